@@ -1,0 +1,99 @@
+"""The shape of a process version as a directed graph: structural checks and traversals.
+
+Kept apart from metrics and rendering because import validation, lint, handoff counting and
+layout all need the same few walks, and they must agree on what "reaches an end" means.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from .model import Step, Version
+
+
+def successors(version: Version) -> dict[str, tuple[str, ...]]:
+    return {s.id: s.next for s in version.steps}
+
+
+def dangling_edges(version: Version) -> list[tuple[str, str]]:
+    """`next` targets that name no step of the same version, as (step, target)."""
+    ids = {s.id for s in version.steps}
+    return [(s.id, t) for s in version.steps for t in s.next if t not in ids]
+
+
+def is_terminal(step: Step) -> bool:
+    return not step.next or step.kind == "end"
+
+
+def stuck_steps(version: Version) -> list[str]:
+    """Steps from which no end can be reached: they sit on (or only lead into) a closed cycle.
+
+    A loop back for rework is normal in a process; a loop with no way out is a modelling error.
+    Dangling targets are ignored here (they are reported on their own).
+    """
+    preds: dict[str, list[str]] = {s.id: [] for s in version.steps}
+    for s in version.steps:
+        for t in s.next:
+            if t in preds:
+                preds[t].append(s.id)
+    reach = {s.id for s in version.steps if is_terminal(s)}
+    queue = deque(reach)
+    while queue:
+        for p in preds[queue.popleft()]:
+            if p not in reach:
+                reach.add(p)
+                queue.append(p)
+    return [s.id for s in version.steps if s.id not in reach]
+
+
+def cycle_through(version: Version, members: Iterable[str]) -> list[str]:
+    """One cycle among `members`, as a list of step ids, to show the user where the loop is."""
+    inside = set(members)
+    nxt = {s.id: [t for t in s.next if t in inside] for s in version.steps if s.id in inside}
+    for start in nxt:
+        path, seen, node = [], {}, start
+        while node is not None and node not in seen:
+            seen[node] = len(path)
+            path.append(node)
+            node = nxt[node][0] if nxt[node] else None
+        if node is not None:
+            return path[seen[node]:] + [node]
+    return sorted(inside)
+
+
+def entry_steps(version: Version) -> list[str]:
+    """Steps nothing points to: where the implied start event leads."""
+    targets = {t for s in version.steps for t in s.next}
+    return [s.id for s in version.steps if s.id not in targets]
+
+
+def work_successors(version: Version) -> dict[str, set[str]]:
+    """For each work step, the work steps that follow it directly, looking through gateways and events."""
+    by_id = {s.id: s for s in version.steps}
+    out: dict[str, set[str]] = {}
+    for s in version.steps:
+        if not s.is_work:
+            continue
+        found: set[str] = set()
+        seen: set[str] = set()
+        stack = list(s.next)
+        while stack:
+            t = stack.pop()
+            if t in seen or t not in by_id:
+                continue
+            seen.add(t)
+            if by_id[t].is_work:
+                found.add(t)
+            else:
+                stack.extend(by_id[t].next)
+        out[s.id] = found
+    return out
+
+
+def neighbours(version: Version, step_id: str) -> set[str]:
+    """Work steps right before or after `step_id` (through gateways): who knows this step's context."""
+    succ = work_successors(version)
+    near = set(succ.get(step_id, ()))
+    near.update(u for u, vs in succ.items() if step_id in vs)
+    near.discard(step_id)
+    return near

@@ -1,0 +1,65 @@
+"""Process models as plain data: what the workbook, the database and the BPMN files all map to.
+
+Engines (roster, metrics, rendering) take these objects and never a database session, so the same
+code serves the CLI, the app, the scheduler and the tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STEP_KINDS = ("task", "approval", "gateway", "start", "end")
+#: Kinds that count as steps of a process (the reform measures these); gateways and events do not.
+WORK_KINDS = frozenset({"task", "approval"})
+VERSIONS = ("before", "after")
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    name: str | None = None
+    kind: str = "task"
+    next: tuple[str, ...] = ()
+    a: str | None = None
+    b: str | None = None
+    minutes: float | None = None
+    per_month: float | None = None
+    skill: str | None = None
+
+    @property
+    def is_work(self) -> bool:
+        return self.kind in WORK_KINDS
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class Version:
+    steps: tuple[Step, ...] = ()
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    @property
+    def work_steps(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.is_work)
+
+
+@dataclass(frozen=True)
+class Process:
+    id: str
+    section: str
+    name: str
+    before: Version | None = None
+    after: Version | None = None
+    #: Optimistic-locking counter per version: an edit based on an older revision is refused.
+    revisions: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def version(self, which: str) -> Version | None:
+        if which not in VERSIONS:
+            raise ValueError(f"version must be one of {', '.join(VERSIONS)}, not {which!r}")
+        return self.before if which == "before" else self.after

@@ -1,0 +1,60 @@
+"""Database tables of process models. Rows carry a `position` so lists export in the order given."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKeyConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ProcessRow(SQLModel, table=True):
+    __tablename__ = "process"
+    id: str = Field(primary_key=True)
+    section_id: str = Field(foreign_key="section.id", index=True)
+    name: str
+    position: int = 0
+
+
+class VersionRow(SQLModel, table=True):
+    """One version (before/after) of a process; `revision` grows with every save, so an editor
+    that read revision N can tell when someone else saved N+1 in the meantime."""
+
+    __tablename__ = "process_version"
+    process_id: str = Field(foreign_key="process.id", primary_key=True)
+    version: str = Field(primary_key=True)
+    revision: int = 1
+    updated_at: dt.datetime | None = None
+    updated_by: str | None = None
+
+
+class StepRow(SQLModel, table=True):
+    __tablename__ = "step"
+    __table_args__ = (
+        ForeignKeyConstraint(["process_id", "version"], ["process_version.process_id", "process_version.version"]),
+    )
+    process_id: str = Field(primary_key=True)
+    version: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    position: int = 0
+    name: str | None = None
+    kind: str = "task"
+    a: str | None = Field(default=None, foreign_key="person.id", index=True)
+    b: str | None = Field(default=None, foreign_key="person.id", index=True)
+    minutes: float | None = None
+    per_month: float | None = None
+    skill: str | None = None
+
+
+class EdgeRow(SQLModel, table=True):
+    """A `next` link; `position` keeps the order of a step's `next` list."""
+
+    __tablename__ = "step_edge"
+    __table_args__ = (
+        ForeignKeyConstraint(["process_id", "version", "source"], ["step.process_id", "step.version", "step.id"]),
+        ForeignKeyConstraint(["process_id", "version", "target"], ["step.process_id", "step.version", "step.id"]),
+    )
+    process_id: str = Field(primary_key=True)
+    version: str = Field(primary_key=True)
+    source: str = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    target: str

@@ -1,0 +1,30 @@
+"""The demo data set: three pilot departments (roles/data/demo.yaml) and absences placed around
+a given day, so that day always shows B coverage and a gap, and the days ahead show more."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from .calendar import WorkCalendar
+from .model import Absence, Workbook
+from .workbook import formats
+from .workbook.schema import parse
+
+DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
+
+
+def demo_workbook(today: dt.date | None = None) -> Workbook:
+    today = today or dt.date.today()
+    wb = parse(formats.load(DEMO_FILE), DEMO_FILE.name)
+    wd = WorkCalendar(wb.calendar).next_workdays(today, 12)  # wd[0]: today, or the next workday
+    absences = (
+        Absence("rs03", wd[0] - dt.timedelta(days=2), wd[3], "training"),  # 何俊: B covers, and with 宋佳 a gap
+        Absence("rs04", wd[0], wd[0], "sick"),                              # 宋佳: today only
+        Absence("sc05", wd[0], wd[2], "trip"),                              # 余海波: the head covers 核准
+        Absence("zj07", wd[1], wd[5], "leave"),                             # 熊斌: from tomorrow
+        Absence("zj06", wd[3], wd[4], "training"),                          # 邹晓: with 熊斌, a gap ahead
+        Absence("rs11", wd[6], wd[9], "leave"),                             # 沈玉兰: next week
+        Absence("sc10", wd[8], wd[8], "other"),
+    )
+    return dataclasses.replace(wb, absences=absences)

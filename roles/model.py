@@ -1,0 +1,114 @@
+"""The organisation as plain data: departments, sections before and after the reform, people,
+absences and calendar overrides, plus `Workbook`, the whole data set that engines work on.
+
+`Workbook` mirrors the interchange format of the spec one to one, so that file, database and
+engines speak the same shape and an export imports back unchanged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from flows.model import Process
+
+POSTS = ("head", "deputy", "staff")
+SECTION_KINDS = ("comprehensive", "business")
+ABSENCE_REASONS = ("leave", "trip", "training", "sick", "other")
+
+
+@dataclass(frozen=True)
+class SectionBefore:
+    id: str
+    name: str
+    staff: int | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    id: str
+    name: str
+    approval: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    name: str
+    kind: str = "business"
+    merged_from: tuple[str, ...] = ()
+    staffing: int | None = None
+    leader_posts: int | None = None
+    counterparts: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Department:
+    id: str
+    name: str
+    batch: int | None = None
+    sections_before: tuple[SectionBefore, ...] = ()
+    sections: tuple[Section, ...] = ()
+    functions: tuple[Function, ...] = ()
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    section: str
+    post: str = "staff"
+    skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Absence:
+    person: str
+    start: dt.date
+    end: dt.date
+    reason: str = "leave"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    date: dt.date
+    workday: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Workbook:
+    departments: tuple[Department, ...] = ()
+    people: tuple[Person, ...] = ()
+    processes: tuple[Process, ...] = ()
+    absences: tuple[Absence, ...] = ()
+    calendar: tuple[CalendarDay, ...] = ()
+    version: int = 1
+
+    # Look-ups built once per data set (frozen dataclasses allow cached_property to fill __dict__).
+
+    @cached_property
+    def person_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    @cached_property
+    def section_by_id(self) -> dict[str, Section]:
+        return {s.id: s for d in self.departments for s in d.sections}
+
+    @cached_property
+    def department_of_section(self) -> dict[str, str]:
+        return {s.id: d.id for d in self.departments for s in d.sections}
+
+    @cached_property
+    def people_by_section(self) -> dict[str, list[Person]]:
+        out: dict[str, list[Person]] = {}
+        for p in self.people:
+            out.setdefault(p.section, []).append(p)
+        return out
+
+    def department_of(self, process: Process) -> str:
+        return self.department_of_section[process.section]

@@ -1,0 +1,130 @@
+"""Who covers each redesigned step on a date (workbook spec, "Who covers a step on a date"),
+the gaps over a range of days, and the gaps a proposed absence would add.
+
+Pure functions of a `Workbook`: the CLI, the app and the scheduler all call these.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flows.model import Process, Step
+
+from .calendar import OffDay, WorkCalendar
+from .model import Absence, Workbook
+from .standin import suggest_standin
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One redesigned step on one day: who holds it and who acts."""
+
+    date: dt.date
+    department: str
+    section: str
+    process: str
+    process_name: str
+    step: str
+    step_name: str
+    a: str | None
+    b: str | None
+    status: str  # "A" | "B" | "gap"
+    acting: str | None
+    suggested: str | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    date: dt.date
+    workday: bool
+    duties: tuple[Duty, ...]
+    off: OffDay | None = None  # why the day is no workday
+
+
+def absent_on(absences: Iterable[Absence], day: dt.date) -> set[str]:
+    return {a.person for a in absences if a.covers(day)}
+
+
+def status_of(step: Step, absent: set[str]) -> tuple[str, str | None]:
+    """The spec's table: A acts unless away; else B unless away; else a gap. No holder = away."""
+    if step.a and step.a not in absent:
+        return "A", step.a
+    if step.b and step.b not in absent:
+        return "B", step.b
+    return "gap", None
+
+
+def _steps(wb: Workbook, department: str | None, section: str | None = None):
+    for p in wb.processes:
+        if p.after is None:
+            continue
+        if section is not None and p.section != section:
+            continue
+        dept = wb.department_of_section.get(p.section, "")
+        if department is not None and dept != department:
+            continue
+        for s in p.after.work_steps:
+            yield dept, p, s
+
+
+def _duties(wb: Workbook, day: dt.date, absent: set[str], department: str | None,
+            section: str | None = None, suggest: bool = True) -> list[Duty]:
+    out = []
+    for dept, p, s in _steps(wb, department, section):
+        status, acting = status_of(s, absent)
+        suggested = suggest_standin(wb, p, s, absent) if (status == "gap" and suggest) else None
+        out.append(Duty(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting, suggested))
+    return out
+
+
+def calendar_of(wb: Workbook) -> WorkCalendar:
+    return WorkCalendar(wb.calendar)
+
+
+def roster(wb: Workbook, day: dt.date, department: str | None = None, section: str | None = None,
+           calendar: WorkCalendar | None = None) -> Roster:
+    cal = calendar or calendar_of(wb)
+    if not cal.is_workday(day):
+        return Roster(day, False, (), cal.why_not_workday(day))
+    return Roster(day, True, tuple(_duties(wb, day, absent_on(wb.absences, day), department, section)))
+
+
+def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = None,
+         section: str | None = None, calendar: WorkCalendar | None = None,
+         extra: Iterable[Absence] = (), suggest: bool = True) -> list[Duty]:
+    """Every workday and redesigned step in [start, end] left with no one to act."""
+    cal = calendar or calendar_of(wb)
+    absences = [a for a in (*wb.absences, *extra) if a.end >= start and a.start <= end]
+    steps = list(_steps(wb, department, section))
+    out: list[Duty] = []
+    for day in cal.workdays(start, end):
+        absent = absent_on(absences, day)
+        if not absent:
+            continue
+        for dept, p, s in steps:
+            # Only a step whose A is away can become a gap; skip the rest cheaply.
+            if s.a and s.a not in absent:
+                continue
+            status, _ = status_of(s, absent)
+            if status == "gap":
+                out.append(Duty(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, "gap", None,
+                                suggest_standin(wb, p, s, absent) if suggest else None))
+    return out
+
+
+def whatif(wb: Workbook, person: str, start: dt.date, end: dt.date,
+           calendar: WorkCalendar | None = None) -> list[Duty]:
+    """The gaps that an absence of `person` from `start` to `end` would add to those expected."""
+    cal = calendar or calendar_of(wb)
+    before = {(g.date, g.process, g.step) for g in gaps(wb, start, end, calendar=cal, suggest=False)}
+    proposed = Absence(person, start, end, "leave")
+    return [g for g in gaps(wb, start, end, calendar=cal, extra=[proposed])
+            if (g.date, g.process, g.step) not in before]
+
+
+def process_of(wb: Workbook, process_id: str) -> Process:
+    for p in wb.processes:
+        if p.id == process_id:
+            return p
+    raise KeyError(process_id)

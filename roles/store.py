@@ -1,0 +1,233 @@
+"""The database as a `Workbook`: load it whole, and import a workbook in one transaction.
+
+The only module of `roles` that opens sessions. Importing replaces every department the
+workbook names (its sections, duties, people, processes and their people's absences), adds
+absences of other people, and sets calendar overrides: re-import is how users update.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from flows import store as flow_store
+from flows.tables import ProcessRow, StepRow
+
+from .model import Absence, CalendarDay, Department, Function, Person, Section, SectionBefore, Workbook
+from .tables import (AbsenceRow, CalendarRow, DepartmentRow, DutyRow, PersonRow, SectionBeforeRow,
+                     SectionDutyRow, SectionMergeRow, SectionRow)
+from .workbook import formats
+from .workbook.errors import WorkbookError
+from .workbook.schema import Known, parse, to_tree
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    departments: int
+    replaced: int
+    people: int
+    processes: int
+    steps: int
+    absences: int
+    calendar: int
+
+
+def load(engine: Engine) -> Workbook:
+    """Everything in the database, in the order it was given."""
+    with Session(engine) as s:
+        return _load(s)
+
+
+def _load(s: Session) -> Workbook:
+    dept_pos = {}
+    depts = []
+    rows = lambda table, *order: s.execute(select(table.__table__).order_by(*order)).mappings().all()  # noqa: E731
+    before = _group(rows(SectionBeforeRow, SectionBeforeRow.position), "department_id")
+    duties = _group(rows(DutyRow, DutyRow.position), "department_id")
+    merges = _group(rows(SectionMergeRow, SectionMergeRow.position), "section_id")
+    sect_duties = _group(rows(SectionDutyRow, SectionDutyRow.position), "section_id")
+    sections = _group(rows(SectionRow, SectionRow.position), "department_id")
+    section_rank: dict[str, tuple[int, int]] = {}
+    for i, d in enumerate(rows(DepartmentRow, DepartmentRow.position)):
+        dept_pos[d["id"]] = i
+        secs = sections.get(d["id"], [])
+        for j, r in enumerate(secs):
+            section_rank[r["id"]] = (i, j)
+        depts.append(Department(
+            id=d["id"], name=d["name"], batch=d["batch"],
+            sections_before=tuple(SectionBefore(r["id"], r["name"], r["staff"]) for r in before.get(d["id"], [])),
+            sections=tuple(Section(
+                id=r["id"], name=r["name"], kind=r["kind"],
+                merged_from=tuple(m["before_id"] for m in merges.get(r["id"], [])),
+                staffing=r["staffing"], leader_posts=r["leader_posts"], counterparts=tuple(r["counterparts"] or ()),
+                functions=tuple(f["duty_id"] for f in sect_duties.get(r["id"], []))) for r in secs),
+            functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in duties.get(d["id"], []))))
+    people = sorted(rows(PersonRow, PersonRow.position), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
+    processes = sorted(flow_store.read_processes(s), key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
+    return Workbook(
+        departments=tuple(depts),
+        people=tuple(Person(r["id"], r["name"], r["section_id"], r["post"], tuple(r["skills"] or ())) for r in people),
+        processes=tuple(p for _, p in processes),
+        absences=tuple(Absence(r["person_id"], r["start"], r["end"], r["reason"])
+                       for r in rows(AbsenceRow, AbsenceRow.id)),
+        calendar=tuple(CalendarDay(r["date"], bool(r["workday"]), r["note"]) for r in rows(CalendarRow, CalendarRow.date)),
+    )
+
+
+def _group(rows, key: str) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in rows:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
+def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None) -> ImportSummary:
+    """Read, check and store a workbook file; on any problem raise `WorkbookError`, storing nothing."""
+    progress(f"reading {path.name}")
+    tree = formats.load(path, locate=False)
+    with Session(engine) as s, s.begin():
+        ids = _department_ids(tree)
+        known = _known(s, ids)
+        progress("checking")
+        try:
+            wb = parse(tree, path.name, known)
+        except WorkbookError:
+            if formats.format_of(path) != "json":
+                raise
+            # JSON was read fast without positions; read again with them, for the messages.
+            parse(formats.load(path, locate=True), path.name, known)
+            raise
+        return _replace(s, wb, progress)
+
+
+def import_workbook(engine: Engine, wb: Workbook, progress: Progress = lambda _: None,
+                    source: str = "workbook") -> ImportSummary:
+    """Store an in-memory workbook (demo data, generated data) with the same checks as a file."""
+    with Session(engine) as s, s.begin():
+        tree = to_tree(wb)
+        return _replace(s, parse(tree, source, _known(s, _department_ids(tree))), progress)
+
+
+def _department_ids(tree) -> set[str]:
+    if not isinstance(tree, dict) or not isinstance(tree.get("departments"), list):
+        return set()
+    return {str(d["id"]) for d in tree["departments"] if isinstance(d, dict) and d.get("id") is not None}
+
+
+def _known(s: Session, replacing: set[str]) -> Known:
+    """What the database holds outside the departments about to be replaced."""
+    known = Known()
+    sec_dept = dict(s.execute(select(SectionRow.id, SectionRow.department_id)).all())
+    known.ids["department"] = {d: d for d in s.scalars(select(DepartmentRow.id)) if d not in replacing}
+    known.ids["section"] = {k: d for k, d in sec_dept.items() if d not in replacing}
+    for kind, table in (("section_before", SectionBeforeRow), ("function", DutyRow)):
+        known.ids[kind] = {k: d for k, d in s.execute(select(table.id, table.department_id)) if d not in replacing}
+    person_dept = {p: sec_dept[sid] for p, sid in s.execute(select(PersonRow.id, PersonRow.section_id))}
+    known.ids["person"] = {p: d for p, d in person_dept.items() if d not in replacing}
+    proc_dept = {p: sec_dept[sid] for p, sid in s.execute(select(ProcessRow.id, ProcessRow.section_id))}
+    known.ids["process"] = {p: d for p, d in proc_dept.items() if d not in replacing}
+    for p, d in person_dept.items():
+        if d in replacing:
+            known.people_of.setdefault(d, set()).add(p)
+    leaving = {p for ps in known.people_of.values() for p in ps}
+    if leaving:
+        for proc, step, a, b in s.execute(select(StepRow.process_id, StepRow.id, StepRow.a, StepRow.b)
+                                          .where(StepRow.a.in_(leaving) | StepRow.b.in_(leaving))):
+            if proc_dept[proc] in replacing:
+                continue
+            for holder in {a, b} & leaving:
+                known.holders.setdefault(holder, []).append((proc_dept[proc], proc, step))
+    return known
+
+
+def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
+    dept_ids = [d.id for d in wb.departments]
+    old_pos = dict(s.execute(select(DepartmentRow.id, DepartmentRow.position)).all())
+    replaced = [d for d in dept_ids if d in old_pos]
+    progress(f"replacing {len(replaced)} department(s), adding {len(dept_ids) - len(replaced)}")
+    _delete_departments(s, replaced)
+    next_pos = max(old_pos.values(), default=-1) + 1
+    dept_rows, before_rows, section_rows, merge_rows, duty_rows, sduty_rows = [], [], [], [], [], []
+    for d in wb.departments:
+        pos = old_pos.get(d.id)
+        if pos is None:
+            pos, next_pos = next_pos, next_pos + 1
+        dept_rows.append({"id": d.id, "name": d.name, "batch": d.batch, "position": pos})
+        before_rows += [{"id": b.id, "department_id": d.id, "name": b.name, "staff": b.staff, "position": i}
+                        for i, b in enumerate(d.sections_before)]
+        duty_rows += [{"id": f.id, "department_id": d.id, "name": f.name, "approval": f.approval, "position": i}
+                      for i, f in enumerate(d.functions)]
+        for i, sec in enumerate(d.sections):
+            section_rows.append({"id": sec.id, "department_id": d.id, "name": sec.name, "kind": sec.kind,
+                                 "staffing": sec.staffing, "leader_posts": sec.leader_posts,
+                                 "counterparts": list(sec.counterparts), "position": i})
+            merge_rows += [{"section_id": sec.id, "before_id": m, "position": j} for j, m in enumerate(sec.merged_from)]
+            sduty_rows += [{"section_id": sec.id, "duty_id": f, "position": j} for j, f in enumerate(sec.functions)]
+    for table, rows in ((DepartmentRow, dept_rows), (SectionBeforeRow, before_rows), (DutyRow, duty_rows),
+                        (SectionRow, section_rows), (SectionMergeRow, merge_rows), (SectionDutyRow, sduty_rows)):
+        _insert(s, table, rows)
+    person_pos = s.scalar(select(func.coalesce(func.max(PersonRow.position), -1))) + 1
+    _insert(s, PersonRow, [{"id": p.id, "section_id": p.section, "name": p.name, "post": p.post,
+                            "skills": list(p.skills), "position": person_pos + i} for i, p in enumerate(wb.people)])
+    progress(f"writing {len(wb.processes)} processes")
+    flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
+    progress(f"writing {len(wb.absences)} absences")
+    _insert(s, AbsenceRow, _new_absences(s, wb.absences))
+    for c in wb.calendar:
+        s.execute(delete(CalendarRow).where(CalendarRow.date == c.date))
+    _insert(s, CalendarRow, [{"date": c.date, "workday": c.workday, "note": c.note} for c in wb.calendar])
+    return ImportSummary(departments=len(dept_ids), replaced=len(replaced), people=len(wb.people),
+                         processes=len(wb.processes),
+                         steps=sum(len(v.steps) for p in wb.processes for v in (p.before, p.after) if v),
+                         absences=len(wb.absences), calendar=len(wb.calendar))
+
+
+def _new_absences(s: Session, absences) -> list[dict]:
+    """Absence rows to add, leaving out those the database holds already (re-importing a leave
+    list must not double it)."""
+    people = list({a.person for a in absences})
+    have = set()
+    for start in range(0, len(people), 500):
+        have.update(s.execute(select(AbsenceRow.person_id, AbsenceRow.start, AbsenceRow.end, AbsenceRow.reason)
+                              .where(AbsenceRow.person_id.in_(people[start:start + 500]))).all())
+    rows, seen = [], set()
+    for a in absences:
+        key = (a.person, a.start, a.end, a.reason)
+        if key not in have and key not in seen:
+            seen.add(key)
+            rows.append({"person_id": a.person, "start": a.start, "end": a.end, "reason": a.reason})
+    return rows
+
+
+def _insert(s: Session, table, rows: list[dict]) -> None:
+    if rows:
+        s.execute(insert(table.__table__), rows)
+
+
+def _delete_departments(s: Session, dept_ids: list[str]) -> None:
+    if not dept_ids:
+        return
+    sections = list(s.scalars(select(SectionRow.id).where(SectionRow.department_id.in_(dept_ids))))
+    people = list(s.scalars(select(PersonRow.id).where(PersonRow.section_id.in_(sections)))) if sections else []
+    flow_store.delete_processes(s, flow_store.process_ids_of_sections(s, sections))
+    for start in range(0, len(people), 500):
+        s.execute(delete(AbsenceRow).where(AbsenceRow.person_id.in_(people[start:start + 500])))
+    if sections:
+        s.execute(delete(PersonRow).where(PersonRow.section_id.in_(sections)))
+        s.execute(delete(SectionMergeRow).where(SectionMergeRow.section_id.in_(sections)))
+        s.execute(delete(SectionDutyRow).where(SectionDutyRow.section_id.in_(sections)))
+    for table in (SectionRow, SectionBeforeRow, DutyRow):
+        s.execute(delete(table).where(table.department_id.in_(dept_ids)))
+    s.execute(delete(DepartmentRow).where(DepartmentRow.id.in_(dept_ids)))
+
+
+def export_file(engine: Engine, path: Path) -> Workbook:
+    wb = load(engine)
+    formats.dump(to_tree(wb), path)
+    return wb

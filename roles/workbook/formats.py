@@ -1,0 +1,343 @@
+"""Workbook files (YAML, JSON, XLSX) to and from one nested tree of dicts and lists.
+
+Every format reads into the same tree, so validation is written once. Mappings read from a file
+are `Entry` dicts that remember where they stood (line, or sheet and row), for error messages.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, WorkbookError
+
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
+
+
+class Entry(dict):
+    """A mapping from a file, with where it stands and where each of its keys stands."""
+
+    where: str | None = None
+
+    def __init__(self, *args, where: str | None = None, **kw):
+        super().__init__(*args, **kw)
+        self.where = where
+        self.key_where: dict[str, str] = {}
+
+    def where_of(self, key: str) -> str | None:
+        return self.key_where.get(key, self.where)
+
+
+class Items(list):
+    where: str | None = None
+
+
+def format_of(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise WorkbookError([Problem(path.name, "the file", None, None,
+                                    f"unknown format '{path.suffix}': use .yaml, .yml, .json or .xlsx")])
+    return fmt
+
+
+def load(path: Path, locate: bool = True) -> Any:
+    """Read a workbook file into a tree. `locate` asks for line numbers where that costs extra."""
+    fmt = format_of(path)
+    try:
+        if fmt == "xlsx":
+            return _load_xlsx(path)
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise WorkbookError([Problem(str(path), "the file", None, None, "no such file")]) from None
+    except (UnicodeDecodeError, OSError) as e:
+        raise WorkbookError([Problem(path.name, "the file", None, None, f"cannot be read: {e}")]) from None
+    return _load_yaml(path.name, text) if fmt == "yaml" else _load_json(path.name, text, locate)
+
+
+def dump(tree: dict, path: Path) -> None:
+    fmt = format_of(path)
+    if fmt == "yaml":
+        path.write_text(yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                                  default_flow_style=None, width=120), encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(json.dumps(tree, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    else:
+        _dump_xlsx(tree, path)
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps dates as text (so a bad date is our clear error, not a crash)
+    and records line numbers."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
+    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str, line: int):
+        self.key, self.line = key, line
+
+
+def _yaml_mapping(loader, node):
+    loader.flatten_mapping(node)
+    entry = Entry(where=f"line {node.start_mark.line + 1}")
+    for knode, vnode in node.value:
+        key = loader.construct_object(knode, deep=True)
+        key = str(key) if not isinstance(key, str) else key
+        if key in entry:
+            raise _Duplicate(key, knode.start_mark.line + 1)
+        entry[key] = loader.construct_object(vnode, deep=True)
+        entry.key_where[key] = f"line {knode.start_mark.line + 1}"
+    return entry
+
+
+def _yaml_sequence(loader, node):
+    items = Items(loader.construct_object(n, deep=True) for n in node.value)
+    items.where = f"line {node.start_mark.line + 1}"
+    return items
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _yaml_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _yaml_sequence)
+
+
+def _load_yaml(name: str, text: str):
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except _Duplicate as d:
+        raise WorkbookError([Problem(name, "the file", f"line {d.line}", d.key, "key given twice")]) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        msg = getattr(e, "problem", None) or str(e)
+        raise WorkbookError([Problem(name, "the file", where, None, f"not valid YAML: {msg}")]) from None
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+def _load_json(name: str, text: str, locate: bool):
+    """Plain `json` is fast but gives no positions; with `locate`, a scanner that notes lines."""
+
+    def pairs(items, where=None):
+        entry = Entry(where=where)
+        for k, v in items:
+            if k in entry:
+                raise WorkbookError([Problem(name, "the file", where, k, "key given twice")])
+            entry[k] = v
+        return entry
+
+    try:
+        if not locate:
+            return json.loads(text, object_pairs_hook=pairs)
+        newlines = [m.start() for m in re.finditer("\n", text)]
+
+        def line_at(pos: int) -> str:
+            return f"line {bisect.bisect_left(newlines, pos) + 1}"
+
+        decoder = json.JSONDecoder()
+        plain_object = decoder.parse_object
+
+        def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
+            s, end = s_and_end
+            collected: list = []
+            key_lines: dict[str, str] = {}
+
+            def hook(items):
+                collected.extend(items)
+                return None
+
+            _, new_end = plain_object(s_and_end, strict, scan_once, object_hook, hook, memo)
+            entry = pairs(collected, line_at(end - 1))
+            # Keys' lines: each key's quoted text, searched forward from the object's start.
+            pos = end
+            for k in entry:
+                pos = s.find(json.dumps(k, ensure_ascii=False), pos)
+                if pos < 0:
+                    break
+                key_lines[k] = line_at(pos)
+            entry.key_where = key_lines
+            return entry, new_end
+
+        def parse_array(s_and_end, scan_once, _plain=decoder.parse_array):
+            values, new_end = _plain(s_and_end, scan_once)
+            items = Items(values)
+            items.where = line_at(s_and_end[1] - 1)
+            return items, new_end
+
+        decoder.parse_object = parse_object
+        decoder.parse_array = parse_array
+        decoder.scan_once = json.scanner.py_make_scanner(decoder)
+        return decoder.decode(text)
+    except json.JSONDecodeError as e:
+        raise WorkbookError([Problem(name, "the file", f"line {e.lineno}, column {e.colno}", None,
+                                     f"not valid JSON: {e.msg}")]) from None
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+#: Sheet name -> columns, in order. Nested lists of the tree get a column naming their parent.
+SHEETS: dict[str, tuple[str, ...]] = {
+    "departments": ("id", "name", "batch"),
+    "sections_before": ("department", "id", "name", "staff"),
+    "sections": ("department", "id", "name", "kind", "merged_from", "staffing", "leader_posts",
+                 "counterparts", "functions"),
+    "functions": ("department", "id", "name", "approval"),
+    "people": ("id", "name", "section", "post", "skills"),
+    "processes": ("id", "section", "name"),
+    "steps": ("process", "version", "id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill"),
+    "absences": ("person", "start", "end", "reason"),
+    "calendar": ("date", "workday", "note"),
+}
+LIST_COLUMNS = {"merged_from", "counterparts", "functions", "skills", "next"}
+_DEPT_SHEETS = ("sections_before", "sections", "functions")
+_LIST_SPLIT = re.compile(r"\s*[,，]\s*")
+
+
+def _cell(value):
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _load_xlsx(path: Path) -> dict:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+    from zipfile import BadZipFile
+
+    name = path.name
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as e:
+        raise WorkbookError([Problem(name, "the file", None, None, f"not a readable XLSX workbook: {e}")]) from None
+    problems: list[Problem] = []
+    rows: dict[str, list[Entry]] = {}
+    for sheet in book.worksheets:
+        if sheet.title not in SHEETS:
+            problems.append(Problem(name, f"sheet '{sheet.title}'", None, None,
+                                    f"unknown sheet; expected {', '.join(SHEETS)}"))
+            continue
+        it = sheet.iter_rows(values_only=True)
+        header = [(_cell(h) or "") for h in next(it, ())]
+        entries = rows[sheet.title] = []
+        for r, values in enumerate(it, start=2):
+            where = f"sheet '{sheet.title}', row {r}"
+            entry = Entry(where=where)
+            for c, (key, raw) in enumerate(zip(header, values), start=1):
+                value = _cell(raw)
+                if value is None:
+                    continue
+                if not key:
+                    problems.append(Problem(name, where, None, None, f"value in column {get_column_letter(c)}, which has no header"))
+                    continue
+                if key in LIST_COLUMNS and isinstance(value, str):
+                    value = Items(v for v in _LIST_SPLIT.split(value) if v)
+                elif key in LIST_COLUMNS:
+                    value = Items([value])
+                entry[key] = value
+                entry.key_where[key] = f"{where}, column {get_column_letter(c)}"
+            if entry:
+                entries.append(entry)
+    book.close()
+    tree = _nest_sheets(name, rows, problems)
+    if problems:
+        raise WorkbookError(problems)
+    return tree
+
+
+def _nest_sheets(name: str, rows: dict[str, list[Entry]], problems: list[Problem]) -> dict:
+    """Put the flat sheets' rows back into the nested shape of the workbook tree."""
+    tree = Entry(where=None)
+    tree["departments"] = Items(rows.get("departments", []))
+    by_dept = {d.get("id"): d for d in tree["departments"]}
+    for sheet in _DEPT_SHEETS:
+        for row in rows.get(sheet, []):
+            dept = by_dept.get(row.pop("department", None))
+            if dept is None:
+                problems.append(Problem(name, f"{sheet} {row.get('id', '?')}", row.where, "department",
+                                        "names no department of sheet 'departments'"))
+                continue
+            dept.setdefault(sheet, Items()).append(row)
+    tree["people"] = Items(rows.get("people", []))
+    tree["processes"] = Items(rows.get("processes", []))
+    by_proc = {p.get("id"): p for p in tree["processes"]}
+    for row in rows.get("steps", []):
+        proc = by_proc.get(row.pop("process", None))
+        version = row.pop("version", "after")
+        if proc is None:
+            problems.append(Problem(name, f"step {row.get('id', '?')}", row.where, "process",
+                                    "names no process of sheet 'processes'"))
+            continue
+        if version not in ("before", "after"):
+            problems.append(Problem(name, f"step {row.get('id', '?')}", row.where, "version",
+                                    f"must be 'before' or 'after', not '{version}'"))
+            continue
+        proc.setdefault(version, Entry({"steps": Items()}, where=row.where))["steps"].append(row)
+    tree["absences"] = Items(rows.get("absences", []))
+    tree["calendar"] = Items(rows.get("calendar", []))
+    return tree
+
+
+def _dump_xlsx(tree: dict, path: Path) -> None:
+    from openpyxl import Workbook as XlsxBook
+    from openpyxl.styles import Font
+
+    flat: dict[str, list[dict]] = {s: [] for s in SHEETS}
+    for dept in tree.get("departments", []):
+        flat["departments"].append(dept)
+        for sheet in _DEPT_SHEETS:
+            flat[sheet].extend({"department": dept["id"], **row} for row in dept.get(sheet, []))
+    flat["people"] = tree.get("people", [])
+    for proc in tree.get("processes", []):
+        flat["processes"].append(proc)
+        for version in ("before", "after"):
+            if version in proc:
+                flat["steps"].extend({"process": proc["id"], "version": version, **s}
+                                     for s in proc[version]["steps"])
+    flat["absences"] = tree.get("absences", [])
+    flat["calendar"] = tree.get("calendar", [])
+
+    book = XlsxBook()
+    book.remove(book.active)
+    for sheet, columns in SHEETS.items():
+        ws = book.create_sheet(sheet)
+        ws.append(list(columns))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in flat[sheet]:
+            ws.append([", ".join(map(str, v)) if isinstance(v, list) else
+                       (v.isoformat() if isinstance(v, dt.date) else v)
+                       for v in (row.get(c) for c in columns)])
+        ws.freeze_panes = "A2"
+    book.save(path)

@@ -1,0 +1,77 @@
+"""The one place an engine is made: which database, its connection settings, and its schema.
+
+`--db URL`, else `ABFLOW_DB`, else a SQLite file in the user's data folder. The schema is
+created or upgraded on first use.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from roles.schema import upgrade
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or brought to the current schema (CLI exit 3)."""
+
+
+def default_url() -> str:
+    from platformdirs import user_data_dir
+    folder = Path(user_data_dir("abflow", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'abflow.db'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    url = url or os.environ.get("ABFLOW_DB") or default_url()
+    # Plain postgresql:// would ask SQLAlchemy for psycopg2; we ship psycopg 3.
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")  # the app and the scheduler share the file
+    cur.close()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str | None = None) -> Engine:
+    """An engine on the current schema, made once per URL and process."""
+    url = resolve_url(url)
+    try:
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        upgrade(engine)
+    except (DBAPIError, SQLAlchemyError, OSError, ImportError) as e:
+        raise DatabaseUnavailable(f"database {_safe(url)}: {_first_line(e)}") from e
+    return engine
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as given
+        return url
+
+
+def _first_line(e: Exception) -> str:
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else type(e).__name__

@@ -1,0 +1,70 @@
+"""User-facing words in Chinese (the default) and English, shared by the CLI and the app.
+
+`ABFLOW_LANG=en` (or the app's language switch) selects English.
+"""
+from __future__ import annotations
+
+import os
+
+WORDS: dict[str, tuple[str, str]] = {
+    "status.A": ("主办在岗", "A acts"),
+    "status.B": ("备岗代办", "B covers"),
+    "status.gap": ("空缺", "gap"),
+    "col.department": ("部门", "Department"),
+    "col.section": ("科室", "Section"),
+    "col.process": ("流程", "Process"),
+    "col.step": ("环节", "Step"),
+    "col.a": ("主办(A)", "A holder"),
+    "col.b": ("备岗(B)", "B holder"),
+    "col.status": ("状态", "Status"),
+    "col.acting": ("今日办理人", "Acting"),
+    "col.suggested": ("建议顶岗", "Suggested stand-in"),
+    "col.date": ("日期", "Date"),
+    "col.before": ("改革前环节", "Steps before"),
+    "col.after": ("改革后环节", "Steps after"),
+    "col.reduction": ("压减比例", "Reduction"),
+    "col.handoffs": ("交接次数", "Handoffs"),
+    "col.sections": ("科室数 前→后", "Sections before → after"),
+    "not_workday": ("{date} 不是工作日（{why}），无需排班。", "{date} is not a workday ({why}): no roster."),
+    "off.weekend": ("周末", "weekend"),
+    "off.holiday": ("节假日", "holiday"),
+    "roster.title": ("{date} 在岗情况", "Roster for {date}"),
+    "roster.summary": ("共 {total} 个环节：主办在岗 {A}，备岗代办 {B}，空缺 {gap}。",
+                       "{total} steps: {A} by A, {B} by B, {gap} gaps."),
+    "gaps.none": ("{start} 至 {end} 没有空缺。", "No gaps from {start} to {end}."),
+    "gaps.title": ("{start} 至 {end} 的空缺", "Gaps from {start} to {end}"),
+    "whatif.none": ("{person} 在 {start} 至 {end} 请假不会新增空缺。",
+                    "An absence of {person} from {start} to {end} adds no gap."),
+    "whatif.title": ("{person} 在 {start} 至 {end} 请假将新增的空缺",
+                     "Gaps an absence of {person} from {start} to {end} would add"),
+    "stats.processes": ("流程", "Processes"),
+    "stats.sections": ("科室", "Sections"),
+    "stats.departments": ("部门", "Departments"),
+    "import.done": ("已导入 {file}：{departments} 个部门（替换 {replaced} 个），{people} 人，{processes} 个流程，"
+                    "{steps} 个环节，{absences} 条请假，{calendar} 个日历调整。",
+                    "Imported {file}: {departments} department(s) ({replaced} replaced), {people} people, "
+                    "{processes} processes, {steps} steps, {absences} absences, {calendar} calendar days."),
+    "export.done": ("已导出到 {file}。", "Exported to {file}."),
+}
+
+
+def off_day(off, language: str | None = None) -> str:
+    """Why a day is off, in words: the override's note, the holiday's name, or the weekend."""
+    en = (language or lang()) == "en"
+    if off is None:
+        return ""
+    if off.kind == "override":
+        return off.note or ("calendar override" if en else "单位日历调整")
+    if off.kind == "holiday" and (off.holiday_en or off.holiday_zh):
+        return (off.holiday_en if en else off.holiday_zh) or ""
+    return t("off." + off.kind, language)
+
+
+def lang() -> str:
+    return "en" if os.environ.get("ABFLOW_LANG", "zh").lower().startswith("en") else "zh"
+
+
+def t(key: str, language: str | None = None, **values) -> str:
+    zh, en = WORDS[key]
+    text = en if (language or lang()) == "en" else zh
+    return text.format(**values) if values else text
