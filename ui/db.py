@@ -6,7 +6,6 @@ created or upgraded on first use.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -42,10 +41,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-@lru_cache(maxsize=8)
+_engines: dict[str, Engine] = {}
+
+
 def engine_for(url: str | None = None) -> Engine:
     """An engine on the current schema, made once per URL and process."""
     url = resolve_url(url)
+    if url in _engines:
+        return _engines[url]
     try:
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
@@ -60,7 +63,15 @@ def engine_for(url: str | None = None) -> Engine:
         upgrade(engine)
     except (DBAPIError, SQLAlchemyError, OSError, ImportError) as e:
         raise DatabaseUnavailable(f"database {_safe(url)}: {_first_line(e)}") from e
+    _engines[url] = engine
     return engine
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (tests, and before a process forks)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
 
 
 def _safe(url: str) -> str:

@@ -1,0 +1,100 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, the example workbook,
+and an in-process CLI runner. `ABFLOW_REQUIRE_SERVICES=1` (set by CI) turns a skip for a missing
+PostgreSQL or browser into a failure."""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from roles import store
+from ui import db as uidb
+from ui.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = Path(__file__).parent / "data"
+BIANBAN = SHARED / "examples" / "bianban.yaml"
+REQUIRE = os.environ.get("ABFLOW_REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("ABFLOW_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/test")
+_counter = itertools.count()
+
+
+def require(available: bool, what: str) -> None:
+    """Skip where a service is missing on a developer's machine; fail in CI."""
+    if not available:
+        if REQUIRE:
+            pytest.fail(f"{what} is required (ABFLOW_REQUIRE_SERVICES=1) but not available")
+        pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A database of our own on the local PostgreSQL server, dropped at the end."""
+    name = f"abflow_test_{os.getpid()}"
+    try:
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            c.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as e:  # noqa: BLE001 - any failure means: no PostgreSQL here
+        require(False, f"PostgreSQL at {PG_URL} ({type(e).__name__})")
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as c:
+        c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """URL of an empty database; the schema is made by the code under test on first use."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'abflow.db'}"
+    else:
+        base = request.getfixturevalue("pg_database")
+        e = create_engine(base, isolation_level="AUTOCOMMIT")
+        with e.connect() as c:
+            c.execute(text("DROP SCHEMA public CASCADE"))
+            c.execute(text("CREATE SCHEMA public"))
+        e.dispose()
+        # A distinct URL per test, so the engine cache of ui.db starts afresh.
+        url = f"{base}?application_name=abflow_test_{next(_counter)}"
+    yield url
+    uidb.dispose_all()
+
+
+@pytest.fixture
+def engine(db_url):
+    return uidb.engine_for(db_url)
+
+
+@pytest.fixture
+def bianban(engine):
+    """The shared example workbook, imported."""
+    store.import_file(engine, BIANBAN)
+    return engine
+
+
+class Cli:
+    def __init__(self, url: str):
+        self.url = url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict | None = None):
+        return self.runner.invoke(main, ["--db", self.url, *args], env=env, catch_exceptions=False)
+
+    def json(self, *args: str):
+        result = self(*args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(db_url):
+    return Cli(db_url)
