@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -18,8 +18,8 @@ from flows import store as flow_store
 from flows.tables import ProcessRow, StepRow
 
 from .model import Absence, CalendarDay, Department, Function, Person, Section, SectionBefore, Workbook
-from .tables import (AbsenceRow, CalendarRow, DepartmentRow, DutyRow, PersonRow, SectionBeforeRow,
-                     SectionDutyRow, SectionMergeRow, SectionRow)
+from .tables import (AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, PersonRow,
+                     SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
 from .workbook import formats
 from .workbook.errors import WorkbookError
 from .workbook.schema import Known, parse, to_tree
@@ -42,6 +42,17 @@ def load(engine: Engine) -> Workbook:
     """Everything in the database, in the order it was given."""
     with Session(engine) as s:
         return _load(s)
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes whenever the stored data does (one indexed read)."""
+    with engine.connect() as conn:
+        return conn.execute(select(DataVersionRow.n).where(DataVersionRow.id == 1)).scalar() or 0
+
+
+def bump(s: Session) -> None:
+    """Mark the data changed; call inside every write transaction."""
+    s.execute(update(DataVersionRow).where(DataVersionRow.id == 1).values(n=DataVersionRow.n + 1))
 
 
 def _load(s: Session) -> Workbook:
@@ -182,6 +193,7 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     for c in wb.calendar:
         s.execute(delete(CalendarRow).where(CalendarRow.date == c.date))
     _insert(s, CalendarRow, [{"date": c.date, "workday": c.workday, "note": c.note} for c in wb.calendar])
+    bump(s)
     return ImportSummary(departments=len(dept_ids), replaced=len(replaced), people=len(wb.people),
                          processes=len(wb.processes),
                          steps=sum(len(v.steps) for p in wb.processes for v in (p.before, p.after) if v),

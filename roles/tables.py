@@ -88,3 +88,12 @@ class CalendarRow(SQLModel, table=True):
     date: dt.date = Field(primary_key=True)
     workday: bool
     note: str | None = None
+
+
+class DataVersionRow(SQLModel, table=True):
+    """One row whose counter every write transaction bumps: readers (the app's cache) compare it
+    instead of reloading the whole workbook on each click."""
+
+    __tablename__ = "data_version"
+    id: int = Field(default=1, primary_key=True)
+    n: int = 0

@@ -45,6 +45,20 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Imported {file}: {departments} department(s) ({replaced} replaced), {people} people, "
                     "{processes} processes, {steps} steps, {absences} absences, {calendar} calendar days."),
     "export.done": ("已导出到 {file}。", "Exported to {file}."),
+    "all": ("全部", "All"),
+    "page.today": ("今日在岗", "Today"),
+    "today.empty": ("数据库中还没有数据：请先导入工作簿（abflow import FILE）或载入演示数据（abflow demo）。",
+                    "The database is empty: import a workbook (abflow import FILE) or load the demo (abflow demo)."),
+    "today.person": ("人员", "Person"),
+    "today.steps": ("环节", "Steps"),
+    "today.gaps": ("空缺：无人办理的环节", "Gaps: steps nobody covers"),
+    "today.gaps_hint": ("{n} 个环节的主办和备岗都不在岗，请安排顶岗。",
+                        "{n} step(s) have both holders away: arrange a stand-in."),
+    "today.no_gaps": ("今天每个环节都有人办理。", "Every step is covered today."),
+    "today.covered": ("备岗代办：主办不在岗", "Covered by B: the A holder is away"),
+    "today.all": ("全部环节（{n}）", "All steps ({n})"),
+    "today.ahead": ("未来空缺预报", "Gaps ahead"),
+    "today.days": ("天数", "Days"),
 }
 
 

@@ -1,0 +1,26 @@
+"""The abflow app (Streamlit): `abflow serve` or `streamlit run ui/app.py`, database from ABFLOW_DB.
+
+Only navigation, the language switch and the shared database handle live here; each page is a
+module of `ui/pages` that asks the engines and draws.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.state import language
+
+st.set_page_config(page_title="abflow", page_icon="🗂️", layout="wide")
+
+with st.sidebar:
+    st.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
+             format_func=lambda x: {"zh": "中文", "en": "English"}[x])
+
+PAGES = Path(__file__).with_name("pages")
+lg = language()
+nav = st.navigation([
+    st.Page(PAGES / "today.py", title=t("page.today", lg), icon="📅", url_path="today", default=True),
+])
+nav.run()

@@ -1,0 +1,94 @@
+"""Today's duties: who acts on each redesigned step, who covers for someone away, where no one
+covers (a gap) and who could stand in; for one person, what they hold and cover in the days ahead."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from roles.roster import gaps, roster
+from ui.i18n import off_day, t
+from ui.state import language, workbook
+
+lg = language()
+wb = workbook()
+st.title(t("page.today", lg))
+
+if not wb.departments:
+    st.info(t("today.empty", lg))
+    st.stop()
+
+
+def who(pid: str | None) -> str:
+    if not pid:
+        return ""
+    p = wb.person_by_id.get(pid)
+    return f"{p.name}（{pid}）" if p else pid
+
+
+c1, c2, c3 = st.columns([1, 2, 2])
+day = c1.date_input(t("col.date", lg), value=dt.date.today(), key="day")
+depts = {d.id: d.name for d in wb.departments}
+dept = c2.selectbox(t("col.department", lg), [None, *depts], key="dept",
+                    format_func=lambda d: t("all", lg) if d is None else f"{depts[d]}（{d}）")
+people = [p.id for p in wb.people if dept is None or wb.department_of_section.get(p.section) == dept]
+person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
+                      format_func=lambda p: t("all", lg) if p is None else who(p))
+
+r = roster(wb, day, dept)
+if not r.workday:
+    st.info(t("not_workday", lg, date=day, why=off_day(r.off, lg)))
+else:
+    duties = [d for d in r.duties if person is None or person in (d.a, d.b, d.acting, d.suggested)]
+    counts = {k: sum(d.status == k for d in duties) for k in ("A", "B", "gap")}
+    m = st.columns(4)
+    m[0].metric(t("today.steps", lg), len(duties))
+    m[1].metric(t("status.A", lg), counts["A"])
+    m[2].metric(t("status.B", lg), counts["B"])
+    m[3].metric(t("status.gap", lg), counts["gap"])
+
+    def table(rows, with_status=True):
+        return pd.DataFrame([{
+            t("col.section", lg): wb.section_by_id[d.section].name if d.section in wb.section_by_id else d.section,
+            t("col.process", lg): f"{d.process_name}（{d.process}）",
+            t("col.step", lg): f"{d.step} {d.step_name}",
+            t("col.a", lg): who(d.a),
+            t("col.b", lg): who(d.b),
+            **({t("col.status", lg): t("status." + d.status, lg)} if with_status else {}),
+            t("col.acting", lg): who(d.acting),
+            t("col.suggested", lg): who(d.suggested),
+        } for d in rows])
+
+    gap_rows = [d for d in duties if d.status == "gap"]
+    if gap_rows:
+        st.subheader(t("today.gaps", lg))
+        st.error(t("today.gaps_hint", lg, n=len(gap_rows)))
+        st.dataframe(table(gap_rows, False), hide_index=True, width="stretch")
+    else:
+        st.success(t("today.no_gaps", lg))
+    b_rows = [d for d in duties if d.status == "B"]
+    if b_rows:
+        st.subheader(t("today.covered", lg))
+        st.dataframe(table(b_rows, False), hide_index=True, width="stretch")
+    with st.expander(t("today.all", lg, n=len(duties)), expanded=person is not None):
+        if duties:
+            st.dataframe(table(duties), hide_index=True, width="stretch")
+
+st.subheader(t("today.ahead", lg))
+ahead = st.slider(t("today.days", lg), 7, 60, 14, key="ahead")
+end = day + dt.timedelta(days=ahead - 1)
+coming = [g for g in gaps(wb, day, end, dept)
+          if person is None or person in (g.a, g.b, g.suggested)]
+if not coming:
+    st.success(t("gaps.none", lg, start=day, end=end))
+else:
+    per_day = pd.Series([g.date for g in coming]).value_counts().sort_index()
+    st.bar_chart(pd.DataFrame({t("status.gap", lg): per_day.values},
+                              index=[d.isoformat() for d in per_day.index]))
+    st.dataframe(pd.DataFrame([{
+        t("col.date", lg): g.date.isoformat(),
+        t("col.process", lg): f"{g.process_name}（{g.process}）",
+        t("col.step", lg): f"{g.step} {g.step_name}",
+        t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
+        t("col.suggested", lg): who(g.suggested)} for g in coming]), hide_index=True, width="stretch")
