@@ -1,0 +1,122 @@
+"""Who covers each step on a date, the gaps over a range, what a proposed absence would add, and
+the workday calendar; on the shared example, through the store, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+
+from flows.model import Process, Step, Version
+from roles import store
+from roles.calendar import WorkCalendar
+from roles.model import Absence, CalendarDay, Department, Person, Section, Workbook
+from roles.roster import gaps, roster, status_of, whatif
+from roles.standin import standin_candidates
+
+D = dt.date
+
+
+def by_step(r):
+    return {(d.process, d.step): d for d in r.duties}
+
+
+def test_the_example_roster_on_2026_11_25(bianban):
+    wb = store.load(bianban)
+    r = roster(wb, D(2026, 11, 25))
+    assert r.workday
+    duties = by_step(r)
+    assert {k: d.status for k, d in duties.items() if d.status != "A"} == {
+        ("bb-p1", "s1"): "gap", ("bb-p1", "s4"): "gap", ("bb-p2", "s4"): "B"}
+    assert duties["bb-p2", "s4"].acting == "bb06"
+    assert duties["bb-p1", "s1"].acting is None and duties["bb-p1", "s1"].suggested == "bb01"
+    # Only redesigned task and approval steps are listed: no gateways, no before steps.
+    assert ("bb-p2", "g1") not in duties
+    assert len(duties) == 11
+
+
+@pytest.mark.parametrize("day,workday", [
+    (D(2026, 11, 28), False),  # Saturday
+    (D(2026, 10, 1), False),   # National Day
+    (D(2026, 10, 10), True),   # adjusted working Saturday
+    (D(2026, 12, 31), False),  # the workbook's own override
+    (D(2026, 11, 27), True),
+])
+def test_workdays_follow_the_national_calendar_then_the_overrides(bianban, day, workday):
+    r = roster(store.load(bianban), day)
+    assert r.workday is workday
+    if not workday:
+        assert r.duties == () and r.off is not None
+
+
+def test_why_a_day_is_off():
+    cal = WorkCalendar([CalendarDay(D(2026, 12, 31), False, "单位调休"), CalendarDay(D(2026, 11, 28), True)])
+    assert cal.why_not_workday(D(2026, 12, 31)).note == "单位调休"
+    assert cal.is_workday(D(2026, 11, 28))  # an override makes a Saturday a workday
+    assert cal.why_not_workday(D(2026, 10, 1)).kind == "holiday"
+    assert cal.why_not_workday(D(2026, 11, 29)).kind == "weekend"
+    assert list(cal.workdays(D(2026, 9, 30), D(2026, 10, 8))) == [D(2026, 9, 30), D(2026, 10, 8)]
+
+
+def test_a_year_the_library_does_not_know_falls_back_to_weekends_and_says_so_once(caplog):
+    cal = WorkCalendar([CalendarDay(D(2031, 1, 6), False, "x")])
+    with caplog.at_level(logging.WARNING):
+        assert cal.is_workday(D(2031, 1, 3))       # a Friday
+        assert not cal.is_workday(D(2031, 1, 4))   # a Saturday
+        assert not cal.is_workday(D(2031, 1, 6))   # overridden Monday
+        assert cal.is_workday(D(2031, 1, 7))
+    warnings = [r for r in caplog.records if "2031" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_status_table_of_the_spec():
+    step = Step("s", "x", a="a", b="b")
+    assert status_of(step, set()) == ("A", "a")
+    assert status_of(step, {"b"}) == ("A", "a")
+    assert status_of(step, {"a"}) == ("B", "b")
+    assert status_of(step, {"a", "b"}) == ("gap", None)
+    assert status_of(Step("s", "x", a="a"), {"a"}) == ("gap", None)  # a missing holder counts as absent
+    assert status_of(Step("s", "x"), set()) == ("gap", None)
+
+
+def test_gaps_over_a_range_skip_weekends(bianban):
+    wb = store.load(bianban)
+    found = gaps(wb, D(2026, 11, 23), D(2026, 12, 6))
+    days = sorted({g.date for g in found})
+    assert days == [D(2026, 11, 25)]  # bb04 is away on that day only while bb03 is away all week
+    assert {(g.process, g.step) for g in found} == {("bb-p1", "s1"), ("bb-p1", "s4")}
+    assert gaps(wb, D(2026, 11, 23), D(2026, 12, 6), department="other") == []
+
+
+def test_whatif_lists_only_the_gaps_the_absence_adds(bianban):
+    wb = store.load(bianban)
+    added = whatif(wb, "bb12", D(2026, 11, 30), D(2026, 12, 6))
+    # bb11 is away 12-01..12-04: bb12 away too leaves bb-p3 s1 and s2 with no one, on 4 workdays.
+    assert {(g.date, g.process, g.step) for g in added} == {
+        (D(2026, 12, d), "bb-p3", s) for d in (1, 2, 3, 4) for s in ("s1", "s2")}
+    # Gaps expected anyway (11-25) are not added by bb04's absence.
+    assert {g.date for g in whatif(wb, "bb04", D(2026, 11, 24), D(2026, 11, 25))} == {D(2026, 11, 24)}
+    assert whatif(wb, "bb05", D(2026, 11, 23), D(2026, 11, 27)) == []
+
+
+def _small(skill_holder_post: str = "staff") -> tuple[Workbook, Process]:
+    people = (Person("h", "头", "s", "head"), Person("d", "副", "s", "deputy"),
+              Person("x", "甲", "s", "staff"), Person("y", "乙", "s", skill_holder_post, skills=("登记",)),
+              Person("z", "丙", "s", "staff"))
+    v = Version((Step("s1", "受理", next=("s2",), a="x", b="z"), Step("s2", "登记", next=("s3",), a="d", b="x", skill="登记"),
+                 Step("s3", "归档", a="z", b="d")))
+    p = Process("p", "s", "流程", after=v)
+    wb = Workbook(departments=(Department("dep", "部门", sections=(Section("s", "科", "business"),)),),
+                  people=people, processes=(p,), absences=(Absence("d", D(2026, 11, 25), D(2026, 11, 25), "leave"),))
+    return wb, p
+
+
+def test_a_stand_in_has_the_skill_then_is_the_head_then_knows_the_neighbouring_steps():
+    wb, p = _small()
+    s2 = p.after.step("s2")
+    ranked = [c.id for c in standin_candidates(wb, p, s2, absent={"d", "x"})]
+    assert ranked[0] == "y"          # has the skill
+    assert ranked[1] == "h"          # the head may act for any step
+    assert "d" not in ranked and "x" not in ranked  # never someone away or a holder
+    s1 = p.after.step("s1")
+    assert [c.id for c in standin_candidates(wb, p, s1, absent={"x", "z", "h"})][0] == "d"  # holds s2 next door
