@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKeyConstraint
+from sqlalchemy import JSON, Column, ForeignKeyConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -43,18 +43,5 @@ class StepRow(SQLModel, table=True):
     minutes: float | None = None
     per_month: float | None = None
     skill: str | None = None
-
-
-class EdgeRow(SQLModel, table=True):
-    """A `next` link; `position` keeps the order of a step's `next` list."""
-
-    __tablename__ = "step_edge"
-    __table_args__ = (
-        ForeignKeyConstraint(["process_id", "version", "source"], ["step.process_id", "step.version", "step.id"]),
-        ForeignKeyConstraint(["process_id", "version", "target"], ["step.process_id", "step.version", "step.id"]),
-    )
-    process_id: str = Field(primary_key=True)
-    version: str = Field(primary_key=True)
-    source: str = Field(primary_key=True)
-    position: int = Field(primary_key=True)
-    target: str
+    #: The `next` list, in order. Kept in the row: targets are checked by import and editor.
+    next: list[str] = Field(default_factory=list, sa_column=Column("next", JSON, nullable=False))

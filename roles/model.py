@@ -96,6 +96,10 @@ class Workbook:
         return {p.id: p for p in self.people}
 
     @cached_property
+    def process_by_id(self) -> dict[str, Process]:
+        return {p.id: p for p in self.processes}
+
+    @cached_property
     def section_by_id(self) -> dict[str, Section]:
         return {s.id: s for d in self.departments for s in d.sections}
 

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flows.model import Process, Step
+from flows.model import Step
 
 from .calendar import OffDay, WorkCalendar
 from .model import Absence, Workbook
@@ -122,9 +122,3 @@ def whatif(wb: Workbook, person: str, start: dt.date, end: dt.date,
     return [g for g in gaps(wb, start, end, calendar=cal, extra=[proposed])
             if (g.date, g.process, g.step) not in before]
 
-
-def process_of(wb: Workbook, process_id: str) -> Process:
-    for p in wb.processes:
-        if p.id == process_id:
-            return p
-    raise KeyError(process_id)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration's revision id; tests/test_schema.py checks it against the scripts.
-HEAD = "0002"
+HEAD = "0003"
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -30,6 +30,18 @@ def upgrade(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # SQLite alters a table by copying it, which foreign keys would refuse half-way; switch
+            # them off (only possible outside a transaction) and check them all before committing.
+            conn.connection.cursor().execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite and (bad := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                    raise RuntimeError(f"migration broke foreign keys: {bad[:3]}")
+        finally:
+            if sqlite:
+                conn.connection.cursor().execute("PRAGMA foreign_keys=ON")

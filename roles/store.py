@@ -10,11 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from flows import store as flow_store
+from flows.bulk import bulk_insert
+from flows.model import VERSIONS
 from flows.tables import ProcessRow, StepRow
 
 from .model import Absence, CalendarDay, Department, Function, Person, Section, SectionBefore, Workbook
@@ -38,10 +40,11 @@ class ImportSummary:
     calendar: int
 
 
-def load(engine: Engine) -> Workbook:
-    """Everything in the database, in the order it was given."""
+def load(engine: Engine, versions: tuple[str, ...] = VERSIONS) -> Workbook:
+    """Everything in the database, in the order it was given. `versions=("after",)` leaves the
+    `before` versions out, for the roster and gaps, which never look at them."""
     with Session(engine) as s:
-        return _load(s)
+        return _load(s, versions)
 
 
 def data_version(engine: Engine) -> int:
@@ -55,10 +58,11 @@ def bump(s: Session) -> None:
     s.execute(update(DataVersionRow).where(DataVersionRow.id == 1).values(n=DataVersionRow.n + 1))
 
 
-def _load(s: Session) -> Workbook:
+def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
     dept_pos = {}
     depts = []
-    rows = lambda table, *order: s.execute(select(table.__table__).order_by(*order)).mappings().all()  # noqa: E731
+    conn = s.connection()
+    rows = lambda table, *order: conn.execute(select(table.__table__).order_by(*order)).mappings().all()  # noqa: E731
     before = _group(rows(SectionBeforeRow, SectionBeforeRow.position), "department_id")
     duties = _group(rows(DutyRow, DutyRow.position), "department_id")
     merges = _group(rows(SectionMergeRow, SectionMergeRow.position), "section_id")
@@ -80,7 +84,7 @@ def _load(s: Session) -> Workbook:
                 functions=tuple(f["duty_id"] for f in sect_duties.get(r["id"], []))) for r in secs),
             functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in duties.get(d["id"], []))))
     people = sorted(rows(PersonRow, PersonRow.position), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
-    processes = sorted(flow_store.read_processes(s), key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
+    processes = sorted(flow_store.read_processes(s, versions), key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
     return Workbook(
         departments=tuple(depts),
         people=tuple(Person(r["id"], r["name"], r["section_id"], r["post"], tuple(r["skills"] or ())) for r in people),
@@ -218,8 +222,7 @@ def _new_absences(s: Session, absences) -> list[dict]:
 
 
 def _insert(s: Session, table, rows: list[dict]) -> None:
-    if rows:
-        s.execute(insert(table.__table__), rows)
+    bulk_insert(s, table.__table__, rows)
 
 
 def _delete_departments(s: Session, dept_ids: list[str]) -> None:
@@ -228,15 +231,19 @@ def _delete_departments(s: Session, dept_ids: list[str]) -> None:
     sections = list(s.scalars(select(SectionRow.id).where(SectionRow.department_id.in_(dept_ids))))
     people = list(s.scalars(select(PersonRow.id).where(PersonRow.section_id.in_(sections)))) if sections else []
     flow_store.delete_processes(s, flow_store.process_ids_of_sections(s, sections))
-    for start in range(0, len(people), 500):
-        s.execute(delete(AbsenceRow).where(AbsenceRow.person_id.in_(people[start:start + 500])))
-    if sections:
-        s.execute(delete(PersonRow).where(PersonRow.section_id.in_(sections)))
-        s.execute(delete(SectionMergeRow).where(SectionMergeRow.section_id.in_(sections)))
-        s.execute(delete(SectionDutyRow).where(SectionDutyRow.section_id.in_(sections)))
+    _delete(s, AbsenceRow, "person_id", people)
+    for table in (PersonRow, SectionMergeRow, SectionDutyRow):
+        _delete(s, table, "section_id", sections)
     for table in (SectionRow, SectionBeforeRow, DutyRow):
-        s.execute(delete(table).where(table.department_id.in_(dept_ids)))
-    s.execute(delete(DepartmentRow).where(DepartmentRow.id.in_(dept_ids)))
+        _delete(s, table, "department_id", dept_ids)
+    _delete(s, DepartmentRow, "id", dept_ids)
+
+
+def _delete(s: Session, table, column: str, values: list) -> None:
+    """Core deletes in chunks: no ORM bookkeeping, and under SQLite's bound-parameter limit."""
+    t = table.__table__
+    for start in range(0, len(values), 500):
+        s.execute(delete(t).where(t.c[column].in_(values[start:start + 500])))
 
 
 def export_file(engine: Engine, path: Path) -> Workbook:

@@ -115,9 +115,9 @@ def _engine(ctx: click.Context):
     return engine_for(ctx.obj)
 
 
-def _workbook(ctx: click.Context):
+def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after")):
     from roles.store import load
-    return load(_engine(ctx))
+    return load(_engine(ctx), versions)
 
 
 def _person_label(wb, pid: str | None) -> str:
@@ -185,7 +185,7 @@ def _duty_json(d, with_date: bool = False) -> dict:
 def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     """Who covers each redesigned step on a date."""
     from roles.roster import roster as make_roster
-    wb = _workbook(ctx)
+    wb = _workbook(ctx, ("after",))
     _check_department(wb, department)
     r = make_roster(wb, day, department)
     if as_json:
@@ -239,7 +239,7 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     """Every workday and step in the range that nobody covers."""
     from roles.roster import gaps as find_gaps
     _check_range(start, end)
-    wb = _workbook(ctx)
+    wb = _workbook(ctx, ("after",))
     _check_department(wb, department)
     found = find_gaps(wb, start, end, department)
     if as_json:
@@ -262,7 +262,7 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
     """The gaps a proposed absence would add, before the leave is approved."""
     from roles.roster import whatif as what_if
     _check_range(start, end)
-    wb = _workbook(ctx)
+    wb = _workbook(ctx, ("after",))
     if person not in wb.person_by_id:
         fail(f"--person: no person '{person}' in the database")
     added = what_if(wb, person, start, end)

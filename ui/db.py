@@ -35,6 +35,9 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, say when transactions begin: the module's own
+    # handling commits before DDL, and a migration that fails half-way must leave nothing behind.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")  # the app and the scheduler share the file
@@ -56,8 +59,9 @@ def engine_for(url: str | None = None) -> Engine:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas)
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            with engine.connect() as conn:  # outside a transaction: the raw cursor does not begin one
+                conn.connection.cursor().execute("PRAGMA journal_mode=WAL")
         else:
             engine = create_engine(url, pool_pre_ping=True)
         upgrade(engine)

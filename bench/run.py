@@ -1,0 +1,135 @@
+"""City-scale benchmark: `make bench` (or `python -m bench.run`).
+
+Times the real `abflow` command, as a user or a script runs it, on a generated city (bench/city.py),
+on SQLite and on PostgreSQL, and subtracts the start-up of `abflow --help` measured in the same run:
+what is left is the work itself. Each figure is the median of several runs; the machine is shared.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+DAY = dt.date(2026, 11, 25)
+TARGETS = {"import": 5.0, "roster": 0.3, "gaps (2 weeks)": 1.0}
+ABFLOW = str(Path(sys.executable).with_name("abflow"))
+err = Console(stderr=True)
+
+
+def timed(args: list[str], url: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        done = subprocess.run([ABFLOW, "--db", url, *args], capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            raise SystemExit(f"abflow {' '.join(args)} failed ({done.returncode}): {done.stderr}")
+    return statistics.median(times)
+
+
+def in_process(url: str, city: Path, runs: int) -> dict[str, float]:
+    """The same work inside a warm process (libraries imported, connection pooled), as the app and
+    the scheduler pay it: the CLI figures minus this is the cost of importing SQLAlchemy & co."""
+    from roles import store
+    from roles.roster import gaps, roster
+    from ui.db import engine_for
+
+    engine = engine_for(url)
+
+    def median(fn) -> float:
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+    end = DAY + dt.timedelta(days=13)
+    return {"import": median(lambda: store.import_file(engine, city)),
+            "roster": median(lambda: roster(store.load(engine, ("after",)), DAY)),
+            "gaps (2 weeks)": median(lambda: gaps(store.load(engine, ("after",)), DAY, end))}
+
+
+def pg_url() -> str | None:
+    from sqlalchemy import create_engine, text
+    base = os.environ.get("ABFLOW_BENCH_PG", "postgresql+psycopg://127.0.0.1:5432/test")
+    try:
+        e = create_engine(base, isolation_level="AUTOCOMMIT")
+        with e.connect() as c:
+            c.execute(text("DROP DATABASE IF EXISTS abflow_bench WITH (FORCE)"))
+            c.execute(text("CREATE DATABASE abflow_bench"))
+        e.dispose()
+    except Exception as ex:  # noqa: BLE001 - no server: bench SQLite only
+        err.print(f"[yellow]PostgreSQL not reachable ({type(ex).__name__}); SQLite only[/]")
+        return None
+    return base.rsplit("/", 1)[0] + "/abflow_bench"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    opts = ap.parse_args()
+    from bench.city import city_workbook
+    from roles.workbook import formats
+    from roles.workbook.schema import to_tree
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with err.status("generating the city"):
+            wb = city_workbook(DAY)
+            city = Path(tmp) / "city.json"
+            formats.dump(to_tree(wb), city)
+        scale = {"departments": len(wb.departments), "people": len(wb.people), "processes": len(wb.processes),
+                 "steps_after": sum(len(p.after.work_steps) for p in wb.processes),
+                 "absences": len(wb.absences)}
+        err.print("city: " + ", ".join(f"{v} {k}" for k, v in scale.items()))
+        urls = {"SQLite": f"sqlite:///{tmp}/bench.db"}
+        if (pg := pg_url()):
+            urls["PostgreSQL"] = pg
+        results: dict[str, dict[str, float]] = {}
+        end = DAY + dt.timedelta(days=13)
+        for db, url in urls.items():
+            with err.status(f"{db}: start-up") as status:
+                startup = timed(["--help"], url, opts.runs + 2)
+                status.update(f"{db}: first import")
+                first = timed(["import", str(city)], url, 1)
+                status.update(f"{db}: re-import (replace every department)")
+                again = timed(["import", str(city)], url, opts.runs)
+                status.update(f"{db}: roster")
+                roster = timed(["roster", "--date", DAY.isoformat(), "--json"], url, opts.runs)
+                status.update(f"{db}: gaps")
+                gaps = timed(["gaps", "--from", DAY.isoformat(), "--to", end.isoformat(), "--json"], url, opts.runs)
+                status.update(f"{db}: the same in a warm process")
+                warm = in_process(url, city, opts.runs)
+            results[db] = {"start-up": startup, "import": first - startup, "re-import": again - startup,
+                           "roster": roster - startup, "gaps (2 weeks)": gaps - startup,
+                           **{f"{k}, warm": v for k, v in warm.items()}}
+    if opts.json:
+        print(json.dumps({"scale": scale, "seconds": results}, indent=2))
+        return
+    table = Table(title=f"abflow at city scale ({scale['people']} people, {scale['processes']} processes, "
+                        f"{scale['steps_after']} steps): seconds of the `abflow` command beyond `abflow --help`, "
+                        "and of the same work in a warm process")
+    table.add_column("")
+    for db in results:
+        table.add_column(db, justify="right")
+    table.add_column("target", justify="right")
+    for key in ("import", "re-import", "roster", "gaps (2 weeks)", "import, warm", "roster, warm",
+                "gaps (2 weeks), warm", "start-up"):
+        target = TARGETS.get(key.split(",")[0].replace("re-import", "import"))
+        table.add_row(key, *(f"{r[key]:.2f}" for r in results.values()), f"≤ {target:g}" if target else "")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
