@@ -75,7 +75,11 @@ def guarded(fn):
 
 
 def emit_json(doc) -> None:
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+    """Indented for a person at a terminal; compact for a script, where Python's C encoder is
+    several times faster on a city's 12,000 steps."""
+    pretty = sys.stdout.isatty()
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2 if pretty else None, default=str,
+                          separators=None if pretty else (",", ":")))
 
 
 class Progress:

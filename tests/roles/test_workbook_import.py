@@ -182,22 +182,28 @@ def test_reimport_replaces_the_department_in_one_transaction(engine, tmp_path):
     assert [a.person for a in wb.absences] == ["p002"]
 
 
-def test_a_replaced_department_may_not_drop_a_holder_of_another_department(engine, tmp_path):
-    store.import_file(engine, write(tmp_path, BASE))
-    other = textwrap.dedent("""\
+def other_department(person: str, processes: str = "") -> str:
+    """A second department, jxj, with one person."""
+    return textwrap.dedent(f"""\
         departments:
           - id: jxj
             name: 市工业和信息化局
-            sections: [{id: jxj-zh, name: 综合科}]
+            sections: [{{id: jxj-zh, name: 综合科}}]
         people:
-          - {id: q1, name: 赵一, section: jxj-zh}
+          - {{id: {person}, name: 赵一, section: jxj-zh}}
+        """) + processes
+
+
+def test_a_replaced_department_may_not_drop_a_holder_of_another_department(engine, tmp_path):
+    store.import_file(engine, write(tmp_path, BASE))
+    other = other_department("q1", textwrap.dedent("""\
         processes:
           - id: jxj-p1
             section: jxj-zh
             name: 联合审查
             after:
               steps: [{id: s1, name: 会审, a: q1, b: p003}]
-        """)
+        """))
     store.import_file(engine, write(tmp_path, other, "jxj.yaml"))
     before = counts(engine)
     dropped = BASE.replace("  - {id: p003, name: 王强, section: fgw-zh, post: staff}\n", "").replace(
@@ -209,15 +215,7 @@ def test_a_replaced_department_may_not_drop_a_holder_of_another_department(engin
 
 def test_an_id_of_another_department_in_the_database_is_a_duplicate(engine, tmp_path):
     store.import_file(engine, write(tmp_path, BASE))
-    other = textwrap.dedent("""\
-        departments:
-          - id: jxj
-            name: 市工业和信息化局
-            sections: [{id: jxj-zh, name: 综合科}]
-        people:
-          - {id: p001, name: 赵一, section: jxj-zh}
-        """)
-    message = import_error(engine, write(tmp_path, other, "jxj.yaml"))
+    message = import_error(engine, write(tmp_path, other_department("p001"), "jxj.yaml"))
     assert "person p001 (line 6), field 'id': person id 'p001' already belongs to department 'fgw'" in message
 
 
