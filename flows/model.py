@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STEP_KINDS = ("task", "approval", "gateway", "start", "end")
+STEP_KINDS = ("task", "approval", "gateway", "start", "end", "event")
 #: Kinds that count as steps of a process (the reform measures these); gateways and events do not.
+#: `event` is an intermediate or boundary event of a BPMN file: it passes the flow on, like a gateway.
 WORK_KINDS = frozenset({"task", "approval"})
 VERSIONS = ("before", "after")
 

@@ -81,3 +81,31 @@ def process_ids_of_sections(session: Session, section_ids: Iterable[str]) -> lis
 
 def max_position(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(ProcessRow.position), -1)))
+
+
+class ConflictError(Exception):
+    """Someone saved this version after the editor read it: reload and redo, nothing was lost."""
+
+
+def replace_version(session: Session, process_id: str, which: str, version: Version,
+                    expected_revision: int | None = None, user: str | None = None) -> int:
+    """Store `version` as the process's `which` version and return its new revision. With
+    `expected_revision`, refuse (ConflictError) when the stored one has moved on since it was read."""
+    v = VersionRow.__table__
+    current = session.execute(select(v.c.revision).where((v.c.process_id == process_id) & (v.c.version == which))
+                              .with_for_update()).scalar()
+    if expected_revision is not None and (current or 0) != expected_revision:
+        raise ConflictError(f"process {process_id}, {which}: saved as revision {current} by someone else since "
+                            f"revision {expected_revision} was read")
+    st = StepRow.__table__
+    session.execute(delete(st).where((st.c.process_id == process_id) & (st.c.version == which)))
+    revision = (current or 0) + 1
+    now = dt.datetime.now(dt.timezone.utc)
+    if current is None:
+        bulk_insert(session, v, [{"process_id": process_id, "version": which, "revision": revision,
+                                  "updated_at": now, "updated_by": user}])
+    else:
+        session.execute(v.update().where((v.c.process_id == process_id) & (v.c.version == which))
+                        .values(revision=revision, updated_at=now, updated_by=user))
+    bulk_insert(session, st, [_step_row(process_id, which, j, s) for j, s in enumerate(version.steps)])
+    return revision

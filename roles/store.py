@@ -16,14 +16,15 @@ from sqlmodel import Session
 
 from flows import store as flow_store
 from flows.bulk import bulk_insert
-from flows.model import VERSIONS
+from flows.graph import cycle_through, dangling_edges, stuck_steps
+from flows.model import VERSIONS, Process, Version
 from flows.tables import ProcessRow, StepRow
 
 from .model import Absence, CalendarDay, Department, Function, Person, Section, SectionBefore, Workbook
 from .tables import (AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, PersonRow,
                      SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
 from .workbook import formats
-from .workbook.errors import WorkbookError
+from .workbook.errors import Problem, WorkbookError
 from .workbook.schema import Known, parse, to_tree
 
 Progress = Callable[[str], None]
@@ -250,3 +251,47 @@ def export_file(engine: Engine, path: Path) -> Workbook:
     wb = load(engine)
     formats.dump(to_tree(wb), path)
     return wb
+
+
+def save_version(engine: Engine, process_id: str, which: str, version: Version, source: str,
+                 section: str | None = None, name: str | None = None, expected_revision: int | None = None,
+                 user: str | None = None) -> int:
+    """Store one version of a process (from the editor or a BPMN file), creating the process in
+    `section` if it is new. Checked like a workbook import; on a problem nothing changes."""
+    entry = f"process {process_id}, {which}"
+    problems = [Problem(source, f"{entry}, step {s}", None, "next", f"'{t}' is no step of this version")
+                for s, t in dangling_edges(version)]
+    stuck = stuck_steps(version)
+    if stuck:
+        problems.append(Problem(source, entry, None, "next", "cycle with no way to an end: "
+                                + " → ".join(cycle_through(version, stuck))))
+    with Session(engine) as s, s.begin():
+        proc = s.execute(select(ProcessRow.section_id).where(ProcessRow.id == process_id)).scalar()
+        if proc is None:
+            if not section or s.get(SectionRow, section) is None:
+                raise WorkbookError([Problem(source, entry, None, "section",
+                                             f"no section '{section}'" if section else
+                                             "a new process needs --section")])
+            proc = section
+        dept = s.execute(select(SectionRow.department_id).where(SectionRow.id == proc)).scalar()
+        people = set(s.scalars(select(PersonRow.id).join(SectionRow, SectionRow.id == PersonRow.section_id)
+                               .where(SectionRow.department_id == dept)))
+        for step in version.steps:
+            if which == "before" and (step.a or step.b):
+                problems.append(Problem(source, f"{entry}, step {step.id}", None, "a",
+                                        "steps of the 'before' version carry no holders"))
+            for key in ("a", "b"):
+                holder = getattr(step, key)
+                if holder and holder not in people:
+                    problems.append(Problem(source, f"{entry}, step {step.id}", None, key,
+                                            f"no person '{holder}' in department '{dept}'"))
+        if problems:
+            raise WorkbookError(problems)
+        if s.get(ProcessRow, process_id) is None:
+            flow_store.write_processes(s, [Process(process_id, proc, name or process_id)],
+                                       first_position=flow_store.max_position(s) + 1)
+        elif name:
+            s.execute(update(ProcessRow.__table__).where(ProcessRow.__table__.c.id == process_id).values(name=name))
+        revision = flow_store.replace_version(s, process_id, which, version, expected_revision, user)
+        bump(s)
+        return revision

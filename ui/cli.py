@@ -313,6 +313,138 @@ def stats(ctx, as_json: bool) -> None:
         console.print(table)
 
 
+def _process(wb, process_id: str, which: str):
+    p = wb.process_by_id.get(process_id)
+    if p is None:
+        fail(f"PROCESS: no process '{process_id}' in the database")
+    v = p.version(which)
+    if v is None:
+        fail(f"--version: process '{process_id}' has no '{which}' version")
+    return p, v
+
+
+VERSION_OPTION = click.option("--version", "which", type=click.Choice(["before", "after"]), default="after",
+                              show_default=True)
+
+
+@main.group()
+def bpmn() -> None:
+    """BPMN 2.0 XML: export a process version, import one drawn in another tool."""
+
+
+@bpmn.command("export")
+@click.argument("process_id", metavar="PROCESS")
+@VERSION_OPTION
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.pass_context
+@guarded
+def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
+    """Write a process version as BPMN 2.0, a lane per A holder, laid out for other tools."""
+    from flows.bpmn import write
+    from roles.lanes import lane_title
+    from .i18n import lang
+    wb = _workbook(ctx)
+    p, v = _process(wb, process_id, which)
+    lanes = {pid: lane_title(person, lang()) for pid, person in wb.person_by_id.items()}
+    output.write_bytes(write(v, p.id, p.name, lanes))
+    click.echo(t("bpmn.exported", file=output, steps=len(v.work_steps)), err=True)
+
+
+@bpmn.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--process", "process_id", required=True, metavar="ID", help="Our process id (new or existing).")
+@click.option("--section", metavar="ID", help="Its section, for a new process.")
+@VERSION_OPTION
+@click.option("--bpmn-process", metavar="ID", help="Which <process> of the file (default: the largest).")
+@click.option("--name", help="The process name (default: the BPMN process's name, for a new process).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: str, bpmn_process: str | None,
+                name: str | None, as_json: bool) -> None:
+    """Read a BPMN 2.0 file as one version of a process; lanes naming people become A holders."""
+    from flows.bpmn import BpmnError, read
+    from roles.lanes import assign_holders
+    from roles.store import save_version
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        fail(f"{file}: {e.strerror}")
+    try:
+        bp = read(data, file.name, bpmn_process)
+    except BpmnError as e:
+        fail(str(e))
+    wb = _workbook(ctx, ("after",))
+    existing = wb.process_by_id.get(process_id)
+    sec = existing.section if existing else section
+    people = wb.people_by_section.get(sec or "", [])
+    assigned = assign_holders(bp, people, keep_holders=which == "after")
+    version = assigned.version
+    if which == "before":
+        import dataclasses
+        from flows.model import Version
+        version = Version(tuple(dataclasses.replace(s, a=None, b=None) for s in version.steps))
+    revision = save_version(_engine(ctx), process_id, which, version, file.name, section=section,
+                            name=name or (None if existing else bp.name))
+    report = {"file": str(file), "process": process_id, "version": which, "revision": revision,
+              "bpmn_process": bp.id, "counts": bp.counts.__dict__, "steps": len(version.work_steps),
+              "lanes_matched": assigned.matched if which == "after" else {},
+              "lanes_unmatched": assigned.unmatched if which == "after" else bp.lanes,
+              "notes": bp.notes + [f"holder attribute names nobody of the section: {h}"
+                                   for h in assigned.ignored_holders]}
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(t("bpmn.imported", file=file.name, process=process_id, version=t("version." + which), steps=report["steps"],
+                 revision=revision))
+    for lane, pid in report["lanes_matched"].items():
+        click.echo(t("bpmn.lane_matched", lane=lane, person=_person_label(wb, pid)))
+    for lane in report["lanes_unmatched"]:
+        click.echo(t("bpmn.lane_unmatched", lane=lane), err=True)
+    for note in report["notes"]:
+        click.echo(t("bpmn.note", note=note), err=True)
+
+
+@main.command()
+@click.argument("process_id", metavar="PROCESS")
+@VERSION_OPTION
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]), default=None,
+              help="Default: from the output file's extension.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
+              help="Left to right, or top down.")
+@click.option("--date", "day", type=DATE, default=None, help="Also show who acts on each step on this day.")
+@click.pass_context
+@guarded
+def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, direction: str,
+           day: dt.date | None) -> None:
+    """Draw the flowchart of a process version (SVG, PNG or PDF), with A/B holders."""
+    from flows.render import Labels, render as draw, to_dot
+    from roles.lanes import lane_title
+    from .i18n import lang
+    fmt = fmt or output.suffix.lstrip(".").lower()
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        fail(f"--format: cannot tell the format from '{output.name}': give --format svg|png|pdf")
+    wb = _workbook(ctx)
+    p, v = _process(wb, process_id, which)
+    labels = Labels(title=f"{p.name}（{t('version.' + which)}）",
+                    person={pid: person.name for pid, person in wb.person_by_id.items()},
+                    lane={pid: lane_title(person, lang()) for pid, person in wb.person_by_id.items()},
+                    words={k: t("chart." + k) for k in ("A", "B", "gap", "steps", "approval", "none", "start", "end")})
+    if day is not None and which == "after":
+        from roles.roster import roster as make_roster
+        r = make_roster(wb, day)
+        labels.today_title = t("chart.today", date=day) if r.workday else t("not_workday", date=day, why=off_day(r.off))
+        labels.today = {d.step: (d.status, _person_label(wb, d.acting) if d.acting else
+                                 (t("col.suggested") + " " + _person_label(wb, d.suggested) if d.suggested else None))
+                        for d in r.duties if d.process == p.id}
+    try:
+        output.write_bytes(draw(to_dot(v, labels, direction), fmt))
+    except RuntimeError as e:
+        fail(str(e), EXIT_PROBLEMS)
+    click.echo(t("render.done", file=output), err=True)
+
+
 @main.command()
 @click.option("--today", "day", type=DATE, default=dt.date.today, show_default="today",
               help="Place the demo absences around this day.")

@@ -1,0 +1,139 @@
+"""A swimlane layout of a process version for BPMN diagram interchange: columns by the step's
+depth in the flow, one horizontal lane per A holder, orthogonal edges.
+
+Graphviz draws our published flowcharts; BPMN tools need coordinates of their own shapes inside
+lanes that span the pool, which a layered layout of this kind gives simply and predictably.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Version
+
+COL, ROW, LANE_HEAD, POOL_HEAD, PAD = 170, 110, 30, 30, 20
+SIZE = {"task": (110, 70), "approval": (110, 70), "gateway": (50, 50), "start": (36, 36), "end": (36, 36),
+        "event": (36, 36)}
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+
+@dataclass
+class Plan:
+    lanes: list[str | None]                       # A holder per lane, top to bottom
+    lane_of: dict[str, str | None]                # step → its lane's holder
+    boxes: dict[str, Box] = field(default_factory=dict)
+    lane_boxes: list[Box] = field(default_factory=list)
+    pool: Box = Box(0, 0, 0, 0)
+    layer: dict[str, int] = field(default_factory=dict)
+
+    def route(self, src: str, tgt: str) -> list[tuple[float, float]]:
+        a, b = self.boxes[src], self.boxes[tgt]
+        if self.layer[tgt] > self.layer[src]:  # forwards: out right, in left
+            sx, sy, tx, ty = a.x + a.w, a.cy, b.x, b.cy
+            if abs(sy - ty) < 1:
+                return [(sx, sy), (tx, ty)]
+            mx = sx + (tx - sx) / 2
+            return [(sx, sy), (mx, sy), (mx, ty), (tx, ty)]
+        # backwards (rework): under both shapes and back
+        below = max(a.y + a.h, b.y + b.h) + PAD
+        return [(a.cx, a.y + a.h), (a.cx, below), (b.cx, below), (b.cx, b.y + b.h)]
+
+
+def layers(version: Version) -> dict[str, int]:
+    """Longest-path depth from the entries, not counting edges that loop back."""
+    nxt = {s.id: [t for t in s.next] for s in version.steps}
+    ids = list(nxt)
+    targets = {t for ts in nxt.values() for t in ts}
+    order, state, back = [], {}, set()
+    for root in [i for i in ids if i not in targets] + ids:
+        if root in state:
+            continue
+        stack = [(root, iter(nxt[root]))]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            for t in it:
+                if t not in nxt:
+                    continue
+                if state.get(t) == 1:
+                    back.add((node, t))
+                elif t not in state:
+                    state[t] = 1
+                    stack.append((t, iter(nxt[t])))
+                    break
+            else:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+    depth = {i: 0 for i in ids}
+    for node in reversed(order):  # a topological order of the forward edges
+        for t in nxt[node]:
+            if t in depth and (node, t) not in back:
+                depth[t] = max(depth[t], depth[node] + 1)
+    return depth
+
+
+def lanes_of(version: Version, depth: dict[str, int] | None = None) -> tuple[list[str | None], dict[str, str | None]]:
+    """Lanes (A holders, in order of first appearance along the flow) and each step's lane:
+    a work step's is its A holder; a gateway or event sits with the step before it, else after it."""
+    depth = depth if depth is not None else layers(version)
+    preds: dict[str, list[str]] = {s.id: [] for s in version.steps}
+    for s in version.steps:
+        for t in s.next:
+            if t in preds:
+                preds[t].append(s.id)
+    lane_of: dict[str, str | None] = {s.id: s.a for s in version.steps if s.is_work and s.a}
+    # Gateways and events sit in the lane of the step before them, else after them.
+    for s in sorted(version.steps, key=lambda s: depth[s.id]):
+        if s.id not in lane_of:
+            near = [p for p in preds[s.id] if p in lane_of] or [t for t in s.next if t in lane_of]
+            lane_of[s.id] = lane_of[near[0]] if near else None
+    lanes: list[str | None] = []
+    for s in sorted(version.steps, key=lambda s: depth[s.id]):
+        if lane_of[s.id] not in lanes:
+            lanes.append(lane_of[s.id])
+    return lanes, lane_of
+
+
+def layout(version: Version) -> Plan:
+    depth = layers(version)
+    by_id = {s.id: s for s in version.steps}
+    lanes, lane_of = lanes_of(version, depth)
+    plan = Plan(lanes if any(lanes) else [], lane_of, layer=depth)
+    rows: dict[tuple[str | None, int], int] = {}
+    slot: dict[str, int] = {}
+    for s in version.steps:
+        key = (lane_of[s.id], depth[s.id])
+        slot[s.id] = rows.get(key, 0)
+        rows[key] = slot[s.id] + 1
+    lane_rows = {lane: max([n for (ln, _), n in rows.items() if ln == lane] or [1]) for lane in (lanes or [None])}
+    width = POOL_HEAD + LANE_HEAD + (max(depth.values(), default=0) + 1) * COL + PAD
+    y = 0.0
+    lane_top: dict[str | None, float] = {}
+    for lane in lanes or [None]:
+        h = lane_rows[lane] * ROW + PAD
+        lane_top[lane] = y
+        if lanes:
+            plan.lane_boxes.append(Box(POOL_HEAD, y, width - POOL_HEAD, h))
+        y += h
+    plan.pool = Box(0, 0, width, y)
+    for s in version.steps:
+        w, h = SIZE[by_id[s.id].kind]
+        cx = POOL_HEAD + LANE_HEAD + depth[s.id] * COL + COL / 2
+        cy = lane_top[lane_of[s.id] if lanes else None] + PAD / 2 + slot[s.id] * ROW + ROW / 2
+        plan.boxes[s.id] = Box(cx - w / 2, cy - h / 2, w, h)
+    return plan

@@ -1,0 +1,64 @@
+"""People on process diagrams: how a holder is titled on a lane, and how the lanes of a BPMN file
+from another tool become A holders. Lanes there are named by person, by post or by role; only a
+lane whose name is a person of the section (by id, name, or name before a bracket) is taken, and
+every other lane is reported rather than guessed."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from flows.bpmn import BpmnProcess
+from flows.model import Version
+
+from .model import Person
+
+POST_ZH = {"head": "负责人", "deputy": "副职", "staff": "工作人员"}
+POST_EN = {"head": "head", "deputy": "deputy", "staff": "staff"}
+
+
+def lane_title(person: Person, language: str = "zh") -> str:
+    if language == "en":
+        return f"{person.name} ({POST_EN.get(person.post, person.post)})"
+    return f"{person.name}（{POST_ZH.get(person.post, person.post)}）"
+
+
+def _match(name: str, people: list[Person]) -> Person | None:
+    key = re.split(r"[（(\s]", name.strip(), maxsplit=1)[0]
+    for p in people:
+        if name in (p.id, p.name) or key in (p.id, p.name):
+            return p
+    return None
+
+
+@dataclasses.dataclass
+class Assigned:
+    version: Version
+    matched: dict[str, str]      # lane name → person id
+    unmatched: list[str]         # lane names that name no person of the section
+    ignored_holders: list[str]   # abflow:a/b attributes naming nobody of the section
+
+
+def assign_holders(bp: BpmnProcess, people: list[Person], keep_holders: bool = True) -> Assigned:
+    """The version with A (and B) holders from our own attributes, else A from lane names."""
+    ids = {p.id for p in people}
+    matched, unmatched = {}, []
+    for lane in bp.lanes:
+        p = _match(lane, people)
+        if p:
+            matched[lane] = p.id
+        elif lane not in unmatched:
+            unmatched.append(lane)
+    steps, ignored = [], []
+    for s in bp.version.steps:
+        a, b = bp.holders.get(s.id, (None, None)) if keep_holders else (None, None)
+        for h in (a, b):
+            if h and h not in ids:
+                ignored.append(f"{s.id}: {h}")
+        a = a if a in ids else None
+        b = b if b in ids else None
+        if a is None and s.is_work:
+            a = matched.get(bp.lane_of.get(s.id, ""))
+        if b == a:
+            b = None
+        steps.append(dataclasses.replace(s, a=a, b=b))
+    return Assigned(Version(tuple(steps)), matched, unmatched, ignored)
