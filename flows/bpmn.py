@@ -25,7 +25,8 @@ MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
-ABFLOW = "https://abflow.example/bpmn"  # our attributes: kind, a (A holder), b (B holder)
+ABFLOW = "https://abflow.example/bpmn"  # our attributes: kind (approval) and ABFLOW_ATTRS
+ABFLOW_ATTRS = ("a", "b", "minutes", "per_month", "skill")
 MAX_BYTES = 20 * 1024 * 1024
 
 ACTIVITIES = {"task", "userTask", "serviceTask", "manualTask", "scriptTask", "businessRuleTask", "sendTask",
@@ -74,6 +75,13 @@ def _text(name: str | None) -> str | None:
         return None
     name = re.sub(r"\s+", " ", name).strip()
     return name or None
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def parse_xml(data: bytes, source: str) -> ET.Element:
@@ -164,7 +172,9 @@ def _read_process(proc: ET.Element, source: str) -> BpmnProcess:
         a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
         if a or b:
             holders[sid] = (a, b)
-        steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid]))))
+        steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])),
+                          minutes=_number(n.get(f"{{{ABFLOW}}}minutes")),
+                          per_month=_number(n.get(f"{{{ABFLOW}}}per_month")), skill=n.get(f"{{{ABFLOW}}}skill")))
     lane_of, lanes = {}, []
     for lane in proc.iter(f"{{{MODEL}}}lane"):
         if lane.find(f"{{{MODEL}}}childLaneSet") is not None:
@@ -220,9 +230,10 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             attrs["name"] = s.name
         if s.kind == "approval":
             attrs[f"{{{ABFLOW}}}kind"] = "approval"
-        for key, value in (("a", s.a), ("b", s.b)):
-            if value:
-                attrs[f"{{{ABFLOW}}}{key}"] = value
+        for key in ABFLOW_ATTRS:
+            value = getattr(s, key)
+            if value is not None:
+                attrs[f"{{{ABFLOW}}}{key}"] = f"{value:g}" if isinstance(value, float) else str(value)
         el = ET.SubElement(proc, m(_TAG[s.kind]), attrs)
         for fid in incoming[s.id]:
             ET.SubElement(el, m("incoming")).text = fid

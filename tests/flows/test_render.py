@@ -1,0 +1,51 @@
+"""Flowcharts drawn by the real Graphviz: lanes per holder, numbering, holders, CJK in every format."""
+from __future__ import annotations
+
+import re
+import struct
+
+import pytest
+
+from flows.render import Labels, numbering, render, to_dot
+from flows.model import Step, Version
+
+V = Version((Step("s1", "收文登记", next=("g1",), a="p1", b="p2"),
+             Step("g1", kind="gateway", next=("s2", "s3")),
+             Step("s2", "分管领导审批", "approval", next=("s3",), a="p2", b="p1"),
+             Step("s3", "办理归档", a="p1", b=None)))
+LABELS = Labels(title="公文办理（改革后）", person={"p1": "张伟", "p2": "李娜"},
+                lane={"p1": "张伟（负责人）", "p2": "李娜（副职）"},
+                today={"s1": ("B", "李娜"), "s2": ("gap", None)})
+
+
+def test_the_dot_has_a_lane_per_a_holder_numbered_steps_and_holders():
+    dot = to_dot(V, LABELS)
+    assert dot.count("subgraph cluster_lane_") == 2
+    assert "张伟（负责人）" in dot and "李娜（副职）" in dot
+    assert numbering(V) == {"s1": 1, "s2": 2, "s3": 3}
+    assert "1. 收文登记" in dot and "2. 分管领导审批" in dot and "［审批］" in dot
+    assert "主办 张伟 · 备岗 李娜" in dot
+    assert "备岗 <font color=\"#C62828\">未定</font>" in dot  # s3 lacks a B holder, and it shows
+    assert "shape=diamond" in dot
+    assert "<b>空缺</b>" in dot and "<b>备岗</b> 李娜" in dot
+
+
+def test_svg_png_and_pdf_render_with_the_cjk_font():
+    dot = to_dot(V, LABELS, "TB")
+    svg = render(dot, "svg").decode()
+    assert "收文登记" in svg and "Noto Sans CJK SC" in svg
+    png = render(dot, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 300 and height > 300
+    pdf = render(dot, "pdf")
+    assert pdf.startswith(b"%PDF") and re.search(rb"NotoSansCJK", pdf)
+
+
+def test_bad_requests():
+    with pytest.raises(ValueError, match="direction"):
+        to_dot(V, LABELS, "RL")
+    with pytest.raises(ValueError, match="format"):
+        render("digraph {}", "gif")
+    with pytest.raises(RuntimeError, match="dot failed"):
+        render("digraph { a -> }", "svg")

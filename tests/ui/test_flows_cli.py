@@ -1,0 +1,107 @@
+"""BPMN export/import and flowcharts through the CLI, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flows.model import Step, Version
+from flows.store import ConflictError
+from roles import store
+
+from ..conftest import BIANBAN, SHARED
+
+
+@pytest.fixture
+def loaded(cli):
+    assert cli("import", str(BIANBAN)).exit_code == 0
+    return cli
+
+
+def test_bpmn_round_trip_keeps_steps_links_and_holders(loaded, tmp_path, engine):
+    out = tmp_path / "p2.bpmn"
+    result = loaded("bpmn", "export", "bb-p2", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    result = loaded("bpmn", "import", str(out), "--process", "bb-p2-copy", "--section", "bb-jg", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["lanes_unmatched"] == [] and set(report["lanes_matched"].values()) == {"bb07", "bb08", "bb09"}
+    wb = store.load(engine)
+    assert wb.process_by_id["bb-p2-copy"].after == wb.process_by_id["bb-p2"].after
+    roster = {(s["process"], s["step"]): s["status"] for s in loaded.json("roster", "--date", "2026-11-25")["steps"]}
+    assert roster["bb-p2-copy", "s4"] == "B"
+
+
+def test_a_foreign_file_imports_with_notes_and_lanes_it_could_not_match(loaded):
+    path = SHARED / "corpus" / "bpmn" / "miwg-reference-B.2.0.bpmn"
+    result = loaded("bpmn", "import", str(path), "--process", "x1", "--section", "bb-jg", "--version", "before")
+    assert result.exit_code == 0, result.output
+    assert "message flow" in result.stderr
+    doc = loaded.json("stats")
+    assert next(p for p in doc["processes"] if p["process"] == "x1")["before"] > 0
+
+
+def test_lanes_named_by_people_become_a_holders(loaded, tmp_path):
+    bpmn = (SHARED / "corpus" / "bpmn" / "miwg-reference-A.2.0.bpmn").read_text(encoding="utf-8")
+    # a minimal file of our own with lanes named the way another tool would
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <process id="p">
+    <laneSet id="ls"><lane id="l1" name="王芳"><flowNodeRef>t1</flowNodeRef></lane>
+      <lane id="l2" name="窗口岗"><flowNodeRef>t2</flowNodeRef></lane></laneSet>
+    <task id="t1" name="受理"/><task id="t2" name="审核"/>
+    <sequenceFlow id="f" sourceRef="t1" targetRef="t2"/>
+  </process>
+</definitions>"""
+    assert bpmn  # the corpus is readable; the test below uses its own small file
+    path = tmp_path / "lanes.bpmn"
+    path.write_text(xml, encoding="utf-8")
+    result = loaded("bpmn", "import", str(path), "--process", "new-p", "--section", "bb-jg", "--name", "新流程")
+    assert result.exit_code == 0, result.output
+    assert "窗口岗" in result.stderr
+    steps = {(s["process"], s["step"]): s for s in loaded.json("roster", "--date", "2026-11-24")["steps"]}
+    assert steps["new-p", "t1"]["a"] == "bb08" and steps["new-p", "t2"]["a"] is None
+
+
+@pytest.mark.parametrize("args,message", [
+    (["bpmn", "export", "nope", "-o", "x.bpmn"], "no process 'nope'"),
+    (["bpmn", "export", "bb-p3", "--version", "before", "-o", "x.bpmn"], "has no 'before' version"),
+    (["bpmn", "import", "missing.bpmn", "--process", "p", "--section", "bb-jg"], "missing.bpmn"),
+    (["bpmn", "import", str(BIANBAN), "--process", "p", "--section", "bb-jg"], "bianban.yaml: not well-formed XML"),
+    (["render", "nope", "-o", "x.svg"], "no process 'nope'"),
+    (["render", "bb-p1", "-o", "x.gif"], "cannot tell the format"),
+])
+def test_bad_requests_exit_2(loaded, args, message):
+    result = loaded(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_a_new_process_needs_a_known_section(loaded, tmp_path):
+    out = tmp_path / "p.bpmn"
+    loaded("bpmn", "export", "bb-p1", "-o", str(out))
+    result = loaded("bpmn", "import", str(out), "--process", "zz", "--section", "nowhere")
+    assert result.exit_code == 2 and "no section 'nowhere'" in result.stderr
+    result = loaded("bpmn", "import", str(out), "--process", "zz", "--section", "bb-jd")
+    assert result.exit_code == 0  # holders of another section are dropped, reported by lane
+    assert "赵文静" in result.stderr
+
+
+def test_render_every_format(loaded, tmp_path):
+    for fmt in ("svg", "png", "pdf"):
+        out = tmp_path / f"p1.{fmt}"
+        result = loaded("render", "bb-p1", "-o", str(out), "--date", "2026-11-25")
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 1000
+    assert "建议顶岗" in (tmp_path / "p1.svg").read_text(encoding="utf-8")
+
+
+def test_a_stale_edit_is_refused(bianban):
+    wb = store.load(bianban)
+    p = wb.process_by_id["bb-p3"]
+    seen = p.revisions["after"]
+    v = Version(p.after.steps[:2] + (Step("s3", "审核确认", "approval", a="bb10", b="bb11"),))
+    assert store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen) == seen + 1
+    with pytest.raises(ConflictError, match="by someone else"):
+        store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen)
+    assert store.load(bianban).process_by_id["bb-p3"].revisions["after"] == seen + 1
