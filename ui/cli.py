@@ -313,6 +313,44 @@ def stats(ctx, as_json: bool) -> None:
         console.print(table)
 
 
+@main.command()
+@click.option("--rule", "rules", multiple=True, metavar="ID", help="Only this rule (repeatable).")
+@click.option("--department", metavar="ID", help="Only findings about this department.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) -> None:
+    """Check the reform rules; exit 1 when any finding is an error."""
+    from roles.rules import RULES, check as run_checks
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        fail(f"--rule: no rule '{unknown[0]}' (rules: {', '.join(RULES)})")
+    wb = _workbook(ctx)
+    _check_department(wb, department)
+    if department:
+        import dataclasses
+        wb = dataclasses.replace(wb, departments=tuple(d for d in wb.departments if d.id == department))
+        keep = {s.id for d in wb.departments for s in d.sections}
+        wb = dataclasses.replace(wb, processes=tuple(p for p in wb.processes if p.section in keep))
+    findings = run_checks(wb, rules=rules or RULES)
+    if as_json:
+        emit_json({"findings": [f.__dict__ for f in findings]})
+    elif not findings:
+        click.echo(t("check.none"))
+    else:
+        from rich.table import Table
+        from rich.text import Text
+        table = Table(title=t("check.title", n=len(findings)))
+        for col in ("rule", "severity", "subject", "message"):
+            table.add_column(t(f"col.{col}"))
+        for f in findings:
+            _row(table, f.rule, Text(t("severity." + f.severity), style="bold red" if f.severity == "error" else "yellow"),
+                 f.subject, f.message)
+        _stdout().print(table)
+    if any(f.severity == "error" for f in findings):
+        sys.exit(EXIT_PROBLEMS)
+
+
 def _process(wb, process_id: str, which: str):
     p = wb.process_by_id.get(process_id)
     if p is None:
