@@ -22,5 +22,7 @@ PAGES = Path(__file__).with_name("pages")
 lg = language()
 nav = st.navigation([
     st.Page(PAGES / "today.py", title=t("page.today", lg), icon="📅", url_path="today", default=True),
+    st.Page(PAGES / "flowchart.py", title=t("page.flowchart", lg), icon="🗺️", url_path="flowchart"),
+    st.Page(PAGES / "reform.py", title=t("page.reform", lg), icon="📊", url_path="reform"),
 ])
 nav.run()

@@ -457,25 +457,14 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
 def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, direction: str,
            day: dt.date | None) -> None:
     """Draw the flowchart of a process version (SVG, PNG or PDF), with A/B holders."""
-    from flows.render import Labels, render as draw, to_dot
-    from roles.lanes import lane_title
-    from .i18n import lang
+    from flows.render import render as draw, to_dot
+    from .charts import chart_labels
     fmt = fmt or output.suffix.lstrip(".").lower()
     if fmt not in ("svg", "png", "pdf", "dot"):
         fail(f"--format: cannot tell the format from '{output.name}': give --format svg|png|pdf")
     wb = _workbook(ctx)
     p, v = _process(wb, process_id, which)
-    labels = Labels(title=f"{p.name}（{t('version.' + which)}）",
-                    person={pid: person.name for pid, person in wb.person_by_id.items()},
-                    lane={pid: lane_title(person, lang()) for pid, person in wb.person_by_id.items()},
-                    words={k: t("chart." + k) for k in ("A", "B", "gap", "steps", "approval", "none", "start", "end")})
-    if day is not None and which == "after":
-        from roles.roster import roster as make_roster
-        r = make_roster(wb, day)
-        labels.today_title = t("chart.today", date=day) if r.workday else t("not_workday", date=day, why=off_day(r.off))
-        labels.today = {d.step: (d.status, _person_label(wb, d.acting) if d.acting else
-                                 (t("col.suggested") + " " + _person_label(wb, d.suggested) if d.suggested else None))
-                        for d in r.duties if d.process == p.id}
+    labels = chart_labels(wb, p.id, which, day=day)
     try:
         output.write_bytes(draw(to_dot(v, labels, direction), fmt))
     except RuntimeError as e:

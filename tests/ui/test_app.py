@@ -62,3 +62,26 @@ def test_the_demo_always_shows_cover_and_a_gap_today(engine, app):
     metrics = {m.label: int(m.value) for m in at.metric}
     if metrics:  # today may be a holiday or weekend
         assert metrics["备岗代办"] >= 1 and metrics["空缺"] >= 1
+
+
+def test_flowchart_page_draws_the_chosen_process(bianban, app):
+    at = app()
+    at.switch_page("pages/flowchart.py")
+    at.session_state["process"] = "bb-p2"
+    at.session_state["chart_day"] = dt.date(2026, 11, 25)
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == {"改革前环节": "7", "改革后环节": "4", "压减比例": "42.9%",
+                                                    "交接次数": "4"}
+    page = at.get("html")[0].proto.body
+    assert "<svg" in page and "审核审批" in page and "备岗" in page
+
+
+def test_reform_page_sums_and_checks(bianban, app):
+    at = app()
+    at.switch_page("pages/reform.py")
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["科室数"] == "6 → 3" and metrics["科室压减"] == "50.0%"
+    assert metrics["环节数"] == "14 → 8"

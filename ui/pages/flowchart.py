@@ -1,0 +1,64 @@
+"""A process's flowchart as a section head publishes it: swimlanes by A holder, holders on every
+step, today's cover on request, before beside after; downloads in SVG, PNG, PDF and BPMN."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from flows.bpmn import write as bpmn_xml
+from flows.metrics import handoffs, reduction, step_count
+from flows.render import render, to_dot
+from roles.lanes import lane_title
+from ui.charts import chart_labels
+from ui.i18n import t
+from ui.state import language, workbook
+
+lg = language()
+wb = workbook()
+st.title(t("page.flowchart", lg))
+if not wb.processes:
+    st.info(t("today.empty", lg))
+    st.stop()
+
+c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+names = {p.id: f"{p.name}（{p.id}）" for p in wb.processes}
+pid = c1.selectbox(t("col.process", lg), list(names), format_func=names.get, key="process")
+process = wb.process_by_id[pid]
+versions = [v for v in ("after", "before") if process.version(v)]
+which = c2.radio(t("chart.version", lg), versions, format_func=lambda v: t("version." + v, lg), key="which")
+direction = c3.radio(t("chart.direction", lg), ["LR", "TB"], key="direction",
+                     format_func=lambda d: t("chart." + d, lg))
+show_day = c4.toggle(t("chart.show_today", lg), value=which == "after", key="show_today")
+day = st.date_input(t("col.date", lg), dt.date.today(), key="chart_day") if show_day and which == "after" else None
+
+version = process.version(which)
+m = st.columns(4)
+before, after = step_count(process.before), step_count(process.after)
+m[0].metric(t("col.before", lg), "—" if before is None else before)
+m[1].metric(t("col.after", lg), "—" if after is None else after,
+            None if before is None or after is None else after - before, delta_color="inverse")
+r = reduction(before, after)
+m[2].metric(t("col.reduction", lg), "—" if r is None else f"{r:.1%}")
+h = handoffs(process.after)
+m[3].metric(t("col.handoffs", lg), "—" if h is None else h)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def draw(dot: str, fmt: str) -> bytes:
+    return render(dot, fmt)
+
+
+dot = to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
+with st.spinner(t("chart.drawing", lg)):
+    svg = draw(dot, "svg")
+st.html(
+    f'<div style="overflow:auto;max-width:100%">{svg.decode("utf-8")}</div>')
+d = st.columns(4)
+stem = f"{pid}-{which}"
+d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")
+d[1].download_button("PNG", draw(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
+d[2].download_button("PDF", draw(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
+lanes = {i: lane_title(p, lg) for i, p in wb.person_by_id.items()}
+d[3].download_button("BPMN", bpmn_xml(version, pid, process.name, lanes), f"{stem}.bpmn", "application/xml",
+                     key="dl_bpmn")
