@@ -6,15 +6,16 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= sqlite:///$(CURDIR)/.demo/abflow-demo.db
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := graphviz fonts-noto-cjk
+APT_PACKAGES := graphviz fonts-noto-cjk chromium
 
 .PHONY: setup system run demo test bench clean
 
 setup: system $(STAMP)
 
-# Debian packages: Graphviz for flowcharts and a CJK font so Chinese renders in PNG and PDF.
+# Debian packages: Graphviz for flowcharts, a CJK font so Chinese renders in PNG and PDF, and
+# Chromium for the browser tests (driven by Playwright, which downloads no browser of its own).
 system:
-	@if ! command -v dot >/dev/null || ! fc-list :lang=zh | grep -q .; then \
+	@if ! command -v dot >/dev/null || ! fc-list :lang=zh | grep -q . || ! command -v chromium >/dev/null; then \
 	  echo "installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(APT_PACKAGES); \
 	fi

@@ -47,7 +47,7 @@ def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
     number = numbering(version)
     out = [f'digraph process {{',
            f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, nodesep=0.35, ranksep=0.55,'
-           f' pad=0.3, newrank=true, dpi=144, label=<{_title(labels, version)}>];',
+           f' pad=0.3, newrank=true, label=<{_title(labels, version)}>];',
            f'  node [fontname="{FONT}", fontsize=11, penwidth=1.2];',
            f'  edge [fontname="{FONT}", fontsize=10, color="#546E7A", arrowsize=0.8];']
     swimlanes = lanes != [None]
@@ -128,6 +128,8 @@ def render(dot: str, fmt: str) -> bytes:
     if fmt == "dot":
         return dot.encode()
     import graphviz
+    if fmt == "png":  # sharp on a wall and on a high-density screen; SVG and PDF scale by themselves
+        dot = dot.replace("graph [", "graph [dpi=144, ", 1)
     try:
         return graphviz.Source(dot).pipe(format=fmt)
     except graphviz.ExecutableNotFound as e:

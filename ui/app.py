@@ -1,7 +1,7 @@
 """The abflow app (Streamlit): `abflow serve` or `streamlit run ui/app.py`, database from ABFLOW_DB.
 
 Only navigation, the language switch and the shared database handle live here; each page is a
-module of `ui/pages` that asks the engines and draws.
+module of `ui/views` (not `pages/`, which Streamlit would also list on its own) that asks the engines and draws.
 """
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ import streamlit as st
 from ui.i18n import t
 from ui.state import language
 
-st.set_page_config(page_title="abflow", page_icon="🗂️", layout="wide")
+st.set_page_config(page_title="abflow", page_icon=":material/account_tree:", layout="wide")
 
 with st.sidebar:
     st.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: {"zh": "中文", "en": "English"}[x])
 
-PAGES = Path(__file__).with_name("pages")
+PAGES = Path(__file__).with_name("views")
 lg = language()
 nav = st.navigation([
-    st.Page(PAGES / "today.py", title=t("page.today", lg), icon="📅", url_path="today", default=True),
-    st.Page(PAGES / "flowchart.py", title=t("page.flowchart", lg), icon="🗺️", url_path="flowchart"),
-    st.Page(PAGES / "reform.py", title=t("page.reform", lg), icon="📊", url_path="reform"),
+    st.Page(PAGES / "today.py", title=t("page.today", lg), icon=":material/today:", url_path="today", default=True),
+    st.Page(PAGES / "flowchart.py", title=t("page.flowchart", lg), icon=":material/account_tree:", url_path="flowchart"),
+    st.Page(PAGES / "reform.py", title=t("page.reform", lg), icon=":material/analytics:", url_path="reform"),
 ])
 nav.run()

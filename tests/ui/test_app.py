@@ -66,20 +66,23 @@ def test_the_demo_always_shows_cover_and_a_gap_today(engine, app):
 
 def test_flowchart_page_draws_the_chosen_process(bianban, app):
     at = app()
-    at.switch_page("pages/flowchart.py")
+    at.switch_page("views/flowchart.py")
     at.session_state["process"] = "bb-p2"
     at.session_state["chart_day"] = dt.date(2026, 11, 25)
     at.run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric} == {"改革前环节": "7", "改革后环节": "4", "压减比例": "42.9%",
                                                     "交接次数": "4"}
+    import base64
+    import re
     page = at.get("html")[0].proto.body
-    assert "<svg" in page and "审核审批" in page and "备岗" in page
+    svg = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", page).group(1)).decode()
+    assert "<svg" in svg and "审核审批" in svg and "备岗" in svg
 
 
 def test_reform_page_sums_and_checks(bianban, app):
     at = app()
-    at.switch_page("pages/reform.py")
+    at.switch_page("views/reform.py")
     at.run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}

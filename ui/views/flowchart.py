@@ -2,7 +2,9 @@
 step, today's cover on request, before beside after; downloads in SVG, PNG, PDF and BPMN."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+from html import escape
 
 import streamlit as st
 
@@ -52,8 +54,9 @@ def draw(dot: str, fmt: str) -> bytes:
 dot = to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
 with st.spinner(t("chart.drawing", lg)):
     svg = draw(dot, "svg")
-st.html(
-    f'<div style="overflow:auto;max-width:100%">{svg.decode("utf-8")}</div>')
+# As an <img>: Streamlit's HTML element sanitises inline SVG away, an image data URI it keeps.
+st.html(f'<img alt="{escape(process.name)}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" '
+        'style="width:100%;height:auto"/>')
 d = st.columns(4)
 stem = f"{pid}-{which}"
 d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")
