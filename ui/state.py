@@ -39,3 +39,15 @@ def _workbook(url: str, version: int) -> Workbook:
 def workbook() -> Workbook:
     e = engine()
     return _workbook(e.url.render_as_string(hide_password=False), store.data_version(e))
+
+
+def page(title_key: str) -> tuple[str, Workbook]:
+    """Start a page: its title, and the language and workbook; stop with a hint when there is no data."""
+    from .i18n import t
+    lg = language()
+    wb = workbook()
+    st.title(t(title_key, lg))
+    if not wb.departments or not wb.processes:
+        st.info(t("today.empty", lg))
+        st.stop()
+    return lg, wb

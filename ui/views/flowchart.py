@@ -14,14 +14,9 @@ from flows.render import render, to_dot
 from roles.lanes import lane_title
 from ui.charts import chart_labels
 from ui.i18n import t
-from ui.state import language, workbook
+from ui.state import page
 
-lg = language()
-wb = workbook()
-st.title(t("page.flowchart", lg))
-if not wb.processes:
-    st.info(t("today.empty", lg))
-    st.stop()
+lg, wb = page("page.flowchart")
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
 names = {p.id: f"{p.name}（{p.id}）" for p in wb.processes}

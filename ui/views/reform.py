@@ -8,14 +8,9 @@ import streamlit as st
 from roles.rules import check
 from roles.stats import stats
 from ui.i18n import t
-from ui.state import language, workbook
+from ui.state import page
 
-lg = language()
-wb = workbook()
-st.title(t("page.reform", lg))
-if not wb.departments:
-    st.info(t("today.empty", lg))
-    st.stop()
+lg, wb = page("page.reform")
 
 doc = stats(wb)
 depts = doc["departments"]

@@ -9,15 +9,9 @@ import streamlit as st
 
 from roles.roster import gaps, roster
 from ui.i18n import off_day, t
-from ui.state import language, workbook
+from ui.state import page
 
-lg = language()
-wb = workbook()
-st.title(t("page.today", lg))
-
-if not wb.departments:
-    st.info(t("today.empty", lg))
-    st.stop()
+lg, wb = page("page.today")
 
 
 def who(pid: str | None) -> str:
