@@ -61,6 +61,17 @@ def cycle_through(version: Version, members: Iterable[str]) -> list[str]:
     return sorted(inside)
 
 
+def faults(version: Version) -> list[tuple[str, str]]:
+    """What makes a version unusable, as (step id, message) about its `next` links: a link to no
+    step, or a loop with no way to an end. The workbook import and the editor's save both ask."""
+    found = [(sid, f"'{target}' is no step of this version") for sid, target in dangling_edges(version)]
+    stuck = stuck_steps(version)
+    if stuck:
+        loop = " → ".join(cycle_through(version, stuck))
+        found.append((stuck[0], f"cycle with no way to an end: {loop} (steps {', '.join(stuck)} can never finish)"))
+    return found
+
+
 def entry_steps(version: Version) -> list[str]:
     """Steps nothing points to: where the implied start event leads."""
     targets = {t for s in version.steps for t in s.next}

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from flows import store as flow_store
 from flows.bulk import bulk_insert
-from flows.graph import cycle_through, dangling_edges, stuck_steps
+from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
 from flows.tables import ProcessRow, StepRow
 
@@ -259,15 +259,11 @@ def save_version(engine: Engine, process_id: str, which: str, version: Version, 
     """Store one version of a process (from the editor or a BPMN file), creating the process in
     `section` if it is new. Checked like a workbook import; on a problem nothing changes."""
     entry = f"process {process_id}, {which}"
-    problems = [Problem(source, f"{entry}, step {s}", None, "next", f"'{t}' is no step of this version")
-                for s, t in dangling_edges(version)]
-    stuck = stuck_steps(version)
-    if stuck:
-        problems.append(Problem(source, entry, None, "next", "cycle with no way to an end: "
-                                + " → ".join(cycle_through(version, stuck))))
+    problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
     with Session(engine) as s, s.begin():
         proc = s.execute(select(ProcessRow.section_id).where(ProcessRow.id == process_id)).scalar()
-        if proc is None:
+        exists = proc is not None
+        if not exists:
             if not section or s.get(SectionRow, section) is None:
                 raise WorkbookError([Problem(source, entry, None, "section",
                                              f"no section '{section}'" if section else
@@ -287,7 +283,7 @@ def save_version(engine: Engine, process_id: str, which: str, version: Version, 
                                             f"no person '{holder}' in department '{dept}'"))
         if problems:
             raise WorkbookError(problems)
-        if s.get(ProcessRow, process_id) is None:
+        if not exists:
             flow_store.write_processes(s, [Process(process_id, proc, name or process_id)],
                                        first_position=flow_store.max_position(s) + 1)
         elif name:

@@ -335,13 +335,8 @@ def _version(r: _Reader, proc: dict, which: str, label: str, person_ids: set[str
                           minutes=r.number(sn, "minutes", sl), per_month=r.number(sn, "per_month", sl),
                           skill=r.text(sn, "skill", sl)))
     version = Version(tuple(steps))
-    for sid, target in graph.dangling_edges(version):
-        r.bad(f"{label}, step {sid}", nodes[sid], "next", f"'{target}' is no step of this version")
-    stuck = graph.stuck_steps(version)
-    if stuck:
-        loop = " → ".join(graph.cycle_through(version, stuck))
-        r.bad(f"{label}, step {stuck[0]}", nodes[stuck[0]], "next",
-              f"cycle with no way to an end: {loop} (steps {', '.join(stuck)} can never finish)")
+    for sid, message in graph.faults(version):
+        r.bad(f"{label}, step {sid}", nodes[sid], "next", message)
     return version
 
 
