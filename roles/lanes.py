@@ -38,7 +38,7 @@ class Assigned:
     ignored_holders: list[str]   # abflow:a/b attributes naming nobody of the section
 
 
-def assign_holders(bp: BpmnProcess, people: list[Person], keep_holders: bool = True) -> Assigned:
+def assign_holders(bp: BpmnProcess, people: list[Person]) -> Assigned:
     """The version with A (and B) holders from our own attributes, else A from lane names."""
     ids = {p.id for p in people}
     matched, unmatched = {}, []
@@ -50,7 +50,7 @@ def assign_holders(bp: BpmnProcess, people: list[Person], keep_holders: bool = T
             unmatched.append(lane)
     steps, ignored = [], []
     for s in bp.version.steps:
-        a, b = bp.holders.get(s.id, (None, None)) if keep_holders else (None, None)
+        a, b = bp.holders.get(s.id, (None, None))
         for h in (a, b):
             if h and h not in ids:
                 ignored.append(f"{s.id}: {h}")

@@ -416,20 +416,17 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
     existing = wb.process_by_id.get(process_id)
     sec = existing.section if existing else section
     people = wb.people_by_section.get(sec or "", [])
-    assigned = assign_holders(bp, people, keep_holders=which == "after")
-    version = assigned.version
-    if which == "before":
-        import dataclasses
-        from flows.model import Version
-        version = Version(tuple(dataclasses.replace(s, a=None, b=None) for s in version.steps))
+    # A 'before' version carries no holders: its steps stay as read, lanes only reported.
+    assigned = assign_holders(bp, people) if which == "after" else None
+    version = assigned.version if assigned else bp.version
     revision = save_version(_engine(ctx), process_id, which, version, file.name, section=section,
                             name=name or (None if existing else bp.name))
     report = {"file": str(file), "process": process_id, "version": which, "revision": revision,
               "bpmn_process": bp.id, "counts": bp.counts.__dict__, "steps": len(version.work_steps),
-              "lanes_matched": assigned.matched if which == "after" else {},
-              "lanes_unmatched": assigned.unmatched if which == "after" else bp.lanes,
+              "lanes_matched": assigned.matched if assigned else {},
+              "lanes_unmatched": assigned.unmatched if assigned else bp.lanes,
               "notes": bp.notes + [f"holder attribute names nobody of the section: {h}"
-                                   for h in assigned.ignored_holders]}
+                                   for h in (assigned.ignored_holders if assigned else [])]}
     if as_json:
         emit_json(report)
         return
