@@ -22,6 +22,11 @@ def lane_title(person: Person, language: str = "zh") -> str:
     return f"{person.name}（{POST_ZH.get(person.post, person.post)}）"
 
 
+def lane_titles(people, language: str = "zh") -> dict[str, str]:
+    """Person id → lane title, for every person given."""
+    return {p.id: lane_title(p, language) for p in people}
+
+
 def _match(name: str, people: list[Person]) -> Person | None:
     key = re.split(r"[（(\s]", name.strip(), maxsplit=1)[0]
     for p in people:

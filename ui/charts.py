@@ -5,32 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from flows.render import Labels
-from roles.lanes import lane_title
+from roles.lanes import lane_titles
 from roles.model import Workbook
 from roles.roster import roster
 
-from .i18n import off_day, t
+from .i18n import lang, off_day, person_label, t
 
 WORDS = ("A", "B", "gap", "steps", "approval", "none", "start", "end")
 
 
-def _who(wb: Workbook, pid: str | None) -> str:
-    p = wb.person_by_id.get(pid or "")
-    return f"{p.name} ({pid})" if p else (pid or "")
-
-
 def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None = None,
                  day: dt.date | None = None) -> Labels:
+    language = language or lang()
     p = wb.process_by_id[process_id]
     labels = Labels(title=f"{p.name}（{t('version.' + which, language)}）",
                     person={pid: person.name for pid, person in wb.person_by_id.items()},
-                    lane={pid: lane_title(person, language or "zh") for pid, person in wb.person_by_id.items()},
+                    lane=lane_titles(wb.people, language),
                     words={k: t("chart." + k, language) for k in WORDS})
     if day is not None and which == "after":
         r = roster(wb, day, section=p.section)
         labels.today_title = (t("chart.today", language, date=day) if r.workday
                               else t("not_workday", language, date=day, why=off_day(r.off, language)))
-        labels.today = {d.step: (d.status, _who(wb, d.acting) if d.acting else
-                                 (f"{t('col.suggested', language)} {_who(wb, d.suggested)}" if d.suggested else None))
+        labels.today = {d.step: (d.status, person_label(wb, d.acting) if d.acting else
+                                 (f"{t('col.suggested', language)} {person_label(wb, d.suggested)}" if d.suggested else None))
                         for d in r.duties if d.process == p.id}
     return labels

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .i18n import off_day, t
+from .i18n import off_day, person_label, t
 
 EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_DATABASE = 1, 2, 3
 
@@ -124,13 +124,6 @@ def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after"
     return load(_engine(ctx), versions)
 
 
-def _person_label(wb, pid: str | None) -> str:
-    if not pid:
-        return "—"
-    p = wb.person_by_id.get(pid)
-    return f"{p.name} ({pid})" if p else pid
-
-
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -205,9 +198,9 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     from rich.text import Text
     style = {"A": "", "B": "yellow", "gap": "bold red"}
     for d in r.duties:
-        _row(table, f"{d.process_name} ({d.process})", f"{d.step} {d.step_name}", _person_label(wb, d.a),
-             _person_label(wb, d.b), Text(t("status." + d.status), style=style[d.status]),
-             _person_label(wb, d.acting), _person_label(wb, d.suggested) if d.suggested else "")
+        _row(table, f"{d.process_name} ({d.process})", f"{d.step} {d.step_name}", person_label(wb, d.a),
+             person_label(wb, d.b), Text(t("status." + d.status), style=style[d.status]),
+             person_label(wb, d.acting), person_label(wb, d.suggested) if d.suggested else "")
     console = _stdout()
     console.print(table)
     counts = {k: sum(d.status == k for d in r.duties) for k in ("A", "B", "gap")}
@@ -227,8 +220,8 @@ def _print_gaps(wb, title: str, rows) -> None:
         table.add_column(t(f"col.{col}"))
     for g in rows:
         _row(table, g.date.isoformat(), f"{g.process_name} ({g.process})", f"{g.step} {g.step_name}",
-                      _person_label(wb, g.a), _person_label(wb, g.b),
-                      _person_label(wb, g.suggested) if g.suggested else "")
+                      person_label(wb, g.a), person_label(wb, g.b),
+                      person_label(wb, g.suggested) if g.suggested else "")
     _stdout().print(table)
 
 
@@ -274,9 +267,9 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
         emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(),
                    "gaps": [_duty_json(g, with_date=True) | {"suggested": g.suggested} for g in added]})
     elif not added:
-        click.echo(t("whatif.none", person=_person_label(wb, person), start=start, end=end))
+        click.echo(t("whatif.none", person=person_label(wb, person), start=start, end=end))
     else:
-        _print_gaps(wb, t("whatif.title", person=_person_label(wb, person), start=start, end=end), added)
+        _print_gaps(wb, t("whatif.title", person=person_label(wb, person), start=start, end=end), added)
 
 
 def _pct(x: float | None) -> str:
@@ -379,12 +372,11 @@ def bpmn() -> None:
 def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
     """Write a process version as BPMN 2.0, a lane per A holder, laid out for other tools."""
     from flows.bpmn import write
-    from roles.lanes import lane_title
+    from roles.lanes import lane_titles
     from .i18n import lang
     wb = _workbook(ctx)
     p, v = _process(wb, process_id, which)
-    lanes = {pid: lane_title(person, lang()) for pid, person in wb.person_by_id.items()}
-    output.write_bytes(write(v, p.id, p.name, lanes))
+    output.write_bytes(write(v, p.id, p.name, lane_titles(wb.people, lang())))
     click.echo(t("bpmn.exported", file=output, steps=len(v.work_steps)), err=True)
 
 
@@ -433,7 +425,7 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
     click.echo(t("bpmn.imported", file=file.name, process=process_id, version=t("version." + which), steps=report["steps"],
                  revision=revision))
     for lane, pid in report["lanes_matched"].items():
-        click.echo(t("bpmn.lane_matched", lane=lane, person=_person_label(wb, pid)))
+        click.echo(t("bpmn.lane_matched", lane=lane, person=person_label(wb, pid)))
     for lane in report["lanes_unmatched"]:
         click.echo(t("bpmn.lane_unmatched", lane=lane), err=True)
     for note in report["notes"]:

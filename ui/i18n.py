@@ -115,6 +115,14 @@ def off_day(off, language: str | None = None) -> str:
     return t("off." + off.kind, language)
 
 
+def person_label(wb, pid: str | None) -> str:
+    """A person as output names them: "name (id)", the bare id if unknown, a dash for nobody."""
+    if not pid:
+        return "—"
+    p = wb.person_by_id.get(pid)
+    return f"{p.name} ({pid})" if p else pid
+
+
 def lang() -> str:
     return "en" if os.environ.get("ABFLOW_LANG", "zh").lower().startswith("en") else "zh"
 

@@ -11,7 +11,7 @@ import streamlit as st
 from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
-from roles.lanes import lane_title
+from roles.lanes import lane_titles
 from ui.charts import chart_labels
 from ui.i18n import t
 from ui.state import page
@@ -57,6 +57,5 @@ stem = f"{pid}-{which}"
 d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")
 d[1].download_button("PNG", draw(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
 d[2].download_button("PDF", draw(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
-lanes = {i: lane_title(p, lg) for i, p in wb.person_by_id.items()}
-d[3].download_button("BPMN", bpmn_xml(version, pid, process.name, lanes), f"{stem}.bpmn", "application/xml",
-                     key="dl_bpmn")
+d[3].download_button("BPMN", bpmn_xml(version, pid, process.name, lane_titles(wb.people, lg)), f"{stem}.bpmn",
+                     "application/xml", key="dl_bpmn")
