@@ -51,8 +51,8 @@ def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
            f'  node [fontname="{FONT}", fontsize=11, penwidth=1.2];',
            f'  edge [fontname="{FONT}", fontsize=10, color="#546E7A", arrowsize=0.8];']
     swimlanes = lanes != [None]
+    members = {lane: [s for s in version.steps if lane_of[s.id] == lane] for lane in lanes}
     for i, lane in enumerate(lanes):
-        members = [s for s in version.steps if lane_of[s.id] == lane]
         if swimlanes:
             title = labels.lane.get(lane, labels.person.get(lane, lane)) if lane else w["none"]
             out.append(f'  subgraph cluster_lane_{i} {{')
@@ -61,7 +61,7 @@ def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
             # the whole chart, so the lanes stack as bands instead of sitting side by side.
             out.append(f'    "lane_head_{i}" [shape=plaintext, label=<<b>{escape(title)}</b>>, fontsize=12];')
             out.append(f'    "lane_tail_{i}" [shape=point, style=invis, width=0.01];')
-        for s in members:
+        for s in members[lane]:
             out.append("    " + _node(s, number, labels))
         if swimlanes:
             out.append("  }")
@@ -74,10 +74,9 @@ def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
             out.append(f'  "lane_head_{i}" -> "lane_head_{i + 1}" [style=invis];')
             out.append(f'  "lane_tail_{i}" -> "lane_tail_{i + 1}" [style=invis];')
         for i, lane in enumerate(lanes):
-            members = [s for s in version.steps if lane_of[s.id] == lane]
-            if members:
-                out.append(f'  "lane_head_{i}" -> "{_q(members[0].id)}" [style=invis, weight=0];')
-                out.append(f'  "{_q(members[-1].id)}" -> "lane_tail_{i}" [style=invis, weight=0];')
+            if members[lane]:
+                out.append(f'  "lane_head_{i}" -> "{_q(members[lane][0].id)}" [style=invis, weight=0];')
+                out.append(f'  "{_q(members[lane][-1].id)}" -> "lane_tail_{i}" [style=invis, weight=0];')
     for s in version.steps:
         for t in s.next:
             out.append(f'  "{_q(s.id)}" -> "{_q(t)}";')

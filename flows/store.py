@@ -31,8 +31,8 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> li
             .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).all():
         steps.setdefault((pid, ver), []).append(Step(sid, name, kind, tuple(nxt), a, b, minutes, per_month, skill))
     revisions: dict[str, dict[str, int]] = {}
-    v = VersionRow.__table__.c
-    for pid, ver, rev in conn.execute(select(v.process_id, v.version, v.revision)).all():
+    vc = VersionRow.__table__.c
+    for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision)).all():
         revisions.setdefault(pid, {})[ver] = rev
     out = []
     p = ProcessRow.__table__.c

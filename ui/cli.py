@@ -435,7 +435,7 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
 @main.command()
 @click.argument("process_id", metavar="PROCESS")
 @VERSION_OPTION
-@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]), default=None,
+@click.option("--format", "fmt", metavar="svg|png|pdf|dot", default=None,
               help="Default: from the output file's extension.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 @click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
@@ -446,10 +446,12 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
 def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, direction: str,
            day: dt.date | None) -> None:
     """Draw the flowchart of a process version (SVG, PNG or PDF), with A/B holders."""
-    from flows.render import render as draw, to_dot
+    from flows.render import FORMATS, render as draw, to_dot
     from .charts import chart_labels
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"--format: '{fmt}' is none of {', '.join(FORMATS)}")
     fmt = fmt or output.suffix.lstrip(".").lower()
-    if fmt not in ("svg", "png", "pdf", "dot"):
+    if fmt not in FORMATS:
         fail(f"--format: cannot tell the format from '{output.name}': give --format svg|png|pdf")
     wb = _workbook(ctx)
     p, v = _process(wb, process_id, which)
