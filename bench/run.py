@@ -26,15 +26,23 @@ ABFLOW = str(Path(sys.executable).with_name("abflow"))
 err = Console(stderr=True)
 
 
-def timed(args: list[str], url: str, runs: int) -> float:
+def median(fn, runs: int) -> float:
+    """Median seconds of `runs` calls of fn."""
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        done = subprocess.run([ABFLOW, "--db", url, *args], capture_output=True, text=True)
+        fn()
         times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def timed(args: list[str], url: str, runs: int) -> float:
+    """The `abflow` command itself, in a process of its own."""
+    def run() -> None:
+        done = subprocess.run([ABFLOW, "--db", url, *args], capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"abflow {' '.join(args)} failed ({done.returncode}): {done.stderr}")
-    return statistics.median(times)
+    return median(run, runs)
 
 
 def in_process(url: str, city: Path, runs: int) -> dict[str, float]:
@@ -46,21 +54,12 @@ def in_process(url: str, city: Path, runs: int) -> dict[str, float]:
     from ui.db import engine_for
 
     engine = engine_for(url)
-
-    def median(fn) -> float:
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times)
-
     end = DAY + dt.timedelta(days=13)
     wb = store.load(engine, ("after",))
-    return {"import": median(lambda: store.import_file(engine, city)),
-            "load": median(lambda: store.load(engine, ("after",))),
-            "roster": median(lambda: roster(wb, DAY)),
-            "gaps (2 weeks)": median(lambda: gaps(wb, DAY, end))}
+    return {"import": median(lambda: store.import_file(engine, city), runs),
+            "load": median(lambda: store.load(engine, ("after",)), runs),
+            "roster": median(lambda: roster(wb, DAY), runs),
+            "gaps (2 weeks)": median(lambda: gaps(wb, DAY, end), runs)}
 
 
 def pg_url() -> str | None:

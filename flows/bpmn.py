@@ -33,6 +33,7 @@ ACTIVITIES = {"task", "userTask", "serviceTask", "manualTask", "scriptTask", "bu
               "receiveTask", "subProcess", "callActivity", "transaction", "adHocSubProcess"}
 GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
 EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
+FLOW_NODES = ACTIVITIES | GATEWAYS | EVENTS
 #: Parts of BPMN we keep no model of: imported with a note, never silently.
 NOT_MODELLED = {"dataObject": "data objects", "dataObjectReference": "data objects",
                 "dataStoreReference": "data stores", "textAnnotation": "text annotations",
@@ -106,7 +107,7 @@ def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
     processes = [p for p in root.iter(f"{{{MODEL}}}process")]
     if not processes:
         raise BpmnError(f"{source}: no <process> in the file (a choreography or a bare collaboration?)")
-    size = lambda p: sum(1 for c in p if _local(c.tag) in ACTIVITIES | GATEWAYS | EVENTS)  # noqa: E731
+    size = lambda p: sum(1 for c in p if _local(c.tag) in FLOW_NODES)  # noqa: E731
     if process is not None:
         chosen = [p for p in processes if process in (p.get("id"), p.get("name"))]
         if not chosen:
@@ -117,7 +118,7 @@ def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
         proc = max(processes, key=size)
         if size(proc) == 0:
             raise BpmnError(f"{source}: its processes hold no tasks, gateways or events")
-    result = _read_process(proc, source)
+    result = _read_process(proc)
     others = [p for p in processes if p is not proc and size(p)]
     if others:
         result.notes.append(f"the file has {len(processes)} processes (pools); imported "
@@ -129,13 +130,13 @@ def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
     return result
 
 
-def _read_process(proc: ET.Element, source: str) -> BpmnProcess:
+def _read_process(proc: ET.Element) -> BpmnProcess:
     nodes: list[ET.Element] = []
     flows: list[ET.Element] = []
     skipped: Counter[str] = Counter()
     for child in proc:
         tag = _local(child.tag)
-        if tag in ACTIVITIES | GATEWAYS | EVENTS:
+        if tag in FLOW_NODES:
             nodes.append(child)
         elif tag == "sequenceFlow":
             flows.append(child)
@@ -159,7 +160,7 @@ def _read_process(proc: ET.Element, source: str) -> BpmnProcess:
         if tag in ACTIVITIES:
             kind = "approval" if n.get(f"{{{ABFLOW}}}kind") == "approval" else "task"
             counts["activities"] += 1
-            inner = sum(1 for c in n if _local(c.tag) in ACTIVITIES | GATEWAYS | EVENTS)
+            inner = sum(1 for c in n if _local(c.tag) in FLOW_NODES)
             if inner:
                 notes.append(f"sub-process '{_text(n.get('name')) or sid}' with {inner} inner element(s) "
                              "kept as one step")
@@ -221,9 +222,11 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
                 if plan.lane_of[s.id] == holder:
                     ET.SubElement(lane, m("flowNodeRef")).text = sid[s.id]
     incoming: dict[str, list[str]] = {s.id: [] for s in version.steps}
+    outgoing: dict[str, list[str]] = {s.id: [] for s in version.steps}
     flows = [(f"flow_{sid[s.id]}_{k}", s.id, t) for s in version.steps for k, t in enumerate(s.next)]
     for fid, src, tgt in flows:
         incoming[tgt].append(fid)
+        outgoing[src].append(fid)
     for s in version.steps:
         attrs = {"id": sid[s.id]}
         if s.name:
@@ -237,9 +240,8 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
         el = ET.SubElement(proc, m(_TAG[s.kind]), attrs)
         for fid in incoming[s.id]:
             ET.SubElement(el, m("incoming")).text = fid
-        for fid, src, _ in flows:
-            if src == s.id:
-                ET.SubElement(el, m("outgoing")).text = fid
+        for fid in outgoing[s.id]:
+            ET.SubElement(el, m("outgoing")).text = fid
     for fid, src, tgt in flows:
         ET.SubElement(proc, m("sequenceFlow"), {"id": fid, "sourceRef": sid[src], "targetRef": sid[tgt]})
     _diagram(root, pid, plan, sid, flows)
