@@ -65,6 +65,8 @@ def faults(version: Version) -> list[tuple[str, str]]:
     """What makes a version unusable, as (step id, message) about its `next` links: a link to no
     step, or a loop with no way to an end. The workbook import and the editor's save both ask."""
     found = [(sid, f"'{target}' is no step of this version") for sid, target in dangling_edges(version)]
+    found += [(s.id, f"branch '{b.text()}' leads to '{b.to}', which is not among its next steps")
+              for s in version.steps for b in s.branches if b.to not in s.next]
     stuck = stuck_steps(version)
     if stuck:
         loop = " → ".join(cycle_through(version, stuck))

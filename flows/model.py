@@ -15,6 +15,26 @@ VERSIONS = ("before", "after")
 
 
 @dataclass(frozen=True)
+class Branch:
+    """The label of one outgoing flow of a step: a BPMN sequence flow's name and condition
+    (typically after a gateway: 通过 / 退回)."""
+
+    to: str
+    name: str | None = None
+    condition: str | None = None
+
+    def text(self) -> str:
+        """`to=name[condition]`, the form the step table edits."""
+        return f"{self.to}={self.name or ''}" + (f"[{self.condition}]" if self.condition else "")
+
+    @classmethod
+    def parse(cls, text: str) -> "Branch":
+        to, _, rest = text.partition("=")
+        name, _, cond = rest.partition("[")
+        return cls(to.strip(), name.strip() or None, cond.rstrip("]").strip() or None)
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     name: str | None = None
@@ -25,6 +45,8 @@ class Step:
     minutes: float | None = None
     per_month: float | None = None
     skill: str | None = None
+    #: Names and conditions of some of the `next` flows (each `to` is in `next`).
+    branches: tuple[Branch, ...] = ()
 
     @property
     def is_work(self) -> bool:

@@ -45,3 +45,5 @@ class StepRow(SQLModel, table=True):
     skill: str | None = None
     #: The `next` list, in order. Kept in the row: targets are checked by import and editor.
     next: list[str] = Field(default_factory=list, sa_column=Column("next", JSON, nullable=False))
+    #: Names and conditions of outgoing flows, [{"to", "name", "condition"}]; null when none.
+    branches: list[dict] | None = Field(default=None, sa_column=Column("branches", JSON, nullable=True))

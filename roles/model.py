@@ -44,6 +44,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A recorded exception to a reform rule (the guidance allows them for small departments):
+    the rule's findings about the department (or only about `subject`) show as exempted."""
+
+    rule: str
+    reason: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
 class Department:
     id: str
     name: str
@@ -51,6 +61,23 @@ class Department:
     sections_before: tuple[SectionBefore, ...] = ()
     sections: tuple[Section, ...] = ()
     functions: tuple[Function, ...] = ()
+    exemptions: tuple[Exemption, ...] = ()
+
+
+@dataclass(frozen=True)
+class Power:
+    """An item of the power and responsibility list (权责清单): an administrative power of a
+    department, the section that exercises it, the processes it runs through, its responsibility
+    items and its accountability cases (追责情形)."""
+
+    id: str
+    department: str
+    name: str
+    kind: str | None = None  # 行政许可, 行政处罚, 行政检查, …
+    section: str | None = None
+    processes: tuple[str, ...] = ()
+    responsibilities: tuple[str, ...] = ()
+    accountability: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,7 @@ class Workbook:
     processes: tuple[Process, ...] = ()
     absences: tuple[Absence, ...] = ()
     calendar: tuple[CalendarDay, ...] = ()
+    powers: tuple[Power, ...] = ()
     version: int = 1
 
     # Look-ups built once per data set (frozen dataclasses allow cached_property to fill __dict__).

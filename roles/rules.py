@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .model import Workbook
+from .pairing import pairing_issues, processes_of, section_steps
 
 RULES = ("reduction-ratio", "section-size", "leader-posts", "comprehensive-share", "function-coverage",
          "approval-concentration", "ab-pairing", "step-holders")
@@ -36,6 +37,13 @@ class Finding:
     severity: str  # "error" | "warning"
     subject: str
     message: str
+    #: The recorded exemption's reason when the department is exempted from this rule here.
+    exemption: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """An error nobody has exempted: what makes `check` fail."""
+        return self.severity == "error" and self.exemption is None
 
 
 def _pct(x: Fraction | float) -> str:
@@ -118,26 +126,20 @@ def approval_concentration(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
 
 def ab_pairing(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     person = wb.person_by_id
+    name = lambda pid: person[pid].name if pid in person else pid  # noqa: E731
     for d in wb.departments:
-        sections = {s.id for s in d.sections}
-        pairs: set[tuple[str, str]] = set()
-        for p in wb.processes:
-            if p.section not in sections or p.after is None:
-                continue
-            for s in p.after.work_steps:
-                if not (s.a and s.b) or s.a == s.b:
-                    continue
-                pairs.add((s.a, s.b))
-                a, b = person.get(s.a), person.get(s.b)
-                if a and b and a.post == "head" and b.post != "deputy":
-                    yield Finding("ab-pairing", "warning", f"{p.id}/{s.id}",
-                                  f"{p.name}, step {s.id} ({s.label}): A is the section head {a.name}, "
-                                  f"backed by {b.name}, who is no deputy; the head and a deputy back each other")
-        for a, b in sorted(pairs):
-            if (b, a) not in pairs:
-                name = lambda pid: person[pid].name if pid in person else pid  # noqa: E731
-                yield Finding("ab-pairing", "warning", f"{a}/{b}",
-                              f"{name(b)} backs {name(a)} but is backed by {name(a)} nowhere; "
+        steps = [x for s in d.sections for x in section_steps(processes_of(wb, s.id))]
+        for issue in pairing_issues(steps, person):
+            if issue.kind == "posts":
+                proc = wb.process_by_id[issue.process]
+                step = proc.after.step(issue.step)
+                yield Finding("ab-pairing", "warning", issue.subject,
+                              f"{proc.name}, step {step.id} ({step.label}): {name(issue.a)} "
+                              f"({person[issue.a].post}) is backed by {name(issue.b)} ({person[issue.b].post}); "
+                              "the head and a deputy back each other, and deputies back staff")
+            else:
+                yield Finding("ab-pairing", "warning", issue.subject,
+                              f"{name(issue.b)} backs {name(issue.a)} but is backed by {name(issue.a)} nowhere; "
                               "A/B roles should be mutual (互为AB角)")
 
 
@@ -167,5 +169,35 @@ CHECKS = {"reduction-ratio": reduction_ratio, "section-size": section_size, "lea
           "approval-concentration": approval_concentration, "ab-pairing": ab_pairing, "step-holders": step_holders}
 
 
+def department_of_subject(wb: Workbook, subject: str) -> str | None:
+    """The department a finding is about: its subject is a department, section, duty, process/step
+    or person/person id."""
+    depts = {d.id for d in wb.departments}
+    if subject in depts:
+        return subject
+    if subject in wb.department_of_section:
+        return wb.department_of_section[subject]
+    for d in wb.departments:
+        if any(f.id == subject for f in d.functions):
+            return d.id
+    head = subject.split("/", 1)[0]
+    if head in wb.process_by_id:
+        return wb.department_of_section.get(wb.process_by_id[head].section)
+    if head in wb.person_by_id:
+        return wb.department_of_section.get(wb.person_by_id[head].section)
+    return None
+
+
 def check(wb: Workbook, cfg: Settings = Settings(), rules: tuple[str, ...] = RULES) -> list[Finding]:
-    return [f for rule in rules for f in CHECKS[rule](wb, cfg)]
+    """Every finding of the rules asked for; those a department is exempted from carry the reason."""
+    exemptions = {d.id: d.exemptions for d in wb.departments if d.exemptions}
+    out = []
+    for rule in rules:
+        for f in CHECKS[rule](wb, cfg):
+            if exemptions:
+                for e in exemptions.get(department_of_subject(wb, f.subject) or "", ()):
+                    if e.rule == f.rule and e.subject in (None, f.subject):
+                        f = replace(f, exemption=e.reason)
+                        break
+            out.append(f)
+    return out

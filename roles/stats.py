@@ -1,9 +1,10 @@
 """Step counts before and after, handoffs and reductions per process, section and department,
-in the shape of `abflow stats --json` (cli spec). Processes without a `before` version show
-`before: null` and stay out of the sums, so a reduction is never diluted by unknowns."""
+in the shape of `abflow stats --json` (cli spec), plus the reform's batches. Processes without a
+`before` version show `before: null` and stay out of the sums, so a reduction is never diluted by
+unknowns."""
 from __future__ import annotations
 
-from flows.metrics import handoffs, reduction, step_count
+from flows.metrics import approvals, handoffs, longest_path, monthly_minutes, reduction, step_count
 
 from .model import Workbook
 
@@ -16,7 +17,10 @@ def stats(wb: Workbook) -> dict:
         dept = wb.department_of_section.get(p.section)
         processes.append({"process": p.id, "name": p.name, "section": p.section, "department": dept,
                           "before": before, "after": after, "reduction": reduction(before, after),
-                          "handoffs_before": handoffs(p.before), "handoffs_after": handoffs(p.after)})
+                          "handoffs_before": handoffs(p.before), "handoffs_after": handoffs(p.after),
+                          "approvals_before": approvals(p.before), "approvals_after": approvals(p.after),
+                          "longest_before": longest_path(p.before), "longest_after": longest_path(p.after),
+                          "minutes_after": monthly_minutes(p.after)})
         sums = by_section.setdefault(p.section, [0, 0])
         if before is not None and after is not None:
             sums[0] += before
@@ -35,4 +39,14 @@ def stats(wb: Workbook) -> dict:
                             "before": total[0], "after": total[1], "reduction": reduction(*total),
                             "sections_before": n_before, "sections_after": n_after,
                             "section_reduction": reduction(n_before, n_after)})
-    return {"processes": processes, "sections": sections, "departments": departments}
+    batches: dict = {}
+    for d in departments:
+        b = batches.setdefault(d["batch"], {"batch": d["batch"], "before": 0, "after": 0, "sections_before": 0,
+                                            "sections_after": 0})
+        for key in ("before", "after", "sections_before", "sections_after"):
+            b[key] += d[key]
+    for b in batches.values():
+        b["reduction"] = reduction(b["before"], b["after"])
+        b["section_reduction"] = reduction(b["sections_before"], b["sections_after"])
+    return {"processes": processes, "sections": sections, "departments": departments,
+            "batches": sorted(batches.values(), key=lambda b: (b["batch"] is None, b["batch"] or 0))}

@@ -7,7 +7,7 @@ absences of other people, and sets calendar overrides: re-import is how users up
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -20,9 +20,11 @@ from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
 from flows.tables import ProcessRow, StepRow
 
-from .model import Absence, CalendarDay, Department, Function, Person, Section, SectionBefore, Workbook
-from .tables import (AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, PersonRow,
-                     SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
+from .accounts import Account, audit
+from .model import (Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
+                    Workbook)
+from .tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, ExemptionRow, PersonRow,
+                     PowerRow, SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
 from .workbook import formats
 from .workbook.errors import Problem, WorkbookError
 from .workbook.schema import Known, parse, to_tree
@@ -69,6 +71,7 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
     merges = _group(rows(SectionMergeRow, SectionMergeRow.position), "section_id")
     sect_duties = _group(rows(SectionDutyRow, SectionDutyRow.position), "section_id")
     sections = _group(rows(SectionRow, SectionRow.position), "department_id")
+    exemptions = _group(rows(ExemptionRow, ExemptionRow.position), "department_id")
     section_rank: dict[str, tuple[int, int]] = {}
     for i, d in enumerate(rows(DepartmentRow, DepartmentRow.position)):
         dept_pos[d["id"]] = i
@@ -83,7 +86,8 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
                 merged_from=tuple(m["before_id"] for m in merges.get(r["id"], [])),
                 staffing=r["staffing"], leader_posts=r["leader_posts"], counterparts=tuple(r["counterparts"] or ()),
                 functions=tuple(f["duty_id"] for f in sect_duties.get(r["id"], []))) for r in secs),
-            functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in duties.get(d["id"], []))))
+            functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in duties.get(d["id"], [])),
+            exemptions=tuple(Exemption(r["rule"], r["reason"], r["subject"]) for r in exemptions.get(d["id"], []))))
     people = sorted(rows(PersonRow, PersonRow.position), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
     processes = sorted(flow_store.read_processes(s, versions), key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
     return Workbook(
@@ -93,6 +97,9 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
         absences=tuple(Absence(r["person_id"], r["start"], r["end"], r["reason"])
                        for r in rows(AbsenceRow, AbsenceRow.id)),
         calendar=tuple(CalendarDay(r["date"], bool(r["workday"]), r["note"]) for r in rows(CalendarRow, CalendarRow.date)),
+        powers=tuple(Power(r["id"], r["department_id"], r["name"], r["kind"], r["section_id"], tuple(r["processes"]),
+                           tuple(r["responsibilities"]), tuple(r["accountability"]))
+                     for r in sorted(rows(PowerRow, PowerRow.position), key=lambda r: dept_pos.get(r["department_id"], 0))),
     )
 
 
@@ -103,7 +110,8 @@ def _group(rows, key: str) -> dict[str, list]:
     return out
 
 
-def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None) -> ImportSummary:
+def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None,
+                user: Account | str = "cli") -> ImportSummary:
     """Read, check and store a workbook file; on any problem raise `WorkbookError`, storing nothing."""
     progress(f"reading {path.name}")
     tree = formats.load(path, locate=False)
@@ -119,15 +127,19 @@ def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None)
             # JSON was read fast without positions; read again with them, for the messages.
             parse(formats.load(path, locate=True), path.name, known)
             raise
-        return _replace(s, wb, progress)
+        summary = _replace(s, wb, progress)
+        audit(s, user, "import", path.name, None, summary.__dict__)
+        return summary
 
 
 def import_workbook(engine: Engine, wb: Workbook, progress: Progress = lambda _: None,
-                    source: str = "workbook") -> ImportSummary:
+                    source: str = "workbook", user: Account | str = "cli") -> ImportSummary:
     """Store an in-memory workbook (demo data, generated data) with the same checks as a file."""
     with Session(engine) as s, s.begin():
         tree = to_tree(wb)
-        return _replace(s, parse(tree, source, _known(s, _department_ids(tree))), progress)
+        summary = _replace(s, parse(tree, source, _known(s, _department_ids(tree))), progress)
+        audit(s, user, "import", source, None, summary.__dict__)
+        return summary
 
 
 def _department_ids(tree) -> set[str]:
@@ -142,7 +154,7 @@ def _known(s: Session, replacing: set[str]) -> Known:
     sec_dept = dict(s.execute(select(SectionRow.id, SectionRow.department_id)).all())
     known.ids["department"] = {d: d for d in s.scalars(select(DepartmentRow.id)) if d not in replacing}
     known.ids["section"] = {k: d for k, d in sec_dept.items() if d not in replacing}
-    for kind, table in (("section_before", SectionBeforeRow), ("function", DutyRow)):
+    for kind, table in (("section_before", SectionBeforeRow), ("function", DutyRow), ("power", PowerRow)):
         known.ids[kind] = {k: d for k, d in s.execute(select(table.id, table.department_id)) if d not in replacing}
     person_dept = {p: sec_dept[sid] for p, sid in s.execute(select(PersonRow.id, PersonRow.section_id))}
     known.ids["person"] = {p: d for p, d in person_dept.items() if d not in replacing}
@@ -167,9 +179,13 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     old_pos = dict(s.execute(select(DepartmentRow.id, DepartmentRow.position)).all())
     replaced = [d for d in dept_ids if d in old_pos]
     progress(f"replacing {len(replaced)} department(s), adding {len(dept_ids) - len(replaced)}")
+    # Accounts outlive a re-import: unlink their people while the departments are replaced, relink after.
+    linked = dict(s.execute(select(AccountRow.username, AccountRow.person_id).where(AccountRow.person_id.is_not(None))).all())
+    if linked:
+        s.execute(update(AccountRow).where(AccountRow.person_id.is_not(None)).values(person_id=None))
     _delete_departments(s, replaced)
     next_pos = max(old_pos.values(), default=-1) + 1
-    dept_rows, before_rows, section_rows, merge_rows, duty_rows, sduty_rows = [], [], [], [], [], []
+    dept_rows, before_rows, section_rows, merge_rows, duty_rows, sduty_rows, ex_rows = [], [], [], [], [], [], []
     for d in wb.departments:
         pos = old_pos.get(d.id)
         if pos is None:
@@ -179,6 +195,8 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
                         for i, b in enumerate(d.sections_before)]
         duty_rows += [{"id": f.id, "department_id": d.id, "name": f.name, "approval": f.approval, "position": i}
                       for i, f in enumerate(d.functions)]
+        ex_rows += [{"department_id": d.id, "position": i, "rule": e.rule, "subject": e.subject, "reason": e.reason}
+                    for i, e in enumerate(d.exemptions)]
         for i, sec in enumerate(d.sections):
             section_rows.append({"id": sec.id, "department_id": d.id, "name": sec.name, "kind": sec.kind,
                                  "staffing": sec.staffing, "leader_posts": sec.leader_posts,
@@ -186,13 +204,23 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
             merge_rows += [{"section_id": sec.id, "before_id": m, "position": j} for j, m in enumerate(sec.merged_from)]
             sduty_rows += [{"section_id": sec.id, "duty_id": f, "position": j} for j, f in enumerate(sec.functions)]
     for table, rows in ((DepartmentRow, dept_rows), (SectionBeforeRow, before_rows), (DutyRow, duty_rows),
-                        (SectionRow, section_rows), (SectionMergeRow, merge_rows), (SectionDutyRow, sduty_rows)):
+                        (SectionRow, section_rows), (SectionMergeRow, merge_rows), (SectionDutyRow, sduty_rows),
+                        (ExemptionRow, ex_rows)):
         _insert(s, table, rows)
     person_pos = s.scalar(select(func.coalesce(func.max(PersonRow.position), -1))) + 1
     _insert(s, PersonRow, [{"id": p.id, "section_id": p.section, "name": p.name, "post": p.post,
                             "skills": list(p.skills), "position": person_pos + i} for i, p in enumerate(wb.people)])
+    if linked:
+        present = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_(set(linked.values())))))
+        for username, person in linked.items():
+            if person in present:
+                s.execute(update(AccountRow).where(AccountRow.username == username).values(person_id=person))
     progress(f"writing {len(wb.processes)} processes")
     flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
+    _insert(s, PowerRow, [{"id": p.id, "department_id": p.department, "name": p.name, "kind": p.kind,
+                           "section_id": p.section, "processes": list(p.processes),
+                           "responsibilities": list(p.responsibilities), "accountability": list(p.accountability),
+                           "position": i} for i, p in enumerate(wb.powers)])
     progress(f"writing {len(wb.absences)} absences")
     _insert(s, AbsenceRow, _new_absences(s, wb.absences))
     for c in wb.calendar:
@@ -203,6 +231,26 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
                          processes=len(wb.processes),
                          steps=sum(len(v.steps) for p in wb.processes for v in (p.before, p.after) if v),
                          absences=len(wb.absences), calendar=len(wb.calendar))
+
+
+def add_absences(engine: Engine, absences, source: str, user: Account | str = "cli") -> int:
+    """Add absences (from a leave file or the app); all or none. Returns how many were new."""
+    absences = list(absences)
+    with Session(engine) as s, s.begin():
+        people = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_({a.person for a in absences}))))
+        problems = [Problem(source, f"absence {i} ({a.person})", None, "person", f"no person '{a.person}'")
+                    for i, a in enumerate(absences, 1) if a.person not in people]
+        problems += [Problem(source, f"absence {i} ({a.person})", None, "end", f"{a.end} is before the start {a.start}")
+                     for i, a in enumerate(absences, 1) if a.end < a.start]
+        if problems:
+            raise WorkbookError(problems)
+        rows = _new_absences(s, absences)
+        _insert(s, AbsenceRow, rows)
+        if rows:
+            audit(s, user, "absences.add", source, None,
+                  [{k: str(v) for k, v in r.items()} for r in rows])
+            bump(s)
+        return len(rows)
 
 
 def _new_absences(s: Session, absences) -> list[dict]:
@@ -235,7 +283,8 @@ def _delete_departments(s: Session, dept_ids: list[str]) -> None:
     _delete(s, AbsenceRow, "person_id", people)
     for table in (PersonRow, SectionMergeRow, SectionDutyRow):
         _delete(s, table, "section_id", sections)
-    for table in (SectionRow, SectionBeforeRow, DutyRow):
+    _delete(s, PowerRow, "department_id", dept_ids)
+    for table in (SectionRow, SectionBeforeRow, DutyRow, ExemptionRow):
         _delete(s, table, "department_id", dept_ids)
     _delete(s, DepartmentRow, "id", dept_ids)
 
@@ -255,39 +304,75 @@ def export_file(engine: Engine, path: Path) -> Workbook:
 
 def save_version(engine: Engine, process_id: str, which: str, version: Version, source: str,
                  section: str | None = None, name: str | None = None, expected_revision: int | None = None,
-                 user: str | None = None) -> int:
+                 user: Account | str = "cli") -> int:
     """Store one version of a process (from the editor or a BPMN file), creating the process in
     `section` if it is new. Checked like a workbook import; on a problem nothing changes."""
-    entry = f"process {process_id}, {which}"
-    problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
     with Session(engine) as s, s.begin():
-        proc = s.execute(select(ProcessRow.section_id).where(ProcessRow.id == process_id)).scalar()
-        exists = proc is not None
-        if not exists:
-            if not section or s.get(SectionRow, section) is None:
-                raise WorkbookError([Problem(source, entry, None, "section",
-                                             f"no section '{section}'" if section else
-                                             "a new process needs --section")])
-            proc = section
-        dept = s.execute(select(SectionRow.department_id).where(SectionRow.id == proc)).scalar()
-        people = set(s.scalars(select(PersonRow.id).join(SectionRow, SectionRow.id == PersonRow.section_id)
-                               .where(SectionRow.department_id == dept)))
-        for step in version.steps:
-            if which == "before" and (step.a or step.b):
-                problems.append(Problem(source, f"{entry}, step {step.id}", None, "a",
-                                        "steps of the 'before' version carry no holders"))
-            for key in ("a", "b"):
-                holder = getattr(step, key)
-                if holder and holder not in people:
-                    problems.append(Problem(source, f"{entry}, step {step.id}", None, key,
-                                            f"no person '{holder}' in department '{dept}'"))
-        if problems:
-            raise WorkbookError(problems)
-        if not exists:
-            flow_store.write_processes(s, [Process(process_id, proc, name or process_id)],
-                                       first_position=flow_store.max_position(s) + 1)
-        elif name:
-            s.execute(update(ProcessRow.__table__).where(ProcessRow.__table__.c.id == process_id).values(name=name))
-        revision = flow_store.replace_version(s, process_id, which, version, expected_revision, user)
+        revision = _save_version(s, process_id, which, version, source, section, name, expected_revision, user)
         bump(s)
         return revision
+
+
+def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | None]], source: str,
+                  user: Account | str = "cli") -> list[int]:
+    """Store several versions (process, which, version, expected revision) together or not at all:
+    an accepted assignment proposal touches many processes of a section at once."""
+    with Session(engine) as s, s.begin():
+        revisions = [_save_version(s, pid, which, v, source, expected_revision=rev, user=user)
+                     for pid, which, v, rev in edits]
+        bump(s)
+        return revisions
+
+
+def _save_version(s: Session, process_id: str, which: str, version: Version, source: str,
+                  section: str | None = None, name: str | None = None, expected_revision: int | None = None,
+                  user: Account | str = "cli") -> int:
+    entry = f"process {process_id}, {which}"
+    problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
+    proc = s.execute(select(ProcessRow.section_id).where(ProcessRow.id == process_id)).scalar()
+    exists = proc is not None
+    if not exists:
+        if not section or s.get(SectionRow, section) is None:
+            raise WorkbookError([Problem(source, entry, None, "section",
+                                         f"no section '{section}'" if section else
+                                         "a new process needs --section")])
+        proc = section
+    dept = s.execute(select(SectionRow.department_id).where(SectionRow.id == proc)).scalar()
+    people = set(s.scalars(select(PersonRow.id).join(SectionRow, SectionRow.id == PersonRow.section_id)
+                           .where(SectionRow.department_id == dept)))
+    for step in version.steps:
+        if which == "before" and (step.a or step.b):
+            problems.append(Problem(source, f"{entry}, step {step.id}", None, "a",
+                                    "steps of the 'before' version carry no holders"))
+        for key in ("a", "b"):
+            holder = getattr(step, key)
+            if holder and holder not in people:
+                problems.append(Problem(source, f"{entry}, step {step.id}", None, key,
+                                        f"no person '{holder}' in department '{dept}'"))
+    if problems:
+        raise WorkbookError(problems)
+    if not exists:
+        flow_store.write_processes(s, [Process(process_id, proc, name or process_id)],
+                                   first_position=flow_store.max_position(s) + 1)
+    elif name:
+        s.execute(update(ProcessRow.__table__).where(ProcessRow.__table__.c.id == process_id).values(name=name))
+    before = _steps_json(s, process_id, which) if exists else None
+    who = user.username if isinstance(user, Account) else user
+    revision = flow_store.replace_version(s, process_id, which, version, expected_revision, who)
+    audit(s, user, f"process.save ({source})", f"{process_id}/{which}", before,
+          [_step_json(st) for st in version.steps])
+    return revision
+
+
+def _step_json(step) -> dict:
+    return {k: v for k, v in asdict(step).items() if v not in (None, (), [])} | {"next": list(step.next)}
+
+
+def _steps_json(s: Session, process_id: str, which: str) -> list[dict] | None:
+    """The stored steps of one version, for the audit trail's "before"."""
+    c = StepRow.__table__.c
+    rows = s.execute(select(c.id, c.name, c.kind, c.next, c.a, c.b, c.minutes, c.per_month, c.skill,
+                            c.branches)
+                     .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings().all()
+    return [{k: v for k, v in r.items() if v not in (None, [], ())} | {"next": list(r["next"] or [])}
+            for r in rows] or None

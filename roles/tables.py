@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, DateTime, Float, LargeBinary, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -97,3 +97,88 @@ class DataVersionRow(SQLModel, table=True):
     __tablename__ = "data_version"
     id: int = Field(default=1, primary_key=True)
     n: int = 0
+
+
+class ContactRow(SQLModel, table=True):
+    """Where a person's notices go: Apprise URLs (mailto://, wecombot://, dingtalk://, json://…)."""
+
+    __tablename__ = "contact"
+    person_id: str = Field(foreign_key="person.id", primary_key=True)
+    url: str = Field(primary_key=True)
+    position: int = 0
+
+
+class DispatchRow(SQLModel, table=True):
+    """Every notice sent or tried: the unique key is what makes two schedulers never send twice,
+    the one that inserts the row first sends it."""
+
+    __tablename__ = "dispatch"
+    __table_args__ = (UniqueConstraint("day", "kind", "recipient", "target", name="uq_dispatch_once"),)
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date = Field(index=True)
+    kind: str  # "duties" | "gaps"
+    recipient: str
+    target: str  # the contact URL with any password masked
+    title: str
+    body: str
+    status: str = "sending"  # sending | sent | failed | gave-up
+    attempts: int = 0
+    error: str | None = None
+    updated: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class SchedulerJobRow(SQLModel, table=True):
+    """APScheduler's job store table, declared here so our migrations make it (the store's own
+    create-if-missing then finds it) and both processes of a deployment share it."""
+
+    __tablename__ = "apscheduler_jobs"
+    id: str = Field(sa_column=Column(Unicode(191), primary_key=True))
+    next_run_time: float | None = Field(default=None, sa_column=Column(Float(25), index=True))
+    job_state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ExemptionRow(SQLModel, table=True):
+    __tablename__ = "exemption"
+    department_id: str = Field(foreign_key="department.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    rule: str
+    subject: str | None = None
+    reason: str
+
+
+class PowerRow(SQLModel, table=True):
+    """An item of the power and responsibility list (权责清单)."""
+
+    __tablename__ = "power"
+    id: str = Field(primary_key=True)
+    department_id: str = Field(foreign_key="department.id", index=True)
+    name: str
+    kind: str | None = None
+    section_id: str | None = Field(default=None, foreign_key="section.id")
+    processes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    responsibilities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    accountability: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+
+
+class AccountRow(SQLModel, table=True):
+    """A local sign-in: the password is kept as an scrypt hash, never as itself."""
+
+    __tablename__ = "account"
+    username: str = Field(primary_key=True)
+    password_hash: str
+    role: str  # "office" | "head" | "staff"
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+
+
+class AuditRow(SQLModel, table=True):
+    """Every change made through the app or the CLI: who, when, what, and before and after."""
+
+    __tablename__ = "audit"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    user: str
+    action: str
+    subject: str
+    before: dict | list | None = Field(default=None, sa_column=Column(JSON))
+    after: dict | list | None = Field(default=None, sa_column=Column(JSON))

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from flows.model import Branch
+
 from .errors import Problem, WorkbookError
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
@@ -209,12 +211,17 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "functions": ("department", "id", "name", "approval"),
     "people": ("id", "name", "section", "post", "skills"),
     "processes": ("id", "section", "name"),
-    "steps": ("process", "version", "id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill"),
+    "steps": ("process", "version", "id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill",
+              "branches"),
     "absences": ("person", "start", "end", "reason"),
     "calendar": ("date", "workday", "note"),
+    "exemptions": ("department", "rule", "subject", "reason"),
+    "powers": ("id", "department", "name", "kind", "section", "processes", "responsibilities", "accountability"),
 }
-LIST_COLUMNS = {"merged_from", "counterparts", "functions", "skills", "next"}
-_DEPT_SHEETS = ("sections_before", "sections", "functions")
+LIST_COLUMNS = {"merged_from", "counterparts", "functions", "skills", "next", "processes"}
+#: Lists of sentences, which have commas of their own: one item per line of the cell.
+LINE_COLUMNS = {"responsibilities", "accountability", "branches"}
+_DEPT_SHEETS = ("sections_before", "sections", "functions", "exemptions")
 _LIST_SPLIT = re.compile(r"\s*[,，]\s*")
 
 
@@ -261,7 +268,9 @@ def _load_xlsx(path: Path) -> dict:
                 if not key:
                     problems.append(Problem(name, where, None, None, f"value in column {get_column_letter(c)}, which has no header"))
                     continue
-                if key in LIST_COLUMNS and isinstance(value, str):
+                if key in LINE_COLUMNS:
+                    value = Items(v.strip() for v in str(value).splitlines() if v.strip())
+                elif key in LIST_COLUMNS and isinstance(value, str):
                     value = Items(v for v in _LIST_SPLIT.split(value) if v)
                 elif key in LIST_COLUMNS:
                     value = Items([value])
@@ -306,7 +315,16 @@ def _nest_sheets(name: str, rows: dict[str, list[Entry]], problems: list[Problem
         proc.setdefault(version, Entry({"steps": Items()}, where=row.where))["steps"].append(row)
     tree["absences"] = Items(rows.get("absences", []))
     tree["calendar"] = Items(rows.get("calendar", []))
+    if rows.get("powers"):
+        tree["powers"] = Items(rows["powers"])
     return tree
+
+
+def _item_text(item) -> str:
+    """A list item as a cell shows it; a branch {to, name, condition} as `to=name[condition]`."""
+    if isinstance(item, dict):
+        return Branch(**item).text()
+    return str(item)
 
 
 def _dump_xlsx(tree: dict, path: Path) -> None:
@@ -327,6 +345,7 @@ def _dump_xlsx(tree: dict, path: Path) -> None:
                                      for s in proc[version]["steps"])
     flat["absences"] = tree.get("absences", [])
     flat["calendar"] = tree.get("calendar", [])
+    flat["powers"] = tree.get("powers", [])
 
     book = XlsxBook()
     book.remove(book.active)
@@ -336,8 +355,8 @@ def _dump_xlsx(tree: dict, path: Path) -> None:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in flat[sheet]:
-            ws.append([", ".join(map(str, v)) if isinstance(v, list) else
+            ws.append([("\n" if c in LINE_COLUMNS else ", ").join(_item_text(x) for x in v) if isinstance(v, list) else
                        (v.isoformat() if isinstance(v, dt.date) else v)
-                       for v in (row.get(c) for c in columns)])
+                       for c, v in ((c, row.get(c)) for c in columns)])
         ws.freeze_panes = "A2"
     book.save(path)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows import graph
-from flows.model import STEP_KINDS, VERSIONS, Process, Step, Version
-from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department,
-                         Function, Person, Section, SectionBefore, Workbook)
+from flows.model import STEP_KINDS, VERSIONS, Branch, Process, Step, Version
+from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
+                         Function, Person, Power, Section, SectionBefore, Workbook)
+from roles.rules import RULES as RULE_IDS
 
 from .errors import Problem, WorkbookError
 from .formats import Entry
@@ -160,15 +161,18 @@ def _kind(value: Any) -> str:
             int: "a number", float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
-_TOP = ("version", "departments", "people", "processes", "absences", "calendar")
-_DEPT = ("id", "name", "batch", "sections_before", "sections", "functions")
+_TOP = ("version", "departments", "people", "processes", "absences", "calendar", "powers")
+_DEPT = ("id", "name", "batch", "sections_before", "sections", "functions", "exemptions")
+_EXEMPTION = ("rule", "subject", "reason")
+_POWER = ("id", "department", "name", "kind", "section", "processes", "responsibilities", "accountability")
 _SECTION_BEFORE = ("id", "name", "staff")
 _SECTION = ("id", "name", "kind", "merged_from", "staffing", "leader_posts", "counterparts", "functions")
 _FUNCTION = ("id", "name", "approval")
 _PERSON = ("id", "name", "section", "post", "skills")
 _PROCESS = ("id", "section", "name", "before", "after")
 _VERSION = ("steps",)
-_STEP = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill")
+_STEP = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill", "branches")
+_BRANCH = ("to", "name", "condition")
 _ABSENCE = ("person", "start", "end", "reason")
 _CALENDAR = ("date", "workday", "note")
 
@@ -208,11 +212,38 @@ def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
     absences = [a for i, node in enumerate(r.items(tree, "absences", "the workbook"))
                 if (a := _absence(r, node, i, person_ids)) is not None]
     calendar = _calendar(r, tree)
+    dept_ids = {d.id for d in departments}
+    section_dept = {s.id: d.id for d in departments for s in d.sections}
+    process_section = {p.id: p.section for p in processes}
+    powers = [p for i, node in enumerate(r.items(tree, "powers", "the workbook"))
+              if (p := _power(r, node, i, ident, dept_ids, section_dept, process_section)) is not None]
     _check_dropped_holders(r, departments, person_ids)
     if r.problems:
         raise WorkbookError(r.problems)
     return Workbook(departments=tuple(departments), people=tuple(people), processes=tuple(processes),
-                    absences=tuple(absences), calendar=tuple(calendar), version=1)
+                    absences=tuple(absences), calendar=tuple(calendar), powers=tuple(powers), version=1)
+
+
+def _power(r: _Reader, node: Any, i: int, ident, dept_ids: set[str], section_dept: dict[str, str],
+           process_section: dict[str, str]) -> Power | None:
+    label = _label("power", node, i)
+    if not r.entry(node, label, _POWER, ("id", "department", "name")):
+        return None
+    pid = ident(node, "power", label)
+    dept = r.text(node, "department", label)
+    if dept is not None and dept not in dept_ids:
+        r.bad(label, node, "department", f"'{dept}' is no department of this workbook")
+    section = r.text(node, "section", label)
+    if section is not None and section_dept.get(section) != dept:
+        r.bad(label, node, "section", f"'{section}' is no section of department '{dept}'")
+    procs = r.texts(node, "processes", label)
+    for proc in procs:
+        if proc not in process_section:
+            r.bad(label, node, "processes", f"'{proc}' is no process of this workbook")
+    return Power(id=pid or "", department=dept or "", name=r.text(node, "name", label) or "",
+                 kind=r.text(node, "kind", label), section=section, processes=procs,
+                 responsibilities=r.texts(node, "responsibilities", label),
+                 accountability=r.texts(node, "accountability", label))
 
 
 def _label(kind: str, node: Any, index: int, key: str = "id") -> str:
@@ -237,6 +268,14 @@ def _department(r: _Reader, node: Any, i: int, ident) -> Department | None:
         if r.entry(fn, fl, _FUNCTION, ("id", "name")):
             fid = ident(fn, "function", fl)
             functions.append(Function(fid or "", r.text(fn, "name", fl) or "", r.boolean(fn, "approval", fl, False)))
+    exemptions = []
+    for j, ex in enumerate(r.items(node, "exemptions", label)):
+        el = f"{label}, exemption #{j + 1}"
+        if r.entry(ex, el, _EXEMPTION, ("rule", "reason")):
+            rule = r.text(ex, "rule", el)
+            if rule is not None and rule not in RULE_IDS:
+                r.bad(el, ex, "rule", f"'{rule}' is no reform rule ({', '.join(RULE_IDS)})")
+            exemptions.append(Exemption(rule or "", r.text(ex, "reason", el) or "", r.text(ex, "subject", el)))
     before_ids = {s.id for s in before}
     function_ids = {f.id for f in functions}
     sections = []
@@ -260,7 +299,8 @@ def _department(r: _Reader, node: Any, i: int, ident) -> Department | None:
     if dept_id is None:
         return None
     return Department(id=dept_id, name=r.text(node, "name", label) or "", batch=r.integer(node, "batch", label),
-                      sections_before=tuple(before), sections=tuple(sections), functions=tuple(functions))
+                      sections_before=tuple(before), sections=tuple(sections), functions=tuple(functions),
+                      exemptions=tuple(exemptions))
 
 
 def _section_ref(r: _Reader, node: dict, label: str, sections: dict) -> str | None:
@@ -333,11 +373,30 @@ def _version(r: _Reader, proc: dict, which: str, label: str, person_ids: set[str
         nodes[sid] = sn
         steps.append(Step(id=sid, name=name, kind=kind, next=nxt, a=a, b=b,
                           minutes=r.number(sn, "minutes", sl), per_month=r.number(sn, "per_month", sl),
-                          skill=r.text(sn, "skill", sl)))
+                          skill=r.text(sn, "skill", sl), branches=_branches(r, sn, sl, nxt)))
     version = Version(tuple(steps))
     for sid, message in graph.faults(version):
         r.bad(f"{label}, step {sid}", nodes[sid], "next", message)
     return version
+
+
+def _branches(r: _Reader, sn: dict, label: str, nxt: tuple[str, ...]) -> tuple[Branch, ...]:
+    """Names and conditions of outgoing flows: entries {to, name, condition}, or in a sheet's
+    cell one `to=name[condition]` per line."""
+    out = []
+    for k, node in enumerate(r.items(sn, "branches", label)):
+        bl = f"{label}, branch #{k + 1}"
+        if isinstance(node, str):
+            branch = Branch.parse(node)
+        elif r.entry(node, bl, _BRANCH, ("to",)):
+            branch = Branch(r.text(node, "to", bl) or "", r.text(node, "name", bl), r.text(node, "condition", bl))
+        else:
+            continue
+        if branch.to not in nxt:
+            r.bad(bl, sn, "branches", f"'{branch.to}' is not among this step's next steps")
+            continue
+        out.append(branch)
+    return tuple(out)
 
 
 def _absence(r: _Reader, node: Any, i: int, person_ids: set[str]) -> Absence | None:
@@ -395,7 +454,8 @@ def to_tree(wb: Workbook) -> dict:
     def step(s: Step, holders: bool) -> dict:
         return _compact({"id": s.id, "name": s.name, "kind": None if s.kind == "task" else s.kind,
                          "next": list(s.next), "a": s.a if holders else None, "b": s.b if holders else None,
-                         "minutes": _num(s.minutes), "per_month": _num(s.per_month), "skill": s.skill})
+                         "minutes": _num(s.minutes), "per_month": _num(s.per_month), "skill": s.skill,
+                         "branches": [_compact(b.__dict__) for b in s.branches]})
 
     def process(p: Process) -> dict:
         out = {"id": p.id, "section": p.section, "name": p.name}
@@ -415,10 +475,15 @@ def to_tree(wb: Workbook) -> dict:
                                    "counterparts": list(s.counterparts), "functions": list(s.functions)})
                          for s in d.sections],
             "functions": [_compact({"id": f.id, "name": f.name, "approval": f.approval or None}) for f in d.functions],
+            "exemptions": [_compact({"rule": e.rule, "subject": e.subject, "reason": e.reason}) for e in d.exemptions],
         }) for d in wb.departments],
         "people": [_compact({"id": p.id, "name": p.name, "section": p.section, "post": p.post,
                              "skills": list(p.skills)}) for p in wb.people],
         "processes": [process(p) for p in wb.processes],
         "absences": [{"person": a.person, "start": a.start, "end": a.end, "reason": a.reason} for a in wb.absences],
         "calendar": [_compact({"date": c.date, "workday": c.workday, "note": c.note}) for c in wb.calendar],
+        "powers": [_compact({"id": p.id, "department": p.department, "name": p.name, "kind": p.kind,
+                             "section": p.section, "processes": list(p.processes),
+                             "responsibilities": list(p.responsibilities), "accountability": list(p.accountability)})
+                   for p in wb.powers],
     })

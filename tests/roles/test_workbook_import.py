@@ -232,3 +232,16 @@ def test_calendar_overrides_are_set_by_date(engine, tmp_path):
     store.import_file(engine, write(tmp_path, "calendar:\n  - {date: 2026-12-31, workday: true}\n"))
     cal = store.load(engine).calendar
     assert [(c.date.isoformat(), c.workday, c.note) for c in cal] == [("2026-12-31", True, None)]
+
+
+def test_a_branch_to_no_next_step_is_named(engine, tmp_path):
+    tree = yaml.safe_load(BIANBAN.read_text("utf-8"))
+    g1 = next(s for s in tree["processes"][1]["after"]["steps"] if s["id"] == "g1")
+    g1["branches"] = [{"to": "s2", "name": "补正"}, {"to": "s9", "name": "无此环节"}]
+    path = tmp_path / "branches.yaml"
+    path.write_text(yaml.safe_dump(tree, allow_unicode=True), "utf-8")
+    with pytest.raises(WorkbookError) as e:
+        store.import_file(engine, path)
+    assert "branches.yaml: process bb-p2, after, step g1, branch #2 (line 237), field 'branches'" in str(e.value)
+    assert "'s9' is not among this step's next steps" in str(e.value)
+    assert store.load(engine).processes == ()
