@@ -1,0 +1,189 @@
+"""Proposed A and B holders for a section's steps, from a CP-SAT model (OR-Tools).
+
+Hard rules: one A and one B per step, A ≠ B, both members of the section, both with the step's
+skill, and no pair of posts the pairing rules exclude. Among the assignments that keep them, the
+solver prefers, in this order: mutual pairs (互为AB角), the lightest heaviest A workload, the
+lightest heaviest B load, and (when re-balancing) the fewest changes to today's holders.
+
+A proposal is only a proposal: nothing is stored until the section head accepts it.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from ortools.sat.python import cp_model
+
+from flows.metrics import step_minutes
+from flows.model import Process, Step, Version
+
+from .model import Person, Workbook
+from .pairing import pair_allowed, processes_of, section_steps
+
+MODES = ("fill", "rebalance")
+
+
+class Unassignable(ValueError):
+    """The section cannot satisfy the hard rules (e.g. a skill fewer than two members have)."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    process: str
+    step: str
+    a: str
+    b: str
+    was_a: str | None
+    was_b: str | None
+
+    @property
+    def changed(self) -> bool:
+        return (self.a, self.b) != (self.was_a, self.was_b)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    section: str
+    mode: str
+    status: str  # "optimal" | "feasible"
+    seconds: float
+    assignments: tuple[Assignment, ...]
+    #: person → (A minutes, B minutes) a month under the proposal
+    loads: dict[str, tuple[float, float]] = field(default_factory=dict)
+    one_way_pairs: int = 0
+
+    @property
+    def changes(self) -> tuple[Assignment, ...]:
+        return tuple(x for x in self.assignments if x.changed)
+
+
+def _weights(steps: list[Step]) -> list[int]:
+    """Monthly hours per step, the grain workload is balanced at: minutes a month would ask the
+    solver to prove a balance to the minute, which no one needs and which takes it far longer. A
+    step with no figures weighs as the median known one (or one hour), so balancing still spreads
+    steps when the workbook lacks minutes."""
+    known = sorted(step_minutes(s) for s in steps if step_minutes(s) > 0)
+    default = known[len(known) // 2] if known else 60
+    return [round((step_minutes(s) or default) / 60) for s in steps]
+
+
+def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 5.0, workers: int = 2,
+            progress: Callable[[str], None] = lambda _: None) -> Proposal:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    members: list[Person] = wb.people_by_section.get(section, [])
+    ids = [p.id for p in members]
+    pairs = section_steps(processes_of(wb, section))
+    steps = [s for _, s in pairs]
+    if len(members) < 2:
+        raise Unassignable(f"section {section} has {len(members)} member(s); A and B need two")
+    for proc, s in pairs:
+        able = [p for p in members if not s.skill or s.skill in p.skills]
+        if len(able) < 2:
+            raise Unassignable(f"{proc.id}/{s.id} needs skill '{s.skill}', which {len(able)} member(s) have")
+    has_deputy = any(p.post == "deputy" for p in members)
+    post = {p.id: p.post for p in members}
+    w = _weights(steps)
+    total = sum(w)
+    m = cp_model.CpModel()
+    x = {(i, p): m.new_bool_var(f"a{i}_{p}") for i in range(len(steps)) for p in ids}
+    y = {(i, p): m.new_bool_var(f"b{i}_{p}") for i in range(len(steps)) for p in ids}
+    for i, s in enumerate(steps):
+        m.add_exactly_one(x[i, p] for p in ids)
+        m.add_exactly_one(y[i, p] for p in ids)
+        for p in ids:
+            m.add(x[i, p] + y[i, p] <= 1)
+            if s.skill and s.skill not in wb.person_by_id[p].skills:
+                m.add(x[i, p] == 0)
+                m.add(y[i, p] == 0)
+        if mode == "fill" and s.a in post and s.a != s.b:
+            m.add(x[i, s.a] == 1)
+        if mode == "fill" and s.b in post and s.b != s.a:
+            m.add(y[i, s.b] == 1)
+        for p in ids:
+            for q in ids:
+                if p != q and not pair_allowed(post[p], post[q], has_deputy):
+                    m.add_bool_or([x[i, p].Not(), y[i, q].Not()])
+    # Mutual pairs: used[p,q] is forced on when q backs p somewhere; back[q,p] may be on only when
+    # p backs q somewhere. A pair used one way and not the other costs one.
+    one_way = []
+    for p in ids:
+        for q in ids:
+            if p == q or not pair_allowed(post[p], post[q], has_deputy):
+                continue
+            used = m.new_bool_var(f"u{p}_{q}")
+            for i in range(len(steps)):
+                m.add_bool_or([x[i, p].Not(), y[i, q].Not(), used])
+            zs = []
+            for i in range(len(steps)):
+                z = m.new_bool_var(f"z{i}_{q}_{p}")
+                m.add_implication(z, x[i, q])
+                m.add_implication(z, y[i, p])
+                zs.append(z)
+            back = m.new_bool_var(f"r{q}_{p}")
+            m.add(back <= sum(zs))
+            miss = m.new_bool_var(f"n{p}_{q}")
+            m.add(miss >= used - back)
+            one_way.append(miss)
+    max_a = m.new_int_var(0, total, "max_a")
+    max_b = m.new_int_var(0, total, "max_b")
+    for p in ids:
+        m.add(sum(w[i] * x[i, p] for i in range(len(steps))) <= max_a)
+        m.add(sum(w[i] * y[i, p] for i in range(len(steps))) <= max_b)
+    changes = []
+    if mode == "rebalance":
+        for i, s in enumerate(steps):
+            if s.a in post:
+                changes.append(1 - x[i, s.a])
+            if s.b in post:
+                changes.append(1 - y[i, s.b])
+    # Lexicographic, one stage per term: each stage proves its term's best and fixes it before the
+    # next. One weighted sum would ask the solver to prove all terms at once, which takes it minutes
+    # where the stages take a second or two.
+    stages = [("one-way pairs", sum(one_way)), ("heaviest A", max_a), ("heaviest B", max_b),
+              ("changes", sum(changes))]
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    started = time.perf_counter()
+    proven = True
+    all_vars = list(x.values()) + list(y.values())
+    for name, term in stages:
+        left = time_limit - (time.perf_counter() - started)
+        solver.parameters.max_time_in_seconds = max(left, 0.05)
+        m.minimize(term)
+        progress(f"{name}: solving ({time.perf_counter() - started:.1f} s)")
+        status = solver.solve(m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise Unassignable(f"section {section}: no assignment keeps the rules"
+                               + (" (time limit reached before any was found)" if status == cp_model.UNKNOWN else ""))
+        proven = proven and status == cp_model.OPTIMAL
+        best = int(round(solver.objective_value))
+        progress(f"{name}: {best} ({'optimal' if status == cp_model.OPTIMAL else 'best found'})")
+        m.add(term <= best)
+        m.clear_hints()
+        for v in all_vars:
+            m.add_hint(v, solver.value(v))
+    seconds = time.perf_counter() - started
+    out, loads = [], {p: [0.0, 0.0] for p in ids}
+    for i, (proc, s) in enumerate(pairs):
+        a = next(p for p in ids if solver.value(x[i, p]))
+        b = next(p for p in ids if solver.value(y[i, p]))
+        loads[a][0] += step_minutes(s)
+        loads[b][1] += step_minutes(s)
+        out.append(Assignment(proc.id, s.id, a, b, s.a, s.b))
+    return Proposal(section, mode, "optimal" if proven else "feasible", seconds, tuple(out),
+                    {p: (a, b) for p, (a, b) in loads.items()}, sum(int(solver.value(v)) for v in one_way))
+
+
+def accepted_versions(wb: Workbook, proposal: Proposal) -> list[tuple[Process, Version]]:
+    """The new `after` version of each process the proposal changes, for the store to save."""
+    by_step = {(x.process, x.step): x for x in proposal.assignments}
+    out = []
+    for proc in processes_of(wb, proposal.section):
+        if proc.after is None or not any(x.process == proc.id and x.changed for x in proposal.assignments):
+            continue
+        steps = tuple(replace(s, a=by_step[proc.id, s.id].a, b=by_step[proc.id, s.id].b)
+                      if (proc.id, s.id) in by_step else s for s in proc.after.steps)
+        out.append((proc, replace(proc.after, steps=steps)))
+    return out

@@ -1,0 +1,174 @@
+"""Sending notices through Apprise (e-mail, WeCom and DingTalk webhooks, and some hundred more),
+recording every send, and never sending one twice.
+
+A notice is claimed by inserting its dispatch row; the row's unique key (day, kind, recipient,
+target) means that of two schedulers running the same job only the first insert wins, on SQLite and
+PostgreSQL alike. A failed send stays `failed` with its error and is retried by the next retry run,
+until `MAX_ATTEMPTS`, after which it is `gave-up`: reported, never silently dropped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from .notices import Notice
+from .tables import ContactRow, DispatchRow
+
+log = logging.getLogger("abflow.dispatch")
+MAX_ATTEMPTS = 5
+#: A row left `sending` this long belongs to a process that died mid-send: retry it.
+STALE = dt.timedelta(minutes=30)
+
+#: send(url, title, body) -> None when delivered, else the reason it was not
+Sender = Callable[[str, str, str], str | None]
+
+
+def apprise_send(url: str, title: str, body: str) -> str | None:
+    import apprise
+    app = apprise.Apprise()
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+        if not app.add(url):
+            return "not a notification URL Apprise knows"
+        if app.notify(title=title, body=body):
+            return None
+        return (captured.getvalue().strip().splitlines() or ["delivery failed"])[-1][:500]
+
+
+def masked(url: str) -> str:
+    """The URL as logs and the dispatch table show it: passwords and tokens hidden."""
+    import apprise
+    plugin = apprise.Apprise.instantiate(url)
+    return plugin.url(privacy=True) if plugin else url.split("?", 1)[0]
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0  # already claimed by another run
+    gave_up: int = 0
+
+
+def contacts(engine: Engine) -> dict[str, list[str]]:
+    with Session(engine) as s:
+        out: dict[str, list[str]] = {}
+        for pid, url in s.execute(select(ContactRow.person_id, ContactRow.url).order_by(ContactRow.person_id,
+                                                                                           ContactRow.position)):
+            out.setdefault(pid, []).append(url)
+        return out
+
+
+def set_contacts(engine: Engine, person: str, urls: list[str]) -> None:
+    from sqlalchemy import delete
+    from .store import bump
+    from .tables import PersonRow
+    from .workbook.errors import Problem, WorkbookError
+    with Session(engine) as s, s.begin():
+        if s.get(PersonRow, person) is None:
+            raise WorkbookError([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
+        s.execute(delete(ContactRow).where(ContactRow.person_id == person))
+        for i, url in enumerate(dict.fromkeys(urls)):
+            s.add(ContactRow(person_id=person, url=url, position=i))
+        bump(s)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _try(send: Sender, url: str, title: str, body: str, tries: int, pause: float) -> str | None:
+    error = None
+    for attempt in range(tries):
+        if attempt:
+            time.sleep(pause * attempt)
+        try:
+            error = send(url, title, body)
+        except Exception as e:  # noqa: BLE001 - a channel's failure is recorded, not raised
+            error = f"{type(e).__name__}: {e}"
+        if error is None:
+            return None
+    return error
+
+
+def _finish(engine: Engine, row_id: int, error: str | None, attempts: int) -> str:
+    status = "sent" if error is None else "gave-up" if attempts >= MAX_ATTEMPTS else "failed"
+    with Session(engine) as s, s.begin():
+        s.execute(update(DispatchRow).where(DispatchRow.id == row_id)
+                  .values(status=status, attempts=attempts, error=error, updated=_now()))
+    if error:
+        log.warning("notice %s not delivered (attempt %d): %s", row_id, attempts, error)
+    return status
+
+
+def deliver(engine: Engine, notices: Iterable[Notice], contacts_of: dict[str, list[str]],
+            send: Sender = apprise_send, tries: int = 3, pause: float = 2.0) -> Report:
+    """Send each notice to each of its recipient's contacts, once, whoever else runs the same job."""
+    report = Report()
+    for n in notices:
+        for url in contacts_of.get(n.recipient, []):
+            try:
+                with Session(engine) as s, s.begin():
+                    row = DispatchRow(day=n.day, kind=n.kind, recipient=n.recipient, target=masked(url),
+                                      title=n.title, body=n.body, status="sending", attempts=0, updated=_now())
+                    s.add(row)
+                    s.flush()
+                    row_id = row.id
+            except IntegrityError:
+                report.skipped += 1
+                continue
+            status = _finish(engine, row_id, _try(send, url, n.title, n.body, tries, pause), tries)
+            _count(report, status)
+    return report
+
+
+def _count(report: Report, status: str) -> None:
+    if status == "sent":
+        report.sent += 1
+    elif status == "failed":
+        report.failed += 1
+    else:
+        report.gave_up += 1
+
+
+def retry(engine: Engine, contacts_of: dict[str, list[str]], send: Sender = apprise_send, tries: int = 1,
+          pause: float = 2.0) -> Report:
+    """Send again what failed before (or was left mid-send by a process that died). Each row is
+    claimed by a conditional update, so two retry runs never both send it."""
+    report = Report()
+    with Session(engine) as s:
+        rows = s.execute(select(DispatchRow.id, DispatchRow.status, DispatchRow.attempts, DispatchRow.updated,
+                                DispatchRow.recipient, DispatchRow.target, DispatchRow.title, DispatchRow.body)
+                         .where(DispatchRow.status.in_(("failed", "sending")))).all()
+    for row_id, status, attempts, updated, recipient, target, title, body in rows:
+        if status == "sending" and (updated.replace(tzinfo=updated.tzinfo or dt.timezone.utc) > _now() - STALE):
+            continue
+        url = next((u for u in contacts_of.get(recipient, []) if masked(u) == target), None)
+        with Session(engine) as s, s.begin():
+            won = s.execute(update(DispatchRow)
+                            .where((DispatchRow.id == row_id) & (DispatchRow.status == status)
+                                   & (DispatchRow.attempts == attempts))
+                            .values(status="sending", updated=_now())).rowcount == 1
+        if not won:
+            report.skipped += 1
+            continue
+        error = "the contact was removed" if url is None else _try(send, url, title, body, tries, pause)
+        _count(report, _finish(engine, row_id, error, attempts + (tries if url else MAX_ATTEMPTS)))
+    return report
+
+
+def dispatches(engine: Engine, status: str | None = None, day: dt.date | None = None) -> list[DispatchRow]:
+    with Session(engine) as s:
+        q = select(DispatchRow).order_by(DispatchRow.id)
+        if status:
+            q = q.where(DispatchRow.status == status)
+        if day:
+            q = q.where(DispatchRow.day == day)
+        return list(s.scalars(q))

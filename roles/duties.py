@@ -1,0 +1,52 @@
+"""One person's duties day by day: what they hold, whom they cover for, who covers for them, and
+the gaps they are the suggested stand-in for. Feeds the Today page, the iCal feed and the daily
+notice, so all three tell a person the same thing."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .calendar import WorkCalendar
+from .model import Workbook
+from .roster import Duty, absent_on, calendar_of, roster
+
+
+@dataclass(frozen=True)
+class PersonDay:
+    date: dt.date
+    workday: bool
+    away: bool
+    holds: tuple[Duty, ...] = ()        # steps they act on as A
+    covers: tuple[Duty, ...] = ()       # steps they act on as B, because A is away
+    covered: tuple[Duty, ...] = ()      # their own A steps that someone else acts on (or nobody)
+    stands_in: tuple[Duty, ...] = ()    # gaps for which they are the suggested stand-in
+
+    @property
+    def notable(self) -> bool:
+        """Anything beyond the routine: cover, a stand-in request, or their own steps left to others."""
+        return bool(self.covers or self.stands_in or self.covered)
+
+
+def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
+                calendar: WorkCalendar | None = None) -> list[PersonDay]:
+    """Every day from `start` to `end`; non-workdays carry no duties. Only the person's
+    department's roster is computed: holders come from the same department (rule `step-holders`)."""
+    cal = calendar or calendar_of(wb)
+    department = wb.department_of_section.get(wb.person_by_id[person].section)
+    out = []
+    day = start
+    while day <= end:
+        r = roster(wb, day, department, calendar=cal)
+        away = person in absent_on(wb.absences, day)
+        if not r.workday:
+            out.append(PersonDay(day, False, away))
+        else:
+            d = r.duties
+            out.append(PersonDay(
+                day, True, away,
+                holds=tuple(x for x in d if x.status == "A" and x.a == person),
+                covers=tuple(x for x in d if x.status == "B" and x.b == person),
+                covered=tuple(x for x in d if x.a == person and x.status != "A"),
+                stands_in=tuple(x for x in d if x.status == "gap" and x.suggested == person)))
+        day += dt.timedelta(days=1)
+    return out

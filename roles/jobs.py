@@ -1,0 +1,70 @@
+"""The recurring jobs: the daily notices at a set time, and a retry of failed sends, with
+APScheduler keeping its jobs in our database (table `apscheduler_jobs`, made by our migrations).
+
+A missed run (the machine was off at 8:00) runs once when the scheduler comes back within the
+grace period (`coalesce`, `misfire_grace_time`); later than that it is skipped and logged. Two
+schedulers on one database may both fire; the dispatch log's unique key lets only one send.
+Jobs name their function by text (`ui.jobs:daily`), as a stored job must, and that function
+brings the words of the chosen language and calls `run_daily` here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from .dispatch import Report, Sender, apprise_send, contacts, deliver, retry
+from .notices import NoticeWords, compose
+from .store import load
+
+log = logging.getLogger("abflow.jobs")
+DAILY, RETRY = "daily-notices", "retry-notices"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    at: dt.time = dt.time(8, 0)
+    ahead: int = 3  # workdays of gaps ahead in the heads' notice
+    timezone: str = "Asia/Shanghai"
+    grace: int = 4 * 3600  # seconds a missed run may still run late
+    retry_minutes: int = 15
+    language: str = "zh"
+
+
+def run_daily(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send: Sender = apprise_send,
+              tries: int = 3, pause: float = 2.0) -> Report:
+    """Compose and send the day's notices to everyone with a contact."""
+    who = contacts(engine)
+    notices = compose(load(engine, ("after",)), day, ahead, words, recipients=set(who))
+    report = deliver(engine, notices, who, send, tries, pause)
+    log.info("notices for %s: %s", day, report)
+    return report
+
+
+def run_retry(engine: Engine, send: Sender = apprise_send) -> Report:
+    return retry(engine, contacts(engine), send)
+
+
+def make_scheduler(engine: Engine, schedule: Schedule, background: bool = False):
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    kind = BackgroundScheduler if background else BlockingScheduler
+    return kind(jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
+                job_defaults={"coalesce": True, "misfire_grace_time": schedule.grace, "max_instances": 1},
+                timezone=schedule.timezone)
+
+
+def install(scheduler, db_url: str, schedule: Schedule) -> None:
+    """Put (or replace) the two jobs in the store; a changed time takes effect at once."""
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+    scheduler.add_job("ui.jobs:daily", CronTrigger(hour=schedule.at.hour, minute=schedule.at.minute,
+                                                   timezone=schedule.timezone),
+                      id=DAILY, replace_existing=True,
+                      kwargs={"db": db_url, "ahead": schedule.ahead, "language": schedule.language,
+                              "timezone": schedule.timezone})
+    scheduler.add_job("ui.jobs:retry", IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
+                      replace_existing=True, kwargs={"db": db_url})

@@ -1,0 +1,68 @@
+"""The daily notices: each person's duties for the day, and each section head's gaps for today and
+the next workdays. Plain text made from the same engines the app shows, in the words the UI layer
+passes in (Chinese or English)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .calendar import WorkCalendar
+from .duties import person_days
+from .model import Workbook
+from .roster import Duty, calendar_of, gaps
+
+
+@dataclass(frozen=True)
+class NoticeWords:
+    duties_title: str   # {date} {name}
+    holds: str          # {n} {steps}
+    covers: str         # {step} {who}
+    stands_in: str      # {step} {a} {b}
+    covered: str        # {step} {who}
+    gaps_title: str     # {section} {start} {end} {n}
+    gap: str            # {date} {step} {a} {b} {who}
+    nobody: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    day: dt.date
+    kind: str  # "duties" | "gaps"
+    recipient: str
+    title: str
+    body: str
+
+
+def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipients: set[str] | None = None,
+            calendar: WorkCalendar | None = None) -> list[Notice]:
+    """Notices for `day` to `recipients` (default: everyone). None on a day that is no workday."""
+    cal = calendar or calendar_of(wb)
+    if not cal.is_workday(day):
+        return []
+    name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else (pid or words.nobody)  # noqa: E731
+    label = lambda d: f"{d.process_name} · {d.step_name}"  # noqa: E731
+    out = []
+    for p in wb.people:
+        if recipients is not None and p.id not in recipients:
+            continue
+        today = person_days(wb, p.id, day, day, cal)[0]
+        lines = []
+        if today.holds:
+            lines.append(words.holds.format(n=len(today.holds), steps="、".join(label(d) for d in today.holds)))
+        lines += [words.covers.format(step=label(d), who=name(d.a)) for d in today.covers]
+        lines += [words.stands_in.format(step=label(d), a=name(d.a), b=name(d.b)) for d in today.stands_in]
+        lines += [words.covered.format(step=label(d), who=name(d.acting)) for d in today.covered]
+        if lines:
+            out.append(Notice(day, "duties", p.id, words.duties_title.format(date=day, name=p.name), "\n".join(lines)))
+    end = cal.next_workdays(day, ahead + 1)[-1]
+    heads = [p for p in wb.people if p.post == "head" and (recipients is None or p.id in recipients)]
+    for head in heads:
+        found: list[Duty] = gaps(wb, day, end, section=head.section, calendar=cal)
+        if found:
+            sec = wb.section_by_id.get(head.section)
+            out.append(Notice(day, "gaps", head.id,
+                              words.gaps_title.format(section=sec.name if sec else head.section, start=day, end=end,
+                                                      n=len(found)),
+                              "\n".join(words.gap.format(date=g.date, step=label(g), a=name(g.a), b=name(g.b),
+                                                         who=name(g.suggested)) for g in found)))
+    return out

@@ -1,0 +1,196 @@
+"""Daily notices through real channels: an SMTP server (aiosmtpd) and an HTTP webhook receiver,
+both started here. Covers sending once when two runs race, a missed run caught up within its
+grace period (and skipped beyond it), and failed sends recorded, retried and given up."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from roles import dispatch
+from roles.jobs import DAILY, Schedule, install, make_scheduler, run_daily, run_retry
+from ui.jobs import notice_words
+
+DAY = dt.date(2026, 11, 25)
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    import socket
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot take port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox()
+    ctl = Controller(box, hostname="127.0.0.1", port=port)
+    ctl.start()
+    box.port = port
+    yield box
+    ctl.stop()
+
+
+@pytest.fixture
+def webhook():
+    """Records JSON posts; answers 500 to the first `fail_first` of them."""
+    received, state = [], {"fail_first": 0, "seen": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state["seen"] += 1
+            if state["seen"] <= state["fail_first"]:
+                self.send_response(500)
+            else:
+                received.append(json.loads(body))
+                self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.received, server.state = received, state
+    server.url = f"json://127.0.0.1:{server.server_address[1]}/hook"
+    yield server
+    server.shutdown()
+
+
+def mail(box, person):
+    return f"mailto://127.0.0.1:{box.port}?from=abflow@example.org&to={person}@example.gov.cn&secure=no"
+
+
+@pytest.fixture
+def contacts(bianban, smtp, webhook):
+    dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")])   # head of bb-zh, with gaps today
+    dispatch.set_contacts(bianban, "bb06", [webhook.url])           # covers bb07 today
+    return bianban
+
+
+def test_the_daily_notices_reach_each_person_once(contacts, smtp, webhook):
+    report = run_daily(contacts, DAY, 3, notice_words("zh"))
+    assert report.sent == 3 and report.failed == 0
+    subjects = sorted(m for _, m in smtp.messages)
+    assert len(subjects) == 2  # bb01: duties and the section's gaps
+    assert all(to == ["bb01@example.gov.cn"] for to, _ in smtp.messages)
+    assert [p["title"] for p in webhook.received] == ["2026-11-25 今日工作：吴丽娟"]
+    assert "代岗：事业单位登记 · 审核审批（郑浩 不在岗）" in webhook.received[0]["message"]
+    # Run again (a second scheduler, a restart): nothing is sent twice.
+    again = run_daily(contacts, DAY, 3, notice_words("zh"))
+    assert (again.sent, again.skipped) == (0, 3)
+    assert len(smtp.messages) == 2 and len(webhook.received) == 1
+    assert {r.status for r in dispatch.dispatches(contacts)} == {"sent"}
+
+
+def test_two_runs_racing_send_each_notice_once(contacts, smtp, webhook):
+    reports = []
+    threads = [threading.Thread(target=lambda: reports.append(run_daily(contacts, DAY, 3, notice_words("en"))))
+               for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sum(r.sent for r in reports) == 3 and sum(r.skipped for r in reports) == 3
+    assert len(smtp.messages) == 2 and len(webhook.received) == 1
+
+
+def test_a_non_workday_sends_nothing(contacts, smtp):
+    assert run_daily(contacts, dt.date(2026, 11, 28), 3, notice_words("zh")).sent == 0
+    assert smtp.messages == []
+
+
+def test_a_failed_send_is_recorded_retried_and_at_last_given_up(contacts, webhook):
+    webhook.state["fail_first"] = 1
+    first = run_daily(contacts, DAY, 3, notice_words("zh"), tries=1, pause=0)
+    assert first.failed == 1
+    failed, = dispatch.dispatches(contacts, status="failed")
+    assert failed.recipient == "bb06" and failed.attempts == 1 and failed.error
+    assert run_retry(contacts).sent == 1
+    assert len(webhook.received) == 1
+    assert dispatch.dispatches(contacts, status="failed") == []
+    # A channel that never answers is given up after MAX_ATTEMPTS, and stays on record.
+    dispatch.set_contacts(contacts, "bb06", ["json://127.0.0.1:9/closed"])
+    assert run_daily(contacts, DAY + dt.timedelta(days=1), 3, notice_words("zh"), tries=1, pause=0).failed == 1
+    for _ in range(dispatch.MAX_ATTEMPTS):
+        run_retry(contacts)
+    gave_up, = dispatch.dispatches(contacts, status="gave-up")
+    assert gave_up.attempts >= dispatch.MAX_ATTEMPTS and gave_up.error
+
+
+def _stored_job(engine, url, next_run, grace):
+    """Put the daily job in the database's job store, due at `next_run`, as a scheduler that was
+    stopped would have left it. The writer stays paused until the caller shuts it down: a shut
+    down scheduler looks at its jobs once more on its way out, and would take the job itself."""
+    schedule = Schedule(grace=grace)
+    s = make_scheduler(engine, schedule, background=True)
+    s.start(paused=True)
+    install(s, url, schedule)
+    s.modify_job(DAILY, next_run_time=next_run,
+                 kwargs={"db": url, "ahead": 3, "language": "zh", "timezone": "Asia/Shanghai", "day": DAY.isoformat()})
+    s.remove_job("retry-notices")
+    return s
+
+
+def _wait(cond, seconds=15.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not cond():
+        time.sleep(0.1)
+    return cond()
+
+
+def test_a_missed_run_runs_once_when_the_scheduler_comes_back(contacts, db_url, smtp, webhook):
+    now = dt.datetime.now(dt.timezone.utc)
+    writer = _stored_job(contacts, db_url, now - dt.timedelta(minutes=30), grace=3600)
+    # Two schedulers come back on the same database: the job runs, each notice goes out once.
+    a = make_scheduler(contacts, Schedule(grace=3600), background=True)
+    b = make_scheduler(contacts, Schedule(grace=3600), background=True)
+    a.start()
+    b.start()
+    try:
+        assert _wait(lambda: len(smtp.messages) == 2 and len(webhook.received) == 1)
+        time.sleep(1.0)
+        assert len(smtp.messages) == 2 and len(webhook.received) == 1
+        assert a.get_job(DAILY).next_run_time > now
+    finally:
+        a.shutdown(wait=True)
+        b.shutdown(wait=True)
+        writer.shutdown(wait=True)
+
+
+def test_a_run_missed_beyond_the_grace_period_is_skipped(contacts, db_url, smtp):
+    now = dt.datetime.now(dt.timezone.utc)
+    writer = _stored_job(contacts, db_url, now - dt.timedelta(hours=3), grace=60)
+    s = make_scheduler(contacts, Schedule(grace=60), background=True)
+    s.start()
+    try:
+        assert _wait(lambda: s.get_job(DAILY).next_run_time > now)
+        time.sleep(0.5)
+    finally:
+        s.shutdown(wait=True)
+        writer.shutdown(wait=True)
+    assert smtp.messages == [] and dispatch.dispatches(contacts) == []
+
+
+def test_the_cli_sends_once_and_reports(contacts, cli, smtp, webhook):
+    bad = cli("contacts", "set", "bb02", "nonsense")
+    assert bad.exit_code == 2 and "nonsense" in bad.stderr
+    assert cli("contacts", "set", "ghost", "json://127.0.0.1/x").exit_code == 2
+    assert cli.json("notify", "--date", "2026-11-25") == {"sent": 3, "failed": 0, "skipped": 0, "gave_up": 0}
+    assert cli.json("notify", "--date", "2026-11-25")["skipped"] == 3
+    rows = cli.json("dispatches")["dispatches"]
+    assert {(r["recipient"], r["kind"], r["status"]) for r in rows} == {
+        ("bb01", "duties", "sent"), ("bb01", "gaps", "sent"), ("bb06", "duties", "sent")}
+    assert all("@" not in r["target"] or "example.gov.cn" in r["target"] for r in rows)
