@@ -1,0 +1,106 @@
+"""Excel workbooks the reform office hands on: the reform report (consolidation per city, batch and
+department, the 机构职能变化对比表, step reduction per department, section and process, work
+saturation) and the power and responsibility list. Chinese headers, percentages as Excel
+percentages, one sheet per level."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .model import Workbook
+from .powers import COLUMNS as POWER_COLUMNS, power_rows
+from .report import consolidation, saturation
+from .stats import stats
+
+PCT = "0.0%"
+
+
+def _sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: set[int] = frozenset(),
+           widths: dict[int, int] | None = None, wrap: bool = False):
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    ws = book.create_sheet(title)
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in rows:
+        ws.append(row)
+    for col in range(1, len(headers) + 1):
+        letter = get_column_letter(col)
+        width = (widths or {}).get(col) or min(40, max(8, *(len(str(c.value or "")) * 2 for c in ws[letter][:200])))
+        ws.column_dimensions[letter].width = width
+        if col in pct_columns:
+            for c in ws[letter][1:]:
+                c.number_format = PCT
+        if wrap:
+            for c in ws[letter][1:]:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    # Printed (or turned into PDF) a sheet fits the page's width, landscape, headers on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    return ws
+
+
+def write_report(wb: Workbook, path: Path) -> None:
+    from openpyxl import Workbook as Book
+    book = Book()
+    book.remove(book.active)
+    cons = consolidation(wb)
+    city = cons["city"]
+    level = ["部门数", "改革前科室数", "改革后科室数", "科室压减比例", "最高压减比例", "最低压减比例", "各部门平均压减比例",
+             "人数", "最大科室人数", "最小科室人数", "一人科", "两人科", "综合性科室", "核定领导职数", "按规定可设领导职数"]
+
+    def level_row(r):
+        return [r["departments"], r["sections_before"], r["sections_after"], r["reduction"], r["highest"], r["lowest"],
+                r["mean_of_departments"], r["people"], r["size_largest"], r["size_smallest"], r["one_person"],
+                r["two_person"], r["comprehensive"], r["leader_posts"], r["leader_posts_allowed"]]
+
+    _sheet(book, "全市汇总", level, [level_row(city)], {4, 5, 6, 7})
+    _sheet(book, "分批次", ["批次", *level], [[b["batch"], *level_row(b)] for b in cons["batches"]], {5, 6, 7, 8})
+    _sheet(book, "分部门", ["部门", "批次", "改革前科室数", "改革后科室数", "科室压减比例", "人数", "最大科室人数", "最小科室人数",
+                          "平均科室人数", "一人科", "两人科", "综合性科室", "综合性科室占比", "核定领导职数", "按规定可设领导职数",
+                          "一对多对口", "多对一对口"],
+           [[d["name"], d["batch"], d["sections_before"], d["sections_after"], d["reduction"], d["people"],
+             d["size_largest"], d["size_smallest"], d["size_average"], d["one_person"], d["two_person"],
+             d["comprehensive"], d["comprehensive_share"], d["leader_posts"], d["leader_posts_allowed"],
+             "；".join(f"{s}→{'、'.join(o)}" for s, o in d["counterparts_1_to_n"].items()),
+             "；".join(f"{o}←{'、'.join(s)}" for o, s in d["counterparts_n_to_1"].items())]
+            for d in cons["departments"]], {5, 13})
+    _sheet(book, "机构职能变化对比表", ["部门", "改革前科室", "改革后大科室", "承担职能"],
+           [[d["name"], "、".join(m["merged_from"]), m["name"], "、".join(m["duties"])]
+            for d in cons["departments"] for m in d["duty_map"]], widths={1: 24, 2: 36, 3: 18, 4: 60}, wrap=True)
+    st = stats(wb)
+    _sheet(book, "环节压减（批次）", ["批次", "改革前环节", "改革后环节", "环节压减比例", "改革前科室", "改革后科室", "科室压减比例"],
+           [[b["batch"], b["before"], b["after"], b["reduction"], b["sections_before"], b["sections_after"],
+             b["section_reduction"]] for b in st["batches"]], {4, 7})
+    _sheet(book, "环节压减（部门）", ["部门", "批次", "改革前环节", "改革后环节", "环节压减比例"],
+           [[d["name"], d["batch"], d["before"], d["after"], d["reduction"]] for d in st["departments"]], {5})
+    _sheet(book, "环节压减（科室）", ["科室", "部门", "改革前环节", "改革后环节", "环节压减比例"],
+           [[s["name"], s["department"], s["before"], s["after"], s["reduction"]] for s in st["sections"]], {5})
+    _sheet(book, "环节压减（流程）", ["流程", "科室", "部门", "改革前环节", "改革后环节", "环节压减比例", "改革后交接次数"],
+           [[p["name"], p["section"], p["department"], p["before"], p["after"], p["reduction"], p["handoffs_after"]]
+            for p in st["processes"]], {6})
+    sat = saturation(wb)
+    flag = {"over": "超负荷", "under": "不饱和", "ok": "适中", None: "无工时数据"}
+    _sheet(book, "工作饱和度（科室）", ["科室", "部门", "人数", "月工作量（小时）", "饱和度", "判断"],
+           [[s["name"], s["department"], s["people"], round(s["minutes"] / 60, 1), s["saturation"], flag[s["flag"]]]
+            for s in sat["sections"]], {5})
+    _sheet(book, "工作饱和度（人员）", ["人员", "科室", "主办（小时/月）", "备岗（小时/月）", "预计承担（小时/月）", "饱和度", "判断"],
+           [[p["name"], p["section"], round(p["a_minutes"] / 60, 1), round(p["b_minutes"] / 60, 1),
+             round(p["expected_minutes"] / 60, 1), p["saturation"], flag[p["flag"]]] for p in sat["people"]], {6})
+    book.save(path)
+
+
+def write_powers(wb: Workbook, path: Path) -> None:
+    from openpyxl import Workbook as Book
+    book = Book()
+    book.remove(book.active)
+    _sheet(book, "权责清单", list(POWER_COLUMNS), [list(r) for r in power_rows(wb)],
+           widths={1: 6, 2: 20, 3: 10, 4: 22, 5: 14, 6: 22, 7: 60, 8: 50}, wrap=True)
+    book.save(path)

@@ -1,0 +1,158 @@
+"""The consolidation report, work saturation, exemptions and the power list; the Excel reports
+opened by openpyxl and printed by LibreOffice (when it is installed)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from flows.model import Process, Step, Version
+from roles import store
+from roles.demo import demo_workbook
+from roles.excel import write_powers, write_report
+from roles.model import Department, Exemption, Person, Power, Section, SectionBefore, Workbook
+from roles.powers import check_powers
+from roles.report import SaturationSettings, consolidation, saturation
+from roles.rules import check
+
+from ..conftest import REQUIRE
+
+
+def pilot() -> Workbook:
+    """The published pilot aggregates: 28 departments, 307 sections before, 213 after; the largest
+    cut 50% (8 → 4), the smallest 23% (13 → 10)."""
+    plan = [(8, 4), (13, 10)] + [(11, 8)] * 17 + [(11, 7)] * 9
+    depts = []
+    for i, (b, a) in enumerate(plan):
+        depts.append(Department(f"d{i}", f"部门{i}", batch=1 + i % 3,
+                                sections_before=tuple(SectionBefore(f"d{i}-o{j}", f"原{j}") for j in range(b)),
+                                sections=tuple(Section(f"d{i}-s{j}", f"科{j}") for j in range(a))))
+    return Workbook(tuple(depts))
+
+
+def test_the_pilot_figures_reproduce_30_6_percent():
+    city = consolidation(pilot())["city"]
+    assert (city["departments"], city["sections_before"], city["sections_after"]) == (28, 307, 213)
+    assert round(city["reduction"], 3) == 0.306
+    assert city["highest"] == 0.5
+    assert round(city["lowest"], 2) == 0.23
+    assert 0.29 < city["mean_of_departments"] < 0.32
+    batches = consolidation(pilot())["batches"]
+    assert [b["batch"] for b in batches] == [1, 2, 3]
+    assert sum(b["sections_before"] for b in batches) == 307
+
+
+def test_department_figures_sizes_leaders_and_counterparts():
+    d = Department("d", "局", 1, tuple(SectionBefore(f"o{i}", f"原{i}") for i in range(4)), (
+        Section("a", "综合科", "comprehensive", ("o1", "o2"), staffing=5, leader_posts=2, counterparts=("省甲处", "省乙处")),
+        Section("b", "业务科", merged_from=("o3", "o4"), staffing=4, leader_posts=2, counterparts=("省乙处",))))
+    people = tuple(Person(f"a{i}", "甲", "a") for i in range(5)) + (Person("b1", "乙", "b"), Person("b2", "丙", "b"))
+    r = consolidation(Workbook((d,), people))["departments"][0]
+    assert (r["sections_before"], r["sections_after"], r["reduction"]) == (4, 2, 0.5)
+    assert (r["size_largest"], r["size_smallest"], r["two_person"], r["one_person"]) == (5, 2, 1, 0)
+    assert (r["leader_posts"], r["leader_posts_allowed"]) == (4, 3)  # 5 → 2, 4 → 1
+    assert r["counterparts_1_to_n"] == {"a": ["省甲处", "省乙处"]}
+    assert r["counterparts_n_to_1"] == {"省乙处": ["a", "b"]}
+    assert r["duty_map"][0]["merged_from"] == ["原1", "原2"]
+
+
+def test_saturation_of_a_section_and_its_people():
+    steps = (Step("t1", a="p1", b="p2", minutes=60, per_month=87),   # 87 h
+             Step("t2", a="p2", b="p1", minutes=30, per_month=174))  # 87 h
+    wb = Workbook((Department("d", "局", sections=(Section("s", "科"),)),),
+                  (Person("p1", "甲", "s"), Person("p2", "乙", "s")),
+                  (Process("p", "s", "流程", after=Version(steps)),))
+    doc = saturation(wb, SaturationSettings(hours_per_month=174, cover_share=0.1))
+    sec, = doc["sections"]
+    assert sec["saturation"] == pytest.approx(0.5) and sec["flag"] == "ok"
+    p1 = doc["people"][0]
+    assert p1["expected_minutes"] == pytest.approx(87 * 60 + 0.1 * 87 * 60)
+    assert doc["people"][0]["flag"] == "ok"
+    over = saturation(wb, SaturationSettings(hours_per_month=80))["sections"][0]
+    assert over["flag"] == "over"
+
+
+def test_an_exemption_marks_the_finding_and_clears_the_error():
+    sec = Section("s", "小科")
+    d = Department("d", "局", sections=(sec,), sections_before=(SectionBefore("o", "原"),))
+    wb = Workbook((d,), (Person("p1", "甲", "s"), Person("p2", "乙", "s")))
+    f, = check(wb, rules=("section-size",))
+    assert f.blocking and f.exemption is None
+    exempt = dataclasses.replace(wb, departments=(dataclasses.replace(d, exemptions=(
+        Exemption("section-size", "编制仅 2 名的派出机构，经批准保留", "s"),)),))
+    f, = check(exempt, rules=("section-size",))
+    assert f.severity == "error" and f.exemption.startswith("编制仅") and not f.blocking
+    other = dataclasses.replace(wb, departments=(dataclasses.replace(d, exemptions=(
+        Exemption("section-size", "另一个科", "x"),)),))
+    assert check(other, rules=("section-size",))[0].blocking  # an exemption for another subject
+
+
+def test_exemptions_through_the_cli(engine, cli, tmp_path):
+    from roles.workbook import formats
+    from roles.workbook.schema import to_tree
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    found = cli.json("check", "--rule", "approval-concentration")["findings"]
+    assert {(f["subject"], f["exemption"] is not None) for f in found} == {("scj", False), ("zjj", True)}
+    tree = to_tree(demo_workbook(dt.date(2026, 11, 25)))
+    tree["departments"][0]["exemptions"] = [{"rule": "no-such-rule", "reason": "x"}]
+    formats.dump(tree, tmp_path / "bad.yaml")
+    wrong = cli("import", str(tmp_path / "bad.yaml"))
+    assert wrong.exit_code == 2
+    assert "bad.yaml: department rsj, exemption #1 (line 60), field 'rule': 'no-such-rule' is no reform rule" in wrong.stderr
+
+
+def test_powers_are_checked_and_listed(engine, cli, tmp_path):
+    wb = demo_workbook(dt.date(2026, 11, 25))
+    assert [(f.power, f.field) for f in check_powers(wb)] == [("scj-q3", "accountability")]
+    broken = dataclasses.replace(wb, powers=(Power("x", "scj", "某项", processes=("scj-p05",)),))
+    assert {f.field for f in check_powers(broken)} == {"section", "responsibilities", "accountability"}
+    store.import_workbook(engine, wb)
+    r = cli("powers", "check", "--json")
+    assert r.exit_code == 1
+    out = tmp_path / "powers.xlsx"
+    assert cli("powers", "export", str(out)).exit_code == 0
+    ws = load_workbook(out)["权责清单"]
+    assert [c.value for c in ws[1]] == ["序号", "部门", "权力类型", "权力事项名称", "承办科室", "办理流程", "责任事项", "追责情形"]
+    assert ws["D2"].value == "食品生产许可" and ws["E2"].value == "食品安全科"
+    assert ws["G2"].value.count("\n") == 4  # five responsibility items, one per line
+
+
+def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli, tmp_path):
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    out = tmp_path / "report.xlsx"
+    doc = cli.json("report", "--xlsx", str(out))
+    assert doc["city"]["sections_before"] == 22 and doc["city"]["sections_after"] == 11
+    book = load_workbook(out)
+    assert book.sheetnames == ["全市汇总", "分批次", "分部门", "机构职能变化对比表", "环节压减（批次）", "环节压减（部门）", "环节压减（科室）",
+                               "环节压减（流程）", "工作饱和度（科室）", "工作饱和度（人员）"]
+    city = book["全市汇总"]
+    assert city["D1"].value == "科室压减比例" and city["D2"].value == 0.5 and city["D2"].number_format == "0.0%"
+    assert book["分部门"]["A2"].value == "市人力资源和社会保障局"
+    batches = cli.json("stats")["batches"]
+    assert [b["batch"] for b in batches] == [1, 2]
+    assert sum(b["sections_before"] for b in batches) == 22 and sum(b["sections_after"] for b in batches) == 11
+    assert book["环节压减（批次）"]["B2"].value == batches[0]["before"]
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_and_prints_the_reports(tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if REQUIRE:
+            pytest.fail("LibreOffice (soffice) is required in CI: make setup installs libreoffice-calc-nogui")
+        pytest.skip("LibreOffice not installed")
+    wb = demo_workbook(dt.date(2026, 11, 25))
+    write_report(wb, tmp_path / "report.xlsx")
+    write_powers(wb, tmp_path / "powers.xlsx")
+    done = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                           "--outdir", str(tmp_path), str(tmp_path / "report.xlsx"), str(tmp_path / "powers.xlsx")],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    for name in ("report.pdf", "powers.pdf"):
+        pdf = (tmp_path / name).read_bytes()
+        assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+        assert b"/NotoSansCJK" in pdf or b"Noto" in pdf  # the Chinese headers are set in a CJK font
