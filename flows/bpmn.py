@@ -19,12 +19,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from .layout import Box, layout
-from .model import Step, Version
+from .model import Branch, Step, Version
 
 MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ABFLOW = "https://abflow.example/bpmn"  # our attributes: kind (approval) and ABFLOW_ATTRS
 ABFLOW_ATTRS = ("a", "b", "minutes", "per_month", "skill")
 MAX_BYTES = 20 * 1024 * 1024
@@ -145,6 +146,7 @@ def _read_process(proc: ET.Element) -> BpmnProcess:
     notes = [f"{n} {what} not modelled" for what, n in sorted(skipped.items())]
     ids = {n.get("id") for n in nodes}
     nxt: dict[str, list[str]] = {i: [] for i in ids}
+    labels: dict[str, dict[str, Branch]] = {i: {} for i in ids}
     kept_flows = 0
     for f in flows:
         src, tgt = f.get("sourceRef"), f.get("targetRef")
@@ -153,6 +155,10 @@ def _read_process(proc: ET.Element) -> BpmnProcess:
             continue
         nxt[src].append(tgt)
         kept_flows += 1
+        cond = f.find(f"{{{MODEL}}}conditionExpression")
+        name, condition = _text(f.get("name")), _text(cond.text) if cond is not None else None
+        if (name or condition) and tgt not in labels[src]:
+            labels[src][tgt] = Branch(tgt, name, condition)
     steps, holders = [], {}
     counts = Counter()
     for n in nodes:
@@ -175,7 +181,8 @@ def _read_process(proc: ET.Element) -> BpmnProcess:
             holders[sid] = (a, b)
         steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])),
                           minutes=_number(n.get(f"{{{ABFLOW}}}minutes")),
-                          per_month=_number(n.get(f"{{{ABFLOW}}}per_month")), skill=n.get(f"{{{ABFLOW}}}skill")))
+                          per_month=_number(n.get(f"{{{ABFLOW}}}per_month")), skill=n.get(f"{{{ABFLOW}}}skill"),
+                          branches=tuple(labels[sid].values())))
     lane_of, lanes = {}, []
     for lane in proc.iter(f"{{{MODEL}}}lane"):
         if lane.find(f"{{{MODEL}}}childLaneSet") is not None:
@@ -204,6 +211,7 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
     ET.register_namespace("dc", DC)
     ET.register_namespace("di", DI)
     ET.register_namespace("abflow", ABFLOW)
+    ET.register_namespace("xsi", XSI)
     m = lambda tag: f"{{{MODEL}}}{tag}"  # noqa: E731
     pid = _xml_id(process_id)
     root = ET.Element(m("definitions"), {"id": f"defs_{pid}", "targetNamespace": ABFLOW,
@@ -242,8 +250,16 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             ET.SubElement(el, m("incoming")).text = fid
         for fid in outgoing[s.id]:
             ET.SubElement(el, m("outgoing")).text = fid
+    label = {(s.id, b.to): b for s in version.steps for b in s.branches}
     for fid, src, tgt in flows:
-        ET.SubElement(proc, m("sequenceFlow"), {"id": fid, "sourceRef": sid[src], "targetRef": sid[tgt]})
+        branch = label.get((src, tgt))
+        attrs = {"id": fid, "sourceRef": sid[src], "targetRef": sid[tgt]}
+        if branch is not None and branch.name:
+            attrs["name"] = branch.name
+        flow = ET.SubElement(proc, m("sequenceFlow"), attrs)
+        if branch is not None and branch.condition:
+            cond = ET.SubElement(flow, m("conditionExpression"), {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
+            cond.text = branch.condition
     _diagram(root, pid, plan, sid, flows)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
@@ -259,8 +275,9 @@ def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows) -> No
         ET.SubElement(el, f"{{{DC}}}Bounds", {"x": _n(box.x), "y": _n(box.y), "width": _n(box.w), "height": _n(box.h)})
 
     shape(f"pool_{pid}", plan.pool, isHorizontal="true")
-    for i, box in enumerate(plan.lane_boxes):
-        shape(f"lane_{pid}_{i}", box, isHorizontal="true")
+    if plan.lanes:  # a version without holders (`before`) has one band in the layout but no lane
+        for i, box in enumerate(plan.lane_boxes):
+            shape(f"lane_{pid}_{i}", box, isHorizontal="true")
     for step_id, box in plan.boxes.items():
         shape(sid[step_id], box)
     for fid, src, tgt in flows:

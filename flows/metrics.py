@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .graph import work_successors
-from .model import Version
+from .model import Step, Version
 
 
 def step_count(version: Version | None) -> int | None:
@@ -32,8 +32,41 @@ def reduction(before: int | None, after: int | None) -> float | None:
     return round((before - after) / before, 4)
 
 
+def step_minutes(step: Step) -> float:
+    """Monthly minutes of a step: per occurrence × occurrences a month (0 when either is unknown)."""
+    return float((step.minutes or 0) * (step.per_month or 0))
+
+
 def monthly_minutes(version: Version | None) -> float:
-    """Workload of a version per month: minutes x occurrences, over the steps that give both."""
+    """Workload of a version per month, over the steps that give both figures."""
     if version is None:
         return 0.0
-    return float(sum((s.minutes or 0) * (s.per_month or 0) for s in version.work_steps))
+    return sum(step_minutes(s) for s in version.work_steps)
+
+
+def approvals(version: Version | None) -> int | None:
+    return None if version is None else sum(s.kind == "approval" for s in version.steps)
+
+
+def longest_path(version: Version | None) -> int | None:
+    """Work steps on the longest way through the process, loops for rework taken once: how many
+    hands a case passes at worst."""
+    if version is None:
+        return None
+    succ = work_successors(version)
+    best: dict[str, int] = {}
+    on_path: set[str] = set()
+
+    def walk(u: str) -> int:
+        if u in best:
+            return best[u]
+        on_path.add(u)
+        longest = 0
+        for v in succ.get(u, ()):
+            if v not in on_path:  # an edge back into the current path is a rework loop
+                longest = max(longest, walk(v))
+        on_path.discard(u)
+        best[u] = 1 + longest
+        return best[u]
+
+    return max((walk(s.id) for s in version.work_steps), default=0)

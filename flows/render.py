@@ -29,6 +29,8 @@ class Labels:
     lane: dict[str, str] = field(default_factory=dict)             # person id → lane title
     today: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # step → (status, acting name)
     today_title: str = ""
+    #: Whether steps show their A and B holders (a `before` version has none: it shows no "none").
+    holders: bool = True
     words: dict[str, str] = field(default_factory=lambda: dict(A="主办", B="备岗", gap="空缺", steps="环节",
                                                                   approval="审批", none="未定", start="开始",
                                                                   end="结束"))
@@ -78,8 +80,13 @@ def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
                 out.append(f'  "lane_head_{i}" -> "{_q(members[lane][0].id)}" [style=invis, weight=0];')
                 out.append(f'  "{_q(members[lane][-1].id)}" -> "lane_tail_{i}" [style=invis, weight=0];')
     for s in version.steps:
+        label = {b.to: b for b in s.branches}
         for t in s.next:
-            out.append(f'  "{_q(s.id)}" -> "{_q(t)}";')
+            b = label.get(t)
+            text = (escape(b.name or "") + (f'<br/><font point-size="9">［{escape(b.condition)}］</font>'
+                                            if b.condition else "")) if b else ""
+            out.append(f'  "{_q(s.id)}" -> "{_q(t)}"' + (f' [label=<{text}>, fontsize=10, fontcolor="#37474F"]'
+                                                          if text else "") + ";")
     out.append("}")
     return "\n".join(out)
 
@@ -105,8 +112,9 @@ def _node(s, number: dict[str, int], labels: Labels) -> str:
                 f' height=0.5, fixedsize=true, label="", xlabel=<{name}>];')
     holder = lambda pid: escape(labels.person.get(pid, pid)) if pid else f'<font color="#C62828">{w["none"]}</font>'  # noqa: E731
     rows = [f'<b>{number[s.id]}. {name}</b>' + (f' <font color="#BF360C">［{w["approval"]}］</font>'
-                                                 if s.kind == "approval" else ""),
-            f'<font point-size="10">{w["A"]} {holder(s.a)} · {w["B"]} {holder(s.b)}</font>']
+                                                 if s.kind == "approval" else "")]
+    if labels.holders:
+        rows.append(f'<font point-size="10">{w["A"]} {holder(s.a)} · {w["B"]} {holder(s.b)}</font>')
     if s.id in labels.today:
         status, acting = labels.today[s.id]
         who = escape(acting) if acting else ""

@@ -1,0 +1,55 @@
+"""BPMN import benchmark (`python -m bench.bpmn`, part of `make bench`): reading every file of
+../shared/corpus/bpmn into our model (defusedxml parse, process, lanes, counts) against a plain
+lxml parse of the same bytes, timed in the same run, median of runs. Target: within 3×."""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from lxml import etree
+from rich.console import Console
+
+from flows.bpmn import BpmnError, read
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bpmn"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--json", action="store_true")
+    opts = ap.parse_args()
+    files = [(p.name, p.read_bytes()) for p in sorted(CORPUS.rglob("*.bpmn"))]
+
+    def ours():
+        for name, data in files:
+            try:
+                read(data, name)
+            except BpmnError:
+                pass
+
+    def plain():
+        for _, data in files:
+            etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+    times = {"ours": [], "lxml": []}
+    for i in range(opts.runs):
+        for name, fn in (("lxml", plain), ("ours", ours)) if i % 2 == 0 else (("ours", ours), ("lxml", plain)):
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    figures = {"files": len(files), "MB": round(sum(len(d) for _, d in files) / 1e6, 2),
+               "lxml parse, s": statistics.median(times["lxml"]), "abflow read, s": statistics.median(times["ours"])}
+    figures["ratio"] = figures["abflow read, s"] / figures["lxml parse, s"]
+    if opts.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        Console().print(f"{figures['files']} corpus files ({figures['MB']} MB): lxml parse {figures['lxml parse, s']:.3f} s, "
+                        f"abflow read {figures['abflow read, s']:.3f} s, ratio {figures['ratio']:.2f} (target ≤ 3)")
+
+
+if __name__ == "__main__":
+    main()

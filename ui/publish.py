@@ -1,0 +1,166 @@
+"""`abflow publish --out DIR`: the notice a department posts for its staff, as a static site.
+
+Each run writes a new release `DIR/rN/` (department → section → process: every flowchart inline
+as SVG with its PDF and BPMN to download, the before/after sheet side by side, each section's A/B
+table, the step figures) and keeps the earlier ones; `DIR/index.html` lists the releases, newest
+first. A release's `manifest.json` keeps what was published, so the next release's process pages
+say what changed since: steps added, removed, renamed and re-assigned.
+
+Flowcharts are drawn by `dot` in a pool as wide as the machine, since each is its own process.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from html import escape
+from pathlib import Path
+
+from flows import bpmn
+from flows.diff import diff
+from flows.model import Step, Version
+from flows.render import render, to_dot
+from roles.lanes import lane_titles
+from roles.model import Workbook
+from roles.stats import stats
+
+from .charts import chart_labels
+from .i18n import person_label, t
+
+Progress = Callable[[str], None]
+CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1200px;
+padding:0 1rem;color:#222}a{color:#1a5fb4}table{border-collapse:collapse;margin:1rem 0;width:100%}
+th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#eef4fb}
+.num{text-align:right}.chart{overflow-x:auto;border:1px solid #ddd;padding:.5rem;margin:1rem 0}
+.chart svg{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+.crumbs{color:#666}.added{color:#2e7d32}.removed{color:#c62828}.reassigned,.renamed{color:#b26a00}"""
+
+
+def _page(title: str, body: str, crumbs: str = "") -> str:
+    return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{escape(title)}</title>"
+            f"<meta name=\"viewport\" content=\"width=device-width\"><style>{CSS}</style></head><body>"
+            f"<p class=\"crumbs\">{crumbs}</p><h1>{escape(title)}</h1>{body}</body></html>")
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td class=\"num\">{c}</td>" if i in numeric else f"<td>{c}</td>"
+                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def _svg_inline(svg: bytes) -> str:
+    """The SVG element alone (no XML prolog or doctype), to sit inside the HTML."""
+    text = svg.decode("utf-8")
+    return text[text.index("<svg"):]
+
+
+def releases(out: Path) -> list[int]:
+    return sorted(int(m.group(1)) for p in out.glob("r*") if (m := re.fullmatch(r"r(\d+)", p.name)) and p.is_dir())
+
+
+def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda _: None,
+            workers: int | None = None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    previous = releases(out)
+    number = (previous[-1] + 1) if previous else 1
+    rel = out / f"r{number}"
+    rel.mkdir()
+    old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
+    w = lambda key, **kw: t(key, language, **kw)  # noqa: E731
+    who = lambda pid: escape(person_label(wb, pid))  # noqa: E731
+    lanes = lane_titles(wb.people, language)
+
+    # Draw every chart first, in parallel: SVG and PDF of `after`, SVG of `before`.
+    jobs = []
+    for p in wb.processes:
+        for which in ("after", "before"):
+            v = p.version(which)
+            if v is not None:
+                dot = to_dot(v, chart_labels(wb, p.id, which, language), "LR")
+                jobs += [(p.id, which, "svg", dot)] + ([(p.id, which, "pdf", dot)] if which == "after" else [])
+    drawn: dict[tuple[str, str, str], bytes] = {}
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
+        futures = {pool.submit(render, dot, fmt): (pid, which, fmt) for pid, which, fmt, dot in jobs}
+        for i, (future, key) in enumerate(futures.items(), 1):
+            drawn[key] = future.result()
+            if i % 10 == 0 or i == len(futures):
+                progress(w("publish.drawing", n=i, total=len(futures)))
+
+    figures = stats(wb)
+    proc_fig = {r["process"]: r for r in figures["processes"]}
+    sec_fig = {r["section"]: r for r in figures["sections"]}
+    manifest = {}
+    home = f"<a href=\"../index.html\">{escape(w('publish.releases'))}</a> › "
+    dept_rows = []
+    for d in wb.departments:
+        dfig = next(r for r in figures["departments"] if r["department"] == d.id)
+        dept_rows.append([f"<a href=\"d-{escape(d.id)}.html\">{escape(d.name)}</a>",
+                          f"{dfig['sections_before']} → {dfig['sections_after']}", _pct(dfig["section_reduction"]),
+                          f"{dfig['before']} → {dfig['after']}", _pct(dfig["reduction"])])
+        body = []
+        for s in d.sections:
+            sf = sec_fig.get(s.id, {})
+            procs = [p for p in wb.processes if p.section == s.id]
+            body.append(f"<h2 id=\"{escape(s.id)}\">{escape(s.name)}</h2>")
+            body.append(f"<p>{escape(w('publish.section_steps', before=sf.get('before', 0), after=sf.get('after', 0), cut=_pct(sf.get('reduction'))))}</p>")
+            body.append(_table([w("col.process"), w("col.before"), w("col.after"), w("col.reduction")],
+                               [[f"<a href=\"p-{escape(p.id)}.html\">{escape(p.name)}</a>",
+                                 str(proc_fig[p.id]["before"] if proc_fig[p.id]["before"] is not None else "—"),
+                                 str(proc_fig[p.id]["after"]), _pct(proc_fig[p.id]["reduction"])] for p in procs],
+                               {1, 2, 3}))
+            ab = [[escape(p.name), escape(f"{st.id} {st.label}"), who(st.a), who(st.b)]
+                  for p in procs if p.after for st in p.after.work_steps]
+            body.append(f"<h3>{escape(w('publish.ab_table'))}</h3>" + _table(
+                [w("col.process"), w("col.step"), w("col.a"), w("col.b")], ab))
+        (rel / f"d-{d.id}.html").write_text(_page(d.name, "".join(body), home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a>"), "utf-8")
+    for p in wb.processes:
+        dept = wb.department_of_section.get(p.section, "")
+        sec = wb.section_by_id.get(p.section)
+        pf = proc_fig[p.id]
+        crumbs = (home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
+                  f"<a href=\"d-{escape(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
+        body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
+        if p.after is not None:
+            (rel / f"p-{p.id}.pdf").write_bytes(drawn[p.id, "after", "pdf"])
+            (rel / f"p-{p.id}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
+            body.append(f"<p><a href=\"p-{escape(p.id)}.pdf\">PDF</a> · <a href=\"p-{escape(p.id)}.bpmn\">BPMN 2.0</a></p>")
+            body.append(f"<div class=\"chart\">{_svg_inline(drawn[p.id, 'after', 'svg'])}</div>")
+            manifest[p.id] = {"name": p.name, "steps": [{"id": s.id, "name": s.name, "kind": s.kind, "a": s.a, "b": s.b}
+                                                        for s in p.after.steps]}
+            if p.before is not None:
+                body.append(f"<h2>{escape(w('publish.before_after'))}</h2><div class=\"pair\">"
+                            f"<div><h3>{escape(w('version.before'))} · {pf['before']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'before', 'svg'])}</div></div>"
+                            f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'after', 'svg'])}</div></div></div>")
+            if previous:
+                was = old.get(p.id)
+                changes = diff(Version(tuple(Step(**s) for s in was["steps"])) if was else None, p.after)
+                body.append(f"<h2>{escape(w('publish.changes', release=previous[-1]))}</h2>")
+                if not changes:
+                    body.append(f"<p>{escape(w('publish.no_changes'))}</p>")
+                else:
+                    body.append(_table([w("col.step"), w("publish.change"), w("col.a"), w("col.b")], [[
+                        escape(f"{c.step} {(c.new or c.old).label}"),
+                        f"<span class=\"{c.kind}\">{escape(w('publish.' + c.kind))}</span>",
+                        (f"{who(c.old.a)} → " if c.old and c.new and c.old.a != c.new.a else "") + who((c.new or c.old).a),
+                        (f"{who(c.old.b)} → " if c.old and c.new and c.old.b != c.new.b else "") + who((c.new or c.old).b)]
+                        for c in changes]))
+        (rel / f"p-{p.id}.html").write_text(_page(p.name, "".join(body), crumbs), "utf-8")
+    (rel / "index.html").write_text(_page(w("publish.title"), _table(
+        [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
+        dept_rows, {1, 2, 3, 4}), home), "utf-8")
+    # What was published, for the next release to tell what changed since.
+    (rel / "manifest.json").write_text(json.dumps({"release": number, "published": dt.datetime.now().isoformat(timespec="seconds"),
+                                                   "processes": manifest}, ensure_ascii=False, indent=1), "utf-8")
+    items = "".join(f"<li><a href=\"r{n}/index.html\">{escape(w('publish.release', n=n))}</a>"
+                    f"{' · ' + escape(w('publish.latest')) if n == number else ''}</li>"
+                    for n in sorted([*previous, number], reverse=True))
+    (out / "index.html").write_text(_page(w("publish.releases"), f"<ul>{items}</ul>"), "utf-8")
+    return rel
