@@ -17,12 +17,23 @@ st.set_page_config(page_title="abflow", page_icon=":material/account_tree:", lay
 with st.sidebar:
     st.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: {"zh": "中文", "en": "English"}[x])
+    signed = st.session_state.get("account")
+    if signed is not None:
+        st.caption(t("signin.as", language(), user=signed.username, role=t(f"role.{signed.role}", language())))
+        if st.button(t("signin.out", language()), key="signout"):
+            del st.session_state["account"]
+            if st.user.is_logged_in:
+                st.logout()
+            st.rerun()
 
 PAGES = Path(__file__).with_name("views")
 lg = language()
 nav = st.navigation([
     st.Page(PAGES / "today.py", title=t("page.today", lg), icon=":material/today:", url_path="today", default=True),
     st.Page(PAGES / "flowchart.py", title=t("page.flowchart", lg), icon=":material/account_tree:", url_path="flowchart"),
+    st.Page(PAGES / "designer.py", title=t("page.designer", lg), icon=":material/edit_square:", url_path="designer"),
+    st.Page(PAGES / "people.py", title=t("page.people", lg), icon=":material/groups:", url_path="people"),
     st.Page(PAGES / "reform.py", title=t("page.reform", lg), icon=":material/analytics:", url_path="reform"),
+    st.Page(PAGES / "audit.py", title=t("page.audit", lg), icon=":material/history:", url_path="audit"),
 ])
 nav.run()

@@ -21,7 +21,7 @@ def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None
     labels = Labels(title=f"{p.name}（{t('version.' + which, language)}）",
                     person={pid: person.name for pid, person in wb.person_by_id.items()},
                     lane=lane_titles(wb.people, language),
-                    words={k: t("chart." + k, language) for k in WORDS})
+                    words={k: t("chart." + k, language) for k in WORDS}, holders=which == "after")
     if day is not None and which == "after":
         r = roster(wb, day, section=p.section)
         labels.today_title = (t("chart.today", language, date=day) if r.workday
@@ -30,3 +30,12 @@ def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None
                                  (f"{t('col.suggested', language)} {person_label(wb, d.suggested)}" if d.suggested else None))
                         for d in r.duties if d.process == p.id}
     return labels
+
+
+def svg_image(svg: bytes, alt: str) -> str:
+    """HTML for a chart in a page. As an <img>: Streamlit's HTML element sanitises inline SVG away,
+    an image data URI it keeps."""
+    import base64
+    from html import escape
+    return (f'<img alt="{escape(alt)}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" '
+            'style="width:100%;height:auto"/>')

@@ -59,8 +59,11 @@ def guarded(fn):
         from roles.workbook.errors import WorkbookError
         from .db import DatabaseUnavailable
         from sqlalchemy.exc import DBAPIError
+        from flows.store import ConflictError
         try:
             return fn(*args, **kw)
+        except ConflictError as e:
+            fail(f"{e}", EXIT_PROBLEMS)
         except WorkbookError as e:
             for p in e.problems:
                 click.echo(f"error: {p}", err=True)
@@ -111,7 +114,14 @@ class Progress:
 def main(ctx: click.Context, db_url: str | None) -> None:
     """abflow: business processes of the big-section reform, with A/B holders who cover each step."""
     logging.basicConfig(level=logging.WARNING, format="abflow: %(message)s", stream=sys.stderr)
+    logging.getLogger("apprise").propagate = False  # its failures reach us as the dispatch log's errors
     ctx.obj = db_url
+
+
+def _who() -> str:
+    """The audit trail's name for whoever runs the CLI: the operating-system user."""
+    import getpass
+    return f"cli:{getpass.getuser()}"
 
 
 def _engine(ctx: click.Context):
@@ -134,7 +144,7 @@ def import_(ctx, file: Path, as_json: bool) -> None:
     from roles.store import import_file
     engine = _engine(ctx)
     with Progress() as progress:
-        summary = import_file(engine, file, progress)
+        summary = import_file(engine, file, progress, user=_who())
     if as_json:
         emit_json({"file": str(file), **summary.__dict__})
     else:
@@ -272,6 +282,355 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
         _print_gaps(wb, t("whatif.title", person=person_label(wb, person), start=start, end=end), added)
 
 
+@main.command()
+@click.option("--section", metavar="ID", help="Only this section.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def resilience(ctx, section: str | None, as_json: bool) -> None:
+    """Which people must not be away together; sections weakest first."""
+    from roles.resilience import resilience as compute
+    wb = _workbook(ctx, ("after",))
+    if section and section not in wb.section_by_id:
+        fail(f"--section: no section '{section}' in the database")
+    found = compute(wb, section)
+    if as_json:
+        emit_json({"sections": [{"section": r.section, "department": wb.department_of_section.get(r.section),
+                                 "people": r.people, "steps": r.steps, "k": r.k,
+                                 "k_with_standins": r.k_with_standins,
+                                 "critical_pairs": [list(p) for p in r.critical_pairs],
+                                 "steps_at_risk": r.steps_at_risk, "exposure": r.exposure,
+                                 "unheld": list(r.unheld)} for r in found]})
+        return
+    from rich.table import Table
+    table = Table(title=t("resilience.title"))
+    for col in ("section", "people", "k", "k_standin", "pairs", "exposed", "at_risk"):
+        table.add_column(t(f"resilience.{col}"), justify="left" if col in ("section", "exposed", "at_risk") else "right")
+    for r in found:
+        sec = wb.section_by_id[r.section]
+        name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else pid  # noqa: E731
+        exposed = " ".join(f"{name(p)}×{n}" for p, n in list(r.exposure.items())[:3])
+        at_risk = " ".join(f"{name(p)}×{n}" for p, n in r.steps_at_risk.items())
+        _row(table, f"{sec.name} ({r.section})", r.people, r.k, r.k_with_standins, len(r.critical_pairs),
+             exposed, at_risk)
+    console = _stdout()
+    console.print(table)
+    console.print(t("resilience.note"))
+
+
+@main.command()
+@click.argument("person", metavar="PERSON")
+@click.option("--from", "start", type=DATE, default=dt.date.today, show_default="today")
+@click.option("--to", "end", type=DATE, default=None, help="Last day  [default: 60 days on]")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
+@click.pass_context
+@guarded
+def ical(ctx, person: str, start: dt.date, end: dt.date | None, output: Path | None) -> None:
+    """The person's A/B duties and cover days as iCalendar, for a phone calendar."""
+    from roles.duties import person_days
+    from roles.ical import duty_feed
+    end = end or start + dt.timedelta(days=59)
+    _check_range(start, end)
+    wb = _workbook(ctx, ("after",))
+    if person not in wb.person_by_id:
+        fail(f"PERSON: no person '{person}' in the database")
+    data = duty_feed(wb, person, person_days(wb, person, start, end), ical_words())
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        click.echo(t("ical.done", file=output), err=True)
+
+
+def ical_words():
+    from roles.ical import Words
+    return Words(**{k: t(f"ical.{k}") for k in Words.__dataclass_fields__})
+
+
+@main.group()
+def absences() -> None:
+    """Absences: import the .ics files leave systems export."""
+
+
+@absences.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--person", metavar="ID", help="Whose absences (default: read from each event).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def absences_import(ctx, file: Path, person: str | None, as_json: bool) -> None:
+    """Read every event of an iCalendar file as an absence; all or nothing."""
+    from roles.ical import read_absences
+    from roles.store import add_absences
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    engine = _engine(ctx)
+    from roles.store import load
+    found = read_absences(file.read_bytes(), file.name, load(engine, ()), person)
+    added = add_absences(engine, found, file.name, user=_who())
+    if as_json:
+        emit_json({"file": str(file), "events": len(found), "added": added,
+                   "absences": [{"person": a.person, "start": a.start.isoformat(), "end": a.end.isoformat(),
+                                 "reason": a.reason} for a in found]})
+    else:
+        click.echo(t("absences.imported", file=file.name, n=len(found), added=added))
+
+
+def _section_arg(wb, section: str | None) -> list[str]:
+    if section and section not in wb.section_by_id:
+        fail(f"--section: no section '{section}' in the database")
+    return [section] if section else [s.id for d in wb.departments for s in d.sections]
+
+
+@main.command()
+@click.option("--section", metavar="ID", help="Only this section.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def pairing(ctx, section: str | None, as_json: bool) -> None:
+    """Where A/B pairs break the reform's pairing rules, and each person's B load."""
+    from roles.pairing import b_loads, pairing_issues, processes_of, section_steps
+    wb = _workbook(ctx, ("after",))
+    report = []
+    for sid in _section_arg(wb, section):
+        steps = section_steps(processes_of(wb, sid))
+        report.append((sid, pairing_issues(steps, wb.person_by_id),
+                       b_loads(steps, wb.people_by_section.get(sid, []))))
+    if as_json:
+        emit_json({"sections": [{"section": sid, "issues": [i.__dict__ for i in issues],
+                                 "load": [x.__dict__ for x in loads]} for sid, issues, loads in report]})
+    else:
+        from rich.table import Table
+        console = _stdout()
+        for sid, issues, loads in report:
+            table = Table(title=f"{wb.section_by_id[sid].name} ({sid})")
+            for col in ("person", "a_steps", "a_minutes", "b_steps", "b_minutes"):
+                table.add_column(t(f"pairing.{col}"), justify="left" if col == "person" else "right")
+            for x in loads:
+                _row(table, person_label(wb, x.person), x.a_steps, f"{x.a_minutes:.0f}", x.steps, f"{x.minutes:.0f}")
+            console.print(table)
+            for i in issues:
+                console.print(t(f"pairing.{i.kind}", subject=i.subject, a=person_label(wb, i.a),
+                                b=person_label(wb, i.b)), style="yellow", markup=False)
+    if any(issues for _, issues, _ in report):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option("--section", required=True, metavar="ID")
+@click.option("--mode", type=click.Choice(["fill", "rebalance"]), default="fill", show_default=True,
+              help="fill: only steps that lack a holder; rebalance: every step, changing as few as it can.")
+@click.option("--time-limit", type=click.FloatRange(0.1, 600), default=5.0, show_default=True, metavar="SECONDS")
+@click.option("--accept", is_flag=True, help="Store the proposal (the section head's acceptance).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_json: bool) -> None:
+    """Propose A and B holders for a section's steps (OR-Tools CP-SAT); store them with --accept."""
+    from roles.assign import Unassignable, accepted_versions, suggest as propose
+    wb = _workbook(ctx, ("after",))
+    _section_arg(wb, section)
+    with Progress() as progress:
+        progress(t("suggest.solving"))
+        try:
+            found = propose(wb, section, mode, time_limit, progress=progress)
+        except Unassignable as e:
+            fail(str(e), EXIT_PROBLEMS)
+    saved = []
+    if accept and found.changes:
+        from roles.store import save_versions
+        edits = accepted_versions(wb, found)
+        save_versions(_engine(ctx), [(p.id, "after", v, p.revisions.get("after")) for p, v in edits],
+                      f"suggest --section {section}", user=_who())
+        saved = [p.id for p, _ in edits]
+    if as_json:
+        emit_json({"section": section, "mode": mode, "status": found.status, "seconds": round(found.seconds, 3),
+                   "one_way_pairs": found.one_way_pairs, "accepted": saved,
+                   "assignments": [{"process": x.process, "step": x.step, "a": x.a, "b": x.b,
+                                    "was_a": x.was_a, "was_b": x.was_b, "changed": x.changed}
+                                   for x in found.assignments],
+                   "load": [{"person": p, "a_minutes": a, "b_minutes": b} for p, (a, b) in found.loads.items()]})
+        return
+    from rich.table import Table
+    console = _stdout()
+    table = Table(title=t("suggest.title", section=section, status=t(f"suggest.{found.status}"),
+                          seconds=f"{found.seconds:.1f}"))
+    for col in ("process", "step", "a", "b"):
+        table.add_column(t(f"col.{col}"))
+    for x in found.changes:
+        _row(table, x.process, x.step, f"{person_label(wb, x.was_a)} → {person_label(wb, x.a)}",
+             f"{person_label(wb, x.was_b)} → {person_label(wb, x.b)}")
+    console.print(table)
+    console.print(t("suggest.accepted", n=len(saved)) if accept else t("suggest.how_to_accept", n=len(found.changes)))
+
+
+@main.group()
+def contacts() -> None:
+    """Where each person's notices go (Apprise URLs: mailto://, wecombot://, dingtalk://, json://…)."""
+
+
+@contacts.command("set")
+@click.argument("person", metavar="PERSON")
+@click.argument("urls", nargs=-1, metavar="URL...")
+@click.pass_context
+@guarded
+def contacts_set(ctx, person: str, urls: tuple[str, ...]) -> None:
+    """Replace PERSON's contacts with URL... (none: remove them)."""
+    from roles.dispatch import set_contacts
+    import apprise
+    bad = [u for u in urls if apprise.Apprise.instantiate(u) is None]
+    if bad:
+        fail(f"URL: '{bad[0]}' is no notification URL Apprise knows")
+    set_contacts(_engine(ctx), person, list(urls))
+
+
+@contacts.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def contacts_list(ctx, as_json: bool) -> None:
+    from roles.dispatch import contacts as all_contacts, masked
+    found = {p: [masked(u) for u in urls] for p, urls in all_contacts(_engine(ctx)).items()}
+    if as_json:
+        emit_json({"contacts": found})
+    else:
+        for p, urls in found.items():
+            click.echo(f"{p}\t{' '.join(urls)}")
+
+
+def _schedule(at: str, ahead: int, tz: str, grace: int):
+    from roles.jobs import Schedule
+    from .i18n import lang
+    try:
+        when = dt.time.fromisoformat(at)
+    except ValueError:
+        fail(f"--at: '{at}' is no time of day (use HH:MM)")
+    return Schedule(at=when, ahead=ahead, timezone=tz, grace=grace, language=lang())
+
+
+@main.command()
+@click.option("--at", default="08:00", show_default=True, metavar="HH:MM", help="Time of the daily notices.")
+@click.option("--ahead", type=click.IntRange(0, 30), default=3, show_default=True,
+              help="Workdays of gaps ahead in the section heads' notice.")
+@click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True)
+@click.option("--grace", type=click.IntRange(0), default=4 * 3600, show_default=True, metavar="SECONDS",
+              help="How late a missed run (machine off) may still run.")
+@click.pass_context
+@guarded
+def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
+    """Run the scheduler: daily notices on workdays and retries of failed sends (jobs kept in the database)."""
+    from roles.jobs import install, make_scheduler
+    schedule = _schedule(at, ahead, tz, grace)
+    engine = _engine(ctx)
+    sched = make_scheduler(engine, schedule)
+    install(sched, engine.url.render_as_string(hide_password=False), schedule)
+    click.echo(t("scheduler.started", at=at, tz=tz, db=engine.url.render_as_string(hide_password=True)), err=True)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@main.command()
+@click.option("--date", "day", type=DATE, default=dt.date.today, show_default="today")
+@click.option("--ahead", type=click.IntRange(0, 30), default=3, show_default=True)
+@click.option("--retry", "retry_only", is_flag=True, help="Only send again what failed before.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> None:
+    """Send the day's notices now, as the scheduler would (each notice at most once)."""
+    from roles.jobs import run_daily, run_retry
+    from .i18n import lang
+    from .jobs import notice_words
+    engine = _engine(ctx)
+    report = run_retry(engine) if retry_only else run_daily(engine, day, ahead, notice_words(lang()))
+    if as_json:
+        emit_json(report.__dict__)
+    else:
+        click.echo(t("notify.report", **report.__dict__))
+    if report.failed or report.gave_up:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option("--status", type=click.Choice(["sending", "sent", "failed", "gave-up"]), default=None)
+@click.option("--date", "day", type=DATE, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def dispatches(ctx, status: str | None, day: dt.date | None, as_json: bool) -> None:
+    """The record of every notice sent or tried."""
+    from roles.dispatch import dispatches as find
+    rows = find(_engine(ctx), status, day)
+    keys = ("id", "day", "kind", "recipient", "target", "status", "attempts", "error", "title", "updated")
+    if as_json:
+        emit_json({"dispatches": [{k: getattr(r, k) for k in keys} for r in rows]})
+        return
+    from rich.table import Table
+    table = Table()
+    for k in ("id", "day", "kind", "recipient", "status", "attempts", "error"):
+        table.add_column(t(f"dispatch.{k}"))
+    for r in rows:
+        _row(table, r.id, r.day, t(f"dispatch.{r.kind}"), r.recipient, t(f"dispatch.{r.status}"),
+             r.attempts, (r.error or "")[:80])
+    _stdout().print(table)
+
+
+@main.group()
+def accounts() -> None:
+    """Local sign-in accounts of the app (reform office, section heads, staff)."""
+
+
+@accounts.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["office", "head", "staff"]), required=True)
+@click.option("--person", metavar="ID", help="The person a head or staff account belongs to.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@click.pass_context
+@guarded
+def accounts_add(ctx, username: str, role: str, person: str | None, password_stdin: bool) -> None:
+    """Make an account; the password is asked for (or read with --password-stdin) and kept hashed."""
+    from roles.accounts import add_account
+    password = (sys.stdin.readline().rstrip("\n") if password_stdin
+                else click.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
+    add_account(_engine(ctx), username, password, role, person, by=_who())
+    click.echo(t("accounts.added", username=username, role=role), err=True)
+
+
+@accounts.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def accounts_list(ctx, as_json: bool) -> None:
+    from sqlmodel import Session, select
+    from roles.tables import AccountRow
+    with Session(_engine(ctx)) as s:
+        rows = [{"username": r.username, "role": r.role, "person": r.person_id} for r in s.exec(select(AccountRow))]
+    if as_json:
+        emit_json({"accounts": rows})
+    else:
+        for r in rows:
+            click.echo(f"{r['username']}\t{r['role']}\t{r['person'] or ''}")
+
+
+@main.command("audit")
+@click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def audit_(ctx, limit: int, as_json: bool) -> None:
+    """The audit trail: who changed what, when, with before and after (newest first)."""
+    from roles.accounts import audit_trail
+    rows = audit_trail(_engine(ctx), limit)
+    if as_json:
+        emit_json({"audit": [{"at": r.at.isoformat(), "user": r.user, "action": r.action, "subject": r.subject,
+                              "before": r.before, "after": r.after} for r in rows]})
+        return
+    for r in rows:
+        click.echo(f"{r.at:%Y-%m-%d %H:%M:%S}\t{r.user}\t{r.action}\t{r.subject}")
+
+
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.1%}"
 
@@ -304,6 +663,13 @@ def stats(ctx, as_json: bool) -> None:
                 cells.append(f"{row['sections_before']} → {row['sections_after']} ({_pct(row['section_reduction'])})")
             _row(table, *cells)
         console.print(table)
+    table = Table(title=t("stats.batches"))
+    for c in ("batch", "before", "after", "reduction", "sections"):
+        table.add_column(t(f"col.{c}"), justify="left" if c == "batch" else "right")
+    for b in doc["batches"]:
+        _row(table, b["batch"] if b["batch"] is not None else "—", b["before"], b["after"], _pct(b["reduction"]),
+             f"{b['sections_before']} → {b['sections_after']} ({_pct(b['section_reduction'])})")
+    console.print(table)
 
 
 @main.command()
@@ -337,10 +703,145 @@ def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) ->
         for col in ("rule", "severity", "subject", "message"):
             table.add_column(t(f"col.{col}"))
         for f in findings:
-            _row(table, f.rule, Text(t("severity." + f.severity), style="bold red" if f.severity == "error" else "yellow"),
-                 f.subject, f.message)
+            severity = Text(t("severity." + f.severity), style="bold red" if f.blocking else "yellow")
+            if f.exemption:
+                severity = Text(t("severity.exempted", severity=t("severity." + f.severity)), style="dim")
+            _row(table, f.rule, severity, f.subject,
+                 f.message + (t("check.exemption", reason=f.exemption) if f.exemption else ""))
         _stdout().print(table)
-    if any(f.severity == "error" for f in findings):
+    if any(f.blocking for f in findings):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option("--xlsx", "xlsx", type=click.Path(path_type=Path), default=None,
+              help="Also write the report as an Excel workbook (one sheet per level).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def report(ctx, xlsx: Path | None, as_json: bool) -> None:
+    """The consolidation report: sections before and after per department, batch and city."""
+    from roles.report import consolidation
+    wb = _workbook(ctx)
+    doc = consolidation(wb)
+    if xlsx is not None:
+        from roles.excel import write_report
+        with Progress() as progress:
+            progress(t("report.writing", file=xlsx))
+            write_report(wb, xlsx)
+        click.echo(t("export.done", file=xlsx), err=True)
+    if as_json:
+        emit_json(doc)
+        return
+    from rich.table import Table
+    console = _stdout()
+    table = Table(title=t("report.title"))
+    for col in ("level", "sections", "reduction", "range", "sizes", "small"):
+        table.add_column(t(f"report.{col}"), justify="left" if col == "level" else "right")
+    rows = [(t("report.city"), doc["city"])] + [(t("report.batch", batch=b["batch"] if b["batch"] is not None else "—"), b)
+                                                for b in doc["batches"]] + [(d["name"], d) for d in doc["departments"]]
+    for name, r in rows:
+        span = f"{_pct(r.get('lowest'))} – {_pct(r.get('highest'))}" if "highest" in r else ""
+        _row(table, name, f"{r['sections_before']} → {r['sections_after']}", _pct(r["reduction"]), span,
+             f"{r['size_smallest']}–{r['size_largest']}", f"{r['one_person']} / {r['two_person']}")
+    console.print(table)
+
+
+@main.command("saturation")
+@click.option("--hours", type=click.FloatRange(1, 400), default=174.0, show_default=True,
+              help="Working hours a person has in a month.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def saturation_(ctx, hours: float, as_json: bool) -> None:
+    """Work saturation (工作饱和度): each section's monthly workload over its people's hours."""
+    from roles.report import SaturationSettings, saturation
+    doc = saturation(_workbook(ctx, ("after",)), SaturationSettings(hours_per_month=hours))
+    if as_json:
+        emit_json(doc)
+        return
+    from rich.table import Table
+    table = Table(title=t("saturation.title", hours=f"{hours:g}"))
+    for col in ("section", "people", "hours", "share", "flag"):
+        table.add_column(t(f"saturation.{col}"), justify="left" if col in ("section", "flag") else "right")
+    for r in doc["sections"]:
+        _row(table, f"{r['name']} ({r['section']})", r["people"], f"{r['minutes'] / 60:.1f}", _pct(r["saturation"]),
+             t(f"saturation.{r['flag'] or 'unknown'}"))
+    _stdout().print(table)
+
+
+@main.group()
+def powers() -> None:
+    """The power and responsibility list (权责清单)."""
+
+
+@powers.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def powers_check(ctx, as_json: bool) -> None:
+    """Every power item has a responsible section, a process and an accountability case; exit 1 if not."""
+    from roles.powers import check_powers
+    wb = _workbook(ctx, ())
+    found = check_powers(wb)
+    if as_json:
+        emit_json({"powers": len(wb.powers), "findings": [f.__dict__ for f in found]})
+    elif not found:
+        click.echo(t("powers.ok", n=len(wb.powers)))
+    else:
+        for f in found:
+            click.echo(f"{f.power}, {f.field}: {f.message}")
+    if found:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@powers.command("export")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+@guarded
+def powers_export(ctx, file: Path) -> None:
+    """Write the list as one table in the standard layout (.xlsx)."""
+    from roles.excel import write_powers
+    if file.suffix.lower() != ".xlsx":
+        fail(f"{file}: the list is written as .xlsx")
+    write_powers(_workbook(ctx, ()), file)
+    click.echo(t("export.done", file=file), err=True)
+
+
+@main.command()
+@click.argument("process_ids", nargs=-1, metavar="[PROCESS...]")
+@click.option("--version", "which", type=click.Choice(["before", "after"]), default="after", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def lint(ctx, process_ids: tuple[str, ...], which: str, as_json: bool) -> None:
+    """Check process versions before publishing (all processes when none is named); exit 1 on findings."""
+    from flows.lint import lint as lint_version
+    wb = _workbook(ctx, (which,))
+    for pid in process_ids:
+        if pid not in wb.process_by_id:
+            fail(f"PROCESS: no process '{pid}' in the database")
+    person_dept = {p.id: wb.department_of_section.get(p.section) for p in wb.people}
+    found = []
+    for p in (wb.process_by_id[x] for x in process_ids) if process_ids else wb.processes:
+        v = p.version(which)
+        if v is None:
+            continue
+        found += [(p, f) for f in lint_version(v, holders=which == "after", person_department=person_dept,
+                                                department=wb.department_of_section.get(p.section))]
+    if as_json:
+        emit_json({"version": which, "findings": [{"process": p.id, **f.__dict__} for p, f in found]})
+    elif not found:
+        click.echo(t("lint.none"))
+    else:
+        from rich.table import Table
+        table = Table(title=t("lint.title", n=len(found)))
+        for col in ("process", "step", "rule", "message"):
+            table.add_column(t(f"col.{col}"))
+        for p, f in found:
+            _row(table, f"{p.name} ({p.id})", f.step, f.code, f.message)
+        _stdout().print(table)
+    if found:
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -412,7 +913,7 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
     assigned = assign_holders(bp, people) if which == "after" else None
     version = assigned.version if assigned else bp.version
     revision = save_version(_engine(ctx), process_id, which, version, file.name, section=section,
-                            name=name or (None if existing else bp.name))
+                            name=name or (None if existing else bp.name), user=_who())
     report = {"file": str(file), "process": process_id, "version": which, "revision": revision,
               "bpmn_process": bp.id, "counts": bp.counts.__dict__, "steps": len(version.work_steps),
               "lanes_matched": assigned.matched if assigned else {},
@@ -461,6 +962,21 @@ def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, dire
     except RuntimeError as e:
         fail(str(e), EXIT_PROBLEMS)
     click.echo(t("render.done", file=output), err=True)
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The site's folder.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Charts drawn at once (default: cores).")
+@click.pass_context
+@guarded
+def publish(ctx, out: Path, jobs: int | None) -> None:
+    """Publish every flowchart as a static site (department → section → process); earlier releases are kept."""
+    from .i18n import lang
+    from .publish import publish as make_site
+    wb = _workbook(ctx)
+    with Progress() as progress:
+        rel = make_site(wb, out, lang(), progress, jobs)
+    click.echo(t("publish.done", path=rel / "index.html"), err=True)
 
 
 @main.command()

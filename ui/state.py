@@ -41,12 +41,57 @@ def workbook() -> Workbook:
     return _workbook(e.url.render_as_string(hide_password=False), store.data_version(e))
 
 
-def page(title_key: str) -> tuple[str, Workbook]:
-    """Start a page: its title, and the language and workbook; stop with a hint when there is no data."""
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def account():
+    """Who is using the app: the OIDC sign-in's account when `st.login` is configured, else the
+    local account signed in on this session; with no accounts at all, the single local user.
+    Stops the page with the sign-in form when someone must sign in first."""
+    from roles.accounts import LOCAL, account_for_email, any_accounts, sign_in
     from .i18n import t
     lg = language()
-    wb = workbook()
+    e = engine()
+    if "account" in st.session_state:
+        return st.session_state["account"]
+    if not any_accounts(e):
+        return LOCAL
+    if _oidc_configured():
+        if not st.user.is_logged_in:
+            st.button(t("signin.oidc", lg), on_click=st.login, key="oidc_login")
+            st.stop()
+        found = account_for_email(e, st.user.email)
+        if found is None:
+            st.error(t("signin.unknown_email", lg, email=st.user.email))
+            st.stop()
+        st.session_state["account"] = found
+        return found
+    with st.form("signin"):
+        st.subheader(t("signin.title", lg))
+        username = st.text_input(t("signin.username", lg), key="signin_user")
+        password = st.text_input(t("signin.password", lg), type="password", key="signin_password")
+        if st.form_submit_button(t("signin.submit", lg)):
+            found = sign_in(e, username.strip(), password)
+            if found is None:
+                st.error(t("signin.failed", lg))
+            else:
+                st.session_state["account"] = found
+                st.rerun()
+    st.stop()
+
+
+def page(title_key: str) -> tuple[str, Workbook]:
+    """Start a page: its title, and the language and workbook; the sign-in form when one is needed;
+    a hint when there is no data."""
+    from .i18n import t
+    lg = language()
     st.title(t(title_key, lg))
+    account()
+    wb = workbook()
     if not wb.departments or not wb.processes:
         st.info(t("today.empty", lg))
         st.stop()

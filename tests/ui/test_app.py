@@ -16,8 +16,9 @@ APP = str(ROOT / "ui" / "app.py")
 
 @pytest.fixture
 def app(engine, db_url, monkeypatch):
+    """The app (or one page of it, by file) on the test's database."""
     monkeypatch.setenv("ABFLOW_DB", db_url)
-    return lambda: AppTest.from_file(APP, default_timeout=60)
+    return lambda script=APP: AppTest.from_file(script, default_timeout=60)
 
 
 def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
@@ -88,3 +89,195 @@ def test_reform_page_sums_and_checks(bianban, app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["科室数"] == "6 → 3" and metrics["科室压减"] == "50.0%"
     assert metrics["环节数"] == "14 → 8"
+
+
+PEOPLE = str(ROOT / "ui" / "views" / "people.py")
+
+
+@pytest.fixture
+def people_page(app):
+    return lambda: app(PEOPLE)
+
+
+def test_people_page_shows_the_ab_table_pairing_and_resilience(bianban, people_page):
+    at = people_page()
+    at.session_state["section"] = "bb-jg"
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 4  # bb-jg's redesigned steps
+    assert any("应互为AB角" in w.value for w in at.warning)
+    assert {m.label: m.value for m in at.metric} == {"可离岗k": "1", "含顶岗k": "4", "关键组合": "3"}
+
+
+def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):
+    at = people_page()
+    at.session_state["section"] = "bb-jg"
+    at.session_state["mode"] = "rebalance"
+    at.run()
+    at.button(key="propose").click().run()
+    assert not at.exception
+    assert any("最优" in i.value for i in at.info)
+    at.button(key="accept").click().run()
+    assert not at.exception
+    assert any("已采纳" in s.value for s in at.success)
+    wb = store.load(bianban)
+    from roles.pairing import pairing_issues, processes_of, section_steps
+    assert pairing_issues(section_steps(processes_of(wb, "bb-jg")), wb.person_by_id) == []
+
+
+def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
+    at = people_page()
+    at.session_state["section"] = "bb-zh"
+    at.session_state["wi_person"] = "bb04"
+    at.session_state["wi_from"] = dt.date(2026, 11, 25)
+    at.session_state["wi_to"] = dt.date(2026, 11, 27)
+    at.run()
+    assert not at.exception
+    # Same answer as `abflow whatif`: s1 and s4 of bb-p1 on 11-26 and 11-27 (bb03 is away then too).
+    added = at.dataframe[-2].value
+    assert list(added["日期"]) == ["2026-11-26", "2026-11-26", "2026-11-27", "2026-11-27"]
+    assert set(added["建议顶岗"]) == {"赵文静 (bb01)"}
+    before = len(store.load(bianban).absences)
+    at.button(key="record").click().run()
+    assert not at.exception
+    absences = store.load(bianban).absences
+    assert len(absences) == before + 1
+    assert (absences[-1].person, absences[-1].start, absences[-1].end) == ("bb04", dt.date(2026, 11, 25),
+                                                                           dt.date(2026, 11, 27))
+
+
+def test_reform_page_report_exemptions_and_excel(engine, app):
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    at = app()
+    at.switch_page("views/reform.py")
+    at.session_state["rules"] = ["approval-concentration"]
+    at.run()
+    assert not at.exception
+    findings = at.dataframe[-1].value
+    assert list(findings["对象"]) == ["scj", "zjj"]
+    assert list(findings["级别"]) == ["提示", "提示（已豁免）"]
+    assert findings["豁免理由"].iloc[1].startswith("施工许可")
+    at.session_state["depts"] = ["zjj"]
+    at.run()
+    assert list(at.dataframe[-1].value["对象"]) == ["zjj"]
+    at.button(key="make_xlsx").click().run()
+    assert not at.exception
+    assert at.session_state["report_xlsx"][:2] == b"PK"  # the xlsx (a zip) to download
+
+
+DESIGNER = str(ROOT / "ui" / "views" / "designer.py")
+
+
+@pytest.fixture
+def designer(app):
+    return lambda: app(DESIGNER)
+
+
+def _edit_b(at, row: int, person: str):
+    """Change one cell of bb-p2's step table the way the data editor reports an edit."""
+    at.session_state["editor:bb-p2:after:0"] = {"edited_rows": {row: {"b": person}}, "added_rows": [],
+                                                "deleted_rows": []}
+
+
+def test_designer_edits_a_b_holder_and_saves(bianban, designer):
+    at = designer()
+    at.session_state["d_process"] = "bb-p2"
+    at.run()
+    assert not at.exception
+    assert any("流程检查通过" in s.value for s in at.success)
+    _edit_b(at, 3, "bb08")  # s4 审核审批: B bb06 → bb08
+    at.run()
+    at.button(key="d_save").click().run()
+    assert not at.exception
+    assert any("已保存" in s.value for s in at.success)
+    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb08"
+
+
+def test_designer_refuses_a_stale_save_and_shows_the_other_change(bianban, designer):
+    import dataclasses
+    at = designer()
+    at.session_state["d_process"] = "bb-p2"
+    at.run()
+    # Another head saves the same process meanwhile.
+    p = store.load(bianban).process_by_id["bb-p2"]
+    steps = tuple(dataclasses.replace(s, b="bb09") if s.id == "s5" else s for s in p.after.steps)
+    store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "other head",
+                       expected_revision=p.revisions["after"])
+    _edit_b(at, 3, "bb08")
+    at.run()
+    at.button(key="d_save").click().run()
+    assert not at.exception
+    assert any("未保存" in e.value for e in at.error)
+    assert "s5 制证发证" in list(at.dataframe[-1].value["环节"])
+    stored = store.load(bianban).process_by_id["bb-p2"].after
+    assert stored.step("s4").b == "bb06" and stored.step("s5").b == "bb09"  # theirs kept, ours not written
+
+
+@pytest.fixture
+def accounts(bianban):
+    from roles.accounts import add_account
+    add_account(bianban, "office", "office-pass-1", "office", None)
+    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
+    add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03")
+    return bianban
+
+
+def signed_in(at, username, password):
+    at.run()
+    assert "登录" in [s.value for s in at.subheader]  # the sign-in form, nothing else yet
+    at.text_input(key="signin_user").input(username)
+    at.text_input(key="signin_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_a_wrong_password_is_refused(accounts, designer):
+    at = signed_in(designer(), "head-jg", "wrong-password")
+    assert any("不正确" in e.value for e in at.error)
+    assert "account" not in at.session_state
+
+
+def test_staff_cannot_change_processes_or_others_absences(accounts, designer, people_page):
+    at = signed_in(designer(), "staff-zh", "staff-pass-1")
+    at.session_state["d_process"] = "bb-p2"
+    at.run()
+    assert any("只读" in i.value for i in at.info)
+    _edit_b(at, 3, "bb08")
+    at.run()
+    assert at.button(key="d_save").disabled  # AppTest, like a browser, cannot click it
+    assert store.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb06"
+
+    at = signed_in(people_page(), "staff-zh", "staff-pass-1")
+    at.session_state["section"] = "bb-zh"
+    at.session_state["wi_person"] = "bb04"  # a colleague
+    at.run()
+    assert not [b for b in at.button if b.key == "record"]
+    at.session_state["wi_person"] = "bb03"  # herself
+    at.run()
+    before = len(store.load(accounts).absences)
+    at.button(key="record").click().run()
+    assert len(store.load(accounts).absences) == before + 1
+
+
+def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accounts, designer, app):
+    at = signed_in(designer(), "head-jg", "head-pass-1")
+    at.session_state["d_process"] = "bb-p1"  # 综合科, not theirs
+    at.run()
+    assert at.button(key="d_save").disabled
+    at.session_state["d_process"] = "bb-p2"  # 机构编制科, theirs
+    at.run()
+    assert not at.button(key="d_save").disabled
+    _edit_b(at, 3, "bb08")
+    at.run()
+    at.button(key="d_save").click().run()
+    assert store.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb08"
+
+    audit = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "office", "office-pass-1")
+    trail = audit.dataframe[0].value
+    assert trail["操作人"].iloc[0] == "head-jg" and trail["对象"].iloc[0] == "bb-p2/after"
+    from roles.accounts import audit_trail
+    last = audit_trail(accounts, 1)[0]
+    s4 = lambda steps: next(x for x in steps if x["id"] == "s4")  # noqa: E731
+    assert (s4(last.before)["b"], s4(last.after)["b"]) == ("bb06", "bb08")
+    staff = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "staff-zh", "staff-pass-1")
+    assert not staff.dataframe and any("仅编办" in w.value for w in staff.warning)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import require
+from ..conftest import ROOT, require
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -41,6 +41,10 @@ def server(tmp_path_factory):
     proc.wait(timeout=10)
 
 
+#: Screenshots of every page, to look at after a run (not committed).
+SHOTS = ROOT / ".screens"
+
+
 @pytest.fixture(scope="module")
 def page(server):
     from playwright.sync_api import sync_playwright
@@ -53,6 +57,8 @@ def page(server):
 @pytest.mark.parametrize("path,title,expect", [
     ("", "今日在岗", "空缺"),
     ("flowchart", "流程图", "改革前环节"),
+    ("designer", "流程设计", "环节表"),
+    ("people", "人员与AB角", "AB角表"),
     ("reform", "改革成效", "科室压减"),
 ])
 def test_main_pages_render_without_errors(server, page, path, title, expect):
@@ -61,6 +67,8 @@ def test_main_pages_render_without_errors(server, page, path, title, expect):
     page.get_by_text(expect).first.wait_for(timeout=60_000)
     assert page.locator("h1").first.inner_text() == title
     assert page.locator("[data-testid='stException']").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{path or 'today'}.png"), full_page=True)
 
 
 def test_the_flowchart_is_drawn_in_the_page(server, page):
@@ -69,3 +77,14 @@ def test_the_flowchart_is_drawn_in_the_page(server, page):
     img.wait_for(timeout=60_000)
     box = img.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100
+
+
+def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
+    page.goto(f"{server}/designer")
+    page.get_by_role("tab", name="图形编辑（BPMN）").click()
+    frame = page.frame_locator("iframe[title*='bpmn_modeler']")
+    frame.locator(".djs-container").wait_for(timeout=60_000)
+    # The process drawn from our export: its tasks are shapes of the modeler's canvas.
+    frame.locator("g.djs-element[data-element-id='s1']").first.wait_for(timeout=30_000)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "designer-bpmn.png"), full_page=True)

@@ -2,9 +2,7 @@
 step, today's cover on request, before beside after; downloads in SVG, PNG, PDF and BPMN."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from html import escape
 
 import streamlit as st
 
@@ -12,7 +10,7 @@ from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
 from roles.lanes import lane_titles
-from ui.charts import chart_labels
+from ui.charts import chart_labels, svg_image
 from ui.i18n import t
 from ui.state import page
 
@@ -49,9 +47,7 @@ def draw(dot: str, fmt: str) -> bytes:
 dot = to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
 with st.spinner(t("chart.drawing", lg)):
     svg = draw(dot, "svg")
-# As an <img>: Streamlit's HTML element sanitises inline SVG away, an image data URI it keeps.
-st.html(f'<img alt="{escape(process.name)}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" '
-        'style="width:100%;height:auto"/>')
+st.html(svg_image(svg, process.name))
 d = st.columns(4)
 stem = f"{pid}-{which}"
 d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")

@@ -1,11 +1,17 @@
-"""For the reform office: steps and sections cut, per process, section and department, and the
-reform rules checked."""
+"""For the reform office: sections and steps cut per department, batch, section and process, the
+consolidation report and work saturation, the reform rules checked (with exemptions), and the
+Excel report to hand on."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from roles.rules import check
+import tempfile
+from pathlib import Path
+
+from roles.excel import write_report
+from roles.report import consolidation, saturation
+from roles.rules import RULES, check
 from roles.stats import stats
 from ui.i18n import t
 from ui.state import page
@@ -29,8 +35,9 @@ def pct(x):
     return None if x is None else round(100 * x, 1)
 
 
-tab_d, tab_s, tab_p, tab_c = st.tabs([t("stats.departments", lg), t("stats.sections", lg),
-                                      t("stats.processes", lg), t("reform.check", lg)])
+tab_d, tab_s, tab_p, tab_r, tab_sat, tab_c = st.tabs([
+    t("stats.departments", lg), t("stats.sections", lg), t("stats.processes", lg), t("report.title", lg),
+    t("saturation.share", lg), t("reform.check", lg)])
 with tab_d:
     st.dataframe(pd.DataFrame([{
         t("col.department", lg): d["name"], "batch": d["batch"],
@@ -49,11 +56,59 @@ with tab_p:
         t("col.before", lg): p["before"], t("col.after", lg): p["after"],
         t("col.reduction", lg) + " %": pct(p["reduction"]), t("col.handoffs", lg): p["handoffs_after"]}
         for p in doc["processes"]]), hide_index=True, width="stretch")
+with tab_r:
+    cons = consolidation(wb)
+    city = cons["city"]
+    c = st.columns(4)
+    c[0].metric(t("report.sections", lg), f"{city['sections_before']} → {city['sections_after']}")
+    c[1].metric(t("report.reduction", lg), f"{pct(city['reduction'])}%")
+    c[2].metric(t("report.range", lg), f"{pct(city['lowest'])}% – {pct(city['highest'])}%")
+    c[3].metric(t("report.small", lg), f"{city['one_person']} / {city['two_person']}")
+    st.dataframe(pd.DataFrame([{
+        t("report.level", lg): t("report.batch", lg, batch=b["batch"] if b["batch"] is not None else "—"),
+        t("report.sections", lg): f"{b['sections_before']} → {b['sections_after']}",
+        t("report.reduction", lg) + " %": pct(b["reduction"]),
+        t("report.sizes", lg): f"{b['size_smallest']}–{b['size_largest']}"} for b in cons["batches"]]),
+        hide_index=True, width="stretch")
+    st.subheader(t("reform.duty_map", lg))
+    st.dataframe(pd.DataFrame([{
+        t("col.department", lg): d["name"], t("reform.merged_from", lg): "、".join(m["merged_from"]),
+        t("col.section", lg): m["name"], t("reform.duties", lg): "、".join(m["duties"])}
+        for d in cons["departments"] for m in d["duty_map"]]), hide_index=True, width="stretch")
+    if st.button(t("reform.make_xlsx", lg), key="make_xlsx"):
+        with st.spinner(t("report.writing", lg, file="abflow-report.xlsx")):
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "report.xlsx"
+                write_report(wb, out)
+                st.session_state["report_xlsx"] = out.read_bytes()
+    if "report_xlsx" in st.session_state:
+        st.download_button(t("reform.download_xlsx", lg), st.session_state["report_xlsx"], "abflow-report.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+with tab_sat:
+    sat = saturation(wb)
+    st.dataframe(pd.DataFrame([{
+        t("saturation.section", lg): f"{r['name']}（{r['section']}）", t("saturation.people", lg): r["people"],
+        t("saturation.hours", lg): round(r["minutes"] / 60, 1), t("saturation.share", lg) + " %": pct(r["saturation"]),
+        t("saturation.flag", lg): t(f"saturation.{r['flag'] or 'unknown'}", lg)} for r in sat["sections"]]),
+        hide_index=True, width="stretch")
 with tab_c:
-    findings = check(wb)
-    errors = sum(f.severity == "error" for f in findings)
-    (st.error if errors else st.success)(t("reform.findings", lg, errors=errors, warnings=len(findings) - errors))
+    f1, f2 = st.columns(2)
+    pick_rules = f1.multiselect(t("col.rule", lg), RULES, key="rules")
+    names = {d.id: d.name for d in wb.departments}
+    pick_depts = f2.multiselect(t("col.department", lg), list(names), key="depts", format_func=names.get)
+    findings = check(wb, rules=tuple(pick_rules) or RULES)
+    if pick_depts:
+        from roles.rules import department_of_subject
+        findings = [f for f in findings if department_of_subject(wb, f.subject) in pick_depts]
+    errors = sum(f.blocking for f in findings)
+    exempted = sum(f.exemption is not None for f in findings)
+    (st.error if errors else st.success)(t("reform.findings", lg, errors=errors,
+                                           warnings=len(findings) - errors - exempted) +
+                                         (t("reform.exempted", lg, n=exempted) if exempted else ""))
     if findings:
-        st.dataframe(pd.DataFrame([{t("col.rule", lg): f.rule, t("col.severity", lg): t("severity." + f.severity, lg),
-                                    t("col.subject", lg): f.subject, t("col.message", lg): f.message}
-                                   for f in findings]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([{
+            t("col.rule", lg): f.rule,
+            t("col.severity", lg): t("severity.exempted", lg, severity=t("severity." + f.severity, lg))
+            if f.exemption else t("severity." + f.severity, lg),
+            t("col.subject", lg): f.subject, t("col.message", lg): f.message,
+            t("reform.exemption", lg): f.exemption or ""} for f in findings]), hide_index=True, width="stretch")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from roles.roster import gaps, roster
 from ui.i18n import off_day, t
-from ui.state import page
+from ui.state import account, page
 
 lg, wb = page("page.today")
 
@@ -27,6 +27,9 @@ depts = {d.id: d.name for d in wb.departments}
 dept = c2.selectbox(t("col.department", lg), [None, *depts], key="dept",
                     format_func=lambda d: t("all", lg) if d is None else f"{depts[d]}（{d}）")
 people = [p.id for p in wb.people if dept is None or wb.department_of_section.get(p.section) == dept]
+me = account().person
+if me in people and "person" not in st.session_state:
+    st.session_state["person"] = me  # a signed-in person starts with their own day
 person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
                       format_func=lambda p: t("all", lg) if p is None else who(p))
 

@@ -1,0 +1,113 @@
+"""The main story in a real browser: a section head signs in, changes a step's B holder in the
+designer's table, saves and sees the flowchart change; then the new B holder signs in and finds the
+step among their duties on Today. Screenshots go to .screens/."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from roles import store
+from roles.roster import roster
+from ui.db import engine_for
+
+from ..conftest import ROOT, require
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = ROOT / ".screens"
+TODAY = dt.date.today()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    require(CHROMIUM is not None and importlib.util.find_spec("playwright") is not None, "Chromium and Playwright")
+    url = f"sqlite:///{tmp_path_factory.mktemp('flow') / 'flow.db'}"
+    exe = str(Path(sys.executable).with_name("abflow"))
+    run = lambda *a, **kw: subprocess.run([exe, "--db", url, *a], check=True, capture_output=True, text=True, **kw)  # noqa: E731
+    run("demo", "--today", TODAY.isoformat())
+    run("accounts", "add", "head-zh", "--role", "head", "--person", "rs01", "--password-stdin", input="head-pass-1\n")
+    run("accounts", "add", "staff-05", "--role", "staff", "--person", "rs05", "--password-stdin", input="staff-pass-1\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([exe, "--db", url, "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.25)
+    yield base, url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def sign_in(page, base: str, path: str, username: str, password: str) -> None:
+    page.goto(f"{base}/{path}")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def mine(url: str, person: str) -> int:
+    wb = store.load(engine_for(url))
+    return sum(person in (d.a, d.b, d.acting, d.suggested) for d in roster(wb, TODAY).duties)
+
+
+def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
+    base, url = site
+    from playwright.sync_api import sync_playwright
+    before = mine(url, "rs05")
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        sign_in(page, base, "designer", "head-zh", "head-pass-1")
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        # rsj-p01 s1 收文登记: B rs04 → rs05. Columns: row marker, id, step, kind, next, A, B, …
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row s1, column 编号
+        for _ in range(6):
+            page.keyboard.press("ArrowRight")               # → 环节, 类型, 下一环节, 分支说明, 主办, 备岗
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(500)
+        page.keyboard.type("rs05")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        page.get_by_role("button", name="保存").click()
+        page.get_by_text("已保存").wait_for(timeout=30_000)
+        page.screenshot(path=str(SHOTS / "flow-designer-saved.png"), full_page=True)
+        assert store.load(engine_for(url)).process_by_id["rsj-p01"].after.step("s1").b == "rs05"
+
+        # The published flowchart shows the new B holder on 收文登记.
+        page.get_by_role("link", name="流程图").click()  # within the signed-in session
+        img = page.locator("img[src^='data:image/svg+xml']")
+        img.wait_for(timeout=60_000)
+        import base64
+        svg = base64.b64decode(img.get_attribute("src").split(",", 1)[1]).decode()
+        step = svg[svg.index("收文登记"):][:400]
+        assert "唐晓东" in step
+
+        # The new holder signs in: Today opens on their own day, now with one more step.
+        page.get_by_role("button", name="退出登录").click()
+        sign_in(page, base, "", "staff-05", "staff-pass-1")
+        page.get_by_text("今日在岗").first.wait_for(timeout=60_000)
+        after = mine(url, "rs05")
+        assert after == before + 1
+        metric = page.locator("[data-testid='stMetric']").filter(has_text="环节").first
+        metric.wait_for(timeout=60_000)
+        assert metric.locator("[data-testid='stMetricValue']").inner_text().strip() == str(after)
+        page.screenshot(path=str(SHOTS / "flow-today-staff.png"), full_page=True)
+        browser.close()

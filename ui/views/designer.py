@@ -1,0 +1,168 @@
+"""The designer: a section head edits a process version as a step table or as a BPMN drawing
+(bpmn-js), the two kept in sync through one draft; a live flowchart and the lint findings beside;
+saved only if nobody saved the same version meanwhile, else the other's change is shown."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from flows import bpmn
+from flows.diff import diff
+from flows.graph import faults
+from flows.lint import lint
+from flows.model import STEP_KINDS, Branch, Step, Version
+from flows.render import render, to_dot
+from flows.store import ConflictError
+from roles import store
+from roles.lanes import assign_holders, lane_titles
+from roles.workbook.errors import WorkbookError
+from ui.charts import chart_labels, svg_image
+from ui.i18n import person_label, t
+from ui.modeler import modeler
+from roles.accounts import may_edit_section
+from ui.state import account, engine, page
+
+lg, wb = page("page.designer")
+
+procs = {p.id: p for p in wb.processes}
+c1, c2 = st.columns([3, 1])
+pid = c1.selectbox(t("col.process", lg), list(procs), key="d_process",
+                   format_func=lambda x: f"{procs[x].name}（{x}，{wb.section_by_id[procs[x].section].name}）")
+which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", horizontal=True,
+                 format_func=lambda v: t(f"version.{v}", lg))
+proc = procs[pid]
+editable = may_edit_section(wb, account(), proc.section)
+if not editable:
+    st.info(t("readonly", lg))
+dept = wb.department_of_section.get(proc.section)
+members = wb.people_by_section.get(proc.section, [])
+dept_people = [p.id for p in wb.people if wb.department_of_section.get(p.section) == dept]
+COLUMNS = ("id", "name", "kind", "next", "branches", "a", "b", "minutes", "per_month")
+
+
+def rows_of(version: Version | None) -> list[dict]:
+    return [{"id": s.id, "name": s.name or "", "kind": s.kind, "next": ", ".join(s.next),
+             "branches": "; ".join(b.text() for b in s.branches), "a": s.a, "b": s.b,
+             "minutes": s.minutes, "per_month": s.per_month} for s in (version.steps if version else ())]
+
+
+def version_of(rows: list[dict]) -> Version:
+    def num(x):
+        return None if x is None or pd.isna(x) else float(x)
+
+    def text(x):
+        return None if x is None or (not isinstance(x, str) and pd.isna(x)) or str(x).strip() == "" else str(x).strip()
+
+    return Version(tuple(Step(id=text(r.get("id")) or "", name=text(r.get("name")), kind=text(r.get("kind")) or "task",
+                              next=tuple(x.strip() for x in (text(r.get("next")) or "").replace("，", ",").split(",") if x.strip()),
+                              a=text(r.get("a")), b=text(r.get("b")), minutes=num(r.get("minutes")),
+                              per_month=num(r.get("per_month")),
+                              branches=tuple(Branch.parse(x) for x in (text(r.get("branches")) or "").split(";")
+                                             if x.strip()))
+                         for r in rows if text(r.get("id"))))
+
+
+# One draft per process and version, started from what is stored, with the revision it was read at.
+draft_key = f"draft:{pid}:{which}"
+if draft_key not in st.session_state:
+    st.session_state[draft_key] = {"rows": rows_of(proc.version(which)), "revision": proc.revisions.get(which, 0),
+                                   "stored": proc.version(which), "modeler_at": None, "editor": 0}
+draft = st.session_state[draft_key]
+current = version_of(draft["rows"])
+
+tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing", lg)])
+with tab_table:
+    edited = st.data_editor(
+        pd.DataFrame(draft["rows"], columns=list(COLUMNS)), num_rows="dynamic", hide_index=True, width="stretch",
+        key=f"editor:{pid}:{which}:{draft['editor']}",
+        column_config={
+            "id": st.column_config.TextColumn(t("designer.id", lg), required=True),
+            "name": st.column_config.TextColumn(t("col.step", lg)),
+            "kind": st.column_config.SelectboxColumn(t("designer.kind", lg), options=list(STEP_KINDS)),
+            "next": st.column_config.TextColumn(t("designer.next", lg)),
+            "branches": st.column_config.TextColumn(t("designer.branches", lg), help=t("designer.branches_help", lg)),
+            "a": st.column_config.SelectboxColumn(t("col.a", lg), options=dept_people),
+            "b": st.column_config.SelectboxColumn(t("col.b", lg), options=dept_people),
+            "minutes": st.column_config.NumberColumn(t("designer.minutes", lg), min_value=0),
+            "per_month": st.column_config.NumberColumn(t("designer.per_month", lg), min_value=0)})
+    rows = edited.to_dict("records")
+    if version_of(rows) != current:
+        draft["rows"] = rows
+        current = version_of(rows)
+problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(current.steps)
+                              if any(o.id == s.id for o in current.steps[:i])]
+lanes = lane_titles(wb.people, lg)
+with tab_drawing:
+    if problems:
+        st.info(t("designer.fix_first", lg))
+    else:
+        drawn = modeler(bpmn.write(current, pid, proc.name, lanes).decode("utf-8"), t("designer.apply", lg),
+                        t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}")
+        if drawn and drawn.get("at") != draft["modeler_at"]:
+            draft["modeler_at"] = drawn["at"]
+            try:
+                read = bpmn.read(drawn["xml"].encode("utf-8"), "bpmn-js")
+                version = assign_holders(read, members).version if which == "after" else read.version
+                draft["rows"], draft["editor"] = rows_of(version), draft["editor"] + 1
+                st.rerun()
+            except bpmn.BpmnError as e:
+                st.error(str(e))
+
+left, right = st.columns([3, 2])
+with left:
+    if not problems and current.steps:
+        labels = chart_labels(wb, pid, which, lg)
+        st.html(svg_image(render(to_dot(current, labels, "LR"), "svg"), proc.name))
+with right:
+    person_dept = {p.id: wb.department_of_section.get(p.section) for p in wb.people}
+    findings = lint(current, holders=which == "after", person_department=person_dept, department=dept)
+    for sid, message in problems:
+        st.error(f"{sid}: {message}")
+    if findings:
+        st.warning(t("lint.title", lg, n=len(findings)))
+        st.dataframe(pd.DataFrame([{t("col.step", lg): f.step, t("col.rule", lg): f.code, t("col.message", lg): f.message}
+                                   for f in findings]), hide_index=True, width="stretch")
+    elif not problems:
+        st.success(t("lint.none", lg))
+
+    if not problems:
+        st.download_button(t("designer.download", lg), bpmn.write(current, pid, proc.name, lanes),
+                           f"{pid}-{which}.bpmn", mime="application/xml", key="d_download")
+    upload = st.file_uploader(t("designer.upload", lg), type=["bpmn", "xml"], key=f"d_upload:{pid}:{which}")
+    if upload is not None and st.button(t("designer.use_upload", lg), key="d_use_upload"):
+        try:
+            read = bpmn.read(upload.getvalue(), upload.name)
+            version = assign_holders(read, members).version if which == "after" else read.version
+            draft["rows"], draft["editor"] = rows_of(version), draft["editor"] + 1
+            st.rerun()
+        except bpmn.BpmnError as e:
+            st.error(str(e))
+
+    # Both the disabled button and the condition: a click that reaches a read-only session saves nothing.
+    if st.button(t("designer.save", lg), key="d_save", type="primary", disabled=bool(problems) or not editable) \
+            and editable:
+        try:
+            revision = store.save_version(engine(), pid, which, current, "app: designer",
+                                          expected_revision=draft["revision"], user=account())
+            del st.session_state[draft_key]
+            st.session_state["d_flash"] = t("designer.saved", lg, revision=revision)
+            st.rerun()
+        except ConflictError:
+            theirs = store.load(engine(), (which,)).process_by_id[pid].version(which)
+            draft["conflict"] = diff(draft["stored"], theirs)
+        except WorkbookError as e:
+            for p in e.problems:
+                st.error(str(p))
+    if "conflict" in draft:
+        # Someone saved this version after the draft was read: show their change; nothing was overwritten.
+        st.error(t("designer.conflict", lg))
+        if draft["conflict"]:
+            st.dataframe(pd.DataFrame([{
+                t("col.step", lg): f"{c.step} {(c.new or c.old).label}", t("publish.change", lg): t(f"publish.{c.kind}", lg),
+                t("col.a", lg): person_label(wb, (c.new or c.old).a), t("col.b", lg): person_label(wb, (c.new or c.old).b)}
+                for c in draft["conflict"]]), hide_index=True, width="stretch")
+        if st.button(t("designer.reload", lg), key="d_reload"):
+            del st.session_state[draft_key]
+            st.rerun()
+    if flash := st.session_state.pop("d_flash", None):
+        st.success(flash)
