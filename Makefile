@@ -6,16 +6,25 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= sqlite:///$(CURDIR)/.demo/abflow-demo.db
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := graphviz fonts-noto-cjk chromium
+APT_PACKAGES := graphviz fonts-noto-cjk chromium libreoffice-calc-nogui
 
 .PHONY: setup system run demo test bench clean
 
-setup: system $(STAMP)
+MODELER := ui/modeler/node_modules/.package-lock.json
 
-# Debian packages: Graphviz for flowcharts, a CJK font so Chinese renders in PNG and PDF, and
-# Chromium for the browser tests (driven by Playwright, which downloads no browser of its own).
+setup: system $(STAMP) $(MODELER)
+
+# bpmn-js from the npm registry, at the versions package-lock.json pins: the app's designer and the
+# test that exported BPMN opens in it.
+$(MODELER): ui/modeler/package.json ui/modeler/package-lock.json
+	cd ui/modeler && npm ci --no-audit --no-fund
+	@touch $(MODELER)
+
+# Debian packages: Graphviz for flowcharts, a CJK font so Chinese renders in PNG and PDF,
+# Chromium for the browser tests (driven by Playwright, which downloads no browser of its own), and
+# LibreOffice Calc, headless, to check that the Excel reports open and print.
 system:
-	@if ! command -v dot >/dev/null || ! fc-list :lang=zh | grep -q . || ! command -v chromium >/dev/null; then \
+	@if ! command -v dot >/dev/null || ! fc-list :lang=zh | grep -q . || ! command -v chromium >/dev/null || ! command -v soffice >/dev/null; then \
 	  echo "installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(APT_PACKAGES); \
 	fi
@@ -39,6 +48,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.roles
+	$(BIN)/python -m bench.render
+	$(BIN)/python -m bench.bpmn
+	$(BIN)/python -m bench.app
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache
+	rm -rf $(VENV) .demo .pytest_cache ui/modeler/node_modules
