@@ -94,10 +94,11 @@ LAUGHS = b"""<?xml version="1.0"?>
     (XXE, "refused, the file declares a DTD"),
     (LAUGHS, "refused, the file declares a DTD"),
     (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'>" + b"<a>" * 18_000_000, "MB is more than"),
+    (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'>" + b"<a>" * 100_000, "Excessive depth"),
     (b"<definitions><process", "not well-formed XML"),
     (b"<html/>", "the root element is <html>"),
     (b"<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'/>", "no <process>"),
-], ids=["external-entity", "billion-laughs", "50MB-nesting", "malformed", "not-bpmn", "no-process"])
+], ids=["external-entity", "billion-laughs", "50MB-nesting", "deep-nesting", "malformed", "not-bpmn", "no-process"])
 def test_hostile_or_broken_files_are_refused_with_the_reason(data, message):
     with pytest.raises(BpmnError, match=message) as info:
         read(data, "evil.bpmn")
