@@ -3,7 +3,7 @@
 Our own reader (over lxml) and writer (over the standard library's ElementTree). bpmn-python,
 the first choice, reads 60 of the 112 real files of ../shared/corpus/bpmn (it fails on lanes,
 collaborations and vendor extensions) and writes neither lanes nor holders; this module reads all
-of them (tests/flows/test_bpmn_corpus.py) in 1.6× a bare lxml parse (bench/bpmn.py).
+of them (tests/flows/test_bpmn.py), drawings included, in 2.2× a bare lxml parse (bench/bpmn.py).
 
 Untrusted files: a size limit first, then libxml2 with entities left unresolved, no network, no DTD
 loading and its default depth and amplification limits, and any DTD at all refused, so a hostile
@@ -23,7 +23,7 @@ import pyexpat
 from lxml import etree
 
 from .layout import Box, layout
-from .model import Branch, Step, Version
+from .model import Branch, Shape, Step, Version
 
 MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -152,7 +152,7 @@ def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
         proc = max(processes, key=size)
         if size(proc) == 0:
             raise BpmnError(f"{source}: its processes hold no tasks, gateways or events")
-    result = _read_process(proc)
+    result = _read_process(proc, _diagram_of(root))
     others = [p for p in processes if p is not proc and size(p)]
     if others:
         result.notes.append(f"the file has {len(processes)} processes (pools); imported "
@@ -164,7 +164,35 @@ def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
     return result
 
 
-def _read_process(proc: etree._Element) -> BpmnProcess:
+@dataclass
+class _Drawn:
+    """The file's diagram interchange: bounds by element id, waypoints by flow id."""
+
+    bounds: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    waypoints: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+
+
+def _diagram_of(root: etree._Element) -> _Drawn:
+    drawn = _Drawn()
+    for diagram in root.iter(f"{{{BPMNDI}}}BPMNDiagram"):  # the first diagram that draws an element wins
+        for el in diagram.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
+            ref = el.get("bpmnElement")
+            try:
+                if el.tag.endswith("Shape"):
+                    b = el.find(f"{{{DC}}}Bounds")
+                    box = tuple(float(b.get(k)) for k in ("x", "y", "width", "height")) if b is not None else None
+                    if box and box[2] > 0 and box[3] > 0:
+                        drawn.bounds.setdefault(ref, box)
+                else:
+                    points = tuple((float(w.get("x")), float(w.get("y"))) for w in el.iter(f"{{{DI}}}waypoint"))
+                    if len(points) >= 2:
+                        drawn.waypoints.setdefault(ref, points)
+            except (TypeError, ValueError):
+                continue  # a shape without usable numbers is left to our layout
+    return drawn
+
+
+def _read_process(proc: etree._Element, drawn: _Drawn) -> BpmnProcess:
     nodes: list[etree._Element] = []
     flows: list[etree._Element] = []
     skipped: Counter[str] = Counter()
@@ -180,6 +208,7 @@ def _read_process(proc: etree._Element) -> BpmnProcess:
     ids = {n.get("id") for n in nodes}
     nxt: dict[str, list[str]] = {i: [] for i in ids}
     labels: dict[str, dict[str, Branch]] = {i: {} for i in ids}
+    routes: dict[str, dict[str, tuple[tuple[float, float], ...]]] = {i: {} for i in ids}
     kept_flows = 0
     for f in flows:
         src, tgt = f.get("sourceRef"), f.get("targetRef")
@@ -188,6 +217,8 @@ def _read_process(proc: etree._Element) -> BpmnProcess:
             continue
         nxt[src].append(tgt)
         kept_flows += 1
+        if f.get("id") in drawn.waypoints:
+            routes[src].setdefault(tgt, drawn.waypoints[f.get("id")])
         cond = f.find(f"{{{MODEL}}}conditionExpression")
         name, condition = _text(f.get("name")), _text(cond.text) if cond is not None else None
         if (name or condition) and tgt not in labels[src]:
@@ -215,7 +246,8 @@ def _read_process(proc: etree._Element) -> BpmnProcess:
         steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])),
                           minutes=_number(n.get(f"{{{ABFLOW}}}minutes")),
                           per_month=_number(n.get(f"{{{ABFLOW}}}per_month")), skill=n.get(f"{{{ABFLOW}}}skill"),
-                          branches=tuple(labels[sid].values())))
+                          branches=tuple(labels[sid].values()),
+                          shape=Shape(*drawn.bounds[sid], tuple(routes[sid].items())) if sid in drawn.bounds else None))
     lane_of, lanes = {}, []
     for lane in proc.iter(f"{{{MODEL}}}lane"):
         if lane.find(f"{{{MODEL}}}childLaneSet") is not None:
@@ -320,7 +352,8 @@ def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows) -> No
 
 
 def _n(v: float) -> str:
-    return str(int(round(v)))
+    """A coordinate as written: whole numbers bare, a kept drawing's fractions exactly."""
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
 def _xml_id(value: str) -> str:

@@ -1,5 +1,6 @@
 """A swimlane layout of a process version for BPMN diagram interchange: columns by the step's
-depth in the flow, one horizontal lane per A holder, orthogonal edges.
+depth in the flow, one horizontal lane per A holder, orthogonal edges; or, for a version whose
+steps all keep the shapes of the diagram they were drawn in, that drawing with lanes around it.
 
 Graphviz draws our published flowcharts; BPMN tools need coordinates of their own shapes inside
 lanes that span the pool, which a layered layout of this kind gives simply and predictably.
@@ -38,9 +39,12 @@ class Plan:
     boxes: dict[str, Box] = field(default_factory=dict)
     lane_boxes: list[Box] = field(default_factory=list)
     pool: Box = Box(0, 0, 0, 0)
-    layer: dict[str, int] = field(default_factory=dict)
+    layer: dict[str, float] = field(default_factory=dict)    # left-to-right order of the columns
+    waypoints: dict[tuple[str, str], tuple[tuple[float, float], ...]] = field(default_factory=dict)  # kept
 
     def route(self, src: str, tgt: str) -> list[tuple[float, float]]:
+        if (src, tgt) in self.waypoints:
+            return list(self.waypoints[src, tgt])
         a, b = self.boxes[src], self.boxes[tgt]
         if self.layer[tgt] > self.layer[src]:  # forwards: out right, in left
             sx, sy, tx, ty = a.x + a.w, a.cy, b.x, b.cy
@@ -110,6 +114,46 @@ def lanes_of(version: Version, depth: dict[str, int] | None = None) -> tuple[lis
 
 
 def layout(version: Version) -> Plan:
+    """The kept drawing where every step has its shape and the A holders' steps lie in bands
+    that do not overlap (so lanes can be drawn around them); else our own layered layout."""
+    return kept(version) or layered(version)
+
+
+def kept(version: Version) -> Plan | None:
+    if not version.steps or any(s.shape is None for s in version.steps):
+        return None
+    boxes = {s.id: Box(s.shape.x, s.shape.y, s.shape.w, s.shape.h) for s in version.steps}
+    band: dict[str, tuple[float, float]] = {}  # A holder → the rows their steps were drawn in
+    for s in version.steps:
+        if s.is_work and s.a:
+            b = boxes[s.id]
+            top, bottom = band.get(s.a, (b.y, b.y + b.h))
+            band[s.a] = (min(top, b.y), max(bottom, b.y + b.h))
+    order = sorted(band, key=lambda lane: band[lane])
+    if any(band[order[i]][0] < band[order[i - 1]][1] for i in range(1, len(order))):
+        return None  # the drawing's rows are not the A holders' lanes
+    waypoints = {(s.id, to): points for s in version.steps for to, points in s.shape.edges
+                 if to in s.next and to in boxes}
+    xs = [v for b in boxes.values() for v in (b.x, b.x + b.w)] + [x for pts in waypoints.values() for x, _ in pts]
+    ys = [v for b in boxes.values() for v in (b.y, b.y + b.h)] + [y for pts in waypoints.values() for _, y in pts]
+    left = min(xs) - PAD - (LANE_HEAD if order else 0) - POOL_HEAD
+    right, top, bottom = max(xs) + PAD, min(ys) - PAD, max(ys) + PAD
+    # Lanes tile the pool, meeting halfway between neighbouring bands; a step without an A holder
+    # (a gateway, an event) belongs to the lane it was drawn in.
+    cuts = [top] + [(band[a][1] + band[b][0]) / 2 for a, b in zip(order, order[1:])] + [bottom]
+    lane_of: dict[str, str | None] = {}
+    for s in version.steps:
+        cy = boxes[s.id].cy
+        lane_of[s.id] = (s.a if s.is_work and s.a else
+                         next((lane for lane, y1 in zip(order, cuts[1:]) if cy < y1), order[-1]) if order else None)
+    plan = Plan(order, lane_of, boxes, layer={sid: box.cx for sid, box in boxes.items()}, waypoints=waypoints)
+    plan.pool = Box(left, top, right - left, bottom - top)
+    plan.lane_boxes = [Box(left + POOL_HEAD, y0, right - left - POOL_HEAD, y1 - y0) for y0, y1 in zip(cuts, cuts[1:])
+                       ] if order else []
+    return plan
+
+
+def layered(version: Version) -> Plan:
     depth = layers(version)
     by_id = {s.id: s for s in version.steps}
     lanes, lane_of = lanes_of(version, depth)

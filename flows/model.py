@@ -5,6 +5,7 @@ code serves the CLI, the app, the scheduler and the tests.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 STEP_KINDS = ("task", "approval", "gateway", "start", "end", "event")
@@ -35,6 +36,54 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """Where a step was drawn in the BPMN file it came from (diagram interchange) and the waypoints
+    of its outgoing flows: kept so that an export shows the drawing its author made."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    edges: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # (to, waypoints)
+
+    def text(self) -> str:
+        """`x y width height; to: x y x y …; …`, the one-cell form workbooks and the database carry."""
+        parts = [" ".join(_g(v) for v in (self.x, self.y, self.w, self.h))]
+        parts += [f"{to}: " + " ".join(f"{_g(x)} {_g(y)}" for x, y in points) for to, points in self.edges]
+        return "; ".join(parts)
+
+    @classmethod
+    def parse(cls, text: str) -> "Shape":
+        """The inverse of `text`; a ValueError says what is wrong."""
+        head, *edges = [p.strip() for p in str(text).split(";") if p.strip()] or [""]
+        box = _numbers(head, "the box")
+        if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
+            raise ValueError(f"'{head}': expected 'x y width height', width and height above 0")
+        out = []
+        for edge in edges:
+            to, sep, rest = edge.partition(":")
+            points = _numbers(rest, f"the flow to '{to.strip()}'")
+            if not sep or not to.strip() or len(points) < 4 or len(points) % 2:
+                raise ValueError(f"'{edge}': expected 'next step: x y x y …' with two points or more")
+            out.append((to.strip(), tuple(zip(points[::2], points[1::2]))))
+        return cls(*box, tuple(out))
+
+
+def _g(v: float) -> str:
+    return f"{v:g}"
+
+
+def _numbers(text: str, what: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split()]
+    except ValueError:
+        raise ValueError(f"{what}: '{text.strip()}' is not a list of numbers") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError(f"{what}: '{text.strip()}' has a number that is not finite")
+    return values
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     name: str | None = None
@@ -47,6 +96,8 @@ class Step:
     skill: str | None = None
     #: Names and conditions of some of the `next` flows (each `to` is in `next`).
     branches: tuple[Branch, ...] = ()
+    #: Its place in an imported or drawn diagram; None for steps laid out by us.
+    shape: Shape | None = None
 
     @property
     def is_work(self) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from .bulk import bulk_insert
-from .model import VERSIONS, Branch, Process, Step, Version
+from .model import VERSIONS, Branch, Process, Shape, Step, Version
 from .tables import ProcessRow, StepRow, VersionRow
 
 
@@ -25,12 +25,13 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> li
     conn = session.connection()
     st = StepRow.__table__.c
     steps: dict[tuple[str, str], list[Step]] = {}
-    for pid, ver, sid, name, kind, nxt, a, b, minutes, per_month, skill, branches in conn.execute(
+    for pid, ver, sid, name, kind, nxt, a, b, minutes, per_month, skill, branches, shape in conn.execute(
             select(st.process_id, st.version, st.id, st.name, st.kind, st.next, st.a, st.b, st.minutes, st.per_month,
-                   st.skill, st.branches)
+                   st.skill, st.branches, st.shape)
             .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).all():
         steps.setdefault((pid, ver), []).append(Step(sid, name, kind, tuple(nxt), a, b, minutes, per_month, skill,
-                                                     tuple(Branch(**x) for x in branches) if branches else ()))
+                                                     tuple(Branch(**x) for x in branches) if branches else (),
+                                                     Shape.parse(shape) if shape else None))
     revisions: dict[str, dict[str, int]] = {}
     vc = VersionRow.__table__.c
     for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision)).all():
@@ -64,7 +65,8 @@ def write_processes(session: Session, processes: Iterable[Process], first_positi
 def _step_row(process_id: str, version: str, position: int, s: Step) -> dict:
     return {"process_id": process_id, "version": version, "id": s.id, "position": position, "name": s.name,
             "kind": s.kind, "next": list(s.next), "a": s.a, "b": s.b, "minutes": s.minutes, "per_month": s.per_month,
-            "skill": s.skill, "branches": [b.__dict__ for b in s.branches] or None}
+            "skill": s.skill, "branches": [b.__dict__ for b in s.branches] or None,
+            "shape": s.shape.text() if s.shape else None}
 
 
 def delete_processes(session: Session, process_ids: Iterable[str]) -> None:

@@ -47,3 +47,5 @@ class StepRow(SQLModel, table=True):
     next: list[str] = Field(default_factory=list, sa_column=Column("next", JSON, nullable=False))
     #: Names and conditions of outgoing flows, [{"to", "name", "condition"}]; null when none.
     branches: list[dict] | None = Field(default=None, sa_column=Column("branches", JSON, nullable=True))
+    #: Its place in an imported or drawn BPMN diagram, in `Shape.text()` form; null when we lay it out.
+    shape: str | None = None

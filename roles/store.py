@@ -372,7 +372,7 @@ def _steps_json(s: Session, process_id: str, which: str) -> list[dict] | None:
     """The stored steps of one version, for the audit trail's "before"."""
     c = StepRow.__table__.c
     rows = s.execute(select(c.id, c.name, c.kind, c.next, c.a, c.b, c.minutes, c.per_month, c.skill,
-                            c.branches)
+                            c.branches, c.shape)
                      .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings().all()
     return [{k: v for k, v in r.items() if v not in (None, [], ())} | {"next": list(r["next"] or [])}
             for r in rows] or None

@@ -212,7 +212,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "people": ("id", "name", "section", "post", "skills"),
     "processes": ("id", "section", "name"),
     "steps": ("process", "version", "id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill",
-              "branches"),
+              "branches", "shape"),
     "absences": ("person", "start", "end", "reason"),
     "calendar": ("date", "workday", "note"),
     "exemptions": ("department", "rule", "subject", "reason"),

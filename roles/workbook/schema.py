@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows import graph
-from flows.model import STEP_KINDS, VERSIONS, Branch, Process, Step, Version
+from flows.model import STEP_KINDS, VERSIONS, Branch, Process, Shape, Step, Version
 from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
 from roles.rules import RULES as RULE_IDS
@@ -171,7 +171,7 @@ _FUNCTION = ("id", "name", "approval")
 _PERSON = ("id", "name", "section", "post", "skills")
 _PROCESS = ("id", "section", "name", "before", "after")
 _VERSION = ("steps",)
-_STEP = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill", "branches")
+_STEP = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill", "branches", "shape")
 _BRANCH = ("to", "name", "condition")
 _ABSENCE = ("person", "start", "end", "reason")
 _CALENDAR = ("date", "workday", "note")
@@ -373,7 +373,8 @@ def _version(r: _Reader, proc: dict, which: str, label: str, person_ids: set[str
         nodes[sid] = sn
         steps.append(Step(id=sid, name=name, kind=kind, next=nxt, a=a, b=b,
                           minutes=r.number(sn, "minutes", sl), per_month=r.number(sn, "per_month", sl),
-                          skill=r.text(sn, "skill", sl), branches=_branches(r, sn, sl, nxt)))
+                          skill=r.text(sn, "skill", sl), branches=_branches(r, sn, sl, nxt),
+                          shape=_shape(r, sn, sl, nxt)))
     version = Version(tuple(steps))
     for sid, message in graph.faults(version):
         r.bad(f"{label}, step {sid}", nodes[sid], "next", message)
@@ -397,6 +398,22 @@ def _branches(r: _Reader, sn: dict, label: str, nxt: tuple[str, ...]) -> tuple[B
             continue
         out.append(branch)
     return tuple(out)
+
+
+def _shape(r: _Reader, sn: dict, label: str, nxt: tuple[str, ...]) -> Shape | None:
+    """Where the step was drawn (`x y width height; next: x y x y …`), as a BPMN import left it."""
+    text = r.text(sn, "shape", label)
+    if text is None:
+        return None
+    try:
+        shape = Shape.parse(text)
+    except ValueError as e:
+        r.bad(label, sn, "shape", str(e))
+        return None
+    for to, _ in shape.edges:
+        if to not in nxt:
+            r.bad(label, sn, "shape", f"draws a flow to '{to}', which is not among this step's next steps")
+    return shape
 
 
 def _absence(r: _Reader, node: Any, i: int, person_ids: set[str]) -> Absence | None:
@@ -455,7 +472,8 @@ def to_tree(wb: Workbook) -> dict:
         return _compact({"id": s.id, "name": s.name, "kind": None if s.kind == "task" else s.kind,
                          "next": list(s.next), "a": s.a if holders else None, "b": s.b if holders else None,
                          "minutes": _num(s.minutes), "per_month": _num(s.per_month), "skill": s.skill,
-                         "branches": [_compact(b.__dict__) for b in s.branches]})
+                         "branches": [_compact(b.__dict__) for b in s.branches],
+                         "shape": s.shape.text() if s.shape else None})
 
     def process(p: Process) -> dict:
         out = {"id": p.id, "section": p.section, "name": p.name}

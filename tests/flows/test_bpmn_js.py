@@ -64,3 +64,24 @@ def test_every_demo_process_opens_without_warnings(viewer):
             assert got["shapes"] > len(v.steps)
             opened += 1
     assert opened >= 2 * len(wb.processes) - 5
+
+
+def test_a_kept_drawing_opens_without_warnings(viewer):
+    """Every corpus file that keeps its drawing, exported with a lane per holder where its lanes
+    allow it: bpmn-js finds each shape in the pool and lane it belongs to."""
+    from dataclasses import replace
+
+    from flows.layout import kept
+    from flows.model import Version
+
+    from ..conftest import SHARED
+    checked = 0
+    for path in sorted((SHARED / "corpus" / "bpmn").rglob("*.bpmn")):
+        bp = bpmn.read(path.read_bytes(), path.name)
+        v = Version(tuple(replace(s, a=bp.lane_of.get(s.id)) if s.is_work else s for s in bp.version.steps))
+        if kept(v) is None:
+            continue
+        got = viewer.evaluate(OPEN, bpmn.write(v, bp.id, bp.name, {}).decode("utf-8"))
+        assert "error" not in got and got["warnings"] == [], (path.name, got)
+        checked += 1
+    assert checked >= 100

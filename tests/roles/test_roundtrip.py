@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
+from flows.layout import layout
+from flows.model import Shape, Version
 from roles import store
 from roles.demo import demo_workbook
 from ui import db as uidb
@@ -16,6 +19,14 @@ from ..conftest import BIANBAN
 def loaded(engine):
     store.import_file(engine, BIANBAN)
     store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    # One process drawn (as a BPMN import or the designer's drawing leaves it): places and waypoints.
+    v = store.load(engine).process_by_id["bb-p2"].after
+    boxes = layout(v).boxes
+    drawn = Version(tuple(replace(s, shape=Shape(boxes[s.id].x + 0.25, boxes[s.id].y, boxes[s.id].w, boxes[s.id].h,
+                                                 tuple((t, ((1.5, 2.0), (3.0, 4.75))) for t in s.next[:1])))
+                          for s in v.steps))
+    store.save_version(engine, "bb-p2", "after", drawn, "test", expected_revision=None)
+    assert store.load(engine).process_by_id["bb-p2"].after == drawn
     return engine
 
 

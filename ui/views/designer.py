@@ -46,7 +46,12 @@ def rows_of(version: Version | None) -> list[dict]:
              "minutes": s.minutes, "per_month": s.per_month} for s in (version.steps if version else ())]
 
 
-def version_of(rows: list[dict]) -> Version:
+def shapes_of(version: Version | None) -> dict:
+    """Where each step was drawn: the table has no column for it, so the draft carries it by id."""
+    return {s.id: s.shape for s in (version.steps if version else ()) if s.shape}
+
+
+def version_of(rows: list[dict], shapes: dict) -> Version:
     def num(x):
         return None if x is None or pd.isna(x) else float(x)
 
@@ -58,17 +63,34 @@ def version_of(rows: list[dict]) -> Version:
                               a=text(r.get("a")), b=text(r.get("b")), minutes=num(r.get("minutes")),
                               per_month=num(r.get("per_month")),
                               branches=tuple(Branch.parse(x) for x in (text(r.get("branches")) or "").split(";")
-                                             if x.strip()))
+                                             if x.strip()),
+                              shape=shapes.get(text(r.get("id"))))
                          for r in rows if text(r.get("id"))))
 
 
 # One draft per process and version, started from what is stored, with the revision it was read at.
 draft_key = f"draft:{pid}:{which}"
 if draft_key not in st.session_state:
-    st.session_state[draft_key] = {"rows": rows_of(proc.version(which)), "revision": proc.revisions.get(which, 0),
+    st.session_state[draft_key] = {"rows": rows_of(proc.version(which)), "shapes": shapes_of(proc.version(which)),
+                                   "revision": proc.revisions.get(which, 0),
                                    "stored": proc.version(which), "modeler_at": None, "editor": 0}
 draft = st.session_state[draft_key]
-current = version_of(draft["rows"])
+current = version_of(draft["rows"], draft["shapes"])
+
+
+
+def take(xml: bytes, source: str) -> None:
+    """Make a BPMN drawing (the modeler's or an uploaded file) the draft: steps, holders by lane
+    for the `after` version, and where each step was drawn."""
+    try:
+        read = bpmn.read(xml, source)
+    except bpmn.BpmnError as e:
+        st.error(str(e))
+        return
+    version = assign_holders(read, members).version if which == "after" else read.version
+    draft["rows"], draft["shapes"], draft["editor"] = rows_of(version), shapes_of(version), draft["editor"] + 1
+    st.rerun()
+
 
 tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing", lg)])
 with tab_table:
@@ -86,9 +108,9 @@ with tab_table:
             "minutes": st.column_config.NumberColumn(t("designer.minutes", lg), min_value=0),
             "per_month": st.column_config.NumberColumn(t("designer.per_month", lg), min_value=0)})
     rows = edited.to_dict("records")
-    if version_of(rows) != current:
+    if version_of(rows, draft["shapes"]) != current:
         draft["rows"] = rows
-        current = version_of(rows)
+        current = version_of(rows, draft["shapes"])
 problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(current.steps)
                               if any(o.id == s.id for o in current.steps[:i])]
 lanes = lane_titles(wb.people, lg)
@@ -100,13 +122,7 @@ with tab_drawing:
                         t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}")
         if drawn and drawn.get("at") != draft["modeler_at"]:
             draft["modeler_at"] = drawn["at"]
-            try:
-                read = bpmn.read(drawn["xml"].encode("utf-8"), "bpmn-js")
-                version = assign_holders(read, members).version if which == "after" else read.version
-                draft["rows"], draft["editor"] = rows_of(version), draft["editor"] + 1
-                st.rerun()
-            except bpmn.BpmnError as e:
-                st.error(str(e))
+            take(drawn["xml"].encode("utf-8"), "bpmn-js")
 
 left, right = st.columns([3, 2])
 with left:
@@ -130,13 +146,7 @@ with right:
                            f"{pid}-{which}.bpmn", mime="application/xml", key="d_download")
     upload = st.file_uploader(t("designer.upload", lg), type=["bpmn", "xml"], key=f"d_upload:{pid}:{which}")
     if upload is not None and st.button(t("designer.use_upload", lg), key="d_use_upload"):
-        try:
-            read = bpmn.read(upload.getvalue(), upload.name)
-            version = assign_holders(read, members).version if which == "after" else read.version
-            draft["rows"], draft["editor"] = rows_of(version), draft["editor"] + 1
-            st.rerun()
-        except bpmn.BpmnError as e:
-            st.error(str(e))
+        take(upload.getvalue(), upload.name)
 
     # Both the disabled button and the condition: a click that reaches a read-only session saves nothing.
     if st.button(t("designer.save", lg), key="d_save", type="primary", disabled=bool(problems) or not editable) \
