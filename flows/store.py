@@ -1,4 +1,5 @@
-"""Processes in the database: read them as plain `Process` objects, write and delete them in bulk.
+"""Processes in the database: read them as plain `Process` objects, write and delete them in bulk;
+the designer's drafts beside them.
 
 Functions take an open session and never commit: the caller owns the transaction, so a
 workbook import that writes processes among other things stays all-or-nothing.
@@ -7,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from .bulk import bulk_insert
 from .model import VERSIONS, Branch, Process, Shape, Step, Version
-from .tables import ProcessRow, StepRow, VersionRow
+from .tables import DraftRow, ProcessRow, StepRow, VersionRow
 
 
 def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> list[tuple[int, Process]]:
@@ -25,13 +27,9 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> li
     conn = session.connection()
     st = StepRow.__table__.c
     steps: dict[tuple[str, str], list[Step]] = {}
-    for pid, ver, sid, name, kind, nxt, a, b, minutes, per_month, skill, branches, shape in conn.execute(
-            select(st.process_id, st.version, st.id, st.name, st.kind, st.next, st.a, st.b, st.minutes, st.per_month,
-                   st.skill, st.branches, st.shape)
-            .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).all():
-        steps.setdefault((pid, ver), []).append(Step(sid, name, kind, tuple(nxt), a, b, minutes, per_month, skill,
-                                                     tuple(Branch(**x) for x in branches) if branches else (),
-                                                     Shape.parse(shape) if shape else None))
+    for row in conn.execute(select(st.process_id, st.version, *(st[f] for f in STEP_FIELDS))
+                            .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).mappings():
+        steps.setdefault((row["process_id"], row["version"]), []).append(step_of(row))
     revisions: dict[str, dict[str, int]] = {}
     vc = VersionRow.__table__.c
     for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision)).all():
@@ -62,11 +60,25 @@ def write_processes(session: Session, processes: Iterable[Process], first_positi
         bulk_insert(session, table.__table__, rows)
 
 
+STEP_FIELDS = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill", "branches", "shape")
+
+
+def step_fields(s: Step) -> dict:
+    """A step as the step table's columns hold it (JSON-ready); drafts keep steps the same way."""
+    return {"id": s.id, "name": s.name, "kind": s.kind, "next": list(s.next), "a": s.a, "b": s.b,
+            "minutes": s.minutes, "per_month": s.per_month, "skill": s.skill,
+            "branches": [b.__dict__ for b in s.branches] or None, "shape": s.shape.text() if s.shape else None}
+
+
+def step_of(fields) -> Step:
+    branches, shape = fields["branches"], fields["shape"]
+    return Step(fields["id"], fields["name"], fields["kind"], tuple(fields["next"] or ()), fields["a"], fields["b"],
+                fields["minutes"], fields["per_month"], fields["skill"],
+                tuple(Branch(**x) for x in branches) if branches else (), Shape.parse(shape) if shape else None)
+
+
 def _step_row(process_id: str, version: str, position: int, s: Step) -> dict:
-    return {"process_id": process_id, "version": version, "id": s.id, "position": position, "name": s.name,
-            "kind": s.kind, "next": list(s.next), "a": s.a, "b": s.b, "minutes": s.minutes, "per_month": s.per_month,
-            "skill": s.skill, "branches": [b.__dict__ for b in s.branches] or None,
-            "shape": s.shape.text() if s.shape else None}
+    return {"process_id": process_id, "version": version, "position": position} | step_fields(s)
 
 
 def delete_processes(session: Session, process_ids: Iterable[str]) -> None:
@@ -113,3 +125,53 @@ def replace_version(session: Session, process_id: str, which: str, version: Vers
                         .values(revision=revision, updated_at=now, updated_by=user))
     bulk_insert(session, st, [_step_row(process_id, which, j, s) for j, s in enumerate(version.steps)])
     return revision
+
+
+@dataclass(frozen=True)
+class Draft:
+    version: Version
+    base_revision: int
+    base: Version
+    revision: int
+    saved_at: dt.datetime | None
+    saved_by: str | None
+
+
+def read_draft(session: Session, process_id: str, which: str) -> Draft | None:
+    row = session.get(DraftRow, (process_id, which))
+    if row is None:
+        return None
+    return Draft(Version(tuple(step_of(f) for f in row.steps)), row.base_revision,
+                 Version(tuple(step_of(f) for f in row.base)), row.revision, row.saved_at, row.saved_by)
+
+
+def write_draft(session: Session, process_id: str, which: str, version: Version, base_revision: int,
+                base: Version, expected_revision: int, user: str | None) -> int:
+    """Keep `version` as the draft and return the draft's new revision; `expected_revision` is the
+    draft revision the editor started from (0: it started from no draft). ConflictError when
+    another save of the draft came in between."""
+    d = DraftRow.__table__
+    key = (d.c.process_id == process_id) & (d.c.version == which)
+    current = session.execute(select(d.c.revision).where(key).with_for_update()).scalar()
+    if (current or 0) != expected_revision:
+        raise ConflictError(f"process {process_id}, {which}: the draft was saved as revision {current} by someone "
+                            f"else since revision {expected_revision} was read")
+    values = {"steps": [step_fields(s) for s in version.steps], "base_revision": base_revision,
+              "base": [step_fields(s) for s in base.steps],
+              "revision": (current or 0) + 1, "saved_at": dt.datetime.now(dt.timezone.utc), "saved_by": user}
+    if current is None:
+        session.execute(d.insert().values(process_id=process_id, version=which, **values))
+    else:
+        session.execute(d.update().where(key).values(**values))
+    return values["revision"]
+
+
+def delete_draft(session: Session, process_id: str, which: str) -> None:
+    d = DraftRow.__table__
+    session.execute(delete(d).where((d.c.process_id == process_id) & (d.c.version == which)))
+
+
+def drop_orphan_drafts(session: Session) -> None:
+    """Drafts of processes an import removed: nothing could publish them any more."""
+    d = DraftRow.__table__
+    session.execute(delete(d).where(d.c.process_id.not_in(select(ProcessRow.__table__.c.id))))

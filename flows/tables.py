@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, ForeignKeyConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKeyConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -25,6 +25,24 @@ class VersionRow(SQLModel, table=True):
     revision: int = 1
     updated_at: dt.datetime | None = None
     updated_by: str | None = None
+
+
+class DraftRow(SQLModel, table=True):
+    """A section head's unpublished edit of one version: kept apart from the live steps (the roster
+    and the published charts never see it) until it is published. No foreign key to the process, so
+    a department re-import that keeps the process keeps the draft; the import drops the others."""
+
+    __tablename__ = "process_draft"
+    process_id: str = Field(primary_key=True)
+    version: str = Field(primary_key=True)
+    #: The steps in the step table's column form (see flows.store.step_fields).
+    steps: list[dict] = Field(default_factory=list, sa_column=Column("steps", JSON, nullable=False))
+    base_revision: int = 0        # the live revision the draft started from: publishing checks it
+    #: The live steps at `base_revision`, so a refused publish can show what others changed since.
+    base: list[dict] = Field(default_factory=list, sa_column=Column("base", JSON, nullable=False))
+    revision: int = 1             # grows with every draft save: two heads' draft saves cannot cross
+    saved_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    saved_by: str | None = None
 
 
 class StepRow(SQLModel, table=True):

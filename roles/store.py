@@ -217,6 +217,7 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
                 s.execute(update(AccountRow).where(AccountRow.username == username).values(person_id=person))
     progress(f"writing {len(wb.processes)} processes")
     flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
+    flow_store.drop_orphan_drafts(s)
     _insert(s, PowerRow, [{"id": p.id, "department_id": p.department, "name": p.name, "kind": p.kind,
                            "section_id": p.section, "processes": list(p.processes),
                            "responsibilities": list(p.responsibilities), "accountability": list(p.accountability),
@@ -311,6 +312,44 @@ def save_version(engine: Engine, process_id: str, which: str, version: Version, 
         revision = _save_version(s, process_id, which, version, source, section, name, expected_revision, user)
         bump(s)
         return revision
+
+
+def load_draft(engine: Engine, process_id: str, which: str) -> flow_store.Draft | None:
+    with Session(engine) as s:
+        return flow_store.read_draft(s, process_id, which)
+
+
+def save_draft(engine: Engine, process_id: str, which: str, version: Version, base_revision: int, base: Version,
+               expected_draft: int, user: Account | str = "cli") -> int:
+    """Keep an unfinished edit without touching the live version; it may still have faults.
+    ConflictError if someone else saved the draft since `expected_draft` was read."""
+    with Session(engine) as s, s.begin():
+        before = flow_store.read_draft(s, process_id, which)
+        who = user.username if isinstance(user, Account) else user
+        revision = flow_store.write_draft(s, process_id, which, version, base_revision, base, expected_draft, who)
+        audit(s, user, "draft.save", f"{process_id}/{which}",
+              [_step_json(st) for st in before.version.steps] if before else None,
+              [_step_json(st) for st in version.steps])
+        return revision
+
+
+def publish_draft(engine: Engine, process_id: str, which: str, version: Version, source: str,
+                  expected_revision: int, user: Account | str = "cli") -> int:
+    """Make the edit the live version (checked like any save) and drop the draft, together."""
+    with Session(engine) as s, s.begin():
+        revision = _save_version(s, process_id, which, version, source, expected_revision=expected_revision, user=user)
+        flow_store.delete_draft(s, process_id, which)
+        bump(s)
+        return revision
+
+
+def discard_draft(engine: Engine, process_id: str, which: str, user: Account | str = "cli") -> None:
+    with Session(engine) as s, s.begin():
+        before = flow_store.read_draft(s, process_id, which)
+        if before is not None:
+            flow_store.delete_draft(s, process_id, which)
+            audit(s, user, "draft.discard", f"{process_id}/{which}",
+                  [_step_json(st) for st in before.version.steps], None)
 
 
 def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | None]], source: str,

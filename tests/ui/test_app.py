@@ -187,9 +187,9 @@ def test_designer_edits_a_b_holder_and_saves(bianban, designer):
     assert any("流程检查通过" in s.value for s in at.success)
     _edit_b(at, 3, "bb08")  # s4 审核审批: B bb06 → bb08
     at.run()
-    at.button(key="d_save").click().run()
+    at.button(key="d_publish").click().run()
     assert not at.exception
-    assert any("已保存" in s.value for s in at.success)
+    assert any("已发布" in s.value for s in at.success)
     assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb08"
 
 
@@ -205,12 +205,62 @@ def test_designer_refuses_a_stale_save_and_shows_the_other_change(bianban, desig
                        expected_revision=p.revisions["after"])
     _edit_b(at, 3, "bb08")
     at.run()
-    at.button(key="d_save").click().run()
+    at.button(key="d_publish").click().run()
     assert not at.exception
-    assert any("未保存" in e.value for e in at.error)
+    assert any("未发布" in e.value for e in at.error)
     assert "s5 制证发证" in list(at.dataframe[-1].value["环节"])
     stored = store.load(bianban).process_by_id["bb-p2"].after
     assert stored.step("s4").b == "bb06" and stored.step("s5").b == "bb09"  # theirs kept, ours not written
+
+
+def test_a_draft_is_kept_apart_until_it_is_published(bianban, designer):
+    at = designer()
+    at.session_state["d_process"] = "bb-p2"
+    at.run()
+    _edit_b(at, 3, "bb08")  # s4 审核审批: B bb06 → bb08
+    at.run()
+    at.button(key="d_draft").click().run()
+    assert not at.exception and any("草稿已保存" in s.value for s in at.success)
+    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb06"  # the roster does not see it
+    assert store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"
+
+    again = designer()  # another sign-in, another day: the draft is where it was left
+    again.session_state["d_process"] = "bb-p2"
+    again.run()
+    assert any("尚未发布" in i.value for i in again.info)
+    again.button(key="d_publish").click().run()
+    assert any("已发布" in s.value for s in again.success)
+    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb08"
+    assert store.load_draft(bianban, "bb-p2", "after") is None
+
+
+def test_publishing_waits_for_clean_checks_and_a_draft_does_not(bianban, designer):
+    at = designer()
+    at.session_state["d_process"] = "bb-p2"
+    at.run()
+    _edit_b(at, 3, "bb07")  # s4: B = A
+    at.run()
+    assert at.warning and at.button(key="d_publish").disabled
+    at.button(key="d_draft").click().run()
+    assert store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb07"
+    at.button(key="d_discard").click().run()
+    assert store.load_draft(bianban, "bb-p2", "after") is None
+    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb06"
+
+
+def test_two_heads_saving_one_draft_the_second_is_refused(bianban, designer):
+    first, second = designer(), designer()
+    for at in (first, second):
+        at.session_state["d_process"] = "bb-p2"
+        at.run()
+    _edit_b(first, 3, "bb08")
+    first.run()
+    first.button(key="d_draft").click().run()
+    _edit_b(second, 3, "bb09")
+    second.run()
+    second.button(key="d_draft").click().run()
+    assert any("草稿未保存" in e.value for e in second.error)
+    assert store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"  # the first kept
 
 
 @pytest.fixture
@@ -244,7 +294,7 @@ def test_staff_cannot_change_processes_or_others_absences(accounts, designer, pe
     assert any("只读" in i.value for i in at.info)
     _edit_b(at, 3, "bb08")
     at.run()
-    assert at.button(key="d_save").disabled  # AppTest, like a browser, cannot click it
+    assert at.button(key="d_publish").disabled  # AppTest, like a browser, cannot click it
     assert store.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb06"
 
     at = signed_in(people_page(), "staff-zh", "staff-pass-1")
@@ -263,13 +313,13 @@ def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accou
     at = signed_in(designer(), "head-jg", "head-pass-1")
     at.session_state["d_process"] = "bb-p1"  # 综合科, not theirs
     at.run()
-    assert at.button(key="d_save").disabled
+    assert at.button(key="d_publish").disabled
     at.session_state["d_process"] = "bb-p2"  # 机构编制科, theirs
     at.run()
-    assert not at.button(key="d_save").disabled
+    assert not at.button(key="d_publish").disabled
     _edit_b(at, 3, "bb08")
     at.run()
-    at.button(key="d_save").click().run()
+    at.button(key="d_publish").click().run()
     assert store.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb08"
 
     audit = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "office", "office-pass-1")

@@ -86,8 +86,8 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
         page.keyboard.type("rs05")
         page.keyboard.press("Enter")
         page.wait_for_timeout(1500)
-        page.get_by_role("button", name="保存").click()
-        page.get_by_text("已保存").wait_for(timeout=30_000)
+        page.get_by_role("button", name="发布", exact=True).click()
+        page.get_by_text("已发布").wait_for(timeout=30_000)
         page.screenshot(path=str(SHOTS / "flow-designer-saved.png"), full_page=True)
         assert store.load(engine_for(url)).process_by_id["rsj-p01"].after.step("s1").b == "rs05"
 

@@ -1,7 +1,10 @@
 """The designer: a section head edits a process version as a step table or as a BPMN drawing
-(bpmn-js), the two kept in sync through one draft; a live flowchart and the lint findings beside;
-saved only if nobody saved the same version meanwhile, else the other's change is shown."""
+(bpmn-js), the two kept in sync through one draft; a live flowchart and the lint findings beside.
+The draft can be saved unfinished (the roster never sees it) and is published, once lint finds
+nothing, only if nobody published the same version meanwhile; else the other's change is shown."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -68,13 +71,23 @@ def version_of(rows: list[dict], shapes: dict) -> Version:
                          for r in rows if text(r.get("id"))))
 
 
-# One draft per process and version, started from what is stored, with the revision it was read at.
+# One draft per process and version: the saved draft if there is one, else the live version, with
+# the live revision it started from and the saved draft's own revision (0: none).
 draft_key = f"draft:{pid}:{which}"
 if draft_key not in st.session_state:
-    st.session_state[draft_key] = {"rows": rows_of(proc.version(which)), "shapes": shapes_of(proc.version(which)),
-                                   "revision": proc.revisions.get(which, 0),
-                                   "stored": proc.version(which), "modeler_at": None, "editor": 0}
+    saved = store.load_draft(engine(), pid, which)
+    start = saved.version if saved else proc.version(which)
+    st.session_state[draft_key] = {"rows": rows_of(start), "shapes": shapes_of(start),
+                                   "revision": saved.base_revision if saved else proc.revisions.get(which, 0),
+                                   "stored": saved.base if saved else (proc.version(which) or Version()),
+                                   "draft_revision": saved.revision if saved else 0,
+                                   "saved": (saved.saved_by, saved.saved_at) if saved else None,
+                                   "modeler_at": None, "editor": 0}
 draft = st.session_state[draft_key]
+if draft["saved"]:
+    by, at = draft["saved"]
+    st.info(t("designer.draft_from", lg, who=by or "—", at=f"{at:%Y-%m-%d %H:%M}" if at else "—",
+              revision=draft["revision"]))
 current = version_of(draft["rows"], draft["shapes"])
 
 
@@ -148,14 +161,25 @@ with right:
     if upload is not None and st.button(t("designer.use_upload", lg), key="d_use_upload"):
         take(upload.getvalue(), upload.name)
 
-    # Both the disabled button and the condition: a click that reaches a read-only session saves nothing.
-    if st.button(t("designer.save", lg), key="d_save", type="primary", disabled=bool(problems) or not editable) \
-            and editable:
+    # Both the disabled buttons and the conditions: a click that reaches a read-only session saves nothing.
+    b1, b2, b3 = st.columns(3)
+    if b1.button(t("designer.save_draft", lg), key="d_draft", disabled=not editable) and editable:
         try:
-            revision = store.save_version(engine(), pid, which, current, "app: designer",
-                                          expected_revision=draft["revision"], user=account())
+            draft["draft_revision"] = store.save_draft(engine(), pid, which, current, draft["revision"], draft["stored"],
+                                                       draft["draft_revision"], user=account())
+            draft["saved"] = (account().username, dt.datetime.now(dt.timezone.utc))
+            st.success(t("designer.draft_saved", lg))
+        except ConflictError:
+            st.error(t("designer.draft_conflict", lg))
+            draft["stale_draft"] = True
+    clean = not problems and not findings
+    if b2.button(t("designer.publish", lg), key="d_publish", type="primary", disabled=not clean or not editable,
+                 help=None if clean else t("designer.publish_when_clean", lg)) and editable and clean:
+        try:
+            revision = store.publish_draft(engine(), pid, which, current, "app: designer",
+                                           expected_revision=draft["revision"], user=account())
             del st.session_state[draft_key]
-            st.session_state["d_flash"] = t("designer.saved", lg, revision=revision)
+            st.session_state["d_flash"] = t("designer.published", lg, revision=revision)
             st.rerun()
         except ConflictError:
             theirs = store.load(engine(), (which,)).process_by_id[pid].version(which)
@@ -163,6 +187,14 @@ with right:
         except WorkbookError as e:
             for p in e.problems:
                 st.error(str(p))
+    if draft["draft_revision"] and b3.button(t("designer.discard", lg), key="d_discard", disabled=not editable) \
+            and editable:
+        store.discard_draft(engine(), pid, which, user=account())
+        del st.session_state[draft_key]
+        st.rerun()
+    if draft.get("stale_draft") and st.button(t("designer.reload", lg), key="d_reload_draft"):
+        del st.session_state[draft_key]
+        st.rerun()
     if "conflict" in draft:
         # Someone saved this version after the draft was read: show their change; nothing was overwritten.
         st.error(t("designer.conflict", lg))
