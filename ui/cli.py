@@ -1006,7 +1006,8 @@ def serve(ctx, port: int, headless: bool) -> None:
     app = Path(__file__).with_name("app.py")
     env = {**os.environ, "ABFLOW_DB": resolve_url(ctx.obj)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-           "--server.headless", "true" if headless else "false", "--browser.gatherUsageStats", "false"]
+           "--server.headless", "true" if headless else "false", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer"]  # no "Deploy" button: this is a deployed app
     sys.exit(subprocess.call(cmd, env=env))
 
 
