@@ -47,10 +47,12 @@ test: setup
 	$(BIN)/pytest
 
 bench: setup
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.roles
 	$(BIN)/python -m bench.render
 	$(BIN)/python -m bench.bpmn
+	$(BIN)/python -m bench.bpmn_python
 	$(BIN)/python -m bench.app
 
 clean:
