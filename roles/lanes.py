@@ -10,9 +10,8 @@ import re
 from flows.bpmn import BpmnProcess
 from flows.model import Version
 
-from .model import Person
+from .model import POST_ZH, Person
 
-POST_ZH = {"head": "负责人", "deputy": "副职", "staff": "工作人员"}
 POST_EN = {"head": "head", "deputy": "deputy", "staff": "staff"}
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from flows.model import Process
 
 POSTS = ("head", "deputy", "staff")
+POST_ZH = {"head": "负责人", "deputy": "副职", "staff": "工作人员"}
 SECTION_KINDS = ("comprehensive", "business")
 ABSENCE_REASONS = ("leave", "trip", "training", "sick", "other")
 

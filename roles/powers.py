@@ -5,14 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.wording import Worded, values
+
 from .model import Workbook
 
 
 @dataclass(frozen=True)
-class PowerFinding:
+class PowerFinding(Worded):
     power: str
     field: str
-    message: str
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    CATALOG = {
+        "no-section": ("{name}：没有责任科室", "{name}: no responsible section"),
+        "no-process": ("{name}：没有行使该事项的流程", "{name}: no process exercises it"),
+        "other-section": ("{name}：流程 {process} 属于科室 {other}，不属于责任科室 {section}",
+                          "{name}: process {process} belongs to section {other}, not to the responsible section {section}"),
+        "no-responsibility": ("{name}：没有责任事项", "{name}: no responsibility items"),
+        "no-accountability": ("{name}：没有追责情形", "{name}: no accountability case (追责情形)"),
+    }
 
 
 def check_powers(wb: Workbook) -> list[PowerFinding]:
@@ -21,19 +33,18 @@ def check_powers(wb: Workbook) -> list[PowerFinding]:
     out = []
     for p in wb.powers:
         if not p.section:
-            out.append(PowerFinding(p.id, "section", f"{p.name}: no responsible section"))
+            out.append(PowerFinding(p.id, "section", "no-section", values(name=p.name)))
         if not p.processes:
-            out.append(PowerFinding(p.id, "processes", f"{p.name}: no process exercises it"))
+            out.append(PowerFinding(p.id, "processes", "no-process", values(name=p.name)))
         for proc in p.processes:
             other = wb.process_by_id.get(proc)
             if other is not None and p.section and other.section != p.section:
-                out.append(PowerFinding(p.id, "processes",
-                                        f"{p.name}: process {proc} belongs to section {other.section}, "
-                                        f"not to the responsible section {p.section}"))
+                out.append(PowerFinding(p.id, "processes", "other-section",
+                                        values(name=p.name, process=proc, other=other.section, section=p.section)))
         if not p.responsibilities:
-            out.append(PowerFinding(p.id, "responsibilities", f"{p.name}: no responsibility items"))
+            out.append(PowerFinding(p.id, "responsibilities", "no-responsibility", values(name=p.name)))
         if not p.accountability:
-            out.append(PowerFinding(p.id, "accountability", f"{p.name}: no accountability case (追责情形)"))
+            out.append(PowerFinding(p.id, "accountability", "no-accountability", values(name=p.name)))
     return out
 
 

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .model import Workbook
+from flows.wording import Worded, values
+
+from .model import POST_ZH, Workbook
 from .pairing import pairing_issues, processes_of, section_steps
 
 RULES = ("reduction-ratio", "section-size", "leader-posts", "comprehensive-share", "function-coverage",
@@ -32,13 +34,57 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Worded):
     rule: str
     severity: str  # "error" | "warning"
     subject: str
-    message: str
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
     #: The recorded exemption's reason when the department is exempted from this rule here.
     exemption: str | None = None
+
+    CATALOG = {
+        "reduction-unknown": ("{dept}：未记录改革前的科室，无法计算精简比例",
+                              "{dept}: no sections before the reform are recorded, so the reduction cannot be told"),
+        "reduction-low": ("{dept}：科室由 {before} 个减为 {after} 个，精简 {ratio}；改革要求原则上不低于 {min}",
+                          "{dept}: {before} sections became {after}, a reduction of {ratio}; "
+                          "the reform asks for at least {min} in principle"),
+        "size-0": ("{section} 没有人员；大科室应有 {min}–{max} 人",
+                   "{section} has 0 people: a section with no one; a big section needs {min} to {max}"),
+        "size-1": ("{section} 只有 1 人，是一人科；大科室应有 {min}–{max} 人",
+                   "{section} has 1 people: a one-person section (一人科); a big section needs {min} to {max}"),
+        "size-2": ("{section} 只有 2 人，是两人科；大科室应有 {min}–{max} 人",
+                   "{section} has 2 people: a two-person section (两人科); a big section needs {min} to {max}"),
+        "size-large": ("{section} 有 {n} 人，超过大科室应有的 {max} 人",
+                       "{section} has {n} people, more than the {max} a big section should have"),
+        "leader-posts": ("{section} 核定编制 {staffing} 名，设领导职数 {posts} 名；按配备表只能设 {allowed} 名"
+                         "（4 名→1，5–7 名→2，8 名及以上→3）",
+                         "{section} has {posts} leader posts for a staffing of {staffing}; "
+                         "the table allows {allowed} (4 → 1, 5–7 → 2, 8 or more → 3)"),
+        "comprehensive-share": ("{dept}：{total} 个科室中有 {comp} 个综合科室（{share}），不应超过 {max}",
+                                "{dept}: {comp} of {total} sections are comprehensive ({share}); "
+                                "at most {max} should be"),
+        "duty-none": ("{dept}：职责“{duty}”未划入任何科室；每项职责都要有承担科室",
+                      "{dept}: duty '{duty}' is assigned to no section; every duty needs one"),
+        "duty-overlap": ("{dept}：职责“{duty}”分在 {n} 个科室（{where}），职责交叉",
+                         "{dept}: duty '{duty}' sits in {n} sections ({where}): an overlap"),
+        "approvals-spread": ("{dept}：审批职责分在 {n} 个科室（{where}）；改革要求审批职责集中到一个科室",
+                             "{dept}: approval duties sit in {n} sections ({where}); the reform gathers them in one"),
+        "pairing-posts": ("{process}，环节 {step}（{label}）：{a}（{a_post}）由 {b}（{b_post}）备岗；"
+                          "应为负责人与副职互为AB角、副职与工作人员互为AB角",
+                          "{process}, step {step} ({label}): {a} ({a_post}) is backed by {b} ({b_post}); "
+                          "the head and a deputy back each other, and deputies back staff"),
+        "pairing-one-way": ("{b} 为 {a} 备岗，但 {a} 没有为 {b} 备岗；AB角应当互为备岗",
+                            "{b} backs {a} but is backed by {a} nowhere; A/B roles should be mutual (互为AB角)"),
+        "holders-no-a": ("{process}，环节 {step}（{label}）没有主办（A角）", "{process}, step {step} ({label}) has no A holder"),
+        "holders-no-b": ("{process}，环节 {step}（{label}）没有备岗（B角）", "{process}, step {step} ({label}) has no B holder"),
+        "holders-none": ("{process}，环节 {step}（{label}）没有主办，也没有备岗",
+                         "{process}, step {step} ({label}) has no A holder and no B holder"),
+        "holders-same": ("{process}，环节 {step}（{label}）：主办和备岗是同一人（{person}）",
+                         "{process}, step {step} ({label}): A and B are the same person ({person})"),
+        "holders-other-department": ("{process}，环节 {step}（{label}）：{role}角 {person} 属于其他部门",
+                                     "{process}, step {step} ({label}): {role} holder {person} is of another department"),
+    }
 
     @property
     def blocking(self) -> bool:
@@ -54,14 +100,12 @@ def reduction_ratio(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         before, after = len(d.sections_before), len(d.sections)
         if not before:
-            yield Finding("reduction-ratio", "warning", d.id,
-                          f"{d.name}: no sections before the reform are recorded, so the reduction cannot be told")
+            yield Finding("reduction-ratio", "warning", d.id, "reduction-unknown", values(dept=d.name))
             continue
         ratio = Fraction(before - after, before)
         if ratio < cfg.min_reduction:
-            yield Finding("reduction-ratio", "warning", d.id,
-                          f"{d.name}: {before} sections became {after}, a reduction of {_pct(ratio)}; "
-                          f"the reform asks for at least {_pct(cfg.min_reduction)} in principle")
+            yield Finding("reduction-ratio", "warning", d.id, "reduction-low",
+                          values(dept=d.name, before=before, after=after, ratio=_pct(ratio), min=_pct(cfg.min_reduction)))
 
 
 def section_size(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
@@ -69,12 +113,10 @@ def section_size(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
         for s in d.sections:
             n = len(wb.people_by_section.get(s.id, []))
             if n < cfg.min_size:
-                kind = {1: "a one-person section (一人科)", 2: "a two-person section (两人科)"}.get(n, "a section with no one")
-                yield Finding("section-size", "error", s.id,
-                              f"{s.name} has {n} people: {kind}; a big section needs {cfg.min_size} to {cfg.max_size}")
+                yield Finding("section-size", "error", s.id, f"size-{min(n, 2)}",
+                              values(section=s.name, n=n, min=cfg.min_size, max=cfg.max_size))
             elif n > cfg.max_size:
-                yield Finding("section-size", "warning", s.id,
-                              f"{s.name} has {n} people, more than the {cfg.max_size} a big section should have")
+                yield Finding("section-size", "warning", s.id, "size-large", values(section=s.name, n=n, max=cfg.max_size))
 
 
 def leader_posts(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
@@ -84,9 +126,8 @@ def leader_posts(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                 continue
             allowed = cfg.leader_posts_for(s.staffing)
             if s.leader_posts > allowed:
-                yield Finding("leader-posts", "error", s.id,
-                              f"{s.name} has {s.leader_posts} leader posts for a staffing of {s.staffing}; "
-                              f"the table allows {allowed} (4 → 1, 5–7 → 2, 8 or more → 3)")
+                yield Finding("leader-posts", "error", s.id, "leader-posts",
+                              values(section=s.name, posts=s.leader_posts, staffing=s.staffing, allowed=allowed))
 
 
 def comprehensive_share(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
@@ -96,9 +137,9 @@ def comprehensive_share(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
         comp = sum(s.kind == "comprehensive" for s in d.sections)
         share = Fraction(comp, len(d.sections))
         if share > cfg.max_comprehensive_share:
-            yield Finding("comprehensive-share", "warning", d.id,
-                          f"{d.name}: {comp} of {len(d.sections)} sections are comprehensive ({_pct(share)}); "
-                          f"at most {_pct(cfg.max_comprehensive_share)} should be")
+            yield Finding("comprehensive-share", "warning", d.id, "comprehensive-share",
+                          values(dept=d.name, comp=comp, total=len(d.sections), share=_pct(share),
+                                 max=_pct(cfg.max_comprehensive_share)))
 
 
 def function_coverage(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
@@ -106,12 +147,11 @@ def function_coverage(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
         holders = Counter(f for s in d.sections for f in set(s.functions))
         for f in d.functions:
             if holders[f.id] == 0:
-                yield Finding("function-coverage", "error", f.id,
-                              f"{d.name}: duty '{f.name}' is assigned to no section; every duty needs one")
+                yield Finding("function-coverage", "error", f.id, "duty-none", values(dept=d.name, duty=f.name))
             elif holders[f.id] > 1:
                 where = ", ".join(s.name for s in d.sections if f.id in s.functions)
-                yield Finding("function-coverage", "warning", f.id,
-                              f"{d.name}: duty '{f.name}' sits in {holders[f.id]} sections ({where}): an overlap")
+                yield Finding("function-coverage", "warning", f.id, "duty-overlap",
+                              values(dept=d.name, duty=f.name, n=holders[f.id], where=where))
 
 
 def approval_concentration(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
@@ -119,9 +159,8 @@ def approval_concentration(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
         approvals = {f.id for f in d.functions if f.approval}
         sections = [s for s in d.sections if approvals & set(s.functions)]
         if len(sections) > 1:
-            yield Finding("approval-concentration", "warning", d.id,
-                          f"{d.name}: approval duties sit in {len(sections)} sections "
-                          f"({', '.join(s.name for s in sections)}); the reform gathers them in one")
+            yield Finding("approval-concentration", "warning", d.id, "approvals-spread",
+                          values(dept=d.name, n=len(sections), where=", ".join(s.name for s in sections)))
 
 
 def ab_pairing(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
@@ -133,14 +172,14 @@ def ab_pairing(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
             if issue.kind == "posts":
                 proc = wb.process_by_id[issue.process]
                 step = proc.after.step(issue.step)
-                yield Finding("ab-pairing", "warning", issue.subject,
-                              f"{proc.name}, step {step.id} ({step.label}): {name(issue.a)} "
-                              f"({person[issue.a].post}) is backed by {name(issue.b)} ({person[issue.b].post}); "
-                              "the head and a deputy back each other, and deputies back staff")
+                a_post, b_post = person[issue.a].post, person[issue.b].post
+                yield Finding("ab-pairing", "warning", issue.subject, "pairing-posts",
+                              values(process=proc.name, step=step.id, label=step.label, a=name(issue.a), a_post=a_post,
+                                     a_post_zh=POST_ZH.get(a_post, a_post), b=name(issue.b), b_post=b_post,
+                                     b_post_zh=POST_ZH.get(b_post, b_post)))
             else:
-                yield Finding("ab-pairing", "warning", issue.subject,
-                              f"{name(issue.b)} backs {name(issue.a)} but is backed by {name(issue.a)} nowhere; "
-                              "A/B roles should be mutual (互为AB角)")
+                yield Finding("ab-pairing", "warning", issue.subject, "pairing-one-way",
+                              values(a=name(issue.a), b=name(issue.b)))
 
 
 def step_holders(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
@@ -150,18 +189,18 @@ def step_holders(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
         dept = wb.department_of_section.get(p.section)
         for s in p.after.work_steps:
             subject = f"{p.id}/{s.id}"
-            where = f"{p.name}, step {s.id} ({s.label})"
+            where = values(process=p.name, step=s.id, label=s.label)
             missing = [k for k in ("a", "b") if not getattr(s, k)]
             if missing:
                 yield Finding("step-holders", "error", subject,
-                              f"{where} has no {' and no '.join(k.upper() + ' holder' for k in missing)}")
+                              "holders-none" if len(missing) == 2 else f"holders-no-{missing[0]}", where)
             elif s.a == s.b:
-                yield Finding("step-holders", "error", subject, f"{where}: A and B are the same person ({s.a})")
+                yield Finding("step-holders", "error", subject, "holders-same", where + values(person=s.a))
             for k in ("a", "b"):
                 h = getattr(s, k)
                 if h and h in wb.person_by_id and wb.department_of_section.get(wb.person_by_id[h].section) != dept:
-                    yield Finding("step-holders", "error", subject,
-                                  f"{where}: {k.upper()} holder {h} is of another department")
+                    yield Finding("step-holders", "error", subject, "holders-other-department",
+                                  where + values(role=k.upper(), person=h))
 
 
 CHECKS = {"reduction-ratio": reduction_ratio, "section-size": section_size, "leader-posts": leader_posts,

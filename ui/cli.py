@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .i18n import off_day, person_label, t
+from .i18n import lang, off_day, person_label, t
 
 EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_DATABASE = 1, 2, 3
 
@@ -500,7 +500,6 @@ def contacts_list(ctx, as_json: bool) -> None:
 
 def _schedule(at: str, ahead: int, tz: str, grace: int):
     from roles.jobs import Schedule
-    from .i18n import lang
     try:
         when = dt.time.fromisoformat(at)
     except ValueError:
@@ -541,7 +540,6 @@ def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
 def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> None:
     """Send the day's notices now, as the scheduler would (each notice at most once)."""
     from roles.jobs import run_daily, run_retry
-    from .i18n import lang
     from .jobs import notice_words
     engine = _engine(ctx)
     report = run_retry(engine) if retry_only else run_daily(engine, day, ahead, notice_words(lang()))
@@ -693,7 +691,7 @@ def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) ->
         wb = dataclasses.replace(wb, processes=tuple(p for p in wb.processes if p.section in keep))
     findings = run_checks(wb, rules=rules or RULES)
     if as_json:
-        emit_json({"findings": [f.__dict__ for f in findings]})
+        emit_json({"findings": [f.as_json() for f in findings]})
     elif not findings:
         click.echo(t("check.none"))
     else:
@@ -707,7 +705,7 @@ def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) ->
             if f.exemption:
                 severity = Text(t("severity.exempted", severity=t("severity." + f.severity)), style="dim")
             _row(table, f.rule, severity, f.subject,
-                 f.message + (t("check.exemption", reason=f.exemption) if f.exemption else ""))
+                 f.text(lang()) + (t("check.exemption", reason=f.exemption) if f.exemption else ""))
         _stdout().print(table)
     if any(f.blocking for f in findings):
         sys.exit(EXIT_PROBLEMS)
@@ -785,12 +783,12 @@ def powers_check(ctx, as_json: bool) -> None:
     wb = _workbook(ctx, ())
     found = check_powers(wb)
     if as_json:
-        emit_json({"powers": len(wb.powers), "findings": [f.__dict__ for f in found]})
+        emit_json({"powers": len(wb.powers), "findings": [f.as_json() for f in found]})
     elif not found:
         click.echo(t("powers.ok", n=len(wb.powers)))
     else:
         for f in found:
-            click.echo(f"{f.power}, {f.field}: {f.message}")
+            click.echo(f"{f.power}, {f.field}: {f.text(lang())}")
     if found:
         sys.exit(EXIT_PROBLEMS)
 
@@ -830,7 +828,7 @@ def lint(ctx, process_ids: tuple[str, ...], which: str, as_json: bool) -> None:
         found += [(p, f) for f in lint_version(v, holders=which == "after", person_department=person_dept,
                                                 department=wb.department_of_section.get(p.section))]
     if as_json:
-        emit_json({"version": which, "findings": [{"process": p.id, **f.__dict__} for p, f in found]})
+        emit_json({"version": which, "findings": [{"process": p.id, **f.as_json()} for p, f in found]})
     elif not found:
         click.echo(t("lint.none"))
     else:
@@ -839,7 +837,7 @@ def lint(ctx, process_ids: tuple[str, ...], which: str, as_json: bool) -> None:
         for col in ("process", "step", "rule", "message"):
             table.add_column(t(f"col.{col}"))
         for p, f in found:
-            _row(table, f"{p.name} ({p.id})", f.step, f.code, f.message)
+            _row(table, f"{p.name} ({p.id})", f.step, f.code, f.text(lang()))
         _stdout().print(table)
     if found:
         sys.exit(EXIT_PROBLEMS)
@@ -874,7 +872,6 @@ def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
     """Write a process version as BPMN 2.0, a lane per A holder, laid out for other tools."""
     from flows.bpmn import write
     from roles.lanes import lane_titles
-    from .i18n import lang
     wb = _workbook(ctx)
     p, v = _process(wb, process_id, which)
     output.write_bytes(write(v, p.id, p.name, lane_titles(wb.people, lang())))
@@ -971,7 +968,6 @@ def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, dire
 @guarded
 def publish(ctx, out: Path, jobs: int | None) -> None:
     """Publish every flowchart as a static site (department → section → process); earlier releases are kept."""
-    from .i18n import lang
     from .publish import publish as make_site
     wb = _workbook(ctx)
     with Progress() as progress:

@@ -31,8 +31,11 @@ def test_each_finding_names_its_step():
     assert found == [("g1", "one-way-gateway"), ("s1", "same-ab"), ("s2", "no-b"), ("s3", "dead-end"),
                      ("s3", "other-department"), ("s4", "dead-end"), ("s4", "no-a"), ("s5", "dead-end"),
                      ("s6", "dead-end")]
-    messages = {f.code: f.message for f in lint(v, person_department={"p9": "x"}, department="d")}
+    every = lint(v, person_department={"p9": "x"}, department="d")
+    messages = {f.code: f.message for f in every}
     assert "受理" in messages["same-ab"]
+    assert {f.code: f.text("zh") for f in every}["same-ab"] == "受理：主办和备岗是同一人（p1）"
+    assert all("{" not in f.text(lg) for f in every for lg in ("zh", "en"))
 
 
 def test_unreachable_steps_after_explicit_starts():

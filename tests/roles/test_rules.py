@@ -5,7 +5,7 @@ import pytest
 
 from flows.model import Process, Step, Version
 from roles.model import Department, Function, Person, Section, SectionBefore, Workbook
-from roles.rules import RULES, Settings, check
+from roles.rules import RULES, Finding, Settings, check
 
 from ..conftest import BIANBAN
 
@@ -99,3 +99,35 @@ def test_check_cli_json_and_exit_code(cli):
         assert {"rule", "severity", "subject", "message"} <= set(f) and f["severity"] in ("error", "warning")
     assert result.exit_code == (1 if any(f["severity"] == "error" for f in doc["findings"]) else 0)
     assert cli("check", "--rule", "nope").exit_code == 2
+
+
+def test_every_finding_reads_in_chinese_and_english():
+    """Each rule's words exist in both languages and are filled in; the English stays the JSON message."""
+    wb = city(before=10, after=9, size=2, kinds=("comprehensive",), staffing=4, leaders=2,
+              functions=[["f0", "f1"], ["f1", "f2"]] + [[] for _ in range(7)], approval_in=(0, 2),
+              steps=[Step("t1", "受理", a="s0-0", b="s0-0"), Step("t2", "审核", a="s0-1")])
+    found = check(wb)
+    assert {f.key for f in found} >= {"reduction-low", "size-2", "leader-posts", "comprehensive-share",
+                                      "duty-none", "duty-overlap", "approvals-spread", "holders-same",
+                                      "holders-no-b"}
+    for f in found:
+        zh, en = f.text("zh"), f.text("en")
+        assert zh != en and "{" not in zh + en and f.message == en and f.as_json()["message"] == en
+    size = next(f for f in found if f.key == "size-2")
+    assert size.text("zh") == "科0 只有 2 人，是两人科；大科室应有 3–9 人"
+
+
+def test_check_speaks_chinese_unless_told_english(cli):
+    assert cli("import", str(BIANBAN)).exit_code == 0
+    zh = cli("check", "--rule", "step-holders", "--rule", "ab-pairing").output
+    en = cli("check", "--rule", "step-holders", "--rule", "ab-pairing", env={"ABFLOW_LANG": "en"}).output
+    assert "备岗" in zh and "backs" not in zh and "backs" in en
+
+
+def test_a_post_reads_as_a_post_in_each_language():
+    from flows.wording import values
+    f = Finding("ab-pairing", "warning", "p/s1", "pairing-posts",
+                values(process="流程", step="s1", label="受理", a="张伟", a_post="head", a_post_zh="负责人",
+                       b="李娜", b_post="staff", b_post_zh="工作人员"))
+    assert "张伟（负责人）由 李娜（工作人员）备岗" in f.text("zh")
+    assert "张伟 (head) is backed by 李娜 (staff)" in f.message

@@ -149,7 +149,7 @@ with right:
         st.error(f"{sid}: {message}")
     if findings:
         st.warning(t("lint.title", lg, n=len(findings)))
-        st.dataframe(pd.DataFrame([{t("col.step", lg): f.step, t("col.rule", lg): f.code, t("col.message", lg): f.message}
+        st.dataframe(pd.DataFrame([{t("col.step", lg): f.step, t("col.rule", lg): f.code, t("col.message", lg): f.text(lg)}
                                    for f in findings]), hide_index=True, width="stretch")
     elif not problems:
         st.success(t("lint.none", lg))

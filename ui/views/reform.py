@@ -38,13 +38,43 @@ def pct(x):
 tab_d, tab_s, tab_p, tab_r, tab_sat, tab_c = st.tabs([
     t("stats.departments", lg), t("stats.sections", lg), t("stats.processes", lg), t("report.title", lg),
     t("saturation.share", lg), t("reform.check", lg)])
+
+
+def before_after_chart(rows: list[dict], label: str) -> None:
+    """Steps before beside after, a pair of bars per row (a department, a batch), the cut on hover."""
+    import altair as alt
+    before, after = t("col.before", lg), t("col.after", lg)
+    version, steps, cut = t("chart.version", lg), t("reform.steps", lg), t("col.reduction", lg)
+    frame = pd.DataFrame([{label: r["label"], version: v, steps: n, cut: f"{pct(r['reduction'])}%"}
+                          for r in rows for v, n in ((before, r["before"]), (after, r["after"])) if n is not None])
+    order = [before, after]
+    chart = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset(f"{version}:N", sort=order),
+        x=alt.X(f"{steps}:Q"),
+        color=alt.Color(f"{version}:N", sort=order, scale=alt.Scale(range=["#9aa7b8", "#1a5fb4"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        tooltip=[label, version, steps, cut]).properties(height=alt.Step(16))
+    st.altair_chart(chart, width="stretch")
+
+
 with tab_d:
     st.dataframe(pd.DataFrame([{
-        t("col.department", lg): d["name"], "batch": d["batch"],
+        t("col.department", lg): d["name"], t("col.batch", lg): d["batch"],
         t("col.sections", lg): f"{d['sections_before']} → {d['sections_after']}",
         t("reform.section_cut", lg) + " %": pct(d["section_reduction"]),
         t("col.before", lg): d["before"], t("col.after", lg): d["after"],
         t("col.reduction", lg) + " %": pct(d["reduction"])} for d in depts]), hide_index=True, width="stretch")
+    before_after_chart([{"label": d["name"], **d} for d in depts], t("col.department", lg))
+    st.subheader(t("stats.batches", lg))
+    batches = [{"label": t("report.batch", lg, batch=b["batch"] if b["batch"] is not None else "—"), **b}
+               for b in doc["batches"]]
+    st.dataframe(pd.DataFrame([{
+        t("col.batch", lg): b["label"], t("col.sections", lg): f"{b['sections_before']} → {b['sections_after']}",
+        t("reform.section_cut", lg) + " %": pct(b["section_reduction"]),
+        t("col.before", lg): b["before"], t("col.after", lg): b["after"],
+        t("col.reduction", lg) + " %": pct(b["reduction"])} for b in batches]), hide_index=True, width="stretch")
+    before_after_chart(batches, t("col.batch", lg))
 with tab_s:
     st.dataframe(pd.DataFrame([{
         t("col.section", lg): s["name"], t("col.department", lg): s["department"],
@@ -93,9 +123,11 @@ with tab_sat:
         hide_index=True, width="stretch")
 with tab_c:
     f1, f2 = st.columns(2)
-    pick_rules = f1.multiselect(t("col.rule", lg), RULES, key="rules")
+    pick_rules = f1.multiselect(t("col.rule", lg), RULES, key="rules", placeholder=t("pick.any", lg),
+                                format_func=lambda r: t(f"rule.{r}", lg))
     names = {d.id: d.name for d in wb.departments}
-    pick_depts = f2.multiselect(t("col.department", lg), list(names), key="depts", format_func=names.get)
+    pick_depts = f2.multiselect(t("col.department", lg), list(names), key="depts", format_func=names.get,
+                                placeholder=t("pick.any", lg))
     findings = check(wb, rules=tuple(pick_rules) or RULES)
     if pick_depts:
         from roles.rules import department_of_subject
@@ -107,8 +139,8 @@ with tab_c:
                                          (t("reform.exempted", lg, n=exempted) if exempted else ""))
     if findings:
         st.dataframe(pd.DataFrame([{
-            t("col.rule", lg): f.rule,
+            t("col.rule", lg): t(f"rule.{f.rule}", lg),
             t("col.severity", lg): t("severity.exempted", lg, severity=t("severity." + f.severity, lg))
             if f.exemption else t("severity." + f.severity, lg),
-            t("col.subject", lg): f.subject, t("col.message", lg): f.message,
+            t("col.subject", lg): f.subject, t("col.message", lg): f.text(lg),
             t("reform.exemption", lg): f.exemption or ""} for f in findings]), hide_index=True, width="stretch")
