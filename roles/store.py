@@ -18,6 +18,7 @@ from flows import store as flow_store
 from flows.bulk import bulk_insert
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
+from flows.store import ConflictError
 from flows.tables import ProcessRow, StepRow
 
 from .accounts import Account, audit
@@ -236,22 +237,51 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
 
 def add_absences(engine: Engine, absences, source: str, user: Account | str = "cli") -> int:
     """Add absences (from a leave file or the app); all or none. Returns how many were new."""
-    absences = list(absences)
+    return change_absences(engine, (), absences, source, user)
+
+
+def change_absences(engine: Engine, removed, added, source: str, user: Account | str = "cli") -> int:
+    """Remove some absences and add others, together or not at all; returns how many were added.
+    Each removed absence must still be stored as it was read (person, dates, reason): if someone
+    changed or removed it meanwhile, ConflictError, and nothing changes."""
+    removed, added = list(removed), list(added)
     with Session(engine) as s, s.begin():
-        people = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_({a.person for a in absences}))))
+        people = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_({a.person for a in added}))))
         problems = [Problem(source, f"absence {i} ({a.person})", None, "person", f"no person '{a.person}'")
-                    for i, a in enumerate(absences, 1) if a.person not in people]
+                    for i, a in enumerate(added, 1) if a.person not in people]
         problems += [Problem(source, f"absence {i} ({a.person})", None, "end", f"{a.end} is before the start {a.start}")
-                     for i, a in enumerate(absences, 1) if a.end < a.start]
+                     for i, a in enumerate(added, 1) if a.end < a.start]
         if problems:
             raise WorkbookError(problems)
-        rows = _new_absences(s, absences)
+        c = AbsenceRow.__table__.c
+        for a in removed:
+            row = s.execute(select(c.id).where((c.person_id == a.person) & (c.start == a.start) & (c.end == a.end)
+                                               & (c.reason == a.reason)).limit(1).with_for_update()).scalar()
+            if row is None:
+                raise ConflictError(f"the absence of {a.person} from {a.start} to {a.end} was changed by someone "
+                                    "else meanwhile")
+            s.execute(delete(AbsenceRow.__table__).where(c.id == row))
+        rows = _new_absences(s, added)
         _insert(s, AbsenceRow, rows)
-        if rows:
-            audit(s, user, "absences.add", source, None,
-                  [{k: str(v) for k, v in r.items()} for r in rows])
+        if rows or removed:
+            as_rows = lambda items: [{"person": a.person, "start": str(a.start), "end": str(a.end),  # noqa: E731
+                                      "reason": a.reason} for a in items] or None
+            audit(s, user, "absences.change" if removed else "absences.add", source, as_rows(removed),
+                  [{k: str(v) for k, v in r.items()} for r in rows] or None)
             bump(s)
         return len(rows)
+
+
+def absence_list(engine: Engine, tree, source: str) -> list:
+    """The absences of a workbook tree that holds nothing else (a leave list kept in a spreadsheet),
+    checked against the people in the database; WorkbookError names each bad entry and field."""
+    extra = sorted(k for k, v in tree.items() if k not in ("version", "absences") and v not in (None, [], {})
+                   ) if isinstance(tree, dict) else []
+    if not isinstance(tree, dict) or extra or "absences" not in tree:
+        raise WorkbookError([Problem(source, "the file", None, ", ".join(extra) or None,
+                                     "a leave list holds only absences; a whole workbook goes through import")])
+    with Session(engine) as s:
+        return list(parse(tree, source, _known(s, set())).absences)
 
 
 def _new_absences(s: Session, absences) -> list[dict]:

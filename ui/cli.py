@@ -359,14 +359,14 @@ def absences() -> None:
 @click.pass_context
 @guarded
 def absences_import(ctx, file: Path, person: str | None, as_json: bool) -> None:
-    """Read every event of an iCalendar file as an absence; all or nothing."""
-    from roles.ical import read_absences
+    """Add the absences of a leave file: an iCalendar file's events, or a leave list (XLSX, YAML or
+    JSON with an `absences` sheet or list only); all or nothing, and never twice."""
+    from roles.leave import read_leave_file
     from roles.store import add_absences
     if not file.is_file():
         fail(f"{file}: no such file")
     engine = _engine(ctx)
-    from roles.store import load
-    found = read_absences(file.read_bytes(), file.name, load(engine, ()), person)
+    found = read_leave_file(engine, file.read_bytes(), file.name, person)
     added = add_absences(engine, found, file.name, user=_who())
     if as_json:
         emit_json({"file": str(file), "events": len(found), "added": added,

@@ -41,6 +41,11 @@ def workbook() -> Workbook:
     return _workbook(e.url.render_as_string(hide_password=False), store.data_version(e))
 
 
+def wb_version() -> int:
+    """The data's version: part of an editor's key, so that a saved table shows the stored rows."""
+    return store.data_version(engine())
+
+
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets

@@ -87,3 +87,32 @@ def test_a_bad_leave_file_names_the_event_and_changes_nothing(bianban, cli, tmp_
     assert r.exit_code == 2 and "junk.ics" in r.stderr
     r = cli("absences", "import", str(f), "--person", "ghost")
     assert r.exit_code == 2 and "ghost" in r.stderr
+
+
+def test_a_leave_list_in_a_spreadsheet_imports_like_a_calendar(bianban, cli, tmp_path):
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "absences"
+    sheet.append(["person", "start", "end", "reason"])
+    sheet.append(["bb03", dt.date(2026, 12, 7), dt.date(2026, 12, 9), "leave"])
+    sheet.append(["bb04", "2026-12-14", "2026-12-15", "trip"])
+    f = tmp_path / "请假表.xlsx"
+    book.save(f)
+    doc = cli.json("absences", "import", str(f))
+    assert doc["added"] == 2 and doc["absences"][1] == {"person": "bb04", "start": "2026-12-14",
+                                                         "end": "2026-12-15", "reason": "trip"}
+    assert cli.json("absences", "import", str(f))["added"] == 0
+
+    before = store.load(bianban).absences
+    sheet.append(["ghost", "2026-12-20", "2026-12-19", "leave"])
+    book.save(f)
+    r = cli("absences", "import", str(f))
+    assert r.exit_code == 2 and "请假表.xlsx" in r.stderr and "row 4" in r.stderr and "ghost" in r.stderr
+    assert store.load(bianban).absences == before
+
+
+def test_a_whole_workbook_is_no_leave_list(bianban, cli):
+    from ..conftest import BIANBAN
+    r = cli("absences", "import", str(BIANBAN))
+    assert r.exit_code == 2 and "a leave list holds only absences" in r.stderr

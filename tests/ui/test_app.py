@@ -125,6 +125,20 @@ def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):
     assert pairing_issues(section_steps(processes_of(wb, "bb-jg")), wb.person_by_id) == []
 
 
+def test_today_checks_a_leave_request_for_the_person_shown(bianban, app):
+    at = app()
+    at.session_state["day"] = dt.date(2026, 11, 25)
+    at.session_state["person"] = "bb04"
+    at.session_state["today_wi_to"] = dt.date(2026, 11, 27)
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="today_wi_person").value == "bb04"  # the person shown, from the day shown
+    # The same answer as the People page and `abflow whatif`.
+    added = next(d.value for d in at.dataframe if "建议顶岗" in d.value and "日期" in d.value
+                 and list(d.value["日期"]) == ["2026-11-26", "2026-11-26", "2026-11-27", "2026-11-27"])
+    assert set(added["建议顶岗"]) == {"赵文静 (bb01)"}
+
+
 def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
     at = people_page()
     at.session_state["section"] = "bb-zh"
@@ -138,7 +152,7 @@ def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
     assert list(added["日期"]) == ["2026-11-26", "2026-11-26", "2026-11-27", "2026-11-27"]
     assert set(added["建议顶岗"]) == {"赵文静 (bb01)"}
     before = len(store.load(bianban).absences)
-    at.button(key="record").click().run()
+    at.button(key="wi_record").click().run()
     assert not at.exception
     absences = store.load(bianban).absences
     assert len(absences) == before + 1
@@ -263,6 +277,45 @@ def test_two_heads_saving_one_draft_the_second_is_refused(bianban, designer):
     assert store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"  # the first kept
 
 
+def _edit_absences(at, change: dict):
+    """Edit the absence table of 综合科 (past ones shown) the way the data editor reports it."""
+    at.session_state["absences:bb-zh:True:0"] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []} | change
+
+
+def zh_absences(engine):
+    return sorted((a.person, a.start.isoformat(), a.end.isoformat(), a.reason) for a in store.load(engine).absences
+                  if a.person in ("bb01", "bb02", "bb03", "bb04"))
+
+
+def test_absences_are_edited_in_the_table_and_a_stale_edit_changes_nothing(bianban, people_page):
+    at = people_page()
+    at.session_state["section"], at.session_state["show_past"] = "bb-zh", True
+    at.run()
+    # Rows by start: bb03 training 11-23…27, bb04 sick 11-25. Remove the first, lengthen the
+    # second, add one.
+    _edit_absences(at, {"edited_rows": {1: {"end": "2026-11-26"}}, "deleted_rows": [0],
+                                 "added_rows": [{"person": "bb03", "start": "2026-12-07", "end": "2026-12-08",
+                                                 "reason": "leave"}]})
+    at.run()
+    at.button(key="save_absences").click().run()
+    assert not at.exception and any("已保存" in s.value for s in at.success)
+    assert zh_absences(bianban) == [("bb03", "2026-12-07", "2026-12-08", "leave"),
+                                    ("bb04", "2026-11-25", "2026-11-26", "sick")]
+
+    stale = people_page()
+    stale.session_state["section"], stale.session_state["show_past"] = "bb-zh", True
+    stale.run()
+    from roles.model import Absence
+    store.change_absences(bianban, [Absence("bb04", dt.date(2026, 11, 25), dt.date(2026, 11, 26), "sick")], [],
+                          "another head")  # meanwhile
+    before = zh_absences(bianban)
+    _edit_absences(stale, {"edited_rows": {0: {"reason": "leave"}}})  # bb04's row, as read before
+    stale.run()
+    stale.button(key="save_absences").click().run()
+    assert any("未保存" in e.value for e in stale.error)
+    assert zh_absences(bianban) == before
+
+
 @pytest.fixture
 def accounts(bianban):
     from roles.accounts import add_account
@@ -301,12 +354,24 @@ def test_staff_cannot_change_processes_or_others_absences(accounts, designer, pe
     at.session_state["section"] = "bb-zh"
     at.session_state["wi_person"] = "bb04"  # a colleague
     at.run()
-    assert not [b for b in at.button if b.key == "record"]
+    assert not [b for b in at.button if b.key == "wi_record"]
     at.session_state["wi_person"] = "bb03"  # herself
     at.run()
     before = len(store.load(accounts).absences)
-    at.button(key="record").click().run()
+    at.button(key="wi_record").click().run()
     assert len(store.load(accounts).absences) == before + 1
+
+    # In the absence table: a colleague's row cannot be saved, her own can.
+    at = signed_in(people_page(), "staff-zh", "staff-pass-1")
+    at.session_state["section"], at.session_state["show_past"] = "bb-zh", True
+    at.run()
+    rows = zh_absences(accounts)
+    table = sorted(rows, key=lambda r: (r[1], r[0]))  # the table's order: by start, then person
+    bb04 = table.index(("bb04", "2026-11-25", "2026-11-25", "sick"))
+    _edit_absences(at, {"deleted_rows": [bb04]})
+    at.run()
+    assert any("不能修改" in e.value for e in at.error) and not [b for b in at.button if b.key == "save_absences"]
+    assert zh_absences(accounts) == rows
 
 
 def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accounts, designer, app):

@@ -10,16 +10,16 @@ import streamlit as st
 
 from roles import store
 from roles.assign import Unassignable, accepted_versions, suggest
-from roles.ical import read_absences
+from roles.leave import SUFFIXES, read_leave_file
 from roles.model import ABSENCE_REASONS, Absence
 from roles.pairing import b_loads, pairing_issues, processes_of, section_steps
 from roles.resilience import section_resilience
-from roles.roster import whatif
 from roles.workbook.errors import Problem, WorkbookError
 from flows.store import ConflictError
 from ui.i18n import person_label, t
+from ui.leave_request import leave_request
 from roles.accounts import may_edit_absence, may_edit_section
-from ui.state import account, engine, page
+from ui.state import account, engine, page, wb_version
 
 lg, wb = page("page.people")
 
@@ -30,6 +30,40 @@ members = wb.people_by_section.get(sid, [])
 procs = processes_of(wb, sid)
 steps = section_steps(procs)
 who = lambda pid: person_label(wb, pid)  # noqa: E731
+
+
+
+def as_date(x) -> dt.date | None:
+    """A date from the table's cell (a date, a pandas timestamp, or empty)."""
+    if x is None or (not isinstance(x, (dt.date, str)) and pd.isna(x)):
+        return None
+    if isinstance(x, str):  # an edited cell arrives as ISO text
+        try:
+            return dt.date.fromisoformat(x[:10])
+        except ValueError:
+            return None
+    return x.date() if isinstance(x, dt.datetime) else x
+
+
+def calendar(absences: list[Absence], today: dt.date) -> None:
+    """Who is away when: a bar per absence on a line per person, today marked."""
+    if not absences:
+        return
+    import altair as alt
+    person, start, end, reason = t("today.person", lg), t("people.from", lg), t("people.to", lg), t("people.reason", lg)
+    frame = pd.DataFrame([{person: who(a.person), start: pd.Timestamp(a.start), "until": pd.Timestamp(a.end + dt.timedelta(days=1)),
+                           end: a.end.isoformat(), reason: t(f"reason.{a.reason}", lg)} for a in absences])
+    bars = alt.Chart(frame).mark_bar(cornerRadius=3).encode(
+        y=alt.Y(f"{person}:N", title=None, sort=None),
+        x=alt.X(f"{start}:T", title=None, axis=alt.Axis(format="%m-%d"),  # four weeks ahead at least
+                scale=alt.Scale(domain=[pd.Timestamp(min(min(a.start for a in absences), today)).isoformat(),
+                                        pd.Timestamp(max(max(a.end for a in absences) + dt.timedelta(days=1),
+                                                         today + dt.timedelta(days=28))).isoformat()])),
+        x2="until:T", color=alt.Color(f"{reason}:N", legend=alt.Legend(orient="top", title=None)),
+        tooltip=[person, alt.Tooltip(f"{start}:T", format="%Y-%m-%d"), end, reason])
+    rule = alt.Chart(pd.DataFrame({"d": [pd.Timestamp(today)]})).mark_rule(color="#c62828").encode(x="d:T")
+    st.altair_chart((bars + rule).properties(height=alt.Step(26)), width="stretch")
+
 
 tab_ab, tab_res, tab_suggest, tab_leave = st.tabs([t("people.ab", lg), t("people.resilience", lg),
                                                    t("people.suggest", lg), t("people.absences", lg)])
@@ -107,36 +141,13 @@ with tab_suggest:
 with tab_leave:
     ids = [p.id for p in members]
     st.subheader(t("people.whatif", lg))
-    c = st.columns(3)
-    person = c[0].selectbox(t("today.person", lg), ids, key="wi_person", format_func=who)
-    start = c[1].date_input(t("people.from", lg), value=dt.date.today(), key="wi_from")
-    end = c[2].date_input(t("people.to", lg), value=dt.date.today() + dt.timedelta(days=4), key="wi_to")
-    if end < start:
-        st.error(t("people.bad_range", lg))
-    else:
-        added = whatif(wb, person, start, end)
-        if not added:
-            st.success(t("whatif.none", lg, person=who(person), start=start, end=end))
-        else:
-            st.error(t("whatif.title", lg, person=who(person), start=start, end=end) + f"：{len(added)}")
-            st.dataframe(pd.DataFrame([{
-                t("col.date", lg): g.date.isoformat(), t("col.process", lg): g.process_name,
-                t("col.step", lg): f"{g.step} {g.step_name}", t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
-                t("col.suggested", lg): who(g.suggested)} for g in added]), hide_index=True, width="stretch")
-        reason = st.selectbox(t("people.reason", lg), ABSENCE_REASONS, key="wi_reason",
-                              format_func=lambda r: t(f"reason.{r}", lg))
-        if not may_edit_absence(wb, account(), person):
-            st.caption(t("readonly", lg))
-        elif st.button(t("people.record", lg), key="record"):
-            n = store.add_absences(engine(), [Absence(person, start, end, reason)], "app", user=account())
-            st.session_state["flash_leave"] = t("absences.imported", lg, file="app", n=1, added=n)
-            st.rerun()
+    leave_request(wb, lg, ids, "wi")
     if flash := st.session_state.pop("flash_leave", None):
         st.success(flash)
-    upload = st.file_uploader(t("people.ics", lg), type=["ics"], key="ics")
+    upload = st.file_uploader(t("people.ics", lg), type=[x.lstrip(".") for x in SUFFIXES], key="ics")
     if upload is not None and st.button(t("people.import_ics", lg), key="import_ics"):
         try:
-            found = read_absences(upload.getvalue(), upload.name, wb)
+            found = read_leave_file(engine(), upload.getvalue(), upload.name)
             denied = sorted({a.person for a in found if not may_edit_absence(wb, account(), a.person)})
             if denied:
                 raise WorkbookError([Problem(upload.name, f"absences of {p}", None, "person", t("readonly", lg))
@@ -147,12 +158,58 @@ with tab_leave:
         except WorkbookError as e:
             for p in e.problems:
                 st.error(str(p))
+
     st.subheader(t("people.away", lg))
     today = dt.date.today()
-    away = sorted((a for a in wb.absences if a.person in set(ids) and a.end >= today), key=lambda a: a.start)
-    if away:
-        st.dataframe(pd.DataFrame([{t("today.person", lg): who(a.person), t("people.from", lg): a.start.isoformat(),
-                                    t("people.to", lg): a.end.isoformat(), t("people.reason", lg): t(f"reason.{a.reason}", lg)}
-                                   for a in away]), hide_index=True, width="stretch")
-    else:
+    ids_set = set(ids)
+    show_past = st.toggle(t("people.show_past", lg), key="show_past")
+    shown = sorted((a for a in wb.absences if a.person in ids_set and (show_past or a.end >= today)),
+                   key=lambda a: (a.start, a.person))
+    calendar(shown, today)
+    # The table edits a snapshot of the absences shown, renewed when the data changes and nothing is
+    # being edited (so rows never shift under an edit). Saving removes the rows taken out or changed
+    # and adds the new ones, refused whole when someone changed one of them meanwhile.
+    snap_key, version = f"absences:{sid}:{show_past}", wb_version()
+    snap = st.session_state.get(snap_key)
+    pending = snap is not None and any((st.session_state.get(f"{snap_key}:{snap['n']}") or {}).get(k)
+                                       for k in ("edited_rows", "added_rows", "deleted_rows"))
+    if snap is None or (snap["version"] != version and not pending):
+        snap = st.session_state[snap_key] = {"rows": shown, "version": version, "n": snap["n"] + 1 if snap else 0}
+    cols = {"person": t("today.person", lg), "start": t("people.from", lg), "end": t("people.to", lg),
+            "reason": t("people.reason", lg)}
+    edited = st.data_editor(
+        pd.DataFrame([{"person": a.person, "start": a.start, "end": a.end, "reason": a.reason} for a in snap["rows"]],
+                     columns=list(cols)),
+        num_rows="dynamic", hide_index=True, width="stretch", key=f"{snap_key}:{snap['n']}",
+        column_config={
+            "person": st.column_config.SelectboxColumn(cols["person"], options=ids, required=True, format_func=who),
+            "start": st.column_config.DateColumn(cols["start"], required=True, format="YYYY-MM-DD"),
+            "end": st.column_config.DateColumn(cols["end"], required=True, format="YYYY-MM-DD"),
+            "reason": st.column_config.SelectboxColumn(cols["reason"], options=list(ABSENCE_REASONS), required=True,
+                                                       default="leave", format_func=lambda r: t(f"reason.{r}", lg))})
+    rows = [Absence(r["person"], as_date(r["start"]), as_date(r["end"]), r["reason"] or "leave")
+            for r in edited.to_dict("records") if r.get("person") and as_date(r.get("start")) and as_date(r.get("end"))]
+    removed = [a for a in snap["rows"] if a not in rows]
+    added = [a for a in rows if a not in snap["rows"]]
+    if removed or added:
+        touched = sorted({a.person for a in removed + added})
+        denied = [p for p in touched if not may_edit_absence(wb, account(), p)]
+        if denied:
+            st.error(t("people.not_yours", lg, who="、".join(who(p) for p in denied)))
+        elif st.button(t("people.save_absences", lg, removed=len(removed), added=len(added)), key="save_absences",
+                       type="primary"):
+            try:
+                store.change_absences(engine(), removed, added, "app: absences", user=account())
+                del st.session_state[snap_key]
+                st.session_state["flash_leave"] = t("people.absences_saved", lg)
+                st.rerun()
+            except ConflictError:
+                st.error(t("people.absences_conflict", lg))
+                if st.button(t("designer.reload", lg), key="reload_absences"):
+                    del st.session_state[snap_key]
+                    st.rerun()
+            except WorkbookError as e:
+                for p in e.problems:
+                    st.error(str(p))
+    if not shown:
         st.caption(t("people.nobody_away", lg))

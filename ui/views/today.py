@@ -1,5 +1,6 @@
 """Today's duties: who acts on each redesigned step, who covers for someone away, where no one
-covers (a gap) and who could stand in; for one person, what they hold and cover in the days ahead."""
+covers (a gap) and who could stand in; for one person, what they hold and cover in the days ahead;
+and a leave request checked before it is approved."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,7 @@ import streamlit as st
 
 from roles.roster import gaps, roster
 from ui.i18n import off_day, t
+from ui.leave_request import leave_request
 from ui.state import account, page
 
 lg, wb = page("page.today")
@@ -71,6 +73,12 @@ else:
     with st.expander(t("today.all", lg, n=len(duties)), expanded=person is not None):
         if duties:
             st.dataframe(table(duties), hide_index=True, width="stretch")
+
+# A leave request checked before it is approved, for the person shown (or oneself) from this day.
+with st.expander(t("people.whatif", lg)):
+    if (person or me) in people and "today_wi_person" not in st.session_state:
+        st.session_state["today_wi_person"] = person or me
+    leave_request(wb, lg, people, "today_wi", start=day)
 
 st.subheader(t("today.ahead", lg))
 ahead = st.slider(t("today.days", lg), 7, 60, 14, key="ahead")

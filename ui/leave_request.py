@@ -1,0 +1,50 @@
+"""A leave request checked before it is approved, on the Today and People pages: the gaps it would
+add, day by day, with a stand-in for each; recorded with one click by whoever may."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from roles import store
+from roles.accounts import may_edit_absence
+from roles.model import ABSENCE_REASONS, Absence, Workbook
+from roles.roster import whatif
+
+from .i18n import person_label, t
+from .state import account, engine
+
+
+def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.date | None = None) -> None:
+    """The form and its answer; `key` keeps two pages' forms apart, `start` is the first day offered."""
+    who = lambda pid: person_label(wb, pid)  # noqa: E731
+    first = start or dt.date.today()
+    c = st.columns(3)
+    person = c[0].selectbox(t("today.person", lg), people, key=f"{key}_person", format_func=who)
+    begin = c[1].date_input(t("people.from", lg), value=first, key=f"{key}_from")
+    end = c[2].date_input(t("people.to", lg), value=first + dt.timedelta(days=4), key=f"{key}_to")
+    if person is None:
+        return
+    if end < begin:
+        st.error(t("people.bad_range", lg))
+        return
+    added = whatif(wb, person, begin, end)
+    if not added:
+        st.success(t("whatif.none", lg, person=who(person), start=begin, end=end))
+    else:
+        st.error(t("whatif.title", lg, person=who(person), start=begin, end=end) + f"：{len(added)}")
+        st.dataframe(pd.DataFrame([{
+            t("col.date", lg): g.date.isoformat(), t("col.process", lg): g.process_name,
+            t("col.step", lg): f"{g.step} {g.step_name}", t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
+            t("col.suggested", lg): who(g.suggested)} for g in added]), hide_index=True, width="stretch")
+    reason = st.selectbox(t("people.reason", lg), ABSENCE_REASONS, key=f"{key}_reason",
+                          format_func=lambda r: t(f"reason.{r}", lg))
+    if not may_edit_absence(wb, account(), person):
+        st.caption(t("readonly", lg))
+    elif st.button(t("people.record", lg), key=f"{key}_record"):
+        n = store.add_absences(engine(), [Absence(person, begin, end, reason)], "app", user=account())
+        st.session_state[f"{key}_flash"] = t("absences.imported", lg, file="app", n=1, added=n)
+        st.rerun()
+    if flash := st.session_state.pop(f"{key}_flash", None):
+        st.success(flash)
