@@ -9,13 +9,12 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from rich.console import Console
 
+from bench.timing import alternating
 from flows.render import render, to_dot
 from ui.charts import chart_labels
 
@@ -44,15 +43,8 @@ def main() -> None:
             list(pool.map(lambda d: subprocess.run(["dot", "-Tsvg"], input=d.encode(), capture_output=True,
                                                    check=True).stdout, dots))
 
-    times = {"ours": [], "bare": []}
-    for i in range(opts.runs):
-        for name, fn in (("bare", bare), ("ours", ours)) if i % 2 == 0 else (("ours", ours), ("bare", bare)):
-            with err.status(f"run {i + 1} of {opts.runs}: {name}"):
-                t0 = time.perf_counter()
-                fn()
-                times[name].append(time.perf_counter() - t0)
-    figures = {"processes": len(procs), "workers": workers,
-               "bare dot, s": statistics.median(times["bare"]), "abflow, s": statistics.median(times["ours"])}
+    times = alternating(("bare", bare), ("ours", ours), opts.runs, err)
+    figures = {"processes": len(procs), "workers": workers, "bare dot, s": times["bare"], "abflow, s": times["ours"]}
     figures["ratio"] = figures["abflow, s"] / figures["bare dot, s"]
     if opts.json:
         print(json.dumps(figures, indent=2))

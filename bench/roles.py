@@ -12,7 +12,7 @@ import statistics
 from rich.console import Console
 from rich.table import Table
 
-from bench.run import median
+from bench.timing import median
 from flows.model import Process, Step, Version
 from roles.assign import suggest
 from roles.model import Department, Person, Section, Workbook

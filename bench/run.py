@@ -10,30 +10,20 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from rich.console import Console
+
+from bench.timing import median
 from rich.table import Table
 
 DAY = dt.date(2026, 11, 25)
 TARGETS = {"import": 5.0, "roster": 0.3, "gaps (2 weeks)": 1.0}
 ABFLOW = str(Path(sys.executable).with_name("abflow"))
 err = Console(stderr=True)
-
-
-def median(fn, runs: int) -> float:
-    """Median seconds of `runs` calls of fn."""
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def timed(args: list[str], url: str, runs: int) -> float:

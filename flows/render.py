@@ -47,7 +47,7 @@ def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
     w = labels.words
     lanes, lane_of = lanes_of(version)
     number = numbering(version)
-    out = [f'digraph process {{',
+    out = ['digraph process {',
            f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, nodesep=0.35, ranksep=0.55,'
            f' pad=0.3, newrank=true, label=<{_title(labels, version)}>];',
            f'  node [fontname="{FONT}", fontsize=11, penwidth=1.2];',

@@ -291,8 +291,7 @@ def resilience(ctx, section: str | None, as_json: bool) -> None:
     """Which people must not be away together; sections weakest first."""
     from roles.resilience import resilience as compute
     wb = _workbook(ctx, ("after",))
-    if section and section not in wb.section_by_id:
-        fail(f"--section: no section '{section}' in the database")
+    _section_arg(wb, section)  # an unknown section is refused here
     found = compute(wb, section)
     if as_json:
         emit_json({"sections": [{"section": r.section, "department": wb.department_of_section.get(r.section),

@@ -3,8 +3,6 @@ in headless Chromium: every process of the demo, before and after."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import shutil
 
 import pytest
 
@@ -12,15 +10,15 @@ from flows import bpmn
 from roles.demo import demo_workbook
 from roles.lanes import lane_titles
 
+from ..browser import CHROMIUM, require_browser
 from ..conftest import ROOT, require
 
 BUNDLE = ROOT / "ui" / "modeler" / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.development.js"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
 def viewer(tmp_path_factory):
-    require(CHROMIUM is not None and importlib.util.find_spec("playwright") is not None, "Chromium with Playwright")
+    require_browser()
     require(BUNDLE.exists(), "bpmn-js (make setup runs npm ci in ui/modeler)")
     page_file = tmp_path_factory.mktemp("bpmnjs") / "viewer.html"
     page_file.write_text(f'<!doctype html><html><body><div id="c" style="width:1200px;height:800px"></div>'

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from roles import store
 from roles.demo import demo_workbook
 
-from ..conftest import BIANBAN, ROOT
+from ..conftest import ROOT
 
 APP = str(ROOT / "ui" / "app.py")
 

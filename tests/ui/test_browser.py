@@ -2,43 +2,21 @@
 `abflow serve` on a demo database: what a user sees, not only what the script computes."""
 from __future__ import annotations
 
-import importlib.util
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT, require
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from ..browser import ABFLOW, CHROMIUM, require_browser, serving
+from ..conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    require(CHROMIUM is not None and importlib.util.find_spec("playwright") is not None, "Chromium and Playwright")
+    require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
-    exe = str(Path(sys.executable).with_name("abflow"))
-    subprocess.run([exe, "--db", url, "demo", "--today", "2026-11-25"], check=True, capture_output=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([exe, "--db", url, "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.25)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    subprocess.run([ABFLOW, "--db", url, "demo", "--today", "2026-11-25"], check=True, capture_output=True)
+    with serving(url) as base:
+        yield base
 
 
 #: Screenshots of every page, to look at after a run (not committed).

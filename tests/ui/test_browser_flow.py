@@ -4,14 +4,7 @@ step among their duties on Today. Screenshots go to .screens/."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -19,37 +12,22 @@ from roles import store
 from roles.roster import roster
 from ui.db import engine_for
 
-from ..conftest import ROOT, require
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from ..browser import ABFLOW, CHROMIUM, require_browser, serving
+from ..conftest import ROOT
 SHOTS = ROOT / ".screens"
 TODAY = dt.date.today()
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    require(CHROMIUM is not None and importlib.util.find_spec("playwright") is not None, "Chromium and Playwright")
+    require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('flow') / 'flow.db'}"
-    exe = str(Path(sys.executable).with_name("abflow"))
-    run = lambda *a, **kw: subprocess.run([exe, "--db", url, *a], check=True, capture_output=True, text=True, **kw)  # noqa: E731
+    run = lambda *a, **kw: subprocess.run([ABFLOW, "--db", url, *a], check=True, capture_output=True, text=True, **kw)  # noqa: E731
     run("demo", "--today", TODAY.isoformat())
     run("accounts", "add", "head-zh", "--role", "head", "--person", "rs01", "--password-stdin", input="head-pass-1\n")
     run("accounts", "add", "staff-05", "--role", "staff", "--person", "rs05", "--password-stdin", input="staff-pass-1\n")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([exe, "--db", url, "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.25)
-    yield base, url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serving(url) as base:
+        yield base, url
 
 
 def sign_in(page, base: str, path: str, username: str, password: str) -> None:

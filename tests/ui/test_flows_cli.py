@@ -45,7 +45,7 @@ def test_a_foreign_file_imports_with_notes_and_lanes_it_could_not_match(loaded):
 def test_lanes_named_by_people_become_a_holders(loaded, tmp_path):
     bpmn = (SHARED / "corpus" / "bpmn" / "miwg-reference-A.2.0.bpmn").read_text(encoding="utf-8")
     # a minimal file of our own with lanes named the way another tool would
-    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
   <process id="p">
     <laneSet id="ls"><lane id="l1" name="王芳"><flowNodeRef>t1</flowNodeRef></lane>

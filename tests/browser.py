@@ -1,0 +1,45 @@
+"""What the browser tests share: Debian's Chromium (skipped only where it or Playwright is absent,
+and failing then in CI), and the app served by `abflow serve` on a database of the test's."""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from .conftest import require
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ABFLOW = str(Path(sys.executable).with_name("abflow"))
+
+
+def require_browser() -> None:
+    require(CHROMIUM is not None and importlib.util.find_spec("playwright") is not None, "Chromium and Playwright")
+
+
+@contextlib.contextmanager
+def serving(url: str) -> Iterator[str]:
+    """The app on `url`'s database, on a free port, until the block ends; yields its address."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([ABFLOW, "--db", url, "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
