@@ -42,53 +42,90 @@ def numbering(version: Version) -> dict[str, int]:
 
 
 def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
+    lines, _ = _body(version, labels)
+    return "\n".join([*_head(direction, f"<{_title(labels, version)}>"), *lines, "}"])
+
+
+def sheet_dot(parts: list[tuple[str, Version, Labels]], title: str) -> str:
+    """Several versions of a process side by side on one sheet (the before/after sheet a section
+    pins on the wall), each headed by its caption, `title` over all. The flows run top down: a
+    version's lanes are then columns, and the versions stand next to each other."""
+    out = _head("TB", f"<<b>{escape(title)}</b>>")
+    bands: list[tuple[str, str]] = []
+    for k, (caption, version, labels) in enumerate(parts):
+        lines, ends = _body(version, labels, f"p{k}_", caption)
+        out += lines
+        bands += ends
+    # The parts' bands chained like the lanes of one chart, so they keep their order.
+    for (head, tail), (next_head, next_tail) in zip(bands, bands[1:]):
+        out.append(f'  "{head}" -> "{next_head}" [style=invis];')
+        out.append(f'  "{tail}" -> "{next_tail}" [style=invis];')
+    return "\n".join([*out, "}"])
+
+
+def _head(direction: str, label: str) -> list[str]:
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be LR or TB, not {direction!r}")
+    return ['digraph process {',
+            f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, nodesep=0.35, ranksep=0.55,'
+            f' pad=0.3, newrank=true, label={label}];',
+            f'  node [fontname="{FONT}", fontsize=11, penwidth=1.2];',
+            f'  edge [fontname="{FONT}", fontsize=10, color="#546E7A", arrowsize=0.8];']
+
+
+def _body(version: Version, labels: Labels, prefix: str = "", caption: str | None = None
+          ) -> tuple[list[str], list[tuple[str, str]]]:
+    """Bands (a swimlane per A holder), steps and flows of one version, and each band's (head,
+    tail) marks. `prefix` keeps the ids of versions sharing a sheet apart; a `caption` heads the
+    version in a band of its own, or names its one band when it has no holders."""
     w = labels.words
     lanes, lane_of = lanes_of(version)
     number = numbering(version)
-    out = ['digraph process {',
-           f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, nodesep=0.35, ranksep=0.55,'
-           f' pad=0.3, newrank=true, label=<{_title(labels, version)}>];',
-           f'  node [fontname="{FONT}", fontsize=11, penwidth=1.2];',
-           f'  edge [fontname="{FONT}", fontsize=10, color="#546E7A", arrowsize=0.8];']
-    swimlanes = lanes != [None]
-    members = {lane: [s for s in version.steps if lane_of[s.id] == lane] for lane in lanes}
-    for i, lane in enumerate(lanes):
-        if swimlanes:
-            title = labels.lane.get(lane, labels.person.get(lane, lane)) if lane else w["none"]
-            out.append(f'  subgraph cluster_lane_{i} {{')
-            out.append(f'    label=""; style=filled; fillcolor="{LANE_COLOURS[i % len(LANE_COLOURS)]}"; color="#B0BEC5";')
-            # A title at the lane's head and an invisible mark at its tail make every lane span
-            # the whole chart, so the lanes stack as bands instead of sitting side by side.
-            out.append(f'    "lane_head_{i}" [shape=plaintext, label=<<b>{escape(title)}</b>>, fontsize=12];')
-            out.append(f'    "lane_tail_{i}" [shape=point, style=invis, width=0.01];')
-        for s in members[lane]:
-            out.append("    " + _node(s, number, labels))
-        if swimlanes:
-            out.append("  }")
-    if swimlanes:
-        heads = "; ".join(f'"lane_head_{i}"' for i in range(len(lanes)))
-        tails = "; ".join(f'"lane_tail_{i}"' for i in range(len(lanes)))
+    q = lambda sid: _q(prefix + sid)  # noqa: E731
+    steps_of = {lane: [s for s in version.steps if lane_of[s.id] == lane] for lane in lanes}
+    # (title, fill, steps, title size) per band
+    if lanes != [None]:
+        bands = [(labels.lane.get(lane, labels.person.get(lane, lane)) if lane else w["none"],
+                  LANE_COLOURS[i % len(LANE_COLOURS)], steps_of[lane], 12) for i, lane in enumerate(lanes)]
+        if caption:
+            bands.insert(0, (caption, None, [], 14))
+    else:
+        bands = [(caption, "#F5F7F9", list(version.steps), 14)] if caption else []
+    out, ends = [], []
+    if not bands:
+        out += ["  " + _node(s, number, labels, prefix) for s in version.steps]
+    for i, (title, fill, members, size) in enumerate(bands):
+        head, tail = f"{prefix}band_head_{i}", f"{prefix}band_tail_{i}"
+        ends.append((head, tail))
+        out.append(f'  subgraph cluster_{prefix}band_{i} {{')
+        out.append(f'    label=""; style=filled; fillcolor="{fill}"; color="#B0BEC5";' if fill else
+                   '    label=""; style=invis;')
+        # A title at the band's head and an invisible mark at its tail make every band span the
+        # whole chart, so the bands stack as lanes instead of sitting side by side.
+        text = escape(title) if fill else "<br/>".join(escape(x) for x in title.split(" · "))  # a caption column
+        out.append(f'    "{head}" [shape=plaintext, label=<<b>{text}</b>>, fontsize={size}];')
+        out.append(f'    "{tail}" [shape=point, style=invis, width=0.01];')
+        out += ["    " + _node(s, number, labels, prefix) for s in members]
+        out.append("  }")
+        if members:
+            out.append(f'  "{head}" -> "{q(members[0].id)}" [style=invis, weight=0];')
+            out.append(f'  "{q(members[-1].id)}" -> "{tail}" [style=invis, weight=0];')
+    if ends:
+        heads, tails = ("; ".join(f'"{x}"' for x in side) for side in zip(*ends))
         out.append(f"  {{ rank=min; {heads}; }}")
         out.append(f"  {{ rank=max; {tails}; }}")
-        for i in range(len(lanes) - 1):
-            out.append(f'  "lane_head_{i}" -> "lane_head_{i + 1}" [style=invis];')
-            out.append(f'  "lane_tail_{i}" -> "lane_tail_{i + 1}" [style=invis];')
-        for i, lane in enumerate(lanes):
-            if members[lane]:
-                out.append(f'  "lane_head_{i}" -> "{_q(members[lane][0].id)}" [style=invis, weight=0];')
-                out.append(f'  "{_q(members[lane][-1].id)}" -> "lane_tail_{i}" [style=invis, weight=0];')
+        for (h, t), (h2, t2) in zip(ends, ends[1:]):
+            out.append(f'  "{h}" -> "{h2}" [style=invis];')
+            out.append(f'  "{t}" -> "{t2}" [style=invis];')
     for s in version.steps:
         label = {b.to: b for b in s.branches}
         for t in s.next:
             b = label.get(t)
             text = (escape(b.name or "") + (f'<br/><font point-size="9">［{escape(b.condition)}］</font>'
                                             if b.condition else "")) if b else ""
-            out.append(f'  "{_q(s.id)}" -> "{_q(t)}"' + (f' [label=<{text}>, fontsize=10, fontcolor="#37474F"]'
-                                                          if text else "") + ";")
-    out.append("}")
-    return "\n".join(out)
+            out.append(f'  "{q(s.id)}" -> "{q(t)}"' + (f' [label=<{text}>, fontsize=10, fontcolor="#37474F"]'
+                                                        if text else "") + ";")
+    return out, ends
 
 
 def _title(labels: Labels, version: Version) -> str:
@@ -98,7 +135,7 @@ def _title(labels: Labels, version: Version) -> str:
     return "<br/>".join(parts)
 
 
-def _node(s, number: dict[str, int], labels: Labels) -> str:
+def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
     w = labels.words
     name = escape(s.name or "")
     if s.kind in ("start", "end", "event"):
@@ -106,9 +143,9 @@ def _node(s, number: dict[str, int], labels: Labels) -> str:
                  "end": 'shape=doublecircle, width=0.38, fixedsize=true, style=filled, fillcolor="#FFCDD2"',
                  "event": 'shape=circle, width=0.4, fixedsize=true, style=filled, fillcolor="#FFF9C4"'}[s.kind]
         text = name or w.get(s.kind, "")
-        return f'"{_q(s.id)}" [{shape}, label="", xlabel=<{text}>];'
+        return f'"{_q(prefix + s.id)}" [{shape}, label="", xlabel=<{text}>];'
     if s.kind == "gateway":
-        return (f'"{_q(s.id)}" [shape=diamond, style=filled, fillcolor="#FFF3C4", color="#C9A227", width=0.5,'
+        return (f'"{_q(prefix + s.id)}" [shape=diamond, style=filled, fillcolor="#FFF3C4", color="#C9A227", width=0.5,'
                 f' height=0.5, fixedsize=true, label="", xlabel=<{name}>];')
     holder = lambda pid: escape(labels.person.get(pid, pid)) if pid else f'<font color="#C62828">{w["none"]}</font>'  # noqa: E731
     rows = [f'<b>{number[s.id]}. {name}</b>' + (f' <font color="#BF360C">［{w["approval"]}］</font>'
@@ -121,7 +158,7 @@ def _node(s, number: dict[str, int], labels: Labels) -> str:
         rows.append(f'<font point-size="10" color="{STATUS_COLOUR[status]}"><b>{w[status]}</b> {who}</font>')
     style = ('shape=box, style="rounded,filled,bold", fillcolor="#FFE9D6", color="#BF360C"' if s.kind == "approval"
              else 'shape=box, style="rounded,filled", fillcolor="white", color="#37474F"')
-    return f'"{_q(s.id)}" [{style}, margin="0.15,0.08", label=<{"<br/>".join(rows)}>];'
+    return f'"{_q(prefix + s.id)}" [{style}, margin="0.15,0.08", label=<{"<br/>".join(rows)}>];'
 
 
 def _q(value: str) -> str:

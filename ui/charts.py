@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows.render import Labels
+from flows.metrics import reduction, step_count
+from flows.render import Labels, sheet_dot
 from roles.lanes import lane_titles
 from roles.model import Workbook
 from roles.roster import roster
@@ -30,6 +31,20 @@ def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None
                                  (f"{t('col.suggested', language)} {person_label(wb, d.suggested)}" if d.suggested else None))
                         for d in r.duties if d.process == p.id}
     return labels
+
+
+def before_after_sheet(wb: Workbook, process_id: str, language: str | None = None,
+                       day: dt.date | None = None) -> str:
+    """The DOT of a process's before/after sheet: both versions, each captioned with its step
+    count, the cut in the caption of the redesigned one. The process must have both versions."""
+    language = language or lang()
+    p = wb.process_by_id[process_id]
+    before, after = step_count(p.before), step_count(p.after)
+    cut = reduction(before, after)
+    parts = [(t("chart.sheet_before", language, n=before), p.before, chart_labels(wb, p.id, "before", language)),
+             (t("chart.sheet_after", language, n=after, cut="—" if cut is None else f"{cut:.0%}"), p.after,
+              chart_labels(wb, p.id, "after", language, day))]
+    return sheet_dot(parts, f"{p.name}（{t('chart.sheet', language)}）")
 
 
 def svg_image(svg: bytes, alt: str) -> str:

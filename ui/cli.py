@@ -938,23 +938,29 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
 @click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
               help="Left to right, or top down.")
 @click.option("--date", "day", type=DATE, default=None, help="Also show who acts on each step on this day.")
+@click.option("--sheet", is_flag=True,
+              help="Both versions side by side on one before/after sheet, with their step counts (top down).")
 @click.pass_context
 @guarded
 def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, direction: str,
-           day: dt.date | None) -> None:
-    """Draw the flowchart of a process version (SVG, PNG or PDF), with A/B holders."""
+           day: dt.date | None, sheet: bool) -> None:
+    """Draw the flowchart of a process version (SVG, PNG or PDF), with A/B holders; or, with
+    --sheet, the before/after sheet of the process."""
     from flows.render import FORMATS, render as draw, to_dot
-    from .charts import chart_labels
+    from .charts import before_after_sheet, chart_labels
     if fmt is not None and fmt not in FORMATS:
         fail(f"--format: '{fmt}' is none of {', '.join(FORMATS)}")
     fmt = fmt or output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         fail(f"--format: cannot tell the format from '{output.name}': give --format svg|png|pdf")
     wb = _workbook(ctx)
-    p, v = _process(wb, process_id, which)
-    labels = chart_labels(wb, p.id, which, day=day)
+    p, v = _process(wb, process_id, "after" if sheet else which)
+    if sheet and p.before is None:
+        fail(f"process {p.id} has no 'before' version to set beside the redesign")
+    dot = before_after_sheet(wb, p.id, day=day) if sheet else \
+        to_dot(v, chart_labels(wb, p.id, which, day=day), direction)
     try:
-        output.write_bytes(draw(to_dot(v, labels, direction), fmt))
+        output.write_bytes(draw(dot, fmt))
     except RuntimeError as e:
         fail(str(e), EXIT_PROBLEMS)
     click.echo(t("render.done", file=output), err=True)

@@ -27,7 +27,7 @@ from roles.lanes import lane_titles
 from roles.model import Workbook
 from roles.stats import stats
 
-from .charts import chart_labels
+from .charts import before_after_sheet, chart_labels
 from .i18n import person_label, t
 
 Progress = Callable[[str], None]
@@ -86,6 +86,8 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
             if v is not None:
                 dot = to_dot(v, chart_labels(wb, p.id, which, language), "LR")
                 jobs += [(p.id, which, "svg", dot)] + ([(p.id, which, "pdf", dot)] if which == "after" else [])
+        if p.before is not None and p.after is not None:  # the before/after sheet to print
+            jobs.append((p.id, "sheet", "pdf", before_after_sheet(wb, p.id, language)))
     drawn: dict[tuple[str, str, str], bytes] = {}
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         futures = {pool.submit(render, dot, fmt): (pid, which, fmt) for pid, which, fmt, dot in jobs}
@@ -136,7 +138,10 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
             manifest[p.id] = {"name": p.name, "steps": [{"id": s.id, "name": s.name, "kind": s.kind, "a": s.a, "b": s.b}
                                                         for s in p.after.steps]}
             if p.before is not None:
-                body.append(f"<h2>{escape(w('publish.before_after'))}</h2><div class=\"pair\">"
+                (rel / f"p-{p.id}-sheet.pdf").write_bytes(drawn[p.id, "sheet", "pdf"])
+                body.append(f"<h2>{escape(w('publish.before_after'))}</h2>"
+                            f"<p><a href=\"p-{escape(p.id)}-sheet.pdf\">{escape(w('publish.sheet_pdf'))}</a></p>"
+                            "<div class=\"pair\">"
                             f"<div><h3>{escape(w('version.before'))} · {pf['before']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'before', 'svg'])}</div></div>"
                             f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'after', 'svg'])}</div></div></div>")
             if previous:

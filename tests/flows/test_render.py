@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from flows.render import Labels, numbering, render, to_dot
+from flows.render import Labels, numbering, render, sheet_dot, to_dot
 from flows.model import Step, Version
 
 V = Version((Step("s1", "收文登记", next=("g1",), a="p1", b="p2"),
@@ -20,7 +20,7 @@ LABELS = Labels(title="公文办理（改革后）", person={"p1": "张伟", "p2
 
 def test_the_dot_has_a_lane_per_a_holder_numbered_steps_and_holders():
     dot = to_dot(V, LABELS)
-    assert dot.count("subgraph cluster_lane_") == 2
+    assert dot.count("subgraph cluster_band_") == 2
     assert "张伟（负责人）" in dot and "李娜（副职）" in dot
     assert numbering(V) == {"s1": 1, "s2": 2, "s3": 3}
     assert "1. 收文登记" in dot and "2. 分管领导审批" in dot and "［审批］" in dot
@@ -49,3 +49,18 @@ def test_bad_requests():
         render("digraph {}", "gif")
     with pytest.raises(RuntimeError, match="dot failed"):
         render("digraph { a -> }", "svg")
+
+
+def test_a_before_after_sheet_sets_the_versions_side_by_side_in_order():
+    """Read back from the drawn SVG: the `before` caption stands left of the redesign's lanes, and
+    every step of both versions is drawn once, ids kept apart."""
+    before = Version((Step("s1", "收文"), Step("s2", "拟办"), Step("s3", "审核", "approval"), Step("s4", "归档")))
+    for s_prev, s_next in zip(before.steps, before.steps[1:]):
+        before = Version(tuple(Step(s.id, s.name, s.kind, (s_next.id,)) if s is s_prev else s for s in before.steps))
+    dot = sheet_dot([("改革前 · 4 个环节", before, Labels(holders=False)),
+                     ("改革后 · 3 个环节 · 压减 25%", V, LABELS)], "公文办理（改革前后对照）")
+    assert '"p0_s1"' in dot and '"p1_s1"' in dot and "rankdir=TB" in dot
+    svg = render(dot, "svg").decode()
+    x = lambda text: float(re.search(r'<text[^>]*x="([\d.-]+)"[^>]*>' + text, svg).group(1))  # noqa: E731
+    assert x("改革前") < x("改革后") < x("张伟（负责人）") < x("李娜（副职）")
+    assert svg.count("收文") == 2 and "压减 25%" in svg

@@ -71,6 +71,7 @@ def test_lanes_named_by_people_become_a_holders(loaded, tmp_path):
     (["bpmn", "import", str(BIANBAN), "--process", "p", "--section", "bb-jg"], "bianban.yaml: not well-formed XML"),
     (["render", "nope", "-o", "x.svg"], "no process 'nope'"),
     (["render", "bb-p1", "-o", "x.gif"], "cannot tell the format"),
+    (["render", "bb-p3", "--sheet", "-o", "x.pdf"], "no 'before' version to set beside"),
 ])
 def test_bad_requests_exit_2(loaded, args, message):
     result = loaded(*args)
@@ -95,6 +96,9 @@ def test_render_every_format(loaded, tmp_path):
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 1000
     assert "建议顶岗" in (tmp_path / "p1.svg").read_text(encoding="utf-8")
+    sheet = tmp_path / "p1-sheet.pdf"
+    assert loaded("render", "bb-p1", "--sheet", "-o", str(sheet)).exit_code == 0
+    assert sheet.read_bytes().startswith(b"%PDF")
 
 
 def test_a_stale_edit_is_refused(bianban):

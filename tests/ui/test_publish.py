@@ -16,6 +16,7 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     page = (r1 / "p-bb-p2.html").read_text("utf-8")
     assert "<svg" in page and "审核审批" in page and "改革前后对照" in page
     assert (r1 / "p-bb-p2.pdf").read_bytes().startswith(b"%PDF")
+    assert (r1 / "p-bb-p2-sheet.pdf").read_bytes().startswith(b"%PDF") and "p-bb-p2-sheet.pdf" in (r1 / "p-bb-p2.html").read_text("utf-8")
     assert len(read((r1 / "p-bb-p2.bpmn").read_bytes(), "p.bpmn").version.work_steps) == 4
     assert "bb-jg" in (r1 / "d-bb.html").read_text("utf-8") and "AB角表" in (r1 / "d-bb.html").read_text("utf-8")
     assert json.loads((r1 / "manifest.json").read_text("utf-8"))["release"] == 1

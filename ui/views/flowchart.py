@@ -10,7 +10,7 @@ from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
 from roles.lanes import lane_titles
-from ui.charts import chart_labels, svg_image
+from ui.charts import before_after_sheet, chart_labels, svg_image
 from ui.i18n import t
 from ui.state import page
 
@@ -21,13 +21,16 @@ names = {p.id: f"{p.name}（{p.id}）" for p in wb.processes}
 pid = c1.selectbox(t("col.process", lg), list(names), format_func=names.get, key="process")
 process = wb.process_by_id[pid]
 versions = [v for v in ("after", "before") if process.version(v)]
-which = c2.radio(t("chart.version", lg), versions, format_func=lambda v: t("version." + v, lg), key="which")
-direction = c3.radio(t("chart.direction", lg), ["LR", "TB"], key="direction",
+if len(versions) == 2:
+    versions.append("sheet")  # both versions side by side, the sheet a section pins on the wall
+which = c2.radio(t("chart.version", lg), versions, key="which",
+                 format_func=lambda v: t("chart.sheet", lg) if v == "sheet" else t("version." + v, lg))
+direction = c3.radio(t("chart.direction", lg), ["LR", "TB"], key="direction", disabled=which == "sheet",
                      format_func=lambda d: t("chart." + d, lg))
-show_day = c4.toggle(t("chart.show_today", lg), value=which == "after", key="show_today")
-day = st.date_input(t("col.date", lg), dt.date.today(), key="chart_day") if show_day and which == "after" else None
+show_day = c4.toggle(t("chart.show_today", lg), value=which != "before", key="show_today", disabled=which == "before")
+day = st.date_input(t("col.date", lg), dt.date.today(), key="chart_day") if show_day and which != "before" else None
 
-version = process.version(which)
+version = process.version("after" if which == "sheet" else which)
 m = st.columns(4)
 before, after = step_count(process.before), step_count(process.after)
 m[0].metric(t("col.before", lg), "—" if before is None else before)
@@ -44,7 +47,8 @@ def draw(dot: str, fmt: str) -> bytes:
     return render(dot, fmt)
 
 
-dot = to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
+dot = before_after_sheet(wb, pid, lg, day) if which == "sheet" else \
+    to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
 with st.spinner(t("chart.drawing", lg)):
     svg = draw(dot, "svg")
 st.html(svg_image(svg, process.name))
@@ -53,5 +57,5 @@ stem = f"{pid}-{which}"
 d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")
 d[1].download_button("PNG", draw(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
 d[2].download_button("PDF", draw(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
-d[3].download_button("BPMN", bpmn_xml(version, pid, process.name, lane_titles(wb.people, lg)), f"{stem}.bpmn",
-                     "application/xml", key="dl_bpmn")
+d[3].download_button("BPMN", bpmn_xml(version, pid, process.name, lane_titles(wb.people, lg)),
+                     f"{pid}-{'after' if which == 'sheet' else which}.bpmn", "application/xml", key="dl_bpmn")
