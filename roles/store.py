@@ -24,6 +24,7 @@ from flows.tables import ProcessRow, StepRow
 from .accounts import Account, audit
 from .model import (Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
+from .rules import RULES
 from .tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, ExemptionRow, PersonRow,
                      PowerRow, SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
 from .workbook import formats
@@ -270,6 +271,34 @@ def change_absences(engine: Engine, removed, added, source: str, user: Account |
                   [{k: str(v) for k, v in r.items()} for r in rows] or None)
             bump(s)
         return len(rows)
+
+
+def set_exemptions(engine: Engine, department: str, exemptions, expected, user: Account | str = "cli") -> None:
+    """Replace a department's recorded exemptions, each with its rule and reason. `expected` is
+    the list as it was read: if someone changed it meanwhile, ConflictError, and nothing changes."""
+    exemptions, expected = list(exemptions), list(expected)
+    source = f"department {department}"
+    problems = [Problem("app", f"{source}, exemption #{i}", None, "rule", f"'{e.rule}' is no reform rule")
+                for i, e in enumerate(exemptions, 1) if e.rule not in RULES]
+    problems += [Problem("app", f"{source}, exemption #{i}", None, "reason", "an exemption needs its reason")
+                 for i, e in enumerate(exemptions, 1) if not (e.reason or "").strip()]
+    if problems:
+        raise WorkbookError(problems)
+    with Session(engine) as s, s.begin():
+        if s.get(DepartmentRow, department) is None:
+            raise WorkbookError([Problem("app", source, None, "department", f"no department '{department}'")])
+        c = ExemptionRow.__table__.c
+        stored = [Exemption(r.rule, r.reason, r.subject) for r in s.execute(
+            select(c.rule, c.reason, c.subject).where(c.department_id == department).order_by(c.position)
+            .with_for_update())]
+        if stored != expected:
+            raise ConflictError(f"{source}: its exemptions were changed by someone else meanwhile")
+        s.execute(delete(ExemptionRow.__table__).where(c.department_id == department))
+        _insert(s, ExemptionRow, [{"department_id": department, "position": i, "rule": e.rule, "subject": e.subject,
+                                   "reason": e.reason.strip()} for i, e in enumerate(exemptions)])
+        audit(s, user, "exemptions.set", department, [asdict(e) for e in stored] or None,
+              [asdict(e) for e in exemptions] or None)
+        bump(s)
 
 
 def absence_list(engine: Engine, tree, source: str) -> list:

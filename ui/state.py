@@ -41,9 +41,23 @@ def workbook() -> Workbook:
     return _workbook(e.url.render_as_string(hide_password=False), store.data_version(e))
 
 
-def wb_version() -> int:
-    """The data's version: part of an editor's key, so that a saved table shows the stored rows."""
-    return store.data_version(engine())
+def editing(key: str, rows: list) -> tuple[list, str]:
+    """The base of a table edit: `rows` as they were when the edit began, kept while it is pending
+    (so rows never shift under it; saving checks them against the database) and renewed when the
+    data has changed and nothing is being edited. Returns the base and the data editor's key."""
+    version = store.data_version(engine())
+    snap = st.session_state.get(key)
+    pending = snap is not None and any((st.session_state.get(f"{key}:{snap['n']}") or {}).get(k)
+                                       for k in ("edited_rows", "added_rows", "deleted_rows"))
+    if snap is None or (snap["version"] != version and not pending):
+        snap = st.session_state[key] = {"rows": rows, "version": version, "n": snap["n"] + 1 if snap else 0}
+    return snap["rows"], f"{key}:{snap['n']}"
+
+
+def done_editing(key: str) -> None:
+    """After a save (or to drop an edit): the next run starts from the stored rows, in a new editor."""
+    if key in st.session_state:
+        st.session_state[key] = {"rows": None, "version": None, "n": st.session_state[key]["n"] + 1}
 
 
 def _oidc_configured() -> bool:

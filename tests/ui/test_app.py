@@ -174,16 +174,55 @@ def test_reform_page_report_exemptions_and_excel(engine, app):
     at.session_state["rules"] = ["approval-concentration"]
     at.run()
     assert not at.exception
-    findings = at.dataframe[-1].value
+    findings = found(at)
     assert list(findings["对象"]) == ["scj", "zjj"]
     assert list(findings["级别"]) == ["提示", "提示（已豁免）"]
     assert findings["豁免理由"].iloc[1].startswith("施工许可")
     at.session_state["depts"] = ["zjj"]
     at.run()
-    assert list(at.dataframe[-1].value["对象"]) == ["zjj"]
+    assert list(found(at)["对象"]) == ["zjj"]
     at.button(key="make_xlsx").click().run()
     assert not at.exception
     assert at.session_state["report_xlsx"][:2] == b"PK"  # the xlsx (a zip) to download
+
+
+def found(at):
+    """The findings table of the reform check (the one with a subject column)."""
+    return next(d.value for d in at.dataframe if "对象" in d.value)
+
+
+def test_the_office_records_an_exemption_and_the_finding_shows_it(engine, app):
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    at = app()
+    at.switch_page("views/reform.py")
+    at.session_state["rules"], at.session_state["depts"], at.session_state["ex_dept"] = \
+        ["approval-concentration"], ["scj"], "scj"
+    at.run()
+    assert list(found(at)["级别"]) == ["提示"]
+    at.session_state["exemptions:scj:0"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"rule": "approval-concentration", "reason": "登记与食品许可分属两个审批链，经市编办同意暂不合并"}]}
+    at.run()
+    at.button(key="save_exemptions").click().run()
+    assert not at.exception
+    assert list(found(at)["级别"]) == ["提示（已豁免）"]
+    assert not [b for b in at.button if b.key == "save_exemptions"]
+    assert found(at)["豁免理由"].iloc[0].startswith("登记与食品许可")
+    from roles.accounts import audit_trail
+    assert audit_trail(engine, 1)[0].action == "exemptions.set"
+
+    stale = app()  # read before someone else's change: its save changes nothing
+    stale.switch_page("views/reform.py")
+    stale.session_state["ex_dept"] = "scj"
+    stale.run()
+    from roles.model import Exemption
+    store.set_exemptions(engine, "scj", [], [Exemption("approval-concentration",
+                                                       "登记与食品许可分属两个审批链，经市编办同意暂不合并")])
+    stale.session_state["exemptions:scj:0"] = {"edited_rows": {0: {"reason": "另一理由"}}, "deleted_rows": [],
+                                               "added_rows": []}
+    stale.run()
+    stale.button(key="save_exemptions").click().run()
+    assert any("未保存" in e.value for e in stale.error)
+    assert next(d for d in store.load(engine).departments if d.id == "scj").exemptions == ()
 
 
 DESIGNER = str(ROOT / "ui" / "views" / "designer.py")
@@ -306,6 +345,7 @@ def test_absences_are_edited_in_the_table_and_a_stale_edit_changes_nothing(bianb
     at.run()
     at.button(key="save_absences").click().run()
     assert not at.exception and any("已保存" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key == "save_absences"]  # a fresh table: nothing left to save
     assert zh_absences(bianban) == [("bb03", "2026-12-07", "2026-12-08", "leave"),
                                     ("bb04", "2026-11-25", "2026-11-26", "sick")]
 

@@ -19,7 +19,7 @@ from flows.store import ConflictError
 from ui.i18n import person_label, t
 from ui.leave_request import leave_request
 from roles.accounts import may_edit_absence, may_edit_section
-from ui.state import account, engine, page, wb_version
+from ui.state import account, done_editing, editing, engine, page
 
 lg, wb = page("page.people")
 
@@ -169,18 +169,14 @@ with tab_leave:
     # The table edits a snapshot of the absences shown, renewed when the data changes and nothing is
     # being edited (so rows never shift under an edit). Saving removes the rows taken out or changed
     # and adds the new ones, refused whole when someone changed one of them meanwhile.
-    snap_key, version = f"absences:{sid}:{show_past}", wb_version()
-    snap = st.session_state.get(snap_key)
-    pending = snap is not None and any((st.session_state.get(f"{snap_key}:{snap['n']}") or {}).get(k)
-                                       for k in ("edited_rows", "added_rows", "deleted_rows"))
-    if snap is None or (snap["version"] != version and not pending):
-        snap = st.session_state[snap_key] = {"rows": shown, "version": version, "n": snap["n"] + 1 if snap else 0}
+    snap_key = f"absences:{sid}:{show_past}"
+    base, editor_key = editing(snap_key, shown)
     cols = {"person": t("today.person", lg), "start": t("people.from", lg), "end": t("people.to", lg),
             "reason": t("people.reason", lg)}
     edited = st.data_editor(
-        pd.DataFrame([{"person": a.person, "start": a.start, "end": a.end, "reason": a.reason} for a in snap["rows"]],
+        pd.DataFrame([{"person": a.person, "start": a.start, "end": a.end, "reason": a.reason} for a in base],
                      columns=list(cols)),
-        num_rows="dynamic", hide_index=True, width="stretch", key=f"{snap_key}:{snap['n']}",
+        num_rows="dynamic", hide_index=True, width="stretch", key=editor_key,
         column_config={
             "person": st.column_config.SelectboxColumn(cols["person"], options=ids, required=True, format_func=who),
             "start": st.column_config.DateColumn(cols["start"], required=True, format="YYYY-MM-DD"),
@@ -189,8 +185,8 @@ with tab_leave:
                                                        default="leave", format_func=lambda r: t(f"reason.{r}", lg))})
     rows = [Absence(r["person"], as_date(r["start"]), as_date(r["end"]), r["reason"] or "leave")
             for r in edited.to_dict("records") if r.get("person") and as_date(r.get("start")) and as_date(r.get("end"))]
-    removed = [a for a in snap["rows"] if a not in rows]
-    added = [a for a in rows if a not in snap["rows"]]
+    removed = [a for a in base if a not in rows]
+    added = [a for a in rows if a not in base]
     if removed or added:
         touched = sorted({a.person for a in removed + added})
         denied = [p for p in touched if not may_edit_absence(wb, account(), p)]
@@ -200,13 +196,13 @@ with tab_leave:
                        type="primary"):
             try:
                 store.change_absences(engine(), removed, added, "app: absences", user=account())
-                del st.session_state[snap_key]
+                done_editing(snap_key)
                 st.session_state["flash_leave"] = t("people.absences_saved", lg)
                 st.rerun()
             except ConflictError:
                 st.error(t("people.absences_conflict", lg))
                 if st.button(t("designer.reload", lg), key="reload_absences"):
-                    del st.session_state[snap_key]
+                    done_editing(snap_key)
                     st.rerun()
             except WorkbookError as e:
                 for p in e.problems:

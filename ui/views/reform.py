@@ -9,12 +9,16 @@ import streamlit as st
 import tempfile
 from pathlib import Path
 
+from flows.store import ConflictError
+from roles import store
 from roles.excel import write_report
+from roles.model import Exemption
+from roles.workbook.errors import WorkbookError
 from roles.report import consolidation, saturation
 from roles.rules import RULES, check
 from roles.stats import stats
 from ui.i18n import t
-from ui.state import page
+from ui.state import account, done_editing, editing, engine, page
 
 lg, wb = page("page.reform")
 
@@ -144,3 +148,37 @@ with tab_c:
             if f.exemption else t("severity." + f.severity, lg),
             t("col.subject", lg): f.subject, t("col.message", lg): f.text(lg),
             t("reform.exemption", lg): f.exemption or ""} for f in findings]), hide_index=True, width="stretch")
+
+    # Exemptions of one department, as the guidance allows (small departments, special units):
+    # the reform office records them with their reasons; everyone else reads them.
+    st.subheader(t("reform.exemptions", lg))
+    office = account().role == "office"
+    dept = st.selectbox(t("col.department", lg), list(names), key="ex_dept", format_func=names.get)
+    stored = list(next(d for d in wb.departments if d.id == dept).exemptions)
+    ex_cols = {"rule": t("col.rule", lg), "subject": t("col.subject", lg), "reason": t("reform.exemption", lg)}
+    base, editor_key = editing(f"exemptions:{dept}", stored)
+    edited = st.data_editor(
+        pd.DataFrame([{"rule": e.rule, "subject": e.subject, "reason": e.reason} for e in base], columns=list(ex_cols)),
+        num_rows="dynamic" if office else "fixed", disabled=not office, hide_index=True, width="stretch",
+        key=editor_key,
+        column_config={
+            "rule": st.column_config.SelectboxColumn(ex_cols["rule"], options=list(RULES), required=True,
+                                                     format_func=lambda r: t(f"rule.{r}", lg)),
+            "subject": st.column_config.TextColumn(ex_cols["subject"], help=t("reform.exemption_subject", lg)),
+            "reason": st.column_config.TextColumn(ex_cols["reason"], required=True)})
+    blank = lambda x: x is None or (isinstance(x, float) and pd.isna(x)) or not str(x).strip()  # noqa: E731
+    wanted = [Exemption(r["rule"], "" if blank(r["reason"]) else str(r["reason"]).strip(),
+                        None if blank(r["subject"]) else str(r["subject"]).strip())
+              for r in edited.to_dict("records") if not blank(r.get("rule"))]
+    if not office:
+        st.caption(t("reform.exemptions_office", lg))
+    elif wanted != base and st.button(t("reform.save_exemptions", lg), key="save_exemptions", type="primary"):
+        try:
+            store.set_exemptions(engine(), dept, wanted, base, user=account())
+            done_editing(f"exemptions:{dept}")
+            st.rerun()
+        except ConflictError:
+            st.error(t("reform.exemptions_conflict", lg))
+        except WorkbookError as e:
+            for p in e.problems:
+                st.error(str(p))
