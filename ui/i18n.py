@@ -277,6 +277,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.step-holders": ("环节主办与备岗", "Step holders"),
     "pick.any": ("全部", "All"),
     "reform.exemptions": ("豁免记录", "Exemptions"),
+    "reform.pick_for_chart": ("条目较多：选择一个部门即可查看对比图。", "Many rows: pick a department to see the chart."),
     "reform.exemption_subject": ("只豁免这一对象（科室、职责或流程/环节编号）；空着即豁免整个部门",
                                  "Only this subject (a section, duty or process/step id); empty: the whole department"),
     "reform.exemptions_office": ("豁免由编办记录。", "The reform office records exemptions."),

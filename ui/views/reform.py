@@ -49,13 +49,14 @@ def before_after_chart(rows: list[dict], label: str) -> None:
     import altair as alt
     before, after = t("col.before", lg), t("col.after", lg)
     version, steps, cut = t("chart.version", lg), t("reform.steps", lg), t("col.reduction", lg)
-    frame = pd.DataFrame([{label: r["label"], version: v, steps: n, cut: f"{pct(r['reduction'])}%"}
+    frame = pd.DataFrame([{label: r["label"], version: v, steps: n,
+                           cut: "—" if r["reduction"] is None else f"{pct(r['reduction'])}%"}
                           for r in rows for v, n in ((before, r["before"]), (after, r["after"])) if n is not None])
     order = [before, after]
     chart = alt.Chart(frame).mark_bar().encode(
         y=alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
         yOffset=alt.YOffset(f"{version}:N", sort=order),
-        x=alt.X(f"{steps}:Q"),
+        x=alt.X(f"{steps}:Q", axis=alt.Axis(tickMinStep=1, format="d")),  # steps are whole
         color=alt.Color(f"{version}:N", sort=order, scale=alt.Scale(range=["#9aa7b8", "#1a5fb4"]),
                         legend=alt.Legend(orient="top", title=None)),
         tooltip=[label, version, steps, cut]).properties(height=alt.Step(16))
@@ -79,17 +80,40 @@ with tab_d:
         t("col.before", lg): b["before"], t("col.after", lg): b["after"],
         t("col.reduction", lg) + " %": pct(b["reduction"])} for b in batches]), hide_index=True, width="stretch")
     before_after_chart(batches, t("col.batch", lg))
+
+
+def pick_department(key: str) -> str | None:
+    names = {d.id: d.name for d in wb.departments}
+    return st.selectbox(t("col.department", lg), [None, *names], key=key,
+                        format_func=lambda d: t("pick.any", lg) if d is None else names[d])
+
+
+CHART_ROWS = 40  # more bars than this read as a smear: pick a department first
+
+
 with tab_s:
+    in_dept = pick_department("s_dept")
+    rows = [s for s in doc["sections"] if in_dept in (None, s["department"])]
     st.dataframe(pd.DataFrame([{
         t("col.section", lg): s["name"], t("col.department", lg): s["department"],
         t("col.before", lg): s["before"], t("col.after", lg): s["after"],
-        t("col.reduction", lg) + " %": pct(s["reduction"])} for s in doc["sections"]]), hide_index=True, width="stretch")
+        t("col.reduction", lg) + " %": pct(s["reduction"])} for s in rows]), hide_index=True, width="stretch")
+    if len(rows) <= CHART_ROWS:
+        before_after_chart([{"label": f"{s['name']}（{s['section']}）", **s} for s in rows], t("col.section", lg))
+    else:
+        st.caption(t("reform.pick_for_chart", lg))
 with tab_p:
+    in_dept = pick_department("p_dept")
+    rows = [p for p in doc["processes"] if in_dept in (None, p["department"])]
     st.dataframe(pd.DataFrame([{
         t("col.process", lg): p["name"], t("col.section", lg): p["section"],
         t("col.before", lg): p["before"], t("col.after", lg): p["after"],
         t("col.reduction", lg) + " %": pct(p["reduction"]), t("col.handoffs", lg): p["handoffs_after"]}
-        for p in doc["processes"]]), hide_index=True, width="stretch")
+        for p in rows]), hide_index=True, width="stretch")
+    if len(rows) <= CHART_ROWS:
+        before_after_chart([{"label": f"{p['name']}（{p['process']}）", **p} for p in rows], t("col.process", lg))
+    else:
+        st.caption(t("reform.pick_for_chart", lg))
 with tab_r:
     cons = consolidation(wb)
     city = cons["city"]
