@@ -34,6 +34,7 @@ nav = st.navigation([
     st.Page(PAGES / "designer.py", title=t("page.designer", lg), icon=":material/edit_square:", url_path="designer"),
     st.Page(PAGES / "people.py", title=t("page.people", lg), icon=":material/groups:", url_path="people"),
     st.Page(PAGES / "reform.py", title=t("page.reform", lg), icon=":material/analytics:", url_path="reform"),
+    st.Page(PAGES / "data.py", title=t("page.data", lg), icon=":material/database:", url_path="data"),
     st.Page(PAGES / "audit.py", title=t("page.audit", lg), icon=":material/history:", url_path="audit"),
 ])
 nav.run()

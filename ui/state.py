@@ -103,15 +103,15 @@ def account():
     st.stop()
 
 
-def page(title_key: str) -> tuple[str, Workbook]:
+def page(title_key: str, need_data: bool = True) -> tuple[str, Workbook]:
     """Start a page: its title, and the language and workbook; the sign-in form when one is needed;
-    a hint when there is no data."""
+    a hint when there is no data (unless the page is where data comes in)."""
     from .i18n import t
     lg = language()
     st.title(t(title_key, lg))
     account()
     wb = workbook()
-    if not wb.departments or not wb.processes:
+    if need_data and (not wb.departments or not wb.processes):
         st.info(t("today.empty", lg))
         st.stop()
     return lg, wb

@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from roles import store
 from roles.demo import demo_workbook
+from ui.db import engine_for
 
-from ..conftest import ROOT
+from ..conftest import BIANBAN, ROOT
 
 APP = str(ROOT / "ui" / "app.py")
 
@@ -443,3 +444,38 @@ def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accou
     assert (s4(last.before)["b"], s4(last.after)["b"]) == ("bb06", "bb08")
     staff = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "staff-zh", "staff-pass-1")
     assert not staff.dataframe and any("仅编办" in w.value for w in staff.warning)
+
+
+DATA = str(ROOT / "ui" / "views" / "data.py")
+
+
+def test_the_data_page_exports_the_workbook_and_publishes_the_site(bianban, app, tmp_path):
+    import io
+    import zipfile
+    at = app(DATA)
+    at.session_state["wb_format"] = "yaml"
+    at.run()
+    assert not at.exception
+    at.button(key="wb_export").click().run()
+    name, data = at.session_state["wb_file"]
+    assert name == "abflow.yaml"
+    (tmp_path / name).write_bytes(data)
+    other = engine_for(f"sqlite:///{tmp_path / 'other.db'}")
+    store.import_file(other, tmp_path / name)
+    assert store.load(other) == store.load(bianban)  # the export is the database, whole
+
+    at.button(key="publish").click().run()
+    assert not at.exception
+    names = zipfile.ZipFile(io.BytesIO(at.session_state["site_zip"])).namelist()
+    assert "index.html" in names and "r1/p-bb-p2.html" in names and "r1/p-bb-p2-sheet.pdf" in names
+
+
+def test_the_data_page_opens_on_an_empty_database_and_imports_are_for_the_office(engine, app):
+    at = app(DATA)
+    at.run()
+    assert not at.exception and at.get("file_uploader")  # the local user is the office
+    from roles.accounts import add_account
+    store.import_file(engine, BIANBAN)
+    add_account(engine, "staff-zh", "staff-pass-1", "staff", "bb03")
+    staff = signed_in(app(DATA), "staff-zh", "staff-pass-1")
+    assert not staff.get("file_uploader") and staff.button(key="publish").disabled

@@ -38,6 +38,7 @@ def page(server):
     ("designer", "流程设计", "环节表"),
     ("people", "人员与AB角", "AB角表"),
     ("reform", "改革成效", "科室压减"),
+    ("data", "数据导入导出", "导入工作簿"),
 ])
 def test_main_pages_render_without_errors(server, page, path, title, expect):
     page.goto(f"{server}/{path}")
@@ -66,3 +67,31 @@ def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
     frame.locator("g.djs-element[data-element-id='s1']").first.wait_for(timeout=30_000)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "designer-bpmn.png"), full_page=True)
+
+
+def test_a_workbook_uploaded_in_the_browser_imports_all_or_nothing(server, page, tmp_path):
+    """The office uploads a workbook with a wrong holder: each problem is named and nothing
+    changes; the corrected file then imports."""
+    from ..conftest import BIANBAN
+    bad = tmp_path / "bianban.yaml"
+    bad.write_text(BIANBAN.read_text(encoding="utf-8").replace("a: bb07, b: bb06", "a: bb07, b: bb99", 1), "utf-8")
+    page.goto(f"{server}/data")
+    page.get_by_text("导入工作簿").first.wait_for(timeout=60_000)
+    page.locator("input[type='file']").set_input_files(str(bad))
+    settle(page)  # the upload reruns the page; a click during that run is lost
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.get_by_text("未导入").first.wait_for(timeout=60_000)
+    assert page.get_by_text("field 'b': no person 'bb99'").first.is_visible()
+    page.screenshot(path=str(SHOTS / "data-refused.png"), full_page=True)
+    page.locator("input[type='file']").set_input_files(str(BIANBAN))
+    settle(page)
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.get_by_text("已导入 bianban.yaml").first.wait_for(timeout=60_000)
+    page.goto(f"{server}/flowchart")
+    page.get_by_text("改革前环节").first.wait_for(timeout=60_000)
+
+
+def settle(page) -> None:
+    """Wait until the app has finished the run a widget started (its running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000)
