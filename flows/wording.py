@@ -31,6 +31,14 @@ class Worded:
         return {k: v for k, v in self.__dict__.items() if k not in ("key", "params")} | {"message": self.message}
 
 
+class Stage(Worded):
+    """A stage of a long piece of work, for progress shown in the terminal or the app. Subclasses
+    are frozen dataclasses of `key` and `params` with a CATALOG; `str()` gives the English."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def values(**kw) -> tuple[tuple[str, object], ...]:
     """A finding's values, hashable so the finding can stay frozen."""
     return tuple(kw.items())

@@ -17,11 +17,28 @@ from ortools.sat.python import cp_model
 
 from flows.metrics import step_minutes
 from flows.model import Process, Step, Version
+from flows.wording import Stage, values
 
 from .model import Person, Workbook
 from .pairing import pair_allowed, processes_of, section_steps
 
 MODES = ("fill", "rebalance")
+
+
+@dataclass(frozen=True)
+class SolverStage(Stage):
+    """Where the solver is: one goal after another, each solving, then its best value."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    CATALOG = {"solving": ("{goal_zh}：求解中（{seconds} 秒）", "{goal}: solving ({seconds} s)"),
+               "solved": ("{goal_zh}：{best}（{how_zh}）", "{goal}: {best} ({how})")}
+
+
+#: The goals, in the order they are solved, in both languages.
+GOALS = {"one-way pairs": "单向AB角对数", "heaviest A": "最重主办负担", "heaviest B": "最重备岗负担",
+         "changes": "变更数"}
 
 
 class Unassignable(ValueError):
@@ -69,7 +86,7 @@ def _weights(steps: list[Step]) -> list[int]:
 
 
 def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 5.0, workers: int = 2,
-            progress: Callable[[str], None] = lambda _: None) -> Proposal:
+            progress: Callable[[Stage], None] = lambda _: None) -> Proposal:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     members: list[Person] = wb.people_by_section.get(section, [])
@@ -152,14 +169,18 @@ def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 
         left = time_limit - (time.perf_counter() - started)
         solver.parameters.max_time_in_seconds = max(left, 0.05)
         m.minimize(term)
-        progress(f"{name}: solving ({time.perf_counter() - started:.1f} s)")
+        progress(SolverStage("solving", values(goal=name, goal_zh=GOALS[name],
+                                               seconds=f"{time.perf_counter() - started:.1f}")))
         status = solver.solve(m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise Unassignable(f"section {section}: no assignment keeps the rules"
                                + (" (time limit reached before any was found)" if status == cp_model.UNKNOWN else ""))
         proven = proven and status == cp_model.OPTIMAL
         best = int(round(solver.objective_value))
-        progress(f"{name}: {best} ({'optimal' if status == cp_model.OPTIMAL else 'best found'})")
+        optimal = status == cp_model.OPTIMAL
+        progress(SolverStage("solved", values(goal=name, goal_zh=GOALS[name], best=best,
+                                              how="optimal" if optimal else "best found",
+                                              how_zh="已证明最优" if optimal else "目前最好")))
         m.add(term <= best)
         m.clear_hints()
         for v in all_vars:

@@ -19,6 +19,7 @@ from flows.bulk import bulk_insert
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
 from flows.store import ConflictError
+from flows.wording import Stage, values
 from flows.tables import ProcessRow, StepRow
 
 from .accounts import Account, audit
@@ -31,7 +32,19 @@ from .workbook import formats
 from .workbook.errors import Problem, WorkbookError
 from .workbook.schema import Known, parse, to_tree
 
-Progress = Callable[[str], None]
+@dataclass(frozen=True)
+class ImportStage(Stage):
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    CATALOG = {"reading": ("正在读取 {file}", "reading {file}"),
+               "checking": ("正在检查", "checking"),
+               "replacing": ("替换 {replaced} 个部门，新增 {added} 个", "replacing {replaced} department(s), adding {added}"),
+               "processes": ("正在写入 {n} 个流程", "writing {n} processes"),
+               "absences": ("正在写入 {n} 条请假", "writing {n} absences")}
+
+
+Progress = Callable[[Stage], None]
 
 
 @dataclass(frozen=True)
@@ -115,12 +128,12 @@ def _group(rows, key: str) -> dict[str, list]:
 def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None,
                 user: Account | str = "cli") -> ImportSummary:
     """Read, check and store a workbook file; on any problem raise `WorkbookError`, storing nothing."""
-    progress(f"reading {path.name}")
+    progress(ImportStage("reading", values(file=path.name)))
     tree = formats.load(path, locate=False)
     with Session(engine) as s, s.begin():
         ids = _department_ids(tree)
         known = _known(s, ids)
-        progress("checking")
+        progress(ImportStage("checking"))
         try:
             wb = parse(tree, path.name, known)
         except WorkbookError:
@@ -180,7 +193,7 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     dept_ids = [d.id for d in wb.departments]
     old_pos = dict(s.execute(select(DepartmentRow.id, DepartmentRow.position)).all())
     replaced = [d for d in dept_ids if d in old_pos]
-    progress(f"replacing {len(replaced)} department(s), adding {len(dept_ids) - len(replaced)}")
+    progress(ImportStage("replacing", values(replaced=len(replaced), added=len(dept_ids) - len(replaced))))
     # Accounts outlive a re-import: unlink their people while the departments are replaced, relink after.
     linked = dict(s.execute(select(AccountRow.username, AccountRow.person_id).where(AccountRow.person_id.is_not(None))).all())
     if linked:
@@ -217,14 +230,14 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
         for username, person in linked.items():
             if person in present:
                 s.execute(update(AccountRow).where(AccountRow.username == username).values(person_id=person))
-    progress(f"writing {len(wb.processes)} processes")
+    progress(ImportStage("processes", values(n=len(wb.processes))))
     flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
     flow_store.drop_orphan_drafts(s)
     _insert(s, PowerRow, [{"id": p.id, "department_id": p.department, "name": p.name, "kind": p.kind,
                            "section_id": p.section, "processes": list(p.processes),
                            "responsibilities": list(p.responsibilities), "accountability": list(p.accountability),
                            "position": i} for i, p in enumerate(wb.powers)])
-    progress(f"writing {len(wb.absences)} absences")
+    progress(ImportStage("absences", values(n=len(wb.absences))))
     _insert(s, AbsenceRow, _new_absences(s, wb.absences))
     for c in wb.calendar:
         s.execute(delete(CalendarRow).where(CalendarRow.date == c.date))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from flows.wording import Worded
+
 from .i18n import lang, off_day, person_label, t
 
 EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_DATABASE = 1, 2, 3
@@ -97,9 +99,10 @@ class Progress:
             self.status.__enter__()
         return self
 
-    def __call__(self, message: str) -> None:
+    def __call__(self, message) -> None:
+        """A message: a stage of the engines (in the CLI's language) or words already chosen."""
         if self.status:
-            self.status.update(message)
+            self.status.update(message.text(lang()) if isinstance(message, Worded) else message)
 
     def __exit__(self, *exc):
         if self.status:

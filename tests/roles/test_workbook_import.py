@@ -249,3 +249,11 @@ def test_a_branch_to_no_next_step_is_named(engine, tmp_path):
     assert "branches.yaml: process bb-p2, after, step g1, branch #2 (line 237), field 'branches'" in str(e.value)
     assert "'s9' is not among this step's next steps" in str(e.value)
     assert store.load(engine).processes == ()
+
+
+def test_an_import_reports_its_stages_in_both_languages(engine):
+    from ..conftest import BIANBAN
+    stages = []
+    store.import_file(engine, BIANBAN, progress=stages.append)
+    assert [s.text("zh") for s in stages][:2] == ["正在读取 bianban.yaml", "正在检查"]
+    assert str(stages[0]) == "reading bianban.yaml" and any("processes" in str(s) for s in stages)

@@ -31,7 +31,8 @@ else:
             path = Path(tmp) / upload.name  # the readers name the file in every message
             path.write_bytes(upload.getvalue())
             try:
-                summary = store.import_file(engine(), path, progress=status.write, user=account())
+                summary = store.import_file(engine(), path, progress=lambda m: status.write(m.text(lg)),
+                                            user=account())
                 status.update(label=t("import.done", lg, file=upload.name, **summary.__dict__), state="complete")
             except WorkbookError as e:
                 problems = e.problems

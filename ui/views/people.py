@@ -105,7 +105,7 @@ with tab_suggest:
     if st.button(t("people.propose", lg), key="propose"):
         with st.status(t("suggest.solving", lg)) as status:
             try:
-                st.session_state["proposal"] = suggest(wb, sid, mode, progress=status.write)
+                st.session_state["proposal"] = suggest(wb, sid, mode, progress=lambda m: status.write(m.text(lg)))
                 status.update(state="complete")
             except Unassignable as e:
                 st.session_state.pop("proposal", None)
