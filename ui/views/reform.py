@@ -82,38 +82,30 @@ with tab_d:
     before_after_chart(batches, t("col.batch", lg))
 
 
-def pick_department(key: str) -> str | None:
-    names = {d.id: d.name for d in wb.departments}
-    return st.selectbox(t("col.department", lg), [None, *names], key=key,
-                        format_func=lambda d: t("pick.any", lg) if d is None else names[d])
-
-
 CHART_ROWS = 40  # more bars than this read as a smear: pick a department first
 
 
+def level(key: str, rows: list[dict], id_key: str, extra: dict) -> None:
+    """One level (sections, processes): a department filter, the table, and the chart when it reads."""
+    names = {d.id: d.name for d in wb.departments}
+    in_dept = st.selectbox(t("col.department", lg), [None, *names], key=key,
+                           format_func=lambda d: t("pick.any", lg) if d is None else names[d])
+    shown = [r for r in rows if in_dept in (None, r["department"])]
+    title = t(f"col.{id_key}", lg)
+    st.dataframe(pd.DataFrame([{
+        title: r["name"], **{t(k, lg): r[field] for k, field in extra.items()},
+        t("col.before", lg): r["before"], t("col.after", lg): r["after"],
+        t("col.reduction", lg) + " %": pct(r["reduction"])} for r in shown]), hide_index=True, width="stretch")
+    if len(shown) <= CHART_ROWS:  # ids in the labels keep processes of one name apart
+        before_after_chart([{"label": f"{r['name']}（{r[id_key]}）", **r} for r in shown], title)
+    else:
+        st.caption(t("reform.pick_for_chart", lg))
+
+
 with tab_s:
-    in_dept = pick_department("s_dept")
-    rows = [s for s in doc["sections"] if in_dept in (None, s["department"])]
-    st.dataframe(pd.DataFrame([{
-        t("col.section", lg): s["name"], t("col.department", lg): s["department"],
-        t("col.before", lg): s["before"], t("col.after", lg): s["after"],
-        t("col.reduction", lg) + " %": pct(s["reduction"])} for s in rows]), hide_index=True, width="stretch")
-    if len(rows) <= CHART_ROWS:
-        before_after_chart([{"label": f"{s['name']}（{s['section']}）", **s} for s in rows], t("col.section", lg))
-    else:
-        st.caption(t("reform.pick_for_chart", lg))
+    level("s_dept", doc["sections"], "section", {"col.department": "department"})
 with tab_p:
-    in_dept = pick_department("p_dept")
-    rows = [p for p in doc["processes"] if in_dept in (None, p["department"])]
-    st.dataframe(pd.DataFrame([{
-        t("col.process", lg): p["name"], t("col.section", lg): p["section"],
-        t("col.before", lg): p["before"], t("col.after", lg): p["after"],
-        t("col.reduction", lg) + " %": pct(p["reduction"]), t("col.handoffs", lg): p["handoffs_after"]}
-        for p in rows]), hide_index=True, width="stretch")
-    if len(rows) <= CHART_ROWS:
-        before_after_chart([{"label": f"{p['name']}（{p['process']}）", **p} for p in rows], t("col.process", lg))
-    else:
-        st.caption(t("reform.pick_for_chart", lg))
+    level("p_dept", doc["processes"], "process", {"col.section": "section", "col.handoffs": "handoffs_after"})
 with tab_r:
     cons = consolidation(wb)
     city = cons["city"]
