@@ -16,7 +16,7 @@ from rich.console import Console
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("today", "flowchart", "designer", "people", "reform", "audit")
+PAGES = ("today", "flowchart", "designer", "people", "reform", "data", "audit")
 
 
 def main() -> None:
