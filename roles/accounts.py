@@ -93,9 +93,14 @@ def account_for_email(engine: Engine, email: str) -> Account | None:
         return Account(row.username, row.role, row.person_id) if row else None
 
 
+def username(who: Account | str) -> str:
+    """Who acted, as the records name them: an account's user name, or a tool's name ("cli")."""
+    return who.username if isinstance(who, Account) else who
+
+
 def audit(s: Session, who: Account | str, action: str, subject: str, before, after) -> None:
     """Record a change inside the transaction that makes it, so one never exists without the other."""
-    s.add(AuditRow(at=dt.datetime.now(dt.timezone.utc), user=who.username if isinstance(who, Account) else who,
+    s.add(AuditRow(at=dt.datetime.now(dt.timezone.utc), user=username(who),
                    action=action, subject=subject, before=before, after=after))
 
 

@@ -22,7 +22,7 @@ from flows.store import ConflictError
 from flows.wording import Stage, values
 from flows.tables import ProcessRow, StepRow
 
-from .accounts import Account, audit
+from .accounts import Account, audit, username
 from .model import (Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from .rules import RULES
@@ -397,11 +397,10 @@ def save_draft(engine: Engine, process_id: str, which: str, version: Version, ba
     ConflictError if someone else saved the draft since `expected_draft` was read."""
     with Session(engine) as s, s.begin():
         before = flow_store.read_draft(s, process_id, which)
-        who = user.username if isinstance(user, Account) else user
-        revision = flow_store.write_draft(s, process_id, which, version, base_revision, base, expected_draft, who)
-        audit(s, user, "draft.save", f"{process_id}/{which}",
-              [_step_json(st) for st in before.version.steps] if before else None,
-              [_step_json(st) for st in version.steps])
+        revision = flow_store.write_draft(s, process_id, which, version, base_revision, base, expected_draft,
+                                          username(user))
+        audit(s, user, "draft.save", f"{process_id}/{which}", _steps_json(before.version) if before else None,
+              _steps_json(version))
         return revision
 
 
@@ -420,8 +419,7 @@ def discard_draft(engine: Engine, process_id: str, which: str, user: Account | s
         before = flow_store.read_draft(s, process_id, which)
         if before is not None:
             flow_store.delete_draft(s, process_id, which)
-            audit(s, user, "draft.discard", f"{process_id}/{which}",
-                  [_step_json(st) for st in before.version.steps], None)
+            audit(s, user, "draft.discard", f"{process_id}/{which}", _steps_json(before.version), None)
 
 
 def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | None]], source: str,
@@ -467,23 +465,20 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
                                    first_position=flow_store.max_position(s) + 1)
     elif name:
         s.execute(update(ProcessRow.__table__).where(ProcessRow.__table__.c.id == process_id).values(name=name))
-    before = _steps_json(s, process_id, which) if exists else None
-    who = user.username if isinstance(user, Account) else user
-    revision = flow_store.replace_version(s, process_id, which, version, expected_revision, who)
-    audit(s, user, f"process.save ({source})", f"{process_id}/{which}", before,
-          [_step_json(st) for st in version.steps])
+    before = _steps_json(_stored_version(s, process_id, which)) or None if exists else None
+    revision = flow_store.replace_version(s, process_id, which, version, expected_revision, username(user))
+    audit(s, user, f"process.save ({source})", f"{process_id}/{which}", before, _steps_json(version))
     return revision
 
 
-def _step_json(step) -> dict:
-    return {k: v for k, v in asdict(step).items() if v not in (None, (), [])} | {"next": list(step.next)}
+def _steps_json(version: Version) -> list[dict]:
+    """A version for the audit trail: each step in its stored columns' form, empty fields left out."""
+    return [{k: v for k, v in flow_store.step_fields(st).items() if v not in (None, [])} | {"next": list(st.next)}
+            for st in version.steps]
 
 
-def _steps_json(s: Session, process_id: str, which: str) -> list[dict] | None:
-    """The stored steps of one version, for the audit trail's "before"."""
+def _stored_version(s: Session, process_id: str, which: str) -> Version:
     c = StepRow.__table__.c
-    rows = s.execute(select(c.id, c.name, c.kind, c.next, c.a, c.b, c.minutes, c.per_month, c.skill,
-                            c.branches, c.shape)
-                     .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings().all()
-    return [{k: v for k, v in r.items() if v not in (None, [], ())} | {"next": list(r["next"] or [])}
-            for r in rows] or None
+    return Version(tuple(flow_store.step_of(r) for r in s.execute(
+        select(*(c[f] for f in flow_store.STEP_FIELDS))
+        .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings()))
