@@ -175,7 +175,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "publish.releases": ("历次发布", "Releases"),
     "publish.release": ("第 {n} 版", "Release {n}"),
     "publish.latest": ("最新", "latest"),
-    "publish.drawing": ("正在绘制流程图 {n}/{total}", "Drawing charts {n}/{total}"),
     "publish.done": ("已发布：{path}", "Published: {path}"),
     "publish.section_steps": ("环节 {before} → {after}，压减 {cut}", "Steps {before} → {after}, cut {cut}"),
     "publish.process_steps": ("环节 {before} → {after}，压减 {cut}", "Steps {before} → {after}, cut {cut}"),

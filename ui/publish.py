@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from flows import bpmn
 from flows.diff import diff
 from flows.model import Step, Version
 from flows.render import render, to_dot
+from flows.wording import Stage, values
 from roles.lanes import lane_titles
 from roles.model import Workbook
 from roles.stats import stats
@@ -30,7 +32,22 @@ from roles.stats import stats
 from .charts import before_after_sheet, chart_labels
 from .i18n import person_label, t
 
-Progress = Callable[[str], None]
+@dataclass(frozen=True)
+class Drawing(Stage):
+    """How far the drawing of the charts is: `n` of `total`, so a bar can show it."""
+
+    key: str = "drawing"
+    params: tuple[tuple[str, object], ...] = ()
+
+    CATALOG = {"drawing": ("正在绘制流程图 {n}/{total}", "Drawing charts {n}/{total}")}
+
+    @property
+    def share(self) -> float:
+        given = dict(self.params)
+        return given["n"] / given["total"]
+
+
+Progress = Callable[[Stage], None]
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1200px;
 padding:0 1rem;color:#222}a{color:#1a5fb4}table{border-collapse:collapse;margin:1rem 0;width:100%}
 th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#eef4fb}
@@ -94,7 +111,7 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
         for i, (future, key) in enumerate(futures.items(), 1):
             drawn[key] = future.result()
             if i % 10 == 0 or i == len(futures):
-                progress(w("publish.drawing", n=i, total=len(futures)))
+                progress(Drawing(params=values(n=i, total=len(futures))))
 
     figures = stats(wb)
     proc_fig = {r["process"]: r for r in figures["processes"]}

@@ -57,12 +57,8 @@ st.caption(t("data.site_kept", lg, path=site, n=len(releases(Path(site)))) if si
 if wb.processes and st.button(t("data.publish_button", lg), key="publish", disabled=not office):
     bar = st.progress(0.0, text=t("data.publishing", lg))
 
-    def step(message: str) -> None:
-        done, _, total = message.rpartition(" ")[2].partition("/")
-        bar.progress(min(1.0, int(done) / int(total)) if done.isdigit() and total.isdigit() else 0.5, text=message)
-
     with tempfile.TemporaryDirectory() as tmp:
-        rel = publish(wb, Path(site) if site else Path(tmp), lg, step)
+        rel = publish(wb, Path(site) if site else Path(tmp), lg, lambda m: bar.progress(m.share, text=m.text(lg)))
         bar.progress(1.0, text=t("publish.done", lg, path=rel / "index.html"))
         if not site:
             buffer = io.BytesIO()
