@@ -19,6 +19,7 @@ from flows.store import ConflictError
 from roles import store
 from roles.lanes import assign_holders, lane_titles
 from roles.workbook.errors import WorkbookError
+from ui import cells
 from ui.charts import chart_labels, svg_image
 from ui.i18n import person_label, t
 from ui.modeler import modeler
@@ -55,12 +56,7 @@ def shapes_of(version: Version | None) -> dict:
 
 
 def version_of(rows: list[dict], shapes: dict) -> Version:
-    def num(x):
-        return None if x is None or pd.isna(x) else float(x)
-
-    def text(x):
-        return None if x is None or (not isinstance(x, str) and pd.isna(x)) or str(x).strip() == "" else str(x).strip()
-
+    text, num = cells.text, cells.number
     return Version(tuple(Step(id=text(r.get("id")) or "", name=text(r.get("name")), kind=text(r.get("kind")) or "task",
                               next=tuple(x.strip() for x in (text(r.get("next")) or "").replace("，", ",").split(",") if x.strip()),
                               a=text(r.get("a")), b=text(r.get("b")), minutes=num(r.get("minutes")),

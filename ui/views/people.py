@@ -8,17 +8,18 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from flows.store import ConflictError
 from roles import store
+from roles.accounts import may_edit_absence, may_edit_section
 from roles.assign import Unassignable, accepted_versions, suggest
 from roles.leave import SUFFIXES, read_leave_file
 from roles.model import ABSENCE_REASONS, Absence
 from roles.pairing import b_loads, pairing_issues, processes_of, section_steps
 from roles.resilience import section_resilience
 from roles.workbook.errors import Problem, WorkbookError
-from flows.store import ConflictError
+from ui import cells
 from ui.i18n import person_label, t
 from ui.leave_request import leave_request
-from roles.accounts import may_edit_absence, may_edit_section
 from ui.state import account, done_editing, editing, engine, page
 
 lg, wb = page("page.people")
@@ -31,18 +32,6 @@ procs = processes_of(wb, sid)
 steps = section_steps(procs)
 who = lambda pid: person_label(wb, pid)  # noqa: E731
 
-
-
-def as_date(x) -> dt.date | None:
-    """A date from the table's cell (a date, a pandas timestamp, or empty)."""
-    if x is None or (not isinstance(x, (dt.date, str)) and pd.isna(x)):
-        return None
-    if isinstance(x, str):  # an edited cell arrives as ISO text
-        try:
-            return dt.date.fromisoformat(x[:10])
-        except ValueError:
-            return None
-    return x.date() if isinstance(x, dt.datetime) else x
 
 
 def calendar(absences: list[Absence], today: dt.date) -> None:
@@ -183,8 +172,8 @@ with tab_leave:
             "end": st.column_config.DateColumn(cols["end"], required=True, format="YYYY-MM-DD"),
             "reason": st.column_config.SelectboxColumn(cols["reason"], options=list(ABSENCE_REASONS), required=True,
                                                        default="leave", format_func=lambda r: t(f"reason.{r}", lg))})
-    rows = [Absence(r["person"], as_date(r["start"]), as_date(r["end"]), r["reason"] or "leave")
-            for r in edited.to_dict("records") if r.get("person") and as_date(r.get("start")) and as_date(r.get("end"))]
+    rows = [Absence(r["person"], start, end, r["reason"] or "leave") for r in edited.to_dict("records")
+            if r.get("person") and (start := cells.date(r.get("start"))) and (end := cells.date(r.get("end")))]
     removed = [a for a in base if a not in rows]
     added = [a for a in rows if a not in base]
     if removed or added:

@@ -17,6 +17,7 @@ from roles.workbook.errors import WorkbookError
 from roles.report import consolidation, saturation
 from roles.rules import RULES, check
 from roles.stats import stats
+from ui import cells
 from ui.i18n import t
 from ui.state import account, done_editing, editing, engine, page
 
@@ -182,10 +183,8 @@ with tab_c:
                                                      format_func=lambda r: t(f"rule.{r}", lg)),
             "subject": st.column_config.TextColumn(ex_cols["subject"], help=t("reform.exemption_subject", lg)),
             "reason": st.column_config.TextColumn(ex_cols["reason"], required=True)})
-    blank = lambda x: x is None or (isinstance(x, float) and pd.isna(x)) or not str(x).strip()  # noqa: E731
-    wanted = [Exemption(r["rule"], "" if blank(r["reason"]) else str(r["reason"]).strip(),
-                        None if blank(r["subject"]) else str(r["subject"]).strip())
-              for r in edited.to_dict("records") if not blank(r.get("rule"))]
+    wanted = [Exemption(r["rule"], cells.text(r["reason"]) or "", cells.text(r["subject"]))
+              for r in edited.to_dict("records") if cells.text(r.get("rule"))]
     if not office:
         st.caption(t("reform.exemptions_office", lg))
     elif wanted != base and st.button(t("reform.save_exemptions", lg), key="save_exemptions", type="primary"):
