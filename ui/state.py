@@ -56,8 +56,24 @@ def editing(key: str, rows: list) -> tuple[list, str]:
 
 def done_editing(key: str) -> None:
     """After a save (or to drop an edit): the next run starts from the stored rows, in a new editor."""
+    st.session_state.pop(f"{key}:refused", None)
     if key in st.session_state:
         st.session_state[key] = {"rows": None, "version": None, "n": st.session_state[key]["n"] + 1}
+
+
+def refused(key: str, message: str) -> None:
+    """A save of the edit was refused because someone changed the rows meanwhile: say so from now on
+    (a button made only in the run that saved could never be clicked)."""
+    st.session_state[f"{key}:refused"] = message
+
+
+def show_refusal(key: str, reload_label: str) -> None:
+    """The refusal, if any, and a button that drops the edit and starts again from the stored rows."""
+    if message := st.session_state.get(f"{key}:refused"):
+        st.error(message)
+        if st.button(reload_label, key=f"{key}:reload"):
+            done_editing(key)
+            st.rerun()
 
 
 def _oidc_configured() -> bool:

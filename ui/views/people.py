@@ -20,7 +20,7 @@ from roles.workbook.errors import Problem, WorkbookError
 from ui import cells
 from ui.i18n import person_label, t
 from ui.leave_request import leave_request
-from ui.state import account, done_editing, editing, engine, page
+from ui.state import account, done_editing, editing, engine, page, refused, show_refusal
 
 lg, wb = page("page.people")
 
@@ -189,12 +189,10 @@ with tab_leave:
                 st.session_state["flash_leave"] = t("people.absences_saved", lg)
                 st.rerun()
             except ConflictError:
-                st.error(t("people.absences_conflict", lg))
-                if st.button(t("designer.reload", lg), key="reload_absences"):
-                    done_editing(snap_key)
-                    st.rerun()
+                refused(snap_key, t("people.absences_conflict", lg))
             except WorkbookError as e:
                 for p in e.problems:
                     st.error(str(p))
+    show_refusal(snap_key, t("designer.reload", lg))
     if not shown:
         st.caption(t("people.nobody_away", lg))

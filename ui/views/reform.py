@@ -19,7 +19,7 @@ from roles.rules import RULES, check
 from roles.stats import stats
 from ui import cells
 from ui.i18n import t
-from ui.state import account, done_editing, editing, engine, page
+from ui.state import account, done_editing, editing, engine, page, refused, show_refusal
 
 lg, wb = page("page.reform")
 
@@ -193,7 +193,8 @@ with tab_c:
             done_editing(f"exemptions:{dept}")
             st.rerun()
         except ConflictError:
-            st.error(t("reform.exemptions_conflict", lg))
+            refused(f"exemptions:{dept}", t("reform.exemptions_conflict", lg))
         except WorkbookError as e:
             for p in e.problems:
                 st.error(str(p))
+    show_refusal(f"exemptions:{dept}", t("designer.reload", lg))
