@@ -23,6 +23,13 @@ def require_browser() -> None:
     require(CHROMIUM is not None and importlib.util.find_spec("playwright") is not None, "Chromium and Playwright")
 
 
+def settle(page) -> None:
+    """Wait until the app has finished the run a widget started (its running indicator is gone):
+    a click that lands during that run is lost, or acts on the page as it was."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000)
+
+
 @contextlib.contextmanager
 def serving(url: str) -> Iterator[str]:
     """The app on `url`'s database, on a free port, until the block ends; yields its address."""

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from ..browser import ABFLOW, CHROMIUM, require_browser, serving
+from ..browser import ABFLOW, CHROMIUM, require_browser, serving, settle
 from ..conftest import ROOT
 
 
@@ -89,9 +89,3 @@ def test_a_workbook_uploaded_in_the_browser_imports_all_or_nothing(server, page,
     page.get_by_text("已导入 bianban.yaml").first.wait_for(timeout=60_000)
     page.goto(f"{server}/flowchart")
     page.get_by_text("改革前环节").first.wait_for(timeout=60_000)
-
-
-def settle(page) -> None:
-    """Wait until the app has finished the run a widget started (its running indicator is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000)

@@ -12,7 +12,7 @@ from roles import store
 from roles.roster import roster
 from ui.db import engine_for
 
-from ..browser import ABFLOW, CHROMIUM, require_browser, serving
+from ..browser import ABFLOW, CHROMIUM, require_browser, serving, settle
 from ..conftest import ROOT
 SHOTS = ROOT / ".screens"
 TODAY = dt.date.today()
@@ -63,7 +63,7 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
         page.wait_for_timeout(500)
         page.keyboard.type("rs05")
         page.keyboard.press("Enter")
-        page.wait_for_timeout(1500)
+        settle(page)  # the edit reruns the page; publish what it now holds
         page.get_by_role("button", name="发布", exact=True).click()
         page.get_by_text("已发布").wait_for(timeout=30_000)
         page.screenshot(path=str(SHOTS / "flow-designer-saved.png"), full_page=True)
