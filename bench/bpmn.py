@@ -1,5 +1,5 @@
 """BPMN import benchmark (`python -m bench.bpmn`, part of `make bench`): reading every file of
-../shared/corpus/bpmn into our model (defusedxml parse, process, lanes, counts) against a plain
+tests/data/bpmn into our model (defusedxml parse, process, lanes, counts) against a plain
 lxml parse of the same bytes, timed in the same run, median of runs. Target: within 3×."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.console import Console
 from bench.timing import alternating
 from flows.bpmn import BpmnError, read
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bpmn"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "bpmn"
 
 
 def main() -> None:

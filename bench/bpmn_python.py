@@ -19,7 +19,7 @@ from rich.console import Console
 
 from flows.bpmn import ACTIVITIES, EVENTS, GATEWAYS, MODEL, BpmnError, read
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bpmn"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "bpmn"
 
 
 def _shim() -> None:

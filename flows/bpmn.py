@@ -1,7 +1,7 @@
 """BPMN 2.0 XML in and out: one process version ⇄ one BPMN process, lanes and diagram included.
 
 Our own reader (over lxml) and writer (over the standard library's ElementTree). bpmn-python,
-the first choice, reads 60 of the 112 real files of ../shared/corpus/bpmn (it fails on lanes,
+the first choice, reads 60 of the 112 real files of tests/data/bpmn (it fails on lanes,
 collaborations and vendor extensions) and writes neither lanes nor holders; this module reads all
 of them (tests/flows/test_bpmn.py), drawings included, in 2.2× a bare lxml parse (bench/bpmn.py).
 

@@ -19,9 +19,10 @@ from ui import db as uidb
 from ui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 DATA = Path(__file__).parent / "data"
-BIANBAN = SHARED / "examples" / "bianban.yaml"
+#: Real BPMN files of other tools (tests/data/bpmn/SOURCES.md: where each comes from, its licence).
+CORPUS = DATA / "bpmn"
+BIANBAN = ROOT / "examples" / "bianban.yaml"
 REQUIRE = os.environ.get("ABFLOW_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("ABFLOW_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/test")
 _counter = itertools.count()
@@ -83,7 +84,7 @@ def engine(db_url):
 
 @pytest.fixture
 def bianban(engine):
-    """The shared example workbook, imported."""
+    """The example workbook (examples/bianban.yaml), imported."""
     store.import_file(engine, BIANBAN)
     return engine
 

@@ -29,3 +29,15 @@ def imports_of(package: str) -> dict[str, set[str]]:
 def test_domain_code_does_not_reach_up(package, forbidden):
     bad = {f: names & forbidden for f, names in imports_of(package).items() if names & forbidden}
     assert bad == {}
+
+
+def test_the_repository_stands_alone():
+    """A user clones this repository only: no code, test, benchmark, Makefile or README command may
+    read a folder beside it."""
+    files = [p for d in ("flows", "roles", "ui", "tests", "bench", ".ci") for p in (ROOT / d).rglob("*")
+             if p.is_file() and p.suffix in (".py", "") and "node_modules" not in p.parts]
+    files += [ROOT / "Makefile", ROOT / "README.md", ROOT / "pyproject.toml"]
+    outside = ("../shared", "parents[2]", 'parent / "shared"')
+    bad = [f"{p.relative_to(ROOT)}: {word}" for p in files for word in outside
+           if word in p.read_text(encoding="utf-8", errors="replace") and p != Path(__file__)]
+    assert bad == []

@@ -1,4 +1,4 @@
-"""The `abflow` command line (../shared/spec/cli.md). It only parses options, calls the same
+"""The `abflow` command line (docs/cli.md). It only parses options, calls the same
 store and engines the app uses, and prints: human tables by default, one JSON document with
 `--json`. Progress and logs go to stderr. Exit: 0 done, 1 problems found, 2 bad input,
 3 database unreachable or not migratable."""

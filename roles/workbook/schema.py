@@ -1,4 +1,4 @@
-"""The workbook's fields and rules (../shared/spec/workbook.md): tree -> `Workbook`, and back.
+"""The workbook's fields and rules (docs/workbook.md): tree -> `Workbook`, and back.
 
 Parsing collects every problem before giving up, each naming the entry, its place in the file
 and the field. References may point into the database as well as into the file (a workbook of

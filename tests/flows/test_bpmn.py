@@ -1,4 +1,4 @@
-"""BPMN interop on the real files of ../shared/corpus/bpmn, our own export read back, and hostile
+"""BPMN interop on the real files of tests/data/bpmn, our own export read back, and hostile
 files refused."""
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from flows.bpmn import ACTIVITIES, EVENTS, GATEWAYS, BpmnError, read, write
 from flows.model import Shape, Step, Version
 
-from ..conftest import SHARED, undrawn
+from ..conftest import CORPUS as CORPUS_DIR, undrawn
 
-CORPUS = sorted((SHARED / "corpus" / "bpmn").glob("*.bpmn"))
+CORPUS = sorted(CORPUS_DIR.glob("*.bpmn"))
 
 
 def independent_counts(data: bytes, process_id: str) -> tuple[int, int, int, int]:
@@ -72,7 +72,7 @@ def lane_bounds(xml: bytes) -> dict[str, tuple[float, float, float, float]]:
 
 
 def test_a_drawing_from_another_tool_is_kept_with_a_lane_per_a_holder():
-    path = SHARED / "corpus" / "bpmn" / "miwg-bpmnio-C.5.0-export.bpmn"
+    path = CORPUS_DIR / "miwg-bpmnio-C.5.0-export.bpmn"
     bp = read(path.read_bytes(), path.name)
     # Each lane's steps given to one holder, as importing into a section does when lanes name people.
     holder = {lane: f"p{i}" for i, lane in enumerate(bp.lanes)}
@@ -127,7 +127,7 @@ def test_our_export_keeps_holders_lanes_and_approvals():
 
 
 def test_which_process_of_a_collaboration():
-    path = SHARED / "corpus" / "bpmn" / "miwg-reference-B.2.0.bpmn"
+    path = CORPUS_DIR / "miwg-reference-B.2.0.bpmn"
     bp = read(path.read_bytes(), path.name)
     assert any("processes (pools)" in n for n in bp.notes) and any("message flow" in n for n in bp.notes)
     with pytest.raises(BpmnError, match="no process 'nope'"):

@@ -72,9 +72,9 @@ def test_a_kept_drawing_opens_without_warnings(viewer):
     from flows.layout import kept
     from flows.model import Version
 
-    from ..conftest import SHARED
+    from ..conftest import CORPUS
     checked = 0
-    for path in sorted((SHARED / "corpus" / "bpmn").rglob("*.bpmn")):
+    for path in sorted(CORPUS.rglob("*.bpmn")):
         bp = bpmn.read(path.read_bytes(), path.name)
         v = Version(tuple(replace(s, a=bp.lane_of.get(s.id)) if s.is_work else s for s in bp.version.steps))
         if kept(v) is None:

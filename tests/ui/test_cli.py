@@ -1,4 +1,4 @@
-"""The CLI contract of ../shared/spec/cli.md: JSON shapes, exit codes, messages on stderr."""
+"""The CLI contract of docs/cli.md: JSON shapes, exit codes, messages on stderr."""
 from __future__ import annotations
 
 import json

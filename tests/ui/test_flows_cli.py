@@ -9,7 +9,7 @@ from flows.model import Step, Version
 from flows.store import ConflictError
 from roles import store
 
-from ..conftest import BIANBAN, SHARED, undrawn
+from ..conftest import BIANBAN, CORPUS, undrawn
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_bpmn_round_trip_keeps_steps_links_and_holders(loaded, tmp_path, engine)
 
 
 def test_a_foreign_file_imports_with_notes_and_lanes_it_could_not_match(loaded):
-    path = SHARED / "corpus" / "bpmn" / "miwg-reference-B.2.0.bpmn"
+    path = CORPUS / "miwg-reference-B.2.0.bpmn"
     result = loaded("bpmn", "import", str(path), "--process", "x1", "--section", "bb-jg", "--version", "before")
     assert result.exit_code == 0, result.output
     assert "message flow" in result.stderr
@@ -43,7 +43,7 @@ def test_a_foreign_file_imports_with_notes_and_lanes_it_could_not_match(loaded):
 
 
 def test_lanes_named_by_people_become_a_holders(loaded, tmp_path):
-    bpmn = (SHARED / "corpus" / "bpmn" / "miwg-reference-A.2.0.bpmn").read_text(encoding="utf-8")
+    bpmn = (CORPUS / "miwg-reference-A.2.0.bpmn").read_text(encoding="utf-8")
     # a minimal file of our own with lanes named the way another tool would
     xml = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
