@@ -100,10 +100,9 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
     out: list[Duty] = []
     for day in cal.workdays(start, end):
         absent = absent_on(absences, day)
-        if not absent:
-            continue
         for dept, p, s in steps:
-            # Only a step whose A is away can become a gap; skip the rest cheaply.
+            # Only a step whose A is away (or missing: the spec counts it as away) can become a
+            # gap; skip the rest cheaply. A step with no holder is a gap on a day nobody is away.
             if s.a and s.a not in absent:
                 continue
             status, _ = status_of(s, absent)

@@ -120,3 +120,33 @@ def test_a_stand_in_has_the_skill_then_is_the_head_then_knows_the_neighbouring_s
     assert "d" not in ranked and "x" not in ranked  # never someone away or a holder
     s1 = p.after.step("s1")
     assert [c.id for c in standin_candidates(wb, p, s1, absent={"x", "z", "h"})][0] == "d"  # holds s2 next door
+
+
+def test_a_step_with_no_holder_is_a_gap_on_every_workday_even_when_nobody_is_away(cli, tmp_path):
+    """The spec counts a missing holder as absent: `gaps` must agree with `roster` on such a step
+    in a week with no absences at all, and `whatif` must not claim it as added by a leave."""
+    wb = tmp_path / "unheld.yaml"
+    wb.write_text("""version: 1
+departments:
+  - {id: d, name: 部门, sections: [{id: s, name: 科}]}
+people:
+  - {id: h, name: 头, section: s, post: head}
+  - {id: x, name: 甲, section: s}
+  - {id: y, name: 乙, section: s}
+processes:
+  - id: p
+    section: s
+    name: 流程
+    after:
+      steps:
+        - {id: s1, name: 受理, next: [s2], a: x, b: y}
+        - {id: s2, name: 审核}
+""", encoding="utf-8")
+    assert cli("import", str(wb)).exit_code == 0
+    week = [D(2026, 12, d) for d in range(7, 12)]  # Monday to Friday, nobody away
+    found = cli.json("gaps", "--from", "2026-12-07", "--to", "2026-12-13")["gaps"]
+    assert [(g["date"], g["step"]) for g in found] == [(d.isoformat(), "s2") for d in week]
+    day = cli.json("roster", "--date", "2026-12-08")
+    assert {s["step"]: s["status"] for s in day["steps"]} == {"s1": "A", "s2": "gap"}
+    # x away: B covers s1, and s2's gap was expected anyway, so the leave adds none.
+    assert cli.json("whatif", "--person", "x", "--from", "2026-12-07", "--to", "2026-12-11")["gaps"] == []
