@@ -25,9 +25,9 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     opts = ap.parse_args()
     from bench.city import city_workbook
-    from roles import store
-    from roles.workbook import formats
-    from roles.workbook.schema import to_tree
+    from roles.storage import store
+    from roles.formats import workbook_files as formats
+    from roles.formats.workbook import to_tree
     from ui.db import engine_for
     err = Console(stderr=True)
     with tempfile.TemporaryDirectory() as tmp:

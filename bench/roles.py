@@ -14,9 +14,9 @@ from rich.table import Table
 
 from bench.timing import median
 from flows.model import Process, Step, Version
-from roles.assign import suggest
+from roles.engines.proposals import suggest
 from roles.model import Department, Person, Section, Workbook
-from roles.resilience import resilience
+from roles.engines.resilience import resilience
 
 
 def nine_by_eighty(seed: int) -> Workbook:

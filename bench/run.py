@@ -39,8 +39,8 @@ def in_process(url: str, city: Path, runs: int) -> dict[str, float]:
     """The same work inside a warm process (libraries imported, connection pooled), as the app and
     the scheduler pay it: loading the workbook once per data change, then each roster or forecast
     from memory. The CLI figures minus these are mostly the import of SQLAlchemy and SQLModel."""
-    from roles import store
-    from roles.roster import gaps, roster
+    from roles.storage import store
+    from roles.engines.roster import gaps, roster
     from ui.db import engine_for
 
     engine = engine_for(url)
@@ -73,8 +73,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     opts = ap.parse_args()
     from bench.city import city_workbook
-    from roles.workbook import formats
-    from roles.workbook.schema import to_tree
+    from roles.formats import workbook_files as formats
+    from roles.formats.workbook import to_tree
 
     with tempfile.TemporaryDirectory() as tmp:
         with err.status("generating the city"):

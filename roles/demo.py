@@ -6,10 +6,10 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from .calendar import WorkCalendar
-from .model import Absence, Workbook
-from .workbook import formats
-from .workbook.schema import parse
+from roles.engines.calendar import WorkCalendar
+from roles.model import Absence, Workbook
+from roles.formats import workbook_files as formats
+from roles.formats.workbook import parse
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
 

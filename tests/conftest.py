@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from flows.model import Version
-from roles import store
+from roles.storage import store
 from ui import db as uidb
 from ui.cli import main
 

@@ -8,8 +8,8 @@ from alembic.config import Config
 from sqlmodel import SQLModel
 
 import flows.tables  # noqa: F401 - registers the tables
-import roles.tables  # noqa: F401
-from roles.schema import HEAD, MIGRATIONS, current_revision
+import roles.storage.tables  # noqa: F401
+from roles.storage.migrate import HEAD, MIGRATIONS, current_revision
 
 
 def test_head_names_the_newest_migration():
@@ -30,7 +30,7 @@ def test_upgrading_an_old_database_keeps_the_step_links(db_url):
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from roles.store import load
+    from roles.storage.store import load
     from ui.db import engine_for
 
     old = create_engine(db_url)

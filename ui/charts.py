@@ -6,9 +6,9 @@ import datetime as dt
 
 from flows.metrics import reduction, step_count
 from flows.render import Labels, sheet_dot
-from roles.lanes import lane_titles
+from roles.engines.lanes import lane_titles
 from roles.model import Workbook
-from roles.roster import roster
+from roles.engines.roster import roster
 
 from .i18n import lang, off_day, person_label, t
 

@@ -58,7 +58,7 @@ def guarded(fn):
 
     @wraps(fn)
     def run(*args, **kw):
-        from roles.workbook.errors import WorkbookError
+        from flows.errors import WorkbookError
         from .db import DatabaseUnavailable
         from sqlalchemy.exc import DBAPIError
         from flows.store import ConflictError
@@ -133,7 +133,7 @@ def _engine(ctx: click.Context):
 
 
 def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after")):
-    from roles.store import load
+    from roles.storage.store import load
     return load(_engine(ctx), versions)
 
 
@@ -144,7 +144,7 @@ def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after"
 @guarded
 def import_(ctx, file: Path, as_json: bool) -> None:
     """Load a workbook (YAML, JSON or XLSX); all or nothing. Departments it names are replaced."""
-    from roles.store import import_file
+    from roles.storage.store import import_file
     engine = _engine(ctx)
     with Progress() as progress:
         summary = import_file(engine, file, progress, user=_who())
@@ -160,8 +160,8 @@ def import_(ctx, file: Path, as_json: bool) -> None:
 @guarded
 def export(ctx, file: Path) -> None:
     """Write the whole database as a workbook (format by extension) that imports back unchanged."""
-    from roles.store import export_file
-    from roles.workbook.formats import format_of
+    from roles.storage.store import export_file
+    from roles.formats.workbook_files import format_of
     format_of(file)
     export_file(_engine(ctx), file)
     click.echo(t("export.done", file=file), err=True)
@@ -194,7 +194,7 @@ def _duty_json(d, with_date: bool = False) -> dict:
 @guarded
 def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     """Who covers each redesigned step on a date."""
-    from roles.roster import roster as make_roster
+    from roles.engines.roster import roster as make_roster
     wb = _workbook(ctx, ("after",))
     _check_department(wb, department)
     r = make_roster(wb, day, department)
@@ -247,7 +247,7 @@ def _print_gaps(wb, title: str, rows) -> None:
 @guarded
 def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
     """Every workday and step in the range that nobody covers."""
-    from roles.roster import gaps as find_gaps
+    from roles.engines.roster import gaps as find_gaps
     _check_range(start, end)
     wb = _workbook(ctx, ("after",))
     _check_department(wb, department)
@@ -270,7 +270,7 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
 @guarded
 def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> None:
     """The gaps a proposed absence would add, before the leave is approved."""
-    from roles.roster import whatif as what_if
+    from roles.engines.roster import whatif as what_if
     _check_range(start, end)
     wb = _workbook(ctx, ("after",))
     if person not in wb.person_by_id:
@@ -292,7 +292,7 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
 @guarded
 def resilience(ctx, section: str | None, as_json: bool) -> None:
     """Which people must not be away together; sections weakest first."""
-    from roles.resilience import resilience as compute
+    from roles.engines.resilience import resilience as compute
     wb = _workbook(ctx, ("after",))
     _section_arg(wb, section)  # an unknown section is refused here
     found = compute(wb, section)
@@ -329,8 +329,8 @@ def resilience(ctx, section: str | None, as_json: bool) -> None:
 @guarded
 def ical(ctx, person: str, start: dt.date, end: dt.date | None, output: Path | None) -> None:
     """The person's A/B duties and cover days as iCalendar, for a phone calendar."""
-    from roles.duties import person_days
-    from roles.ical import duty_feed
+    from roles.engines.person_days import person_days
+    from roles.formats.ical import duty_feed
     end = end or start + dt.timedelta(days=59)
     _check_range(start, end)
     wb = _workbook(ctx, ("after",))
@@ -345,7 +345,7 @@ def ical(ctx, person: str, start: dt.date, end: dt.date | None, output: Path | N
 
 
 def ical_words():
-    from roles.ical import Words
+    from roles.formats.ical import Words
     return Words(**{k: t(f"ical.{k}") for k in Words.__dataclass_fields__})
 
 
@@ -363,8 +363,8 @@ def absences() -> None:
 def absences_import(ctx, file: Path, person: str | None, as_json: bool) -> None:
     """Add the absences of a leave file: an iCalendar file's events, or a leave list (XLSX, YAML or
     JSON with an `absences` sheet or list only); all or nothing, and never twice."""
-    from roles.leave import read_leave_file
-    from roles.store import add_absences
+    from roles.formats.leave import read_leave_file
+    from roles.storage.store import add_absences
     if not file.is_file():
         fail(f"{file}: no such file")
     engine = _engine(ctx)
@@ -391,7 +391,7 @@ def _section_arg(wb, section: str | None) -> list[str]:
 @guarded
 def pairing(ctx, section: str | None, as_json: bool) -> None:
     """Where A/B pairs break the reform's pairing rules, and each person's B load."""
-    from roles.pairing import b_loads, pairing_issues, processes_of, section_steps
+    from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
     wb = _workbook(ctx, ("after",))
     report = []
     for sid in _section_arg(wb, section):
@@ -429,7 +429,7 @@ def pairing(ctx, section: str | None, as_json: bool) -> None:
 @guarded
 def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_json: bool) -> None:
     """Propose A and B holders for a section's steps (OR-Tools CP-SAT); store them with --accept."""
-    from roles.assign import Unassignable, accepted_versions, suggest as propose
+    from roles.engines.proposals import Unassignable, accepted_versions, suggest as propose
     wb = _workbook(ctx, ("after",))
     _section_arg(wb, section)
     with Progress() as progress:
@@ -440,7 +440,7 @@ def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_js
             fail(str(e), EXIT_PROBLEMS)
     saved = []
     if accept and found.changes:
-        from roles.store import save_versions
+        from roles.storage.store import save_versions
         edits = accepted_versions(wb, found)
         save_versions(_engine(ctx), [(p.id, "after", v, p.revisions.get("after")) for p, v in edits],
                       f"suggest --section {section}", user=_who())
@@ -478,7 +478,7 @@ def contacts() -> None:
 @guarded
 def contacts_set(ctx, person: str, urls: tuple[str, ...]) -> None:
     """Replace PERSON's contacts with URL... (none: remove them)."""
-    from roles.dispatch import set_contacts
+    from roles.notify.dispatch import set_contacts
     import apprise
     bad = [u for u in urls if apprise.Apprise.instantiate(u) is None]
     if bad:
@@ -491,7 +491,7 @@ def contacts_set(ctx, person: str, urls: tuple[str, ...]) -> None:
 @click.pass_context
 @guarded
 def contacts_list(ctx, as_json: bool) -> None:
-    from roles.dispatch import contacts as all_contacts, masked
+    from roles.notify.dispatch import contacts as all_contacts, masked
     found = {p: [masked(u) for u in urls] for p, urls in all_contacts(_engine(ctx)).items()}
     if as_json:
         emit_json({"contacts": found})
@@ -501,7 +501,7 @@ def contacts_list(ctx, as_json: bool) -> None:
 
 
 def _schedule(at: str, ahead: int, tz: str, grace: int):
-    from roles.jobs import Schedule
+    from roles.notify.jobs import Schedule
     try:
         when = dt.time.fromisoformat(at)
     except ValueError:
@@ -520,7 +520,7 @@ def _schedule(at: str, ahead: int, tz: str, grace: int):
 @guarded
 def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
     """Run the scheduler: daily notices on workdays and retries of failed sends (jobs kept in the database)."""
-    from roles.jobs import install, make_scheduler
+    from roles.notify.jobs import install, make_scheduler
     schedule = _schedule(at, ahead, tz, grace)
     engine = _engine(ctx)
     sched = make_scheduler(engine, schedule)
@@ -541,8 +541,8 @@ def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
 @guarded
 def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> None:
     """Send the day's notices now, as the scheduler would (each notice at most once)."""
-    from roles.jobs import run_daily, run_retry
-    from .jobs import notice_words
+    from roles.notify.jobs import run_daily, run_retry
+    from .scheduled import notice_words
     engine = _engine(ctx)
     report = run_retry(engine) if retry_only else run_daily(engine, day, ahead, notice_words(lang()))
     if as_json:
@@ -561,7 +561,7 @@ def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> No
 @guarded
 def dispatches(ctx, status: str | None, day: dt.date | None, as_json: bool) -> None:
     """The record of every notice sent or tried."""
-    from roles.dispatch import dispatches as find
+    from roles.notify.dispatch import dispatches as find
     rows = find(_engine(ctx), status, day)
     keys = ("id", "day", "kind", "recipient", "target", "status", "attempts", "error", "title", "updated")
     if as_json:
@@ -591,7 +591,7 @@ def accounts() -> None:
 @guarded
 def accounts_add(ctx, username: str, role: str, person: str | None, password_stdin: bool) -> None:
     """Make an account; the password is asked for (or read with --password-stdin) and kept hashed."""
-    from roles.accounts import add_account
+    from roles.storage.accounts import add_account
     password = (sys.stdin.readline().rstrip("\n") if password_stdin
                 else click.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
     add_account(_engine(ctx), username, password, role, person, by=_who())
@@ -604,7 +604,7 @@ def accounts_add(ctx, username: str, role: str, person: str | None, password_std
 @guarded
 def accounts_list(ctx, as_json: bool) -> None:
     from sqlmodel import Session, select
-    from roles.tables import AccountRow
+    from roles.storage.tables import AccountRow
     with Session(_engine(ctx)) as s:
         rows = [{"username": r.username, "role": r.role, "person": r.person_id} for r in s.exec(select(AccountRow))]
     if as_json:
@@ -621,7 +621,7 @@ def accounts_list(ctx, as_json: bool) -> None:
 @guarded
 def audit_(ctx, limit: int, as_json: bool) -> None:
     """The audit trail: who changed what, when, with before and after (newest first)."""
-    from roles.accounts import audit_trail
+    from roles.storage.accounts import audit_trail
     rows = audit_trail(_engine(ctx), limit)
     if as_json:
         emit_json({"audit": [{"at": r.at.isoformat(), "user": r.user, "action": r.action, "subject": r.subject,
@@ -641,7 +641,7 @@ def _pct(x: float | None) -> str:
 @guarded
 def stats(ctx, as_json: bool) -> None:
     """Step counts before and after, per process, section and department."""
-    from roles.stats import stats as compute
+    from roles.engines.stats import stats as compute
     doc = compute(_workbook(ctx))
     if as_json:
         emit_json(doc)
@@ -680,7 +680,7 @@ def stats(ctx, as_json: bool) -> None:
 @guarded
 def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) -> None:
     """Check the reform rules; exit 1 when any finding is an error."""
-    from roles.rules import RULES, check as run_checks
+    from roles.engines.rules import RULES, check as run_checks
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         fail(f"--rule: no rule '{unknown[0]}' (rules: {', '.join(RULES)})")
@@ -721,11 +721,11 @@ def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) ->
 @guarded
 def report(ctx, xlsx: Path | None, as_json: bool) -> None:
     """The consolidation report: sections before and after per department, batch and city."""
-    from roles.report import consolidation
+    from roles.engines.report import consolidation
     wb = _workbook(ctx)
     doc = consolidation(wb)
     if xlsx is not None:
-        from roles.excel import write_report
+        from roles.formats.excel import write_report
         with Progress() as progress:
             progress(t("report.writing", file=xlsx))
             write_report(wb, xlsx)
@@ -755,7 +755,7 @@ def report(ctx, xlsx: Path | None, as_json: bool) -> None:
 @guarded
 def saturation_(ctx, hours: float, as_json: bool) -> None:
     """Work saturation (工作饱和度): each section's monthly workload over its people's hours."""
-    from roles.report import SaturationSettings, saturation
+    from roles.engines.report import SaturationSettings, saturation
     doc = saturation(_workbook(ctx, ("after",)), SaturationSettings(hours_per_month=hours))
     if as_json:
         emit_json(doc)
@@ -781,7 +781,7 @@ def powers() -> None:
 @guarded
 def powers_check(ctx, as_json: bool) -> None:
     """Every power item has a responsible section, a process and an accountability case; exit 1 if not."""
-    from roles.powers import check_powers
+    from roles.engines.powers import check_powers
     wb = _workbook(ctx, ())
     found = check_powers(wb)
     if as_json:
@@ -801,7 +801,7 @@ def powers_check(ctx, as_json: bool) -> None:
 @guarded
 def powers_export(ctx, file: Path) -> None:
     """Write the list as one table in the standard layout (.xlsx)."""
-    from roles.excel import write_powers
+    from roles.formats.excel import write_powers
     if file.suffix.lower() != ".xlsx":
         fail(f"{file}: the list is written as .xlsx")
     write_powers(_workbook(ctx, ()), file)
@@ -873,7 +873,7 @@ def bpmn() -> None:
 def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
     """Write a process version as BPMN 2.0, a lane per A holder, laid out for other tools."""
     from flows.bpmn import write
-    from roles.lanes import lane_titles
+    from roles.engines.lanes import lane_titles
     wb = _workbook(ctx)
     p, v = _process(wb, process_id, which)
     output.write_bytes(write(v, p.id, p.name, lane_titles(wb.people, lang())))
@@ -894,8 +894,8 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
                 name: str | None, as_json: bool) -> None:
     """Read a BPMN 2.0 file as one version of a process; lanes naming people become A holders."""
     from flows.bpmn import BpmnError, read
-    from roles.lanes import assign_holders
-    from roles.store import save_version
+    from roles.engines.lanes import assign_holders
+    from roles.storage.store import save_version
     try:
         data = file.read_bytes()
     except OSError as e:
@@ -991,7 +991,7 @@ def publish(ctx, out: Path, jobs: int | None) -> None:
 def demo(ctx, day: dt.date) -> None:
     """Load the demo data: three pilot departments, with absences around today."""
     from roles.demo import demo_workbook
-    from roles.store import import_workbook
+    from roles.storage.store import import_workbook
     summary = import_workbook(_engine(ctx), demo_workbook(day), source="demo")
     click.echo(t("import.done", file="demo", **summary.__dict__))
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from roles.schema import upgrade
+from roles.storage.migrate import upgrade
 
 
 class DatabaseUnavailable(Exception):

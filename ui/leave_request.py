@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from roles import store
-from roles.accounts import may_edit_absence
+from roles.storage import store
+from roles.storage.accounts import may_edit_absence
 from roles.model import ABSENCE_REASONS, Absence, Workbook
-from roles.roster import whatif
+from roles.engines.roster import whatif
 
 from .i18n import person_label, t
 from .state import account, engine

@@ -25,9 +25,9 @@ from flows.diff import diff
 from flows.model import Step, Version
 from flows.render import render, to_dot
 from flows.wording import Stage, values
-from roles.lanes import lane_titles
+from roles.engines.lanes import lane_titles
 from roles.model import Workbook
-from roles.stats import stats
+from roles.engines.stats import stats
 
 from .charts import before_after_sheet, chart_labels
 from .i18n import person_label, t

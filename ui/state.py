@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from roles import store
+from roles.storage import store
 from roles.model import Workbook
 
 from .db import DatabaseUnavailable, engine_for
@@ -87,7 +87,7 @@ def account():
     """Who is using the app: the OIDC sign-in's account when `st.login` is configured, else the
     local account signed in on this session; with no accounts at all, the single local user.
     Stops the page with the sign-in form when someone must sign in first."""
-    from roles.accounts import LOCAL, account_for_email, any_accounts, sign_in
+    from roles.storage.accounts import LOCAL, account_for_email, any_accounts, sign_in
     from .i18n import t
     lg = language()
     e = engine()

@@ -8,7 +8,7 @@ import pytest
 
 from flows import bpmn
 from roles.demo import demo_workbook
-from roles.lanes import lane_titles
+from roles.engines.lanes import lane_titles
 
 from ..browser import CHROMIUM, require_browser
 from ..conftest import ROOT, require

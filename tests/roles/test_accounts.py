@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from roles import store
-from roles.accounts import (Account, LOCAL, add_account, any_accounts, audit_trail, check_password, hash_password,
+from roles.storage import store
+from roles.storage.accounts import (Account, LOCAL, add_account, any_accounts, audit_trail, check_password, hash_password,
                             may_edit_absence, may_edit_section, sign_in)
-from roles.tables import AccountRow
+from roles.storage.tables import AccountRow
 
 from ..conftest import BIANBAN
 

@@ -8,10 +8,10 @@ import random
 import pytest
 
 from flows.model import Process, Step, Version
-from roles import store
-from roles.assign import Unassignable, suggest
+from roles.storage import store
+from roles.engines.proposals import Unassignable, suggest
 from roles.model import Department, Person, Section, Workbook
-from roles.pairing import b_loads, pair_allowed, pairing_issues, section_steps
+from roles.engines.pairing import b_loads, pair_allowed, pairing_issues, section_steps
 
 POSTS = {"head": 0, "deputy": 1, "staff": 2}
 
@@ -149,7 +149,7 @@ def test_suggest_accept_stores_the_proposal(bianban, cli):
 
 
 def test_accepting_a_stale_proposal_is_refused_and_changes_nothing(bianban):
-    from roles.assign import accepted_versions
+    from roles.engines.proposals import accepted_versions
     from flows.store import ConflictError
     wb = store.load(bianban)
     proposal = suggest(wb, "bb-jg", "rebalance")

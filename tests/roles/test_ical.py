@@ -5,7 +5,7 @@ import datetime as dt
 
 from icalendar import Calendar
 
-from roles import store
+from roles.storage import store
 
 LEAVE = b"""BEGIN:VCALENDAR
 VERSION:2.0

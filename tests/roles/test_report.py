@@ -11,13 +11,13 @@ import pytest
 from openpyxl import load_workbook
 
 from flows.model import Process, Step, Version
-from roles import store
+from roles.storage import store
 from roles.demo import demo_workbook
-from roles.excel import write_powers, write_report
+from roles.formats.excel import write_powers, write_report
 from roles.model import Department, Exemption, Person, Power, Section, SectionBefore, Workbook
-from roles.powers import check_powers
-from roles.report import SaturationSettings, consolidation, saturation
-from roles.rules import check
+from roles.engines.powers import check_powers
+from roles.engines.report import SaturationSettings, consolidation, saturation
+from roles.engines.rules import check
 
 from ..conftest import REQUIRE
 
@@ -92,8 +92,8 @@ def test_an_exemption_marks_the_finding_and_clears_the_error():
 
 
 def test_exemptions_through_the_cli(engine, cli, tmp_path):
-    from roles.workbook import formats
-    from roles.workbook.schema import to_tree
+    from roles.formats import workbook_files as formats
+    from roles.formats.workbook import to_tree
     store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
     found = cli.json("check", "--rule", "approval-concentration")["findings"]
     assert {(f["subject"], f["exemption"] is not None) for f in found} == {("scj", False), ("zjj", True)}

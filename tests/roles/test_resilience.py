@@ -9,8 +9,8 @@ import pytest
 
 from flows.model import Process, Step, Version
 from roles.model import Department, Person, Section, Workbook
-from roles.resilience import resilience
-from roles.roster import status_of
+from roles.engines.resilience import resilience
+from roles.engines.roster import status_of
 
 
 def section_workbook(people: list[tuple[str, str, tuple[str, ...]]], steps: list[tuple]) -> Workbook:

@@ -8,11 +8,11 @@ import logging
 import pytest
 
 from flows.model import Process, Step, Version
-from roles import store
-from roles.calendar import WorkCalendar
+from roles.storage import store
+from roles.engines.calendar import WorkCalendar
 from roles.model import Absence, CalendarDay, Department, Person, Section, Workbook
-from roles.roster import gaps, roster, status_of, whatif
-from roles.standin import standin_candidates
+from roles.engines.roster import gaps, roster, status_of, whatif
+from roles.engines.standin import standin_candidates
 
 D = dt.date
 

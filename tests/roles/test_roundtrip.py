@@ -8,7 +8,7 @@ import pytest
 
 from flows.layout import layout
 from flows.model import Shape, Version
-from roles import store
+from roles.storage import store
 from roles.demo import demo_workbook
 from ui import db as uidb
 

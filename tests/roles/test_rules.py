@@ -5,7 +5,7 @@ import pytest
 
 from flows.model import Process, Step, Version
 from roles.model import Department, Function, Person, Section, SectionBefore, Workbook
-from roles.rules import RULES, Finding, Settings, check
+from roles.engines.rules import RULES, Finding, Settings, check
 
 from ..conftest import BIANBAN
 

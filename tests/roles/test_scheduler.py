@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from roles import dispatch
-from roles.jobs import DAILY, Schedule, install, make_scheduler, run_daily, run_retry
-from ui.jobs import notice_words
+from roles.notify import dispatch
+from roles.notify.jobs import DAILY, Schedule, install, make_scheduler, run_daily, run_retry
+from ui.scheduled import notice_words
 
 DAY = dt.date(2026, 11, 25)
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from flows.tables import StepRow
-from roles import store
-from roles.tables import AbsenceRow, PersonRow
-from roles.workbook.errors import WorkbookError
+from roles.storage import store
+from roles.storage.tables import AbsenceRow, PersonRow
+from flows.errors import WorkbookError
 
 from ..conftest import BIANBAN
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from roles import store
+from roles.storage import store
 from roles.demo import demo_workbook
 from ui.db import engine_for
 
@@ -129,7 +129,7 @@ def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):
     assert not at.exception
     assert any("已采纳" in s.value for s in at.success)
     wb = store.load(bianban)
-    from roles.pairing import pairing_issues, processes_of, section_steps
+    from roles.engines.pairing import pairing_issues, processes_of, section_steps
     assert pairing_issues(section_steps(processes_of(wb, "bb-jg")), wb.person_by_id) == []
 
 
@@ -208,7 +208,7 @@ def test_the_office_records_an_exemption_and_the_finding_shows_it(engine, app):
     assert list(found(at)["级别"]) == ["提示（已豁免）"]
     assert not [b for b in at.button if b.key == "save_exemptions"]
     assert found(at)["豁免理由"].iloc[0].startswith("登记与食品许可")
-    from roles.accounts import audit_trail
+    from roles.storage.accounts import audit_trail
     assert audit_trail(engine, 1)[0].action == "exemptions.set"
 
     stale = app()  # read before someone else's change: its save changes nothing
@@ -368,7 +368,7 @@ def test_absences_are_edited_in_the_table_and_a_stale_edit_changes_nothing(bianb
 
 @pytest.fixture
 def accounts(bianban):
-    from roles.accounts import add_account
+    from roles.storage.accounts import add_account
     add_account(bianban, "office", "office-pass-1", "office", None)
     add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
     add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03")
@@ -440,7 +440,7 @@ def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accou
     audit = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "office", "office-pass-1")
     trail = audit.dataframe[0].value
     assert trail["操作人"].iloc[0] == "head-jg" and trail["对象"].iloc[0] == "bb-p2/after"
-    from roles.accounts import audit_trail
+    from roles.storage.accounts import audit_trail
     last = audit_trail(accounts, 1)[0]
     s4 = lambda steps: next(x for x in steps if x["id"] == "s4")  # noqa: E731
     assert (s4(last.before)["b"], s4(last.after)["b"]) == ("bb06", "bb08")
@@ -476,7 +476,7 @@ def test_the_data_page_opens_on_an_empty_database_and_imports_are_for_the_office
     at = app(DATA)
     at.run()
     assert not at.exception and at.get("file_uploader")  # the local user is the office
-    from roles.accounts import add_account
+    from roles.storage.accounts import add_account
     store.import_file(engine, BIANBAN)
     add_account(engine, "staff-zh", "staff-pass-1", "staff", "bb03")
     staff = signed_in(app(DATA), "staff-zh", "staff-pass-1")

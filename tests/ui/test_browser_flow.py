@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from roles import store
-from roles.roster import roster
+from roles.storage import store
+from roles.engines.roster import roster
 from ui.db import engine_for
 
 from ..browser import ABFLOW, CHROMIUM, require_browser, serving, settle

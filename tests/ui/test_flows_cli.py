@@ -7,7 +7,7 @@ import pytest
 
 from flows.model import Step, Version
 from flows.store import ConflictError
-from roles import store
+from roles.storage import store
 
 from ..conftest import BIANBAN, CORPUS, undrawn
 

@@ -7,8 +7,8 @@ import string
 import pytest
 
 from flows.lint import LintFinding
-from roles.powers import PowerFinding
-from roles.rules import RULES, Finding
+from roles.engines.powers import PowerFinding
+from roles.engines.rules import RULES, Finding
 from ui.i18n import WORDS
 
 

@@ -5,7 +5,7 @@ import dataclasses
 import json
 
 from flows.bpmn import read
-from roles import store
+from roles.storage import store
 
 
 

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from roles.accounts import audit_trail
+from roles.storage.accounts import audit_trail
 from ui.i18n import t
 from ui.state import account, engine, page
 

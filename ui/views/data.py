@@ -11,8 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from roles import store
-from roles.workbook.errors import WorkbookError
+from roles.storage import store
+from flows.errors import WorkbookError
 from ui.i18n import t
 from ui.publish import publish, releases
 from ui.state import account, engine, page

@@ -16,14 +16,14 @@ from flows.lint import lint
 from flows.model import STEP_KINDS, Branch, Step, Version
 from flows.render import render, to_dot
 from flows.store import ConflictError
-from roles import store
-from roles.lanes import assign_holders, lane_titles
-from roles.workbook.errors import WorkbookError
+from roles.storage import store
+from roles.engines.lanes import assign_holders, lane_titles
+from flows.errors import WorkbookError
 from ui import cells
 from ui.charts import chart_labels, svg_image
 from ui.i18n import person_label, t
 from ui.modeler import modeler
-from roles.accounts import may_edit_section
+from roles.storage.accounts import may_edit_section
 from ui.state import account, engine, page
 
 lg, wb = page("page.designer")

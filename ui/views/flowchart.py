@@ -9,7 +9,7 @@ import streamlit as st
 from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
-from roles.lanes import lane_titles
+from roles.engines.lanes import lane_titles
 from ui.charts import before_after_sheet, chart_labels, svg_image
 from ui.i18n import t
 from ui.state import page

@@ -9,14 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from flows.store import ConflictError
-from roles import store
-from roles.accounts import may_edit_absence, may_edit_section
-from roles.assign import Unassignable, accepted_versions, suggest
-from roles.leave import SUFFIXES, read_leave_file
+from roles.storage import store
+from roles.storage.accounts import may_edit_absence, may_edit_section
+from roles.engines.proposals import Unassignable, accepted_versions, suggest
+from roles.formats.leave import SUFFIXES, read_leave_file
 from roles.model import ABSENCE_REASONS, Absence
-from roles.pairing import b_loads, pairing_issues, processes_of, section_steps
-from roles.resilience import section_resilience
-from roles.workbook.errors import Problem, WorkbookError
+from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
+from roles.engines.resilience import section_resilience
+from flows.errors import Problem, WorkbookError
 from ui import cells
 from ui.i18n import person_label, t
 from ui.leave_request import leave_request

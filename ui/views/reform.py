@@ -10,13 +10,13 @@ import tempfile
 from pathlib import Path
 
 from flows.store import ConflictError
-from roles import store
-from roles.excel import write_report
+from roles.storage import store
+from roles.formats.excel import write_report
 from roles.model import Exemption
-from roles.workbook.errors import WorkbookError
-from roles.report import consolidation, saturation
-from roles.rules import RULES, check
-from roles.stats import stats
+from flows.errors import WorkbookError
+from roles.engines.report import consolidation, saturation
+from roles.engines.rules import RULES, check
+from roles.engines.stats import stats
 from ui import cells
 from ui.i18n import t
 from ui.state import account, done_editing, editing, engine, page, refused, show_refusal
@@ -151,7 +151,7 @@ with tab_c:
                                 placeholder=t("pick.any", lg))
     findings = check(wb, rules=tuple(pick_rules) or RULES)
     if pick_depts:
-        from roles.rules import department_of_subject
+        from roles.engines.rules import department_of_subject
         findings = [f for f in findings if department_of_subject(wb, f.subject) in pick_depts]
     errors = sum(f.blocking for f in findings)
     exempted = sum(f.exemption is not None for f in findings)

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from roles.roster import gaps, roster
+from roles.engines.roster import gaps, roster
 from ui.i18n import off_day, t
 from ui.leave_request import leave_request
 from ui.state import account, page

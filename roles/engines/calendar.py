@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
-from .model import CalendarDay
+from roles.model import CalendarDay
 
 log = logging.getLogger("abflow")
 _warned_years: set[int] = set()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flows.metrics import step_minutes
 from flows.model import Process, Step
 
-from .model import Person, Workbook
+from roles.model import Person, Workbook
 
 
 def pair_allowed(a_post: str, b_post: str, has_deputy: bool) -> bool:

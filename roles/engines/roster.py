@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from flows.model import Step
 
-from .calendar import OffDay, WorkCalendar
-from .model import Absence, Workbook
-from .standin import suggest_standin
+from roles.engines.calendar import OffDay, WorkCalendar
+from roles.model import Absence, Workbook
+from roles.engines.standin import suggest_standin
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from .model import Workbook
-from .tables import AccountRow, AuditRow
-from .workbook.errors import Problem, WorkbookError
+from roles.model import Workbook
+from roles.storage.tables import AccountRow, AuditRow
+from flows.errors import Problem, WorkbookError
 
 ROLES = ("office", "head", "staff")
 _N, _R, _P = 2 ** 14, 8, 1
@@ -59,7 +59,7 @@ def any_accounts(engine: Engine) -> bool:
 
 def add_account(engine: Engine, username: str, password: str, role: str, person: str | None,
                 by: Account = LOCAL) -> None:
-    from .tables import PersonRow
+    from roles.storage.tables import PersonRow
     problems = []
     if role not in ROLES:
         problems.append(Problem("accounts", f"account {username}", None, "role", f"must be one of {', '.join(ROLES)}"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flows.wording import Worded, values
 
-from .model import Workbook
+from roles.model import Workbook
 
 
 @dataclass(frozen=True)

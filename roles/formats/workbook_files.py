@@ -16,7 +16,7 @@ import yaml
 
 from flows.model import Branch
 
-from .errors import Problem, WorkbookError
+from flows.errors import Problem, WorkbookError
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 

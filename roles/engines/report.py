@@ -9,8 +9,8 @@ from statistics import mean
 
 from flows.metrics import step_minutes
 
-from .model import Department, Workbook
-from .rules import Settings
+from roles.model import Department, Workbook
+from roles.engines.rules import Settings
 
 
 def _ratio(before: int, after: int) -> float | None:

@@ -10,7 +10,7 @@ import re
 from flows.bpmn import BpmnProcess
 from flows.model import Version
 
-from .model import POST_ZH, Person
+from roles.model import POST_ZH, Person
 
 POST_EN = {"head": "head", "deputy": "deputy", "staff": "staff"}
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flows.model import Process, Step
 
-from .model import Person, Workbook
+from roles.model import Person, Workbook
 
 
 @dataclass(frozen=True)

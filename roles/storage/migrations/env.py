@@ -1,9 +1,9 @@
-"""Alembic environment: runs on the connection that roles.schema.upgrade hands over."""
+"""Alembic environment: runs on the connection that roles.storage.migrate.upgrade hands over."""
 from alembic import context
 from sqlmodel import SQLModel
 
 import flows.tables  # noqa: F401 - registers the tables on SQLModel.metadata
-import roles.tables  # noqa: F401
+import roles.storage.tables  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)

@@ -13,8 +13,8 @@ from fractions import Fraction
 
 from flows.wording import Worded, values
 
-from .model import POST_ZH, Workbook
-from .pairing import pairing_issues, processes_of, section_steps
+from roles.model import POST_ZH, Workbook
+from roles.engines.pairing import pairing_issues, processes_of, section_steps
 
 RULES = ("reduction-ratio", "section-size", "leader-posts", "comprehensive-share", "function-coverage",
          "approval-concentration", "ab-pairing", "step-holders")

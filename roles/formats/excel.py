@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import Workbook
-from .powers import COLUMNS as POWER_COLUMNS, power_rows
-from .report import consolidation, saturation
-from .stats import stats
+from roles.model import Workbook
+from roles.engines.powers import COLUMNS as POWER_COLUMNS, power_rows
+from roles.engines.report import consolidation, saturation
+from roles.engines.stats import stats
 
 PCT = "0.0%"
 

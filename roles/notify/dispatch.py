@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from .notices import Notice
-from .tables import ContactRow, DispatchRow
+from roles.notify.notices import Notice
+from roles.storage.tables import ContactRow, DispatchRow
 
 log = logging.getLogger("abflow.dispatch")
 MAX_ATTEMPTS = 5
@@ -68,9 +68,9 @@ def contacts(engine: Engine) -> dict[str, list[str]]:
 
 def set_contacts(engine: Engine, person: str, urls: list[str]) -> None:
     from sqlalchemy import delete
-    from .store import bump
-    from .tables import PersonRow
-    from .workbook.errors import Problem, WorkbookError
+    from roles.storage.store import bump
+    from roles.storage.tables import PersonRow
+    from flows.errors import Problem, WorkbookError
     with Session(engine) as s, s.begin():
         if s.get(PersonRow, person) is None:
             raise WorkbookError([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])

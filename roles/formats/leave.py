@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from . import store
-from .ical import read_absences
-from .model import Absence
-from .workbook import formats
-from .workbook.errors import Problem, WorkbookError
+from roles.storage import store
+from roles.formats.ical import read_absences
+from roles.model import Absence
+from roles.formats import workbook_files as formats
+from flows.errors import Problem, WorkbookError
 
 SUFFIXES = (".ics", ".xlsx", ".yaml", ".yml", ".json")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .calendar import WorkCalendar
-from .duties import person_days
-from .model import Workbook
-from .roster import Duty, calendar_of, gaps
+from roles.engines.calendar import WorkCalendar
+from roles.engines.person_days import person_days
+from roles.model import Workbook
+from roles.engines.roster import Duty, calendar_of, gaps
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from flows import graph
 from flows.model import STEP_KINDS, VERSIONS, Branch, Process, Shape, Step, Version
 from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
-from roles.rules import RULES as RULE_IDS
+from roles.engines.rules import RULES as RULE_IDS
 
-from .errors import Problem, WorkbookError
-from .formats import Entry
+from flows.errors import Problem, WorkbookError
+from roles.formats.workbook_files import Entry
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

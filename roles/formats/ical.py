@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
-from .duties import PersonDay
-from .model import Absence, Workbook
-from .workbook.errors import Problem, WorkbookError
+from roles.engines.person_days import PersonDay
+from roles.model import Absence, Workbook
+from flows.errors import Problem, WorkbookError
 
 PRODID = "-//abflow//A-B duty roster//ZH"
 

@@ -19,8 +19,8 @@ from flows.metrics import step_minutes
 from flows.model import Process, Step, Version
 from flows.wording import Stage, values
 
-from .model import Person, Workbook
-from .pairing import pair_allowed, processes_of, section_steps
+from roles.model import Person, Workbook
+from roles.engines.pairing import pair_allowed, processes_of, section_steps
 
 MODES = ("fill", "rebalance")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flows.graph import neighbours
 from flows.model import Process, Step
 
-from .model import Person, Workbook
+from roles.model import Person, Workbook
 
 _POST_RANK = {"head": 0, "deputy": 1, "staff": 2}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from roles.jobs import run_daily, run_retry
-from roles.notices import NoticeWords
+from roles.notify.jobs import run_daily, run_retry
+from roles.notify.notices import NoticeWords
 
 from .db import engine_for
 from .i18n import t

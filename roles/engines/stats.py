@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flows.metrics import approvals, handoffs, longest_path, monthly_minutes, reduction, step_count
 
-from .model import Workbook
+from roles.model import Workbook
 
 
 def stats(wb: Workbook) -> dict:

@@ -4,7 +4,7 @@ APScheduler keeping its jobs in our database (table `apscheduler_jobs`, made by 
 A missed run (the machine was off at 8:00) runs once when the scheduler comes back within the
 grace period (`coalesce`, `misfire_grace_time`); later than that it is skipped and logged. Two
 schedulers on one database may both fire; the dispatch log's unique key lets only one send.
-Jobs name their function by text (`ui.jobs:daily`), as a stored job must, and that function
+Jobs name their function by text (`ui.scheduled:daily`), as a stored job must, and that function
 brings the words of the chosen language and calls `run_daily` here.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from .dispatch import Report, Sender, apprise_send, contacts, deliver, retry
-from .notices import NoticeWords, compose
-from .store import load
+from roles.notify.dispatch import Report, Sender, apprise_send, contacts, deliver, retry
+from roles.notify.notices import NoticeWords, compose
+from roles.storage.store import load
 
 log = logging.getLogger("abflow.jobs")
 DAILY, RETRY = "daily-notices", "retry-notices"
@@ -61,10 +61,10 @@ def install(scheduler, db_url: str, schedule: Schedule) -> None:
     """Put (or replace) the two jobs in the store; a changed time takes effect at once."""
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
-    scheduler.add_job("ui.jobs:daily", CronTrigger(hour=schedule.at.hour, minute=schedule.at.minute,
+    scheduler.add_job("ui.scheduled:daily", CronTrigger(hour=schedule.at.hour, minute=schedule.at.minute,
                                                    timezone=schedule.timezone),
                       id=DAILY, replace_existing=True,
                       kwargs={"db": db_url, "ahead": schedule.ahead, "language": schedule.language,
                               "timezone": schedule.timezone})
-    scheduler.add_job("ui.jobs:retry", IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
+    scheduler.add_job("ui.scheduled:retry", IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
                       replace_existing=True, kwargs={"db": db_url})

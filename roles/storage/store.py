@@ -22,15 +22,15 @@ from flows.store import ConflictError
 from flows.wording import Stage, values
 from flows.tables import ProcessRow, StepRow
 
-from .accounts import Account, audit, username
-from .model import (Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
+from roles.storage.accounts import Account, audit, username
+from roles.model import (Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
-from .rules import RULES
-from .tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, ExemptionRow, PersonRow,
+from roles.engines.rules import RULES
+from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, ExemptionRow, PersonRow,
                      PowerRow, SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
-from .workbook import formats
-from .workbook.errors import Problem, WorkbookError
-from .workbook.schema import Known, parse, to_tree
+from roles.formats import workbook_files as formats
+from flows.errors import Problem, WorkbookError
+from roles.formats.workbook import Known, parse, to_tree
 
 @dataclass(frozen=True)
 class ImportStage(Stage):

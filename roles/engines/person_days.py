@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .calendar import WorkCalendar
-from .model import Workbook
-from .roster import Duty, absent_on, calendar_of, roster
+from roles.engines.calendar import WorkCalendar
+from roles.model import Workbook
+from roles.engines.roster import Duty, absent_on, calendar_of, roster
 
 
 @dataclass(frozen=True)
