@@ -22,6 +22,7 @@ import pyexpat
 
 from lxml import etree
 
+from .errors import BadInput
 from .layout import Box, layout
 from .model import Branch, Shape, Step, Version
 
@@ -45,7 +46,7 @@ NOT_MODELLED = {"dataObject": "data objects", "dataObjectReference": "data objec
                 "association": "associations", "group": "groups"}
 
 
-class BpmnError(ValueError):
+class BpmnError(BadInput):
     """A file that is no usable BPMN; the message names the file and what is wrong."""
 
 

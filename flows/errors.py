@@ -1,4 +1,10 @@
-"""Import problems that name the file, the entry, where it is, and the field."""
+"""The errors abflow reports to its users, in one hierarchy: the CLI turns an `AbflowError` into
+its message and exit code in one place, the app into one kind of message, and no front end needs
+to know which layer raised it.
+
+Bad input names the file, the entry (and its line or sheet/row where the format has one) and the
+field, and lists every problem at once, so a user fixes a file in one pass rather than one by one.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,9 +24,46 @@ class Problem:
         return f"{self.file}: {self.entry}{place}{fld}: {self.message}"
 
 
-class WorkbookError(Exception):
-    """Raised with every problem found, so a user fixes a file in one pass rather than one by one."""
+class AbflowError(Exception):
+    """Anything abflow refuses or cannot do, said in words for the user. `exit_code` is the CLI's
+    (docs/cli.md): 1 the command ran and found problems, 2 bad input, 3 no database."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    exit_code = 1
+
+
+class BadInput(AbflowError):
+    """A file, an entry or an option that cannot be taken; nothing was changed. Carries every
+    problem found (`problems`); a plain message is one problem with no file."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | str):
+        self.problems = [Problem("", "", None, None, problems)] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [str(p) if p.file or p.entry else p.message for p in self.problems]
+
+
+class NotFound(BadInput):
+    """An id that names nothing in the database (a person, a section, a process)."""
+
+    def __init__(self, kind: str, ident: str, where: str = "the database"):
+        self.kind, self.ident = kind, ident
+        super().__init__(f"no {kind} '{ident}' in {where}")
+
+
+class Conflict(AbflowError):
+    """Someone changed the data after it was read: reload and redo, nothing was lost."""
+
+
+class PermissionDenied(AbflowError):
+    """The signed-in account may not do this (its role, or someone else's section)."""
+
+    exit_code = 2
+
+
+class DatabaseUnavailable(AbflowError):
+    """The database could not be reached or brought to the current schema."""
+
+    exit_code = 3

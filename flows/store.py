@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from .bulk import bulk_insert
+from .errors import Conflict
 from .model import VERSIONS, Branch, Process, Shape, Step, Version
 from .tables import DraftRow, ProcessRow, StepRow, VersionRow
 
@@ -99,19 +100,15 @@ def max_position(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(ProcessRow.position), -1)))
 
 
-class ConflictError(Exception):
-    """Someone saved this version after the editor read it: reload and redo, nothing was lost."""
-
-
 def replace_version(session: Session, process_id: str, which: str, version: Version,
                     expected_revision: int | None = None, user: str | None = None) -> int:
     """Store `version` as the process's `which` version and return its new revision. With
-    `expected_revision`, refuse (ConflictError) when the stored one has moved on since it was read."""
+    `expected_revision`, refuse (Conflict) when the stored one has moved on since it was read."""
     v = VersionRow.__table__
     current = session.execute(select(v.c.revision).where((v.c.process_id == process_id) & (v.c.version == which))
                               .with_for_update()).scalar()
     if expected_revision is not None and (current or 0) != expected_revision:
-        raise ConflictError(f"process {process_id}, {which}: saved as revision {current} by someone else since "
+        raise Conflict(f"process {process_id}, {which}: saved as revision {current} by someone else since "
                             f"revision {expected_revision} was read")
     st = StepRow.__table__
     session.execute(delete(st).where((st.c.process_id == process_id) & (st.c.version == which)))
@@ -148,13 +145,13 @@ def read_draft(session: Session, process_id: str, which: str) -> Draft | None:
 def write_draft(session: Session, process_id: str, which: str, version: Version, base_revision: int,
                 base: Version, expected_revision: int, user: str | None) -> int:
     """Keep `version` as the draft and return the draft's new revision; `expected_revision` is the
-    draft revision the editor started from (0: it started from no draft). ConflictError when
+    draft revision the editor started from (0: it started from no draft). Conflict when
     another save of the draft came in between."""
     d = DraftRow.__table__
     key = (d.c.process_id == process_id) & (d.c.version == which)
     current = session.execute(select(d.c.revision).where(key).with_for_update()).scalar()
     if (current or 0) != expected_revision:
-        raise ConflictError(f"process {process_id}, {which}: the draft was saved as revision {current} by someone "
+        raise Conflict(f"process {process_id}, {which}: the draft was saved as revision {current} by someone "
                             f"else since revision {expected_revision} was read")
     values = {"steps": [step_fields(s) for s in version.steps], "base_revision": base_revision,
               "base": [step_fields(s) for s in base.steps],

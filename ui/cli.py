@@ -54,25 +54,25 @@ def fail(message: str, code: int = EXIT_BAD_INPUT):
 
 
 def guarded(fn):
-    """Turn the domain's errors into the spec's exit codes, with the message on stderr."""
+    """Turn abflow's errors into the spec's exit codes, with the message on stderr: the one place
+    the CLI knows how an error is said."""
 
     @wraps(fn)
     def run(*args, **kw):
-        from flows.errors import WorkbookError
-        from .db import DatabaseUnavailable
+        from flows.errors import AbflowError, BadInput
         from sqlalchemy.exc import DBAPIError
-        from flows.store import ConflictError
         try:
             return fn(*args, **kw)
-        except ConflictError as e:
-            fail(f"{e}", EXIT_PROBLEMS)
-        except WorkbookError as e:
-            for p in e.problems:
-                click.echo(f"error: {p}", err=True)
-            click.echo(f"abflow: {len(e.problems)} problem(s); nothing was changed", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except DatabaseUnavailable as e:
-            fail(str(e), EXIT_DATABASE)
+        except BadInput as e:
+            lines = e.lines()
+            if len(lines) == 1 and not e.problems[0].file:
+                fail(lines[0], e.exit_code)
+            for line in lines:
+                click.echo(f"error: {line}", err=True)
+            click.echo(f"abflow: {len(lines)} problem(s); nothing was changed", err=True)
+            sys.exit(e.exit_code)
+        except AbflowError as e:
+            fail(str(e), e.exit_code)
         except DBAPIError as e:
             fail(f"database error: {str(e.orig or e).strip().splitlines()[0]}", EXIT_DATABASE)
 

@@ -12,11 +12,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from flows.errors import DatabaseUnavailable
 from roles.storage.migrate import upgrade
-
-
-class DatabaseUnavailable(Exception):
-    """The database could not be reached or brought to the current schema (CLI exit 3)."""
 
 
 def default_url() -> str:

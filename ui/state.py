@@ -10,7 +10,9 @@ import streamlit as st
 from roles.storage import store
 from roles.model import Workbook
 
-from .db import DatabaseUnavailable, engine_for
+from flows.errors import DatabaseUnavailable
+
+from .db import engine_for
 
 
 def language() -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from flows.errors import AbflowError
 from flows.metrics import step_minutes
 from flows.model import Process, Step, Version
 from flows.wording import Stage, values
@@ -41,7 +42,7 @@ GOALS = {"one-way pairs": "单向AB角对数", "heaviest A": "最重主办负担
          "changes": "变更数"}
 
 
-class Unassignable(ValueError):
+class Unassignable(AbflowError):
     """The section cannot satisfy the hard rules (e.g. a skill fewer than two members have)."""
 
 

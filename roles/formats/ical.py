@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from roles.engines.person_days import PersonDay
 from roles.model import Absence, Workbook
-from flows.errors import Problem, WorkbookError
+from flows.errors import Problem, BadInput
 
 PRODID = "-//abflow//A-B duty roster//ZH"
 
@@ -137,14 +137,14 @@ def _person_of(wb: Workbook, ev) -> str | None:
 
 
 def read_absences(data: bytes, source: str, wb: Workbook, person: str | None = None) -> list[Absence]:
-    """Every VEVENT of the file as an absence, or `WorkbookError` naming each bad event and field.
+    """Every VEVENT of the file as an absence, or `BadInput` naming each bad event and field.
     All-day events end the day before DTEND (RFC 5545: DTEND is exclusive)."""
     try:
         cal = Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError) as e:
-        raise WorkbookError([Problem(source, "calendar", None, None, f"not an iCalendar file: {e}")]) from None
+        raise BadInput([Problem(source, "calendar", None, None, f"not an iCalendar file: {e}")]) from None
     if person is not None and person not in wb.person_by_id:
-        raise WorkbookError([Problem(source, "calendar", None, "person", f"no person '{person}' in the database")])
+        raise BadInput([Problem(source, "calendar", None, "person", f"no person '{person}' in the database")])
     out, problems = [], []
     for i, ev in enumerate(cal.walk("VEVENT"), 1):
         entry = f"event {i}" + (f" ({ev.get('uid')})" if ev.get("uid") else "")
@@ -177,5 +177,5 @@ def read_absences(data: bytes, source: str, wb: Workbook, person: str | None = N
             continue
         out.append(Absence(who, start, end, _reason(f"{_categories(ev)} {ev.get('summary') or ''}")))
     if problems:
-        raise WorkbookError(problems)
+        raise BadInput(problems)
     return out

@@ -18,7 +18,7 @@ from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, Calenda
                          Function, Person, Power, Section, SectionBefore, Workbook)
 from roles.engines.rules import RULES as RULE_IDS
 
-from flows.errors import Problem, WorkbookError
+from flows.errors import Problem, BadInput
 from roles.formats.workbook_files import Entry
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -178,10 +178,10 @@ _CALENDAR = ("date", "workday", "note")
 
 
 def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
-    """Validate a workbook tree and build the `Workbook`; raise `WorkbookError` with all problems."""
+    """Validate a workbook tree and build the `Workbook`; raise `BadInput` with all problems."""
     r = _Reader(file, known or Known())
     if not r.entry(tree, "the workbook", _TOP, ()):
-        raise WorkbookError(r.problems)
+        raise BadInput(r.problems)
     version = tree.get("version", 1)
     if version != 1:
         r.bad("the workbook", tree, "version", f"this program reads version 1, not {version!r}")
@@ -219,7 +219,7 @@ def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
               if (p := _power(r, node, i, ident, dept_ids, section_dept, process_section)) is not None]
     _check_dropped_holders(r, departments, person_ids)
     if r.problems:
-        raise WorkbookError(r.problems)
+        raise BadInput(r.problems)
     return Workbook(departments=tuple(departments), people=tuple(people), processes=tuple(processes),
                     absences=tuple(absences), calendar=tuple(calendar), powers=tuple(powers), version=1)
 

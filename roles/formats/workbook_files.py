@@ -16,7 +16,7 @@ import yaml
 
 from flows.model import Branch
 
-from flows.errors import Problem, WorkbookError
+from flows.errors import Problem, BadInput
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 
@@ -42,7 +42,7 @@ class Items(list):
 def format_of(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise WorkbookError([Problem(path.name, "the file", None, None,
+        raise BadInput([Problem(path.name, "the file", None, None,
                                     f"unknown format '{path.suffix}': use .yaml, .yml, .json or .xlsx")])
     return fmt
 
@@ -55,9 +55,9 @@ def load(path: Path, locate: bool = True) -> Any:
             return _load_xlsx(path)
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise WorkbookError([Problem(str(path), "the file", None, None, "no such file")]) from None
+        raise BadInput([Problem(str(path), "the file", None, None, "no such file")]) from None
     except (UnicodeDecodeError, OSError) as e:
-        raise WorkbookError([Problem(path.name, "the file", None, None, f"cannot be read: {e}")]) from None
+        raise BadInput([Problem(path.name, "the file", None, None, f"cannot be read: {e}")]) from None
     return _load_yaml(path.name, text) if fmt == "yaml" else _load_json(path.name, text, locate)
 
 
@@ -120,12 +120,12 @@ def _load_yaml(name: str, text: str):
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except _Duplicate as d:
-        raise WorkbookError([Problem(name, "the file", f"line {d.line}", d.key, "key given twice")]) from None
+        raise BadInput([Problem(name, "the file", f"line {d.line}", d.key, "key given twice")]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         msg = getattr(e, "problem", None) or str(e)
-        raise WorkbookError([Problem(name, "the file", where, None, f"not valid YAML: {msg}")]) from None
+        raise BadInput([Problem(name, "the file", where, None, f"not valid YAML: {msg}")]) from None
 
 
 class _Dumper(yaml.SafeDumper):
@@ -149,7 +149,7 @@ def _load_json(name: str, text: str, locate: bool):
         entry = Entry(where=where)
         for k, v in items:
             if k in entry:
-                raise WorkbookError([Problem(name, "the file", where, k, "key given twice")])
+                raise BadInput([Problem(name, "the file", where, k, "key given twice")])
             entry[k] = v
         return entry
 
@@ -196,7 +196,7 @@ def _load_json(name: str, text: str, locate: bool):
         decoder.scan_once = json.scanner.py_make_scanner(decoder)
         return decoder.decode(text)
     except json.JSONDecodeError as e:
-        raise WorkbookError([Problem(name, "the file", f"line {e.lineno}, column {e.colno}", None,
+        raise BadInput([Problem(name, "the file", f"line {e.lineno}, column {e.colno}", None,
                                      f"not valid JSON: {e.msg}")]) from None
 
 
@@ -247,7 +247,7 @@ def _load_xlsx(path: Path) -> dict:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as e:
-        raise WorkbookError([Problem(name, "the file", None, None, f"not a readable XLSX workbook: {e}")]) from None
+        raise BadInput([Problem(name, "the file", None, None, f"not a readable XLSX workbook: {e}")]) from None
     problems: list[Problem] = []
     rows: dict[str, list[Entry]] = {}
     for sheet in book.worksheets:
@@ -281,7 +281,7 @@ def _load_xlsx(path: Path) -> dict:
     book.close()
     tree = _nest_sheets(name, rows, problems)
     if problems:
-        raise WorkbookError(problems)
+        raise BadInput(problems)
     return tree
 
 

@@ -70,10 +70,10 @@ def set_contacts(engine: Engine, person: str, urls: list[str]) -> None:
     from sqlalchemy import delete
     from roles.storage.store import bump
     from roles.storage.tables import PersonRow
-    from flows.errors import Problem, WorkbookError
+    from flows.errors import Problem, BadInput
     with Session(engine) as s, s.begin():
         if s.get(PersonRow, person) is None:
-            raise WorkbookError([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
+            raise BadInput([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
         s.execute(delete(ContactRow).where(ContactRow.person_id == person))
         for i, url in enumerate(dict.fromkeys(urls)):
             s.add(ContactRow(person_id=person, url=url, position=i))

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from roles.model import Workbook
 from roles.storage.tables import AccountRow, AuditRow
-from flows.errors import Problem, WorkbookError
+from flows.errors import Problem, BadInput
 
 ROLES = ("office", "head", "staff")
 _N, _R, _P = 2 ** 14, 8, 1
@@ -73,7 +73,7 @@ def add_account(engine: Engine, username: str, password: str, role: str, person:
         if s.get(AccountRow, username) is not None:
             problems.append(Problem("accounts", f"account {username}", None, "username", "is taken"))
         if problems:
-            raise WorkbookError(problems)
+            raise BadInput(problems)
         s.add(AccountRow(username=username, password_hash=hash_password(password), role=role, person_id=person))
         audit(s, by, "account.add", username, None, {"role": role, "person": person})
 

@@ -18,7 +18,7 @@ from flows import store as flow_store
 from flows.bulk import bulk_insert
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
-from flows.store import ConflictError
+from flows.errors import Conflict
 from flows.wording import Stage, values
 from flows.tables import ProcessRow, StepRow
 
@@ -29,7 +29,7 @@ from roles.engines.rules import RULES
 from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, ExemptionRow, PersonRow,
                      PowerRow, SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
 from roles.formats import workbook_files as formats
-from flows.errors import Problem, WorkbookError
+from flows.errors import Problem, BadInput
 from roles.formats.workbook import Known, parse, to_tree
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _group(rows, key: str) -> dict[str, list]:
 
 def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None,
                 user: Account | str = "cli") -> ImportSummary:
-    """Read, check and store a workbook file; on any problem raise `WorkbookError`, storing nothing."""
+    """Read, check and store a workbook file; on any problem raise `BadInput`, storing nothing."""
     progress(ImportStage("reading", values(file=path.name)))
     tree = formats.load(path, locate=False)
     with Session(engine) as s, s.begin():
@@ -136,7 +136,7 @@ def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None,
         progress(ImportStage("checking"))
         try:
             wb = parse(tree, path.name, known)
-        except WorkbookError:
+        except BadInput:
             if formats.format_of(path) != "json":
                 raise
             # JSON was read fast without positions; read again with them, for the messages.
@@ -257,7 +257,7 @@ def add_absences(engine: Engine, absences, source: str, user: Account | str = "c
 def change_absences(engine: Engine, removed, added, source: str, user: Account | str = "cli") -> int:
     """Remove some absences and add others, together or not at all; returns how many were added.
     Each removed absence must still be stored as it was read (person, dates, reason): if someone
-    changed or removed it meanwhile, ConflictError, and nothing changes."""
+    changed or removed it meanwhile, Conflict, and nothing changes."""
     removed, added = list(removed), list(added)
     with Session(engine) as s, s.begin():
         people = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_({a.person for a in added}))))
@@ -266,13 +266,13 @@ def change_absences(engine: Engine, removed, added, source: str, user: Account |
         problems += [Problem(source, f"absence {i} ({a.person})", None, "end", f"{a.end} is before the start {a.start}")
                      for i, a in enumerate(added, 1) if a.end < a.start]
         if problems:
-            raise WorkbookError(problems)
+            raise BadInput(problems)
         c = AbsenceRow.__table__.c
         for a in removed:
             row = s.execute(select(c.id).where((c.person_id == a.person) & (c.start == a.start) & (c.end == a.end)
                                                & (c.reason == a.reason)).limit(1).with_for_update()).scalar()
             if row is None:
-                raise ConflictError(f"the absence of {a.person} from {a.start} to {a.end} was changed by someone "
+                raise Conflict(f"the absence of {a.person} from {a.start} to {a.end} was changed by someone "
                                     "else meanwhile")
             s.execute(delete(AbsenceRow.__table__).where(c.id == row))
         rows = _new_absences(s, added)
@@ -288,7 +288,7 @@ def change_absences(engine: Engine, removed, added, source: str, user: Account |
 
 def set_exemptions(engine: Engine, department: str, exemptions, expected, user: Account | str = "cli") -> None:
     """Replace a department's recorded exemptions, each with its rule and reason. `expected` is
-    the list as it was read: if someone changed it meanwhile, ConflictError, and nothing changes."""
+    the list as it was read: if someone changed it meanwhile, Conflict, and nothing changes."""
     exemptions, expected = list(exemptions), list(expected)
     source = f"department {department}"
     problems = [Problem("app", f"{source}, exemption #{i}", None, "rule", f"'{e.rule}' is no reform rule")
@@ -296,16 +296,16 @@ def set_exemptions(engine: Engine, department: str, exemptions, expected, user: 
     problems += [Problem("app", f"{source}, exemption #{i}", None, "reason", "an exemption needs its reason")
                  for i, e in enumerate(exemptions, 1) if not (e.reason or "").strip()]
     if problems:
-        raise WorkbookError(problems)
+        raise BadInput(problems)
     with Session(engine) as s, s.begin():
         if s.get(DepartmentRow, department) is None:
-            raise WorkbookError([Problem("app", source, None, "department", f"no department '{department}'")])
+            raise BadInput([Problem("app", source, None, "department", f"no department '{department}'")])
         c = ExemptionRow.__table__.c
         stored = [Exemption(r.rule, r.reason, r.subject) for r in s.execute(
             select(c.rule, c.reason, c.subject).where(c.department_id == department).order_by(c.position)
             .with_for_update())]
         if stored != expected:
-            raise ConflictError(f"{source}: its exemptions were changed by someone else meanwhile")
+            raise Conflict(f"{source}: its exemptions were changed by someone else meanwhile")
         s.execute(delete(ExemptionRow.__table__).where(c.department_id == department))
         _insert(s, ExemptionRow, [{"department_id": department, "position": i, "rule": e.rule, "subject": e.subject,
                                    "reason": e.reason.strip()} for i, e in enumerate(exemptions)])
@@ -316,11 +316,11 @@ def set_exemptions(engine: Engine, department: str, exemptions, expected, user: 
 
 def absence_list(engine: Engine, tree, source: str) -> list:
     """The absences of a workbook tree that holds nothing else (a leave list kept in a spreadsheet),
-    checked against the people in the database; WorkbookError names each bad entry and field."""
+    checked against the people in the database; BadInput names each bad entry and field."""
     extra = sorted(k for k, v in tree.items() if k not in ("version", "absences") and v not in (None, [], {})
                    ) if isinstance(tree, dict) else []
     if not isinstance(tree, dict) or extra or "absences" not in tree:
-        raise WorkbookError([Problem(source, "the file", None, ", ".join(extra) or None,
+        raise BadInput([Problem(source, "the file", None, ", ".join(extra) or None,
                                      "a leave list holds only absences; a whole workbook goes through import")])
     with Session(engine) as s:
         return list(parse(tree, source, _known(s, set())).absences)
@@ -394,7 +394,7 @@ def load_draft(engine: Engine, process_id: str, which: str) -> flow_store.Draft 
 def save_draft(engine: Engine, process_id: str, which: str, version: Version, base_revision: int, base: Version,
                expected_draft: int, user: Account | str = "cli") -> int:
     """Keep an unfinished edit without touching the live version; it may still have faults.
-    ConflictError if someone else saved the draft since `expected_draft` was read."""
+    Conflict if someone else saved the draft since `expected_draft` was read."""
     with Session(engine) as s, s.begin():
         before = flow_store.read_draft(s, process_id, which)
         revision = flow_store.write_draft(s, process_id, which, version, base_revision, base, expected_draft,
@@ -442,7 +442,7 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
     exists = proc is not None
     if not exists:
         if not section or s.get(SectionRow, section) is None:
-            raise WorkbookError([Problem(source, entry, None, "section",
+            raise BadInput([Problem(source, entry, None, "section",
                                          f"no section '{section}'" if section else
                                          "a new process needs --section")])
         proc = section
@@ -459,7 +459,7 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
                 problems.append(Problem(source, f"{entry}, step {step.id}", None, key,
                                         f"no person '{holder}' in department '{dept}'"))
     if problems:
-        raise WorkbookError(problems)
+        raise BadInput(problems)
     if not exists:
         flow_store.write_processes(s, [Process(process_id, proc, name or process_id)],
                                    first_position=flow_store.max_position(s) + 1)

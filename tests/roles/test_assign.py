@@ -150,7 +150,7 @@ def test_suggest_accept_stores_the_proposal(bianban, cli):
 
 def test_accepting_a_stale_proposal_is_refused_and_changes_nothing(bianban):
     from roles.engines.proposals import accepted_versions
-    from flows.store import ConflictError
+    from flows.errors import Conflict
     wb = store.load(bianban)
     proposal = suggest(wb, "bb-jg", "rebalance")
     edits = accepted_versions(wb, proposal)
@@ -158,7 +158,7 @@ def test_accepting_a_stale_proposal_is_refused_and_changes_nothing(bianban):
     # Another head saves one of the processes after the proposal was made.
     proc, version = edits[0]
     store.save_version(bianban, proc.id, "after", proc.after, "editor", expected_revision=proc.revisions["after"])
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         store.save_versions(bianban, [(p.id, "after", v, p.revisions["after"]) for p, v in edits], "suggest")
     now = store.load(bianban)
     assert [now.process_by_id[p.id].after for p, _ in edits] == [p.after for p, _ in edits]

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from flows.tables import StepRow
 from roles.storage import store
 from roles.storage.tables import AbsenceRow, PersonRow
-from flows.errors import WorkbookError
+from flows.errors import BadInput
 
 from ..conftest import BIANBAN
 
@@ -62,7 +62,7 @@ def counts(engine) -> tuple[int, int, int]:
 
 
 def import_error(engine, path) -> str:
-    with pytest.raises(WorkbookError) as info:
+    with pytest.raises(BadInput) as info:
         store.import_file(engine, path)
     return str(info.value)
 
@@ -244,7 +244,7 @@ def test_a_branch_to_no_next_step_is_named(engine, tmp_path):
     g1["branches"] = [{"to": "s2", "name": "补正"}, {"to": "s9", "name": "无此环节"}]
     path = tmp_path / "branches.yaml"
     path.write_text(yaml.safe_dump(tree, allow_unicode=True), "utf-8")
-    with pytest.raises(WorkbookError) as e:
+    with pytest.raises(BadInput) as e:
         store.import_file(engine, path)
     assert "branches.yaml: process bb-p2, after, step g1, branch #2 (line 237), field 'branches'" in str(e.value)
     assert "'s9' is not among this step's next steps" in str(e.value)

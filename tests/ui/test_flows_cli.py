@@ -6,7 +6,7 @@ import json
 import pytest
 
 from flows.model import Step, Version
-from flows.store import ConflictError
+from flows.errors import Conflict
 from roles.storage import store
 
 from ..conftest import BIANBAN, CORPUS, undrawn
@@ -107,6 +107,6 @@ def test_a_stale_edit_is_refused(bianban):
     seen = p.revisions["after"]
     v = Version(p.after.steps[:2] + (Step("s3", "审核确认", "approval", a="bb10", b="bb11"),))
     assert store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen) == seen + 1
-    with pytest.raises(ConflictError, match="by someone else"):
+    with pytest.raises(Conflict, match="by someone else"):
         store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen)
     assert store.load(bianban).process_by_id["bb-p3"].revisions["after"] == seen + 1

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from roles.storage import store
-from flows.errors import WorkbookError
+from flows.errors import BadInput
 from ui.i18n import t
 from ui.publish import publish, releases
 from ui.state import account, engine, page
@@ -34,7 +34,7 @@ else:
                 summary = store.import_file(engine(), path, progress=lambda m: status.write(m.text(lg)),
                                             user=account())
                 status.update(label=t("import.done", lg, file=upload.name, **summary.__dict__), state="complete")
-            except WorkbookError as e:
+            except BadInput as e:
                 problems = e.problems
                 status.update(label=t("data.refused", lg, n=len(problems)), state="error")
         for p in problems:  # outside the status box, which closes: every problem in plain view

@@ -15,10 +15,10 @@ from flows.graph import faults
 from flows.lint import lint
 from flows.model import STEP_KINDS, Branch, Step, Version
 from flows.render import render, to_dot
-from flows.store import ConflictError
+from flows.errors import Conflict
 from roles.storage import store
 from roles.engines.lanes import assign_holders, lane_titles
-from flows.errors import WorkbookError
+from flows.errors import BadInput
 from ui import cells
 from ui.charts import chart_labels, svg_image
 from ui.i18n import person_label, t
@@ -165,7 +165,7 @@ with right:
                                                        draft["draft_revision"], user=account())
             draft["saved"] = (account().username, dt.datetime.now(dt.timezone.utc))
             st.success(t("designer.draft_saved", lg))
-        except ConflictError:
+        except Conflict:
             st.error(t("designer.draft_conflict", lg))
             draft["stale_draft"] = True
     clean = not problems and not findings
@@ -177,10 +177,10 @@ with right:
             del st.session_state[draft_key]
             st.session_state["d_flash"] = t("designer.published", lg, revision=revision)
             st.rerun()
-        except ConflictError:
+        except Conflict:
             theirs = store.load(engine(), (which,)).process_by_id[pid].version(which)
             draft["conflict"] = diff(draft["stored"], theirs)
-        except WorkbookError as e:
+        except BadInput as e:
             for p in e.problems:
                 st.error(str(p))
     if draft["draft_revision"] and b3.button(t("designer.discard", lg), key="d_discard", disabled=not editable) \

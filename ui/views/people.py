@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from flows.store import ConflictError
+from flows.errors import Conflict
 from roles.storage import store
 from roles.storage.accounts import may_edit_absence, may_edit_section
 from roles.engines.proposals import Unassignable, accepted_versions, suggest
@@ -16,7 +16,7 @@ from roles.formats.leave import SUFFIXES, read_leave_file
 from roles.model import ABSENCE_REASONS, Absence
 from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import section_resilience
-from flows.errors import Problem, WorkbookError
+from flows.errors import Problem, BadInput
 from ui import cells
 from ui.i18n import person_label, t
 from ui.leave_request import leave_request
@@ -122,7 +122,7 @@ with tab_suggest:
                     st.session_state.pop("proposal")
                     st.session_state["flash"] = t("suggest.accepted", lg, n=len(edits))
                     st.rerun()
-                except ConflictError as e:
+                except Conflict as e:
                     st.error(t("people.conflict", lg, why=str(e)))
     if flash := st.session_state.pop("flash", None):
         st.success(flash)
@@ -139,12 +139,12 @@ with tab_leave:
             found = read_leave_file(engine(), upload.getvalue(), upload.name)
             denied = sorted({a.person for a in found if not may_edit_absence(wb, account(), a.person)})
             if denied:
-                raise WorkbookError([Problem(upload.name, f"absences of {p}", None, "person", t("readonly", lg))
+                raise BadInput([Problem(upload.name, f"absences of {p}", None, "person", t("readonly", lg))
                                      for p in denied])
             n = store.add_absences(engine(), found, upload.name, user=account())
             st.session_state["flash_leave"] = t("absences.imported", lg, file=upload.name, n=len(found), added=n)
             st.rerun()
-        except WorkbookError as e:
+        except BadInput as e:
             for p in e.problems:
                 st.error(str(p))
 
@@ -188,9 +188,9 @@ with tab_leave:
                 done_editing(snap_key)
                 st.session_state["flash_leave"] = t("people.absences_saved", lg)
                 st.rerun()
-            except ConflictError:
+            except Conflict:
                 refused(snap_key, t("people.absences_conflict", lg))
-            except WorkbookError as e:
+            except BadInput as e:
                 for p in e.problems:
                     st.error(str(p))
     show_refusal(snap_key, t("designer.reload", lg))

@@ -9,11 +9,11 @@ import streamlit as st
 import tempfile
 from pathlib import Path
 
-from flows.store import ConflictError
+from flows.errors import Conflict
 from roles.storage import store
 from roles.formats.excel import write_report
 from roles.model import Exemption
-from flows.errors import WorkbookError
+from flows.errors import BadInput
 from roles.engines.report import consolidation, saturation
 from roles.engines.rules import RULES, check
 from roles.engines.stats import stats
@@ -192,9 +192,9 @@ with tab_c:
             store.set_exemptions(engine(), dept, wanted, base, user=account())
             done_editing(f"exemptions:{dept}")
             st.rerun()
-        except ConflictError:
+        except Conflict:
             refused(f"exemptions:{dept}", t("reform.exemptions_conflict", lg))
-        except WorkbookError as e:
+        except BadInput as e:
             for p in e.problems:
                 st.error(str(p))
     show_refusal(f"exemptions:{dept}", t("designer.reload", lg))
