@@ -28,13 +28,13 @@ def main() -> None:
     from roles.storage import store
     from roles.formats import workbook_files as formats
     from roles.formats.workbook import to_tree
-    from ui.db import engine_for
+    from roles.storage.database import engine_for
     err = Console(stderr=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/city.db"
         with err.status("importing the city"):
             city = Path(tmp) / "city.json"
-            formats.dump(to_tree(city_workbook(dt.date(2026, 11, 25))), city)
+            city.write_bytes(formats.write_tree(to_tree(city_workbook(dt.date(2026, 11, 25))), city.name))
             store.import_file(engine_for(url), city)
         os.environ["ABFLOW_DB"] = url
         # What AppTest itself costs on a first run (a fresh runtime, Streamlit's own imports): a page

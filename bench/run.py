@@ -41,7 +41,7 @@ def in_process(url: str, city: Path, runs: int) -> dict[str, float]:
     from memory. The CLI figures minus these are mostly the import of SQLAlchemy and SQLModel."""
     from roles.storage import store
     from roles.engines.roster import gaps, roster
-    from ui.db import engine_for
+    from roles.storage.database import engine_for
 
     engine = engine_for(url)
     end = DAY + dt.timedelta(days=13)
@@ -80,7 +80,7 @@ def main() -> None:
         with err.status("generating the city"):
             wb = city_workbook(DAY)
             city = Path(tmp) / "city.json"
-            formats.dump(to_tree(wb), city)
+            city.write_bytes(formats.write_tree(to_tree(wb), city.name))
         scale = {"departments": len(wb.departments), "people": len(wb.people), "processes": len(wb.processes),
                  "steps_after": sum(len(p.after.work_steps) for p in wb.processes),
                  "absences": len(wb.absences)}

@@ -16,7 +16,7 @@ DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
 
 def demo_workbook(today: dt.date | None = None) -> Workbook:
     today = today or dt.date.today()
-    wb = parse(formats.load(DEMO_FILE), DEMO_FILE.name)
+    wb = parse(formats.read_tree(DEMO_FILE.read_bytes(), DEMO_FILE.name), DEMO_FILE.name)
     wd = WorkCalendar(wb.calendar).next_workdays(today, 12)  # wd[0]: today, or the next workday
     absences = (
         Absence("rs03", wd[0] - dt.timedelta(days=2), wd[3], "training"),  # 何俊: B covers, and with 宋佳 a gap

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from flows.model import Version
 from roles.storage import store
-from ui import db as uidb
+from roles.storage import database as uidb
 from ui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,10 +82,15 @@ def engine(db_url):
     return uidb.engine_for(db_url)
 
 
+def load_file(engine, path: Path, **kw):
+    """Import a workbook file as the office would, straight through the store."""
+    return store.import_file(engine, path.read_bytes(), path.name, **kw)
+
+
 @pytest.fixture
 def bianban(engine):
     """The example workbook (examples/bianban.yaml), imported."""
-    store.import_file(engine, BIANBAN)
+    load_file(engine, BIANBAN)
     return engine
 
 

@@ -31,7 +31,7 @@ def test_upgrading_an_old_database_keeps_the_step_links(db_url):
     from sqlalchemy import create_engine, text
 
     from roles.storage.store import load
-    from ui.db import engine_for
+    from roles.storage.database import engine_for
 
     old = create_engine(db_url)
     cfg = Config()

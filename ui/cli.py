@@ -121,20 +121,16 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj = db_url
 
 
-def _who() -> str:
-    """The audit trail's name for whoever runs the CLI: the operating-system user."""
-    import getpass
-    return f"cli:{getpass.getuser()}"
-
-
-def _engine(ctx: click.Context):
-    from .db import engine_for
-    return engine_for(ctx.obj)
+def _db(ctx: click.Context):
+    """The database and who acts on it (the office, named by the OS user), for the use cases."""
+    from roles import actions
+    return actions.open_database(ctx.obj), actions.cli_account()
 
 
 def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after")):
-    from roles.storage.store import load
-    return load(_engine(ctx), versions)
+    """The data, for names and labels in what a command prints."""
+    from roles import actions
+    return actions.workbook(*_db(ctx), versions)
 
 
 @main.command("import")
@@ -144,10 +140,10 @@ def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after"
 @guarded
 def import_(ctx, file: Path, as_json: bool) -> None:
     """Load a workbook (YAML, JSON or XLSX); all or nothing. Departments it names are replaced."""
-    from roles.storage.store import import_file
-    engine = _engine(ctx)
+    from roles import actions
+    data = _read(file)
     with Progress() as progress:
-        summary = import_file(engine, file, progress, user=_who())
+        summary = actions.import_workbook(*_db(ctx), data=data, name=file.name, progress=progress)
     if as_json:
         emit_json({"file": str(file), **summary.__dict__})
     else:
@@ -160,21 +156,23 @@ def import_(ctx, file: Path, as_json: bool) -> None:
 @guarded
 def export(ctx, file: Path) -> None:
     """Write the whole database as a workbook (format by extension) that imports back unchanged."""
-    from roles.storage.store import export_file
-    from roles.formats.workbook_files import format_of
-    format_of(file)
-    export_file(_engine(ctx), file)
+    from roles import actions
+    _write(file, actions.export_workbook(*_db(ctx), name=file.name))
     click.echo(t("export.done", file=file), err=True)
 
 
-def _check_department(wb, department: str | None) -> None:
-    if department and department not in {d.id for d in wb.departments}:
-        fail(f"--department: no department '{department}' in the database")
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as e:
+        fail(f"{file}: {e.strerror}")
 
 
-def _check_range(start: dt.date, end: dt.date) -> None:
-    if end < start:
-        fail(f"--to: {end} is before --from {start}")
+def _write(file: Path, data: bytes) -> None:
+    try:
+        file.write_bytes(data)
+    except OSError as e:
+        fail(f"{file}: {e.strerror}")
 
 
 def _duty_json(d, with_date: bool = False) -> dict:
@@ -194,10 +192,9 @@ def _duty_json(d, with_date: bool = False) -> dict:
 @guarded
 def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     """Who covers each redesigned step on a date."""
-    from roles.engines.roster import roster as make_roster
+    from roles import actions
+    r = actions.roster(*_db(ctx), day=day, department_id=department)
     wb = _workbook(ctx, ("after",))
-    _check_department(wb, department)
-    r = make_roster(wb, day, department)
     if as_json:
         emit_json({"date": day.isoformat(), "workday": r.workday, "steps": [_duty_json(d) for d in r.duties]})
         return
@@ -247,11 +244,9 @@ def _print_gaps(wb, title: str, rows) -> None:
 @guarded
 def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
     """Every workday and step in the range that nobody covers."""
-    from roles.engines.roster import gaps as find_gaps
-    _check_range(start, end)
+    from roles import actions
+    found = actions.gaps(*_db(ctx), start=start, end=end, department_id=department)
     wb = _workbook(ctx, ("after",))
-    _check_department(wb, department)
-    found = find_gaps(wb, start, end, department)
     if as_json:
         emit_json({"from": start.isoformat(), "to": end.isoformat(),
                    "gaps": [_duty_json(g, with_date=True) | {"suggested": g.suggested} for g in found]})
@@ -270,12 +265,9 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
 @guarded
 def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> None:
     """The gaps a proposed absence would add, before the leave is approved."""
-    from roles.engines.roster import whatif as what_if
-    _check_range(start, end)
+    from roles import actions
+    added = actions.whatif(*_db(ctx), person_id=person, start=start, end=end)
     wb = _workbook(ctx, ("after",))
-    if person not in wb.person_by_id:
-        fail(f"--person: no person '{person}' in the database")
-    added = what_if(wb, person, start, end)
     if as_json:
         emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(),
                    "gaps": [_duty_json(g, with_date=True) | {"suggested": g.suggested} for g in added]})
@@ -292,10 +284,9 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
 @guarded
 def resilience(ctx, section: str | None, as_json: bool) -> None:
     """Which people must not be away together; sections weakest first."""
-    from roles.engines.resilience import resilience as compute
+    from roles import actions
+    found = actions.resilience(*_db(ctx), section_id=section)
     wb = _workbook(ctx, ("after",))
-    _section_arg(wb, section)  # an unknown section is refused here
-    found = compute(wb, section)
     if as_json:
         emit_json({"sections": [{"section": r.section, "department": wb.department_of_section.get(r.section),
                                  "people": r.people, "steps": r.steps, "k": r.k,
@@ -329,18 +320,13 @@ def resilience(ctx, section: str | None, as_json: bool) -> None:
 @guarded
 def ical(ctx, person: str, start: dt.date, end: dt.date | None, output: Path | None) -> None:
     """The person's A/B duties and cover days as iCalendar, for a phone calendar."""
-    from roles.engines.person_days import person_days
-    from roles.formats.ical import duty_feed
-    end = end or start + dt.timedelta(days=59)
-    _check_range(start, end)
-    wb = _workbook(ctx, ("after",))
-    if person not in wb.person_by_id:
-        fail(f"PERSON: no person '{person}' in the database")
-    data = duty_feed(wb, person, person_days(wb, person, start, end), ical_words())
+    from roles import actions
+    data = actions.duty_feed(*_db(ctx), person_id=person, start=start, end=end or start + dt.timedelta(days=59),
+                             words=ical_words())
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        output.write_bytes(data)
+        _write(output, data)
         click.echo(t("ical.done", file=output), err=True)
 
 
@@ -363,25 +349,14 @@ def absences() -> None:
 def absences_import(ctx, file: Path, person: str | None, as_json: bool) -> None:
     """Add the absences of a leave file: an iCalendar file's events, or a leave list (XLSX, YAML or
     JSON with an `absences` sheet or list only); all or nothing, and never twice."""
-    from roles.formats.leave import read_leave_file
-    from roles.storage.store import add_absences
-    if not file.is_file():
-        fail(f"{file}: no such file")
-    engine = _engine(ctx)
-    found = read_leave_file(engine, file.read_bytes(), file.name, person)
-    added = add_absences(engine, found, file.name, user=_who())
+    from roles import actions
+    found, added = actions.import_leave(*_db(ctx), data=_read(file), name=file.name, person=person)
     if as_json:
         emit_json({"file": str(file), "events": len(found), "added": added,
                    "absences": [{"person": a.person, "start": a.start.isoformat(), "end": a.end.isoformat(),
                                  "reason": a.reason} for a in found]})
     else:
         click.echo(t("absences.imported", file=file.name, n=len(found), added=added))
-
-
-def _section_arg(wb, section: str | None) -> list[str]:
-    if section and section not in wb.section_by_id:
-        fail(f"--section: no section '{section}' in the database")
-    return [section] if section else [s.id for d in wb.departments for s in d.sections]
 
 
 @main.command()
@@ -391,13 +366,9 @@ def _section_arg(wb, section: str | None) -> list[str]:
 @guarded
 def pairing(ctx, section: str | None, as_json: bool) -> None:
     """Where A/B pairs break the reform's pairing rules, and each person's B load."""
-    from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
+    from roles import actions
+    report = [(r.section, r.issues, r.loads) for r in actions.pairing(*_db(ctx), section_id=section)]
     wb = _workbook(ctx, ("after",))
-    report = []
-    for sid in _section_arg(wb, section):
-        steps = section_steps(processes_of(wb, sid))
-        report.append((sid, pairing_issues(steps, wb.person_by_id),
-                       b_loads(steps, wb.people_by_section.get(sid, []))))
     if as_json:
         emit_json({"sections": [{"section": sid, "issues": [i.__dict__ for i in issues],
                                  "load": [x.__dict__ for x in loads]} for sid, issues, loads in report]})
@@ -429,22 +400,15 @@ def pairing(ctx, section: str | None, as_json: bool) -> None:
 @guarded
 def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_json: bool) -> None:
     """Propose A and B holders for a section's steps (OR-Tools CP-SAT); store them with --accept."""
-    from roles.engines.proposals import Unassignable, accepted_versions, suggest as propose
-    wb = _workbook(ctx, ("after",))
-    _section_arg(wb, section)
+    from roles import actions
+    db = _db(ctx)
     with Progress() as progress:
         progress(t("suggest.solving"))
-        try:
-            found = propose(wb, section, mode, time_limit, progress=progress)
-        except Unassignable as e:
-            fail(str(e), EXIT_PROBLEMS)
+        found = actions.propose(*db, section_id=section, mode=mode, time_limit=time_limit, progress=progress)
     saved = []
     if accept and found.changes:
-        from roles.storage.store import save_versions
-        edits = accepted_versions(wb, found)
-        save_versions(_engine(ctx), [(p.id, "after", v, p.revisions.get("after")) for p, v in edits],
-                      f"suggest --section {section}", user=_who())
-        saved = [p.id for p, _ in edits]
+        saved = actions.accept_proposal(*db, proposal=found, source=f"suggest --section {section}")
+    wb = _workbook(ctx, ("after",))
     if as_json:
         emit_json({"section": section, "mode": mode, "status": found.status, "seconds": round(found.seconds, 3),
                    "one_way_pairs": found.one_way_pairs, "accepted": saved,
@@ -478,12 +442,8 @@ def contacts() -> None:
 @guarded
 def contacts_set(ctx, person: str, urls: tuple[str, ...]) -> None:
     """Replace PERSON's contacts with URL... (none: remove them)."""
-    from roles.notify.dispatch import set_contacts
-    import apprise
-    bad = [u for u in urls if apprise.Apprise.instantiate(u) is None]
-    if bad:
-        fail(f"URL: '{bad[0]}' is no notification URL Apprise knows")
-    set_contacts(_engine(ctx), person, list(urls))
+    from roles import actions
+    actions.set_contacts(*_db(ctx), person_id=person, urls=list(urls))
 
 
 @contacts.command("list")
@@ -491,8 +451,8 @@ def contacts_set(ctx, person: str, urls: tuple[str, ...]) -> None:
 @click.pass_context
 @guarded
 def contacts_list(ctx, as_json: bool) -> None:
-    from roles.notify.dispatch import contacts as all_contacts, masked
-    found = {p: [masked(u) for u in urls] for p, urls in all_contacts(_engine(ctx)).items()}
+    from roles import actions
+    found = actions.contacts(*_db(ctx))
     if as_json:
         emit_json({"contacts": found})
     else:
@@ -520,12 +480,11 @@ def _schedule(at: str, ahead: int, tz: str, grace: int):
 @guarded
 def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
     """Run the scheduler: daily notices on workdays and retries of failed sends (jobs kept in the database)."""
-    from roles.notify.jobs import install, make_scheduler
+    from roles import actions
     schedule = _schedule(at, ahead, tz, grace)
-    engine = _engine(ctx)
-    sched = make_scheduler(engine, schedule)
-    install(sched, engine.url.render_as_string(hide_password=False), schedule)
-    click.echo(t("scheduler.started", at=at, tz=tz, db=engine.url.render_as_string(hide_password=True)), err=True)
+    db, me = _db(ctx)
+    sched = actions.scheduler(db, me, schedule=schedule, db_url=actions.resolve_url(ctx.obj))
+    click.echo(t("scheduler.started", at=at, tz=tz, db=db.url), err=True)
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
@@ -541,10 +500,9 @@ def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
 @guarded
 def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> None:
     """Send the day's notices now, as the scheduler would (each notice at most once)."""
-    from roles.notify.jobs import run_daily, run_retry
+    from roles import actions
     from .scheduled import notice_words
-    engine = _engine(ctx)
-    report = run_retry(engine) if retry_only else run_daily(engine, day, ahead, notice_words(lang()))
+    report = actions.send_notices(*_db(ctx), day=day, ahead=ahead, words=notice_words(lang()), retry_only=retry_only)
     if as_json:
         emit_json(report.__dict__)
     else:
@@ -561,8 +519,8 @@ def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> No
 @guarded
 def dispatches(ctx, status: str | None, day: dt.date | None, as_json: bool) -> None:
     """The record of every notice sent or tried."""
-    from roles.notify.dispatch import dispatches as find
-    rows = find(_engine(ctx), status, day)
+    from roles import actions
+    rows = actions.dispatches(*_db(ctx), status=status, day=day)
     keys = ("id", "day", "kind", "recipient", "target", "status", "attempts", "error", "title", "updated")
     if as_json:
         emit_json({"dispatches": [{k: getattr(r, k) for k in keys} for r in rows]})
@@ -591,10 +549,10 @@ def accounts() -> None:
 @guarded
 def accounts_add(ctx, username: str, role: str, person: str | None, password_stdin: bool) -> None:
     """Make an account; the password is asked for (or read with --password-stdin) and kept hashed."""
-    from roles.storage.accounts import add_account
+    from roles import actions
     password = (sys.stdin.readline().rstrip("\n") if password_stdin
                 else click.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
-    add_account(_engine(ctx), username, password, role, person, by=_who())
+    actions.add_account(*_db(ctx), username=username, password=password, role=role, person_id=person)
     click.echo(t("accounts.added", username=username, role=role), err=True)
 
 
@@ -603,10 +561,8 @@ def accounts_add(ctx, username: str, role: str, person: str | None, password_std
 @click.pass_context
 @guarded
 def accounts_list(ctx, as_json: bool) -> None:
-    from sqlmodel import Session, select
-    from roles.storage.tables import AccountRow
-    with Session(_engine(ctx)) as s:
-        rows = [{"username": r.username, "role": r.role, "person": r.person_id} for r in s.exec(select(AccountRow))]
+    from roles import actions
+    rows = [{"username": a.username, "role": a.role, "person": a.person} for a in actions.list_accounts(*_db(ctx))]
     if as_json:
         emit_json({"accounts": rows})
     else:
@@ -621,8 +577,8 @@ def accounts_list(ctx, as_json: bool) -> None:
 @guarded
 def audit_(ctx, limit: int, as_json: bool) -> None:
     """The audit trail: who changed what, when, with before and after (newest first)."""
-    from roles.storage.accounts import audit_trail
-    rows = audit_trail(_engine(ctx), limit)
+    from roles import actions
+    rows = actions.audit_trail(*_db(ctx), limit=limit)
     if as_json:
         emit_json({"audit": [{"at": r.at.isoformat(), "user": r.user, "action": r.action, "subject": r.subject,
                               "before": r.before, "after": r.after} for r in rows]})
@@ -641,8 +597,8 @@ def _pct(x: float | None) -> str:
 @guarded
 def stats(ctx, as_json: bool) -> None:
     """Step counts before and after, per process, section and department."""
-    from roles.engines.stats import stats as compute
-    doc = compute(_workbook(ctx))
+    from roles import actions
+    doc = actions.stats(*_db(ctx))
     if as_json:
         emit_json(doc)
         return
@@ -680,18 +636,8 @@ def stats(ctx, as_json: bool) -> None:
 @guarded
 def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) -> None:
     """Check the reform rules; exit 1 when any finding is an error."""
-    from roles.engines.rules import RULES, check as run_checks
-    unknown = [r for r in rules if r not in RULES]
-    if unknown:
-        fail(f"--rule: no rule '{unknown[0]}' (rules: {', '.join(RULES)})")
-    wb = _workbook(ctx)
-    _check_department(wb, department)
-    if department:
-        import dataclasses
-        wb = dataclasses.replace(wb, departments=tuple(d for d in wb.departments if d.id == department))
-        keep = {s.id for d in wb.departments for s in d.sections}
-        wb = dataclasses.replace(wb, processes=tuple(p for p in wb.processes if p.section in keep))
-    findings = run_checks(wb, rules=rules or RULES)
+    from roles import actions
+    findings = actions.check(*_db(ctx), rules=rules, department_id=department)
     if as_json:
         emit_json({"findings": [f.as_json() for f in findings]})
     elif not findings:
@@ -721,14 +667,13 @@ def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) ->
 @guarded
 def report(ctx, xlsx: Path | None, as_json: bool) -> None:
     """The consolidation report: sections before and after per department, batch and city."""
-    from roles.engines.report import consolidation
-    wb = _workbook(ctx)
-    doc = consolidation(wb)
+    from roles import actions
+    db = _db(ctx)
+    doc = actions.consolidation(*db)
     if xlsx is not None:
-        from roles.formats.excel import write_report
         with Progress() as progress:
             progress(t("report.writing", file=xlsx))
-            write_report(wb, xlsx)
+            _write(xlsx, actions.report_xlsx(*db))
         click.echo(t("export.done", file=xlsx), err=True)
     if as_json:
         emit_json(doc)
@@ -755,8 +700,8 @@ def report(ctx, xlsx: Path | None, as_json: bool) -> None:
 @guarded
 def saturation_(ctx, hours: float, as_json: bool) -> None:
     """Work saturation (工作饱和度): each section's monthly workload over its people's hours."""
-    from roles.engines.report import SaturationSettings, saturation
-    doc = saturation(_workbook(ctx, ("after",)), SaturationSettings(hours_per_month=hours))
+    from roles import actions
+    doc = actions.saturation(*_db(ctx), hours=hours)
     if as_json:
         emit_json(doc)
         return
@@ -781,13 +726,12 @@ def powers() -> None:
 @guarded
 def powers_check(ctx, as_json: bool) -> None:
     """Every power item has a responsible section, a process and an accountability case; exit 1 if not."""
-    from roles.engines.powers import check_powers
-    wb = _workbook(ctx, ())
-    found = check_powers(wb)
+    from roles import actions
+    n, found = actions.power_findings(*_db(ctx))
     if as_json:
-        emit_json({"powers": len(wb.powers), "findings": [f.as_json() for f in found]})
+        emit_json({"powers": n, "findings": [f.as_json() for f in found]})
     elif not found:
-        click.echo(t("powers.ok", n=len(wb.powers)))
+        click.echo(t("powers.ok", n=n))
     else:
         for f in found:
             click.echo(f"{f.power}, {f.field}: {f.text(lang())}")
@@ -801,10 +745,10 @@ def powers_check(ctx, as_json: bool) -> None:
 @guarded
 def powers_export(ctx, file: Path) -> None:
     """Write the list as one table in the standard layout (.xlsx)."""
-    from roles.formats.excel import write_powers
+    from roles import actions
     if file.suffix.lower() != ".xlsx":
         fail(f"{file}: the list is written as .xlsx")
-    write_powers(_workbook(ctx, ()), file)
+    _write(file, actions.powers_xlsx(*_db(ctx)))
     click.echo(t("export.done", file=file), err=True)
 
 
@@ -816,19 +760,8 @@ def powers_export(ctx, file: Path) -> None:
 @guarded
 def lint(ctx, process_ids: tuple[str, ...], which: str, as_json: bool) -> None:
     """Check process versions before publishing (all processes when none is named); exit 1 on findings."""
-    from flows.lint import lint as lint_version
-    wb = _workbook(ctx, (which,))
-    for pid in process_ids:
-        if pid not in wb.process_by_id:
-            fail(f"PROCESS: no process '{pid}' in the database")
-    person_dept = {p.id: wb.department_of_section.get(p.section) for p in wb.people}
-    found = []
-    for p in (wb.process_by_id[x] for x in process_ids) if process_ids else wb.processes:
-        v = p.version(which)
-        if v is None:
-            continue
-        found += [(p, f) for f in lint_version(v, holders=which == "after", person_department=person_dept,
-                                                department=wb.department_of_section.get(p.section))]
+    from roles import actions
+    found = actions.lint_processes(*_db(ctx), process_ids=process_ids, which=which)
     if as_json:
         emit_json({"version": which, "findings": [{"process": p.id, **f.as_json()} for p, f in found]})
     elif not found:
@@ -843,16 +776,6 @@ def lint(ctx, process_ids: tuple[str, ...], which: str, as_json: bool) -> None:
         _stdout().print(table)
     if found:
         sys.exit(EXIT_PROBLEMS)
-
-
-def _process(wb, process_id: str, which: str):
-    p = wb.process_by_id.get(process_id)
-    if p is None:
-        fail(f"PROCESS: no process '{process_id}' in the database")
-    v = p.version(which)
-    if v is None:
-        fail(f"--version: process '{process_id}' has no '{which}' version")
-    return p, v
 
 
 VERSION_OPTION = click.option("--version", "which", type=click.Choice(["before", "after"]), default="after",
@@ -873,10 +796,10 @@ def bpmn() -> None:
 def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
     """Write a process version as BPMN 2.0, a lane per A holder, laid out for other tools."""
     from flows.bpmn import write
+    from roles import actions
     from roles.engines.lanes import lane_titles
-    wb = _workbook(ctx)
-    p, v = _process(wb, process_id, which)
-    output.write_bytes(write(v, p.id, p.name, lane_titles(wb.people, lang())))
+    wb, p, v = actions.process_version(*_db(ctx), process_id=process_id, which=which)
+    _write(output, write(v, p.id, p.name, lane_titles(wb.people, lang())))
     click.echo(t("bpmn.exported", file=output, steps=len(v.work_steps)), err=True)
 
 
@@ -893,32 +816,14 @@ def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
 def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: str, bpmn_process: str | None,
                 name: str | None, as_json: bool) -> None:
     """Read a BPMN 2.0 file as one version of a process; lanes naming people become A holders."""
-    from flows.bpmn import BpmnError, read
-    from roles.engines.lanes import assign_holders
-    from roles.storage.store import save_version
-    try:
-        data = file.read_bytes()
-    except OSError as e:
-        fail(f"{file}: {e.strerror}")
-    try:
-        bp = read(data, file.name, bpmn_process)
-    except BpmnError as e:
-        fail(str(e))
-    wb = _workbook(ctx, ("after",))
-    existing = wb.process_by_id.get(process_id)
-    sec = existing.section if existing else section
-    people = wb.people_by_section.get(sec or "", [])
-    # A 'before' version carries no holders: its steps stay as read, lanes only reported.
-    assigned = assign_holders(bp, people) if which == "after" else None
-    version = assigned.version if assigned else bp.version
-    revision = save_version(_engine(ctx), process_id, which, version, file.name, section=section,
-                            name=name or (None if existing else bp.name), user=_who())
+    from roles import actions
+    got = actions.import_bpmn(*_db(ctx), data=_read(file), name=file.name, process_id=process_id,
+                              section_id=section, which=which, bpmn_process=bpmn_process, process_name=name)
+    revision = got.revision
+    wb = _workbook(ctx, ())
     report = {"file": str(file), "process": process_id, "version": which, "revision": revision,
-              "bpmn_process": bp.id, "counts": bp.counts.__dict__, "steps": len(version.work_steps),
-              "lanes_matched": assigned.matched if assigned else {},
-              "lanes_unmatched": assigned.unmatched if assigned else bp.lanes,
-              "notes": bp.notes + [f"holder attribute names nobody of the section: {h}"
-                                   for h in (assigned.ignored_holders if assigned else [])]}
+              "bpmn_process": got.bpmn_process, "counts": got.counts.__dict__, "steps": len(got.version.work_steps),
+              "lanes_matched": got.lanes_matched, "lanes_unmatched": got.lanes_unmatched, "notes": got.notes}
     if as_json:
         emit_json(report)
         return
@@ -956,8 +861,8 @@ def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, dire
     fmt = fmt or output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         fail(f"--format: cannot tell the format from '{output.name}': give --format svg|png|pdf")
-    wb = _workbook(ctx)
-    p, v = _process(wb, process_id, "after" if sheet else which)
+    from roles import actions
+    wb, p, v = actions.process_version(*_db(ctx), process_id=process_id, which="after" if sheet else which)
     if sheet and p.before is None:
         fail(f"process {p.id} has no 'before' version to set beside the redesign")
     dot = before_after_sheet(wb, p.id, day=day) if sheet else \
@@ -976,8 +881,9 @@ def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, dire
 @guarded
 def publish(ctx, out: Path, jobs: int | None) -> None:
     """Publish every flowchart as a static site (department → section → process); earlier releases are kept."""
+    from roles import actions
     from .publish import publish as make_site
-    wb = _workbook(ctx)
+    wb = actions.site_workbook(*_db(ctx))
     with Progress() as progress:
         rel = make_site(wb, out, lang(), progress, jobs)
     click.echo(t("publish.done", path=rel / "index.html"), err=True)
@@ -990,9 +896,8 @@ def publish(ctx, out: Path, jobs: int | None) -> None:
 @guarded
 def demo(ctx, day: dt.date) -> None:
     """Load the demo data: three pilot departments, with absences around today."""
-    from roles.demo import demo_workbook
-    from roles.storage.store import import_workbook
-    summary = import_workbook(_engine(ctx), demo_workbook(day), source="demo")
+    from roles import actions
+    summary = actions.load_demo(*_db(ctx), today=day)
     click.echo(t("import.done", file="demo", **summary.__dict__))
 
 
@@ -1005,10 +910,10 @@ def serve(ctx, port: int, headless: bool) -> None:
     """Start the app (Streamlit) on the configured database."""
     import os
     import subprocess
-    from .db import resolve_url
-    _engine(ctx)  # reach and migrate the database first, so a bad URL fails here with exit 3
+    from roles import actions
+    _db(ctx)  # reach and migrate the database first, so a bad URL fails here with exit 3
     app = Path(__file__).with_name("app.py")
-    env = {**os.environ, "ABFLOW_DB": resolve_url(ctx.obj)}
+    env = {**os.environ, "ABFLOW_DB": actions.resolve_url(ctx.obj)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.headless", "true" if headless else "false", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]  # no "Deploy" button: this is a deployed app

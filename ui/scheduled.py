@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from roles.notify.jobs import run_daily, run_retry
 from roles.notify.notices import NoticeWords
 
-from .db import engine_for
+from roles.storage.database import engine_for
 from .i18n import t
 
 

@@ -12,7 +12,7 @@ from roles.model import Workbook
 
 from flows.errors import DatabaseUnavailable
 
-from .db import engine_for
+from roles.storage.database import engine_for
 
 
 def language() -> str:

@@ -5,6 +5,7 @@ percentages, one sheet per level."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from roles.model import Workbook
 from roles.engines.powers import COLUMNS as POWER_COLUMNS, power_rows
@@ -47,7 +48,7 @@ def _sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: 
     return ws
 
 
-def write_report(wb: Workbook, path: Path) -> None:
+def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook as Book
     book = Book()
     book.remove(book.active)
@@ -97,7 +98,7 @@ def write_report(wb: Workbook, path: Path) -> None:
     book.save(path)
 
 
-def write_powers(wb: Workbook, path: Path) -> None:
+def write_powers(wb: Workbook, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook as Book
     book = Book()
     book.remove(book.active)

@@ -9,7 +9,8 @@ import bisect
 import datetime as dt
 import json
 import re
-from pathlib import Path
+import io
+from pathlib import PurePath
 from typing import Any
 
 import yaml
@@ -39,37 +40,37 @@ class Items(list):
     where: str | None = None
 
 
-def format_of(path: Path) -> str:
-    fmt = FORMATS.get(path.suffix.lower())
+def format_of(name: str) -> str:
+    fmt = FORMATS.get(PurePath(name).suffix.lower())
     if fmt is None:
-        raise BadInput([Problem(path.name, "the file", None, None,
-                                    f"unknown format '{path.suffix}': use .yaml, .yml, .json or .xlsx")])
+        raise BadInput([Problem(PurePath(name).name, "the file", None, None,
+                                f"unknown format '{PurePath(name).suffix}': use .yaml, .yml, .json or .xlsx")])
     return fmt
 
 
-def load(path: Path, locate: bool = True) -> Any:
-    """Read a workbook file into a tree. `locate` asks for line numbers where that costs extra."""
-    fmt = format_of(path)
+def read_tree(data: bytes, name: str, locate: bool = True) -> Any:
+    """Read a workbook file's bytes into a tree; `name` (its file name) gives the format and is named
+    in every message. `locate` asks for line numbers where that costs extra."""
+    fmt = format_of(name)
+    name = PurePath(name).name
+    if fmt == "xlsx":
+        return _load_xlsx(name, data)
     try:
-        if fmt == "xlsx":
-            return _load_xlsx(path)
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BadInput([Problem(str(path), "the file", None, None, "no such file")]) from None
-    except (UnicodeDecodeError, OSError) as e:
-        raise BadInput([Problem(path.name, "the file", None, None, f"cannot be read: {e}")]) from None
-    return _load_yaml(path.name, text) if fmt == "yaml" else _load_json(path.name, text, locate)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BadInput([Problem(name, "the file", None, None, f"cannot be read as UTF-8: {e}")]) from None
+    return _load_yaml(name, text) if fmt == "yaml" else _load_json(name, text, locate)
 
 
-def dump(tree: dict, path: Path) -> None:
-    fmt = format_of(path)
+def write_tree(tree: dict, name: str) -> bytes:
+    """The tree as a file of the format `name` asks for."""
+    fmt = format_of(name)
     if fmt == "yaml":
-        path.write_text(yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                                  default_flow_style=None, width=120), encoding="utf-8")
-    elif fmt == "json":
-        path.write_text(json.dumps(tree, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    else:
-        _dump_xlsx(tree, path)
+        return yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None,
+                         width=120).encode("utf-8")
+    if fmt == "json":
+        return (json.dumps(tree, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+    return _dump_xlsx(tree)
 
 
 # --- YAML -------------------------------------------------------------------------------------
@@ -238,14 +239,13 @@ def _cell(value):
     return value
 
 
-def _load_xlsx(path: Path) -> dict:
+def _load_xlsx(name: str, data: bytes) -> dict:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
     from zipfile import BadZipFile
 
-    name = path.name
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as e:
         raise BadInput([Problem(name, "the file", None, None, f"not a readable XLSX workbook: {e}")]) from None
     problems: list[Problem] = []
@@ -327,7 +327,7 @@ def _item_text(item) -> str:
     return str(item)
 
 
-def _dump_xlsx(tree: dict, path: Path) -> None:
+def _dump_xlsx(tree: dict) -> bytes:
     from openpyxl import Workbook as XlsxBook
     from openpyxl.styles import Font
 
@@ -359,4 +359,6 @@ def _dump_xlsx(tree: dict, path: Path) -> None:
                        (v.isoformat() if isinstance(v, dt.date) else v)
                        for c, v in ((c, row.get(c)) for c in columns)])
         ws.freeze_panes = "A2"
-    book.save(path)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,10 +1,9 @@
-"""Who may change what, and the audit trail of every change.
+"""Accounts and the audit trail in the database. Who may do what is decided in
+`roles.actions.access`, the layer every caller goes through.
 
 Local accounts keep an scrypt hash of the password (the standard library's, with a random salt per
-account), never the password. Three roles: the reform office edits everything; a section head
-edits their own section (its processes, its people's absences, proposals for it); staff see
-everything and edit only their own absences. A database with no accounts yet is a single-user
-installation, and everyone acts as the office; the first account made ends that.
+account), never the password. A database with no accounts yet is a single-user installation, and
+everyone acts as the office; the first account made ends that.
 """
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from roles.model import Workbook
 from roles.storage.tables import AccountRow, AuditRow
 from flows.errors import Problem, BadInput
 
@@ -55,6 +53,12 @@ def check_password(password: str, stored: str) -> bool:
 def any_accounts(engine: Engine) -> bool:
     with Session(engine) as s:
         return bool(s.scalar(select(func.count()).select_from(AccountRow)))
+
+
+def all_accounts(engine: Engine) -> list[Account]:
+    with Session(engine) as s:
+        return [Account(r.username, r.role, r.person_id)
+                for r in s.scalars(select(AccountRow).order_by(AccountRow.username))]
 
 
 def add_account(engine: Engine, username: str, password: str, role: str, person: str | None,
@@ -107,21 +111,3 @@ def audit(s: Session, who: Account | str, action: str, subject: str, before, aft
 def audit_trail(engine: Engine, limit: int = 500) -> list[AuditRow]:
     with Session(engine) as s:
         return list(s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))
-
-
-# --- permissions: plain functions of the account and the data ---------------------------------
-
-def section_of(wb: Workbook, account: Account) -> str | None:
-    p = wb.person_by_id.get(account.person or "")
-    return p.section if p else None
-
-
-def may_edit_section(wb: Workbook, account: Account, section: str) -> bool:
-    return account.role == "office" or (account.role == "head" and section_of(wb, account) == section)
-
-
-def may_edit_absence(wb: Workbook, account: Account, person: str) -> bool:
-    if account.role == "office" or account.person == person:
-        return True
-    p = wb.person_by_id.get(person)
-    return account.role == "head" and p is not None and p.section == section_of(wb, account)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
@@ -125,25 +124,26 @@ def _group(rows, key: str) -> dict[str, list]:
     return out
 
 
-def import_file(engine: Engine, path: Path, progress: Progress = lambda _: None,
+def import_file(engine: Engine, data: bytes, name: str, progress: Progress = lambda _: None,
                 user: Account | str = "cli") -> ImportSummary:
-    """Read, check and store a workbook file; on any problem raise `BadInput`, storing nothing."""
-    progress(ImportStage("reading", values(file=path.name)))
-    tree = formats.load(path, locate=False)
+    """Read, check and store a workbook file (its bytes, and its name for the format and the
+    messages); on any problem raise `BadInput`, storing nothing."""
+    progress(ImportStage("reading", values(file=name)))
+    tree = formats.read_tree(data, name, locate=False)
     with Session(engine) as s, s.begin():
         ids = _department_ids(tree)
         known = _known(s, ids)
         progress(ImportStage("checking"))
         try:
-            wb = parse(tree, path.name, known)
+            wb = parse(tree, name, known)
         except BadInput:
-            if formats.format_of(path) != "json":
+            if formats.format_of(name) != "json":
                 raise
             # JSON was read fast without positions; read again with them, for the messages.
-            parse(formats.load(path, locate=True), path.name, known)
+            parse(formats.read_tree(data, name, locate=True), name, known)
             raise
         summary = _replace(s, wb, progress)
-        audit(s, user, "import", path.name, None, summary.__dict__)
+        audit(s, user, "import", name, None, summary.__dict__)
         return summary
 
 
@@ -369,10 +369,9 @@ def _delete(s: Session, table, column: str, values: list) -> None:
         s.execute(delete(t).where(t.c[column].in_(values[start:start + 500])))
 
 
-def export_file(engine: Engine, path: Path) -> Workbook:
-    wb = load(engine)
-    formats.dump(to_tree(wb), path)
-    return wb
+def export_file(engine: Engine, name: str) -> bytes:
+    """The whole database as a workbook file of the format `name` asks for."""
+    return formats.write_tree(to_tree(load(engine)), name)
 
 
 def save_version(engine: Engine, process_id: str, which: str, version: Version, source: str,

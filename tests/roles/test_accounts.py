@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from roles.storage import store
-from roles.storage.accounts import (Account, LOCAL, add_account, any_accounts, audit_trail, check_password, hash_password,
-                            may_edit_absence, may_edit_section, sign_in)
+from roles.actions.access import may_edit_absence, may_edit_section
+from roles.storage.accounts import (LOCAL, Account, add_account, any_accounts, audit_trail, check_password,
+                                    hash_password, sign_in)
 from roles.storage.tables import AccountRow
 
-from ..conftest import BIANBAN
+from ..conftest import BIANBAN, load_file
 
 
 def test_passwords_are_kept_hashed_and_checked():
@@ -38,7 +39,7 @@ def test_sign_in_and_permissions(bianban):
 
 def test_accounts_keep_their_person_across_a_reimport(bianban):
     add_account(bianban, "h", "head-pass-1", "head", "bb05")
-    store.import_file(bianban, BIANBAN)  # replaces the department, people included
+    load_file(bianban, BIANBAN)  # replaces the department, people included
     with Session(bianban) as s:
         assert s.exec(select(AccountRow.person_id).where(AccountRow.username == "h")).one() == "bb05"
 

@@ -99,7 +99,7 @@ def test_exemptions_through_the_cli(engine, cli, tmp_path):
     assert {(f["subject"], f["exemption"] is not None) for f in found} == {("scj", False), ("zjj", True)}
     tree = to_tree(demo_workbook(dt.date(2026, 11, 25)))
     tree["departments"][0]["exemptions"] = [{"rule": "no-such-rule", "reason": "x"}]
-    formats.dump(tree, tmp_path / "bad.yaml")
+    (tmp_path / "bad.yaml").write_bytes(formats.write_tree(tree, "bad.yaml"))
     wrong = cli("import", str(tmp_path / "bad.yaml"))
     assert wrong.exit_code == 2
     assert "bad.yaml: department rsj, exemption #1 (line 60), field 'rule': 'no-such-rule' is no reform rule" in wrong.stderr

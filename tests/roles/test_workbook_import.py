@@ -13,7 +13,7 @@ from roles.storage import store
 from roles.storage.tables import AbsenceRow, PersonRow
 from flows.errors import BadInput
 
-from ..conftest import BIANBAN
+from ..conftest import BIANBAN, load_file
 
 BASE = textwrap.dedent("""\
     version: 1
@@ -63,7 +63,7 @@ def counts(engine) -> tuple[int, int, int]:
 
 def import_error(engine, path) -> str:
     with pytest.raises(BadInput) as info:
-        store.import_file(engine, path)
+        load_file(engine, path)
     return str(info.value)
 
 
@@ -115,7 +115,7 @@ CASES = [
 
 @pytest.mark.parametrize("what,change,expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_workbook_is_refused_with_a_precise_message_and_changes_nothing(engine, tmp_path, what, change, expected):
-    store.import_file(engine, BIANBAN)
+    load_file(engine, BIANBAN)
     before = counts(engine)
     old, new = change
     assert old in BASE, f"test case {what!r} does not apply"
@@ -126,7 +126,7 @@ def test_bad_workbook_is_refused_with_a_precise_message_and_changes_nothing(engi
 
 
 def test_the_base_workbook_imports(engine, tmp_path):
-    summary = store.import_file(engine, write(tmp_path, BASE))
+    summary = load_file(engine, write(tmp_path, BASE))
     assert (summary.departments, summary.people, summary.processes, summary.steps) == (1, 3, 1, 2)
 
 
@@ -139,7 +139,7 @@ def test_every_problem_is_reported_at_once(engine, tmp_path):
 def test_a_cycle_with_a_way_out_is_a_rework_loop_and_imports(engine, tmp_path):
     text = BASE.replace("next: [s2], a: p003", "next: [g1], a: p003").replace(
         "    - {id: s2, name: 审核", "    - {id: g1, kind: gateway, next: [s1, s2]}\n        - {id: s2, name: 审核")
-    store.import_file(engine, write(tmp_path, text))
+    load_file(engine, write(tmp_path, text))
 
 
 def test_json_errors_name_the_line(engine, tmp_path):
@@ -156,8 +156,8 @@ def test_json_errors_name_the_line(engine, tmp_path):
 def test_xlsx_errors_name_sheet_row_and_column(engine, tmp_path):
     from openpyxl import load_workbook
     good = tmp_path / "good.xlsx"
-    store.import_file(engine, write(tmp_path, BASE))
-    store.export_file(engine, good)
+    load_file(engine, write(tmp_path, BASE))
+    good.write_bytes(store.export_file(engine, good.name))
     book = load_workbook(good)
     book["people"]["C3"] = "fgw-none"      # p002's section
     book["steps"]["D2"] = None              # name of the first step, a task
@@ -169,16 +169,17 @@ def test_xlsx_errors_name_sheet_row_and_column(engine, tmp_path):
     assert "(sheet 'absences', row 2, column B), field 'start': '2026-13-01' is no date" in message
 
 
-def test_unknown_format_and_missing_file(engine, tmp_path):
+def test_unknown_format_and_missing_file(engine, cli, tmp_path):
     assert "unknown format '.csv'" in import_error(engine, write(tmp_path, "x", "wb.csv"))
-    assert "no such file" in import_error(engine, tmp_path / "absent.yaml")
+    r = cli("import", str(tmp_path / "absent.yaml"))
+    assert r.exit_code == 2 and "absent.yaml: No such file" in r.stderr
 
 
 def test_reimport_replaces_the_department_in_one_transaction(engine, tmp_path):
-    store.import_file(engine, write(tmp_path, BASE))
+    load_file(engine, write(tmp_path, BASE))
     changed = BASE.replace("  - {id: p003, name: 王强, section: fgw-zh, post: staff}\n", "").replace(
         "a: p003, b: p002}", "a: p001, b: p002}").replace("- {person: p003,", "- {person: p002,")
-    summary = store.import_file(engine, write(tmp_path, changed, "v2.yaml"))
+    summary = load_file(engine, write(tmp_path, changed, "v2.yaml"))
     assert summary.replaced == 1
     wb = store.load(engine)
     assert [p.id for p in wb.people] == ["p001", "p002"]
@@ -199,7 +200,7 @@ def other_department(person: str, processes: str = "") -> str:
 
 
 def test_a_replaced_department_may_not_drop_a_holder_of_another_department(engine, tmp_path):
-    store.import_file(engine, write(tmp_path, BASE))
+    load_file(engine, write(tmp_path, BASE))
     other = other_department("q1", textwrap.dedent("""\
         processes:
           - id: jxj-p1
@@ -208,7 +209,7 @@ def test_a_replaced_department_may_not_drop_a_holder_of_another_department(engin
             after:
               steps: [{id: s1, name: 会审, a: q1, b: p003}]
         """))
-    store.import_file(engine, write(tmp_path, other, "jxj.yaml"))
+    load_file(engine, write(tmp_path, other, "jxj.yaml"))
     before = counts(engine)
     dropped = BASE.replace("  - {id: p003, name: 王强, section: fgw-zh, post: staff}\n", "").replace(
         "a: p003, b: p002}", "a: p001, b: p002}").replace("- {person: p003,", "- {person: p002,")
@@ -218,22 +219,22 @@ def test_a_replaced_department_may_not_drop_a_holder_of_another_department(engin
 
 
 def test_an_id_of_another_department_in_the_database_is_a_duplicate(engine, tmp_path):
-    store.import_file(engine, write(tmp_path, BASE))
+    load_file(engine, write(tmp_path, BASE))
     message = import_error(engine, write(tmp_path, other_department("p001"), "jxj.yaml"))
     assert "person p001 (line 6), field 'id': person id 'p001' already belongs to department 'fgw'" in message
 
 
 def test_an_absence_list_alone_adds_to_existing_people_once(engine, tmp_path):
-    store.import_file(engine, write(tmp_path, BASE))
+    load_file(engine, write(tmp_path, BASE))
     leave = "absences:\n  - {person: p001, start: 2026-12-01, end: 2026-12-02, reason: trip}\n"
-    store.import_file(engine, write(tmp_path, leave, "leave.yaml"))
-    store.import_file(engine, write(tmp_path, leave, "leave.yaml"))
+    load_file(engine, write(tmp_path, leave, "leave.yaml"))
+    load_file(engine, write(tmp_path, leave, "leave.yaml"))
     assert [(a.person, a.reason) for a in store.load(engine).absences] == [("p003", "leave"), ("p001", "trip")]
 
 
 def test_calendar_overrides_are_set_by_date(engine, tmp_path):
-    store.import_file(engine, write(tmp_path, "calendar:\n  - {date: 2026-12-31, workday: false, note: 调休}\n"))
-    store.import_file(engine, write(tmp_path, "calendar:\n  - {date: 2026-12-31, workday: true}\n"))
+    load_file(engine, write(tmp_path, "calendar:\n  - {date: 2026-12-31, workday: false, note: 调休}\n"))
+    load_file(engine, write(tmp_path, "calendar:\n  - {date: 2026-12-31, workday: true}\n"))
     cal = store.load(engine).calendar
     assert [(c.date.isoformat(), c.workday, c.note) for c in cal] == [("2026-12-31", True, None)]
 
@@ -245,7 +246,7 @@ def test_a_branch_to_no_next_step_is_named(engine, tmp_path):
     path = tmp_path / "branches.yaml"
     path.write_text(yaml.safe_dump(tree, allow_unicode=True), "utf-8")
     with pytest.raises(BadInput) as e:
-        store.import_file(engine, path)
+        load_file(engine, path)
     assert "branches.yaml: process bb-p2, after, step g1, branch #2 (line 237), field 'branches'" in str(e.value)
     assert "'s9' is not among this step's next steps" in str(e.value)
     assert store.load(engine).processes == ()
@@ -254,6 +255,6 @@ def test_a_branch_to_no_next_step_is_named(engine, tmp_path):
 def test_an_import_reports_its_stages_in_both_languages(engine):
     from ..conftest import BIANBAN
     stages = []
-    store.import_file(engine, BIANBAN, progress=stages.append)
+    load_file(engine, BIANBAN, progress=stages.append)
     assert [s.text("zh") for s in stages][:2] == ["正在读取 bianban.yaml", "正在检查"]
     assert str(stages[0]) == "reading bianban.yaml" and any("processes" in str(s) for s in stages)

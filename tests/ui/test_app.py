@@ -8,9 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from roles.storage import store
 from roles.demo import demo_workbook
-from ui.db import engine_for
+from roles.storage.database import engine_for
 
-from ..conftest import BIANBAN, ROOT
+from ..conftest import BIANBAN, ROOT, load_file
 
 APP = str(ROOT / "ui" / "app.py")
 
@@ -463,7 +463,7 @@ def test_the_data_page_exports_the_workbook_and_publishes_the_site(bianban, app,
     assert name == "abflow.yaml"
     (tmp_path / name).write_bytes(data)
     other = engine_for(f"sqlite:///{tmp_path / 'other.db'}")
-    store.import_file(other, tmp_path / name)
+    load_file(other, tmp_path / name)
     assert store.load(other) == store.load(bianban)  # the export is the database, whole
 
     at.button(key="publish").click().run()
@@ -477,7 +477,7 @@ def test_the_data_page_opens_on_an_empty_database_and_imports_are_for_the_office
     at.run()
     assert not at.exception and at.get("file_uploader")  # the local user is the office
     from roles.storage.accounts import add_account
-    store.import_file(engine, BIANBAN)
+    load_file(engine, BIANBAN)
     add_account(engine, "staff-zh", "staff-pass-1", "staff", "bb03")
     staff = signed_in(app(DATA), "staff-zh", "staff-pass-1")
     assert not staff.get("file_uploader") and staff.button(key="publish").disabled

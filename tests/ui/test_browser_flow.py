@@ -10,7 +10,7 @@ import pytest
 
 from roles.storage import store
 from roles.engines.roster import roster
-from ui.db import engine_for
+from roles.storage.database import engine_for
 
 from ..browser import ABFLOW, CHROMIUM, require_browser, serving, settle
 from ..conftest import ROOT

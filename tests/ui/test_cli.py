@@ -73,7 +73,7 @@ def test_export_then_import_through_the_cli(loaded, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["roster", "--date", "2026-02-30"], "'2026-02-30' is no date"),
     (["roster", "--date", "tomorrow"], "'tomorrow' is no date"),
-    (["gaps", "--from", "2026-12-01", "--to", "2026-11-01"], "--to: 2026-11-01 is before --from 2026-12-01"),
+    (["gaps", "--from", "2026-12-01", "--to", "2026-11-01"], "the range ends on 2026-11-01, before it starts on 2026-12-01"),
     (["whatif", "--person", "nobody", "--from", "2026-12-01", "--to", "2026-12-02"], "no person 'nobody'"),
     (["roster", "--department", "xyz"], "no department 'xyz'"),
     (["import", "missing.yaml"], "missing.yaml"),

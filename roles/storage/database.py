@@ -1,4 +1,5 @@
-"""The one place an engine is made: which database, its connection settings, and its schema.
+"""The one place a database is opened: which one, its connection settings, its schema, and the
+`Database` handle that every use case takes.
 
 `--db URL`, else `ABFLOW_DB`, else a SQLite file in the user's data folder. The schema is
 created or upgraded on first use.
@@ -6,6 +7,7 @@ created or upgraded on first use.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -13,6 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from flows.errors import DatabaseUnavailable
+from flows.model import VERSIONS
+from roles.model import Workbook
 from roles.storage.migrate import upgrade
 
 
@@ -39,6 +43,49 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")  # the app and the scheduler share the file
     cur.close()
+
+
+class Database:
+    """An open database: its engine, and the data loaded from it, kept until the data changes.
+
+    Every write bumps a data version, one indexed read, so a long-running process (the app, the
+    scheduler) reloads the workbook only after a change, and every session of the app shares one
+    copy. Made once per URL and process (`open_database`)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._loaded: dict[tuple[str, ...], tuple[int, Workbook]] = {}
+
+    @property
+    def url(self) -> str:
+        """The URL with its password hidden, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def data_version(self) -> int:
+        from .store import data_version
+        return data_version(self.engine)
+
+    def workbook(self, versions: tuple[str, ...] = VERSIONS) -> Workbook:
+        """Everything stored, with the process versions asked for (the roster needs only `after`)."""
+        from .store import load
+        version = self.data_version()
+        with self._lock:
+            kept = self._loaded.get(versions)
+            if kept is None or kept[0] != version:
+                kept = self._loaded[versions] = (version, load(self.engine, versions))
+            return kept[1]
+
+
+_databases: dict[str, Database] = {}
+
+
+def open_database(url: str | None = None) -> Database:
+    """The database at `url` (else ABFLOW_DB, else the user's own), on the current schema."""
+    url = resolve_url(url)
+    if url not in _databases:
+        _databases[url] = Database(engine_for(url))
+    return _databases[url]
 
 
 _engines: dict[str, Engine] = {}
@@ -73,6 +120,7 @@ def dispose_all() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    _databases.clear()
 
 
 def _safe(url: str) -> str:

@@ -1,0 +1,42 @@
+"""The use cases of abflow, one function per thing a user does, shared by every caller: the CLI,
+each page of the app, the scheduler's jobs and the tests.
+
+Each takes the `Database` and the acting `Account` first and keyword-only options after, and
+returns plain data. The guards that must hold for every caller live here and nowhere else:
+permissions (`PermissionDenied`), "publish only when lint finds nothing", validation of ids,
+dates and ranges (`BadInput`, `NotFound`). Front ends only parse input and show results; no
+module of `ui/` opens a session or imports the storage (tests/test_layers.py).
+"""
+from __future__ import annotations
+
+from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, NotFound, PermissionDenied,
+                          Problem)
+from roles.storage.database import Database, dispose_all, open_database, resolve_url
+
+from .access import LOCAL, Account, cli_account, may_edit_absence, may_edit_section
+from .admin import (ROLES, account_for_email, add_account, any_accounts, audit_trail, contacts, dispatches,
+                    list_accounts, scheduler, send_notices, set_contacts, sign_in)
+from .coverage import (SectionPairing, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
+                       whatif)
+from .data import (LEAVE_SUFFIXES, change_absences, export_workbook, import_leave, import_workbook, load_demo,
+                   read_leave_file, site_workbook, workbook)
+from .processes import (BpmnImport, accept_proposal, discard_draft, drawing, import_bpmn, lint_processes,
+                        lint_version, load_draft, process_version, propose, publish_draft, save_draft)
+from .reform import (check, consolidation, power_findings, powers_xlsx, report_xlsx, saturation, set_exemptions,
+                     stats)
+
+__all__ = [
+    "AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Problem",
+    "Database", "dispose_all", "open_database", "resolve_url",
+    "LOCAL", "Account", "cli_account", "may_edit_absence", "may_edit_section",
+    "ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts", "dispatches",
+    "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in",
+    "SectionPairing", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",
+    "whatif",
+    "LEAVE_SUFFIXES", "change_absences", "export_workbook", "import_leave", "import_workbook", "load_demo",
+    "read_leave_file", "site_workbook", "workbook",
+    "BpmnImport", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes", "lint_version",
+    "load_draft", "process_version", "propose", "publish_draft", "save_draft",
+    "check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation", "set_exemptions",
+    "stats",
+]

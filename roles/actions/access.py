@@ -1,0 +1,61 @@
+"""Who may do what: three roles, checked here for every caller (the CLI, each page, jobs).
+
+The reform office edits everything; a section head edits their own section (its processes, its
+proposals, its people's absences); staff see everything and edit only their own absences. A
+refusal is a `PermissionDenied` that says who was refused what.
+"""
+from __future__ import annotations
+
+import os
+import pwd
+
+from flows.errors import PermissionDenied
+from roles.model import Workbook
+from roles.storage.accounts import LOCAL, Account
+
+__all__ = ["LOCAL", "Account", "cli_account", "may_edit_absence", "may_edit_section", "require_absences",
+           "require_office", "require_section", "section_of"]
+
+
+def cli_account() -> Account:
+    """Whoever runs the CLI acts as the office, named by the operating system's password database
+    for the process's user (not by LOGNAME or USER, which anyone can set)."""
+    try:
+        name = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:  # a uid with no entry (some containers)
+        name = f"uid{os.geteuid()}"
+    return Account(f"cli:{name}", "office")
+
+
+def section_of(wb: Workbook, account: Account) -> str | None:
+    p = wb.person_by_id.get(account.person or "")
+    return p.section if p else None
+
+
+def may_edit_section(wb: Workbook, account: Account, section: str) -> bool:
+    return account.role == "office" or (account.role == "head" and section_of(wb, account) == section)
+
+
+def may_edit_absence(wb: Workbook, account: Account, person: str) -> bool:
+    if account.role == "office" or account.person == person:
+        return True
+    p = wb.person_by_id.get(person)
+    return account.role == "head" and p is not None and p.section == section_of(wb, account)
+
+
+def require_office(actor: Account, what: str) -> None:
+    if actor.role != "office":
+        raise PermissionDenied(f"{actor.username}: only the reform office may {what}")
+
+
+def require_section(wb: Workbook, actor: Account, section: str, what: str) -> None:
+    if not may_edit_section(wb, actor, section):
+        raise PermissionDenied(f"{actor.username}: may not {what} of section {section} "
+                               "(the office, or that section's head, may)")
+
+
+def require_absences(wb: Workbook, actor: Account, people) -> None:
+    denied = sorted({p for p in people if not may_edit_absence(wb, actor, p)})
+    if denied:
+        raise PermissionDenied(f"{actor.username}: may not change the absences of {', '.join(denied)} "
+                               "(only their own, their head's or the office's)")

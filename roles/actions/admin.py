@@ -1,0 +1,92 @@
+"""Running an installation: accounts and sign-in, the audit trail, where notices go, sending them
+and the scheduler that does so each workday, and the record of every send."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flows.errors import BadInput, PermissionDenied, Problem
+from roles.notify import dispatch
+from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry
+from roles.notify.notices import NoticeWords
+from roles.storage import accounts
+from roles.storage.accounts import ROLES
+from roles.storage.database import Database
+from roles.storage.tables import AuditRow, DispatchRow
+
+from .access import Account, require_office
+from .coverage import person
+
+__all__ = ["ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts",
+           "dispatches", "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in"]
+
+
+def any_accounts(db: Database) -> bool:
+    """Whether anyone must sign in: with no accounts the installation is single-user."""
+    return accounts.any_accounts(db.engine)
+
+
+def sign_in(db: Database, username: str, password: str) -> Account | None:
+    return accounts.sign_in(db.engine, username, password)
+
+
+def account_for_email(db: Database, email: str) -> Account | None:
+    return accounts.account_for_email(db.engine, email)
+
+
+def add_account(db: Database, actor: Account, *, username: str, password: str, role: str,
+                person_id: str | None = None) -> None:
+    require_office(actor, "make accounts")
+    accounts.add_account(db.engine, username, password, role, person_id, by=actor)
+
+
+def list_accounts(db: Database, actor: Account) -> list[Account]:
+    require_office(actor, "list accounts")
+    return accounts.all_accounts(db.engine)
+
+
+def audit_trail(db: Database, actor: Account, *, limit: int = 500) -> list[AuditRow]:
+    require_office(actor, "read the audit trail")
+    return accounts.audit_trail(db.engine, limit)
+
+
+def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str]) -> None:
+    """Replace where a person's notices go (Apprise URLs); the office, or the person."""
+    if actor.role != "office" and actor.person != person_id:
+        raise PermissionDenied(f"{actor.username}: may set only their own contacts")
+    person(db.workbook(()), person_id)
+    import apprise
+    bad = [Problem("contacts", f"person {person_id}", None, "url", f"'{dispatch.masked(u)}' is no notification "
+                   "URL Apprise knows") for u in urls if apprise.Apprise.instantiate(u) is None]
+    if bad:
+        raise BadInput(bad)
+    dispatch.set_contacts(db.engine, person_id, urls)
+
+
+def contacts(db: Database, actor: Account) -> dict[str, list[str]]:
+    """Everyone's contacts, passwords masked (the office)."""
+    require_office(actor, "list contacts")
+    return {p: [dispatch.masked(u) for u in urls] for p, urls in dispatch.contacts(db.engine).items()}
+
+
+def dispatches(db: Database, actor: Account, *, status: str | None = None,
+               day: dt.date | None = None) -> list[DispatchRow]:
+    require_office(actor, "read the record of notices")
+    return dispatch.dispatches(db.engine, status, day)
+
+
+def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, words: NoticeWords,
+                 retry_only: bool = False) -> dispatch.Report:
+    """Send the day's notices now (each at most once), or only those that failed before."""
+    require_office(actor, "send notices")
+    if not 0 <= ahead <= 30:
+        raise BadInput(f"ahead: {ahead} is not between 0 and 30 workdays")
+    return run_retry(db.engine) if retry_only else run_daily(db.engine, day, ahead, words)
+
+
+def scheduler(db: Database, actor: Account, *, schedule: Schedule, db_url: str):
+    """A blocking APScheduler with the daily notices and the retries installed in the database's
+    job store; the caller starts it."""
+    require_office(actor, "run the scheduler")
+    sched = make_scheduler(db.engine, schedule)
+    install(sched, db_url, schedule)
+    return sched

@@ -1,0 +1,102 @@
+"""Who covers what: the roster of a day, the gaps over a range, what a leave would add, a
+person's days and their calendar feed, and how robust each section's A/B cover is."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flows.errors import BadInput, NotFound
+from roles.engines import person_days as days_of, roster as rosters
+from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
+from roles.engines.resilience import SectionResilience, resilience as section_resilience
+from roles.formats.ical import Words, duty_feed as ical_feed
+from roles.model import Workbook
+from roles.storage.database import Database
+
+from .access import Account
+
+#: The longest range a question may span: ten years of days is already more than anyone plans.
+MAX_DAYS = 3660
+
+
+def check_range(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise BadInput(f"the range ends on {end}, before it starts on {start}")
+    if (end - start).days >= MAX_DAYS:
+        raise BadInput(f"the range {start} to {end} is longer than {MAX_DAYS} days")
+
+
+def department(wb: Workbook, ident: str | None) -> str | None:
+    if ident is not None and ident not in {d.id for d in wb.departments}:
+        raise NotFound("department", ident)
+    return ident
+
+
+def section(wb: Workbook, ident: str | None) -> str | None:
+    if ident is not None and ident not in wb.section_by_id:
+        raise NotFound("section", ident)
+    return ident
+
+
+def person(wb: Workbook, ident: str) -> str:
+    if ident not in wb.person_by_id:
+        raise NotFound("person", ident)
+    return ident
+
+
+def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | None = None,
+           section_id: str | None = None) -> rosters.Roster:
+    wb = db.workbook(("after",))
+    return rosters.roster(wb, day, department(wb, department_id), section(wb, section_id))
+
+
+def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, department_id: str | None = None,
+         section_id: str | None = None) -> list[rosters.Duty]:
+    check_range(start, end)
+    wb = db.workbook(("after",))
+    return rosters.gaps(wb, start, end, department(wb, department_id), section(wb, section_id))
+
+
+def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.Duty]:
+    """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
+    check_range(start, end)
+    wb = db.workbook(("after",))
+    return rosters.whatif(wb, person(wb, person_id), start, end)
+
+
+def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,
+                end: dt.date) -> list[days_of.PersonDay]:
+    check_range(start, end)
+    wb = db.workbook(("after",))
+    return days_of.person_days(wb, person(wb, person_id), start, end)
+
+
+def duty_feed(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,
+              words: Words) -> bytes:
+    """The person's duties and cover days as iCalendar, for a phone's calendar."""
+    days = person_days(db, actor, person_id=person_id, start=start, end=end)
+    return ical_feed(db.workbook(("after",)), person_id, days, words)
+
+
+def resilience(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionResilience]:
+    wb = db.workbook(("after",))
+    return section_resilience(wb, section(wb, section_id))
+
+
+@dataclass(frozen=True)
+class SectionPairing:
+    section: str
+    issues: list[PairingIssue]
+    loads: list[BLoad]
+
+
+def pairing(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionPairing]:
+    """Per section, where A/B pairs break the pairing rules, and each member's A and B load."""
+    wb = db.workbook(("after",))
+    ids = [section(wb, section_id)] if section_id else [s.id for d in wb.departments for s in d.sections]
+    out = []
+    for sid in ids:
+        steps = section_steps(processes_of(wb, sid))
+        out.append(SectionPairing(sid, pairing_issues(steps, wb.person_by_id),
+                                  b_loads(steps, wb.people_by_section.get(sid, []))))
+    return out

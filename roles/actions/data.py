@@ -1,0 +1,83 @@
+"""Data in and out: the whole workbook to read, a workbook file imported (all or nothing) or
+exported, the demo data, leave files and absence edits."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PurePath
+
+from flows.errors import BadInput, Problem
+from flows.model import VERSIONS
+from roles.demo import demo_workbook
+from roles.formats import workbook_files
+from roles.formats.ical import read_absences
+from roles.model import Absence, Workbook
+from roles.storage import store
+from roles.storage.database import Database
+from roles.storage.store import ImportSummary, Progress
+
+from .access import Account, require_absences, require_office
+
+#: The leave files abflow reads: a leave system's iCalendar export, or a list of absences kept as
+#: a workbook (a spreadsheet's XLSX, YAML or JSON) holding only `absences`.
+LEAVE_SUFFIXES = (".ics", ".xlsx", ".yaml", ".yml", ".json")
+
+
+def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS) -> Workbook:
+    """Everything stored, for the views that show it all; every signed-in account may read it."""
+    return db.workbook(versions)
+
+
+def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
+                    progress: Progress = lambda _: None) -> ImportSummary:
+    """Replace the departments a workbook file names, all or nothing (the reform office)."""
+    require_office(actor, "import a workbook")
+    return store.import_file(db.engine, data, name, progress, user=actor)
+
+
+def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
+    """The whole database as a workbook file (format by `name`) that imports back unchanged."""
+    workbook_files.format_of(name)
+    return store.export_file(db.engine, name)
+
+
+def load_demo(db: Database, actor: Account, *, today: dt.date) -> ImportSummary:
+    require_office(actor, "load the demo data")
+    return store.import_workbook(db.engine, demo_workbook(today), source="demo", user=actor)
+
+
+def read_leave_file(db: Database, actor: Account, *, data: bytes, name: str,
+                    person: str | None = None) -> list[Absence]:
+    """The absences a leave file holds, checked but not stored. `person` owns every event of an
+    .ics file that names no one."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".ics":
+        return read_absences(data, name, db.workbook(()), person)
+    if suffix not in LEAVE_SUFFIXES:
+        raise BadInput([Problem(name, "the file", None, None,
+                                f"not a leave file: expected one of {', '.join(LEAVE_SUFFIXES)}")])
+    if person is not None:
+        raise BadInput([Problem(name, "the file", None, "person",
+                                "a leave list names the person of each absence; --person is for .ics files")])
+    return store.absence_list(db.engine, workbook_files.read_tree(data, name), PurePath(name).name)
+
+
+def import_leave(db: Database, actor: Account, *, data: bytes, name: str,
+                 person: str | None = None) -> tuple[list[Absence], int]:
+    """Add the absences of a leave file, all or none and never twice: (read, newly added)."""
+    found = read_leave_file(db, actor, data=data, name=name, person=person)
+    require_absences(db.workbook(()), actor, {a.person for a in found})
+    return found, store.add_absences(db.engine, found, PurePath(name).name, user=actor)
+
+
+def change_absences(db: Database, actor: Account, *, removed=(), added=(), source: str) -> int:
+    """Remove some absences and add others together, refused whole (`Conflict`) when one of the
+    removed was changed meanwhile; returns how many were added."""
+    removed, added = list(removed), list(added)
+    require_absences(db.workbook(()), actor, {a.person for a in removed + added})
+    return store.change_absences(db.engine, removed, added, source, user=actor)
+
+
+def site_workbook(db: Database, actor: Account) -> Workbook:
+    """The data a release of the flowchart site is made from; publishing is the office's."""
+    require_office(actor, "publish the flowchart site")
+    return db.workbook()

@@ -1,0 +1,170 @@
+"""Process versions: read one, lint it, the designer's drafts (save, publish once lint is clean,
+discard), a BPMN file taken in as a version, and solver proposals of A and B accepted."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flows import bpmn
+from flows.errors import BadInput, NotFound, Problem
+from flows.graph import faults
+from flows.lint import LintFinding, lint
+from flows.model import VERSIONS, Process, Version
+from flows.store import Draft
+from roles.engines.lanes import assign_holders
+from roles.engines.proposals import Proposal, accepted_versions, suggest
+from roles.model import Workbook
+from roles.storage import store
+from roles.storage.database import Database
+
+from .access import Account, require_section
+from .coverage import section
+
+__all__ = ["BpmnImport", "Draft", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
+           "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"]
+
+
+def _which(which: str) -> str:
+    if which not in VERSIONS:
+        raise BadInput(f"version: '{which}' is neither of {', '.join(VERSIONS)}")
+    return which
+
+
+def _process(wb: Workbook, process_id: str) -> Process:
+    p = wb.process_by_id.get(process_id)
+    if p is None:
+        raise NotFound("process", process_id)
+    return p
+
+
+def process_version(db: Database, actor: Account, *, process_id: str, which: str = "after",
+                    ) -> tuple[Workbook, Process, Version]:
+    """The workbook, the process and its version `which`; NotFound when either is missing."""
+    wb = db.workbook()
+    p = _process(wb, process_id)
+    v = p.version(_which(which))
+    if v is None:
+        raise BadInput(f"process '{process_id}' has no '{which}' version")
+    return wb, p, v
+
+
+def lint_version(wb: Workbook, process: Process, which: str, version: Version) -> list[LintFinding]:
+    """What stands between a version and publishing: the same findings for `abflow lint`, the
+    designer, and the refusal of `publish_draft`."""
+    person_dept = {p.id: wb.department_of_section.get(p.section) for p in wb.people}
+    return lint(version, holders=which == "after", person_department=person_dept,
+                department=wb.department_of_section.get(process.section))
+
+
+def lint_processes(db: Database, actor: Account, *, process_ids: tuple[str, ...] = (),
+                   which: str = "after") -> list[tuple[Process, LintFinding]]:
+    """The findings of every process (or those named), version `which`."""
+    wb = db.workbook((_which(which),))
+    chosen = [_process(wb, x) for x in process_ids] if process_ids else list(wb.processes)
+    return [(p, f) for p in chosen if (v := p.version(which)) is not None for f in lint_version(wb, p, which, v)]
+
+
+def load_draft(db: Database, actor: Account, *, process_id: str, which: str) -> Draft | None:
+    return store.load_draft(db.engine, process_id, _which(which))
+
+
+def save_draft(db: Database, actor: Account, *, process_id: str, which: str, version: Version,
+               base_revision: int, base: Version, expected_draft: int) -> int:
+    """Keep an unfinished edit apart from the live version; `Conflict` when someone else saved
+    the draft since `expected_draft` was read."""
+    wb = db.workbook(())
+    require_section(wb, actor, _process(wb, process_id).section, "edit the processes")
+    return store.save_draft(db.engine, process_id, _which(which), version, base_revision, base, expected_draft,
+                            user=actor)
+
+
+def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, version: Version,
+                  expected_revision: int, source: str = "designer") -> int:
+    """Make an edit the live version, only when it has no faults and lint finds nothing, and only
+    if nobody published this version since `expected_revision` (else `Conflict`)."""
+    wb = db.workbook()
+    p = _process(wb, process_id)
+    require_section(wb, actor, p.section, "publish the processes")
+    entry = f"process {process_id}, {_which(which)}"
+    problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
+    if not problems:
+        problems = [Problem(source, f"{entry}, step {f.step}", None, f.code, f.text("en"))
+                    for f in lint_version(wb, p, which, version)]
+    if problems:
+        raise BadInput(problems)
+    return store.publish_draft(db.engine, process_id, which, version, source, expected_revision, user=actor)
+
+
+def discard_draft(db: Database, actor: Account, *, process_id: str, which: str) -> None:
+    wb = db.workbook(())
+    require_section(wb, actor, _process(wb, process_id).section, "discard drafts")
+    store.discard_draft(db.engine, process_id, _which(which), user=actor)
+
+
+@dataclass(frozen=True)
+class BpmnImport:
+    """A BPMN file read as a version: which lanes became A holders and what was left aside."""
+
+    bpmn_process: str
+    name: str
+    version: Version
+    counts: bpmn.Counts
+    lanes_matched: dict[str, str] = field(default_factory=dict)
+    lanes_unmatched: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    revision: int | None = None
+
+
+def drawing(db: Database, actor: Account, *, data: bytes, name: str, section_id: str, which: str,
+            bpmn_process: str | None = None) -> BpmnImport:
+    """A BPMN file (or the designer's bpmn-js drawing) read as a version of a process of
+    `section_id`, not stored: in an `after` version, lanes naming people of the section become A
+    holders; a `before` version carries no holders, so its lanes are only reported."""
+    bp = bpmn.read(data, name, bpmn_process)
+    wb = db.workbook(())
+    if _which(which) == "before":
+        return BpmnImport(bp.id, bp.name, bp.version, bp.counts, {}, list(bp.lanes), list(bp.notes))
+    got = assign_holders(bp, wb.people_by_section.get(section_id, []))
+    return BpmnImport(bp.id, bp.name, got.version, bp.counts, got.matched, got.unmatched,
+                      bp.notes + [f"holder attribute names nobody of the section: {h}" for h in got.ignored_holders])
+
+
+def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process_id: str,
+                section_id: str | None = None, which: str = "after", bpmn_process: str | None = None,
+                process_name: str | None = None) -> BpmnImport:
+    """Store a BPMN file as version `which` of a process, new (in `section_id`) or existing."""
+    wb = db.workbook(())
+    existing = wb.process_by_id.get(process_id)
+    if existing is None and section_id is None:
+        raise BadInput([Problem(name, f"process {process_id}, {which}", None, "section",
+                                "a new process needs --section")])
+    home = existing.section if existing else section(wb, section_id)
+    assert home is not None
+    require_section(wb, actor, home, "import processes into")
+    got = drawing(db, actor, data=data, name=name, section_id=home, which=which, bpmn_process=bpmn_process)
+    revision = store.save_version(db.engine, process_id, which, got.version, name, section=section_id,
+                                  name=process_name or (None if existing else got.name), user=actor)
+    return BpmnImport(**{**got.__dict__, "revision": revision})
+
+
+def propose(db: Database, actor: Account, *, section_id: str, mode: str = "fill", time_limit: float = 5.0,
+            progress: Callable | None = None) -> Proposal:
+    """A CP-SAT proposal of A and B holders for a section's steps; nothing is stored."""
+    if mode not in ("fill", "rebalance"):
+        raise BadInput(f"mode: '{mode}' is neither fill nor rebalance")
+    if not 0.1 <= time_limit <= 600:
+        raise BadInput(f"time limit: {time_limit} s is not between 0.1 and 600")
+    wb = db.workbook(("after",))
+    section(wb, section_id)
+    return suggest(wb, section_id, mode, time_limit, **({"progress": progress} if progress else {}))
+
+
+def accept_proposal(db: Database, actor: Account, *, proposal: Proposal, source: str) -> list[str]:
+    """Store a proposal's changes, all processes together, refused (`Conflict`) if any of them
+    was saved since the proposal read it. Returns the processes changed."""
+    wb = db.workbook(("after",))
+    require_section(wb, actor, proposal.section, "accept proposals")
+    edits = accepted_versions(wb, proposal)
+    store.save_versions(db.engine, [(p.id, "after", v, p.revisions.get("after")) for p, v in edits], source,
+                        user=actor)
+    return [p.id for p, _ in edits]

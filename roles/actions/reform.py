@@ -1,0 +1,75 @@
+"""The reform office's questions: the rules checked, steps and sections cut, the consolidation
+report, work saturation, the power list, the Excel reports; and the exemptions it records."""
+from __future__ import annotations
+
+import io
+
+from roles.engines import report as reports, stats as step_stats
+from roles.engines.powers import PowerFinding, check_powers
+from roles.engines.rules import RULES, Finding, check as run_rules, department_of_subject
+from roles.formats.excel import write_powers, write_report
+from roles.model import Exemption
+from roles.storage import store
+from roles.storage.database import Database
+from flows.errors import BadInput
+
+from .access import Account, require_office
+from .coverage import department
+
+__all__ = ["check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
+           "set_exemptions", "stats"]
+
+
+def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), department_id: str | None = None
+          ) -> list[Finding]:
+    """The reform rules on the whole data; with `department_id`, only the findings about that
+    department (its sections, people and processes), exactly as the whole check states them."""
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        raise BadInput(f"rule: no rule '{unknown[0]}' (rules: {', '.join(RULES)})")
+    wb = db.workbook()
+    department(wb, department_id)
+    findings = run_rules(wb, rules=rules or RULES)
+    if department_id:
+        findings = [f for f in findings if department_of_subject(wb, f.subject) == department_id]
+    return findings
+
+
+def stats(db: Database, actor: Account) -> dict:
+    return step_stats.stats(db.workbook())
+
+
+def consolidation(db: Database, actor: Account) -> dict:
+    return reports.consolidation(db.workbook())
+
+
+def saturation(db: Database, actor: Account, *, hours: float = 174.0) -> dict:
+    if not 1 <= hours <= 400:
+        raise BadInput(f"hours: {hours} is not between 1 and 400 a month")
+    return reports.saturation(db.workbook(("after",)), reports.SaturationSettings(hours_per_month=hours))
+
+
+def report_xlsx(db: Database, actor: Account) -> bytes:
+    """The consolidation report, saturation and step cuts as an Excel workbook."""
+    out = io.BytesIO()
+    write_report(db.workbook(), out)
+    return out.getvalue()
+
+
+def power_findings(db: Database, actor: Account) -> tuple[int, list[PowerFinding]]:
+    """How many power items there are, and what each lacks."""
+    wb = db.workbook(())
+    return len(wb.powers), check_powers(wb)
+
+
+def powers_xlsx(db: Database, actor: Account) -> bytes:
+    out = io.BytesIO()
+    write_powers(db.workbook(()), out)
+    return out.getvalue()
+
+
+def set_exemptions(db: Database, actor: Account, *, department_id: str, exemptions: list[Exemption],
+                   expected: list[Exemption]) -> None:
+    """Replace a department's exemptions (the office); `Conflict` if they changed since `expected`."""
+    require_office(actor, "record exemptions")
+    store.set_exemptions(db.engine, department_id, exemptions, expected, user=actor)
