@@ -9,15 +9,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def imports_of(package: str) -> dict[str, set[str]]:
+def imports_of(package: str, depth: int = 1) -> dict[str, set[str]]:
+    """Per file of `package`, the modules it imports, cut to their first `depth` parts."""
     out = {}
     for path in (ROOT / package).rglob("*.py"):
+        if "node_modules" in path.parts:
+            continue
         names = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                names.update(a.name.split(".")[0] for a in node.names)
+                names.update(".".join(a.name.split(".")[:depth]) for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module.split(".")[0])
+                names.add(".".join(node.module.split(".")[:depth]))
+                names.update(f"{node.module}.{a.name}" for a in node.names)  # from roles import store
         out[str(path.relative_to(ROOT))] = names
     return out
 
@@ -28,6 +32,15 @@ def imports_of(package: str) -> dict[str, set[str]]:
 ])
 def test_domain_code_does_not_reach_up(package, forbidden):
     bad = {f: names & forbidden for f, names in imports_of(package).items() if names & forbidden}
+    assert bad == {}
+
+
+def test_the_front_ends_reach_the_database_only_through_the_use_cases():
+    """The CLI and every page call roles.actions for anything stored: no session, store, table or
+    database driver in ui/, so no front end can skip a guard."""
+    storage = ("sqlalchemy", "sqlmodel", "roles.storage", "flows.store", "flows.tables", "psycopg", "alembic")
+    bad = {f: sorted(n for n in names if n.startswith(storage))
+           for f, names in imports_of("ui", depth=9).items() if any(n.startswith(storage) for n in names)}
     assert bad == {}
 
 

@@ -59,8 +59,7 @@ def guarded(fn):
 
     @wraps(fn)
     def run(*args, **kw):
-        from flows.errors import AbflowError, BadInput
-        from sqlalchemy.exc import DBAPIError
+        from roles.actions import DATABASE_ERRORS, AbflowError, BadInput
         try:
             return fn(*args, **kw)
         except BadInput as e:
@@ -73,7 +72,7 @@ def guarded(fn):
             sys.exit(e.exit_code)
         except AbflowError as e:
             fail(str(e), e.exit_code)
-        except DBAPIError as e:
+        except DATABASE_ERRORS as e:
             fail(f"database error: {str(e.orig or e).strip().splitlines()[0]}", EXIT_DATABASE)
 
     return run
@@ -637,7 +636,7 @@ def stats(ctx, as_json: bool) -> None:
 def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) -> None:
     """Check the reform rules; exit 1 when any finding is an error."""
     from roles import actions
-    findings = actions.check(*_db(ctx), rules=rules, department_id=department)
+    findings = actions.check(*_db(ctx), rules=rules, departments=(department,) if department else ())
     if as_json:
         emit_json({"findings": [f.as_json() for f in findings]})
     elif not findings:

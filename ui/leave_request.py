@@ -7,13 +7,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from roles.storage import store
-from roles.storage.accounts import may_edit_absence
+from roles import actions
 from roles.model import ABSENCE_REASONS, Absence, Workbook
-from roles.engines.roster import whatif
 
 from .i18n import person_label, t
-from .state import account, engine
+from .state import account, db, show_error
 
 
 def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.date | None = None) -> None:
@@ -29,7 +27,7 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
     if end < begin:
         st.error(t("people.bad_range", lg))
         return
-    added = whatif(wb, person, begin, end)
+    added = actions.whatif(db(), account(), person_id=person, start=begin, end=end)
     if not added:
         st.success(t("whatif.none", lg, person=who(person), start=begin, end=end))
     else:
@@ -40,11 +38,14 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
             t("col.suggested", lg): who(g.suggested)} for g in added]), hide_index=True, width="stretch")
     reason = st.selectbox(t("people.reason", lg), ABSENCE_REASONS, key=f"{key}_reason",
                           format_func=lambda r: t(f"reason.{r}", lg))
-    if not may_edit_absence(wb, account(), person):
+    if not actions.may_edit_absence(wb, account(), person):
         st.caption(t("readonly", lg))
     elif st.button(t("people.record", lg), key=f"{key}_record"):
-        n = store.add_absences(engine(), [Absence(person, begin, end, reason)], "app", user=account())
-        st.session_state[f"{key}_flash"] = t("absences.imported", lg, file="app", n=1, added=n)
-        st.rerun()
+        try:
+            n = actions.change_absences(db(), account(), added=[Absence(person, begin, end, reason)], source="app")
+            st.session_state[f"{key}_flash"] = t("absences.imported", lg, file="app", n=1, added=n)
+            st.rerun()
+        except actions.AbflowError as e:
+            show_error(e)
     if flash := st.session_state.pop(f"{key}_flash", None):
         st.success(flash)

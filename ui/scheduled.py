@@ -1,15 +1,16 @@
 """The scheduler's stored jobs name these functions: they bring the chosen language's words to
-the domain's job code, which knows no UI."""
+the use case that sends the notices, which knows no UI. The scheduler acts as the office."""
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from roles.notify.jobs import run_daily, run_retry
+from roles import actions
 from roles.notify.notices import NoticeWords
 
-from roles.storage.database import engine_for
 from .i18n import t
+
+SCHEDULER = actions.Account("scheduler", "office")
 
 
 def notice_words(language: str) -> NoticeWords:
@@ -18,8 +19,10 @@ def notice_words(language: str) -> NoticeWords:
 
 def daily(db: str, ahead: int, language: str, timezone: str, day: str | None = None):
     today = dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
-    return run_daily(engine_for(db), today, ahead, notice_words(language))
+    return actions.send_notices(actions.open_database(db), SCHEDULER, day=today, ahead=ahead,
+                                words=notice_words(language))
 
 
 def retry(db: str):
-    return run_retry(engine_for(db))
+    return actions.send_notices(actions.open_database(db), SCHEDULER, day=dt.date.today(), ahead=0,
+                                words=notice_words("zh"), retry_only=True)

@@ -1,53 +1,47 @@
-"""What every page of the app shares: the engine on ABFLOW_DB, the loaded workbook, the language.
+"""What every page of the app shares: the database on ABFLOW_DB, who is signed in, the language,
+the loaded workbook, and how an error is shown.
 
-The workbook is loaded once per database change, not per click: `store.data_version` is cheap and
-changes with every import or edit, so a rerun reuses the cached `Workbook` until then.
+Pages call `roles.actions` with `db()` and `account()`; the `Database` handle keeps the loaded
+workbook until the data changes (one cheap read of a version counter per run), so a rerun costs
+only the engines' time, and every session of the server shares one copy.
 """
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
-from roles.storage import store
+from roles import actions
 from roles.model import Workbook
-
-from flows.errors import DatabaseUnavailable
-
-from roles.storage.database import engine_for
 
 
 def language() -> str:
     return st.session_state.get("lang", "zh")
 
 
-@st.cache_resource(show_spinner=False)
-def _engine(url: str | None):
-    return engine_for(url)
-
-
-def engine():
-    import os
+def db() -> actions.Database:
     try:
-        return _engine(os.environ.get("ABFLOW_DB"))
-    except DatabaseUnavailable as e:
+        return actions.open_database(os.environ.get("ABFLOW_DB"))
+    except actions.DatabaseUnavailable as e:
         st.error(str(e))
         st.stop()
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _workbook(url: str, version: int) -> Workbook:
-    return store.load(engine_for(url))
-
-
 def workbook() -> Workbook:
-    e = engine()
-    return _workbook(e.url.render_as_string(hide_password=False), store.data_version(e))
+    return actions.workbook(db(), account())
+
+
+def show_error(e: actions.AbflowError) -> None:
+    """An error of the use cases, one message per problem, in plain view."""
+    for line in e.lines() if isinstance(e, actions.BadInput) else [str(e)]:
+        st.error(line)
 
 
 def editing(key: str, rows: list) -> tuple[list, str]:
     """The base of a table edit: `rows` as they were when the edit began, kept while it is pending
     (so rows never shift under it; saving checks them against the database) and renewed when the
     data has changed and nothing is being edited. Returns the base and the data editor's key."""
-    version = store.data_version(engine())
+    version = db().data_version()
     snap = st.session_state.get(key)
     pending = snap is not None and any((st.session_state.get(f"{key}:{snap['n']}") or {}).get(k)
                                        for k in ("edited_rows", "added_rows", "deleted_rows"))
@@ -89,19 +83,18 @@ def account():
     """Who is using the app: the OIDC sign-in's account when `st.login` is configured, else the
     local account signed in on this session; with no accounts at all, the single local user.
     Stops the page with the sign-in form when someone must sign in first."""
-    from roles.storage.accounts import LOCAL, account_for_email, any_accounts, sign_in
     from .i18n import t
     lg = language()
-    e = engine()
+    e = db()
     if "account" in st.session_state:
         return st.session_state["account"]
-    if not any_accounts(e):
-        return LOCAL
+    if not actions.any_accounts(e):
+        return actions.LOCAL
     if _oidc_configured():
         if not st.user.is_logged_in:
             st.button(t("signin.oidc", lg), on_click=st.login, key="oidc_login")
             st.stop()
-        found = account_for_email(e, st.user.email)
+        found = actions.account_for_email(e, st.user.email)
         if found is None:
             st.error(t("signin.unknown_email", lg, email=st.user.email))
             st.stop()
@@ -112,7 +105,7 @@ def account():
         username = st.text_input(t("signin.username", lg), key="signin_user")
         password = st.text_input(t("signin.password", lg), type="password", key="signin_password")
         if st.form_submit_button(t("signin.submit", lg)):
-            found = sign_in(e, username.strip(), password)
+            found = actions.sign_in(e, username.strip(), password)
             if found is None:
                 st.error(t("signin.failed", lg))
             else:

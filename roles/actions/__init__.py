@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, NotFound, PermissionDenied,
                           Problem)
-from roles.storage.database import Database, dispose_all, open_database, resolve_url
+from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_database, resolve_url
 
 from .access import LOCAL, Account, cli_account, may_edit_absence, may_edit_section
 from .admin import (ROLES, account_for_email, add_account, any_accounts, audit_trail, contacts, dispatches,
@@ -27,7 +27,7 @@ from .reform import (check, consolidation, power_findings, powers_xlsx, report_x
 
 __all__ = [
     "AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Problem",
-    "Database", "dispose_all", "open_database", "resolve_url",
+    "DATABASE_ERRORS", "Database", "dispose_all", "open_database", "resolve_url",
     "LOCAL", "Account", "cli_account", "may_edit_absence", "may_edit_section",
     "ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts", "dispatches",
     "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in",

@@ -20,18 +20,19 @@ __all__ = ["check", "consolidation", "power_findings", "powers_xlsx", "report_xl
            "set_exemptions", "stats"]
 
 
-def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), department_id: str | None = None
+def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departments: tuple[str, ...] = ()
           ) -> list[Finding]:
-    """The reform rules on the whole data; with `department_id`, only the findings about that
-    department (its sections, people and processes), exactly as the whole check states them."""
+    """The reform rules on the whole data; with `departments`, only the findings about those
+    departments (their sections, people and processes), exactly as the whole check states them."""
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         raise BadInput(f"rule: no rule '{unknown[0]}' (rules: {', '.join(RULES)})")
     wb = db.workbook()
-    department(wb, department_id)
+    for d in departments:
+        department(wb, d)
     findings = run_rules(wb, rules=rules or RULES)
-    if department_id:
-        findings = [f for f in findings if department_of_subject(wb, f.subject) == department_id]
+    if departments:
+        findings = [f for f in findings if department_of_subject(wb, f.subject) in departments]
     return findings
 
 

@@ -45,6 +45,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+#: What a database raises mid-way when it fails (a lost connection, a server gone): the front
+#: ends report it as exit 3 without knowing the driver.
+DATABASE_ERRORS = (DBAPIError,)
+
+
 class Database:
     """An open database: its engine, and the data loaded from it, kept until the data changes.
 

@@ -6,15 +6,15 @@ import json
 import pandas as pd
 import streamlit as st
 
-from roles.storage.accounts import audit_trail
+from roles import actions
 from ui.i18n import t
-from ui.state import account, engine, page
+from ui.state import account, db, page
 
 lg, wb = page("page.audit")
 if account().role != "office":
     st.warning(t("audit.office_only", lg))
     st.stop()
-rows = audit_trail(engine(), 500)
+rows = actions.audit_trail(db(), account(), limit=500)
 st.dataframe(pd.DataFrame([{
     t("audit.at", lg): r.at.strftime("%Y-%m-%d %H:%M:%S"), t("audit.user", lg): r.user,
     t("audit.action", lg): r.action, t("audit.subject", lg): r.subject,

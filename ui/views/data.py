@@ -11,11 +11,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from roles.storage import store
-from flows.errors import BadInput
+from roles import actions
 from ui.i18n import t
 from ui.publish import publish, releases
-from ui.state import account, engine, page
+from ui.state import account, db, page, show_error
 
 lg, wb = page("page.data", need_data=False)
 office = account().role == "office"
@@ -26,27 +25,25 @@ if not office:
 else:
     upload = st.file_uploader(t("data.workbook", lg), type=["xlsx", "yaml", "yml", "json"], key="wb_upload")
     if upload is not None and st.button(t("data.import_button", lg), key="wb_import", type="primary"):
-        problems = []
-        with tempfile.TemporaryDirectory() as tmp, st.status(t("data.importing", lg, file=upload.name)) as status:
-            path = Path(tmp) / upload.name  # the readers name the file in every message
-            path.write_bytes(upload.getvalue())
+        refusal = None
+        with st.status(t("data.importing", lg, file=upload.name)) as status:
             try:
-                summary = store.import_file(engine(), path, progress=lambda m: status.write(m.text(lg)),
-                                            user=account())
+                summary = actions.import_workbook(db(), account(), data=upload.getvalue(), name=upload.name,
+                                                  progress=lambda m: status.write(m.text(lg)))
                 status.update(label=t("import.done", lg, file=upload.name, **summary.__dict__), state="complete")
-            except BadInput as e:
-                problems = e.problems
-                status.update(label=t("data.refused", lg, n=len(problems)), state="error")
-        for p in problems:  # outside the status box, which closes: every problem in plain view
-            st.error(str(p))
+            except actions.AbflowError as e:
+                refusal = e
+                n = len(e.problems) if isinstance(e, actions.BadInput) else 1
+                status.update(label=t("data.refused", lg, n=n), state="error")
+        if refusal is not None:  # outside the status box, which closes: every problem in plain view
+            show_error(refusal)
 
 st.subheader(t("data.export", lg))
 fmt = st.radio(t("data.format", lg), ["xlsx", "yaml", "json"], horizontal=True, key="wb_format")
 if st.button(t("data.export_button", lg), key="wb_export"):
-    with tempfile.TemporaryDirectory() as tmp, st.spinner(t("data.exporting", lg)):
-        out = Path(tmp) / f"abflow.{fmt}"
-        store.export_file(engine(), out)
-        st.session_state["wb_file"] = (out.name, out.read_bytes())
+    with st.spinner(t("data.exporting", lg)):
+        name = f"abflow.{fmt}"
+        st.session_state["wb_file"] = (name, actions.export_workbook(db(), account(), name=name))
 if "wb_file" in st.session_state:
     name, data = st.session_state["wb_file"]
     st.download_button(t("data.download", lg, file=name), data, name, key="wb_download")
@@ -58,7 +55,8 @@ if wb.processes and st.button(t("data.publish_button", lg), key="publish", disab
     bar = st.progress(0.0, text=t("data.publishing", lg))
 
     with tempfile.TemporaryDirectory() as tmp:
-        rel = publish(wb, Path(site) if site else Path(tmp), lg, lambda m: bar.progress(m.share, text=m.text(lg)))
+        rel = publish(actions.site_workbook(db(), account()), Path(site) if site else Path(tmp), lg,
+                      lambda m: bar.progress(m.share, text=m.text(lg)))
         bar.progress(1.0, text=t("publish.done", lg, path=rel / "index.html"))
         if not site:
             buffer = io.BytesIO()

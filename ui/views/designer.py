@@ -12,19 +12,15 @@ import streamlit as st
 from flows import bpmn
 from flows.diff import diff
 from flows.graph import faults
-from flows.lint import lint
 from flows.model import STEP_KINDS, Branch, Step, Version
 from flows.render import render, to_dot
-from flows.errors import Conflict
-from roles.storage import store
-from roles.engines.lanes import assign_holders, lane_titles
-from flows.errors import BadInput
+from roles import actions
+from roles.engines.lanes import lane_titles
 from ui import cells
 from ui.charts import chart_labels, svg_image
 from ui.i18n import person_label, t
 from ui.modeler import modeler
-from roles.storage.accounts import may_edit_section
-from ui.state import account, engine, page
+from ui.state import account, db, page, show_error
 
 lg, wb = page("page.designer")
 
@@ -35,11 +31,10 @@ pid = c1.selectbox(t("col.process", lg), list(procs), key="d_process",
 which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", horizontal=True,
                  format_func=lambda v: t(f"version.{v}", lg))
 proc = procs[pid]
-editable = may_edit_section(wb, account(), proc.section)
+editable = actions.may_edit_section(wb, account(), proc.section)
 if not editable:
     st.info(t("readonly", lg))
 dept = wb.department_of_section.get(proc.section)
-members = wb.people_by_section.get(proc.section, [])
 dept_people = [p.id for p in wb.people if wb.department_of_section.get(p.section) == dept]
 COLUMNS = ("id", "name", "kind", "next", "branches", "a", "b", "minutes", "per_month")
 
@@ -71,7 +66,7 @@ def version_of(rows: list[dict], shapes: dict) -> Version:
 # the live revision it started from and the saved draft's own revision (0: none).
 draft_key = f"draft:{pid}:{which}"
 if draft_key not in st.session_state:
-    saved = store.load_draft(engine(), pid, which)
+    saved = actions.load_draft(db(), account(), process_id=pid, which=which)
     start = saved.version if saved else proc.version(which)
     st.session_state[draft_key] = {"rows": rows_of(start), "shapes": shapes_of(start),
                                    "revision": saved.base_revision if saved else proc.revisions.get(which, 0),
@@ -92,11 +87,10 @@ def take(xml: bytes, source: str) -> None:
     """Make a BPMN drawing (the modeler's or an uploaded file) the draft: steps, holders by lane
     for the `after` version, and where each step was drawn."""
     try:
-        read = bpmn.read(xml, source)
-    except bpmn.BpmnError as e:
-        st.error(str(e))
+        version = actions.drawing(db(), account(), data=xml, name=source, section_id=proc.section, which=which).version
+    except actions.AbflowError as e:
+        show_error(e)
         return
-    version = assign_holders(read, members).version if which == "after" else read.version
     draft["rows"], draft["shapes"], draft["editor"] = rows_of(version), shapes_of(version), draft["editor"] + 1
     st.rerun()
 
@@ -139,8 +133,7 @@ with left:
         labels = chart_labels(wb, pid, which, lg)
         st.html(svg_image(render(to_dot(current, labels, "LR"), "svg"), proc.name))
 with right:
-    person_dept = {p.id: wb.department_of_section.get(p.section) for p in wb.people}
-    findings = lint(current, holders=which == "after", person_department=person_dept, department=dept)
+    findings = actions.lint_version(wb, proc, which, current)
     for sid, message in problems:
         st.error(f"{sid}: {message}")
     if findings:
@@ -161,31 +154,33 @@ with right:
     b1, b2, b3 = st.columns(3)
     if b1.button(t("designer.save_draft", lg), key="d_draft", disabled=not editable) and editable:
         try:
-            draft["draft_revision"] = store.save_draft(engine(), pid, which, current, draft["revision"], draft["stored"],
-                                                       draft["draft_revision"], user=account())
+            draft["draft_revision"] = actions.save_draft(
+                db(), account(), process_id=pid, which=which, version=current, base_revision=draft["revision"],
+                base=draft["stored"], expected_draft=draft["draft_revision"])
             draft["saved"] = (account().username, dt.datetime.now(dt.timezone.utc))
             st.success(t("designer.draft_saved", lg))
-        except Conflict:
+        except actions.Conflict:
             st.error(t("designer.draft_conflict", lg))
             draft["stale_draft"] = True
+        except actions.AbflowError as e:
+            show_error(e)
     clean = not problems and not findings
     if b2.button(t("designer.publish", lg), key="d_publish", type="primary", disabled=not clean or not editable,
                  help=None if clean else t("designer.publish_when_clean", lg)) and editable and clean:
         try:
-            revision = store.publish_draft(engine(), pid, which, current, "app: designer",
-                                           expected_revision=draft["revision"], user=account())
+            revision = actions.publish_draft(db(), account(), process_id=pid, which=which, version=current,
+                                             expected_revision=draft["revision"], source="app: designer")
             del st.session_state[draft_key]
             st.session_state["d_flash"] = t("designer.published", lg, revision=revision)
             st.rerun()
-        except Conflict:
-            theirs = store.load(engine(), (which,)).process_by_id[pid].version(which)
+        except actions.Conflict:
+            theirs = actions.process_version(db(), account(), process_id=pid, which=which)[2]
             draft["conflict"] = diff(draft["stored"], theirs)
-        except BadInput as e:
-            for p in e.problems:
-                st.error(str(p))
+        except actions.AbflowError as e:
+            show_error(e)
     if draft["draft_revision"] and b3.button(t("designer.discard", lg), key="d_discard", disabled=not editable) \
             and editable:
-        store.discard_draft(engine(), pid, which, user=account())
+        actions.discard_draft(db(), account(), process_id=pid, which=which)
         del st.session_state[draft_key]
         st.rerun()
     if draft.get("stale_draft") and st.button(t("designer.reload", lg), key="d_reload_draft"):

@@ -8,19 +8,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from flows.errors import Conflict
-from roles.storage import store
-from roles.storage.accounts import may_edit_absence, may_edit_section
-from roles.engines.proposals import Unassignable, accepted_versions, suggest
-from roles.formats.leave import SUFFIXES, read_leave_file
+from roles import actions
+from roles.engines.pairing import processes_of, section_steps
 from roles.model import ABSENCE_REASONS, Absence
-from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
-from roles.engines.resilience import section_resilience
-from flows.errors import Problem, BadInput
 from ui import cells
 from ui.i18n import person_label, t
 from ui.leave_request import leave_request
-from ui.state import account, done_editing, editing, engine, page, refused, show_refusal
+from ui.state import account, db, done_editing, editing, page, refused, show_error, show_refusal
 
 lg, wb = page("page.people")
 
@@ -28,8 +22,7 @@ sections = {s.id: s for d in wb.departments for s in d.sections}
 sid = st.selectbox(t("col.section", lg), list(sections), key="section",
                    format_func=lambda s: f"{sections[s].name}（{s}）")
 members = wb.people_by_section.get(sid, [])
-procs = processes_of(wb, sid)
-steps = section_steps(procs)
+steps = section_steps(processes_of(wb, sid))
 who = lambda pid: person_label(wb, pid)  # noqa: E731
 
 
@@ -64,19 +57,19 @@ with tab_ab:
         t("people.minutes", lg): (s.minutes or 0) * (s.per_month or 0)} for p, s in steps]),
         hide_index=True, width="stretch")
     st.subheader(t("people.load", lg))
+    paired = actions.pairing(db(), account(), section_id=sid)[0]
     st.dataframe(pd.DataFrame([{
         t("pairing.person", lg): who(x.person), t("pairing.a_steps", lg): x.a_steps,
         t("pairing.a_minutes", lg): x.a_minutes, t("pairing.b_steps", lg): x.steps,
-        t("pairing.b_minutes", lg): x.minutes} for x in b_loads(steps, members)]), hide_index=True, width="stretch")
-    issues = pairing_issues(steps, wb.person_by_id)
-    if issues:
-        for i in issues:
+        t("pairing.b_minutes", lg): x.minutes} for x in paired.loads]), hide_index=True, width="stretch")
+    if paired.issues:
+        for i in paired.issues:
             st.warning(t(f"pairing.{i.kind}", lg, subject=i.subject, a=who(i.a), b=who(i.b)))
     else:
         st.success(t("people.pairing_ok", lg))
 
 with tab_res:
-    r = section_resilience(sid, procs, members)
+    r = actions.resilience(db(), account(), section_id=sid)[0]
     m = st.columns(3)
     m[0].metric(t("resilience.k", lg), r.k)
     m[1].metric(t("resilience.k_standin", lg), r.k_with_standins)
@@ -94,12 +87,13 @@ with tab_suggest:
     if st.button(t("people.propose", lg), key="propose"):
         with st.status(t("suggest.solving", lg)) as status:
             try:
-                st.session_state["proposal"] = suggest(wb, sid, mode, progress=lambda m: status.write(m.text(lg)))
+                st.session_state["proposal"] = actions.propose(db(), account(), section_id=sid, mode=mode,
+                                                               progress=lambda m: status.write(m.text(lg)))
                 status.update(state="complete")
-            except Unassignable as e:
+            except actions.AbflowError as e:
                 st.session_state.pop("proposal", None)
                 status.update(state="error")
-                st.error(str(e))
+                show_error(e)
     proposal = st.session_state.get("proposal")
     if proposal is not None and proposal.section == sid:
         st.info(t("suggest.title", lg, section=sections[sid].name, status=t(f"suggest.{proposal.status}", lg),
@@ -112,18 +106,18 @@ with tab_suggest:
                 t("col.process", lg): x.process, t("col.step", lg): x.step,
                 t("col.a", lg): f"{who(x.was_a)} → {who(x.a)}", t("col.b", lg): f"{who(x.was_b)} → {who(x.b)}"}
                 for x in changes]), hide_index=True, width="stretch")
-            if not may_edit_section(wb, account(), sid):
+            if not actions.may_edit_section(wb, account(), sid):
                 st.info(t("readonly", lg))
             elif st.button(t("people.accept", lg, n=len(changes)), key="accept", type="primary"):
-                edits = accepted_versions(wb, proposal)
                 try:
-                    store.save_versions(engine(), [(p.id, "after", v, p.revisions.get("after")) for p, v in edits],
-                                        "app: suggestion", user=account())
+                    saved = actions.accept_proposal(db(), account(), proposal=proposal, source="app: suggestion")
                     st.session_state.pop("proposal")
-                    st.session_state["flash"] = t("suggest.accepted", lg, n=len(edits))
+                    st.session_state["flash"] = t("suggest.accepted", lg, n=len(saved))
                     st.rerun()
-                except Conflict as e:
+                except actions.Conflict as e:
                     st.error(t("people.conflict", lg, why=str(e)))
+                except actions.AbflowError as e:
+                    show_error(e)
     if flash := st.session_state.pop("flash", None):
         st.success(flash)
 
@@ -133,20 +127,14 @@ with tab_leave:
     leave_request(wb, lg, ids, "wi")
     if flash := st.session_state.pop("flash_leave", None):
         st.success(flash)
-    upload = st.file_uploader(t("people.ics", lg), type=[x.lstrip(".") for x in SUFFIXES], key="ics")
+    upload = st.file_uploader(t("people.ics", lg), type=[x.lstrip(".") for x in actions.LEAVE_SUFFIXES], key="ics")
     if upload is not None and st.button(t("people.import_ics", lg), key="import_ics"):
         try:
-            found = read_leave_file(engine(), upload.getvalue(), upload.name)
-            denied = sorted({a.person for a in found if not may_edit_absence(wb, account(), a.person)})
-            if denied:
-                raise BadInput([Problem(upload.name, f"absences of {p}", None, "person", t("readonly", lg))
-                                     for p in denied])
-            n = store.add_absences(engine(), found, upload.name, user=account())
+            found, n = actions.import_leave(db(), account(), data=upload.getvalue(), name=upload.name)
             st.session_state["flash_leave"] = t("absences.imported", lg, file=upload.name, n=len(found), added=n)
             st.rerun()
-        except BadInput as e:
-            for p in e.problems:
-                st.error(str(p))
+        except actions.AbflowError as e:
+            show_error(e)
 
     st.subheader(t("people.away", lg))
     today = dt.date.today()
@@ -178,21 +166,20 @@ with tab_leave:
     added = [a for a in rows if a not in base]
     if removed or added:
         touched = sorted({a.person for a in removed + added})
-        denied = [p for p in touched if not may_edit_absence(wb, account(), p)]
+        denied = [p for p in touched if not actions.may_edit_absence(wb, account(), p)]
         if denied:
             st.error(t("people.not_yours", lg, who="、".join(who(p) for p in denied)))
         elif st.button(t("people.save_absences", lg, removed=len(removed), added=len(added)), key="save_absences",
                        type="primary"):
             try:
-                store.change_absences(engine(), removed, added, "app: absences", user=account())
+                actions.change_absences(db(), account(), removed=removed, added=added, source="app: absences")
                 done_editing(snap_key)
                 st.session_state["flash_leave"] = t("people.absences_saved", lg)
                 st.rerun()
-            except Conflict:
+            except actions.Conflict:
                 refused(snap_key, t("people.absences_conflict", lg))
-            except BadInput as e:
-                for p in e.problems:
-                    st.error(str(p))
+            except actions.AbflowError as e:
+                show_error(e)
     show_refusal(snap_key, t("designer.reload", lg))
     if not shown:
         st.caption(t("people.nobody_away", lg))

@@ -6,24 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import tempfile
-from pathlib import Path
-
-from flows.errors import Conflict
-from roles.storage import store
-from roles.formats.excel import write_report
+from roles import actions
+from roles.engines.rules import RULES
 from roles.model import Exemption
-from flows.errors import BadInput
-from roles.engines.report import consolidation, saturation
-from roles.engines.rules import RULES, check
-from roles.engines.stats import stats
 from ui import cells
 from ui.i18n import t
-from ui.state import account, done_editing, editing, engine, page, refused, show_refusal
+from ui.state import account, db, done_editing, editing, page, refused, show_error, show_refusal
 
 lg, wb = page("page.reform")
 
-doc = stats(wb)
+doc = actions.stats(db(), account())
 depts = doc["departments"]
 total_before = sum(d["sections_before"] for d in depts)
 total_after = sum(d["sections_after"] for d in depts)
@@ -108,7 +100,7 @@ with tab_s:
 with tab_p:
     level("p_dept", doc["processes"], "process", {"col.section": "section", "col.handoffs": "handoffs_after"})
 with tab_r:
-    cons = consolidation(wb)
+    cons = actions.consolidation(db(), account())
     city = cons["city"]
     c = st.columns(4)
     c[0].metric(t("report.sections", lg), f"{city['sections_before']} → {city['sections_after']}")
@@ -128,15 +120,12 @@ with tab_r:
         for d in cons["departments"] for m in d["duty_map"]]), hide_index=True, width="stretch")
     if st.button(t("reform.make_xlsx", lg), key="make_xlsx"):
         with st.spinner(t("report.writing", lg, file="abflow-report.xlsx")):
-            with tempfile.TemporaryDirectory() as tmp:
-                out = Path(tmp) / "report.xlsx"
-                write_report(wb, out)
-                st.session_state["report_xlsx"] = out.read_bytes()
+            st.session_state["report_xlsx"] = actions.report_xlsx(db(), account())
     if "report_xlsx" in st.session_state:
         st.download_button(t("reform.download_xlsx", lg), st.session_state["report_xlsx"], "abflow-report.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
 with tab_sat:
-    sat = saturation(wb)
+    sat = actions.saturation(db(), account())
     st.dataframe(pd.DataFrame([{
         t("saturation.section", lg): f"{r['name']}（{r['section']}）", t("saturation.people", lg): r["people"],
         t("saturation.hours", lg): round(r["minutes"] / 60, 1), t("saturation.share", lg) + " %": pct(r["saturation"]),
@@ -149,10 +138,7 @@ with tab_c:
     names = {d.id: d.name for d in wb.departments}
     pick_depts = f2.multiselect(t("col.department", lg), list(names), key="depts", format_func=names.get,
                                 placeholder=t("pick.any", lg))
-    findings = check(wb, rules=tuple(pick_rules) or RULES)
-    if pick_depts:
-        from roles.engines.rules import department_of_subject
-        findings = [f for f in findings if department_of_subject(wb, f.subject) in pick_depts]
+    findings = actions.check(db(), account(), rules=tuple(pick_rules), departments=tuple(pick_depts))
     errors = sum(f.blocking for f in findings)
     exempted = sum(f.exemption is not None for f in findings)
     (st.error if errors else st.success)(t("reform.findings", lg, errors=errors,
@@ -189,12 +175,11 @@ with tab_c:
         st.caption(t("reform.exemptions_office", lg))
     elif wanted != base and st.button(t("reform.save_exemptions", lg), key="save_exemptions", type="primary"):
         try:
-            store.set_exemptions(engine(), dept, wanted, base, user=account())
+            actions.set_exemptions(db(), account(), department_id=dept, exemptions=wanted, expected=base)
             done_editing(f"exemptions:{dept}")
             st.rerun()
-        except Conflict:
+        except actions.Conflict:
             refused(f"exemptions:{dept}", t("reform.exemptions_conflict", lg))
-        except BadInput as e:
-            for p in e.problems:
-                st.error(str(p))
+        except actions.AbflowError as e:
+            show_error(e)
     show_refusal(f"exemptions:{dept}", t("designer.reload", lg))

@@ -8,10 +8,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from roles.engines.roster import gaps, roster
+from roles import actions
 from ui.i18n import off_day, t
 from ui.leave_request import leave_request
-from ui.state import account, page
+from ui.state import account, db, page
 
 lg, wb = page("page.today")
 
@@ -35,7 +35,7 @@ if me in people and "person" not in st.session_state:
 person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
                       format_func=lambda p: t("all", lg) if p is None else who(p))
 
-r = roster(wb, day, dept)
+r = actions.roster(db(), account(), day=day, department_id=dept)
 if not r.workday:
     st.info(t("not_workday", lg, date=day, why=off_day(r.off, lg)))
 else:
@@ -83,7 +83,7 @@ with st.expander(t("people.whatif", lg)):
 st.subheader(t("today.ahead", lg))
 ahead = st.slider(t("today.days", lg), 7, 60, 14, key="ahead")
 end = day + dt.timedelta(days=ahead - 1)
-coming = [g for g in gaps(wb, day, end, dept)
+coming = [g for g in actions.gaps(db(), account(), start=day, end=end, department_id=dept)
           if person is None or person in (g.a, g.b, g.suggested)]
 if not coming:
     st.success(t("gaps.none", lg, start=day, end=end))
