@@ -23,6 +23,7 @@ import pyexpat
 from lxml import etree
 
 from .errors import BadInput
+from .fields import STEP
 from .layout import Box, layout
 from .model import Branch, Shape, Step, Version
 
@@ -32,7 +33,8 @@ DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ABFLOW = "https://abflow.example/bpmn"  # our attributes: kind (approval) and ABFLOW_ATTRS
-ABFLOW_ATTRS = ("a", "b", "minutes", "per_month", "skill")
+#: Step fields carried as our attributes: the holders, and each field declared `bpmn=True`.
+ABFLOW_ATTRS = tuple(f.name for f in STEP if f.kind == "person" or f.bpmn)
 MAX_BYTES = 20 * 1024 * 1024
 
 ACTIVITIES = {"task", "userTask", "serviceTask", "manualTask", "scriptTask", "businessRuleTask", "sendTask",
@@ -244,9 +246,9 @@ def _read_process(proc: etree._Element, drawn: _Drawn) -> BpmnProcess:
         a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
         if a or b:
             holders[sid] = (a, b)
-        steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])),
-                          minutes=_number(n.get(f"{{{ABFLOW}}}minutes")),
-                          per_month=_number(n.get(f"{{{ABFLOW}}}per_month")), skill=n.get(f"{{{ABFLOW}}}skill"),
+        extra = {f.name: _number(raw) if f.kind == "number" else raw
+                 for f in STEP if f.bpmn and (raw := n.get(f"{{{ABFLOW}}}{f.name}")) is not None}
+        steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])), **extra,
                           branches=tuple(labels[sid].values()),
                           shape=Shape(*drawn.bounds[sid], tuple(routes[sid].items())) if sid in drawn.bounds else None))
     lane_of, lanes = {}, []
@@ -307,10 +309,9 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             attrs["name"] = s.name
         if s.kind == "approval":
             attrs[f"{{{ABFLOW}}}kind"] = "approval"
-        for key in ABFLOW_ATTRS:
-            value = getattr(s, key)
-            if value is not None:
-                attrs[f"{{{ABFLOW}}}{key}"] = f"{value:g}" if isinstance(value, float) else str(value)
+        for f in STEP:
+            if f.name in ABFLOW_ATTRS and (text := f.attribute(getattr(s, f.name))) is not None:
+                attrs[f"{{{ABFLOW}}}{f.name}"] = text
         el = ET.SubElement(proc, m(_TAG[s.kind]), attrs)
         for fid in incoming[s.id]:
             ET.SubElement(el, m("incoming")).text = fid

@@ -83,21 +83,31 @@ def _numbers(text: str, what: str) -> list[float]:
     return values
 
 
+def declare(kind: str, **options) -> dict:
+    """A field's declaration, kept in its dataclass metadata: `flows.fields` derives from it the
+    table column, the stored form, the workbook key and XLSX column, the BPMN attribute and the
+    designer's column. `kind` is one of `flows.fields.KINDS`."""
+    return {"abflow": (kind, options)}
+
+
 @dataclass(frozen=True)
 class Step:
-    id: str
-    name: str | None = None
-    kind: str = "task"
-    next: tuple[str, ...] = ()
-    a: str | None = None
-    b: str | None = None
-    minutes: float | None = None
-    per_month: float | None = None
-    skill: str | None = None
+    """One step of a process version. Its fields are declared here and only here: a new field is
+    one line below, its words in ui/i18n.py (`field.<name>`), and an Alembic migration."""
+
+    id: str = field(metadata=declare("id"))
+    name: str | None = field(default=None, metadata=declare("text"))
+    kind: str = field(default="task", metadata=declare("choice", options=STEP_KINDS))
+    next: tuple[str, ...] = field(default=(), metadata=declare("ids"))
+    a: str | None = field(default=None, metadata=declare("person"))
+    b: str | None = field(default=None, metadata=declare("person"))
+    minutes: float | None = field(default=None, metadata=declare("number", bpmn=True))
+    per_month: float | None = field(default=None, metadata=declare("number", bpmn=True))
+    skill: str | None = field(default=None, metadata=declare("text", bpmn=True))
     #: Names and conditions of some of the `next` flows (each `to` is in `next`).
-    branches: tuple[Branch, ...] = ()
+    branches: tuple[Branch, ...] = field(default=(), metadata=declare("branches"))
     #: Its place in an imported or drawn diagram; None for steps laid out by us.
-    shape: Shape | None = None
+    shape: Shape | None = field(default=None, metadata=declare("shape", editor=False))
 
     @property
     def is_work(self) -> bool:

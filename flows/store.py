@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from .bulk import bulk_insert
 from .errors import Conflict
-from .model import VERSIONS, Branch, Process, Shape, Step, Version
+from .fields import STEP_NAMES, step_from_stored, stored_step
+from .model import VERSIONS, Process, Step, Version
 from .tables import DraftRow, ProcessRow, StepRow, VersionRow
 
 
@@ -28,9 +29,9 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> li
     conn = session.connection()
     st = StepRow.__table__.c
     steps: dict[tuple[str, str], list[Step]] = {}
-    for row in conn.execute(select(st.process_id, st.version, *(st[f] for f in STEP_FIELDS))
+    for row in conn.execute(select(st.process_id, st.version, *(st[f] for f in STEP_NAMES))
                             .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).mappings():
-        steps.setdefault((row["process_id"], row["version"]), []).append(step_of(row))
+        steps.setdefault((row["process_id"], row["version"]), []).append(step_from_stored(row))
     revisions: dict[str, dict[str, int]] = {}
     vc = VersionRow.__table__.c
     for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision)).all():
@@ -61,25 +62,8 @@ def write_processes(session: Session, processes: Iterable[Process], first_positi
         bulk_insert(session, table.__table__, rows)
 
 
-STEP_FIELDS = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill", "branches", "shape")
-
-
-def step_fields(s: Step) -> dict:
-    """A step as the step table's columns hold it (JSON-ready); drafts keep steps the same way."""
-    return {"id": s.id, "name": s.name, "kind": s.kind, "next": list(s.next), "a": s.a, "b": s.b,
-            "minutes": s.minutes, "per_month": s.per_month, "skill": s.skill,
-            "branches": [b.__dict__ for b in s.branches] or None, "shape": s.shape.text() if s.shape else None}
-
-
-def step_of(fields) -> Step:
-    branches, shape = fields["branches"], fields["shape"]
-    return Step(fields["id"], fields["name"], fields["kind"], tuple(fields["next"] or ()), fields["a"], fields["b"],
-                fields["minutes"], fields["per_month"], fields["skill"],
-                tuple(Branch(**x) for x in branches) if branches else (), Shape.parse(shape) if shape else None)
-
-
 def _step_row(process_id: str, version: str, position: int, s: Step) -> dict:
-    return {"process_id": process_id, "version": version, "position": position} | step_fields(s)
+    return {"process_id": process_id, "version": version, "position": position} | stored_step(s)
 
 
 def delete_processes(session: Session, process_ids: Iterable[str]) -> None:
@@ -138,8 +122,8 @@ def read_draft(session: Session, process_id: str, which: str) -> Draft | None:
     row = session.get(DraftRow, (process_id, which))
     if row is None:
         return None
-    return Draft(Version(tuple(step_of(f) for f in row.steps)), row.base_revision,
-                 Version(tuple(step_of(f) for f in row.base)), row.revision, row.saved_at, row.saved_by)
+    return Draft(Version(tuple(step_from_stored(f) for f in row.steps)), row.base_revision,
+                 Version(tuple(step_from_stored(f) for f in row.base)), row.revision, row.saved_at, row.saved_by)
 
 
 def write_draft(session: Session, process_id: str, which: str, version: Version, base_revision: int,
@@ -153,8 +137,8 @@ def write_draft(session: Session, process_id: str, which: str, version: Version,
     if (current or 0) != expected_revision:
         raise Conflict(f"process {process_id}, {which}: the draft was saved as revision {current} by someone "
                             f"else since revision {expected_revision} was read")
-    values = {"steps": [step_fields(s) for s in version.steps], "base_revision": base_revision,
-              "base": [step_fields(s) for s in base.steps],
+    values = {"steps": [stored_step(s) for s in version.steps], "base_revision": base_revision,
+              "base": [stored_step(s) for s in base.steps],
               "revision": (current or 0) + 1, "saved_at": dt.datetime.now(dt.timezone.utc), "saved_by": user}
     if current is None:
         session.execute(d.insert().values(process_id=process_id, version=which, **values))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKeyConstraint
 from sqlmodel import Field, SQLModel
+
+from .fields import STEP, FieldSpec
 
 
 class ProcessRow(SQLModel, table=True):
@@ -35,7 +38,7 @@ class DraftRow(SQLModel, table=True):
     __tablename__ = "process_draft"
     process_id: str = Field(primary_key=True)
     version: str = Field(primary_key=True)
-    #: The steps in the step table's column form (see flows.store.step_fields).
+    #: The steps in the step table's column form (flows.fields.stored_step).
     steps: list[dict] = Field(default_factory=list, sa_column=Column("steps", JSON, nullable=False))
     base_revision: int = 0        # the live revision the draft started from: publishing checks it
     #: The live steps at `base_revision`, so a refused publish can show what others changed since.
@@ -45,25 +48,36 @@ class DraftRow(SQLModel, table=True):
     saved_by: str | None = None
 
 
-class StepRow(SQLModel, table=True):
-    __tablename__ = "step"
-    __table_args__ = (
-        ForeignKeyConstraint(["process_id", "version"], ["process_version.process_id", "process_version.version"]),
-    )
-    process_id: str = Field(primary_key=True)
-    version: str = Field(primary_key=True)
-    id: str = Field(primary_key=True)
-    position: int = 0
-    name: str | None = None
-    kind: str = "task"
-    a: str | None = Field(default=None, foreign_key="person.id", index=True)
-    b: str | None = Field(default=None, foreign_key="person.id", index=True)
-    minutes: float | None = None
-    per_month: float | None = None
-    skill: str | None = None
-    #: The `next` list, in order. Kept in the row: targets are checked by import and editor.
-    next: list[str] = Field(default_factory=list, sa_column=Column("next", JSON, nullable=False))
-    #: Names and conditions of outgoing flows, [{"to", "name", "condition"}]; null when none.
-    branches: list[dict] | None = Field(default=None, sa_column=Column("branches", JSON, nullable=True))
-    #: Its place in an imported or drawn BPMN diagram, in `Shape.text()` form; null when we lay it out.
-    shape: str | None = None
+def _column(f: FieldSpec) -> tuple[object, object]:
+    """A declared step field's column: its annotation and its Field."""
+    if f.kind == "id":
+        return str, Field(primary_key=True)
+    if f.kind == "person":
+        return str | None, Field(default=None, foreign_key="person.id", index=True)
+    if f.kind == "choice":
+        return str, Field(default=f.default)
+    if f.kind == "number":
+        return float | None, Field(default=None)
+    if f.kind == "ids":  # a list kept in the row: targets are checked by import and editor
+        return list[str], Field(default_factory=list, sa_column=Column(f.name, JSON, nullable=False))
+    if f.kind == "branches":
+        return list[dict] | None, Field(default=None, sa_column=Column(f.name, JSON, nullable=True))
+    return str | None, Field(default=None)  # text, shape (in Shape.text() form)
+
+
+def _step_row() -> type[SQLModel]:
+    """The `step` table: its key and position, then a column per field declared on `Step`."""
+    annotations: dict[str, object] = {"process_id": str, "version": str, "position": int}
+    body: dict[str, object] = {
+        "__tablename__": "step", "__module__": __name__,
+        "__doc__": "A step of a process version; its columns follow the fields declared on flows.model.Step.",
+        "__table_args__": (ForeignKeyConstraint(["process_id", "version"],
+                                                ["process_version.process_id", "process_version.version"]),),
+        "process_id": Field(primary_key=True), "version": Field(primary_key=True), "position": 0}
+    for f in STEP:
+        annotations[f.name], body[f.name] = _column(f)
+    body["__annotations__"] = annotations
+    return types.new_class("StepRow", (SQLModel,), {"table": True}, lambda ns: ns.update(body))
+
+
+StepRow = _step_row()

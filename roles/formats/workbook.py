@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from flows import graph
-from flows.model import STEP_KINDS, VERSIONS, Branch, Process, Shape, Step, Version
+from flows.fields import STEP, STEP_NAMES
+from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
 from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
 from roles.engines.rules import RULES as RULE_IDS
@@ -171,7 +173,7 @@ _FUNCTION = ("id", "name", "approval")
 _PERSON = ("id", "name", "section", "post", "skills")
 _PROCESS = ("id", "section", "name", "before", "after")
 _VERSION = ("steps",)
-_STEP = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill", "branches", "shape")
+_STEP = STEP_NAMES
 _BRANCH = ("to", "name", "condition")
 _ABSENCE = ("person", "start", "end", "reason")
 _CALENDAR = ("date", "workday", "note")
@@ -355,30 +357,39 @@ def _version(r: _Reader, proc: dict, which: str, label: str, person_ids: set[str
         sl = f"{label}, " + _label("step", sn, j)
         if not r.entry(sn, sl, _STEP, ("id",)):
             continue
-        sid = r.text(sn, "id", sl)
+        values: dict[str, Any] = {}
+        for f in STEP:  # in declared order: `next` comes before the branches and shape that name it
+            values[f.name] = _STEP_READERS[f.kind](r, sn, f, sl, values, person_ids)
+        sid = values["id"]
         if sid in ids:
             r.bad(sl, sn, "id", f"step id '{sid}' is used twice in this version")
-        kind = r.choice(sn, "kind", sl, STEP_KINDS, "task")
-        name = r.text(sn, "name", sl)
-        if name is None and kind in ("task", "approval"):
-            r.bad(sl, sn, "name", f"a {kind} step needs a name")
-        nxt = r.texts(sn, "next", sl)
-        a = _person_ref(r, sn, "a", sl, person_ids)
-        b = _person_ref(r, sn, "b", sl, person_ids)
-        if which == "before" and (a or b):
-            r.bad(sl, sn, "a" if a else "b", "steps of the 'before' version carry no holders")
+        if values["name"] is None and values["kind"] in WORK_KINDS:
+            r.bad(sl, sn, "name", f"a {values['kind']} step needs a name")
+        held = [f.name for f in STEP if f.kind == "person" and values[f.name]]
+        if which == "before" and held:
+            r.bad(sl, sn, held[0], "steps of the 'before' version carry no holders")
         if sid is None:
             continue
         ids.add(sid)
         nodes[sid] = sn
-        steps.append(Step(id=sid, name=name, kind=kind, next=nxt, a=a, b=b,
-                          minutes=r.number(sn, "minutes", sl), per_month=r.number(sn, "per_month", sl),
-                          skill=r.text(sn, "skill", sl), branches=_branches(r, sn, sl, nxt),
-                          shape=_shape(r, sn, sl, nxt)))
+        steps.append(Step(**values))
     version = Version(tuple(steps))
     for sid, message in graph.faults(version):
         r.bad(f"{label}, step {sid}", nodes[sid], "next", message)
     return version
+
+
+#: How each kind of declared step field is read from a workbook entry (flows.fields.KINDS).
+_STEP_READERS: dict[str, Callable[..., Any]] = {
+    "id": lambda r, node, f, label, values, people: r.text(node, f.name, label),
+    "text": lambda r, node, f, label, values, people: r.text(node, f.name, label),
+    "choice": lambda r, node, f, label, values, people: r.choice(node, f.name, label, f.options, f.default),
+    "ids": lambda r, node, f, label, values, people: r.texts(node, f.name, label),
+    "person": lambda r, node, f, label, values, people: _person_ref(r, node, f.name, label, people),
+    "number": lambda r, node, f, label, values, people: r.number(node, f.name, label),
+    "branches": lambda r, node, f, label, values, people: _branches(r, node, label, values["next"]),
+    "shape": lambda r, node, f, label, values, people: _shape(r, node, label, values["next"]),
+}
 
 
 def _branches(r: _Reader, sn: dict, label: str, nxt: tuple[str, ...]) -> tuple[Branch, ...]:
@@ -457,10 +468,6 @@ def _check_dropped_holders(r: _Reader, departments: list[Department], person_ids
 
 # --- Workbook -> tree -------------------------------------------------------------------------
 
-def _num(x: float | None):
-    return int(x) if x is not None and float(x).is_integer() else x
-
-
 def _compact(d: dict) -> dict:
     return {k: v for k, v in d.items() if v not in (None, [], ())}
 
@@ -469,11 +476,7 @@ def to_tree(wb: Workbook) -> dict:
     """The workbook as a tree for the file formats: canonical key order, defaults left out."""
 
     def step(s: Step, holders: bool) -> dict:
-        return _compact({"id": s.id, "name": s.name, "kind": None if s.kind == "task" else s.kind,
-                         "next": list(s.next), "a": s.a if holders else None, "b": s.b if holders else None,
-                         "minutes": _num(s.minutes), "per_month": _num(s.per_month), "skill": s.skill,
-                         "branches": [_compact(b.__dict__) for b in s.branches],
-                         "shape": s.shape.text() if s.shape else None})
+        return _compact({f.name: f.tree(getattr(s, f.name)) for f in STEP if holders or f.kind != "person"})
 
     def process(p: Process) -> dict:
         out = {"id": p.id, "section": p.section, "name": p.name}

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from flows.fields import STEP, STEP_NAMES
 from flows.model import Branch
 
 from flows.errors import Problem, BadInput
@@ -212,16 +213,16 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "functions": ("department", "id", "name", "approval"),
     "people": ("id", "name", "section", "post", "skills"),
     "processes": ("id", "section", "name"),
-    "steps": ("process", "version", "id", "name", "kind", "next", "a", "b", "minutes", "per_month", "skill",
-              "branches", "shape"),
+    "steps": ("process", "version", *STEP_NAMES),
     "absences": ("person", "start", "end", "reason"),
     "calendar": ("date", "workday", "note"),
     "exemptions": ("department", "rule", "subject", "reason"),
     "powers": ("id", "department", "name", "kind", "section", "processes", "responsibilities", "accountability"),
 }
-LIST_COLUMNS = {"merged_from", "counterparts", "functions", "skills", "next", "processes"}
+LIST_COLUMNS = {"merged_from", "counterparts", "functions", "skills", "processes"} | {
+    f.name for f in STEP if f.kind == "ids"}
 #: Lists of sentences, which have commas of their own: one item per line of the cell.
-LINE_COLUMNS = {"responsibilities", "accountability", "branches"}
+LINE_COLUMNS = {"responsibilities", "accountability"} | {f.name for f in STEP if f.kind == "branches"}
 _DEPT_SHEETS = ("sections_before", "sections", "functions", "exemptions")
 _LIST_SPLIT = re.compile(r"\s*[,，]\s*")
 

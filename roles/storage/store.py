@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from flows import store as flow_store
+from flows.fields import STEP_NAMES, step_from_stored, stored_step
 from flows.bulk import bulk_insert
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
@@ -472,12 +473,12 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
 
 def _steps_json(version: Version) -> list[dict]:
     """A version for the audit trail: each step in its stored columns' form, empty fields left out."""
-    return [{k: v for k, v in flow_store.step_fields(st).items() if v not in (None, [])} | {"next": list(st.next)}
+    return [{k: v for k, v in stored_step(st).items() if v not in (None, [])} | {"next": list(st.next)}
             for st in version.steps]
 
 
 def _stored_version(s: Session, process_id: str, which: str) -> Version:
     c = StepRow.__table__.c
-    return Version(tuple(flow_store.step_of(r) for r in s.execute(
-        select(*(c[f] for f in flow_store.STEP_FIELDS))
+    return Version(tuple(step_from_stored(r) for r in s.execute(
+        select(*(c[f] for f in STEP_NAMES))
         .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings()))

@@ -54,11 +54,11 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
         grid = page.locator("[data-testid='stDataFrame']").first
         grid.wait_for(timeout=60_000)
         page.wait_for_timeout(1000)
-        # rsj-p01 s1 收文登记: B rs04 → rs05. Columns: row marker, id, step, kind, next, A, B, …
+        # rsj-p01 s1 收文登记: B rs04 → rs05. Columns (Step's declared fields): id, step, kind, next, A, B, …
         box = grid.bounding_box()
         page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row s1, column 编号
-        for _ in range(6):
-            page.keyboard.press("ArrowRight")               # → 环节, 类型, 下一环节, 分支说明, 主办, 备岗
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")               # → 环节, 类型, 下一环节, 主办, 备岗
         page.keyboard.press("Enter")
         page.wait_for_timeout(500)
         page.keyboard.type("rs05")

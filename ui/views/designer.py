@@ -12,13 +12,14 @@ import streamlit as st
 from flows import bpmn
 from flows.diff import diff
 from flows.graph import faults
-from flows.model import STEP_KINDS, Branch, Step, Version
+from flows.fields import STEP
+from flows.model import Step, Version
 from flows.render import render, to_dot
 from roles import actions
 from roles.engines.lanes import lane_titles
 from ui import cells
 from ui.charts import chart_labels, svg_image
-from ui.i18n import person_label, t
+from ui.i18n import WORDS, person_label, t
 from ui.modeler import modeler
 from ui.state import account, db, page, show_error
 
@@ -36,13 +37,12 @@ if not editable:
     st.info(t("readonly", lg))
 dept = wb.department_of_section.get(proc.section)
 dept_people = [p.id for p in wb.people if wb.department_of_section.get(p.section) == dept]
-COLUMNS = ("id", "name", "kind", "next", "branches", "a", "b", "minutes", "per_month")
+#: The step table's columns: every field declared on Step that a head edits in a table.
+COLUMNS = tuple(f for f in STEP if f.editor)
 
 
 def rows_of(version: Version | None) -> list[dict]:
-    return [{"id": s.id, "name": s.name or "", "kind": s.kind, "next": ", ".join(s.next),
-             "branches": "; ".join(b.text() for b in s.branches), "a": s.a, "b": s.b,
-             "minutes": s.minutes, "per_month": s.per_month} for s in (version.steps if version else ())]
+    return [{f.name: f.cell(getattr(s, f.name)) for f in COLUMNS} for s in (version.steps if version else ())]
 
 
 def shapes_of(version: Version | None) -> dict:
@@ -51,15 +51,22 @@ def shapes_of(version: Version | None) -> dict:
 
 
 def version_of(rows: list[dict], shapes: dict) -> Version:
-    text, num = cells.text, cells.number
-    return Version(tuple(Step(id=text(r.get("id")) or "", name=text(r.get("name")), kind=text(r.get("kind")) or "task",
-                              next=tuple(x.strip() for x in (text(r.get("next")) or "").replace("，", ",").split(",") if x.strip()),
-                              a=text(r.get("a")), b=text(r.get("b")), minutes=num(r.get("minutes")),
-                              per_month=num(r.get("per_month")),
-                              branches=tuple(Branch.parse(x) for x in (text(r.get("branches")) or "").split(";")
-                                             if x.strip()),
-                              shape=shapes.get(text(r.get("id"))))
-                         for r in rows if text(r.get("id"))))
+    def value(f, raw):
+        return f.from_cell(cells.text(raw), cells.number(raw) if f.kind == "number" else None)
+    return Version(tuple(Step(**{f.name: value(f, r.get(f.name)) for f in COLUMNS}, shape=shapes.get(cells.text(r.get("id"))))
+                         for r in rows if cells.text(r.get("id"))))
+
+
+def column(f) -> object:
+    """The data editor's column for a declared step field, labelled in the user's language."""
+    label, help_key = t(f"field.{f.name}", lg), f"field.{f.name}.help"
+    help_text = t(help_key, lg) if help_key in WORDS else None
+    if f.kind in ("choice", "person"):
+        return st.column_config.SelectboxColumn(label, options=list(f.options) if f.kind == "choice" else dept_people,
+                                                help=help_text)
+    if f.kind == "number":
+        return st.column_config.NumberColumn(label, min_value=0, help=help_text)
+    return st.column_config.TextColumn(label, required=f.kind == "id", help=help_text)
 
 
 # One draft per process and version: the saved draft if there is one, else the live version, with
@@ -98,18 +105,9 @@ def take(xml: bytes, source: str) -> None:
 tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing", lg)])
 with tab_table:
     edited = st.data_editor(
-        pd.DataFrame(draft["rows"], columns=list(COLUMNS)), num_rows="dynamic", hide_index=True, width="stretch",
+        pd.DataFrame(draft["rows"], columns=[f.name for f in COLUMNS]), num_rows="dynamic", hide_index=True, width="stretch",
         key=f"editor:{pid}:{which}:{draft['editor']}",
-        column_config={
-            "id": st.column_config.TextColumn(t("designer.id", lg), required=True),
-            "name": st.column_config.TextColumn(t("col.step", lg)),
-            "kind": st.column_config.SelectboxColumn(t("designer.kind", lg), options=list(STEP_KINDS)),
-            "next": st.column_config.TextColumn(t("designer.next", lg)),
-            "branches": st.column_config.TextColumn(t("designer.branches", lg), help=t("designer.branches_help", lg)),
-            "a": st.column_config.SelectboxColumn(t("col.a", lg), options=dept_people),
-            "b": st.column_config.SelectboxColumn(t("col.b", lg), options=dept_people),
-            "minutes": st.column_config.NumberColumn(t("designer.minutes", lg), min_value=0),
-            "per_month": st.column_config.NumberColumn(t("designer.per_month", lg), min_value=0)})
+        column_config={f.name: column(f) for f in COLUMNS})
     rows = edited.to_dict("records")
     if version_of(rows, draft["shapes"]) != current:
         draft["rows"] = rows

@@ -1,0 +1,121 @@
+"""Fields declared once, on a model dataclass (`flows.model.declare`), and everything derived from
+that declaration: the stored (JSON-ready) form, the workbook tree's form, a table cell's text and
+a BPMN attribute's text. A kind says how a value of the field is carried; adding a field of a
+known kind needs no code here.
+
+| kind | value | stored / tree | cell |
+|---|---|---|---|
+| id, text, person | str | str | text |
+| choice | one of `options` | str (tree: the default left out) | text |
+| ids | tuple of str | list | `a, b` |
+| number | float, 0 or more | float (tree: a whole number as int) | number |
+| branches | tuple of Branch | list of {to, name, condition} | `to=name[condition]; …` |
+| shape | Shape | `x y w h; to: x y …` | — |
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Branch, Shape, Step
+
+KINDS = ("id", "text", "choice", "person", "ids", "number", "branches", "shape")
+_LIST_SPLIT = re.compile(r"\s*[,，]\s*")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str
+    default: Any = None
+    options: tuple[str, ...] = ()
+    #: carried as an attribute of our own namespace in BPMN (what BPMN cannot say itself)
+    bpmn: bool = False
+    #: a column of the designer's step table
+    editor: bool = True
+
+    def stored(self, value) -> Any:
+        """The value as a table column or a JSON draft keeps it."""
+        if self.kind == "ids":
+            return list(value)
+        if self.kind == "branches":
+            return [dataclasses.asdict(b) for b in value] or None
+        if self.kind == "shape":
+            return value.text() if value else None
+        return value
+
+    def from_stored(self, value) -> Any:
+        if self.kind == "ids":
+            return tuple(value or ())
+        if self.kind == "branches":
+            return tuple(Branch(**x) for x in value) if value else ()
+        if self.kind == "shape":
+            return Shape.parse(value) if value else None
+        if self.kind == "choice" and value is None:
+            return self.default
+        return value
+
+    def tree(self, value) -> Any:
+        """The value in a workbook tree (YAML, JSON, a sheet): defaults and empties left out (None)."""
+        if self.kind == "choice":
+            return None if value == self.default else value
+        if self.kind == "number":
+            return int(value) if value is not None and float(value).is_integer() else value
+        if self.kind == "branches":
+            return [{k: v for k, v in dataclasses.asdict(b).items() if v is not None} for b in value] or None
+        if self.kind == "ids":
+            return list(value) or None
+        return self.stored(value)
+
+    def cell(self, value) -> Any:
+        """The value in an edited table's cell."""
+        if self.kind == "ids":
+            return ", ".join(value)
+        if self.kind == "branches":
+            return "; ".join(b.text() for b in value)
+        if self.kind == "text":
+            return value or ""
+        return value
+
+    def from_cell(self, text: str | None, number: float | None) -> Any:
+        """The value of an edited cell, given as its stripped text (None: empty) and its number."""
+        if self.kind == "ids":
+            return tuple(x for x in _LIST_SPLIT.split(text or "") if x)
+        if self.kind == "branches":
+            return tuple(Branch.parse(x) for x in (text or "").split(";") if x.strip())
+        if self.kind == "number":
+            return number
+        if self.kind == "choice":
+            return text or self.default
+        return text
+
+    def attribute(self, value) -> str | None:
+        """The value as an XML attribute's text."""
+        if value is None:
+            return None
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def declared(cls) -> tuple[FieldSpec, ...]:
+    """The declared fields of a model dataclass, in order."""
+    out = []
+    for f in dataclasses.fields(cls):
+        kind, options = f.metadata["abflow"]
+        default = None if f.default is dataclasses.MISSING else f.default
+        out.append(FieldSpec(f.name, kind, default, **options))
+    return tuple(out)
+
+
+STEP = declared(Step)
+STEP_NAMES = tuple(f.name for f in STEP)
+
+
+def stored_step(s: Step) -> dict:
+    """A step in its stored columns' form (JSON-ready); drafts keep steps the same way."""
+    return {f.name: f.stored(getattr(s, f.name)) for f in STEP}
+
+
+def step_from_stored(row) -> Step:
+    return Step(**{f.name: f.from_stored(row[f.name]) for f in STEP})
