@@ -29,7 +29,7 @@ def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None
                               else t("not_workday", language, date=day, why=off_day(r.off, language)))
         labels.today = {d.step: (d.status, person_label(wb, d.acting) if d.acting else
                                  (f"{t('col.suggested', language)} {person_label(wb, d.suggested)}" if d.suggested else None))
-                        for d in r.duties if d.process == p.id}
+                        for d in r.steps if d.process == p.id}
     return labels
 
 

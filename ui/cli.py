@@ -174,7 +174,7 @@ def _write(file: Path, data: bytes) -> None:
         fail(f"{file}: {e.strerror}")
 
 
-def _duty_json(d, with_date: bool = False) -> dict:
+def _step_json(d, with_date: bool = False) -> dict:
     out = {"date": d.date.isoformat()} if with_date else {}
     out.update({"process": d.process, "step": d.step, "a": d.a, "b": d.b})
     if not with_date:
@@ -195,7 +195,7 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     r = actions.roster(*_db(ctx), day=day, department_id=department)
     wb = _workbook(ctx, ("after",))
     if as_json:
-        emit_json({"date": day.isoformat(), "workday": r.workday, "steps": [_duty_json(d) for d in r.duties]})
+        emit_json({"date": day.isoformat(), "workday": r.workday, "steps": [_step_json(d) for d in r.steps]})
         return
     if not r.workday:
         click.echo(t("not_workday", date=day, why=off_day(r.off)))
@@ -206,14 +206,14 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
         table.add_column(t(f"col.{col}"))
     from rich.text import Text
     style = {"A": "", "B": "yellow", "gap": "bold red"}
-    for d in r.duties:
+    for d in r.steps:
         _row(table, f"{d.process_name} ({d.process})", f"{d.step} {d.step_name}", person_label(wb, d.a),
              person_label(wb, d.b), Text(t("status." + d.status), style=style[d.status]),
              person_label(wb, d.acting), person_label(wb, d.suggested) if d.suggested else "")
     console = _stdout()
     console.print(table)
-    counts = {k: sum(d.status == k for d in r.duties) for k in ("A", "B", "gap")}
-    console.print(t("roster.summary", total=len(r.duties), **counts))
+    counts = {k: sum(d.status == k for d in r.steps) for k in ("A", "B", "gap")}
+    console.print(t("roster.summary", total=len(r.steps), **counts))
 
 
 def _row(table, *cells) -> None:
@@ -248,7 +248,7 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     wb = _workbook(ctx, ("after",))
     if as_json:
         emit_json({"from": start.isoformat(), "to": end.isoformat(),
-                   "gaps": [_duty_json(g, with_date=True) | {"suggested": g.suggested} for g in found]})
+                   "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in found]})
     elif not found:
         click.echo(t("gaps.none", start=start, end=end))
     else:
@@ -269,7 +269,7 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
     wb = _workbook(ctx, ("after",))
     if as_json:
         emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(),
-                   "gaps": [_duty_json(g, with_date=True) | {"suggested": g.suggested} for g in added]})
+                   "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in added]})
     elif not added:
         click.echo(t("whatif.none", person=person_label(wb, person), start=start, end=end))
     else:

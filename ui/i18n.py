@@ -297,7 +297,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.section-size": ("科室人数", "Section size"),
     "rule.leader-posts": ("领导职数", "Leader posts"),
     "rule.comprehensive-share": ("综合科室占比", "Comprehensive share"),
-    "rule.function-coverage": ("职责覆盖", "Duty coverage"),
+    "rule.function-coverage": ("职责覆盖", "StepDay coverage"),
     "rule.approval-concentration": ("审批职能集中", "Approvals in one section"),
     "rule.ab-pairing": ("AB角配对", "A/B pairing"),
     "rule.step-holders": ("环节主办与备岗", "Step holders"),

@@ -51,13 +51,13 @@ def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | N
 
 
 def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, department_id: str | None = None,
-         section_id: str | None = None) -> list[rosters.Duty]:
+         section_id: str | None = None) -> list[rosters.StepDay]:
     check_range(start, end)
     wb = db.workbook(("after",))
     return rosters.gaps(wb, start, end, department(wb, department_id), section(wb, section_id))
 
 
-def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.Duty]:
+def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
     """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
     check_range(start, end)
     wb = db.workbook(("after",))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from roles.engines.calendar import WorkCalendar
 from roles.model import Workbook
-from roles.engines.roster import Duty, absent_on, calendar_of, roster
+from roles.engines.roster import StepDay, absent_on, calendar_of, roster
 
 
 @dataclass(frozen=True)
@@ -16,10 +16,10 @@ class PersonDay:
     date: dt.date
     workday: bool
     away: bool
-    holds: tuple[Duty, ...] = ()        # steps they act on as A
-    covers: tuple[Duty, ...] = ()       # steps they act on as B, because A is away
-    covered: tuple[Duty, ...] = ()      # their own A steps that someone else acts on (or nobody)
-    stands_in: tuple[Duty, ...] = ()    # gaps for which they are the suggested stand-in
+    holds: tuple[StepDay, ...] = ()        # steps they act on as A
+    covers: tuple[StepDay, ...] = ()       # steps they act on as B, because A is away
+    covered: tuple[StepDay, ...] = ()      # their own A steps that someone else acts on (or nobody)
+    stands_in: tuple[StepDay, ...] = ()    # gaps for which they are the suggested stand-in
 
     @property
     def notable(self) -> bool:
@@ -41,7 +41,7 @@ def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
         if not r.workday:
             out.append(PersonDay(day, False, away))
         else:
-            d = r.duties
+            d = r.steps
             out.append(PersonDay(
                 day, True, away,
                 holds=tuple(x for x in d if x.status == "A" and x.a == person),

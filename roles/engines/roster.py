@@ -17,7 +17,7 @@ from roles.engines.standin import suggest_standin
 
 
 @dataclass(frozen=True)
-class Duty:
+class StepDay:
     """One redesigned step on one day: who holds it and who acts."""
 
     date: dt.date
@@ -38,7 +38,7 @@ class Duty:
 class Roster:
     date: dt.date
     workday: bool
-    duties: tuple[Duty, ...]
+    steps: tuple[StepDay, ...]
     off: OffDay | None = None  # why the day is no workday
 
 
@@ -68,13 +68,13 @@ def _steps(wb: Workbook, department: str | None, section: str | None = None):
             yield dept, p, s
 
 
-def _duties(wb: Workbook, day: dt.date, absent: set[str], department: str | None,
-            section: str | None = None, suggest: bool = True) -> list[Duty]:
+def _step_days(wb: Workbook, day: dt.date, absent: set[str], department: str | None,
+            section: str | None = None, suggest: bool = True) -> list[StepDay]:
     out = []
     for dept, p, s in _steps(wb, department, section):
         status, acting = status_of(s, absent)
         suggested = suggest_standin(wb, p, s, absent) if (status == "gap" and suggest) else None
-        out.append(Duty(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting, suggested))
+        out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting, suggested))
     return out
 
 
@@ -87,17 +87,17 @@ def roster(wb: Workbook, day: dt.date, department: str | None = None, section: s
     cal = calendar or calendar_of(wb)
     if not cal.is_workday(day):
         return Roster(day, False, (), cal.why_not_workday(day))
-    return Roster(day, True, tuple(_duties(wb, day, absent_on(wb.absences, day), department, section)))
+    return Roster(day, True, tuple(_step_days(wb, day, absent_on(wb.absences, day), department, section)))
 
 
 def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = None,
          section: str | None = None, calendar: WorkCalendar | None = None,
-         extra: Iterable[Absence] = (), suggest: bool = True) -> list[Duty]:
+         extra: Iterable[Absence] = (), suggest: bool = True) -> list[StepDay]:
     """Every workday and redesigned step in [start, end] left with no one to act."""
     cal = calendar or calendar_of(wb)
     absences = [a for a in (*wb.absences, *extra) if a.end >= start and a.start <= end]
     steps = list(_steps(wb, department, section))
-    out: list[Duty] = []
+    out: list[StepDay] = []
     for day in cal.workdays(start, end):
         absent = absent_on(absences, day)
         for dept, p, s in steps:
@@ -107,13 +107,13 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
                 continue
             status, _ = status_of(s, absent)
             if status == "gap":
-                out.append(Duty(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, "gap", None,
+                out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, "gap", None,
                                 suggest_standin(wb, p, s, absent) if suggest else None))
     return out
 
 
 def whatif(wb: Workbook, person: str, start: dt.date, end: dt.date,
-           calendar: WorkCalendar | None = None) -> list[Duty]:
+           calendar: WorkCalendar | None = None) -> list[StepDay]:
     """The gaps that an absence of `person` from `start` to `end` would add to those expected."""
     cal = calendar or calendar_of(wb)
     before = {(g.date, g.process, g.step) for g in gaps(wb, start, end, calendar=cal, suggest=False)}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from roles.engines.calendar import WorkCalendar
 from roles.engines.person_days import person_days
 from roles.model import Workbook
-from roles.engines.roster import Duty, calendar_of, gaps
+from roles.engines.roster import StepDay, calendar_of, gaps
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
     end = cal.next_workdays(day, ahead + 1)[-1]
     heads = [p for p in wb.people if p.post == "head" and (recipients is None or p.id in recipients)]
     for head in heads:
-        found: list[Duty] = gaps(wb, day, end, section=head.section, calendar=cal)
+        found: list[StepDay] = gaps(wb, day, end, section=head.section, calendar=cal)
         if found:
             sec = wb.section_by_id.get(head.section)
             out.append(Notice(day, "gaps", head.id,

@@ -26,8 +26,8 @@ from roles.storage.accounts import Account, audit, username
 from roles.model import (Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from roles.engines.rules import RULES
-from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, DutyRow, ExemptionRow, PersonRow,
-                     PowerRow, SectionBeforeRow, SectionDutyRow, SectionMergeRow, SectionRow)
+from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
+                     PowerRow, SectionBeforeRow, SectionFunctionRow, SectionMergeRow, SectionRow)
 from roles.formats import workbook_files as formats
 from flows.errors import Problem, BadInput
 from roles.formats.workbook import Known, parse, to_tree
@@ -82,9 +82,9 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
     conn = s.connection()
     rows = lambda table, *order: conn.execute(select(table.__table__).order_by(*order)).mappings().all()  # noqa: E731
     before = _group(rows(SectionBeforeRow, SectionBeforeRow.position), "department_id")
-    duties = _group(rows(DutyRow, DutyRow.position), "department_id")
+    functions = _group(rows(FunctionRow, FunctionRow.position), "department_id")
     merges = _group(rows(SectionMergeRow, SectionMergeRow.position), "section_id")
-    sect_duties = _group(rows(SectionDutyRow, SectionDutyRow.position), "section_id")
+    sect_functions = _group(rows(SectionFunctionRow, SectionFunctionRow.position), "section_id")
     sections = _group(rows(SectionRow, SectionRow.position), "department_id")
     exemptions = _group(rows(ExemptionRow, ExemptionRow.position), "department_id")
     section_rank: dict[str, tuple[int, int]] = {}
@@ -100,8 +100,8 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
                 id=r["id"], name=r["name"], kind=r["kind"],
                 merged_from=tuple(m["before_id"] for m in merges.get(r["id"], [])),
                 staffing=r["staffing"], leader_posts=r["leader_posts"], counterparts=tuple(r["counterparts"] or ()),
-                functions=tuple(f["duty_id"] for f in sect_duties.get(r["id"], []))) for r in secs),
-            functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in duties.get(d["id"], [])),
+                functions=tuple(f["function_id"] for f in sect_functions.get(r["id"], []))) for r in secs),
+            functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in functions.get(d["id"], [])),
             exemptions=tuple(Exemption(r["rule"], r["reason"], r["subject"]) for r in exemptions.get(d["id"], []))))
     people = sorted(rows(PersonRow, PersonRow.position), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
     processes = sorted(flow_store.read_processes(s, versions), key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
@@ -170,7 +170,7 @@ def _known(s: Session, replacing: set[str]) -> Known:
     sec_dept = dict(s.execute(select(SectionRow.id, SectionRow.department_id)).all())
     known.ids["department"] = {d: d for d in s.scalars(select(DepartmentRow.id)) if d not in replacing}
     known.ids["section"] = {k: d for k, d in sec_dept.items() if d not in replacing}
-    for kind, table in (("section_before", SectionBeforeRow), ("function", DutyRow), ("power", PowerRow)):
+    for kind, table in (("section_before", SectionBeforeRow), ("function", FunctionRow), ("power", PowerRow)):
         known.ids[kind] = {k: d for k, d in s.execute(select(table.id, table.department_id)) if d not in replacing}
     person_dept = {p: sec_dept[sid] for p, sid in s.execute(select(PersonRow.id, PersonRow.section_id))}
     known.ids["person"] = {p: d for p, d in person_dept.items() if d not in replacing}
@@ -201,7 +201,7 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
         s.execute(update(AccountRow).where(AccountRow.person_id.is_not(None)).values(person_id=None))
     _delete_departments(s, replaced)
     next_pos = max(old_pos.values(), default=-1) + 1
-    dept_rows, before_rows, section_rows, merge_rows, duty_rows, sduty_rows, ex_rows = [], [], [], [], [], [], []
+    dept_rows, before_rows, section_rows, merge_rows, function_rows, sfunction_rows, ex_rows = [], [], [], [], [], [], []
     for d in wb.departments:
         pos = old_pos.get(d.id)
         if pos is None:
@@ -209,7 +209,7 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
         dept_rows.append({"id": d.id, "name": d.name, "batch": d.batch, "position": pos})
         before_rows += [{"id": b.id, "department_id": d.id, "name": b.name, "staff": b.staff, "position": i}
                         for i, b in enumerate(d.sections_before)]
-        duty_rows += [{"id": f.id, "department_id": d.id, "name": f.name, "approval": f.approval, "position": i}
+        function_rows += [{"id": f.id, "department_id": d.id, "name": f.name, "approval": f.approval, "position": i}
                       for i, f in enumerate(d.functions)]
         ex_rows += [{"department_id": d.id, "position": i, "rule": e.rule, "subject": e.subject, "reason": e.reason}
                     for i, e in enumerate(d.exemptions)]
@@ -218,9 +218,9 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
                                  "staffing": sec.staffing, "leader_posts": sec.leader_posts,
                                  "counterparts": list(sec.counterparts), "position": i})
             merge_rows += [{"section_id": sec.id, "before_id": m, "position": j} for j, m in enumerate(sec.merged_from)]
-            sduty_rows += [{"section_id": sec.id, "duty_id": f, "position": j} for j, f in enumerate(sec.functions)]
-    for table, rows in ((DepartmentRow, dept_rows), (SectionBeforeRow, before_rows), (DutyRow, duty_rows),
-                        (SectionRow, section_rows), (SectionMergeRow, merge_rows), (SectionDutyRow, sduty_rows),
+            sfunction_rows += [{"section_id": sec.id, "function_id": f, "position": j} for j, f in enumerate(sec.functions)]
+    for table, rows in ((DepartmentRow, dept_rows), (SectionBeforeRow, before_rows), (FunctionRow, function_rows),
+                        (SectionRow, section_rows), (SectionMergeRow, merge_rows), (SectionFunctionRow, sfunction_rows),
                         (ExemptionRow, ex_rows)):
         _insert(s, table, rows)
     person_pos = s.scalar(select(func.coalesce(func.max(PersonRow.position), -1))) + 1
@@ -355,10 +355,10 @@ def _delete_departments(s: Session, dept_ids: list[str]) -> None:
     people = list(s.scalars(select(PersonRow.id).where(PersonRow.section_id.in_(sections)))) if sections else []
     flow_store.delete_processes(s, flow_store.process_ids_of_sections(s, sections))
     _delete(s, AbsenceRow, "person_id", people)
-    for table in (PersonRow, SectionMergeRow, SectionDutyRow):
+    for table in (PersonRow, SectionMergeRow, SectionFunctionRow):
         _delete(s, table, "section_id", sections)
     _delete(s, PowerRow, "department_id", dept_ids)
-    for table in (SectionRow, SectionBeforeRow, DutyRow, ExemptionRow):
+    for table in (SectionRow, SectionBeforeRow, FunctionRow, ExemptionRow):
         _delete(s, table, "department_id", dept_ids)
     _delete(s, DepartmentRow, "id", dept_ids)
 

@@ -46,10 +46,10 @@ class SectionMergeRow(SQLModel, table=True):
     position: int = 0
 
 
-class DutyRow(SQLModel, table=True):
-    """A duty (职能) from the department's 三定 rules; the workbook calls these `functions`."""
+class FunctionRow(SQLModel, table=True):
+    """A duty (职能) from the department's 三定 rules: a `function` of the workbook."""
 
-    __tablename__ = "duty"
+    __tablename__ = "function"
     id: str = Field(primary_key=True)
     department_id: str = Field(foreign_key="department.id", index=True)
     name: str
@@ -57,10 +57,10 @@ class DutyRow(SQLModel, table=True):
     position: int = 0
 
 
-class SectionDutyRow(SQLModel, table=True):
-    __tablename__ = "section_duty"
+class SectionFunctionRow(SQLModel, table=True):
+    __tablename__ = "section_function"
     section_id: str = Field(foreign_key="section.id", primary_key=True)
-    duty_id: str = Field(foreign_key="duty.id", primary_key=True)
+    function_id: str = Field(foreign_key="function.id", primary_key=True)
     position: int = 0
 
 

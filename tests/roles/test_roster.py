@@ -18,7 +18,7 @@ D = dt.date
 
 
 def by_step(r):
-    return {(d.process, d.step): d for d in r.duties}
+    return {(d.process, d.step): d for d in r.steps}
 
 
 def test_the_example_roster_on_2026_11_25(bianban):
@@ -46,7 +46,7 @@ def test_workdays_follow_the_national_calendar_then_the_overrides(bianban, day, 
     r = roster(store.load(bianban), day)
     assert r.workday is workday
     if not workday:
-        assert r.duties == () and r.off is not None
+        assert r.steps == () and r.off is not None
 
 
 def test_why_a_day_is_off():

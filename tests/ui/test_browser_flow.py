@@ -39,7 +39,7 @@ def sign_in(page, base: str, path: str, username: str, password: str) -> None:
 
 def mine(url: str, person: str) -> int:
     wb = store.load(engine_for(url))
-    return sum(person in (d.a, d.b, d.acting, d.suggested) for d in roster(wb, TODAY).duties)
+    return sum(person in (d.a, d.b, d.acting, d.suggested) for d in roster(wb, TODAY).steps)
 
 
 def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):

@@ -39,7 +39,7 @@ r = actions.roster(db(), account(), day=day, department_id=dept)
 if not r.workday:
     st.info(t("not_workday", lg, date=day, why=off_day(r.off, lg)))
 else:
-    duties = [d for d in r.duties if person is None or person in (d.a, d.b, d.acting, d.suggested)]
+    duties = [d for d in r.steps if person is None or person in (d.a, d.b, d.acting, d.suggested)]
     counts = {k: sum(d.status == k for d in duties) for k in ("A", "B", "gap")}
     m = st.columns(4)
     m[0].metric(t("today.steps", lg), len(duties))
