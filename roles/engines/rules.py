@@ -1,13 +1,15 @@
 """The reform rules of the workbook spec, checked on a whole workbook.
 
-Each rule is a function of the workbook and the settings that yields findings; `check` runs them
-all. The thresholds are settings with the guidance's values as defaults, because the guidance
-allows exceptions (small departments, special units).
+Each rule is a function of the workbook and the settings that yields findings, registered under
+its id with `@rule`; `check` runs them all. A new rule is one such function here, its messages in
+`Finding.CATALOG` and its name in ui/i18n.py (`rule.<id>`). The thresholds are settings with the
+guidance's values as defaults, because the guidance allows exceptions (small departments, special
+units).
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -16,8 +18,16 @@ from flows.wording import Worded, values
 from roles.model import POST_ZH, Workbook
 from roles.engines.pairing import pairing_issues, processes_of, section_steps
 
-RULES = ("reduction-ratio", "section-size", "leader-posts", "comprehensive-share", "function-coverage",
-         "approval-concentration", "ab-pairing", "step-holders")
+Check = Callable[[Workbook, "Settings"], Iterator["Finding"]]
+#: Rule id → its check, in the order findings are listed.
+CHECKS: dict[str, Check] = {}
+
+
+def rule(rule_id: str) -> Callable[[Check], Check]:
+    def register(fn: Check) -> Check:
+        CHECKS[rule_id] = fn
+        return fn
+    return register
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,7 @@ def _pct(x: Fraction | float) -> str:
     return f"{float(x):.1%}"
 
 
+@rule("reduction-ratio")
 def reduction_ratio(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         before, after = len(d.sections_before), len(d.sections)
@@ -108,6 +119,7 @@ def reduction_ratio(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                           values(dept=d.name, before=before, after=after, ratio=_pct(ratio), min=_pct(cfg.min_reduction)))
 
 
+@rule("section-size")
 def section_size(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         for s in d.sections:
@@ -119,6 +131,7 @@ def section_size(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                 yield Finding("section-size", "warning", s.id, "size-large", values(section=s.name, n=n, max=cfg.max_size))
 
 
+@rule("leader-posts")
 def leader_posts(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         for s in d.sections:
@@ -130,6 +143,7 @@ def leader_posts(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                               values(section=s.name, posts=s.leader_posts, staffing=s.staffing, allowed=allowed))
 
 
+@rule("comprehensive-share")
 def comprehensive_share(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         if not d.sections:
@@ -142,6 +156,7 @@ def comprehensive_share(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                                  max=_pct(cfg.max_comprehensive_share)))
 
 
+@rule("function-coverage")
 def function_coverage(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         holders = Counter(f for s in d.sections for f in set(s.functions))
@@ -154,6 +169,7 @@ def function_coverage(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                               values(dept=d.name, duty=f.name, n=holders[f.id], where=where))
 
 
+@rule("approval-concentration")
 def approval_concentration(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         approvals = {f.id for f in d.functions if f.approval}
@@ -163,6 +179,7 @@ def approval_concentration(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                           values(dept=d.name, n=len(sections), where=", ".join(s.name for s in sections)))
 
 
+@rule("ab-pairing")
 def ab_pairing(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     person = wb.person_by_id
     name = lambda pid: person[pid].name if pid in person else pid  # noqa: E731
@@ -182,6 +199,7 @@ def ab_pairing(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                               values(a=name(issue.a), b=name(issue.b)))
 
 
+@rule("step-holders")
 def step_holders(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for p in wb.processes:
         if p.after is None:
@@ -203,9 +221,8 @@ def step_holders(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                                   where + values(role=k.upper(), person=h))
 
 
-CHECKS = {"reduction-ratio": reduction_ratio, "section-size": section_size, "leader-posts": leader_posts,
-          "comprehensive-share": comprehensive_share, "function-coverage": function_coverage,
-          "approval-concentration": approval_concentration, "ab-pairing": ab_pairing, "step-holders": step_holders}
+#: Every rule id, in the order the checks are listed.
+RULES = tuple(CHECKS)
 
 
 def department_of_subject(wb: Workbook, subject: str) -> str | None:
@@ -227,8 +244,9 @@ def department_of_subject(wb: Workbook, subject: str) -> str | None:
     return None
 
 
-def check(wb: Workbook, cfg: Settings = Settings(), rules: tuple[str, ...] = RULES) -> list[Finding]:
+def check(wb: Workbook, cfg: Settings | None = None, rules: tuple[str, ...] = RULES) -> list[Finding]:
     """Every finding of the rules asked for; those a department is exempted from carry the reason."""
+    cfg = cfg or Settings()
     exemptions = {d.id: d.exemptions for d in wb.departments if d.exemptions}
     out = []
     for rule in rules:

@@ -11,6 +11,7 @@ import json
 import re
 import io
 from pathlib import PurePath
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -45,33 +46,26 @@ def format_of(name: str) -> str:
     fmt = FORMATS.get(PurePath(name).suffix.lower())
     if fmt is None:
         raise BadInput([Problem(PurePath(name).name, "the file", None, None,
-                                f"unknown format '{PurePath(name).suffix}': use .yaml, .yml, .json or .xlsx")])
+                                f"unknown format '{PurePath(name).suffix}': use {', '.join(FORMATS)}")])
     return fmt
 
 
 def read_tree(data: bytes, name: str, locate: bool = True) -> Any:
     """Read a workbook file's bytes into a tree; `name` (its file name) gives the format and is named
     in every message. `locate` asks for line numbers where that costs extra."""
-    fmt = format_of(name)
-    name = PurePath(name).name
-    if fmt == "xlsx":
-        return _load_xlsx(name, data)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise BadInput([Problem(name, "the file", None, None, f"cannot be read as UTF-8: {e}")]) from None
-    return _load_yaml(name, text) if fmt == "yaml" else _load_json(name, text, locate)
+    return READERS[format_of(name)](PurePath(name).name, data, locate)
 
 
 def write_tree(tree: dict, name: str) -> bytes:
     """The tree as a file of the format `name` asks for."""
-    fmt = format_of(name)
-    if fmt == "yaml":
-        return yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None,
-                         width=120).encode("utf-8")
-    if fmt == "json":
-        return (json.dumps(tree, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
-    return _dump_xlsx(tree)
+    return WRITERS[format_of(name)](tree)
+
+
+def _text(name: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BadInput([Problem(name, "the file", None, None, f"cannot be read as UTF-8: {e}")]) from None
 
 
 # --- YAML -------------------------------------------------------------------------------------
@@ -363,3 +357,18 @@ def _dump_xlsx(tree: dict) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+#: Per format, its reader (file name, bytes, locate → tree) and writer (tree → bytes). A new
+#: format is a suffix in FORMATS and a function in each table.
+READERS: dict[str, Callable[[str, bytes, bool], Any]] = {
+    "yaml": lambda name, data, locate: _load_yaml(name, _text(name, data)),
+    "json": lambda name, data, locate: _load_json(name, _text(name, data), locate),
+    "xlsx": lambda name, data, locate: _load_xlsx(name, data),
+}
+WRITERS: dict[str, Callable[[dict], bytes]] = {
+    "yaml": lambda tree: yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                                   default_flow_style=None, width=120).encode("utf-8"),
+    "json": lambda tree: (json.dumps(tree, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8"),
+    "xlsx": lambda tree: _dump_xlsx(tree),
+}
