@@ -43,7 +43,10 @@ demo: setup
 run: demo
 	$(BIN)/abflow --db $(DEMO_DB) serve --port $(PORT)
 
+# Static checks first (seconds), then the suite.
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 bench: setup

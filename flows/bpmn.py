@@ -17,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyexpat
 
@@ -183,9 +184,10 @@ def _diagram_of(root: etree._Element) -> _Drawn:
             try:
                 if el.tag.endswith("Shape"):
                     b = el.find(f"{{{DC}}}Bounds")
-                    box = tuple(float(b.get(k)) for k in ("x", "y", "width", "height")) if b is not None else None
-                    if box and box[2] > 0 and box[3] > 0:
-                        drawn.bounds.setdefault(ref, box)
+                    if b is not None:
+                        x, y, w, h = (float(b.get(k)) for k in ("x", "y", "width", "height"))
+                        if w > 0 and h > 0:
+                            drawn.bounds.setdefault(ref, (x, y, w, h))
                 else:
                     points = tuple((float(w.get("x")), float(w.get("y"))) for w in el.iter(f"{{{DI}}}waypoint"))
                     if len(points) >= 2:
@@ -227,7 +229,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn) -> BpmnProcess:
         if (name or condition) and tgt not in labels[src]:
             labels[src][tgt] = Branch(tgt, name, condition)
     steps, holders = [], {}
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for n in nodes:
         tag, sid = _local(n.tag), n.get("id")
         if tag in ACTIVITIES:
@@ -246,7 +248,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn) -> BpmnProcess:
         a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
         if a or b:
             holders[sid] = (a, b)
-        extra = {f.name: _number(raw) if f.kind == "number" else raw
+        extra: dict[str, Any] = {f.name: _number(raw) if f.kind == "number" else raw
                  for f in STEP if f.bpmn and (raw := n.get(f"{{{ABFLOW}}}{f.name}")) is not None}
         steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])), **extra,
                           branches=tuple(labels[sid].values()),
@@ -293,7 +295,7 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
         lane_set = ET.SubElement(proc, m("laneSet"), {"id": f"lanes_{pid}"})
         for i, holder in enumerate(plan.lanes):
             lane = ET.SubElement(lane_set, m("lane"), {"id": f"lane_{pid}_{i}",
-                                                       "name": lane_name.get(holder, holder or "")})
+                                                       "name": lane_name.get(holder or "", holder or "")})
             for s in version.steps:
                 if plan.lane_of[s.id] == holder:
                     ET.SubElement(lane, m("flowNodeRef")).text = sid[s.id]

@@ -6,9 +6,16 @@ already fast."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+
+def table_of(row: type[SQLModel]) -> Table:
+    """A table class's Core table, typed: the stores work on Core rows, not ORM objects."""
+    return row.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
@@ -22,8 +29,8 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     as_json = [isinstance(c.type, JSON) for c in columns]
     names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in columns)
     quoted = conn.dialect.identifier_preparer.format_table(table)
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY is its API, not DB-API's
     with raw.cursor() as cur, cur.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
         for r in rows:
             copy.write_row([json.dumps(r[c.name], ensure_ascii=False) if j else r[c.name]
-                            for c, j in zip(columns, as_json)])
+                            for c, j in zip(columns, as_json, strict=True)])

@@ -51,7 +51,9 @@ def cycle_through(version: Version, members: Iterable[str]) -> list[str]:
     inside = set(members)
     nxt = {s.id: [t for t in s.next if t in inside] for s in version.steps if s.id in inside}
     for start in nxt:
-        path, seen, node = [], {}, start
+        path: list[str] = []
+        seen: dict[str, int] = {}
+        node: str | None = start
         while node is not None and node not in seen:
             seen[node] = len(path)
             path.append(node)

@@ -7,6 +7,10 @@ lanes that span the pool, which a layered layout of this kind gives simply and p
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from itertools import pairwise
+
 from dataclasses import dataclass, field
 
 from .model import Version
@@ -39,7 +43,7 @@ class Plan:
     boxes: dict[str, Box] = field(default_factory=dict)
     lane_boxes: list[Box] = field(default_factory=list)
     pool: Box = Box(0, 0, 0, 0)
-    layer: dict[str, float] = field(default_factory=dict)    # left-to-right order of the columns
+    layer: Mapping[str, float] = field(default_factory=dict)    # left-to-right order of the columns
     waypoints: dict[tuple[str, str], tuple[tuple[float, float], ...]] = field(default_factory=dict)  # kept
 
     def route(self, src: str, tgt: str) -> list[tuple[float, float]]:
@@ -120,9 +124,10 @@ def layout(version: Version) -> Plan:
 
 
 def kept(version: Version) -> Plan | None:
-    if not version.steps or any(s.shape is None for s in version.steps):
+    shapes = {s.id: s.shape for s in version.steps if s.shape is not None}
+    if not version.steps or len(shapes) < len(version.steps):
         return None
-    boxes = {s.id: Box(s.shape.x, s.shape.y, s.shape.w, s.shape.h) for s in version.steps}
+    boxes = {sid: Box(sh.x, sh.y, sh.w, sh.h) for sid, sh in shapes.items()}
     band: dict[str, tuple[float, float]] = {}  # A holder → the rows their steps were drawn in
     for s in version.steps:
         if s.is_work and s.a:
@@ -132,7 +137,7 @@ def kept(version: Version) -> Plan | None:
     order = sorted(band, key=lambda lane: band[lane])
     if any(band[order[i]][0] < band[order[i - 1]][1] for i in range(1, len(order))):
         return None  # the drawing's rows are not the A holders' lanes
-    waypoints = {(s.id, to): points for s in version.steps for to, points in s.shape.edges
+    waypoints = {(s.id, to): points for s in version.steps for to, points in shapes[s.id].edges
                  if to in s.next and to in boxes}
     xs = [v for b in boxes.values() for v in (b.x, b.x + b.w)] + [x for pts in waypoints.values() for x, _ in pts]
     ys = [v for b in boxes.values() for v in (b.y, b.y + b.h)] + [y for pts in waypoints.values() for _, y in pts]
@@ -140,15 +145,15 @@ def kept(version: Version) -> Plan | None:
     right, top, bottom = max(xs) + PAD, min(ys) - PAD, max(ys) + PAD
     # Lanes tile the pool, meeting halfway between neighbouring bands; a step without an A holder
     # (a gateway, an event) belongs to the lane it was drawn in.
-    cuts = [top] + [(band[a][1] + band[b][0]) / 2 for a, b in zip(order, order[1:])] + [bottom]
+    cuts = [top] + [(band[a][1] + band[b][0]) / 2 for a, b in pairwise(order)] + [bottom]
     lane_of: dict[str, str | None] = {}
     for s in version.steps:
         cy = boxes[s.id].cy
         lane_of[s.id] = (s.a if s.is_work and s.a else
-                         next((lane for lane, y1 in zip(order, cuts[1:]) if cy < y1), order[-1]) if order else None)
-    plan = Plan(order, lane_of, boxes, layer={sid: box.cx for sid, box in boxes.items()}, waypoints=waypoints)
+                         next((lane for lane, y1 in zip(order, cuts[1:], strict=False) if cy < y1), order[-1]) if order else None)
+    plan = Plan(list[str | None](order), lane_of, boxes, layer={sid: box.cx for sid, box in boxes.items()}, waypoints=waypoints)
     plan.pool = Box(left, top, right - left, bottom - top)
-    plan.lane_boxes = [Box(left + POOL_HEAD, y0, right - left - POOL_HEAD, y1 - y0) for y0, y1 in zip(cuts, cuts[1:])
+    plan.lane_boxes = [Box(left + POOL_HEAD, y0, right - left - POOL_HEAD, y1 - y0) for y0, y1 in pairwise(cuts)
                        ] if order else []
     return plan
 

@@ -34,7 +34,7 @@ class LintFinding(Worded):
     }
 
     @property
-    def key(self) -> str:
+    def key(self) -> str:  # type: ignore[override]  # a lint finding's code is its message key
         return self.code
 
 
@@ -54,7 +54,7 @@ def reachable(version: Version) -> set[str]:
     return seen
 
 
-def lint(version: Version, holders: bool = True, person_department: Mapping[str, str] | None = None,
+def lint(version: Version, holders: bool = True, person_department: Mapping[str, str | None] | None = None,
          department: str | None = None) -> list[LintFinding]:
     out = []
     reached = reachable(version)

@@ -65,8 +65,9 @@ class Shape:
             points = _numbers(rest, f"the flow to '{to.strip()}'")
             if not sep or not to.strip() or len(points) < 4 or len(points) % 2:
                 raise ValueError(f"'{edge}': expected 'next step: x y x y …' with two points or more")
-            out.append((to.strip(), tuple(zip(points[::2], points[1::2]))))
-        return cls(*box, tuple(out))
+            out.append((to.strip(), tuple(zip(points[::2], points[1::2], strict=True))))
+        x, y, w, h = box
+        return cls(x, y, w, h, tuple(out))
 
 
 def _g(v: float) -> str:

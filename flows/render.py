@@ -7,12 +7,14 @@ Pure: the caller passes display names; this module knows processes, not people o
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
 from dataclasses import dataclass, field
 from html import escape
 
 from .layout import lanes_of
 from .metrics import step_count
-from .model import Version
+from .model import Step, Version
 
 FONT = "Noto Sans CJK SC"
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -57,7 +59,7 @@ def sheet_dot(parts: list[tuple[str, Version, Labels]], title: str) -> str:
         out += lines
         bands += ends
     # The parts' bands chained like the lanes of one chart, so they keep their order.
-    for (head, tail), (next_head, next_tail) in zip(bands, bands[1:]):
+    for (head, tail), (next_head, next_tail) in pairwise(bands):
         out.append(f'  "{head}" -> "{next_head}" [style=invis];')
         out.append(f'  "{tail}" -> "{next_tail}" [style=invis];')
     return "\n".join([*out, "}"])
@@ -84,6 +86,7 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
     q = lambda sid: _q(prefix + sid)  # noqa: E731
     steps_of = {lane: [s for s in version.steps if lane_of[s.id] == lane] for lane in lanes}
     # (title, fill, steps, title size) per band
+    bands: list[tuple[str, str | None, list[Step], int]]
     if lanes != [None]:
         bands = [(labels.lane.get(lane, labels.person.get(lane, lane)) if lane else w["none"],
                   LANE_COLOURS[i % len(LANE_COLOURS)], steps_of[lane], 12) for i, lane in enumerate(lanes)]
@@ -111,10 +114,10 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
             out.append(f'  "{head}" -> "{q(members[0].id)}" [style=invis, weight=0];')
             out.append(f'  "{q(members[-1].id)}" -> "{tail}" [style=invis, weight=0];')
     if ends:
-        heads, tails = ("; ".join(f'"{x}"' for x in side) for side in zip(*ends))
+        heads, tails = ("; ".join(f'"{x}"' for x in side) for side in zip(*ends, strict=True))
         out.append(f"  {{ rank=min; {heads}; }}")
         out.append(f"  {{ rank=max; {tails}; }}")
-        for (h, t), (h2, t2) in zip(ends, ends[1:]):
+        for (h, t), (h2, t2) in pairwise(ends):
             out.append(f'  "{h}" -> "{h2}" [style=invis];')
             out.append(f'  "{t}" -> "{t2}" [style=invis];')
     for s in version.steps:
@@ -147,7 +150,7 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
     if s.kind == "gateway":
         return (f'"{_q(prefix + s.id)}" [shape=diamond, style=filled, fillcolor="#FFF3C4", color="#C9A227", width=0.5,'
                 f' height=0.5, fixedsize=true, label="", xlabel=<{name}>];')
-    holder = lambda pid: escape(labels.person.get(pid, pid)) if pid else f'<font color="#C62828">{w["none"]}</font>'  # noqa: E731
+    holder = lambda pid: escape(labels.person.get(pid) or pid) if pid else f'<font color="#C62828">{w["none"]}</font>'  # noqa: E731
     rows = [f'<b>{number[s.id]}. {name}</b>' + (f' <font color="#BF360C">［{w["approval"]}］</font>'
                                                  if s.kind == "approval" else "")]
     if labels.holders:

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from .bulk import bulk_insert
+from .bulk import bulk_insert, table_of
 from .errors import Conflict
 from .fields import STEP_NAMES, step_from_stored, stored_step
 from .model import VERSIONS, Process, Step, Version
@@ -27,17 +27,17 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> li
     Plain Core rows, not ORM objects: a city holds some 30,000 steps and this runs on every
     roster, so the ORM's per-row bookkeeping would cost more than the query."""
     conn = session.connection()
-    st = StepRow.__table__.c
+    st = table_of(StepRow).c
     steps: dict[tuple[str, str], list[Step]] = {}
     for row in conn.execute(select(st.process_id, st.version, *(st[f] for f in STEP_NAMES))
                             .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).mappings():
         steps.setdefault((row["process_id"], row["version"]), []).append(step_from_stored(row))
     revisions: dict[str, dict[str, int]] = {}
-    vc = VersionRow.__table__.c
+    vc = table_of(VersionRow).c
     for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision)).all():
         revisions.setdefault(pid, {})[ver] = rev
     out = []
-    p = ProcessRow.__table__.c
+    p = table_of(ProcessRow).c
     for pid, section, name, position in conn.execute(select(p.id, p.section_id, p.name, p.position).order_by(p.position)).all():
         revs = revisions.get(pid, {})
         made = {v: Version(tuple(steps.get((pid, v), ()))) if v in revs and v in versions else None for v in VERSIONS}
@@ -48,7 +48,9 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> li
 def write_processes(session: Session, processes: Iterable[Process], first_position: int = 0,
                     user: str | None = None) -> None:
     now = dt.datetime.now(dt.timezone.utc)
-    procs, versions, steps = [], [], []
+    procs: list[dict] = []
+    versions: list[dict] = []
+    steps: list[dict] = []
     for i, p in enumerate(processes):
         procs.append({"id": p.id, "section_id": p.section, "name": p.name, "position": first_position + i})
         for which in VERSIONS:
@@ -59,7 +61,7 @@ def write_processes(session: Session, processes: Iterable[Process], first_positi
                              "updated_at": now, "updated_by": user})
             steps.extend(_step_row(p.id, which, j, s) for j, s in enumerate(v.steps))
     for table, rows in ((ProcessRow, procs), (VersionRow, versions), (StepRow, steps)):
-        bulk_insert(session, table.__table__, rows)
+        bulk_insert(session, table_of(table), rows)
 
 
 def _step_row(process_id: str, version: str, position: int, s: Step) -> dict:
@@ -71,30 +73,30 @@ def delete_processes(session: Session, process_ids: Iterable[str]) -> None:
     for start in range(0, len(ids), 500):  # stay well under SQLite's bound-parameter limit
         chunk = ids[start:start + 500]
         for table in (StepRow, VersionRow):
-            session.execute(delete(table.__table__).where(table.__table__.c.process_id.in_(chunk)))
-        session.execute(delete(ProcessRow.__table__).where(ProcessRow.__table__.c.id.in_(chunk)))
+            session.execute(delete(table_of(table)).where(table_of(table).c.process_id.in_(chunk)))
+        session.execute(delete(table_of(ProcessRow)).where(table_of(ProcessRow).c.id.in_(chunk)))
 
 
 def process_ids_of_sections(session: Session, section_ids: Iterable[str]) -> list[str]:
     ids = list(section_ids)
-    return list(session.scalars(select(ProcessRow.id).where(ProcessRow.section_id.in_(ids)))) if ids else []
+    return list(session.scalars(select(col(ProcessRow.id)).where(col(ProcessRow.section_id).in_(ids)))) if ids else []
 
 
 def max_position(session: Session) -> int:
-    return session.scalar(select(func.coalesce(func.max(ProcessRow.position), -1)))
+    return session.scalar(select(func.coalesce(func.max(col(ProcessRow.position)), -1))) or 0
 
 
 def replace_version(session: Session, process_id: str, which: str, version: Version,
                     expected_revision: int | None = None, user: str | None = None) -> int:
     """Store `version` as the process's `which` version and return its new revision. With
     `expected_revision`, refuse (Conflict) when the stored one has moved on since it was read."""
-    v = VersionRow.__table__
+    v = table_of(VersionRow)
     current = session.execute(select(v.c.revision).where((v.c.process_id == process_id) & (v.c.version == which))
                               .with_for_update()).scalar()
     if expected_revision is not None and (current or 0) != expected_revision:
         raise Conflict(f"process {process_id}, {which}: saved as revision {current} by someone else since "
                             f"revision {expected_revision} was read")
-    st = StepRow.__table__
+    st = table_of(StepRow)
     session.execute(delete(st).where((st.c.process_id == process_id) & (st.c.version == which)))
     revision = (current or 0) + 1
     now = dt.datetime.now(dt.timezone.utc)
@@ -131,28 +133,29 @@ def write_draft(session: Session, process_id: str, which: str, version: Version,
     """Keep `version` as the draft and return the draft's new revision; `expected_revision` is the
     draft revision the editor started from (0: it started from no draft). Conflict when
     another save of the draft came in between."""
-    d = DraftRow.__table__
+    d = table_of(DraftRow)
     key = (d.c.process_id == process_id) & (d.c.version == which)
     current = session.execute(select(d.c.revision).where(key).with_for_update()).scalar()
     if (current or 0) != expected_revision:
         raise Conflict(f"process {process_id}, {which}: the draft was saved as revision {current} by someone "
                             f"else since revision {expected_revision} was read")
+    revision = (current or 0) + 1
     values = {"steps": [stored_step(s) for s in version.steps], "base_revision": base_revision,
               "base": [stored_step(s) for s in base.steps],
-              "revision": (current or 0) + 1, "saved_at": dt.datetime.now(dt.timezone.utc), "saved_by": user}
+              "revision": revision, "saved_at": dt.datetime.now(dt.timezone.utc), "saved_by": user}
     if current is None:
         session.execute(d.insert().values(process_id=process_id, version=which, **values))
     else:
         session.execute(d.update().where(key).values(**values))
-    return values["revision"]
+    return revision
 
 
 def delete_draft(session: Session, process_id: str, which: str) -> None:
-    d = DraftRow.__table__
+    d = table_of(DraftRow)
     session.execute(delete(d).where((d.c.process_id == process_id) & (d.c.version == which)))
 
 
 def drop_orphan_drafts(session: Session) -> None:
     """Drafts of processes an import removed: nothing could publish them any more."""
-    d = DraftRow.__table__
-    session.execute(delete(d).where(d.c.process_id.not_in(select(ProcessRow.__table__.c.id))))
+    d = table_of(DraftRow)
+    session.execute(delete(d).where(d.c.process_id.not_in(select(table_of(ProcessRow).c.id))))

@@ -93,7 +93,8 @@ class SectionPairing:
 def pairing(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionPairing]:
     """Per section, where A/B pairs break the pairing rules, and each member's A and B load."""
     wb = db.workbook(("after",))
-    ids = [section(wb, section_id)] if section_id else [s.id for d in wb.departments for s in d.sections]
+    ids = [section_id] if section(wb, section_id) and section_id else [s.id for d in wb.departments
+                                                                       for s in d.sections]
     out = []
     for sid in ids:
         steps = section_steps(processes_of(wb, sid))

@@ -138,8 +138,7 @@ def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process
     if existing is None and section_id is None:
         raise BadInput([Problem(name, f"process {process_id}, {which}", None, "section",
                                 "a new process needs --section")])
-    home = existing.section if existing else section(wb, section_id)
-    assert home is not None
+    home = existing.section if existing else section(wb, section_id) or ""
     require_section(wb, actor, home, "import processes into")
     got = drawing(db, actor, data=data, name=name, section_id=home, which=which, bpmn_process=bpmn_process)
     revision = store.save_version(db.engine, process_id, which, got.version, name, section=section_id,
@@ -156,7 +155,7 @@ def propose(db: Database, actor: Account, *, section_id: str, mode: str = "fill"
         raise BadInput(f"time limit: {time_limit} s is not between 0.1 and 600")
     wb = db.workbook(("after",))
     section(wb, section_id)
-    return suggest(wb, section_id, mode, time_limit, **({"progress": progress} if progress else {}))
+    return suggest(wb, section_id, mode, time_limit, progress=progress or (lambda _: None))
 
 
 def accept_proposal(db: Database, actor: Account, *, proposal: Proposal, source: str) -> list[str]:

@@ -74,7 +74,8 @@ class WorkCalendar:
 
     def next_workdays(self, start: dt.date, count: int) -> list[dt.date]:
         """The first `count` workdays on or after `start` (bounded, so a bad calendar cannot hang)."""
-        out, day = [], start
+        out: list[dt.date] = []
+        day = start
         for _ in range(count * 7 + 60):
             if len(out) == count:
                 break

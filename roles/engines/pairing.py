@@ -73,7 +73,7 @@ def b_loads(steps: list[tuple[Process, Step]], members: list[Person]) -> list[BL
         if s.a in acc:
             acc[s.a][2] += 1
             acc[s.a][3] += step_minutes(s)
-    loads = [BLoad(pid, *v) for pid, v in acc.items()]
+    loads = [BLoad(pid, int(b_steps), b_min, int(a_steps), a_min) for pid, (b_steps, b_min, a_steps, a_min) in acc.items()]
     return sorted(loads, key=lambda x: (-x.minutes, -x.steps, x.person))
 
 

@@ -17,7 +17,8 @@ def _ratio(before: int, after: int) -> float | None:
     return float(Fraction(before - after, before)) if before else None
 
 
-def department_report(wb: Workbook, d: Department, cfg: Settings = Settings()) -> dict:
+def department_report(wb: Workbook, d: Department, cfg: Settings | None = None) -> dict:
+    cfg = cfg or Settings()
     sizes = [len(wb.people_by_section.get(s.id, [])) for s in d.sections]
     comp = sum(s.kind == "comprehensive" for s in d.sections)
     with_staffing = [s for s in d.sections if s.staffing is not None]
@@ -37,7 +38,7 @@ def department_report(wb: Workbook, d: Department, cfg: Settings = Settings()) -
         "one_person": sizes.count(1), "two_person": sizes.count(2),
         "comprehensive": comp, "comprehensive_share": comp / len(d.sections) if d.sections else None,
         "leader_posts": sum(s.leader_posts or 0 for s in with_staffing),
-        "leader_posts_allowed": sum(cfg.leader_posts_for(s.staffing) for s in with_staffing),
+        "leader_posts_allowed": sum(cfg.leader_posts_for(s.staffing or 0) for s in with_staffing),
         "counterparts_1_to_n": {s.id: list(s.counterparts) for s in d.sections if len(s.counterparts) > 1},
         "counterparts_n_to_1": {o: ids for o, ids in by_office.items() if len(ids) > 1},
         "duty_map": [{"section": s.id, "name": s.name, "merged_from": [before_name.get(m, m) for m in s.merged_from],
@@ -63,8 +64,9 @@ def _totals(rows: list[dict]) -> dict:
             "leader_posts_allowed": sum(r["leader_posts_allowed"] for r in rows)}
 
 
-def consolidation(wb: Workbook, cfg: Settings = Settings()) -> dict:
+def consolidation(wb: Workbook, cfg: Settings | None = None) -> dict:
     """Sections before and after and what became of them, per department, batch and the city."""
+    cfg = cfg or Settings()
     depts = [department_report(wb, d, cfg) for d in wb.departments]
     batches: dict[int | None, list[dict]] = defaultdict(list)
     for r in depts:

@@ -62,7 +62,8 @@ def section_resilience(section: str, processes: list[Process], members: list[Per
     for p, s in steps:
         h = holders(s)
         if len(h) == 2:
-            pairs.add(tuple(sorted(h)))
+            first, second = sorted(h)
+            pairs.add((first, second))
         elif len(h) == 1:
             at_risk[next(iter(h))] += 1
         else:

@@ -186,9 +186,9 @@ def ab_pairing(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for d in wb.departments:
         steps = [x for s in d.sections for x in section_steps(processes_of(wb, s.id))]
         for issue in pairing_issues(steps, person):
-            if issue.kind == "posts":
-                proc = wb.process_by_id[issue.process]
-                step = proc.after.step(issue.step)
+            proc = wb.process_by_id.get(issue.process or "")
+            if issue.kind == "posts" and proc is not None and proc.after is not None:
+                step = proc.after.step(issue.step or "")
                 a_post, b_post = person[issue.a].post, person[issue.b].post
                 yield Finding("ab-pairing", "warning", issue.subject, "pairing-posts",
                               values(process=proc.name, step=step.id, label=step.label, a=name(issue.a), a_post=a_post,

@@ -40,11 +40,11 @@ def stats(wb: Workbook) -> dict:
                             "sections_before": n_before, "sections_after": n_after,
                             "section_reduction": reduction(n_before, n_after)})
     batches: dict = {}
-    for d in departments:
-        b = batches.setdefault(d["batch"], {"batch": d["batch"], "before": 0, "after": 0, "sections_before": 0,
-                                            "sections_after": 0})
+    for row in departments:
+        b = batches.setdefault(row["batch"], {"batch": row["batch"], "before": 0, "after": 0, "sections_before": 0,
+                                              "sections_after": 0})
         for key in ("before", "after", "sections_before", "sections_after"):
-            b[key] += d[key]
+            b[key] += row[key]
     for b in batches.values():
         b["reduction"] = reduction(b["before"], b["after"])
         b["section_reduction"] = reduction(b["sections_before"], b["sections_after"])

@@ -4,6 +4,8 @@ saturation) and the power and responsibility list. Chinese headers, percentages 
 percentages, one sheet per level."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,7 +17,7 @@ from roles.engines.stats import stats
 PCT = "0.0%"
 
 
-def _sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: set[int] = frozenset(),
+def _sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: Collection[int] = (),
            widths: dict[int, int] | None = None, wrap: bool = False):
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

@@ -209,16 +209,16 @@ def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
     people = [p for i, node in enumerate(r.items(tree, "people", "the workbook"))
               if (p := _person(r, node, i, ident, sections)) is not None]
     person_ids = {p.id for p in people}
-    processes = [p for i, node in enumerate(r.items(tree, "processes", "the workbook"))
-                 if (p := _process(r, node, i, ident, sections, person_ids)) is not None]
+    processes = [proc for i, node in enumerate(r.items(tree, "processes", "the workbook"))
+                 if (proc := _process(r, node, i, ident, sections, person_ids)) is not None]
     absences = [a for i, node in enumerate(r.items(tree, "absences", "the workbook"))
                 if (a := _absence(r, node, i, person_ids)) is not None]
     calendar = _calendar(r, tree)
     dept_ids = {d.id for d in departments}
     section_dept = {s.id: d.id for d in departments for s in d.sections}
     process_section = {p.id: p.section for p in processes}
-    powers = [p for i, node in enumerate(r.items(tree, "powers", "the workbook"))
-              if (p := _power(r, node, i, ident, dept_ids, section_dept, process_section)) is not None]
+    powers = [power for i, node in enumerate(r.items(tree, "powers", "the workbook"))
+              if (power := _power(r, node, i, ident, dept_ids, section_dept, process_section)) is not None]
     _check_dropped_holders(r, departments, person_ids)
     if r.problems:
         raise BadInput(r.problems)
@@ -479,7 +479,7 @@ def to_tree(wb: Workbook) -> dict:
         return _compact({f.name: f.tree(getattr(s, f.name)) for f in STEP if holders or f.kind != "person"})
 
     def process(p: Process) -> dict:
-        out = {"id": p.id, "section": p.section, "name": p.name}
+        out: dict[str, Any] = {"id": p.id, "section": p.section, "name": p.name}
         for which in VERSIONS:
             v = p.version(which)
             if v is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import json.scanner
 import re
 import io
 from pathlib import PurePath
@@ -157,7 +158,7 @@ def _load_json(name: str, text: str, locate: bool):
         def line_at(pos: int) -> str:
             return f"line {bisect.bisect_left(newlines, pos) + 1}"
 
-        decoder = json.JSONDecoder()
+        decoder: Any = json.JSONDecoder()  # its scanner hooks are not part of the typed API
         plain_object = decoder.parse_object
 
         def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
@@ -189,7 +190,7 @@ def _load_json(name: str, text: str, locate: bool):
 
         decoder.parse_object = parse_object
         decoder.parse_array = parse_array
-        decoder.scan_once = json.scanner.py_make_scanner(decoder)
+        decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]  # the Python scanner calls our hooks
         return decoder.decode(text)
     except json.JSONDecodeError as e:
         raise BadInput([Problem(name, "the file", f"line {e.lineno}, column {e.colno}", None,
@@ -256,7 +257,7 @@ def _load_xlsx(name: str, data: bytes) -> dict:
         for r, values in enumerate(it, start=2):
             where = f"sheet '{sheet.title}', row {r}"
             entry = Entry(where=where)
-            for c, (key, raw) in enumerate(zip(header, values), start=1):
+            for c, (key, raw) in enumerate(zip(header, values, strict=False), start=1):
                 value = _cell(raw)
                 if value is None:
                     continue

@@ -8,6 +8,8 @@ until `MAX_ATTEMPTS`, after which it is `gave-up`: reported, never silently drop
 """
 from __future__ import annotations
 
+from typing import cast
+
 import datetime as dt
 import logging
 import time
@@ -15,9 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from roles.notify.notices import Notice
 from roles.storage.tables import ContactRow, DispatchRow
@@ -60,8 +62,8 @@ class Report:
 def contacts(engine: Engine) -> dict[str, list[str]]:
     with Session(engine) as s:
         out: dict[str, list[str]] = {}
-        for pid, url in s.execute(select(ContactRow.person_id, ContactRow.url).order_by(ContactRow.person_id,
-                                                                                           ContactRow.position)):
+        for pid, url in s.execute(select(col(ContactRow.person_id), col(ContactRow.url)).order_by(col(ContactRow.person_id),
+                                                                                           col(ContactRow.position))):
             out.setdefault(pid, []).append(url)
         return out
 
@@ -74,7 +76,7 @@ def set_contacts(engine: Engine, person: str, urls: list[str]) -> None:
     with Session(engine) as s, s.begin():
         if s.get(PersonRow, person) is None:
             raise BadInput([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
-        s.execute(delete(ContactRow).where(ContactRow.person_id == person))
+        s.execute(delete(ContactRow).where(col(ContactRow.person_id) == person))
         for i, url in enumerate(dict.fromkeys(urls)):
             s.add(ContactRow(person_id=person, url=url, position=i))
         bump(s)
@@ -101,7 +103,7 @@ def _try(send: Sender, url: str, title: str, body: str, tries: int, pause: float
 def _finish(engine: Engine, row_id: int, error: str | None, attempts: int) -> str:
     status = "sent" if error is None else "gave-up" if attempts >= MAX_ATTEMPTS else "failed"
     with Session(engine) as s, s.begin():
-        s.execute(update(DispatchRow).where(DispatchRow.id == row_id)
+        s.execute(update(DispatchRow).where(col(DispatchRow.id) == row_id)
                   .values(status=status, attempts=attempts, error=error, updated=_now()))
     if error:
         log.warning("notice %s not delivered (attempt %d): %s", row_id, attempts, error)
@@ -120,7 +122,7 @@ def deliver(engine: Engine, notices: Iterable[Notice], contacts_of: dict[str, li
                                       title=n.title, body=n.body, status="sending", attempts=0, updated=_now())
                     s.add(row)
                     s.flush()
-                    row_id = row.id
+                    row_id = cast(int, row.id)  # the flush gave it its id
             except IntegrityError:
                 report.skipped += 1
                 continue
@@ -144,18 +146,18 @@ def retry(engine: Engine, contacts_of: dict[str, list[str]], send: Sender = appr
     claimed by a conditional update, so two retry runs never both send it."""
     report = Report()
     with Session(engine) as s:
-        rows = s.execute(select(DispatchRow.id, DispatchRow.status, DispatchRow.attempts, DispatchRow.updated,
-                                DispatchRow.recipient, DispatchRow.target, DispatchRow.title, DispatchRow.body)
-                         .where(DispatchRow.status.in_(("failed", "sending")))).all()
+        rows = s.execute(select(col(DispatchRow.id), col(DispatchRow.status), col(DispatchRow.attempts), col(DispatchRow.updated),
+                                col(DispatchRow.recipient), col(DispatchRow.target), col(DispatchRow.title), col(DispatchRow.body))
+                         .where(col(DispatchRow.status).in_(("failed", "sending")))).all()
     for row_id, status, attempts, updated, recipient, target, title, body in rows:
         if status == "sending" and (updated.replace(tzinfo=updated.tzinfo or dt.timezone.utc) > _now() - STALE):
             continue
         url = next((u for u in contacts_of.get(recipient, []) if masked(u) == target), None)
         with Session(engine) as s, s.begin():
-            won = s.execute(update(DispatchRow)
-                            .where((DispatchRow.id == row_id) & (DispatchRow.status == status)
-                                   & (DispatchRow.attempts == attempts))
-                            .values(status="sending", updated=_now())).rowcount == 1
+            won = cast(CursorResult, s.execute(update(DispatchRow)
+                            .where((col(DispatchRow.id) == row_id) & (col(DispatchRow.status) == status)
+                                   & (col(DispatchRow.attempts) == attempts))
+                            .values(status="sending", updated=_now()))).rowcount == 1
         if not won:
             report.skipped += 1
             continue
@@ -166,9 +168,9 @@ def retry(engine: Engine, contacts_of: dict[str, list[str]], send: Sender = appr
 
 def dispatches(engine: Engine, status: str | None = None, day: dt.date | None = None) -> list[DispatchRow]:
     with Session(engine) as s:
-        q = select(DispatchRow).order_by(DispatchRow.id)
+        q = select(DispatchRow).order_by(col(DispatchRow.id))
         if status:
-            q = q.where(DispatchRow.status == status)
+            q = q.where(col(DispatchRow.status) == status)
         if day:
-            q = q.where(DispatchRow.day == day)
+            q = q.where(col(DispatchRow.day) == day)
         return list(s.scalars(q))

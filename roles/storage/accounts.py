@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from roles.storage.tables import AccountRow, AuditRow
 from flows.errors import Problem, BadInput
@@ -110,4 +110,4 @@ def audit(s: Session, who: Account | str, action: str, subject: str, before, aft
 
 def audit_trail(engine: Engine, limit: int = 500) -> list[AuditRow]:
     with Session(engine) as s:
-        return list(s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))
+        return list(s.scalars(select(AuditRow).order_by(col(AuditRow.id).desc()).limit(limit)))

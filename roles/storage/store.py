@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from flows import store as flow_store
 from flows.fields import STEP_NAMES, step_from_stored, stored_step
-from flows.bulk import bulk_insert
+from flows.bulk import bulk_insert, table_of
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
 from flows.errors import Conflict
@@ -68,12 +68,12 @@ def load(engine: Engine, versions: tuple[str, ...] = VERSIONS) -> Workbook:
 def data_version(engine: Engine) -> int:
     """A number that changes whenever the stored data does (one indexed read)."""
     with engine.connect() as conn:
-        return conn.execute(select(DataVersionRow.n).where(DataVersionRow.id == 1)).scalar() or 0
+        return conn.execute(select(col(DataVersionRow.n)).where(col(DataVersionRow.id) == 1)).scalar() or 0
 
 
 def bump(s: Session) -> None:
     """Mark the data changed; call inside every write transaction."""
-    s.execute(update(DataVersionRow).where(DataVersionRow.id == 1).values(n=DataVersionRow.n + 1))
+    s.execute(update(DataVersionRow).where(col(DataVersionRow.id) == 1).values(n=col(DataVersionRow.n) + 1))
 
 
 def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
@@ -81,14 +81,14 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
     depts = []
     conn = s.connection()
     rows = lambda table, *order: conn.execute(select(table.__table__).order_by(*order)).mappings().all()  # noqa: E731
-    before = _group(rows(SectionBeforeRow, SectionBeforeRow.position), "department_id")
-    functions = _group(rows(FunctionRow, FunctionRow.position), "department_id")
-    merges = _group(rows(SectionMergeRow, SectionMergeRow.position), "section_id")
-    sect_functions = _group(rows(SectionFunctionRow, SectionFunctionRow.position), "section_id")
-    sections = _group(rows(SectionRow, SectionRow.position), "department_id")
-    exemptions = _group(rows(ExemptionRow, ExemptionRow.position), "department_id")
+    before = _group(rows(SectionBeforeRow, col(SectionBeforeRow.position)), "department_id")
+    functions = _group(rows(FunctionRow, col(FunctionRow.position)), "department_id")
+    merges = _group(rows(SectionMergeRow, col(SectionMergeRow.position)), "section_id")
+    sect_functions = _group(rows(SectionFunctionRow, col(SectionFunctionRow.position)), "section_id")
+    sections = _group(rows(SectionRow, col(SectionRow.position)), "department_id")
+    exemptions = _group(rows(ExemptionRow, col(ExemptionRow.position)), "department_id")
     section_rank: dict[str, tuple[int, int]] = {}
-    for i, d in enumerate(rows(DepartmentRow, DepartmentRow.position)):
+    for i, d in enumerate(rows(DepartmentRow, col(DepartmentRow.position))):
         dept_pos[d["id"]] = i
         secs = sections.get(d["id"], [])
         for j, r in enumerate(secs):
@@ -103,18 +103,18 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
                 functions=tuple(f["function_id"] for f in sect_functions.get(r["id"], []))) for r in secs),
             functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in functions.get(d["id"], [])),
             exemptions=tuple(Exemption(r["rule"], r["reason"], r["subject"]) for r in exemptions.get(d["id"], []))))
-    people = sorted(rows(PersonRow, PersonRow.position), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
+    people = sorted(rows(PersonRow, col(PersonRow.position)), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
     processes = sorted(flow_store.read_processes(s, versions), key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
     return Workbook(
         departments=tuple(depts),
         people=tuple(Person(r["id"], r["name"], r["section_id"], r["post"], tuple(r["skills"] or ())) for r in people),
         processes=tuple(p for _, p in processes),
         absences=tuple(Absence(r["person_id"], r["start"], r["end"], r["reason"])
-                       for r in rows(AbsenceRow, AbsenceRow.id)),
-        calendar=tuple(CalendarDay(r["date"], bool(r["workday"]), r["note"]) for r in rows(CalendarRow, CalendarRow.date)),
+                       for r in rows(AbsenceRow, col(AbsenceRow.id))),
+        calendar=tuple(CalendarDay(r["date"], bool(r["workday"]), r["note"]) for r in rows(CalendarRow, col(CalendarRow.date))),
         powers=tuple(Power(r["id"], r["department_id"], r["name"], r["kind"], r["section_id"], tuple(r["processes"]),
                            tuple(r["responsibilities"]), tuple(r["accountability"]))
-                     for r in sorted(rows(PowerRow, PowerRow.position), key=lambda r: dept_pos.get(r["department_id"], 0))),
+                     for r in sorted(rows(PowerRow, col(PowerRow.position)), key=lambda r: dept_pos.get(r["department_id"], 0))),
     )
 
 
@@ -167,22 +167,23 @@ def _department_ids(tree) -> set[str]:
 def _known(s: Session, replacing: set[str]) -> Known:
     """What the database holds outside the departments about to be replaced."""
     known = Known()
-    sec_dept = dict(s.execute(select(SectionRow.id, SectionRow.department_id)).all())
-    known.ids["department"] = {d: d for d in s.scalars(select(DepartmentRow.id)) if d not in replacing}
+    sec_dept = dict(s.execute(select(col(SectionRow.id), col(SectionRow.department_id))).all())
+    known.ids["department"] = {d: d for d in s.scalars(select(col(DepartmentRow.id))) if d not in replacing}
     known.ids["section"] = {k: d for k, d in sec_dept.items() if d not in replacing}
     for kind, table in (("section_before", SectionBeforeRow), ("function", FunctionRow), ("power", PowerRow)):
-        known.ids[kind] = {k: d for k, d in s.execute(select(table.id, table.department_id)) if d not in replacing}
-    person_dept = {p: sec_dept[sid] for p, sid in s.execute(select(PersonRow.id, PersonRow.section_id))}
+        c = table_of(table).c
+        known.ids[kind] = {k: d for k, d in s.execute(select(c.id, c.department_id)) if d not in replacing}
+    person_dept = {p: sec_dept[sid] for p, sid in s.execute(select(col(PersonRow.id), col(PersonRow.section_id)))}
     known.ids["person"] = {p: d for p, d in person_dept.items() if d not in replacing}
-    proc_dept = {p: sec_dept[sid] for p, sid in s.execute(select(ProcessRow.id, ProcessRow.section_id))}
+    proc_dept = {p: sec_dept[sid] for p, sid in s.execute(select(col(ProcessRow.id), col(ProcessRow.section_id)))}
     known.ids["process"] = {p: d for p, d in proc_dept.items() if d not in replacing}
     for p, d in person_dept.items():
         if d in replacing:
             known.people_of.setdefault(d, set()).add(p)
     leaving = {p for ps in known.people_of.values() for p in ps}
     if leaving:
-        for proc, step, a, b in s.execute(select(StepRow.process_id, StepRow.id, StepRow.a, StepRow.b)
-                                          .where(StepRow.a.in_(leaving) | StepRow.b.in_(leaving))):
+        for proc, step, a, b in s.execute(select(table_of(StepRow).c.process_id, table_of(StepRow).c.id, table_of(StepRow).c.a, table_of(StepRow).c.b)
+                                          .where(table_of(StepRow).c.a.in_(leaving) | table_of(StepRow).c.b.in_(leaving))):
             if proc_dept[proc] in replacing:
                 continue
             for holder in {a, b} & leaving:
@@ -192,13 +193,13 @@ def _known(s: Session, replacing: set[str]) -> Known:
 
 def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     dept_ids = [d.id for d in wb.departments]
-    old_pos = dict(s.execute(select(DepartmentRow.id, DepartmentRow.position)).all())
+    old_pos = dict(s.execute(select(col(DepartmentRow.id), col(DepartmentRow.position))).all())
     replaced = [d for d in dept_ids if d in old_pos]
     progress(ImportStage("replacing", values(replaced=len(replaced), added=len(dept_ids) - len(replaced))))
     # Accounts outlive a re-import: unlink their people while the departments are replaced, relink after.
-    linked = dict(s.execute(select(AccountRow.username, AccountRow.person_id).where(AccountRow.person_id.is_not(None))).all())
+    linked = dict(s.execute(select(col(AccountRow.username), col(AccountRow.person_id)).where(col(AccountRow.person_id).is_not(None))).all())
     if linked:
-        s.execute(update(AccountRow).where(AccountRow.person_id.is_not(None)).values(person_id=None))
+        s.execute(update(AccountRow).where(col(AccountRow.person_id).is_not(None)).values(person_id=None))
     _delete_departments(s, replaced)
     next_pos = max(old_pos.values(), default=-1) + 1
     dept_rows, before_rows, section_rows, merge_rows, function_rows, sfunction_rows, ex_rows = [], [], [], [], [], [], []
@@ -223,14 +224,14 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
                         (SectionRow, section_rows), (SectionMergeRow, merge_rows), (SectionFunctionRow, sfunction_rows),
                         (ExemptionRow, ex_rows)):
         _insert(s, table, rows)
-    person_pos = s.scalar(select(func.coalesce(func.max(PersonRow.position), -1))) + 1
+    person_pos = (s.scalar(select(func.coalesce(func.max(col(PersonRow.position)), -1))) or 0) + 1
     _insert(s, PersonRow, [{"id": p.id, "section_id": p.section, "name": p.name, "post": p.post,
                             "skills": list(p.skills), "position": person_pos + i} for i, p in enumerate(wb.people)])
     if linked:
-        present = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_(set(linked.values())))))
+        present = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_(set(linked.values())))))
         for username, person in linked.items():
             if person in present:
-                s.execute(update(AccountRow).where(AccountRow.username == username).values(person_id=person))
+                s.execute(update(AccountRow).where(col(AccountRow.username) == username).values(person_id=person))
     progress(ImportStage("processes", values(n=len(wb.processes))))
     flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
     flow_store.drop_orphan_drafts(s)
@@ -241,7 +242,7 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     progress(ImportStage("absences", values(n=len(wb.absences))))
     _insert(s, AbsenceRow, _new_absences(s, wb.absences))
     for c in wb.calendar:
-        s.execute(delete(CalendarRow).where(CalendarRow.date == c.date))
+        s.execute(delete(CalendarRow).where(col(CalendarRow.date) == c.date))
     _insert(s, CalendarRow, [{"date": c.date, "workday": c.workday, "note": c.note} for c in wb.calendar])
     bump(s)
     return ImportSummary(departments=len(dept_ids), replaced=len(replaced), people=len(wb.people),
@@ -261,21 +262,21 @@ def change_absences(engine: Engine, removed, added, source: str, user: Account |
     changed or removed it meanwhile, Conflict, and nothing changes."""
     removed, added = list(removed), list(added)
     with Session(engine) as s, s.begin():
-        people = set(s.scalars(select(PersonRow.id).where(PersonRow.id.in_({a.person for a in added}))))
+        people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for a in added}))))
         problems = [Problem(source, f"absence {i} ({a.person})", None, "person", f"no person '{a.person}'")
                     for i, a in enumerate(added, 1) if a.person not in people]
         problems += [Problem(source, f"absence {i} ({a.person})", None, "end", f"{a.end} is before the start {a.start}")
                      for i, a in enumerate(added, 1) if a.end < a.start]
         if problems:
             raise BadInput(problems)
-        c = AbsenceRow.__table__.c
+        c = table_of(AbsenceRow).c
         for a in removed:
             row = s.execute(select(c.id).where((c.person_id == a.person) & (c.start == a.start) & (c.end == a.end)
                                                & (c.reason == a.reason)).limit(1).with_for_update()).scalar()
             if row is None:
                 raise Conflict(f"the absence of {a.person} from {a.start} to {a.end} was changed by someone "
                                     "else meanwhile")
-            s.execute(delete(AbsenceRow.__table__).where(c.id == row))
+            s.execute(delete(table_of(AbsenceRow)).where(c.id == row))
         rows = _new_absences(s, added)
         _insert(s, AbsenceRow, rows)
         if rows or removed:
@@ -301,13 +302,13 @@ def set_exemptions(engine: Engine, department: str, exemptions, expected, user: 
     with Session(engine) as s, s.begin():
         if s.get(DepartmentRow, department) is None:
             raise BadInput([Problem("app", source, None, "department", f"no department '{department}'")])
-        c = ExemptionRow.__table__.c
+        c = table_of(ExemptionRow).c
         stored = [Exemption(r.rule, r.reason, r.subject) for r in s.execute(
             select(c.rule, c.reason, c.subject).where(c.department_id == department).order_by(c.position)
             .with_for_update())]
         if stored != expected:
             raise Conflict(f"{source}: its exemptions were changed by someone else meanwhile")
-        s.execute(delete(ExemptionRow.__table__).where(c.department_id == department))
+        s.execute(delete(table_of(ExemptionRow)).where(c.department_id == department))
         _insert(s, ExemptionRow, [{"department_id": department, "position": i, "rule": e.rule, "subject": e.subject,
                                    "reason": e.reason.strip()} for i, e in enumerate(exemptions)])
         audit(s, user, "exemptions.set", department, [asdict(e) for e in stored] or None,
@@ -331,10 +332,10 @@ def _new_absences(s: Session, absences) -> list[dict]:
     """Absence rows to add, leaving out those the database holds already (re-importing a leave
     list must not double it)."""
     people = list({a.person for a in absences})
-    have = set()
+    have: set[tuple] = set()
     for start in range(0, len(people), 500):
-        have.update(s.execute(select(AbsenceRow.person_id, AbsenceRow.start, AbsenceRow.end, AbsenceRow.reason)
-                              .where(AbsenceRow.person_id.in_(people[start:start + 500]))).all())
+        have.update(s.execute(select(col(AbsenceRow.person_id), col(AbsenceRow.start), col(AbsenceRow.end), col(AbsenceRow.reason))
+                              .where(col(AbsenceRow.person_id).in_(people[start:start + 500]))).all())
     rows, seen = [], set()
     for a in absences:
         key = (a.person, a.start, a.end, a.reason)
@@ -351,15 +352,15 @@ def _insert(s: Session, table, rows: list[dict]) -> None:
 def _delete_departments(s: Session, dept_ids: list[str]) -> None:
     if not dept_ids:
         return
-    sections = list(s.scalars(select(SectionRow.id).where(SectionRow.department_id.in_(dept_ids))))
-    people = list(s.scalars(select(PersonRow.id).where(PersonRow.section_id.in_(sections)))) if sections else []
+    sections = list(s.scalars(select(col(SectionRow.id)).where(col(SectionRow.department_id).in_(dept_ids))))
+    people = list(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.section_id).in_(sections)))) if sections else []
     flow_store.delete_processes(s, flow_store.process_ids_of_sections(s, sections))
     _delete(s, AbsenceRow, "person_id", people)
-    for table in (PersonRow, SectionMergeRow, SectionFunctionRow):
-        _delete(s, table, "section_id", sections)
+    for of_section in (PersonRow, SectionMergeRow, SectionFunctionRow):
+        _delete(s, of_section, "section_id", sections)
     _delete(s, PowerRow, "department_id", dept_ids)
-    for table in (SectionRow, SectionBeforeRow, FunctionRow, ExemptionRow):
-        _delete(s, table, "department_id", dept_ids)
+    for of_department in (SectionRow, SectionBeforeRow, FunctionRow, ExemptionRow):
+        _delete(s, of_department, "department_id", dept_ids)
     _delete(s, DepartmentRow, "id", dept_ids)
 
 
@@ -438,17 +439,15 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
                   user: Account | str = "cli") -> int:
     entry = f"process {process_id}, {which}"
     problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
-    proc = s.execute(select(ProcessRow.section_id).where(ProcessRow.id == process_id)).scalar()
-    exists = proc is not None
-    if not exists:
-        if not section or s.get(SectionRow, section) is None:
-            raise BadInput([Problem(source, entry, None, "section",
-                                         f"no section '{section}'" if section else
-                                         "a new process needs --section")])
-        proc = section
-    dept = s.execute(select(SectionRow.department_id).where(SectionRow.id == proc)).scalar()
-    people = set(s.scalars(select(PersonRow.id).join(SectionRow, SectionRow.id == PersonRow.section_id)
-                           .where(SectionRow.department_id == dept)))
+    stored = s.execute(select(col(ProcessRow.section_id)).where(col(ProcessRow.id) == process_id)).scalar()
+    exists = stored is not None
+    home = stored if stored is not None else section
+    if home is None or (not exists and s.get(SectionRow, home) is None):
+        raise BadInput([Problem(source, entry, None, "section",
+                                f"no section '{section}'" if section else "a new process needs --section")])
+    dept = s.execute(select(col(SectionRow.department_id)).where(col(SectionRow.id) == home)).scalar()
+    people = set(s.scalars(select(col(PersonRow.id)).join(SectionRow, col(SectionRow.id) == col(PersonRow.section_id))
+                           .where(col(SectionRow.department_id) == dept)))
     for step in version.steps:
         if which == "before" and (step.a or step.b):
             problems.append(Problem(source, f"{entry}, step {step.id}", None, "a",
@@ -461,10 +460,10 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
     if problems:
         raise BadInput(problems)
     if not exists:
-        flow_store.write_processes(s, [Process(process_id, proc, name or process_id)],
+        flow_store.write_processes(s, [Process(process_id, home, name or process_id)],
                                    first_position=flow_store.max_position(s) + 1)
     elif name:
-        s.execute(update(ProcessRow.__table__).where(ProcessRow.__table__.c.id == process_id).values(name=name))
+        s.execute(update(table_of(ProcessRow)).where(table_of(ProcessRow).c.id == process_id).values(name=name))
     before = _steps_json(_stored_version(s, process_id, which)) or None if exists else None
     revision = flow_store.replace_version(s, process_id, which, version, expected_revision, username(user))
     audit(s, user, f"process.save ({source})", f"{process_id}/{which}", before, _steps_json(version))
@@ -478,7 +477,7 @@ def _steps_json(version: Version) -> list[dict]:
 
 
 def _stored_version(s: Session, process_id: str, which: str) -> Version:
-    c = StepRow.__table__.c
+    c = table_of(StepRow).c
     return Version(tuple(step_from_stored(r) for r in s.execute(
         select(*(c[f] for f in STEP_NAMES))
         .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings()))

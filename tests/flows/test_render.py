@@ -1,6 +1,8 @@
 """Flowcharts drawn by the real Graphviz: lanes per holder, numbering, holders, CJK in every format."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import re
 import struct
 
@@ -55,7 +57,7 @@ def test_a_before_after_sheet_sets_the_versions_side_by_side_in_order():
     """Read back from the drawn SVG: the `before` caption stands left of the redesign's lanes, and
     every step of both versions is drawn once, ids kept apart."""
     before = Version((Step("s1", "收文"), Step("s2", "拟办"), Step("s3", "审核", "approval"), Step("s4", "归档")))
-    for s_prev, s_next in zip(before.steps, before.steps[1:]):
+    for s_prev, s_next in pairwise(before.steps):
         before = Version(tuple(Step(s.id, s.name, s.kind, (s_next.id,)) if s is s_prev else s for s in before.steps))
     dot = sheet_dot([("改革前 · 4 个环节", before, Labels(holders=False)),
                      ("改革后 · 3 个环节 · 压减 25%", V, LABELS)], "公文办理（改革前后对照）")

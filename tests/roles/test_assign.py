@@ -45,9 +45,9 @@ def brute_force(wb: Workbook, mode: str):
     for combo in itertools.product(*(list(options(s)) for s in steps)):
         pairs = set(combo)
         one_way = sum((b, a) not in pairs for a, b in pairs)
-        max_a = max(sum(h for h, (a, _) in zip(hours, combo) if a == p) for p in people)
-        max_b = max(sum(h for h, (_, b) in zip(hours, combo) if b == p) for p in people)
-        changes = sum((a != s.a) + (b != s.b) for s, (a, b) in zip(steps, combo)) if mode == "rebalance" else 0
+        max_a = max(sum(h for h, (a, _) in zip(hours, combo, strict=True) if a == p) for p in people)
+        max_b = max(sum(h for h, (_, b) in zip(hours, combo, strict=True) if b == p) for p in people)
+        changes = sum((a != s.a) + (b != s.b) for s, (a, b) in zip(steps, combo, strict=True)) if mode == "rebalance" else 0
         key = (one_way, max_a, max_b, changes)
         best = key if best is None or key < best else best
     return best

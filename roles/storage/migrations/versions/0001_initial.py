@@ -1,7 +1,7 @@
 """initial schema: organisation, processes, absences, calendar
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25
 """
 from alembic import op
