@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Callable
 from typing import Any
 
 from flows import graph
-from flows.fields import STEP, STEP_NAMES
+from flows.fields import STEP, STEP_NAMES, FieldSpec
 from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
 from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
@@ -180,176 +180,131 @@ _CALENDAR = ("date", "workday", "note")
 
 
 def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
-    """Validate a workbook tree and build the `Workbook`; raise `BadInput` with all problems."""
+    """Read a workbook tree into a `Workbook` and check it; raise `BadInput` with all problems."""
     r = _Reader(file, known or Known())
     if not r.entry(tree, "the workbook", _TOP, ()):
         raise BadInput(r.problems)
     version = tree.get("version", 1)
     if version != 1:
         r.bad("the workbook", tree, "version", f"this program reads version 1, not {version!r}")
-    seen: dict[str, dict[str, str]] = {}  # kind -> id -> label of first use
-
-    def ident(node: dict, kind: str, label: str) -> str | None:
-        value = r.text(node, "id", label)
-        if value is None:
-            return None
-        first = seen.setdefault(kind, {}).get(value)
-        if first:
-            r.bad(label, node, "id", f"{kind} id '{value}' is used twice (also by {first})")
-        other = r.known.department_of(kind, value)
-        if other:
-            r.bad(label, node, "id", f"{kind} id '{value}' already belongs to department '{other}' in "
-                                     f"the database; include that department to replace it")
-        seen[kind][value] = label
-        return value
-
+    at = _Places()
     departments = [d for i, node in enumerate(r.items(tree, "departments", "the workbook"))
-                   if (d := _department(r, node, i, ident)) is not None]
-    sections = {s.id: s for d in departments for s in d.sections}
+                   if (d := _department(r, at, node, i)) is not None]
     people = [p for i, node in enumerate(r.items(tree, "people", "the workbook"))
-              if (p := _person(r, node, i, ident, sections)) is not None]
-    person_ids = {p.id for p in people}
+              if (p := _person(r, at, node, i)) is not None]
     processes = [proc for i, node in enumerate(r.items(tree, "processes", "the workbook"))
-                 if (proc := _process(r, node, i, ident, sections, person_ids)) is not None]
+                 if (proc := _process(r, at, node, i)) is not None]
     absences = [a for i, node in enumerate(r.items(tree, "absences", "the workbook"))
-                if (a := _absence(r, node, i, person_ids)) is not None]
-    calendar = _calendar(r, tree)
-    dept_ids = {d.id for d in departments}
-    section_dept = {s.id: d.id for d in departments for s in d.sections}
-    process_section = {p.id: p.section for p in processes}
+                if (a := _absence(r, at, node, i)) is not None]
+    calendar = [c for i, node in enumerate(r.items(tree, "calendar", "the workbook"))
+                if (c := _calendar_day(r, at, node, i)) is not None]
     powers = [power for i, node in enumerate(r.items(tree, "powers", "the workbook"))
-              if (power := _power(r, node, i, ident, dept_ids, section_dept, process_section)) is not None]
-    _check_dropped_holders(r, departments, person_ids)
+              if (power := _power(r, at, node, i)) is not None]
+    wb = Workbook(departments=tuple(departments), people=tuple(people), processes=tuple(processes),
+                  absences=tuple(absences), calendar=tuple(calendar), powers=tuple(powers), version=1)
+    _check(r, wb, at)
     if r.problems:
         raise BadInput(r.problems)
-    return Workbook(departments=tuple(departments), people=tuple(people), processes=tuple(processes),
-                    absences=tuple(absences), calendar=tuple(calendar), powers=tuple(powers), version=1)
+    return wb
 
 
-def _power(r: _Reader, node: Any, i: int, ident, dept_ids: set[str], section_dept: dict[str, str],
-           process_section: dict[str, str]) -> Power | None:
-    label = _label("power", node, i)
-    if not r.entry(node, label, _POWER, ("id", "department", "name")):
-        return None
-    pid = ident(node, "power", label)
-    dept = r.text(node, "department", label)
-    if dept is not None and dept not in dept_ids:
-        r.bad(label, node, "department", f"'{dept}' is no department of this workbook")
-    section = r.text(node, "section", label)
-    if section is not None and section_dept.get(section) != dept:
-        r.bad(label, node, "section", f"'{section}' is no section of department '{dept}'")
-    procs = r.texts(node, "processes", label)
-    for proc in procs:
-        if proc not in process_section:
-            r.bad(label, node, "processes", f"'{proc}' is no process of this workbook")
-    return Power(id=pid or "", department=dept or "", name=r.text(node, "name", label) or "",
-                 kind=r.text(node, "kind", label), section=section, processes=procs,
-                 responsibilities=r.texts(node, "responsibilities", label),
-                 accountability=r.texts(node, "accountability", label))
+def validate(wb: Workbook, file: str, known: Known | None = None) -> None:
+    """Check a workbook made in memory (the demo, generated data) as an imported file is checked:
+    ids, references, step graphs; `BadInput` with all problems. Its fields are typed already."""
+    r = _Reader(file, known or Known())
+    _check(r, wb, _Places())
+    if r.problems:
+        raise BadInput(r.problems)
 
+
+class _Places:
+    """Where each object read from a tree stood: its label and its node, for line numbers. An object
+    made in memory has none, and is named by its id."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, tuple[str, Any]] = {}
+
+    def keep(self, obj, label: str, node: Any):
+        self._of[id(obj)] = (label, node)
+        return obj
+
+    def __call__(self, obj, label: str) -> tuple[str, Any]:
+        return self._of.get(id(obj), (label, None))
+
+
+# --- reading: a tree's entries into objects, each field of its type ---------------------------
 
 def _label(kind: str, node: Any, index: int, key: str = "id") -> str:
     value = node.get(key) if isinstance(node, dict) else None
     return f"{kind} {value}" if value not in (None, "") else f"{kind} #{index + 1}"
 
 
-def _department(r: _Reader, node: Any, i: int, ident) -> Department | None:
+def _department(r: _Reader, at: _Places, node: Any, i: int) -> Department | None:
     label = _label("department", node, i)
     if not r.entry(node, label, _DEPT, ("id", "name")):
         return None
-    dept_id = ident(node, "department", label)
     before = []
     for j, sb in enumerate(r.items(node, "sections_before", label)):
         sl = _label("section_before", sb, j)
         if r.entry(sb, sl, _SECTION_BEFORE, ("id", "name")):
-            sid = ident(sb, "section_before", sl)
-            before.append(SectionBefore(sid or "", r.text(sb, "name", sl) or "", r.integer(sb, "staff", sl)))
+            before.append(at.keep(SectionBefore(r.text(sb, "id", sl) or "", r.text(sb, "name", sl) or "",
+                                                r.integer(sb, "staff", sl)), sl, sb))
     functions = []
     for j, fn in enumerate(r.items(node, "functions", label)):
         fl = _label("function", fn, j)
         if r.entry(fn, fl, _FUNCTION, ("id", "name")):
-            fid = ident(fn, "function", fl)
-            functions.append(Function(fid or "", r.text(fn, "name", fl) or "", r.boolean(fn, "approval", fl, False)))
+            functions.append(at.keep(Function(r.text(fn, "id", fl) or "", r.text(fn, "name", fl) or "",
+                                              r.boolean(fn, "approval", fl, False)), fl, fn))
     exemptions = []
     for j, ex in enumerate(r.items(node, "exemptions", label)):
         el = f"{label}, exemption #{j + 1}"
         if r.entry(ex, el, _EXEMPTION, ("rule", "reason")):
-            rule = r.text(ex, "rule", el)
-            if rule is not None and rule not in RULE_IDS:
-                r.bad(el, ex, "rule", f"'{rule}' is no reform rule ({', '.join(RULE_IDS)})")
-            exemptions.append(Exemption(rule or "", r.text(ex, "reason", el) or "", r.text(ex, "subject", el)))
-    before_ids = {s.id for s in before}
-    function_ids = {f.id for f in functions}
+            exemptions.append(at.keep(Exemption(r.text(ex, "rule", el) or "", r.text(ex, "reason", el) or "",
+                                                r.text(ex, "subject", el)), el, ex))
     sections = []
     for j, sn in enumerate(r.items(node, "sections", label)):
         sl = _label("section", sn, j)
-        if not r.entry(sn, sl, _SECTION, ("id", "name")):
-            continue
-        merged = r.texts(sn, "merged_from", sl)
-        for m in merged:
-            if m not in before_ids:
-                r.bad(sl, sn, "merged_from", f"'{m}' is no section of this department's sections_before")
-        funcs = r.texts(sn, "functions", sl)
-        for f in funcs:
-            if f not in function_ids:
-                r.bad(sl, sn, "functions", f"'{f}' is no function of this department")
-        sections.append(Section(
-            id=ident(sn, "section", sl) or "", name=r.text(sn, "name", sl) or "",
-            kind=r.choice(sn, "kind", sl, SECTION_KINDS, "business"), merged_from=merged,
-            staffing=r.integer(sn, "staffing", sl), leader_posts=r.integer(sn, "leader_posts", sl),
-            counterparts=r.texts(sn, "counterparts", sl), functions=funcs))
+        if r.entry(sn, sl, _SECTION, ("id", "name")):
+            sections.append(at.keep(Section(
+                id=r.text(sn, "id", sl) or "", name=r.text(sn, "name", sl) or "",
+                kind=r.choice(sn, "kind", sl, SECTION_KINDS, "business"), merged_from=r.texts(sn, "merged_from", sl),
+                staffing=r.integer(sn, "staffing", sl), leader_posts=r.integer(sn, "leader_posts", sl),
+                counterparts=r.texts(sn, "counterparts", sl), functions=r.texts(sn, "functions", sl)), sl, sn))
+    dept_id = r.text(node, "id", label)
     if dept_id is None:
         return None
-    return Department(id=dept_id, name=r.text(node, "name", label) or "", batch=r.integer(node, "batch", label),
-                      sections_before=tuple(before), sections=tuple(sections), functions=tuple(functions),
-                      exemptions=tuple(exemptions))
+    return at.keep(Department(id=dept_id, name=r.text(node, "name", label) or "", batch=r.integer(node, "batch", label),
+                              sections_before=tuple(before), sections=tuple(sections), functions=tuple(functions),
+                              exemptions=tuple(exemptions)), label, node)
 
 
-def _section_ref(r: _Reader, node: dict, label: str, sections: dict) -> str | None:
-    sid = r.text(node, "section", label)
-    if sid is not None and sid not in sections and r.known.department_of("section", sid) is None:
-        r.bad(label, node, "section", f"no section '{sid}' in the workbook or the database")
-    return sid
-
-
-def _person_ref(r: _Reader, node: dict, key: str, label: str, person_ids: set[str]) -> str | None:
-    pid = r.text(node, key, label)
-    if pid is not None and pid not in person_ids and r.known.department_of("person", pid) is None:
-        r.bad(label, node, key, f"no person '{pid}' in the workbook or the database")
-    return pid
-
-
-def _person(r: _Reader, node: Any, i: int, ident, sections: dict) -> Person | None:
+def _person(r: _Reader, at: _Places, node: Any, i: int) -> Person | None:
     label = _label("person", node, i)
     if not r.entry(node, label, _PERSON, ("id", "name", "section")):
         return None
-    pid = ident(node, "person", label)
-    section = _section_ref(r, node, label, sections)
-    person = Person(id=pid or "", name=r.text(node, "name", label) or "", section=section or "",
+    pid = r.text(node, "id", label)
+    person = Person(id=pid or "", name=r.text(node, "name", label) or "", section=r.text(node, "section", label) or "",
                     post=r.choice(node, "post", label, POSTS, "staff"), skills=r.texts(node, "skills", label))
-    return person if pid else None
+    return at.keep(person, label, node) if pid else None
 
 
-def _process(r: _Reader, node: Any, i: int, ident, sections: dict, person_ids: set[str]) -> Process | None:
+def _process(r: _Reader, at: _Places, node: Any, i: int) -> Process | None:
     label = _label("process", node, i)
     if not r.entry(node, label, _PROCESS, ("id", "section", "name", "after")):
         return None
-    pid = ident(node, "process", label)
-    section = _section_ref(r, node, label, sections)
-    versions = {v: _version(r, node, v, f"{label}, {v}", person_ids) for v in VERSIONS if node.get(v) is not None}
+    pid = r.text(node, "id", label)
+    versions = {v: _version(r, at, node, v, f"{label}, {v}") for v in VERSIONS if node.get(v) is not None}
     if pid is None:
         return None
-    return Process(id=pid, section=section or "", name=r.text(node, "name", label) or "",
-                   before=versions.get("before"), after=versions.get("after"))
+    return at.keep(Process(id=pid, section=r.text(node, "section", label) or "", name=r.text(node, "name", label) or "",
+                           before=versions.get("before"), after=versions.get("after")), label, node)
 
 
-def _version(r: _Reader, proc: dict, which: str, label: str, person_ids: set[str]) -> Version | None:
+def _version(r: _Reader, at: _Places, proc: dict, which: str, label: str) -> Version | None:
     node = proc[which]
     if not r.entry(node, label, _VERSION, ("steps",)):
         return None
     steps: list[Step] = []
-    ids: set[str] = set()
-    nodes: dict[str, dict] = {}
     raw = r.items(node, "steps", label)
     if not raw and node.get("steps") is not None:
         r.bad(label, node, "steps", "a version needs at least one step")
@@ -357,107 +312,206 @@ def _version(r: _Reader, proc: dict, which: str, label: str, person_ids: set[str
         sl = f"{label}, " + _label("step", sn, j)
         if not r.entry(sn, sl, _STEP, ("id",)):
             continue
-        values: dict[str, Any] = {}
-        for f in STEP:  # in declared order: `next` comes before the branches and shape that name it
-            values[f.name] = _STEP_READERS[f.kind](r, sn, f, sl, values, person_ids)
-        sid = values["id"]
-        if sid in ids:
-            r.bad(sl, sn, "id", f"step id '{sid}' is used twice in this version")
-        if values["name"] is None and values["kind"] in WORK_KINDS:
-            r.bad(sl, sn, "name", f"a {values['kind']} step needs a name")
-        held = [f.name for f in STEP if f.kind == "person" and values[f.name]]
-        if which == "before" and held:
-            r.bad(sl, sn, held[0], "steps of the 'before' version carry no holders")
-        if sid is None:
-            continue
-        ids.add(sid)
-        nodes[sid] = sn
-        steps.append(Step(**values))
-    version = Version(tuple(steps))
-    for sid, message in graph.faults(version):
-        r.bad(f"{label}, step {sid}", nodes[sid], "next", message)
-    return version
+        values = {f.name: _STEP_READERS[f.kind](r, sn, f, sl) for f in STEP}
+        if values["id"] is not None:
+            steps.append(at.keep(Step(**values), sl, sn))
+    return Version(tuple(steps))
 
 
 #: How each kind of declared step field is read from a workbook entry (flows.fields.KINDS).
-_STEP_READERS: dict[str, Callable[..., Any]] = {
-    "id": lambda r, node, f, label, values, people: r.text(node, f.name, label),
-    "text": lambda r, node, f, label, values, people: r.text(node, f.name, label),
-    "choice": lambda r, node, f, label, values, people: r.choice(node, f.name, label, f.options, f.default),
-    "ids": lambda r, node, f, label, values, people: r.texts(node, f.name, label),
-    "person": lambda r, node, f, label, values, people: _person_ref(r, node, f.name, label, people),
-    "number": lambda r, node, f, label, values, people: r.number(node, f.name, label),
-    "branches": lambda r, node, f, label, values, people: _branches(r, node, label, values["next"]),
-    "shape": lambda r, node, f, label, values, people: _shape(r, node, label, values["next"]),
+_STEP_READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
+    "id": lambda r, node, f, label: r.text(node, f.name, label),
+    "text": lambda r, node, f, label: r.text(node, f.name, label),
+    "person": lambda r, node, f, label: r.text(node, f.name, label),
+    "choice": lambda r, node, f, label: r.choice(node, f.name, label, f.options, f.default),
+    "ids": lambda r, node, f, label: r.texts(node, f.name, label),
+    "number": lambda r, node, f, label: r.number(node, f.name, label),
+    "branches": lambda r, node, f, label: _branches(r, node, label),
+    "shape": lambda r, node, f, label: _shape(r, node, label),
 }
 
 
-def _branches(r: _Reader, sn: dict, label: str, nxt: tuple[str, ...]) -> tuple[Branch, ...]:
+def _branches(r: _Reader, sn: dict, label: str) -> tuple[Branch, ...]:
     """Names and conditions of outgoing flows: entries {to, name, condition}, or in a sheet's
     cell one `to=name[condition]` per line."""
     out = []
     for k, node in enumerate(r.items(sn, "branches", label)):
         bl = f"{label}, branch #{k + 1}"
         if isinstance(node, str):
-            branch = Branch.parse(node)
+            out.append(Branch.parse(node))
         elif r.entry(node, bl, _BRANCH, ("to",)):
-            branch = Branch(r.text(node, "to", bl) or "", r.text(node, "name", bl), r.text(node, "condition", bl))
-        else:
-            continue
-        if branch.to not in nxt:
-            r.bad(bl, sn, "branches", f"'{branch.to}' is not among this step's next steps")
-            continue
-        out.append(branch)
+            out.append(Branch(r.text(node, "to", bl) or "", r.text(node, "name", bl), r.text(node, "condition", bl)))
     return tuple(out)
 
 
-def _shape(r: _Reader, sn: dict, label: str, nxt: tuple[str, ...]) -> Shape | None:
+def _shape(r: _Reader, sn: dict, label: str) -> Shape | None:
     """Where the step was drawn (`x y width height; next: x y x y …`), as a BPMN import left it."""
     text = r.text(sn, "shape", label)
     if text is None:
         return None
     try:
-        shape = Shape.parse(text)
+        return Shape.parse(text)
     except ValueError as e:
         r.bad(label, sn, "shape", str(e))
         return None
-    for to, _ in shape.edges:
-        if to not in nxt:
-            r.bad(label, sn, "shape", f"draws a flow to '{to}', which is not among this step's next steps")
-    return shape
 
 
-def _absence(r: _Reader, node: Any, i: int, person_ids: set[str]) -> Absence | None:
+def _absence(r: _Reader, at: _Places, node: Any, i: int) -> Absence | None:
     label = f"absence #{i + 1}" + (f" (person {node.get('person')})" if isinstance(node, dict) and node.get("person") else "")
     if not r.entry(node, label, _ABSENCE, ("person", "start", "end")):
         return None
-    person = _person_ref(r, node, "person", label, person_ids)
+    person = r.text(node, "person", label)
     start, end = r.date(node, "start", label), r.date(node, "end", label)
     reason = r.choice(node, "reason", label, ABSENCE_REASONS, "leave")
-    if start and end and end < start:
-        r.bad(label, node, "end", f"ends ({end}) before it starts ({start})")
     if person and start and end:
-        return Absence(person, start, end, reason)
+        return at.keep(Absence(person, start, end, reason), label, node)
     return None
 
 
-def _calendar(r: _Reader, tree: dict) -> list[CalendarDay]:
-    days: dict[dt.date, CalendarDay] = {}
-    for i, node in enumerate(r.items(tree, "calendar", "the workbook")):
-        label = _label("calendar day", node, i, key="date")
-        if not r.entry(node, label, _CALENDAR, ("date", "workday")):
-            continue
-        day = r.date(node, "date", label)
-        if day in days:
-            r.bad(label, node, "date", f"{day} is given twice")
-        if day:
-            days[day] = CalendarDay(day, r.boolean(node, "workday", label, True), r.text(node, "note", label))
-    return list(days.values())
+def _calendar_day(r: _Reader, at: _Places, node: Any, i: int) -> CalendarDay | None:
+    label = _label("calendar day", node, i, key="date")
+    if not r.entry(node, label, _CALENDAR, ("date", "workday")):
+        return None
+    day = r.date(node, "date", label)
+    if day is None:
+        return None
+    return at.keep(CalendarDay(day, r.boolean(node, "workday", label, True), r.text(node, "note", label)), label, node)
 
 
-def _check_dropped_holders(r: _Reader, departments: list[Department], person_ids: set[str]) -> None:
+def _power(r: _Reader, at: _Places, node: Any, i: int) -> Power | None:
+    label = _label("power", node, i)
+    if not r.entry(node, label, _POWER, ("id", "department", "name")):
+        return None
+    return at.keep(Power(id=r.text(node, "id", label) or "", department=r.text(node, "department", label) or "",
+                         name=r.text(node, "name", label) or "", kind=r.text(node, "kind", label),
+                         section=r.text(node, "section", label), processes=r.texts(node, "processes", label),
+                         responsibilities=r.texts(node, "responsibilities", label),
+                         accountability=r.texts(node, "accountability", label)), label, node)
+
+
+# --- checking: ids, references and step graphs, on the objects --------------------------------
+
+def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
+    """Every rule that spans entries, for a workbook read from a file or made in memory alike."""
+    seen: dict[str, dict[str, str]] = {}  # kind -> id -> label of first use
+
+    def bad(obj, label: str, key: str | None, message: str, part: str = "") -> None:
+        """A problem of `obj` (named `label` when it was made in memory), or of a `part` of it."""
+        where_label, node = at(obj, label)
+        r.bad(where_label + part, node, key, message)
+
+    def ident(obj, kind: str, label: str) -> None:
+        value = obj.id
+        if not value:
+            return
+        label = at(obj, label)[0]
+        first = seen.setdefault(kind, {}).get(value)
+        if first:
+            bad(obj, label, "id", f"{kind} id '{value}' is used twice (also by {first})")
+        other = r.known.department_of(kind, value)
+        if other:
+            bad(obj, label, "id", f"{kind} id '{value}' already belongs to department '{other}' in "
+                                  f"the database; include that department to replace it")
+        seen[kind][value] = label
+
+    for d in wb.departments:
+        ident(d, "department", f"department {d.id}")
+        for sb in d.sections_before:
+            ident(sb, "section_before", f"section_before {sb.id}")
+        for fn in d.functions:
+            ident(fn, "function", f"function {fn.id}")
+        for j, ex in enumerate(d.exemptions):
+            if ex.rule and ex.rule not in RULE_IDS:
+                bad(ex, f"department {d.id}, exemption #{j + 1}", "rule",
+                    f"'{ex.rule}' is no reform rule ({', '.join(RULE_IDS)})")
+        before_ids, function_ids = {s.id for s in d.sections_before}, {f.id for f in d.functions}
+        for sec in d.sections:
+            label = f"section {sec.id}"
+            for m in sec.merged_from:
+                if m not in before_ids:
+                    bad(sec, label, "merged_from", f"'{m}' is no section of this department's sections_before")
+            for f in sec.functions:
+                if f not in function_ids:
+                    bad(sec, label, "functions", f"'{f}' is no function of this department")
+            ident(sec, "section", label)
+    sections = {s.id for d in wb.departments for s in d.sections}
+    person_ids = {p.id for p in wb.people}
+
+    def section_ref(obj, label: str, sid: str) -> None:
+        if sid and sid not in sections and r.known.department_of("section", sid) is None:
+            bad(obj, label, "section", f"no section '{sid}' in the workbook or the database")
+
+    def person_ref(obj, label: str, key: str, pid: str | None) -> None:
+        if pid and pid not in person_ids and r.known.department_of("person", pid) is None:
+            bad(obj, label, key, f"no person '{pid}' in the workbook or the database")
+
+    for p in wb.people:
+        ident(p, "person", f"person {p.id}")
+        section_ref(p, f"person {p.id}", p.section)
+    for proc in wb.processes:
+        ident(proc, "process", f"process {proc.id}")
+        section_ref(proc, f"process {proc.id}", proc.section)
+        for which in VERSIONS:
+            v = proc.version(which)
+            if v is not None:
+                _check_version(v, f"process {proc.id}, {which}", which, bad, person_ref, at)
+    for i, a in enumerate(wb.absences):
+        label = f"absence #{i + 1} (person {a.person})"
+        person_ref(a, label, "person", a.person)
+        if a.end < a.start:
+            bad(a, label, "end", f"ends ({a.end}) before it starts ({a.start})")
+    days: set[dt.date] = set()
+    for c in wb.calendar:
+        if c.date in days:
+            bad(c, f"calendar day {c.date}", "date", f"{c.date} is given twice")
+        days.add(c.date)
+    dept_ids = {d.id for d in wb.departments}
+    section_dept = {s.id: d.id for d in wb.departments for s in d.sections}
+    process_ids = {p.id for p in wb.processes}
+    for pw in wb.powers:
+        label = f"power {pw.id}"
+        ident(pw, "power", label)
+        if pw.department and pw.department not in dept_ids:
+            bad(pw, label, "department", f"'{pw.department}' is no department of this workbook")
+        if pw.section is not None and section_dept.get(pw.section) != pw.department:
+            bad(pw, label, "section", f"'{pw.section}' is no section of department '{pw.department or None}'")
+        for x in pw.processes:
+            if x not in process_ids:
+                bad(pw, label, "processes", f"'{x}' is no process of this workbook")
+    _check_dropped_holders(r, wb, person_ids)
+
+
+def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Places) -> None:
+    ids: set[str] = set()
+    for s in v.steps:
+        sl = f"{label}, step {s.id}"
+        if s.id in ids:
+            bad(s, sl, "id", f"step id '{s.id}' is used twice in this version")
+        ids.add(s.id)
+        if s.name is None and s.kind in WORK_KINDS:
+            bad(s, sl, "name", f"a {s.kind} step needs a name")
+        for f in STEP:
+            if f.kind == "person":
+                person_ref(s, sl, f.name, getattr(s, f.name))
+        held = [f.name for f in STEP if f.kind == "person" and getattr(s, f.name)]
+        if which == "before" and held:
+            bad(s, sl, held[0], "steps of the 'before' version carry no holders")
+        for k, b in enumerate(s.branches):
+            if b.to not in s.next:
+                bad(s, sl, "branches", f"'{b.to}' is not among this step's next steps", f", branch #{k + 1}")
+        for to, _ in s.shape.edges if s.shape else ():
+            if to not in s.next:
+                bad(s, sl, "shape", f"draws a flow to '{to}', which is not among this step's next steps")
+    steps = {s.id: s for s in v.steps}
+    # Links only: a branch to no next step was named above, with its number.
+    links = Version(tuple(replace(s, branches=tuple(b for b in s.branches if b.to in s.next)) for s in v.steps))
+    for sid, message in graph.faults(links):
+        bad(steps[sid], f"{label}, step {sid}", "next", message)
+
+
+def _check_dropped_holders(r: _Reader, wb: Workbook, person_ids: set[str]) -> None:
     """A replaced department may not drop a person who still holds steps in another department."""
-    for d in departments:
+    for d in wb.departments:
         for pid in sorted(r.known.people_of.get(d.id, set()) - person_ids):
             for dept, proc, step in r.known.holders.get(pid, []):
                 r.problems.append(Problem(

@@ -30,7 +30,7 @@ from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersi
                      PowerRow, SectionBeforeRow, SectionFunctionRow, SectionMergeRow, SectionRow)
 from roles.formats import workbook_files as formats
 from flows.errors import Problem, BadInput
-from roles.formats.workbook import Known, parse, to_tree
+from roles.formats.workbook import Known, parse, to_tree, validate
 
 @dataclass(frozen=True)
 class ImportStage(Stage):
@@ -152,8 +152,8 @@ def import_workbook(engine: Engine, wb: Workbook, progress: Progress = lambda _:
                     source: str = "workbook", user: Account | str = "cli") -> ImportSummary:
     """Store an in-memory workbook (demo data, generated data) with the same checks as a file."""
     with Session(engine) as s, s.begin():
-        tree = to_tree(wb)
-        summary = _replace(s, parse(tree, source, _known(s, _department_ids(tree))), progress)
+        validate(wb, source, _known(s, {d.id for d in wb.departments}))
+        summary = _replace(s, wb, progress)
         audit(s, user, "import", source, None, summary.__dict__)
         return summary
 

@@ -258,3 +258,25 @@ def test_an_import_reports_its_stages_in_both_languages(engine):
     load_file(engine, BIANBAN, progress=stages.append)
     assert [s.text("zh") for s in stages][:2] == ["正在读取 bianban.yaml", "正在检查"]
     assert str(stages[0]) == "reading bianban.yaml" and any("processes" in str(s) for s in stages)
+
+
+def test_a_workbook_made_in_memory_is_checked_as_a_file_is(engine):
+    """The demo and generated data are checked on the objects themselves, with the same messages
+    (named by id, as they have no lines), and nothing is stored on a problem."""
+    import dataclasses
+    import datetime as dt
+
+    from roles.demo import demo_workbook
+    good = demo_workbook(dt.date(2026, 11, 25))
+    p = good.processes[0]
+    broken_step = dataclasses.replace(p.after.steps[0], b="nobody", next=("nowhere",))
+    bad = dataclasses.replace(good, processes=(dataclasses.replace(p, after=dataclasses.replace(
+        p.after, steps=(broken_step, *p.after.steps[1:]))), *good.processes[1:]))
+    with pytest.raises(BadInput) as e:
+        store.import_workbook(engine, bad, source="generated")
+    lines = e.value.lines()
+    step = f"generated: process {p.id}, after, step {broken_step.id}"
+    assert f"{step}, field 'b': no person 'nobody' in the workbook or the database" in lines
+    assert f"{step}, field 'next': 'nowhere' is no step of this version" in lines
+    assert store.load(engine).departments == ()
+    assert store.import_workbook(engine, good, source="demo").departments == len(good.departments)
