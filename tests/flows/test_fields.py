@@ -35,3 +35,36 @@ def test_a_step_with_every_field_set_survives_the_store_and_the_workbook_tree():
     tree = wb_format.to_tree(wb)
     assert set(tree["processes"][0]["after"]["steps"][0]) == set(STEP_NAMES)
     assert wb_format.parse(tree, "t.yaml").processes[0].after.steps[0] == FULL
+
+
+def test_the_other_entities_say_the_same_fields_in_the_model_the_reader_the_sheet_and_the_table():
+    """Entities of a few fields each are spelled in the dataclass, the reader's keys, the XLSX sheet
+    and the table; these must agree, so a field added to one and not the others fails here."""
+    from roles import model
+    from roles.storage import tables
+    nested = {"sections_before", "sections", "functions", "exemptions"}  # a department's rows of their own
+    parent = {"department", "department_id"}  # the column that says whose row it is
+
+    def columns(row, renames: dict) -> set[str]:
+        back = {column: name for name, column in renames.items()}
+        return {back.get(c.name, c.name) for c in row.__table__.c} - {"position"}
+
+    cases = [  # model, reader's keys, sheet, table, field → column, fields kept in tables of their own
+        (model.Person, wb_format._PERSON, "people", tables.PersonRow, {"section": "section_id"}, set()),
+        (model.Absence, wb_format._ABSENCE, "absences", tables.AbsenceRow, {"person": "person_id"}, {"id"}),
+        (model.CalendarDay, wb_format._CALENDAR, "calendar", tables.CalendarRow, {}, set()),
+        (model.SectionBefore, wb_format._SECTION_BEFORE, "sections_before", tables.SectionBeforeRow, {}, set()),
+        (model.Function, wb_format._FUNCTION, "functions", tables.FunctionRow, {}, set()),
+        (model.Exemption, wb_format._EXEMPTION, "exemptions", tables.ExemptionRow, {}, set()),
+        (model.Section, wb_format._SECTION, "sections", tables.SectionRow, {}, {"merged_from", "functions"}),
+        (model.Power, wb_format._POWER, "powers", tables.PowerRow,
+         {"department": "department_id", "section": "section_id"}, set()),
+        (model.Department, wb_format._DEPT, "departments", tables.DepartmentRow, {}, nested),
+    ]
+    for cls, keys, sheet, row, renames, elsewhere in cases:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        assert set(keys) == fields, cls.__name__
+        in_sheet = set(SHEETS[sheet]) if "department" in fields else set(SHEETS[sheet]) - parent
+        assert in_sheet == fields - (nested if cls is model.Department else set()), cls.__name__
+        in_table = columns(row, renames) if "department" in fields else columns(row, renames) - parent
+        assert in_table - {"id"} == fields - elsewhere - {"id"}, cls.__name__
