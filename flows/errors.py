@@ -37,12 +37,14 @@ class BadInput(AbflowError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem] | str):
+    def __init__(self, problems: list[Problem] | str, more: int = 0):
         self.problems = [Problem("", "", None, None, problems)] if isinstance(problems, str) else list(problems)
+        self.more = more  # problems found beyond those listed (a file can hold millions)
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [str(p) if p.file or p.entry else p.message for p in self.problems]
+        out = [str(p) if p.file or p.entry else p.message for p in self.problems]
+        return out + ([f"… and {self.more:,} more problem(s) not listed"] if self.more else [])
 
 
 class NotFound(BadInput):

@@ -15,10 +15,12 @@ known kind needs no code here.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import limits
 from .model import Branch, Shape, Step
 
 KINDS = ("id", "text", "choice", "person", "ids", "number", "branches", "shape")
@@ -91,6 +93,29 @@ class FieldSpec:
             return text or self.default
         return text
 
+    def problem(self, value) -> str | None:
+        """What is wrong with a value of this field from outside (flows/limits.py), or None."""
+        if value is None or value == () or value == "":
+            return None
+        if self.kind in ("id", "person"):
+            return limits.id_problem(value)
+        if self.kind == "text":
+            return limits.text_problem(value)
+        if self.kind == "choice":
+            return None if value in self.options else f"must be one of {', '.join(self.options)}, not {limits.short(value)}"
+        if self.kind == "ids":
+            return next((p for x in value if (p := limits.id_problem(x))), None)
+        if self.kind == "number":
+            return limits.number_problem(value)
+        if self.kind == "branches":
+            return next((p for b in value for p in (limits.id_problem(b.to), limits.text_problem(b.name or ""),
+                                                     limits.text_problem(b.condition or "")) if p), None)
+        if self.kind == "shape":
+            numbers = [value.x, value.y, value.w, value.h] + [c for _, pts in value.edges for pt in pts for c in pt]
+            return None if all(math.isfinite(n) and abs(n) <= 10 * limits.MAX_NUMBER for n in numbers) else \
+                "holds a coordinate that is not a finite number within bounds"
+        return None
+
     def attribute(self, value) -> str | None:
         """The value as an XML attribute's text."""
         if value is None:
@@ -110,6 +135,11 @@ def declared(cls) -> tuple[FieldSpec, ...]:
 
 STEP = declared(Step)
 STEP_NAMES = tuple(f.name for f in STEP)
+
+
+def step_problems(s: Step) -> list[tuple[str, str]]:
+    """(field, problem) for each value of a step that no reader may let in."""
+    return [(f.name, p) for f in STEP if (p := f.problem(getattr(s, f.name)))]
 
 
 def stored_step(s: Step) -> dict:

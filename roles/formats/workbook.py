@@ -8,13 +8,14 @@ workbook replaces.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field, replace
 from collections.abc import Callable
 from typing import Any
 
-from flows import graph
-from flows.fields import STEP, STEP_NAMES, FieldSpec
+from flows import graph, limits
+from flows.fields import STEP, STEP_NAMES, FieldSpec, step_problems
 from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
 from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
@@ -46,10 +47,17 @@ class _Reader:
         self.file = file
         self.known = known
         self.problems: list[Problem] = []
+        self.more = 0  # problems beyond MAX_PROBLEMS, counted, not kept
 
     # -- reporting and basic fields ------------------------------------------------------------
 
+    def error(self) -> BadInput:
+        return BadInput(self.problems, self.more)
+
     def bad(self, label: str, node: Any, key: str | None, message: str) -> None:
+        if len(self.problems) >= limits.MAX_PROBLEMS:
+            self.more += 1
+            return
         where = None
         if isinstance(node, Entry):
             where = node.where_of(key) if key else node.where
@@ -85,7 +93,10 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.bad(label, node, key, f"must be text, not {_kind(value)}")
             return None
-        value = str(value).strip()
+        value = str(value).strip() if isinstance(value, str) else _number_text(value)
+        if value is None or (problem := limits.text_problem(value)):
+            self.bad(label, node, key, problem or "must be text, not a number that is not finite")
+            return None
         return value or None
 
     def integer(self, node: dict, key: str, label: str) -> int | None:
@@ -93,7 +104,10 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.bad(label, node, key, f"must be a whole number, 0 or more, not {value!r}")
+            self.bad(label, node, key, f"must be a whole number, 0 or more, not {limits.short(value)}")
+            return None
+        if problem := limits.number_problem(value):
+            self.bad(label, node, key, problem)
             return None
         return value
 
@@ -101,8 +115,11 @@ class _Reader:
         value = node.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            self.bad(label, node, key, f"must be a number, 0 or more, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.bad(label, node, key, f"must be a number, 0 or more, not {limits.short(value)}")
+            return None
+        if problem := limits.number_problem(value):
+            self.bad(label, node, key, problem)
             return None
         return float(value)
 
@@ -113,7 +130,7 @@ class _Reader:
         if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
             return _BOOL_WORDS[value.strip().lower()]
         if not isinstance(value, bool):
-            self.bad(label, node, key, f"must be true or false, not {value!r}")
+            self.bad(label, node, key, f"must be true or false, not {limits.short(value)}")
             return default
         return value
 
@@ -122,7 +139,7 @@ class _Reader:
         if value is None:
             return default
         if value not in options:
-            self.bad(label, node, key, f"must be one of {', '.join(options)}, not {value!r}")
+            self.bad(label, node, key, f"must be one of {', '.join(options)}, not {limits.short(value)}")
             return default
         return value
 
@@ -132,16 +149,21 @@ class _Reader:
             self.bad(label, node, key, "is required")
             return None
         if isinstance(value, dt.date):
-            return value
-        text = str(value).strip()
-        if not _DATE.match(text):
-            self.bad(label, node, key, f"must be a date as YYYY-MM-DD, not {value!r}")
+            day = value
+        else:
+            text = str(value).strip() if isinstance(value, str) else ""
+            if not _DATE.match(text):
+                self.bad(label, node, key, f"must be a date as YYYY-MM-DD, not {limits.short(value)}")
+                return None
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError as e:
+                self.bad(label, node, key, f"{limits.short(text)} is no date: {e}")
+                return None
+        if problem := limits.date_problem(day):
+            self.bad(label, node, key, problem)
             return None
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError as e:
-            self.bad(label, node, key, f"{text!r} is no date: {e}")
-            return None
+        return day
 
     def texts(self, node: dict, key: str, label: str) -> tuple[str, ...]:
         out = []
@@ -149,10 +171,21 @@ class _Reader:
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.bad(label, node, key, f"must list text, not {_kind(item)}")
                 continue
-            out.append(str(item).strip())
+            text = item.strip() if isinstance(item, str) else _number_text(item)
+            if text is None or (problem := limits.text_problem(text)):
+                self.bad(label, node, key, problem or "must list text, not a number that is not finite")
+                continue
+            out.append(text)
         if len(set(out)) != len(out):
             self.bad(label, node, key, "lists the same value twice")
         return tuple(out)
+
+
+def _number_text(value: int | float) -> str | None:
+    """A number given where text is due (an id of digits), as text; None when it is not finite."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 _BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False, "是": True, "否": False}
@@ -183,7 +216,7 @@ def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
     """Read a workbook tree into a `Workbook` and check it; raise `BadInput` with all problems."""
     r = _Reader(file, known or Known())
     if not r.entry(tree, "the workbook", _TOP, ()):
-        raise BadInput(r.problems)
+        raise r.error()
     version = tree.get("version", 1)
     if version != 1:
         r.bad("the workbook", tree, "version", f"this program reads version 1, not {version!r}")
@@ -204,7 +237,7 @@ def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
                   absences=tuple(absences), calendar=tuple(calendar), powers=tuple(powers), version=1)
     _check(r, wb, at)
     if r.problems:
-        raise BadInput(r.problems)
+        raise r.error()
     return wb
 
 
@@ -214,7 +247,7 @@ def validate(wb: Workbook, file: str, known: Known | None = None) -> None:
     r = _Reader(file, known or Known())
     _check(r, wb, _Places())
     if r.problems:
-        raise BadInput(r.problems)
+        raise r.error()
 
 
 class _Places:
@@ -405,6 +438,8 @@ def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
         if not value:
             return
         label = at(obj, label)[0]
+        if problem := limits.id_problem(value):
+            bad(obj, label, "id", problem)
         first = seen.setdefault(kind, {}).get(value)
         if first:
             bad(obj, label, "id", f"{kind} id '{value}' is used twice (also by {first})")
@@ -485,6 +520,8 @@ def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Pla
     ids: set[str] = set()
     for s in v.steps:
         sl = f"{label}, step {s.id}"
+        for key, problem in step_problems(s):
+            bad(s, sl, key, problem)
         if s.id in ids:
             bad(s, sl, "id", f"step id '{s.id}' is used twice in this version")
         ids.add(s.id)

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from flows import store as flow_store
-from flows.fields import STEP_NAMES, step_from_stored, stored_step
+from flows import limits
+from flows.fields import STEP_NAMES, step_from_stored, step_problems, stored_step
 from flows.bulk import bulk_insert, table_of
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
@@ -23,7 +24,7 @@ from flows.wording import Stage, values
 from flows.tables import ProcessRow, StepRow
 
 from roles.storage.accounts import Account, audit, username
-from roles.model import (Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
+from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from roles.engines.rules import RULES
 from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
@@ -267,6 +268,8 @@ def change_absences(engine: Engine, removed, added, source: str, user: Account |
                     for i, a in enumerate(added, 1) if a.person not in people]
         problems += [Problem(source, f"absence {i} ({a.person})", None, "end", f"{a.end} is before the start {a.start}")
                      for i, a in enumerate(added, 1) if a.end < a.start]
+        problems += [Problem(source, f"absence {i} ({a.person})", None, key, problem)
+                     for i, a in enumerate(added, 1) for key, problem in _absence_problems(a)]
         if problems:
             raise BadInput(problems)
         c = table_of(AbsenceRow).c
@@ -297,6 +300,9 @@ def set_exemptions(engine: Engine, department: str, exemptions, expected, user: 
                 for i, e in enumerate(exemptions, 1) if e.rule not in RULES]
     problems += [Problem("app", f"{source}, exemption #{i}", None, "reason", "an exemption needs its reason")
                  for i, e in enumerate(exemptions, 1) if not (e.reason or "").strip()]
+    problems += [Problem("app", f"{source}, exemption #{i}", None, key, problem)
+                 for i, e in enumerate(exemptions, 1) for key, text in (("reason", e.reason), ("subject", e.subject))
+                 if text and (problem := limits.text_problem(text))]
     if problems:
         raise BadInput(problems)
     with Session(engine) as s, s.begin():
@@ -395,7 +401,11 @@ def load_draft(engine: Engine, process_id: str, which: str) -> flow_store.Draft 
 def save_draft(engine: Engine, process_id: str, which: str, version: Version, base_revision: int, base: Version,
                expected_draft: int, user: Account | str = "cli") -> int:
     """Keep an unfinished edit without touching the live version; it may still have faults.
-    Conflict if someone else saved the draft since `expected_draft` was read."""
+    Conflict if someone else saved the draft since `expected_draft` was read; BadInput for a value
+    no reader lets in (a draft is kept, and read back, like any version)."""
+    problems = _value_problems(version, "designer", f"process {process_id}, {which} (draft)")
+    if problems:
+        raise BadInput(problems)
     with Session(engine) as s, s.begin():
         before = flow_store.read_draft(s, process_id, which)
         revision = flow_store.write_draft(s, process_id, which, version, base_revision, base, expected_draft,
@@ -438,7 +448,8 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
                   section: str | None = None, name: str | None = None, expected_revision: int | None = None,
                   user: Account | str = "cli") -> int:
     entry = f"process {process_id}, {which}"
-    problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
+    problems = _value_problems(version, source, entry)
+    problems += [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
     stored = s.execute(select(col(ProcessRow.section_id)).where(col(ProcessRow.id) == process_id)).scalar()
     exists = stored is not None
     home = stored if stored is not None else section
@@ -481,3 +492,16 @@ def _stored_version(s: Session, process_id: str, which: str) -> Version:
     return Version(tuple(step_from_stored(r) for r in s.execute(
         select(*(c[f] for f in STEP_NAMES))
         .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings()))
+
+
+def _value_problems(version: Version, source: str, entry: str) -> list[Problem]:
+    """The values of a version's steps that no reader lets in (ids, text, numbers, drawings)."""
+    return [Problem(source, f"{entry}, step {st.id}", None, key, problem)
+            for st in version.steps for key, problem in step_problems(st)]
+
+
+def _absence_problems(a: Absence) -> list[tuple[str, str]]:
+    out = [(key, problem) for key, day in (("start", a.start), ("end", a.end)) if (problem := limits.date_problem(day))]
+    if a.reason not in ABSENCE_REASONS:
+        out.append(("reason", f"must be one of {', '.join(ABSENCE_REASONS)}, not {limits.short(a.reason)}"))
+    return out

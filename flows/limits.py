@@ -1,0 +1,77 @@
+"""What a value from outside may be, for every reader (workbook files, leave lists, iCalendar,
+BPMN, the designer): ids from a safe pattern, text without control characters, finite numbers in
+sane bounds, dates within 1900–2100; and the bounds on files themselves. Each check returns the
+problem in words, or None; readers name the file, entry and field around it.
+
+Values are quoted in messages cut short, so a hostile value cannot flood a message.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+#: Ids: letters, digits, `_`, `.` and `-`, at most 64 (no spaces, slashes, control or zero-width
+#: characters: ids become file names, URL parts and keys).
+ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+ID_RULE = "letters, digits, '_', '.' and '-', at most 64"
+#: Names, notes and reasons: at most this many characters.
+MAX_TEXT = 500
+#: Numbers (minutes, counts per month, staffing, batches): at most this.
+MAX_NUMBER = 1_000_000
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+#: How many problems an error lists before it counts the rest.
+MAX_PROBLEMS = 100
+#: Files: at most this many bytes, and a spreadsheet at most this much unpacked and this many rows.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 200_000
+#: Nesting of a workbook tree (a workbook needs 7 levels).
+MAX_DEPTH = 32
+
+
+def short(value: object, limit: int = 40) -> str:
+    """A value as a message quotes it, cut to `limit` characters."""
+    text = repr(value) if not isinstance(value, str) else repr(value[:limit + 1])
+    return text if len(text) <= limit + 2 else text[:limit] + "…'"
+
+
+def id_problem(value: str) -> str | None:
+    if not ID.fullmatch(value):
+        return f"{short(value)} is no id: use {ID_RULE}"
+    return None
+
+
+def text_problem(value: str, limit: int = MAX_TEXT) -> str | None:
+    if len(value) > limit:
+        return f"is {len(value)} characters long; at most {limit}"
+    for ch in value:
+        kind = unicodedata.category(ch)
+        if kind == "Cc":
+            return f"{short(value)} holds a control character ({ch.encode('unicode_escape').decode()})"
+        if kind == "Cs":
+            return f"{short(value)} holds a lone surrogate, which is no character"
+    return None
+
+
+def number_problem(value: float) -> str | None:
+    if not math.isfinite(value):
+        return f"must be a finite number, not {short(value)}"
+    if value < 0:
+        return f"must be 0 or more, not {short(value)}"
+    if value > MAX_NUMBER:
+        return f"must be at most {MAX_NUMBER:,}, not {short(value)}"
+    return None
+
+
+def date_problem(day: dt.date) -> str | None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return f"{day} is outside {FIRST_DAY.year}–{LAST_DAY.year}"
+    return None
+
+
+def size_problem(size: int, limit: int = MAX_FILE_BYTES) -> str | None:
+    if size > limit:
+        return f"is {size / 1_048_576:.1f} MB; at most {limit // 1_048_576} MB"
+    return None
