@@ -13,6 +13,7 @@ through it).
 """
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -87,6 +88,11 @@ def _text(name: str | None) -> str | None:
     return name or None
 
 
+def _drawable(*numbers: float) -> bool:
+    """Coordinates a drawing can use: finite and within bounds (NaN or 1e308 are left to our layout)."""
+    return all(math.isfinite(n) and abs(n) <= 1e7 for n in numbers)
+
+
 def _number(text: str | None) -> float | None:
     try:
         return float(text) if text is not None else None
@@ -156,7 +162,7 @@ def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
         proc = max(processes, key=size)
         if size(proc) == 0:
             raise BpmnError(f"{source}: its processes hold no tasks, gateways or events")
-    result = _read_process(proc, _diagram_of(root))
+    result = _read_process(proc, _diagram_of(root), source)
     others = [p for p in processes if p is not proc and size(p)]
     if others:
         result.notes.append(f"the file has {len(processes)} processes (pools); imported "
@@ -186,18 +192,18 @@ def _diagram_of(root: etree._Element) -> _Drawn:
                     b = el.find(f"{{{DC}}}Bounds")
                     if b is not None:
                         x, y, w, h = (float(b.get(k)) for k in ("x", "y", "width", "height"))
-                        if w > 0 and h > 0:
+                        if w > 0 and h > 0 and _drawable(x, y, w, h):
                             drawn.bounds.setdefault(ref, (x, y, w, h))
                 else:
                     points = tuple((float(w.get("x")), float(w.get("y"))) for w in el.iter(f"{{{DI}}}waypoint"))
-                    if len(points) >= 2:
+                    if len(points) >= 2 and _drawable(*(c for pt in points for c in pt)):
                         drawn.waypoints.setdefault(ref, points)
             except (TypeError, ValueError):
                 continue  # a shape without usable numbers is left to our layout
     return drawn
 
 
-def _read_process(proc: etree._Element, drawn: _Drawn) -> BpmnProcess:
+def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProcess:
     nodes: list[etree._Element] = []
     flows: list[etree._Element] = []
     skipped: Counter[str] = Counter()
@@ -210,6 +216,13 @@ def _read_process(proc: etree._Element, drawn: _Drawn) -> BpmnProcess:
         elif tag in NOT_MODELLED:
             skipped[NOT_MODELLED[tag]] += 1
     notes = [f"{n} {what} not modelled" for what, n in sorted(skipped.items())]
+    seen: set[str] = set()
+    for n in nodes:
+        nid = n.get("id")
+        if not nid or nid in seen:
+            raise BpmnError(f"{source}: line {n.sourceline}: {_local(n.tag)} "
+                            + (f"id '{nid[:64]}' is used twice" if nid else "has no id"))
+        seen.add(nid)
     ids = {n.get("id") for n in nodes}
     nxt: dict[str, list[str]] = {i: [] for i in ids}
     labels: dict[str, dict[str, Branch]] = {i: {} for i in ids}

@@ -47,6 +47,29 @@ class BadInput(AbflowError):
         return out + ([f"… and {self.more:,} more problem(s) not listed"] if self.more else [])
 
 
+class Problems(list):
+    """Problems as a reader finds them: the first `limit` kept, the rest only counted, so a file
+    with millions of bad rows costs no more memory than one with a hundred."""
+
+    def __init__(self, limit: int = 100):
+        super().__init__()
+        self.limit, self.more = limit, 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < self.limit:
+            super().append(problem)
+        else:
+            self.more += 1
+
+    @property
+    def full(self) -> bool:
+        """Enough found to refuse the file: a reader may stop looking."""
+        return self.more > 0
+
+    def error(self) -> BadInput:
+        return BadInput(list(self), self.more)
+
+
 class NotFound(BadInput):
     """An id that names nothing in the database (a person, a section, a process)."""
 

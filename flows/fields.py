@@ -18,6 +18,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from . import limits
@@ -95,6 +96,8 @@ class FieldSpec:
 
     def problem(self, value) -> str | None:
         """What is wrong with a value of this field from outside (flows/limits.py), or None."""
+        if self.kind == "id" and not value:
+            return "is required"
         if value is None or value == () or value == "":
             return None
         if self.kind in ("id", "person"):
@@ -142,10 +145,36 @@ def step_problems(s: Step) -> list[tuple[str, str]]:
     return [(f.name, p) for f in STEP if (p := f.problem(getattr(s, f.name)))]
 
 
+def version_problems(steps) -> list[tuple[str, str, str]]:
+    """(step id, field, problem) for a version's values, and for a step id given twice."""
+    out, seen = [], set()
+    for s in steps:
+        out += [(s.id, key, problem) for key, problem in step_problems(s)]
+        if s.id in seen:
+            out.append((s.id, "id", f"step id '{s.id}' is used twice in this version"))
+        seen.add(s.id)
+    return out
+
+
 def stored_step(s: Step) -> dict:
     """A step in its stored columns' form (JSON-ready); drafts keep steps the same way."""
     return {f.name: f.stored(getattr(s, f.name)) for f in STEP}
 
 
-def step_from_stored(row) -> Step:
-    return Step(**{f.name: f.from_stored(row[f.name]) for f in STEP})
+def step_from_stored(row, damaged: Callable[[str, str], None] | None = None) -> Step:
+    """A stored step. A value that cannot be read back (written by an older version, or by hand)
+    is reported to `damaged(field, why)` and left at its default, so one bad row never stops the
+    roster, the pages or the export that would repair it; without `damaged`, it raises."""
+    values = {}
+    for f in STEP:
+        try:
+            value = f.from_stored(row[f.name])
+            if f.kind == "number" and value is not None and (problem := limits.number_problem(value)):
+                raise ValueError(problem)
+        except (ValueError, TypeError, KeyError) as e:
+            if damaged is None or f.kind == "id":
+                raise
+            damaged(f.name, str(e))
+            value = f.default
+        values[f.name] = value
+    return Step(**values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import reprlib
 import unicodedata
 
 #: Ids: letters, digits, `_`, `.` and `-`, at most 64 (no spaces, slashes, control or zero-width
@@ -23,18 +24,36 @@ MAX_NUMBER = 1_000_000
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 #: How many problems an error lists before it counts the rest.
 MAX_PROBLEMS = 100
-#: Files: at most this many bytes, and a spreadsheet at most this much unpacked and this many rows.
+#: Files: a leave list, calendar or BPMN file at most MAX_FILE_BYTES; a workbook, which may hold a
+#: province, at most MAX_WORKBOOK_BYTES. A spreadsheet unpacks to at most MAX_UNPACKED_BYTES, no
+#: part of it above RATIO_FLOOR to more than MAX_RATIO times its packed size (real sheets: 5 to
+#: 20), and a sheet has at most MAX_ROWS rows.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_ROWS = 200_000
-#: Nesting of a workbook tree (a workbook needs 7 levels).
-MAX_DEPTH = 32
+MAX_WORKBOOK_BYTES = 256 * 1024 * 1024
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+RATIO_FLOOR = 10 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 1_000_000
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 2, 40, 40, 40
+_REPR.maxdict = _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = 4
 
 
 def short(value: object, limit: int = 40) -> str:
-    """A value as a message quotes it, cut to `limit` characters."""
-    text = repr(value) if not isinstance(value, str) else repr(value[:limit + 1])
-    return text if len(text) <= limit + 2 else text[:limit] + "…'"
+    """A value as a message quotes it, cut to about `limit` characters without ever spelling out
+    the whole of it (a value can be a structure of gigabytes)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 128:
+        return f"a number of about {int(abs(value).bit_length() * 0.30103) + 1:,} digits"
+    text = _REPR.repr(value)
+    return text if len(text) <= limit + 2 else text[:limit] + "…"
+
+
+def named(value: object) -> str:
+    """An id as an entry's label shows it: cut to the longest an id may be, no control characters."""
+    text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs") else "?" for ch in str(value)[:65])
+    return text if len(text) <= 64 else text[:64] + "…"
 
 
 def id_problem(value: str) -> str | None:

@@ -20,9 +20,11 @@ from .model import VERSIONS, Process, Step, Version
 from .tables import DraftRow, ProcessRow, StepRow, VersionRow
 
 
-def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> list[tuple[int, Process]]:
+def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
+                   damaged: list[str] | None = None) -> list[tuple[int, Process]]:
     """Every process with its versions, as (position, process), in stored order; versions not
-    asked for are left `None` (the roster needs only `after`, half the rows).
+    asked for are left `None` (the roster needs only `after`, half the rows). A stored value that
+    cannot be read back is named in `damaged` and left at its default.
 
     Plain Core rows, not ORM objects: a city holds some 30,000 steps and this runs on every
     roster, so the ORM's per-row bookkeeping would cost more than the query."""
@@ -31,7 +33,11 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS) -> li
     steps: dict[tuple[str, str], list[Step]] = {}
     for row in conn.execute(select(st.process_id, st.version, *(st[f] for f in STEP_NAMES))
                             .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).mappings():
-        steps.setdefault((row["process_id"], row["version"]), []).append(step_from_stored(row))
+        def report(field: str, why: str, row=row) -> None:
+            if damaged is not None:
+                damaged.append(f"process {row['process_id']}, {row['version']}, step {row['id']}, "
+                               f"field '{field}': {why}")
+        steps.setdefault((row["process_id"], row["version"]), []).append(step_from_stored(row, report))
     revisions: dict[str, dict[str, int]] = {}
     vc = table_of(VersionRow).c
     for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision)).all():

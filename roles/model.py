@@ -7,7 +7,7 @@ engines speak the same shape and an export imports back unchanged.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from flows.model import Process
@@ -117,6 +117,9 @@ class Workbook:
     calendar: tuple[CalendarDay, ...] = ()
     powers: tuple[Power, ...] = ()
     version: int = 1
+    #: Stored values that could not be read back, each named (process, step, field): left at their
+    #: defaults so everything else works, and shown to the office to repair.
+    damaged: tuple[str, ...] = field(default=(), compare=False)
 
     # Look-ups built once per data set (frozen dataclasses allow cached_property to fill __dict__).
 

@@ -245,6 +245,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "readonly": ("只读：您没有修改此处的权限。", "Read only: you may not change this."),
     "page.audit": ("操作记录", "Audit trail"),
     "page.data": ("数据导入导出", "Data in and out"),
+    "data.damaged": ("数据库中有 {n} 个值无法读取，已按缺省处理；请在设计器中修正或重新导入：",
+                     "{n} stored value(s) could not be read and are left at their defaults; fix them in the designer or re-import:"),
     "data.import": ("导入工作簿", "Import a workbook"),
     "data.office_only": ("导入由编办进行；导出和发布人人可用。", "The reform office imports; anyone may export."),
     "data.workbook": ("工作簿文件（XLSX、YAML 或 JSON，格式见 workbook 规范）",

@@ -3,7 +3,9 @@ and the scheduler that does so each workday, and the record of every send."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows import limits
 from flows.errors import BadInput, PermissionDenied, Problem
 from roles.notify import dispatch
 from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry
@@ -14,7 +16,7 @@ from roles.storage.database import Database
 from roles.storage.tables import AuditRow, DispatchRow
 
 from .access import Account, require_office
-from .coverage import person
+from .coverage import check_day, person
 
 __all__ = ["ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts",
            "dispatches", "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in"]
@@ -78,6 +80,7 @@ def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, word
                  retry_only: bool = False) -> dispatch.Report:
     """Send the day's notices now (each at most once), or only those that failed before."""
     require_office(actor, "send notices")
+    check_day(day)
     if not 0 <= ahead <= 30:
         raise BadInput(f"ahead: {ahead} is not between 0 and 30 workdays")
     return run_retry(db.engine) if retry_only else run_daily(db.engine, day, ahead, words)
@@ -87,6 +90,10 @@ def scheduler(db: Database, actor: Account, *, schedule: Schedule, db_url: str):
     """A blocking APScheduler with the daily notices and the retries installed in the database's
     job store; the caller starts it."""
     require_office(actor, "run the scheduler")
+    try:
+        ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"timezone: no time zone {limits.short(schedule.timezone)} (e.g. Asia/Shanghai)") from None
     sched = make_scheduler(db.engine, schedule)
     install(sched, db_url, schedule)
     return sched

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flows import limits
 from flows.errors import BadInput, NotFound
 from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
@@ -19,7 +20,15 @@ from .access import Account
 MAX_DAYS = 3660
 
 
+def check_day(day: dt.date) -> dt.date:
+    if problem := limits.date_problem(day):
+        raise BadInput(f"date: {problem}")
+    return day
+
+
 def check_range(start: dt.date, end: dt.date) -> None:
+    check_day(start)
+    check_day(end)
     if end < start:
         raise BadInput(f"the range ends on {end}, before it starts on {start}")
     if (end - start).days >= MAX_DAYS:
@@ -47,7 +56,7 @@ def person(wb: Workbook, ident: str) -> str:
 def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | None = None,
            section_id: str | None = None) -> rosters.Roster:
     wb = db.workbook(("after",))
-    return rosters.roster(wb, day, department(wb, department_id), section(wb, section_id))
+    return rosters.roster(wb, check_day(day), department(wb, department_id), section(wb, section_id))
 
 
 def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, department_id: str | None = None,

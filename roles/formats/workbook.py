@@ -21,7 +21,7 @@ from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, Calenda
                          Function, Person, Power, Section, SectionBefore, Workbook)
 from roles.engines.rules import RULES as RULE_IDS
 
-from flows.errors import Problem, BadInput
+from flows.errors import BadInput, Problem, Problems
 from roles.formats.workbook_files import Entry
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -46,18 +46,14 @@ class _Reader:
     def __init__(self, file: str, known: Known):
         self.file = file
         self.known = known
-        self.problems: list[Problem] = []
-        self.more = 0  # problems beyond MAX_PROBLEMS, counted, not kept
+        self.problems = Problems(limits.MAX_PROBLEMS)
 
     # -- reporting and basic fields ------------------------------------------------------------
 
     def error(self) -> BadInput:
-        return BadInput(self.problems, self.more)
+        return self.problems.error()
 
     def bad(self, label: str, node: Any, key: str | None, message: str) -> None:
-        if len(self.problems) >= limits.MAX_PROBLEMS:
-            self.more += 1
-            return
         where = None
         if isinstance(node, Entry):
             where = node.where_of(key) if key else node.where
@@ -269,7 +265,7 @@ class _Places:
 
 def _label(kind: str, node: Any, index: int, key: str = "id") -> str:
     value = node.get(key) if isinstance(node, dict) else None
-    return f"{kind} {value}" if value not in (None, "") else f"{kind} #{index + 1}"
+    return f"{kind} {limits.named(value)}" if value not in (None, "") else f"{kind} #{index + 1}"
 
 
 def _department(r: _Reader, at: _Places, node: Any, i: int) -> Department | None:
@@ -390,7 +386,7 @@ def _shape(r: _Reader, sn: dict, label: str) -> Shape | None:
 
 
 def _absence(r: _Reader, at: _Places, node: Any, i: int) -> Absence | None:
-    label = f"absence #{i + 1}" + (f" (person {node.get('person')})" if isinstance(node, dict) and node.get("person") else "")
+    label = f"absence #{i + 1}" + (f" (person {limits.named(node.get('person'))})" if isinstance(node, dict) and node.get("person") else "")
     if not r.entry(node, label, _ABSENCE, ("person", "start", "end")):
         return None
     person = r.text(node, "person", label)
@@ -450,18 +446,18 @@ def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
         seen[kind][value] = label
 
     for d in wb.departments:
-        ident(d, "department", f"department {d.id}")
+        ident(d, "department", f"department {limits.named(d.id)}")
         for sb in d.sections_before:
-            ident(sb, "section_before", f"section_before {sb.id}")
+            ident(sb, "section_before", f"section_before {limits.named(sb.id)}")
         for fn in d.functions:
-            ident(fn, "function", f"function {fn.id}")
+            ident(fn, "function", f"function {limits.named(fn.id)}")
         for j, ex in enumerate(d.exemptions):
             if ex.rule and ex.rule not in RULE_IDS:
-                bad(ex, f"department {d.id}, exemption #{j + 1}", "rule",
+                bad(ex, f"department {limits.named(d.id)}, exemption #{j + 1}", "rule",
                     f"'{ex.rule}' is no reform rule ({', '.join(RULE_IDS)})")
         before_ids, function_ids = {s.id for s in d.sections_before}, {f.id for f in d.functions}
         for sec in d.sections:
-            label = f"section {sec.id}"
+            label = f"section {limits.named(sec.id)}"
             for m in sec.merged_from:
                 if m not in before_ids:
                     bad(sec, label, "merged_from", f"'{m}' is no section of this department's sections_before")
@@ -481,17 +477,17 @@ def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
             bad(obj, label, key, f"no person '{pid}' in the workbook or the database")
 
     for p in wb.people:
-        ident(p, "person", f"person {p.id}")
-        section_ref(p, f"person {p.id}", p.section)
+        ident(p, "person", f"person {limits.named(p.id)}")
+        section_ref(p, f"person {limits.named(p.id)}", p.section)
     for proc in wb.processes:
-        ident(proc, "process", f"process {proc.id}")
-        section_ref(proc, f"process {proc.id}", proc.section)
+        ident(proc, "process", f"process {limits.named(proc.id)}")
+        section_ref(proc, f"process {limits.named(proc.id)}", proc.section)
         for which in VERSIONS:
             v = proc.version(which)
             if v is not None:
-                _check_version(v, f"process {proc.id}, {which}", which, bad, person_ref, at)
+                _check_version(v, f"process {limits.named(proc.id)}, {which}", which, bad, person_ref, at)
     for i, a in enumerate(wb.absences):
-        label = f"absence #{i + 1} (person {a.person})"
+        label = f"absence #{i + 1} (person {limits.named(a.person)})"
         person_ref(a, label, "person", a.person)
         if a.end < a.start:
             bad(a, label, "end", f"ends ({a.end}) before it starts ({a.start})")
@@ -504,7 +500,7 @@ def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
     section_dept = {s.id: d.id for d in wb.departments for s in d.sections}
     process_ids = {p.id for p in wb.processes}
     for pw in wb.powers:
-        label = f"power {pw.id}"
+        label = f"power {limits.named(pw.id)}"
         ident(pw, "power", label)
         if pw.department and pw.department not in dept_ids:
             bad(pw, label, "department", f"'{pw.department}' is no department of this workbook")
@@ -519,7 +515,7 @@ def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
 def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Places) -> None:
     ids: set[str] = set()
     for s in v.steps:
-        sl = f"{label}, step {s.id}"
+        sl = f"{label}, step {limits.named(s.id)}"
         for key, problem in step_problems(s):
             bad(s, sl, key, problem)
         if s.id in ids:
@@ -543,7 +539,7 @@ def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Pla
     # Links only: a branch to no next step was named above, with its number.
     links = Version(tuple(replace(s, branches=tuple(b for b in s.branches if b.to in s.next)) for s in v.steps))
     for sid, message in graph.faults(links):
-        bad(steps[sid], f"{label}, step {sid}", "next", message)
+        bad(steps[sid], f"{label}, step {limits.named(sid)}", "next", message)
 
 
 def _check_dropped_holders(r: _Reader, wb: Workbook, person_ids: set[str]) -> None:

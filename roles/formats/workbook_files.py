@@ -20,7 +20,8 @@ import yaml
 from flows.fields import STEP, STEP_NAMES
 from flows.model import Branch
 
-from flows.errors import Problem, BadInput
+from flows import limits
+from flows.errors import BadInput, Problem, Problems
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 
@@ -53,8 +54,16 @@ def format_of(name: str) -> str:
 
 def read_tree(data: bytes, name: str, locate: bool = True) -> Any:
     """Read a workbook file's bytes into a tree; `name` (its file name) gives the format and is named
-    in every message. `locate` asks for line numbers where that costs extra."""
-    return READERS[format_of(name)](PurePath(name).name, data, locate)
+    in every message. `locate` asks for line numbers where that costs extra. The file's size is
+    checked before it is parsed, and its nesting while it is."""
+    fmt, name = format_of(name), PurePath(name).name
+    if problem := limits.size_problem(len(data), limits.MAX_WORKBOOK_BYTES):
+        raise BadInput([Problem(name, "the file", None, None, problem)])
+    try:
+        return READERS[fmt](name, data, locate)
+    except RecursionError:
+        raise BadInput([Problem(name, "the file", None, None,
+                                "is nested too deep to be a workbook")]) from None
 
 
 def write_tree(tree: dict, name: str) -> bytes:
@@ -75,8 +84,19 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loader that keeps dates as text (so a bad date is our clear error, not a crash)
-    and records line numbers."""
+    """Safe loader that keeps dates as text (so a bad date is our clear error, not a crash),
+    records line numbers, and refuses aliases: a workbook needs none, and a few nested ones
+    make a kilobyte of YAML stand for gigabytes."""
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _Alias(node.start_mark.line + 1)
+        return super().construct_object(node, deep)
+
+
+class _Alias(Exception):
+    def __init__(self, line: int):
+        self.line = line
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -113,11 +133,22 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _yaml_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _yaml_sequence)
 
 
+def _digits(e: ValueError) -> str:
+    """Python refuses to convert an integer of thousands of digits; say so in a user's words."""
+    return f"holds a number of more digits than Python reads ({limits.short(str(e), 80)})"
+
+
 def _load_yaml(name: str, text: str):
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except _Duplicate as d:
         raise BadInput([Problem(name, "the file", f"line {d.line}", d.key, "key given twice")]) from None
+    except _Alias as a:
+        raise BadInput([Problem(name, "the file", f"line {a.line}", None,
+                                "a YAML anchor here (&name) is used again by an alias (*name) or merge key; "
+                                "a workbook takes none: write the value out instead")]) from None
+    except ValueError as e:  # a number of more digits than Python converts
+        raise BadInput([Problem(name, "the file", None, None, _digits(e))]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
@@ -126,7 +157,10 @@ def _load_yaml(name: str, text: str):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    """Writes every value out: the reader takes no aliases, and a person reads none."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
 def _str_presenter(dumper, value: str):
@@ -195,6 +229,8 @@ def _load_json(name: str, text: str, locate: bool):
     except json.JSONDecodeError as e:
         raise BadInput([Problem(name, "the file", f"line {e.lineno}, column {e.colno}", None,
                                      f"not valid JSON: {e.msg}")]) from None
+    except ValueError as e:  # a number of more digits than Python converts
+        raise BadInput([Problem(name, "the file", None, None, _digits(e))]) from None
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -240,11 +276,12 @@ def _load_xlsx(name: str, data: bytes) -> dict:
     from openpyxl.utils import get_column_letter
     from zipfile import BadZipFile
 
+    _check_zip(name, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as e:
         raise BadInput([Problem(name, "the file", None, None, f"not a readable XLSX workbook: {e}")]) from None
-    problems: list[Problem] = []
+    problems = Problems(limits.MAX_PROBLEMS)
     rows: dict[str, list[Entry]] = {}
     for sheet in book.worksheets:
         if sheet.title not in SHEETS:
@@ -255,14 +292,22 @@ def _load_xlsx(name: str, data: bytes) -> dict:
         header = [(_cell(h) or "") for h in next(it, ())]
         entries = rows[sheet.title] = []
         for r, values in enumerate(it, start=2):
+            if problems.full:
+                break  # refused already; the rest would only be counted
+            if r > limits.MAX_ROWS + 1:
+                problems.append(Problem(name, f"sheet '{sheet.title}'", None, None,
+                                        f"has more than {limits.MAX_ROWS:,} rows"))
+                break
             where = f"sheet '{sheet.title}', row {r}"
             entry = Entry(where=where)
-            for c, (key, raw) in enumerate(zip(header, values, strict=False), start=1):
+            for c, raw in enumerate(values, start=1):
                 value = _cell(raw)
                 if value is None:
                     continue
+                key = header[c - 1] if c <= len(header) else ""
                 if not key:
-                    problems.append(Problem(name, where, None, None, f"value in column {get_column_letter(c)}, which has no header"))
+                    problems.append(Problem(name, where, None, None,
+                                            f"value in column {get_column_letter(c)}, which has no header"))
                     continue
                 if key in LINE_COLUMNS:
                     value = Items(v.strip() for v in str(value).splitlines() if v.strip())
@@ -277,8 +322,26 @@ def _load_xlsx(name: str, data: bytes) -> dict:
     book.close()
     tree = _nest_sheets(name, rows, problems)
     if problems:
-        raise BadInput(problems)
+        raise problems.error()
     return tree
+
+
+def _check_zip(name: str, data: bytes) -> None:
+    """Refuse, from the zip directory alone, a spreadsheet that would unpack to far more than it
+    weighs: a few hundred kilobytes can hold millions of rows or one string of gigabytes."""
+    import zipfile
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise BadInput([Problem(name, "the file", None, None, f"not a readable XLSX workbook: {e}")]) from None
+    total = sum(m.file_size for m in members)
+    if problem := limits.size_problem(total, limits.MAX_UNPACKED_BYTES):
+        raise BadInput([Problem(name, "the file", None, None, f"unpacked, {problem}")])
+    for m in members:
+        if m.file_size > limits.RATIO_FLOOR and m.file_size > limits.MAX_RATIO * max(m.compress_size, 1):
+            raise BadInput([Problem(name, m.filename, None, None,
+                                    f"unpacks {m.file_size / max(m.compress_size, 1):,.0f} times its packed size; "
+                                    f"at most {limits.MAX_RATIO} (a spreadsheet built to exhaust memory?)")])
 
 
 def _nest_sheets(name: str, rows: dict[str, list[Entry]], problems: list[Problem]) -> dict:

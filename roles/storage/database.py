@@ -7,6 +7,7 @@ created or upgraded on first use.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def engine_for(url: str | None = None) -> Engine:
         else:
             engine = create_engine(url, pool_pre_ping=True)
         upgrade(engine)
-    except (DBAPIError, SQLAlchemyError, OSError, ImportError) as e:
+    except (DBAPIError, SQLAlchemyError, sqlite3.Error, OSError, ImportError) as e:
         raise DatabaseUnavailable(f"database {_safe(url)}: {_first_line(e)}") from e
     _engines[url] = engine
     return engine

@@ -6,6 +6,8 @@ absences of other people, and sets calendar overrides: re-import is how users up
 """
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -15,7 +17,7 @@ from sqlmodel import Session, col
 
 from flows import store as flow_store
 from flows import limits
-from flows.fields import STEP_NAMES, step_from_stored, step_problems, stored_step
+from flows.fields import STEP_NAMES, step_from_stored, stored_step, version_problems
 from flows.bulk import bulk_insert, table_of
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
@@ -32,6 +34,9 @@ from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersi
 from roles.formats import workbook_files as formats
 from flows.errors import Problem, BadInput
 from roles.formats.workbook import Known, parse, to_tree, validate
+
+log = logging.getLogger("abflow.store")
+
 
 @dataclass(frozen=True)
 class ImportStage(Stage):
@@ -105,7 +110,11 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
             functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in functions.get(d["id"], [])),
             exemptions=tuple(Exemption(r["rule"], r["reason"], r["subject"]) for r in exemptions.get(d["id"], []))))
     people = sorted(rows(PersonRow, col(PersonRow.position)), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
-    processes = sorted(flow_store.read_processes(s, versions), key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
+    damaged: list[str] = []
+    processes = sorted(flow_store.read_processes(s, versions, damaged),
+                       key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
+    if damaged:
+        log.warning("%d stored value(s) could not be read and were left out, e.g. %s", len(damaged), damaged[0])
     return Workbook(
         departments=tuple(depts),
         people=tuple(Person(r["id"], r["name"], r["section_id"], r["post"], tuple(r["skills"] or ())) for r in people),
@@ -116,6 +125,7 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
         powers=tuple(Power(r["id"], r["department_id"], r["name"], r["kind"], r["section_id"], tuple(r["processes"]),
                            tuple(r["responsibilities"]), tuple(r["accountability"]))
                      for r in sorted(rows(PowerRow, col(PowerRow.position)), key=lambda r: dept_pos.get(r["department_id"], 0))),
+        damaged=tuple(damaged),
     )
 
 
@@ -496,8 +506,8 @@ def _stored_version(s: Session, process_id: str, which: str) -> Version:
 
 def _value_problems(version: Version, source: str, entry: str) -> list[Problem]:
     """The values of a version's steps that no reader lets in (ids, text, numbers, drawings)."""
-    return [Problem(source, f"{entry}, step {st.id}", None, key, problem)
-            for st in version.steps for key, problem in step_problems(st)]
+    return [Problem(source, f"{entry}, step {sid}", None, key, problem)
+            for sid, key, problem in version_problems(version.steps)]
 
 
 def _absence_problems(a: Absence) -> list[tuple[str, str]]:

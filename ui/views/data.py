@@ -18,6 +18,9 @@ from ui.state import account, db, page, show_error
 
 lg, wb = page("page.data", need_data=False)
 office = account().role == "office"
+if wb.damaged and office:
+    st.warning(t("data.damaged", lg, n=len(wb.damaged)))
+    st.code("\n".join(wb.damaged[:200]), language=None)
 
 st.subheader(t("data.import", lg))
 if not office:
