@@ -14,7 +14,8 @@ from icalendar import Calendar, Event
 
 from roles.engines.person_days import PersonDay
 from roles.model import Absence, Workbook
-from flows.errors import Problem, BadInput
+from flows import limits
+from flows.errors import BadInput, Problem, Problems
 
 PRODID = "-//abflow//A-B duty roster//ZH"
 
@@ -136,46 +137,117 @@ def _person_of(wb: Workbook, ev) -> str | None:
     return None
 
 
+#: At most this many days a repeating leave may expand to, and this far ahead of its first day.
+MAX_REPEATS = 366
+REPEAT_HORIZON = dt.timedelta(days=2 * 366)
+
+
 def read_absences(data: bytes, source: str, wb: Workbook, person: str | None = None) -> list[Absence]:
-    """Every VEVENT of the file as an absence, or `BadInput` naming each bad event and field.
-    All-day events end the day before DTEND (RFC 5545: DTEND is exclusive)."""
+    """Every VEVENT of the file as absences (a repeating one, RRULE, as one per occurrence), or
+    `BadInput` naming each bad event and field. All-day events end the day before DTEND (RFC 5545:
+    DTEND is exclusive); an event without DTEND lasts its DURATION, else its first day."""
+    if problem := limits.size_problem(len(data)):
+        raise BadInput([Problem(source, "calendar", None, None, problem)])
     try:
         cal = Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError) as e:
-        raise BadInput([Problem(source, "calendar", None, None, f"not an iCalendar file: {e}")]) from None
+        raise BadInput([Problem(source, "calendar", None, None,
+                                f"not an iCalendar file: {limits.short(str(e), 120)}")]) from None
     if person is not None and person not in wb.person_by_id:
-        raise BadInput([Problem(source, "calendar", None, "person", f"no person '{person}' in the database")])
-    out, problems = [], []
+        raise BadInput([Problem(source, "calendar", None, "person", f"no person {limits.short(person)} in the database")])
+    out: list[Absence] = []
+    problems = Problems(limits.MAX_PROBLEMS)
     for i, ev in enumerate(cal.walk("VEVENT"), 1):
-        entry = f"event {i}" + (f" ({ev.get('uid')})" if ev.get("uid") else "")
+        entry = f"event {i}" + (f" ({limits.named(ev.get('uid'))})" if ev.get("uid") else "")
         who = person or _person_of(wb, ev)
         if who is None:
             problems.append(Problem(source, entry, None, "attendee",
                                     "names no person of the database (use --person, an attendee CN, "
                                     "or a title starting with the person's name or id)"))
             continue
-        start_prop, end_prop = ev.get("dtstart"), ev.get("dtend")
-        if start_prop is None:
-            problems.append(Problem(source, entry, None, "dtstart", "missing"))
-            continue
         try:
-            start_raw = start_prop.dt
-            end_raw = end_prop.dt if end_prop is not None else start_raw
-        except (ValueError, AttributeError) as e:
-            problems.append(Problem(source, entry, None, "dtend" if start_prop else "dtstart", f"no date: {e}"))
+            first = _span(ev)
+            days = _repeats(ev, first)
+        except _Refused as e:
+            problems.append(Problem(source, entry, None, e.field, e.message))
             continue
-        start = _as_date(start_raw)
-        if isinstance(end_raw, dt.datetime):
-            end = end_raw.date() if end_raw.time() != dt.time(0) or end_raw.date() == start else \
-                end_raw.date() - dt.timedelta(days=1)
-        elif end_prop is not None and end_raw > start:
-            end = end_raw - dt.timedelta(days=1)
-        else:
-            end = end_raw
-        if end < start:
-            problems.append(Problem(source, entry, None, "dtend", f"{end} is before the start {start}"))
-            continue
-        out.append(Absence(who, start, end, _reason(f"{_categories(ev)} {ev.get('summary') or ''}")))
+        reason = _reason(f"{_categories(ev)} {ev.get('summary') or ''}")
+        out += [Absence(who, start, end, reason) for start, end in days]
     if problems:
-        raise BadInput(problems)
+        raise problems.error()
     return out
+
+
+class _Refused(Exception):
+    def __init__(self, field: str, message: str):
+        self.field, self.message = field, message
+
+
+def _day(prop, field: str) -> dt.date | dt.datetime:
+    try:
+        value = prop.dt
+    except (ValueError, AttributeError) as e:
+        raise _Refused(field, f"no date: {limits.short(str(e), 80)}") from None
+    if not isinstance(value, dt.date):  # VALUE=TIME or VALUE=PERIOD: no day of leave
+        raise _Refused(field, f"must be a date or a date and time, not {type(value).__name__} "
+                              f"{limits.short(str(value), 60)}")
+    if problem := limits.date_problem(value.date() if isinstance(value, dt.datetime) else value):
+        raise _Refused(field, problem)
+    return value
+
+
+def _span(ev) -> tuple[dt.date, dt.date]:
+    """The first (or only) occurrence of an event, as its first and last day of absence."""
+    start_prop, end_prop, duration = ev.get("dtstart"), ev.get("dtend"), ev.get("duration")
+    if start_prop is None:
+        raise _Refused("dtstart", "missing")
+    start_raw = _day(start_prop, "dtstart")
+    if end_prop is not None:
+        end_raw = _day(end_prop, "dtend")
+    elif duration is not None and isinstance(getattr(duration, "dt", None), dt.timedelta):
+        if duration.dt < dt.timedelta(0) or duration.dt > REPEAT_HORIZON:
+            raise _Refused("duration", f"{limits.short(str(duration.dt), 40)} is no length of leave")
+        end_raw = start_raw + duration.dt
+    else:
+        end_raw, end_prop = start_raw, None
+    start = start_raw.date() if isinstance(start_raw, dt.datetime) else start_raw
+    if isinstance(end_raw, dt.datetime):
+        end = end_raw.date() if end_raw.time() != dt.time(0) or end_raw.date() == start else \
+            end_raw.date() - dt.timedelta(days=1)
+    elif (end_prop is not None or duration is not None) and end_raw > start:
+        end = end_raw - dt.timedelta(days=1)
+    else:
+        end = end_raw
+    if end < start:
+        raise _Refused("dtend", f"{end} is before the start {start}")
+    if problem := limits.date_problem(end):
+        raise _Refused("dtend", problem)
+    return start, end
+
+
+def _repeats(ev, first: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Every occurrence of a repeating event (RRULE, less EXDATE), each as long as the first;
+    at most MAX_REPEATS within REPEAT_HORIZON, else refused with the reason."""
+    rule = ev.get("rrule")
+    if rule is None:
+        return [first]
+    from dateutil.rrule import rrulestr
+    start, end = first
+    try:
+        dates = rrulestr(rule.to_ical().decode(), dtstart=dt.datetime.combine(start, dt.time()))
+    except (ValueError, TypeError) as e:
+        raise _Refused("rrule", f"cannot be read: {limits.short(str(e), 80)}") from None
+    horizon = dt.datetime.combine(start + REPEAT_HORIZON, dt.time())
+    found: list[dt.date] = []
+    for when in dates:
+        if when > horizon or len(found) > MAX_REPEATS:
+            raise _Refused("rrule", f"repeats beyond {MAX_REPEATS} times or {REPEAT_HORIZON.days} days; "
+                                    "give COUNT or UNTIL, or enter the leave as separate events")
+        found.append(when.date())
+    skipped = set()
+    exdates = ev.get("exdate") or []
+    for ex in exdates if isinstance(exdates, list) else [exdates]:  # one EXDATE line, or several
+        for item in getattr(ex, "dts", []):
+            skipped.add(item.dt.date() if isinstance(item.dt, dt.datetime) else item.dt)
+    length = end - start
+    return [(day, day + length) for day in found if day not in skipped]

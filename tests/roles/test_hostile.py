@@ -256,3 +256,39 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text_and_imports_back(lo
     assert loaded("import", str(tmp_path / "all.xlsx")).exit_code == 0
     assert loaded("export", str(again)).exit_code == 0
     assert FORMULA in again.read_text(encoding="utf-8")
+
+
+def _ics(*events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\nUID:e{i}\r\nSUMMARY:孙晓燕 年假\r\nX-ABFLOW-PERSON:bb03\r\n{e}END:VEVENT\r\n"
+                   for i, e in enumerate(events))
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//\r\n{body}END:VCALENDAR\r\n".encode()
+
+
+def _leave(cli, tmp_path, *events: str, ok: bool = True):
+    path = tmp_path / "leave.ics"
+    path.write_bytes(_ics(*events))
+    if ok:
+        return cli.json("absences", "import", str(path))["absences"]
+    return path
+
+
+def test_a_weekly_repeat_is_every_occurrence_and_a_duration_is_honoured(loaded, tmp_path):
+    weekly = _leave(loaded, tmp_path, "DTSTART;VALUE=DATE:20261207\r\nDTEND;VALUE=DATE:20261208\r\n"
+                                      "RRULE:FREQ=WEEKLY;COUNT=10\r\nEXDATE;VALUE=DATE:20261228\r\n")
+    assert [a["start"] for a in weekly] == ["2026-12-07", "2026-12-14", "2026-12-21", "2027-01-04", "2027-01-11",
+                                            "2027-01-18", "2027-01-25", "2027-02-01", "2027-02-08"]
+    assert all(a["start"] == a["end"] for a in weekly)
+    ten_days = _leave(loaded, tmp_path, "DTSTART;VALUE=DATE:20261201\r\nDURATION:P10D\r\n")
+    assert ten_days == [{"person": "bb03", "start": "2026-12-01", "end": "2026-12-10", "reason": "leave"}]
+
+
+@pytest.mark.parametrize("event,says", [
+    ("DTSTART;VALUE=DATE:20261207\r\nRRULE:FREQ=DAILY\r\n", "field 'rrule': repeats beyond 366 times"),
+    ("DTSTART;VALUE=TIME:120000\r\n", "field 'dtstart': must be a date or a date and time, not time"),
+    ("DTSTART;VALUE=PERIOD:20261201T000000Z/20261202T000000Z\r\n", "field 'dtstart': must be a date"),
+    ("DTSTART;VALUE=DATE:00010101\r\nDTEND;VALUE=DATE:99991231\r\n", "field 'dtstart': 0001-01-01 is outside"),
+    ("DTSTART;VALUE=DATE:20261201\r\nDURATION:-P10D\r\n", "field 'duration'"),
+])
+def test_leave_events_that_would_be_misread_are_refused(loaded, tmp_path, event, says):
+    path = _leave(loaded, tmp_path, event, ok=False)
+    refused(loaded, "absences", "import", str(path), says=says)
