@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.i18n import t
-from ui.state import language
+from ui.state import language, plain
 
 st.set_page_config(page_title="abflow", page_icon=":material/account_tree:", layout="wide")
 
@@ -19,7 +19,7 @@ with st.sidebar:
              format_func=lambda x: {"zh": "中文", "en": "English"}[x])
     signed = st.session_state.get("account")
     if signed is not None:
-        st.caption(t("signin.as", language(), user=signed.username, role=t(f"role.{signed.role}", language())))
+        st.caption(plain(t("signin.as", language(), user=signed.username, role=t(f"role.{signed.role}", language()))))
         if st.button(t("signin.out", language()), key="signout"):
             del st.session_state["account"]
             if st.user.is_logged_in:

@@ -11,7 +11,7 @@ from roles import actions
 from roles.model import ABSENCE_REASONS, Absence, Workbook
 
 from .i18n import person_label, t
-from .state import account, db, show_error
+from .state import account, db, plain, show_error
 
 
 def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.date | None = None) -> None:
@@ -25,13 +25,13 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
     if person is None:
         return
     if end < begin:
-        st.error(t("people.bad_range", lg))
+        st.error(plain(t("people.bad_range", lg)))
         return
     added = actions.whatif(db(), account(), person_id=person, start=begin, end=end)
     if not added:
-        st.success(t("whatif.none", lg, person=who(person), start=begin, end=end))
+        st.success(plain(t("whatif.none", lg, person=who(person), start=begin, end=end)))
     else:
-        st.error(t("whatif.title", lg, person=who(person), start=begin, end=end) + f"：{len(added)}")
+        st.error(plain(t("whatif.title", lg, person=who(person), start=begin, end=end) + f"：{len(added)}"))
         st.dataframe(pd.DataFrame([{
             t("col.date", lg): g.date.isoformat(), t("col.process", lg): g.process_name,
             t("col.step", lg): f"{g.step} {g.step_name}", t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
@@ -39,7 +39,7 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
     reason = st.selectbox(t("people.reason", lg), ABSENCE_REASONS, key=f"{key}_reason",
                           format_func=lambda r: t(f"reason.{r}", lg))
     if not actions.may_edit_absence(wb, account(), person):
-        st.caption(t("readonly", lg))
+        st.caption(plain(t("readonly", lg)))
     elif st.button(t("people.record", lg), key=f"{key}_record"):
         try:
             n = actions.change_absences(db(), account(), added=[Absence(person, begin, end, reason)], source="app")
@@ -48,4 +48,4 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
         except actions.AbflowError as e:
             show_error(e)
     if flash := st.session_state.pop(f"{key}_flash", None):
-        st.success(flash)
+        st.success(plain(flash))

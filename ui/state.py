@@ -8,6 +8,7 @@ only the engines' time, and every session of the server shares one copy.
 from __future__ import annotations
 
 import os
+import re
 
 import streamlit as st
 
@@ -23,7 +24,7 @@ def db() -> actions.Database:
     try:
         return actions.open_database(os.environ.get("ABFLOW_DB"))
     except actions.DatabaseUnavailable as e:
-        st.error(str(e))
+        st.error(plain(str(e)))
         st.stop()
 
 
@@ -31,10 +32,19 @@ def workbook() -> Workbook:
     return actions.workbook(db(), account())
 
 
+def plain(text: object) -> str:
+    """Text as Streamlit's Markdown shows it literally: names, ids and file contents are typed by
+    users, and a name such as `[点我](http://…)` must not become a link or an external image."""
+    return _PUNCTUATION.sub(r"\\\1", str(text))
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark, escaped
+
+
 def show_error(e: actions.AbflowError) -> None:
     """An error of the use cases, one message per problem, in plain view."""
     for line in e.lines() if isinstance(e, actions.BadInput) else [str(e)]:
-        st.error(line)
+        st.error(plain(line))
 
 
 def editing(key: str, rows: list) -> tuple[list, str]:
@@ -66,7 +76,7 @@ def refused(key: str, message: str) -> None:
 def show_refusal(key: str, reload_label: str) -> None:
     """The refusal, if any, and a button that drops the edit and starts again from the stored rows."""
     if message := st.session_state.get(f"{key}:refused"):
-        st.error(message)
+        st.error(plain(message))
         if st.button(reload_label, key=f"{key}:reload"):
             done_editing(key)
             st.rerun()
@@ -96,7 +106,7 @@ def account():
             st.stop()
         found = actions.account_for_email(e, st.user.email)
         if found is None:
-            st.error(t("signin.unknown_email", lg, email=st.user.email))
+            st.error(plain(t("signin.unknown_email", lg, email=st.user.email)))
             st.stop()
         st.session_state["account"] = found
         return found
@@ -107,7 +117,7 @@ def account():
         if st.form_submit_button(t("signin.submit", lg)):
             found = actions.sign_in(e, username.strip(), password)
             if found is None:
-                st.error(t("signin.failed", lg))
+                st.error(plain(t("signin.failed", lg)))
             else:
                 st.session_state["account"] = found
                 st.rerun()
@@ -123,6 +133,6 @@ def page(title_key: str, need_data: bool = True) -> tuple[str, Workbook]:
     account()
     wb = workbook()
     if need_data and (not wb.departments or not wb.processes):
-        st.info(t("today.empty", lg))
+        st.info(plain(t("today.empty", lg)))
         st.stop()
     return lg, wb

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,6 +14,11 @@ from roles.storage.database import engine_for
 from ..conftest import BIANBAN, ROOT, load_file
 
 APP = str(ROOT / "ui" / "app.py")
+
+
+def shown(element) -> str:
+    """An alert's text as the user reads it: the app escapes Markdown in every message."""
+    return re.sub(r"\\(.)", r"\1", element.value)
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def test_a_holiday_says_why(bianban, app):
     at = app()
     at.session_state["day"] = dt.date(2026, 10, 1)
     at.run()
-    assert any("2026-10-01" in i.value and "国庆" in i.value for i in at.info)
+    assert any("2026-10-01" in shown(i) and "国庆" in shown(i) for i in at.info)
 
 
 def test_an_empty_database_says_how_to_begin(engine, app):
@@ -481,3 +487,22 @@ def test_the_data_page_opens_on_an_empty_database_and_imports_are_for_the_office
     add_account(engine, "staff-zh", "staff-pass-1", "staff", "bb03")
     staff = signed_in(app(DATA), "staff-zh", "staff-pass-1")
     assert not staff.get("file_uploader") and staff.button(key="publish").disabled
+
+
+def test_names_typed_by_users_are_shown_as_text_never_as_links_or_images(engine, app, tmp_path):
+    """A person named like a Markdown link and image reaches the page as those characters."""
+    evil = "[点我](http://evil.example/?a) ![x](http://evil.example/i.png)"
+    text = BIANBAN.read_text(encoding="utf-8").replace("name: 卫婷", "name: '" + evil + "'", 1)
+    path = tmp_path / "evil.yaml"
+    path.write_text(text, encoding="utf-8")
+    load_file(engine, path)
+    at = app()
+    at.session_state["day"] = dt.date(2026, 11, 25)
+    at.session_state["today_wi_person"] = "bb12"
+    at.run()
+    assert not at.exception
+    said = [e for kind in (at.success, at.error, at.info, at.warning) for e in kind if "evil.example" in shown(e)]
+    assert said, "the leave check names the person"
+    for e in said:
+        assert "](http" not in e.value and r"\[点我\]\(http\:" in e.value
+        assert evil in shown(e)

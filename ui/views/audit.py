@@ -8,11 +8,11 @@ import streamlit as st
 
 from roles import actions
 from ui.i18n import t
-from ui.state import account, db, page
+from ui.state import account, db, page, plain
 
 lg, wb = page("page.audit")
 if account().role != "office":
-    st.warning(t("audit.office_only", lg))
+    st.warning(plain(t("audit.office_only", lg)))
     st.stop()
 rows = actions.audit_trail(db(), account(), limit=500)
 st.dataframe(pd.DataFrame([{

@@ -14,17 +14,17 @@ import streamlit as st
 from roles import actions
 from ui.i18n import t
 from ui.publish import publish, releases
-from ui.state import account, db, page, show_error
+from ui.state import account, db, page, plain, show_error
 
 lg, wb = page("page.data", need_data=False)
 office = account().role == "office"
 if wb.damaged and office:
-    st.warning(t("data.damaged", lg, n=len(wb.damaged)))
+    st.warning(plain(t("data.damaged", lg, n=len(wb.damaged))))
     st.code("\n".join(wb.damaged[:200]), language=None)
 
 st.subheader(t("data.import", lg))
 if not office:
-    st.caption(t("data.office_only", lg))
+    st.caption(plain(t("data.office_only", lg)))
 else:
     upload = st.file_uploader(t("data.workbook", lg), type=["xlsx", "yaml", "yml", "json"], key="wb_upload")
     if upload is not None and st.button(t("data.import_button", lg), key="wb_import", type="primary"):
@@ -53,7 +53,7 @@ if "wb_file" in st.session_state:
 
 st.subheader(t("data.publish", lg))
 site = os.environ.get("ABFLOW_SITE")  # where releases are kept; without it, each one is a download
-st.caption(t("data.site_kept", lg, path=site, n=len(releases(Path(site)))) if site else t("data.site_zip", lg))
+st.caption(plain(t("data.site_kept", lg, path=site, n=len(releases(Path(site)))) if site else t("data.site_zip", lg)))
 if wb.processes and st.button(t("data.publish_button", lg), key="publish", disabled=not office):
     bar = st.progress(0.0, text=t("data.publishing", lg))
 

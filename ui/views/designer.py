@@ -21,7 +21,7 @@ from ui import cells
 from ui.charts import chart_labels, svg_image
 from ui.i18n import WORDS, person_label, t
 from ui.modeler import modeler
-from ui.state import account, db, page, show_error
+from ui.state import account, db, page, plain, show_error
 
 lg, wb = page("page.designer")
 
@@ -34,7 +34,7 @@ which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", hor
 proc = procs[pid]
 editable = actions.may_edit_section(wb, account(), proc.section)
 if not editable:
-    st.info(t("readonly", lg))
+    st.info(plain(t("readonly", lg)))
 dept = wb.department_of_section.get(proc.section)
 dept_people = [p.id for p in wb.people if wb.department_of_section.get(p.section) == dept]
 #: The step table's columns: every field declared on Step that a head edits in a table.
@@ -84,8 +84,8 @@ if draft_key not in st.session_state:
 draft = st.session_state[draft_key]
 if draft["saved"]:
     by, at = draft["saved"]
-    st.info(t("designer.draft_from", lg, who=by or "—", at=f"{at:%Y-%m-%d %H:%M}" if at else "—",
-              revision=draft["revision"]))
+    st.info(plain(t("designer.draft_from", lg, who=by or "—", at=f"{at:%Y-%m-%d %H:%M}" if at else "—",
+              revision=draft["revision"])))
 current = version_of(draft["rows"], draft["shapes"])
 
 
@@ -117,7 +117,7 @@ problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in en
 lanes = lane_titles(wb.people, lg)
 with tab_drawing:
     if problems:
-        st.info(t("designer.fix_first", lg))
+        st.info(plain(t("designer.fix_first", lg)))
     else:
         drawn = modeler(bpmn.write(current, pid, proc.name, lanes).decode("utf-8"), t("designer.apply", lg),
                         t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}")
@@ -133,13 +133,13 @@ with left:
 with right:
     findings = actions.lint_version(wb, proc, which, current)
     for sid, message in problems:
-        st.error(f"{sid}: {message}")
+        st.error(plain(f"{sid}: {message}"))
     if findings:
-        st.warning(t("lint.title", lg, n=len(findings)))
+        st.warning(plain(t("lint.title", lg, n=len(findings))))
         st.dataframe(pd.DataFrame([{t("col.step", lg): f.step, t("col.rule", lg): f.code, t("col.message", lg): f.text(lg)}
                                    for f in findings]), hide_index=True, width="stretch")
     elif not problems:
-        st.success(t("lint.none", lg))
+        st.success(plain(t("lint.none", lg)))
 
     if not problems:
         st.download_button(t("designer.download", lg), bpmn.write(current, pid, proc.name, lanes),
@@ -156,9 +156,9 @@ with right:
                 db(), account(), process_id=pid, which=which, version=current, base_revision=draft["revision"],
                 base=draft["stored"], expected_draft=draft["draft_revision"])
             draft["saved"] = (account().username, dt.datetime.now(dt.timezone.utc))
-            st.success(t("designer.draft_saved", lg))
+            st.success(plain(t("designer.draft_saved", lg)))
         except actions.Conflict:
-            st.error(t("designer.draft_conflict", lg))
+            st.error(plain(t("designer.draft_conflict", lg)))
             draft["stale_draft"] = True
         except actions.AbflowError as e:
             show_error(e)
@@ -186,7 +186,7 @@ with right:
         st.rerun()
     if "conflict" in draft:
         # Someone saved this version after the draft was read: show their change; nothing was overwritten.
-        st.error(t("designer.conflict", lg))
+        st.error(plain(t("designer.conflict", lg)))
         if draft["conflict"]:
             st.dataframe(pd.DataFrame([{
                 t("col.step", lg): f"{c.step} {(c.new or c.old).label}", t("publish.change", lg): t(f"publish.{c.kind}", lg),
@@ -196,4 +196,4 @@ with right:
             del st.session_state[draft_key]
             st.rerun()
     if flash := st.session_state.pop("d_flash", None):
-        st.success(flash)
+        st.success(plain(flash))

@@ -14,7 +14,7 @@ from roles.model import ABSENCE_REASONS, Absence
 from ui import cells
 from ui.i18n import person_label, t
 from ui.leave_request import leave_request
-from ui.state import account, db, done_editing, editing, page, refused, show_error, show_refusal
+from ui.state import account, db, done_editing, editing, page, plain, refused, show_error, show_refusal
 
 lg, wb = page("page.people")
 
@@ -64,9 +64,9 @@ with tab_ab:
         t("pairing.b_minutes", lg): x.minutes} for x in paired.loads]), hide_index=True, width="stretch")
     if paired.issues:
         for i in paired.issues:
-            st.warning(t(f"pairing.{i.kind}", lg, subject=i.subject, a=who(i.a), b=who(i.b)))
+            st.warning(plain(t(f"pairing.{i.kind}", lg, subject=i.subject, a=who(i.a), b=who(i.b))))
     else:
-        st.success(t("people.pairing_ok", lg))
+        st.success(plain(t("people.pairing_ok", lg)))
 
 with tab_res:
     r = actions.resilience(db(), account(), section_id=sid)[0]
@@ -74,12 +74,12 @@ with tab_res:
     m[0].metric(t("resilience.k", lg), r.k)
     m[1].metric(t("resilience.k_standin", lg), r.k_with_standins)
     m[2].metric(t("resilience.pairs", lg), len(r.critical_pairs))
-    st.caption(t("resilience.note", lg))
+    st.caption(plain(t("resilience.note", lg)))
     if r.critical_pairs:
         st.dataframe(pd.DataFrame([{t("people.pair", lg): f"{who(a)} + {who(b)}"} for a, b in r.critical_pairs]),
                      hide_index=True, width="stretch")
     for pid, n in r.steps_at_risk.items():
-        st.error(t("people.alone", lg, who=who(pid), n=n))
+        st.error(plain(t("people.alone", lg, who=who(pid), n=n)))
 
 with tab_suggest:
     mode = st.radio(t("people.mode", lg), ["fill", "rebalance"], horizontal=True, key="mode",
@@ -96,18 +96,18 @@ with tab_suggest:
                 show_error(e)
     proposal = st.session_state.get("proposal")
     if proposal is not None and proposal.section == sid:
-        st.info(t("suggest.title", lg, section=sections[sid].name, status=t(f"suggest.{proposal.status}", lg),
-                  seconds=f"{proposal.seconds:.1f}"))
+        st.info(plain(t("suggest.title", lg, section=sections[sid].name, status=t(f"suggest.{proposal.status}", lg),
+                  seconds=f"{proposal.seconds:.1f}")))
         changes = proposal.changes
         if not changes:
-            st.success(t("people.no_changes", lg))
+            st.success(plain(t("people.no_changes", lg)))
         else:
             st.dataframe(pd.DataFrame([{
                 t("col.process", lg): x.process, t("col.step", lg): x.step,
                 t("col.a", lg): f"{who(x.was_a)} → {who(x.a)}", t("col.b", lg): f"{who(x.was_b)} → {who(x.b)}"}
                 for x in changes]), hide_index=True, width="stretch")
             if not actions.may_edit_section(wb, account(), sid):
-                st.info(t("readonly", lg))
+                st.info(plain(t("readonly", lg)))
             elif st.button(t("people.accept", lg, n=len(changes)), key="accept", type="primary"):
                 try:
                     saved = actions.accept_proposal(db(), account(), proposal=proposal, source="app: suggestion")
@@ -115,18 +115,18 @@ with tab_suggest:
                     st.session_state["flash"] = t("suggest.accepted", lg, n=len(saved))
                     st.rerun()
                 except actions.Conflict as e:
-                    st.error(t("people.conflict", lg, why=str(e)))
+                    st.error(plain(t("people.conflict", lg, why=str(e))))
                 except actions.AbflowError as e:
                     show_error(e)
     if flash := st.session_state.pop("flash", None):
-        st.success(flash)
+        st.success(plain(flash))
 
 with tab_leave:
     ids = [p.id for p in members]
     st.subheader(t("people.whatif", lg))
     leave_request(wb, lg, ids, "wi")
     if flash := st.session_state.pop("flash_leave", None):
-        st.success(flash)
+        st.success(plain(flash))
     upload = st.file_uploader(t("people.ics", lg), type=[x.lstrip(".") for x in actions.LEAVE_SUFFIXES], key="ics")
     if upload is not None and st.button(t("people.import_ics", lg), key="import_ics"):
         try:
@@ -168,7 +168,7 @@ with tab_leave:
         touched = sorted({a.person for a in removed + added})
         denied = [p for p in touched if not actions.may_edit_absence(wb, account(), p)]
         if denied:
-            st.error(t("people.not_yours", lg, who="、".join(who(p) for p in denied)))
+            st.error(plain(t("people.not_yours", lg, who="、".join(who(p) for p in denied))))
         elif st.button(t("people.save_absences", lg, removed=len(removed), added=len(added)), key="save_absences",
                        type="primary"):
             try:
@@ -182,4 +182,4 @@ with tab_leave:
                 show_error(e)
     show_refusal(snap_key, t("designer.reload", lg))
     if not shown:
-        st.caption(t("people.nobody_away", lg))
+        st.caption(plain(t("people.nobody_away", lg)))

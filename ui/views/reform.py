@@ -11,7 +11,7 @@ from roles.engines.rules import RULES
 from roles.model import Exemption
 from ui import cells
 from ui.i18n import t
-from ui.state import account, db, done_editing, editing, page, refused, show_error, show_refusal
+from ui.state import account, db, done_editing, editing, page, plain, refused, show_error, show_refusal
 
 lg, wb = page("page.reform")
 
@@ -92,7 +92,7 @@ def level(key: str, rows: list[dict], id_key: str, extra: dict) -> None:
     if len(shown) <= CHART_ROWS:  # ids in the labels keep processes of one name apart
         before_after_chart([{"label": f"{r['name']}（{r[id_key]}）", **r} for r in shown], title)
     else:
-        st.caption(t("reform.pick_for_chart", lg))
+        st.caption(plain(t("reform.pick_for_chart", lg)))
 
 
 with tab_s:
@@ -172,7 +172,7 @@ with tab_c:
     wanted = [Exemption(r["rule"], cells.text(r["reason"]) or "", cells.text(r["subject"]))
               for r in edited.to_dict("records") if cells.text(r.get("rule"))]
     if not office:
-        st.caption(t("reform.exemptions_office", lg))
+        st.caption(plain(t("reform.exemptions_office", lg)))
     elif wanted != base and st.button(t("reform.save_exemptions", lg), key="save_exemptions", type="primary"):
         try:
             actions.set_exemptions(db(), account(), department_id=dept, exemptions=wanted, expected=base)

@@ -11,7 +11,7 @@ import streamlit as st
 from roles import actions
 from ui.i18n import off_day, t
 from ui.leave_request import leave_request
-from ui.state import account, db, page
+from ui.state import account, db, page, plain
 
 lg, wb = page("page.today")
 
@@ -37,7 +37,7 @@ person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
 
 r = actions.roster(db(), account(), day=day, department_id=dept)
 if not r.workday:
-    st.info(t("not_workday", lg, date=day, why=off_day(r.off, lg)))
+    st.info(plain(t("not_workday", lg, date=day, why=off_day(r.off, lg))))
 else:
     duties = [d for d in r.steps if person is None or person in (d.a, d.b, d.acting, d.suggested)]
     counts = {k: sum(d.status == k for d in duties) for k in ("A", "B", "gap")}
@@ -62,10 +62,10 @@ else:
     gap_rows = [d for d in duties if d.status == "gap"]
     if gap_rows:
         st.subheader(t("today.gaps", lg))
-        st.error(t("today.gaps_hint", lg, n=len(gap_rows)))
+        st.error(plain(t("today.gaps_hint", lg, n=len(gap_rows))))
         st.dataframe(table(gap_rows, False), hide_index=True, width="stretch")
     else:
-        st.success(t("today.no_gaps", lg))
+        st.success(plain(t("today.no_gaps", lg)))
     b_rows = [d for d in duties if d.status == "B"]
     if b_rows:
         st.subheader(t("today.covered", lg))
@@ -86,7 +86,7 @@ end = day + dt.timedelta(days=ahead - 1)
 coming = [g for g in actions.gaps(db(), account(), start=day, end=end, department_id=dept)
           if person is None or person in (g.a, g.b, g.suggested)]
 if not coming:
-    st.success(t("gaps.none", lg, start=day, end=end))
+    st.success(plain(t("gaps.none", lg, start=day, end=end)))
 else:
     per_day = pd.Series([g.date for g in coming]).value_counts().sort_index()
     st.bar_chart(pd.DataFrame({t("status.gap", lg): per_day.values},
