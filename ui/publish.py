@@ -7,13 +7,25 @@ first. A release's `manifest.json` keeps what was published, so the next release
 say what changed since: steps added, removed, renamed and re-assigned.
 
 Flowcharts are drawn by `dot` in a pool as wide as the machine, since each is its own process.
+
+A release is built in a hidden folder and renamed into place when complete, under a lock, so a
+failed or concurrent publish never leaves a half release that later ones trip over; a release
+folder without its manifest (left by an older version's crash) is skipped and reported. Files
+are named by kind and id (`p-ID.html`, `pdf/ID.pdf`, `sheet/ID.pdf`, `bpmn/ID.bpmn`), and ids
+are safe names, so no two processes' files can collide.
 """
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
 import json
+import logging
 import os
 import re
+import shutil
+import tempfile
+from contextlib import contextmanager
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +33,8 @@ from html import escape
 from pathlib import Path
 
 from flows import bpmn
+from flows.errors import Conflict
+from flows.limits import ID
 from flows.diff import diff
 from flows.model import Step, Version
 from flows.render import render, to_dot
@@ -31,6 +45,8 @@ from roles.engines.stats import stats
 
 from .charts import before_after_sheet, chart_labels
 from .i18n import person_label, t
+
+log = logging.getLogger("abflow.publish")
 
 @dataclass(frozen=True)
 class Drawing(Stage):
@@ -79,17 +95,56 @@ def _svg_inline(svg: bytes) -> str:
     return text[text.index("<svg"):]
 
 
+def _numbered(out: Path) -> dict[int, Path]:
+    return {int(m.group(1)): p for p in out.glob("r*") if (m := re.fullmatch(r"r(\d+)", p.name)) and p.is_dir()}
+
+
 def releases(out: Path) -> list[int]:
-    return sorted(int(m.group(1)) for p in out.glob("r*") if (m := re.fullmatch(r"r(\d+)", p.name)) and p.is_dir())
+    """The complete releases (those with their manifest), oldest first."""
+    return sorted(n for n, p in _numbered(out).items() if (p / "manifest.json").is_file())
+
+
+def _slug(ident: str) -> str:
+    """An id as a file name: ids are safe names; one stored before they had to be gets a hash."""
+    return ident if ID.fullmatch(ident) else "x" + hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def _locked(out: Path):
+    with open(out / ".publish.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict(f"{out}: another publish is running; try again when it has finished") from None
+        yield
 
 
 def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda _: None,
             workers: int | None = None) -> Path:
+    """Write the next release of the site into `out` and return its folder."""
     out.mkdir(parents=True, exist_ok=True)
-    previous = releases(out)
-    number = (previous[-1] + 1) if previous else 1
-    rel = out / f"r{number}"
-    rel.mkdir()
+    with _locked(out):
+        numbered = _numbered(out)
+        previous = releases(out)
+        for n in sorted(set(numbered) - set(previous)):
+            log.warning("%s is an incomplete release (no manifest.json): skipped", numbered[n])
+        number = max(numbered, default=0) + 1
+        building = Path(tempfile.mkdtemp(prefix=f".r{number}-", dir=out))
+        try:
+            _write_release(wb, building, number, previous, out, language, progress, workers)
+            rel = out / f"r{number}"
+            building.rename(rel)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        _write_index(out, [*previous, number], number, language)
+        return rel
+
+
+def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, language: str,
+                   progress: Progress, workers: int | None) -> None:
+    for folder in ("pdf", "sheet", "bpmn"):
+        (rel / folder).mkdir()
     old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
     w = lambda key, **kw: t(key, language, **kw)  # noqa: E731
     who = lambda pid: escape(person_label(wb, pid))  # noqa: E731
@@ -121,7 +176,7 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
     dept_rows = []
     for d in wb.departments:
         dfig = next(r for r in figures["departments"] if r["department"] == d.id)
-        dept_rows.append([f"<a href=\"d-{escape(d.id)}.html\">{escape(d.name)}</a>",
+        dept_rows.append([f"<a href=\"d-{_slug(d.id)}.html\">{escape(d.name)}</a>",
                           f"{dfig['sections_before']} → {dfig['sections_after']}", _pct(dfig["section_reduction"]),
                           f"{dfig['before']} → {dfig['after']}", _pct(dfig["reduction"])])
         body = []
@@ -131,7 +186,7 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
             body.append(f"<h2 id=\"{escape(s.id)}\">{escape(s.name)}</h2>")
             body.append(f"<p>{escape(w('publish.section_steps', before=sf.get('before', 0), after=sf.get('after', 0), cut=_pct(sf.get('reduction'))))}</p>")
             body.append(_table([w("col.process"), w("col.before"), w("col.after"), w("col.reduction")],
-                               [[f"<a href=\"p-{escape(p.id)}.html\">{escape(p.name)}</a>",
+                               [[f"<a href=\"p-{_slug(p.id)}.html\">{escape(p.name)}</a>",
                                  str(proc_fig[p.id]["before"] if proc_fig[p.id]["before"] is not None else "—"),
                                  str(proc_fig[p.id]["after"]), _pct(proc_fig[p.id]["reduction"])] for p in procs],
                                {1, 2, 3}))
@@ -139,25 +194,25 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
                   for p in procs if p.after for st in p.after.work_steps]
             body.append(f"<h3>{escape(w('publish.ab_table'))}</h3>" + _table(
                 [w("col.process"), w("col.step"), w("col.a"), w("col.b")], ab))
-        (rel / f"d-{d.id}.html").write_text(_page(d.name, "".join(body), home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a>"), "utf-8")
+        (rel / f"d-{_slug(d.id)}.html").write_text(_page(d.name, "".join(body), home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a>"), "utf-8")
     for p in wb.processes:
         dept = wb.department_of_section.get(p.section, "")
         sec = wb.section_by_id.get(p.section)
         pf = proc_fig[p.id]
         crumbs = (home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
-                  f"<a href=\"d-{escape(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
+                  f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
         body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
         if p.after is not None:
-            (rel / f"p-{p.id}.pdf").write_bytes(drawn[p.id, "after", "pdf"])
-            (rel / f"p-{p.id}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
-            body.append(f"<p><a href=\"p-{escape(p.id)}.pdf\">PDF</a> · <a href=\"p-{escape(p.id)}.bpmn\">BPMN 2.0</a></p>")
+            (rel / "pdf" / f"{_slug(p.id)}.pdf").write_bytes(drawn[p.id, "after", "pdf"])
+            (rel / "bpmn" / f"{_slug(p.id)}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
+            body.append(f"<p><a href=\"pdf/{_slug(p.id)}.pdf\">PDF</a> · <a href=\"bpmn/{_slug(p.id)}.bpmn\">BPMN 2.0</a></p>")
             body.append(f"<div class=\"chart\">{_svg_inline(drawn[p.id, 'after', 'svg'])}</div>")
             manifest[p.id] = {"name": p.name, "steps": [{"id": s.id, "name": s.name, "kind": s.kind, "a": s.a, "b": s.b}
                                                         for s in p.after.steps]}
             if p.before is not None:
-                (rel / f"p-{p.id}-sheet.pdf").write_bytes(drawn[p.id, "sheet", "pdf"])
+                (rel / "sheet" / f"{_slug(p.id)}.pdf").write_bytes(drawn[p.id, "sheet", "pdf"])
                 body.append(f"<h2>{escape(w('publish.before_after'))}</h2>"
-                            f"<p><a href=\"p-{escape(p.id)}-sheet.pdf\">{escape(w('publish.sheet_pdf'))}</a></p>"
+                            f"<p><a href=\"sheet/{_slug(p.id)}.pdf\">{escape(w('publish.sheet_pdf'))}</a></p>"
                             "<div class=\"pair\">"
                             f"<div><h3>{escape(w('version.before'))} · {pf['before']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'before', 'svg'])}</div></div>"
                             f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'after', 'svg'])}</div></div></div>")
@@ -174,15 +229,20 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
                         (f"{who(c.old.a)} → " if c.old and c.new and c.old.a != c.new.a else "") + who((c.new or c.old).a),
                         (f"{who(c.old.b)} → " if c.old and c.new and c.old.b != c.new.b else "") + who((c.new or c.old).b)]
                         for c in changes]))
-        (rel / f"p-{p.id}.html").write_text(_page(p.name, "".join(body), crumbs), "utf-8")
+        (rel / f"p-{_slug(p.id)}.html").write_text(_page(p.name, "".join(body), crumbs), "utf-8")
     (rel / "index.html").write_text(_page(w("publish.title"), _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
         dept_rows, {1, 2, 3, 4}), home), "utf-8")
     # What was published, for the next release to tell what changed since.
     (rel / "manifest.json").write_text(json.dumps({"release": number, "published": dt.datetime.now().isoformat(timespec="seconds"),
                                                    "processes": manifest}, ensure_ascii=False, indent=1), "utf-8")
-    items = "".join(f"<li><a href=\"r{n}/index.html\">{escape(w('publish.release', n=n))}</a>"
-                    f"{' · ' + escape(w('publish.latest')) if n == number else ''}</li>"
-                    for n in sorted([*previous, number], reverse=True))
-    (out / "index.html").write_text(_page(w("publish.releases"), f"<ul>{items}</ul>"), "utf-8")
-    return rel
+
+
+def _write_index(out: Path, numbers: list[int], latest: int, language: str) -> None:
+    """The list of releases, newest first, replaced whole (written aside, then renamed)."""
+    items = "".join(f"<li><a href=\"r{n}/index.html\">{escape(t('publish.release', language, n=n))}</a>"
+                    f"{' · ' + escape(t('publish.latest', language)) if n == latest else ''}</li>"
+                    for n in sorted(numbers, reverse=True))
+    aside = out / ".index.html.tmp"
+    aside.write_text(_page(t("publish.releases", language), f"<ul>{items}</ul>"), "utf-8")
+    aside.replace(out / "index.html")

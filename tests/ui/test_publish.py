@@ -7,6 +7,8 @@ import json
 from flows.bpmn import read
 from roles.storage import store
 
+from ..conftest import BIANBAN
+
 
 
 def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_path):
@@ -15,9 +17,9 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     r1 = site / "r1"
     page = (r1 / "p-bb-p2.html").read_text("utf-8")
     assert "<svg" in page and "审核审批" in page and "改革前后对照" in page
-    assert (r1 / "p-bb-p2.pdf").read_bytes().startswith(b"%PDF")
-    assert (r1 / "p-bb-p2-sheet.pdf").read_bytes().startswith(b"%PDF") and "p-bb-p2-sheet.pdf" in (r1 / "p-bb-p2.html").read_text("utf-8")
-    assert len(read((r1 / "p-bb-p2.bpmn").read_bytes(), "p.bpmn").version.work_steps) == 4
+    assert (r1 / "pdf" / "bb-p2.pdf").read_bytes().startswith(b"%PDF")
+    assert (r1 / "sheet" / "bb-p2.pdf").read_bytes().startswith(b"%PDF") and "sheet/bb-p2.pdf" in page
+    assert len(read((r1 / "bpmn" / "bb-p2.bpmn").read_bytes(), "p.bpmn").version.work_steps) == 4
     assert "bb-jg" in (r1 / "d-bb.html").read_text("utf-8") and "AB角表" in (r1 / "d-bb.html").read_text("utf-8")
     assert json.loads((r1 / "manifest.json").read_text("utf-8"))["release"] == 1
 
@@ -36,3 +38,43 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     assert "无变化" in (site / "r2" / "p-bb-p1.html").read_text("utf-8")
     index = (site / "index.html").read_text("utf-8")
     assert index.index("r2/index.html") < index.index("r1/index.html")  # newest first
+
+
+def test_a_release_left_half_written_is_skipped_and_later_publishes_work(bianban, cli, tmp_path, caplog):
+    """An older version's crash left r1 without its manifest; every later publish used to fail."""
+    site = tmp_path / "site"
+    (site / "r1").mkdir(parents=True)
+    (site / "r1" / "index.html").write_text("half", "utf-8")
+    result = cli("publish", "--out", str(site))
+    assert result.exit_code == 0, result.output
+    assert any("r1 is an incomplete release" in r.getMessage() for r in caplog.records)
+    assert json.loads((site / "r2" / "manifest.json").read_text("utf-8"))["release"] == 2
+    index = (site / "index.html").read_text("utf-8")
+    assert "r2/index.html" in index and "r1/index.html" not in index
+    assert not [p.name for p in site.iterdir() if p.name.startswith(".r")]  # no building folder left
+
+
+def test_two_publishes_at_once_do_not_interleave(bianban, cli, tmp_path):
+    import fcntl
+    site = tmp_path / "site"
+    site.mkdir()
+    with open(site / ".publish.lock", "w") as held:  # another publish is under way
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = cli("publish", "--out", str(site))
+    assert result.exit_code == 1 and "another publish is running" in result.stderr
+    assert not list(site.glob("r*")) and not list(site.glob(".r*"))
+    assert cli("publish", "--out", str(site)).exit_code == 0 and (site / "r1" / "manifest.json").is_file()
+
+
+def test_processes_whose_ids_look_alike_keep_their_own_files(cli, tmp_path):
+    """`X-sheet` used to overwrite the before/after sheet of `X`."""
+    text = BIANBAN.read_text(encoding="utf-8")
+    twin = text[text.index("  - id: bb-p2\n"):text.index("  - id: bb-p3\n")].replace("id: bb-p2", "id: bb-p2-sheet")
+    path = tmp_path / "twins.yaml"
+    path.write_text(text.replace("  - id: bb-p3\n", twin + "  - id: bb-p3\n", 1), encoding="utf-8")
+    assert cli("import", str(path)).exit_code == 0
+    site = tmp_path / "site"
+    assert cli("publish", "--out", str(site)).exit_code == 0
+    r1 = site / "r1"
+    assert {f.name for f in (r1 / "sheet").iterdir()} >= {"bb-p2.pdf", "bb-p2-sheet.pdf"}
+    assert (r1 / "p-bb-p2-sheet.html").is_file() and (r1 / "p-bb-p2.html").is_file()
