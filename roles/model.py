@@ -120,6 +120,9 @@ class Workbook:
     #: Stored values that could not be read back, each named (process, step, field): left at their
     #: defaults so everything else works, and shown to the office to repair.
     damaged: tuple[str, ...] = field(default=(), compare=False)
+    #: Years whose published schedule the office loaded (their calendar is official); kept in
+    #: the database, not in workbook files.
+    official_years: tuple[int, ...] = field(default=(), compare=False)
 
     # Look-ups built once per data set (frozen dataclasses allow cached_property to fill __dict__).
 

@@ -195,8 +195,10 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     r = actions.roster(*_db(ctx), day=day, department_id=department)
     wb = _workbook(ctx, ("after",))
     if as_json:
-        emit_json({"date": day.isoformat(), "workday": r.workday, "steps": [_step_json(d) for d in r.steps]})
+        emit_json({"date": day.isoformat(), "workday": r.workday, "calendar": r.calendar,
+                   "steps": [_step_json(d) for d in r.steps]})
         return
+    _say_estimated(r.calendar, day.year)
     if not r.workday:
         click.echo(t("not_workday", date=day, why=off_day(r.off)))
         return
@@ -214,6 +216,11 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     console.print(table)
     counts = {k: sum(d.status == k for d in r.steps) for k in ("A", "B", "gap")}
     console.print(t("roster.summary", total=len(r.steps), **counts))
+
+
+def _say_estimated(source: str, *years: int) -> None:
+    if source == "estimated":
+        click.echo(t("calendar.estimated", years="、".join(str(y) for y in sorted(set(years)))), err=True)
 
 
 def _row(table, *cells) -> None:
@@ -246,10 +253,13 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     from roles import actions
     found = actions.gaps(*_db(ctx), start=start, end=end, department_id=department)
     wb = _workbook(ctx, ("after",))
+    source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
-        emit_json({"from": start.isoformat(), "to": end.isoformat(),
+        emit_json({"from": start.isoformat(), "to": end.isoformat(), "calendar": source,
                    "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in found]})
-    elif not found:
+        return
+    _say_estimated(source, start.year, end.year)
+    if not found:
         click.echo(t("gaps.none", start=start, end=end))
     else:
         _print_gaps(wb, t("gaps.title", start=start, end=end), found)
@@ -267,10 +277,13 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
     from roles import actions
     added = actions.whatif(*_db(ctx), person_id=person, start=start, end=end)
     wb = _workbook(ctx, ("after",))
+    source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
-        emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(),
+        emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(), "calendar": source,
                    "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in added]})
-    elif not added:
+        return
+    _say_estimated(source, start.year, end.year)
+    if not added:
         click.echo(t("whatif.none", person=person_label(wb, person), start=start, end=end))
     else:
         _print_gaps(wb, t("whatif.title", person=person_label(wb, person), start=start, end=end), added)
@@ -332,6 +345,40 @@ def ical(ctx, person: str, start: dt.date, end: dt.date | None, output: Path | N
 def ical_words():
     from roles.formats.ical import Words
     return Words(**{k: t(f"ical.{k}") for k in Words.__dataclass_fields__})
+
+
+@main.group()
+def calendar() -> None:
+    """China's workday calendar: which years follow a published schedule, and loading a new one."""
+
+
+@calendar.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--year", type=click.IntRange(1900, 2100), required=True)
+@click.pass_context
+@guarded
+def calendar_import(ctx, file: Path, year: int) -> None:
+    """Load the State Council's schedule of YEAR (a workbook holding only `calendar`: each holiday and
+    adjusted working day), before the national calendar library knows it; the year becomes official."""
+    from roles import actions
+    n = actions.load_calendar(*_db(ctx), data=_read(file), name=file.name, year=year)
+    click.echo(t("calendar.loaded", year=year, n=n, file=file.name), err=True)
+
+
+@calendar.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def calendar_status(ctx, as_json: bool) -> None:
+    """Whether last year, this year and the next three follow a published schedule."""
+    from roles import actions
+    this = dt.date.today().year
+    found = actions.calendar_years(*_db(ctx), years=tuple(range(this - 1, this + 4)))
+    if as_json:
+        emit_json({"years": {str(y): s for y, s in found.items()}})
+        return
+    for y, s in found.items():
+        click.echo(f"{y}\t{t('calendar.status.' + s)}")
 
 
 @main.group()

@@ -16,9 +16,9 @@ from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_
 from .access import LOCAL, Account, cli_account, may_edit_absence, may_edit_section
 from .admin import (ROLES, account_for_email, add_account, any_accounts, audit_trail, contacts, dispatches,
                     list_accounts, scheduler, send_notices, set_contacts, sign_in)
-from .coverage import (SectionPairing, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
+from .coverage import (SectionPairing, calendar, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
                        whatif)
-from .data import (LEAVE_SUFFIXES, change_absences, export_workbook, import_leave, import_workbook, load_demo,
+from .data import (LEAVE_SUFFIXES, calendar_years, change_absences, load_calendar, export_workbook, import_leave, import_workbook, load_demo,
                    read_leave_file, site_workbook, workbook)
 from .processes import (BpmnImport, accept_proposal, discard_draft, drawing, import_bpmn, lint_processes,
                         lint_version, load_draft, process_version, propose, publish_draft, save_draft)
@@ -31,9 +31,9 @@ __all__ = [
     "LOCAL", "Account", "cli_account", "may_edit_absence", "may_edit_section",
     "ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts", "dispatches",
     "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in",
-    "SectionPairing", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",
+    "SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",
     "whatif",
-    "LEAVE_SUFFIXES", "change_absences", "export_workbook", "import_leave", "import_workbook", "load_demo",
+    "LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook", "import_leave", "import_workbook", "load_demo",
     "read_leave_file", "site_workbook", "workbook",
     "BpmnImport", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes", "lint_version",
     "load_draft", "process_version", "propose", "publish_draft", "save_draft",

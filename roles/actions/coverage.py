@@ -66,6 +66,13 @@ def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, departme
     return rosters.gaps(wb, start, end, department(wb, department_id), section(wb, section_id))
 
 
+def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> str:
+    """Whether the days from `start` to `end` follow published schedules (`official`) or only the
+    statutory holidays (`estimated`)."""
+    check_range(start, end)
+    return rosters.calendar_source(db.workbook(()), start, end)
+
+
 def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
     """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
     check_range(start, end)

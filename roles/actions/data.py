@@ -9,7 +9,9 @@ from flows.errors import BadInput, Problem
 from flows.model import VERSIONS
 from roles.demo import demo_workbook
 from roles.formats import workbook_files
+from roles.engines.roster import calendar_of
 from roles.formats.ical import read_absences
+from roles.formats.workbook import parse
 from roles.model import Absence, Workbook
 from roles.storage import store
 from roles.storage.database import Database
@@ -81,3 +83,23 @@ def site_workbook(db: Database, actor: Account) -> Workbook:
     """The data a release of the flowchart site is made from; publishing is the office's."""
     require_office(actor, "publish the flowchart site")
     return db.workbook()
+
+
+def load_calendar(db: Database, actor: Account, *, data: bytes, name: str, year: int) -> int:
+    """Load the State Council's schedule of `year` (a workbook file holding only `calendar`: each
+    holiday and adjusted working day), so that year's calendar is official; the office's."""
+    require_office(actor, "load a year's calendar")
+    if not 1900 <= year <= 2100:
+        raise BadInput(f"year: {year} is outside 1900–2100")
+    tree = workbook_files.read_tree(data, name)
+    if not isinstance(tree, dict) or set(tree) - {"version", "calendar"} or not tree.get("calendar"):
+        raise BadInput([Problem(PurePath(name).name, "the file", None, "calendar",
+                                "a year's schedule holds only `calendar`: each holiday and adjusted working day")])
+    days = list(parse(tree, PurePath(name).name).calendar)
+    return store.load_calendar_year(db.engine, year, days, PurePath(name).name, user=actor)
+
+
+def calendar_years(db: Database, actor: Account, *, years: tuple[int, ...]) -> dict[int, str]:
+    """Whether each year's calendar is official or estimated."""
+    cal = calendar_of(db.workbook(()))
+    return {y: cal.source(dt.date(y, 1, 1)) for y in years}

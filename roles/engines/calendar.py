@@ -1,10 +1,15 @@
-"""Which days are workdays: China's national calendar (holidays and adjusted working weekends,
-from the maintained `chinese_calendar` package, updated yearly when the State Council publishes
-the next year's schedule), then the workbook's own overrides."""
+"""Which days are workdays: China's national calendar, then the workbook's own overrides.
+
+The national calendar is official for a year when the maintained `chinese_calendar` package knows
+it (it is updated once the State Council publishes the year's schedule of holidays and adjusted
+working weekends) or when the office has loaded that schedule itself (`abflow calendar import`).
+For any other year it is estimated: weekends and the statutory holidays, which the `holidays`
+package computes for any year (lunar ones included), but no adjusted working weekends, which only
+the State Council's notice can tell. Every answer says which it was."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -12,20 +17,33 @@ import chinese_calendar
 
 from roles.model import CalendarDay
 
-log = logging.getLogger("abflow")
-_warned_years: set[int] = set()
+OFFICIAL, ESTIMATED = "official", "estimated"
+
+
+@functools.lru_cache(maxsize=256)
+def library_covers(year: int) -> bool:
+    """Whether `chinese_calendar` holds the State Council's schedule for `year`."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+        return True
+    except NotImplementedError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def _statutory(year: int) -> dict[dt.date, tuple[str, str]]:
+    """The statutory holidays of a year the library does not know, in Chinese and English."""
+    import holidays
+    zh = holidays.China(years=year, language="zh_CN")
+    en = holidays.China(years=year, language="en_US")
+    return {day: (name, en.get(day, name)) for day, name in zh.items()}
 
 
 def national_workday(day: dt.date) -> bool:
-    """The national calendar; for a year it does not cover yet, plain Monday-to-Friday."""
-    try:
+    """The national calendar; for a year it does not cover, weekends and statutory holidays off."""
+    if library_covers(day.year):
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning("the national holiday calendar does not cover %s yet: counting Monday to Friday "
-                        "as workdays, plus the workbook's calendar overrides (update chinesecalendar)", day.year)
-        return day.weekday() < 5
+    return day.weekday() < 5 and day not in _statutory(day.year)
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,9 @@ class OffDay:
 
 
 def _holiday(day: dt.date) -> OffDay | None:
+    if not library_covers(day.year):
+        names = _statutory(day.year).get(day)
+        return OffDay("holiday", holiday_zh=names[0], holiday_en=names[1]) if names else None
     try:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
@@ -50,8 +71,15 @@ def _holiday(day: dt.date) -> OffDay | None:
 
 
 class WorkCalendar:
-    def __init__(self, overrides: Iterable[CalendarDay] = ()):
+    def __init__(self, overrides: Iterable[CalendarDay] = (), official_years: Iterable[int] = ()):
         self.overrides = {c.date: c for c in overrides}
+        #: Years whose State Council schedule the office loaded as overrides.
+        self.official_years = frozenset(official_years)
+
+    def source(self, *days: dt.date) -> str:
+        """`official` when every day's year has its published schedule, else `estimated`."""
+        covered = all(library_covers(d.year) or d.year in self.official_years for d in days)
+        return OFFICIAL if covered else ESTIMATED
 
     def is_workday(self, day: dt.date) -> bool:
         o = self.overrides.get(day)

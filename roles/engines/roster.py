@@ -40,6 +40,7 @@ class Roster:
     workday: bool
     steps: tuple[StepDay, ...]
     off: OffDay | None = None  # why the day is no workday
+    calendar: str = "official"  # or "estimated": the year's published schedule is not known yet
 
 
 def absent_on(absences: Iterable[Absence], day: dt.date) -> set[str]:
@@ -79,15 +80,21 @@ def _step_days(wb: Workbook, day: dt.date, absent: set[str], department: str | N
 
 
 def calendar_of(wb: Workbook) -> WorkCalendar:
-    return WorkCalendar(wb.calendar)
+    return WorkCalendar(wb.calendar, wb.official_years)
 
 
 def roster(wb: Workbook, day: dt.date, department: str | None = None, section: str | None = None,
            calendar: WorkCalendar | None = None) -> Roster:
     cal = calendar or calendar_of(wb)
     if not cal.is_workday(day):
-        return Roster(day, False, (), cal.why_not_workday(day))
-    return Roster(day, True, tuple(_step_days(wb, day, absent_on(wb.absences, day), department, section)))
+        return Roster(day, False, (), cal.why_not_workday(day), cal.source(day))
+    return Roster(day, True, tuple(_step_days(wb, day, absent_on(wb.absences, day), department, section)),
+                  calendar=cal.source(day))
+
+
+def calendar_source(wb: Workbook, start: dt.date, end: dt.date) -> str:
+    """`official` when every year from `start` to `end` has its published schedule, else `estimated`."""
+    return calendar_of(wb).source(*(dt.date(y, 1, 1) for y in range(start.year, end.year + 1)))
 
 
 def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = None,

@@ -22,6 +22,7 @@ class NoticeWords:
     gaps_title: str     # {section} {start} {end} {n}
     gap: str            # {date} {step} {a} {b} {who}
     nobody: str
+    estimated: str      # {year}: the year's published schedule is not loaded; workdays are estimated
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
     cal = calendar or calendar_of(wb)
     if not cal.is_workday(day):
         return []
+    # A day of a year whose schedule is not published yet may be an adjusted holiday: say so first.
+    caveat = [words.estimated.format(year=day.year)] if cal.source(day) == "estimated" else []
     name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else (pid or words.nobody)  # noqa: E731
     label = lambda d: f"{d.process_name} · {d.step_name}"  # noqa: E731
     out = []
@@ -53,7 +56,8 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
         lines += [words.stands_in.format(step=label(d), a=name(d.a), b=name(d.b)) for d in today.stands_in]
         lines += [words.covered.format(step=label(d), who=name(d.acting)) for d in today.covered]
         if lines:
-            out.append(Notice(day, "duties", p.id, words.duties_title.format(date=day, name=p.name), "\n".join(lines)))
+            out.append(Notice(day, "duties", p.id, words.duties_title.format(date=day, name=p.name),
+                              "\n".join(caveat + lines)))
     end = cal.next_workdays(day, ahead + 1)[-1]
     heads = [p for p in wb.people if p.post == "head" and (recipients is None or p.id in recipients)]
     for head in heads:
@@ -63,6 +67,6 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
             out.append(Notice(day, "gaps", head.id,
                               words.gaps_title.format(section=sec.name if sec else head.section, start=day, end=end,
                                                       n=len(found)),
-                              "\n".join(words.gap.format(date=g.date, step=label(g), a=name(g.a), b=name(g.b),
-                                                         who=name(g.suggested)) for g in found)))
+                              "\n".join(caveat + [words.gap.format(date=g.date, step=label(g), a=name(g.a),
+                                                                    b=name(g.b), who=name(g.suggested)) for g in found])))
     return out

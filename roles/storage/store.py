@@ -6,6 +6,7 @@ absences of other people, and sets calendar overrides: re-import is how users up
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from roles.storage.accounts import Account, audit, username
 from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from roles.engines.rules import RULES
-from roles.storage.tables import (AccountRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
+from roles.storage.tables import (AccountRow, CalendarYearRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
                      PowerRow, SectionBeforeRow, SectionFunctionRow, SectionMergeRow, SectionRow)
 from roles.formats import workbook_files as formats
 from flows.errors import Problem, BadInput
@@ -126,6 +127,7 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
                            tuple(r["responsibilities"]), tuple(r["accountability"]))
                      for r in sorted(rows(PowerRow, col(PowerRow.position)), key=lambda r: dept_pos.get(r["department_id"], 0))),
         damaged=tuple(damaged),
+        official_years=tuple(r["year"] for r in rows(CalendarYearRow, col(CalendarYearRow.year))),
     )
 
 
@@ -515,3 +517,28 @@ def _absence_problems(a: Absence) -> list[tuple[str, str]]:
     if a.reason not in ABSENCE_REASONS:
         out.append(("reason", f"must be one of {', '.join(ABSENCE_REASONS)}, not {limits.short(a.reason)}"))
     return out
+
+
+def load_calendar_year(engine: Engine, year: int, days: list[CalendarDay], source: str,
+                       user: Account | str = "cli") -> int:
+    """Make `days` (a published schedule: holidays and adjusted working days) the calendar
+    overrides of `year`, replacing that year's earlier ones, and mark the year official; together
+    or not at all. Returns how many days were set."""
+    outside = [Problem(source, f"calendar day {c.date}", None, "date", f"is not in {year}")
+               for c in days if c.date.year != year]
+    if outside or not days:
+        raise BadInput(outside or [Problem(source, "the file", None, "calendar", f"lists no day of {year}")])
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    with Session(engine) as s, s.begin():
+        c = table_of(CalendarRow).c
+        before = [{"date": str(r.date), "workday": r.workday, "note": r.note} for r in s.execute(
+            select(c.date, c.workday, c.note).where((c.date >= first) & (c.date <= last)).order_by(c.date))]
+        s.execute(delete(table_of(CalendarRow)).where((c.date >= first) & (c.date <= last)))
+        _insert(s, CalendarRow, [{"date": d.date, "workday": d.workday, "note": d.note} for d in days])
+        s.execute(delete(table_of(CalendarYearRow)).where(table_of(CalendarYearRow).c.year == year))
+        _insert(s, CalendarYearRow, [{"year": year, "loaded_at": dt.datetime.now(dt.timezone.utc),
+                                      "loaded_by": username(user), "source": source}])
+        audit(s, user, "calendar.year", str(year), before or None,
+              [{"date": str(d.date), "workday": d.workday, "note": d.note} for d in days])
+        bump(s)
+    return len(days)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, Float, LargeBinary, Unicode, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Float, Integer, LargeBinary, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -88,6 +88,17 @@ class CalendarRow(SQLModel, table=True):
     date: dt.date = Field(primary_key=True)
     workday: bool
     note: str | None = None
+
+
+class CalendarYearRow(SQLModel, table=True):
+    """A year whose State Council schedule the office loaded as calendar overrides: its calendar is
+    official, not estimated, even before the national calendar library knows it."""
+
+    __tablename__ = "calendar_year"
+    year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    loaded_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    loaded_by: str
+    source: str  # the file it came from
 
 
 class DataVersionRow(SQLModel, table=True):

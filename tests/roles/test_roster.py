@@ -3,7 +3,6 @@ the workday calendar; on the shared example, through the store, on SQLite and Po
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import pytest
 
@@ -13,6 +12,8 @@ from roles.engines.calendar import WorkCalendar
 from roles.model import Absence, CalendarDay, Department, Person, Section, Workbook
 from roles.engines.roster import gaps, roster, status_of, whatif
 from roles.engines.standin import standin_candidates
+
+from ..conftest import BIANBAN
 
 D = dt.date
 
@@ -58,15 +59,40 @@ def test_why_a_day_is_off():
     assert list(cal.workdays(D(2026, 9, 30), D(2026, 10, 8))) == [D(2026, 9, 30), D(2026, 10, 8)]
 
 
-def test_a_year_the_library_does_not_know_falls_back_to_weekends_and_says_so_once(caplog):
+def test_a_year_the_library_does_not_know_is_estimated_from_its_statutory_holidays():
     cal = WorkCalendar([CalendarDay(D(2031, 1, 6), False, "x")])
-    with caplog.at_level(logging.WARNING):
-        assert cal.is_workday(D(2031, 1, 3))       # a Friday
-        assert not cal.is_workday(D(2031, 1, 4))   # a Saturday
-        assert not cal.is_workday(D(2031, 1, 6))   # overridden Monday
-        assert cal.is_workday(D(2031, 1, 7))
-    warnings = [r for r in caplog.records if "2031" in r.getMessage()]
-    assert len(warnings) == 1
+    assert cal.is_workday(D(2031, 1, 3))       # a Friday
+    assert not cal.is_workday(D(2031, 1, 4))   # a Saturday
+    assert not cal.is_workday(D(2031, 1, 6))   # overridden Monday
+    assert cal.is_workday(D(2031, 1, 7))
+    assert not cal.is_workday(D(2031, 1, 1))   # New Year's Day, a Wednesday
+    assert cal.source(D(2031, 1, 7)) == "estimated" and cal.source(D(2026, 1, 5)) == "official"
+    assert WorkCalendar(official_years=[2031]).source(D(2031, 1, 7)) == "official"
+
+
+def test_spring_festival_2027_is_no_workday_and_says_the_calendar_is_estimated_until_loaded(loaded_cli, tmp_path):
+    day = loaded_cli.json("roster", "--date", "2027-02-08")
+    assert (day["workday"], day["calendar"], day["steps"]) == (False, "estimated", [])
+    assert loaded_cli.json("roster", "--date", "2026-11-25")["calendar"] == "official"
+    schedule = tmp_path / "2027.yaml"
+    schedule.write_text("version: 1\ncalendar:\n" + "".join(
+        f"  - {{date: 2027-02-{d:02d}, workday: false, note: 春节}}\n" for d in range(5, 12))
+        + "  - {date: 2027-02-20, workday: true, note: 调休上班}\n", encoding="utf-8")
+    assert loaded_cli("calendar", "import", str(schedule), "--year", "2027").exit_code == 0
+    saturday = loaded_cli.json("roster", "--date", "2027-02-20")
+    assert (saturday["workday"], saturday["calendar"]) == (True, "official") and saturday["steps"]
+    assert loaded_cli.json("gaps", "--from", "2027-02-01", "--to", "2027-02-28")["calendar"] == "official"
+    assert loaded_cli.json("gaps", "--from", "2027-12-01", "--to", "2028-01-31")["calendar"] == "estimated"
+    wrong_year = loaded_cli("calendar", "import", str(schedule), "--year", "2028")
+    assert wrong_year.exit_code == 2 and "is not in 2028" in wrong_year.stderr
+    trail = loaded_cli.json("audit")["audit"]
+    assert trail[0]["action"] == "calendar.year" and trail[0]["subject"] == "2027"
+
+
+@pytest.fixture
+def loaded_cli(cli):
+    assert cli("import", str(BIANBAN)).exit_code == 0
+    return cli
 
 
 def test_status_table_of_the_spec():

@@ -194,3 +194,14 @@ def test_the_cli_sends_once_and_reports(contacts, cli, smtp, webhook):
     assert {(r["recipient"], r["kind"], r["status"]) for r in rows} == {
         ("bb01", "duties", "sent"), ("bb01", "gaps", "sent"), ("bb06", "duties", "sent")}
     assert all("@" not in r["target"] or "example.gov.cn" in r["target"] for r in rows)
+
+
+def test_a_notice_for_a_day_of_an_estimated_calendar_says_so_first():
+    import datetime as dt
+    from roles.demo import demo_workbook
+    from roles.notify.notices import compose
+    day = dt.date(2027, 2, 22)
+    notices = compose(demo_workbook(day), day, 3, notice_words("zh"))
+    assert notices and all(n.body.startswith("【注意】2027 年节假日安排尚未载入") for n in notices)
+    assert not any("【注意】" in n.body for n in compose(demo_workbook(dt.date(2026, 11, 25)),
+                                                        dt.date(2026, 11, 25), 3, notice_words("zh")))

@@ -475,7 +475,7 @@ def test_the_data_page_exports_the_workbook_and_publishes_the_site(bianban, app,
     at.button(key="publish").click().run()
     assert not at.exception
     names = zipfile.ZipFile(io.BytesIO(at.session_state["site_zip"])).namelist()
-    assert "index.html" in names and "r1/p-bb-p2.html" in names and "r1/p-bb-p2-sheet.pdf" in names
+    assert "index.html" in names and "r1/p-bb-p2.html" in names and "r1/sheet/bb-p2.pdf" in names
 
 
 def test_the_data_page_opens_on_an_empty_database_and_imports_are_for_the_office(engine, app):
@@ -506,3 +506,14 @@ def test_names_typed_by_users_are_shown_as_text_never_as_links_or_images(engine,
     for e in said:
         assert "](http" not in e.value and r"\[点我\]\(http\:" in e.value
         assert evil in shown(e)
+
+
+def test_today_warns_when_the_day_follows_an_estimated_calendar(bianban, app):
+    at = app()
+    at.session_state["day"] = dt.date(2027, 2, 22)  # a Monday of a year whose schedule is not loaded
+    at.run()
+    assert not at.exception
+    assert any("2027" in shown(w) and "估算" in shown(w) for w in at.warning)
+    at.session_state["day"] = dt.date(2026, 11, 25)
+    at.run()
+    assert not [w for w in at.warning if "估算" in shown(w)]

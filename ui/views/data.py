@@ -3,6 +3,7 @@ with every problem named by file, entry and field; the whole database as a workb
 published site (every flowchart, A/B table and figure) as a release to post."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import tempfile
@@ -40,6 +41,19 @@ else:
                 status.update(label=t("data.refused", lg, n=n), state="error")
         if refusal is not None:  # outside the status box, which closes: every problem in plain view
             show_error(refusal)
+
+if office:
+    st.subheader(t("data.calendar", lg))
+    st.caption(plain(t("data.calendar_help", lg)))
+    c1, c2 = st.columns([1, 3])
+    year = c1.number_input(t("data.calendar_year", lg), 1900, 2100, dt.date.today().year + 1, key="cal_year")
+    schedule = c2.file_uploader(t("data.workbook", lg), type=["xlsx", "yaml", "yml", "json"], key="cal_upload")
+    if schedule is not None and st.button(t("data.calendar_button", lg), key="cal_load"):
+        try:
+            n = actions.load_calendar(db(), account(), data=schedule.getvalue(), name=schedule.name, year=int(year))
+            st.success(plain(t("calendar.loaded", lg, year=int(year), n=n, file=schedule.name)))
+        except actions.AbflowError as e:
+            show_error(e)
 
 st.subheader(t("data.export", lg))
 fmt = st.radio(t("data.format", lg), ["xlsx", "yaml", "json"], horizontal=True, key="wb_format")

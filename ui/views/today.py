@@ -36,6 +36,8 @@ person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
                       format_func=lambda p: t("all", lg) if p is None else who(p))
 
 r = actions.roster(db(), account(), day=day, department_id=dept)
+if r.calendar == "estimated":
+    st.warning(plain(t("calendar.estimated", lg, years=day.year)))
 if not r.workday:
     st.info(plain(t("not_workday", lg, date=day, why=off_day(r.off, lg))))
 else:
