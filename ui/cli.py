@@ -962,7 +962,8 @@ def serve(ctx, port: int, headless: bool) -> None:
     env = {**os.environ, "ABFLOW_DB": actions.resolve_url(ctx.obj)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.headless", "true" if headless else "false", "--browser.gatherUsageStats", "false",
-           "--client.toolbarMode", "viewer"]  # no "Deploy" button: this is a deployed app
+           "--client.toolbarMode", "viewer",  # no "Deploy" button: this is a deployed app
+           "--client.showErrorDetails", "none"]  # users see a generic error; the traceback goes to the server log
     sys.exit(subprocess.call(cmd, env=env))  # noqa: S603 - our own interpreter and app, no shell
 
 

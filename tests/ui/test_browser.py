@@ -77,13 +77,22 @@ def test_a_workbook_uploaded_in_the_browser_imports_all_or_nothing(server, page,
     bad.write_text(BIANBAN.read_text(encoding="utf-8").replace("a: bb07, b: bb06", "a: bb07, b: bb99", 1), "utf-8")
     page.goto(f"{server}/data")
     page.get_by_text("导入工作簿").first.wait_for(timeout=60_000)
-    page.locator("input[type='file']").set_input_files(str(bad))
+    workbook = page.locator("input[type='file']").first  # the workbook's; the calendar's follows
+    workbook.set_input_files(str(bad))
     settle(page)  # the upload reruns the page; a click during that run is lost
     page.get_by_role("button", name="导入", exact=True).click()
     page.get_by_text("未导入").first.wait_for(timeout=60_000)
     page.get_by_text("field 'b': no person 'bb99'").first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(SHOTS / "data-refused.png"), full_page=True)
-    page.locator("input[type='file']").set_input_files(str(BIANBAN))
+    # A kilobyte of nested YAML aliases that would stand for gigabytes: refused at once, named.
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9)), encoding="utf-8")
+    workbook.set_input_files(str(bomb))
+    settle(page)
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.get_by_text("is used again by an alias").first.wait_for(state="visible", timeout=30_000)
+    workbook.set_input_files(str(BIANBAN))
     settle(page)
     page.get_by_role("button", name="导入", exact=True).click()
     page.get_by_text("已导入 bianban.yaml").first.wait_for(timeout=60_000)

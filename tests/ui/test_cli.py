@@ -32,7 +32,8 @@ def test_roster_json_is_the_documented_shape(loaded):
 
 
 def test_roster_on_a_non_workday_and_by_department(loaded):
-    assert loaded.json("roster", "--date", "2026-10-01") == {"date": "2026-10-01", "workday": False, "steps": []}
+    assert loaded.json("roster", "--date", "2026-10-01") == {"date": "2026-10-01", "workday": False,
+                                                           "calendar": "official", "steps": []}
     assert loaded.json("roster", "--date", "2026-10-10")["workday"] is True
     assert loaded.json("roster", "--date", "2026-11-25", "--department", "bb")["steps"]
     human = loaded("roster", "--date", "2026-11-28")

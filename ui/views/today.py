@@ -85,6 +85,8 @@ with st.expander(t("people.whatif", lg)):
 st.subheader(t("today.ahead", lg))
 ahead = st.slider(t("today.days", lg), 7, 60, 14, key="ahead")
 end = day + dt.timedelta(days=ahead - 1)
+if actions.calendar(db(), account(), start=day, end=end) == "estimated" and r.calendar != "estimated":
+    st.caption(plain(t("calendar.estimated", lg, years=end.year)))
 coming = [g for g in actions.gaps(db(), account(), start=day, end=end, department_id=dept)
           if person is None or person in (g.a, g.b, g.suggested)]
 if not coming:
