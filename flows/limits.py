@@ -27,13 +27,14 @@ MAX_PROBLEMS = 100
 #: Files: a leave list, calendar or BPMN file at most MAX_FILE_BYTES; a workbook, which may hold a
 #: province, at most MAX_WORKBOOK_BYTES. A spreadsheet unpacks to at most MAX_UNPACKED_BYTES, no
 #: part of it above RATIO_FLOOR to more than MAX_RATIO times its packed size (real sheets: 5 to
-#: 20), and a sheet has at most MAX_ROWS rows.
+#: 20), and a sheet has at most MAX_ROWS rows (a city's largest, the steps, has some 25,000; a
+#: province's data goes as JSON).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_WORKBOOK_BYTES = 256 * 1024 * 1024
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 RATIO_FLOOR = 10 * 1024 * 1024
 MAX_RATIO = 100
-MAX_ROWS = 1_000_000
+MAX_ROWS = 200_000
 
 
 _REPR = reprlib.Repr()

@@ -288,8 +288,19 @@ def _load_xlsx(name: str, data: bytes) -> dict:
             problems.append(Problem(name, f"sheet '{sheet.title}'", None, None,
                                     f"unknown sheet; expected {', '.join(SHEETS)}"))
             continue
+        declared = _declared_rows(sheet)
+        if declared > limits.MAX_ROWS + 1:  # the sheet's own <dimension>, read before any row
+            problems.append(Problem(name, f"sheet '{sheet.title}'", None, None,
+                                    f"declares {declared - 1:,} rows; at most {limits.MAX_ROWS:,}"))
+            continue
         it = sheet.iter_rows(values_only=True)
         header = [(_cell(h) or "") for h in next(it, ())]
+        unknown = [str(h) for h in header if h and h not in SHEETS[sheet.title]]
+        if unknown:  # named before a single row is read
+            problems.append(Problem(name, f"sheet '{sheet.title}'", "row 1", None,
+                                    f"unknown column {limits.short(unknown[0])}; expected "
+                                    f"{', '.join(SHEETS[sheet.title])}"))
+            continue
         entries = rows[sheet.title] = []
         for r, values in enumerate(it, start=2):
             if problems.full:
@@ -326,6 +337,16 @@ def _load_xlsx(name: str, data: bytes) -> dict:
     return tree
 
 
+def _declared_rows(sheet) -> int:
+    """The rows a sheet's <dimension> declares, 0 when it declares none (then the row cap applies
+    as the rows are read); never a scan of the sheet, which `max_row` would make."""
+    from openpyxl.utils.cell import range_boundaries
+    try:
+        return range_boundaries(sheet.calculate_dimension())[3] or 0
+    except (ValueError, TypeError):
+        return 0
+
+
 def _check_zip(name: str, data: bytes) -> None:
     """Refuse, from the zip directory alone, a spreadsheet that would unpack to far more than it
     weighs: a few hundred kilobytes can hold millions of rows or one string of gigabytes."""
@@ -342,6 +363,31 @@ def _check_zip(name: str, data: bytes) -> None:
             raise BadInput([Problem(name, m.filename, None, None,
                                     f"unpacks {m.file_size / max(m.compress_size, 1):,.0f} times its packed size; "
                                     f"at most {limits.MAX_RATIO} (a spreadsheet built to exhaust memory?)")])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for m in members:
+            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+                rows = _count_rows(z, m)
+                if rows > limits.MAX_ROWS + 1:
+                    raise BadInput([Problem(name, m.filename, None, None,
+                                            f"holds more than {limits.MAX_ROWS:,} rows")])
+
+
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+
+
+def _count_rows(z, member) -> int:
+    """Rows of a worksheet part, counted in its unpacked stream a megabyte at a time, stopping past
+    the cap: a sheet that declares no size would make openpyxl parse all of it just to open it."""
+    count, tail = 0, b""
+    with z.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            block = tail + chunk
+            keep = max(len(block) - 64, 0)  # a tag that starts here may end in the next chunk
+            count += sum(1 for m in _ROW.finditer(block) if m.start() < keep)
+            tail = block[keep:]
+            if count > limits.MAX_ROWS + 1:
+                break
+    return count + len(_ROW.findall(tail))
 
 
 def _nest_sheets(name: str, rows: dict[str, list[Entry]], problems: list[Problem]) -> dict:

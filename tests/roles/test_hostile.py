@@ -292,3 +292,37 @@ def test_a_weekly_repeat_is_every_occurrence_and_a_duration_is_honoured(loaded, 
 def test_leave_events_that_would_be_misread_are_refused(loaded, tmp_path, event, says):
     path = _leave(loaded, tmp_path, event, ok=False)
     refused(loaded, "absences", "import", str(path), says=says)
+
+
+def _raw_xlsx(path: Path, sheet_xml: str) -> None:
+    """A spreadsheet made of its parts, as any program may write one (openpyxl always sizes it)."""
+    main = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{main}/package/2006/content-types"><Default Extension="rels" '
+        f'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{main}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}/spreadsheetml/2006/main" xmlns:r="{main}/officeDocument/2006/'
+        'relationships"><sheets><sheet name="absences" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{main}/package/2006/relationships"><Relationship '
+        f'Id="rId1" Type="{main}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": sheet_xml}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, text in parts.items():
+            z.writestr(part, text)
+
+
+def test_a_sheet_that_declares_no_size_is_counted_before_it_is_opened(loaded, tmp_path):
+    """openpyxl parses a whole sheet without <dimension> just to open it: 3 million rows took 70 s."""
+    rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>bb03</t></is></c></row>'
+                   for i in range(2, 250_002))
+    path = tmp_path / "rows.xlsx"
+    _raw_xlsx(path, '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                    '<row r="1"><c r="A1" t="inlineStr"><is><t>person</t></is></c></row>' + rows
+                    + "</sheetData></worksheet>")
+    bounded(loaded.url, "import", str(path), says="xl/worksheets/sheet1.xml: holds more than 200,000 rows",
+            seconds=10)
