@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from roles import clock
 from roles.engines.calendar import WorkCalendar
 from roles.model import Absence, Workbook
 from roles.formats import workbook_files as formats
@@ -15,7 +16,7 @@ DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
 
 
 def demo_workbook(today: dt.date | None = None) -> Workbook:
-    today = today or dt.date.today()
+    today = today or clock.today()
     wb = parse(formats.read_tree(DEMO_FILE.read_bytes(), DEMO_FILE.name), DEMO_FILE.name)
     wd = WorkCalendar(wb.calendar).next_workdays(today, 12)  # wd[0]: today, or the next workday
     absences = (

@@ -102,8 +102,8 @@ class Cli:
     def __call__(self, *args: str, env: dict | None = None):
         return self.runner.invoke(main, ["--db", self.url, *args], env=env, catch_exceptions=False)
 
-    def json(self, *args: str):
-        result = self(*args, "--json")
+    def json(self, *args: str, env: dict | None = None):
+        result = self(*args, "--json", env=env)
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
 

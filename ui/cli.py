@@ -38,6 +38,16 @@ class ISODate(click.ParamType):
 DATE = ISODate()
 
 
+def _today() -> dt.date:
+    """Today where the office works (roles.clock): the default of every --date."""
+    from flows.errors import AbflowError
+    from roles.clock import today
+    try:
+        return today()
+    except AbflowError as e:  # defaults are made before the command runs, outside `guarded`
+        raise click.UsageError(str(e)) from None
+
+
 def _stderr():
     from rich.console import Console
     return Console(stderr=True)
@@ -184,7 +194,7 @@ def _step_json(d, with_date: bool = False) -> dict:
 
 
 @main.command()
-@click.option("--date", "day", type=DATE, default=dt.date.today, show_default="today")
+@click.option("--date", "day", type=DATE, default=_today, show_default="today")
 @click.option("--department", metavar="ID", help="Only this department.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -325,7 +335,7 @@ def resilience(ctx, section: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.argument("person", metavar="PERSON")
-@click.option("--from", "start", type=DATE, default=dt.date.today, show_default="today")
+@click.option("--from", "start", type=DATE, default=_today, show_default="today")
 @click.option("--to", "end", type=DATE, default=None, help="Last day  [default: 60 days on]")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
 @click.pass_context
@@ -372,7 +382,7 @@ def calendar_import(ctx, file: Path, year: int) -> None:
 def calendar_status(ctx, as_json: bool) -> None:
     """Whether last year, this year and the next three follow a published schedule."""
     from roles import actions
-    this = dt.date.today().year
+    this = _today().year
     found = actions.calendar_years(*_db(ctx), years=tuple(range(this - 1, this + 4)))
     if as_json:
         emit_json({"years": {str(y): s for y, s in found.items()}})
@@ -538,7 +548,7 @@ def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
 
 
 @main.command()
-@click.option("--date", "day", type=DATE, default=dt.date.today, show_default="today")
+@click.option("--date", "day", type=DATE, default=_today, show_default="today")
 @click.option("--ahead", type=click.IntRange(0, 30), default=3, show_default=True)
 @click.option("--retry", "retry_only", is_flag=True, help="Only send again what failed before.")
 @click.option("--json", "as_json", is_flag=True)
@@ -936,7 +946,7 @@ def publish(ctx, out: Path, jobs: int | None) -> None:
 
 
 @main.command()
-@click.option("--today", "day", type=DATE, default=dt.date.today, show_default="today",
+@click.option("--today", "day", type=DATE, default=_today, show_default="today",
               help="Place the demo absences around this day.")
 @click.pass_context
 @guarded
@@ -948,23 +958,29 @@ def demo(ctx, day: dt.date) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=8501, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option("--address", default="127.0.0.1", show_default=True,
+              help="Where to listen: this machine only, unless a reverse proxy on another host needs more "
+                   "(0.0.0.0: every interface).")
 @click.option("--headless/--browser", default=True, help="Do not open a browser window.")
 @click.pass_context
 @guarded
-def serve(ctx, port: int, headless: bool) -> None:
-    """Start the app (Streamlit) on the configured database."""
+def serve(ctx, port: int, address: str, headless: bool) -> None:
+    """Start the app (Streamlit) on the configured database. The command becomes the server (exec),
+    so a service manager's stop signal reaches it and nothing outlives it."""
     import os
-    import subprocess
     from roles import actions
     _db(ctx)  # reach and migrate the database first, so a bad URL fails here with exit 3
     app = Path(__file__).with_name("app.py")
-    env = {**os.environ, "ABFLOW_DB": actions.resolve_url(ctx.obj)}
+    os.environ["ABFLOW_DB"] = actions.resolve_url(ctx.obj)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-           "--server.headless", "true" if headless else "false", "--browser.gatherUsageStats", "false",
+           "--server.address", address, "--server.headless", "true" if headless else "false",
+           "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer",  # no "Deploy" button: this is a deployed app
            "--client.showErrorDetails", "none"]  # users see a generic error; the traceback goes to the server log
-    sys.exit(subprocess.call(cmd, env=env))  # noqa: S603 - our own interpreter and app, no shell
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, cmd)  # noqa: S606 - our own interpreter and app, no shell
 
 
 if __name__ == "__main__":

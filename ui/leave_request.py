@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from roles import actions
+from roles import actions, clock
 from roles.model import ABSENCE_REASONS, Absence, Workbook
 
 from .i18n import person_label, t
@@ -17,7 +17,7 @@ from .state import account, db, plain, show_error
 def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.date | None = None) -> None:
     """The form and its answer; `key` keeps two pages' forms apart, `start` is the first day offered."""
     who = lambda pid: person_label(wb, pid)  # noqa: E731
-    first = start or dt.date.today()
+    first = start or clock.today()
     c = st.columns(3)
     person = c[0].selectbox(t("today.person", lg), people, key=f"{key}_person", format_func=who)
     begin = c[1].date_input(t("people.from", lg), value=first, key=f"{key}_from")

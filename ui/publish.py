@@ -16,7 +16,6 @@ are safe names, so no two processes' files can collide.
 """
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -33,6 +32,7 @@ from html import escape
 from pathlib import Path
 
 from flows import bpmn
+from roles import clock
 from flows.errors import Conflict
 from flows.limits import ID
 from flows.diff import diff
@@ -234,7 +234,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
         dept_rows, {1, 2, 3, 4}), home), "utf-8")
     # What was published, for the next release to tell what changed since.
-    (rel / "manifest.json").write_text(json.dumps({"release": number, "published": dt.datetime.now().isoformat(timespec="seconds"),
+    (rel / "manifest.json").write_text(json.dumps({"release": number, "published": clock.now().isoformat(timespec="seconds"),
                                                    "processes": manifest}, ensure_ascii=False, indent=1), "utf-8")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from roles import actions
+from roles import actions, clock
 from roles.notify.notices import NoticeWords
 
 from .i18n import t
@@ -24,5 +24,5 @@ def daily(db: str, ahead: int, language: str, timezone: str, day: str | None = N
 
 
 def retry(db: str):
-    return actions.send_notices(actions.open_database(db), SCHEDULER, day=dt.date.today(), ahead=0,
+    return actions.send_notices(actions.open_database(db), SCHEDULER, day=clock.today(), ahead=0,
                                 words=notice_words("zh"), retry_only=True)

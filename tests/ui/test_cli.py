@@ -117,3 +117,16 @@ def test_the_installed_command_runs_with_json_alone_on_stdout(tmp_path):
     assert out.returncode == 0
     assert json.loads(out.stdout)["workday"] is True
     assert run("--help").returncode == 0
+
+
+def test_today_is_the_offices_day_not_the_hosts(loaded):
+    """A server kept in UTC used to show yesterday's roster until 08:00 Beijing time."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    shanghai = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert loaded.json("roster", env={"TZ": "UTC", "ABFLOW_TZ": ""})["date"] == shanghai
+    east = loaded.json("roster", env={"ABFLOW_TZ": "Pacific/Kiritimati"})["date"]   # UTC+14
+    west = loaded.json("roster", env={"ABFLOW_TZ": "Etc/GMT+12"})["date"]           # UTC-12
+    assert east > west
+    bad = loaded("roster", env={"ABFLOW_TZ": "Mars/Olympus"})
+    assert bad.exit_code == 2 and "ABFLOW_TZ: no time zone 'Mars/Olympus'" in bad.stderr

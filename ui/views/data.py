@@ -3,7 +3,6 @@ with every problem named by file, entry and field; the whole database as a workb
 published site (every flowchart, A/B table and figure) as a release to post."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import tempfile
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from roles import actions
+from roles import actions, clock
 from ui.i18n import t
 from ui.publish import publish, releases
 from ui.state import account, db, page, plain, show_error
@@ -46,7 +45,7 @@ if office:
     st.subheader(t("data.calendar", lg))
     st.caption(plain(t("data.calendar_help", lg)))
     c1, c2 = st.columns([1, 3])
-    year = c1.number_input(t("data.calendar_year", lg), 1900, 2100, dt.date.today().year + 1, key="cal_year")
+    year = c1.number_input(t("data.calendar_year", lg), 1900, 2100, clock.today().year + 1, key="cal_year")
     schedule = c2.file_uploader(t("data.workbook", lg), type=["xlsx", "yaml", "yml", "json"], key="cal_upload")
     if schedule is not None and st.button(t("data.calendar_button", lg), key="cal_load"):
         try:

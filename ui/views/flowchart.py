@@ -2,9 +2,10 @@
 step, today's cover on request, before beside after; downloads in SVG, PNG, PDF and BPMN."""
 from __future__ import annotations
 
-import datetime as dt
 
 import streamlit as st
+
+from roles import clock
 
 from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
@@ -28,7 +29,7 @@ which = c2.radio(t("chart.version", lg), versions, key="which",
 direction = c3.radio(t("chart.direction", lg), ["LR", "TB"], key="direction", disabled=which == "sheet",
                      format_func=lambda d: t("chart." + d, lg))
 show_day = c4.toggle(t("chart.show_today", lg), value=which != "before", key="show_today", disabled=which == "before")
-day = st.date_input(t("col.date", lg), dt.date.today(), key="chart_day") if show_day and which != "before" else None
+day = st.date_input(t("col.date", lg), clock.today(), key="chart_day") if show_day and which != "before" else None
 
 version = process.version("after" if which == "sheet" else which)
 m = st.columns(4)

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from roles import actions
+from roles import actions, clock
 from roles.engines.pairing import processes_of, section_steps
 from roles.model import ABSENCE_REASONS, Absence
 from ui import cells
@@ -137,7 +137,7 @@ with tab_leave:
             show_error(e)
 
     st.subheader(t("people.away", lg))
-    today = dt.date.today()
+    today = clock.today()
     ids_set = set(ids)
     show_past = st.toggle(t("people.show_past", lg), key="show_past")
     shown = sorted((a for a in wb.absences if a.person in ids_set and (show_past or a.end >= today)),

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from roles import actions
+from roles import actions, clock
 from ui.i18n import off_day, t
 from ui.leave_request import leave_request
 from ui.state import account, db, page, plain
@@ -24,7 +24,7 @@ def who(pid: str | None) -> str:
 
 
 c1, c2, c3 = st.columns([1, 2, 2])
-day = c1.date_input(t("col.date", lg), value=dt.date.today(), key="day")
+day = c1.date_input(t("col.date", lg), value=clock.today(), key="day")
 depts = {d.id: d.name for d in wb.departments}
 dept = c2.selectbox(t("col.department", lg), [None, *depts], key="dept",
                     format_func=lambda d: t("all", lg) if d is None else f"{depts[d]}（{d}）")

@@ -1,0 +1,28 @@
+"""What day it is where the office works: Asia/Shanghai unless `ABFLOW_TZ` names another zone, so
+a server kept in UTC does not show yesterday's roster until 08:00 Beijing time. Light on purpose:
+the CLI asks before it loads anything else."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flows.errors import BadInput
+
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def zone() -> ZoneInfo:
+    name = os.environ.get("ABFLOW_TZ") or DEFAULT_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"ABFLOW_TZ: no time zone {name[:64]!r} (e.g. {DEFAULT_ZONE})") from None
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(zone())
+
+
+def today() -> dt.date:
+    return now().date()

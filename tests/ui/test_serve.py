@@ -1,0 +1,51 @@
+"""`abflow serve`: on this machine only unless told otherwise, and stopping it stops the app, so
+nothing outlives it (a service manager, and the test run, send SIGTERM)."""
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ABFLOW = str(Path(sys.executable).with_name("abflow"))
+
+
+def _listening(port: int) -> list[str]:
+    """Local addresses listening on `port`, from the kernel's tables (hex, as /proc shows them)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if int(hex_port, 16) == port and state == "0A":  # LISTEN
+                found.append(address)
+    return found
+
+
+def test_serve_listens_on_loopback_and_a_stop_signal_leaves_nothing_running(engine, db_url):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([ABFLOW, "--db", db_url, "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            raise AssertionError("the app did not come up")
+        assert _listening(port) == ["0100007F"]  # 127.0.0.1 only
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) is not None
+        time.sleep(0.5)
+        assert _listening(port) == []  # the server was the process itself: nothing left behind
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
