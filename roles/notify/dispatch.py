@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
+from roles.storage.database import writing
 from sqlmodel import Session, col
 
 from roles.notify.notices import Notice
@@ -73,7 +74,7 @@ def set_contacts(engine: Engine, person: str, urls: list[str]) -> None:
     from roles.storage.store import bump
     from roles.storage.tables import PersonRow
     from flows.errors import Problem, BadInput
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         if s.get(PersonRow, person) is None:
             raise BadInput([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
         s.execute(delete(ContactRow).where(col(ContactRow.person_id) == person))
@@ -102,7 +103,7 @@ def _try(send: Sender, url: str, title: str, body: str, tries: int, pause: float
 
 def _finish(engine: Engine, row_id: int, error: str | None, attempts: int) -> str:
     status = "sent" if error is None else "gave-up" if attempts >= MAX_ATTEMPTS else "failed"
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         s.execute(update(DispatchRow).where(col(DispatchRow.id) == row_id)
                   .values(status=status, attempts=attempts, error=error, updated=_now()))
     if error:
@@ -117,7 +118,7 @@ def deliver(engine: Engine, notices: Iterable[Notice], contacts_of: dict[str, li
     for n in notices:
         for url in contacts_of.get(n.recipient, []):
             try:
-                with Session(engine) as s, s.begin():
+                with writing(engine) as s:
                     row = DispatchRow(day=n.day, kind=n.kind, recipient=n.recipient, target=masked(url),
                                       title=n.title, body=n.body, status="sending", attempts=0, updated=_now())
                     s.add(row)
@@ -153,7 +154,7 @@ def retry(engine: Engine, contacts_of: dict[str, list[str]], send: Sender = appr
         if status == "sending" and (updated.replace(tzinfo=updated.tzinfo or dt.timezone.utc) > _now() - STALE):
             continue
         url = next((u for u in contacts_of.get(recipient, []) if masked(u) == target), None)
-        with Session(engine) as s, s.begin():
+        with writing(engine) as s:
             won = cast(CursorResult, s.execute(update(DispatchRow)
                             .where((col(DispatchRow.id) == row_id) & (col(DispatchRow.status) == status)
                                    & (col(DispatchRow.attempts) == attempts))

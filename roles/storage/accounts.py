@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from roles.storage.database import writing
 from sqlmodel import Session, col
 
 from roles.storage.tables import AccountRow, AuditRow
@@ -71,7 +72,7 @@ def add_account(engine: Engine, username: str, password: str, role: str, person:
         problems.append(Problem("accounts", f"account {username}", None, "person", f"a {role} account names its person"))
     if len(password) < 8:
         problems.append(Problem("accounts", f"account {username}", None, "password", "at least 8 characters"))
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         if person and s.get(PersonRow, person) is None:
             problems.append(Problem("accounts", f"account {username}", None, "person", f"no person '{person}'"))
         if s.get(AccountRow, username) is not None:

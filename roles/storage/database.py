@@ -11,11 +11,15 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flows.errors import DatabaseUnavailable
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlmodel import Session
+
+from flows.errors import Conflict, DatabaseUnavailable
 from flows.model import VERSIONS
 from roles.model import Workbook
 from roles.storage.migrate import upgrade
@@ -97,6 +101,32 @@ def open_database(url: str | None = None) -> Database:
 _engines: dict[str, Engine] = {}
 
 
+def _begin(conn) -> None:
+    """A write transaction takes SQLite's write lock at once (IMMEDIATE): a second writer then
+    waits for the first (busy_timeout), instead of failing half-way when it upgrades its read."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("abflow_write") else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine, exclusive: bool = False) -> Iterator[Session]:
+    """A session in a write transaction, committed at the end, rolled back on any error.
+    `exclusive` (imports) also waits for any other exclusive writer on PostgreSQL, where row
+    locks alone would let two imports of the same departments collide."""
+    try:
+        with Session(engine.execution_options(abflow_write=True)) as s, s.begin():
+            if exclusive and engine.dialect.name == "postgresql":
+                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+            yield s
+    except OperationalError as e:
+        if "locked" not in str(e.orig):
+            raise
+        raise Conflict("another import or change is still being written; nothing was changed, "
+                       "try again when it has finished") from None
+
+
+_IMPORT_LOCK = 0x61626677  # "abfw": one number every abflow process agrees on
+
+
 def engine_for(url: str | None = None) -> Engine:
     """An engine on the current schema, made once per URL and process."""
     url = resolve_url(url)
@@ -109,7 +139,7 @@ def engine_for(url: str | None = None) -> Engine:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            event.listen(engine, "begin", _begin)
             with engine.connect() as conn:  # outside a transaction: the raw cursor does not begin one
                 conn.connection.cursor().execute("PRAGMA journal_mode=WAL")
         else:

@@ -27,6 +27,7 @@ from flows.wording import Stage, values
 from flows.tables import ProcessRow, StepRow
 
 from roles.storage.accounts import Account, audit, username
+from roles.storage.database import writing
 from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from roles.engines.rules import RULES
@@ -144,7 +145,7 @@ def import_file(engine: Engine, data: bytes, name: str, progress: Progress = lam
     messages); on any problem raise `BadInput`, storing nothing."""
     progress(ImportStage("reading", values(file=name)))
     tree = formats.read_tree(data, name, locate=False)
-    with Session(engine) as s, s.begin():
+    with writing(engine, exclusive=True) as s:
         ids = _department_ids(tree)
         known = _known(s, ids)
         progress(ImportStage("checking"))
@@ -164,7 +165,7 @@ def import_file(engine: Engine, data: bytes, name: str, progress: Progress = lam
 def import_workbook(engine: Engine, wb: Workbook, progress: Progress = lambda _: None,
                     source: str = "workbook", user: Account | str = "cli") -> ImportSummary:
     """Store an in-memory workbook (demo data, generated data) with the same checks as a file."""
-    with Session(engine) as s, s.begin():
+    with writing(engine, exclusive=True) as s:
         validate(wb, source, _known(s, {d.id for d in wb.departments}))
         summary = _replace(s, wb, progress)
         audit(s, user, "import", source, None, summary.__dict__)
@@ -274,7 +275,7 @@ def change_absences(engine: Engine, removed, added, source: str, user: Account |
     Each removed absence must still be stored as it was read (person, dates, reason): if someone
     changed or removed it meanwhile, Conflict, and nothing changes."""
     removed, added = list(removed), list(added)
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for a in added}))))
         problems = [Problem(source, f"absence {i} ({a.person})", None, "person", f"no person '{a.person}'")
                     for i, a in enumerate(added, 1) if a.person not in people]
@@ -317,7 +318,7 @@ def set_exemptions(engine: Engine, department: str, exemptions, expected, user: 
                  if text and (problem := limits.text_problem(text))]
     if problems:
         raise BadInput(problems)
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         if s.get(DepartmentRow, department) is None:
             raise BadInput([Problem("app", source, None, "department", f"no department '{department}'")])
         c = table_of(ExemptionRow).c
@@ -399,7 +400,7 @@ def save_version(engine: Engine, process_id: str, which: str, version: Version, 
                  user: Account | str = "cli") -> int:
     """Store one version of a process (from the editor or a BPMN file), creating the process in
     `section` if it is new. Checked like a workbook import; on a problem nothing changes."""
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         revision = _save_version(s, process_id, which, version, source, section, name, expected_revision, user)
         bump(s)
         return revision
@@ -418,7 +419,7 @@ def save_draft(engine: Engine, process_id: str, which: str, version: Version, ba
     problems = _value_problems(version, "designer", f"process {process_id}, {which} (draft)")
     if problems:
         raise BadInput(problems)
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         before = flow_store.read_draft(s, process_id, which)
         revision = flow_store.write_draft(s, process_id, which, version, base_revision, base, expected_draft,
                                           username(user))
@@ -430,7 +431,7 @@ def save_draft(engine: Engine, process_id: str, which: str, version: Version, ba
 def publish_draft(engine: Engine, process_id: str, which: str, version: Version, source: str,
                   expected_revision: int, user: Account | str = "cli") -> int:
     """Make the edit the live version (checked like any save) and drop the draft, together."""
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         revision = _save_version(s, process_id, which, version, source, expected_revision=expected_revision, user=user)
         flow_store.delete_draft(s, process_id, which)
         bump(s)
@@ -438,7 +439,7 @@ def publish_draft(engine: Engine, process_id: str, which: str, version: Version,
 
 
 def discard_draft(engine: Engine, process_id: str, which: str, user: Account | str = "cli") -> None:
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         before = flow_store.read_draft(s, process_id, which)
         if before is not None:
             flow_store.delete_draft(s, process_id, which)
@@ -449,7 +450,7 @@ def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | Non
                   user: Account | str = "cli") -> list[int]:
     """Store several versions (process, which, version, expected revision) together or not at all:
     an accepted assignment proposal touches many processes of a section at once."""
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         revisions = [_save_version(s, pid, which, v, source, expected_revision=rev, user=user)
                      for pid, which, v, rev in edits]
         bump(s)
@@ -529,7 +530,7 @@ def load_calendar_year(engine: Engine, year: int, days: list[CalendarDay], sourc
     if outside or not days:
         raise BadInput(outside or [Problem(source, "the file", None, "calendar", f"lists no day of {year}")])
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    with Session(engine) as s, s.begin():
+    with writing(engine) as s:
         c = table_of(CalendarRow).c
         before = [{"date": str(r.date), "workday": r.workday, "note": r.note} for r in s.execute(
             select(c.date, c.workday, c.note).where((c.date >= first) & (c.date <= last)).order_by(c.date))]
