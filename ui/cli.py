@@ -626,21 +626,50 @@ def accounts_list(ctx, as_json: bool) -> None:
             click.echo(f"{r['username']}\t{r['role']}\t{r['person'] or ''}")
 
 
-@main.command("audit")
+@main.group("audit", invoke_without_command=True)
 @click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @guarded
 def audit_(ctx, limit: int, as_json: bool) -> None:
-    """The audit trail: who changed what, when, with before and after (newest first)."""
+    """The audit trail: who changed what, when (in the office's time zone), with before and after,
+    newest first; `abflow audit verify` checks that no row was edited or deleted."""
+    if ctx.invoked_subcommand is not None:
+        return
     from roles import actions
+    from roles.clock import zone
     rows = actions.audit_trail(*_db(ctx), limit=limit)
+    local = lambda at: (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)).astimezone(zone())  # noqa: E731
     if as_json:
-        emit_json({"audit": [{"at": r.at.isoformat(), "user": r.user, "action": r.action, "subject": r.subject,
-                              "before": r.before, "after": r.after} for r in rows]})
+        emit_json({"audit": [{"at": local(r.at).isoformat(), "user": r.user, "action": r.action,
+                              "subject": r.subject, "before": r.before, "after": r.after} for r in rows]})
         return
     for r in rows:
-        click.echo(f"{r.at:%Y-%m-%d %H:%M:%S}\t{r.user}\t{r.action}\t{r.subject}")
+        click.echo(f"{local(r.at):%Y-%m-%d %H:%M:%S%z}\t{r.user}\t{r.action}\t{r.subject}")
+
+
+@audit_.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def audit_verify(ctx, as_json: bool) -> None:
+    """Check the chain of the audit trail: exit 1 when a row was edited or deleted. Keep the newest
+    hash it prints somewhere else: a trail cut short at its end shows only against it."""
+    from roles import actions
+    n, head, problems = actions.verify_audit(*_db(_root(ctx)))
+    if as_json:
+        emit_json({"rows": n, "head": head, "problems": problems})
+    else:
+        for p in problems:
+            click.echo(f"error: {p}", err=True)
+        click.echo(t("audit.verified", n=n, head=head or "—") if not problems else
+                   t("audit.broken", n=len(problems)))
+    if problems:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _root(ctx: click.Context) -> click.Context:
+    return ctx.find_root()
 
 
 def _pct(x: float | None) -> str:

@@ -15,7 +15,7 @@ from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_
 
 from .access import LOCAL, Account, cli_account, may_edit_absence, may_edit_section
 from .admin import (ROLES, account_for_email, add_account, any_accounts, audit_trail, contacts, dispatches,
-                    list_accounts, scheduler, send_notices, set_contacts, sign_in)
+                    list_accounts, scheduler, send_notices, set_contacts, sign_in, verify_audit)
 from .coverage import (SectionPairing, calendar, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
                        whatif)
 from .data import (LEAVE_SUFFIXES, calendar_years, change_absences, load_calendar, export_workbook, import_leave, import_workbook, load_demo,
@@ -30,7 +30,7 @@ __all__ = [
     "DATABASE_ERRORS", "Database", "dispose_all", "open_database", "resolve_url",
     "LOCAL", "Account", "cli_account", "may_edit_absence", "may_edit_section",
     "ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts", "dispatches",
-    "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in",
+    "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in", "verify_audit",
     "SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",
     "whatif",
     "LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook", "import_leave", "import_workbook", "load_demo",

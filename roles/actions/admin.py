@@ -51,6 +51,12 @@ def audit_trail(db: Database, actor: Account, *, limit: int = 500) -> list[Audit
     return accounts.audit_trail(db.engine, limit)
 
 
+def verify_audit(db: Database, actor: Account) -> tuple[int, str, list[str]]:
+    """(rows, newest hash, problems): whether any audit row was edited or deleted."""
+    require_office(actor, "verify the audit trail")
+    return accounts.verify_trail(db.engine)
+
+
 def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str]) -> None:
     """Replace where a person's notices go (Apprise URLs); the office, or the person."""
     if actor.role != "office" and actor.person != person_id:
@@ -61,7 +67,7 @@ def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str
                    "URL Apprise knows") for u in urls if apprise.Apprise.instantiate(u) is None]
     if bad:
         raise BadInput(bad)
-    dispatch.set_contacts(db.engine, person_id, urls)
+    dispatch.set_contacts(db.engine, person_id, urls, user=actor)
 
 
 def contacts(db: Database, actor: Account) -> dict[str, list[str]]:

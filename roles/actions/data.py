@@ -14,6 +14,7 @@ from roles.formats.ical import read_absences
 from roles.formats.workbook import parse
 from roles.model import Absence, Workbook
 from roles.storage import store
+from roles.storage.accounts import record
 from roles.storage.database import Database
 from roles.storage.store import ImportSummary, Progress
 
@@ -39,7 +40,9 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
 def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
     """The whole database as a workbook file (format by `name`) that imports back unchanged."""
     workbook_files.format_of(name)
-    return store.export_file(db.engine, name)
+    data = store.export_file(db.engine, name)
+    record(db.engine, actor, "export", PurePath(name).name, {"bytes": len(data)})
+    return data
 
 
 def load_demo(db: Database, actor: Account, *, today: dt.date) -> ImportSummary:
@@ -82,6 +85,7 @@ def change_absences(db: Database, actor: Account, *, removed=(), added=(), sourc
 def site_workbook(db: Database, actor: Account) -> Workbook:
     """The data a release of the flowchart site is made from; publishing is the office's."""
     require_office(actor, "publish the flowchart site")
+    record(db.engine, actor, "publish", "site")
     return db.workbook()
 
 

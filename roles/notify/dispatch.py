@@ -69,14 +69,19 @@ def contacts(engine: Engine) -> dict[str, list[str]]:
         return out
 
 
-def set_contacts(engine: Engine, person: str, urls: list[str]) -> None:
+def set_contacts(engine: Engine, person: str, urls: list[str], user="cli") -> None:
+    """Replace a person's contacts; audited with their passwords masked."""
     from sqlalchemy import delete
+    from roles.storage.accounts import audit
     from roles.storage.store import bump
     from roles.storage.tables import PersonRow
     from flows.errors import Problem, BadInput
     with writing(engine) as s:
         if s.get(PersonRow, person) is None:
             raise BadInput([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
+        before = [masked(u) for u in s.scalars(select(col(ContactRow.url)).where(col(ContactRow.person_id) == person)
+                                                .order_by(col(ContactRow.position)))]
+        audit(s, user, "contacts.set", person, before or None, [masked(u) for u in dict.fromkeys(urls)] or None)
         s.execute(delete(ContactRow).where(col(ContactRow.person_id) == person))
         for i, url in enumerate(dict.fromkeys(urls)):
             s.add(ContactRow(person_id=person, url=url, position=i))

@@ -7,6 +7,7 @@ absences of other people, and sets calendar overrides: re-import is how users up
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from roles.storage.database import writing
 from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from roles.engines.rules import RULES
-from roles.storage.tables import (AccountRow, CalendarYearRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
+from roles.storage.tables import (AccountRow, CalendarYearRow, ContactRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
                      PowerRow, SectionBeforeRow, SectionFunctionRow, SectionMergeRow, SectionRow)
 from roles.formats import workbook_files as formats
 from flows.errors import Problem, BadInput
@@ -157,8 +158,9 @@ def import_file(engine: Engine, data: bytes, name: str, progress: Progress = lam
             # JSON was read fast without positions; read again with them, for the messages.
             parse(formats.read_tree(data, name, locate=True), name, known)
             raise
+        before = _replaced(s, wb)
         summary = _replace(s, wb, progress)
-        audit(s, user, "import", name, None, summary.__dict__)
+        audit(s, user, "import", name, before, summary.__dict__)
         return summary
 
 
@@ -167,9 +169,33 @@ def import_workbook(engine: Engine, wb: Workbook, progress: Progress = lambda _:
     """Store an in-memory workbook (demo data, generated data) with the same checks as a file."""
     with writing(engine, exclusive=True) as s:
         validate(wb, source, _known(s, {d.id for d in wb.departments}))
+        before = _replaced(s, wb)
         summary = _replace(s, wb, progress)
-        audit(s, user, "import", source, None, summary.__dict__)
+        audit(s, user, "import", source, before, summary.__dict__)
         return summary
+
+
+def _replaced(s: Session, wb: Workbook) -> dict | None:
+    """What an import is about to replace, whole, as a workbook tree for the audit trail: the
+    departments it names that the database holds, with their people, processes, absences and
+    powers; None when it replaces nothing."""
+    names = {d.id for d in wb.departments}
+    held = set(s.scalars(select(col(DepartmentRow.id)).where(col(DepartmentRow.id).in_(names)))) if names else set()
+    if not held:
+        return None
+    now = _load(s)
+    sections = {sec.id for d in now.departments if d.id in held for sec in d.sections}
+    people = {p.id for p in now.people if p.section in sections}
+    return _json_safe(to_tree(Workbook(departments=tuple(d for d in now.departments if d.id in held),
+                            people=tuple(p for p in now.people if p.id in people),
+                            processes=tuple(p for p in now.processes if p.section in sections),
+                            absences=tuple(a for a in now.absences if a.person in people),
+                            powers=tuple(p for p in now.powers if p.department in held))))
+
+
+def _json_safe(tree):
+    """Dates as ISO text, as the JSON column keeps them (and the audit hash reads them back)."""
+    return json.loads(json.dumps(tree, ensure_ascii=False, default=str))
 
 
 def _department_ids(tree) -> set[str]:
@@ -214,6 +240,13 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     linked = dict(s.execute(select(col(AccountRow.username), col(AccountRow.person_id)).where(col(AccountRow.person_id).is_not(None))).all())
     if linked:
         s.execute(update(AccountRow).where(col(AccountRow.person_id).is_not(None)).values(person_id=None))
+    # So do contacts: kept aside, and put back for the people the department still has.
+    cc = table_of(ContactRow).c
+    contacts = [dict(r) for r in s.execute(select(cc.person_id, cc.url, cc.position).where(
+        cc.person_id.in_(select(col(PersonRow.id)).join(SectionRow, col(SectionRow.id) == col(PersonRow.section_id))
+                         .where(col(SectionRow.department_id).in_(replaced))))).mappings()] if replaced else []
+    if contacts:
+        s.execute(delete(table_of(ContactRow)).where(cc.person_id.in_({c["person_id"] for c in contacts})))
     _delete_departments(s, replaced)
     next_pos = max(old_pos.values(), default=-1) + 1
     dept_rows, before_rows, section_rows, merge_rows, function_rows, sfunction_rows, ex_rows = [], [], [], [], [], [], []
@@ -246,6 +279,8 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
         for username, person in linked.items():
             if person in present:
                 s.execute(update(AccountRow).where(col(AccountRow.username) == username).values(person_id=person))
+    staying = {p.id for p in wb.people}
+    _insert(s, ContactRow, [c for c in contacts if c["person_id"] in staying])
     progress(ImportStage("processes", values(n=len(wb.processes))))
     flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
     flow_store.drop_orphan_drafts(s)

@@ -28,11 +28,11 @@ def city(tmp_path_factory) -> Path:
 def test_two_imports_started_together_both_end_one_after_the_other(engine, db_url, city, tmp_path):
     runs = [subprocess.Popen([ABFLOW, "--db", db_url, "import", str(city), "--json"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [(r.wait(timeout=300), r.stdout.read(), r.stderr.read()) for r in runs]
-    for code, out, err in results:
+    results = [(r.communicate(timeout=300), r.returncode) for r in runs]
+    for (_, err), code in results:
         assert code == 0, err[-2000:]
         assert "Traceback" not in err
-    summaries = [json.loads(out) for _, out, _ in results]
+    summaries = [json.loads(out) for (out, _), _ in results]
     assert sorted(s["replaced"] for s in summaries) == [0, 50]  # the second replaced what the first stored
     stats = subprocess.run([ABFLOW, "--db", db_url, "stats", "--json"], capture_output=True, text=True, check=True)
     assert len(json.loads(stats.stdout)["departments"]) == 50
