@@ -3,11 +3,11 @@ designer's table, saves and sees the flowchart change; then the new B holder sig
 step among their duties on Today. Screenshots go to .screens/."""
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 
 import pytest
 
+from roles.clock import today
 from roles.storage import store
 from roles.engines.roster import roster
 from roles.storage.database import engine_for
@@ -15,7 +15,7 @@ from roles.storage.database import engine_for
 from ..browser import ABFLOW, CHROMIUM, require_browser, serving, settle
 from ..conftest import ROOT
 SHOTS = ROOT / ".screens"
-TODAY = dt.date.today()
+TODAY = today()  # the office's day, which the app and `demo --today` use
 
 
 @pytest.fixture(scope="module")
