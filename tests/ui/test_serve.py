@@ -3,14 +3,10 @@ nothing outlives it (a service manager, and the test run, send SIGTERM)."""
 from __future__ import annotations
 
 import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
-ABFLOW = str(Path(sys.executable).with_name("abflow"))
+from ..browser import start_server
 
 
 def _listening(port: int) -> list[str]:
@@ -26,20 +22,8 @@ def _listening(port: int) -> list[str]:
 
 
 def test_serve_listens_on_loopback_and_a_stop_signal_leaves_nothing_running(engine, db_url):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([ABFLOW, "--db", db_url, "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = start_server(db_url)
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise AssertionError("the app did not come up")
         assert _listening(port) == ["0100007F"]  # 127.0.0.1 only
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) is not None
