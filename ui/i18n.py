@@ -143,6 +143,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason.training": ("培训", "training"),
     "reason.sick": ("病假", "sick"),
     "reason.other": ("其他", "other"),
+    "reason.withheld": ("不在岗（事由不公开）", "away (reason not shown)"),
     "report.writing": ("正在写入 {file}…", "Writing {file}…"),
     "report.title": ("机构改革科室整合情况", "Consolidation of sections"),
     "report.level": ("范围", "Level"),

@@ -13,7 +13,7 @@ from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, 
                           Problem)
 from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_database, resolve_url
 
-from .access import LOCAL, Account, cli_account, may_edit_absence, may_edit_section
+from .access import LOCAL, WITHHELD, Account, cli_account, may_edit_absence, may_edit_section, may_see_reason
 from .admin import (ROLES, account_for_email, add_account, any_accounts, audit_trail, contacts, dispatches,
                     list_accounts, scheduler, send_notices, set_contacts, sign_in, verify_audit)
 from .coverage import (SectionPairing, calendar, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
@@ -28,7 +28,7 @@ from .reform import (check, consolidation, power_findings, powers_xlsx, report_x
 __all__ = [
     "AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Problem",
     "DATABASE_ERRORS", "Database", "dispose_all", "open_database", "resolve_url",
-    "LOCAL", "Account", "cli_account", "may_edit_absence", "may_edit_section",
+    "LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason",
     "ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts", "dispatches",
     "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in", "verify_audit",
     "SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",

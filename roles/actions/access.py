@@ -6,6 +6,7 @@ refusal is a `PermissionDenied` that says who was refused what.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import pwd
 
@@ -13,8 +14,8 @@ from flows.errors import PermissionDenied
 from roles.model import Workbook
 from roles.storage.accounts import LOCAL, Account
 
-__all__ = ["LOCAL", "Account", "cli_account", "may_edit_absence", "may_edit_section", "require_absences",
-           "require_office", "require_section", "section_of"]
+__all__ = ["LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason",
+           "private", "require_absences", "require_office", "require_section", "section_of"]
 
 
 def cli_account() -> Account:
@@ -41,6 +42,28 @@ def may_edit_absence(wb: Workbook, account: Account, person: str) -> bool:
         return True
     p = wb.person_by_id.get(person)
     return account.role == "head" and p is not None and p.section == section_of(wb, account)
+
+
+def may_see_reason(wb: Workbook, account: Account, person: str) -> bool:
+    """Why someone is away (sick leave, say) is personal: the person, their section's head and the
+    office may know it; everyone else sees that they are away and who covers."""
+    if account.role == "office" or account.person == person:
+        return True
+    p = wb.person_by_id.get(person)
+    return account.role == "head" and p is not None and p.section == section_of(wb, account)
+
+
+#: What an absence shows in place of a reason its reader may not see.
+WITHHELD = "withheld"
+
+
+def private(wb: Workbook, account: Account) -> Workbook:
+    """The workbook as `account` may read it: reasons of others' absences withheld."""
+    if account.role == "office":
+        return wb
+    shown = tuple(a if may_see_reason(wb, account, a.person) else dataclasses.replace(a, reason=WITHHELD)
+                  for a in wb.absences)
+    return dataclasses.replace(wb, absences=shown) if shown != wb.absences else wb
 
 
 def require_office(actor: Account, what: str) -> None:

@@ -2,6 +2,7 @@
 exported, the demo data, leave files and absence edits."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import PurePath
 
@@ -11,14 +12,14 @@ from roles.demo import demo_workbook
 from roles.formats import workbook_files
 from roles.engines.roster import calendar_of
 from roles.formats.ical import read_absences
-from roles.formats.workbook import parse
+from roles.formats.workbook import parse, to_tree
 from roles.model import Absence, Workbook
 from roles.storage import store
 from roles.storage.accounts import record
 from roles.storage.database import Database
 from roles.storage.store import ImportSummary, Progress
 
-from .access import Account, require_absences, require_office
+from .access import Account, may_see_reason, private, require_absences, require_office
 
 #: The leave files abflow reads: a leave system's iCalendar export, or a list of absences kept as
 #: a workbook (a spreadsheet's XLSX, YAML or JSON) holding only `absences`.
@@ -26,8 +27,9 @@ LEAVE_SUFFIXES = (".ics", ".xlsx", ".yaml", ".yml", ".json")
 
 
 def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS) -> Workbook:
-    """Everything stored, for the views that show it all; every signed-in account may read it."""
-    return db.workbook(versions)
+    """Everything stored, for the views that show it all; every signed-in account may read it,
+    with the reasons of others' absences withheld where they are not theirs to know."""
+    return private(db.workbook(versions), actor)
 
 
 def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
@@ -40,7 +42,12 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
 def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
     """The whole database as a workbook file (format by `name`) that imports back unchanged."""
     workbook_files.format_of(name)
-    data = store.export_file(db.engine, name)
+    if actor.role == "office":
+        data = store.export_file(db.engine, name)
+    else:  # a workbook that imports back: only the absences whose reasons the reader may know
+        wb = db.workbook()
+        data = workbook_files.write_tree(to_tree(dataclasses.replace(wb, absences=tuple(
+            a for a in wb.absences if may_see_reason(wb, actor, a.person)))), name)
     record(db.engine, actor, "export", PurePath(name).name, {"bytes": len(data)})
     return data
 

@@ -116,3 +116,23 @@ def test_questions_name_what_they_cannot_find(db):
         actions.gaps(db, STAFF, start=D(1900, 1, 1), end=D(2100, 1, 1))
     with pytest.raises(actions.NotFound, match="no process 'nope'"):
         actions.process_version(db, STAFF, process_id="nope")
+
+
+def test_why_someone_is_away_is_for_them_their_head_and_the_office(db, tmp_path):
+    """Staff see that a colleague is away and who covers, not that it is sick leave."""
+    sick = Absence("bb04", D(2026, 12, 7), D(2026, 12, 8), "sick")     # bb04: staff of bb-zh
+    own = Absence("bb03", D(2026, 12, 9), D(2026, 12, 9), "training")  # bb03: the staff account
+    actions.change_absences(db, OFFICE, added=[sick, own], source="test")
+    reasons = lambda who: {(a.person, a.start): a.reason for a in actions.workbook(db, who).absences}  # noqa: E731
+    assert reasons(OFFICE)[("bb04", D(2026, 12, 7))] == "sick"
+    assert reasons(STAFF)[("bb04", D(2026, 12, 7))] == actions.WITHHELD     # away, but not why
+    assert reasons(STAFF)[("bb03", D(2026, 12, 9))] == "training"           # their own
+    assert reasons(HEAD_JG)[("bb04", D(2026, 12, 7))] == actions.WITHHELD   # another section's head
+    head_zh = actions.Account("head-zh", "head", "bb01")
+    assert reasons(head_zh)[("bb04", D(2026, 12, 7))] == "sick"              # their own section's
+    exported = actions.export_workbook(db, STAFF, name="mine.yaml").decode("utf-8")
+    assert "sick" not in exported and "training" in exported
+    assert "sick" in actions.export_workbook(db, OFFICE, name="all.yaml").decode("utf-8")
+    # Who covers is still plain to everyone: the roster carries no reasons at all.
+    day = actions.roster(db, STAFF, day=D(2026, 12, 7))
+    assert any(s.a == "bb04" and s.status == "B" for s in day.steps)

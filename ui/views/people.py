@@ -158,7 +158,8 @@ with tab_leave:
             "person": st.column_config.SelectboxColumn(cols["person"], options=ids, required=True, format_func=who),
             "start": st.column_config.DateColumn(cols["start"], required=True, format="YYYY-MM-DD"),
             "end": st.column_config.DateColumn(cols["end"], required=True, format="YYYY-MM-DD"),
-            "reason": st.column_config.SelectboxColumn(cols["reason"], options=list(ABSENCE_REASONS), required=True,
+            "reason": st.column_config.SelectboxColumn(cols["reason"], options=[*ABSENCE_REASONS, actions.WITHHELD],
+                                                       required=True,
                                                        default="leave", format_func=lambda r: t(f"reason.{r}", lg))})
     rows = [Absence(r["person"], start, end, r["reason"] or "leave") for r in edited.to_dict("records")
             if r.get("person") and (start := cells.date(r.get("start"))) and (end := cells.date(r.get("end")))]
