@@ -539,7 +539,9 @@ def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
     from roles import actions
     schedule = _schedule(at, ahead, tz, grace)
     db, me = _db(ctx)
-    sched = actions.scheduler(db, me, schedule=schedule, db_url=actions.resolve_url(ctx.obj))
+    import os
+    os.environ["ABFLOW_DB"] = actions.resolve_url(ctx.obj)  # where the jobs of this process run
+    sched = actions.scheduler(db, me, schedule=schedule)
     click.echo(t("scheduler.started", at=at, tz=tz, db=db.url), err=True)
     try:
         sched.start()

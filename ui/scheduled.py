@@ -17,12 +17,13 @@ def notice_words(language: str) -> NoticeWords:
     return NoticeWords(**{k: t(f"notice.{k}", language) for k in NoticeWords.__dataclass_fields__})
 
 
-def daily(db: str, ahead: int, language: str, timezone: str, day: str | None = None):
+def daily(ahead: int, language: str, timezone: str, day: str | None = None):
+    """The day's notices, on the scheduler process's database (ABFLOW_DB): a stored job names none."""
     today = dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
-    return actions.send_notices(actions.open_database(db), SCHEDULER, day=today, ahead=ahead,
+    return actions.send_notices(actions.open_database(), SCHEDULER, day=today, ahead=ahead,
                                 words=notice_words(language))
 
 
-def retry(db: str):
-    return actions.send_notices(actions.open_database(db), SCHEDULER, day=clock.today(), ahead=0,
+def retry():
+    return actions.send_notices(actions.open_database(), SCHEDULER, day=clock.today(), ahead=0,
                                 words=notice_words("zh"), retry_only=True)

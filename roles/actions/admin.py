@@ -92,7 +92,7 @@ def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, word
     return run_retry(db.engine) if retry_only else run_daily(db.engine, day, ahead, words)
 
 
-def scheduler(db: Database, actor: Account, *, schedule: Schedule, db_url: str):
+def scheduler(db: Database, actor: Account, *, schedule: Schedule):
     """A blocking APScheduler with the daily notices and the retries installed in the database's
     job store; the caller starts it."""
     require_office(actor, "run the scheduler")
@@ -101,5 +101,5 @@ def scheduler(db: Database, actor: Account, *, schedule: Schedule, db_url: str):
     except (ZoneInfoNotFoundError, ValueError):
         raise BadInput(f"timezone: no time zone {limits.short(schedule.timezone)} (e.g. Asia/Shanghai)") from None
     sched = make_scheduler(db.engine, schedule)
-    install(sched, db_url, schedule)
+    install(sched, schedule)
     return sched

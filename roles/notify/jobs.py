@@ -57,14 +57,16 @@ def make_scheduler(engine: Engine, schedule: Schedule, background: bool = False)
                 timezone=schedule.timezone)
 
 
-def install(scheduler, db_url: str, schedule: Schedule) -> None:
-    """Put (or replace) the two jobs in the store; a changed time takes effect at once."""
+def install(scheduler, schedule: Schedule) -> None:
+    """Put (or replace) the two jobs in the store; a changed time takes effect at once. The jobs
+    name no database: they run on the scheduler's own (ABFLOW_DB), so no URL, and no password
+    in it, is ever written into the job table."""
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
     scheduler.add_job("ui.scheduled:daily", CronTrigger(hour=schedule.at.hour, minute=schedule.at.minute,
                                                    timezone=schedule.timezone),
                       id=DAILY, replace_existing=True,
-                      kwargs={"db": db_url, "ahead": schedule.ahead, "language": schedule.language,
+                      kwargs={"ahead": schedule.ahead, "language": schedule.language,
                               "timezone": schedule.timezone})
     scheduler.add_job("ui.scheduled:retry", IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
-                      replace_existing=True, kwargs={"db": db_url})
+                      replace_existing=True)

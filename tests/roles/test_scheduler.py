@@ -74,7 +74,8 @@ def mail(box, person):
 
 
 @pytest.fixture
-def contacts(bianban, smtp, webhook):
+def contacts(bianban, db_url, smtp, webhook, monkeypatch):
+    monkeypatch.setenv("ABFLOW_DB", db_url)  # the scheduler's own database, where its jobs run
     dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")])   # head of bb-zh, with gaps today
     dispatch.set_contacts(bianban, "bb06", [webhook.url])           # covers bb07 today
     return bianban
@@ -130,16 +131,16 @@ def test_a_failed_send_is_recorded_retried_and_at_last_given_up(contacts, webhoo
     assert gave_up.attempts >= dispatch.MAX_ATTEMPTS and gave_up.error
 
 
-def _stored_job(engine, url, next_run, grace):
+def _stored_job(engine, next_run, grace):
     """Put the daily job in the database's job store, due at `next_run`, as a scheduler that was
     stopped would have left it. The writer stays paused until the caller shuts it down: a shut
     down scheduler looks at its jobs once more on its way out, and would take the job itself."""
     schedule = Schedule(grace=grace)
     s = make_scheduler(engine, schedule, background=True)
     s.start(paused=True)
-    install(s, url, schedule)
+    install(s, schedule)
     s.modify_job(DAILY, next_run_time=next_run,
-                 kwargs={"db": url, "ahead": 3, "language": "zh", "timezone": "Asia/Shanghai", "day": DAY.isoformat()})
+                 kwargs={"ahead": 3, "language": "zh", "timezone": "Asia/Shanghai", "day": DAY.isoformat()})
     s.remove_job("retry-notices")
     return s
 
@@ -153,7 +154,7 @@ def _wait(cond, seconds=15.0):
 
 def test_a_missed_run_runs_once_when_the_scheduler_comes_back(contacts, db_url, smtp, webhook):
     now = dt.datetime.now(dt.timezone.utc)
-    writer = _stored_job(contacts, db_url, now - dt.timedelta(minutes=30), grace=3600)
+    writer = _stored_job(contacts, now - dt.timedelta(minutes=30), grace=3600)
     # Two schedulers come back on the same database: the job runs, each notice goes out once.
     a = make_scheduler(contacts, Schedule(grace=3600), background=True)
     b = make_scheduler(contacts, Schedule(grace=3600), background=True)
@@ -172,7 +173,7 @@ def test_a_missed_run_runs_once_when_the_scheduler_comes_back(contacts, db_url, 
 
 def test_a_run_missed_beyond_the_grace_period_is_skipped(contacts, db_url, smtp):
     now = dt.datetime.now(dt.timezone.utc)
-    writer = _stored_job(contacts, db_url, now - dt.timedelta(hours=3), grace=60)
+    writer = _stored_job(contacts, now - dt.timedelta(hours=3), grace=60)
     s = make_scheduler(contacts, Schedule(grace=60), background=True)
     s.start()
     try:
@@ -205,3 +206,21 @@ def test_a_notice_for_a_day_of_an_estimated_calendar_says_so_first():
     assert notices and all(n.body.startswith("【注意】2027 年节假日安排尚未载入") for n in notices)
     assert not any("【注意】" in n.body for n in compose(demo_workbook(dt.date(2026, 11, 25)),
                                                         dt.date(2026, 11, 25), 3, notice_words("zh")))
+
+
+def test_the_stored_jobs_hold_no_database_url(contacts, db_url):
+    """The job table is readable by whoever reads the database: no URL, and no password in it."""
+    import pickle
+    from sqlalchemy import text
+    s = make_scheduler(contacts, Schedule(), background=True)
+    s.start(paused=True)
+    try:
+        install(s, Schedule())
+    finally:
+        s.shutdown(wait=False)
+    with contacts.connect() as conn:
+        states = [bytes(r[0]) for r in conn.execute(text("SELECT job_state FROM apscheduler_jobs"))]
+    assert len(states) == 2
+    for state in states:
+        assert db_url.encode() not in state and b"postgresql" not in state and b"sqlite" not in state
+        assert "db" not in pickle.loads(state)["kwargs"]  # noqa: S301 - our own rows, in a test
