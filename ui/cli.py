@@ -608,8 +608,7 @@ def accounts() -> None:
 def accounts_add(ctx, username: str, role: str, person: str | None, password_stdin: bool) -> None:
     """Make an account; the password is asked for (or read with --password-stdin) and kept hashed."""
     from roles import actions
-    password = (sys.stdin.readline().rstrip("\n") if password_stdin
-                else click.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
+    password = _new_password(password_stdin)
     actions.add_account(*_db(ctx), username=username, password=password, role=role, person_id=person)
     click.echo(t("accounts.added", username=username, role=role), err=True)
 
@@ -620,12 +619,75 @@ def accounts_add(ctx, username: str, role: str, person: str | None, password_std
 @guarded
 def accounts_list(ctx, as_json: bool) -> None:
     from roles import actions
-    rows = [{"username": a.username, "role": a.role, "person": a.person} for a in actions.list_accounts(*_db(ctx))]
+    rows = [{"username": a.username, "role": a.role, "person": a.person, "disabled": off}
+            for a, off in actions.list_accounts(*_db(ctx))]
     if as_json:
         emit_json({"accounts": rows})
     else:
         for r in rows:
-            click.echo(f"{r['username']}\t{r['role']}\t{r['person'] or ''}")
+            click.echo(f"{r['username']}\t{r['role']}\t{r['person'] or ''}" + ("\tdisabled" if r["disabled"] else ""))
+
+
+def _new_password(stdin: bool) -> str:
+    return (sys.stdin.readline().rstrip("\n") if stdin
+            else click.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
+
+
+@accounts.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@click.pass_context
+@guarded
+def accounts_passwd(ctx, username: str, password_stdin: bool) -> None:
+    """Give an account a new password (at least 10 characters, not a common one)."""
+    from roles import actions
+    actions.set_password(*_db(ctx), username=username, password=_new_password(password_stdin))
+    click.echo(t("accounts.changed", username=username), err=True)
+
+
+@accounts.command("role")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["office", "head", "staff"]), required=True)
+@click.option("--person", metavar="ID", help="The person a head or staff account belongs to.")
+@click.pass_context
+@guarded
+def accounts_role(ctx, username: str, role: str, person: str | None) -> None:
+    """Change an account's role (and its person)."""
+    from roles import actions
+    actions.change_account(*_db(ctx), username=username, role=role, person_id=person)
+    click.echo(t("accounts.changed", username=username), err=True)
+
+
+@accounts.command("disable")
+@click.argument("username")
+@click.pass_context
+@guarded
+def accounts_disable(ctx, username: str) -> None:
+    """Switch an account off: it can no longer sign in; its name stays on the audit trail."""
+    from roles import actions
+    actions.change_account(*_db(ctx), username=username, disabled=True)
+    click.echo(t("accounts.changed", username=username), err=True)
+
+
+@accounts.command("enable")
+@click.argument("username")
+@click.pass_context
+@guarded
+def accounts_enable(ctx, username: str) -> None:
+    from roles import actions
+    actions.change_account(*_db(ctx), username=username, disabled=False)
+    click.echo(t("accounts.changed", username=username), err=True)
+
+
+@accounts.command("remove")
+@click.argument("username")
+@click.pass_context
+@guarded
+def accounts_remove(ctx, username: str) -> None:
+    """Remove an account (its audit trail stays)."""
+    from roles import actions
+    actions.remove_account(*_db(ctx), username=username)
+    click.echo(t("accounts.changed", username=username), err=True)
 
 
 @main.group("audit", invoke_without_command=True)

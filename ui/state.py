@@ -89,37 +89,55 @@ def _oidc_configured() -> bool:
         return False
 
 
+#: A sign-in lasts a working day; after that the app asks again.
+SESSION_HOURS = 10
+
+
 def account():
-    """Who is using the app: the OIDC sign-in's account when `st.login` is configured, else the
-    local account signed in on this session; with no accounts at all, the single local user.
-    Stops the page with the sign-in form when someone must sign in first."""
+    """Who is using the app: the OIDC sign-in's account when `st.login` is configured (then always,
+    accounts or not, and only for a verified e-mail address), else the local account signed in on
+    this session; with no accounts and no OIDC, the single local user. Stops the page with the
+    sign-in form when someone must sign in first, and when a sign-in is older than SESSION_HOURS."""
+    import time
     from .i18n import t
     lg = language()
     e = db()
-    if "account" in st.session_state:
-        return st.session_state["account"]
-    if not actions.any_accounts(e):
-        return actions.LOCAL
+    signed = st.session_state.get("account")
+    if signed is not None:
+        if time.time() - st.session_state.get("signed_at", 0) < SESSION_HOURS * 3600:
+            return signed
+        st.session_state.pop("account")
+        st.warning(plain(t("signin.expired", lg, hours=SESSION_HOURS)))
     if _oidc_configured():
         if not st.user.is_logged_in:
             st.button(t("signin.oidc", lg), on_click=st.login, key="oidc_login")
             st.stop()
-        found = actions.account_for_email(e, st.user.email)
-        if found is None:
-            st.error(plain(t("signin.unknown_email", lg, email=st.user.email)))
+        email = str(st.user.get("email") or "")
+        if st.user.get("email_verified") is not True:
+            st.error(plain(t("signin.unverified", lg, email=email)))
             st.stop()
-        st.session_state["account"] = found
+        found = actions.account_for_email(e, email)
+        if found is None:
+            st.error(plain(t("signin.unknown_email", lg, email=email)))
+            st.stop()
+        st.session_state["account"], st.session_state["signed_at"] = found, time.time()
         return found
+    if not actions.any_accounts(e):
+        return actions.LOCAL
     with st.form("signin"):
         st.subheader(t("signin.title", lg))
         username = st.text_input(t("signin.username", lg), key="signin_user")
         password = st.text_input(t("signin.password", lg), type="password", key="signin_password")
         if st.form_submit_button(t("signin.submit", lg)):
-            found = actions.sign_in(e, username.strip(), password)
+            try:
+                found = actions.sign_in(e, username.strip(), password)
+            except actions.AbflowError as err:  # locked after too many failures
+                show_error(err)
+                st.stop()
             if found is None:
                 st.error(plain(t("signin.failed", lg)))
             else:
-                st.session_state["account"] = found
+                st.session_state["account"], st.session_state["signed_at"] = found, time.time()
                 st.rerun()
     st.stop()
 

@@ -41,9 +41,33 @@ def add_account(db: Database, actor: Account, *, username: str, password: str, r
     accounts.add_account(db.engine, username, password, role, person_id, by=actor)
 
 
-def list_accounts(db: Database, actor: Account) -> list[Account]:
+def list_accounts(db: Database, actor: Account) -> list[tuple[Account, bool]]:
+    """Every account, with whether it is disabled."""
     require_office(actor, "list accounts")
     return accounts.all_accounts(db.engine)
+
+
+def change_account(db: Database, actor: Account, *, username: str, role: str | None = None,
+                   person_id: str | None = None, disabled: bool | None = None) -> None:
+    """Change an account's role (with its person) or switch it off or on: the office's."""
+    require_office(actor, "change accounts")
+    if username == actor.username and (disabled or (role and role != "office")):
+        raise BadInput("an office account cannot switch itself off or out of the office")
+    accounts.change_account(db.engine, username, actor, role=role, person=person_id, disabled=disabled)
+
+
+def set_password(db: Database, actor: Account, *, username: str, password: str) -> None:
+    """A new password: the office's for anyone, anyone's for themselves."""
+    if actor.role != "office" and actor.username != username:
+        raise PermissionDenied(f"{actor.username}: may change only their own password")
+    accounts.change_account(db.engine, username, actor, password=password)
+
+
+def remove_account(db: Database, actor: Account, *, username: str) -> None:
+    require_office(actor, "remove accounts")
+    if username == actor.username:
+        raise BadInput("an office account cannot remove itself")
+    accounts.remove_account(db.engine, username, actor)
 
 
 def audit_trail(db: Database, actor: Account, *, limit: int = 500) -> list[AuditRow]:

@@ -20,10 +20,27 @@ from roles.storage.database import writing
 from sqlmodel import Session, col
 
 from roles.storage.tables import AccountRow, AuditRow
-from flows.errors import Problem, BadInput
+from flows.errors import BadInput, Conflict, NotFound, Problem
 
 ROLES = ("office", "head", "staff")
-_N, _R, _P = 2 ** 14, 8, 1
+#: scrypt at OWASP's cost (N=2^14, r=8, p=5: 16 MiB, as hard as N=2^17 with p=1); a hash made at a
+#: lower cost is made again at this one on the next good sign-in.
+_N, _R, _P = 2 ** 14, 8, 5
+MIN_PASSWORD = 10
+#: Sign-in throttling: this many failures of one account within the window lock it for the window.
+MAX_FAILURES, FAILURE_WINDOW = 5, dt.timedelta(minutes=15)
+#: Passwords too common to keep anyone out (the top of every leaked-password list, and our own words).
+COMMON_PASSWORDS = frozenset("""
+password password1 password123 passw0rd 123456789 1234567890 12345678910 qwertyuiop qwerty123 1q2w3e4r5t
+1qaz2wsx3edc iloveyou123 abc123456 admin12345 administrator welcome123 letmein123 football123 monkey1234
+dragon1234 sunshine123 princess123 qwerty12345 11111111111 00000000000 88888888888 66666666666 abcdefghij
+a1b2c3d4e5 zaq12wsxcde changeme123 woaini1314 woaini520 5201314520 1314520520 aaaaaaaaaa 1234qwerasdf
+abflow12345 abflow2026 password2026 123123123123 987654321 9876543210 asdfghjkl qazwsxedc
+""".split())
+
+
+class TooManyFailures(Conflict):
+    """An account that failed to sign in too often is locked for a while."""
 
 
 @dataclass(frozen=True)
@@ -39,17 +56,31 @@ LOCAL = Account("local", "office")
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, maxmem=64 * 1024 * 1024)
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+#: Checked against when a user name is unknown, so that costs what a known one does.
+_DUMMY = hash_password(secrets.token_urlsafe(16))
 
 
 def check_password(password: str, stored: str) -> bool:
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
+        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
+                             maxmem=64 * 1024 * 1024)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), digest)
+
+
+def password_problem(password: str, username: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"at least {MIN_PASSWORD} characters"
+    if password.strip().lower() in COMMON_PASSWORDS or password.lower() == username.lower() \
+            or len(set(password)) < 4:
+        return "too easy to guess: use a phrase of your own"
+    return None
 
 
 def any_accounts(engine: Engine) -> bool:
@@ -57,49 +88,113 @@ def any_accounts(engine: Engine) -> bool:
         return bool(s.scalar(select(func.count()).select_from(AccountRow)))
 
 
-def all_accounts(engine: Engine) -> list[Account]:
+def all_accounts(engine: Engine) -> list[tuple[Account, bool]]:
+    """Every account, with whether it is disabled."""
     with Session(engine) as s:
-        return [Account(r.username, r.role, r.person_id)
-                for r in s.scalars(select(AccountRow).order_by(AccountRow.username))]
+        return [(Account(r.username, r.role, r.person_id), r.disabled)
+                for r in s.scalars(select(AccountRow).order_by(col(AccountRow.username)))]
+
+
+def _problems(s: Session, username: str, role: str, person: str | None, password: str | None) -> list[Problem]:
+    from roles.storage.tables import PersonRow
+    entry = f"account {username[:64]}"
+    problems = []
+    if role not in ROLES:
+        problems.append(Problem("accounts", entry, None, "role", f"must be one of {', '.join(ROLES)}"))
+    if role in ("head", "staff") and not person:
+        problems.append(Problem("accounts", entry, None, "person", f"a {role} account names its person"))
+    if person and s.get(PersonRow, person) is None:
+        problems.append(Problem("accounts", entry, None, "person", f"no person '{person[:64]}'"))
+    if password is not None and (problem := password_problem(password, username)):
+        problems.append(Problem("accounts", entry, None, "password", problem))
+    return problems
 
 
 def add_account(engine: Engine, username: str, password: str, role: str, person: str | None,
                 by: Account = LOCAL) -> None:
-    from roles.storage.tables import PersonRow
-    problems = []
-    if role not in ROLES:
-        problems.append(Problem("accounts", f"account {username}", None, "role", f"must be one of {', '.join(ROLES)}"))
-    if role in ("head", "staff") and not person:
-        problems.append(Problem("accounts", f"account {username}", None, "person", f"a {role} account names its person"))
-    if len(password) < 8:
-        problems.append(Problem("accounts", f"account {username}", None, "password", "at least 8 characters"))
     with writing(engine) as s:
-        if person and s.get(PersonRow, person) is None:
-            problems.append(Problem("accounts", f"account {username}", None, "person", f"no person '{person}'"))
+        problems = _problems(s, username, role, person, password)
+        if not 1 <= len(username) <= 128 or any(ch.isspace() or not ch.isprintable() for ch in username):
+            problems.append(Problem("accounts", "account", None, "username",
+                                    "1 to 128 characters, no spaces or control characters"))
         if s.get(AccountRow, username) is not None:
-            problems.append(Problem("accounts", f"account {username}", None, "username", "is taken"))
+            problems.append(Problem("accounts", f"account {username[:64]}", None, "username", "is taken"))
         if problems:
             raise BadInput(problems)
         s.add(AccountRow(username=username, password_hash=hash_password(password), role=role, person_id=person))
         audit(s, by, "account.add", username, None, {"role": role, "person": person})
 
 
+def _account(s: Session, username: str) -> AccountRow:
+    row = s.get(AccountRow, username)
+    if row is None:
+        raise NotFound("account", username[:64])
+    return row
+
+
+def change_account(engine: Engine, username: str, by: Account, *, role: str | None = None,
+                   person: str | None = None, password: str | None = None, disabled: bool | None = None) -> None:
+    """Change an account's role (and person), password or whether it may sign in; audited."""
+    with writing(engine) as s:
+        row = _account(s, username)
+        before = {"role": row.role, "person": row.person_id, "disabled": row.disabled}
+        new_role, new_person = role or row.role, person if role else row.person_id
+        problems = _problems(s, username, new_role, new_person, password)
+        if problems:
+            raise BadInput(problems)
+        row.role, row.person_id = new_role, new_person
+        if disabled is not None:
+            row.disabled = disabled
+        if password is not None:
+            row.password_hash = hash_password(password)
+        after = {"role": row.role, "person": row.person_id, "disabled": row.disabled} | (
+            {"password": "changed"} if password is not None else {})
+        audit(s, by, "account.change", username, before, after)
+
+
+def remove_account(engine: Engine, username: str, by: Account) -> None:
+    with writing(engine) as s:
+        row = _account(s, username)
+        audit(s, by, "account.remove", username, {"role": row.role, "person": row.person_id}, None)
+        s.delete(row)
+
+
+def _recent_failures(s: Session, username: str) -> int:
+    since = dt.datetime.now(dt.timezone.utc) - FAILURE_WINDOW
+    return s.scalar(select(func.count()).select_from(AuditRow).where(
+        (col(AuditRow.action) == "signin.failed") & (col(AuditRow.subject) == username[:64])
+        & (col(AuditRow.at) >= since))) or 0
+
+
 def sign_in(engine: Engine, username: str, password: str) -> Account | None:
-    """The account, if the password is its own; every attempt, good or bad, goes to the audit trail."""
-    with Session(engine) as s:
-        row = s.get(AccountRow, username)
-        found = Account(row.username, row.role, row.person_id) if row is not None and check_password(
-            password, row.password_hash) else None
+    """The account, if the password is its own and it is enabled; every attempt, good or bad, goes
+    to the audit trail. An unknown name costs what a known one does; after MAX_FAILURES within
+    FAILURE_WINDOW the account answers TooManyFailures, without looking at the password."""
     name = username[:64]
+    with Session(engine) as s:
+        if _recent_failures(s, name) >= MAX_FAILURES:
+            record(engine, name, "signin.locked", name)
+            raise TooManyFailures(f"too many failed sign-ins for {name}: try again in "
+                                  f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes")
+        row = s.get(AccountRow, username)
+        good = check_password(password, row.password_hash if row is not None else _DUMMY)
+        found = Account(row.username, row.role, row.person_id) if row is not None and good and not row.disabled \
+            else None
+        stale = found is not None and row is not None and not row.password_hash.startswith(f"scrypt${_N}${_R}${_P}$")
+    if stale:  # made at an older, lower cost: made again at today's
+        with writing(engine) as w:
+            _account(w, username).password_hash = hash_password(password)
     record(engine, found or name, "signin" if found else "signin.failed", name)
     return found
 
 
 def account_for_email(engine: Engine, email: str) -> Account | None:
-    """The account an OIDC sign-in maps to: the one whose username is the e-mail address."""
+    """The account an OIDC sign-in maps to: the one whose username is the e-mail address, compared
+    without regard to case; None for a disabled account."""
     with Session(engine) as s:
-        row = s.get(AccountRow, email)
-        return Account(row.username, row.role, row.person_id) if row else None
+        row = s.scalars(select(AccountRow).where(func.lower(col(AccountRow.username)) == email.strip().lower())
+                        ).first()
+        return Account(row.username, row.role, row.person_id) if row is not None and not row.disabled else None
 
 
 def username(who: Account | str) -> str:

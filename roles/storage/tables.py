@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, Float, Integer, LargeBinary, Unicode, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, LargeBinary, Unicode, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -180,6 +180,7 @@ class AccountRow(SQLModel, table=True):
     password_hash: str
     role: str  # "office" | "head" | "staff"
     person_id: str | None = Field(default=None, foreign_key="person.id")
+    disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class AuditRow(SQLModel, table=True):

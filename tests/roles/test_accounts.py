@@ -2,6 +2,7 @@
 trail of CLI changes."""
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from roles.storage import store
@@ -54,3 +55,67 @@ def test_cli_changes_reach_the_audit_trail(bianban, cli, tmp_path):
     assert [x["action"] for x in trail[:2]] == ["import", "account.add"]
     assert trail[0]["user"].startswith("cli:") and trail[0]["after"]["departments"] == 1
     assert [a.action for a in audit_trail(bianban, 1)] == ["import"]
+
+
+def _add(cli, name: str, password: str, *args: str):
+    from ui.cli import main
+    return cli.runner.invoke(main, ["--db", cli.url, "accounts", "add", name, *args, "--password-stdin"],
+                             input=password + "\n")
+
+
+def test_an_accounts_life_disable_enable_password_role_remove(bianban, cli):
+    assert _add(cli, "h", "head-pass-1", "--role", "head", "--person", "bb05").exit_code == 0
+    assert sign_in(bianban, "h", "head-pass-1") == Account("h", "head", "bb05")
+    assert cli("accounts", "disable", "h").exit_code == 0
+    assert sign_in(bianban, "h", "head-pass-1") is None                       # switched off
+    assert cli.json("accounts", "list")["accounts"][0]["disabled"] is True
+    assert cli("accounts", "enable", "h").exit_code == 0
+    from ui.cli import main
+    assert cli.runner.invoke(main, ["--db", cli.url, "accounts", "passwd", "h", "--password-stdin"],
+                             input="a-new-phrase-2\n").exit_code == 0
+    assert sign_in(bianban, "h", "head-pass-1") is None and sign_in(bianban, "h", "a-new-phrase-2") is not None
+    assert cli("accounts", "role", "h", "--role", "staff", "--person", "bb07").exit_code == 0
+    assert sign_in(bianban, "h", "a-new-phrase-2") == Account("h", "staff", "bb07")
+    assert cli("accounts", "remove", "h").exit_code == 0 and sign_in(bianban, "h", "a-new-phrase-2") is None
+    trail = [r["action"] for r in cli.json("audit", "--limit", "30")["audit"]]
+    assert trail.count("account.change") == 4 and "account.remove" in trail
+    assert "a-new-phrase" not in str(cli.json("audit", "--limit", "30"))       # no password on the trail
+
+
+@pytest.mark.parametrize("password,says", [
+    ("short-1", "at least 10 characters"), ("password123", "too easy to guess"), ("qwertyuiop", "too easy to guess"),
+    ("aaaaaaaaaaaa", "too easy to guess"), ("h-the-user", None)])
+def test_a_password_must_be_long_and_not_a_common_one(bianban, cli, password, says):
+    result = _add(cli, "h-the-user", password, "--role", "office")
+    if says is None:  # the user name itself: too easy as well
+        assert result.exit_code == 2 and "too easy to guess" in result.stderr
+    else:
+        assert result.exit_code == 2 and says in result.stderr
+
+
+def test_sign_in_is_throttled_after_five_failures_and_unknown_names_cost_the_same(bianban, monkeypatch):
+    from roles.storage import accounts
+    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    for _ in range(accounts.MAX_FAILURES):
+        assert sign_in(bianban, "h", "wrong-guess") is None
+    with pytest.raises(accounts.TooManyFailures, match="try again in 15 minutes"):
+        sign_in(bianban, "h", "head-pass-1")                                    # even the right one, for now
+    checked = []
+    real = accounts.check_password
+    monkeypatch.setattr(accounts, "check_password", lambda p, h: checked.append(h) or real(p, h))
+    assert sign_in(bianban, "nobody-here", "x") is None
+    assert checked == [accounts._DUMMY]                                          # a full scrypt, as for a real one
+
+
+def test_a_hash_of_an_older_cost_is_made_again_at_todays_on_a_good_sign_in(bianban):
+    import hashlib
+    import secrets
+    from roles.storage import accounts
+    salt = secrets.token_bytes(16)
+    old = f"scrypt${2**14}$8$1${salt.hex()}${hashlib.scrypt(b'old-cost-pass-1', salt=salt, n=2**14, r=8, p=1).hex()}"
+    add_account(bianban, "o", "placeholder-9z", "office", None)
+    with Session(bianban) as s, s.begin():
+        s.get(AccountRow, "o").password_hash = old
+    assert sign_in(bianban, "o", "old-cost-pass-1") is not None
+    with Session(bianban) as s:
+        assert s.get(AccountRow, "o").password_hash.startswith(f"scrypt${accounts._N}${accounts._R}${accounts._P}$")
