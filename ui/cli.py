@@ -653,8 +653,12 @@ def accounts_passwd(ctx, username: str, password_stdin: bool) -> None:
 @guarded
 def accounts_role(ctx, username: str, role: str, person: str | None) -> None:
     """Change an account's role (and its person)."""
+    _change_account(ctx, username, role=role, person_id=person)
+
+
+def _change_account(ctx, username: str, **change) -> None:
     from roles import actions
-    actions.change_account(*_db(ctx), username=username, role=role, person_id=person)
+    actions.change_account(*_db(ctx), username=username, **change)
     click.echo(t("accounts.changed", username=username), err=True)
 
 
@@ -664,9 +668,7 @@ def accounts_role(ctx, username: str, role: str, person: str | None) -> None:
 @guarded
 def accounts_disable(ctx, username: str) -> None:
     """Switch an account off: it can no longer sign in; its name stays on the audit trail."""
-    from roles import actions
-    actions.change_account(*_db(ctx), username=username, disabled=True)
-    click.echo(t("accounts.changed", username=username), err=True)
+    _change_account(ctx, username, disabled=True)
 
 
 @accounts.command("enable")
@@ -674,9 +676,7 @@ def accounts_disable(ctx, username: str) -> None:
 @click.pass_context
 @guarded
 def accounts_enable(ctx, username: str) -> None:
-    from roles import actions
-    actions.change_account(*_db(ctx), username=username, disabled=False)
-    click.echo(t("accounts.changed", username=username), err=True)
+    _change_account(ctx, username, disabled=False)
 
 
 @accounts.command("remove")
