@@ -349,27 +349,29 @@ def _declared_rows(sheet) -> int:
 
 def _check_zip(name: str, data: bytes) -> None:
     """Refuse, from the zip directory alone, a spreadsheet that would unpack to far more than it
-    weighs: a few hundred kilobytes can hold millions of rows or one string of gigabytes."""
+    weighs: a few hundred kilobytes can hold millions of rows or one string of gigabytes; then
+    count each sheet's rows in its stream, before openpyxl parses anything."""
     import zipfile
+    import zlib
+
+    def refuse(part: str, message: str) -> BadInput:
+        return BadInput([Problem(name, part, None, None, message)])
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise BadInput([Problem(name, "the file", None, None, f"not a readable XLSX workbook: {e}")]) from None
-    total = sum(m.file_size for m in members)
-    if problem := limits.size_problem(total, limits.MAX_UNPACKED_BYTES):
-        raise BadInput([Problem(name, "the file", None, None, f"unpacked, {problem}")])
-    for m in members:
-        if m.file_size > limits.RATIO_FLOOR and m.file_size > limits.MAX_RATIO * max(m.compress_size, 1):
-            raise BadInput([Problem(name, m.filename, None, None,
-                                    f"unpacks {m.file_size / max(m.compress_size, 1):,.0f} times its packed size; "
-                                    f"at most {limits.MAX_RATIO} (a spreadsheet built to exhaust memory?)")])
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for m in members:
-            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                rows = _count_rows(z, m)
-                if rows > limits.MAX_ROWS + 1:
-                    raise BadInput([Problem(name, m.filename, None, None,
-                                            f"holds more than {limits.MAX_ROWS:,} rows")])
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = z.infolist()
+            total = sum(m.file_size for m in members)
+            if problem := limits.size_problem(total, limits.MAX_UNPACKED_BYTES):
+                raise refuse("the file", f"unpacked, {problem}")
+            for m in members:
+                if m.file_size > limits.RATIO_FLOOR and m.file_size > limits.MAX_RATIO * max(m.compress_size, 1):
+                    raise refuse(m.filename, f"unpacks {m.file_size / max(m.compress_size, 1):,.0f} times its packed "
+                                             f"size; at most {limits.MAX_RATIO} (a spreadsheet built to exhaust memory?)")
+            for m in members:
+                if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml") \
+                        and _count_rows(z, m) > limits.MAX_ROWS + 1:
+                    raise refuse(m.filename, f"holds more than {limits.MAX_ROWS:,} rows")
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as e:
+        raise refuse("the file", f"not a readable XLSX workbook: {limits.short(str(e), 120)}") from None
 
 
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
