@@ -50,7 +50,8 @@ def test_the_repository_stands_alone():
     files = [p for d in ("flows", "roles", "ui", "tests", "bench", ".ci") for p in (ROOT / d).rglob("*")
              if p.is_file() and p.suffix in (".py", "") and "node_modules" not in p.parts]
     files += [ROOT / "Makefile", ROOT / "README.md", ROOT / "pyproject.toml"]
-    outside = ("../shared", "parents[2]", 'parent / "shared"')
+    beside = "shared"  # spelled apart, so this guard is not itself a hit of the check it makes
+    outside = (f"../{beside}", "parents[2]", f'parent / "{beside}"')
     bad = [f"{p.relative_to(ROOT)}: {word}" for p in files for word in outside
            if word in p.read_text(encoding="utf-8", errors="replace") and p != Path(__file__)]
     assert bad == []
