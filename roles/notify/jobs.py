@@ -1,5 +1,6 @@
 """The recurring jobs: the daily notices at a set time, and a retry of failed sends, with
-APScheduler keeping its jobs in our database (table `apscheduler_jobs`, made by our migrations).
+APScheduler keeping its jobs in our database (table `apscheduler_jobs`, made by our migrations,
+as JSON: `roles.notify.jobstore`).
 
 A missed run (the machine was off at 8:00) runs once when the scheduler comes back within the
 grace period (`coalesce`, `misfire_grace_time`); later than that it is skipped and logged. Two
@@ -15,12 +16,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from roles.notify.jobstore import JsonJobStore
 from roles.notify.dispatch import Report, Sender, apprise_send, contacts, deliver, retry
 from roles.notify.notices import NoticeWords, compose
 from roles.storage.store import load
 
 log = logging.getLogger("abflow.jobs")
 DAILY, RETRY = "daily-notices", "retry-notices"
+#: What the stored jobs may run; a row of the job table naming anything else is refused.
+FUNCTIONS = {DAILY: "ui.scheduled:daily", RETRY: "ui.scheduled:retry"}
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,10 @@ def run_retry(engine: Engine, send: Sender = apprise_send) -> Report:
 
 
 def make_scheduler(engine: Engine, schedule: Schedule, background: bool = False):
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
     kind = BackgroundScheduler if background else BlockingScheduler
-    return kind(jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
+    return kind(jobstores={"default": JsonJobStore(engine, frozenset(FUNCTIONS.values()))},
                 job_defaults={"coalesce": True, "misfire_grace_time": schedule.grace, "max_instances": 1},
                 timezone=schedule.timezone)
 
@@ -63,10 +66,10 @@ def install(scheduler, schedule: Schedule) -> None:
     in it, is ever written into the job table."""
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
-    scheduler.add_job("ui.scheduled:daily", CronTrigger(hour=schedule.at.hour, minute=schedule.at.minute,
+    scheduler.add_job(FUNCTIONS[DAILY], CronTrigger(hour=schedule.at.hour, minute=schedule.at.minute,
                                                    timezone=schedule.timezone),
                       id=DAILY, replace_existing=True,
                       kwargs={"ahead": schedule.ahead, "language": schedule.language,
                               "timezone": schedule.timezone})
-    scheduler.add_job("ui.scheduled:retry", IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
+    scheduler.add_job(FUNCTIONS[RETRY], IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
                       replace_existing=True)

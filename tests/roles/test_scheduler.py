@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from roles.notify import dispatch
-from roles.notify.jobs import DAILY, Schedule, install, make_scheduler, run_daily, run_retry
+from roles.notify.jobs import DAILY, FUNCTIONS, RETRY, Schedule, install, make_scheduler, run_daily, run_retry
 from ui.scheduled import notice_words
 
 DAY = dt.date(2026, 11, 25)
@@ -208,19 +208,50 @@ def test_a_notice_for_a_day_of_an_estimated_calendar_says_so_first():
                                                         dt.date(2026, 11, 25), 3, notice_words("zh")))
 
 
-def test_the_stored_jobs_hold_no_database_url(contacts, db_url):
-    """The job table is readable by whoever reads the database: no URL, and no password in it."""
-    import pickle
-    from sqlalchemy import text
-    s = make_scheduler(contacts, Schedule(), background=True)
+def _installed(engine):
+    s = make_scheduler(engine, Schedule(), background=True)
     s.start(paused=True)
     try:
         install(s, Schedule())
     finally:
         s.shutdown(wait=False)
+
+
+def test_the_stored_jobs_hold_no_database_url_and_no_pickle(contacts, db_url):
+    """The job table is readable by whoever reads the database: no URL, no password, and plain JSON."""
+    from sqlalchemy import text
+    _installed(contacts)
     with contacts.connect() as conn:
         states = [bytes(r[0]) for r in conn.execute(text("SELECT job_state FROM apscheduler_jobs"))]
     assert len(states) == 2
     for state in states:
         assert db_url.encode() not in state and b"postgresql" not in state and b"sqlite" not in state
-        assert "db" not in pickle.loads(state)["kwargs"]  # noqa: S301 - our own rows, in a test
+        job = json.loads(state)
+        assert job["func"] in FUNCTIONS.values() and "db" not in job["kwargs"]
+
+
+@pytest.mark.parametrize("forged", [
+    pytest.param(lambda s: json.dumps(json.loads(s) | {"func": "os:system", "args": ["touch {marker}"]}).encode(),
+                 id="another-function"),
+    pytest.param(lambda s: __import__("pickle").dumps(__import__("os").system), id="a-pickle"),
+])
+def test_a_forged_job_row_is_refused_and_dropped_never_run(contacts, tmp_path, forged):
+    """Whoever can write the job table cannot make the scheduler run code: a row naming a function
+    other than ours, or a pickle, is not read, and is removed."""
+    from sqlalchemy import text
+    _installed(contacts)
+    marker = tmp_path / "ran"
+    with contacts.begin() as conn:
+        state = bytes(conn.execute(text("SELECT job_state FROM apscheduler_jobs WHERE id = :i"), {"i": DAILY}).scalar())
+        row = forged(state).replace(b"{marker}", str(marker).encode())
+        conn.execute(text("UPDATE apscheduler_jobs SET job_state = :s, next_run_time = 0 WHERE id = :i"),
+                     {"s": row, "i": DAILY})
+    s = make_scheduler(contacts, Schedule(), background=True)
+    s.start()
+    try:
+        assert _wait(lambda: s.get_job(DAILY) is None)
+    finally:
+        s.shutdown(wait=True)
+    assert not marker.exists()
+    with contacts.connect() as conn:
+        assert [r[0] for r in conn.execute(text("SELECT id FROM apscheduler_jobs"))] == [RETRY]
