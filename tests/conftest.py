@@ -28,6 +28,16 @@ PG_URL = os.environ.get("ABFLOW_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/t
 _counter = itertools.count()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def secret_key_file(tmp_path_factory):
+    """The run's own secret key file (made on first use), not the user's, for this process and
+    every process it starts (CLI runs, app servers, schedulers)."""
+    path = tmp_path_factory.mktemp("key") / "secret.key"
+    os.environ["ABFLOW_SECRET_KEY_FILE"] = str(path)
+    os.environ.pop("ABFLOW_SECRET_KEY", None)
+    return path
+
+
 def undrawn(v: Version) -> Version:
     """The version without its kept diagram places: what a layout-independent comparison needs."""
     return Version(tuple(replace(s, shape=None) for s in v.steps))

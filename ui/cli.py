@@ -516,6 +516,14 @@ def contacts_list(ctx, as_json: bool) -> None:
             click.echo(f"{p}\t{' '.join(urls)}")
 
 
+@main.command()
+def keygen() -> None:
+    """Print a new secret key, for ABFLOW_SECRET_KEY or its file: the key that seals contact secrets.
+    Every abflow process of an installation needs the same one; keep it apart from database backups."""
+    from roles import actions
+    click.echo(actions.new_secret_key())
+
+
 def _schedule(at: str, ahead: int, tz: str, grace: int):
     from roles.notify.jobs import Schedule
     try:

@@ -15,7 +15,7 @@ from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_
 
 from .access import LOCAL, WITHHELD, Account, cli_account, may_edit_absence, may_edit_section, may_see_reason
 from .admin import (ROLES, account_for_email, add_account, any_accounts, audit_trail, change_account, contacts,
-                    dispatches, list_accounts, remove_account, set_password, scheduler, send_notices, set_contacts, sign_in, verify_audit)
+                    dispatches, list_accounts, new_secret_key, remove_account, set_password, scheduler, send_notices, set_contacts, sign_in, verify_audit)
 from .coverage import (SectionPairing, calendar, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
                        whatif)
 from .data import (LEAVE_SUFFIXES, calendar_years, change_absences, load_calendar, export_workbook, import_leave, import_workbook, load_demo,
@@ -31,7 +31,7 @@ __all__ = [
     "LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason",
     "ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "change_account", "contacts",
     "dispatches", "remove_account", "set_password",
-    "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in", "verify_audit",
+    "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in", "verify_audit",
     "SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",
     "whatif",
     "LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook", "import_leave", "import_workbook", "load_demo",

@@ -10,7 +10,7 @@ from flows.errors import BadInput, PermissionDenied, Problem
 from roles.notify import dispatch
 from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry
 from roles.notify.notices import NoticeWords
-from roles.storage import accounts
+from roles.storage import accounts, vault
 from roles.storage.accounts import ROLES
 from roles.storage.database import Database
 from roles.storage.tables import AuditRow, DispatchRow
@@ -19,7 +19,7 @@ from .access import Account, require_office
 from .coverage import check_day, person
 
 __all__ = ["ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts",
-           "dispatches", "list_accounts", "scheduler", "send_notices", "set_contacts", "sign_in"]
+           "dispatches", "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in"]
 
 
 def any_accounts(db: Database) -> bool:
@@ -97,7 +97,12 @@ def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str
 def contacts(db: Database, actor: Account) -> dict[str, list[str]]:
     """Everyone's contacts, passwords masked (the office)."""
     require_office(actor, "list contacts")
-    return {p: [dispatch.masked(u) for u in urls] for p, urls in dispatch.contacts(db.engine).items()}
+    return dispatch.shown_contacts(db.engine)
+
+
+def new_secret_key() -> str:
+    """A key for ABFLOW_SECRET_KEY (or its file), which seals the contact secrets."""
+    return vault.new_key()
 
 
 def dispatches(db: Database, actor: Account, *, status: str | None = None,

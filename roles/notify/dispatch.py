@@ -60,31 +60,69 @@ class Report:
     gave_up: int = 0
 
 
-def contacts(engine: Engine) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class Contact:
+    """A contact opened for sending; only `target` is ever shown or stored in the clear."""
+    ref: str
+    masked: str
+    url: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.masked} #{self.ref}"
+
+
+def sealed_rows(person: str, urls: list[str]) -> list[dict]:
+    """A person's contact rows: each URL sealed, masked and fingerprinted; the same URL twice is kept once."""
+    from roles.storage import vault
+    unique = {vault.fingerprint(u): u for u in reversed(urls)}  # the first place of a repeated URL
+    return [{"person_id": person, "position": i, "ref": ref, "masked": masked(url), "sealed": vault.seal(url)}
+            for i, (ref, url) in enumerate(reversed(unique.items()))]
+
+
+def contacts(engine: Engine) -> dict[str, list[Contact]]:
+    """Everyone's contacts, opened with the installation's secret key (to send to them)."""
+    from roles.storage.vault import unseal
     with Session(engine) as s:
-        out: dict[str, list[str]] = {}
-        for pid, url in s.execute(select(col(ContactRow.person_id), col(ContactRow.url)).order_by(col(ContactRow.person_id),
-                                                                                           col(ContactRow.position))):
-            out.setdefault(pid, []).append(url)
+        out: dict[str, list[Contact]] = {}
+        for r in s.scalars(select(ContactRow).order_by(col(ContactRow.person_id), col(ContactRow.position))):
+            out.setdefault(r.person_id, []).append(Contact(r.ref, r.masked,
+                                                           unseal(r.sealed, f"a contact of {r.person_id}")))
         return out
 
 
+def shown_contacts(engine: Engine) -> dict[str, list[str]]:
+    """Everyone's contacts as they may be shown: masked, with the fingerprint that tells them apart."""
+    with Session(engine) as s:
+        return _shown(s)
+
+
+def _shown(s: Session, person: str | None = None) -> dict[str, list[str]]:
+    q = select(col(ContactRow.person_id), col(ContactRow.masked), col(ContactRow.ref))
+    if person is not None:
+        q = q.where(col(ContactRow.person_id) == person)
+    out: dict[str, list[str]] = {}
+    for pid, shown, ref in s.execute(q.order_by(col(ContactRow.person_id), col(ContactRow.position))):
+        out.setdefault(pid, []).append(f"{shown} #{ref}")
+    return out
+
+
 def set_contacts(engine: Engine, person: str, urls: list[str], user="cli") -> None:
-    """Replace a person's contacts; audited with their passwords masked."""
+    """Replace a person's contacts; audited as they are shown, never in the clear."""
     from sqlalchemy import delete
     from roles.storage.accounts import audit
+    from flows.bulk import bulk_insert, table_of
     from roles.storage.store import bump
     from roles.storage.tables import PersonRow
     from flows.errors import Problem, BadInput
+    rows = sealed_rows(person, urls)
     with writing(engine) as s:
         if s.get(PersonRow, person) is None:
             raise BadInput([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
-        before = [masked(u) for u in s.scalars(select(col(ContactRow.url)).where(col(ContactRow.person_id) == person)
-                                                .order_by(col(ContactRow.position)))]
-        audit(s, user, "contacts.set", person, before or None, [masked(u) for u in dict.fromkeys(urls)] or None)
+        before = _shown(s, person).get(person)
+        audit(s, user, "contacts.set", person, before or None, [f"{r['masked']} #{r['ref']}" for r in rows] or None)
         s.execute(delete(ContactRow).where(col(ContactRow.person_id) == person))
-        for i, url in enumerate(dict.fromkeys(urls)):
-            s.add(ContactRow(person_id=person, url=url, position=i))
+        bulk_insert(s, table_of(ContactRow), rows)
         bump(s)
 
 
@@ -116,15 +154,15 @@ def _finish(engine: Engine, row_id: int, error: str | None, attempts: int) -> st
     return status
 
 
-def deliver(engine: Engine, notices: Iterable[Notice], contacts_of: dict[str, list[str]],
+def deliver(engine: Engine, notices: Iterable[Notice], contacts_of: dict[str, list[Contact]],
             send: Sender = apprise_send, tries: int = 3, pause: float = 2.0) -> Report:
     """Send each notice to each of its recipient's contacts, once, whoever else runs the same job."""
     report = Report()
     for n in notices:
-        for url in contacts_of.get(n.recipient, []):
+        for contact in contacts_of.get(n.recipient, []):
             try:
                 with writing(engine) as s:
-                    row = DispatchRow(day=n.day, kind=n.kind, recipient=n.recipient, target=masked(url),
+                    row = DispatchRow(day=n.day, kind=n.kind, recipient=n.recipient, target=contact.target,
                                       title=n.title, body=n.body, status="sending", attempts=0, updated=_now())
                     s.add(row)
                     s.flush()
@@ -132,7 +170,7 @@ def deliver(engine: Engine, notices: Iterable[Notice], contacts_of: dict[str, li
             except IntegrityError:
                 report.skipped += 1
                 continue
-            status = _finish(engine, row_id, _try(send, url, n.title, n.body, tries, pause), tries)
+            status = _finish(engine, row_id, _try(send, contact.url, n.title, n.body, tries, pause), tries)
             _count(report, status)
     return report
 
@@ -146,7 +184,7 @@ def _count(report: Report, status: str) -> None:
         report.gave_up += 1
 
 
-def retry(engine: Engine, contacts_of: dict[str, list[str]], send: Sender = apprise_send, tries: int = 1,
+def retry(engine: Engine, contacts_of: dict[str, list[Contact]], send: Sender = apprise_send, tries: int = 1,
           pause: float = 2.0) -> Report:
     """Send again what failed before (or was left mid-send by a process that died). Each row is
     claimed by a conditional update, so two retry runs never both send it."""
@@ -158,7 +196,7 @@ def retry(engine: Engine, contacts_of: dict[str, list[str]], send: Sender = appr
     for row_id, status, attempts, updated, recipient, target, title, body in rows:
         if status == "sending" and (updated.replace(tzinfo=updated.tzinfo or dt.timezone.utc) > _now() - STALE):
             continue
-        url = next((u for u in contacts_of.get(recipient, []) if masked(u) == target), None)
+        url = next((c.url for c in contacts_of.get(recipient, []) if c.target == target), None)
         with writing(engine) as s:
             won = cast(CursorResult, s.execute(update(DispatchRow)
                             .where((col(DispatchRow.id) == row_id) & (col(DispatchRow.status) == status)

@@ -242,7 +242,7 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
         s.execute(update(AccountRow).where(col(AccountRow.person_id).is_not(None)).values(person_id=None))
     # So do contacts: kept aside, and put back for the people the department still has.
     cc = table_of(ContactRow).c
-    contacts = [dict(r) for r in s.execute(select(cc.person_id, cc.url, cc.position).where(
+    contacts = [dict(r) for r in s.execute(select(table_of(ContactRow)).where(
         cc.person_id.in_(select(col(PersonRow.id)).join(SectionRow, col(SectionRow.id) == col(PersonRow.section_id))
                          .where(col(SectionRow.department_id).in_(replaced))))).mappings()] if replaced else []
     if contacts:

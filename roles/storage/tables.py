@@ -111,12 +111,17 @@ class DataVersionRow(SQLModel, table=True):
 
 
 class ContactRow(SQLModel, table=True):
-    """Where a person's notices go: Apprise URLs (mailto://, wecombot://, dingtalk://, json://…)."""
+    """Where a person's notices go: an Apprise URL (mailto://, wecombot://, dingtalk://, json://…),
+    sealed (`roles.storage.vault`), with its masked form for showing and a keyed fingerprint that
+    tells apart two contacts whose masked forms are the same."""
 
     __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("person_id", "ref", name="uq_contact_ref"),)
     person_id: str = Field(foreign_key="person.id", primary_key=True)
-    url: str = Field(primary_key=True)
-    position: int = 0
+    position: int = Field(default=0, primary_key=True)
+    ref: str
+    masked: str
+    sealed: str
 
 
 class DispatchRow(SQLModel, table=True):
@@ -129,7 +134,7 @@ class DispatchRow(SQLModel, table=True):
     day: dt.date = Field(index=True)
     kind: str  # "duties" | "gaps"
     recipient: str
-    target: str  # the contact URL with any password masked
+    target: str  # the contact: its masked URL and its fingerprint (dispatch.Contact.target)
     title: str
     body: str
     status: str = "sending"  # sending | sent | failed | gave-up
