@@ -35,6 +35,7 @@ nav = st.navigation([
     st.Page(PAGES / "people.py", title=t("page.people", lg), icon=":material/groups:", url_path="people"),
     st.Page(PAGES / "reform.py", title=t("page.reform", lg), icon=":material/analytics:", url_path="reform"),
     st.Page(PAGES / "data.py", title=t("page.data", lg), icon=":material/database:", url_path="data"),
+    st.Page(PAGES / "accounts.py", title=t("page.accounts", lg), icon=":material/manage_accounts:", url_path="accounts"),
     st.Page(PAGES / "audit.py", title=t("page.audit", lg), icon=":material/history:", url_path="audit"),
 ])
 nav.run()

@@ -89,6 +89,21 @@ def _oidc_configured() -> bool:
         return False
 
 
+def client_address() -> str | None:
+    """The user's address, for sign-in throttling: from a connection of this host (the reverse
+    proxy of docs/deploy.md, or a local user) the address the proxy saw, else the connection's
+    own; None for a local user with no proxy."""
+    ip = st.context.ip_address
+    if isinstance(ip, str):
+        return ip
+    headers = st.context.headers
+    for name in ("X-Real-IP", "X-Forwarded-For"):
+        value = headers.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.split(",")[-1].strip()  # the address the proxy saw (it appends it last)
+    return None
+
+
 #: A sign-in lasts a working day; after that the app asks again.
 SESSION_HOURS = 10
 
@@ -104,10 +119,17 @@ def account():
     e = db()
     signed = st.session_state.get("account")
     if signed is not None:
-        if time.time() - st.session_state.get("signed_at", 0) < SESSION_HOURS * 3600:
-            return signed
+        if time.time() - st.session_state.get("signed_at", 0) >= SESSION_HOURS * 3600:
+            st.warning(plain(t("signin.expired", lg, hours=SESSION_HOURS)))
+            if _oidc_configured() and st.user.is_logged_in:
+                st.session_state.pop("account")
+                st.logout()  # the organisation's sign-in is asked for again, not reused
+        elif (now := actions.account_now(e, signed)) is not None:
+            st.session_state["account"] = now  # a changed role applies at once
+            return now
+        else:
+            st.warning(plain(t("signin.ended", lg)))
         st.session_state.pop("account")
-        st.warning(plain(t("signin.expired", lg, hours=SESSION_HOURS)))
     if _oidc_configured():
         if not st.user.is_logged_in:
             st.button(t("signin.oidc", lg), on_click=st.login, key="oidc_login")
@@ -130,7 +152,7 @@ def account():
         password = st.text_input(t("signin.password", lg), type="password", key="signin_password")
         if st.form_submit_button(t("signin.submit", lg)):
             try:
-                found = actions.sign_in(e, username.strip(), password)
+                found = actions.sign_in(e, username.strip(), password, client_address())
             except actions.AbflowError as err:  # locked after too many failures
                 show_error(err)
                 st.stop()

@@ -18,7 +18,7 @@ from roles.storage.tables import AuditRow, DispatchRow
 from .access import Account, require_office
 from .coverage import check_day, person
 
-__all__ = ["ROLES", "account_for_email", "add_account", "any_accounts", "audit_trail", "contacts",
+__all__ = ["ROLES", "account_for_email", "account_now", "add_account", "any_accounts", "audit_trail", "contacts",
            "dispatches", "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in"]
 
 
@@ -27,8 +27,9 @@ def any_accounts(db: Database) -> bool:
     return accounts.any_accounts(db.engine)
 
 
-def sign_in(db: Database, username: str, password: str) -> Account | None:
-    return accounts.sign_in(db.engine, username, password)
+def sign_in(db: Database, username: str, password: str, client: str | None = None) -> Account | None:
+    """The account, or None; `client` (the caller's address, where known) is throttled on its own."""
+    return accounts.sign_in(db.engine, username, password, client)
 
 
 def account_for_email(db: Database, email: str) -> Account | None:
@@ -56,11 +57,21 @@ def change_account(db: Database, actor: Account, *, username: str, role: str | N
     accounts.change_account(db.engine, username, actor, role=role, person=person_id, disabled=disabled)
 
 
-def set_password(db: Database, actor: Account, *, username: str, password: str) -> None:
-    """A new password: the office's for anyone, anyone's for themselves."""
+def set_password(db: Database, actor: Account, *, username: str, password: str, current: str | None = None) -> None:
+    """A new password: the office's for anyone, anyone's for themselves, who must give the
+    current one (a session left open is not enough to take the account over)."""
     if actor.role != "office" and actor.username != username:
         raise PermissionDenied(f"{actor.username}: may change only their own password")
+    if actor.username == username and not accounts.password_matches(db.engine, username, current or ""):
+        raise BadInput([Problem("accounts", f"account {limits.short(username)}", None, "current password",
+                                "is not the current password")])
     accounts.change_account(db.engine, username, actor, password=password)
+
+
+def account_now(db: Database, actor: Account) -> Account | None:
+    """The account as it is now (its role may have changed), None once it is disabled or removed:
+    a session ends with its account."""
+    return accounts.account_now(db.engine, actor.username)
 
 
 def remove_account(db: Database, actor: Account, *, username: str) -> None:
@@ -94,10 +105,11 @@ def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str
     dispatch.set_contacts(db.engine, person_id, urls, user=actor)
 
 
-def contacts(db: Database, actor: Account) -> dict[str, list[str]]:
-    """Everyone's contacts, passwords masked (the office)."""
-    require_office(actor, "list contacts")
-    return dispatch.shown_contacts(db.engine)
+def contacts(db: Database, actor: Account, *, person_id: str | None = None) -> dict[str, list[str]]:
+    """Contacts as they may be shown (masked): everyone's for the office, one's own for anyone."""
+    if person_id is None or person_id != actor.person:
+        require_office(actor, "list others' contacts")
+    return dispatch.shown_contacts(db.engine, person_id)
 
 
 def new_secret_key() -> str:

@@ -91,10 +91,11 @@ def contacts(engine: Engine) -> dict[str, list[Contact]]:
         return out
 
 
-def shown_contacts(engine: Engine) -> dict[str, list[str]]:
-    """Everyone's contacts as they may be shown: masked, with the fingerprint that tells them apart."""
+def shown_contacts(engine: Engine, person: str | None = None) -> dict[str, list[str]]:
+    """Contacts (everyone's, or one person's) as they may be shown: masked, with the fingerprint
+    that tells them apart."""
     with Session(engine) as s:
-        return _shown(s)
+        return _shown(s, person)
 
 
 def _shown(s: Session, person: str | None = None) -> dict[str, list[str]]:

@@ -27,8 +27,9 @@ ROLES = ("office", "head", "staff")
 #: lower cost is made again at this one on the next good sign-in.
 _N, _R, _P = 2 ** 14, 8, 5
 MIN_PASSWORD = 10
-#: Sign-in throttling: this many failures of one account within the window lock it for the window.
-MAX_FAILURES, FAILURE_WINDOW = 5, dt.timedelta(minutes=15)
+#: Sign-in throttling: this many failures of one account within the window lock it for the window;
+#: this many from one client (address) lock that client out, whichever accounts it tries.
+MAX_FAILURES, MAX_CLIENT_FAILURES, FAILURE_WINDOW = 5, 20, dt.timedelta(minutes=15)
 #: Passwords too common to keep anyone out (the top of every leaked-password list, and our own words).
 COMMON_PASSWORDS = frozenset("""
 password password1 password123 passw0rd 123456789 1234567890 12345678910 qwertyuiop qwerty123 1q2w3e4r5t
@@ -159,23 +160,30 @@ def remove_account(engine: Engine, username: str, by: Account) -> None:
         s.delete(row)
 
 
-def _recent_failures(s: Session, username: str) -> int:
+def _recent_failures(s: Session, username: str | None = None, client: str | None = None) -> int:
     since = dt.datetime.now(dt.timezone.utc) - FAILURE_WINDOW
+    which = col(AuditRow.subject) == username[:64] if username is not None \
+        else col(AuditRow.after)["client"].as_string() == client
     return s.scalar(select(func.count()).select_from(AuditRow).where(
-        (col(AuditRow.action) == "signin.failed") & (col(AuditRow.subject) == username[:64])
-        & (col(AuditRow.at) >= since))) or 0
+        (col(AuditRow.action) == "signin.failed") & which & (col(AuditRow.at) >= since))) or 0
 
 
-def sign_in(engine: Engine, username: str, password: str) -> Account | None:
+def sign_in(engine: Engine, username: str, password: str, client: str | None = None) -> Account | None:
     """The account, if the password is its own and it is enabled; every attempt, good or bad, goes
-    to the audit trail. An unknown name costs what a known one does; after MAX_FAILURES within
-    FAILURE_WINDOW the account answers TooManyFailures, without looking at the password."""
+    to the audit trail with the client's address. An unknown name costs what a known one does.
+    After MAX_FAILURES for the account, or MAX_CLIENT_FAILURES from the client, within
+    FAILURE_WINDOW, the answer is TooManyFailures, without looking at the password."""
     name = username[:64]
+    where = {"client": client[:64]} if client else None
+    minutes = int(FAILURE_WINDOW.total_seconds() // 60)
     with Session(engine) as s:
-        if _recent_failures(s, name) >= MAX_FAILURES:
-            record(engine, name, "signin.locked", name)
-            raise TooManyFailures(f"too many failed sign-ins for {name}: try again in "
-                                  f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes")
+        if _recent_failures(s, username=name) >= MAX_FAILURES:
+            record(engine, name, "signin.locked", name, where)
+            raise TooManyFailures(f"too many failed sign-ins for {name}: try again in {minutes} minutes")
+        if client and _recent_failures(s, client=client[:64]) >= MAX_CLIENT_FAILURES:
+            record(engine, name, "signin.locked", name, where)
+            raise TooManyFailures(f"too many failed sign-ins from this address ({client[:64]}): "
+                                  f"try again in {minutes} minutes")
         row = s.get(AccountRow, username)
         good = check_password(password, row.password_hash if row is not None else _DUMMY)
         found = Account(row.username, row.role, row.person_id) if row is not None and good and not row.disabled \
@@ -184,8 +192,20 @@ def sign_in(engine: Engine, username: str, password: str) -> Account | None:
     if stale:  # made at an older, lower cost: made again at today's
         with writing(engine) as w:
             _account(w, username).password_hash = hash_password(password)
-    record(engine, found or name, "signin" if found else "signin.failed", name)
+    record(engine, found or name, "signin" if found else "signin.failed", name, where)
     return found
+
+
+def password_matches(engine: Engine, username: str, password: str) -> bool:
+    with Session(engine) as s:
+        row = s.get(AccountRow, username)
+        return check_password(password, row.password_hash if row is not None else _DUMMY) and row is not None
+
+
+def account_now(engine: Engine, username: str) -> Account | None:
+    with Session(engine) as s:
+        row = s.get(AccountRow, username)
+        return Account(row.username, row.role, row.person_id) if row is not None and not row.disabled else None
 
 
 def account_for_email(engine: Engine, email: str) -> Account | None:

@@ -107,6 +107,21 @@ def test_sign_in_is_throttled_after_five_failures_and_unknown_names_cost_the_sam
     assert checked == [accounts._DUMMY]                                          # a full scrypt, as for a real one
 
 
+def test_one_client_guessing_across_accounts_is_throttled_by_its_address(bianban, monkeypatch):
+    """Spreading guesses over many names stays under each account's limit; the address is limited too,
+    and only that address: another client still signs in."""
+    from roles.storage import accounts
+    monkeypatch.setattr(accounts, "_DUMMY", accounts.hash_password("x"))  # the unknown names' hash (speed only)
+    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    for i in range(accounts.MAX_CLIENT_FAILURES):
+        assert sign_in(bianban, f"guess-{i}", "wrong-guess", client="203.0.113.9") is None
+    with pytest.raises(accounts.TooManyFailures, match=r"from this address \(203.0.113.9\)"):
+        sign_in(bianban, "h", "head-pass-1", client="203.0.113.9")
+    assert sign_in(bianban, "h", "head-pass-1", client="198.51.100.7") is not None
+    failed = [r for r in accounts.audit_trail(bianban) if r.action == "signin.failed"]
+    assert len(failed) == accounts.MAX_CLIENT_FAILURES and failed[0].after == {"client": "203.0.113.9"}
+
+
 def test_a_hash_of_an_older_cost_is_made_again_at_todays_on_a_good_sign_in(bianban):
     import hashlib
     import secrets

@@ -1,0 +1,146 @@
+"""Accounts in the app (AppTest, real database): the office's account page, everyone's own
+password and contacts, sessions that expire or end with their account, and OIDC rules."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from roles.notify import dispatch
+from roles.storage.accounts import add_account, all_accounts, audit_trail, sign_in
+
+from ..conftest import ROOT
+from .test_app import signed_in
+
+PAGE = str(ROOT / "ui" / "views" / "accounts.py")
+TODAY = str(ROOT / "ui" / "views" / "today.py")
+
+
+def said(at) -> str:
+    return re.sub(r"\\(.)", r"\1", " ".join(e.value for e in [*at.error, *at.success, *at.warning, *at.info]))
+
+
+@pytest.fixture
+def page(bianban, db_url, monkeypatch):
+    monkeypatch.setenv("ABFLOW_DB", db_url)
+    add_account(bianban, "office", "office-pass-1", "office", None)
+    add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03")
+    return lambda script=PAGE: AppTest.from_file(script, default_timeout=60)
+
+
+def submit(at, form_button_label: str):
+    next(b for b in at.button if b.label == form_button_label).click().run()
+    return at
+
+
+def state(engine) -> dict[str, tuple[str, str | None, bool]]:
+    return {a.username: (a.role, a.person, off) for a, off in all_accounts(engine)}
+
+
+def test_the_office_makes_changes_switches_off_and_removes_an_account(page, bianban):
+    at = signed_in(page(), "office", "office-pass-1")
+    at.text_input(key="add_user").input("head-zh")
+    at.selectbox(key="add_role").set_value("head")
+    at.selectbox(key="add_person").set_value("bb01")
+    at.text_input(key="add_password").input("password123")        # a common one: refused, nothing made
+    submit(at, "新建账号")
+    assert "too easy to guess" in said(at) and "head-zh" not in state(bianban)
+    at.text_input(key="add_user").input("head-zh")
+    at.selectbox(key="add_role").set_value("head")
+    at.selectbox(key="add_person").set_value("bb01")
+    at.text_input(key="add_password").input("head-zh-pass-1")
+    submit(at, "新建账号")
+    assert "已创建账号 head-zh" in said(at) and state(bianban)["head-zh"] == ("head", "bb01", False)
+    assert "head-zh" in list(at.dataframe[0].value["用户名"])
+
+    at.selectbox(key="acc_chosen").set_value("head-zh").run()
+    at.selectbox(key="acc_role:head-zh").set_value("staff")
+    at.checkbox(key="acc_enabled:head-zh").uncheck()
+    submit(at, "保存修改")
+    assert state(bianban)["head-zh"] == ("staff", "bb01", True)
+    assert sign_in(bianban, "head-zh", "head-zh-pass-1") is None          # switched off
+    at.checkbox(key="acc_enabled:head-zh").check()
+    submit(at, "保存修改")
+    at.text_input(key="acc_password:head-zh").input("a-new-pass-for-zh")
+    submit(at, "设置新密码")
+    assert sign_in(bianban, "head-zh", "a-new-pass-for-zh") is not None
+
+    assert at.button(key="acc_remove:head-zh").disabled                          # not without saying so
+    at.checkbox(key="acc_sure:head-zh").check().run()
+    at.button(key="acc_remove:head-zh").click().run()
+    assert "head-zh" not in state(bianban) and "已删除账号 head-zh" in said(at)
+    done = [r.action for r in audit_trail(bianban) if r.subject == "head-zh"]
+    assert done.count("account.change") == 3 and "account.add" in done and "account.remove" in done
+    assert all(r.user == "office" for r in audit_trail(bianban) if r.subject == "head-zh" and "account." in r.action)
+
+
+def test_staff_change_their_own_password_with_the_current_one_and_see_no_one_elses_account(page, bianban):
+    at = signed_in(page(), "staff-zh", "staff-pass-1")
+    assert not at.dataframe and "全部账号" not in [s.value for s in at.subheader]
+    at.text_input(key="own_current").input("not-the-password")
+    at.text_input(key="own_new").input("staff-pass-2x")
+    at.text_input(key="own_again").input("staff-pass-2x")
+    submit(at, "修改密码")
+    assert "is not the current password" in said(at)
+    at.text_input(key="own_current").input("staff-pass-1")
+    at.text_input(key="own_new").input("staff-pass-2x")
+    at.text_input(key="own_again").input("staff-pass-2x")
+    submit(at, "修改密码")
+    assert "密码已修改" in said(at)
+    assert sign_in(bianban, "staff-zh", "staff-pass-2x") is not None and sign_in(bianban, "staff-zh", "staff-pass-1") is None
+
+
+def test_staff_set_their_own_contacts_and_see_them_only_masked(page, bianban):
+    at = signed_in(page(), "staff-zh", "staff-pass-1")
+    at.text_area(key="own_urls").input("mailto://me:Secr3t-pw@smtp.example.gov.cn?to=bb03@example.gov.cn")
+    submit(at, "保存通知方式")
+    assert "bb03" in dispatch.contacts(bianban)
+    at.run()
+    shown = " ".join(c.value for c in at.code)
+    assert "smtp.example.gov.cn" in shown and "Secr3t-pw" not in shown
+
+
+def test_a_session_ends_when_it_is_old_or_its_account_is_switched_off(page, bianban):
+    at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
+    assert not at.text_input  # signed in: no form
+    at.session_state["signed_at"] = time.time() - 11 * 3600
+    at.run()
+    assert "请重新登录" in said(at) and [t.key for t in at.text_input] == ["signin_user", "signin_password"]
+
+    at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
+    from roles.storage.accounts import change_account
+    change_account(bianban, "staff-zh", "office", disabled=True)
+    at.run()
+    assert "已停用" in said(at) and "account" not in at.session_state
+
+
+def _oidc(page, email: str, verified):
+    at = page(TODAY)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "abflow", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example.gov.cn/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": True, "email": email, "email_verified": verified}
+    return at.run()
+
+
+def test_oidc_needs_a_verified_address_matched_without_case_and_is_never_open(page, bianban, engine):
+    add_account(bianban, "Zhao.WJ@Example.gov.cn", "oidc-user-pass-1", "head", "bb01")
+    unverified = _oidc(page, "zhao.wj@example.gov.cn", False)
+    assert "未确认邮箱" in said(unverified) and "account" not in unverified.session_state
+    ok = _oidc(page, "zhao.wj@example.GOV.cn", True)
+    assert not ok.exception and ok.session_state["account"].username == "Zhao.WJ@Example.gov.cn"
+    unknown = _oidc(page, "someone@example.gov.cn", True)
+    assert "没有对应的账号" in said(unknown) and "account" not in unknown.session_state
+
+
+def test_with_oidc_configured_the_app_is_not_open_even_without_accounts(engine, db_url, monkeypatch):
+    monkeypatch.setenv("ABFLOW_DB", db_url)
+    at = AppTest.from_file(TODAY, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "abflow", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example.gov.cn/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["使用单位账号登录"] and not at.metric
