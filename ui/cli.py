@@ -698,6 +698,41 @@ def accounts_remove(ctx, username: str) -> None:
     click.echo(t("accounts.changed", username=username), err=True)
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def backup(ctx, file: Path, as_json: bool) -> None:
+    """Write everything the database holds to FILE: the data, accounts, the audit trail, contacts
+    (sealed), drafts, the record of notices and the scheduler's jobs. Keep the secret key apart."""
+    from roles import actions
+    with Progress() as progress:
+        done = actions.backup(*_db(ctx), target=file, progress=progress)
+    _said(done, as_json, "backup.done")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def restore(ctx, file: Path, as_json: bool) -> None:
+    """Load a backup FILE into this database, which must be empty; all or nothing, brought up to
+    this version's schema, its audit trail checked."""
+    from roles import actions
+    with Progress() as progress:
+        done = actions.restore(*_db(ctx), source=file, progress=progress)
+    _said(done, as_json, "restore.done")
+
+
+def _said(done, as_json: bool, key: str) -> None:
+    if as_json:
+        emit_json(done.__dict__)
+    else:
+        click.echo(t(key, **done.__dict__), err=True)
+
+
 @main.group("audit", invoke_without_command=True)
 @click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)

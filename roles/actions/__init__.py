@@ -14,7 +14,7 @@ from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, 
 from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_database, resolve_url
 
 from .access import LOCAL, WITHHELD, Account, cli_account, may_edit_absence, may_edit_section, may_see_reason
-from .admin import (ROLES, account_for_email, account_now, add_account, any_accounts, audit_trail, change_account, contacts,
+from .admin import (ROLES, account_for_email, account_now, backup, restore, add_account, any_accounts, audit_trail, change_account, contacts,
                     dispatches, list_accounts, new_secret_key, remove_account, set_password, scheduler, send_notices, set_contacts, sign_in, verify_audit)
 from .coverage import (SectionPairing, calendar, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
                        whatif)
@@ -29,7 +29,7 @@ __all__ = [
     "AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Problem",
     "DATABASE_ERRORS", "Database", "dispose_all", "open_database", "resolve_url",
     "LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason",
-    "ROLES", "account_for_email", "account_now", "add_account", "any_accounts", "audit_trail", "change_account", "contacts",
+    "ROLES", "account_for_email", "account_now", "backup", "restore", "add_account", "any_accounts", "audit_trail", "change_account", "contacts",
     "dispatches", "remove_account", "set_password",
     "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in", "verify_audit",
     "SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",

@@ -3,6 +3,7 @@ and the scheduler that does so each workday, and the record of every send."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows import limits
@@ -11,6 +12,7 @@ from roles.notify import dispatch
 from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry
 from roles.notify.notices import NoticeWords
 from roles.storage import accounts, vault
+from roles.storage import backup as backups
 from roles.storage.accounts import ROLES
 from roles.storage.database import Database
 from roles.storage.tables import AuditRow, DispatchRow
@@ -18,7 +20,7 @@ from roles.storage.tables import AuditRow, DispatchRow
 from .access import Account, require_office
 from .coverage import check_day, person
 
-__all__ = ["ROLES", "account_for_email", "account_now", "add_account", "any_accounts", "audit_trail", "contacts",
+__all__ = ["ROLES", "account_for_email", "account_now", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
            "dispatches", "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in"]
 
 
@@ -110,6 +112,20 @@ def contacts(db: Database, actor: Account, *, person_id: str | None = None) -> d
     if person_id is None or person_id != actor.person:
         require_office(actor, "list others' contacts")
     return dispatch.shown_contacts(db.engine, person_id)
+
+
+def backup(db: Database, actor: Account, *, target: Path, progress: backups.Progress = lambda _: None
+           ) -> backups.BackupSummary:
+    """Everything the database holds, as one file (the office's)."""
+    require_office(actor, "make backups")
+    return backups.backup(db.engine, target, actor, progress)
+
+
+def restore(db: Database, actor: Account, *, source: Path, progress: backups.Progress = lambda _: None
+            ) -> backups.BackupSummary:
+    """A backup loaded into this database, which must be empty; all or nothing (the office's)."""
+    require_office(actor, "restore backups")
+    return backups.restore(db.engine, source, actor, progress)
 
 
 def new_secret_key() -> str:

@@ -5,10 +5,12 @@ revision; Alembic itself is only imported when an upgrade is due.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration's revision id; tests/test_schema.py checks it against the scripts.
@@ -25,11 +27,14 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine) -> None:
     if current_revision(engine) == HEAD:
         return
-    from alembic import command
-    from alembic.config import Config
+    with migrating(engine) as conn:
+        to_revision(conn, "head")
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for schema changes, committed only when every foreign key
+    still holds: a migration (or a restore) that fails half-way leaves nothing behind."""
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         if sqlite:
@@ -38,10 +43,20 @@ def upgrade(engine: Engine) -> None:
             conn.connection.cursor().execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                yield conn
                 if sqlite and (bad := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
-                    raise RuntimeError(f"migration broke foreign keys: {bad[:3]}")
+                    raise RuntimeError(f"foreign keys broken: {bad[:3]}")
         finally:
             if sqlite:
                 conn.connection.cursor().execute("PRAGMA foreign_keys=ON")
+
+
+def to_revision(conn: Connection, revision: str) -> None:
+    """Bring the schema on `conn` up to `revision` ("head": the newest)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)

@@ -1,0 +1,275 @@
+"""A backup of everything a database holds (the data, accounts, the audit trail, contacts, drafts,
+the record of notices, the scheduler's jobs) as one file, and its restore into an empty database,
+on SQLite or PostgreSQL alike, whichever the backup came from.
+
+The file is a zip: `manifest.json` (the schema revision, when and by whom it was made, per table
+its rows and a SHA-256 of its lines, the audit trail's newest hash, and which secret key sealed
+the contacts) and a JSON-lines file per table, written and read a batch of rows at a time, so
+memory stays bounded at any size. A restore builds the schema of the backup's revision, loads the
+rows, then migrates them to today's schema, in one transaction: all or nothing.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from flows.errors import BadInput, Conflict, Problem
+from flows.wording import Stage, values
+from roles.storage import vault
+from roles.storage.accounts import Account, audit, username
+from roles.storage.migrate import HEAD, migrating, to_revision
+
+FORMAT, VERSION = "abflow-backup", 1
+BATCH = 2000
+MAX_LINE = 64 * 1024 * 1024  # one row's line: a process version's steps at the workbook's limits
+#: Tables the schema itself fills: a database holding only these is empty.
+SCHEMA_ONLY = {"alembic_version", "data_version"}
+
+
+@dataclass(frozen=True)
+class BackupStage(Stage):
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    CATALOG = {"table": ("{table}：{rows} 行", "{table}: {rows} rows"),
+               "migrating": ("升级到当前结构", "bringing the schema up to date")}
+
+
+Progress = Callable[[Stage], None]
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    file: str
+    revision: str
+    tables: int
+    rows: int
+    audit_head: str
+
+
+def _tables(conn: Connection) -> list[sa.Table]:
+    meta = sa.MetaData()
+    meta.reflect(conn)
+    return [t for t in meta.sorted_tables if t.name != "alembic_version"]
+
+
+def _encode(column: sa.Column, value):
+    if value is None:
+        return None
+    if isinstance(column.type, sa.DateTime):
+        if value.tzinfo is not None or column.type.timezone:  # our zoned times are UTC, even where SQLite drops the zone
+            value = (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+        return value.isoformat()
+    if isinstance(column.type, sa.Date):
+        return value.isoformat()
+    if isinstance(column.type, sa.LargeBinary):
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def _decode(column: sa.Column, value):
+    if value is None:
+        return None
+    if isinstance(column.type, sa.DateTime):
+        value = dt.datetime.fromisoformat(value)
+        # A zoned column given a time without a zone (from SQLite, which keeps none): it is UTC.
+        return value.replace(tzinfo=dt.timezone.utc) if column.type.timezone and value.tzinfo is None else value
+    if isinstance(column.type, sa.Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(column.type, sa.LargeBinary):
+        return base64.b64decode(value, validate=True)
+    return value
+
+
+def _key_id() -> str:
+    return vault.fingerprint("abflow backup key id")[:8]
+
+
+def backup(engine: Engine, target: Path, by: Account | str, progress: Progress = lambda _: None) -> BackupSummary:
+    """Write everything to `target` (written aside, then moved into place) from one consistent
+    snapshot; recorded on the audit trail, and the record is in the backup."""
+    from roles.storage.accounts import record
+    record(engine, by, "backup", target.name[:64])
+    aside = target.with_name(f".{target.name}.partial")
+    manifest: dict = {"format": FORMAT, "version": VERSION, "revision": HEAD, "by": username(by),
+                      "made": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                      "source": engine.dialect.name, "tables": {}}
+    rows_total = 0
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn, conn.begin(), \
+            zipfile.ZipFile(aside, "w", zipfile.ZIP_DEFLATED) as zf:
+        for table in _tables(conn):
+            digest, n = hashlib.sha256(), 0
+            with zf.open(f"tables/{table.name}.jsonl", "w", force_zip64=True) as out:
+                head = (json.dumps({"columns": [c.name for c in table.columns]}) + "\n").encode()
+                out.write(head)
+                digest.update(head)
+                order = list(table.primary_key.columns) or list(table.columns)
+                result = conn.execution_options(yield_per=BATCH).execute(sa.select(table).order_by(*order))
+                for row in result:
+                    line = (json.dumps([_encode(c, v) for c, v in zip(table.columns, row, strict=True)], ensure_ascii=False,
+                                       separators=(",", ":")) + "\n").encode()
+                    out.write(line)
+                    digest.update(line)
+                    n += 1
+            manifest["tables"][table.name] = {"rows": n, "sha256": digest.hexdigest()}
+            rows_total += n
+            progress(BackupStage("table", values(table=table.name, rows=n)))
+        manifest["audit_head"] = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
+        manifest["secret_key"] = _key_id() if manifest["tables"].get("contact", {}).get("rows") else None
+        zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    aside.replace(target)
+    return BackupSummary(str(target), HEAD, len(manifest["tables"]), rows_total, manifest["audit_head"])
+
+
+def _bad(file: str, entry: str, message: str) -> BadInput:
+    return BadInput([Problem(file, entry, None, None, message)])
+
+
+def _manifest(zf: zipfile.ZipFile, name: str) -> dict:
+    try:
+        manifest = json.loads(zf.read("manifest.json"))
+    except KeyError:
+        raise _bad(name, "manifest.json", "missing: this is no abflow backup") from None
+    except ValueError as e:
+        raise _bad(name, "manifest.json", f"not JSON ({e})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("tables"), dict):
+        raise _bad(name, "manifest.json", "this is no abflow backup")
+    revision = str(manifest.get("revision"))
+    if manifest.get("version") != VERSION or not re.fullmatch(r"\d{4}", revision) or revision > HEAD:
+        raise _bad(name, "manifest.json", f"made by a newer abflow (schema {revision[:8]}, this one reads up to "
+                                          f"{HEAD}): restore it with that version or a later one")
+    return manifest
+
+
+def _lines(zf: zipfile.ZipFile, name: str, table: str, expected: dict) -> Iterator[list]:
+    """A table's rows, checked against the manifest's count and hash as they are read."""
+    entry = f"tables/{table}.jsonl"
+    digest, n = hashlib.sha256(), 0
+    try:
+        stream = zf.open(entry)
+    except KeyError:
+        raise _bad(name, entry, "missing") from None
+    with stream:
+        head = stream.readline(MAX_LINE)
+        digest.update(head)
+        while line := stream.readline(MAX_LINE):
+            if not line.endswith(b"\n"):
+                raise _bad(name, f"{entry} row {n + 1}", "longer than a row can be, or cut short")
+            digest.update(line)
+            n += 1
+            try:
+                row = json.loads(line)
+            except ValueError as e:
+                raise _bad(name, f"{entry} row {n}", f"not JSON ({e})") from None
+            if not isinstance(row, list):
+                raise _bad(name, f"{entry} row {n}", "not a row")
+            yield row
+    if n != expected.get("rows") or digest.hexdigest() != expected.get("sha256"):
+        raise _bad(name, entry, "damaged: its rows do not match the manifest")
+
+
+def _columns(zf: zipfile.ZipFile, name: str, table: str) -> list[str]:
+    entry = f"tables/{table}.jsonl"
+    try:
+        with zf.open(entry) as stream:
+            head = json.loads(stream.readline(MAX_LINE))
+        return list(head["columns"])
+    except (KeyError, ValueError, TypeError):
+        raise _bad(name, entry, "missing, or its first line names no columns") from None
+
+
+def _empty(conn: Connection) -> list[str]:
+    """Tables of the database that hold rows (other than the schema's own)."""
+    return [t.name for t in _tables(conn) if t.name not in SCHEMA_ONLY
+            and conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()]
+
+
+def restore(engine: Engine, source: Path, by: Account | str, progress: Progress = lambda _: None) -> BackupSummary:
+    """Load a backup into an empty database, all or nothing; the trail it brings is checked, and
+    the restore itself is its next row."""
+    name = source.name
+    try:
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise _bad(name, "file", f"not a backup file ({e})") from None
+    with zf:
+        manifest = _manifest(zf, name)
+        if manifest.get("secret_key") and manifest["secret_key"] != _key_id():
+            raise vault.SecretKeyUnusable(
+                f"{name}: its contacts were sealed with another secret key than this process has; give abflow "
+                "the installation's key (ABFLOW_SECRET_KEY or its file) and restore again")
+        rows_total = 0
+        with migrating(engine) as conn:
+            if held := _empty(conn):
+                raise Conflict(f"restore goes into an empty database; this one holds data ({', '.join(held[:5])}): "
+                               "make a new database and restore into that")
+            meta = sa.MetaData()
+            meta.reflect(conn)
+            meta.drop_all(conn)
+            to_revision(conn, manifest["revision"])
+            tables = {t.name: t for t in _tables(conn)}
+            unknown = sorted(set(manifest["tables"]) - set(tables))
+            if unknown:
+                raise _bad(name, "manifest.json", f"tables this schema does not have: {', '.join(unknown[:5])}")
+            conn.execute(sa.delete(tables["data_version"]))
+            for table in tables.values():
+                if table.name not in manifest["tables"]:
+                    continue
+                columns = _columns(zf, name, table.name)
+                if missing := set(columns) - set(table.columns.keys()):
+                    raise _bad(name, f"tables/{table.name}.jsonl", f"columns this schema does not have: "
+                                                                   f"{', '.join(sorted(missing)[:5])}")
+                cols = [table.columns[c] for c in columns]
+                batch: list[dict] = []
+                for row in _lines(zf, name, table.name, manifest["tables"][table.name]):
+                    if len(row) != len(cols):
+                        raise _bad(name, f"tables/{table.name}.jsonl", f"a row of {len(row)} values, not {len(cols)}")
+                    try:
+                        batch.append({c.name: _decode(c, v) for c, v in zip(cols, row, strict=True)})
+                    except (ValueError, TypeError) as e:
+                        raise _bad(name, f"tables/{table.name}.jsonl", f"a value of the wrong kind ({e})") from None
+                    if len(batch) >= BATCH:
+                        conn.execute(table.insert(), batch)
+                        batch = []
+                if batch:
+                    conn.execute(table.insert(), batch)
+                rows_total += manifest["tables"][table.name]["rows"]
+                progress(BackupStage("table", values(table=table.name, rows=manifest["tables"][table.name]["rows"])))
+            _reset_sequences(conn, tables.values())
+            progress(BackupStage("migrating"))
+            to_revision(conn, "head")
+            head = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
+            if head != manifest.get("audit_head", head):
+                raise _bad(name, "tables/audit.jsonl", "its newest row is not the one the manifest names")
+            from sqlmodel import Session
+
+            from roles.storage.store import bump
+            with Session(bind=conn) as s:
+                audit(s, by, "restore", name[:64], None, {"made": manifest.get("made"), "by": manifest.get("by"),
+                                                          "rows": rows_total, "revision": manifest["revision"]})
+                bump(s)  # every process's loaded copy is stale now
+                s.flush()
+    return BackupSummary(str(source), manifest["revision"], len(manifest["tables"]), rows_total, head)
+
+
+def _reset_sequences(conn: Connection, tables) -> None:
+    """PostgreSQL hands out ids from a sequence, which knows nothing of the ids just loaded."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        key = list(table.primary_key.columns)
+        if len(key) == 1 and isinstance(key[0].type, sa.Integer) and key[0].autoincrement in (True, "auto"):
+            highest = sa.select(sa.func.coalesce(sa.func.max(key[0]), 0) + 1).scalar_subquery()
+            conn.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(table.name, key[0].name),
+                                                  highest, False)))
