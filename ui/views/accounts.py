@@ -63,11 +63,12 @@ st.subheader(t("accounts.all", lg))
 listed = actions.list_accounts(db(), me)
 if not listed:
     st.info(plain(t("accounts.none_yet", lg)))
-st.dataframe(pd.DataFrame([{
-    t("signin.username", lg): a.username, t("accounts.role", lg): t(f"role.{a.role}", lg),
-    t("today.person", lg): person_label(wb, a.person) if a.person else "",
-    t("accounts.state", lg): t("accounts.off" if off else "accounts.on", lg)} for a, off in listed]),
-    hide_index=True, width="stretch")
+else:
+    st.dataframe(pd.DataFrame([{
+        t("signin.username", lg): a.username, t("accounts.role", lg): t(f"role.{a.role}", lg),
+        t("today.person", lg): person_label(wb, a.person) if a.person else "",
+        t("accounts.state", lg): t("accounts.off" if off else "accounts.on", lg)} for a, off in listed]),
+        hide_index=True, width="stretch")
 role_name = lambda r: t(f"role.{r}", lg)  # noqa: E731
 who = lambda p: person_label(wb, p) if p else "—"  # noqa: E731
 
