@@ -4,6 +4,7 @@ stable for scripts (`--json`); `text(lang)` is what people read (Chinese first i
 Domain modules own their words, so the engines stay free of the UI and still speak Chinese."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 
@@ -37,6 +38,10 @@ class Stage(Worded):
 
     def __str__(self) -> str:
         return self.message
+
+
+#: Where a long piece of work reports its stages (the CLI's spinner, the app's progress bar).
+Progress = Callable[[Stage], None]
 
 
 def values(**kw) -> tuple[tuple[str, object], ...]:

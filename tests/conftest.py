@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -90,6 +91,24 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def engine(db_url):
     return uidb.engine_for(db_url)
+
+
+@contextmanager
+def database_at(db_url: str, revision: str):
+    """A database made at an older schema `revision`, for the caller to fill as an older abflow
+    would have; the code under test upgrades it on its first use."""
+    from alembic import command
+    from alembic.config import Config
+
+    from roles.storage.migrate import MIGRATIONS
+    old = create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with old.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        yield conn
+    old.dispose()
 
 
 def load_file(engine, path: Path, **kw):

@@ -11,6 +11,8 @@ import flows.tables  # noqa: F401 - registers the tables
 import roles.storage.tables  # noqa: F401
 from roles.storage.migrate import HEAD, MIGRATIONS, current_revision
 
+from .conftest import database_at
+
 
 def test_head_names_the_newest_migration():
     cfg = Config()
@@ -27,18 +29,12 @@ def test_migrated_database_matches_the_models(engine):
 
 def test_upgrading_an_old_database_keeps_the_step_links(db_url):
     """A database made at 0001 (links in step_edge) upgrades to `next` lists, order kept."""
-    from alembic import command
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
     from roles.storage.store import load
     from roles.storage.database import engine_for
 
-    old = create_engine(db_url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with old.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+    with database_at(db_url, "0001") as conn:
         conn.execute(text("INSERT INTO department (id, name, position) VALUES ('d', '部门', 0)"))
         conn.execute(text("INSERT INTO section (id, department_id, name, kind, counterparts, position) "
                           "VALUES ('s', 'd', '科', 'business', '[]', 0)"))
@@ -50,7 +46,6 @@ def test_upgrading_an_old_database_keeps_the_step_links(db_url):
         for src, pos, tgt in (("s1", 0, "g"), ("g", 0, "s3"), ("g", 1, "s2")):
             conn.execute(text("INSERT INTO step_edge (process_id, version, source, position, target) "
                               f"VALUES ('p', 'after', '{src}', {pos}, '{tgt}')"))
-    old.dispose()
     wb = load(engine_for(db_url))
     steps = {s.id: s.next for s in wb.processes[0].after.steps}
     assert steps == {"s1": ("g",), "g": ("s3", "s2"), "s3": (), "s2": ()}

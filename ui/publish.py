@@ -25,7 +25,6 @@ import re
 import shutil
 import tempfile
 from contextlib import contextmanager
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
@@ -38,7 +37,7 @@ from flows.limits import ID
 from flows.diff import diff
 from flows.model import Step, Version
 from flows.render import render, to_dot
-from flows.wording import Stage, values
+from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.stats import stats
@@ -63,7 +62,6 @@ class Drawing(Stage):
         return given["n"] / given["total"]
 
 
-Progress = Callable[[Stage], None]
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1200px;
 padding:0 1rem;color:#222}a{color:#1a5fb4}table{border-collapse:collapse;margin:1rem 0;width:100%}
 th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#eef4fb}

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows import limits
 from flows.errors import BadInput, PermissionDenied, Problem
+from flows.wording import Progress
 from roles.notify import dispatch
 from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry
 from roles.notify.notices import NoticeWords
@@ -114,14 +115,14 @@ def contacts(db: Database, actor: Account, *, person_id: str | None = None) -> d
     return dispatch.shown_contacts(db.engine, person_id)
 
 
-def backup(db: Database, actor: Account, *, target: Path, progress: backups.Progress = lambda _: None
+def backup(db: Database, actor: Account, *, target: Path, progress: Progress = lambda _: None
            ) -> backups.BackupSummary:
     """Everything the database holds, as one file (the office's)."""
     require_office(actor, "make backups")
     return backups.backup(db.engine, target, actor, progress)
 
 
-def restore(db: Database, actor: Account, *, source: Path, progress: backups.Progress = lambda _: None
+def restore(db: Database, actor: Account, *, source: Path, progress: Progress = lambda _: None
             ) -> backups.BackupSummary:
     """A backup loaded into this database, which must be empty; all or nothing (the office's)."""
     require_office(actor, "restore backups")

@@ -17,7 +17,8 @@ from roles.model import Absence, Workbook
 from roles.storage import store
 from roles.storage.accounts import record
 from roles.storage.database import Database
-from roles.storage.store import ImportSummary, Progress
+from flows.wording import Progress
+from roles.storage.store import ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from flows.errors import BadInput, Conflict, Problem
-from flows.wording import Stage, values
+from flows.wording import Progress, Stage, values
 from roles.storage import vault
 from roles.storage.accounts import Account, audit, username
 from roles.storage.migrate import HEAD, migrating, to_revision
@@ -45,7 +45,6 @@ class BackupStage(Stage):
                "migrating": ("升级到当前结构", "bringing the schema up to date")}
 
 
-Progress = Callable[[Stage], None]
 
 
 @dataclass(frozen=True)

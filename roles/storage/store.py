@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import logging
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, func, select, update
@@ -24,7 +23,7 @@ from flows.bulk import bulk_insert, table_of
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
 from flows.errors import Conflict
-from flows.wording import Stage, values
+from flows.wording import Progress, Stage, values
 from flows.tables import ProcessRow, StepRow
 
 from roles.storage.accounts import Account, audit, username
@@ -53,7 +52,6 @@ class ImportStage(Stage):
                "absences": ("正在写入 {n} 条请假", "writing {n} absences")}
 
 
-Progress = Callable[[Stage], None]
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from roles.notify import dispatch
 from roles.storage import vault
+
+from ..conftest import database_at
 
 SECRET = "Sm7p-pa55word"
 MAIL = f"mailto://abflow:{SECRET}@smtp.example.gov.cn?to=bb05@example.gov.cn"
@@ -84,17 +86,8 @@ def test_the_key_file_is_made_once_and_kept_private(tmp_path, monkeypatch):
 
 
 def test_clear_contacts_of_an_older_database_are_sealed_by_the_upgrade(db_url):
-    from alembic import command
-    from alembic.config import Config
-
     from roles.storage.database import engine_for
-    from roles.storage.migrate import MIGRATIONS
-    old = create_engine(db_url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with old.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0014")
+    with database_at(db_url, "0014") as conn:
         conn.execute(text("INSERT INTO department (id, name, position) VALUES ('d', '部门', 0)"))
         conn.execute(text("INSERT INTO section (id, department_id, name, kind, counterparts, position, "
                           "staffing, leader_posts) VALUES ('s', 'd', '科', 'business', '[]', 0, 3, 1)"))
@@ -103,7 +96,6 @@ def test_clear_contacts_of_an_older_database_are_sealed_by_the_upgrade(db_url):
         for i, url in enumerate((MAIL, BOT_A)):
             conn.execute(text("INSERT INTO contact (person_id, url, position) VALUES ('p1', :u, :i)"),
                          {"u": url, "i": i})
-    old.dispose()
     engine = engine_for(db_url)
     assert SECRET not in everything_stored(engine)
     assert [c.url for c in dispatch.contacts(engine)["p1"]] == [MAIL, BOT_A]
