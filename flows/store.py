@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
 from sqlmodel import Session, col
 
 from .bulk import bulk_insert, table_of
@@ -21,18 +21,21 @@ from .tables import DraftRow, ProcessRow, StepRow, VersionRow
 
 
 def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
-                   damaged: list[str] | None = None) -> list[tuple[int, Process]]:
+                   damaged: list[str] | None = None, only=None) -> list[tuple[int, Process]]:
     """Every process with its versions, as (position, process), in stored order; versions not
-    asked for are left `None` (the roster needs only `after`, half the rows). A stored value that
-    cannot be read back is named in `damaged` and left at its default.
+    asked for are left `None` (the roster needs only `after`, half the rows). `only`, a select of
+    process ids, reads just those. A stored value that cannot be read back is named in `damaged`
+    and left at its default.
 
     Plain Core rows, not ORM objects: a city holds some 30,000 steps and this runs on every
     roster, so the ORM's per-row bookkeeping would cost more than the query."""
     conn = session.connection()
     st = table_of(StepRow).c
     steps: dict[tuple[str, str], list[Step]] = {}
+    which = (lambda column: column.in_(only)) if only is not None else (lambda column: true())
     for row in conn.execute(select(st.process_id, st.version, *(st[f] for f in STEP_NAMES))
-                            .where(st.version.in_(versions)).order_by(st.process_id, st.version, st.position)).mappings():
+                            .where(st.version.in_(versions) & which(st.process_id))
+                            .order_by(st.process_id, st.version, st.position)).mappings():
         def report(field: str, why: str, row=row) -> None:
             if damaged is not None:
                 damaged.append(f"process {row['process_id']}, {row['version']}, step {row['id']}, "
@@ -40,11 +43,12 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
         steps.setdefault((row["process_id"], row["version"]), []).append(step_from_stored(row, report))
     revisions: dict[str, dict[str, int]] = {}
     vc = table_of(VersionRow).c
-    for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision)).all():
+    for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision).where(which(vc.process_id))).all():
         revisions.setdefault(pid, {})[ver] = rev
     out = []
     p = table_of(ProcessRow).c
-    for pid, section, name, position in conn.execute(select(p.id, p.section_id, p.name, p.position).order_by(p.position)).all():
+    for pid, section, name, position in conn.execute(select(p.id, p.section_id, p.name, p.position)
+                                                     .where(which(p.id)).order_by(p.position)).all():
         revs = revisions.get(pid, {})
         made = {v: Version(tuple(steps.get((pid, v), ()))) if v in revs and v in versions else None for v in VERSIONS}
         out.append((position, Process(id=pid, section=section, name=name, revisions=dict(revs), **made)))

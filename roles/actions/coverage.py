@@ -53,16 +53,38 @@ def person(wb: Workbook, ident: str) -> str:
     return ident
 
 
+def scoped(db: Database, department_id: str | None = None, section_id: str | None = None,
+           person_id: str | None = None) -> Workbook:
+    """The redesigned processes a question needs, read for its department, section or person
+    only (the whole database when it names none); NotFound for an unknown one."""
+    if section_id is not None:
+        found = db.departments_of(section=section_id)
+        if not found:
+            raise NotFound("section", section_id)
+        return db.workbook(("after",), found)
+    if person_id is not None:
+        found = db.departments_of(person=person_id)
+        if not found:
+            raise NotFound("person", person_id)
+        return db.workbook(("after",), found)
+    if department_id is not None:
+        wb = db.workbook(("after",), frozenset({department_id}))
+        department(wb, department_id)
+        return wb
+    return db.workbook(("after",))
+
+
 def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | None = None,
            section_id: str | None = None) -> rosters.Roster:
-    wb = db.workbook(("after",))
-    return rosters.roster(wb, check_day(day), department(wb, department_id), section(wb, section_id))
+    check_day(day)
+    wb = scoped(db, department_id, section_id)
+    return rosters.roster(wb, day, department(wb, department_id), section(wb, section_id))
 
 
 def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, department_id: str | None = None,
          section_id: str | None = None) -> list[rosters.StepDay]:
     check_range(start, end)
-    wb = db.workbook(("after",))
+    wb = scoped(db, department_id, section_id)
     return rosters.gaps(wb, start, end, department(wb, department_id), section(wb, section_id))
 
 
@@ -76,26 +98,24 @@ def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> s
 def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
     """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
     check_range(start, end)
-    wb = db.workbook(("after",))
-    return rosters.whatif(wb, person(wb, person_id), start, end)
+    return rosters.whatif(scoped(db, person_id=person_id), person_id, start, end)
 
 
 def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,
                 end: dt.date) -> list[days_of.PersonDay]:
     check_range(start, end)
-    wb = db.workbook(("after",))
-    return days_of.person_days(wb, person(wb, person_id), start, end)
+    return days_of.person_days(scoped(db, person_id=person_id), person_id, start, end)
 
 
 def duty_feed(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,
               words: Words) -> bytes:
     """The person's duties and cover days as iCalendar, for a phone's calendar."""
     days = person_days(db, actor, person_id=person_id, start=start, end=end)
-    return ical_feed(db.workbook(("after",)), person_id, days, words)
+    return ical_feed(scoped(db, person_id=person_id), person_id, days, words)
 
 
 def resilience(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionResilience]:
-    wb = db.workbook(("after",))
+    wb = scoped(db, section_id=section_id)
     return section_resilience(wb, section(wb, section_id))
 
 
@@ -108,7 +128,7 @@ class SectionPairing:
 
 def pairing(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionPairing]:
     """Per section, where A/B pairs break the pairing rules, and each member's A and B load."""
-    wb = db.workbook(("after",))
+    wb = scoped(db, section_id=section_id)
     ids = [section_id] if section(wb, section_id) and section_id else [s.id for d in wb.departments
                                                                        for s in d.sections]
     out = []

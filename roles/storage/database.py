@@ -62,10 +62,12 @@ class Database:
     scheduler) reloads the workbook only after a change, and every session of the app shares one
     copy. Made once per URL and process (`open_database`)."""
 
+    KEEP = 32
+
     def __init__(self, engine: Engine):
         self.engine = engine
         self._lock = threading.Lock()
-        self._loaded: dict[tuple[str, ...], tuple[int, Workbook]] = {}
+        self._loaded: dict[tuple[tuple[str, ...], frozenset[str] | None], tuple[int, Workbook]] = {}
 
     @property
     def url(self) -> str:
@@ -76,15 +78,25 @@ class Database:
         from .store import data_version
         return data_version(self.engine)
 
-    def workbook(self, versions: tuple[str, ...] = VERSIONS) -> Workbook:
-        """Everything stored, with the process versions asked for (the roster needs only `after`)."""
+    def workbook(self, versions: tuple[str, ...] = VERSIONS, departments: frozenset[str] | None = None) -> Workbook:
+        """Everything stored, with the process versions asked for (the roster needs only `after`);
+        or only what a question about `departments` needs (`store.load`). The newest
+        KEEP answers are kept while the data does not change."""
         from .store import load
         version = self.data_version()
+        key = (versions, departments)
         with self._lock:
-            kept = self._loaded.get(versions)
+            kept = self._loaded.pop(key, None)
             if kept is None or kept[0] != version:
-                kept = self._loaded[versions] = (version, load(self.engine, versions))
+                kept = (version, load(self.engine, versions, departments))
+            self._loaded[key] = kept  # the newest last
+            while len(self._loaded) > self.KEEP:
+                del self._loaded[next(iter(self._loaded))]
             return kept[1]
+
+    def departments_of(self, *, section: str | None = None, person: str | None = None) -> frozenset[str]:
+        from .store import departments_of
+        return departments_of(self.engine, section=section, person=person)
 
 
 _databases: dict[str, Database] = {}

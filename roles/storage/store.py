@@ -12,7 +12,7 @@ import logging
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -65,11 +65,31 @@ class ImportSummary:
     calendar: int
 
 
-def load(engine: Engine, versions: tuple[str, ...] = VERSIONS) -> Workbook:
+def load(engine: Engine, versions: tuple[str, ...] = VERSIONS, departments: frozenset[str] | None = None) -> Workbook:
     """Everything in the database, in the order it was given. `versions=("after",)` leaves the
-    `before` versions out, for the roster and gaps, which never look at them."""
+    `before` versions out, for the roster and gaps, which never look at them. `departments`
+    reads only those departments (their sections, people, processes and powers), the people of
+    other departments who hold one of their steps, and the absences of all of these: all that a
+    question about those departments needs, at a cost that does not grow with the province."""
     with Session(engine) as s:
-        return _load(s, versions)
+        return _load(s, versions, departments)
+
+
+def departments_of(engine: Engine, *, section: str | None = None, person: str | None = None) -> frozenset[str]:
+    """The departments a question about a section or a person touches: the section's own; the
+    person's own and those where they hold a step. Empty when there is no such section or person."""
+    sc = table_of(SectionRow).c
+    with engine.connect() as conn:
+        if section is not None:
+            return frozenset(conn.execute(select(sc.department_id).where(sc.id == section)).scalars())
+        st, pc, pe = table_of(StepRow).c, table_of(ProcessRow).c, table_of(PersonRow).c
+        own = select(sc.department_id).select_from(table_of(SectionRow)).join(
+            table_of(PersonRow), pe.section_id == sc.id).where(pe.id == person)
+        held = (select(sc.department_id).select_from(table_of(SectionRow)).join(table_of(ProcessRow), pc.section_id == sc.id)
+                .join(table_of(StepRow), st.process_id == pc.id)
+                .where(((st.a == person) | (st.b == person)) & st.version.in_(VERSIONS)))
+        found = frozenset(conn.execute(own).scalars())
+        return found | frozenset(conn.execute(held.distinct()).scalars()) if found else found
 
 
 def data_version(engine: Engine) -> int:
@@ -83,19 +103,31 @@ def bump(s: Session) -> None:
     s.execute(update(DataVersionRow).where(col(DataVersionRow.id) == 1).values(n=col(DataVersionRow.n) + 1))
 
 
-def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
+def _load(s: Session, versions: tuple[str, ...] = VERSIONS, departments: frozenset[str] | None = None) -> Workbook:
     dept_pos = {}
     depts = []
     conn = s.connection()
-    rows = lambda table, *order: conn.execute(select(table.__table__).order_by(*order)).mappings().all()  # noqa: E731
-    before = _group(rows(SectionBeforeRow, col(SectionBeforeRow.position)), "department_id")
-    functions = _group(rows(FunctionRow, col(FunctionRow.position)), "department_id")
-    merges = _group(rows(SectionMergeRow, col(SectionMergeRow.position)), "section_id")
-    sect_functions = _group(rows(SectionFunctionRow, col(SectionFunctionRow.position)), "section_id")
-    sections = _group(rows(SectionRow, col(SectionRow.position)), "department_id")
-    exemptions = _group(rows(ExemptionRow, col(ExemptionRow.position)), "department_id")
+    scoped = departments is not None
+    in_depts = lambda column: column.in_(departments) if scoped else true()  # noqa: E731
+    sections_in = select(col(SectionRow.id)).where(in_depts(col(SectionRow.department_id)))
+    in_sections = lambda column: column.in_(sections_in) if scoped else true()  # noqa: E731
+
+    def rows(table, where, *order):
+        return conn.execute(select(table.__table__).where(where).order_by(*order)).mappings().all()
+
+    before = _group(rows(SectionBeforeRow, in_depts(col(SectionBeforeRow.department_id)), col(SectionBeforeRow.position)),
+                    "department_id")
+    functions = _group(rows(FunctionRow, in_depts(col(FunctionRow.department_id)), col(FunctionRow.position)),
+                       "department_id")
+    merges = _group(rows(SectionMergeRow, in_sections(col(SectionMergeRow.section_id)), col(SectionMergeRow.position)),
+                    "section_id")
+    sect_functions = _group(rows(SectionFunctionRow, in_sections(col(SectionFunctionRow.section_id)),
+                                 col(SectionFunctionRow.position)), "section_id")
+    sections = _group(rows(SectionRow, in_depts(col(SectionRow.department_id)), col(SectionRow.position)), "department_id")
+    exemptions = _group(rows(ExemptionRow, in_depts(col(ExemptionRow.department_id)), col(ExemptionRow.position)),
+                        "department_id")
     section_rank: dict[str, tuple[int, int]] = {}
-    for i, d in enumerate(rows(DepartmentRow, col(DepartmentRow.position))):
+    for i, d in enumerate(rows(DepartmentRow, in_depts(col(DepartmentRow.id)), col(DepartmentRow.position))):
         dept_pos[d["id"]] = i
         secs = sections.get(d["id"], [])
         for j, r in enumerate(secs):
@@ -110,10 +142,16 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
                 functions=tuple(f["function_id"] for f in sect_functions.get(r["id"], []))) for r in secs),
             functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in functions.get(d["id"], [])),
             exemptions=tuple(Exemption(r["rule"], r["reason"], r["subject"]) for r in exemptions.get(d["id"], []))))
-    people = sorted(rows(PersonRow, col(PersonRow.position)), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
+    processes_in = select(col(ProcessRow.id)).where(in_sections(col(ProcessRow.section_id)))
     damaged: list[str] = []
-    processes = sorted(flow_store.read_processes(s, versions, damaged),
+    processes = sorted(flow_store.read_processes(s, versions, damaged, processes_in if scoped else None),
                        key=lambda pp: section_rank.get(pp[1].section, (0, 0))[0])
+    who = in_sections(col(PersonRow.section_id))
+    if scoped:  # and whoever of another department holds one of their steps
+        who = who | col(PersonRow.id).in_({h for _, p in processes for v in (p.before, p.after) if v
+                                           for st in v.steps for h in (st.a, st.b) if h})
+    people = sorted(rows(PersonRow, who, col(PersonRow.position)), key=lambda r: section_rank.get(r["section_id"], (0, 0))[0])
+    present = {r["id"] for r in people}
     if damaged:
         log.warning("%d stored value(s) could not be read and were left out, e.g. %s", len(damaged), damaged[0])
     return Workbook(
@@ -121,13 +159,16 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS) -> Workbook:
         people=tuple(Person(r["id"], r["name"], r["section_id"], r["post"], tuple(r["skills"] or ())) for r in people),
         processes=tuple(p for _, p in processes),
         absences=tuple(Absence(r["person_id"], r["start"], r["end"], r["reason"])
-                       for r in rows(AbsenceRow, col(AbsenceRow.id))),
-        calendar=tuple(CalendarDay(r["date"], bool(r["workday"]), r["note"]) for r in rows(CalendarRow, col(CalendarRow.date))),
+                       for r in rows(AbsenceRow, col(AbsenceRow.person_id).in_(present) if scoped else true(),
+                                     col(AbsenceRow.id))),
+        calendar=tuple(CalendarDay(r["date"], bool(r["workday"]), r["note"])
+                       for r in rows(CalendarRow, true(), col(CalendarRow.date))),
         powers=tuple(Power(r["id"], r["department_id"], r["name"], r["kind"], r["section_id"], tuple(r["processes"]),
                            tuple(r["responsibilities"]), tuple(r["accountability"]))
-                     for r in sorted(rows(PowerRow, col(PowerRow.position)), key=lambda r: dept_pos.get(r["department_id"], 0))),
+                     for r in sorted(rows(PowerRow, in_depts(col(PowerRow.department_id)), col(PowerRow.position)),
+                                     key=lambda r: dept_pos.get(r["department_id"], 0))),
         damaged=tuple(damaged),
-        official_years=tuple(r["year"] for r in rows(CalendarYearRow, col(CalendarYearRow.year))),
+        official_years=tuple(r["year"] for r in rows(CalendarYearRow, true(), col(CalendarYearRow.year))),
     )
 
 

@@ -1,0 +1,86 @@
+"""Questions about one department, section or person read only what they need from the database
+(`store.load(..., departments=...)`), and answer exactly what the whole database answers, on
+generated data with holders lent across departments, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+
+import pytest
+
+from bench.city import city_workbook
+from roles import actions
+from roles.engines import person_days as days_of, roster as rosters
+from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
+from roles.engines.resilience import resilience
+from roles.storage import store
+
+DAY = dt.date(2026, 11, 25)
+OFFICE = actions.Account("office", "office")
+
+
+def lent_across_departments(wb, seed: int = 3):
+    """The generated city, with one step in five of its B holders a person of another department."""
+    rng = random.Random(seed)
+    people = list(wb.people)
+    dept_of = {p.id: wb.department_of_section[p.section] for p in people}
+    processes = []
+    for p in wb.processes:
+        dept = wb.department_of_section[p.section]
+        steps = []
+        for s in p.after.steps:
+            if s.b and rng.random() < 0.2:
+                s = dataclasses.replace(s, b=rng.choice([q.id for q in people if dept_of[q.id] != dept]))
+            steps.append(s)
+        processes.append(dataclasses.replace(p, after=dataclasses.replace(p.after, steps=tuple(steps))))
+    return dataclasses.replace(wb, processes=tuple(processes))
+
+
+@pytest.fixture
+def city(engine, db_url):
+    wb = lent_across_departments(city_workbook(DAY, seed=11, departments=5, processes=60))
+    store.import_workbook(engine, wb)
+    return actions.open_database(db_url), store.load(engine, ("after",))
+
+
+def test_a_department_or_section_is_answered_as_the_whole_database_answers(city):
+    db, whole = city
+    end = DAY + dt.timedelta(days=20)
+    assert len(whole.departments) == 5
+    for d in whole.departments:
+        part = store.load(db.engine, ("after",), frozenset({d.id}))
+        assert [x.id for x in part.departments] == [d.id]
+        assert len(part.processes) < len(whole.processes)
+        assert actions.roster(db, OFFICE, day=DAY, department_id=d.id) == rosters.roster(whole, DAY, d.id)
+        assert actions.gaps(db, OFFICE, start=DAY, end=end, department_id=d.id) == rosters.gaps(whole, DAY, end, d.id)
+        for sec in d.sections:
+            assert actions.roster(db, OFFICE, day=DAY, section_id=sec.id) == rosters.roster(whole, DAY, section=sec.id)
+            assert actions.resilience(db, OFFICE, section_id=sec.id) == resilience(whole, sec.id)
+            steps = section_steps(processes_of(whole, sec.id))
+            got, = actions.pairing(db, OFFICE, section_id=sec.id)
+            assert (got.issues, got.loads) == (pairing_issues(steps, whole.person_by_id),
+                                               b_loads(steps, whole.people_by_section.get(sec.id, [])))
+
+
+def test_a_person_is_answered_as_the_whole_database_answers(city):
+    db, whole = city
+    end = DAY + dt.timedelta(days=20)
+    lent = {s.b for p in whole.processes for s in p.after.steps
+            if s.b and whole.department_of_section[whole.person_by_id[s.b].section]
+            != whole.department_of_section[p.section]}
+    assert lent
+    for pid in sorted(lent)[:6] + [p.id for p in whole.people[::40]]:
+        assert actions.person_days(db, OFFICE, person_id=pid, start=DAY, end=end) == \
+            days_of.person_days(whole, pid, DAY, end)
+        assert actions.whatif(db, OFFICE, person_id=pid, start=DAY, end=DAY + dt.timedelta(days=6)) == \
+            rosters.whatif(whole, pid, DAY, DAY + dt.timedelta(days=6))
+
+
+def test_unknown_ones_are_named(city):
+    db, _ = city
+    for call, kw in ((actions.roster, {"day": DAY, "department_id": "nope"}),
+                     (actions.roster, {"day": DAY, "section_id": "nope"}),
+                     (actions.person_days, {"person_id": "nope", "start": DAY, "end": DAY})):
+        with pytest.raises(actions.NotFound, match="nope"):
+            call(db, OFFICE, **kw)
