@@ -203,11 +203,11 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     """Who covers each redesigned step on a date."""
     from roles import actions
     r = actions.roster(*_db(ctx), day=day, department_id=department)
-    wb = _workbook(ctx, ("after",))
-    if as_json:
+    if as_json:  # ids only: no names to look up
         emit_json({"date": day.isoformat(), "workday": r.workday, "calendar": r.calendar,
                    "steps": [_step_json(d) for d in r.steps]})
         return
+    wb = _workbook(ctx, ("after",))
     _say_estimated(r.calendar, day.year)
     if not r.workday:
         click.echo(t("not_workday", date=day, why=off_day(r.off)))
@@ -262,7 +262,6 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     """Every workday and step in the range that nobody covers."""
     from roles import actions
     found = actions.gaps(*_db(ctx), start=start, end=end, department_id=department)
-    wb = _workbook(ctx, ("after",))
     source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
         emit_json({"from": start.isoformat(), "to": end.isoformat(), "calendar": source,
@@ -272,7 +271,7 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     if not found:
         click.echo(t("gaps.none", start=start, end=end))
     else:
-        _print_gaps(wb, t("gaps.title", start=start, end=end), found)
+        _print_gaps(_workbook(ctx, ("after",)), t("gaps.title", start=start, end=end), found)
 
 
 @main.command()
@@ -286,13 +285,13 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
     """The gaps a proposed absence would add, before the leave is approved."""
     from roles import actions
     added = actions.whatif(*_db(ctx), person_id=person, start=start, end=end)
-    wb = _workbook(ctx, ("after",))
     source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
         emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(), "calendar": source,
                    "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in added]})
         return
     _say_estimated(source, start.year, end.year)
+    wb = _workbook(ctx, ("after",))
     if not added:
         click.echo(t("whatif.none", person=person_label(wb, person), start=start, end=end))
     else:

@@ -9,35 +9,49 @@ module of `ui/` opens a session or imports the storage (tests/test_layers.py).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, NotFound, PermissionDenied,
                           Problem)
 from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_database, resolve_url
 
-from .access import LOCAL, WITHHELD, Account, cli_account, may_edit_absence, may_edit_section, may_see_reason
-from .admin import (ROLES, account_for_email, account_now, backup, restore, add_account, any_accounts, audit_trail, change_account, contacts,
-                    dispatches, list_accounts, new_secret_key, remove_account, set_password, scheduler, send_notices, set_contacts, sign_in, verify_audit)
-from .coverage import (SectionPairing, calendar, check_range, duty_feed, gaps, pairing, person_days, resilience, roster,
-                       whatif)
-from .data import (LEAVE_SUFFIXES, calendar_years, change_absences, load_calendar, export_workbook, import_leave, import_workbook, load_demo,
-                   read_leave_file, site_workbook, workbook)
-from .processes import (BpmnImport, accept_proposal, discard_draft, drawing, import_bpmn, lint_processes,
-                        lint_version, load_draft, process_version, propose, publish_draft, save_draft)
-from .reform import (check, consolidation, power_findings, powers_xlsx, report_xlsx, saturation, set_exemptions,
-                     stats)
+#: Where each use case lives. A module is imported when one of its names is first asked for, so a
+#: command pays only for what it uses: `abflow roster` never loads the solver, Excel or Apprise.
+_WHERE = {
+    "access": ("LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section",
+               "may_see_reason"),
+    "admin": ("ROLES", "account_for_email", "account_now", "backup", "restore", "add_account", "any_accounts",
+              "audit_trail", "change_account", "contacts", "dispatches", "list_accounts", "new_secret_key",
+              "remove_account", "set_password", "scheduler", "send_notices", "set_contacts", "sign_in",
+              "verify_audit"),
+    "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days",
+                 "resilience", "roster", "whatif"),
+    "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
+             "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"),
+    "processes": ("BpmnImport", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
+                  "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"),
+    "reform": ("check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
+               "set_exemptions", "stats"),
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
 
-__all__ = [
-    "AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Problem",
-    "DATABASE_ERRORS", "Database", "dispose_all", "open_database", "resolve_url",
-    "LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason",
-    "ROLES", "account_for_email", "account_now", "backup", "restore", "add_account", "any_accounts", "audit_trail", "change_account", "contacts",
-    "dispatches", "remove_account", "set_password",
-    "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in", "verify_audit",
-    "SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days", "resilience", "roster",
-    "whatif",
-    "LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook", "import_leave", "import_workbook", "load_demo",
-    "read_leave_file", "site_workbook", "workbook",
-    "BpmnImport", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes", "lint_version",
-    "load_draft", "process_version", "propose", "publish_draft", "save_draft",
-    "check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation", "set_exemptions",
-    "stats",
-]
+__all__ = ["AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Problem",
+           "DATABASE_ERRORS", "Database", "dispose_all", "open_database", "resolve_url", *_MODULE]
+
+
+def __getattr__(name: str):
+    if name not in _MODULE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f".{_MODULE[name]}", __name__), name)
+    globals()[name] = value  # asked once
+    return value
+
+
+if TYPE_CHECKING:
+    from .access import *  # noqa: F403
+    from .admin import *  # noqa: F403
+    from .coverage import *  # noqa: F403
+    from .data import *  # noqa: F403
+    from .processes import *  # noqa: F403
+    from .reform import *  # noqa: F403

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flows import limits
 from flows.errors import BadInput, NotFound
 from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import SectionResilience, resilience as section_resilience
-from roles.formats.ical import Words, duty_feed as ical_feed
 from roles.model import Workbook
 from roles.storage.database import Database
 
+if TYPE_CHECKING:
+    from roles.formats.ical import Words
+
 from .access import Account
+
+__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days",
+           "resilience", "roster", "whatif"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
 MAX_DAYS = 3660
@@ -92,7 +98,7 @@ def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> s
     """Whether the days from `start` to `end` follow published schedules (`official`) or only the
     statutory holidays (`estimated`)."""
     check_range(start, end)
-    return rosters.calendar_source(db.workbook(()), start, end)
+    return rosters.calendar_source(db.workbook((), frozenset()), start, end)  # the calendar alone
 
 
 def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
@@ -108,9 +114,10 @@ def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,
 
 
 def duty_feed(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,
-              words: Words) -> bytes:
+              words: "Words") -> bytes:
     """The person's duties and cover days as iCalendar, for a phone's calendar."""
     days = person_days(db, actor, person_id=person_id, start=start, end=end)
+    from roles.formats.ical import duty_feed as ical_feed
     return ical_feed(scoped(db, person_id=person_id), person_id, days, words)
 
 

@@ -22,6 +22,9 @@ from roles.storage.store import ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office
 
+__all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
+           "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"]
+
 #: The leave files abflow reads: a leave system's iCalendar export, or a list of absences kept as
 #: a workbook (a spreadsheet's XLSX, YAML or JSON) holding only `absences`.
 LEAVE_SUFFIXES = (".ics", ".xlsx", ".yaml", ".yml", ".json")

@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ortools.sat.python import cp_model
-
 from flows.errors import AbflowError
 from flows.metrics import step_minutes
 from flows.model import Process, Step, Version
@@ -104,6 +102,7 @@ def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 
     post = {p.id: p.post for p in members}
     w = _weights(steps)
     total = sum(w)
+    from ortools.sat.python import cp_model  # here, not at the top: it brings pandas and numpy along
     m = cp_model.CpModel()
     x = {(i, p): m.new_bool_var(f"a{i}_{p}") for i in range(len(steps)) for p in ids}
     y = {(i, p): m.new_bool_var(f"b{i}_{p}") for i in range(len(steps)) for p in ids}

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from functools import lru_cache
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
@@ -61,8 +62,11 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
-#: Checked against when a user name is unknown, so that costs what a known one does.
-_DUMMY = hash_password(secrets.token_urlsafe(16))
+@lru_cache(maxsize=1)
+def _dummy() -> str:
+    """Checked against when a user name is unknown, so that costs what a known one does; made on
+    first need, not at import (a scrypt is 0.2 s every command would pay)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def check_password(password: str, stored: str) -> bool:
@@ -174,6 +178,7 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
     After MAX_FAILURES for the account, or MAX_CLIENT_FAILURES from the client, within
     FAILURE_WINDOW, the answer is TooManyFailures, without looking at the password."""
     name = username[:64]
+    dummy = _dummy()  # made before the name is looked at: a process's first sign-in costs the same either way
     where = {"client": client[:64]} if client else None
     minutes = int(FAILURE_WINDOW.total_seconds() // 60)
     with Session(engine) as s:
@@ -185,7 +190,7 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
             raise TooManyFailures(f"too many failed sign-ins from this address ({client[:64]}): "
                                   f"try again in {minutes} minutes")
         row = s.get(AccountRow, username)
-        good = check_password(password, row.password_hash if row is not None else _DUMMY)
+        good = check_password(password, row.password_hash if row is not None else dummy)
         found = Account(row.username, row.role, row.person_id) if row is not None and good and not row.disabled \
             else None
         stale = found is not None and row is not None and not row.password_hash.startswith(f"scrypt${_N}${_R}${_P}$")
@@ -199,7 +204,7 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
 def password_matches(engine: Engine, username: str, password: str) -> bool:
     with Session(engine) as s:
         row = s.get(AccountRow, username)
-        return check_password(password, row.password_hash if row is not None else _DUMMY) and row is not None
+        return check_password(password, row.password_hash if row is not None else _dummy()) and row is not None
 
 
 def account_now(engine: Engine, username: str) -> Account | None:
