@@ -6,7 +6,11 @@ table, the step figures) and keeps the earlier ones; `DIR/index.html` lists the 
 first. A release's `manifest.json` keeps what was published, so the next release's process pages
 say what changed since: steps added, removed, renamed and re-assigned.
 
-Flowcharts are drawn by `dot` in a pool as wide as the machine, since each is its own process.
+Flowcharts are drawn by `dot` in a pool as wide as the machine, since each is its own process,
+and only when they changed: each drawing is kept by the hash of its Graphviz source, format and
+Graphviz version (`DIR/.charts`), so publishing again after one process changed draws that
+process's charts alone; a release's files are hard links to the kept drawings where the file
+system allows, and drawings no release of the newest run uses are dropped.
 
 A release is built in a hidden folder and renamed into place when complete, under a lock, so a
 failed or concurrent publish never leaves a half release that later ones trip over; a release
@@ -117,9 +121,53 @@ def _locked(out: Path):
         yield
 
 
+class Charts:
+    """Drawings kept by the hash of what they are drawn from, so an unchanged chart is never drawn twice."""
+
+    def __init__(self, folder: Path):
+        import graphviz
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.version = ".".join(map(str, graphviz.version()))
+        self.used: set[Path] = set()
+        self.drawn = self.reused = 0
+
+    def path(self, dot: str, fmt: str) -> Path:
+        key = hashlib.sha256(f"{self.version}\n{fmt}\n{dot}".encode()).hexdigest()
+        return self.folder / f"{key}.{fmt}"
+
+    def get(self, dot: str, fmt: str) -> Path:
+        """The drawing's file, drawn now only if no earlier publish drew the same source."""
+        path = self.path(dot, fmt)
+        if path.is_file():
+            self.reused += 1
+        else:
+            aside = path.with_name(f".{path.name}.{os.getpid()}")
+            aside.write_bytes(render(dot, fmt))
+            aside.replace(path)
+            self.drawn += 1
+        self.used.add(path)
+        return path
+
+    def prune(self) -> None:
+        """Drop the drawings this publish did not use (the releases keep their own links to them)."""
+        for path in self.folder.iterdir():
+            if path not in self.used and path.is_file():
+                path.unlink(missing_ok=True)
+
+
+def _place(source: Path, target: Path) -> None:
+    """The kept drawing as a release file: a hard link, or a copy where links cannot go."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda _: None,
-            workers: int | None = None) -> Path:
-    """Write the next release of the site into `out` and return its folder."""
+            workers: int | None = None, charts: Path | None = None) -> Path:
+    """Write the next release of the site into `out` and return its folder. Drawings are kept in
+    `charts` (default `out/.charts`) for the next publish to reuse."""
     out.mkdir(parents=True, exist_ok=True)
     with _locked(out):
         numbered = _numbered(out)
@@ -128,19 +176,22 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
             log.warning("%s is an incomplete release (no manifest.json): skipped", numbered[n])
         number = max(numbered, default=0) + 1
         building = Path(tempfile.mkdtemp(prefix=f".r{number}-", dir=out))
+        kept = Charts(charts or out / ".charts")
         try:
-            _write_release(wb, building, number, previous, out, language, progress, workers)
+            _write_release(wb, building, number, previous, out, language, progress, workers, kept)
             rel = out / f"r{number}"
             building.rename(rel)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
+        kept.prune()
+        log.info("release %d: %d charts drawn, %d reused", number, kept.drawn, kept.reused)
         _write_index(out, [*previous, number], number, language)
         return rel
 
 
 def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, language: str,
-                   progress: Progress, workers: int | None) -> None:
+                   progress: Progress, workers: int | None, charts: Charts) -> None:
     for folder in ("pdf", "sheet", "bpmn"):
         (rel / folder).mkdir()
     old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
@@ -158,9 +209,9 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 jobs += [(p.id, which, "svg", dot)] + ([(p.id, which, "pdf", dot)] if which == "after" else [])
         if p.before is not None and p.after is not None:  # the before/after sheet to print
             jobs.append((p.id, "sheet", "pdf", before_after_sheet(wb, p.id, language)))
-    drawn: dict[tuple[str, str, str], bytes] = {}
+    drawn: dict[tuple[str, str, str], Path] = {}
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        futures = {pool.submit(render, dot, fmt): (pid, which, fmt) for pid, which, fmt, dot in jobs}
+        futures = {pool.submit(charts.get, dot, fmt): (pid, which, fmt) for pid, which, fmt, dot in jobs}
         for i, (future, key) in enumerate(futures.items(), 1):
             drawn[key] = future.result()
             if i % 10 == 0 or i == len(futures):
@@ -201,19 +252,21 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                   f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
         body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
         if p.after is not None:
-            (rel / "pdf" / f"{_slug(p.id)}.pdf").write_bytes(drawn[p.id, "after", "pdf"])
+            _place(drawn[p.id, "after", "pdf"], rel / "pdf" / f"{_slug(p.id)}.pdf")
             (rel / "bpmn" / f"{_slug(p.id)}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
             body.append(f"<p><a href=\"pdf/{_slug(p.id)}.pdf\">PDF</a> · <a href=\"bpmn/{_slug(p.id)}.bpmn\">BPMN 2.0</a></p>")
-            body.append(f"<div class=\"chart\">{_svg_inline(drawn[p.id, 'after', 'svg'])}</div>")
+            after_svg = _svg_inline(drawn[p.id, "after", "svg"].read_bytes())
+            body.append(f"<div class=\"chart\">{after_svg}</div>")
             manifest[p.id] = {"name": p.name, "steps": [{"id": s.id, "name": s.name, "kind": s.kind, "a": s.a, "b": s.b}
                                                         for s in p.after.steps]}
             if p.before is not None:
-                (rel / "sheet" / f"{_slug(p.id)}.pdf").write_bytes(drawn[p.id, "sheet", "pdf"])
+                _place(drawn[p.id, "sheet", "pdf"], rel / "sheet" / f"{_slug(p.id)}.pdf")
+                before_svg = _svg_inline(drawn[p.id, "before", "svg"].read_bytes())
                 body.append(f"<h2>{escape(w('publish.before_after'))}</h2>"
                             f"<p><a href=\"sheet/{_slug(p.id)}.pdf\">{escape(w('publish.sheet_pdf'))}</a></p>"
                             "<div class=\"pair\">"
-                            f"<div><h3>{escape(w('version.before'))} · {pf['before']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'before', 'svg'])}</div></div>"
-                            f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{_svg_inline(drawn[p.id, 'after', 'svg'])}</div></div></div>")
+                            f"<div><h3>{escape(w('version.before'))} · {pf['before']}</h3><div class=\"chart\">{before_svg}</div></div>"
+                            f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{after_svg}</div></div></div>")
             if previous:
                 was = old.get(p.id)
                 changes = diff(Version(tuple(Step(**s) for s in was["steps"])) if was else None, p.after)

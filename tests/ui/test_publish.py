@@ -40,6 +40,38 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     assert index.index("r2/index.html") < index.index("r1/index.html")  # newest first
 
 
+def test_publishing_again_draws_only_the_charts_that_changed(bianban, tmp_path, caplog):
+    """Unchanged charts are reused by the hash of their source; one re-assigned B holder redraws
+    that process's charts alone; the release's files are links to the kept drawings."""
+    import logging
+    from ui.publish import publish
+    site = tmp_path / "site"
+    counts = []
+
+    def published():
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="abflow.publish"):
+            publish(store.load(bianban), site, "zh")
+        line, = [r.getMessage() for r in caplog.records if "charts drawn" in r.getMessage()]
+        counts.append(tuple(int(w) for w in line.replace(",", "").split() if w.isdigit()))  # drawn, reused
+
+    published()
+    published()
+    wb = store.load(bianban)
+    p = wb.process_by_id["bb-p2"]
+    steps = tuple(dataclasses.replace(s, b="bb08") if s.id == "s4" else s for s in p.after.steps)
+    store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "test",
+                       expected_revision=p.revisions["after"])
+    published()
+    total = sum(counts[0])
+    assert counts[0] == (total, 0) and counts[1] == (0, total)      # first all drawn, then all reused
+    assert counts[2] == (3, total - 3)                                # bb-p2: after SVG and PDF, its sheet
+    assert (site / "r3" / "pdf" / "bb-p2.pdf").read_bytes() != (site / "r2" / "pdf" / "bb-p2.pdf").read_bytes()
+    assert (site / "r3" / "pdf" / "bb-p1.pdf").stat().st_nlink >= 2  # a link to the kept drawing, not a copy
+    kept = {f.name for f in (site / ".charts").iterdir()}
+    assert len(kept) == total                                         # the drawings r2 alone used are dropped
+
+
 def test_a_release_left_half_written_is_skipped_and_later_publishes_work(bianban, cli, tmp_path, caplog):
     """An older version's crash left r1 without its manifest; every later publish used to fail."""
     site = tmp_path / "site"

@@ -78,8 +78,8 @@ if wb.processes and st.button(t("data.publish_button", lg), key="publish", disab
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
                 for f in sorted(rel.parent.rglob("*")):  # the release and the list of releases
-                    if f.name.startswith("."):
-                        continue  # the lock
+                    if any(part.startswith(".") for part in f.relative_to(rel.parent).parts):
+                        continue  # the lock, the kept drawings
                     z.write(f, f.relative_to(rel.parent).as_posix())
             st.session_state["site_zip"] = buffer.getvalue()
 if "site_zip" in st.session_state:
