@@ -42,6 +42,32 @@ def mine(url: str, person: str) -> int:
     return sum(person in (d.a, d.b, d.acting, d.suggested) for d in roster(wb, TODAY).steps)
 
 
+def reassign_b(page, base: str) -> None:
+    """As head-zh in the designer: rsj-p01 s1 收文登记's B holder rs04 → rs05, then publish."""
+    sign_in(page, base, "designer", "head-zh", "head-pass-1")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    # Columns (Step's declared fields): id, step, kind, next, A, B, …
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row s1, column 编号
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")               # → 环节, 类型, 下一环节, 主办, 备岗
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    page.keyboard.type("rs05")
+    page.keyboard.press("Enter")
+    settle(page)  # the edit reruns the page; publish what it now holds
+    page.get_by_role("button", name="发布", exact=True).click()
+    page.get_by_text("已发布").wait_for(timeout=30_000)
+
+
+def steps_shown(page) -> int:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="环节").first
+    metric.wait_for(timeout=60_000)
+    return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip())
+
+
 def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
     base, url = site
     from playwright.sync_api import sync_playwright
@@ -50,22 +76,7 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        sign_in(page, base, "designer", "head-zh", "head-pass-1")
-        grid = page.locator("[data-testid='stDataFrame']").first
-        grid.wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)
-        # rsj-p01 s1 收文登记: B rs04 → rs05. Columns (Step's declared fields): id, step, kind, next, A, B, …
-        box = grid.bounding_box()
-        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row s1, column 编号
-        for _ in range(5):
-            page.keyboard.press("ArrowRight")               # → 环节, 类型, 下一环节, 主办, 备岗
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(500)
-        page.keyboard.type("rs05")
-        page.keyboard.press("Enter")
-        settle(page)  # the edit reruns the page; publish what it now holds
-        page.get_by_role("button", name="发布", exact=True).click()
-        page.get_by_text("已发布").wait_for(timeout=30_000)
+        reassign_b(page, base)
         page.screenshot(path=str(SHOTS / "flow-designer-saved.png"), full_page=True)
         assert store.load(engine_for(url)).process_by_id["rsj-p01"].after.step("s1").b == "rs05"
 
@@ -84,8 +95,46 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
         page.get_by_text("今日在岗").first.wait_for(timeout=60_000)
         after = mine(url, "rs05")
         assert after == before + 1
-        metric = page.locator("[data-testid='stMetric']").filter(has_text="环节").first
-        metric.wait_for(timeout=60_000)
-        assert metric.locator("[data-testid='stMetricValue']").inner_text().strip() == str(after)
+        assert steps_shown(page) == after
         page.screenshot(path=str(SHOTS / "flow-today-staff.png"), full_page=True)
+        browser.close()
+
+
+@pytest.fixture
+def two_servers(request, tmp_path):
+    """The demo on PostgreSQL, served by two `abflow serve` processes, as behind a proxy."""
+    require_browser()
+    base = request.getfixturevalue("pg_database")
+    from sqlalchemy import create_engine, text
+    e = create_engine(base, isolation_level="AUTOCOMMIT")
+    with e.connect() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    e.dispose()
+    url = f"{base}?application_name=abflow_two_servers"
+    run = lambda *a, **kw: subprocess.run([ABFLOW, "--db", url, *a], check=True, capture_output=True, text=True, **kw)  # noqa: E731
+    run("demo", "--today", TODAY.isoformat())
+    run("accounts", "add", "head-zh", "--role", "head", "--person", "rs01", "--password-stdin", input="head-pass-1\n")
+    run("accounts", "add", "staff-05", "--role", "staff", "--person", "rs05", "--password-stdin", input="staff-pass-1\n")
+    with serving(url) as one, serving(url) as two:
+        yield one, two, url
+
+
+def test_two_servers_on_one_postgresql_see_each_others_changes(two_servers):
+    """Each server keeps the loaded data until the database's data version moves: a change made
+    through one server shows on the other's next page run."""
+    one, two, url = two_servers
+    from playwright.sync_api import sync_playwright
+    before = mine(url, "rs05")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        staff = browser.new_page(viewport={"width": 1400, "height": 1100})
+        sign_in(staff, two, "", "staff-05", "staff-pass-1")
+        assert steps_shown(staff) == before                  # server two has loaded the data
+        head = browser.new_page(viewport={"width": 1400, "height": 1100})
+        reassign_b(head, one)                                # the change, through server one
+        assert mine(url, "rs05") == before + 1
+        staff.get_by_role("link", name="今日在岗").click()    # server two's next page run
+        settle(staff)
+        assert steps_shown(staff) == before + 1
         browser.close()
