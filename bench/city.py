@@ -69,7 +69,8 @@ def _pairs(people: list[Person]) -> list[tuple[str, str]]:
     return pairs
 
 
-def city_workbook(day: dt.date, seed: int = 7, departments: int = 50, processes: int = 1500) -> Workbook:
+def city_workbook(day: dt.date, seed: int = 7, departments: int = 50, processes: int = 1500,
+                  prefix: str = "", city: str = "市") -> Workbook:
     rng = random.Random(seed)
     before_counts = [6] * departments
     for _ in range(307 - 6 * departments):
@@ -85,7 +86,7 @@ def city_workbook(day: dt.date, seed: int = 7, departments: int = 50, processes:
     per_section = [processes // n_sections + (1 if i < processes % n_sections else 0) for i in range(n_sections)]
     k = 0
     for d in range(departments):
-        did = f"d{d + 1:02d}"
+        did = f"{prefix}d{d + 1:02d}"
         before = tuple(SectionBefore(f"{did}-o{i + 1}", f"原{SECTION_NAMES[i % 9]}{i // 9 or ''}", rng.randint(2, 5))
                        for i in range(before_counts[d]))
         functions = tuple(Function(f"{did}-f{i + 1}", f"职能{i + 1}", approval=(i == 0)) for i in range(after_counts[d] * 2))
@@ -107,9 +108,17 @@ def city_workbook(day: dt.date, seed: int = 7, departments: int = 50, processes:
                                      before=_chain(rng, n_after + rng.choice((2, 3, 4)), None),
                                      after=_chain(rng, n_after, members)))
             k += 1
-        depts.append(Department(did, f"市{BUREAUS[d % len(BUREAUS)]}", batch=1 + d % 3, sections_before=before,
+        depts.append(Department(did, f"{city}{BUREAUS[d % len(BUREAUS)]}", batch=1 + d % 3, sections_before=before,
                                 sections=tuple(sections), functions=functions))
     return Workbook(tuple(depts), tuple(people), tuple(procs), _absences(rng, people, day))
+
+
+def province_workbook(day: dt.date, cities: int = 20) -> Workbook:
+    """A province: `cities` cities of the size above, one database (ids prefixed c01…, c02…)."""
+    parts = [city_workbook(day, seed=7 + c, prefix=f"c{c + 1:02d}", city=f"第{c + 1}市")
+             for c in range(cities)]
+    return Workbook(*(tuple(x for w in parts for x in getattr(w, f))
+                      for f in ("departments", "people", "processes", "absences")))
 
 
 def _absences(rng: random.Random, people: list[Person], day: dt.date) -> tuple[Absence, ...]:

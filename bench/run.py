@@ -35,7 +35,7 @@ def timed(args: list[str], url: str, runs: int) -> float:
     return median(run, runs)
 
 
-def in_process(url: str, city: Path, runs: int) -> dict[str, float]:
+def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, float]:
     """The same work inside a warm process (libraries imported, connection pooled), as the app and
     the scheduler pay it: loading the workbook once per data change, then each roster or forecast
     from memory. The CLI figures minus these are mostly the import of SQLAlchemy and SQLModel."""
@@ -49,7 +49,7 @@ def in_process(url: str, city: Path, runs: int) -> dict[str, float]:
     return {"import": median(lambda: store.import_file(engine, city.read_bytes(), city.name), runs),
             "load": median(lambda: store.load(engine, ("after",)), runs),
             "roster": median(lambda: roster(wb, DAY), runs),
-            "load one department": median(lambda: store.load(engine, ("after",), frozenset({"d01"})), runs),
+            "load one department": median(lambda: store.load(engine, ("after",), frozenset({one_dept})), runs),
             "gaps (2 weeks)": median(lambda: gaps(wb, DAY, end), runs)}
 
 
@@ -91,14 +91,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--scale", choices=("city", "province"), default="city",
+                    help="one city, or a province of 20 (1,000 departments, some 20,000 people)")
+    ap.add_argument("--only", choices=("SQLite", "PostgreSQL"), help="one database kind")
     opts = ap.parse_args()
-    from bench.city import city_workbook
+    from bench.city import city_workbook, province_workbook
     from roles.formats import workbook_files as formats
     from roles.formats.workbook import to_tree
 
     with tempfile.TemporaryDirectory() as tmp:
-        with err.status("generating the city"):
-            wb = city_workbook(DAY)
+        with err.status(f"generating the {opts.scale}"):
+            wb = city_workbook(DAY) if opts.scale == "city" else province_workbook(DAY)
+            one_dept = wb.departments[0].id
             city = Path(tmp) / "city.json"
             city.write_bytes(formats.write_tree(to_tree(wb), city.name))
         scale = {"departments": len(wb.departments), "people": len(wb.people), "processes": len(wb.processes),
@@ -106,8 +110,10 @@ def main() -> None:
                  "absences": len(wb.absences)}
         err.print("city: " + ", ".join(f"{v} {k}" for k, v in scale.items()))
         urls = {"SQLite": f"sqlite:///{tmp}/bench.db"}
-        if (pg := pg_url()):
+        if opts.only != "SQLite" and (pg := pg_url()):
             urls["PostgreSQL"] = pg
+        if opts.only:
+            urls = {k: v for k, v in urls.items() if k == opts.only}
         results: dict[str, dict[str, float]] = {}
         end = DAY + dt.timedelta(days=13)
         for db, url in urls.items():
@@ -120,11 +126,11 @@ def main() -> None:
                 status.update(f"{db}: roster")
                 roster = timed(["roster", "--date", DAY.isoformat(), "--json"], url, opts.runs)
                 status.update(f"{db}: one department's roster")
-                one = timed(["roster", "--date", DAY.isoformat(), "--department", "d01", "--json"], url, opts.runs)
+                one = timed(["roster", "--date", DAY.isoformat(), "--department", one_dept, "--json"], url, opts.runs)
                 status.update(f"{db}: gaps")
                 gaps = timed(["gaps", "--from", DAY.isoformat(), "--to", end.isoformat(), "--json"], url, opts.runs)
                 status.update(f"{db}: the same in a warm process")
-                warm = in_process(url, city, opts.runs)
+                warm = in_process(url, city, opts.runs, one_dept)
                 floor = raw_floor(url, opts.runs + 2)
             results[db] = {"start-up": startup, "import": first - startup, "re-import": again - startup,
                            "roster": roster - startup, "roster, one department": one - startup,
@@ -134,7 +140,7 @@ def main() -> None:
     if opts.json:
         print(json.dumps({"scale": scale, "seconds": results}, indent=2))
         return
-    table = Table(title=f"abflow at city scale ({scale['people']} people, {scale['processes']} processes, "
+    table = Table(title=f"abflow at {opts.scale} scale ({scale['people']} people, {scale['processes']} processes, "
                         f"{scale['steps_after']} steps): seconds of the `abflow` command beyond `abflow --help`, "
                         "and of the same work in a warm process")
     table.add_column("")
