@@ -1,7 +1,7 @@
 """`abflow publish --out DIR`: the notice a department posts for its staff, as a static site.
 
-Each run writes a new release `DIR/rN/` (department → section → process: every flowchart inline
-as SVG with its PDF and BPMN to download, the before/after sheet side by side, each section's A/B
+Each run writes a new release `DIR/rN/` (department → section → process: every flowchart as an
+SVG the page shows, with its PDF and BPMN to download, the before/after sheet side by side, each section's A/B
 table, the step figures) and keeps the earlier ones; `DIR/index.html` lists the releases, newest
 first. A release's `manifest.json` keeps what was published, so the next release's process pages
 say what changed since: steps added, removed, renamed and re-assigned.
@@ -16,7 +16,7 @@ A release is built in a hidden folder and renamed into place when complete, unde
 failed or concurrent publish never leaves a half release that later ones trip over; a release
 folder without its manifest (left by an older version's crash) is skipped and reported. Files
 are named by kind and id (`p-ID.html`, `pdf/ID.pdf`, `sheet/ID.pdf`, `bpmn/ID.bpmn`), and ids
-are safe names, so no two processes' files can collide.
+are safe names, so no two processes' files can collide (`svg/ID.svg`, `svg/ID.before.svg`).
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin
 padding:0 1rem;color:#222}a{color:#1a5fb4}table{border-collapse:collapse;margin:1rem 0;width:100%}
 th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#eef4fb}
 .num{text-align:right}.chart{overflow-x:auto;border:1px solid #ddd;padding:.5rem;margin:1rem 0}
-.chart svg{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+.chart img{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 .crumbs{color:#666}.added{color:#2e7d32}.removed{color:#c62828}.reassigned,.renamed{color:#b26a00}"""
 
 
@@ -91,10 +91,11 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.1%}"
 
 
-def _svg_inline(svg: bytes) -> str:
-    """The SVG element alone (no XML prolog or doctype), to sit inside the HTML."""
-    text = svg.decode("utf-8")
-    return text[text.index("<svg"):]
+def _chart(src: str, title: str) -> str:
+    """A chart as its own SVG file, fetched when it scrolls into view: a release's pages stay small
+    (a city's are a few megabytes, not the half gigabyte of inlined drawings), and a chart that did
+    not change is the same file as in the release before."""
+    return f"<a href=\"{src}\"><img src=\"{src}\" alt=\"{escape(title)}\" loading=\"lazy\"></a>"
 
 
 def _numbered(out: Path) -> dict[int, Path]:
@@ -192,7 +193,7 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
 
 def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, language: str,
                    progress: Progress, workers: int | None, charts: Charts) -> None:
-    for folder in ("pdf", "sheet", "bpmn"):
+    for folder in ("pdf", "sheet", "bpmn", "svg"):
         (rel / folder).mkdir()
     old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
     w = lambda key, **kw: t(key, language, **kw)  # noqa: E731
@@ -255,13 +256,15 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
             _place(drawn[p.id, "after", "pdf"], rel / "pdf" / f"{_slug(p.id)}.pdf")
             (rel / "bpmn" / f"{_slug(p.id)}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
             body.append(f"<p><a href=\"pdf/{_slug(p.id)}.pdf\">PDF</a> · <a href=\"bpmn/{_slug(p.id)}.bpmn\">BPMN 2.0</a></p>")
-            after_svg = _svg_inline(drawn[p.id, "after", "svg"].read_bytes())
+            _place(drawn[p.id, "after", "svg"], rel / "svg" / f"{_slug(p.id)}.svg")
+            after_svg = _chart(f"svg/{_slug(p.id)}.svg", p.name)
             body.append(f"<div class=\"chart\">{after_svg}</div>")
             manifest[p.id] = {"name": p.name, "steps": [{"id": s.id, "name": s.name, "kind": s.kind, "a": s.a, "b": s.b}
                                                         for s in p.after.steps]}
             if p.before is not None:
                 _place(drawn[p.id, "sheet", "pdf"], rel / "sheet" / f"{_slug(p.id)}.pdf")
-                before_svg = _svg_inline(drawn[p.id, "before", "svg"].read_bytes())
+                _place(drawn[p.id, "before", "svg"], rel / "svg" / f"{_slug(p.id)}.before.svg")
+                before_svg = _chart(f"svg/{_slug(p.id)}.before.svg", f"{p.name} · {w('version.before')}")
                 body.append(f"<h2>{escape(w('publish.before_after'))}</h2>"
                             f"<p><a href=\"sheet/{_slug(p.id)}.pdf\">{escape(w('publish.sheet_pdf'))}</a></p>"
                             "<div class=\"pair\">"

@@ -16,7 +16,9 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     assert cli("publish", "--out", str(site)).exit_code == 0
     r1 = site / "r1"
     page = (r1 / "p-bb-p2.html").read_text("utf-8")
-    assert "<svg" in page and "审核审批" in page and "改革前后对照" in page
+    svg = (r1 / "svg" / "bb-p2.svg").read_text("utf-8")
+    assert "<svg" in svg and "审核审批" in svg and "改革前后对照" in page
+    assert 'src="svg/bb-p2.svg"' in page and 'src="svg/bb-p2.before.svg"' in page and "<svg" not in page
     assert (r1 / "pdf" / "bb-p2.pdf").read_bytes().startswith(b"%PDF")
     assert (r1 / "sheet" / "bb-p2.pdf").read_bytes().startswith(b"%PDF") and "sheet/bb-p2.pdf" in page
     assert len(read((r1 / "bpmn" / "bb-p2.bpmn").read_bytes(), "p.bpmn").version.work_steps) == 4
