@@ -22,7 +22,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
+from flows.bulk import bulk_insert
 from flows.errors import BadInput, Conflict, Problem
 from flows.wording import Progress, Stage, values
 from roles.storage import vault
@@ -222,6 +224,7 @@ def restore(engine: Engine, source: Path, by: Account | str, progress: Progress 
             if unknown:
                 raise _bad(name, "manifest.json", f"tables this schema does not have: {', '.join(unknown[:5])}")
             conn.execute(sa.delete(tables["data_version"]))
+            loading = Session(bind=conn)  # COPY on PostgreSQL, as imports load
             for table in tables.values():
                 if table.name not in manifest["tables"]:
                     continue
@@ -239,10 +242,9 @@ def restore(engine: Engine, source: Path, by: Account | str, progress: Progress 
                     except (ValueError, TypeError) as e:
                         raise _bad(name, f"tables/{table.name}.jsonl", f"a value of the wrong kind ({e})") from None
                     if len(batch) >= BATCH:
-                        conn.execute(table.insert(), batch)
+                        bulk_insert(loading, table, batch)
                         batch = []
-                if batch:
-                    conn.execute(table.insert(), batch)
+                bulk_insert(loading, table, batch)
                 rows_total += manifest["tables"][table.name]["rows"]
                 progress(BackupStage("table", values(table=table.name, rows=manifest["tables"][table.name]["rows"])))
             _reset_sequences(conn, tables.values())
@@ -251,8 +253,6 @@ def restore(engine: Engine, source: Path, by: Account | str, progress: Progress 
             head = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
             if head != manifest.get("audit_head", head):
                 raise _bad(name, "tables/audit.jsonl", "its newest row is not the one the manifest names")
-            from sqlmodel import Session
-
             from roles.storage.store import bump
             with Session(bind=conn) as s:
                 audit(s, by, "restore", name[:64], None, {"made": manifest.get("made"), "by": manifest.get("by"),
