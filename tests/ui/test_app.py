@@ -477,6 +477,11 @@ def test_the_data_page_exports_the_workbook_and_publishes_the_site(bianban, app,
 
     at.button(key="publish").click().run()
     assert not at.exception
+    from ui import background
+    job = background.get("publish:local")                      # drawn in the background
+    assert job is not None and job.finished.wait(120) and job.error is None
+    at.run()
+    assert any("abflow-site.zip" in shown(s) for s in at.success) and background.get("publish:local") is None
     names = zipfile.ZipFile(io.BytesIO(at.session_state["site_zip"])).namelist()
     assert "index.html" in names and "r1/p-bb-p2.html" in names and "r1/sheet/bb-p2.pdf" in names
 

@@ -13,6 +13,8 @@ import streamlit as st
 
 from roles import actions, clock
 from ui.i18n import t
+from roles.model import Workbook
+from ui import background
 from ui.publish import publish, releases
 from ui.state import account, db, page, plain, show_error
 
@@ -67,21 +69,58 @@ if "wb_file" in st.session_state:
 st.subheader(t("data.publish", lg))
 site = os.environ.get("ABFLOW_SITE")  # where releases are kept; without it, each one is a download
 st.caption(plain(t("data.site_kept", lg, path=site, n=len(releases(Path(site)))) if site else t("data.site_zip", lg)))
-if wb.processes and st.button(t("data.publish_button", lg), key="publish", disabled=not office):
-    bar = st.progress(0.0, text=t("data.publishing", lg))
+key = f"publish:{site or account().username}"  # one publish at a time per site (or per user's download)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        rel = publish(actions.site_workbook(db(), account()), Path(site) if site else Path(tmp), lg,
-                      lambda m: bar.progress(m.share, text=m.text(lg)))
-        bar.progress(1.0, text=t("publish.done", lg, path=rel / "index.html"))
-        if not site:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-                for f in sorted(rel.parent.rglob("*")):  # the release and the list of releases
-                    if any(part.startswith(".") for part in f.relative_to(rel.parent).parts):
-                        continue  # the lock, the kept drawings
-                    z.write(f, f.relative_to(rel.parent).as_posix())
-            st.session_state["site_zip"] = buffer.getvalue()
+
+def _zipped(rel: Path) -> bytes:
+    """The release and the list of releases, for a site kept nowhere else."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(rel.parent.rglob("*")):
+            if any(part.startswith(".") for part in f.relative_to(rel.parent).parts):
+                continue  # the lock, the kept drawings
+            z.write(f, f.relative_to(rel.parent).as_posix())
+    return buffer.getvalue()
+
+
+def _publishing(data: Workbook, where: str | None):
+    """The publish, as the background job runs it: into the site folder, or a zip to download."""
+    def work(progress) -> tuple[str, bytes | None]:
+        if where:
+            return str(publish(data, Path(where), lg, progress) / "index.html"), None
+        with tempfile.TemporaryDirectory() as tmp:
+            rel = publish(data, Path(tmp), lg, progress)
+            return "abflow-site.zip", _zipped(rel)
+    return work
+
+
+job = background.get(key)
+running = job is not None and not job.done
+if wb.processes and st.button(t("data.publish_button", lg), key="publish", disabled=not office or running):
+    background.start(key, _publishing(actions.site_workbook(db(), account()), site))  # read (and checked) here
+    job, running = background.get(key), True
+if running:
+    @st.fragment(run_every=1.0)
+    def watch() -> None:
+        """The bar, redrawn each second while the charts are drawn; the rest of the page stays usable."""
+        now = background.get(key)
+        if now is None or now.done:
+            st.rerun()  # the whole page: the result below
+        st.progress(now.share, text=now.stage.text(lg) if now.stage else t("data.publishing", lg))
+    watch()
+elif job is not None:  # finished: its result moves into this session, and the job is forgotten
+    if job.error:
+        st.session_state["site_error"] = job.error
+    else:
+        where, data = job.result
+        st.session_state["site_done"] = where
+        if data:
+            st.session_state["site_zip"] = data
+    background.forget(key)
+if error := st.session_state.pop("site_error", None):
+    st.error(plain(error))
+if "site_done" in st.session_state:
+    st.success(plain(t("publish.done", lg, path=st.session_state["site_done"])))
 if "site_zip" in st.session_state:
     st.download_button(t("data.site_download", lg), st.session_state["site_zip"], "abflow-site.zip",
                        "application/zip", key="site_download")
