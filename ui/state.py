@@ -28,8 +28,8 @@ def db() -> actions.Database:
         st.stop()
 
 
-def workbook() -> Workbook:
-    return actions.workbook(db(), account())
+def workbook(versions: tuple[str, ...] = ("before", "after")) -> Workbook:
+    return actions.workbook(db(), account(), versions)
 
 
 def plain(text: object) -> str:
@@ -164,14 +164,17 @@ def account():
     st.stop()
 
 
-def page(title_key: str, need_data: bool = True) -> tuple[str, Workbook]:
+def page(title_key: str, need_data: bool = True,
+         versions: tuple[str, ...] = ("before", "after")) -> tuple[str, Workbook]:
     """Start a page: its title, and the language and workbook; the sign-in form when one is needed;
-    a hint when there is no data (unless the page is where data comes in)."""
+    a hint when there is no data (unless the page is where data comes in). A page that asks the
+    use cases for its steps takes `versions=()`: the organisation and the processes' names, not
+    every step of every process (at a province's scale, half a million)."""
     from .i18n import t
     lg = language()
     st.title(t(title_key, lg))
     account()
-    wb = workbook()
+    wb = workbook(versions)
     if need_data and (not wb.departments or not wb.processes):
         st.info(plain(t("today.empty", lg)))
         st.stop()

@@ -144,3 +144,15 @@ def test_with_oidc_configured_the_app_is_not_open_even_without_accounts(engine, 
     at.user = {"is_logged_in": False}
     at.run()
     assert [b.label for b in at.button] == ["使用单位账号登录"] and not at.metric
+
+
+def test_a_signed_in_person_starts_on_their_department_and_today_reads_only_it(page, bianban, db_url):
+    from roles import actions
+    database = actions.open_database(db_url)
+    database._loaded.clear()
+    at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
+    at.session_state["day"] = __import__("datetime").date(2026, 11, 25)
+    at.run()
+    assert not at.exception and at.session_state["dept"] == "bb" and at.session_state["person"] == "bb03"
+    steps_read = {key for key in database._loaded if key[0]}
+    assert steps_read == {(("after",), frozenset({"bb"}))}  # no whole-database load of the steps

@@ -13,7 +13,7 @@ from ui.i18n import off_day, t
 from ui.leave_request import leave_request
 from ui.state import account, db, page, plain
 
-lg, wb = page("page.today")
+lg, wb = page("page.today", versions=())  # the steps come scoped from the use cases below
 
 
 def who(pid: str | None) -> str:
@@ -26,10 +26,12 @@ def who(pid: str | None) -> str:
 c1, c2, c3 = st.columns([1, 2, 2])
 day = c1.date_input(t("col.date", lg), value=clock.today(), key="day")
 depts = {d.id: d.name for d in wb.departments}
+me = account().person
+if me in wb.person_by_id and "dept" not in st.session_state:  # a signed-in person starts in their department
+    st.session_state["dept"] = wb.department_of_section.get(wb.person_by_id[me].section)
 dept = c2.selectbox(t("col.department", lg), [None, *depts], key="dept",
                     format_func=lambda d: t("all", lg) if d is None else f"{depts[d]}（{d}）")
 people = [p.id for p in wb.people if dept is None or wb.department_of_section.get(p.section) == dept]
-me = account().person
 if me in people and "person" not in st.session_state:
     st.session_state["person"] = me  # a signed-in person starts with their own day
 person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
