@@ -222,7 +222,7 @@ def _replaced(s: Session, wb: Workbook) -> dict | None:
     held = set(s.scalars(select(col(DepartmentRow.id)).where(col(DepartmentRow.id).in_(names)))) if names else set()
     if not held:
         return None
-    now = _load(s)
+    now = _load(s, VERSIONS, frozenset(held))  # those departments only, not the whole database
     sections = {sec.id for d in now.departments if d.id in held for sec in d.sections}
     people = {p.id for p in now.people if p.section in sections}
     return _json_safe(to_tree(Workbook(departments=tuple(d for d in now.departments if d.id in held),

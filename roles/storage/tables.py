@@ -42,7 +42,7 @@ class SectionMergeRow(SQLModel, table=True):
 
     __tablename__ = "section_merge"
     section_id: str = Field(foreign_key="section.id", primary_key=True)
-    before_id: str = Field(foreign_key="section_before.id", primary_key=True)
+    before_id: str = Field(foreign_key="section_before.id", primary_key=True, index=True)
     position: int = 0
 
 
@@ -60,7 +60,7 @@ class FunctionRow(SQLModel, table=True):
 class SectionFunctionRow(SQLModel, table=True):
     __tablename__ = "section_function"
     section_id: str = Field(foreign_key="section.id", primary_key=True)
-    function_id: str = Field(foreign_key="function.id", primary_key=True)
+    function_id: str = Field(foreign_key="function.id", primary_key=True, index=True)
     position: int = 0
 
 
@@ -170,7 +170,7 @@ class PowerRow(SQLModel, table=True):
     department_id: str = Field(foreign_key="department.id", index=True)
     name: str
     kind: str | None = None
-    section_id: str | None = Field(default=None, foreign_key="section.id")
+    section_id: str | None = Field(default=None, foreign_key="section.id", index=True)
     processes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     responsibilities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     accountability: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -184,7 +184,7 @@ class AccountRow(SQLModel, table=True):
     username: str = Field(primary_key=True)
     password_hash: str
     role: str  # "office" | "head" | "staff"
-    person_id: str | None = Field(default=None, foreign_key="person.id")
+    person_id: str | None = Field(default=None, foreign_key="person.id", index=True)
     disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
