@@ -6,6 +6,7 @@ created or upgraded on first use.
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -48,6 +49,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")  # the app and the scheduler share the file
     cur.close()
+
+
+def _json_loads(data: bytes):
+    """JSON from PostgreSQL, most of it an empty list or null (a step's branches, its drawing):
+    those without the parser, the rest parsed from text (not bytes, which json sniffs first)."""
+    if data == b"[]":
+        return []
+    if data == b"null":
+        return None
+    return json.loads(data.decode())
+
+
+def _pg_json(dbapi_conn, _record) -> None:
+    from psycopg.types.json import set_json_loads
+    set_json_loads(_json_loads, dbapi_conn)
 
 
 #: What a database raises mid-way when it fails (a lost connection, a server gone): the front
@@ -156,6 +172,7 @@ def engine_for(url: str | None = None) -> Engine:
                 conn.connection.cursor().execute("PRAGMA journal_mode=WAL")
         else:
             engine = create_engine(url, pool_pre_ping=True)
+            event.listen(engine, "connect", _pg_json)
         upgrade(engine)
     except (DBAPIError, SQLAlchemyError, sqlite3.Error, OSError, ImportError) as e:
         raise DatabaseUnavailable(f"database {_safe(url)}: {_first_line(e)}") from e
