@@ -51,14 +51,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def _json_loads(data: bytes):
+def _json_loads(data: str | bytes):
     """JSON from PostgreSQL, most of it an empty list or null (a step's branches, its drawing):
     those without the parser, the rest parsed from text (not bytes, which json sniffs first)."""
-    if data == b"[]":
+    if data in (b"[]", "[]"):
         return []
-    if data == b"null":
+    if data in (b"null", "null"):
         return None
-    return json.loads(data.decode())
+    return json.loads(data.decode() if isinstance(data, bytes) else data)
 
 
 def _pg_json(dbapi_conn, _record) -> None:
