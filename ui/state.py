@@ -28,8 +28,14 @@ def db() -> actions.Database:
         st.stop()
 
 
-def workbook(versions: tuple[str, ...] = ("before", "after")) -> Workbook:
-    return actions.workbook(db(), account(), versions)
+def workbook(versions: tuple[str, ...] = ("before", "after"), departments: frozenset[str] | None = None) -> Workbook:
+    return actions.workbook(db(), account(), versions, departments)
+
+
+def department_workbook(index: Workbook, process_id: str) -> Workbook:
+    """The department of a process, read for a page that shows that one process: its steps, its
+    people and their absences, and the people of other departments who hold its steps."""
+    return workbook(departments=frozenset({index.department_of_section[index.process_by_id[process_id].section]}))
 
 
 def plain(text: object) -> str:

@@ -30,10 +30,12 @@ __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar
 LEAVE_SUFFIXES = (".ics", ".xlsx", ".yaml", ".yml", ".json")
 
 
-def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS) -> Workbook:
-    """Everything stored, for the views that show it all; every signed-in account may read it,
-    with the reasons of others' absences withheld where they are not theirs to know."""
-    return private(db.workbook(versions), actor)
+def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS,
+             departments: frozenset[str] | None = None) -> Workbook:
+    """Everything stored (or what `departments` need: their own, and the people of others who
+    hold their steps), for the views that show it; every signed-in account may read it, with the
+    reasons of others' absences withheld where they are not theirs to know."""
+    return private(db.workbook(versions, departments), actor)
 
 
 def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,

@@ -21,17 +21,18 @@ from ui import cells
 from ui.charts import chart_labels, svg_image
 from ui.i18n import WORDS, person_label, t
 from ui.modeler import modeler
-from ui.state import account, db, page, plain, show_error
+from ui.state import account, db, department_workbook, page, plain, show_error
 
-lg, wb = page("page.designer")
+lg, index = page("page.designer", versions=())  # names for the list; the chosen process's department below
 
-procs = {p.id: p for p in wb.processes}
+procs = {p.id: p for p in index.processes}
 c1, c2 = st.columns([3, 1])
 pid = c1.selectbox(t("col.process", lg), list(procs), key="d_process",
-                   format_func=lambda x: f"{procs[x].name}（{x}，{wb.section_by_id[procs[x].section].name}）")
+                   format_func=lambda x: f"{procs[x].name}（{x}，{index.section_by_id[procs[x].section].name}）")
 which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", horizontal=True,
                  format_func=lambda v: t(f"version.{v}", lg))
-proc = procs[pid]
+wb = department_workbook(index, pid)
+proc = wb.process_by_id[pid]
 editable = actions.may_edit_section(wb, account(), proc.section)
 if not editable:
     st.info(plain(t("readonly", lg)))
@@ -114,7 +115,7 @@ with tab_table:
         current = version_of(rows, draft["shapes"])
 problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(current.steps)
                               if any(o.id == s.id for o in current.steps[:i])]
-lanes = lane_titles(wb.people, lg)
+lanes = lane_titles(index.people, lg)  # everyone: a holder typed in may be of another department
 with tab_drawing:
     if problems:
         st.info(plain(t("designer.fix_first", lg)))
@@ -128,10 +129,10 @@ with tab_drawing:
 left, right = st.columns([3, 2])
 with left:
     if not problems and current.steps:
-        labels = chart_labels(wb, pid, which, lg)
+        labels = chart_labels(index, pid, which, lg)
         st.html(svg_image(render(to_dot(current, labels, "LR"), "svg"), proc.name))
 with right:
-    findings = actions.lint_version(wb, proc, which, current)
+    findings = actions.lint_version(index, proc, which, current)  # as publishing checks it, against everyone
     for sid, message in problems:
         st.error(plain(f"{sid}: {message}"))
     if findings:
@@ -190,7 +191,7 @@ with right:
         if draft["conflict"]:
             st.dataframe(pd.DataFrame([{
                 t("col.step", lg): f"{c.step} {(c.new or c.old).label}", t("publish.change", lg): t(f"publish.{c.kind}", lg),
-                t("col.a", lg): person_label(wb, (c.new or c.old).a), t("col.b", lg): person_label(wb, (c.new or c.old).b)}
+                t("col.a", lg): person_label(index, (c.new or c.old).a), t("col.b", lg): person_label(index, (c.new or c.old).b)}
                 for c in draft["conflict"]]), hide_index=True, width="stretch")
         if st.button(t("designer.reload", lg), key="d_reload"):
             del st.session_state[draft_key]
