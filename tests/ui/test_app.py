@@ -96,17 +96,21 @@ def test_flowchart_page_draws_the_chosen_process(bianban, app):
     assert "改革前后对照" in svg and "改革前 · 7 个环节" in svg and "压减 43%" in svg
 
 
-@pytest.mark.parametrize("view,key", [("flowchart", "process"), ("designer", "d_process")])
-def test_a_process_page_reads_the_steps_of_its_department_only(engine, db_url, app, view, key):
+@pytest.mark.parametrize("view,key,value", [("flowchart", "process", "scj-p01"), ("designer", "d_process", "scj-p01"),
+                                            ("people", "section", "scj-zh")])
+def test_a_page_about_one_process_or_section_reads_the_steps_of_its_department_only(engine, db_url, app, view,
+                                                                                       key, value):
     from roles import actions
     store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
     database = actions.open_database(db_url)
     database._loaded.clear()
     at = app(str(ROOT / "ui" / "views" / f"{view}.py"))
-    at.session_state[key] = "scj-p01"
+    at.session_state[key] = value
     at.run()
     assert not at.exception
-    assert {k for k in database._loaded if k[0]} == {(("before", "after"), frozenset({"scj"}))}
+    steps_read = {k for k in database._loaded if k[0]}                # (versions, departments) read with steps
+    assert (("before", "after"), frozenset({"scj"})) in steps_read
+    assert {departments for _, departments in steps_read} == {frozenset({"scj"})}  # never the whole database
 
 
 def test_reform_page_sums_and_checks(bianban, app):
