@@ -18,14 +18,19 @@ SHOTS = ROOT / ".screens"
 TODAY = today()  # the office's day, which the app and `demo --today` use
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    require_browser()
-    url = f"sqlite:///{tmp_path_factory.mktemp('flow') / 'flow.db'}"
+def demo_with_accounts(url: str) -> None:
+    """The demo, with a section head (rs01) and a staff member (rs05) who sign in."""
     run = lambda *a, **kw: subprocess.run([ABFLOW, "--db", url, *a], check=True, capture_output=True, text=True, **kw)  # noqa: E731
     run("demo", "--today", TODAY.isoformat())
     run("accounts", "add", "head-zh", "--role", "head", "--person", "rs01", "--password-stdin", input="head-pass-1\n")
     run("accounts", "add", "staff-05", "--role", "staff", "--person", "rs05", "--password-stdin", input="staff-pass-1\n")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    require_browser()
+    url = f"sqlite:///{tmp_path_factory.mktemp('flow') / 'flow.db'}"
+    demo_with_accounts(url)
     with serving(url) as base:
         yield base, url
 
@@ -101,25 +106,15 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
 
 
 @pytest.fixture
-def two_servers(request, tmp_path):
+def two_servers(db_url):
     """The demo on PostgreSQL, served by two `abflow serve` processes, as behind a proxy."""
     require_browser()
-    base = request.getfixturevalue("pg_database")
-    from sqlalchemy import create_engine, text
-    e = create_engine(base, isolation_level="AUTOCOMMIT")
-    with e.connect() as c:
-        c.execute(text("DROP SCHEMA public CASCADE"))
-        c.execute(text("CREATE SCHEMA public"))
-    e.dispose()
-    url = f"{base}?application_name=abflow_two_servers"
-    run = lambda *a, **kw: subprocess.run([ABFLOW, "--db", url, *a], check=True, capture_output=True, text=True, **kw)  # noqa: E731
-    run("demo", "--today", TODAY.isoformat())
-    run("accounts", "add", "head-zh", "--role", "head", "--person", "rs01", "--password-stdin", input="head-pass-1\n")
-    run("accounts", "add", "staff-05", "--role", "staff", "--person", "rs05", "--password-stdin", input="staff-pass-1\n")
-    with serving(url) as one, serving(url) as two:
-        yield one, two, url
+    demo_with_accounts(db_url)
+    with serving(db_url) as one, serving(db_url) as two:
+        yield one, two, db_url
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_two_servers_on_one_postgresql_see_each_others_changes(two_servers):
     """Each server keeps the loaded data until the database's data version moves: a change made
     through one server shows on the other's next page run."""
