@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-noto-cjk chromium libreoffice-calc-nogui
 
-.PHONY: setup system run demo test bench clean
+.PHONY: setup system run demo test bench bench-province clean
 
 MODELER := ui/modeler/node_modules/.package-lock.json
 
@@ -57,6 +57,10 @@ bench: setup
 	$(BIN)/python -m bench.bpmn
 	$(BIN)/python -m bench.bpmn_python
 	$(BIN)/python -m bench.app
+
+# A province (20 generated cities, 240,000 redesigned steps) on both databases: some ten minutes.
+bench-province: setup
+	$(BIN)/python -m bench.run --scale province --runs 1
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache ui/modeler/node_modules
