@@ -158,10 +158,14 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
     if s.id in labels.today:
         status, acting = labels.today[s.id]
         who = escape(acting) if acting else ""
-        rows.append(f'<font point-size="10" color="{STATUS_COLOUR[status]}"><b>{w[status]}</b> {who}</font>')
+        # A no-break space: Graphviz drops a plain one where the bold run ends ("空缺建议顶岗").
+        rows.append(f'<font point-size="10" color="{STATUS_COLOUR[status]}"><b>{w[status]}</b>&#160;{who}</font>')
     style = ('shape=box, style="rounded,filled,bold", fillcolor="#FFE9D6", color="#BF360C"' if s.kind == "approval"
              else 'shape=box, style="rounded,filled", fillcolor="white", color="#37474F"')
-    return f'"{_q(prefix + s.id)}" [{style}, margin="0.15,0.08", label=<{"<br/>".join(rows)}>];'
+    # One table row a line: lines of different sizes joined by <br/> overlap in Graphviz's layout.
+    table = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return (f'"{_q(prefix + s.id)}" [{style}, margin="0.15,0.05", '
+            f'label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{table}</TABLE>>];')
 
 
 def _q(value: str) -> str:

@@ -125,6 +125,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "people.bad_range": ("结束日期早于开始日期。", "The end is before the start."),
     "people.reason": ("事由", "Reason"),
     "people.record": ("登记这次请假", "Record this absence"),
+    "people.already_away": ("{person} 在 {start} 至 {end} 已登记请假，其空缺见“未来空缺预报”。",
+                            "{person} is already recorded as away from {start} to {end}: the gaps are under Gaps ahead."),
+    "people.recorded": ("已登记 {person} {start} 至 {end} 的请假；期间有 {n} 个环节·日无人办理，见“未来空缺预报”。",
+                        "Recorded the absence of {person} from {start} to {end}; it leaves {n} step-days uncovered "
+                        "(see the gaps ahead)."),
     "people.ics": ("导入请假文件（日历 .ics，或只含 absences 表的 Excel/YAML/JSON）",
                    "Import a leave file (an .ics calendar, or Excel/YAML/JSON with an absences sheet only)"),
     "people.import_ics": ("导入", "Import"),

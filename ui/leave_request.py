@@ -28,7 +28,9 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
         st.error(plain(t("people.bad_range", lg)))
         return
     added = actions.whatif(db(), account(), person_id=person, start=begin, end=end)
-    if not added:
+    if any(a.person == person and a.start <= begin and a.end >= end for a in wb.absences):
+        st.info(plain(t("people.already_away", lg, person=who(person), start=begin, end=end)))
+    elif not added:
         st.success(plain(t("whatif.none", lg, person=who(person), start=begin, end=end)))
     else:
         st.error(plain(t("whatif.title", lg, person=who(person), start=begin, end=end) + f"：{len(added)}"))
@@ -42,8 +44,10 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
         st.caption(plain(t("readonly", lg)))
     elif st.button(t("people.record", lg), key=f"{key}_record"):
         try:
-            n = actions.change_absences(db(), account(), added=[Absence(person, begin, end, reason)], source="app")
-            st.session_state[f"{key}_flash"] = t("absences.imported", lg, file="app", n=1, added=n)
+            actions.change_absences(db(), account(), added=[Absence(person, begin, end, reason)], source="app")
+            # Said from the check made before it was recorded: once recorded, the leave adds nothing more.
+            st.session_state[f"{key}_flash"] = t("people.recorded", lg, person=who(person), start=begin, end=end,
+                                                 n=len(added))
             st.rerun()
         except actions.AbflowError as e:
             show_error(e)

@@ -29,13 +29,14 @@ def test_the_dot_has_a_lane_per_a_holder_numbered_steps_and_holders():
     assert "主办 张伟 · 备岗 李娜" in dot
     assert "备岗 <font color=\"#C62828\">未定</font>" in dot  # s3 lacks a B holder, and it shows
     assert "shape=diamond" in dot
-    assert "<b>空缺</b>" in dot and "<b>备岗</b> 李娜" in dot
+    assert "<b>空缺</b>" in dot and "<b>备岗</b>&#160;李娜" in dot
 
 
 def test_svg_png_and_pdf_render_with_the_cjk_font():
     dot = to_dot(V, LABELS, "TB")
     svg = render(dot, "svg").decode()
     assert "收文登记" in svg and "Noto Sans CJK SC" in svg
+    assert ">\xa0李娜<" in svg  # a space renderers keep after the bold status ("备岗 李娜", not "备岗李娜")
     png = render(dot, "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])

@@ -170,6 +170,14 @@ def test_today_checks_a_leave_request_for_the_person_shown(bianban, app):
                  and list(d.value["日期"]) == ["2026-11-26", "2026-11-26", "2026-11-27", "2026-11-27"])
     assert set(added["建议顶岗"]) == {"赵文静 (bb01)"}
 
+    at.selectbox(key="person").set_value("bb06").run()        # another person chosen above: the check follows
+    assert at.selectbox(key="today_wi_person").value == "bb06"
+    at.selectbox(key="today_wi_person").set_value("bb04").run()
+    at.button(key="today_wi_record").click().run()             # recorded: said with what it leaves uncovered
+    said = " ".join(shown(x) for x in at.success)
+    assert "已登记 李建军 (bb04)" in said and "4 个环节·日无人办理" in said and "已读取" not in said
+    assert "不会新增空缺" not in said and any("已登记请假" in shown(x) for x in at.info)
+
 
 def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
     at = people_page()

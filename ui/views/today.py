@@ -80,8 +80,9 @@ else:
 
 # A leave request checked before it is approved, for the person shown (or oneself) from this day.
 with st.expander(t("people.whatif", lg)):
-    if (person or me) in people and "today_wi_person" not in st.session_state:
-        st.session_state["today_wi_person"] = person or me
+    shown = person or me  # the check follows the person chosen above, whenever that changes
+    if shown in people and st.session_state.get("today_wi_for") != shown:
+        st.session_state["today_wi_person"] = st.session_state["today_wi_for"] = shown
     leave_request(wb, lg, people, "today_wi", start=day)
 
 st.subheader(t("today.ahead", lg))
