@@ -221,6 +221,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "designer.upload": ("上传 BPMN 文件", "Upload a BPMN file"),
     "designer.use_upload": ("用上传的文件替换草稿", "Replace the draft with the upload"),
     "designer.save_draft": ("保存草稿", "Save draft"),
+    "designer.pending": ("图中有尚未应用到环节表的修改：保存草稿或发布时一并保存。",
+                         "The drawing has edits not yet applied to the step table: saving or publishing takes them too."),
     "designer.draft_saved": ("草稿已保存；发布前，排班和已发布的流程图不受影响。",
                              "Draft saved; the roster and the published charts see it only once it is published."),
     "designer.draft_from": ("这是 {who} 于 {at} 保存的草稿，基于第 {revision} 版，尚未发布。",

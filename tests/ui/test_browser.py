@@ -11,11 +11,16 @@ from ..conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def demo_url(tmp_path_factory):
     require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
     subprocess.run([ABFLOW, "--db", url, "demo", "--today", "2026-11-25"], check=True, capture_output=True)
-    with serving(url) as base:
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
+    with serving(demo_url) as base:
         yield base
 
 
@@ -67,6 +72,29 @@ def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
     frame.locator("g.djs-element[data-element-id='s1']").first.wait_for(timeout=30_000)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "designer-bpmn.png"), full_page=True)
+
+
+def test_a_step_renamed_in_the_drawing_is_saved_without_applying_it_first(server, demo_url, page):
+    """A head renames a step in bpmn-js and clicks 保存草稿 straight away: the draft has the new name."""
+    from roles.storage.database import engine_for
+    from roles.storage.store import load_draft
+    page.goto(f"{server}/designer")
+    page.get_by_role("tab", name="图形编辑（BPMN）").click()
+    frame = page.frame_locator("iframe[title*='bpmn_modeler']")
+    shape = frame.locator("g.djs-element[data-element-id='s1']").first
+    shape.wait_for(timeout=60_000)
+    shape.dblclick()
+    editor = frame.locator(".djs-direct-editing-parent")
+    editor.wait_for(timeout=10_000)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("收文登记并分办")
+    page.mouse.move(5, 5)                                   # out of the drawing, towards the page's buttons
+    settle(page)
+    page.get_by_text("尚未应用到环节表").wait_for(timeout=30_000)
+    page.get_by_role("button", name="保存草稿").click()
+    page.get_by_text("草稿已保存").wait_for(timeout=30_000)
+    draft = load_draft(engine_for(demo_url), "rsj-p01", "after")
+    assert draft is not None and draft.version.step("s1").name == "收文登记并分办"
 
 
 def _upload(page, path) -> None:

@@ -1,5 +1,6 @@
-"""The bpmn-js modeler as a Streamlit component: shows a BPMN document and returns the edited one
-when the user applies it. Served from this folder, where `make setup` installs bpmn-js."""
+"""The bpmn-js modeler as a Streamlit component: shows a BPMN document and returns the edited one,
+when the user applies it and, marked pending, soon after every edit. Served from this folder, where
+`make setup` installs bpmn-js."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,5 +11,6 @@ _modeler = components.declare_component("bpmn_modeler", path=str(Path(__file__).
 
 
 def modeler(xml: str, apply: str, hint: str = "", key: str | None = None) -> dict | None:
-    """The last applied drawing as {"xml", "at"} (None until the user applies one)."""
+    """The drawing last sent as {"xml", "at", "pending"}: pending when it was only edited, not
+    applied (None until the first edit)."""
     return _modeler(xml=xml, apply=apply, hint=hint, key=key, default=None)

@@ -124,7 +124,13 @@ with tab_drawing:
                         t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}")
         if drawn and drawn.get("at") != draft["modeler_at"]:
             draft["modeler_at"] = drawn["at"]
-            take(drawn["xml"].encode("utf-8"), "bpmn-js")
+            if drawn.get("pending"):
+                draft["pending"] = drawn["xml"]  # taken by the next save or publish
+            else:
+                draft.pop("pending", None)
+                take(drawn["xml"].encode("utf-8"), "bpmn-js")
+        if draft.get("pending"):
+            st.caption(plain(t("designer.pending", lg)))
 
 left, right = st.columns([3, 2])
 with left:
@@ -151,7 +157,22 @@ with right:
 
     # Both the disabled buttons and the conditions: a click that reaches a read-only session saves nothing.
     b1, b2, b3 = st.columns(3)
-    if b1.button(t("designer.save_draft", lg), key="d_draft", disabled=not editable) and editable:
+    saving = b1.button(t("designer.save_draft", lg), key="d_draft", disabled=not editable) and editable
+    clean = not problems and not findings
+    publishing = b2.button(t("designer.publish", lg), key="d_publish", type="primary",
+                           disabled=not (clean or draft.get("pending")) or not editable,
+                           help=None if clean else t("designer.publish_when_clean", lg)) \
+        and editable and (clean or bool(draft.get("pending")))
+    if (saving or publishing) and draft.get("pending"):  # the drawing's edits not yet applied go in too
+        pending = draft.pop("pending")
+        try:
+            current = actions.drawing(db(), account(), data=pending.encode("utf-8"), name="bpmn-js",
+                                      section_id=proc.section, which=which).version
+            draft["rows"], draft["shapes"] = rows_of(current), shapes_of(current)
+        except actions.AbflowError as e:
+            show_error(e)
+            saving = publishing = False
+    if saving:
         try:
             draft["draft_revision"] = actions.save_draft(
                 db(), account(), process_id=pid, which=which, version=current, base_revision=draft["revision"],
@@ -163,9 +184,7 @@ with right:
             draft["stale_draft"] = True
         except actions.AbflowError as e:
             show_error(e)
-    clean = not problems and not findings
-    if b2.button(t("designer.publish", lg), key="d_publish", type="primary", disabled=not clean or not editable,
-                 help=None if clean else t("designer.publish_when_clean", lg)) and editable and clean:
+    if publishing:  # the use case checks the version as it now is, faults and lint
         try:
             revision = actions.publish_draft(db(), account(), process_id=pid, which=which, version=current,
                                              expected_revision=draft["revision"], source="app: designer")
