@@ -67,6 +67,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "pairing.one-way": ("{b} 为 {a} 备岗，但 {a} 没有为 {b} 备岗：应互为AB角",
                         "{b} backs {a}, but {a} backs {b} nowhere: pairs should be mutual"),
     "suggest.solving": ("正在求解 A/B 分配…", "Solving the A/B assignment…"),
+    "suggest.solved": ("A/B 分配已求解", "A/B assignment solved"),
+    "suggest.failed": ("A/B 分配未能求解", "No A/B assignment found"),
     "suggest.title": ("{section} 的 A/B 建议（{status}，{seconds} 秒）", "A/B proposal for {section} ({status}, {seconds} s)"),
     "suggest.optimal": ("最优", "optimal"),
     "suggest.feasible": ("可行，未证明最优", "feasible, not proven optimal"),

@@ -25,7 +25,7 @@ _WHERE = {
               "remove_account", "set_password", "scheduler", "send_notices", "set_contacts", "sign_in",
               "verify_audit"),
     "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days",
-                 "resilience", "roster", "whatif"),
+                 "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
              "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"),
     "processes": ("BpmnImport", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",

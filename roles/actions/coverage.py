@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 from .access import Account
 
 __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days",
-           "resilience", "roster", "whatif"]
+           "resilience", "roster", "whatif", "workdays"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
 MAX_DAYS = 3660
@@ -99,6 +99,12 @@ def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> s
     statutory holidays (`estimated`)."""
     check_range(start, end)
     return rosters.calendar_source(db.workbook((), frozenset()), start, end)  # the calendar alone
+
+
+def workdays(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The workdays from `start` to `end`, on the national calendar with the stored adjustments."""
+    check_range(start, end)
+    return list(rosters.calendar_of(db.workbook((), frozenset())).workdays(start, end))
 
 
 def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:

@@ -38,6 +38,13 @@ def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
     gaps = at.dataframe[0].value
     assert list(gaps["环节"]) == ["s1 收文登记", "s4 办理归档"]
     assert list(gaps["建议顶岗"]) == ["赵文静（bb01）", "赵文静（bb01）"]
+    # Gaps ahead: a bar for every workday of the two weeks, those with no gap at 0.
+    import pyarrow as pa
+    chart, = at.get("vega_lite_chart")
+    ahead = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
+    days = list(ahead.iloc[:, 0])
+    assert days[0] == "2026-11-25" and days[-1] == "2026-12-08" and len(days) == 10 and "2026-11-28" not in days
+    assert (ahead["空缺"] == 0).any() and ahead["空缺"].sum() > 0
 
 
 def test_today_in_english_and_for_one_person(bianban, app):
@@ -149,6 +156,13 @@ def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):
     at.button(key="propose").click().run()
     assert not at.exception
     assert any("最优" in i.value for i in at.info)
+    assert [x.label for x in at.get("expandable") if "A/B" in x.label] in ([], ["A/B 分配已求解"])
+    table = next(d.value for d in at.dataframe if list(d.value.columns) == ["流程", "环节", "主办(A)", "备岗(B)"])
+    rows = table.to_dict("records")
+    assert rows and all("（bb-p" in r["流程"] and " " in r["环节"] for r in rows)   # names, not bare ids
+    assert not any(" → " in v and v.split(" → ")[0] == v.split(" → ")[1]        # no "郭阳阳 → 郭阳阳"
+                   for r in rows for v in (r["主办(A)"], r["备岗(B)"]))
+    assert any(" → " in r["主办(A)"] or " → " in r["备岗(B)"] for r in rows)
     at.button(key="accept").click().run()
     assert not at.exception
     assert any("已采纳" in s.value for s in at.success)

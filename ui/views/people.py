@@ -91,10 +91,10 @@ with tab_suggest:
             try:
                 st.session_state["proposal"] = actions.propose(db(), account(), section_id=sid, mode=mode,
                                                                progress=lambda m: status.write(m.text(lg)))
-                status.update(state="complete")
+                status.update(label=t("suggest.solved", lg), state="complete", expanded=False)
             except actions.AbflowError as e:
                 st.session_state.pop("proposal", None)
-                status.update(state="error")
+                status.update(label=t("suggest.failed", lg), state="error")
                 show_error(e)
     proposal = st.session_state.get("proposal")
     if proposal is not None and proposal.section == sid:
@@ -104,9 +104,20 @@ with tab_suggest:
         if not changes:
             st.success(plain(t("people.no_changes", lg)))
         else:
+            def holder(was: str | None, now: str | None) -> str:
+                """The holder, and where the proposal changes it, whom it replaces."""
+                return who(now) if was == now else f"{who(was)} → {who(now)}"
+
+            def step_of(x) -> str:
+                p = wb.process_by_id.get(x.process)
+                s = p.after.step(x.step) if p is not None and p.after is not None else None
+                return f"{x.step} {s.label}" if s is not None else x.step
+
             st.dataframe(pd.DataFrame([{
-                t("col.process", lg): x.process, t("col.step", lg): x.step,
-                t("col.a", lg): f"{who(x.was_a)} → {who(x.a)}", t("col.b", lg): f"{who(x.was_b)} → {who(x.b)}"}
+                t("col.process", lg): f"{wb.process_by_id[x.process].name}（{x.process}）"
+                if x.process in wb.process_by_id else x.process,
+                t("col.step", lg): step_of(x),
+                t("col.a", lg): holder(x.was_a, x.a), t("col.b", lg): holder(x.was_b, x.b)}
                 for x in changes]), hide_index=True, width="stretch")
             if not actions.may_edit_section(wb, account(), sid):
                 st.info(plain(t("readonly", lg)))

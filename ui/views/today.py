@@ -95,9 +95,10 @@ coming = [g for g in actions.gaps(db(), account(), start=day, end=end, departmen
 if not coming:
     st.success(plain(t("gaps.none", lg, start=day, end=end)))
 else:
-    per_day = pd.Series([g.date for g in coming]).value_counts().sort_index()
-    st.bar_chart(pd.DataFrame({t("status.gap", lg): per_day.values},
-                              index=[d.isoformat() for d in per_day.index]))
+    per_day = pd.Series([g.date for g in coming]).value_counts()
+    every = actions.workdays(db(), account(), start=day, end=end)  # the days with no gap too, at 0
+    st.bar_chart(pd.DataFrame({t("status.gap", lg): [int(per_day.get(d, 0)) for d in every]},
+                              index=[d.isoformat() for d in every]))
     st.dataframe(pd.DataFrame([{
         t("col.date", lg): g.date.isoformat(),
         t("col.process", lg): f"{g.process_name}（{g.process}）",
