@@ -424,6 +424,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "today.covered": ("备岗代办：主办不在岗", "Covered by B: the A holder is away"),
     "today.all": ("全部环节（{n}）", "All steps ({n})"),
     "today.ahead": ("未来空缺预报", "Gaps ahead"),
+    "today.my_day": ("{person}的今天", "{person}'s day"),
+    "today.my_in": ("{person}今天在岗，主办 {n} 个环节。", "{person} is in today, acting on {n} step(s) as A."),
+    "today.my_away": ("{person}今天不在岗（{why}，至 {end}）。", "{person} is away today ({why}, until {end})."),
+    "today.reason_withheld": ("事由不公开", "reason not shown"),
+    "today.my_covered": ("{who}代办其 {n} 个环节：{steps}。", "{who} covers {n} of their step(s): {steps}."),
+    "today.my_uncovered": ("{n} 个环节无人办理：{steps}，请安排顶岗。",
+                           "{n} step(s) have nobody: {steps}; arrange a stand-in."),
+    "today.my_covers": ("今天替{who}办理：{steps}。", "Covers for {who} today: {steps}."),
+    "today.my_stand_in": ("被建议顶岗 {n} 个无人办理的环节：{steps}。",
+                          "Suggested stand-in for {n} step(s) nobody covers: {steps}."),
     "today.days": ("天数", "Days"),
 }
 

@@ -156,3 +156,13 @@ def test_a_signed_in_person_starts_on_their_department_and_today_reads_only_it(p
     assert not at.exception and at.session_state["dept"] == "bb" and at.session_state["person"] == "bb03"
     steps_read = {key for key in database._loaded if key[0]}
     assert steps_read == {(("after",), frozenset({"bb"}))}  # no whole-database load of the steps
+
+
+def test_today_tells_staff_a_colleague_is_away_but_not_why(page, bianban):
+    import datetime as dt
+    at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
+    at.session_state["day"] = dt.date(2026, 11, 25)
+    at.session_state["person"] = "bb04"                      # a colleague on sick leave
+    at.run()
+    day = said(at) + " ".join(m.value for m in at.markdown)
+    assert "今天不在岗（事由不公开" in re.sub(r"\\(.)", r"\1", day) and "病假" not in day

@@ -58,6 +58,21 @@ def test_today_in_english_and_for_one_person(bianban, app):
     assert "Covered by B: the A holder is away" in [s.value for s in at.subheader]
 
 
+@pytest.mark.parametrize("person,says", [
+    ("bb07", ["郑浩（bb07）今天不在岗（出差，至 2026-11-26）。", "吴丽娟（bb06）代办其 1 个环节：事业单位登记 · 审核审批。"]),
+    ("bb06", ["吴丽娟（bb06）今天在岗，主办 0 个环节。", "今天替郑浩（bb07）办理：事业单位登记 · 审核审批。"]),
+    ("bb04", ["李建军（bb04）今天不在岗（病假，至 2026-11-25）。", "1 个环节无人办理：公文办理 · 办理归档，请安排顶岗。"]),
+    ("bb01", ["赵文静（bb01）今天在岗，主办 1 个环节。", "被建议顶岗 2 个无人办理的环节：公文办理 · 收文登记、公文办理 · 办理归档。"]),
+])
+def test_today_says_a_persons_day_in_a_sentence_each(bianban, app, person, says):
+    at = app()
+    at.session_state["day"] = dt.date(2026, 11, 25)
+    at.session_state["person"] = person
+    at.run()
+    assert not at.exception
+    assert shown(at.markdown[0]).splitlines() == [f"- {line}" for line in says]
+
+
 def test_a_holiday_says_why(bianban, app):
     at = app()
     at.session_state["day"] = dt.date(2026, 10, 1)

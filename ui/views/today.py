@@ -23,6 +23,38 @@ def who(pid: str | None) -> str:
     return f"{p.name}（{pid}）" if p else pid
 
 
+def steps_named(rows) -> str:
+    return "、".join(f"{d.process_name} · {d.step_name}" for d in rows) if lg == "zh" else \
+        ", ".join(f"{d.process_name} · {d.step_name}" for d in rows)
+
+
+def my_day(pid: str) -> None:
+    """The person's day in a sentence each: in or away and who covers them, whom they cover, where
+    they are asked to stand in: the answer a staff member opens the page for."""
+    mine = actions.person_days(db(), account(), person_id=pid, start=day, end=day)[0]
+    lines = []
+    if mine.away:
+        leave = next((a for a in wb.absences if a.person == pid and a.start <= day <= a.end), None)
+        why = t("today.reason_withheld", lg) if leave is None or leave.reason == actions.WITHHELD \
+            else t(f"reason.{leave.reason}", lg)
+        lines.append(t("today.my_away", lg, person=who(pid), why=why, end=leave.end if leave else day))
+        by: dict[str | None, list] = {}
+        for d in mine.covered:
+            by.setdefault(d.acting, []).append(d)
+        for acting, rows in by.items():
+            lines.append(t("today.my_covered", lg, who=who(acting), n=len(rows), steps=steps_named(rows))
+                         if acting else t("today.my_uncovered", lg, n=len(rows), steps=steps_named(rows)))
+    else:
+        lines.append(t("today.my_in", lg, person=who(pid), n=len(mine.holds)))
+    for holder in dict.fromkeys(d.a for d in mine.covers):
+        rows = [d for d in mine.covers if d.a == holder]
+        lines.append(t("today.my_covers", lg, who=who(holder), steps=steps_named(rows)))
+    if mine.stands_in:
+        lines.append(t("today.my_stand_in", lg, n=len(mine.stands_in), steps=steps_named(mine.stands_in)))
+    st.subheader(t("today.my_day", lg, person=who(pid)))
+    st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+
+
 c1, c2, c3 = st.columns([1, 2, 2])
 day = c1.date_input(t("col.date", lg), value=clock.today(), key="day")
 depts = {d.id: d.name for d in wb.departments}
@@ -43,6 +75,8 @@ if r.calendar == "estimated":
 if not r.workday:
     st.info(plain(t("not_workday", lg, date=day, why=off_day(r.off, lg))))
 else:
+    if person is not None:
+        my_day(person)
     duties = [d for d in r.steps if person is None or person in (d.a, d.b, d.acting, d.suggested)]
     counts = {k: sum(d.status == k for d in duties) for k in ("A", "B", "gap")}
     m = st.columns(4)
