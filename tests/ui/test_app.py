@@ -456,6 +456,9 @@ def test_staff_cannot_change_processes_or_others_absences(accounts, designer, pe
     at.session_state["d_process"] = "bb-p2"
     at.run()
     assert any("只读" in i.value for i in at.info)
+    grid = at.dataframe[0].proto                                        # the step table
+    assert grid.disabled and grid.editing_mode == grid.EditingMode.FIXED  # no pencils, no add-row line
+    assert at.get("file_uploader")[0].proto.disabled
     _edit_b(at, 3, "bb08")
     at.run()
     assert at.button(key="d_publish").disabled  # AppTest, like a browser, cannot click it

@@ -106,7 +106,8 @@ def take(xml: bytes, source: str) -> None:
 tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing", lg)])
 with tab_table:
     edited = st.data_editor(
-        pd.DataFrame(draft["rows"], columns=[f.name for f in COLUMNS]), num_rows="dynamic", hide_index=True, width="stretch",
+        pd.DataFrame(draft["rows"], columns=[f.name for f in COLUMNS]), hide_index=True, width="stretch",
+        num_rows="dynamic" if editable else "fixed", disabled=not editable,  # read-only looks read-only
         key=f"editor:{pid}:{which}:{draft['editor']}",
         column_config={f.name: column(f) for f in COLUMNS})
     rows = edited.to_dict("records")
@@ -151,7 +152,8 @@ with right:
     if not problems:
         st.download_button(t("designer.download", lg), bpmn.write(current, pid, proc.name, lanes),
                            f"{pid}-{which}.bpmn", mime="application/xml", key="d_download")
-    upload = st.file_uploader(t("designer.upload", lg), type=["bpmn", "xml"], key=f"d_upload:{pid}:{which}")
+    upload = st.file_uploader(t("designer.upload", lg), type=["bpmn", "xml"], key=f"d_upload:{pid}:{which}",
+                              disabled=not editable)
     if upload is not None and st.button(t("designer.use_upload", lg), key="d_use_upload"):
         take(upload.getvalue(), upload.name)
 
