@@ -359,6 +359,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "reform.section_cut": ("科室压减", "Sections cut"),
     "reform.steps": ("环节数", "Steps"),
     "reform.step_cut": ("环节压减", "Steps cut"),
+    "reform.target": ("30% 目标", "30% target"),
+    "reform.under_target": ("未达 30%", "under 30%"),
+    "reform.on_target": ("达标", "on target"),
+    "reform.target_summary": ("{total} 个部门中 {n} 个科室压减未达 {target}（表中排在前面，图中为红色）。",
+                              "{n} of {total} departments cut their sections by less than {target} (first in the "
+                              "table, red in the chart)."),
+    "reform.exempted_only": ("已豁免", "exempted"),
     "reform.check": ("规则检查", "Rule check"),
     "rule.reduction-ratio": ("科室精简比例", "Section reduction"),
     "rule.section-size": ("科室人数", "Section size"),

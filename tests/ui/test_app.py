@@ -145,6 +145,24 @@ def test_reform_page_sums_and_checks(bianban, app):
     assert metrics["环节数"] == "14 → 8"
 
 
+def test_reform_page_marks_departments_under_the_30_percent_target_and_filters_findings(engine, app):
+    from bench.city import city_workbook
+    wb = city_workbook(dt.date(2026, 11, 25), seed=3, departments=12, processes=60)
+    store.import_workbook(engine, wb)
+    under = {d.name for d in wb.departments if 1 - len(d.sections) / len(d.sections_before) < 0.30}
+    assert under and len(under) < 12
+    at = app(str(ROOT / "ui" / "views" / "reform.py"))
+    at.run()
+    assert not at.exception
+    assert any(f"12 个部门中 {len(under)} 个科室压减未达 30%" in shown(w) for w in at.warning)
+    table = at.dataframe[0].value
+    assert set(table["部门"][:len(under)]) == under and set(table["30% 目标"][:len(under)]) == {"未达 30%"}
+    assert set(table["30% 目标"][len(under):]) == {"达标"}
+    at.multiselect(key="levels").set_value(["warning"]).run()
+    found = next(d.value for d in at.dataframe if "级别" in d.value)
+    assert set(found["级别"]) == {"提示"}
+
+
 PEOPLE = str(ROOT / "ui" / "views" / "people.py")
 
 

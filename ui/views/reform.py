@@ -22,9 +22,9 @@ total_after = sum(d["sections_after"] for d in depts)
 steps_before = sum(d["before"] for d in depts)
 steps_after = sum(d["after"] for d in depts)
 m = st.columns(4)
-m[0].metric(t("reform.sections", lg), f"{total_before} → {total_after}")
+m[0].metric(t("reform.sections", lg), f"{total_before:,} → {total_after:,}")
 m[1].metric(t("reform.section_cut", lg), f"{(total_before - total_after) / total_before:.1%}" if total_before else "—")
-m[2].metric(t("reform.steps", lg), f"{steps_before} → {steps_after}")
+m[2].metric(t("reform.steps", lg), f"{steps_before:,} → {steps_after:,}")
 m[3].metric(t("reform.step_cut", lg), f"{(steps_before - steps_after) / steps_before:.1%}" if steps_before else "—")
 
 
@@ -56,13 +56,42 @@ def before_after_chart(rows: list[dict], label: str) -> None:
     st.altair_chart(chart, width="stretch")
 
 
+#: The reform's target: each department cuts its sections by at least this share.
+TARGET = 0.30
+
+
+def cut_chart(rows: list[dict], key: str, label: str) -> None:
+    """Each department's cut as a bar, the target as a line across, those short of it in red."""
+    import altair as alt
+    cut, name, short = t(key, lg) + " %", t("col.department", lg), t("reform.under_target", lg)
+    frame = pd.DataFrame([{name: r["name"], cut: pct(r[label]) or 0.0,
+                           short: (r[label] or 0) < TARGET} for r in rows])
+    bars = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y(f"{name}:N", sort=None, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        x=alt.X(f"{cut}:Q", title=cut),
+        color=alt.Color(f"{short}:N", scale=alt.Scale(domain=[True, False], range=["#c62828", "#1a5fb4"]),
+                        legend=alt.Legend(orient="top", title=None,
+                                          labelExpr=f"datum.value ? '{t('reform.under_target', lg)}' : "
+                                                    f"'{t('reform.on_target', lg)}'")),
+        tooltip=[name, cut]).properties(height=alt.Step(16))
+    line = alt.Chart(pd.DataFrame({cut: [100 * TARGET]})).mark_rule(color="#c62828", strokeDash=[4, 3]).encode(
+        x=f"{cut}:Q")
+    st.altair_chart(bars + line, width="stretch")
+
+
 with tab_d:
+    under = [d for d in depts if (d["section_reduction"] or 0) < TARGET]
+    (st.warning if under else st.success)(plain(t("reform.target_summary", lg, n=len(under), total=len(depts),
+                                                  target=f"{TARGET:.0%}")))
     st.dataframe(pd.DataFrame([{
         t("col.department", lg): d["name"], t("col.batch", lg): d["batch"],
         t("col.sections", lg): f"{d['sections_before']} → {d['sections_after']}",
         t("reform.section_cut", lg) + " %": pct(d["section_reduction"]),
+        t("reform.target", lg): t("reform.under_target" if d in under else "reform.on_target", lg),
         t("col.before", lg): d["before"], t("col.after", lg): d["after"],
-        t("col.reduction", lg) + " %": pct(d["reduction"])} for d in depts]), hide_index=True, width="stretch")
+        t("col.reduction", lg) + " %": pct(d["reduction"])} for d in sorted(depts, key=lambda d: d not in under)]),
+        hide_index=True, width="stretch")
+    cut_chart(depts, "reform.section_cut", "section_reduction")
     before_after_chart([{"label": d["name"], **d} for d in depts], t("col.department", lg))
     st.subheader(t("stats.batches", lg))
     batches = [{"label": t("report.batch", lg, batch=b["batch"] if b["batch"] is not None else "—"), **b}
@@ -132,13 +161,20 @@ with tab_sat:
         t("saturation.flag", lg): t(f"saturation.{r['flag'] or 'unknown'}", lg)} for r in sat["sections"]]),
         hide_index=True, width="stretch")
 with tab_c:
-    f1, f2 = st.columns(2)
+    f0, f1, f2 = st.columns([1, 2, 2])
+    levels = {"error": t("severity.error", lg), "warning": t("severity.warning", lg),
+              "exempted": t("reform.exempted_only", lg)}
+    pick_levels = f0.multiselect(t("col.severity", lg), list(levels), key="levels", format_func=levels.get,
+                                 placeholder=t("pick.any", lg))
     pick_rules = f1.multiselect(t("col.rule", lg), RULES, key="rules", placeholder=t("pick.any", lg),
                                 format_func=lambda r: t(f"rule.{r}", lg))
     names = {d.id: d.name for d in wb.departments}
     pick_depts = f2.multiselect(t("col.department", lg), list(names), key="depts", format_func=names.get,
                                 placeholder=t("pick.any", lg))
     findings = actions.check(db(), account(), rules=tuple(pick_rules), departments=tuple(pick_depts))
+    kind = lambda f: "exempted" if f.exemption else f.severity  # noqa: E731
+    findings = sorted((f for f in findings if not pick_levels or kind(f) in pick_levels),
+                      key=lambda f: ("error", "warning", "exempted").index(kind(f)))  # errors first
     errors = sum(f.blocking for f in findings)
     exempted = sum(f.exemption is not None for f in findings)
     (st.error if errors else st.success)(t("reform.findings", lg, errors=errors,
