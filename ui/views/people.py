@@ -64,9 +64,12 @@ with tab_ab:
         t("pairing.person", lg): who(x.person), t("pairing.a_steps", lg): x.a_steps,
         t("pairing.a_minutes", lg): x.a_minutes, t("pairing.b_steps", lg): x.steps,
         t("pairing.b_minutes", lg): x.minutes} for x in paired.loads]), hide_index=True, width="stretch")
-    if paired.issues:
-        for i in paired.issues:
-            st.warning(plain(t(f"pairing.{i.kind}", lg, subject=i.subject, a=who(i.a), b=who(i.b))))
+    if paired.issues:  # one note and one table for the section, not a box per finding
+        st.warning(plain(t("people.pairing_issues", lg, n=len(paired.issues))))
+        st.dataframe(pd.DataFrame([{
+            t("pairing.kind", lg): t(f"pairing.kind_{i.kind}", lg), t("col.a", lg): who(i.a), t("col.b", lg): who(i.b),
+            t("col.message", lg): t(f"pairing.{i.kind}", lg, subject=i.subject, a=who(i.a), b=who(i.b))}
+            for i in sorted(paired.issues, key=lambda i: (i.kind, i.a, i.b))]), hide_index=True, width="stretch")
     else:
         st.success(plain(t("people.pairing_ok", lg)))
 
