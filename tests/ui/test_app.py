@@ -525,8 +525,12 @@ def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accou
     audit = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "office", "office-pass-1")
     trail = audit.dataframe[0].value
     saves = trail[trail["对象"] == "bb-p2/after"]  # newer rows: the office's own sign-in
-    assert saves["操作人"].iloc[0] == "head-jg"
-    assert "signin" in set(trail[trail["操作人"] == "office"]["操作"])
+    assert saves["操作人"].iloc[0] == "head-jg" and saves["操作"].iloc[0] == "保存流程"   # in words
+    assert saves["改动"].iloc[0] == "修改 s4"                                            # what changed
+    assert "登录" in set(trail[trail["操作人"] == "office"]["操作"])
+    audit.multiselect(key="audit_kinds").set_value(["process.save"]).run()            # filtered by kind
+    assert set(audit.dataframe[0].value["操作"]) == {"保存流程"}
+    assert any("Asia/Shanghai" in shown(c) for c in audit.caption)                    # times in the office's zone
     from roles.storage.accounts import audit_trail
     last = next(r for r in audit_trail(accounts, 10) if r.subject == "bb-p2/after")
     s4 = lambda steps: next(x for x in steps if x["id"] == "s4")  # noqa: E731

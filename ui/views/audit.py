@@ -1,23 +1,84 @@
-"""The audit trail, for the reform office: every change, who made it and when, before and after."""
+"""The audit trail, for the reform office: every change, who made it and when (in the office's
+time zone), what changed, in words; filtered by kind and person; one entry opened whole."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
 import streamlit as st
 
-from roles import actions
-from ui.i18n import t
+from roles import actions, clock
+from ui.i18n import WORDS, t
 from ui.state import account, db, page, plain
 
-lg, wb = page("page.audit")
+lg, wb = page("page.audit", need_data=False)
 if account().role != "office":
     st.warning(plain(t("audit.office_only", lg)))
     st.stop()
-rows = actions.audit_trail(db(), account(), limit=500)
+
+
+def kind(action: str) -> str:
+    """An action's kind: `process.save (designer)` is a `process.save`."""
+    return action.split(" (", 1)[0]
+
+
+def named(action: str) -> str:
+    key = f"audit.kind.{kind(action)}"
+    return t(key, lg) if key in WORDS else action
+
+
+def short(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def changed(before, after) -> str:
+    """What an entry changed, in a line: the fields of a record, the steps of a version (by id),
+    or what was there and is not (or the reverse)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+        return "; ".join(f"{k}: {short(before.get(k))} → {short(after.get(k))}" for k in keys)
+    if isinstance(before, list) and isinstance(after, list) and all(isinstance(x, dict) for x in [*before, *after]):
+        was = {str(x.get("id")): x for x in before}
+        now = {str(x.get("id")): x for x in after}
+        parts = [t("audit.added", lg, ids="、".join(k for k in now if k not in was))] if set(now) - set(was) else []
+        parts += [t("audit.removed", lg, ids="、".join(k for k in was if k not in now))] if set(was) - set(now) else []
+        edited = [k for k in now if k in was and now[k] != was[k]]
+        parts += [t("audit.edited", lg, ids="、".join(edited))] if edited else []
+        return "; ".join(parts)
+    if before is None:
+        return short(after) if after is not None else ""
+    return t("audit.was", lg, value=short(before)) + ("" if after is None else f" → {short(after)}")
+
+
+rows = actions.audit_trail(db(), account(), limit=2000)
+zone = clock.zone()
+f1, f2 = st.columns(2)
+kinds = sorted({kind(r.action) for r in rows})
+pick = f1.multiselect(t("audit.action", lg), kinds, key="audit_kinds", format_func=named, placeholder=t("pick.any", lg))
+users = sorted({r.user for r in rows})
+who = f2.multiselect(t("audit.user", lg), users, key="audit_users", placeholder=t("pick.any", lg))
+shown = [r for r in rows if (not pick or kind(r.action) in pick) and (not who or r.user in who)]
+
+
+def local(at: dt.datetime) -> str:
+    return (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+st.caption(plain(t("audit.zone", lg, zone=zone.key, n=len(shown))))
 st.dataframe(pd.DataFrame([{
-    t("audit.at", lg): r.at.strftime("%Y-%m-%d %H:%M:%S"), t("audit.user", lg): r.user,
-    t("audit.action", lg): r.action, t("audit.subject", lg): r.subject,
-    t("audit.before", lg): json.dumps(r.before, ensure_ascii=False)[:300] if r.before is not None else "",
-    t("audit.after", lg): json.dumps(r.after, ensure_ascii=False)[:300] if r.after is not None else ""}
-    for r in rows]), hide_index=True, width="stretch")
+    "#": r.id, t("audit.at", lg): local(r.at), t("audit.user", lg): r.user, t("audit.action", lg): named(r.action),
+    t("audit.subject", lg): r.subject, t("audit.change", lg): changed(r.before, r.after)}
+    for r in shown]), hide_index=True, width="stretch")
+
+if shown:
+    entry = st.selectbox(t("audit.open", lg), [r.id for r in shown], key="audit_entry",
+                         format_func=lambda i: next(f"#{r.id} {local(r.at)} {named(r.action)} {r.subject}"
+                                                    for r in shown if r.id == i))
+    opened = next(r for r in shown if r.id == entry)
+    c1, c2 = st.columns(2)
+    c1.markdown(f"**{t('audit.before', lg)}**")
+    c1.json(opened.before if opened.before is not None else {}, expanded=1)
+    c2.markdown(f"**{t('audit.after', lg)}**")
+    c2.json(opened.after if opened.after is not None else {}, expanded=1)
