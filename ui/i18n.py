@@ -186,6 +186,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "lint.none": ("流程检查通过：没有发现问题。", "Lint: nothing to fix."),
     "lint.title": ("流程检查：{n} 项发现", "Lint: {n} finding(s)"),
     "publish.title": ("流程图公示", "Published process charts"),
+    "publish.summary": ("第 {release} 版，{date} 发布。{departments} 个部门，科室 {sections}（压减 {section_cut}），"
+                        "环节 {steps}（压减 {step_cut}）。",
+                        "Release {release}, published {date}. {departments} departments; sections {sections} "
+                        "(cut {section_cut}); steps {steps} (cut {step_cut})."),
+    "publish.dept_figures": ("科室 {sections}（压减 {cut}），环节 {steps}（压减 {step_cut}）。",
+                             "Sections {sections} (cut {cut}); steps {steps} (cut {step_cut})."),
+    "publish.sections": ("科室", "Sections"),
     "publish.releases": ("历次发布", "Releases"),
     "publish.release": ("第 {n} 版", "Release {n}"),
     "publish.latest": ("最新", "latest"),

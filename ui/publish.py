@@ -229,7 +229,11 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
         dept_rows.append([f"<a href=\"d-{_slug(d.id)}.html\">{escape(d.name)}</a>",
                           f"{dfig['sections_before']} → {dfig['sections_after']}", _pct(dfig["section_reduction"]),
                           f"{dfig['before']} → {dfig['after']}", _pct(dfig["reduction"])])
-        body = []
+        figures_line = w("publish.dept_figures", sections=f"{dfig['sections_before']} → {dfig['sections_after']}",
+                         cut=_pct(dfig["section_reduction"]), steps=f"{dfig['before']} → {dfig['after']}",
+                         step_cut=_pct(dfig["reduction"]))
+        index = " · ".join(f"<a href=\"#{escape(s.id)}\">{escape(s.name)}</a>" for s in d.sections)
+        body = [f"<p>{escape(figures_line)}</p>", f"<nav><b>{escape(w('publish.sections'))}</b>：{index}</nav>"]
         for s in d.sections:
             sf = sec_fig.get(s.id, {})
             procs = [p for p in wb.processes if p.section == s.id]
@@ -249,7 +253,9 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
         dept = wb.department_of_section.get(p.section, "")
         sec = wb.section_by_id.get(p.section)
         pf = proc_fig[p.id]
+        dept_name = next((x.name for x in wb.departments if x.id == dept), dept)
         crumbs = (home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
+                  f"<a href=\"d-{_slug(dept)}.html\">{escape(dept_name)}</a> › "
                   f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
         body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
         if p.after is not None:
@@ -284,7 +290,16 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                         (f"{who(c.old.b)} → " if c.old and c.new and c.old.b != c.new.b else "") + who((c.new or c.old).b)]
                         for c in changes]))
         (rel / f"p-{_slug(p.id)}.html").write_text(_page(p.name, "".join(body), crumbs), "utf-8")
-    (rel / "index.html").write_text(_page(w("publish.title"), _table(
+    sections_before = sum(r["sections_before"] for r in figures["departments"])
+    sections_after = sum(r["sections_after"] for r in figures["departments"])
+    steps_before = sum(r["before"] or 0 for r in figures["departments"])
+    steps_after = sum(r["after"] or 0 for r in figures["departments"])
+    summary = w("publish.summary", release=number, date=clock.now().strftime("%Y-%m-%d"), departments=len(wb.departments),
+                sections=f"{sections_before:,} → {sections_after:,}",
+                section_cut=_pct((sections_before - sections_after) / sections_before if sections_before else None),
+                steps=f"{steps_before:,} → {steps_after:,}",
+                step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
+    (rel / "index.html").write_text(_page(w("publish.title"), f"<p>{escape(summary)}</p>" + _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
         dept_rows, {1, 2, 3, 4}), home), "utf-8")
     # What was published, for the next release to tell what changed since.
@@ -294,8 +309,13 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
 
 def _write_index(out: Path, numbers: list[int], latest: int, language: str) -> None:
     """The list of releases, newest first, replaced whole (written aside, then renamed)."""
+    def published(n: int) -> str:
+        try:
+            return " · " + json.loads((out / f"r{n}" / "manifest.json").read_text("utf-8"))["published"][:10]
+        except (OSError, ValueError, KeyError, TypeError):
+            return ""
     items = "".join(f"<li><a href=\"r{n}/index.html\">{escape(t('publish.release', language, n=n))}</a>"
-                    f"{' · ' + escape(t('publish.latest', language)) if n == latest else ''}</li>"
+                    f"{escape(published(n))}{' · ' + escape(t('publish.latest', language)) if n == latest else ''}</li>"
                     for n in sorted(numbers, reverse=True))
     aside = out / ".index.html.tmp"
     aside.write_text(_page(t("publish.releases", language), f"<ul>{items}</ul>"), "utf-8")

@@ -24,6 +24,11 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     assert len(read((r1 / "bpmn" / "bb-p2.bpmn").read_bytes(), "p.bpmn").version.work_steps) == 4
     assert "bb-jg" in (r1 / "d-bb.html").read_text("utf-8") and "AB角表" in (r1 / "d-bb.html").read_text("utf-8")
     assert json.loads((r1 / "manifest.json").read_text("utf-8"))["release"] == 1
+    root = (r1 / "index.html").read_text("utf-8")
+    assert "第 1 版，" in root and "发布。1 个部门，科室 6 → 3（压减 50.0%），环节 14 → 8" in root
+    dept = (r1 / "d-bb.html").read_text("utf-8")
+    assert "<nav><b>科室</b>：" in dept and 'href="#bb-jg"' in dept                  # a section index
+    assert 'href="d-bb.html">' in page                                           # the department in the crumbs
 
     # A head re-assigns a B holder; publishing again keeps release 1 and says what changed.
     wb = store.load(bianban)
@@ -40,6 +45,7 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     assert "无变化" in (site / "r2" / "p-bb-p1.html").read_text("utf-8")
     index = (site / "index.html").read_text("utf-8")
     assert index.index("r2/index.html") < index.index("r1/index.html")  # newest first
+    assert "第 2 版</a> · 20" in index                                      # with the day each was published
 
 
 def test_publishing_again_draws_only_the_charts_that_changed(bianban, tmp_path, caplog):
