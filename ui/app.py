@@ -10,10 +10,11 @@ from pathlib import Path
 import streamlit as st
 
 from ui.i18n import t
-from ui.state import language, plain
+from ui.state import keep_session, language, plain, restore_session, sign_out
 
 st.set_page_config(page_title="abflow", page_icon=":material/account_tree:", layout="wide")
 
+restore_session()  # before the sidebar, which says who is signed in
 with st.sidebar:
     st.radio("语言 / Language", ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: {"zh": "中文", "en": "English"}[x])
@@ -21,10 +22,9 @@ with st.sidebar:
     if signed is not None:
         st.caption(plain(t("signin.as", language(), user=signed.username, role=t(f"role.{signed.role}", language()))))
         if st.button(t("signin.out", language()), key="signout"):
-            del st.session_state["account"]
-            if st.user.is_logged_in:
-                st.logout()
+            sign_out()
             st.rerun()
+    keep_session()
 
 PAGES = Path(__file__).with_name("views")
 lg = language()

@@ -112,6 +112,42 @@ def client_address() -> str | None:
 
 #: A sign-in lasts a working day; after that the app asks again.
 SESSION_HOURS = 10
+#: The cookie that carries a signed session token (actions.session_token) from tab to tab.
+COOKIE = "abflow_session"
+
+
+def keep_session() -> None:
+    """Set (or, after signing out, clear) the session cookie in the browser, by a script on the
+    page, since Streamlit has no call that sets a cookie."""
+    token = st.session_state.get(COOKIE)
+    if token is None:
+        return
+    import json
+    secure = "; Secure" if str(st.context.headers.get("X-Forwarded-Proto", "")) == "https" else ""
+    value = f"{COOKIE}={token}; path=/; max-age={SESSION_HOURS * 3600 if token else 0}; SameSite=Strict{secure}"
+    st.html(f"<script>document.cookie = {json.dumps(value)};</script>", unsafe_allow_javascript=True)
+
+
+def restore_session() -> actions.Account | None:
+    """The account the browser's session cookie signs in (a reload, a new tab), if it still holds
+    and this session has not signed out; remembered in the session from then on."""
+    if "account" in st.session_state or st.session_state.get("signed_out") or _oidc_configured():
+        return st.session_state.get("account")
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or (kept := actions.session_account(db(), token)) is None:
+        return None
+    found, until = kept
+    st.session_state["account"], st.session_state["signed_at"] = found, until - SESSION_HOURS * 3600
+    return found
+
+
+def sign_out() -> None:
+    """End the sign-in here and in the browser's other tabs."""
+    st.session_state.pop("account", None)
+    st.session_state["signed_out"] = True  # this session's cookie header still holds the old token
+    st.session_state[COOKIE] = ""
+    if _oidc_configured() and st.user.is_logged_in:  # st.user has no is_logged_in without [auth]
+        st.logout()
 
 
 def account():
@@ -152,6 +188,8 @@ def account():
         return found
     if not actions.any_accounts(e):
         return actions.LOCAL
+    if (found := restore_session()) is not None:
+        return found
     with st.form("signin"):
         st.subheader(t("signin.title", lg))
         username = st.text_input(t("signin.username", lg), key="signin_user")
@@ -166,6 +204,9 @@ def account():
                 st.error(plain(t("signin.failed", lg)))
             else:
                 st.session_state["account"], st.session_state["signed_at"] = found, time.time()
+                # Kept by the browser for the working day: a reload or a new tab needs no new sign-in.
+                st.session_state[COOKIE] = actions.session_token(e, found, hours=SESSION_HOURS)
+                st.session_state.pop("signed_out", None)
                 st.rerun()
     st.stop()
 

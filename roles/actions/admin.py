@@ -21,7 +21,7 @@ from roles.storage.tables import AuditRow, DispatchRow
 from .access import Account, require_office
 from .coverage import check_day, person
 
-__all__ = ["ROLES", "account_for_email", "account_now", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
+__all__ = ["ROLES", "account_for_email", "account_now", "session_account", "session_token", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
            "dispatches", "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in"]
 
 
@@ -33,6 +33,16 @@ def any_accounts(db: Database) -> bool:
 def sign_in(db: Database, username: str, password: str, client: str | None = None) -> Account | None:
     """The account, or None; `client` (the caller's address, where known) is throttled on its own."""
     return accounts.sign_in(db.engine, username, password, client)
+
+
+def session_token(db: Database, actor: Account, *, hours: float) -> str:
+    """A token that keeps `actor` signed in for `hours`, across reloads, tabs and app servers."""
+    return accounts.session_token(db.engine, actor.username, hours)
+
+
+def session_account(db: Database, token: str) -> tuple[Account, int] | None:
+    """Who a session token signs in, and until when; None when it no longer holds."""
+    return accounts.session_account(db.engine, token)
 
 
 def account_for_email(db: Database, email: str) -> Account | None:

@@ -213,6 +213,37 @@ def account_now(engine: Engine, username: str) -> Account | None:
         return Account(row.username, row.role, row.person_id) if row is not None and not row.disabled else None
 
 
+def session_token(engine: Engine, username: str, hours: float) -> str:
+    """A token that signs `username` in for `hours` from now, in any tab or app server of the
+    installation: signed with its key, and bound to the account's password hash, so a new
+    password ends every session made with the old one."""
+    from roles.storage import vault
+    with Session(engine) as s:
+        row = _account(s, username)
+        expires = int(dt.datetime.now(dt.timezone.utc).timestamp() + hours * 3600)
+        body = f"{username.encode().hex()}.{expires}"
+        return f"{body}.{vault.sign(f'{body}.{row.password_hash}')}"
+
+
+def session_account(engine: Engine, token: str) -> tuple[Account, int] | None:
+    """The account a token signs in, with when it expires (epoch seconds); None for a token that
+    is forged, expired, of a changed password, or of an account switched off or removed."""
+    from roles.storage import vault
+    try:
+        name_hex, expires, signature = token.split(".")
+        username, until = bytes.fromhex(name_hex).decode(), int(expires)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if until < dt.datetime.now(dt.timezone.utc).timestamp():
+        return None
+    with Session(engine) as s:
+        row = s.get(AccountRow, username)
+        if row is None or row.disabled or not hmac.compare_digest(
+                signature, vault.sign(f"{name_hex}.{expires}.{row.password_hash}")):
+            return None
+        return Account(row.username, row.role, row.person_id), until
+
+
 def account_for_email(engine: Engine, email: str) -> Account | None:
     """The account an OIDC sign-in maps to: the one whose username is the e-mail address, compared
     without regard to case; None for a disabled account."""

@@ -93,6 +93,11 @@ def unseal(sealed: str, what: str) -> str:
                                 f"(ABFLOW_SECRET_KEY, or {key_file()}): give every abflow process the same key") from None
 
 
+def sign(message: str) -> str:
+    """A keyed signature of `message` (a session token's), checkable only with the installation's key."""
+    return hmac.new(_keys()[1], b"session\n" + message.encode(), hashlib.sha256).hexdigest()
+
+
 def fingerprint(secret: str) -> str:
     """A short keyed digest: tells two secrets apart (two bots whose masked forms are the same)
     without revealing either, and cannot be checked against guesses without the key."""

@@ -135,3 +135,22 @@ def test_a_hash_of_an_older_cost_is_made_again_at_todays_on_a_good_sign_in(bianb
     assert sign_in(bianban, "o", "old-cost-pass-1") is not None
     with Session(bianban) as s:
         assert s.get(AccountRow, "o").password_hash.startswith(f"scrypt${accounts._N}${accounts._R}${accounts._P}$")
+
+
+def test_a_session_token_holds_until_it_expires_the_password_changes_or_the_account_is_off(bianban):
+    from roles.storage.accounts import change_account, session_account, session_token
+    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    token = session_token(bianban, "h", hours=10)
+    found, until = session_account(bianban, token)
+    assert found.username == "h" and found.person == "bb05"
+    name, expires, signature = token.split(".")
+    forged = [f"{'s'.encode().hex()}.{expires}.{signature}",              # another name, same signature
+              f"{name}.{int(expires) + 3600}.{signature}",               # a longer life
+              f"{name}.{expires}.{'0' * 64}", "garbage", "zz.1.2"]
+    assert [session_account(bianban, t) for t in forged] == [None] * len(forged)
+    assert session_account(bianban, session_token(bianban, "h", hours=-1)) is None       # expired
+    change_account(bianban, "h", "office", password="a-new-pass-99")
+    assert session_account(bianban, token) is None                                       # the old password's
+    fresh = session_token(bianban, "h", hours=10)
+    change_account(bianban, "h", "office", disabled=True)
+    assert session_account(bianban, fresh) is None                                       # switched off

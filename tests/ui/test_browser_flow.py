@@ -96,6 +96,8 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
 
         # The new holder signs in: Today opens on their own day, now with one more step.
         page.get_by_role("button", name="退出登录").click()
+        page.get_by_label("用户名").wait_for(timeout=60_000)  # signed out, the browser's cookie cleared
+        settle(page)
         sign_in(page, base, "", "staff-05", "staff-pass-1")
         page.get_by_text("今日在岗").first.wait_for(timeout=60_000)
         after = mine(url, "rs05")
@@ -132,4 +134,30 @@ def test_two_servers_on_one_postgresql_see_each_others_changes(two_servers):
         staff.get_by_role("link", name="今日在岗").click()    # server two's next page run
         settle(staff)
         assert steps_shown(staff) == before + 1
+        browser.close()
+
+
+def test_a_sign_in_lasts_through_a_reload_and_a_new_tab_until_signing_out(site):
+    base, url = site
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        sign_in(page, base, "", "staff-05", "staff-pass-1")
+        page.get_by_text("已登录：staff-05").wait_for(timeout=60_000)
+        settle(page)
+        page.reload()                                              # a reload: still signed in
+        page.get_by_text("已登录：staff-05").wait_for(timeout=60_000)
+        other = context.new_page()                                 # a new tab: signed in too
+        other.goto(f"{base}/people")
+        other.get_by_text("已登录：staff-05").wait_for(timeout=60_000)
+        cookie = next(c for c in context.cookies() if c["name"] == "abflow_session")
+        assert cookie["sameSite"] == "Strict" and "staff-05" not in cookie["value"]  # signed, not a name in clear
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_label("用户名").wait_for(timeout=60_000)
+        settle(page)
+        page.reload()                                              # signed out stays signed out
+        page.get_by_label("用户名").wait_for(timeout=60_000)
+        assert not [c for c in context.cookies() if c["name"] == "abflow_session"]
         browser.close()
