@@ -130,6 +130,9 @@ def test_a_page_about_one_process_or_section_reads_the_steps_of_its_department_o
     at.session_state[key] = value
     at.run()
     assert not at.exception
+    options = at.selectbox(key=key).options                        # each tells its department
+    assert all("市" in o.split(" · ")[-1] or "市" in o.split(" · ")[0] for o in options)
+    assert any("市市场监督管理局" in o for o in options) and any("市住房和城乡建设局" in o for o in options)
     steps_read = {k for k in database._loaded if k[0]}                # (versions, departments) read with steps
     assert (("before", "after"), frozenset({"scj"})) in steps_read
     assert {departments for _, departments in steps_read} == {frozenset({"scj"})}  # never the whole database

@@ -19,7 +19,7 @@ from roles import actions
 from roles.engines.lanes import lane_titles
 from ui import cells
 from ui.charts import chart_labels, svg_image
-from ui.i18n import WORDS, person_label, t
+from ui.i18n import WORDS, person_label, process_label, t
 from ui.modeler import modeler
 from ui.state import account, db, department_workbook, page, plain, show_error
 
@@ -27,8 +27,8 @@ lg, index = page("page.designer", versions=())  # names for the list; the chosen
 
 procs = {p.id: p for p in index.processes}
 c1, c2 = st.columns([3, 1])
-pid = c1.selectbox(t("col.process", lg), list(procs), key="d_process",
-                   format_func=lambda x: f"{procs[x].name}（{x}，{index.section_by_id[procs[x].section].name}）")
+labels = {x: process_label(index, x) for x in procs}
+pid = c1.selectbox(t("col.process", lg), list(procs), key="d_process", format_func=labels.get)
 which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", horizontal=True,
                  format_func=lambda v: t(f"version.{v}", lg))
 wb = department_workbook(index, pid)

@@ -12,13 +12,13 @@ from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
 from roles.engines.lanes import lane_titles
 from ui.charts import before_after_sheet, chart_labels, svg_image
-from ui.i18n import t
+from ui.i18n import process_label, t
 from ui.state import department_workbook, page
 
 lg, index = page("page.flowchart", versions=())  # names for the list; the chosen process's department below
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-names = {p.id: f"{p.name}（{p.id}）" for p in index.processes}
+names = {p.id: process_label(index, p.id) for p in index.processes}
 pid = c1.selectbox(t("col.process", lg), list(names), format_func=names.get, key="process")
 wb = department_workbook(index, pid)
 process = wb.process_by_id[pid]

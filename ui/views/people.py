@@ -12,7 +12,7 @@ from roles import actions, clock
 from roles.engines.pairing import processes_of, section_steps
 from roles.model import ABSENCE_REASONS, Absence
 from ui import cells
-from ui.i18n import person_label, t
+from ui.i18n import person_label, section_label, t
 from ui.leave_request import leave_request
 from ui.state import (account, db, done_editing, editing, page, plain, refused, show_error, show_refusal,
                       workbook)
@@ -20,8 +20,8 @@ from ui.state import (account, db, done_editing, editing, page, plain, refused, 
 lg, index = page("page.people", versions=())  # the sections for the list; the chosen one's department below
 
 sections = {s.id: s for d in index.departments for s in d.sections}
-sid = st.selectbox(t("col.section", lg), list(sections), key="section",
-                   format_func=lambda s: f"{sections[s].name}（{s}）")
+names = {s: section_label(index, s) for s in sections}
+sid = st.selectbox(t("col.section", lg), list(sections), key="section", format_func=names.get)
 wb = workbook(departments=frozenset({index.department_of_section[sid]}))
 members = wb.people_by_section.get(sid, [])
 steps = section_steps(processes_of(wb, sid))

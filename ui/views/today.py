@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from roles import actions, clock
-from ui.i18n import off_day, t
+from ui.i18n import off_day, person_choice, t
 from ui.leave_request import leave_request
 from ui.state import account, db, page, plain
 
@@ -67,7 +67,7 @@ people = [p.id for p in wb.people if dept is None or wb.department_of_section.ge
 if me in people and "person" not in st.session_state:
     st.session_state["person"] = me  # a signed-in person starts with their own day
 person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
-                      format_func=lambda p: t("all", lg) if p is None else who(p))
+                      format_func=lambda p: t("all", lg) if p is None else person_choice(wb, p))
 
 r = actions.roster(db(), account(), day=day, department_id=dept)
 if r.calendar == "estimated":
