@@ -166,3 +166,16 @@ def test_today_tells_staff_a_colleague_is_away_but_not_why(page, bianban):
     at.run()
     day = said(at) + " ".join(m.value for m in at.markdown)
     assert "今天不在岗（事由不公开" in re.sub(r"\\(.)", r"\1", day) and "病假" not in day
+
+
+def test_a_head_starts_on_the_sections_day(page, bianban):
+    import datetime as dt
+    add_account(bianban, "head-zh", "head-pass-1", "head", "bb01")
+    at = signed_in(page(TODAY), "head-zh", "head-pass-1")
+    at.session_state["day"] = dt.date(2026, 11, 25)
+    at.run()
+    assert not at.exception
+    assert (at.session_state["today_section"], at.session_state["person"]) == ("bb-zh", None)
+    shown = next(d.value for d in at.dataframe if "状态" in d.value)          # the section's steps, all of them
+    assert len(shown) == 4 and set(shown["科室"]) == {"综合科"}            # bb-p1, not bb-jg's bb-p2
+    assert {m.label: m.value for m in at.metric}["空缺"] == "2"

@@ -55,18 +55,29 @@ def my_day(pid: str) -> None:
     st.markdown("\n".join(f"- {plain(line)}" for line in lines))
 
 
-c1, c2, c3 = st.columns([1, 2, 2])
+c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
 day = c1.date_input(t("col.date", lg), value=clock.today(), key="day")
 depts = {d.id: d.name for d in wb.departments}
 me = account().person
-if me in wb.person_by_id and "dept" not in st.session_state:  # a signed-in person starts in their department
-    st.session_state["dept"] = wb.department_of_section.get(wb.person_by_id[me].section)
+mine = wb.person_by_id.get(me) if me else None
+if mine is not None and "dept" not in st.session_state:  # a signed-in person starts where they work:
+    st.session_state["dept"] = wb.department_of_section.get(mine.section)
+    if account().role == "head":  # a head on the section's day,
+        st.session_state["today_section"] = mine.section
+    else:                         # anyone else on their own
+        st.session_state["person"] = me
 dept = c2.selectbox(t("col.department", lg), [None, *depts], key="dept",
                     format_func=lambda d: t("all", lg) if d is None else f"{depts[d]}（{d}）")
-people = [p.id for p in wb.people if dept is None or wb.department_of_section.get(p.section) == dept]
-if me in people and "person" not in st.session_state:
-    st.session_state["person"] = me  # a signed-in person starts with their own day
-person = c3.selectbox(t("today.person", lg), [None, *people], key="person",
+sections = [s.id for d in wb.departments if dept in (None, d.id) for s in d.sections]
+if st.session_state.get("today_section") not in (None, *sections):
+    st.session_state["today_section"] = None  # of another department
+section = c3.selectbox(t("col.section", lg), [None, *sections], key="today_section",
+                       format_func=lambda s: t("all", lg) if s is None else wb.section_by_id[s].name)
+people = [p.id for p in wb.people if (dept is None or wb.department_of_section.get(p.section) == dept)
+          and section in (None, p.section)]
+if st.session_state.get("person") not in (None, *people):
+    st.session_state["person"] = None
+person = c4.selectbox(t("today.person", lg), [None, *people], key="person",
                       format_func=lambda p: t("all", lg) if p is None else person_choice(wb, p))
 
 r = actions.roster(db(), account(), day=day, department_id=dept)
@@ -77,7 +88,8 @@ if not r.workday:
 else:
     if person is not None:
         my_day(person)
-    duties = [d for d in r.steps if person is None or person in (d.a, d.b, d.acting, d.suggested)]
+    duties = [d for d in r.steps if (person is None or person in (d.a, d.b, d.acting, d.suggested))
+              and section in (None, d.section)]
     counts = {k: sum(d.status == k for d in duties) for k in ("A", "B", "gap")}
     m = st.columns(4)
     m[0].metric(t("today.steps", lg), len(duties))
@@ -125,7 +137,7 @@ end = day + dt.timedelta(days=ahead - 1)
 if actions.calendar(db(), account(), start=day, end=end) == "estimated" and r.calendar != "estimated":
     st.caption(plain(t("calendar.estimated", lg, years=end.year)))
 coming = [g for g in actions.gaps(db(), account(), start=day, end=end, department_id=dept)
-          if person is None or person in (g.a, g.b, g.suggested)]
+          if (person is None or person in (g.a, g.b, g.suggested)) and section in (None, g.section)]
 if not coming:
     st.success(plain(t("gaps.none", lg, start=day, end=end)))
 else:
