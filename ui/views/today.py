@@ -98,15 +98,17 @@ else:
     m[3].metric(t("status.gap", lg), counts["gap"])
 
     def table(rows, with_status=True):
+        """The answer first (step, who acts, who could stand in), then its context: on a phone the
+        first columns are the ones on screen."""
         return pd.DataFrame([{
-            t("col.section", lg): wb.section_by_id[d.section].name if d.section in wb.section_by_id else d.section,
-            t("col.process", lg): f"{d.process_name}（{d.process}）",
             t("col.step", lg): f"{d.step} {d.step_name}",
-            t("col.a", lg): who(d.a),
-            t("col.b", lg): who(d.b),
             **({t("col.status", lg): t("status." + d.status, lg)} if with_status else {}),
             t("col.acting", lg): who(d.acting),
             t("col.suggested", lg): who(d.suggested),
+            t("col.a", lg): who(d.a),
+            t("col.b", lg): who(d.b),
+            t("col.process", lg): f"{d.process_name}（{d.process}）",
+            t("col.section", lg): wb.section_by_id[d.section].name if d.section in wb.section_by_id else d.section,
         } for d in rows])
 
     gap_rows = [d for d in duties if d.status == "gap"]
