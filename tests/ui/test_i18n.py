@@ -26,3 +26,9 @@ def test_each_entry_has_both_languages_with_the_same_placeholders(catalog):
 
 def test_every_rule_has_a_name_in_the_app():
     assert all(f"rule.{r}" in WORDS for r in RULES)
+
+
+def test_every_step_kind_has_words():
+    from flows.model import STEP_KINDS
+    from ui.i18n import WORDS
+    assert [k for k in STEP_KINDS if f"step_kind.{k}" not in WORDS] == []

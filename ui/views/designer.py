@@ -63,8 +63,10 @@ def column(f) -> object:
     label, help_key = t(f"field.{f.name}", lg), f"field.{f.name}.help"
     help_text = t(help_key, lg) if help_key in WORDS else None
     if f.kind in ("choice", "person"):
+        # Shown in words (a kind in the user's language, a person by name); the cell keeps the id.
+        shown = (lambda v: t(f"step_kind.{v}", lg)) if f.kind == "choice" else (lambda v: person_label(wb, v))
         return st.column_config.SelectboxColumn(label, options=list(f.options) if f.kind == "choice" else dept_people,
-                                                help=help_text)
+                                                help=help_text, format_func=shown)
     if f.kind == "number":
         return st.column_config.NumberColumn(label, min_value=0, help=help_text)
     return st.column_config.TextColumn(label, required=f.kind == "id", help=help_text)
