@@ -337,8 +337,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "data.download": ("下载 {file}", "Download {file}"),
     "data.publish": ("发布流程图网站", "Publish the flowchart site"),
     "data.site_kept": ("发布到 {path}（已有 {n} 个版本，旧版本保留）。", "Publishing to {path} ({n} releases kept)."),
-    "data.site_zip": ("每次发布生成一个网站压缩包供下载；设置 ABFLOW_SITE 可在服务器上保留历次版本。",
-                      "Each release is a zip to download; set ABFLOW_SITE to keep releases on the server."),
+    "data.site_zip": ("每次发布生成一个网站压缩包供下载。如需在服务器上保留历次版本，请系统管理员设置发布目录"
+                      "（docs/deploy.md）。",
+                      "Each release is a zip to download. To keep every release on the server, your system "
+                      "administrator sets a site folder (docs/deploy.md)."),
     "data.publish_button": ("发布", "Publish"),
     "data.publishing": ("正在发布…", "Publishing…"),
     "data.site_download": ("下载网站（zip）", "Download the site (zip)"),
