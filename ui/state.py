@@ -161,17 +161,14 @@ def account():
     e = db()
     signed = st.session_state.get("account")
     if signed is not None:
-        if time.time() - st.session_state.get("signed_at", 0) >= SESSION_HOURS * 3600:
-            st.warning(plain(t("signin.expired", lg, hours=SESSION_HOURS)))
-            if _oidc_configured() and st.user.is_logged_in:
-                st.session_state.pop("account")
-                st.logout()  # the organisation's sign-in is asked for again, not reused
-        elif (now := actions.account_now(e, signed)) is not None:
+        expired = time.time() - st.session_state.get("signed_at", 0) >= SESSION_HOURS * 3600
+        if not expired and (now := actions.account_now(e, signed)) is not None:
             st.session_state["account"] = now  # a changed role applies at once
             return now
-        else:
-            st.warning(plain(t("signin.ended", lg)))
         st.session_state.pop("account")
+        st.warning(plain(t("signin.expired", lg, hours=SESSION_HOURS) if expired else t("signin.ended", lg)))
+        if expired and _oidc_configured() and st.user.is_logged_in:
+            st.logout()  # the organisation's sign-in is asked for again, not reused
     if _oidc_configured():
         if not st.user.is_logged_in:
             st.button(t("signin.oidc", lg), on_click=st.login, key="oidc_login")

@@ -69,7 +69,13 @@ class Contact:
 
     @property
     def target(self) -> str:
-        return f"{self.masked} #{self.ref}"
+        return shown(self.masked, self.ref)
+
+
+def shown(masked_url: str, ref: str) -> str:
+    """A contact as it may be shown, stored on a dispatch row and audited: masked, with the
+    fingerprint that tells apart two whose masked forms are the same."""
+    return f"{masked_url} #{ref}"
 
 
 def sealed_rows(person: str, urls: list[str]) -> list[dict]:
@@ -103,8 +109,8 @@ def _shown(s: Session, person: str | None = None) -> dict[str, list[str]]:
     if person is not None:
         q = q.where(col(ContactRow.person_id) == person)
     out: dict[str, list[str]] = {}
-    for pid, shown, ref in s.execute(q.order_by(col(ContactRow.person_id), col(ContactRow.position))):
-        out.setdefault(pid, []).append(f"{shown} #{ref}")
+    for pid, masked_url, ref in s.execute(q.order_by(col(ContactRow.person_id), col(ContactRow.position))):
+        out.setdefault(pid, []).append(shown(masked_url, ref))
     return out
 
 
@@ -121,7 +127,7 @@ def set_contacts(engine: Engine, person: str, urls: list[str], user="cli") -> No
         if s.get(PersonRow, person) is None:
             raise BadInput([Problem("contacts", f"person {person}", None, "person", f"no person '{person}'")])
         before = _shown(s, person).get(person)
-        audit(s, user, "contacts.set", person, before or None, [f"{r['masked']} #{r['ref']}" for r in rows] or None)
+        audit(s, user, "contacts.set", person, before or None, [shown(r["masked"], r["ref"]) for r in rows] or None)
         s.execute(delete(ContactRow).where(col(ContactRow.person_id) == person))
         bulk_insert(s, table_of(ContactRow), rows)
         bump(s)

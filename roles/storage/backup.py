@@ -153,17 +153,26 @@ def _manifest(zf: zipfile.ZipFile, name: str) -> dict:
     return manifest
 
 
-def _lines(zf: zipfile.ZipFile, name: str, table: str, expected: dict) -> Iterator[list]:
-    """A table's rows, checked against the manifest's count and hash as they are read."""
+def _table_file(zf: zipfile.ZipFile, name: str, table: str, expected: dict) -> tuple[list[str], Iterator[list]]:
+    """A table's columns, from the first line of its file, and its rows, read once and checked
+    against the manifest's count and hash as they are."""
     entry = f"tables/{table}.jsonl"
-    digest, n = hashlib.sha256(), 0
     try:
         stream = zf.open(entry)
     except KeyError:
         raise _bad(name, entry, "missing") from None
+    head = stream.readline(MAX_LINE)
+    try:
+        columns = list(json.loads(head)["columns"])
+    except (KeyError, ValueError, TypeError):
+        stream.close()
+        raise _bad(name, entry, "its first line names no columns") from None
+    return columns, _rows(stream, name, entry, head, expected)
+
+
+def _rows(stream, name: str, entry: str, head: bytes, expected: dict) -> Iterator[list]:
+    digest, n = hashlib.sha256(head), 0
     with stream:
-        head = stream.readline(MAX_LINE)
-        digest.update(head)
         while line := stream.readline(MAX_LINE):
             if not line.endswith(b"\n"):
                 raise _bad(name, f"{entry} row {n + 1}", "longer than a row can be, or cut short")
@@ -178,16 +187,6 @@ def _lines(zf: zipfile.ZipFile, name: str, table: str, expected: dict) -> Iterat
             yield row
     if n != expected.get("rows") or digest.hexdigest() != expected.get("sha256"):
         raise _bad(name, entry, "damaged: its rows do not match the manifest")
-
-
-def _columns(zf: zipfile.ZipFile, name: str, table: str) -> list[str]:
-    entry = f"tables/{table}.jsonl"
-    try:
-        with zf.open(entry) as stream:
-            head = json.loads(stream.readline(MAX_LINE))
-        return list(head["columns"])
-    except (KeyError, ValueError, TypeError):
-        raise _bad(name, entry, "missing, or its first line names no columns") from None
 
 
 def _empty(conn: Connection) -> list[str]:
@@ -228,13 +227,13 @@ def restore(engine: Engine, source: Path, by: Account | str, progress: Progress 
             for table in tables.values():
                 if table.name not in manifest["tables"]:
                     continue
-                columns = _columns(zf, name, table.name)
+                columns, rows = _table_file(zf, name, table.name, manifest["tables"][table.name])
                 if missing := set(columns) - set(table.columns.keys()):
                     raise _bad(name, f"tables/{table.name}.jsonl", f"columns this schema does not have: "
                                                                    f"{', '.join(sorted(missing)[:5])}")
                 cols = [table.columns[c] for c in columns]
                 batch: list[dict] = []
-                for row in _lines(zf, name, table.name, manifest["tables"][table.name]):
+                for row in rows:
                     if len(row) != len(cols):
                         raise _bad(name, f"tables/{table.name}.jsonl", f"a row of {len(row)} values, not {len(cols)}")
                     try:

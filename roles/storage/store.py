@@ -52,8 +52,6 @@ class ImportStage(Stage):
                "absences": ("正在写入 {n} 条请假", "writing {n} absences")}
 
 
-
-
 @dataclass(frozen=True)
 class ImportSummary:
     departments: int

@@ -24,8 +24,7 @@ def who(pid: str | None) -> str:
 
 
 def steps_named(rows) -> str:
-    return "、".join(f"{d.process_name} · {d.step_name}" for d in rows) if lg == "zh" else \
-        ", ".join(f"{d.process_name} · {d.step_name}" for d in rows)
+    return ("、" if lg == "zh" else ", ").join(f"{d.process_name} · {d.step_name}" for d in rows)
 
 
 def my_day(pid: str) -> None:
@@ -59,11 +58,11 @@ c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
 day = c1.date_input(t("col.date", lg), value=clock.today(), key="day")
 depts = {d.id: d.name for d in wb.departments}
 me = account().person
-mine = wb.person_by_id.get(me) if me else None
-if mine is not None and "dept" not in st.session_state:  # a signed-in person starts where they work:
-    st.session_state["dept"] = wb.department_of_section.get(mine.section)
+signed = wb.person_by_id.get(me) if me else None
+if signed is not None and "dept" not in st.session_state:  # a signed-in person starts where they work:
+    st.session_state["dept"] = wb.department_of_section.get(signed.section)
     if account().role == "head":  # a head on the section's day,
-        st.session_state["today_section"] = mine.section
+        st.session_state["today_section"] = signed.section
     else:                         # anyone else on their own
         st.session_state["person"] = me
 dept = c2.selectbox(t("col.department", lg), [None, *depts], key="dept",
