@@ -33,9 +33,19 @@ class Labels:
     today_title: str = ""
     #: Whether steps show their A and B holders (a `before` version has none: it shows no "none").
     holders: bool = True
+    #: Step numbers when the chart shows part of a version (a printed page): the whole version's.
+    numbers: dict[str, int] = field(default_factory=dict)
+    #: Whether the title line counts the steps (a printed page's caption counts the whole version).
+    count: bool = True
+    #: Step names broken into lines of this many characters, holders on lines of their own: the
+    #: narrow boxes of a printed page. 0 keeps each on one line.
+    wrap: int = 0
+    #: Space between boxes across and along the flow, in inches (a printed page packs them closer).
+    spacing: tuple[float, float] = (0.35, 0.55)
     words: dict[str, str] = field(default_factory=lambda: dict(A="主办", B="备岗", gap="空缺", steps="环节",
                                                                   approval="审批", none="未定", start="开始",
-                                                                  end="结束"))
+                                                                  end="结束", continued="续第{page}页：{step}",
+                                                                  **{"from": "接第{page}页：{step}"}))
 
 
 def numbering(version: Version) -> dict[str, int]:
@@ -45,14 +55,15 @@ def numbering(version: Version) -> dict[str, int]:
 
 def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:
     lines, _ = _body(version, labels)
-    return "\n".join([*_head(direction, f"<{_title(labels, version)}>"), *lines, "}"])
+    return "\n".join([*_head(direction, f"<{_title(labels, version)}>", labels.spacing), *lines, "}"])
 
 
-def sheet_dot(parts: list[tuple[str, Version, Labels]], title: str) -> str:
+def sheet_dot(parts: list[tuple[str, Version, Labels]], title: str,
+              spacing: tuple[float, float] = Labels.spacing) -> str:
     """Several versions of a process side by side on one sheet (the before/after sheet a section
     pins on the wall), each headed by its caption, `title` over all. The flows run top down: a
     version's lanes are then columns, and the versions stand next to each other."""
-    out = _head("TB", f"<<b>{escape(title)}</b>>")
+    out = _head("TB", f"<<b>{escape(title)}</b>>", spacing)
     bands: list[tuple[str, str]] = []
     for k, (caption, version, labels) in enumerate(parts):
         lines, ends = _body(version, labels, f"p{k}_", caption)
@@ -65,11 +76,11 @@ def sheet_dot(parts: list[tuple[str, Version, Labels]], title: str) -> str:
     return "\n".join([*out, "}"])
 
 
-def _head(direction: str, label: str) -> list[str]:
+def _head(direction: str, label: str, spacing: tuple[float, float] = Labels.spacing) -> list[str]:
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be LR or TB, not {direction!r}")
     return ['digraph process {',
-            f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, nodesep=0.35, ranksep=0.55,'
+            f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, nodesep={spacing[0]}, ranksep={spacing[1]},'
             f' pad=0.3, newrank=true, label={label}];',
             f'  node [fontname="{FONT}", fontsize=11, penwidth=1.2];',
             f'  edge [fontname="{FONT}", fontsize=10, color="#546E7A", arrowsize=0.8];']
@@ -82,7 +93,7 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
     version in a band of its own, or names its one band when it has no holders."""
     w = labels.words
     lanes, lane_of = lanes_of(version)
-    number = numbering(version)
+    number = labels.numbers or numbering(version)
     q = lambda sid: _q(prefix + sid)  # noqa: E731
     steps_of = {lane: [s for s in version.steps if lane_of[s.id] == lane] for lane in lanes}
     # (title, fill, steps, title size) per band
@@ -105,7 +116,9 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
                    '    label=""; style=invis;')
         # A title at the band's head and an invisible mark at its tail make every band span the
         # whole chart, so the bands stack as lanes instead of sitting side by side.
-        text = escape(title) if fill else "<br/>".join(escape(x) for x in title.split(" · "))  # a caption column
+        lines = (title.replace("（", "\n（").replace(" (", "\n(").split("\n") if labels.wrap else [title]) if fill \
+            else title.split(" · ")  # a lane title, its post under the name on paper; a caption column
+        text = "<br/>".join(escape(x) for x in lines)
         out.append(f'    "{head}" [shape=plaintext, label=<<b>{text}</b>>, fontsize={size}];')
         out.append(f'    "{tail}" [shape=point, style=invis, width=0.01];')
         out += ["    " + _node(s, number, labels, prefix) for s in members]
@@ -124,7 +137,7 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
         label = {b.to: b for b in s.branches}
         for t in s.next:
             b = label.get(t)
-            text = (escape(b.name or "") + (f'<br/><font point-size="9">［{escape(b.condition)}］</font>'
+            text = (escape(b.name or "") + (f'<br/><font point-size="10">［{escape(b.condition)}］</font>'
                                             if b.condition else "")) if b else ""
             out.append(f'  "{q(s.id)}" -> "{q(t)}"' + (f' [label=<{text}>, fontsize=10, fontcolor="#37474F"]'
                                                         if text else "") + ";")
@@ -133,8 +146,10 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
 
 def _title(labels: Labels, version: Version) -> str:
     parts = [f"<b>{escape(labels.title)}</b>"] if labels.title else []
-    parts.append(f'<font point-size="11">{labels.words["steps"]} {step_count(version)}'
-                 + (f" · {escape(labels.today_title)}" if labels.today_title else "") + "</font>")
+    line = ([f'{labels.words["steps"]} {step_count(version)}'] if labels.count else []) + \
+        ([escape(labels.today_title)] if labels.today_title else [])
+    if line:
+        parts.append(f'<font point-size="11">{" · ".join(line)}</font>')
     return "<br/>".join(parts)
 
 
@@ -151,10 +166,16 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
         return (f'"{_q(prefix + s.id)}" [shape=diamond, style=filled, fillcolor="#FFF3C4", color="#C9A227", width=0.5,'
                 f' height=0.5, fixedsize=true, label="", xlabel=<{name}>];')
     holder = lambda pid: escape(labels.person.get(pid) or pid) if pid else f'<font color="#C62828">{w["none"]}</font>'  # noqa: E731
-    rows = [f'<b>{number[s.id]}. {name}</b>' + (f' <font color="#BF360C">［{w["approval"]}］</font>'
-                                                 if s.kind == "approval" else "")]
+    approval = f'<font color="#BF360C">［{w["approval"]}］</font>' if s.kind == "approval" else ""
+    if labels.wrap:  # narrow boxes: the name on short lines, each holder on a line of their own
+        text = s.name or ""
+        lines = [escape(text[i:i + labels.wrap]) for i in range(0, len(text), labels.wrap)] or [""]
+        rows = [f"<b>{number[s.id]}. {lines[0]}</b>", *(f"<b>{x}</b>" for x in lines[1:])] + ([approval] if approval else [])
+    else:
+        rows = [f'<b>{number[s.id]}. {name}</b>' + (f" {approval}" if approval else "")]
     if labels.holders:
-        rows.append(f'<font point-size="10">{w["A"]} {holder(s.a)} · {w["B"]} {holder(s.b)}</font>')
+        a, b = f'{w["A"]} {holder(s.a)}', f'{w["B"]} {holder(s.b)}'
+        rows += [f'<font point-size="10">{x}</font>' for x in ((a, b) if labels.wrap else (f"{a} · {b}",))]
     if s.id in labels.today:
         status, acting = labels.today[s.id]
         who = escape(acting) if acting else ""
@@ -172,15 +193,26 @@ def _q(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def layout_size(dot: str) -> tuple[float, float]:
+    """A drawing's width and height in points, from Graphviz's layout alone (nothing drawn)."""
+    head = _dot(dot, "plain").split(b"\n", 1)[0].split()  # graph scale width height (inches)
+    pad = 2 * 0.3 * 72  # the graph's pad, which the plain format leaves out
+    return float(head[2]) * 72 + pad, float(head[3]) * 72 + pad
+
+
 def render(dot: str, fmt: str) -> bytes:
     """Run Graphviz's `dot` on the source; raises RuntimeError with dot's own message."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "dot":
         return dot.encode()
-    import graphviz
     if fmt == "png":  # sharp on a wall and on a high-density screen; SVG and PDF scale by themselves
         dot = dot.replace("graph [", "graph [dpi=144, ", 1)
+    return _dot(dot, fmt)
+
+
+def _dot(dot: str, fmt: str) -> bytes:
+    import graphviz
     try:
         return graphviz.Source(dot).pipe(format=fmt)
     except graphviz.ExecutableNotFound as e:

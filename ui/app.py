@@ -28,8 +28,11 @@ with st.sidebar:
 
 PAGES = Path(__file__).with_name("views")
 lg = language()
+today = st.Page(PAGES / "today.py", title=t("page.today", lg), icon=":material/today:", url_path="home", default=True)
 nav = st.navigation([
-    st.Page(PAGES / "today.py", title=t("page.today", lg), icon=":material/today:", url_path="today", default=True),
+    today,
+    # Streamlit serves the default page at the root only; a bookmarked /today lands here and goes on there.
+    st.Page(lambda: st.switch_page(today), title=t("page.today", lg), url_path="today", visibility="hidden"),
     st.Page(PAGES / "flowchart.py", title=t("page.flowchart", lg), icon=":material/account_tree:", url_path="flowchart"),
     st.Page(PAGES / "designer.py", title=t("page.designer", lg), icon=":material/edit_square:", url_path="designer"),
     st.Page(PAGES / "people.py", title=t("page.people", lg), icon=":material/groups:", url_path="people"),

@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from flows.metrics import reduction, step_count
+from flows.model import Version
+from flows.printing import Paper, Part, TitleBlock, print_chart, print_sheet
 from flows.render import Labels, sheet_dot
+from roles import clock
 from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.roster import roster
 
 from .i18n import lang, off_day, person_label, t
 
-WORDS = ("A", "B", "gap", "steps", "approval", "none", "start", "end")
+WORDS = ("A", "B", "gap", "steps", "approval", "none", "start", "end", "continued", "from")
+LEGEND = ("task", "approval", "gateway", "start", "end", "marker", "holders")
 
 
 def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None = None,
@@ -39,18 +43,65 @@ def before_after_sheet(wb: Workbook, process_id: str, language: str | None = Non
     count, the cut in the caption of the redesigned one. The process must have both versions."""
     language = language or lang()
     p = wb.process_by_id[process_id]
+    return sheet_dot(sheet_parts(wb, process_id, language, day), f"{p.name}（{t('chart.sheet', language)}）")
+
+
+def sheet_parts(wb: Workbook, process_id: str, language: str, day: dt.date | None
+                ) -> list[tuple[str, Version, Labels]]:
+    """Both versions of a process, each with its caption (step count, and the cut on the redesign)."""
+    p = wb.process_by_id[process_id]
     before, after = step_count(p.before), step_count(p.after)
     cut = reduction(before, after)
-    parts = [(t("chart.sheet_before", language, n=before), p.before, chart_labels(wb, p.id, "before", language)),
-             (t("chart.sheet_after", language, n=after, cut="—" if cut is None else f"{cut:.0%}"), p.after,
-              chart_labels(wb, p.id, "after", language, day))]
-    return sheet_dot(parts, f"{p.name}（{t('chart.sheet', language)}）")
+    return [(t("chart.sheet_before", language, n=before), p.before, chart_labels(wb, p.id, "before", language)),
+            (t("chart.sheet_after", language, n=after, cut="—" if cut is None else f"{cut:.0%}"), p.after,
+             chart_labels(wb, p.id, "after", language, day))]
 
 
-def svg_image(svg: bytes, alt: str) -> str:
-    """HTML for a chart in a page. As an <img>: Streamlit's HTML element sanitises inline SVG away,
-    an image data URI it keeps."""
+def title_block(wb: Workbook, process_id: str, which: str, language: str | None = None, *,
+                effective: dt.date | None = None, approver: str | None = None) -> TitleBlock:
+    """The title block of a printed chart: department, section, process, version and revision,
+    effective date (default today) and approver (default the section's head)."""
+    language = language or lang()
+    p = wb.process_by_id[process_id]
+    section = wb.section_by_id[p.section]
+    department = next(d for d in wb.departments if d.id == wb.department_of(p))
+    if approver is None:
+        approver = next((x.name for x in wb.people_by_section.get(p.section, ()) if x.post == "head"), "")
+    version = t("chart.sheet" if which == "sheet" else "version." + which, language)
+    revision = p.revisions.get("before" if which == "before" else "after")
+    fields = (("unit", department.name), ("section", section.name), ("process", p.name),
+              ("revision", t("print.revision_value", language, version=version, n=revision) if revision else version),
+              ("effective", (effective or clock.today()).isoformat()), ("approver", approver))
+    return TitleBlock(tuple((t("print." + k, language), v) for k, v in fields),
+                      page=t("print.page", language, n="{n}", total="{total}"),
+                      legend=tuple((k, t("print.legend." + k, language)) for k in LEGEND))
+
+
+def print_pdf(wb: Workbook, process_id: str, which: str, paper: Paper, language: str | None = None,
+              day: dt.date | None = None, effective: dt.date | None = None, approver: str | None = None) -> bytes:
+    """The print pack of a process: one version (`before`/`after`) or the before/after `sheet`."""
+    language = language or lang()
+    p = wb.process_by_id[process_id]
+    block = title_block(wb, process_id, which, language, effective=effective, approver=approver)
+    if which == "sheet":
+        return print_sheet([Part(caption, version, labels) for caption, version, labels
+                            in sheet_parts(wb, process_id, language, day)],
+                           f"{p.name}（{t('chart.sheet', language)}）", block, paper)
+    version = p.version(which)
+    caption = f"{p.name}（{t('version.' + which, language)} · {step_count(version)} {t('chart.steps', language)}）"
+    return print_chart(Part(caption, version, chart_labels(wb, process_id, which, language, day)), block, paper)
+
+
+def svg_image(svg: bytes, alt: str, zoom: float = 1.0) -> str:
+    """HTML for a chart in a page: drawn at `zoom` times its natural size (1.0 sets its text at the
+    size it has on paper), in a box that scrolls both ways, so a long chart is panned rather than
+    shrunk to illegible. As an <img>: Streamlit's HTML element sanitises inline SVG away, an image
+    data URI it keeps."""
     import base64
+    import re
     from html import escape
-    return (f'<img alt="{escape(alt)}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" '
-            'style="width:100%;height:auto"/>')
+    m = re.search(rb'<svg[^>]*?width="([\d.]+)pt"', svg)
+    width = f"{float(m.group(1)) * 4 / 3 * zoom:.0f}px" if m else "100%"  # points to CSS pixels
+    return ('<div style="overflow:auto;max-height:75vh;border:1px solid #E0E0E0;border-radius:4px">'
+            f'<img alt="{escape(alt)}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" '
+            f'style="width:{width};max-width:none;height:auto;display:block"/></div>')

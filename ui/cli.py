@@ -1065,6 +1065,37 @@ def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, dire
     click.echo(t("render.done", file=output), err=True)
 
 
+@main.command("print")
+@click.argument("process_id", metavar="PROCESS")
+@VERSION_OPTION
+@click.option("--sheet", is_flag=True, help="The before/after sheet instead of one version.")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
+@click.option("--portrait", is_flag=True, help="Portrait pages, flows top down (default: landscape, left to right).")
+@click.option("--date", "day", type=DATE, default=None, help="Also show who acts on each step on this day.")
+@click.option("--effective", type=DATE, default=None, help="The effective date in the title block (default: today).")
+@click.option("--approver", default=None, help="The approver in the title block (default: the section's head).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The PDF to write.")
+@click.pass_context
+@guarded
+def print_(ctx, process_id: str, which: str, sheet: bool, paper: str, portrait: bool, day: dt.date | None,
+           effective: dt.date | None, approver: str | None, output: Path) -> None:
+    """The print pack of a process: its flowchart (or before/after sheet) on A4 or A3 pages, text at
+    8 pt or more, long processes wrapped onto further pages, each page with a title block and legend."""
+    from flows.printing import Paper
+    from roles import actions
+    from .charts import print_pdf
+    wb, p, _ = actions.process_version(*_db(ctx), process_id=process_id, which="after" if sheet else which)
+    if sheet and p.before is None:
+        fail(f"process {p.id} has no 'before' version to set beside the redesign")
+    try:
+        data = print_pdf(wb, p.id, "sheet" if sheet else which, Paper(paper, not portrait), day=day,
+                         effective=effective, approver=approver)
+    except RuntimeError as e:
+        fail(str(e), EXIT_PROBLEMS)
+    _write(output, data)
+    click.echo(t("render.done", file=output), err=True)
+
+
 @main.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The site's folder.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Charts drawn at once (default: cores).")

@@ -39,6 +39,7 @@ def page(server):
 
 @pytest.mark.parametrize("path,title,expect", [
     ("", "今日在岗", "空缺"),
+    ("today", "今日在岗", "空缺"),  # a bookmark of the default page by its name
     ("flowchart", "流程图", "改革前环节"),
     ("designer", "流程设计", "环节表"),
     ("people", "人员与AB角", "AB角表"),
@@ -61,6 +62,34 @@ def test_the_flowchart_is_drawn_in_the_page(server, page):
     img.wait_for(timeout=60_000)
     box = img.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100
+
+
+def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path):
+    """A head prints the before/after sheet of a process on A4 portrait from the flowchart page:
+    the downloaded PDF's pages are A4 and every character on them is 8 pt or more (pdfminer)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+    page.goto(f"{server}/flowchart")
+    page.locator("img[src^='data:image/svg+xml']").wait_for(timeout=60_000)
+    page.get_by_text("改革前后对照").first.click()
+    page.get_by_text("纵向").last.click()
+    settle(page)
+    with page.expect_download(timeout=60_000) as done:
+        page.get_by_role("button", name="下载打印版 PDF").click()
+    pdf = tmp_path / "sheet.pdf"
+    done.value.save_as(pdf)
+    sizes, chars = [], []
+    for sheet in extract_pages(pdf):
+        sizes.append((round(sheet.width), round(sheet.height)))
+        stack = [sheet]
+        while stack:
+            o = stack.pop()
+            chars += [o] if isinstance(o, LTChar) else []
+            stack += reversed(getattr(o, "_objs", None) or ())
+    assert sizes and set(sizes) == {(595, 842)}
+    assert chars and min(c.size for c in chars) >= 7.99
+    text = "".join(c.get_text() for c in chars)
+    assert "公文办理" in text and "审核人" in text and "改革前" in text
 
 
 def test_the_designer_embeds_the_bpmn_js_modeler(server, page):

@@ -72,6 +72,9 @@ def test_lanes_named_by_people_become_a_holders(loaded, tmp_path):
     (["render", "nope", "-o", "x.svg"], "no process 'nope'"),
     (["render", "bb-p1", "-o", "x.gif"], "cannot tell the format"),
     (["render", "bb-p3", "--sheet", "-o", "x.pdf"], "no 'before' version to set beside"),
+    (["print", "nope", "-o", "x.pdf"], "no process 'nope'"),
+    (["print", "bb-p3", "--sheet", "-o", "x.pdf"], "no 'before' version to set beside"),
+    (["print", "bb-p1", "--paper", "B5", "-o", "x.pdf"], "'B5' is not one of 'A4', 'A3'"),
 ])
 def test_bad_requests_exit_2(loaded, args, message):
     result = loaded(*args)
@@ -99,6 +102,23 @@ def test_render_every_format(loaded, tmp_path):
     sheet = tmp_path / "p1-sheet.pdf"
     assert loaded("render", "bb-p1", "--sheet", "-o", str(sheet)).exit_code == 0
     assert sheet.read_bytes().startswith(b"%PDF")
+
+
+def test_print_gives_paper_sized_pages_with_the_title_block(loaded, tmp_path, engine):
+    """`abflow print`: an A3 portrait sheet, its title block naming department, section, process,
+    the effective date and approver asked for (read back from the PDF with pypdf)."""
+    from pypdf import PdfReader
+    out = tmp_path / "p1.pdf"
+    result = loaded("print", "bb-p1", "--sheet", "--paper", "A3", "--portrait", "--effective", "2026-12-01",
+                    "--approver", "王主任", "--date", "2026-11-25", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    pdf = PdfReader(out)
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages} == {(842, 1191)}
+    text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
+    assert "2026-12-01" in text and "王主任" in text and "改革前后对照" in text and "第1/" in text
+    wb = store.load(engine)
+    p = wb.process_by_id["bb-p1"]
+    assert p.name in text and wb.section_by_id[p.section].name in text
 
 
 def test_a_stale_edit_is_refused(bianban):

@@ -11,7 +11,8 @@ from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
 from roles.engines.lanes import lane_titles
-from ui.charts import before_after_sheet, chart_labels, svg_image
+from flows.printing import PAPERS, Paper
+from ui.charts import before_after_sheet, chart_labels, print_pdf, svg_image, title_block
 from ui.i18n import process_label, t
 from ui.state import department_workbook, page
 
@@ -53,11 +54,26 @@ dot = before_after_sheet(wb, pid, lg, day) if which == "sheet" else \
     to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
 with st.spinner(t("chart.drawing", lg)):
     svg = draw(dot, "svg")
-st.html(svg_image(svg, process.name))
+zoom = st.select_slider(t("chart.zoom", lg), [0.5, 0.75, 1.0, 1.25, 1.5, 2.0], 1.0, key="zoom",
+                        format_func=lambda z: f"{z:.0%}")
+st.html(svg_image(svg, process.name, zoom))
 d = st.columns(4)
 stem = f"{pid}-{which}"
+# PNG, PDF and BPMN are made when their button is clicked (on a thread of their own), not on every run.
 d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")
-d[1].download_button("PNG", draw(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
-d[2].download_button("PDF", draw(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
-d[3].download_button("BPMN", bpmn_xml(version, pid, process.name, lane_titles(wb.people, lg)),
+d[1].download_button("PNG", lambda: draw(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
+d[2].download_button("PDF", lambda: draw(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
+d[3].download_button("BPMN", lambda: bpmn_xml(version, pid, process.name, lane_titles(wb.people, lg)),
                      f"{pid}-{'after' if which == 'sheet' else which}.bpmn", "application/xml", key="dl_bpmn")
+
+st.subheader(t("print.title", lg))
+p = st.columns([1, 1, 1, 2])
+size = p[0].radio(t("print.paper", lg), list(PAPERS), horizontal=True, key="paper")
+landscape = p[1].radio(t("print.paper", lg), [True, False], horizontal=True, key="landscape",
+                       label_visibility="hidden", format_func=lambda x: t("print.landscape" if x else "print.portrait", lg))
+effective = p[2].date_input(t("print.effective", lg), clock.today(), key="effective")
+approver = p[3].text_input(t("print.approver", lg), title_block(wb, pid, which, lg).fields[-1][1], key="approver")
+paper = Paper(size, landscape)
+st.download_button(t("print.download", lg, paper=f"{size} {t('print.landscape' if landscape else 'print.portrait', lg)}"),
+                   lambda: print_pdf(wb, pid, which, paper, lg, day, effective, approver),
+                   f"{stem}-{size}.pdf", "application/pdf", key="dl_print", icon=":material/print:")
