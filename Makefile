@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-noto-cjk chromium libreoffice-calc-nogui
 
-.PHONY: setup system run demo test bench bench-province clean
+.PHONY: setup system run demo test bench bench-province screens clean
 
 MODELER := ui/modeler/node_modules/.package-lock.json
 
@@ -61,6 +61,11 @@ bench: setup
 # A province (20 generated cities, 240,000 redesigned steps) on both databases: some ten minutes.
 bench-province: setup
 	$(BIN)/python -m bench.run --scale province --runs 1
+
+# Pictures of every page at 1400 and 390 pixels wide, taken by the browser tests, kept in docs/screens.
+screens: setup
+	$(BIN)/pytest -q tests/ui/test_browser.py -k "main_pages or phone"
+	mkdir -p docs/screens && cp .screens/*-1400.png .screens/*-390.png docs/screens/
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache ui/modeler/node_modules

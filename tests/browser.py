@@ -28,6 +28,8 @@ def settle(page) -> None:
     a click that lands during that run is lost, or acts on the page as it was."""
     page.wait_for_timeout(300)
     page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000)
+    # and every element drawn: a screenshot or a check taken earlier sees grey placeholders
+    page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
 
 
 def start_server(url: str) -> tuple[subprocess.Popen, int]:

@@ -26,8 +26,18 @@ with st.sidebar:
             st.rerun()
     keep_session()
 
-PAGES = Path(__file__).with_name("views")
 lg = language()
+# Streamlit's own words are English: the uploader's instructions and button are said in the page's
+# language instead (with our size limit), and the top-right "Running… Stop" is left out (each long
+# task shows its own progress).
+st.html(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span, [data-testid="stFileUploaderDropzoneInstructions"] > div > small {{display:none}}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content:"{t("upload.instructions", lg)}"; font-size:0.9rem}}
+[data-testid="stFileUploaderDropzone"] button p {{font-size:0}}
+[data-testid="stFileUploaderDropzone"] button p::after {{content:"{t("upload.browse", lg)}"; font-size:0.9rem}}
+[data-testid="stStatusWidget"] {{display:none}}
+</style>""")
+PAGES = Path(__file__).with_name("views")
 today = st.Page(PAGES / "today.py", title=t("page.today", lg), icon=":material/today:", url_path="home", default=True)
 nav = st.navigation([
     today,

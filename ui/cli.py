@@ -1143,6 +1143,7 @@ def serve(ctx, port: int, address: str, headless: bool) -> None:
            "--server.address", address, "--server.headless", "true" if headless else "false",
            "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer",  # no "Deploy" button: this is a deployed app
+           "--server.maxUploadSize", "20",    # MB, the readers' own limit (flows.limits.MAX_FILE_BYTES)
            "--client.showErrorDetails", "none"]  # users see a generic error; the traceback goes to the server log
     sys.stdout.flush()
     sys.stderr.flush()

@@ -48,8 +48,9 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark,
 
 
 def show_error(e: actions.AbflowError) -> None:
-    """An error of the use cases, one message per problem, in plain view."""
-    for line in e.lines() if isinstance(e, actions.BadInput) else [str(e)]:
+    """An error of the use cases, one message per problem, in plain view, in the page's language."""
+    from .problem_words import problem_lines
+    for line in problem_lines(e, language()) if isinstance(e, actions.BadInput) else [str(e)]:
         st.error(plain(line))
 
 

@@ -46,7 +46,7 @@ def test_the_office_makes_changes_switches_off_and_removes_an_account(page, bian
     at.selectbox(key="add_person").set_value("bb01")
     at.text_input(key="add_password").input("password123")        # a common one: refused, nothing made
     submit(at, "新建账号")
-    assert "too easy to guess" in said(at) and "head-zh" not in state(bianban)
+    assert "太容易被猜到" in said(at) and "head-zh" not in state(bianban)
     at.text_input(key="add_user").input("head-zh")
     at.selectbox(key="add_role").set_value("head")
     at.selectbox(key="add_person").set_value("bb01")
@@ -83,7 +83,7 @@ def test_staff_change_their_own_password_with_the_current_one_and_see_no_one_els
     at.text_input(key="own_new").input("staff-pass-2x")
     at.text_input(key="own_again").input("staff-pass-2x")
     submit(at, "修改密码")
-    assert "is not the current password" in said(at)
+    assert "不是当前密码" in said(at)
     at.text_input(key="own_current").input("staff-pass-1")
     at.text_input(key="own_new").input("staff-pass-2x")
     at.text_input(key="own_again").input("staff-pass-2x")

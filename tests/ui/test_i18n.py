@@ -32,3 +32,44 @@ def test_every_step_kind_has_words():
     from flows.model import STEP_KINDS
     from ui.i18n import WORDS
     assert [k for k in STEP_KINDS if f"step_kind.{k}" not in WORDS] == []
+
+
+def _refusals(engine, tmp_path):
+    """Problems the readers report for broken and hostile files of every format."""
+    import json
+
+    from flows.errors import BadInput
+    from ..conftest import load_file
+    from ..roles.test_workbook_import import BASE, CASES
+    files = [("wb.yaml", BASE.replace(old, new, 1)) for _, (old, new), _ in CASES]
+    files += [("wb.json", '{"version": 1, "people": [{"id": "p 1", "name": "\\u0007", "section": 5}], "x": []}'),
+              ("wb.json", '{"version": 1, "people": [}'), ("wb.txt", "version: 1"),
+              ("wb.yaml", "version: 1\na: &a [1]\nb: *a\n"),
+              ("wb.yaml", json.dumps({"version": 1, "people": [{"id": "p1", "name": "x" * 5000, "section": "s"}]}))]
+    for i, (name, text) in enumerate(files):
+        path = tmp_path / f"{i}-{name}"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(BadInput) as info:
+            load_file(engine, path)
+        yield from info.value.problems
+
+
+def test_every_import_problem_is_said_in_chinese(engine, tmp_path):
+    """Each problem the readers report on broken files is in the phrasebook: its sentence, its
+    entry and its place all in Chinese, the user's values carried over."""
+    import re
+
+    from ui.problem_words import PARTS, _match, message_zh, problem_text
+    seen = 0
+    for p in _refusals(engine, tmp_path):
+        seen += 1
+        assert message_zh(p.message) is not None, p.message
+        for place in (p.entry, p.where or ""):
+            assert all(_match(PARTS, part) for part in place.split(", ") if place), place
+        text = re.sub(r"字段 '[^']*'", "", problem_text(p, "zh"))  # the field is the file's own key
+        assert not re.search(r"\b(?:must|field|line|is no|not among|the file|which|draws|person|process|step|day)\b", text), text
+    assert seen >= 30
+    from flows.errors import Problem
+    assert problem_text(Problem("wb.yaml", "process fgw-p1, after, step s1", "line 28", "a",
+                                "no person 'p009' in the workbook or the database"), "zh") == \
+        "wb.yaml：流程 fgw-p1，改革后，环节 s1（第 28 行），字段 'a'：工作簿和数据库中都没有人员 'p009'"

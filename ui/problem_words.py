@@ -1,0 +1,194 @@
+"""Problems with a file or an entry, in the reader's language.
+
+The readers (`roles/formats`, `flows`) say what is wrong in English, which scripts and the CLI
+keep (`--json`, docs/cli.md). The app says it in Chinese too: each English sentence the readers
+make is matched against this phrasebook, its values (ids, names, numbers, the user's own text)
+carried over untouched. A sentence the phrasebook lacks is shown in English, whole, rather than
+half translated; a test feeds the readers hostile and broken files and requires every problem
+they report to be found here.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from flows.errors import BadInput, Problem
+
+#: English sentence (with {} for each value) → Chinese; the values keep their order.
+MESSAGES = {
+    # the file as a whole
+    "unknown format {}: use {}": "未知格式 {}：请用 {}",
+    "cannot be read as UTF-8: {}": "不是 UTF-8 编码，无法读取：{}",
+    "is nested too deep to be a workbook": "嵌套层级过深，不是工作簿",
+    "holds a number of more digits than Python reads ({})": "含有位数过多、无法读取的数字（{}）",
+    "key given twice": "键重复出现",
+    "a YAML anchor here (&name) is used again by an alias (*name) or merge key; a workbook takes none: "
+    "write the value out instead": "此处的 YAML 锚点（&name）被别名（*name）或合并键再次引用；工作簿不接受别名，请直接写出其值",
+    "not valid YAML: {}": "不是有效的 YAML：{}",
+    "not valid JSON: {}": "不是有效的 JSON：{}",
+    "not a readable XLSX workbook: {}": "不是可读取的 XLSX 工作簿：{}",
+    "unknown sheet; expected {}": "未知工作表；应为 {}",
+    "declares {} rows; at most {}": "声明了 {} 行；最多 {} 行",
+    "has more than {} rows": "超过 {} 行",
+    "holds more than {} rows": "超过 {} 行",
+    "unknown column {}; expected {}": "未知列 {}；应为 {}",
+    "value in column {}, which has no header": "第 {} 列有值，但该列没有表头",
+    "unpacked, {}": "解压后{}",
+    "unpacks {} times its packed size; at most {} (a spreadsheet built to exhaust memory?)":
+        "解压后为压缩大小的 {} 倍；最多 {} 倍（可能是为耗尽内存而构造的表格）",
+    "is {} MB; at most {} MB": "大小为 {} MB；最多 {} MB",
+    "{} MB is more than a process model can be ({} MB at most)": "{} MB 超出流程模型的上限（最多 {} MB）",
+    "this program reads version {}, not {}": "本程序读取第 {} 版格式，而不是 {}",
+    "not a leave file: expected one of {}": "不是请假文件：应为 {} 之一",
+    "a leave list names the person of each absence; --person is for .ics files":
+        "请假清单须写明每条请假的人员；--person 只用于 .ics 文件",
+    "a year's schedule holds only `calendar`: each holiday and adjusted working day":
+        "年度安排只能包含 `calendar`：每个节假日和调休工作日",
+    "year: {} is outside 1900–2100": "年份 {} 不在 1900–2100 之间",
+    # fields
+    "is required": "必填",
+    "unknown key; allowed here: {}": "未知字段；此处允许：{}",
+    "must be a mapping of {}, not {}": "应为包含 {} 的映射，而不是{}",
+    "must be a list, not {}": "应为列表，而不是{}",
+    "must be text, not {}": "应为文本，而不是{}",
+    "must be text, not a number that is not finite": "应为文本，而不是非有限数字",
+    "must list text, not {}": "列表中应为文本，而不是{}",
+    "must list text, not a number that is not finite": "列表中应为文本，而不是非有限数字",
+    "must be a whole number, 0 or more, not {}": "应为 0 或以上的整数，而不是 {}",
+    "must be a number, 0 or more, not {}": "应为 0 或以上的数字，而不是 {}",
+    "must be a finite number, not {}": "应为有限数字，而不是 {}",
+    "must be 0 or more, not {}": "应为 0 或以上，而不是 {}",
+    "must be at most {}, not {}": "最大为 {}，而不是 {}",
+    "must be true or false, not {}": "应为 true 或 false，而不是 {}",
+    "must be one of {}, not {}": "应为 {} 之一，而不是 {}",
+    "must be a date as YYYY-MM-DD, not {}": "应为 YYYY-MM-DD 格式的日期，而不是 {}",
+    "must be a date or a date and time, not {}": "应为日期或日期时间，而不是 {}",
+    "{} is no date: {}": "{} 不是日期：{}",
+    "no date: {}": "没有日期：{}",
+    "{} is outside {}": "{} 不在 {} 之间",
+    "lists the same value twice": "同一个值列了两次",
+    "is {} characters long; at most {}": "长 {} 个字符；最多 {} 个",
+    "{} holds a control character ({})": "{} 含有控制字符（{}）",
+    "{} holds a lone surrogate, which is no character": "{} 含有孤立代理项，不是有效字符",
+    "{} is no id: use {}": "{} 不是有效编号：请用{}",
+    # references and structure
+    "{} id {} is used twice (also by {})": "{}编号 {} 重复使用（另见 {}）",
+    "{} id {} already belongs to department {} in the database; include that department to replace it":
+        "{}编号 {} 已属于数据库中的部门 {}；如要替换，请把该部门一并导入",
+    "{} is no reform rule ({})": "{} 不是改革规则（{}）",
+    "{} is no section of this department's sections_before": "{} 不是本部门改革前的科室（sections_before）",
+    "{} is no function of this department": "{} 不是本部门的职能",
+    "no section {} in the workbook or the database": "工作簿和数据库中都没有科室 {}",
+    "no person {} in the workbook or the database": "工作簿和数据库中都没有人员 {}",
+    "no person {} in the database": "数据库中没有人员 {}",
+    "no {} {} in the database": "数据库中没有{} {}",
+    "ends ({}) before it starts ({})": "结束日期（{}）早于开始日期（{}）",
+    "{} is given twice": "{} 出现了两次",
+    "{} is no department of this workbook": "{} 不是本工作簿的部门",
+    "{} is no section of department {}": "{} 不是部门 {} 的科室",
+    "{} is no process of this workbook": "{} 不是本工作簿的流程",
+    "step id {} is used twice in this version": "环节编号 {} 在本版本中重复使用",
+    "a {} step needs a name": "{}环节需要名称",
+    "{} is not among this step's next steps": "{} 不在本环节的后续环节中",
+    "draws a flow to {}, which is not among this step's next steps": "画出了指向 {} 的连线，但它不在本环节的后续环节中",
+    "a version needs at least one step": "一个版本至少要有一个环节",
+    "steps of the 'before' version carry no holders": "改革前版本的环节不设主办和备岗",
+    "drops person {}, who still holds step {} of process {} (department {}); reassign that step first or keep the person":
+        "删除了人员 {0}，但其仍承担流程 {2} 的环节 {1}（部门 {3}）；请先改派该环节或保留此人",
+    "{} is no step of this version": "{} 不是本版本的环节",
+    "branch {} leads to {}, which is not among its next steps": "分支 {} 指向 {}，但它不在后续环节中",
+    "cycle with no way to an end: {} (steps {} can never finish)": "存在无法到达结束的循环：{}（环节 {} 永远无法完成）",
+    "names no person of the database (use --person, an attendee CN, or a title starting with the person's name or id)":
+        "没有写明数据库中的人员（可用 --person、参与人 CN，或以人员姓名或编号开头的标题）",
+    "{} is no length of leave": "{} 不是有效的请假时长",
+    "{} is before the start {}": "{} 早于开始日期 {}",
+    "cannot be read: {}": "无法读取：{}",
+    "not an iCalendar file: {}": "不是 iCalendar 文件：{}",
+    "'{}': expected 'x y width height', width and height above 0": "'{}'：应为“x y 宽 高”，宽和高大于 0",
+    "'{}': expected 'next step: x y x y …' with two points or more": "'{}'：应为“后续环节: x y x y …”，至少两个点",
+    "{}: {} is not a list of numbers": "{}：{} 不是数字列表",
+    "{}: {} has a number that is not finite": "{}：{} 含有非有限数字",
+    # accounts, contacts and requests
+    "must be one of {}": "应为 {} 之一",
+    "a {} account names its person": "{}账号须指定对应人员",
+    "no person {}": "没有人员 {}",
+    "at least {} characters": "至少 {} 个字符",
+    "too easy to guess: use a phrase of your own": "太容易被猜到：请用自己的一句话",
+    "1 to 128 characters, no spaces or control characters": "1 到 128 个字符，不含空格或控制字符",
+    "is taken": "已被占用",
+    "is not the current password": "不是当前密码",
+    "an office account cannot switch itself off or out of the office": "编办账号不能停用自己或改为其他角色",
+    "an office account cannot remove itself": "编办账号不能删除自己",
+    "{} is no notification URL Apprise knows": "{} 不是可识别的通知地址",
+    "date: {}": "日期：{}",
+    "the range ends on {}, before it starts on {}": "结束日期 {} 早于开始日期 {}",
+    "the range {} to {} is longer than {} days": "{} 至 {} 超过 {} 天",
+}
+
+#: Parts of an entry's label (split at ", ") and of where it stands.
+PARTS = {
+    "the file": "文件", "the workbook": "工作簿", "calendar": "日历", "contacts": "通知联系方式", "accounts": "账号",
+    "person {}": "人员 {}", "process {}": "流程 {}", "department {}": "部门 {}", "section {}": "科室 {}",
+    "section_before {}": "改革前科室 {}", "function {}": "职能 {}", "power {}": "权力事项 {}", "step {}": "环节 {}",
+    "after": "改革后", "before": "改革前", "exemption #{}": "豁免 #{}", "absence #{} (person {})": "请假 #{}（人员 {}）",
+    "calendar day {}": "日历日 {}", "sheet {}": "工作表 {}", "event {}": "事件 {}", "branch #{}": "分支 #{}",
+    "account {}": "账号 {}", "account": "账号", "line {}": "第 {} 行", "column {}": "第 {} 列", "row {}": "第 {} 行",
+}
+
+#: Kinds of value named in "must be …, not {kind}".
+KINDS = {"a mapping": "映射", "a list": "列表", "text": "文本", "true/false": "true/false", "a number": "数字",
+         "nothing": "空值", "task": "办理", "head": "科长", "staff": "工作人员", "approval": "审批", "person": "人员", "process": "流程",
+         "section": "科室", "department": "部门", "function": "职能", "section_before": "改革前科室",
+         "letters, digits, '_', '.' and '-', at most 64": "字母、数字、'_'、'.' 和 '-'，最多 64 个",
+         "day is out of range for month": "该月没有这一天", "month must be in 1..12": "月份应在 1–12 之间"}
+
+
+@cache
+def _pattern(template: str) -> re.Pattern:
+    return re.compile("^" + r"(.+?)".join(re.escape(part) for part in template.split("{}")) + "$", re.S)
+
+
+@cache
+def _specific_first(table: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """Templates with more fixed words first: "draws a flow to {}, which is not among …" before
+    "{} is not among …", which would also match it."""
+    return sorted(table, key=lambda kv: -len(kv[0].replace("{}", "")))
+
+
+def _match(table: dict[str, str], text: str) -> str | None:
+    for english, chinese in _specific_first(tuple(table.items())):
+        m = _pattern(english).match(text)
+        if m:
+            values = [KINDS.get(v) or (_match(PARTS, v) if table is not PARTS else None) or v for v in m.groups()]
+            return chinese.format(*values)
+    return None
+
+
+def message_zh(message: str) -> str | None:
+    """The Chinese of one of the readers' sentences, or None when the phrasebook lacks it."""
+    return _match(MESSAGES, message)
+
+
+def _place_zh(text: str) -> str:
+    parts = [_match(PARTS, p) for p in text.split(", ")]
+    return "，".join(parts) if all(parts) else text  # type: ignore[arg-type]
+
+
+def problem_text(p: Problem, language: str) -> str:
+    if language != "zh":
+        return str(p) if p.file or p.entry else p.message
+    message = message_zh(p.message)
+    if message is None:
+        return str(p) if p.file or p.entry else p.message
+    if not (p.file or p.entry):
+        return message
+    place = f"（{_place_zh(p.where)}）" if p.where else ""
+    field = f"，字段 '{p.field}'" if p.field else ""
+    return f"{_match(PARTS, p.file) or p.file}：{_place_zh(p.entry)}{place}{field}：{message}"
+
+
+def problem_lines(e: BadInput, language: str) -> list[str]:
+    out = [problem_text(p, language) for p in e.problems]
+    if e.more:
+        out.append(f"……另有 {e.more:,} 个问题未列出" if language == "zh" else f"… and {e.more:,} more problem(s) not listed")
+    return out
