@@ -19,6 +19,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if not (self.file or self.entry):  # a plain message, as `BadInput("…")` makes
+            return self.message
         place = f" ({self.where})" if self.where else ""
         fld = f", field '{self.field}'" if self.field else ""
         return f"{self.file}: {self.entry}{place}{fld}: {self.message}"
@@ -43,7 +45,7 @@ class BadInput(AbflowError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        out = [str(p) if p.file or p.entry else p.message for p in self.problems]
+        out = [str(p) for p in self.problems]
         return out + ([f"… and {self.more:,} more problem(s) not listed"] if self.more else [])
 
 

@@ -58,7 +58,7 @@ class TitleBlock:
 
     fields: tuple[tuple[str, str], ...]
     page: str = "{n}/{total}"
-    #: Legend entries, (kind, words): kinds are task, approval, gateway, start, end, holders.
+    #: Legend entries, (kind, words): a kind of `MARKS` is drawn with its mark, any other as words only.
     legend: tuple[tuple[str, str], ...] = ()
 
 
@@ -81,7 +81,7 @@ def print_sheet(parts: list[Part], title: str, block: TitleBlock, paper: Paper =
     else each version on pages of its own, captioned."""
     parts = [replace(p, labels=_on_paper(p.labels)) for p in parts]
     dot = sheet_dot([(p.caption, p.version, p.labels) for p in parts], title, PAPER_SPACING)
-    if _fits(dot, paper, _area(paper)):
+    if _fits(dot, _area(paper)):
         return _pdf([dot], block, paper)
     return _pdf([page for part in parts for page in _pages(part, paper)], block, paper)
 
@@ -101,7 +101,7 @@ def _scale(size: tuple[float, float], area: tuple[float, float]) -> float:
     return min(1.0, area[0] / size[0], area[1] / size[1])
 
 
-def _fits(dot: str, paper: Paper, area: tuple[float, float]) -> bool:
+def _fits(dot: str, area: tuple[float, float]) -> bool:
     return _scale(layout_size(dot), area) * smallest_font(dot) >= MIN_PT - 1e-6
 
 
@@ -112,7 +112,7 @@ def _pages(part: Part, paper: Paper) -> list[str]:
     steps = part.version.steps
     number = part.labels.numbers or numbering(part.version)
     whole = _page_dot(part, steps, {}, number, paper, None)
-    if _fits(whole, paper, area):
+    if _fits(whole, area):
         return [whole]
     runs: list[tuple[Step, ...]] = []
     start = 0
@@ -120,7 +120,7 @@ def _pages(part: Part, paper: Paper) -> list[str]:
         def fits(end: int) -> bool:
             # Markers name pages not known yet: a stand-in number lays out the same.
             dot = _page_dot(part, steps[start:end], _ANY_PAGE, number, paper, (9, 9))  # noqa: B023
-            return _fits(dot, paper, area)
+            return _fits(dot, area)
         low, high = start + 1, len(steps)  # steps[start:low] fits; steps[start:high + 1] does not
         if not fits(low):
             raise BadInput(f"{part.caption}: step '{steps[start].label}' alone does not fit on {paper.size} at "
@@ -205,7 +205,7 @@ def _block_dot(block: TitleBlock, page: str) -> str:
                                     if k in MARKS else escape(w) for k, w in block.legend)
         body.append(f'<TR><TD COLSPAN="{half + 1}" ALIGN="LEFT"><FONT POINT-SIZE="8">{marks}</FONT></TD></TR>')
     table = f'<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#37474F">{"".join(body)}</TABLE>'
-    return (f'digraph block {{ graph [pad=0]; node [fontname="{FONT}", fontsize=8]; '
+    return (f'digraph block {{ graph [pad=0, margin=0]; node [fontname="{FONT}", fontsize=8]; '
             f"block [shape=plaintext, margin=0, label=<{table}>]; }}")
 
 
@@ -228,8 +228,7 @@ def _pdf(dots: list[str], block: TitleBlock, paper: Paper) -> bytes:
         s = _scale((cw, ch), area)
         sheet.merge_transformed_page(chart, Transformation().scale(s).translate(
             MARGIN + (area[0] - cw * s) / 2, h - MARGIN - ch * s))
-        foot = PdfReader(BytesIO(render(_unmargined(_block_dot(block, block.page.format(n=n, total=len(dots)))),
-                                        "pdf"))).pages[0]
+        foot = PdfReader(BytesIO(render(_block_dot(block, block.page.format(n=n, total=len(dots))), "pdf"))).pages[0]
         fw, fh = float(foot.mediabox.width), float(foot.mediabox.height)
         if fw > w - 2 * MARGIN or fh > BLOCK_H:
             raise BadInput(f"the title block ({fw:.0f} × {fh:.0f} pt) does not fit the foot of {paper.size}; "

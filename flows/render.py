@@ -17,6 +17,7 @@ from .metrics import step_count
 from .model import Step, Version
 
 FONT = "Noto Sans CJK SC"
+PAD = 0.3  # inches of blank around a chart, inside its drawing
 FORMATS = ("svg", "png", "pdf", "dot")
 LANE_COLOURS = ("#EEF4FB", "#F3F8EE", "#FBF3EA", "#F4EFF8", "#EEF7F6", "#FAF0F0")
 STATUS_COLOUR = {"A": "#2E7D32", "B": "#B26A00", "gap": "#C62828"}
@@ -81,7 +82,7 @@ def _head(direction: str, label: str, spacing: tuple[float, float] = Labels.spac
         raise ValueError(f"direction must be LR or TB, not {direction!r}")
     return ['digraph process {',
             f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, nodesep={spacing[0]}, ranksep={spacing[1]},'
-            f' pad=0.3, newrank=true, label={label}];',
+            f' pad={PAD}, newrank=true, label={label}];',
             f'  node [fontname="{FONT}", fontsize=11, penwidth=1.2];',
             f'  edge [fontname="{FONT}", fontsize=10, color="#546E7A", arrowsize=0.8];']
 
@@ -196,7 +197,7 @@ def _q(value: str) -> str:
 def layout_size(dot: str) -> tuple[float, float]:
     """A drawing's width and height in points, from Graphviz's layout alone (nothing drawn)."""
     head = _dot(dot, "plain").split(b"\n", 1)[0].split()  # graph scale width height (inches)
-    pad = 2 * 0.3 * 72  # the graph's pad, which the plain format leaves out
+    pad = 2 * PAD * 72  # which the plain format leaves out
     return float(head[2]) * 72 + pad, float(head[3]) * 72 + pad
 
 

@@ -13,7 +13,7 @@ from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.roster import roster
 
-from .i18n import lang, off_day, person_label, t
+from .i18n import lang, off_day, person_label, section_and_department, t
 
 WORDS = ("A", "B", "gap", "steps", "approval", "none", "start", "end", "continued", "from")
 LEGEND = ("task", "approval", "gateway", "start", "end", "marker", "holders")
@@ -57,19 +57,23 @@ def sheet_parts(wb: Workbook, process_id: str, language: str, day: dt.date | Non
              chart_labels(wb, p.id, "after", language, day))]
 
 
+def section_head(wb: Workbook, section_id: str) -> str:
+    """The name of a section's head ("" when it has none): who approves its charts by default."""
+    return next((x.name for x in wb.people_by_section.get(section_id, ()) if x.post == "head"), "")
+
+
 def title_block(wb: Workbook, process_id: str, which: str, language: str | None = None, *,
                 effective: dt.date | None = None, approver: str | None = None) -> TitleBlock:
     """The title block of a printed chart: department, section, process, version and revision,
     effective date (default today) and approver (default the section's head)."""
     language = language or lang()
     p = wb.process_by_id[process_id]
-    section = wb.section_by_id[p.section]
-    department = next(d for d in wb.departments if d.id == wb.department_of(p))
+    section, department = section_and_department(wb, p.section)
     if approver is None:
-        approver = next((x.name for x in wb.people_by_section.get(p.section, ()) if x.post == "head"), "")
+        approver = section_head(wb, p.section)
     version = t("chart.sheet" if which == "sheet" else "version." + which, language)
     revision = p.revisions.get("before" if which == "before" else "after")
-    fields = (("unit", department.name), ("section", section.name), ("process", p.name),
+    fields = (("unit", department), ("section", section), ("process", p.name),
               ("revision", t("print.revision_value", language, version=version, n=revision) if revision else version),
               ("effective", (effective or clock.today()).isoformat()), ("approver", approver))
     return TitleBlock(tuple((t("print." + k, language), v) for k, v in fields),

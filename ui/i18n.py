@@ -534,7 +534,7 @@ def person_label(wb, pid: str | None) -> str:
     return f"{p.name} ({pid})" if p else pid
 
 
-def _where(wb, sid: str) -> tuple[str, str]:
+def section_and_department(wb, sid: str) -> tuple[str, str]:
     """A section's name and its department's, for labels that must tell sections apart."""
     sec = wb.section_by_id.get(sid)
     dept = next((d.name for d in wb.departments if d.id == wb.department_of_section.get(sid)), "")
@@ -543,7 +543,7 @@ def _where(wb, sid: str) -> tuple[str, str]:
 
 def section_label(wb, sid: str) -> str:
     """A section as a list offers it: its department first, since every department has a 综合科."""
-    section, dept = _where(wb, sid)
+    section, dept = section_and_department(wb, sid)
     return f"{dept} · {section}（{sid}）"
 
 
@@ -551,13 +551,13 @@ def process_label(wb, pid: str) -> str:
     """A process as a list offers it: name and id, then section and department, so the same name in
     many departments (行政许可 ×190 in a city) can be told apart and searched for by department."""
     p = wb.process_by_id.get(pid)
-    return f"{p.name}（{pid}）· {' · '.join(_where(wb, p.section))}" if p else pid
+    return f"{p.name}（{pid}）· {' · '.join(section_and_department(wb, p.section))}" if p else pid
 
 
 def person_choice(wb, pid: str) -> str:
     """A person as a list offers them: name and id, then section and department (two 叶斌 apart)."""
     p = wb.person_by_id.get(pid)
-    return f"{p.name}（{pid}）· {' · '.join(_where(wb, p.section))}" if p else pid
+    return f"{p.name}（{pid}）· {' · '.join(section_and_department(wb, p.section))}" if p else pid
 
 
 def lang() -> str:

@@ -10,7 +10,6 @@ they report to be found here.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from flows.errors import BadInput, Problem
 
@@ -143,52 +142,50 @@ KINDS = {"a mapping": "映射", "a list": "列表", "text": "文本", "true/fals
          "day is out of range for month": "该月没有这一天", "month must be in 1..12": "月份应在 1–12 之间"}
 
 
-@cache
-def _pattern(template: str) -> re.Pattern:
-    return re.compile("^" + r"(.+?)".join(re.escape(part) for part in template.split("{}")) + "$", re.S)
+def _compiled(table: dict[str, str]) -> list[tuple[re.Pattern, str]]:
+    """Each template as a pattern, those with more fixed words first: "draws a flow to {}, which is
+    not among …" must be tried before "{} is not among …", which would also match it."""
+    ordered = sorted(table.items(), key=lambda kv: -len(kv[0].replace("{}", "")))
+    return [(re.compile("^" + r"(.+?)".join(re.escape(x) for x in english.split("{}")) + "$", re.S), chinese)
+            for english, chinese in ordered]
 
 
-@cache
-def _specific_first(table: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
-    """Templates with more fixed words first: "draws a flow to {}, which is not among …" before
-    "{} is not among …", which would also match it."""
-    return sorted(table, key=lambda kv: -len(kv[0].replace("{}", "")))
+_MESSAGES, _PARTS = _compiled(MESSAGES), _compiled(PARTS)
 
 
-def _match(table: dict[str, str], text: str) -> str | None:
-    for english, chinese in _specific_first(tuple(table.items())):
-        m = _pattern(english).match(text)
+def _match(patterns: list[tuple[re.Pattern, str]], text: str, value=lambda v: KINDS.get(v, v)) -> str | None:
+    for pattern, chinese in patterns:
+        m = pattern.match(text)
         if m:
-            values = [KINDS.get(v) or (_match(PARTS, v) if table is not PARTS else None) or v for v in m.groups()]
-            return chinese.format(*values)
+            return chinese.format(*(value(v) for v in m.groups()))
     return None
 
 
 def message_zh(message: str) -> str | None:
-    """The Chinese of one of the readers' sentences, or None when the phrasebook lacks it."""
-    return _match(MESSAGES, message)
+    """The Chinese of one of the readers' sentences, or None when the phrasebook lacks it. A value
+    that is a kind or an entry ("person p001") is said in Chinese too."""
+    return _match(_MESSAGES, message, lambda v: KINDS.get(v) or _match(_PARTS, v) or v)
 
 
-def _place_zh(text: str) -> str:
-    parts = [_match(PARTS, p) for p in text.split(", ")]
-    return "，".join(parts) if all(parts) else text  # type: ignore[arg-type]
+def place_zh(text: str) -> str | None:
+    """An entry's label or its place in the file ("process p1, after, step s3"; "line 12") in
+    Chinese, or None when a part of it is not in the phrasebook."""
+    parts = [_match(_PARTS, p) for p in text.split(", ")]
+    return "，".join(parts) if all(parts) else None  # type: ignore[arg-type]
 
 
 def problem_text(p: Problem, language: str) -> str:
-    if language != "zh":
-        return str(p) if p.file or p.entry else p.message
-    message = message_zh(p.message)
+    message = message_zh(p.message) if language == "zh" else None
     if message is None:
-        return str(p) if p.file or p.entry else p.message
+        return str(p)
     if not (p.file or p.entry):
         return message
-    place = f"（{_place_zh(p.where)}）" if p.where else ""
+    place = f"（{place_zh(p.where) or p.where}）" if p.where else ""
     field = f"，字段 '{p.field}'" if p.field else ""
-    return f"{_match(PARTS, p.file) or p.file}：{_place_zh(p.entry)}{place}{field}：{message}"
+    return f"{_match(_PARTS, p.file) or p.file}：{place_zh(p.entry) or p.entry}{place}{field}：{message}"
 
 
 def problem_lines(e: BadInput, language: str) -> list[str]:
-    out = [problem_text(p, language) for p in e.problems]
-    if e.more:
-        out.append(f"……另有 {e.more:,} 个问题未列出" if language == "zh" else f"… and {e.more:,} more problem(s) not listed")
-    return out
+    if language != "zh":
+        return e.lines()
+    return [problem_text(p, language) for p in e.problems] + ([f"……另有 {e.more:,} 个问题未列出"] if e.more else [])

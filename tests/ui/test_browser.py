@@ -91,8 +91,7 @@ def test_the_flowchart_is_drawn_in_the_page(server, page):
 def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path):
     """A head prints the before/after sheet of a process on A4 portrait from the flowchart page:
     the downloaded PDF's pages are A4 and every character on them is 8 pt or more (pdfminer)."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar
+    from ..flows.test_printing import pages
     page.goto(f"{server}/flowchart")
     page.locator("img[src^='data:image/svg+xml']").wait_for(timeout=60_000)
     page.get_by_text("改革前后对照").first.click()
@@ -102,14 +101,9 @@ def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path)
         page.get_by_role("button", name="下载打印版 PDF").click()
     pdf = tmp_path / "sheet.pdf"
     done.value.save_as(pdf)
-    sizes, chars = [], []
-    for sheet in extract_pages(pdf):
-        sizes.append((round(sheet.width), round(sheet.height)))
-        stack = [sheet]
-        while stack:
-            o = stack.pop()
-            chars += [o] if isinstance(o, LTChar) else []
-            stack += reversed(getattr(o, "_objs", None) or ())
+    read = pages(pdf.read_bytes())
+    sizes = [(round(w), round(h)) for (w, h), _, _ in read]
+    chars = [c for _, page_chars, _ in read for c in page_chars]
     assert sizes and set(sizes) == {(595, 842)}
     assert chars and min(c.size for c in chars) >= 7.99
     text = "".join(c.get_text() for c in chars)

@@ -12,7 +12,7 @@ from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
 from roles.engines.lanes import lane_titles
 from flows.printing import PAPERS, Paper
-from ui.charts import before_after_sheet, chart_labels, print_pdf, svg_image, title_block
+from ui.charts import before_after_sheet, chart_labels, print_pdf, section_head, svg_image
 from ui.i18n import process_label, t
 from ui.state import department_workbook, page
 
@@ -72,7 +72,7 @@ size = p[0].radio(t("print.paper", lg), list(PAPERS), horizontal=True, key="pape
 landscape = p[1].radio(t("print.paper", lg), [True, False], horizontal=True, key="landscape",
                        label_visibility="hidden", format_func=lambda x: t("print.landscape" if x else "print.portrait", lg))
 effective = p[2].date_input(t("print.effective", lg), clock.today(), key="effective")
-approver = p[3].text_input(t("print.approver", lg), title_block(wb, pid, which, lg).fields[-1][1], key="approver")
+approver = p[3].text_input(t("print.approver", lg), section_head(wb, process.section), key="approver")
 paper = Paper(size, landscape)
 st.download_button(t("print.download", lg, paper=f"{size} {t('print.landscape' if landscape else 'print.portrait', lg)}"),
                    lambda: print_pdf(wb, pid, which, paper, lg, day, effective, approver),
