@@ -7,6 +7,7 @@ Pure: the caller passes display names; this module knows processes, not people o
 """
 from __future__ import annotations
 
+import unicodedata
 from itertools import pairwise
 
 from dataclasses import dataclass, field
@@ -109,7 +110,13 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
     out, ends = [], []
     if not bands:
         out += ["  " + _node(s, number, labels, prefix) for s in version.steps]
-    for i, (title, fill, members, size) in enumerate(bands):
+    # A lane title, its post under the name on paper; a caption column's parts on lines of their own.
+    titles = [(title.replace("（", "\n（").replace(" (", "\n(").split("\n") if labels.wrap else [title]) if fill
+              else title.split(" · ") for title, fill, _, _ in bands]
+    # Titles are centred on one line across the bands: all as wide as the widest, the bands' edges align.
+    width = max((_text_width(line, size) for (_, _, _, size), lines in zip(bands, titles, strict=True)
+                 for line in lines), default=0)
+    for i, ((_, fill, members, size), lines) in enumerate(zip(bands, titles, strict=True)):
         head, tail = f"{prefix}band_head_{i}", f"{prefix}band_tail_{i}"
         ends.append((head, tail))
         out.append(f'  subgraph cluster_{prefix}band_{i} {{')
@@ -117,10 +124,8 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
                    '    label=""; style=invis;')
         # A title at the band's head and an invisible mark at its tail make every band span the
         # whole chart, so the bands stack as lanes instead of sitting side by side.
-        lines = (title.replace("（", "\n（").replace(" (", "\n(").split("\n") if labels.wrap else [title]) if fill \
-            else title.split(" · ")  # a lane title, its post under the name on paper; a caption column
         text = "<br/>".join(escape(x) for x in lines)
-        out.append(f'    "{head}" [shape=plaintext, label=<<b>{text}</b>>, fontsize={size}];')
+        out.append(f'    "{head}" [shape=plaintext, label=<<b>{text}</b>>, fontsize={size}, width={width:.2f}];')
         out.append(f'    "{tail}" [shape=point, style=invis, width=0.01];')
         out += ["    " + _node(s, number, labels, prefix) for s in members]
         out.append("  }")
@@ -188,6 +193,13 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
     table = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
     return (f'"{_q(prefix + s.id)}" [{style}, margin="0.15,0.05", '
             f'label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{table}</TABLE>>];')
+
+
+def _text_width(text: str, size: int) -> float:
+    """At least the width in inches of bold `text` at `size` points: a wide (CJK) character an em,
+    any other about two thirds of one, and a margin either side."""
+    ems = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.68 for ch in text)
+    return ems * size / 72 + 0.35
 
 
 def _q(value: str) -> str:

@@ -67,3 +67,19 @@ def test_a_before_after_sheet_sets_the_versions_side_by_side_in_order():
     x = lambda text: float(re.search(r'<text[^>]*x="([\d.-]+)"[^>]*>' + text, svg).group(1))  # noqa: E731
     assert x("改革前") < x("改革后") < x("张伟（负责人）") < x("李娜（副职）")
     assert svg.count("收文") == 2 and "压减 25%" in svg
+
+
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_lane_bands_line_up_whatever_their_titles(direction):
+    """Bands of titles of different widths and steps at different ranks start and end on the same
+    line (read from the drawn SVG's cluster outlines): lanes, not a staircase of boxes."""
+    labels = Labels(person=LABELS.person, lane={"p1": "张伟（负责人）", "p2": "欧阳李娜娜（工作人员）"})
+    svg = render(to_dot(V, labels, direction), "svg").decode()
+    bands = re.findall(r'<g id="clust\d+" class="cluster">.*?<polygon[^>]*points="([^"]+)"', svg, re.S)
+    assert len(bands) == 2
+    spans = set()
+    for points in bands:
+        xy = [tuple(float(v) for v in p.split(",")) for p in points.split()]
+        across = [x for x, _ in xy] if direction == "LR" else [y for _, y in xy]
+        spans.add((round(min(across)), round(max(across))))
+    assert len(spans) == 1, spans

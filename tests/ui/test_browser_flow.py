@@ -161,3 +161,70 @@ def test_a_sign_in_lasts_through_a_reload_and_a_new_tab_until_signing_out(site):
         page.get_by_label("用户名").wait_for(timeout=60_000)
         assert not [c for c in context.cookies() if c["name"] == "abflow_session"]
         browser.close()
+
+
+def choose(page, label: str, typed: str) -> None:
+    """Pick from a select box by typing part of an entry (a department, a process name), as a
+    user finds one among a city's processes, and take the first match."""
+    page.locator("[data-testid='stSelectbox']").filter(has_text=label).first.locator("input").click()
+    page.keyboard.type(typed)
+    page.get_by_role("option").filter(has_text=typed).first.click()
+    settle(page)
+
+
+def chart_shows(page, text: str) -> None:
+    """Wait until a chart drawn in the page (an SVG data-URI image) has `text` in it."""
+    page.wait_for_function("""text => [...document.images].some(i => i.src.startsWith('data:image/svg+xml')
+        && new TextDecoder().decode(Uint8Array.from(atob(i.src.split(',')[1]), c => c.charCodeAt(0))).includes(text))""",
+                           arg=text, timeout=60_000)
+
+
+def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
+    """The section head's whole job in one session: find 信访事项办理 by typing, rename its step s3
+    in the step table, save the draft, publish, and print the after chart on A4, whose text has
+    the new name (and the old name nowhere)."""
+    from ..flows.test_printing import pages
+    base, url = site
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        sign_in(page, base, "designer", "head-zh", "head-pass-1")
+        page.get_by_text("环节表").first.wait_for(timeout=60_000)
+        settle(page)
+        choose(page, "流程", "信访事项")
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.get_by_text("答复并回访").first.wait_for(state="attached", timeout=60_000)  # drawn on canvas; its a11y table holds the text
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17 + 2 * 35)  # row s3, column 编号
+        page.keyboard.press("ArrowRight")                               # → 环节
+        page.keyboard.press("Enter")                                    # opens the cell's editor
+        page.wait_for_function("document.activeElement?.tagName === 'TEXTAREA'", timeout=10_000)
+        page.wait_for_timeout(300)                                      # the editor's first render done
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text("答复回访并归档")                       # as an input method commits it
+        page.wait_for_function("document.activeElement?.value === '答复回访并归档'", timeout=10_000)
+        page.keyboard.press("Enter")
+        chart_shows(page, "答复回访并归档")  # the edit reached the app: the live chart beside has it
+        settle(page)
+        page.get_by_role("button", name="保存草稿").click()
+        page.get_by_text("草稿已保存").wait_for(timeout=30_000)
+        settle(page)
+        page.get_by_role("button", name="发布", exact=True).click()
+        page.get_by_text("已发布，修订号").wait_for(timeout=30_000)
+        assert store.load(engine_for(url)).process_by_id["rsj-p03"].after.step("s3").name == "答复回访并归档"
+
+        page.get_by_role("link", name="流程图").click()
+        page.locator("img[src^='data:image/svg+xml']").wait_for(timeout=60_000)
+        settle(page)
+        choose(page, "流程", "信访事项")
+        chart_shows(page, "答复回访并归档")
+        with page.expect_download(timeout=60_000) as done:
+            page.get_by_role("button", name="下载打印版 PDF").click()
+        pdf = tmp_path / "printed.pdf"
+        done.value.save_as(pdf)
+        read = pages(pdf.read_bytes())
+        text = "".join(c.get_text() for _, chars, _ in read for c in chars)
+        assert {(round(w), round(h)) for (w, h), _, _ in read} == {(842, 595)}  # A4 landscape, the default
+        assert "答复回访并归档" in text and "答复并回访" not in text and "信访事项办理" in text
+        browser.close()
