@@ -25,7 +25,7 @@ import pyexpat
 from lxml import etree
 
 from .errors import BadInput
-from .fields import STEP
+from .fields import STEP, VERSION
 from .layout import Box, layout
 from .model import Branch, Shape, Step, Version
 
@@ -91,13 +91,6 @@ def _text(name: str | None) -> str | None:
 def _drawable(*numbers: float) -> bool:
     """Coordinates a drawing can use: finite and within bounds (NaN or 1e308 are left to our layout)."""
     return all(math.isfinite(n) and abs(n) <= 1e7 for n in numbers)
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 def parse_xml(data: bytes, source: str) -> etree._Element:
@@ -261,8 +254,8 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
         if a or b:
             holders[sid] = (a, b)
-        extra: dict[str, Any] = {f.name: _number(raw) if f.kind == "number" else raw
-                 for f in STEP if f.bpmn and (raw := n.get(f"{{{ABFLOW}}}{f.name}")) is not None}
+        extra: dict[str, Any] = {f.name: f.from_attribute(raw)
+                                 for f in STEP if f.bpmn and (raw := n.get(f"{{{ABFLOW}}}{f.name}")) is not None}
         steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])), **extra,
                           branches=tuple(labels[sid].values()),
                           shape=Shape(*drawn.bounds[sid], tuple(routes[sid].items())) if sid in drawn.bounds else None))
@@ -275,9 +268,24 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         for ref in lane.iter(f"{{{MODEL}}}flowNodeRef"):
             if ref.text and ref.text.strip() in ids:
                 lane_of[ref.text.strip()] = name
-    return BpmnProcess(proc.get("id") or "process", _text(proc.get("name")) or proc.get("id") or "", Version(tuple(steps)),
+    return BpmnProcess(proc.get("id") or "process", _text(proc.get("name")) or proc.get("id") or "",
+                       Version(tuple(steps), **_terms(proc)),
                        lane_of, lanes, holders, notes,
                        Counts(counts["activities"], counts["gateways"], counts["events"], kept_flows, len(lanes)))
+
+
+def _terms(proc) -> dict[str, Any]:
+    """A version's terms from our attributes on <process>, its materials from our extension
+    elements (names may hold commas)."""
+    out: dict[str, Any] = {}
+    for f in VERSION:
+        if f.kind == "names":
+            found = proc.find(f"{{{MODEL}}}extensionElements/{{{ABFLOW}}}{f.name}")
+            if found is not None:
+                out[f.name] = tuple(t for item in found if (t := _text(item.text)))
+        elif (raw := proc.get(f"{{{ABFLOW}}}{f.name}")) is not None:
+            out[f.name] = f.from_attribute(raw)
+    return out
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -301,7 +309,13 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
                                          "exporter": "abflow", "exporterVersion": "1"})
     collab = ET.SubElement(root, m("collaboration"), {"id": f"collab_{pid}"})
     ET.SubElement(collab, m("participant"), {"id": f"pool_{pid}", "name": name, "processRef": pid})
-    proc = ET.SubElement(root, m("process"), {"id": pid, "name": name, "isExecutable": "false"})
+    proc = ET.SubElement(root, m("process"), {"id": pid, "name": name, "isExecutable": "false"} | {
+        f"{{{ABFLOW}}}{f.name}": text for f in VERSION if f.kind != "names" and (text := f.attribute(getattr(version, f.name)))})
+    for f in VERSION:
+        if f.kind == "names" and (items := getattr(version, f.name)) is not None:
+            listed = ET.SubElement(ET.SubElement(proc, m("extensionElements")), f"{{{ABFLOW}}}{f.name}")
+            for item in items:
+                ET.SubElement(listed, f"{{{ABFLOW}}}item").text = item
     plan = layout(version)
     sid = {s.id: _xml_id(s.id) for s in version.steps}
     if plan.lanes:

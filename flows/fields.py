@@ -11,6 +11,11 @@ known kind needs no code here.
 | number | float, 0 or more | float (tree: a whole number as int) | number |
 | branches | tuple of Branch | list of {to, name, condition} | `to=name[condition]; …` |
 | shape | Shape | `x y w h; to: x y …` | — |
+| flag | bool | bool (tree: true, or left out) | checkbox |
+| count | int, 0 or more | int | number |
+| names | tuple of text, or None (unknown) | list | `a, b` |
+
+A version's terms (kind, time limits, materials, trips) are declared the same way, on `Version`.
 """
 from __future__ import annotations
 
@@ -18,13 +23,13 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import limits
-from .model import Branch, Shape, Step
+from .model import Branch, Shape, Step, Version
 
-KINDS = ("id", "text", "choice", "person", "ids", "number", "branches", "shape")
+KINDS = ("id", "text", "choice", "person", "ids", "number", "branches", "shape", "flag", "count", "names")
 _LIST_SPLIT = re.compile(r"\s*[,，]\s*")
 
 
@@ -47,11 +52,17 @@ class FieldSpec:
             return [dataclasses.asdict(b) for b in value] or None
         if self.kind == "shape":
             return value.text() if value else None
+        if self.kind == "names":
+            return None if value is None else list(value)
         return value
 
     def from_stored(self, value) -> Any:
         if self.kind == "ids":
             return tuple(value or ())
+        if self.kind == "names":
+            return None if value is None else tuple(value)
+        if self.kind == "flag":
+            return bool(value)
         if self.kind == "branches":
             return tuple(Branch(**x) for x in value) if value else ()
         if self.kind == "shape":
@@ -70,12 +81,16 @@ class FieldSpec:
             return [{k: v for k, v in dataclasses.asdict(b).items() if v is not None} for b in value] or None
         if self.kind == "ids":
             return list(value) or None
+        if self.kind == "flag":
+            return True if value else None
         return self.stored(value)
 
     def cell(self, value) -> Any:
         """The value in an edited table's cell."""
         if self.kind == "ids":
             return ", ".join(value)
+        if self.kind == "names":
+            return "" if value is None else ", ".join(value)
         if self.kind == "branches":
             return "; ".join(b.text() for b in value)
         if self.kind == "text":
@@ -86,6 +101,12 @@ class FieldSpec:
         """The value of an edited cell, given as its stripped text (None: empty) and its number."""
         if self.kind == "ids":
             return tuple(x for x in _LIST_SPLIT.split(text or "") if x)
+        if self.kind == "names":
+            return None if text is None else tuple(x for x in _LIST_SPLIT.split(text) if x)
+        if self.kind == "flag":
+            return (text or "").lower() in ("true", "1", "yes", "是", "✓")
+        if self.kind == "count":
+            return None if number is None else (int(number) if float(number).is_integer() else number)
         if self.kind == "branches":
             return tuple(Branch.parse(x) for x in (text or "").split(";") if x.strip())
         if self.kind == "number":
@@ -108,8 +129,19 @@ class FieldSpec:
             return None if value in self.options else f"must be one of {', '.join(self.options)}, not {limits.short(value)}"
         if self.kind == "ids":
             return next((p for x in value if (p := limits.id_problem(x))), None)
+        if self.kind in ("number", "count") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return f"must be a number, not {limits.short(value)}"
         if self.kind == "number":
             return limits.number_problem(value)
+        if self.kind == "count":
+            return limits.number_problem(value) or (None if isinstance(value, int)
+                                                    else f"must be a whole number, not {limits.short(value)}")
+        if self.kind == "flag":
+            return None if isinstance(value, bool) else f"must be true or false, not {limits.short(value)}"
+        if self.kind == "names":
+            if len(value) > limits.MAX_ITEMS:
+                return f"lists {len(value):,} names; at most {limits.MAX_ITEMS:,}"
+            return next((p for x in value if (p := limits.text_problem(x))), None)
         if self.kind == "branches":
             return next((p for b in value for p in (limits.id_problem(b.to), limits.text_problem(b.name or ""),
                                                      limits.text_problem(b.condition or "")) if p), None)
@@ -121,15 +153,32 @@ class FieldSpec:
 
     def attribute(self, value) -> str | None:
         """The value as an XML attribute's text."""
-        if value is None:
+        if value is None or (self.kind == "flag" and not value):
             return None
+        if self.kind == "flag":
+            return "true"
         return f"{value:g}" if isinstance(value, float) else str(value)
+
+    def from_attribute(self, text: str) -> Any:
+        """The inverse of `attribute`; text that is no value of the kind is kept as it is, for
+        `problem` to name."""
+        if self.kind == "flag":
+            return {"true": True, "1": True, "false": False, "0": False}.get(text.strip().lower(), text)
+        if self.kind in ("number", "count"):
+            try:
+                number = float(text)
+            except ValueError:
+                return text
+            return int(number) if self.kind == "count" and number.is_integer() else number
+        return text
 
 
 def declared(cls) -> tuple[FieldSpec, ...]:
-    """The declared fields of a model dataclass, in order."""
+    """The declared fields of a model dataclass, in order (a version's steps are no such field)."""
     out = []
     for f in dataclasses.fields(cls):
+        if "abflow" not in f.metadata:
+            continue
         kind, options = f.metadata["abflow"]
         default = None if f.default is dataclasses.MISSING else f.default
         out.append(FieldSpec(f.name, kind, default, **options))
@@ -138,6 +187,25 @@ def declared(cls) -> tuple[FieldSpec, ...]:
 
 STEP = declared(Step)
 STEP_NAMES = tuple(f.name for f in STEP)
+#: A version's terms: its kind, time limits, materials and trips.
+VERSION = declared(Version)
+VERSION_NAMES = tuple(f.name for f in VERSION)
+
+
+def terms_of(version: Version) -> dict:
+    """A version's terms in their stored form (JSON-ready), by name."""
+    return {f.name: f.stored(getattr(version, f.name)) for f in VERSION}
+
+
+def with_terms(version: Version, stored: Mapping | None) -> Version:
+    """`version` with the terms of a stored `terms_of` (None or missing keys: unknown)."""
+    stored = stored or {}
+    return dataclasses.replace(version, **{f.name: f.from_stored(stored.get(f.name)) for f in VERSION})
+
+
+def terms_problems(version: Version) -> list[tuple[str, str]]:
+    """(field, problem) for each term of a version that no reader may let in."""
+    return [(f.name, p) for f in VERSION if (p := f.problem(getattr(version, f.name)))]
 
 
 def step_problems(s: Step) -> list[tuple[str, str]]:

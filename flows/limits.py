@@ -24,6 +24,8 @@ MAX_NUMBER = 1_000_000
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 #: How many problems an error lists before it counts the rest.
 MAX_PROBLEMS = 100
+#: Names in one list (a version's materials): at most this many.
+MAX_ITEMS = 200
 #: Files: a leave list, calendar or BPMN file at most MAX_FILE_BYTES; a workbook, which may hold a
 #: province, at most MAX_WORKBOOK_BYTES. A spreadsheet unpacks to at most MAX_UNPACKED_BYTES, no
 #: part of it above RATIO_FLOOR to more than MAX_RATIO times its packed size (real sheets: 5 to

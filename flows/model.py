@@ -13,6 +13,8 @@ STEP_KINDS = ("task", "approval", "gateway", "start", "end", "event")
 #: `event` is an intermediate or boundary event of a BPMN file: it passes the flow on, like a gateway.
 WORK_KINDS = frozenset({"task", "approval"})
 VERSIONS = ("before", "after")
+#: 即办件 (done the day it arrives) and 承诺件 (done within a promised number of workdays).
+VERSION_KINDS = ("instant", "promised")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ class Step:
     branches: tuple[Branch, ...] = field(default=(), metadata=declare("branches"))
     #: Its place in an imported or drawn diagram; None for steps laid out by us.
     shape: Shape | None = field(default=None, metadata=declare("shape", editor=False))
+    #: Workdays the step takes; a special step (特殊环节: 公示, 专家评审 …) does not count them
+    #: against a time limit (flows/timelimits.py).
+    days: float | None = field(default=None, metadata=declare("number", bpmn=True))
+    special: bool = field(default=False, metadata=declare("flag", bpmn=True))
 
     @property
     def is_work(self) -> bool:
@@ -121,7 +127,15 @@ class Step:
 
 @dataclass(frozen=True)
 class Version:
+    """A process version: its steps, and the terms a service promises (workbook spec, "Time limits
+    and 四减"), declared like a step's fields. None is unknown; `materials=()` is none needed."""
+
     steps: tuple[Step, ...] = ()
+    kind: str | None = field(default=None, metadata=declare("choice", options=VERSION_KINDS))
+    legal_days: int | None = field(default=None, metadata=declare("count"))
+    promised_days: int | None = field(default=None, metadata=declare("count"))
+    materials: tuple[str, ...] | None = field(default=None, metadata=declare("names"))
+    trips: int | None = field(default=None, metadata=declare("count"))
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:

@@ -7,7 +7,7 @@ workbook import that writes processes among other things stays all-or-nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, true
@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from .bulk import bulk_insert, table_of
 from .errors import Conflict
-from .fields import STEP_NAMES, step_from_stored, stored_step
+from .fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, with_terms
 from .model import VERSIONS, Process, Step, Version
 from .tables import DraftRow, ProcessRow, StepRow, VersionRow
 
@@ -42,15 +42,19 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
                                f"field '{field}': {why}")
         steps.setdefault((row["process_id"], row["version"]), []).append(step_from_stored(row, report))
     revisions: dict[str, dict[str, int]] = {}
+    terms: dict[tuple[str, str], Mapping] = {}
     vc = table_of(VersionRow).c
-    for pid, ver, rev in conn.execute(select(vc.process_id, vc.version, vc.revision).where(which(vc.process_id))).all():
-        revisions.setdefault(pid, {})[ver] = rev
+    for row in conn.execute(select(vc.process_id, vc.version, vc.revision, *(vc[f] for f in VERSION_NAMES))
+                            .where(which(vc.process_id))).mappings():
+        revisions.setdefault(row["process_id"], {})[row["version"]] = row["revision"]
+        terms[(row["process_id"], row["version"])] = row
     out = []
     p = table_of(ProcessRow).c
     for pid, section, name, position in conn.execute(select(p.id, p.section_id, p.name, p.position)
                                                      .where(which(p.id)).order_by(p.position)).all():
         revs = revisions.get(pid, {})
-        made = {v: Version(tuple(steps.get((pid, v), ()))) if v in revs and v in versions else None for v in VERSIONS}
+        made = {v: with_terms(Version(tuple(steps.get((pid, v), ()))), terms[(pid, v)]) if v in revs and v in versions
+                else None for v in VERSIONS}
         out.append((position, Process(id=pid, section=section, name=name, revisions=dict(revs), **made)))
     return out
 
@@ -68,7 +72,7 @@ def write_processes(session: Session, processes: Iterable[Process], first_positi
             if v is None:
                 continue
             versions.append({"process_id": p.id, "version": which, "revision": p.revisions.get(which, 1),
-                             "updated_at": now, "updated_by": user})
+                             "updated_at": now, "updated_by": user} | terms_of(v))
             steps.extend(_step_row(p.id, which, j, s) for j, s in enumerate(v.steps))
     for table, rows in ((ProcessRow, procs), (VersionRow, versions), (StepRow, steps)):
         bulk_insert(session, table_of(table), rows)
@@ -112,10 +116,10 @@ def replace_version(session: Session, process_id: str, which: str, version: Vers
     now = dt.datetime.now(dt.timezone.utc)
     if current is None:
         bulk_insert(session, v, [{"process_id": process_id, "version": which, "revision": revision,
-                                  "updated_at": now, "updated_by": user}])
+                                  "updated_at": now, "updated_by": user} | terms_of(version)])
     else:
         session.execute(v.update().where((v.c.process_id == process_id) & (v.c.version == which))
-                        .values(revision=revision, updated_at=now, updated_by=user))
+                        .values(revision=revision, updated_at=now, updated_by=user, **terms_of(version)))
     bulk_insert(session, st, [_step_row(process_id, which, j, s) for j, s in enumerate(version.steps)])
     return revision
 
@@ -134,7 +138,7 @@ def read_draft(session: Session, process_id: str, which: str) -> Draft | None:
     row = session.get(DraftRow, (process_id, which))
     if row is None:
         return None
-    return Draft(Version(tuple(step_from_stored(f) for f in row.steps)), row.base_revision,
+    return Draft(with_terms(Version(tuple(step_from_stored(f) for f in row.steps)), row.terms), row.base_revision,
                  Version(tuple(step_from_stored(f) for f in row.base)), row.revision, row.saved_at, row.saved_by)
 
 
@@ -150,7 +154,7 @@ def write_draft(session: Session, process_id: str, which: str, version: Version,
         raise Conflict(f"process {process_id}, {which}: the draft was saved as revision {current} by someone "
                             f"else since revision {expected_revision} was read")
     revision = (current or 0) + 1
-    values = {"steps": [stored_step(s) for s in version.steps], "base_revision": base_revision,
+    values = {"steps": [stored_step(s) for s in version.steps], "terms": terms_of(version), "base_revision": base_revision,
               "base": [stored_step(s) for s in base.steps],
               "revision": revision, "saved_at": dt.datetime.now(dt.timezone.utc), "saved_by": user}
     if current is None:

@@ -298,6 +298,65 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
         _print_gaps(wb, t("whatif.title", person=person_label(wb, person), start=start, end=end), added)
 
 
+def overrun_json(report) -> dict:
+    """`abflow overrun --json` (cli spec), with each late case and the absences that cause it."""
+    def days(x: float):
+        return int(x) if float(x).is_integer() else x
+    return {"from": report.start.isoformat(), "to": report.end.isoformat(),
+            "processes": [{"process": p.process, "name": p.name, "section": p.section, "department": p.department,
+                           "promised_days": p.promised_days, "cases": len(p.cases), "late": len(p.late),
+                           "worst_days": days(p.worst_days),
+                           "late_cases": [{"start": c.start.isoformat(), "end": c.end.isoformat(), "days": days(c.days),
+                                           "over": days(c.over), "absences": list(c.absences)} for c in p.late]}
+                          for p in report.processes],
+            "absences": [{"person": a.person, "start": a.start.isoformat(), "end": a.end.isoformat(),
+                          "reason": a.reason,
+                          "late_cases": sum(k in c.absences for p in report.processes for c in p.late)}
+                         for k, a in enumerate(report.absences)]}
+
+
+@main.command()
+@click.option("--from", "start", type=DATE, required=True)
+@click.option("--to", "end", type=DATE, required=True)
+@click.option("--department", metavar="ID", help="Only this department.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
+    """Which processes would miss their promised time limit because of who is away: a case started
+    on each workday of the range, moved along the process's longest route."""
+    from roles import actions
+    report = actions.overrun(*_db(ctx), start=start, end=end, department_id=department)
+    if as_json:
+        emit_json(overrun_json(report))
+        return
+    _say_estimated(actions.calendar(*_db(ctx), start=start, end=end), start.year, end.year)
+    late = sorted((p for p in report.processes if p.late), key=lambda p: (-len(p.late), -p.worst_days))
+    if not report.processes:
+        click.echo(t("overrun.no_limits"))
+        return
+    if not late:
+        click.echo(t("overrun.none", start=start, end=end, n=len(report.processes)))
+        return
+    from rich.table import Table
+    wb = _workbook(ctx, ("after",))
+    table = Table(title=t("overrun.title", start=start, end=end))
+    for c in ("process", "promised", "cases", "late", "worst", "late_starts"):
+        table.add_column(t(f"overrun.col.{c}"), justify="left" if c in ("process", "late_starts") else "right")
+    for p in late:
+        _row(table, f"{p.name} ({p.process})", p.promised_days, len(p.cases), len(p.late), f"{p.worst_days:g}",
+             ", ".join(c.start.strftime("%m-%d") for c in p.late))
+    _stdout().print(table)
+    if report.absences:
+        table = Table(title=t("overrun.causes"))
+        for c in ("person", "from", "to", "late"):
+            table.add_column(t(f"overrun.col.{c}"))
+        for k, a in enumerate(report.absences):
+            _row(table, person_label(wb, a.person), a.start.isoformat(), a.end.isoformat(),
+                 sum(k in c.absences for p in report.processes for c in p.late))
+        _stdout().print(table)
+
+
 @main.command()
 @click.option("--section", metavar="ID", help="Only this section.")
 @click.option("--json", "as_json", is_flag=True)

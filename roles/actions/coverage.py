@@ -11,16 +11,17 @@ from flows.errors import BadInput, NotFound
 from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import SectionResilience, resilience as section_resilience
-from roles.model import Workbook
+from roles.model import Absence, Workbook
 from roles.storage.database import Database
 
 if TYPE_CHECKING:
+    from roles.engines.overrun import Case, OverrunReport, ProcessOverrun
     from roles.formats.ical import Words
 
 from .access import Account
 
-__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "pairing", "person_days",
-           "resilience", "roster", "whatif", "workdays"]
+__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_overrun", "overrun", "pairing",
+           "person_days", "resilience", "roster", "whatif", "workdays"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
 MAX_DAYS = 3660
@@ -111,6 +112,25 @@ def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end:
     """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
     check_range(start, end)
     return rosters.whatif(scoped(db, person_id=person_id), person_id, start, end)
+
+
+def overrun(db: Database, actor: Account, *, start: dt.date, end: dt.date,
+            department_id: str | None = None) -> "OverrunReport":
+    """Cases of every process with a promised limit started on each workday from `start` to `end`,
+    moved along their longest route through who is away: which run late, and by which absence."""
+    from roles.engines.overrun import overrun as run
+    check_range(start, end)
+    wb = scoped(db, department_id)
+    return run(wb, start, end, department(wb, department_id))
+
+
+def leave_overrun(db: Database, actor: Account, *, person_id: str, start: dt.date,
+                  end: dt.date) -> list[tuple["ProcessOverrun", "Case"]]:
+    """The late cases a leave of `person_id` from `start` to `end` would add (a leave request's check)."""
+    from roles.engines.overrun import added_by
+    check_range(start, end)
+    wb = scoped(db, person_id=person_id)
+    return added_by(wb, Absence(person(wb, person_id), start, end, "leave"))
 
 
 def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,

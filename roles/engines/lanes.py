@@ -65,4 +65,4 @@ def assign_holders(bp: BpmnProcess, people: list[Person]) -> Assigned:
         if b == a:
             b = None
         steps.append(dataclasses.replace(s, a=a, b=b))
-    return Assigned(Version(tuple(steps)), matched, unmatched, ignored)
+    return Assigned(dataclasses.replace(bp.version, steps=tuple(steps)), matched, unmatched, ignored)

@@ -6,7 +6,7 @@ Pure functions of a `Workbook`: the CLI, the app and the scheduler all call thes
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Set as AbstractSet
 from dataclasses import dataclass
 
 from flows.model import Step
@@ -47,7 +47,7 @@ def absent_on(absences: Iterable[Absence], day: dt.date) -> set[str]:
     return {a.person for a in absences if a.covers(day)}
 
 
-def status_of(step: Step, absent: set[str]) -> tuple[str, str | None]:
+def status_of(step: Step, absent: AbstractSet[str]) -> tuple[str, str | None]:
     """The spec's table: A acts unless away; else B unless away; else a gap. No holder = away."""
     if step.a and step.a not in absent:
         return "A", step.a

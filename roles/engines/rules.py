@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from flows.model import VERSIONS, Version
+from flows.timelimits import Route, longest_route
 from flows.wording import Worded, values
 
 from roles.model import POST_ZH, Workbook
@@ -92,6 +94,15 @@ class Finding(Worded):
                          "{process}, step {step} ({label}) has no A holder and no B holder"),
         "holders-same": ("{process}，环节 {step}（{label}）：主办和备岗是同一人（{person}）",
                          "{process}, step {step} ({label}): A and B are the same person ({person})"),
+        "promised-over-legal": ("{process}（{version}）：承诺时限 {promised} 个工作日超过法定时限 {legal} 个工作日",
+                                "{process} ({version}): the promised limit of {promised} workdays is over the "
+                                "legal limit of {legal}"),
+        "path-over-promised": ("{process}（{version}）：最长办理路径 {path} 个工作日（{route}），超过承诺时限 {promised} 个工作日",
+                               "{process} ({version}): its longest path takes {path} workdays ({route}), over the "
+                               "promised limit of {promised}"),
+        "instant-not-same-day": ("{process}（{version}）：即办件的办理路径要 {path} 个工作日（{route}），应当日办结",
+                                 "{process} ({version}): an instant matter whose path takes {path} workdays ({route}); "
+                                 "it must be done the same day"),
         "holders-other-department": ("{process}，环节 {step}（{label}）：{role}角 {person} 属于其他部门",
                                      "{process}, step {step} ({label}): {role} holder {person} is of another department"),
     }
@@ -219,6 +230,57 @@ def step_holders(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
                 if h and h in wb.person_by_id and wb.department_of_section.get(wb.person_by_id[h].section) != dept:
                     yield Finding("step-holders", "error", subject, "holders-other-department",
                                   where + values(role=k.upper(), person=h))
+
+
+VERSION_ZH = {"before": "改革前", "after": "改革后"}
+
+
+def _timed(wb: Workbook) -> Iterator[tuple[str, str, Version, tuple[tuple[str, object], ...]]]:
+    """(subject, version name, version, wording) of every version of every process."""
+    for p in wb.processes:
+        for which in VERSIONS:
+            v = p.version(which)
+            if v is not None:
+                yield f"{p.id}/{which}", which, v, values(process=p.name, version=which, version_zh=VERSION_ZH[which])
+
+
+def _days(x: float) -> str:
+    return f"{x:g}"
+
+
+def _route(v: Version, route: Route) -> str:
+    named = [v.step(sid) for sid in route.steps]
+    return " → ".join(s.label for s in named if s.is_work)
+
+
+@rule("promised-within-legal")
+def promised_within_legal(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
+    for subject, _, v, where in _timed(wb):
+        if v.promised_days is not None and v.legal_days is not None and v.promised_days > v.legal_days:
+            yield Finding("promised-within-legal", "error", subject, "promised-over-legal",
+                          where + values(promised=v.promised_days, legal=v.legal_days))
+
+
+@rule("path-within-promised")
+def path_within_promised(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
+    for subject, _, v, where in _timed(wb):
+        if v.promised_days is None:
+            continue
+        route = longest_route(v)
+        if route.days > v.promised_days + 1e-9:
+            yield Finding("path-within-promised", "error", subject, "path-over-promised",
+                          where + values(path=_days(route.days), promised=v.promised_days, route=_route(v, route)))
+
+
+@rule("instant-same-day")
+def instant_same_day(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
+    for subject, _, v, where in _timed(wb):
+        if v.kind != "instant":
+            continue
+        route = longest_route(v)
+        if route.days > 1 + 1e-9:
+            yield Finding("instant-same-day", "error", subject, "instant-not-same-day",
+                          where + values(path=_days(route.days), route=_route(v, route)))
 
 
 #: Every rule id, in the order the checks are listed.

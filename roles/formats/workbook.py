@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flows import graph, limits
-from flows.fields import STEP, STEP_NAMES, FieldSpec, step_problems
+from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES, FieldSpec, step_problems, terms_problems
 from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
 from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
@@ -201,7 +201,7 @@ _SECTION = ("id", "name", "kind", "merged_from", "staffing", "leader_posts", "co
 _FUNCTION = ("id", "name", "approval")
 _PERSON = ("id", "name", "section", "post", "skills")
 _PROCESS = ("id", "section", "name", "before", "after")
-_VERSION = ("steps",)
+_VERSION = ("steps", *VERSION_NAMES)
 _STEP = STEP_NAMES
 _BRANCH = ("to", "name", "condition")
 _ABSENCE = ("person", "start", "end", "reason")
@@ -341,18 +341,21 @@ def _version(r: _Reader, at: _Places, proc: dict, which: str, label: str) -> Ver
         sl = f"{label}, " + _label("step", sn, j)
         if not r.entry(sn, sl, _STEP, ("id",)):
             continue
-        values = {f.name: _STEP_READERS[f.kind](r, sn, f, sl) for f in STEP}
+        values = {f.name: _READERS[f.kind](r, sn, f, sl) for f in STEP}
         if values["id"] is not None:
             steps.append(at.keep(Step(**values), sl, sn))
-    return Version(tuple(steps))
+    return at.keep(Version(tuple(steps), **{f.name: _READERS[f.kind](r, node, f, label) for f in VERSION}), label, node)
 
 
-#: How each kind of declared step field is read from a workbook entry (flows.fields.KINDS).
-_STEP_READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
+#: How each kind of declared field is read from a workbook entry (flows.fields.KINDS).
+_READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
     "id": lambda r, node, f, label: r.text(node, f.name, label),
     "text": lambda r, node, f, label: r.text(node, f.name, label),
     "person": lambda r, node, f, label: r.text(node, f.name, label),
     "choice": lambda r, node, f, label: r.choice(node, f.name, label, f.options, f.default),
+    "flag": lambda r, node, f, label: r.boolean(node, f.name, label, False),
+    "count": lambda r, node, f, label: r.integer(node, f.name, label),
+    "names": lambda r, node, f, label: None if node.get(f.name) is None else r.texts(node, f.name, label),
     "ids": lambda r, node, f, label: r.texts(node, f.name, label),
     "number": lambda r, node, f, label: r.number(node, f.name, label),
     "branches": lambda r, node, f, label: _branches(r, node, label),
@@ -513,6 +516,8 @@ def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
 
 
 def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Places) -> None:
+    for key, problem in terms_problems(v):
+        bad(v, label, key, problem)
     ids: set[str] = set()
     for s in v.steps:
         sl = f"{label}, step {limits.named(s.id)}"
@@ -569,8 +574,9 @@ def to_tree(wb: Workbook) -> dict:
         out: dict[str, Any] = {"id": p.id, "section": p.section, "name": p.name}
         for which in VERSIONS:
             v = p.version(which)
-            if v is not None:
-                out[which] = {"steps": [step(s, which == "after") for s in v.steps]}
+            if v is not None:  # terms: None is unknown and left out, an empty list of materials kept
+                out[which] = {f.name: value for f in VERSION if (value := f.tree(getattr(v, f.name))) is not None} | \
+                    {"steps": [step(s, which == "after") for s in v.steps]}
         return out
 
     return _compact({

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from flows.fields import STEP, STEP_NAMES
+from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES
 from flows.model import Branch
 
 from flows import limits
@@ -244,6 +244,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "functions": ("department", "id", "name", "approval"),
     "people": ("id", "name", "section", "post", "skills"),
     "processes": ("id", "section", "name"),
+    "versions": ("process", "version", *VERSION_NAMES),
     "steps": ("process", "version", *STEP_NAMES),
     "absences": ("person", "start", "end", "reason"),
     "calendar": ("date", "workday", "note"),
@@ -251,7 +252,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "powers": ("id", "department", "name", "kind", "section", "processes", "responsibilities", "accountability"),
 }
 LIST_COLUMNS = {"merged_from", "counterparts", "functions", "skills", "processes"} | {
-    f.name for f in STEP if f.kind == "ids"}
+    f.name for f in (*STEP, *VERSION) if f.kind in ("ids", "names")}
 #: Lists of sentences, which have commas of their own: one item per line of the cell.
 LINE_COLUMNS = {"responsibilities", "accountability"} | {f.name for f in STEP if f.kind == "branches"}
 _DEPT_SHEETS = ("sections_before", "sections", "functions", "exemptions")
@@ -420,6 +421,17 @@ def _nest_sheets(name: str, rows: dict[str, list[Entry]], problems: list[Problem
                                     f"must be 'before' or 'after', not '{version}'"))
             continue
         proc.setdefault(version, Entry({"steps": Items()}, where=row.where))["steps"].append(row)
+    for row in rows.get("versions", []):  # a version's terms, beside its steps
+        proc = by_proc.get(row.pop("process", None))
+        version = row.pop("version", "after")
+        if proc is None or version not in ("before", "after"):
+            problems.append(Problem(name, f"version {version}", row.where, "process" if proc is None else "version",
+                                    "names no process of sheet 'processes'" if proc is None
+                                    else f"must be 'before' or 'after', not '{version}'"))
+            continue
+        entry = proc.setdefault(version, Entry({"steps": Items()}, where=row.where))
+        entry.update(row)
+        entry.key_where.update(row.key_where)
     tree["absences"] = Items(rows.get("absences", []))
     tree["calendar"] = Items(rows.get("calendar", []))
     if rows.get("powers"):
@@ -457,6 +469,9 @@ def _dump_xlsx(tree: dict) -> bytes:
         flat["processes"].append(proc)
         for version in ("before", "after"):
             if version in proc:
+                terms = {k: v for k, v in proc[version].items() if k != "steps"}
+                if terms:
+                    flat["versions"].append({"process": proc["id"], "version": version, **terms})
                 flat["steps"].extend({"process": proc["id"], "version": version, **s}
                                      for s in proc[version]["steps"])
     flat["absences"] = tree.get("absences", [])

@@ -18,13 +18,13 @@ from sqlmodel import Session, col
 
 from flows import store as flow_store
 from flows import limits
-from flows.fields import STEP_NAMES, step_from_stored, stored_step, version_problems
+from flows.fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, terms_problems, version_problems, with_terms
 from flows.bulk import bulk_insert, table_of
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
 from flows.errors import Conflict
 from flows.wording import Progress, Stage, values
-from flows.tables import ProcessRow, StepRow
+from flows.tables import ProcessRow, StepRow, VersionRow
 
 from roles.storage.accounts import Account, audit, username
 from roles.storage.database import writing
@@ -566,23 +566,29 @@ def _save_version(s: Session, process_id: str, which: str, version: Version, sou
     return revision
 
 
-def _steps_json(version: Version) -> list[dict]:
-    """A version for the audit trail: each step in its stored columns' form, empty fields left out."""
-    return [{k: v for k, v in stored_step(st).items() if v not in (None, [])} | {"next": list(st.next)}
-            for st in version.steps]
+def _steps_json(version: Version) -> list[dict] | dict:
+    """A version for the audit trail: each step in its stored columns' form, empty fields left out;
+    with its terms beside the steps where it has any."""
+    steps = [{k: v for k, v in stored_step(st).items() if v not in (None, [], False)} | {"next": list(st.next)}
+             for st in version.steps]
+    terms = {k: v for k, v in terms_of(version).items() if v is not None}
+    return {"terms": terms, "steps": steps} if terms else steps
 
 
 def _stored_version(s: Session, process_id: str, which: str) -> Version:
-    c = table_of(StepRow).c
-    return Version(tuple(step_from_stored(r) for r in s.execute(
+    c, v = table_of(StepRow).c, table_of(VersionRow).c
+    terms = s.execute(select(*(v[f] for f in VERSION_NAMES))
+                      .where((v.process_id == process_id) & (v.version == which))).mappings().first()
+    return with_terms(Version(tuple(step_from_stored(r) for r in s.execute(
         select(*(c[f] for f in STEP_NAMES))
-        .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings()))
+        .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings())), terms)
 
 
 def _value_problems(version: Version, source: str, entry: str) -> list[Problem]:
-    """The values of a version's steps that no reader lets in (ids, text, numbers, drawings)."""
-    return [Problem(source, f"{entry}, step {sid}", None, key, problem)
-            for sid, key, problem in version_problems(version.steps)]
+    """The values of a version's terms and steps that no reader lets in (ids, text, numbers, drawings)."""
+    return [Problem(source, entry, None, key, problem) for key, problem in terms_problems(version)] + \
+        [Problem(source, f"{entry}, step {sid}", None, key, problem)
+         for sid, key, problem in version_problems(version.steps)]
 
 
 def _absence_problems(a: Absence) -> list[tuple[str, str]]:

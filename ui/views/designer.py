@@ -12,7 +12,7 @@ import streamlit as st
 from flows import bpmn
 from flows.diff import diff
 from flows.graph import faults
-from flows.fields import STEP
+from flows.fields import STEP, VERSION, terms_of, with_terms
 from flows.model import Step, Version
 from flows.render import render, to_dot
 from roles import actions
@@ -40,6 +40,8 @@ dept = wb.department_of_section.get(proc.section)
 dept_people = [p.id for p in wb.people if wb.department_of_section.get(p.section) == dept]
 #: The step table's columns: every field declared on Step that a head edits in a table.
 COLUMNS = tuple(f for f in STEP if f.editor)
+#: The version's terms, edited in a form above the table.
+TERMS = {f.name: f for f in VERSION}
 
 
 def rows_of(version: Version | None) -> list[dict]:
@@ -51,11 +53,14 @@ def shapes_of(version: Version | None) -> dict:
     return {s.id: s.shape for s in (version.steps if version else ()) if s.shape}
 
 
-def version_of(rows: list[dict], shapes: dict) -> Version:
+def version_of(rows: list[dict], shapes: dict, terms: dict) -> Version:
     def value(f, raw):
+        if f.kind == "flag":
+            return bool(raw) if isinstance(raw, bool) else f.from_cell(cells.text(raw), None)
         return f.from_cell(cells.text(raw), cells.number(raw) if f.kind == "number" else None)
-    return Version(tuple(Step(**{f.name: value(f, r.get(f.name)) for f in COLUMNS}, shape=shapes.get(cells.text(r.get("id"))))
-                         for r in rows if cells.text(r.get("id"))))
+    return with_terms(Version(tuple(Step(**{f.name: value(f, r.get(f.name)) for f in COLUMNS},
+                                         shape=shapes.get(cells.text(r.get("id")))) for r in rows if cells.text(r.get("id")))),
+                      terms)
 
 
 def column(f) -> object:
@@ -69,6 +74,8 @@ def column(f) -> object:
                                                 help=help_text, format_func=shown)
     if f.kind == "number":
         return st.column_config.NumberColumn(label, min_value=0, help=help_text)
+    if f.kind == "flag":
+        return st.column_config.CheckboxColumn(label, help=help_text, default=False)
     return st.column_config.TextColumn(label, required=f.kind == "id", help=help_text)
 
 
@@ -79,6 +86,7 @@ if draft_key not in st.session_state:
     saved = actions.load_draft(db(), account(), process_id=pid, which=which)
     start = saved.version if saved else proc.version(which)
     st.session_state[draft_key] = {"rows": rows_of(start), "shapes": shapes_of(start),
+                                   "terms": terms_of(start or Version()),
                                    "revision": saved.base_revision if saved else proc.revisions.get(which, 0),
                                    "stored": saved.base if saved else (proc.version(which) or Version()),
                                    "draft_revision": saved.revision if saved else 0,
@@ -89,7 +97,7 @@ if draft["saved"]:
     by, at = draft["saved"]
     st.info(plain(t("designer.draft_from", lg, who=by or "—", at=f"{at:%Y-%m-%d %H:%M}" if at else "—",
               revision=draft["revision"])))
-current = version_of(draft["rows"], draft["shapes"])
+current = version_of(draft["rows"], draft["shapes"], draft["terms"])
 
 
 
@@ -105,6 +113,27 @@ def take(xml: bytes, source: str) -> None:
     st.rerun()
 
 
+def terms_form() -> None:
+    """The version's terms (办件类型, 时限, 材料, 跑动) as a head fills them in; the draft keeps them."""
+    terms, key = draft["terms"], f"terms:{pid}:{which}:{draft['editor']}"
+    cols = st.columns([1, 1, 1, 1, 3])
+    kinds = [None, *TERMS["kind"].options]
+    terms["kind"] = cols[0].selectbox(t("terms.kind", lg), kinds, index=kinds.index(terms.get("kind")),
+                                      format_func=lambda k: t(f"version_kind.{k}", lg) if k else "—",
+                                      key=f"{key}:kind", disabled=not editable)
+    for col, name in zip(cols[1:4], ("legal_days", "promised_days", "trips"), strict=True):
+        got = col.number_input(t(f"terms.{name}", lg), min_value=0, max_value=10_000, step=1, value=terms.get(name),
+                               key=f"{key}:{name}", disabled=not editable)
+        terms[name] = None if got is None else int(got)
+    materials = TERMS["materials"]
+    shown = cols[4].text_input(t("terms.materials", lg), materials.cell(materials.from_stored(terms.get("materials"))),
+                               help=t("terms.materials.help", lg), key=f"{key}:materials", disabled=not editable)
+    terms["materials"] = materials.stored(materials.from_cell(cells.text(shown), None))
+
+
+with st.expander(t("designer.terms", lg), expanded=bool(any(v is not None for v in draft["terms"].values()))):
+    terms_form()
+current = version_of(draft["rows"], draft["shapes"], draft["terms"])
 tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing", lg)])
 with tab_table:
     edited = st.data_editor(
@@ -113,9 +142,9 @@ with tab_table:
         key=f"editor:{pid}:{which}:{draft['editor']}",
         column_config={f.name: column(f) for f in COLUMNS})
     rows = edited.to_dict("records")
-    if version_of(rows, draft["shapes"]) != current:
+    if version_of(rows, draft["shapes"], draft["terms"]) != current:
         draft["rows"] = rows
-        current = version_of(rows, draft["shapes"])
+        current = version_of(rows, draft["shapes"], draft["terms"])
 problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(current.steps)
                               if any(o.id == s.id for o in current.steps[:i])]
 lanes = lane_titles(index.people, lg)  # everyone: a holder typed in may be of another department
@@ -170,8 +199,8 @@ with right:
     if (saving or publishing) and draft.get("pending"):  # the drawing's edits not yet applied go in too
         pending = draft.pop("pending")
         try:
-            current = actions.drawing(db(), account(), data=pending.encode("utf-8"), name="bpmn-js",
-                                      section_id=proc.section, which=which).version
+            current = with_terms(actions.drawing(db(), account(), data=pending.encode("utf-8"), name="bpmn-js",
+                                                 section_id=proc.section, which=which).version, draft["terms"])
             draft["rows"], draft["shapes"] = rows_of(current), shapes_of(current)
         except actions.AbflowError as e:
             show_error(e)

@@ -1,0 +1,157 @@
+"""Time along a process version (workbook spec, "Time limits and 四减"): the longest route from
+start to end in workdays, special steps (公示, 专家评审 …) not counted, and the version's time
+against which the reform compares before and after.
+
+The route visits no step twice. Rework loops make that a longest *simple* path, which is hard in
+general; process graphs are nearly acyclic, so the search remembers each step's best remainder,
+keyed by the steps of its own loop (strongly connected component) already on the route: a step
+outside any loop is solved once, a loop of k steps costs at most 2^k. A graph whose loops would
+need more than `BUDGET` expansions is refused with ValueError rather than left to run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .graph import entry_steps, is_terminal
+from .model import Step, Version
+
+#: Search steps before a version's loops are called too tangled to measure.
+BUDGET = 200_000
+
+
+def step_days(step: Step) -> float:
+    """Workdays a step counts against a time limit: a work step's `days`, none for a special step,
+    a gateway or an event."""
+    return 0.0 if step.special or not step.is_work else float(step.days or 0)
+
+
+@dataclass(frozen=True)
+class Route:
+    steps: tuple[str, ...]   # step ids from start to end, gateways included
+    days: float              # the sum of their counted days
+
+
+def longest_route(version: Version) -> Route:
+    """The version's longest route from a start to an end in counted workdays (ties: the first
+    found, in step-table order), visiting no step twice."""
+    by_id = {s.id: s for s in version.steps}
+    if not by_id:
+        return Route((), 0.0)
+    succ = {s.id: [t for t in s.next if t in by_id] for s in version.steps}
+    component = _components(succ)
+    memo: dict[tuple[str, frozenset[str]], tuple[float, tuple[str, ...]] | None] = {}
+    budget = [BUDGET]
+
+    def best(root: str) -> tuple[float, tuple[str, ...]] | None:
+        """The longest way from `root` to an end; None where every way is blocked. A search with
+        its own stack of frames (step, steps on the route before it, next successor to try, best
+        so far), so that a chain of thousands of steps needs no deep recursion."""
+        result: tuple[float, tuple[str, ...]] | None = None
+        frames: list[list] = [[root, frozenset(), 0, None, False]]
+        while frames:
+            frame = frames[-1]
+            u, on_route, i, found, started = frame
+            if not started:
+                key = (u, on_route & component[u])
+                if key in memo:
+                    frames.pop()
+                    result = memo[key]
+                    if frames:
+                        _offer(frames[-1], result)
+                    continue
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise ValueError(f"its loops have too many routes to measure (more than {BUDGET:,} searched)")
+                frame[3] = (0.0, ()) if is_terminal(by_id[u]) else None
+                frame[4] = True
+            nexts = succ[u] if by_id[u].kind != "end" else []
+            inside = on_route | {u}
+            while frame[2] < len(nexts) and nexts[frame[2]] in inside:
+                frame[2] += 1
+            if frame[2] < len(nexts):
+                v = nexts[frame[2]]
+                frame[2] += 1
+                frames.append([v, inside, 0, None, False])
+                continue
+            frames.pop()
+            here = step_days(by_id[u])
+            rest = frame[3]
+            result = None if rest is None else (here + rest[0], (u, *rest[1]))
+            memo[(u, on_route & component[u])] = result
+            if frames:
+                _offer(frames[-1], result)
+        return result
+
+    starts = entry_steps(version) or [version.steps[0].id]
+    routes = [r for s in starts if (r := best(s)) is not None]
+    if not routes:
+        return Route((), 0.0)
+    days, steps = max(routes, key=lambda r: r[0])
+    return Route(steps, days)
+
+
+def _offer(frame: list, found: tuple[float, tuple[str, ...]] | None) -> None:
+    """A successor's best way to an end, offered to the frame that asked: kept if it is longer."""
+    if found is not None and (frame[3] is None or found[0] > frame[3][0]):
+        frame[3] = found
+
+
+def path_days(version: Version | None) -> float | None:
+    return None if version is None else longest_route(version).days
+
+
+def time_of(version: Version | None) -> float | None:
+    """A version's time: its promised limit where set, else its path; None when neither is known
+    (no promised limit and no step gives its days)."""
+    if version is None:
+        return None
+    if version.promised_days is not None:
+        return float(version.promised_days)
+    if not any(s.days is not None for s in version.work_steps):
+        return None
+    return path_days(version)
+
+
+def _components(succ: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """Each step's strongly connected component (Tarjan's, iterative: a long chain must not hit
+    Python's recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: dict[str, frozenset[str]] = {}
+    counter = 0
+    for root in succ:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(succ[node]):
+                work.append((node, i + 1))
+                child = succ[node][i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    members.append(w)
+                    if w == node:
+                        break
+                comp = frozenset(members)
+                for w in members:
+                    out[w] = comp
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return out

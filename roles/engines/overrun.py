@@ -1,0 +1,173 @@
+"""Overrun risk from absences (workbook spec "Time limits and 四减", cli spec `abflow overrun`):
+for each process whose redesigned version promises a time limit, a case started on each workday
+of a range moves along the version's longest route; a step takes its `days` on workdays when
+someone acts on it (as the roster says: A, else B), waits on days no one does, and a special
+step's days pass without a holder. A case is late when its counted workdays (special days left
+out) exceed the promise. Each late case names the absences that make it late: those without
+which it would be on time or less late.
+
+Time is counted in workdays as a real number from the start of the case's first day, so a step
+of half a day leaves the rest of that day to the next step.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flows.model import Process, Step, Version
+from flows.timelimits import longest_route
+
+from roles.engines.calendar import WorkCalendar
+from roles.engines.roster import calendar_of, status_of
+from roles.model import Absence, Workbook
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Case:
+    start: dt.date
+    end: dt.date          # the workday the last step finishes
+    days: float           # counted workdays from start to end, special days left out
+    over: float           # days beyond the promise (0 when on time)
+    absences: tuple[int, ...] = ()  # indexes into OverrunReport.absences: what makes it late
+
+    @property
+    def late(self) -> bool:
+        return self.over > EPS
+
+
+@dataclass(frozen=True)
+class ProcessOverrun:
+    process: str
+    name: str
+    section: str
+    department: str | None
+    promised_days: int
+    cases: tuple[Case, ...]
+
+    @property
+    def late(self) -> tuple[Case, ...]:
+        return tuple(c for c in self.cases if c.late)
+
+    @property
+    def worst_days(self) -> float:
+        return max((c.over for c in self.cases), default=0.0)
+
+
+@dataclass(frozen=True)
+class OverrunReport:
+    start: dt.date
+    end: dt.date
+    processes: tuple[ProcessOverrun, ...]
+    absences: tuple[Absence, ...] = field(default=())  # those some late case is caused by
+
+
+class _Days:
+    """Workdays from a first one onwards, by index, extended as far as a case runs, with who is
+    away on each (the absences given)."""
+
+    def __init__(self, cal: WorkCalendar, first: dt.date, absences: Iterable[Absence]):
+        self.cal, self.days = cal, [first]
+        self.absences = list(absences)
+        self._away: dict[int, frozenset[str]] = {}
+
+    def date(self, i: int) -> dt.date:
+        while len(self.days) <= i:
+            d = self.days[-1] + dt.timedelta(days=1)
+            while not self.cal.is_workday(d):
+                d += dt.timedelta(days=1)
+            self.days.append(d)
+        return self.days[i]
+
+    def away(self, i: int, without: int | None = None) -> frozenset[str]:
+        if without is None and i in self._away:
+            return self._away[i]
+        day = self.date(i)
+        out = frozenset(a.person for k, a in enumerate(self.absences) if k != without and a.covers(day))
+        if without is None:
+            self._away[i] = out
+        return out
+
+
+def _run(route: list[Step], start: int, days: _Days, without: int | None = None) -> tuple[float, float]:
+    """(where the case ends, its special days) in workday units from day 0 of `days`."""
+    t, special = float(start), 0.0
+    for s in route:
+        need = float(s.days or 0)
+        if s.special:
+            t += need
+            special += need
+            continue
+        while need > EPS:
+            d = math.floor(t + EPS)
+            if status_of(s, days.away(d, without))[0] == "gap":
+                t = d + 1.0
+                continue
+            use = min(need, d + 1 - t)
+            t += use
+            need -= use
+    return t, special
+
+
+def _end_day(t: float, start: int) -> int:
+    return max(start, math.ceil(t - EPS) - 1)
+
+
+def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None = None,
+            calendar: WorkCalendar | None = None, extra: Iterable[Absence] = ()) -> OverrunReport:
+    """Cases started on each workday from `start` to `end` of every process with a promised limit
+    (of `department` only, when given); `extra` adds proposed absences (a leave request)."""
+    cal = calendar or calendar_of(wb)
+    starts = list(cal.workdays(start, end))
+    if not starts:
+        return OverrunReport(start, end, ())
+    absences = [*wb.absences, *extra]
+    kept = [a for a in absences if a.end >= start]
+    days = _Days(cal, starts[0], kept)  # starts[k] is its workday k
+    blamed: dict[int, int] = {}  # index into kept -> index into the report's absences
+    out = []
+    for p, version, promised in _promising(wb, department):
+        route = [s for s in (version.step(sid) for sid in longest_route(version).steps) if s.is_work]
+        holders = {h for s in route if not s.special for h in (s.a, s.b) if h}
+        cases = []
+        for i, day in enumerate(starts):
+            t, special = _run(route, i, days)
+            counted = t - i - special
+            over = max(0.0, counted - promised)
+            causes: list[int] = []
+            if over > EPS:
+                last = days.date(_end_day(t, i))
+                for k, a in enumerate(kept):
+                    if a.person in holders and a.start <= last and a.end >= day:
+                        t2, _ = _run(route, i, days, without=k)
+                        if t2 < t - EPS:
+                            causes.append(blamed.setdefault(k, len(blamed)))
+            cases.append(Case(day, days.date(_end_day(t, i)), round(counted, 4), round(over, 4), tuple(causes)))
+        out.append(ProcessOverrun(p.id, p.name, p.section, wb.department_of_section.get(p.section), promised,
+                                  tuple(cases)))
+    by_report = sorted(blamed.items(), key=lambda kv: kv[1])
+    return OverrunReport(start, end, tuple(out), tuple(kept[k] for k, _ in by_report))
+
+
+def _promising(wb: Workbook, department: str | None) -> Iterable[tuple[Process, Version, int]]:
+    """(process, its redesigned version, the promised days) of each process that promises a limit."""
+    for p in wb.processes:
+        if p.after is None or p.after.promised_days is None:
+            continue
+        if department is not None and wb.department_of_section.get(p.section) != department:
+            continue
+        yield p, p.after, p.after.promised_days
+
+
+def added_by(wb: Workbook, proposed: Absence, calendar: WorkCalendar | None = None,
+             department: str | None = None) -> list[tuple[ProcessOverrun, Case]]:
+    """The late cases a proposed absence would add (a leave request's check): cases started on
+    the workdays of the absence that are late with it and were on time, or less late, without."""
+    cal = calendar or calendar_of(wb)
+    base = overrun(wb, proposed.start, proposed.end, department, cal)
+    then = overrun(wb, proposed.start, proposed.end, department, cal, extra=[proposed])
+    was = {(p.process, c.start): c.over for p in base.processes for c in p.cases}
+    return [(p, c) for p in then.processes for c in p.cases if c.late and c.over > was[(p.process, c.start)] + EPS]

@@ -1,0 +1,61 @@
+"""Time along a process, checked by hand: the longest route in counted workdays with gateways,
+rework loops and special steps; a version's time; refusal of a graph too tangled to measure."""
+from __future__ import annotations
+
+import pytest
+
+from flows import timelimits
+from flows.model import Step, Version
+from flows.timelimits import longest_route, path_days, time_of
+
+
+def S(sid, days=None, nxt=(), kind="task", special=False):
+    return Step(sid, f"环节{sid}", kind, tuple(nxt), days=days, special=special)
+
+
+def test_a_chain_sums_its_days_and_a_special_step_counts_none():
+    v = Version((S("s1", 1, ["s2"]), S("s2", 3, ["s3"], special=True), S("s3", 2.5)))
+    r = longest_route(v)
+    assert r.steps == ("s1", "s2", "s3") and r.days == 3.5
+
+
+def test_at_a_gateway_the_longer_branch_counts():
+    #  s1(1) → g1 → s2(2) → s4(1)
+    #            ↘ s3(5, special) ↗      special days do not count: the s2 branch is longer
+    #            ↘ s5(3) → end
+    v = Version((S("s1", 1, ["g1"]), S("g1", None, ["s2", "s3", "s5"], kind="gateway"),
+                 S("s2", 2, ["s4"]), S("s3", 5, ["s4"], special=True), S("s4", 1), S("s5", 3)))
+    r = longest_route(v)
+    assert r.days == 4 and r.steps == ("s1", "g1", "s2", "s4")
+
+
+def test_a_rework_loop_is_not_taken_twice():
+    # s1(2) → g1 → s2(4) → s1 (退回), g1 → s3(1): the route may not visit s1 again, so s2 leads nowhere
+    v = Version((S("s1", 2, ["g1"]), S("g1", None, ["s2", "s3"], kind="gateway"), S("s2", 4, ["s1"]), S("s3", 1)))
+    assert longest_route(v).days == 3
+    # With the loop entered from a second start, the simple path through it is the longest.
+    v2 = Version((S("a", 1, ["b"]), S("b", 1, ["c"]), S("c", 1, ["b", "d"]), S("d", 1)))
+    assert longest_route(v2).steps == ("a", "b", "c", "d")
+
+
+def test_time_is_the_promise_where_set_else_the_path_else_unknown():
+    v = Version((S("s1", 2, ["s2"]), S("s2", 3)))
+    assert time_of(v) == 5
+    assert time_of(Version(v.steps, promised_days=4)) == 4
+    assert time_of(Version((S("s1", None),))) is None  # no step gives its days
+    assert time_of(None) is None and path_days(None) is None
+
+
+def test_a_graph_whose_loops_would_take_too_long_is_refused(monkeypatch):
+    monkeypatch.setattr(timelimits, "BUDGET", 500)
+    n = 14  # a complete graph of 14 steps: every order is a route
+    ids = [f"s{i}" for i in range(n)]
+    v = Version(tuple(S(x, 1, [y for y in ids if y != x] + ["end"]) for x in ids) + (S("end", None, kind="end"),))
+    with pytest.raises(ValueError, match="too many routes"):
+        longest_route(v)
+
+
+def test_a_long_chain_does_not_hit_the_recursion_limit():
+    n = 3000
+    v = Version(tuple(S(f"s{i}", 1, [f"s{i + 1}"] if i + 1 < n else []) for i in range(n)))
+    assert path_days(v) == n
