@@ -109,3 +109,37 @@ def svg_image(svg: bytes, alt: str, zoom: float = 1.0) -> str:
     return ('<div style="overflow:auto;max-height:75vh;border:1px solid #E0E0E0;border-radius:4px">'
             f'<img alt="{escape(alt)}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" '
             f'style="width:{width};max-width:none;height:auto;display:block"/></div>')
+
+
+def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None = None) -> bytes:
+    """The 办事指南 of a process's redesigned version as `docx` or `pdf` (flows/guide.py)."""
+    from flows.guide import Guide, guide_docx, to_pdf
+    from flows.render import render, to_dot
+    from flows.timelimits import longest_route
+    language = language or lang()
+    p = wb.process_by_id[process_id]
+    v = p.after
+    if v is None:
+        raise ValueError(f"process {process_id} has no redesigned version")
+    section, department = section_and_department(wb, p.section)
+    days = lambda n: "—" if n is None else t("guide.days", language, n=n)  # noqa: E731
+    rows = (("name", p.name), ("section", f"{section} · {department}"),
+            ("kind", t(f"version_kind.{v.kind}", language) if v.kind else "—"),
+            ("legal", days(v.legal_days)), ("promised", days(v.promised_days)),
+            ("trips", "—" if v.trips is None else t("guide.trips_value", language, n=v.trips)),
+            ("steps", str(step_count(v))))
+    labels = chart_labels(wb, process_id, "after", language)
+    guide = Guide(
+        title=t("guide.title", language, name=p.name),
+        rows=tuple((t(f"guide.{k}", language), value) for k, value in rows),
+        materials_title=t("guide.materials", language), materials=v.materials,
+        none_listed=t("guide.no_materials", language),
+        steps_title=t("guide.steps_title", language),
+        columns=tuple(t(f"guide.col.{c}", language) for c in ("n", "step", "a", "b", "days", "note")),
+        special=t("guide.special", language),
+        path=t("guide.path", language, days=f"{longest_route(v).days:g}"),
+        person=labels.person, chart_title=t("guide.chart", language),
+        chart_png=render(to_dot(v, labels, "TB"), "png"),
+        footer=t("guide.footer", language, department=department, section=section, date=clock.today().isoformat()))
+    doc = guide_docx(v, guide)
+    return to_pdf(doc) if fmt == "pdf" else doc

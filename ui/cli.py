@@ -1156,6 +1156,29 @@ def print_(ctx, process_id: str, which: str, sheet: bool, paper: str, portrait: 
 
 
 @main.command()
+@click.argument("process_id", metavar="PROCESS")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="FILE.docx or FILE.pdf (PDF through LibreOffice).")
+@click.pass_context
+@guarded
+def guide(ctx, process_id: str, output: Path) -> None:
+    """The 办事指南 of a process: its kind, time limits, materials, trips, steps with their holders
+    and days, and the flowchart, as a Word document or PDF."""
+    from roles import actions
+    from .charts import guide_document
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("docx", "pdf"):
+        fail(f"{output}: write a .docx or .pdf file")
+    wb, p, _ = actions.process_version(*_db(ctx), process_id=process_id, which="after")
+    try:
+        data = guide_document(wb, p.id, fmt)
+    except RuntimeError as e:
+        fail(str(e), EXIT_PROBLEMS)
+    _write(output, data)
+    click.echo(t("render.done", file=output), err=True)
+
+
+@main.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The site's folder.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Charts drawn at once (default: cores).")
 @click.pass_context

@@ -221,3 +221,26 @@ def test_bpmn_carries_terms_and_step_days_both_ways():
     assert (back.kind, back.legal_days, back.promised_days, back.materials, back.trips) == \
         ("promised", 20, 8, ("申请书", "营业执照（副本，复印件）"), 1)
     assert [(s.days, s.special) for s in back.steps] == [(1.5, False), (5.0, True)]
+
+
+def test_the_service_guide_as_word_and_as_pdf(loaded, tmp_path):
+    """`abflow guide`: the Word file holds the matter's facts, its materials and each step with its
+    holders and days; LibreOffice opens it and makes a PDF whose text says the same."""
+    import docx
+    from ..flows.test_printing import pages
+    from ..conftest import require
+    import shutil
+    assert loaded("guide", "lic", "-o", str(tmp_path / "g.docx")).exit_code == 0
+    doc = docx.Document(str(tmp_path / "g.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [[c.text for c in row.cells] for table in doc.tables for row in table.rows]
+    assert "许可办理 办事指南" in text and "申请书" in text and "营业执照" in text
+    assert ["承诺时限", "2 个工作日"] in cells and ["法定时限", "20 个工作日"] in cells and ["跑动次数", "1 次"] in cells
+    assert ["2", "公示", "王三", "李二", "2", "特殊环节，不计入办理时限"] in cells
+    assert "共需 2 个工作日" in text
+    assert doc.inline_shapes and doc.inline_shapes[0].width > 0  # the flowchart
+    require(shutil.which("soffice") is not None, "LibreOffice")
+    assert loaded("guide", "lic", "-o", str(tmp_path / "g.pdf")).exit_code == 0
+    pdf_text = "".join(c.get_text() for _, chars, _ in pages((tmp_path / "g.pdf").read_bytes()) for c in chars)
+    assert "许可办理办事指南" in pdf_text.replace(" ", "") and "营业执照" in pdf_text
+    assert loaded("guide", "lic", "-o", str(tmp_path / "g.txt")).exit_code == 2
