@@ -1,5 +1,6 @@
 """A leave request checked before it is approved, on the Today and People pages: the gaps it would
-add, day by day, with a stand-in for each; recorded with one click by whoever may."""
+add, day by day, with a stand-in for each, and the cases it would make miss their promised time
+limit; recorded with one click by whoever may."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,13 @@ from roles.model import ABSENCE_REASONS, Absence, Workbook
 
 from .i18n import person_label, t
 from .state import account, db, plain, show_error
+
+
+def overrun_rows(late, lg: str) -> pd.DataFrame:
+    """Late cases as a table: (process overrun, case) pairs, the case's start, end and delay."""
+    return pd.DataFrame([{t("col.process", lg): f"{p.name}（{p.process}）", t("overrun.col.promised", lg): p.promised_days,
+                          t("overrun.started", lg): c.start.isoformat(), t("overrun.ends", lg): c.end.isoformat(),
+                          t("overrun.over", lg): f"{c.over:g}"} for p, c in late])
 
 
 def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.date | None = None) -> None:
@@ -38,6 +46,10 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
             t("col.date", lg): g.date.isoformat(), t("col.process", lg): g.process_name,
             t("col.step", lg): f"{g.step} {g.step_name}", t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
             t("col.suggested", lg): who(g.suggested)} for g in added]), hide_index=True, width="stretch")
+    late = actions.leave_overrun(db(), account(), person_id=person, start=begin, end=end)
+    if late:  # the time limits the leave would break, beside the steps it would leave uncovered
+        st.warning(plain(t("overrun.leave", lg, person=who(person), n=len(late))))
+        st.dataframe(overrun_rows(late, lg), hide_index=True, width="stretch")
     reason = st.selectbox(t("people.reason", lg), ABSENCE_REASONS, key=f"{key}_reason",
                           format_func=lambda r: t(f"reason.{r}", lg))
     if not actions.may_edit_absence(wb, account(), person):

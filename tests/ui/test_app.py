@@ -610,3 +610,38 @@ def test_today_warns_when_the_day_follows_an_estimated_calendar(bianban, app):
     at.session_state["day"] = dt.date(2026, 11, 25)
     at.run()
     assert not [w for w in at.warning if "估算" in shown(w)]
+
+
+def test_the_reform_page_shows_four_cuts_with_their_reference_lines(engine, app):
+    """四减 on the demo: the city's four measures before → after as the stats compute them."""
+    from roles.clock import today
+    from roles.engines.stats import stats
+    wb = demo_workbook(today())
+    store.import_workbook(engine, wb)
+    city = stats(wb)["city"]
+    at = app(str(ROOT / "ui" / "views" / "reform.py")).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    for key, label in (("steps", "减环节"), ("materials", "减材料"), ("days", "减时限（工作日）"), ("trips", "减跑动")):
+        b, a = city["four"][key]
+        assert metrics[label] == f"{b:,g} → {a:,g}"
+    assert city["four"]["materials"][0] > city["four"]["materials"][1] > 0  # the demo has real numbers
+
+
+def test_the_people_page_shows_which_cases_would_run_late(engine, people_page):
+    """The demo's 综合科 of 人社局: 收文登记 has both holders away on the first workday, so a 公文办理
+    case started then misses its promised 3 days; the panel says so and names the absences."""
+    from roles.clock import today
+    from roles.engines.overrun import overrun
+    from roles.engines.roster import calendar_of
+    wb = demo_workbook(today())
+    store.import_workbook(engine, wb)
+    first = calendar_of(wb).next_workdays(today(), 1)[0]
+    expected = overrun(wb, first, first, "rsj")
+    assert any(p.late for p in expected.processes)
+    at = people_page()
+    at.session_state["section"] = "rsj-zh"
+    at.run()
+    assert not at.exception
+    assert any("会超出承诺时限" in shown(w) for w in at.warning)
+    assert any("公文办理（rsj-p01）" in set(d.value.get("流程", [])) for d in at.dataframe if "受理日" in d.value)

@@ -13,7 +13,7 @@ from roles.engines.pairing import processes_of, section_steps
 from roles.model import ABSENCE_REASONS, Absence
 from ui import cells
 from ui.i18n import person_label, section_label, t
-from ui.leave_request import leave_request
+from ui.leave_request import leave_request, overrun_rows
 from ui.state import (account, db, done_editing, editing, page, plain, refused, show_error, show_refusal,
                       workbook)
 
@@ -139,6 +139,24 @@ with tab_suggest:
 
 with tab_leave:
     ids = [p.id for p in members]
+    st.subheader(t("overrun.panel", lg))
+    horizon = st.select_slider(t("overrun.horizon", lg), [5, 10, 20], value=10, key="overrun_days",
+                               format_func=lambda n: t("overrun.workdays", lg, n=n))
+    days = actions.workdays(db(), account(), start=clock.today(), end=clock.today() + dt.timedelta(days=3 * horizon))
+    if days:
+        report = actions.overrun(db(), account(), start=days[0], end=days[min(horizon, len(days)) - 1],
+                                 department_id=index.department_of_section[sid])
+        late = [(p, c) for p in report.processes for c in p.late]
+        if not report.processes:
+            st.caption(plain(t("overrun.no_limits", lg)))
+        elif not late:
+            st.success(plain(t("overrun.none", lg, start=report.start, end=report.end, n=len(report.processes))))
+        else:
+            st.warning(plain(t("overrun.summary", lg, n=len(late), processes=len({p.process for p, _ in late}),
+                               start=report.start, end=report.end)))
+            st.dataframe(overrun_rows(late, lg), hide_index=True, width="stretch")
+            st.caption(plain(t("overrun.because", lg) + "；".join(
+                f"{person_label(wb, a.person)} {a.start:%m-%d}–{a.end:%m-%d}" for a in report.absences)))
     st.subheader(t("people.whatif", lg))
     leave_request(wb, lg, ids, "wi")
     if flash := st.session_state.pop("flash_leave", None):
