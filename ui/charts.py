@@ -111,10 +111,25 @@ def svg_image(svg: bytes, alt: str, zoom: float = 1.0) -> str:
             f'style="width:{width};max-width:none;height:auto;display:block"/></div>')
 
 
-def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None = None) -> bytes:
-    """The 办事指南 of a process's redesigned version as `docx` or `pdf` (flows/guide.py)."""
+def guide_dot(wb: Workbook, process_id: str, language: str) -> str:
+    """The flowchart a guide shows: top down, to fit a portrait page."""
+    from flows.render import to_dot
+    version = wb.process_by_id[process_id].after
+    return to_dot(version or Version(), chart_labels(wb, process_id, "after", language), "TB")
+
+
+def has_terms(version: Version | None) -> bool:
+    """Whether a version says what a guide is for: a kind, a time limit, materials or trips."""
+    return version is not None and any(x is not None for x in (version.kind, version.legal_days, version.promised_days,
+                                                                 version.materials, version.trips))
+
+
+def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None = None,
+                   chart_png: bytes | None = None) -> bytes:
+    """The 办事指南 of a process's redesigned version as `docx` or `pdf` (flows/guide.py); the
+    chart is drawn here unless given (the published site draws it with the others)."""
     from flows.guide import Guide, guide_docx, to_pdf
-    from flows.render import render, to_dot
+    from flows.render import render
     from flows.timelimits import longest_route
     language = language or lang()
     p = wb.process_by_id[process_id]
@@ -139,7 +154,7 @@ def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None
         special=t("guide.special", language),
         path=t("guide.path", language, days=f"{longest_route(v).days:g}"),
         person=labels.person, chart_title=t("guide.chart", language),
-        chart_png=render(to_dot(v, labels, "TB"), "png"),
+        chart_png=chart_png or render(guide_dot(wb, process_id, language), "png"),
         footer=t("guide.footer", language, department=department, section=section, date=clock.today().isoformat()))
     doc = guide_docx(v, guide)
     return to_pdf(doc) if fmt == "pdf" else doc

@@ -504,6 +504,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "chart.continued": ("续第{page}页：{step}", "continued on p. {page}: {step}"),
     "chart.from": ("接第{page}页：{step}", "from p. {page}: {step}"),
     "four.title": ("四减", "Four cuts"),
+    "four.measure": ("项目", "Measure"),
     "four.steps": ("减环节", "Steps"),
     "four.materials": ("减材料", "Materials"),
     "four.days": ("减时限（工作日）", "Time (workdays)"),

@@ -46,7 +46,7 @@ from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.stats import stats
 
-from .charts import before_after_sheet, chart_labels
+from .charts import before_after_sheet, chart_labels, guide_document, guide_dot, has_terms
 from .i18n import person_label, t
 
 log = logging.getLogger("abflow.publish")
@@ -193,7 +193,7 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
 
 def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, language: str,
                    progress: Progress, workers: int | None, charts: Charts) -> None:
-    for folder in ("pdf", "sheet", "bpmn", "svg"):
+    for folder in ("pdf", "sheet", "bpmn", "svg", "guide"):
         (rel / folder).mkdir()
     old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
     w = lambda key, **kw: t(key, language, **kw)  # noqa: E731
@@ -210,6 +210,8 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 jobs += [(p.id, which, "svg", dot)] + ([(p.id, which, "pdf", dot)] if which == "after" else [])
         if p.before is not None and p.after is not None:  # the before/after sheet to print
             jobs.append((p.id, "sheet", "pdf", before_after_sheet(wb, p.id, language)))
+        if has_terms(p.after):  # a service matter: its 办事指南 shows the chart top down
+            jobs.append((p.id, "guide", "png", guide_dot(wb, p.id, language)))
     drawn: dict[tuple[str, str, str], Path] = {}
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         futures = {pool.submit(charts.get, dot, fmt): (pid, which, fmt) for pid, which, fmt, dot in jobs}
@@ -258,6 +260,11 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                   f"<a href=\"d-{_slug(dept)}.html\">{escape(dept_name)}</a> › "
                   f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
         body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
+        if has_terms(p.after):
+            (rel / "guide" / f"{_slug(p.id)}.docx").write_bytes(
+                guide_document(wb, p.id, "docx", language, drawn[p.id, "guide", "png"].read_bytes()))
+            body.append(_four_table(pf["four"], w) +
+                        f"<p><a href=\"guide/{_slug(p.id)}.docx\">{escape(w('guide.download', fmt='Word'))}</a></p>")
         if p.after is not None:
             _place(drawn[p.id, "after", "pdf"], rel / "pdf" / f"{_slug(p.id)}.pdf")
             (rel / "bpmn" / f"{_slug(p.id)}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
@@ -299,12 +306,21 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 section_cut=_pct((sections_before - sections_after) / sections_before if sections_before else None),
                 steps=f"{steps_before:,} → {steps_after:,}",
                 step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
-    (rel / "index.html").write_text(_page(w("publish.title"), f"<p>{escape(summary)}</p>" + _table(
+    (rel / "index.html").write_text(_page(w("publish.title"), f"<p>{escape(summary)}</p>" +
+                                          _four_table(figures["city"]["four"], w) + _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
         dept_rows, {1, 2, 3, 4}), home), "utf-8")
     # What was published, for the next release to tell what changed since.
     (rel / "manifest.json").write_text(json.dumps({"release": number, "published": clock.now().isoformat(timespec="seconds"),
                                                    "processes": manifest}, ensure_ascii=False, indent=1), "utf-8")
+
+
+def _four_table(four: dict, w) -> str:
+    """四减 before → after, a row per measure with its cut; measures nobody knows are left out."""
+    rows = [[escape(w(f"four.{k}")), f"{b:,g}", f"{a:,g}", _pct(None if not b else (b - a) / b)]
+            for k, (b, a) in four.items() if b is not None and a is not None]
+    return f"<h3>{escape(w('four.title'))}</h3>" + _table(
+        [w("four.measure"), w("version.before"), w("version.after"), w("col.reduction")], rows, {1, 2, 3}) if rows else ""
 
 
 def _write_index(out: Path, numbers: list[int], latest: int, language: str) -> None:

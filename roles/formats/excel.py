@@ -51,6 +51,10 @@ def _sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: 
     return ws
 
 
+def _cut(before, after) -> float | None:
+    return None if before in (None, 0) or after is None else round((before - after) / before, 4)
+
+
 def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook as Book
     book = Book()
@@ -90,6 +94,24 @@ def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
     _sheet(book, "环节压减（流程）", ["流程", "科室", "部门", "改革前环节", "改革后环节", "环节压减比例", "改革后交接次数"],
            [[p["name"], p["section"], p["department"], p["before"], p["after"], p["reduction"], p["handoffs_after"]]
             for p in st["processes"]], {6})
+    measures = (("steps", "环节"), ("materials", "材料"), ("days", "时限（工作日）"), ("trips", "跑动"))
+    four_head = [h for _, name in measures for h in (f"改革前{name}", f"改革后{name}", f"{name}压减比例")]
+
+    def four_row(r: dict) -> list:
+        cut = r.get("four_cut") or {}
+        return [v for k, _ in measures for v in (*r["four"][k], cut.get(k))]
+
+    def four_proc(p: dict) -> list:
+        return [v for k, _ in measures for v in (*p["four"][k], _cut(*p["four"][k]))]
+    pct4 = {c for c in range(1, 13) if c % 3 == 0}
+    _sheet(book, "四减（全市、批次）", ["范围", *four_head],
+           [["全市", *four_row(st["city"])]] + [[f"第 {b['batch']} 批", *four_row(b)] for b in st["batches"]],
+           {c + 1 for c in pct4})
+    _sheet(book, "四减（部门）", ["部门", "批次", *four_head],
+           [[d["name"], d["batch"], *four_row(d)] for d in st["departments"]], {c + 2 for c in pct4})
+    _sheet(book, "四减（流程）", ["流程", "科室", "部门", "办件类型", "法定时限", "承诺时限", *four_head],
+           [[p["name"], p["section"], p["department"], {"instant": "即办件", "promised": "承诺件"}.get(p["kind"] or "", ""),
+             p["legal_days"], p["promised_days"], *four_proc(p)] for p in st["processes"]], {c + 6 for c in pct4})
     sat = saturation(wb)
     flag = {"over": "超负荷", "under": "不饱和", "ok": "适中", None: "无工时数据"}
     _sheet(book, "工作饱和度（科室）", ["科室", "部门", "人数", "月工作量（小时）", "饱和度", "判断"],

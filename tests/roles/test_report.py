@@ -128,7 +128,8 @@ def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli
     assert doc["city"]["sections_before"] == 22 and doc["city"]["sections_after"] == 11
     book = load_workbook(out)
     assert book.sheetnames == ["全市汇总", "分批次", "分部门", "机构职能变化对比表", "环节压减（批次）", "环节压减（部门）", "环节压减（科室）",
-                               "环节压减（流程）", "工作饱和度（科室）", "工作饱和度（人员）"]
+                               "环节压减（流程）", "四减（全市、批次）", "四减（部门）", "四减（流程）", "工作饱和度（科室）",
+                               "工作饱和度（人员）"]
     city = book["全市汇总"]
     assert city["D1"].value == "科室压减比例" and city["D2"].value == 0.5 and city["D2"].number_format == "0.0%"
     assert book["分部门"]["A2"].value == "市人力资源和社会保障局"
@@ -136,6 +137,11 @@ def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli
     assert [b["batch"] for b in batches] == [1, 2]
     assert sum(b["sections_before"] for b in batches) == 22 and sum(b["sections_after"] for b in batches) == 11
     assert book["环节压减（批次）"]["B2"].value == batches[0]["before"]
+    four = book["四减（全市、批次）"]  # the city's materials before, after and cut, as stats has them
+    city4 = cli.json("stats")["city"]
+    assert [four.cell(1, c).value for c in (5, 6, 7)] == ["改革前材料", "改革后材料", "材料压减比例"]
+    assert [four.cell(2, c).value for c in (5, 6, 7)] == [*city4["four"]["materials"], city4["four_cut"]["materials"]]
+    assert four.cell(2, 7).number_format == "0.0%"
 
 
 @pytest.mark.slow

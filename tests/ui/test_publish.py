@@ -118,3 +118,22 @@ def test_processes_whose_ids_look_alike_keep_their_own_files(cli, tmp_path):
     r1 = site / "r1"
     assert {f.name for f in (r1 / "sheet").iterdir()} >= {"bb-p2.pdf", "bb-p2-sheet.pdf"}
     assert (r1 / "p-bb-p2-sheet.html").is_file() and (r1 / "p-bb-p2.html").is_file()
+
+
+def test_the_site_shows_four_cuts_and_a_guide_for_each_service_matter(engine, cli, tmp_path):
+    """The demo's service matters (those with a kind, limits, materials or trips) each get a 办事指南
+    in Word, linked from their page with their 四减; the root shows the city's 四减."""
+    import docx
+    from roles.demo import demo_workbook
+    from roles.storage import store
+    store.import_workbook(engine, demo_workbook())
+    assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
+    rel = tmp_path / "site" / "r1"
+    guides = {p.stem for p in (rel / "guide").iterdir()}
+    assert "rsj-p06" in guides and "rsj-p02" not in guides  # 规范性文件审查 has no terms
+    page = (rel / "p-rsj-p06.html").read_text("utf-8")
+    assert "guide/rsj-p06.docx" in page and "减材料" in page
+    doc = docx.Document(str(rel / "guide" / "rsj-p06.docx"))
+    assert doc.paragraphs[0].text == "特殊工时制度审批 办事指南" and doc.inline_shapes
+    root = (rel / "index.html").read_text("utf-8")
+    assert "四减" in root and "减跑动" in root

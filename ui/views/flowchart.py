@@ -12,7 +12,7 @@ from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, to_dot
 from roles.engines.lanes import lane_titles
 from flows.printing import PAPERS, Paper
-from ui.charts import before_after_sheet, chart_labels, print_pdf, section_head, svg_image
+from ui.charts import before_after_sheet, chart_labels, guide_document, print_pdf, section_head, svg_image
 from ui.i18n import process_label, t
 from ui.state import department_workbook, page
 
@@ -77,3 +77,11 @@ paper = Paper(size, landscape)
 st.download_button(t("print.download", lg, paper=f"{size} {t('print.landscape' if landscape else 'print.portrait', lg)}"),
                    lambda: print_pdf(wb, pid, which, paper, lg, day, effective, approver),
                    f"{stem}-{size}.pdf", "application/pdf", key="dl_print", icon=":material/print:")
+
+if process.after is not None:  # the 办事指南 of the redesigned process, made when clicked
+    g = st.columns([1, 1, 3])
+    g[0].download_button(t("guide.download", lg, fmt="Word"), lambda: guide_document(wb, pid, "docx", lg),
+                         f"{pid}-guide.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                         key="dl_guide_docx", icon=":material/description:")
+    g[1].download_button(t("guide.download", lg, fmt="PDF"), lambda: guide_document(wb, pid, "pdf", lg),
+                         f"{pid}-guide.pdf", "application/pdf", key="dl_guide_pdf")
