@@ -4,10 +4,13 @@
 people away on any workday. Deterministic for a seed, so runs compare."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 import random
 
 from flows.model import Process, Step, Version
+from flows.timelimits import longest_route
 from roles.model import Absence, Department, Function, Person, Section, SectionBefore, Workbook
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -110,7 +113,36 @@ def city_workbook(day: dt.date, seed: int = 7, departments: int = 50, processes:
             k += 1
         depts.append(Department(did, f"{city}{BUREAUS[d % len(BUREAUS)]}", batch=1 + d % 3, sections_before=before,
                                 sections=tuple(sections), functions=functions))
-    return Workbook(tuple(depts), tuple(people), tuple(procs), _absences(rng, people, day))
+    terms = random.Random(seed * 31 + 1)
+    return Workbook(tuple(depts), tuple(people), tuple(_with_terms(terms, p) for p in procs), _absences(rng, people, day))
+
+
+MATERIALS = ("申请书", "身份证明", "营业执照", "场地证明", "章程", "授权委托书", "检验报告", "承诺书", "图纸", "合同")
+
+
+def _with_terms(rng: random.Random, p: Process) -> Process:
+    """Time limits, materials, trips and step days on most processes, as a city's service matters
+    carry them (a generator of its own, so the rest of the city stays as it was): a fifth have
+    none, a tenth are instant; a redesign halves the days and cuts the materials and trips."""
+    roll = rng.random()
+    if roll < 0.2 or p.before is None or p.after is None:
+        return p
+
+    def timed(v: Version, choices: tuple[float, ...]) -> Version:
+        return dataclasses.replace(v, steps=tuple(dataclasses.replace(s, days=rng.choice(choices)) if s.is_work else s
+                                                  for s in v.steps))
+    before = timed(p.before, (1, 1, 2, 3, 5))
+    after = timed(p.after, (0.5, 1, 1, 2)) if roll >= 0.3 else timed(p.after, (0,))
+    path_b, path_a = longest_route(before).days, longest_route(after).days
+    n = rng.randint(4, 10)
+    before = dataclasses.replace(before, kind="promised", legal_days=math.ceil(path_b) * 2,
+                                 promised_days=math.ceil(path_b) + rng.randint(0, 3),
+                                 materials=tuple(rng.sample(MATERIALS, n)), trips=rng.randint(2, 4))
+    after = dataclasses.replace(after, kind="instant" if roll < 0.3 else "promised", legal_days=before.legal_days,
+                                promised_days=None if roll < 0.3 else math.ceil(path_a) + rng.randint(0, 1),
+                                materials=tuple(rng.sample(before.materials or (), max(1, n // 2))),
+                                trips=rng.randint(0, 1))
+    return dataclasses.replace(p, before=before, after=after)
 
 
 def province_workbook(day: dt.date, cities: int = 20) -> Workbook:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -67,12 +68,12 @@ class OverrunReport:
 
 class _Days:
     """Workdays from a first one onwards, by index, extended as far as a case runs, with who is
-    away on each (the absences given)."""
+    away on each (the absences given), and who would be with one absence taken back."""
 
     def __init__(self, cal: WorkCalendar, first: dt.date, absences: Iterable[Absence]):
         self.cal, self.days = cal, [first]
         self.absences = list(absences)
-        self._away: dict[int, frozenset[str]] = {}
+        self._away: dict[int, tuple[frozenset[str], Counter[str]]] = {}
 
     def date(self, i: int) -> dt.date:
         while len(self.days) <= i:
@@ -83,13 +84,16 @@ class _Days:
         return self.days[i]
 
     def away(self, i: int, without: int | None = None) -> frozenset[str]:
-        if without is None and i in self._away:
-            return self._away[i]
-        day = self.date(i)
-        out = frozenset(a.person for k, a in enumerate(self.absences) if k != without and a.covers(day))
-        if without is None:
-            self._away[i] = out
-        return out
+        if i not in self._away:
+            day = self.date(i)
+            covering = Counter(a.person for a in self.absences if a.covers(day))
+            self._away[i] = (frozenset(covering), covering)
+        away, covering = self._away[i]
+        if without is not None:
+            a = self.absences[without]
+            if a.covers(self.date(i)) and covering[a.person] == 1:  # no other absence keeps them away
+                return away - {a.person}
+        return away
 
 
 def _run(route: list[Step], start: int, days: _Days, without: int | None = None) -> tuple[float, float]:
@@ -127,6 +131,9 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
     absences = [*wb.absences, *extra]
     kept = [a for a in absences if a.end >= start]
     days = _Days(cal, starts[0], kept)  # starts[k] is its workday k
+    of_person: dict[str, list[int]] = {}
+    for k, a in enumerate(kept):
+        of_person.setdefault(a.person, []).append(k)
     blamed: dict[int, int] = {}  # index into kept -> index into the report's absences
     out = []
     for p, version, promised in _promising(wb, department):
@@ -140,8 +147,9 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
             causes: list[int] = []
             if over > EPS:
                 last = days.date(_end_day(t, i))
-                for k, a in enumerate(kept):
-                    if a.person in holders and a.start <= last and a.end >= day:
+                for k in sorted(k for h in holders for k in of_person.get(h, ())):
+                    a = kept[k]
+                    if a.start <= last and a.end >= day:
                         t2, _ = _run(route, i, days, without=k)
                         if t2 < t - EPS:
                             causes.append(blamed.setdefault(k, len(blamed)))
