@@ -310,9 +310,8 @@ def overrun_json(report) -> dict:
                                            "over": days(c.over), "absences": list(c.absences)} for c in p.late]}
                           for p in report.processes],
             "absences": [{"person": a.person, "start": a.start.isoformat(), "end": a.end.isoformat(),
-                          "reason": a.reason,
-                          "late_cases": sum(k in c.absences for p in report.processes for c in p.late)}
-                         for k, a in enumerate(report.absences)]}
+                          "reason": a.reason, "late_cases": n}
+                         for a, n in zip(report.absences, report.late_cases_of(), strict=True)]}
 
 
 @main.command()
@@ -351,9 +350,8 @@ def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: 
         table = Table(title=t("overrun.causes"))
         for c in ("person", "from", "to", "late"):
             table.add_column(t(f"overrun.col.{c}"))
-        for k, a in enumerate(report.absences):
-            _row(table, person_label(wb, a.person), a.start.isoformat(), a.end.isoformat(),
-                 sum(k in c.absences for p in report.processes for c in p.late))
+        for a, n in zip(report.absences, report.late_cases_of(), strict=True):
+            _row(table, person_label(wb, a.person), a.start.isoformat(), a.end.isoformat(), n)
         _stdout().print(table)
 
 

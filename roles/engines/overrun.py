@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flows.model import Process, Step, Version
 from flows.timelimits import longest_route
@@ -49,7 +50,7 @@ class ProcessOverrun:
     promised_days: int
     cases: tuple[Case, ...]
 
-    @property
+    @cached_property
     def late(self) -> tuple[Case, ...]:
         return tuple(c for c in self.cases if c.late)
 
@@ -64,6 +65,11 @@ class OverrunReport:
     end: dt.date
     processes: tuple[ProcessOverrun, ...]
     absences: tuple[Absence, ...] = field(default=())  # those some late case is caused by
+
+    def late_cases_of(self) -> list[int]:
+        """How many late cases each of `absences` makes late, in their order."""
+        counts = Counter(k for p in self.processes for c in p.late for k in c.absences)
+        return [counts[k] for k in range(len(self.absences))]
 
 
 class _Days:
