@@ -73,6 +73,12 @@ def faults(version: Version) -> list[tuple[str, str]]:
     if stuck:
         loop = " → ".join(cycle_through(version, stuck))
         found.append((stuck[0], f"cycle with no way to an end: {loop} (steps {', '.join(stuck)} can never finish)"))
+    if not found and version.steps:
+        from .timelimits import longest_route  # its time limits must be measurable, or nothing could report them
+        try:
+            longest_route(version)
+        except ValueError as e:
+            found.append((version.steps[0].id, str(e)))
     return found
 
 

@@ -59,3 +59,11 @@ def test_a_long_chain_does_not_hit_the_recursion_limit():
     n = 3000
     v = Version(tuple(S(f"s{i}", 1, [f"s{i + 1}"] if i + 1 < n else []) for i in range(n)))
     assert path_days(v) == n
+
+
+def test_a_version_too_tangled_to_measure_is_a_fault_every_reader_reports(monkeypatch):
+    from flows.graph import faults
+    monkeypatch.setattr(timelimits, "BUDGET", 500)
+    ids = [f"s{i}" for i in range(14)]
+    v = Version(tuple(S(x, 1, [y for y in ids if y != x] + ["end"]) for x in ids) + (S("end", None, kind="end"),))
+    assert faults(v) == [("s0", "its loops have too many routes to measure (more than 500 searched)")]

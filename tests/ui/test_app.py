@@ -645,3 +645,26 @@ def test_the_people_page_shows_which_cases_would_run_late(engine, people_page):
     assert not at.exception
     assert any("会超出承诺时限" in shown(w) for w in at.warning)
     assert any("公文办理（rsj-p01）" in set(d.value.get("流程", [])) for d in at.dataframe if "受理日" in d.value)
+
+
+def test_the_designer_keeps_and_edits_a_versions_terms_and_step_days(engine, designer):
+    """A head opens 特殊工时制度审批 (demo): its terms show in the form; they change the promised
+    limit to 8, mark 受理并审查 as taking 2 days, and publish. The store has both, and the terms
+    not touched (materials, trips, legal limit) are kept."""
+    store.import_workbook(engine, demo_workbook())
+    at = designer()
+    at.session_state["d_process"] = "rsj-p06"
+    at.run()
+    assert not at.exception
+    key = "terms:rsj-p06:after:0"
+    assert at.number_input(key=f"{key}:promised_days").value == 10
+    at.number_input(key=f"{key}:promised_days").set_value(8)
+    at.session_state["editor:rsj-p06:after:0"] = {"edited_rows": {0: {"days": 2}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="d_publish").click().run()
+    assert not at.exception, at.exception
+    assert any("已发布" in s.value for s in at.success)
+    after = store.load(engine).process_by_id["rsj-p06"].after
+    assert (after.promised_days, after.legal_days, after.trips) == (8, 20, 1)
+    assert after.materials == ("申请书", "工时制度实施方案", "职工意见")
+    assert after.step("s1").days == 2 and after.step("s2").special
