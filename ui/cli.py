@@ -285,13 +285,17 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
     """The gaps a proposed absence would add, before the leave is approved."""
     from roles import actions
     added = actions.whatif(*_db(ctx), person_id=person, start=start, end=end)
+    leaders = actions.leave_leaders(*_db(ctx), person_id=person, start=start, end=end)
     source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
         emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(), "calendar": source,
-                   "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in added]})
+                   "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in added],
+                   "leaders_apart": [{"date": x.date.isoformat(), "head": x.head, "deputy": x.deputy} for x in leaders]})
         return
     _say_estimated(source, start.year, end.year)
     wb = _workbook(ctx, ("after",))
+    for x in leaders:
+        click.echo(t("leaders.together", date=x.date, head=person_label(wb, x.head), deputy=person_label(wb, x.deputy)))
     if not added:
         click.echo(t("whatif.none", person=person_label(wb, person), start=start, end=end))
     else:

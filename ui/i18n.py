@@ -38,6 +38,8 @@ WORDS: dict[str, tuple[str, str]] = {
                      "Cases started on each workday from {start} to {end} all finish within their promised limits "
                      "({n} processes with a limit)."),
     "overrun.title": ("{start} 至 {end} 受理的案件中会超期的流程", "Processes whose cases started {start} to {end} would run late"),
+    "leaders.together": ("{date}：{head} 与 {deputy} 互为AB角（负责人与副职），这天两人都不在岗。",
+                         "{date}: {head} and {deputy}, head and deputy backing each other, would both be away."),
     "overrun.leave": ("{person} 这段时间请假，会使 {n} 件受理的案件超出承诺时限：",
                       "This leave of {person} would make {n} case(s) miss the promised limit:"),
     "overrun.panel": ("超期风险", "Overrun risk"),
@@ -460,6 +462,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.promised-within-legal": ("承诺时限不超法定时限", "Promised within legal limit"),
     "rule.path-within-promised": ("办理路径不超承诺时限", "Path within promised limit"),
     "rule.instant-same-day": ("即办件当日办结", "Instant matters the same day"),
+    "rule.leaders-apart": ("正副职不同时离岗", "Paired leaders apart"),
     "pick.any": ("全部", "All"),
     "reform.exemptions": ("豁免记录", "Exemptions"),
     "reform.pick_for_chart": ("条目较多：选择一个部门即可查看对比图。", "Many rows: pick a department to see the chart."),

@@ -24,7 +24,7 @@ _WHERE = {
               "audit_trail", "change_account", "contacts", "dispatches", "list_accounts", "new_secret_key",
               "remove_account", "set_password", "scheduler", "send_notices", "set_contacts", "sign_in",
               "verify_audit"),
-    "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_overrun", "overrun",
+    "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_leaders", "leave_overrun", "overrun",
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
              "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"),

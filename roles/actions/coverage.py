@@ -15,12 +15,14 @@ from roles.model import Absence, Workbook
 from roles.storage.database import Database
 
 if TYPE_CHECKING:
+    from roles.engines.leaders import LeadersAway
     from roles.engines.overrun import Case, OverrunReport, ProcessOverrun
     from roles.formats.ical import Words
 
 from .access import Account
 
-__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_overrun", "overrun", "pairing",
+__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_leaders", "leave_overrun", "overrun",
+           "pairing",
            "person_days", "resilience", "roster", "whatif", "workdays"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
@@ -131,6 +133,15 @@ def leave_overrun(db: Database, actor: Account, *, person_id: str, start: dt.dat
     check_range(start, end)
     wb = scoped(db, person_id=person_id)
     return added_by(wb, Absence(person(wb, person_id), start, end, "leave"))
+
+
+def leave_leaders(db: Database, actor: Account, *, person_id: str, start: dt.date,
+                  end: dt.date) -> list["LeadersAway"]:
+    """The workdays a leave of `person_id` would put a head and their paired deputy away together."""
+    from roles.engines.leaders import added_by_leave
+    check_range(start, end)
+    wb = scoped(db, person_id=person_id)
+    return added_by_leave(wb, Absence(person(wb, person_id), start, end, "leave"))
 
 
 def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,

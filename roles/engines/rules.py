@@ -18,6 +18,7 @@ from flows.timelimits import Route, longest_route
 from flows.wording import Worded, values
 
 from roles.model import POST_ZH, Workbook
+from roles.engines.leaders import leaders_away
 from roles.engines.pairing import pairing_issues, processes_of, section_steps
 
 Check = Callable[[Workbook, "Settings"], Iterator["Finding"]]
@@ -103,6 +104,9 @@ class Finding(Worded):
         "instant-not-same-day": ("{process}（{version}）：即办件的办理路径要 {path} 个工作日（{route}），应当日办结",
                                  "{process} ({version}): an instant matter whose path takes {path} workdays ({route}); "
                                  "it must be done the same day"),
+        "leaders-away": ("{date}：{head}（负责人）与 {deputy}（副职）互为AB角，同日不在岗；至少一人应在岗",
+                         "{date}: {head} (head) and {deputy} (deputy), A and B of each other, are both away; "
+                         "one of them should be in"),
         "holders-other-department": ("{process}，环节 {step}（{label}）：{role}角 {person} 属于其他部门",
                                      "{process}, step {step} ({label}): {role} holder {person} is of another department"),
     }
@@ -281,6 +285,14 @@ def instant_same_day(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
         if route.days > 1 + 1e-9:
             yield Finding("instant-same-day", "error", subject, "instant-not-same-day",
                           where + values(path=_days(route.days), route=_route(v, route)))
+
+
+@rule("leaders-apart")
+def leaders_apart(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
+    name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else pid  # noqa: E731
+    for x in leaders_away(wb):
+        yield Finding("leaders-apart", "error", f"{x.head}/{x.deputy}", "leaders-away",
+                      values(date=x.date.isoformat(), head=name(x.head), deputy=name(x.deputy)))
 
 
 #: Every rule id, in the order the checks are listed.
