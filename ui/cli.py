@@ -251,13 +251,19 @@ def _print_gaps(wb, title: str, rows) -> None:
     _stdout().print(table)
 
 
-@main.command()
-@click.option("--from", "start", type=DATE, required=True)
-@click.option("--to", "end", type=DATE, required=True)
-@click.option("--department", metavar="ID", help="Only this department.")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-@guarded
+def _range_command(fn):
+    """A command about the workdays from --from to --to, the whole city's or one --department's,
+    for people or (--json) for scripts."""
+    fn = click.pass_context(guarded(fn))
+    for option in (click.option("--json", "as_json", is_flag=True),
+                   click.option("--department", metavar="ID", help="Only this department."),
+                   click.option("--to", "end", type=DATE, required=True),
+                   click.option("--from", "start", type=DATE, required=True)):
+        fn = option(fn)
+    return main.command()(fn)
+
+
+@_range_command
 def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
     """Every workday and step in the range that nobody covers."""
     from roles import actions
@@ -318,13 +324,7 @@ def overrun_json(report) -> dict:
                          for a, n in zip(report.absences, report.late_cases_of(), strict=True)]}
 
 
-@main.command()
-@click.option("--from", "start", type=DATE, required=True)
-@click.option("--to", "end", type=DATE, required=True)
-@click.option("--department", metavar="ID", help="Only this department.")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-@guarded
+@_range_command
 def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
     """Which processes would miss their promised time limit because of who is away: a case started
     on each workday of the range, moved along the process's longest route."""
