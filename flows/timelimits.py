@@ -50,8 +50,8 @@ def longest_route(version: Version) -> Route:
         frames: list[list] = [[root, frozenset(), 0, None, False]]
         while frames:
             frame = frames[-1]
-            u, on_route, i, found, started = frame
-            if not started:
+            u, on_route = frame[0], frame[1]
+            if not frame[4]:  # first visit: a remembered answer, or a fresh search from here
                 key = (u, on_route & component[u])
                 if key in memo:
                     frames.pop()

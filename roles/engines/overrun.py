@@ -26,6 +26,9 @@ from roles.engines.roster import calendar_of, status_of
 from roles.model import Absence, Workbook
 
 EPS = 1e-9
+#: Workdays a case waits on one step before it is called stalled (a step nobody holds, or whose
+#: holders are away for a year): it is then reported late by at least this much, not waited out.
+MAX_WAIT = 250
 
 
 @dataclass(frozen=True)
@@ -111,10 +114,11 @@ def _run(route: list[Step], start: int, days: _Days, without: int | None = None)
             t += need
             special += need
             continue
-        while need > EPS:
+        waited = 0
+        while need > EPS and waited < MAX_WAIT:
             d = math.floor(t + EPS)
             if status_of(s, days.away(d, without))[0] == "gap":
-                t = d + 1.0
+                t, waited = d + 1.0, waited + 1
                 continue
             use = min(need, d + 1 - t)
             t += use

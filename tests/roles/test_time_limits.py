@@ -244,3 +244,16 @@ def test_the_service_guide_as_word_and_as_pdf(loaded, tmp_path):
     pdf_text = "".join(c.get_text() for _, chars, _ in pages((tmp_path / "g.pdf").read_bytes()) for c in chars)
     assert "许可办理办事指南" in pdf_text.replace(" ", "") and "营业执照" in pdf_text
     assert loaded("guide", "lic", "-o", str(tmp_path / "g.txt")).exit_code == 2
+
+
+def test_a_step_nobody_holds_stalls_its_cases_instead_of_waiting_forever(cli, tmp_path):
+    """A process under design whose second step has no holder: each case waits MAX_WAIT workdays
+    there, so it is reported late by that much less what was promised, at once."""
+    from roles.engines.overrun import MAX_WAIT
+    tree = yaml.safe_load(WORKBOOK)
+    for key in ("a", "b"):
+        tree["processes"][0]["after"]["steps"][2].pop(key)
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    [lic] = cli.json("overrun", "--from", "2026-11-30", "--to", "2026-11-30")["processes"]
+    assert lic["late"] == 1 and lic["worst_days"] >= MAX_WAIT - lic["promised_days"]
