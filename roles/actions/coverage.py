@@ -27,6 +27,8 @@ __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "le
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
 MAX_DAYS = 3660
+#: Overrun starts a case per process and workday: a year of starts is what anyone plans ahead.
+MAX_OVERRUN_DAYS = 366
 
 
 def check_day(day: dt.date) -> dt.date:
@@ -122,6 +124,8 @@ def overrun(db: Database, actor: Account, *, start: dt.date, end: dt.date,
     moved along their longest route through who is away: which run late, and by which absence."""
     from roles.engines.overrun import overrun as run
     check_range(start, end)
+    if (end - start).days >= MAX_OVERRUN_DAYS:
+        raise BadInput(f"the range {start} to {end} starts cases on more than {MAX_OVERRUN_DAYS} days; ask for a year at most")
     wb = scoped(db, department_id)
     return run(wb, start, end, department(wb, department_id))
 
@@ -131,6 +135,8 @@ def leave_overrun(db: Database, actor: Account, *, person_id: str, start: dt.dat
     """The late cases a leave of `person_id` from `start` to `end` would add (a leave request's check)."""
     from roles.engines.overrun import added_by
     check_range(start, end)
+    if (end - start).days >= MAX_OVERRUN_DAYS:
+        return []  # a leave of over a year: its gaps say more than cases started in it
     wb = scoped(db, person_id=person_id)
     return added_by(wb, Absence(person(wb, person_id), start, end, "leave"))
 

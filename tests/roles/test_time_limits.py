@@ -257,3 +257,8 @@ def test_a_step_nobody_holds_stalls_its_cases_instead_of_waiting_forever(cli, tm
     assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
     [lic] = cli.json("overrun", "--from", "2026-11-30", "--to", "2026-11-30")["processes"]
     assert lic["late"] == 1 and lic["worst_days"] >= MAX_WAIT - lic["promised_days"]
+
+
+def test_an_overrun_range_of_more_than_a_year_is_refused_at_once(loaded):
+    result = loaded("overrun", "--from", "2026-01-01", "--to", "2030-01-01", "--json")
+    assert result.exit_code == 2 and "a year at most" in result.output
