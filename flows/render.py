@@ -47,6 +47,8 @@ class Labels:
     words: dict[str, str] = field(default_factory=lambda: dict(A="主办", B="备岗", gap="空缺", steps="环节",
                                                                   approval="审批", none="未定", start="开始",
                                                                   end="结束", continued="续第{page}页：{step}",
+                                                                  days="时限 {n} 个工作日",
+                                                                  special="特殊环节 {n} 个工作日，不计时限",
                                                                   **{"from": "接第{page}页：{step}"}))
 
 
@@ -182,6 +184,8 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
     if labels.holders:
         a, b = f'{w["A"]} {holder(s.a)}', f'{w["B"]} {holder(s.b)}'
         rows += [f'<font point-size="10">{x}</font>' for x in ((a, b) if labels.wrap else (f"{a} · {b}",))]
+    if s.days is not None:  # its share of the time limit, or why it has none
+        rows.append(f'<font point-size="10" color="#546E7A">{escape(w["special" if s.special else "days"].format(n=f"{s.days:g}"))}</font>')
     if s.id in labels.today:
         status, acting = labels.today[s.id]
         who = escape(acting) if acting else ""

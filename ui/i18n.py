@@ -488,6 +488,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "chart.A": ("主办", "A"),
     "chart.B": ("备岗", "B"),
     "chart.gap": ("空缺", "gap"),
+    "chart.days": ("时限 {n} 个工作日", "{n} workday(s)"),
+    "chart.special": ("特殊环节 {n} 个工作日，不计时限", "special: {n} workday(s), not counted"),
     "chart.steps": ("环节", "steps"),
     "chart.approval": ("审批", "approval"),
     "step_kind.task": ("办理", "task"),

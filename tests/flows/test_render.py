@@ -83,3 +83,11 @@ def test_lane_bands_line_up_whatever_their_titles(direction):
         across = [x for x, _ in xy] if direction == "LR" else [y for _, y in xy]
         spans.add((round(min(across)), round(max(across))))
     assert len(spans) == 1, spans
+
+
+def test_a_step_shows_its_days_and_a_special_step_says_they_do_not_count():
+    v = Version((Step("s1", "受理", next=("s2",), a="p1", b="p2", days=1.5),
+                 Step("s2", "公示", a="p2", b="p1", days=5, special=True), Step("s3", "办结", a="p1", b="p2")))
+    svg = render(to_dot(v, LABELS), "svg").decode()
+    assert "时限 1.5 个工作日" in svg and "特殊环节 5 个工作日，不计时限" in svg
+    assert svg.count("个工作日") == 2  # a step that gives no days says nothing of them
