@@ -203,6 +203,11 @@ def with_terms(version: Version, stored: Mapping | None) -> Version:
     return dataclasses.replace(version, **{f.name: f.from_stored(stored.get(f.name)) for f in VERSION})
 
 
+def has_terms(version: Version | None) -> bool:
+    """Whether a version states any term: what a service guide is made for."""
+    return version is not None and any(getattr(version, f.name) is not None for f in VERSION)
+
+
 def terms_problems(version: Version) -> list[tuple[str, str]]:
     """(field, problem) for each term of a version that no reader may let in."""
     return [(f.name, p) for f in VERSION if (p := f.problem(getattr(version, f.name)))]

@@ -118,12 +118,6 @@ def guide_dot(wb: Workbook, process_id: str, language: str) -> str:
     return to_dot(version or Version(), chart_labels(wb, process_id, "after", language), "TB")
 
 
-def has_terms(version: Version | None) -> bool:
-    """Whether a version says what a guide is for: a kind, a time limit, materials or trips."""
-    return version is not None and any(x is not None for x in (version.kind, version.legal_days, version.promised_days,
-                                                                 version.materials, version.trips))
-
-
 def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None = None,
                    chart_png: bytes | None = None) -> bytes:
     """The 办事指南 of a process's redesigned version as `docx` or `pdf` (flows/guide.py); the

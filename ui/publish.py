@@ -37,6 +37,7 @@ from pathlib import Path
 from flows import bpmn
 from roles import clock
 from flows.errors import Conflict
+from flows.fields import has_terms
 from flows.limits import ID
 from flows.diff import diff
 from flows.model import Step, Version
@@ -46,7 +47,7 @@ from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.stats import stats
 
-from .charts import before_after_sheet, chart_labels, guide_document, guide_dot, has_terms
+from .charts import before_after_sheet, chart_labels, guide_document, guide_dot
 from .i18n import person_label, t
 
 log = logging.getLogger("abflow.publish")

@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 from .access import Account
 
 __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_leaders", "leave_overrun", "overrun",
-           "pairing",
-           "person_days", "resilience", "roster", "whatif", "workdays"]
+           "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
 MAX_DAYS = 3660

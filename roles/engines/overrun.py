@@ -155,15 +155,15 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
             counted = t - i - special
             over = max(0.0, counted - promised)
             causes: list[int] = []
+            last = days.date(_end_day(t, i))
             if over > EPS:
-                last = days.date(_end_day(t, i))
                 for k in sorted(k for h in holders for k in of_person.get(h, ())):
                     a = kept[k]
                     if a.start <= last and a.end >= day:
                         t2, _ = _run(route, i, days, without=k)
                         if t2 < t - EPS:
                             causes.append(blamed.setdefault(k, len(blamed)))
-            cases.append(Case(day, days.date(_end_day(t, i)), round(counted, 4), round(over, 4), tuple(causes)))
+            cases.append(Case(day, last, round(counted, 4), round(over, 4), tuple(causes)))
         out.append(ProcessOverrun(p.id, p.name, p.section, wb.department_of_section.get(p.section), promised,
                                   tuple(cases)))
     by_report = sorted(blamed.items(), key=lambda kv: kv[1])

@@ -97,8 +97,6 @@ if draft["saved"]:
     by, at = draft["saved"]
     st.info(plain(t("designer.draft_from", lg, who=by or "—", at=f"{at:%Y-%m-%d %H:%M}" if at else "—",
               revision=draft["revision"])))
-current = version_of(draft["rows"], draft["shapes"], draft["terms"])
-
 
 
 def take(xml: bytes, source: str) -> None:
