@@ -11,7 +11,7 @@ known kind needs no code here.
 | number | float, 0 or more | float (tree: a whole number as int) | number |
 | branches | tuple of Branch | list of {to, name, condition} | `to=name[condition]; …` |
 | shape | Shape | `x y w h; to: x y …` | — |
-| flag | bool | bool (tree: true, or left out) | checkbox |
+| flag | bool | bool (tree: the default left out) | checkbox |
 | count | int, 0 or more | int | number |
 | names | tuple of text, or None (unknown) | list | `a, b` |
 
@@ -62,7 +62,7 @@ class FieldSpec:
         if self.kind == "names":
             return None if value is None else tuple(value)
         if self.kind == "flag":
-            return bool(value)
+            return bool(self.default) if value is None else bool(value)
         if self.kind == "branches":
             return tuple(Branch(**x) for x in value) if value else ()
         if self.kind == "shape":
@@ -82,7 +82,7 @@ class FieldSpec:
         if self.kind == "ids":
             return list(value) or None
         if self.kind == "flag":
-            return True if value else None
+            return None if bool(value) == bool(self.default) else bool(value)
         return self.stored(value)
 
     def cell(self, value) -> Any:
@@ -104,7 +104,7 @@ class FieldSpec:
         if self.kind == "names":
             return None if text is None else tuple(x for x in _LIST_SPLIT.split(text) if x)
         if self.kind == "flag":
-            return (text or "").lower() in ("true", "1", "yes", "是", "✓")
+            return bool(self.default) if text is None else text.lower() in ("true", "1", "yes", "是", "✓")
         if self.kind == "count":
             return None if number is None else (int(number) if float(number).is_integer() else number)
         if self.kind == "branches":
@@ -153,10 +153,10 @@ class FieldSpec:
 
     def attribute(self, value) -> str | None:
         """The value as an XML attribute's text."""
-        if value is None or (self.kind == "flag" and not value):
+        if value is None or (self.kind == "flag" and bool(value) == bool(self.default)):
             return None
         if self.kind == "flag":
-            return "true"
+            return "true" if value else "false"
         return f"{value:g}" if isinstance(value, float) else str(value)
 
     def from_attribute(self, text: str) -> Any:

@@ -115,6 +115,11 @@ class Step:
     #: against a time limit (flows/timelimits.py).
     days: float | None = field(default=None, metadata=declare("number", bpmn=True))
     special: bool = field(default=False, metadata=declare("flag", bpmn=True))
+    #: How far B may act for an absent A (workbook spec "Escalation and handover"): at most this
+    #: many consecutive workdays of one absence, and not at all when `b_may_act` is false; beyond
+    #: that the step goes up to the section's head, then a deputy.
+    b_max_days: int | None = field(default=None, metadata=declare("count", bpmn=True))
+    b_may_act: bool = field(default=True, metadata=declare("flag", bpmn=True))
 
     @property
     def is_work(self) -> bool:

@@ -21,7 +21,7 @@ FONT = "Noto Sans CJK SC"
 PAD = 0.3  # inches of blank around a chart, inside its drawing
 FORMATS = ("svg", "png", "pdf", "dot")
 LANE_COLOURS = ("#EEF4FB", "#F3F8EE", "#FBF3EA", "#F4EFF8", "#EEF7F6", "#FAF0F0")
-STATUS_COLOUR = {"A": "#2E7D32", "B": "#B26A00", "gap": "#C62828"}
+STATUS_COLOUR = {"A": "#2E7D32", "B": "#B26A00", "up": "#6A1B9A", "gap": "#C62828"}
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKeyConstraint, false
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKeyConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from .fields import STEP, VERSION, FieldSpec
@@ -51,7 +51,8 @@ def _column(f: FieldSpec) -> tuple[object, object]:
     if f.kind == "count":
         return int | None, Field(default=None)
     if f.kind == "flag":
-        return bool, Field(default=False, sa_column=Column(f.name, Boolean, nullable=False, server_default=false()))
+        return bool, Field(default=bool(f.default), sa_column=Column(f.name, Boolean, nullable=False,
+                                                                     server_default=true() if f.default else false()))
     if f.kind == "names":  # None (unknown) apart from [] (none)
         return list[str] | None, Field(default=None, sa_column=Column(f.name, JSON, nullable=True))
     if f.kind == "ids":  # a list kept in the row: targets are checked by import and editor

@@ -15,7 +15,7 @@ from roles.engines.roster import roster
 
 from .i18n import lang, off_day, person_label, section_and_department, t
 
-WORDS = ("A", "B", "gap", "steps", "approval", "none", "start", "end", "continued", "from", "days", "special")
+WORDS = ("A", "B", "up", "gap", "steps", "approval", "none", "start", "end", "continued", "from", "days", "special")
 LEGEND = ("task", "approval", "gateway", "start", "end", "marker", "holders")
 
 

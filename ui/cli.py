@@ -217,14 +217,15 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     for col in ("process", "step", "a", "b", "status", "acting", "suggested"):
         table.add_column(t(f"col.{col}"))
     from rich.text import Text
-    style = {"A": "", "B": "yellow", "gap": "bold red"}
+    from roles.engines.acting import STATUSES
+    style = {"A": "", "B": "yellow", "up": "magenta", "gap": "bold red"}
     for d in r.steps:
         _row(table, f"{d.process_name} ({d.process})", f"{d.step} {d.step_name}", person_label(wb, d.a),
              person_label(wb, d.b), Text(t("status." + d.status), style=style[d.status]),
              person_label(wb, d.acting), person_label(wb, d.suggested) if d.suggested else "")
     console = _stdout()
     console.print(table)
-    counts = {k: sum(d.status == k for d in r.steps) for k in ("A", "B", "gap")}
+    counts = {k: sum(d.status == k for d in r.steps) for k in STATUSES}
     console.print(t("roster.summary", total=len(r.steps), **counts))
 
 
@@ -574,6 +575,87 @@ def contacts_list(ctx, as_json: bool) -> None:
     else:
         for p, urls in found.items():
             click.echo(f"{p}\t{' '.join(urls)}")
+
+
+@main.command("handovers")
+@click.option("--open", "open_only", is_flag=True, help="Only those not confirmed yet.")
+@click.option("--department", metavar="ID", help="Only this department's people.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def handovers_list(ctx, open_only: bool, department: str | None, as_json: bool) -> None:
+    """Handovers (交接单): one per absence that someone acts for, newest first."""
+    from roles import actions
+    found = actions.handovers(*_db(ctx), open_only=open_only, department_id=department)
+    if as_json:
+        emit_json({"handovers": [h.json() for h in found]})
+        return
+    if not found:
+        click.echo(t("handover.none"))
+        return
+    from rich.table import Table
+    wb = _workbook(ctx, ())
+    table = Table(title=t("handover.title"))
+    for c in ("id", "person", "from", "to", "acting", "state"):
+        table.add_column(t(f"handover.col.{c}"))
+    for h in found:
+        _row(table, h.id, person_label(wb, h.person), h.start.isoformat(), h.end.isoformat(),
+             "、".join(person_label(wb, p) for p in h.acting), t(f"handover.state.{h.state}"))
+    _stdout().print(table)
+
+
+@main.group()
+def handover() -> None:
+    """Fill in a handover: open items before leaving, the report (代行情况) on return, the confirmation."""
+
+
+def _handover_step(name: str, help_text: str):
+    """A command taking a handover ID and, optionally, the --revision it was read at (default:
+    the current one: the CLI reads and writes at once)."""
+    def wrap(fn):
+        fn = click.pass_context(guarded(fn))
+        fn = click.option("--revision", type=int, help="The revision read; refused if it changed since.")(fn)
+        fn = click.option("--json", "as_json", is_flag=True)(fn)
+        fn = click.argument("ident", metavar="ID", type=int)(fn)
+        return handover.command(name, help=help_text)(fn)
+    return wrap
+
+
+def _revision(ctx, ident: int, revision: int | None) -> int:
+    from roles import actions
+    if revision is not None:
+        return revision
+    return next((h.revision for h in actions.handovers(*_db(ctx)) if h.id == ident), 0)
+
+
+def _handover_said(h, as_json: bool) -> None:
+    if as_json:
+        emit_json({"handover": h.json()})
+    else:
+        click.echo(t("handover.saved", id=h.id, state=t(f"handover.state.{h.state}")))
+
+
+@_handover_step("items", "Write the open items of handover ID (the person leaving).")
+@click.option("--text", "text", required=True, help="The open items.")
+def handover_items(ctx, ident: int, as_json: bool, revision: int | None, text: str) -> None:
+    from roles import actions
+    _handover_said(actions.handover_items(*_db(ctx), handover_id=ident, revision=_revision(ctx, ident, revision), items=text),
+          as_json)
+
+
+@_handover_step("report", "Record what was done for handover ID (代行情况), for the person who acted.")
+@click.option("--text", "text", required=True, help="What was done.")
+@click.option("--by", metavar="PERSON", help="Who acted, when the office records it for them.")
+def handover_report(ctx, ident: int, as_json: bool, revision: int | None, text: str, by: str | None) -> None:
+    from roles import actions
+    _handover_said(actions.report_handover(*_db(ctx), handover_id=ident, revision=_revision(ctx, ident, revision),
+                                  report=text, by=by), as_json)
+
+
+@_handover_step("confirm", "Confirm the report of handover ID (the person back).")
+def handover_confirm(ctx, ident: int, as_json: bool, revision: int | None) -> None:
+    from roles import actions
+    _handover_said(actions.confirm_handover(*_db(ctx), handover_id=ident, revision=_revision(ctx, ident, revision)), as_json)
 
 
 @main.command()

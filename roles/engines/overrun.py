@@ -1,7 +1,7 @@
 """Overrun risk from absences (workbook spec "Time limits and 四减", cli spec `abflow overrun`):
 for each process whose redesigned version promises a time limit, a case started on each workday
 of a range moves along the version's longest route; a step takes its `days` on workdays when
-someone acts on it (as the roster says: A, else B), waits on days no one does, and a special
+someone acts on it (as the roster says: A, else B, else up to the head or a deputy), waits on days no one does, and a special
 step's days pass without a holder. A case is late when its counted workdays (special days left
 out) exceed the promise. Each late case names the absences that make it late: those without
 which it would be on time or less late.
@@ -22,7 +22,8 @@ from flows.model import Process, Step, Version
 from flows.timelimits import longest_route
 
 from roles.engines.calendar import WorkCalendar
-from roles.engines.roster import calendar_of, status_of
+from roles.engines.acting import Absences, Away, status_of, up_chain
+from roles.engines.roster import calendar_of
 from roles.model import Absence, Workbook
 
 EPS = 1e-9
@@ -82,7 +83,8 @@ class _Days:
     def __init__(self, cal: WorkCalendar, first: dt.date, absences: Iterable[Absence]):
         self.cal, self.days = cal, [first]
         self.absences = list(absences)
-        self._away: dict[int, tuple[frozenset[str], Counter[str]]] = {}
+        self._index: dict[int | None, Absences] = {None: Absences(self.absences, cal)}
+        self._away: dict[tuple[int, int | None], Away] = {}
 
     def date(self, i: int) -> dt.date:
         while len(self.days) <= i:
@@ -92,21 +94,18 @@ class _Days:
             self.days.append(d)
         return self.days[i]
 
-    def away(self, i: int, without: int | None = None) -> frozenset[str]:
-        if i not in self._away:
-            day = self.date(i)
-            covering = Counter(a.person for a in self.absences if a.covers(day))
-            self._away[i] = (frozenset(covering), covering)
-        away, covering = self._away[i]
-        if without is not None:
-            a = self.absences[without]
-            if a.covers(self.date(i)) and covering[a.person] == 1:  # no other absence keeps them away
-                return away - {a.person}
-        return away
+    def away(self, i: int, without: int | None = None) -> Away:
+        if (i, without) not in self._away:
+            if without not in self._index:
+                self._index[without] = Absences((a for k, a in enumerate(self.absences) if k != without), self.cal)
+            self._away[(i, without)] = self._index[without].away(self.date(i))
+        return self._away[(i, without)]
 
 
-def _run(route: list[Step], start: int, days: _Days, without: int | None = None) -> tuple[float, float]:
-    """(where the case ends, its special days) in workday units from day 0 of `days`."""
+def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, without: int | None = None
+         ) -> tuple[float, float]:
+    """(where the case ends, its special days) in workday units from day 0 of `days`; `up` is
+    whom the route's steps go up to (acting.up_chain)."""
     t, special = float(start), 0.0
     for s in route:
         need = float(s.days or 0)
@@ -117,7 +116,7 @@ def _run(route: list[Step], start: int, days: _Days, without: int | None = None)
         waited = 0
         while need > EPS and waited < MAX_WAIT:
             d = math.floor(t + EPS)
-            if status_of(s, days.away(d, without))[0] == "gap":
+            if status_of(s, days.away(d, without), up)[0] == "gap":
                 t, waited = d + 1.0, waited + 1
                 continue
             use = min(need, d + 1 - t)
@@ -138,20 +137,23 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
     starts = list(cal.workdays(start, end))
     if not starts:
         return OverrunReport(start, end, ())
-    absences = [*wb.absences, *extra]
-    kept = [a for a in absences if a.end >= start]
+    kept = [*wb.absences, *extra]
     days = _Days(cal, starts[0], kept)  # starts[k] is its workday k
     of_person: dict[str, list[int]] = {}
     for k, a in enumerate(kept):
-        of_person.setdefault(a.person, []).append(k)
+        if a.end >= start:  # an absence over before the range makes no case late
+            of_person.setdefault(a.person, []).append(k)
+    chain = up_chain(wb)
     blamed: dict[int, int] = {}  # index into kept -> index into the report's absences
     out = []
     for p, version, promised in _promising(wb, department):
         route = [s for s in (version.step(sid) for sid in longest_route(version).steps) if s.is_work]
-        holders = {h for s in route if not s.special for h in (s.a, s.b) if h}
+        up = chain.get(p.section, ())
+        # Whose absence can hold a case up: the holders, and those the steps go up to.
+        holders = {h for s in route if not s.special for h in (s.a, s.b) if h} | set(up)
         cases = []
         for i, day in enumerate(starts):
-            t, special = _run(route, i, days)
+            t, special = _run(route, up, i, days)
             counted = t - i - special
             over = max(0.0, counted - promised)
             causes: list[int] = []
@@ -160,7 +162,7 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
                 for k in sorted(k for h in holders for k in of_person.get(h, ())):
                     a = kept[k]
                     if a.start <= last and a.end >= day:
-                        t2, _ = _run(route, i, days, without=k)
+                        t2, _ = _run(route, up, i, days, without=k)
                         if t2 < t - EPS:
                             causes.append(blamed.setdefault(k, len(blamed)))
             cases.append(Case(day, last, round(counted, 4), round(over, 4), tuple(causes)))

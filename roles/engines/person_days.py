@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from roles.engines.calendar import WorkCalendar
 from roles.model import Workbook
-from roles.engines.roster import StepDay, absent_on, calendar_of, roster
+from roles.engines.acting import Absences
+from roles.engines.roster import StepDay, calendar_of, roster
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class PersonDay:
     workday: bool
     away: bool
     holds: tuple[StepDay, ...] = ()        # steps they act on as A
-    covers: tuple[StepDay, ...] = ()       # steps they act on as B, because A is away
+    covers: tuple[StepDay, ...] = ()       # steps they act on as B, or as head or deputy (up), because A is away
     covered: tuple[StepDay, ...] = ()      # their own A steps that someone else acts on (or nobody)
     stands_in: tuple[StepDay, ...] = ()    # gaps for which they are the suggested stand-in
 
@@ -33,11 +34,11 @@ def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
     department's roster is computed: holders come from the same department (rule `step-holders`)."""
     cal = calendar or calendar_of(wb)
     department = wb.department_of_section.get(wb.person_by_id[person].section)
-    out = []
+    out, absences = [], Absences(wb.absences, cal)
     day = start
     while day <= end:
-        r = roster(wb, day, department, calendar=cal)
-        away = person in absent_on(wb.absences, day)
+        r = roster(wb, day, department, calendar=cal, absences=absences)
+        away = absences.is_away(person, day)
         if not r.workday:
             out.append(PersonDay(day, False, away))
         else:
@@ -45,7 +46,7 @@ def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
             out.append(PersonDay(
                 day, True, away,
                 holds=tuple(x for x in d if x.status == "A" and x.a == person),
-                covers=tuple(x for x in d if x.status == "B" and x.b == person),
+                covers=tuple(x for x in d if x.status in ("B", "up") and x.acting == person),
                 covered=tuple(x for x in d if x.a == person and x.status != "A"),
                 stands_in=tuple(x for x in d if x.status == "gap" and x.suggested == person)))
         day += dt.timedelta(days=1)

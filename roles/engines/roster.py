@@ -6,11 +6,10 @@ Pure functions of a `Workbook`: the CLI, the app and the scheduler all call thes
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Set as AbstractSet
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flows.model import Step
-
+from roles.engines.acting import Absences, Away, status_of, up_chain
 from roles.engines.calendar import OffDay, WorkCalendar
 from roles.model import Absence, Workbook
 from roles.engines.standin import suggest_standin
@@ -29,7 +28,7 @@ class StepDay:
     step_name: str
     a: str | None
     b: str | None
-    status: str  # "A" | "B" | "gap"
+    status: str  # "A" | "B" | "up" | "gap"
     acting: str | None
     suggested: str | None = None
 
@@ -41,19 +40,6 @@ class Roster:
     steps: tuple[StepDay, ...]
     off: OffDay | None = None  # why the day is no workday
     calendar: str = "official"  # or "estimated": the year's published schedule is not known yet
-
-
-def absent_on(absences: Iterable[Absence], day: dt.date) -> set[str]:
-    return {a.person for a in absences if a.covers(day)}
-
-
-def status_of(step: Step, absent: AbstractSet[str]) -> tuple[str, str | None]:
-    """The spec's table: A acts unless away; else B unless away; else a gap. No holder = away."""
-    if step.a and step.a not in absent:
-        return "A", step.a
-    if step.b and step.b not in absent:
-        return "B", step.b
-    return "gap", None
 
 
 def _steps(wb: Workbook, department: str | None, section: str | None = None):
@@ -69,12 +55,12 @@ def _steps(wb: Workbook, department: str | None, section: str | None = None):
             yield dept, p, s
 
 
-def _step_days(wb: Workbook, day: dt.date, absent: set[str], department: str | None,
-            section: str | None = None, suggest: bool = True) -> list[StepDay]:
-    out = []
+def _step_days(wb: Workbook, day: dt.date, away: Away, department: str | None,
+               section: str | None = None, suggest: bool = True) -> list[StepDay]:
+    out, chain = [], up_chain(wb)
     for dept, p, s in _steps(wb, department, section):
-        status, acting = status_of(s, absent)
-        suggested = suggest_standin(wb, p, s, absent) if (status == "gap" and suggest) else None
+        status, acting = status_of(s, away, chain.get(p.section, ()))
+        suggested = suggest_standin(wb, p, s, away) if (status == "gap" and suggest) else None
         out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting, suggested))
     return out
 
@@ -84,12 +70,13 @@ def calendar_of(wb: Workbook) -> WorkCalendar:
 
 
 def roster(wb: Workbook, day: dt.date, department: str | None = None, section: str | None = None,
-           calendar: WorkCalendar | None = None) -> Roster:
+           calendar: WorkCalendar | None = None, absences: Absences | None = None) -> Roster:
+    """`absences` (of `wb`, on `calendar`) saves indexing them again when asking day after day."""
     cal = calendar or calendar_of(wb)
     if not cal.is_workday(day):
         return Roster(day, False, (), cal.why_not_workday(day), cal.source(day))
-    return Roster(day, True, tuple(_step_days(wb, day, absent_on(wb.absences, day), department, section)),
-                  calendar=cal.source(day))
+    away = (absences or Absences(wb.absences, cal)).away(day)
+    return Roster(day, True, tuple(_step_days(wb, day, away, department, section)), calendar=cal.source(day))
 
 
 def calendar_source(wb: Workbook, start: dt.date, end: dt.date) -> str:
@@ -102,20 +89,21 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
          extra: Iterable[Absence] = (), suggest: bool = True) -> list[StepDay]:
     """Every workday and redesigned step in [start, end] left with no one to act."""
     cal = calendar or calendar_of(wb)
-    absences = [a for a in (*wb.absences, *extra) if a.end >= start and a.start <= end]
-    steps = list(_steps(wb, department, section))
+    # Absences ending before the range still count: they may be the start of one that runs on.
+    absences = Absences((a for a in (*wb.absences, *extra) if a.start <= end), cal)
+    steps, chain = list(_steps(wb, department, section)), up_chain(wb)
     out: list[StepDay] = []
     for day in cal.workdays(start, end):
-        absent = absent_on(absences, day)
+        away = absences.away(day)
         for dept, p, s in steps:
             # Only a step whose A is away (or missing: the spec counts it as away) can become a
             # gap; skip the rest cheaply. A step with no holder is a gap on a day nobody is away.
-            if s.a and s.a not in absent:
+            if s.a and s.a not in away:
                 continue
-            status, _ = status_of(s, absent)
+            status, _ = status_of(s, away, chain.get(p.section, ()))
             if status == "gap":
                 out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, "gap", None,
-                                suggest_standin(wb, p, s, absent) if suggest else None))
+                                   suggest_standin(wb, p, s, away) if suggest else None))
     return out
 
 

@@ -6,6 +6,8 @@ step, then whoever holds a neighbouring step and so knows the case, then the dep
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from flows.graph import neighbours
 from flows.model import Process, Step
 
@@ -14,7 +16,7 @@ from roles.model import Person, Workbook
 _POST_RANK = {"head": 0, "deputy": 1, "staff": 2}
 
 
-def standin_candidates(wb: Workbook, process: Process, step: Step, absent: set[str]) -> list[Person]:
+def standin_candidates(wb: Workbook, process: Process, step: Step, absent: AbstractSet[str]) -> list[Person]:
     """Present members of the section, best first."""
     near_holders: set[str] = set()
     if process.after is not None:
@@ -31,6 +33,6 @@ def standin_candidates(wb: Workbook, process: Process, step: Step, absent: set[s
     return sorted(people, key=rank)
 
 
-def suggest_standin(wb: Workbook, process: Process, step: Step, absent: set[str]) -> str | None:
+def suggest_standin(wb: Workbook, process: Process, step: Step, absent: AbstractSet[str]) -> str | None:
     best = standin_candidates(wb, process, step, absent)
     return best[0].id if best else None

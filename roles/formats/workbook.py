@@ -353,7 +353,7 @@ _READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
     "text": lambda r, node, f, label: r.text(node, f.name, label),
     "person": lambda r, node, f, label: r.text(node, f.name, label),
     "choice": lambda r, node, f, label: r.choice(node, f.name, label, f.options, f.default),
-    "flag": lambda r, node, f, label: r.boolean(node, f.name, label, False),
+    "flag": lambda r, node, f, label: r.boolean(node, f.name, label, bool(f.default)),
     "count": lambda r, node, f, label: r.integer(node, f.name, label),
     "names": lambda r, node, f, label: None if node.get(f.name) is None else r.texts(node, f.name, label),
     "ids": lambda r, node, f, label: r.texts(node, f.name, label),

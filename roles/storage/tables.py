@@ -202,3 +202,27 @@ class AuditRow(SQLModel, table=True):
     #: The hash of the row before, and of this row with it (roles.storage.accounts.chain_hash).
     prev_hash: str | None = None
     hash: str | None = None
+
+
+class HandoverRow(SQLModel, table=True):
+    """A handover (交接单) for one absence of a person (engines.handover): the steps others act on,
+    the open items the person leaves, the acting person's report (代行情况) on their return, and
+    the person's confirmation. No foreign key to the person: a re-import that drops them keeps
+    the record. `revision` grows with every change, so two edits cannot cross."""
+
+    __tablename__ = "handover"
+    __table_args__ = (UniqueConstraint("person_id", "start", name="uq_handover_absence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(index=True)
+    start: dt.date
+    end: dt.date
+    #: [{process, step, acting: [person, …]}]: who acts on each of the person's steps
+    steps: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    items: str | None = None
+    report: str | None = None
+    reported_by: str | None = None
+    reported_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    confirmed_by: str | None = None
+    confirmed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    opened_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revision: int = 1

@@ -12,7 +12,8 @@ from roles.formats.workbook_files import SHEETS
 from ui.i18n import WORDS
 
 FULL = Step("s1", "受理", "approval", ("s2", "s3"), "p1", "p2", 12.5, 30.0, "审批",
-            (Branch("s2", "通过", "材料齐全"),), Shape(10, 20, 100, 80, (("s2", ((1.0, 2.0), (3.0, 4.0))),)), 2.5, True)
+            (Branch("s2", "通过", "材料齐全"),), Shape(10, 20, 100, 80, (("s2", ((1.0, 2.0), (3.0, 4.0))),)), 2.5, True,
+            30, False)
 
 
 def test_every_field_has_a_known_kind_and_every_place_has_every_field():

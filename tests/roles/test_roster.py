@@ -2,6 +2,7 @@
 the workday calendar; on the shared example, through the store, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -27,10 +28,11 @@ def test_the_example_roster_on_2026_11_25(bianban):
     r = roster(wb, D(2026, 11, 25))
     assert r.workday
     duties = by_step(r)
+    # bb03 and bb04, each other's B, are both away: their steps go up to the section head bb01.
     assert {k: d.status for k, d in duties.items() if d.status != "A"} == {
-        ("bb-p1", "s1"): "gap", ("bb-p1", "s4"): "gap", ("bb-p2", "s4"): "B"}
+        ("bb-p1", "s1"): "up", ("bb-p1", "s4"): "up", ("bb-p2", "s4"): "B"}
     assert duties["bb-p2", "s4"].acting == "bb06"
-    assert duties["bb-p1", "s1"].acting is None and duties["bb-p1", "s1"].suggested == "bb01"
+    assert duties["bb-p1", "s1"].acting == "bb01" and duties["bb-p1", "s1"].suggested is None
     # Only redesigned task and approval steps are listed: no gateways, no before steps.
     assert ("bb-p2", "g1") not in duties
     assert len(duties) == 11
@@ -107,20 +109,27 @@ def test_status_table_of_the_spec():
 
 def test_gaps_over_a_range_skip_weekends(bianban):
     wb = store.load(bianban)
-    found = gaps(wb, D(2026, 11, 23), D(2026, 12, 6))
-    days = sorted({g.date for g in found})
-    assert days == [D(2026, 11, 25)]  # bb04 is away on that day only while bb03 is away all week
-    assert {(g.process, g.step) for g in found} == {("bb-p1", "s1"), ("bb-p1", "s4")}
-    assert gaps(wb, D(2026, 11, 23), D(2026, 12, 6), department="other") == []
+    assert gaps(wb, D(2026, 11, 23), D(2026, 12, 6)) == []  # the heads take what B cannot
+    # With the head and the deputy of bb-zh away on Wednesday and Saturday too, nobody is left
+    # for bb-p1 on Wednesday (bb03 and bb04 away as well), and Saturday is no workday.
+    leaders = [Absence(p, d, d) for p in ("bb01", "bb02") for d in (D(2026, 11, 25), D(2026, 11, 28))]
+    found = gaps(wb, D(2026, 11, 23), D(2026, 12, 6), extra=leaders)
+    assert sorted({g.date for g in found}) == [D(2026, 11, 25)]
+    assert {(g.process, g.step) for g in found} == {("bb-p1", s) for s in ("s1", "s2", "s3", "s4")}
+    assert gaps(wb, D(2026, 11, 23), D(2026, 12, 6), department="other", extra=leaders) == []
 
 
 def test_whatif_lists_only_the_gaps_the_absence_adds(bianban):
     wb = store.load(bianban)
-    added = whatif(wb, "bb12", D(2026, 11, 30), D(2026, 12, 6))
-    # bb11 is away 12-01..12-04: bb12 away too leaves bb-p3 s1 and s2 with no one, on 4 workdays.
-    assert {(g.date, g.process, g.step) for g in added} == {
-        (D(2026, 12, d), "bb-p3", s) for d in (1, 2, 3, 4) for s in ("s1", "s2")}
-    # Gaps expected anyway (11-25) are not added by bb04's absence.
+    # bb11 (deputy) is away 12-01..12-04: bb12 away too sends bb-p3 s1 and s2 up to the head bb10.
+    assert whatif(wb, "bb12", D(2026, 11, 30), D(2026, 12, 6)) == []
+    # The head away as well leaves the approval step s3 (A bb10, B bb11) with no one, on 4 workdays.
+    added = whatif(wb, "bb10", D(2026, 11, 30), D(2026, 12, 6))
+    assert {(g.date, g.process, g.step) for g in added} == {(D(2026, 12, d), "bb-p3", "s3") for d in (1, 2, 3, 4)}
+    # Gaps expected anyway are not added by a leave: with the leaders of bb-zh away on 11-25,
+    # bb04's absence adds only the gaps of 11-24.
+    wb = dataclasses.replace(wb, absences=wb.absences + tuple(
+        Absence(p, D(2026, 11, 24), D(2026, 11, 25)) for p in ("bb01", "bb02")))
     assert {g.date for g in whatif(wb, "bb04", D(2026, 11, 24), D(2026, 11, 25))} == {D(2026, 11, 24)}
     assert whatif(wb, "bb05", D(2026, 11, 23), D(2026, 11, 27)) == []
 
@@ -150,13 +159,14 @@ def test_a_stand_in_has_the_skill_then_is_the_head_then_knows_the_neighbouring_s
 
 def test_a_step_with_no_holder_is_a_gap_on_every_workday_even_when_nobody_is_away(cli, tmp_path):
     """The spec counts a missing holder as absent: `gaps` must agree with `roster` on such a step
-    in a week with no absences at all, and `whatif` must not claim it as added by a leave."""
+    in a week with no absences at all, and `whatif` must not claim it as added by a leave. (The
+    section has no head or deputy to take the step up to.)"""
     wb = tmp_path / "unheld.yaml"
     wb.write_text("""version: 1
 departments:
   - {id: d, name: 部门, sections: [{id: s, name: 科}]}
 people:
-  - {id: h, name: 头, section: s, post: head}
+  - {id: h, name: 头, section: s}
   - {id: x, name: 甲, section: s}
   - {id: y, name: 乙, section: s}
 processes:

@@ -12,7 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
+from roles.model import Absence
 from roles.notify import dispatch
+from roles.storage import store
 from roles.notify.jobs import DAILY, FUNCTIONS, RETRY, Schedule, install, make_scheduler, run_daily, run_retry
 from ui.scheduled import notice_words
 
@@ -76,8 +78,11 @@ def mail(box, person):
 @pytest.fixture
 def contacts(bianban, db_url, smtp, webhook, monkeypatch):
     monkeypatch.setenv("ABFLOW_DB", db_url)  # the scheduler's own database, where its jobs run
-    dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")])   # head of bb-zh, with gaps today
+    dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")])   # head of bb-zh, with gaps tomorrow
     dispatch.set_contacts(bianban, "bb06", [webhook.url])           # covers bb07 today
+    # The leaders of bb-zh both away tomorrow: nobody to take their steps up to.
+    store.change_absences(bianban, [], [Absence(p, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1), "trip")
+                                        for p in ("bb01", "bb02")], source="test")
     return bianban
 
 

@@ -253,6 +253,8 @@ def test_a_step_nobody_holds_stalls_its_cases_instead_of_waiting_forever(cli, tm
     tree = yaml.safe_load(WORKBOOK)
     for key in ("a", "b"):
         tree["processes"][0]["after"]["steps"][2].pop(key)
+    for person in tree["people"]:  # and no head or deputy it could go up to
+        person["post"] = "staff"
     (tmp_path / "w.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
     assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
     [lic] = cli.json("overrun", "--from", "2026-11-30", "--to", "2026-11-30")["processes"]

@@ -29,15 +29,18 @@ def app(engine, db_url, monkeypatch):
 
 
 def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
+    from roles.model import Absence
+    store.change_absences(bianban, [], [Absence(p, dt.date(2026, 12, 2), dt.date(2026, 12, 2), "trip")
+                                        for p in ("bb01", "bb02")], "test")  # bb-zh's leaders away together
     at = app()
     at.session_state["day"] = dt.date(2026, 11, 25)
     at.run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"环节": "11", "主办在岗": "8", "备岗代办": "1", "空缺": "2"}
-    gaps = at.dataframe[0].value
-    assert list(gaps["环节"]) == ["s1 收文登记", "s4 办理归档"]
-    assert list(gaps["建议顶岗"]) == ["赵文静（bb01）", "赵文静（bb01）"]
+    assert metrics == {"环节": "11", "主办在岗": "8", "备岗代办": "1", "上报代行": "2", "空缺": "0"}
+    covered = at.dataframe[0].value  # bb07's step by B; bb03's and bb04's gone up to their head
+    assert list(covered["环节"]) == ["s1 收文登记", "s4 办理归档", "s4 审核审批"]
+    assert list(covered["今日办理人"]) == ["赵文静（bb01）", "赵文静（bb01）", "吴丽娟（bb06）"]
     # Gaps ahead: a bar for every workday of the two weeks, those with no gap at 0.
     import pyarrow as pa
     chart, = at.get("vega_lite_chart")
@@ -54,15 +57,17 @@ def test_today_in_english_and_for_one_person(bianban, app):
     at.session_state["person"] = "bb06"
     at.run()
     assert not at.exception
-    assert {m.label: m.value for m in at.metric} == {"Steps": "1", "A acts": "0", "B covers": "1", "gap": "0"}
-    assert "Covered by B: the A holder is away" in [s.value for s in at.subheader]
+    assert {m.label: m.value for m in at.metric} == {"Steps": "1", "A acts": "0", "B covers": "1",
+                                                    "up: head acts": "0", "gap": "0"}
+    assert "Covered: the A holder is away" in [s.value for s in at.subheader]
 
 
 @pytest.mark.parametrize("person,says", [
     ("bb07", ["郑浩（bb07）今天不在岗（出差，至 2026-11-26）。", "吴丽娟（bb06）代办其 1 个环节：事业单位登记 · 审核审批。"]),
     ("bb06", ["吴丽娟（bb06）今天在岗，主办 0 个环节。", "今天替郑浩（bb07）办理：事业单位登记 · 审核审批。"]),
-    ("bb04", ["李建军（bb04）今天不在岗（病假，至 2026-11-25）。", "1 个环节无人办理：公文办理 · 办理归档，请安排顶岗。"]),
-    ("bb01", ["赵文静（bb01）今天在岗，主办 1 个环节。", "被建议顶岗 2 个无人办理的环节：公文办理 · 收文登记、公文办理 · 办理归档。"]),
+    ("bb04", ["李建军（bb04）今天不在岗（病假，至 2026-11-25）。", "赵文静（bb01）代办其 1 个环节：公文办理 · 办理归档。"]),
+    ("bb01", ["赵文静（bb01）今天在岗，主办 1 个环节。",
+              "今天替孙晓燕（bb03）办理：公文办理 · 收文登记。", "今天替李建军（bb04）办理：公文办理 · 办理归档。"]),
 ])
 def test_today_says_a_persons_day_in_a_sentence_each(bianban, app, person, says):
     at = app()
@@ -86,13 +91,13 @@ def test_an_empty_database_says_how_to_begin(engine, app):
     assert "abflow import" in at.info[0].value
 
 
-def test_the_demo_always_shows_cover_and_a_gap_today(engine, app):
+def test_the_demo_always_shows_cover_escalation_and_a_gap_today(engine, app):
     from roles.clock import today
     store.import_workbook(engine, demo_workbook(today()))  # the office's day, as the app shows it
     at = app().run()
     metrics = {m.label: int(m.value) for m in at.metric}
     if metrics:  # today may be a holiday or weekend
-        assert metrics["备岗代办"] >= 1 and metrics["空缺"] >= 1
+        assert metrics["备岗代办"] >= 1 and metrics["上报代行"] >= 1 and metrics["空缺"] >= 1
 
 
 def test_flowchart_page_draws_the_chosen_process(bianban, app):
@@ -211,46 +216,48 @@ def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):
 
 
 def test_today_checks_a_leave_request_for_the_person_shown(bianban, app):
+    """The head of 监督科 asks for 12-01..12-04, when the deputy is away: the approval step would
+    have nobody, on four workdays."""
     at = app()
-    at.session_state["day"] = dt.date(2026, 11, 25)
-    at.session_state["person"] = "bb04"
-    at.session_state["today_wi_to"] = dt.date(2026, 11, 27)
+    at.session_state["day"] = dt.date(2026, 12, 1)
+    at.session_state["person"] = "bb10"
+    at.session_state["today_wi_to"] = dt.date(2026, 12, 4)
     at.run()
     assert not at.exception
-    assert at.selectbox(key="today_wi_person").value == "bb04"  # the person shown, from the day shown
+    assert at.selectbox(key="today_wi_person").value == "bb10"  # the person shown, from the day shown
     # The same answer as the People page and `abflow whatif`.
     added = next(d.value for d in at.dataframe if "建议顶岗" in d.value and "日期" in d.value
-                 and list(d.value["日期"]) == ["2026-11-26", "2026-11-26", "2026-11-27", "2026-11-27"])
-    assert set(added["建议顶岗"]) == {"赵文静 (bb01)"}
+                 and list(d.value["日期"]) == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
+    assert set(added["建议顶岗"]) == {"卫婷 (bb12)"}
 
     at.selectbox(key="person").set_value("bb06").run()        # another person chosen above: the check follows
     assert at.selectbox(key="today_wi_person").value == "bb06"
-    at.selectbox(key="today_wi_person").set_value("bb04").run()
+    at.selectbox(key="today_wi_person").set_value("bb10").run()
     at.button(key="today_wi_record").click().run()             # recorded: said with what it leaves uncovered
     said = " ".join(shown(x) for x in at.success)
-    assert "已登记 李建军 (bb04)" in said and "4 个环节·日无人办理" in said and "已读取" not in said
+    assert "已登记 陈晨 (bb10)" in said and "4 个环节·日无人办理" in said and "已读取" not in said
     assert "不会新增空缺" not in said and any("已登记请假" in shown(x) for x in at.info)
 
 
 def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
     at = people_page()
-    at.session_state["section"] = "bb-zh"
-    at.session_state["wi_person"] = "bb04"
-    at.session_state["wi_from"] = dt.date(2026, 11, 25)
-    at.session_state["wi_to"] = dt.date(2026, 11, 27)
+    at.session_state["section"] = "bb-jd"
+    at.session_state["wi_person"] = "bb10"
+    at.session_state["wi_from"] = dt.date(2026, 12, 1)
+    at.session_state["wi_to"] = dt.date(2026, 12, 4)
     at.run()
     assert not at.exception
-    # Same answer as `abflow whatif`: s1 and s4 of bb-p1 on 11-26 and 11-27 (bb03 is away then too).
-    added = at.dataframe[-2].value
-    assert list(added["日期"]) == ["2026-11-26", "2026-11-26", "2026-11-27", "2026-11-27"]
-    assert set(added["建议顶岗"]) == {"赵文静 (bb01)"}
+    # Same answer as `abflow whatif`: s3 of bb-p3 on the four days bb11, the deputy, is away too.
+    added = next(d.value for d in at.dataframe if "建议顶岗" in d.value and "日期" in d.value)
+    assert list(added["日期"]) == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
+    assert set(added["建议顶岗"]) == {"卫婷 (bb12)"}
     before = len(store.load(bianban).absences)
     at.button(key="wi_record").click().run()
     assert not at.exception
     absences = store.load(bianban).absences
     assert len(absences) == before + 1
-    assert (absences[-1].person, absences[-1].start, absences[-1].end) == ("bb04", dt.date(2026, 11, 25),
-                                                                           dt.date(2026, 11, 27))
+    assert (absences[-1].person, absences[-1].start, absences[-1].end) == ("bb10", dt.date(2026, 12, 1),
+                                                                           dt.date(2026, 12, 4))
 
 
 def test_reform_page_report_exemptions_and_excel(engine, app):
@@ -629,22 +636,23 @@ def test_the_reform_page_shows_four_cuts_with_their_reference_lines(engine, app)
 
 
 def test_the_people_page_shows_which_cases_would_run_late(engine, people_page):
-    """The demo's 综合科 of 人社局: 收文登记 has both holders away on the first workday, so a 公文办理
-    case started then misses its promised 3 days; the panel says so and names the absences."""
+    """The demo's 计量科 of 市场监管局: its head and deputy are both away on the first workday, so a
+    计量器具强制检定备案 case started then misses its promised day; the panel says so and names the
+    absences."""
     from roles.clock import today
     from roles.engines.overrun import overrun
     from roles.engines.roster import calendar_of
     wb = demo_workbook(today())
     store.import_workbook(engine, wb)
     first = calendar_of(wb).next_workdays(today(), 1)[0]
-    expected = overrun(wb, first, first, "rsj")
+    expected = overrun(wb, first, first, "scj")
     assert any(p.late for p in expected.processes)
     at = people_page()
-    at.session_state["section"] = "rsj-zh"
+    at.session_state["section"] = "scj-zl"
     at.run()
     assert not at.exception
     assert any("会超出承诺时限" in shown(w) for w in at.warning)
-    assert any("公文办理（rsj-p01）" in set(d.value.get("流程", [])) for d in at.dataframe if "受理日" in d.value)
+    assert any("计量器具强制检定备案（scj-p08）" in set(d.value.get("流程", [])) for d in at.dataframe if "受理日" in d.value)
 
 
 def test_the_designer_keeps_and_edits_a_versions_terms_and_step_days(engine, designer):

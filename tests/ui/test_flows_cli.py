@@ -98,7 +98,8 @@ def test_render_every_format(loaded, tmp_path):
         result = loaded("render", "bb-p1", "-o", str(out), "--date", "2026-11-25")
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 1000
-    assert "建议顶岗" in (tmp_path / "p1.svg").read_text(encoding="utf-8")
+    svg = (tmp_path / "p1.svg").read_text(encoding="utf-8")
+    assert "上报" in svg and "赵文静" in svg  # the day view: bb03 and bb04 away, their steps gone up to the head
     sheet = tmp_path / "p1-sheet.pdf"
     assert loaded("render", "bb-p1", "--sheet", "-o", str(sheet)).exit_code == 0
     assert sheet.read_bytes().startswith(b"%PDF")

@@ -57,7 +57,7 @@ def version_of(rows: list[dict], shapes: dict, terms: dict) -> Version:
     def value(f, raw):
         if f.kind == "flag":
             return bool(raw) if isinstance(raw, bool) else f.from_cell(cells.text(raw), None)
-        return f.from_cell(cells.text(raw), cells.number(raw) if f.kind == "number" else None)
+        return f.from_cell(cells.text(raw), cells.number(raw) if f.kind in ("number", "count") else None)
     return with_terms(Version(tuple(Step(**{f.name: value(f, r.get(f.name)) for f in COLUMNS},
                                          shape=shapes.get(cells.text(r.get("id")))) for r in rows if cells.text(r.get("id")))),
                       terms)
@@ -72,10 +72,10 @@ def column(f) -> object:
         shown = (lambda v: t(f"step_kind.{v}", lg)) if f.kind == "choice" else (lambda v: person_label(wb, v))
         return st.column_config.SelectboxColumn(label, options=list(f.options) if f.kind == "choice" else dept_people,
                                                 help=help_text, format_func=shown)
-    if f.kind == "number":
-        return st.column_config.NumberColumn(label, min_value=0, help=help_text)
+    if f.kind in ("number", "count"):
+        return st.column_config.NumberColumn(label, min_value=0, step=1 if f.kind == "count" else None, help=help_text)
     if f.kind == "flag":
-        return st.column_config.CheckboxColumn(label, help=help_text, default=False)
+        return st.column_config.CheckboxColumn(label, help=help_text, default=bool(f.default))
     return st.column_config.TextColumn(label, required=f.kind == "id", help=help_text)
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from roles import actions, clock
+from roles.engines.acting import STATUSES
 from ui.i18n import off_day, person_choice, t
 from ui.leave_request import leave_request
 from ui.state import account, db, page, plain
@@ -89,12 +90,11 @@ else:
         my_day(person)
     duties = [d for d in r.steps if (person is None or person in (d.a, d.b, d.acting, d.suggested))
               and section in (None, d.section)]
-    counts = {k: sum(d.status == k for d in duties) for k in ("A", "B", "gap")}
-    m = st.columns(4)
+    counts = {k: sum(d.status == k for d in duties) for k in STATUSES}
+    m = st.columns(1 + len(STATUSES))
     m[0].metric(t("today.steps", lg), len(duties))
-    m[1].metric(t("status.A", lg), counts["A"])
-    m[2].metric(t("status.B", lg), counts["B"])
-    m[3].metric(t("status.gap", lg), counts["gap"])
+    for column, k in zip(m[1:], STATUSES, strict=True):
+        column.metric(t(f"status.{k}", lg), counts[k])
 
     def table(rows, with_status=True):
         """The answer first (step, who acts, who could stand in), then its context: on a phone the
@@ -117,10 +117,10 @@ else:
         st.dataframe(table(gap_rows, False), hide_index=True, width="stretch")
     else:
         st.success(plain(t("today.no_gaps", lg)))
-    b_rows = [d for d in duties if d.status == "B"]
+    b_rows = [d for d in duties if d.status in ("B", "up")]
     if b_rows:
         st.subheader(t("today.covered", lg))
-        st.dataframe(table(b_rows, False), hide_index=True, width="stretch")
+        st.dataframe(table(b_rows), hide_index=True, width="stretch")
     with st.expander(t("today.all", lg, n=len(duties)), expanded=person is not None):
         if duties:
             st.dataframe(table(duties), hide_index=True, width="stretch")

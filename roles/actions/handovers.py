@@ -1,0 +1,141 @@
+"""Handovers (交接单): who has one pending, and its three steps, each by the one person who may
+take it: the person leaving adds open items, the person acting reports what was done (代行情况),
+and the person back confirms; the office may take any step for anyone.
+
+The records follow the absences: each call first opens the handovers that recorded absences call
+for (engines.handover.due), so the CLI, the pages, the digest and the API all see the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flows import limits
+from flows.errors import BadInput, PermissionDenied
+from roles import clock
+from roles.engines.handover import RECENT_DAYS, due
+from roles.engines.roster import calendar_of
+from roles.model import Workbook
+from roles.storage import handovers as records
+from roles.storage.database import Database
+from roles.storage.handovers import Handover
+
+from .access import Account, may_edit_absence
+from .coverage import scoped
+
+__all__ = ["Handover", "HandoverShare", "confirm_handover", "handover_items", "handover_shares", "handovers",
+           "report_handover"]
+
+#: The longest open items or report a handover takes: a page of text.
+MAX_HANDOVER_TEXT = 4000
+#: Who opens handovers, as the audit trail names it.
+SYSTEM = "abflow"
+
+
+@dataclass(frozen=True)
+class HandoverShare:
+    """A section's handovers of absences that are over: how many, and how many confirmed."""
+
+    section: str
+    department: str | None
+    ended: int
+    confirmed: int
+
+    @property
+    def share(self) -> float | None:
+        return self.confirmed / self.ended if self.ended else None
+
+
+def _opened(db: Database, department_id: str | None, today: dt.date) -> Workbook:
+    """The scope's workbook, its handovers opened and brought up to date first."""
+    wb = scoped(db, department_id)
+    records.sync(db.engine, due(wb, calendar_of(wb), today), wb.person_by_id, today - dt.timedelta(days=RECENT_DAYS),
+                 SYSTEM)
+    return wb
+
+
+def handovers(db: Database, actor: Account, *, open_only: bool = False, department_id: str | None = None,
+              today: dt.date | None = None) -> list[Handover]:
+    """Handovers (of a department's people, when given), newest absence first; `open_only`: those
+    not confirmed yet."""
+    wb = _opened(db, department_id, today or clock.today())
+    return records.handovers(db.engine, None if department_id is None else wb.person_by_id, open_only)
+
+
+def handover_shares(db: Database, actor: Account, *, today: dt.date | None = None) -> list[HandoverShare]:
+    """Per section, the handovers of absences over by `today` and the share of them confirmed."""
+    day = today or clock.today()
+    wb = _opened(db, None, day)
+    counts: dict[str, list[int]] = {}
+    for h in records.handovers(db.engine):
+        person = wb.person_by_id.get(h.person)
+        if person is None or h.end >= day:
+            continue
+        c = counts.setdefault(person.section, [0, 0])
+        c[0] += 1
+        c[1] += h.state == "confirmed"
+    return [HandoverShare(sec, wb.department_of_section.get(sec), n, k) for sec, (n, k) in sorted(counts.items())]
+
+
+def _text(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise BadInput(f"{field}: is empty")
+    lines = value.replace("\r\n", "\n").replace("\t", " ")
+    if problem := limits.text_problem(lines.replace("\n", " "), MAX_HANDOVER_TEXT):
+        raise BadInput(f"{field}: {problem}")
+    return lines
+
+
+#: Why a step of a handover cannot be taken in its state: (step, state) → the reason.
+_TOO_LATE_OR_EARLY = {
+    ("items", "reported"): "the open items close once the report is in",
+    ("items", "confirmed"): "it is closed",
+    ("report", "confirmed"): "it is closed; its report no longer changes",
+    ("confirm", "open"): "it can be confirmed once reported",
+    ("confirm", "confirmed"): "it is confirmed already",
+}
+
+
+def _check_state(h: Handover, step: str) -> None:
+    if (reason := _TOO_LATE_OR_EARLY.get((step, h.state))) is not None:
+        raise BadInput(f"handover {h.id} is {h.state}: {reason}")
+
+
+def handover_items(db: Database, actor: Account, *, handover_id: int, revision: int, items: str) -> Handover:
+    """The person leaving (their head, or the office) lists the open items, until the report is in."""
+    h = records.get(db.engine, handover_id)
+    if not may_edit_absence(db.workbook(()), actor, h.person):
+        raise PermissionDenied(f"{actor.username}: may not write the open items of {h.person}'s handover "
+                               "(they, their head or the office may)")
+    _check_state(h, "items")
+    return records.change(db.engine, handover_id, revision, "handover.items", {"items": _text(items, "items")}, actor)
+
+
+def report_handover(db: Database, actor: Account, *, handover_id: int, revision: int, report: str,
+                    by: str | None = None, today: dt.date | None = None) -> Handover:
+    """A person who acted records what was done (代行情况), once the absence has begun; the office
+    may record it for them (`by`: who acted)."""
+    h = records.get(db.engine, handover_id)
+    reporter = actor.person if actor.role != "office" else (by or actor.person)
+    if actor.role != "office" and reporter not in h.acting:
+        raise PermissionDenied(f"{actor.username}: did not act for {h.person} in handover {h.id} "
+                               f"(those who did: {', '.join(h.acting)}, or the office, may report)")
+    if by is not None and by not in h.acting:
+        raise BadInput(f"by: {by} did not act for {h.person} in handover {h.id} (those who did: {', '.join(h.acting)})")
+    _check_state(h, "report")
+    if (today or clock.today()) < h.start:
+        raise BadInput(f"handover {h.id}: the absence begins on {h.start}; report once you have acted")
+    return records.change(db.engine, handover_id, revision, "handover.report",
+                          {"report": _text(report, "report"), "reported_by": reporter or actor.username,
+                           "reported_at": clock.now()}, actor)
+
+
+def confirm_handover(db: Database, actor: Account, *, handover_id: int, revision: int) -> Handover:
+    """The person back confirms the report: the handover is closed."""
+    h = records.get(db.engine, handover_id)
+    if actor.role != "office" and actor.person != h.person:
+        raise PermissionDenied(f"{actor.username}: only {h.person} (or the office) may confirm this handover")
+    _check_state(h, "confirm")
+    return records.change(db.engine, handover_id, revision, "handover.confirm",
+                          {"confirmed_by": actor.person or actor.username, "confirmed_at": clock.now()}, actor)

@@ -1,0 +1,141 @@
+"""Handover records (交接单) in the database: opened for each absence that needs one
+(engines.handover.due), then filled in by the person leaving (open items), the person acting
+(their report, 代行情况) and confirmed by the person on return. Every change is audited in the
+transaction that makes it, and carries the revision it was made against (Conflict otherwise).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from flows.errors import Conflict, NotFound
+from roles.engines.handover import Due
+from roles.storage.accounts import Account, audit
+from roles.storage.database import writing
+from roles.storage.tables import HandoverRow
+
+
+@dataclasses.dataclass(frozen=True)
+class Handover:
+    id: int
+    person: str
+    start: dt.date
+    end: dt.date
+    steps: tuple[dict, ...]
+    items: str | None
+    report: str | None
+    reported_by: str | None
+    reported_at: dt.datetime | None
+    confirmed_by: str | None
+    confirmed_at: dt.datetime | None
+    opened_at: dt.datetime
+    revision: int
+
+    @property
+    def state(self) -> str:
+        """open (nothing reported yet), reported (waiting for the person's confirmation), confirmed."""
+        return "confirmed" if self.confirmed_at else "reported" if self.report else "open"
+
+    @property
+    def acting(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for s in self.steps for p in s["acting"]))
+
+    def json(self) -> dict:
+        """The `abflow handovers --json` entry (the API returns the same)."""
+        def stamp(t: dt.datetime | None) -> str | None:  # SQLite hands back naive UTC
+            return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).isoformat(timespec="seconds") if t else None
+        return {"id": self.id, "person": self.person, "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "state": self.state, "acting": list(self.acting), "steps": [dict(s) for s in self.steps],
+                "items": self.items, "report": self.report, "reported_by": self.reported_by,
+                "reported_at": stamp(self.reported_at), "confirmed_by": self.confirmed_by,
+                "confirmed_at": stamp(self.confirmed_at), "opened_at": stamp(self.opened_at), "revision": self.revision}
+
+
+def _of(row: HandoverRow) -> Handover:
+    return Handover(row.id or 0, row.person_id, row.start, row.end, tuple(row.steps), row.items, row.report,
+                    row.reported_by, row.reported_at, row.confirmed_by, row.confirmed_at, row.opened_at, row.revision)
+
+
+def _steps(d: Due) -> list[dict]:
+    return [{"process": s.process, "step": s.step, "acting": list(s.acting)} for s in d.steps]
+
+
+def _subject(row: HandoverRow) -> str:
+    return f"handover {row.id}: {row.person_id} {row.start}"
+
+
+def sync(engine: Engine, due: Iterable[Due], people: Iterable[str], since: dt.date, user: Account | str) -> None:
+    """Make the stored handovers of `people` (absences ending on or after `since`) match `due`:
+    open the missing ones, follow a changed absence's end and acting people, and drop an unconfirmed
+    one whose absence is gone, unless someone already wrote in it."""
+    wanted = {(d.person, d.start): d for d in due}
+    people = set(people)
+    try:
+        with writing(engine) as s:
+            rows = [r for r in s.scalars(select(HandoverRow).where(col(HandoverRow.end) >= since).with_for_update())
+                    if r.person_id in people]
+            have = {(r.person_id, r.start): r for r in rows}
+            for key, row in have.items():
+                d = wanted.get(key)
+                if row.confirmed_at is not None:
+                    continue
+                if d is None:
+                    if not (row.items or row.report):
+                        audit(s, user, "handover.drop", _subject(row), _of(row).json(), None)
+                        s.execute(delete(HandoverRow).where(col(HandoverRow.id) == row.id))
+                elif (row.end, row.steps) != (d.end, _steps(d)):
+                    row.end, row.steps, row.revision = d.end, _steps(d), row.revision + 1
+            for key, d in wanted.items():
+                if key not in have and d.end >= since:
+                    row = HandoverRow(person_id=d.person, start=d.start, end=d.end, steps=_steps(d),
+                                      opened_at=dt.datetime.now(dt.timezone.utc))
+                    s.add(row)
+                    s.flush()
+                    audit(s, user, "handover.open", _subject(row), None, _of(row).json())
+    except IntegrityError:
+        pass  # another caller opened the same handover at the same moment: theirs stands
+
+
+def handovers(engine: Engine, people: Iterable[str] | None = None, open_only: bool = False) -> list[Handover]:
+    """Stored handovers (of `people`, when given), newest absence first."""
+    with Session(engine) as s:
+        q = select(HandoverRow).order_by(col(HandoverRow.start).desc(), col(HandoverRow.person_id))
+        if open_only:
+            q = q.where(col(HandoverRow.confirmed_at).is_(None))
+        rows = list(s.scalars(q))
+    wanted = None if people is None else set(people)
+    return [_of(r) for r in rows if wanted is None or r.person_id in wanted]
+
+
+def get(engine: Engine, ident: int) -> Handover:
+    with Session(engine) as s:
+        row = s.get(HandoverRow, ident)
+        if row is None:
+            raise NotFound("handover", str(ident))
+        return _of(row)
+
+
+def change(engine: Engine, ident: int, revision: int, action: str, values: dict, user: Account | str) -> Handover:
+    """Set `values` on a handover read at `revision`, audited as `action`; Conflict when someone
+    changed it since."""
+    with writing(engine) as s:
+        row = s.execute(select(HandoverRow).where(col(HandoverRow.id) == ident).with_for_update()).scalar()
+        if row is None:
+            raise NotFound("handover", str(ident))
+        if row.revision != revision:
+            raise Conflict(f"handover {ident} was changed by someone else meanwhile (revision {row.revision}, "
+                           f"not {revision}); read it again")
+        before = _of(row).json()
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.revision += 1
+        s.flush()
+        after = _of(row)
+        audit(s, user, action, _subject(row), before, after.json())
+        return after

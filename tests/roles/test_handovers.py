@@ -1,0 +1,134 @@
+"""Handovers (交接单): opened for an absence someone acts for, then open items, report and
+confirmation, each by the one person who may, each audited; conflicting edits refused. Through
+the use cases and the CLI's JSON, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from flows.errors import BadInput, Conflict, PermissionDenied
+from roles import actions, clock
+from roles.engines.calendar import WorkCalendar
+from roles.storage.accounts import Account
+
+from .test_escalation import WORKBOOK
+
+TODAY = clock.today()  # the CLI asks the clock: the absences are set from it
+START, *_, END = WorkCalendar().next_workdays(TODAY + dt.timedelta(days=3), 5)
+AFTER = END + dt.timedelta(days=3)
+X, Y, H, OFFICE = (Account("x-acct", "staff", "x"), Account("y-acct", "staff", "y"), Account("h-acct", "head", "h"),
+                   Account("office", "office"))
+
+
+def _saturday_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(5 - day.weekday()) % 7 or 7)
+
+
+@pytest.fixture
+def loaded(cli, db_url, tmp_path):
+    tree = yaml.safe_load(WORKBOOK)
+    weekend = _saturday_after(AFTER)
+    tree["absences"] = [
+        {"person": "x", "start": START.isoformat(), "end": END.isoformat(), "reason": "leave"},  # coming, acted for
+        {"person": "y", "start": START.isoformat(), "end": START.isoformat(), "reason": "leave"},  # y holds no A step
+        {"person": "x", "start": weekend.isoformat(), "end": (weekend + dt.timedelta(days=1)).isoformat(),
+         "reason": "leave"},                                                                     # no workday in it
+        {"person": "h", "start": "2026-09-01", "end": "2026-09-03", "reason": "trip"},            # long over
+    ]
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    return actions.open_database(db_url)
+
+
+def test_one_handover_is_opened_for_the_absence_someone_acts_for(loaded):
+    found = actions.handovers(loaded, OFFICE, today=TODAY)
+    assert [(h.person, h.start, h.end, h.state) for h in found] == [("x", START, END, "open")]
+    [h] = found
+    # The first day y is away too: the head; then B on s1 and s4; the head on s2, where B may not act.
+    assert h.acting == ("h", "y")
+    assert {s["step"]: s["acting"] for s in h.steps} == {"s1": ["h", "y"], "s2": ["h"], "s4": ["h", "y"]}
+    assert actions.handovers(loaded, OFFICE, today=TODAY) == found  # asking again opens nothing more
+
+
+def test_open_items_report_and_confirm_each_by_its_person_and_audited(loaded):
+    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    with pytest.raises(PermissionDenied):
+        actions.handover_items(loaded, Y, handover_id=h.id, revision=h.revision, items="不该由我写")
+    h = actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items="某单位来文待回复")
+    with pytest.raises(BadInput, match=f"begins on {START}"):
+        actions.report_handover(loaded, Y, handover_id=h.id, revision=h.revision, report="太早", today=TODAY)
+    with pytest.raises(PermissionDenied):
+        actions.report_handover(loaded, X, handover_id=h.id, revision=h.revision, report="我自己",
+                                today=AFTER)
+    with pytest.raises(BadInput, match="reported"):
+        actions.confirm_handover(loaded, X, handover_id=h.id, revision=h.revision)
+    h = actions.report_handover(loaded, Y, handover_id=h.id, revision=h.revision, report="已回复来文，归档 3 件",
+                                today=AFTER)
+    assert (h.state, h.reported_by) == ("reported", "y")
+    with pytest.raises(BadInput):  # the report is in: the items are closed
+        actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items="补充")
+    with pytest.raises(PermissionDenied):
+        actions.confirm_handover(loaded, H, handover_id=h.id, revision=h.revision)
+    h = actions.confirm_handover(loaded, X, handover_id=h.id, revision=h.revision)
+    assert (h.state, h.confirmed_by) == ("confirmed", "x")
+    assert actions.handovers(loaded, OFFICE, open_only=True, today=TODAY) == []
+    trail = [(r.action, r.user) for r in reversed(actions.audit_trail(loaded, OFFICE)) if r.action.startswith("handover")]
+    assert trail == [("handover.open", "abflow"), ("handover.items", "x-acct"), ("handover.report", "y-acct"),
+                     ("handover.confirm", "x-acct")]
+    last = next(r for r in actions.audit_trail(loaded, OFFICE) if r.action == "handover.confirm")
+    assert last.before["state"] == "reported" and last.after["state"] == "confirmed"
+
+
+def test_an_edit_made_on_an_old_revision_is_refused_and_changes_nothing(loaded):
+    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items="第一稿")
+    with pytest.raises(Conflict):
+        actions.handover_items(loaded, H, handover_id=h.id, revision=h.revision, items="第二稿")
+    [now] = actions.handovers(loaded, OFFICE, today=TODAY)
+    assert now.items == "第一稿"
+
+
+@pytest.mark.parametrize("text,problem", [("", "is empty"), ("字" * 4001, "at most 4000"), ("a\x00b", "control character")])
+def test_bad_text_is_refused(loaded, text, problem):
+    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    with pytest.raises(BadInput, match=problem):
+        actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items=text)
+
+
+def test_a_cancelled_absence_drops_its_empty_handover_but_keeps_one_written_in(loaded):
+    from roles.model import Absence
+    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    leave = Absence("x", START, END, "leave")
+    actions.change_absences(loaded, OFFICE, removed=[leave], source="test")
+    assert actions.handovers(loaded, OFFICE, today=TODAY) == []
+    actions.change_absences(loaded, OFFICE, added=[leave], source="test")
+    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items="已写")
+    actions.change_absences(loaded, OFFICE, removed=[leave], source="test")
+    assert [x.items for x in actions.handovers(loaded, OFFICE, today=TODAY)] == ["已写"]
+
+
+def test_the_cli_lists_and_fills_in_handovers(loaded, cli):
+    listed = cli.json("handovers", "--json")["handovers"]
+    assert [(h["person"], h["state"], h["acting"]) for h in listed] == [("x", "open", ["h", "y"])]
+    ident = str(listed[0]["id"])
+    assert cli.json("handover", "items", ident, "--text", "待办两件")["handover"]["items"] == "待办两件"
+    stale = cli("handover", "confirm", ident)
+    assert stale.exit_code == 2 and "reported" in stale.stderr
+    wrong = cli("handover", "report", ident, "--text", "x", "--by", "d1")
+    assert wrong.exit_code == 2 and "d1 did not act" in wrong.stderr
+    old = cli("handover", "items", ident, "--text", "x", "--revision", "1")
+    assert old.exit_code != 0 and "changed by someone else" in old.stderr
+
+
+def test_the_share_confirmed_per_section(loaded):
+    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    later = AFTER
+    assert [(s.section, s.ended, s.confirmed, s.share) for s in actions.handover_shares(loaded, OFFICE, today=later)] \
+        == [("s", 1, 0, 0.0)]
+    h = actions.report_handover(loaded, Y, handover_id=h.id, revision=h.revision, report="办结", today=later)
+    actions.confirm_handover(loaded, X, handover_id=h.id, revision=h.revision)
+    assert [s.share for s in actions.handover_shares(loaded, OFFICE, today=later)] == [1.0]
+    assert actions.handover_shares(loaded, OFFICE, today=TODAY) == []  # not over yet on TODAY
