@@ -32,28 +32,30 @@ def settle(page) -> None:
     page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
 
 
-def start_server(url: str) -> tuple[subprocess.Popen, int]:
-    """`abflow serve` on `url`'s database and a free port, once it answers: (its process, port)."""
+def start_server(url: str, command: str = "serve") -> tuple[subprocess.Popen, int]:
+    """`abflow serve` (or `abflow api`) on `url`'s database and a free port, once it answers:
+    (its process, port)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([ABFLOW, "--db", url, "serve", "--port", str(port)],
+    health = "/_stcore/health" if command == "serve" else "/openapi.json"
+    proc = subprocess.Popen([ABFLOW, "--db", url, command, "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(120):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=1)
             return proc, port
         except OSError:
             time.sleep(0.25)
     proc.kill()
     proc.wait(timeout=10)
-    raise AssertionError("the app did not come up")
+    raise AssertionError(f"abflow {command} did not come up")
 
 
 @contextlib.contextmanager
-def serving(url: str) -> Iterator[str]:
-    """The app on `url`'s database, on a free port, until the block ends; yields its address."""
-    proc, port = start_server(url)
+def serving(url: str, command: str = "serve") -> Iterator[str]:
+    """The app (or the API) on `url`'s database, on a free port, until the block ends; yields its address."""
+    proc, port = start_server(url, command)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -16,6 +16,7 @@ import click
 from flows.wording import Worded
 
 from .i18n import lang, off_day, person_label, t
+from .shapes import gaps_json, handovers_json, roster_json
 
 EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_DATABASE = 1, 2, 3
 
@@ -184,15 +185,6 @@ def _write(file: Path, data: bytes) -> None:
         fail(f"{file}: {e.strerror}")
 
 
-def _step_json(d, with_date: bool = False) -> dict:
-    out = {"date": d.date.isoformat()} if with_date else {}
-    out.update({"process": d.process, "step": d.step, "a": d.a, "b": d.b})
-    if not with_date:
-        out.update({"acting": d.acting, "status": d.status, "suggested": d.suggested})
-    out.update({"department": d.department, "section": d.section, "name": d.step_name})
-    return out
-
-
 @main.command()
 @click.option("--date", "day", type=DATE, default=_today, show_default="today")
 @click.option("--department", metavar="ID", help="Only this department.")
@@ -204,8 +196,7 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     from roles import actions
     r = actions.roster(*_db(ctx), day=day, department_id=department)
     if as_json:  # ids only: no names to look up
-        emit_json({"date": day.isoformat(), "workday": r.workday, "calendar": r.calendar,
-                   "steps": [_step_json(d) for d in r.steps]})
+        emit_json(roster_json(r, day))
         return
     wb = _workbook(ctx, ("after",))
     _say_estimated(r.calendar, day.year)
@@ -271,8 +262,7 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     found = actions.gaps(*_db(ctx), start=start, end=end, department_id=department)
     source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
-        emit_json({"from": start.isoformat(), "to": end.isoformat(), "calendar": source,
-                   "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in found]})
+        emit_json(gaps_json(found, start, end, source))
         return
     _say_estimated(source, start.year, end.year)
     if not found:
@@ -295,8 +285,7 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
     leaders = actions.leave_leaders(*_db(ctx), person_id=person, start=start, end=end)
     source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
-        emit_json({"person": person, "from": start.isoformat(), "to": end.isoformat(), "calendar": source,
-                   "gaps": [_step_json(g, with_date=True) | {"suggested": g.suggested} for g in added],
+        emit_json({"person": person, **gaps_json(added, start, end, source),
                    "leaders_apart": [{"date": x.date.isoformat(), "head": x.head, "deputy": x.deputy} for x in leaders]})
         return
     _say_estimated(source, start.year, end.year)
@@ -588,7 +577,7 @@ def handovers_list(ctx, open_only: bool, department: str | None, as_json: bool) 
     from roles import actions
     found = actions.handovers(*_db(ctx), open_only=open_only, department_id=department)
     if as_json:
-        emit_json({"handovers": [h.json() for h in found]})
+        emit_json(handovers_json(found))
         return
     if not found:
         click.echo(t("handover.none"))
@@ -656,6 +645,97 @@ def handover_report(ctx, ident: int, as_json: bool, revision: int | None, text: 
 def handover_confirm(ctx, ident: int, as_json: bool, revision: int | None) -> None:
     from roles import actions
     _handover_said(actions.confirm_handover(*_db(ctx), handover_id=ident, revision=_revision(ctx, ident, revision)), as_json)
+
+
+@main.group("api", invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything wider belongs behind a reverse proxy with TLS.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8600, show_default=True)
+@click.pass_context
+@guarded
+def api(ctx, host: str, port: int) -> None:
+    """Serve the read-only acting-holder API (JSON, OpenAPI docs at /docs) for the clients the
+    office made with `abflow api client add`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+    from .api import create_app
+    app = create_app(ctx.obj)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(t("api.exposed", host=host), err=True)
+    click.echo(t("api.listening", host=host, port=port), err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@api.group("client")
+def api_client() -> None:
+    """The programs that may read the API, each with its own token."""
+
+
+@api_client.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["office", "head", "staff"]), default="office", show_default=True,
+              help="Whom the client reads as: the app's permissions of that role.")
+@click.option("--person", metavar="ID", help="The person a head or staff client reads as.")
+@click.option("--department", metavar="ID", help="The one department the client may ask about.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def api_client_add(ctx, name: str, role: str, person: str | None, department: str | None, as_json: bool) -> None:
+    """Make API client NAME and print its token, this once."""
+    from roles import actions
+    token = actions.add_api_client(*_db(ctx), name=name, role=role, person_id=person, department_id=department)
+    if as_json:
+        emit_json({"name": name, "token": token})
+    else:
+        click.echo(t("api.client.made", name=name, token=token))
+
+
+@api_client.command("revoke")
+@click.argument("name")
+@click.pass_context
+@guarded
+def api_client_revoke(ctx, name: str) -> None:
+    """Revoke API client NAME: its token gets 401 from now on."""
+    from roles import actions
+    actions.revoke_api_client(*_db(ctx), name=name)
+    click.echo(t("api.client.revoked", name=name), err=True)
+
+
+@api_client.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def api_client_list(ctx, as_json: bool) -> None:
+    """The API clients, revoked ones too (never their tokens)."""
+    from roles import actions
+    found = actions.api_clients(*_db(ctx))
+    stamp = lambda x: x.isoformat(timespec="seconds") if x else None  # noqa: E731
+    rows = [{"name": c.name, "role": c.role, "person": c.person, "department": c.department,
+             "created_at": stamp(c.created_at), "created_by": c.created_by, "revoked_at": stamp(c.revoked_at)}
+            for c in found]
+    if as_json:
+        emit_json({"clients": rows})
+    else:
+        for r in rows:
+            click.echo("\t".join(str(r[k] or "") for k in ("name", "role", "person", "department", "revoked_at")))
+
+
+@main.command()
+@click.option("--date", "day", type=DATE, default=None, help="A day of the week (default: today).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def digest(ctx, day: dt.date | None, as_json: bool) -> None:
+    """Send the week's digest now, as the scheduler would: to each section head and the reform
+    office, once per recipient and week."""
+    from roles import actions, clock
+    from .scheduled import digest_words
+    report = actions.send_digest(*_db(ctx), day=day or clock.today(), words=digest_words(lang()))
+    if as_json:
+        emit_json(report.__dict__)
+    else:
+        click.echo(t("notify.report", **report.__dict__))
 
 
 @main.command()

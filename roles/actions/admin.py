@@ -10,7 +10,8 @@ from flows import limits
 from flows.errors import BadInput, PermissionDenied, Problem
 from flows.wording import Progress
 from roles.notify import dispatch
-from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry
+from roles.notify.digest import DigestWords
+from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry, run_weekly
 from roles.notify.notices import NoticeWords
 from roles.storage import accounts, vault
 from roles.storage import backup as backups
@@ -158,6 +159,20 @@ def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, word
     if not 0 <= ahead <= 30:
         raise BadInput(f"ahead: {ahead} is not between 0 and 30 workdays")
     return run_retry(db.engine) if retry_only else run_daily(db.engine, day, ahead, words)
+
+
+def send_digest(db: Database, actor: Account, *, day: dt.date, words: DigestWords) -> dispatch.Report:
+    """Send the digest of `day`'s week now, to each section head and everyone with an office
+    account (and a contact); once per recipient and week, and only from a workday on."""
+    from roles.engines.roster import calendar_of
+    from .handover import handovers
+    require_office(actor, "send the weekly digest")
+    check_day(day)
+    if not calendar_of(db.workbook((), frozenset())).is_workday(day):
+        return dispatch.Report()
+    office = [a.person for a, disabled in accounts.all_accounts(db.engine)
+              if a.role == "office" and a.person and not disabled]
+    return run_weekly(db.engine, day, words, handovers(db, actor, open_only=True), office)
 
 
 def scheduler(db: Database, actor: Account, *, schedule: Schedule):

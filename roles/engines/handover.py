@@ -23,6 +23,7 @@ RECENT_DAYS = 30
 class HandoverStep:
     process: str
     step: str
+    name: str                # "process · step", as the people concerned know it
     acting: tuple[str, ...]  # who acts on it over the absence, in the order they start
 
 
@@ -60,7 +61,7 @@ def due(wb: Workbook, calendar: WorkCalendar, today: dt.date) -> list[Due]:
         for p, s in held[person]:
             acting = dict.fromkeys(who for away in days
                                    if (who := status_of(s, away, chain.get(p.section, ()))[1]) is not None)
-            steps.append(HandoverStep(p.id, s.id, tuple(acting)))
+            steps.append(HandoverStep(p.id, s.id, f"{p.name} · {s.label}", tuple(acting)))
         if days and any(s.acting for s in steps):
             out.append(Due(person, start, end, tuple(steps)))
     return out

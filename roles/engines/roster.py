@@ -86,8 +86,9 @@ def calendar_source(wb: Workbook, start: dt.date, end: dt.date) -> str:
 
 def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = None,
          section: str | None = None, calendar: WorkCalendar | None = None,
-         extra: Iterable[Absence] = (), suggest: bool = True) -> list[StepDay]:
-    """Every workday and redesigned step in [start, end] left with no one to act."""
+         extra: Iterable[Absence] = (), suggest: bool = True, statuses: tuple[str, ...] = ("gap",)) -> list[StepDay]:
+    """Every workday and redesigned step in [start, end] left with no one to act (or, with
+    `statuses`, whose status is one of those: ("up", "gap") for every step its holders left)."""
     cal = calendar or calendar_of(wb)
     # Absences ending before the range still count: they may be the start of one that runs on.
     absences = Absences((a for a in (*wb.absences, *extra) if a.start <= end), cal)
@@ -100,10 +101,10 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
             # gap; skip the rest cheaply. A step with no holder is a gap on a day nobody is away.
             if s.a and s.a not in away:
                 continue
-            status, _ = status_of(s, away, chain.get(p.section, ()))
-            if status == "gap":
-                out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, "gap", None,
-                                   suggest_standin(wb, p, s, away) if suggest else None))
+            status, acting = status_of(s, away, chain.get(p.section, ()))
+            if status in statuses:
+                out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting,
+                                   suggest_standin(wb, p, s, away) if suggest and status == "gap" else None))
     return out
 
 

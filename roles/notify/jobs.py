@@ -1,4 +1,5 @@
-"""The recurring jobs: the daily notices at a set time, and a retry of failed sends, with
+"""The recurring jobs: the daily notices at a set time, the weekly digest on the week's first
+workday, and a retry of failed sends, with
 APScheduler keeping its jobs in our database (table `apscheduler_jobs`, made by our migrations,
 as JSON: `roles.notify.jobstore`).
 
@@ -12,19 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
 from roles.notify.jobstore import JsonJobStore
 from roles.notify.dispatch import Report, Sender, apprise_send, contacts, deliver, retry
+from roles.notify.digest import DigestWords, compose_digest, week_of
 from roles.notify.notices import NoticeWords, compose
+from roles.storage.handovers import Handover
 from roles.storage.store import load
 
 log = logging.getLogger("abflow.jobs")
-DAILY, RETRY = "daily-notices", "retry-notices"
+DAILY, RETRY, WEEKLY = "daily-notices", "retry-notices", "weekly-digest"
 #: What the stored jobs may run; a row of the job table naming anything else is refused.
-FUNCTIONS = {DAILY: "ui.scheduled:daily", RETRY: "ui.scheduled:retry"}
+FUNCTIONS = {DAILY: "ui.scheduled:daily", RETRY: "ui.scheduled:retry", WEEKLY: "ui.scheduled:weekly"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,17 @@ def run_daily(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send
     return report
 
 
+def run_weekly(engine: Engine, day: dt.date, words: DigestWords, handovers: Iterable[Handover],
+               office: Iterable[str], send: Sender = apprise_send, tries: int = 3, pause: float = 2.0) -> Report:
+    """Compose and send the week's digest (of `day`'s week) to the heads and `office` with a
+    contact; each gets it once a week, however many runs ask."""
+    who = contacts(engine)
+    notices = compose_digest(load(engine, ("after",)), day, words, handovers, office, recipients=set(who))
+    report = deliver(engine, notices, who, send, tries, pause)
+    log.info("digest for the week of %s: %s", week_of(day), report)
+    return report
+
+
 def run_retry(engine: Engine, send: Sender = apprise_send) -> Report:
     return retry(engine, contacts(engine), send)
 
@@ -61,7 +76,7 @@ def make_scheduler(engine: Engine, schedule: Schedule, background: bool = False)
 
 
 def install(scheduler, schedule: Schedule) -> None:
-    """Put (or replace) the two jobs in the store; a changed time takes effect at once. The jobs
+    """Put (or replace) the three jobs in the store; a changed time takes effect at once. The jobs
     name no database: they run on the scheduler's own (ABFLOW_DB), so no URL, and no password
     in it, is ever written into the job table."""
     from apscheduler.triggers.cron import CronTrigger
@@ -73,3 +88,9 @@ def install(scheduler, schedule: Schedule) -> None:
                               "timezone": schedule.timezone})
     scheduler.add_job(FUNCTIONS[RETRY], IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
                       replace_existing=True)
+    # Every weekday at the same time: the first workday of the week sends the digest, the dispatch
+    # log's unique key (the week's Monday) makes the others send nothing.
+    scheduler.add_job(FUNCTIONS[WEEKLY], CronTrigger(day_of_week="mon-fri", hour=schedule.at.hour,
+                                                    minute=schedule.at.minute, timezone=schedule.timezone),
+                      id=WEEKLY, replace_existing=True,
+                      kwargs={"language": schedule.language, "timezone": schedule.timezone})

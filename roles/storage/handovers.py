@@ -63,7 +63,7 @@ def _of(row: HandoverRow) -> Handover:
 
 
 def _steps(d: Due) -> list[dict]:
-    return [{"process": s.process, "step": s.step, "acting": list(s.acting)} for s in d.steps]
+    return [{"process": s.process, "step": s.step, "name": s.name, "acting": list(s.acting)} for s in d.steps]
 
 
 def _subject(row: HandoverRow) -> str:

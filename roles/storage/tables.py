@@ -226,3 +226,18 @@ class HandoverRow(SQLModel, table=True):
     confirmed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     opened_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     revision: int = 1
+
+
+class ApiClientRow(SQLModel, table=True):
+    """A program allowed to read the API (roles.storage.clients): its token only as a SHA-256, the
+    role (and person) it reads as, the one department it may ask about, if any."""
+
+    __tablename__ = "api_client"
+    name: str = Field(primary_key=True)
+    token_hash: str = Field(sa_column=Column(Unicode(64), nullable=False, unique=True))
+    role: str
+    person_id: str | None = None
+    department_id: str | None = None
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_by: str
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

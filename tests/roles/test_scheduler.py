@@ -1,5 +1,5 @@
-"""Daily notices through real channels: an SMTP server (aiosmtpd) and an HTTP webhook receiver,
-both started here. Covers sending once when two runs race, a missed run caught up within its
+"""Daily notices through real channels: an SMTP server (aiosmtpd) and an HTTP webhook receiver
+(tests/roles/conftest.py). Covers sending once when two runs race, a missed run caught up within its
 grace period (and skipped beyond it), and failed sends recorded, retried and given up."""
 from __future__ import annotations
 
@@ -7,83 +7,14 @@ import datetime as dt
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from roles.model import Absence
 from roles.notify import dispatch
-from roles.storage import store
-from roles.notify.jobs import DAILY, FUNCTIONS, RETRY, Schedule, install, make_scheduler, run_daily, run_retry
+from roles.notify.jobs import DAILY, FUNCTIONS, Schedule, install, make_scheduler, run_daily, run_retry
 from ui.scheduled import notice_words
 
-DAY = dt.date(2026, 11, 25)
-
-
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    import socket
-    with socket.socket() as probe:  # a free port (aiosmtpd cannot take port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    box = Mailbox()
-    ctl = Controller(box, hostname="127.0.0.1", port=port)
-    ctl.start()
-    box.port = port
-    yield box
-    ctl.stop()
-
-
-@pytest.fixture
-def webhook():
-    """Records JSON posts; answers 500 to the first `fail_first` of them."""
-    received, state = [], {"fail_first": 0, "seen": 0}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state["seen"] += 1
-            if state["seen"] <= state["fail_first"]:
-                self.send_response(500)
-            else:
-                received.append(json.loads(body))
-                self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.received, server.state = received, state
-    server.url = f"json://127.0.0.1:{server.server_address[1]}/hook"
-    yield server
-    server.shutdown()
-
-
-def mail(box, person):
-    return f"mailto://127.0.0.1:{box.port}?from=abflow@example.org&to={person}@example.gov.cn&secure=no"
-
-
-@pytest.fixture
-def contacts(bianban, db_url, smtp, webhook, monkeypatch):
-    monkeypatch.setenv("ABFLOW_DB", db_url)  # the scheduler's own database, where its jobs run
-    dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")])   # head of bb-zh, with gaps tomorrow
-    dispatch.set_contacts(bianban, "bb06", [webhook.url])           # covers bb07 today
-    # The leaders of bb-zh both away tomorrow: nobody to take their steps up to.
-    store.change_absences(bianban, [], [Absence(p, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1), "trip")
-                                        for p in ("bb01", "bb02")], source="test")
-    return bianban
+from .conftest import DAY
 
 
 def test_the_daily_notices_reach_each_person_once(contacts, smtp, webhook):
@@ -136,17 +67,19 @@ def test_a_failed_send_is_recorded_retried_and_at_last_given_up(contacts, webhoo
     assert gave_up.attempts >= dispatch.MAX_ATTEMPTS and gave_up.error
 
 
-def _stored_job(engine, next_run, grace):
-    """Put the daily job in the database's job store, due at `next_run`, as a scheduler that was
-    stopped would have left it. The writer stays paused until the caller shuts it down: a shut
-    down scheduler looks at its jobs once more on its way out, and would take the job itself."""
+def _stored_job(engine, next_run, grace, job=DAILY):
+    """Put one job (the daily one by default) in the database's job store, due at `next_run`, as a
+    scheduler that was stopped would have left it; the others are left out. The writer stays
+    paused until the caller shuts it down: a shut down scheduler looks at its jobs once more on
+    its way out, and would take the job itself."""
     schedule = Schedule(grace=grace)
     s = make_scheduler(engine, schedule, background=True)
     s.start(paused=True)
     install(s, schedule)
-    s.modify_job(DAILY, next_run_time=next_run,
-                 kwargs={"ahead": 3, "language": "zh", "timezone": "Asia/Shanghai", "day": DAY.isoformat()})
-    s.remove_job("retry-notices")
+    kwargs = {"language": "zh", "timezone": "Asia/Shanghai", "day": DAY.isoformat()}
+    s.modify_job(job, next_run_time=next_run, kwargs={"ahead": 3, **kwargs} if job == DAILY else kwargs)
+    for other in set(FUNCTIONS) - {job}:
+        s.remove_job(other)
     return s
 
 
@@ -228,7 +161,7 @@ def test_the_stored_jobs_hold_no_database_url_and_no_pickle(contacts, db_url):
     _installed(contacts)
     with contacts.connect() as conn:
         states = [bytes(r[0]) for r in conn.execute(text("SELECT job_state FROM apscheduler_jobs"))]
-    assert len(states) == 2
+    assert len(states) == len(FUNCTIONS)  # daily, retry, weekly
     for state in states:
         assert db_url.encode() not in state and b"postgresql" not in state and b"sqlite" not in state
         job = json.loads(state)
@@ -259,4 +192,4 @@ def test_a_forged_job_row_is_refused_and_dropped_never_run(contacts, tmp_path, f
         s.shutdown(wait=True)
     assert not marker.exists()
     with contacts.connect() as conn:
-        assert [r[0] for r in conn.execute(text("SELECT id FROM apscheduler_jobs"))] == [RETRY]
+        assert sorted(r[0] for r in conn.execute(text("SELECT id FROM apscheduler_jobs"))) == sorted(set(FUNCTIONS) - {DAILY})

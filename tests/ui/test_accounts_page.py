@@ -180,3 +180,43 @@ def test_a_head_starts_on_the_sections_day(page, bianban):
     assert len(shown) == 4 and set(shown["科室"]) == {"综合科"}            # bb-p1, not bb-jg's bb-p2
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["空缺"], metrics["上报代行"]) == ("0", "2")  # bb03 and bb04 away: up to the head
+
+
+def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bianban, db_url):
+    """bb04 is away from today for a week and bb03 acts for them: bb04 leaves the open items, bb03
+    reports on what was done, bb04 confirms, each on their own Today page."""
+    import datetime as dt
+    from roles import actions, clock
+    from roles.model import Absence
+    from roles.storage import store
+    from .test_app import signed_in
+    today = clock.today()
+    store.change_absences(bianban, [], [Absence("bb04", today, today + dt.timedelta(days=7), "leave")], "test")
+    add_account(bianban, "staff-zh4", "staff-pass-4", "staff", "bb04")
+    database = actions.open_database(db_url)
+
+    def handover():
+        [h] = [h for h in actions.handovers(database, actions.LOCAL) if (h.person, h.start) == ("bb04", today)]
+        return h
+
+    h = handover()
+    at = signed_in(page(TODAY), "staff-zh4", "staff-pass-4")
+    assert not at.exception
+    assert any("我的交接单" in x.label for x in at.expander)
+    at.text_area(key=f"handover:{h.id}:{h.revision}:items").input("某单位来文待回复")
+    next(b for b in at.button if b.label == "保存未结事项").click().run()
+    assert not at.exception and handover().items == "某单位来文待回复"
+
+    h = handover()
+    at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")   # bb03, who acts for bb04
+    assert any("代 李建军 (bb04) 办理" in x.label for x in at.expander)
+    at.text_area(key=f"handover:{h.id}:{h.revision}:report").input("已回复来文")
+    next(b for b in at.button if b.label == "提交代行情况").click().run()
+    assert not at.exception and (handover().state, handover().reported_by) == ("reported", "bb03")
+
+    h = handover()
+    at = signed_in(page(TODAY), "staff-zh4", "staff-pass-4")
+    next(b for b in at.button if b.label == "确认代行情况").click().run()
+    assert not at.exception and handover().state == "confirmed"
+    trail = [r.action for r in audit_trail(bianban) if r.subject.startswith(f"handover {h.id}:")]
+    assert trail == ["handover.confirm", "handover.report", "handover.items", "handover.open"]

@@ -32,9 +32,10 @@ def pct(x):
     return None if x is None else round(100 * x, 1)
 
 
-tab_d, tab_4, tab_s, tab_p, tab_r, tab_sat, tab_c = st.tabs([
+names_of = {d.id: d.name for d in wb.departments}
+tab_d, tab_4, tab_s, tab_p, tab_r, tab_sat, tab_h, tab_c = st.tabs([
     t("stats.departments", lg), t("four.title", lg), t("stats.sections", lg), t("stats.processes", lg),
-    t("report.title", lg), t("saturation.share", lg), t("reform.check", lg)])
+    t("report.title", lg), t("saturation.share", lg), t("handover.title", lg), t("reform.check", lg)])
 
 
 def before_after_chart(rows: list[dict], label: str) -> None:
@@ -193,6 +194,19 @@ with tab_sat:
         t("saturation.hours", lg): round(r["minutes"] / 60, 1), t("saturation.share", lg) + " %": pct(r["saturation"]),
         t("saturation.flag", lg): t(f"saturation.{r['flag'] or 'unknown'}", lg)} for r in sat["sections"]]),
         hide_index=True, width="stretch")
+with tab_h:
+    # The share of handovers confirmed once the absence is over: how far A/B handovers are practised.
+    st.caption(t("handover.share", lg))
+    shares = actions.handover_shares(db(), account())
+    if not shares:
+        st.info(t("handover.none", lg))
+    else:
+        st.dataframe(pd.DataFrame([{
+            t("handover.col.section", lg): f"{wb.section_by_id[h.section].name}（{h.section}）"
+            if h.section in wb.section_by_id else h.section,
+            t("col.department", lg): names_of.get(h.department or "", h.department),
+            t("handover.col.ended", lg): h.ended, t("handover.col.confirmed", lg): h.confirmed,
+            t("handover.col.share", lg) + " %": pct(h.share)} for h in shares]), hide_index=True, width="stretch")
 with tab_c:
     f0, f1, f2 = st.columns([1, 2, 2])
     levels = {"error": t("severity.error", lg), "warning": t("severity.warning", lg),

@@ -11,6 +11,7 @@ import streamlit as st
 from roles import actions, clock
 from roles.engines.acting import STATUSES
 from ui.i18n import off_day, person_choice, t
+from ui.handover_panel import handover_panel
 from ui.leave_request import leave_request
 from ui.state import account, db, page, plain
 
@@ -88,6 +89,7 @@ if not r.workday:
 else:
     if person is not None:
         my_day(person)
+        handover_panel(wb, lg, person, day)
     duties = [d for d in r.steps if (person is None or person in (d.a, d.b, d.acting, d.suggested))
               and section in (None, d.section)]
     counts = {k: sum(d.status == k for d in duties) for k in STATUSES}

@@ -1,0 +1,69 @@
+"""API clients (issue 17): the office makes a client for each program that reads who acts (a chat
+bot, a duty board), with its own token, the role it reads as and, if given, the one department
+it may ask about; and revokes it. The API turns a token into the client here, and asks every
+question through the same use cases as the CLI and the app, as that client's account.
+"""
+from __future__ import annotations
+
+from flows import limits
+from flows.errors import BadInput, PermissionDenied
+from roles.storage import clients as store
+from roles.storage.accounts import ROLES
+from roles.storage.clients import ApiClient
+from roles.storage.database import Database
+
+from .access import Account, require_office
+from .coverage import department as known_department, person as known_person
+
+__all__ = ["ApiClient", "add_api_client", "api_client", "api_clients", "in_scope", "revoke_api_client"]
+
+
+def add_api_client(db: Database, actor: Account, *, name: str, role: str = "office", person_id: str | None = None,
+                   department_id: str | None = None) -> str:
+    """Make a client; returns its token, which is shown this once and stored only as a hash."""
+    require_office(actor, "make API clients")
+    if problem := limits.id_problem(name):
+        raise BadInput(f"name: {problem}")
+    if role not in ROLES:
+        raise BadInput(f"role: must be one of {', '.join(ROLES)}, not {limits.short(role)}")
+    wb = db.workbook(())
+    if person_id is not None:
+        known_person(wb, person_id)
+    elif role != "office":
+        raise BadInput(f"person: a {role} client reads as a person; name them")
+    known_department(wb, department_id)
+    return store.add(db.engine, name, role, person_id, department_id, actor)
+
+
+def revoke_api_client(db: Database, actor: Account, *, name: str) -> None:
+    require_office(actor, "revoke API clients")
+    store.revoke(db.engine, name, actor)
+
+
+def api_clients(db: Database, actor: Account) -> list[ApiClient]:
+    require_office(actor, "list API clients")
+    return store.clients(db.engine)
+
+
+def api_client(db: Database, *, token: str) -> ApiClient:
+    """The client a token belongs to; PermissionDenied for an unknown or revoked token."""
+    found = store.client_for(db.engine, token or "")
+    if found is None:
+        raise PermissionDenied("unknown or revoked API token")
+    return found
+
+
+def in_scope(db: Database, client: ApiClient, *, department_id: str | None = None, section_id: str | None = None,
+             person_id: str | None = None) -> str | None:
+    """The department a client's question is about: its own when it is limited to one (and the
+    question names nothing outside it, else PermissionDenied), else the one asked for."""
+    if client.department is None:
+        return department_id
+    wb = db.workbook(())
+    named = {department_id,
+             wb.department_of_section.get(section_id or ""),
+             wb.department_of_section.get(wb.person_by_id[person_id].section) if person_id in wb.person_by_id else None}
+    outside = {d for d in named if d is not None} - {client.department}
+    if outside or (section_id and section_id not in wb.section_by_id) or (person_id and person_id not in wb.person_by_id):
+        raise PermissionDenied(f"API client {client.name} may read department {client.department} only")
+    return client.department

@@ -1,0 +1,143 @@
+"""The weekly digest (issue 17): to each section head, their section's next ten workdays (gaps,
+steps gone up to a head or deputy), its steps with a weak A/B pair (A the same as B, or one
+holder), and its open handovers; to the reform office, the same counted per department, with
+the gaps listed. Plain text in the words the UI layer passes in, sent through the daily notices'
+channels; its dispatch day is the week's Monday, so each recipient gets it once a week whoever
+sends it and however often.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from roles.engines.calendar import WorkCalendar
+from roles.engines.roster import StepDay, calendar_of, gaps
+from roles.model import Workbook
+from roles.notify.notices import Notice
+from roles.storage.handovers import Handover
+
+#: Workdays ahead the digest looks at.
+AHEAD = 10
+#: Lines of one kind a digest lists before it says how many more there are.
+MAX_LINES = 15
+#: Dispatch kinds: a head's digest, and the office's (one person may be both).
+KIND, OFFICE_KIND = "digest", "digest-office"
+
+
+@dataclass(frozen=True)
+class DigestWords:
+    title: str          # {section} {start} {end}
+    office_title: str   # {start} {end}
+    gaps: str           # {n}
+    gap: str            # {date} {step} {a} {b}
+    ups: str            # {n}
+    up: str             # {date} {step} {who}
+    weak: str           # {n}
+    same: str           # {step} {who}: A and B are the same person
+    single: str         # {step}: one holder, or none
+    handovers: str      # {n}
+    handover: str       # {who} {start} {end} {state}
+    department: str     # {department} {gaps} {ups} {weak} {handovers}
+    state_open: str
+    state_reported: str
+    none: str           # nothing to report
+    more: str           # {n}
+    nobody: str
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week: the digest's dispatch day."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class _Weak:
+    section: str
+    label: str
+    holder: str | None
+    same: bool
+
+
+def _weak_steps(wb: Workbook) -> list[_Weak]:
+    out = []
+    for p in wb.processes:
+        for s in p.after.work_steps if p.after else ():
+            if s.a and s.a == s.b:
+                out.append(_Weak(p.section, f"{p.name} · {s.label}", s.a, True))
+            elif not (s.a and s.b):
+                out.append(_Weak(p.section, f"{p.name} · {s.label}", s.a or s.b, False))
+    return out
+
+
+def _listed(lines: list[str], words: DigestWords) -> list[str]:
+    extra = len(lines) - MAX_LINES
+    return [f"  {x}" for x in lines[:MAX_LINES]] + ([f"  {words.more.format(n=extra)}"] if extra > 0 else [])
+
+
+def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: Iterable[Handover],
+                   office: Iterable[str], recipients: set[str] | None = None,
+                   calendar: WorkCalendar | None = None) -> list[Notice]:
+    """The digests of `day`'s week to each section head and each person of `office`, those of
+    `recipients` only when given."""
+    cal = calendar or calendar_of(wb)
+    days = cal.next_workdays(day, AHEAD)
+    if not days:
+        return []
+    start, end = days[0], days[-1]
+    name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else (pid or words.nobody)  # noqa: E731
+    label = lambda d: f"{d.process_name} · {d.step_name}"  # noqa: E731
+    found = gaps(wb, start, end, suggest=False, statuses=("up", "gap"))
+    weak = _weak_steps(wb)
+    pending = [h for h in handovers if h.state != "confirmed" and h.person in wb.person_by_id]
+    section_of = lambda pid: wb.person_by_id[pid].section  # noqa: E731
+    state = {"open": words.state_open, "reported": words.state_reported}
+
+    def body(steps: list[StepDay], weak_here: list[_Weak], handovers_here: list[Handover]) -> list[str]:
+        lines: list[str] = []
+        holes = [d for d in steps if d.status == "gap"]
+        ups = [d for d in steps if d.status == "up"]
+        if holes:
+            lines += [words.gaps.format(n=len(holes))] + _listed(
+                [words.gap.format(date=d.date, step=label(d), a=name(d.a), b=name(d.b)) for d in holes], words)
+        if ups:
+            lines += [words.ups.format(n=len(ups))] + _listed(
+                [words.up.format(date=d.date, step=label(d), who=name(d.acting)) for d in ups], words)
+        if weak_here:
+            lines += [words.weak.format(n=len(weak_here))] + _listed(
+                [words.same.format(step=w.label, who=name(w.holder)) if w.same else words.single.format(step=w.label)
+                 for w in weak_here], words)
+        if handovers_here:
+            lines += [words.handovers.format(n=len(handovers_here))] + _listed(
+                [words.handover.format(who=name(h.person), start=h.start, end=h.end, state=state[h.state])
+                 for h in handovers_here], words)
+        return lines or [words.none]
+
+    week, out = week_of(day), []
+    for head in wb.people:
+        if head.post != "head" or (recipients is not None and head.id not in recipients):
+            continue
+        sec = head.section
+        title = words.title.format(section=wb.section_by_id[sec].name if sec in wb.section_by_id else sec,
+                                   start=start, end=end)
+        out.append(Notice(week, KIND, head.id, title, "\n".join(body(
+            [d for d in found if d.section == sec], [w for w in weak if w.section == sec],
+            [h for h in pending if section_of(h.person) == sec]))))
+    readers = [p for p in dict.fromkeys(office) if recipients is None or p in recipients]
+    if readers:
+        lines = []
+        for dept in wb.departments:
+            secs = {s.id for s in dept.sections}
+            here = [d for d in found if d.section in secs]
+            lines.append(words.department.format(
+                department=dept.name, gaps=sum(d.status == "gap" for d in here),
+                ups=sum(d.status == "up" for d in here), weak=sum(w.section in secs for w in weak),
+                handovers=sum(section_of(h.person) in secs for h in pending)))
+        holes = [d for d in found if d.status == "gap"]
+        if holes:
+            lines += [words.gaps.format(n=len(holes))] + _listed(
+                [words.gap.format(date=d.date, step=label(d), a=name(d.a), b=name(d.b)) for d in holes], words)
+        text = "\n".join(lines)
+        out += [Notice(week, OFFICE_KIND, pid, words.office_title.format(start=start, end=end), text)
+                for pid in readers]
+    return out
