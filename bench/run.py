@@ -21,7 +21,8 @@ from bench.timing import median
 from rich.table import Table
 
 DAY = dt.date(2026, 11, 25)
-TARGETS = {"import": 5.0, "roster": 0.3, "gaps (2 weeks)": 1.0, "roster ÷ raw floor": 5.0, "overrun (2 weeks)": 2.0}
+TARGETS = {"import": 5.0, "roster": 0.3, "gaps (2 weeks)": 1.0, "roster ÷ raw floor": 5.0, "overrun (2 weeks)": 2.0,
+           "digest (compose)": 2.0}
 ABFLOW = str(Path(sys.executable).with_name("abflow"))
 err = Console(stderr=True)
 
@@ -40,9 +41,12 @@ def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, floa
     the scheduler pay it: loading the workbook once per data change, then each roster or forecast
     from memory. The CLI figures minus these are mostly the import of SQLAlchemy and SQLModel."""
     from roles.storage import store
+    from roles.engines.handover import due
     from roles.engines.overrun import overrun
-    from roles.engines.roster import gaps, roster
+    from roles.engines.roster import calendar_of, gaps, roster
+    from roles.notify.digest import compose_digest
     from roles.storage.database import engine_for
+    from ui.scheduled import digest_words
 
     engine = engine_for(url)
     end = DAY + dt.timedelta(days=13)
@@ -52,7 +56,9 @@ def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, floa
             "roster": median(lambda: roster(wb, DAY), runs),
             "load one department": median(lambda: store.load(engine, ("after",), frozenset({one_dept})), runs),
             "gaps (2 weeks)": median(lambda: gaps(wb, DAY, end), runs),
-            "overrun (2 weeks)": median(lambda: overrun(wb, DAY, end), runs)}
+            "overrun (2 weeks)": median(lambda: overrun(wb, DAY, end), runs),
+            "handovers due": median(lambda: due(wb, calendar_of(wb), DAY), runs),
+            "digest (compose)": median(lambda: compose_digest(wb, DAY, digest_words("zh"), (), ()), runs)}
 
 
 def raw_floor(url: str, runs: int) -> float:
@@ -133,12 +139,16 @@ def main() -> None:
                 gaps = timed(["gaps", "--from", DAY.isoformat(), "--to", end.isoformat(), "--json"], url, opts.runs)
                 status.update(f"{db}: overrun")
                 late = timed(["overrun", "--from", DAY.isoformat(), "--to", end.isoformat(), "--json"], url, opts.runs)
+                status.update(f"{db}: handovers")
+                timed(["handovers", "--json"], url, 1)  # the first call opens the city's handovers
+                handovers = timed(["handovers", "--json"], url, opts.runs)
                 status.update(f"{db}: the same in a warm process")
                 warm = in_process(url, city, opts.runs, one_dept)
                 floor = raw_floor(url, opts.runs + 2)
             results[db] = {"start-up": startup, "import": first - startup, "re-import": again - startup,
                            "roster": roster - startup, "roster, one department": one - startup,
                            "gaps (2 weeks)": gaps - startup, "overrun (2 weeks)": late - startup,
+                           "handovers": handovers - startup,
                            "raw floor (roster)": floor,
                            "roster ÷ raw floor": (roster - startup) / floor,
                            **{f"{k}, warm": v for k, v in warm.items()}}
@@ -153,9 +163,10 @@ def main() -> None:
         table.add_column(db, justify="right")
     table.add_column("target", justify="right")
     for key in ("import", "re-import", "roster", "roster, one department", "gaps (2 weeks)", "overrun (2 weeks)",
-                "raw floor (roster)",
+                "handovers", "raw floor (roster)",
                 "roster ÷ raw floor", "import, warm", "load, warm", "load one department, warm", "roster, warm",
-                "gaps (2 weeks), warm", "overrun (2 weeks), warm", "start-up"):
+                "gaps (2 weeks), warm", "overrun (2 weeks), warm", "handovers due, warm", "digest (compose), warm",
+                "start-up"):
         target = TARGETS.get(key.split(",")[0].replace("re-import", "import"))
         table.add_row(key, *(f"{r[key]:.2f}" for r in results.values()), f"≤ {target:g}" if target else "")
     Console().print(table)

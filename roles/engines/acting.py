@@ -31,7 +31,9 @@ class Absences:
     def __init__(self, absences: Iterable[Absence], calendar: WorkCalendar):
         self.calendar = calendar
         spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
+        self._given: dict[str, list[Absence]] = {}
         for a in sorted(absences, key=lambda a: (a.person, a.start)):
+            self._given.setdefault(a.person, []).append(a)
             runs = spans.setdefault(a.person, [])
             if runs and self._joined(runs[-1][1], a.start):
                 runs[-1] = (runs[-1][0], max(runs[-1][1], a.end))
@@ -57,6 +59,11 @@ class Absences:
         run = self._runs[person][k]
         return run if run[1] >= day else None
 
+    def without(self, absence: Absence) -> Absences:
+        """These absences with one taken back (what would change without it): only its person's
+        absences are joined again, and each day's answer is derived from this one's."""
+        return _Without(self, absence)
+
     def is_away(self, person: str, day: dt.date) -> bool:
         return self._run(person, day) is not None
 
@@ -80,6 +87,28 @@ class Absences:
         if key not in self._ordinal:
             self._ordinal[key] = sum(1 for _ in self.calendar.workdays(run[0], day))
         return self._ordinal[key]
+
+
+class _Without(Absences):
+    """`Absences.without`: the parent's answers, with one person's absences joined again."""
+
+    def __init__(self, parent: Absences, absence: Absence):
+        self.calendar, self._parent, self._person = parent.calendar, parent, absence.person
+        given = list(parent._given.get(absence.person, ()))
+        if absence in given:
+            given.remove(absence)  # that one absence: another the same stays
+        rest = Absences(given, parent.calendar)
+        self._given = {**parent._given, absence.person: given}
+        self._runs = {**parent._runs, absence.person: rest._runs.get(absence.person, [])}
+        self._starts = {**parent._starts, absence.person: rest._starts.get(absence.person, [])}
+        self._ordinal, self._away = {}, {}
+
+    def away(self, day: dt.date) -> Away:
+        if day not in self._away:
+            base = self._parent.away(day)
+            people = base if self.is_away(self._person, day) else base - {self._person}
+            self._away[day] = Away(people, day, self)
+        return self._away[day]
 
 
 class Away(frozenset[str]):

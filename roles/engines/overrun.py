@@ -96,8 +96,8 @@ class _Days:
 
     def away(self, i: int, without: int | None = None) -> Away:
         if (i, without) not in self._away:
-            if without not in self._index:
-                self._index[without] = Absences((a for k, a in enumerate(self.absences) if k != without), self.cal)
+            if without is not None and without not in self._index:
+                self._index[without] = self._index[None].without(self.absences[without])
             self._away[(i, without)] = self._index[without].away(self.date(i))
         return self._away[(i, without)]
 

@@ -70,36 +70,52 @@ def _subject(row: HandoverRow) -> str:
     return f"handover {row.id}: {row.person_id} {row.start}"
 
 
+def _stored(s: Session, people: set[str], since: dt.date, lock: bool = False) -> dict[tuple[str, dt.date], HandoverRow]:
+    q = select(HandoverRow).where(col(HandoverRow.end) >= since)
+    return {(r.person_id, r.start): r for r in s.scalars(q.with_for_update() if lock else q) if r.person_id in people}
+
+
+def _changes(have: dict, wanted: dict[tuple[str, dt.date], Due], since: dt.date):
+    """(rows to drop, rows to bring up to date with their absence, absences to open handovers for)."""
+    drop, follow = [], []
+    for key, row in have.items():
+        if row.confirmed_at is not None:
+            continue
+        d = wanted.get(key)
+        if d is None:
+            if not (row.items or row.report):  # someone wrote in it: kept, to be confirmed
+                drop.append(row)
+        elif (row.end, row.steps) != (d.end, _steps(d)):
+            follow.append((row, d))
+    return drop, follow, [d for key, d in wanted.items() if key not in have and d.end >= since]
+
+
 def sync(engine: Engine, due: Iterable[Due], people: Iterable[str], since: dt.date, user: Account | str) -> None:
     """Make the stored handovers of `people` (absences ending on or after `since`) match `due`:
     open the missing ones, follow a changed absence's end and acting people, and drop an unconfirmed
-    one whose absence is gone, unless someone already wrote in it."""
+    one whose absence is gone, unless someone already wrote in it. Read first: most calls (every
+    page that lists handovers) find nothing to change and take no write lock."""
     wanted = {(d.person, d.start): d for d in due}
     people = set(people)
+    with Session(engine) as s:
+        if not any(_changes(_stored(s, people, since), wanted, since)):
+            return
     try:
         with writing(engine) as s:
-            rows = [r for r in s.scalars(select(HandoverRow).where(col(HandoverRow.end) >= since).with_for_update())
-                    if r.person_id in people]
-            have = {(r.person_id, r.start): r for r in rows}
-            for key, row in have.items():
-                d = wanted.get(key)
-                if row.confirmed_at is not None:
-                    continue
-                if d is None:
-                    if not (row.items or row.report):
-                        audit(s, user, "handover.drop", _subject(row), _of(row).json(), None)
-                        s.execute(delete(HandoverRow).where(col(HandoverRow.id) == row.id))
-                elif (row.end, row.steps) != (d.end, _steps(d)):
-                    row.end, row.steps, row.revision = d.end, _steps(d), row.revision + 1
-            for key, d in wanted.items():
-                if key not in have and d.end >= since:
-                    row = HandoverRow(person_id=d.person, start=d.start, end=d.end, steps=_steps(d),
-                                      opened_at=dt.datetime.now(dt.timezone.utc))
-                    s.add(row)
-                    s.flush()
-                    audit(s, user, "handover.open", _subject(row), None, _of(row).json())
-    except IntegrityError:
-        pass  # another caller opened the same handover at the same moment: theirs stands
+            drop, follow, opening = _changes(_stored(s, people, since, lock=True), wanted, since)
+            for row in drop:
+                audit(s, user, "handover.drop", _subject(row), _of(row).json(), None)
+                s.execute(delete(HandoverRow).where(col(HandoverRow.id) == row.id))
+            for row, d in follow:
+                row.end, row.steps, row.revision = d.end, _steps(d), row.revision + 1
+            for d in opening:
+                row = HandoverRow(person_id=d.person, start=d.start, end=d.end, steps=_steps(d),
+                                  opened_at=dt.datetime.now(dt.timezone.utc))
+                s.add(row)
+                s.flush()
+                audit(s, user, "handover.open", _subject(row), None, _of(row).json())
+    except (IntegrityError, Conflict):
+        pass  # another caller opened the same handover at the same moment, or is writing: next time
 
 
 def handovers(engine: Engine, people: Iterable[str] | None = None, open_only: bool = False) -> list[Handover]:

@@ -132,3 +132,23 @@ def test_the_share_confirmed_per_section(loaded):
     actions.confirm_handover(loaded, X, handover_id=h.id, revision=h.revision)
     assert [s.share for s in actions.handover_shares(loaded, OFFICE, today=later)] == [1.0]
     assert actions.handover_shares(loaded, OFFICE, today=TODAY) == []  # not over yet on TODAY
+
+
+def test_callers_racing_to_open_the_same_handover_open_it_once(loaded):
+    import threading
+    found, errors = [], []
+
+    def ask():
+        try:
+            found.append(actions.handovers(loaded, OFFICE, today=TODAY))
+        except Exception as e:  # noqa: BLE001 - any error is the failure
+            errors.append(e)
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert [(h.person, h.start) for h in actions.handovers(loaded, OFFICE, today=TODAY)] == [("x", START)]
+    opened = [r for r in actions.audit_trail(loaded, OFFICE) if r.action == "handover.open"]
+    assert len(opened) == 1
