@@ -29,6 +29,7 @@ def demo_workbook(today: dt.date | None = None) -> Workbook:
         Absence("sc13", wd[0], wd[0], "trip"),                              # 任重 and 姜楠, the leaders of
         Absence("sc14", wd[0], wd[0], "sick"),                              # 计量: both away, a gap
         Absence("zj11", long_ago, wd[4], "leave"),                          # 孔凡: B's 30 days are over
+        Absence("sc07", _workdays_before(cal, wd[0], 6), _workdays_before(cal, wd[0], 5), "training"),  # 杜宇: back
         Absence("zj07", wd[1], wd[5], "leave"),                             # 熊斌: from tomorrow
         Absence("zj06", wd[3], wd[4], "training"),                          # 邹晓: with 熊斌, a gap ahead
         Absence("rs11", wd[6], wd[9], "leave"),                             # 沈玉兰: next week

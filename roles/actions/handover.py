@@ -34,16 +34,19 @@ SYSTEM = "abflow"
 
 @dataclass(frozen=True)
 class HandoverShare:
-    """A section's handovers of absences that are over: how many, and how many confirmed."""
+    """A section's handovers: all of them and how many are confirmed; and of the absences that are
+    over, how many, and the share of those confirmed (what the office follows up)."""
 
     section: str
     department: str | None
-    ended: int
+    handovers: int
     confirmed: int
+    ended: int
+    ended_confirmed: int
 
     @property
     def share(self) -> float | None:
-        return self.confirmed / self.ended if self.ended else None
+        return self.ended_confirmed / self.ended if self.ended else None
 
 
 def _opened(db: Database, department_id: str | None, today: dt.date) -> Workbook:
@@ -63,18 +66,18 @@ def handovers(db: Database, actor: Account, *, open_only: bool = False, departme
 
 
 def handover_shares(db: Database, actor: Account, *, today: dt.date | None = None) -> list[HandoverShare]:
-    """Per section, the handovers of absences over by `today` and the share of them confirmed."""
+    """Per section, its handovers and the share confirmed of those whose absence is over by `today`."""
     day = today or clock.today()
     wb = _opened(db, None, day)
     counts: dict[str, list[int]] = {}
     for h in records.handovers(db.engine):
         person = wb.person_by_id.get(h.person)
-        if person is None or h.end >= day:
+        if person is None:
             continue
-        c = counts.setdefault(person.section, [0, 0])
-        c[0] += 1
-        c[1] += h.state == "confirmed"
-    return [HandoverShare(sec, wb.department_of_section.get(sec), n, k) for sec, (n, k) in sorted(counts.items())]
+        c = counts.setdefault(person.section, [0, 0, 0, 0])
+        done, over = h.state == "confirmed", h.end < day
+        c[0], c[1], c[2], c[3] = c[0] + 1, c[1] + done, c[2] + over, c[3] + (done and over)
+    return [HandoverShare(sec, wb.department_of_section.get(sec), *c) for sec, c in sorted(counts.items())]
 
 
 def _text(value: str, field: str) -> str:

@@ -5,6 +5,7 @@ Through the CLI's JSON on SQLite and PostgreSQL, and the engines' own answers.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import yaml
@@ -158,3 +159,20 @@ def test_bad_limits_are_refused_with_their_entry_and_field(cli, tmp_path, value,
 
 def test_the_up_chain_is_heads_then_deputies_by_id():
     assert up_chain(wb_format.parse(yaml.safe_load(WORKBOOK), "w.yaml"))["s"] == ("h", "d1", "d2")
+
+
+def test_the_demo_shows_escalations_a_gap_and_open_handovers_on_first_run(cli):
+    from roles import clock
+    from roles.demo import demo_workbook
+    from roles.engines.roster import calendar_of
+    assert cli("demo").exit_code == 0
+    first = calendar_of(demo_workbook()).next_workdays(clock.today(), 1)[0]
+    steps = cli.json("roster", "--date", first.isoformat())["steps"]
+    up = {(s["process"], s["step"]): s["acting"] for s in steps if s["status"] == "up"}
+    assert up[("rsj-p01", "s1")] == "rs01"          # both holders away: their head
+    assert up[("zjj-p04", "s1")] == "zj09"          # B's 30 workdays are over: the head
+    assert any(s["status"] == "gap" for s in steps)  # 计量科's leaders both away
+    check = cli("check", "--json")  # exit 1: leaders-apart is an error
+    assert check.exit_code == 1 and any(f["rule"] == "leaders-apart" for f in json.loads(check.stdout)["findings"])
+    opened = cli.json("handovers", "--open")["handovers"]
+    assert {"rs03", "zj11", "sc07"} <= {h["person"] for h in opened}

@@ -126,12 +126,13 @@ def test_the_cli_lists_and_fills_in_handovers(loaded, cli):
 def test_the_share_confirmed_per_section(loaded):
     [h] = actions.handovers(loaded, OFFICE, today=TODAY)
     later = AFTER
-    assert [(s.section, s.ended, s.confirmed, s.share) for s in actions.handover_shares(loaded, OFFICE, today=later)] \
-        == [("s", 1, 0, 0.0)]
+    shares = actions.handover_shares(loaded, OFFICE, today=later)
+    assert [(s.section, s.handovers, s.confirmed, s.ended, s.share) for s in shares] == [("s", 1, 0, 1, 0.0)]
     h = actions.report_handover(loaded, Y, handover_id=h.id, revision=h.revision, report="办结", today=later)
     actions.confirm_handover(loaded, X, handover_id=h.id, revision=h.revision)
     assert [s.share for s in actions.handover_shares(loaded, OFFICE, today=later)] == [1.0]
-    assert actions.handover_shares(loaded, OFFICE, today=TODAY) == []  # not over yet on TODAY
+    [now] = actions.handover_shares(loaded, OFFICE, today=TODAY)  # not over yet on TODAY: no share
+    assert (now.handovers, now.confirmed, now.ended, now.share) == (1, 1, 0, None)
 
 
 def test_callers_racing_to_open_the_same_handover_open_it_once(loaded):

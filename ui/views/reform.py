@@ -205,8 +205,9 @@ with tab_h:
             t("handover.col.section", lg): f"{wb.section_by_id[h.section].name}（{h.section}）"
             if h.section in wb.section_by_id else h.section,
             t("col.department", lg): names_of.get(h.department or "", h.department),
-            t("handover.col.ended", lg): h.ended, t("handover.col.confirmed", lg): h.confirmed,
-            t("handover.col.share", lg) + " %": pct(h.share)} for h in shares]), hide_index=True, width="stretch")
+            t("handover.col.all", lg): h.handovers, t("handover.col.confirmed", lg): h.confirmed,
+            t("handover.col.ended", lg): h.ended, t("handover.col.share", lg) + " %": pct(h.share)}
+            for h in shares]), hide_index=True, width="stretch")
 with tab_c:
     f0, f1, f2 = st.columns([1, 2, 2])
     levels = {"error": t("severity.error", lg), "warning": t("severity.warning", lg),
