@@ -279,18 +279,26 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
 @click.pass_context
 @guarded
 def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> None:
-    """The gaps a proposed absence would add, before the leave is approved."""
+    """The gaps a proposed absence would add, before the leave is approved; and whether it puts a
+    head and their paired deputy away together, and which cases it would make late."""
     from roles import actions
-    added = actions.whatif(*_db(ctx), person_id=person, start=start, end=end)
-    leaders = actions.leave_leaders(*_db(ctx), person_id=person, start=start, end=end)
+    found = actions.leave_check(*_db(ctx), person_id=person, start=start, end=end)
+    added = found.gaps
     source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:
         emit_json({"person": person, **gaps_json(added, start, end, source),
-                   "leaders_apart": [{"date": x.date.isoformat(), "head": x.head, "deputy": x.deputy} for x in leaders]})
+                   "leaders_apart": [{"date": x.date.isoformat(), "head": x.head, "deputy": x.deputy}
+                                     for x in found.leaders_apart],
+                   "late_cases": [{"process": p.process, "start": c.start.isoformat(), "end": c.end.isoformat(),
+                                   "over": c.over} for p, c in found.late]})
         return
     _say_estimated(source, start.year, end.year)
     wb = _workbook(ctx, ("after",))
-    for x in leaders:
+    if found.late:
+        click.echo(t("overrun.leave", person=person_label(wb, person), n=len(found.late)))
+        for p, c in found.late:
+            click.echo(f"  {p.name} ({p.process}) {c.start} +{c.over:g}")
+    for x in found.leaders_apart:
         click.echo(t("leaders.together", date=x.date, head=person_label(wb, x.head), deputy=person_label(wb, x.deputy)))
     if not added:
         click.echo(t("whatif.none", person=person_label(wb, person), start=start, end=end))

@@ -35,7 +35,8 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
     if end < begin:
         st.error(plain(t("people.bad_range", lg)))
         return
-    added = actions.whatif(db(), account(), person_id=person, start=begin, end=end)
+    found = actions.leave_check(db(), account(), person_id=person, start=begin, end=end)
+    added = found.gaps
     if any(a.person == person and a.start <= begin and a.end >= end for a in wb.absences):
         st.info(plain(t("people.already_away", lg, person=who(person), start=begin, end=end)))
     elif not added:
@@ -46,9 +47,9 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
             t("col.date", lg): g.date.isoformat(), t("col.process", lg): g.process_name,
             t("col.step", lg): f"{g.step} {g.step_name}", t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
             t("col.suggested", lg): who(g.suggested)} for g in added]), hide_index=True, width="stretch")
-    for x in actions.leave_leaders(db(), account(), person_id=person, start=begin, end=end):
+    for x in found.leaders_apart:
         st.error(plain(t("leaders.together", lg, date=x.date, head=who(x.head), deputy=who(x.deputy))))
-    late = actions.leave_overrun(db(), account(), person_id=person, start=begin, end=end)
+    late = found.late
     if late:  # the time limits the leave would break, beside the steps it would leave uncovered
         st.warning(plain(t("overrun.leave", lg, person=who(person), n=len(late))))
         st.dataframe(overrun_rows(late, lg), hide_index=True, width="stretch")

@@ -25,7 +25,7 @@ _WHERE = {
               "remove_account", "set_password", "scheduler", "send_digest", "send_notices", "set_contacts", "sign_in",
               "verify_audit"),
     "clients": ("ApiClient", "add_api_client", "api_client", "api_clients", "in_scope", "revoke_api_client"),
-    "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_leaders", "leave_overrun", "overrun",
+    "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
              "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from .access import Account
 
-__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "leave_leaders", "leave_overrun", "overrun",
+__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
            "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
@@ -129,24 +129,27 @@ def overrun(db: Database, actor: Account, *, start: dt.date, end: dt.date,
     return run(wb, start, end, department(wb, department_id))
 
 
-def leave_overrun(db: Database, actor: Account, *, person_id: str, start: dt.date,
-                  end: dt.date) -> list[tuple["ProcessOverrun", "Case"]]:
-    """The late cases a leave of `person_id` from `start` to `end` would add (a leave request's check)."""
+@dataclass(frozen=True)
+class LeaveCheck:
+    """What a leave request would do, checked before it is approved (CLI `whatif`, the app's form)."""
+
+    gaps: list[rosters.StepDay]                 # the gaps it adds (cli spec `whatif`)
+    leaders_apart: list["LeadersAway"]          # workdays it puts a head and their paired deputy away together
+    late: list[tuple["ProcessOverrun", "Case"]]  # the cases it makes miss their promised limit
+
+
+def leave_check(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,
+                cases: bool = True) -> LeaveCheck:
+    """The three checks of a leave of `person_id` from `start` to `end`, on one read of their
+    department; `cases=False` leaves out the overrun forecast (the costliest)."""
+    from roles.engines.leaders import added_by_leave
     from roles.engines.overrun import added_by
     check_range(start, end)
-    if (end - start).days >= MAX_OVERRUN_DAYS:
-        return []  # a leave of over a year: its gaps say more than cases started in it
     wb = scoped(db, person_id=person_id)
-    return added_by(wb, Absence(person(wb, person_id), start, end, "leave"))
-
-
-def leave_leaders(db: Database, actor: Account, *, person_id: str, start: dt.date,
-                  end: dt.date) -> list["LeadersAway"]:
-    """The workdays a leave of `person_id` would put a head and their paired deputy away together."""
-    from roles.engines.leaders import added_by_leave
-    check_range(start, end)
-    wb = scoped(db, person_id=person_id)
-    return added_by_leave(wb, Absence(person(wb, person_id), start, end, "leave"))
+    leave = Absence(person(wb, person_id), start, end, "leave")
+    # A leave of over a year: its gaps say more than cases started in it.
+    late = added_by(wb, leave) if cases and (end - start).days < MAX_OVERRUN_DAYS else []
+    return LeaveCheck(rosters.whatif(wb, person_id, start, end), added_by_leave(wb, leave), late)
 
 
 def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,

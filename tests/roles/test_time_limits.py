@@ -149,9 +149,12 @@ def test_a_leave_request_shows_the_late_cases_it_would_add(cli, tmp_path):
     (tmp_path / "w.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
     assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
     db = actions.open_database(cli.url)
-    added = actions.leave_overrun(db, actions.LOCAL, person_id="p2", start=dt(12, 3), end=dt(12, 4))
+    added = actions.leave_check(db, actions.LOCAL, person_id="p2", start=dt(12, 3), end=dt(12, 4)).late
     assert [(p.process, c.start, c.over) for p, c in added] == [("lic", dt(12, 3), 2), ("lic", dt(12, 4), 1)]
-    assert actions.leave_overrun(db, actions.LOCAL, person_id="p3", start=dt(12, 7), end=dt(12, 8)) == []
+    assert actions.leave_check(db, actions.LOCAL, person_id="p3", start=dt(12, 7), end=dt(12, 8)).late == []
+    whatif = cli.json("whatif", "--person", "p2", "--from", "2026-12-03", "--to", "2026-12-04")
+    assert [(c["process"], c["start"], c["over"]) for c in whatif["late_cases"]] == [
+        ("lic", "2026-12-03", 2), ("lic", "2026-12-04", 1)]
 
 
 def dt(month: int, day: int):
