@@ -622,7 +622,7 @@ def _revision(ctx, ident: int, revision: int | None) -> int:
     from roles import actions
     if revision is not None:
         return revision
-    return next((h.revision for h in actions.handovers(*_db(ctx)) if h.id == ident), 0)
+    return actions.get_handover(*_db(ctx), handover_id=ident).revision
 
 
 def _handover_said(h, as_json: bool) -> None:

@@ -23,8 +23,8 @@ from roles.storage.handovers import Handover
 from .access import Account, may_edit_absence
 from .coverage import scoped
 
-__all__ = ["Handover", "HandoverShare", "confirm_handover", "handover_items", "handover_shares", "handovers",
-           "report_handover"]
+__all__ = ["Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
+           "handovers", "report_handover"]
 
 #: The longest open items or report a handover takes: a page of text.
 MAX_HANDOVER_TEXT = 4000
@@ -63,6 +63,11 @@ def handovers(db: Database, actor: Account, *, open_only: bool = False, departme
     not confirmed yet."""
     wb = _opened(db, department_id, today or clock.today())
     return records.handovers(db.engine, None if department_id is None else wb.person_by_id, open_only)
+
+
+def get_handover(db: Database, actor: Account, *, handover_id: int) -> Handover:
+    """One handover as stored (NotFound for an unknown id)."""
+    return records.get(db.engine, handover_id)
 
 
 def handover_shares(db: Database, actor: Account, *, today: dt.date | None = None) -> list[HandoverShare]:

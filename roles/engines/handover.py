@@ -36,11 +36,6 @@ class Due:
     end: dt.date
     steps: tuple[HandoverStep, ...]
 
-    @property
-    def acting(self) -> tuple[str, ...]:
-        """Everyone who acts for the person during the absence, in order of first appearance."""
-        return tuple(dict.fromkeys(p for s in self.steps for p in s.acting))
-
 
 def due(wb: Workbook, calendar: WorkCalendar, today: dt.date) -> list[Due]:
     """The absences, ended at most RECENT_DAYS ago or still to come, that need a handover."""

@@ -84,7 +84,6 @@ class _Days:
         self.cal, self.days = cal, [first]
         self.absences = list(absences)
         self._index: dict[int | None, Absences] = {None: Absences(self.absences, cal)}
-        self._away: dict[tuple[int, int | None], Away] = {}
 
     def date(self, i: int) -> dt.date:
         while len(self.days) <= i:
@@ -95,11 +94,10 @@ class _Days:
         return self.days[i]
 
     def away(self, i: int, without: int | None = None) -> Away:
-        if (i, without) not in self._away:
-            if without is not None and without not in self._index:
-                self._index[without] = self._index[None].without(self.absences[without])
-            self._away[(i, without)] = self._index[without].away(self.date(i))
-        return self._away[(i, without)]
+        """Who is away on workday `i` (each Absences keeps its days' answers)."""
+        if without is not None and without not in self._index:
+            self._index[without] = self._index[None].without(self.absences[without])
+        return self._index[without].away(self.date(i))
 
 
 def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, without: int | None = None
@@ -137,14 +135,14 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
     starts = list(cal.workdays(start, end))
     if not starts:
         return OverrunReport(start, end, ())
-    kept = [*wb.absences, *extra]
-    days = _Days(cal, starts[0], kept)  # starts[k] is its workday k
+    absences = [*wb.absences, *extra]
+    days = _Days(cal, starts[0], absences)  # starts[k] is its workday k
     of_person: dict[str, list[int]] = {}
-    for k, a in enumerate(kept):
+    for k, a in enumerate(absences):
         if a.end >= start:  # an absence over before the range makes no case late
             of_person.setdefault(a.person, []).append(k)
     chain = up_chain(wb)
-    blamed: dict[int, int] = {}  # index into kept -> index into the report's absences
+    blamed: dict[int, int] = {}  # index into absences -> index into the report's absences
     out = []
     for p, version, promised in _promising(wb, department):
         route = [s for s in (version.step(sid) for sid in longest_route(version).steps) if s.is_work]
@@ -160,7 +158,7 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
             last = days.date(_end_day(t, i))
             if over > EPS:
                 for k in sorted(k for h in holders for k in of_person.get(h, ())):
-                    a = kept[k]
+                    a = absences[k]
                     if a.start <= last and a.end >= day:
                         t2, _ = _run(route, up, i, days, without=k)
                         if t2 < t - EPS:
@@ -169,7 +167,7 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
         out.append(ProcessOverrun(p.id, p.name, p.section, wb.department_of_section.get(p.section), promised,
                                   tuple(cases)))
     by_report = sorted(blamed.items(), key=lambda kv: kv[1])
-    return OverrunReport(start, end, tuple(out), tuple(kept[k] for k, _ in by_report))
+    return OverrunReport(start, end, tuple(out), tuple(absences[k] for k, _ in by_report))
 
 
 def _promising(wb: Workbook, department: str | None) -> Iterable[tuple[Process, Version, int]]:

@@ -70,9 +70,13 @@ def _weak_steps(wb: Workbook) -> list[_Weak]:
     return out
 
 
-def _listed(lines: list[str], words: DigestWords) -> list[str]:
+def _block(heading: str, lines: list[str], words: DigestWords) -> list[str]:
+    """A counted heading and its first MAX_LINES lines (and how many more); nothing for no lines."""
+    if not lines:
+        return []
     extra = len(lines) - MAX_LINES
-    return [f"  {x}" for x in lines[:MAX_LINES]] + ([f"  {words.more.format(n=extra)}"] if extra > 0 else [])
+    return [heading.format(n=len(lines))] + [f"  {x}" for x in lines[:MAX_LINES]] + \
+        ([f"  {words.more.format(n=extra)}"] if extra > 0 else [])
 
 
 def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: Iterable[Handover],
@@ -93,24 +97,17 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
     section_of = lambda pid: wb.person_by_id[pid].section  # noqa: E731
     state = {"open": words.state_open, "reported": words.state_reported}
 
+    def holes(steps: list[StepDay]) -> list[str]:
+        return _block(words.gaps, [words.gap.format(date=d.date, step=label(d), a=name(d.a), b=name(d.b))
+                                   for d in steps if d.status == "gap"], words)
+
     def body(steps: list[StepDay], weak_here: list[_Weak], handovers_here: list[Handover]) -> list[str]:
-        lines: list[str] = []
-        holes = [d for d in steps if d.status == "gap"]
-        ups = [d for d in steps if d.status == "up"]
-        if holes:
-            lines += [words.gaps.format(n=len(holes))] + _listed(
-                [words.gap.format(date=d.date, step=label(d), a=name(d.a), b=name(d.b)) for d in holes], words)
-        if ups:
-            lines += [words.ups.format(n=len(ups))] + _listed(
-                [words.up.format(date=d.date, step=label(d), who=name(d.acting)) for d in ups], words)
-        if weak_here:
-            lines += [words.weak.format(n=len(weak_here))] + _listed(
-                [words.same.format(step=w.label, who=name(w.holder)) if w.same else words.single.format(step=w.label)
-                 for w in weak_here], words)
-        if handovers_here:
-            lines += [words.handovers.format(n=len(handovers_here))] + _listed(
-                [words.handover.format(who=name(h.person), start=h.start, end=h.end, state=state[h.state])
-                 for h in handovers_here], words)
+        lines = holes(steps) + _block(words.ups, [words.up.format(date=d.date, step=label(d), who=name(d.acting))
+                                                  for d in steps if d.status == "up"], words)
+        lines += _block(words.weak, [words.same.format(step=w.label, who=name(w.holder)) if w.same
+                                     else words.single.format(step=w.label) for w in weak_here], words)
+        lines += _block(words.handovers, [words.handover.format(who=name(h.person), start=h.start, end=h.end,
+                                                                state=state[h.state]) for h in handovers_here], words)
         return lines or [words.none]
 
     week, out = week_of(day), []
@@ -133,11 +130,7 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
                 department=dept.name, gaps=sum(d.status == "gap" for d in here),
                 ups=sum(d.status == "up" for d in here), weak=sum(w.section in secs for w in weak),
                 handovers=sum(section_of(h.person) in secs for h in pending)))
-        holes = [d for d in found if d.status == "gap"]
-        if holes:
-            lines += [words.gaps.format(n=len(holes))] + _listed(
-                [words.gap.format(date=d.date, step=label(d), a=name(d.a), b=name(d.b)) for d in holes], words)
-        text = "\n".join(lines)
+        text = "\n".join(lines + holes(found))
         out += [Notice(week, OFFICE_KIND, pid, words.office_title.format(start=start, end=end), text)
                 for pid in readers]
     return out
