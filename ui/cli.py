@@ -577,12 +577,15 @@ def contacts_list(ctx, as_json: bool) -> None:
 @main.command("handovers")
 @click.option("--open", "open_only", is_flag=True, help="Only those not confirmed yet.")
 @click.option("--department", metavar="ID", help="Only this department's people.")
+@click.option("--refresh", is_flag=True, help="First open the handovers recorded absences call for (the daily job does).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @guarded
-def handovers_list(ctx, open_only: bool, department: str | None, as_json: bool) -> None:
+def handovers_list(ctx, open_only: bool, department: str | None, refresh: bool, as_json: bool) -> None:
     """Handovers (交接单): one per absence that someone acts for, newest first."""
     from roles import actions
+    if refresh:
+        actions.open_handovers(*_db(ctx))
     found = actions.handovers(*_db(ctx), open_only=open_only, department_id=department)
     if as_json:
         emit_json(handovers_json(found))

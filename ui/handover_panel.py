@@ -19,6 +19,15 @@ def _steps(wb: Workbook, h) -> str:
                     f"（{'、'.join(person_label(wb, x) for x in s['acting'])}）" for s in h.steps)
 
 
+def _may_write(wb: Workbook, h, pid: str) -> bool:
+    """Whether the signed-in account may take `pid`'s step of `h` (the use cases refuse the rest):
+    a form is offered only then, never on someone else's day."""
+    me = account()
+    if h.person == pid:
+        return actions.may_edit_absence(wb, me, pid)
+    return me.role == "office" or me.person == pid
+
+
 def _pending(h, pid: str, day: dt.date) -> bool:
     if h.person == pid:
         return h.state in ("open", "reported")
@@ -27,8 +36,7 @@ def _pending(h, pid: str, day: dt.date) -> bool:
 
 def handover_panel(wb: Workbook, lg: str, pid: str, day: dt.date) -> None:
     """The handovers waiting on `pid`, with what they may write or confirm."""
-    dept = wb.department_of_section.get(wb.person_by_id[pid].section) if pid in wb.person_by_id else None
-    mine = [h for h in actions.handovers(db(), account(), open_only=True, department_id=dept) if _pending(h, pid, day)]
+    mine = [h for h in actions.handovers(db(), account(), open_only=True, person_id=pid) if _pending(h, pid, day)]
     if not mine:
         return
     st.subheader(t("handover.pending", lg, n=len(mine)))
@@ -43,6 +51,8 @@ def handover_panel(wb: Workbook, lg: str, pid: str, day: dt.date) -> None:
                 st.markdown(plain(t("handover.col.items", lg) + "：" + h.items))
             if h.report:
                 st.markdown(plain(t("handover.col.report", lg) + "：" + h.report))
+            if not _may_write(wb, h, pid):
+                continue
             try:
                 if leaving and h.state == "open":
                     text = st.text_area(t("handover.col.items", lg), value=h.items or "", key=f"{key}:items")

@@ -30,7 +30,7 @@ _WHERE = {
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
              "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"),
     "handover": ("Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
-                 "handovers", "report_handover"),
+                 "handovers", "open_handovers", "report_handover"),
     "processes": ("BpmnImport", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
                   "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"),
     "reform": ("check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",

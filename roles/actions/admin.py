@@ -21,6 +21,7 @@ from roles.storage.tables import AuditRow, DispatchRow
 
 from .access import Account, require_office
 from .coverage import check_day, person
+from .handover import handovers, open_handovers
 
 __all__ = ["ROLES", "account_for_email", "account_now", "session_account", "session_token", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
            "dispatches", "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in"]
@@ -158,6 +159,8 @@ def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, word
     check_day(day)
     if not 0 <= ahead <= 30:
         raise BadInput(f"ahead: {ahead} is not between 0 and 30 workdays")
+    if not retry_only:  # the daily job is what opens the handovers the passing days call for
+        open_handovers(db, today=day)
     return run_retry(db.engine) if retry_only else run_daily(db.engine, day, ahead, words)
 
 
@@ -165,13 +168,13 @@ def send_digest(db: Database, actor: Account, *, day: dt.date, words: DigestWord
     """Send the digest of `day`'s week now, to each section head and everyone with an office
     account (and a contact); once per recipient and week, and only from a workday on."""
     from roles.engines.roster import calendar_of
-    from .handover import handovers
     require_office(actor, "send the weekly digest")
     check_day(day)
     if not calendar_of(db.workbook((), frozenset())).is_workday(day):
         return dispatch.Report()
     office = [a.person for a, disabled in accounts.all_accounts(db.engine)
               if a.role == "office" and a.person and not disabled]
+    open_handovers(db, today=day)
     return run_weekly(db.engine, day, words, handovers(db, actor, open_only=True), office)
 
 

@@ -21,6 +21,7 @@ from flows.wording import Progress
 from roles.storage.store import ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office
+from .handover import open_handovers
 
 __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
            "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"]
@@ -42,7 +43,9 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
                     progress: Progress = lambda _: None) -> ImportSummary:
     """Replace the departments a workbook file names, all or nothing (the reform office)."""
     require_office(actor, "import a workbook")
-    return store.import_file(db.engine, data, name, progress, user=actor)
+    summary = store.import_file(db.engine, data, name, progress, user=actor)
+    open_handovers(db)
+    return summary
 
 
 def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
@@ -60,7 +63,9 @@ def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
 
 def load_demo(db: Database, actor: Account, *, today: dt.date) -> ImportSummary:
     require_office(actor, "load the demo data")
-    return store.import_workbook(db.engine, demo_workbook(today), source="demo", user=actor)
+    summary = store.import_workbook(db.engine, demo_workbook(today), source="demo", user=actor)
+    open_handovers(db, today=today)
+    return summary
 
 
 def read_leave_file(db: Database, actor: Account, *, data: bytes, name: str,
@@ -84,7 +89,9 @@ def import_leave(db: Database, actor: Account, *, data: bytes, name: str,
     """Add the absences of a leave file, all or none and never twice: (read, newly added)."""
     found = read_leave_file(db, actor, data=data, name=name, person=person)
     require_absences(db.workbook(()), actor, {a.person for a in found})
-    return found, store.add_absences(db.engine, found, PurePath(name).name, user=actor)
+    added = store.add_absences(db.engine, found, PurePath(name).name, user=actor)
+    open_handovers(db)
+    return found, added
 
 
 def change_absences(db: Database, actor: Account, *, removed=(), added=(), source: str) -> int:
@@ -92,7 +99,9 @@ def change_absences(db: Database, actor: Account, *, removed=(), added=(), sourc
     removed was changed meanwhile; returns how many were added."""
     removed, added = list(removed), list(added)
     require_absences(db.workbook(()), actor, {a.person for a in removed + added})
-    return store.change_absences(db.engine, removed, added, source, user=actor)
+    count = store.change_absences(db.engine, removed, added, source, user=actor)
+    open_handovers(db)
+    return count
 
 
 def site_workbook(db: Database, actor: Account) -> Workbook:

@@ -2,8 +2,10 @@
 take it: the person leaving adds open items, the person acting reports what was done (代行情况),
 and the person back confirms; the office may take any step for anyone.
 
-The records follow the absences: each call first opens the handovers that recorded absences call
-for (engines.handover.due), so the CLI, the pages, the digest and the API all see the same.
+The records follow the absences, but only a write opens or changes them (`open_handovers`): every
+use case that changes absences, holders or steps, and the scheduler's daily job, each over every
+person's whole set of steps. Reads only filter what is stored, whatever their scope, so a reader of
+one department can never cut or drop the handover of a person of another who holds its steps.
 """
 from __future__ import annotations
 
@@ -15,16 +17,15 @@ from flows.errors import BadInput, PermissionDenied
 from roles import clock
 from roles.engines.handover import RECENT_DAYS, due
 from roles.engines.roster import calendar_of
-from roles.model import Workbook
 from roles.storage import handovers as records
 from roles.storage.database import Database
 from roles.storage.handovers import Handover
 
 from .access import Account, may_edit_absence
-from .coverage import scoped
+from .coverage import department
 
 __all__ = ["Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
-           "handovers", "report_handover"]
+           "handovers", "open_handovers", "report_handover"]
 
 #: The longest open items or report a handover takes: a page of text.
 MAX_HANDOVER_TEXT = 4000
@@ -49,20 +50,27 @@ class HandoverShare:
         return self.ended_confirmed / self.ended if self.ended else None
 
 
-def _opened(db: Database, department_id: str | None, today: dt.date) -> Workbook:
-    """The scope's workbook, its handovers opened and brought up to date first."""
-    wb = scoped(db, department_id)
-    records.sync(db.engine, due(wb, calendar_of(wb), today), wb.person_by_id, today - dt.timedelta(days=RECENT_DAYS),
+def open_handovers(db: Database, actor: Account | None = None, *, today: dt.date | None = None) -> None:
+    """Open the handovers recorded absences call for, and bring the open ones up to date, from the
+    whole database: each person's handover lists all their steps, whoever asked. Writes only when
+    something changed; any caller may ask (it changes nothing anyone wrote)."""
+    day = today or clock.today()
+    wb = db.workbook(("after",))
+    records.sync(db.engine, due(wb, calendar_of(wb), day), wb.person_by_id, day - dt.timedelta(days=RECENT_DAYS),
                  SYSTEM)
-    return wb
 
 
 def handovers(db: Database, actor: Account, *, open_only: bool = False, department_id: str | None = None,
-              today: dt.date | None = None) -> list[Handover]:
-    """Handovers (of a department's people, when given), newest absence first; `open_only`: those
-    not confirmed yet."""
-    wb = _opened(db, department_id, today or clock.today())
-    return records.handovers(db.engine, None if department_id is None else wb.person_by_id, open_only)
+              person_id: str | None = None) -> list[Handover]:
+    """Stored handovers, newest absence first: of a department's own people, when given; of those
+    `person_id` leaves or acts in, when given; `open_only`: those not confirmed yet. Reads only."""
+    people = None
+    if department_id is not None:
+        wb = db.workbook((), frozenset({department_id}))
+        department(wb, department_id)
+        people = {p.id for p in wb.people if wb.department_of_section.get(p.section) == department_id}
+    found = records.handovers(db.engine, people, open_only)
+    return found if person_id is None else [h for h in found if h.person == person_id or person_id in h.acting]
 
 
 def get_handover(db: Database, actor: Account, *, handover_id: int) -> Handover:
@@ -73,7 +81,7 @@ def get_handover(db: Database, actor: Account, *, handover_id: int) -> Handover:
 def handover_shares(db: Database, actor: Account, *, today: dt.date | None = None) -> list[HandoverShare]:
     """Per section, its handovers and the share confirmed of those whose absence is over by `today`."""
     day = today or clock.today()
-    wb = _opened(db, None, day)
+    wb = db.workbook(())
     counts: dict[str, list[int]] = {}
     for h in records.handovers(db.engine):
         person = wb.person_by_id.get(h.person)

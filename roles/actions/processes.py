@@ -19,6 +19,7 @@ from roles.storage.database import Database
 
 from .access import Account, require_section
 from .coverage import section
+from .handover import open_handovers
 
 __all__ = ["BpmnImport", "Draft", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
            "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"]
@@ -92,7 +93,9 @@ def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, 
                     for f in lint_version(wb, p, which, version)]
     if problems:
         raise BadInput(problems)
-    return store.publish_draft(db.engine, process_id, which, version, source, expected_revision, user=actor)
+    revision = store.publish_draft(db.engine, process_id, which, version, source, expected_revision, user=actor)
+    open_handovers(db)
+    return revision
 
 
 def discard_draft(db: Database, actor: Account, *, process_id: str, which: str) -> None:
@@ -143,6 +146,7 @@ def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process
     got = drawing(db, actor, data=data, name=name, section_id=home, which=which, bpmn_process=bpmn_process)
     revision = store.save_version(db.engine, process_id, which, got.version, name, section=section_id,
                                   name=process_name or (None if existing else got.name), user=actor)
+    open_handovers(db)
     return BpmnImport(**{**got.__dict__, "revision": revision})
 
 
@@ -166,4 +170,5 @@ def accept_proposal(db: Database, actor: Account, *, proposal: Proposal, source:
     edits = accepted_versions(wb, proposal)
     store.save_versions(db.engine, [(p.id, "after", v, p.revisions.get("after")) for p, v in edits], source,
                         user=actor)
+    open_handovers(db)
     return [p.id for p, _ in edits]

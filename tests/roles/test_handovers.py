@@ -43,17 +43,18 @@ def loaded(cli, db_url, tmp_path):
 
 
 def test_one_handover_is_opened_for_the_absence_someone_acts_for(loaded):
-    found = actions.handovers(loaded, OFFICE, today=TODAY)
+    found = actions.handovers(loaded, OFFICE)
     assert [(h.person, h.start, h.end, h.state) for h in found] == [("x", START, END, "open")]
     [h] = found
     # The first day y is away too: the head; then B on s1 and s4; the head on s2, where B may not act.
     assert h.acting == ("h", "y")
     assert {s["step"]: s["acting"] for s in h.steps} == {"s1": ["h", "y"], "s2": ["h"], "s4": ["h", "y"]}
-    assert actions.handovers(loaded, OFFICE, today=TODAY) == found  # asking again opens nothing more
+    actions.open_handovers(loaded, today=TODAY)
+    assert actions.handovers(loaded, OFFICE) == found  # opening again opens nothing more
 
 
 def test_open_items_report_and_confirm_each_by_its_person_and_audited(loaded):
-    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    [h] = actions.handovers(loaded, OFFICE)
     with pytest.raises(PermissionDenied):
         actions.handover_items(loaded, Y, handover_id=h.id, revision=h.revision, items="不该由我写")
     h = actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items="某单位来文待回复")
@@ -73,7 +74,7 @@ def test_open_items_report_and_confirm_each_by_its_person_and_audited(loaded):
         actions.confirm_handover(loaded, H, handover_id=h.id, revision=h.revision)
     h = actions.confirm_handover(loaded, X, handover_id=h.id, revision=h.revision)
     assert (h.state, h.confirmed_by) == ("confirmed", "x")
-    assert actions.handovers(loaded, OFFICE, open_only=True, today=TODAY) == []
+    assert actions.handovers(loaded, OFFICE, open_only=True) == []
     trail = [(r.action, r.user) for r in reversed(actions.audit_trail(loaded, OFFICE)) if r.action.startswith("handover")]
     assert trail == [("handover.open", "abflow"), ("handover.items", "x-acct"), ("handover.report", "y-acct"),
                      ("handover.confirm", "x-acct")]
@@ -82,32 +83,32 @@ def test_open_items_report_and_confirm_each_by_its_person_and_audited(loaded):
 
 
 def test_an_edit_made_on_an_old_revision_is_refused_and_changes_nothing(loaded):
-    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    [h] = actions.handovers(loaded, OFFICE)
     actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items="第一稿")
     with pytest.raises(Conflict):
         actions.handover_items(loaded, H, handover_id=h.id, revision=h.revision, items="第二稿")
-    [now] = actions.handovers(loaded, OFFICE, today=TODAY)
+    [now] = actions.handovers(loaded, OFFICE)
     assert now.items == "第一稿"
 
 
 @pytest.mark.parametrize("text,problem", [("", "is empty"), ("字" * 4001, "at most 4000"), ("a\x00b", "control character")])
 def test_bad_text_is_refused(loaded, text, problem):
-    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    [h] = actions.handovers(loaded, OFFICE)
     with pytest.raises(BadInput, match=problem):
         actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items=text)
 
 
 def test_a_cancelled_absence_drops_its_empty_handover_but_keeps_one_written_in(loaded):
     from roles.model import Absence
-    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    [h] = actions.handovers(loaded, OFFICE)
     leave = Absence("x", START, END, "leave")
     actions.change_absences(loaded, OFFICE, removed=[leave], source="test")
-    assert actions.handovers(loaded, OFFICE, today=TODAY) == []
+    assert actions.handovers(loaded, OFFICE) == []
     actions.change_absences(loaded, OFFICE, added=[leave], source="test")
-    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    [h] = actions.handovers(loaded, OFFICE)
     actions.handover_items(loaded, X, handover_id=h.id, revision=h.revision, items="已写")
     actions.change_absences(loaded, OFFICE, removed=[leave], source="test")
-    assert [x.items for x in actions.handovers(loaded, OFFICE, today=TODAY)] == ["已写"]
+    assert [x.items for x in actions.handovers(loaded, OFFICE)] == ["已写"]
 
 
 def test_the_cli_lists_and_fills_in_handovers(loaded, cli):
@@ -124,7 +125,7 @@ def test_the_cli_lists_and_fills_in_handovers(loaded, cli):
 
 
 def test_the_share_confirmed_per_section(loaded):
-    [h] = actions.handovers(loaded, OFFICE, today=TODAY)
+    [h] = actions.handovers(loaded, OFFICE)
     later = AFTER
     shares = actions.handover_shares(loaded, OFFICE, today=later)
     assert [(s.section, s.handovers, s.confirmed, s.ended, s.share) for s in shares] == [("s", 1, 0, 1, 0.0)]
@@ -137,11 +138,18 @@ def test_the_share_confirmed_per_section(loaded):
 
 def test_callers_racing_to_open_the_same_handover_open_it_once(loaded):
     import threading
+    from sqlalchemy import delete
+    from roles.storage.database import writing
+    from roles.storage.tables import HandoverRow
+    with writing(loaded.engine) as s:  # as before the import opened it
+        s.execute(delete(HandoverRow))
+    opened_before = sum(r.action == "handover.open" for r in actions.audit_trail(loaded, OFFICE))
     found, errors = [], []
 
     def ask():
         try:
-            found.append(actions.handovers(loaded, OFFICE, today=TODAY))
+            actions.open_handovers(loaded, today=TODAY)
+            found.append(actions.handovers(loaded, OFFICE))
         except Exception as e:  # noqa: BLE001 - any error is the failure
             errors.append(e)
     threads = [threading.Thread(target=ask) for _ in range(4)]
@@ -150,6 +158,83 @@ def test_callers_racing_to_open_the_same_handover_open_it_once(loaded):
     for th in threads:
         th.join()
     assert errors == []
-    assert [(h.person, h.start) for h in actions.handovers(loaded, OFFICE, today=TODAY)] == [("x", START)]
+    assert [(h.person, h.start) for h in actions.handovers(loaded, OFFICE)] == [("x", START)]
     opened = [r for r in actions.audit_trail(loaded, OFFICE) if r.action == "handover.open"]
-    assert len(opened) == 1
+    assert len(opened) == opened_before + 1
+
+
+CROSS = """version: 1
+departments:
+  - {id: dx, name: 甲局, sections: [{id: sx, name: 综合科}]}
+  - {id: dy, name: 乙局, sections: [{id: sy, name: 业务科}]}
+people:
+  - {id: hx, name: 甲局科长, section: sx, post: head}
+  - {id: bx, name: 甲局科员, section: sx}
+  - {id: hy, name: 乙局科长, section: sy, post: head}
+  - {id: z, name: 借调人员, section: sy}
+  - {id: by, name: 乙局科员, section: sy}
+processes:
+  - id: px
+    section: sx
+    name: 甲局事项
+    after:
+      steps:
+        - {id: s1, name: 受理, next: [s2], a: z, b: bx}
+        - {id: s2, name: 办结, a: bx, b: z}
+  - id: py
+    section: sy
+    name: 乙局事项
+    after:
+      steps:
+        - {id: t1, name: 登记, next: [t2], a: z, b: by}
+        - {id: t2, name: 归档, a: by, b: z}
+"""
+
+
+@pytest.fixture
+def cross(cli, db_url, tmp_path):
+    """z of department dy holds steps of dx too, and is away; by (dy), who holds only B of dx,
+    is away on a later day."""
+    tree = yaml.safe_load(CROSS)
+    tree["absences"] = [{"person": "z", "start": START.isoformat(), "end": END.isoformat(), "reason": "sick"},
+                        {"person": "by", "start": END.isoformat(), "end": END.isoformat(), "reason": "leave"}]
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    return actions.open_database(db_url)
+
+
+def _rows(database) -> list[tuple]:
+    from sqlalchemy import func, select
+    from sqlmodel import Session
+    from roles.storage.tables import AuditRow, HandoverRow
+    with Session(database.engine) as s:
+        return [tuple(r) for r in s.execute(select(HandoverRow.id, HandoverRow.person_id, HandoverRow.revision,
+                                                   HandoverRow.steps).order_by(HandoverRow.id))] + [
+            ("audit", s.scalar(select(func.count()).select_from(AuditRow)))]
+
+
+def _of_z(database) -> actions.Handover:
+    [h] = [h for h in actions.handovers(database, OFFICE) if h.person == "z"]
+    return h
+
+
+def test_a_scoped_read_never_writes_nor_cuts_another_departments_handover(cross, cli):
+    h = _of_z(cross)
+    assert h.person == "z" and {s["process"] for s in h.steps} == {"px", "py"}  # all of z's steps
+    z = Account("z-acct", "staff", "z")
+    h = actions.handover_items(cross, z, handover_id=h.id, revision=h.revision, items="乙局私事")
+    before = _rows(cross)
+    # dx's readers: the use case, the CLI and the Today page's panel all read, none writes.
+    assert actions.handovers(cross, OFFICE, department_id="dx") == []  # z is dy's: not dx's to read
+    assert cli.json("handovers", "--department", "dx", "--json")["handovers"] == []
+    assert {x.person for x in actions.handovers(cross, OFFICE, department_id="dy")} == {"z", "by"}
+    assert [x.id for x in actions.handovers(cross, OFFICE, person_id="bx")] == [h.id]  # bx acts for z
+    assert _rows(cross) == before
+    # Still z's whole handover, at the revision z last saw.
+    assert actions.handover_items(cross, z, handover_id=h.id, revision=h.revision, items="改").revision == h.revision + 1
+
+
+def test_opening_is_over_every_persons_whole_set_of_steps(cross):
+    found = actions.handovers(cross, OFFICE)
+    actions.open_handovers(cross, today=TODAY)
+    assert actions.handovers(cross, OFFICE) == found

@@ -188,12 +188,12 @@ def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bi
     import datetime as dt
     from roles import actions, clock
     from roles.model import Absence
-    from roles.storage import store
     from .test_app import signed_in
     today = clock.today()
-    store.change_absences(bianban, [], [Absence("bb04", today, today + dt.timedelta(days=7), "leave")], "test")
-    add_account(bianban, "staff-zh4", "staff-pass-4", "staff", "bb04")
     database = actions.open_database(db_url)
+    actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", today, today + dt.timedelta(days=7), "leave")],
+                            source="test")  # the use case opens the handover the leave calls for
+    add_account(bianban, "staff-zh4", "staff-pass-4", "staff", "bb04")
 
     def handover():
         [h] = [h for h in actions.handovers(database, actions.LOCAL) if (h.person, h.start) == ("bb04", today)]
