@@ -32,14 +32,15 @@ def settle(page) -> None:
     page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
 
 
-def start_server(url: str, command: str = "serve") -> tuple[subprocess.Popen, int]:
+def start_server(url: str, command: str = "serve", env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
     """`abflow serve` (or `abflow api`) on `url`'s database and a free port, once it answers:
-    (its process, port)."""
+    (its process, port); `env`: variables the server has besides ours."""
+    import os
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     health = "/_stcore/health" if command == "serve" else "/openapi.json"
-    proc = subprocess.Popen([ABFLOW, "--db", url, command, "--port", str(port)],
+    proc = subprocess.Popen([ABFLOW, "--db", url, command, "--port", str(port)], env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(120):
         try:
@@ -53,9 +54,9 @@ def start_server(url: str, command: str = "serve") -> tuple[subprocess.Popen, in
 
 
 @contextlib.contextmanager
-def serving(url: str, command: str = "serve") -> Iterator[str]:
+def serving(url: str, command: str = "serve", env: dict[str, str] | None = None) -> Iterator[str]:
     """The app (or the API) on `url`'s database, on a free port, until the block ends; yields its address."""
-    proc, port = start_server(url, command)
+    proc, port = start_server(url, command, env)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -338,7 +338,9 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Backed up to {file}: {tables} tables, {rows} rows (schema {revision}, audit head {audit_head})"),
     "restore.done": ("已从 {file} 恢复：{tables} 张表，{rows} 行（备份时结构版本 {revision}，审计链尾 {audit_head}）",
                      "Restored from {file}: {tables} tables, {rows} rows (made at schema {revision}, audit head {audit_head})"),
-    "signin.ended": ("您的账号已停用或删除，请联系编办", "Your account was switched off or removed: ask the reform office"),
+    "signin.ended": ("登录已结束（已退出登录、密码已更改，或账号已停用、删除），请重新登录",
+                     "Your sign-in has ended (signed out, a new password, or the account switched off or removed): "
+                     "please sign in again"),
     "page.accounts": ("账号", "Accounts"),
     "accounts.mine": ("我的账号：{user}", "My account: {user}"),
     "accounts.current": ("当前密码", "Current password"),

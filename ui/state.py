@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import streamlit as st
 
@@ -96,24 +97,28 @@ def _oidc_configured() -> bool:
         return False
 
 
-def client_address() -> str | None:
-    """The user's address, for sign-in throttling: from a connection of this host (the reverse
-    proxy of docs/deploy.md, or a local user) the address the proxy saw, else the connection's
-    own; None for a local user with no proxy."""
-    ip = st.context.ip_address
-    if isinstance(ip, str):
-        return ip
-    headers = st.context.headers
-    for name in ("X-Real-IP", "X-Forwarded-For"):
-        value = headers.get(name)
-        if isinstance(value, str) and value.strip():
-            return value.split(",")[-1].strip()  # the address the proxy saw (it appends it last)
-    return None
+def _peer() -> tuple[str | None, object, tuple]:
+    from .forwarded import trusted_proxies
+    try:
+        return st.context.ip_address, st.context.headers, trusted_proxies()
+    except ValueError as e:  # the installation's setting is wrong: say so, sign nobody in on a guess
+        st.error(plain(str(e)))
+        st.stop()
+
+
+def client_address() -> str:
+    """The user's address, for sign-in throttling (ui.forwarded: the proxy's word only when it
+    is one the installation trusts)."""
+    from .forwarded import client_address as of
+    return of(*_peer())
 
 
 #: A sign-in lasts a working day; after that the app asks again.
 SESSION_HOURS = 10
-#: The cookie that carries a signed session token (actions.session_token) from tab to tab.
+#: The cookie that carries the session token (actions.session_token) from tab to tab. It is set by
+#: a script on the page, since Streamlit has no call that sets a cookie, so it cannot be HttpOnly;
+#: the token is random and kept by the server, which ends it on sign-out, a new password or a
+#: switched-off account, so a copy of it is worth nothing from then on.
 COOKIE = "abflow_session"
 
 
@@ -124,7 +129,8 @@ def keep_session() -> None:
     if token is None:
         return
     import json
-    secure = "; Secure" if str(st.context.headers.get("X-Forwarded-Proto", "")) == "https" else ""
+    from .forwarded import is_https
+    secure = "; Secure" if is_https(*_peer()) else ""
     value = f"{COOKIE}={token}; path=/; max-age={SESSION_HOURS * 3600 if token else 0}; SameSite=Strict{secure}"
     st.html(f"<script>document.cookie = {json.dumps(value)};</script>", unsafe_allow_javascript=True)
 
@@ -139,16 +145,41 @@ def restore_session() -> actions.Account | None:
         return None
     found, until = kept
     st.session_state["account"], st.session_state["signed_at"] = found, until - SESSION_HOURS * 3600
+    st.session_state[SESSION] = token
     return found
 
 
 def sign_out() -> None:
     """End the sign-in here and in the browser's other tabs."""
     st.session_state.pop("account", None)
+    if token := st.session_state.pop(SESSION, None):  # ended for every tab, and every copy of the cookie
+        actions.sign_out(db(), token=token)
     st.session_state["signed_out"] = True  # this session's cookie header still holds the old token
     st.session_state[COOKIE] = ""
     if _oidc_configured() and st.user.is_logged_in:  # st.user has no is_logged_in without [auth]
         st.logout()
+
+
+#: Where this session keeps its token, to ask the server on every run whether it still holds.
+SESSION = "session_token"
+
+
+def _still_signed_in(e: actions.Database, signed: actions.Account) -> actions.Account | None:
+    """The account as it is now, while its session holds: a sign-out in another tab, a new
+    password or a switched-off account ends this one at its next run (OIDC sessions have no
+    token: their account is asked for)."""
+    token = st.session_state.get(SESSION)
+    if token is None:
+        return actions.account_now(e, signed)
+    kept = actions.session_account(e, token)
+    return kept[0] if kept is not None else None
+
+
+def renew_session(signed: actions.Account) -> None:
+    """A new session for this browser (after its own password change ended every old one)."""
+    if SESSION in st.session_state:
+        st.session_state[COOKIE] = st.session_state[SESSION] = actions.session_token(db(), signed, hours=SESSION_HOURS)
+        st.session_state["signed_at"] = time.time()
 
 
 def account():
@@ -156,14 +187,13 @@ def account():
     accounts or not, and only for a verified e-mail address), else the local account signed in on
     this session; with no accounts and no OIDC, the single local user. Stops the page with the
     sign-in form when someone must sign in first, and when a sign-in is older than SESSION_HOURS."""
-    import time
     from .i18n import t
     lg = language()
     e = db()
     signed = st.session_state.get("account")
     if signed is not None:
         expired = time.time() - st.session_state.get("signed_at", 0) >= SESSION_HOURS * 3600
-        if not expired and (now := actions.account_now(e, signed)) is not None:
+        if not expired and (now := _still_signed_in(e, signed)) is not None:
             st.session_state["account"] = now  # a changed role applies at once
             return now
         st.session_state.pop("account")
@@ -203,7 +233,7 @@ def account():
             else:
                 st.session_state["account"], st.session_state["signed_at"] = found, time.time()
                 # Kept by the browser for the working day: a reload or a new tab needs no new sign-in.
-                st.session_state[COOKIE] = actions.session_token(e, found, hours=SESSION_HOURS)
+                st.session_state[COOKIE] = st.session_state[SESSION] = actions.session_token(e, found, hours=SESSION_HOURS)
                 st.session_state.pop("signed_out", None)
                 st.rerun()
     st.stop()

@@ -20,7 +20,7 @@ from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_
 _WHERE = {
     "access": ("LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section",
                "may_see_reason"),
-    "admin": ("ROLES", "account_for_email", "account_now", "session_account", "session_token", "backup", "restore", "add_account", "any_accounts",
+    "admin": ("ROLES", "account_for_email", "account_now", "session_account", "session_token", "sign_out", "backup", "restore", "add_account", "any_accounts",
               "audit_trail", "change_account", "contacts", "dispatches", "list_accounts", "new_secret_key",
               "remove_account", "set_password", "scheduler", "send_digest", "send_notices", "set_contacts", "sign_in",
               "verify_audit"),

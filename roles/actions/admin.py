@@ -23,7 +23,7 @@ from .access import Account, require_office
 from .coverage import check_day, person
 from .handover import handovers, open_handovers
 
-__all__ = ["ROLES", "account_for_email", "account_now", "session_account", "session_token", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
+__all__ = ["ROLES", "account_for_email", "account_now", "session_account", "session_token", "sign_out", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
            "dispatches", "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in"]
 
 
@@ -40,6 +40,11 @@ def sign_in(db: Database, username: str, password: str, client: str | None = Non
 def session_token(db: Database, actor: Account, *, hours: float) -> str:
     """A token that keeps `actor` signed in for `hours`, across reloads, tabs and app servers."""
     return accounts.session_token(db.engine, actor.username, hours)
+
+
+def sign_out(db: Database, *, token: str) -> None:
+    """End the sign-in `token` makes, for every tab and copy of it."""
+    accounts.end_session(db.engine, token)
 
 
 def session_account(db: Database, token: str) -> tuple[Account, int] | None:

@@ -15,12 +15,13 @@ import secrets
 from functools import lru_cache
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from roles.storage.database import writing
 from sqlmodel import Session, col
 
-from roles.storage.tables import AccountRow, AuditRow
+from roles.storage.tables import AccountRow, AuditRow, SessionRow, ThrottleRow
 from flows.errors import BadInput, Conflict, NotFound, Problem
 
 ROLES = ("office", "head", "staff")
@@ -69,13 +70,32 @@ def _dummy() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
+#: The most a stored hash may cost to check, against today's: older, cheaper hashes are read; a
+#: dearer one (a restored or edited row asking p=200, 12 s a sign-in) is refused, not run.
+_MAX_COST = 2 * _N * _R * _P
+
+
+def hash_problem(stored: object) -> str | None:
+    """Why a stored password hash is not one of ours (None when it is)."""
+    parts = stored.split("$") if isinstance(stored, str) and len(stored) <= 400 else []
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isascii() and x.isdigit() for x in parts[1:4]):
+        return "not an scrypt hash of abflow's form"
+    n, r, p = (int(x) for x in parts[1:4])
+    if n < 2 ** 10 or n & (n - 1) or not 1 <= r <= 32 or not 1 <= p <= 16 or n * r * p > _MAX_COST \
+            or 128 * n * r > 64 * 1024 * 1024:
+        return f"scrypt parameters N={n}, r={r}, p={p} are outside the policy (at most {_MAX_COST} N·r·p)"
+    if not (16 <= len(parts[4]) <= 128 and len(parts[5]) == 128) or any(
+            ch not in "0123456789abcdef" for ch in parts[4] + parts[5]):
+        return "its salt or digest is not of abflow's form"
+    return None
+
+
 def check_password(password: str, stored: str) -> bool:
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             maxmem=64 * 1024 * 1024)
-    except (ValueError, TypeError):
+    if hash_problem(stored) is not None:
         return False
+    _, n, r, p, salt, digest = stored.split("$")
+    got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
+                         maxmem=64 * 1024 * 1024)
     return hmac.compare_digest(got.hex(), digest)
 
 
@@ -152,6 +172,8 @@ def change_account(engine: Engine, username: str, by: Account, *, role: str | No
             row.disabled = disabled
         if password is not None:
             row.password_hash = hash_password(password)
+        if password is not None or row.disabled:  # every sign-in made before ends
+            _end_sessions(s, username)
         after = {"role": row.role, "person": row.person_id, "disabled": row.disabled} | (
             {"password": "changed"} if password is not None else {})
         audit(s, by, "account.change", username, before, after)
@@ -161,34 +183,88 @@ def remove_account(engine: Engine, username: str, by: Account) -> None:
     with writing(engine) as s:
         row = _account(s, username)
         audit(s, by, "account.remove", username, {"role": row.role, "person": row.person_id}, None)
+        _end_sessions(s, username)
         s.delete(row)
 
 
-def _recent_failures(s: Session, username: str | None = None, client: str | None = None) -> int:
-    since = dt.datetime.now(dt.timezone.utc) - FAILURE_WINDOW
-    which = col(AuditRow.subject) == username[:64] if username is not None \
-        else col(AuditRow.after)["client"].as_string() == client
-    return s.scalar(select(func.count()).select_from(AuditRow).where(
-        (col(AuditRow.action) == "signin.failed") & which & (col(AuditRow.at) >= since))) or 0
+#: How long each lock of one key lasts, the first, the second in a row, …; the last for any later.
+LOCK_MINUTES = (1, 2, 4, 8, 15)
+#: A key that failed nothing for this long starts again from the first lock.
+LOCK_MEMORY = dt.timedelta(hours=24)
 
 
-def sign_in(engine: Engine, username: str, password: str, client: str | None = None) -> Account | None:
-    """The account, if the password is its own and it is enabled; every attempt, good or bad, goes
-    to the audit trail with the client's address. An unknown name costs what a known one does.
-    After MAX_FAILURES for the account, or MAX_CLIENT_FAILURES from the client, within
-    FAILURE_WINDOW, the answer is TooManyFailures, without looking at the password."""
-    name = username[:64]
-    dummy = _dummy()  # made before the name is looked at: a process's first sign-in costs the same either way
-    where = {"client": client[:64]} if client else None
-    minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+def _upsert_missing(s: Session, key: str, now: dt.datetime) -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    s.execute(dialect.insert(ThrottleRow).values(key=key, failures=0, refused=0, locks=0, last_at=now)
+              .on_conflict_do_nothing(index_elements=["key"]))
+
+
+def _reserve(engine: Engine, key: str, limit: int, now: dt.datetime) -> tuple[int, int, dt.datetime | None] | None:
+    """Count one attempt of `key` and check it in one statement, so parallel attempts cannot all
+    pass the check before any is counted: (attempts in the window, attempts refused during the
+    lock just over, the lock this attempt starts) when it may go on, None while `key` is locked."""
+    t: sa.Table = ThrottleRow.__table__  # type: ignore[attr-defined]
+    c = t.c
+    fresh = (c.last_at < now - FAILURE_WINDOW) | c.locked_until.is_not(None)  # the window or the lock is over
+    count = sa.case((fresh, 1), else_=c.failures + 1)
+    locks = sa.case((c.last_at < now - LOCK_MEMORY, 0), else_=c.locks)
+    until = sa.case(*[(locks == i, now + dt.timedelta(minutes=m)) for i, m in enumerate(LOCK_MINUTES[:-1])],
+                    else_=now + dt.timedelta(minutes=LOCK_MINUTES[-1]))
+    locking = count >= limit
+    with writing(engine) as s:
+        _upsert_missing(s, key, now)
+        got = s.execute(sa.update(t).where((c.key == key) & (c.locked_until.is_(None) | (c.locked_until <= now)))
+                        .values(failures=count, last_at=now, locked_until=sa.case((locking, until), else_=None),
+                                locks=locks + sa.case((locking, 1), else_=0))
+                        .returning(c.failures, c.refused, c.locked_until)).first()
+        if got is None:
+            s.execute(sa.update(t).where(c.key == key).values(refused=c.refused + 1))
+            return None
+        if got.refused:
+            s.execute(sa.update(t).where(c.key == key).values(refused=c.refused - got.refused))
+        return got.failures, got.refused, got.locked_until
+
+
+def _locked_until(engine: Engine, key: str) -> dt.datetime | None:
     with Session(engine) as s:
-        if _recent_failures(s, username=name) >= MAX_FAILURES:
-            record(engine, name, "signin.locked", name, where)
-            raise TooManyFailures(f"too many failed sign-ins for {name}: try again in {minutes} minutes")
-        if client and _recent_failures(s, client=client[:64]) >= MAX_CLIENT_FAILURES:
-            record(engine, name, "signin.locked", name, where)
-            raise TooManyFailures(f"too many failed sign-ins from this address ({client[:64]}): "
-                                  f"try again in {minutes} minutes")
+        until = s.scalar(select(col(ThrottleRow.locked_until)).where(col(ThrottleRow.key) == key))
+    return until if until is None or until.tzinfo else until.replace(tzinfo=dt.timezone.utc)
+
+
+def _forget(engine: Engine, key: str) -> None:
+    with writing(engine) as s:
+        s.execute(sa.delete(ThrottleRow).where(col(ThrottleRow.key) == key))
+
+
+def _refuse(engine: Engine, key: str, what: str, now: dt.datetime) -> TooManyFailures:
+    until = _locked_until(engine, key)
+    left = max(1, -(-int((until - now).total_seconds()) // 60)) if until else 1
+    return TooManyFailures(f"too many failed sign-ins {what}: try again in {left} minute(s)")
+
+
+def sign_in(engine: Engine, username: str, password: str, client: str | None = None,
+            now: dt.datetime | None = None) -> Account | None:
+    """The account, if the password is its own and it is enabled. An unknown name costs what a
+    known one does. Failures are throttled per account *and* address, so whoever guesses from
+    one address cannot lock the owner out at another: MAX_FAILURES within FAILURE_WINDOW lock
+    that pair for LOCK_MINUTES (growing with each lock in a row), and MAX_CLIENT_FAILURES lock
+    the address, whichever names it tries; a locked attempt is TooManyFailures, the password
+    unread. Each failure is audited; the attempts refused during a lock, as one counted row."""
+    name, where = username[:64], (client or "local")[:64]
+    dummy = _dummy()  # made before the name is looked at: a process's first sign-in costs the same either way
+    now = now or dt.datetime.now(dt.timezone.utc)
+    address, pair = f"client:{where}", f"pair:{name}\n{where}"
+    by_address = _reserve(engine, address, MAX_CLIENT_FAILURES, now)
+    if by_address is None:
+        raise _refuse(engine, address, f"from this address ({where})", now)
+    by_pair = _reserve(engine, pair, MAX_FAILURES, now)
+    if by_pair is None:
+        raise _refuse(engine, pair, f"for {name} from this address", now)
+    refused = by_address[1] + by_pair[1]
+    if refused:
+        record(engine, name, "signin.refused", name, {"client": where, "attempts": refused})
+    with Session(engine) as s:
         row = s.get(AccountRow, username)
         good = check_password(password, row.password_hash if row is not None else dummy)
         found = Account(row.username, row.role, row.person_id) if row is not None and good and not row.disabled \
@@ -197,8 +273,17 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
     if stale:  # made at an older, lower cost: made again at today's
         with writing(engine) as w:
             _account(w, username).password_hash = hash_password(password)
-    record(engine, found or name, "signin" if found else "signin.failed", name, where)
-    return found
+    if found is not None:
+        _forget(engine, pair)
+        with writing(engine) as w:  # a good sign-in is no failure of the address
+            t: sa.Table = ThrottleRow.__table__  # type: ignore[attr-defined]
+            w.execute(sa.update(t).where((t.c.key == address) & (t.c.failures > 0)).values(failures=t.c.failures - 1))
+        record(engine, found, "signin", name, {"client": where})
+        return found
+    locked = by_pair[2] or by_address[2]
+    record(engine, name, "signin.failed", name, {"client": where, "failures": by_pair[0]} | (
+        {"locked_until": locked.isoformat(timespec="seconds")} if locked else {}))
+    return None
 
 
 def password_matches(engine: Engine, username: str, password: str) -> bool:
@@ -213,35 +298,49 @@ def account_now(engine: Engine, username: str) -> Account | None:
         return Account(row.username, row.role, row.person_id) if row is not None and not row.disabled else None
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def session_token(engine: Engine, username: str, hours: float) -> str:
-    """A token that signs `username` in for `hours` from now, in any tab or app server of the
-    installation: signed with its key, and bound to the account's password hash, so a new
-    password ends every session made with the old one."""
-    from roles.storage import vault
-    with Session(engine) as s:
-        row = _account(s, username)
-        expires = int(dt.datetime.now(dt.timezone.utc).timestamp() + hours * 3600)
-        body = f"{username.encode().hex()}.{expires}"
-        return f"{body}.{vault.sign(f'{body}.{row.password_hash}')}"
+    """A new sign-in of `username` for `hours`, in any tab or app server of the installation: a
+    random token for the browser, kept here only as its hash, so that it ends when revoked."""
+    now = dt.datetime.now(dt.timezone.utc)
+    token = secrets.token_urlsafe(32)
+    with writing(engine) as s:
+        _account(s, username)
+        s.execute(sa.delete(SessionRow).where(col(SessionRow.expires_at) < now))  # the expired, gone
+        s.add(SessionRow(token_hash=_token_hash(token), username=username, created_at=now,
+                         expires_at=now + dt.timedelta(hours=hours)))
+    return token
 
 
 def session_account(engine: Engine, token: str) -> tuple[Account, int] | None:
-    """The account a token signs in, with when it expires (epoch seconds); None for a token that
-    is forged, expired, of a changed password, or of an account switched off or removed."""
-    from roles.storage import vault
-    try:
-        name_hex, expires, signature = token.split(".")
-        username, until = bytes.fromhex(name_hex).decode(), int(expires)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if until < dt.datetime.now(dt.timezone.utc).timestamp():
+    """The account a session token signs in, with when it expires (epoch seconds); None for a
+    token never made, expired or ended (signed out, a new password, the account switched off or
+    removed)."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     with Session(engine) as s:
-        row = s.get(AccountRow, username)
-        if row is None or row.disabled or not hmac.compare_digest(
-                signature, vault.sign(f"{name_hex}.{expires}.{row.password_hash}")):
-            return None
-        return Account(row.username, row.role, row.person_id), until
+        found = s.execute(select(SessionRow, AccountRow).join(AccountRow, col(AccountRow.username) == col(
+            SessionRow.username)).where(col(SessionRow.token_hash) == _token_hash(token))).first()
+    if found is None:
+        return None
+    session, row = found
+    until = session.expires_at if session.expires_at.tzinfo else session.expires_at.replace(tzinfo=dt.timezone.utc)
+    if row.disabled or until <= dt.datetime.now(dt.timezone.utc):
+        return None
+    return Account(row.username, row.role, row.person_id), int(until.timestamp())
+
+
+def end_session(engine: Engine, token: str) -> None:
+    """Sign out: the token signs nobody in from now on, in any tab or copy of the cookie."""
+    with writing(engine) as s:
+        s.execute(sa.delete(SessionRow).where(col(SessionRow.token_hash) == _token_hash(token)))
+
+
+def _end_sessions(s: Session, username: str) -> None:
+    s.execute(sa.delete(SessionRow).where(col(SessionRow.username) == username))
 
 
 def account_for_email(engine: Engine, email: str) -> Account | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, LargeBinary, Unicode, UniqueConstraint, false
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, LargeBinary, Unicode,
+                        UniqueConstraint, false)
 from sqlmodel import Field, SQLModel
 
 
@@ -186,6 +187,32 @@ class AccountRow(SQLModel, table=True):
     role: str  # "office" | "head" | "staff"
     person_id: str | None = Field(default=None, foreign_key="person.id", index=True)
     disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+
+
+class SessionRow(SQLModel, table=True):
+    """A sign-in kept by the server: the browser holds only a random token, stored here as its
+    SHA-256, so signing out, a new password or a switched-off account ends it everywhere."""
+
+    __tablename__ = "signin_session"
+    token_hash: str = Field(sa_column=Column(Unicode(64), primary_key=True))
+    username: str = Field(sa_column=Column(Unicode, ForeignKey("account.username", ondelete="CASCADE"),
+                                           nullable=False, index=True))
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ThrottleRow(SQLModel, table=True):
+    """Failed sign-ins of one key (an account tried from one address, or an address), counted and
+    checked in one statement (roles.storage.accounts): a lock grows with each lock in a row, and
+    attempts refused while locked are counted here, then written to the audit trail as one row."""
+
+    __tablename__ = "signin_throttle"
+    key: str = Field(sa_column=Column(Unicode(200), primary_key=True))
+    failures: int = 0
+    refused: int = 0
+    locks: int = 0
+    last_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    locked_until: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class AuditRow(SQLModel, table=True):

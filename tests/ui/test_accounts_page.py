@@ -116,6 +116,41 @@ def test_a_session_ends_when_it_is_old_or_its_account_is_switched_off(page, bian
     assert "已停用" in said(at) and "account" not in at.session_state
 
 
+def test_a_live_session_ends_when_the_office_resets_the_password_or_it_signs_out_elsewhere(page, bianban):
+    from roles.storage.accounts import change_account, session_account
+    at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
+    token = at.session_state["session_token"]
+    assert session_account(bianban, token) is not None
+    change_account(bianban, "staff-zh", "office", password="reset-by-office-1")
+    at.run()
+    assert "登录已结束" in said(at) and "account" not in at.session_state
+    assert session_account(bianban, token) is None
+
+    from roles import actions
+    at = signed_in(page(TODAY), "staff-zh", "reset-by-office-1")
+    other = signed_in(page(TODAY), "staff-zh", "reset-by-office-1")  # another browser: its own session
+    actions.sign_out(actions.open_database(), token=at.session_state["session_token"])  # signed out in a tab
+    at.run()
+    other.run()
+    assert "登录已结束" in said(at) and "登录已结束" not in said(other)
+
+
+def test_changing_ones_own_password_keeps_this_sign_in_and_ends_the_others(page, bianban):
+    from roles.storage.accounts import session_account
+    at = signed_in(page(), "staff-zh", "staff-pass-1")
+    elsewhere = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
+    old = elsewhere.session_state["session_token"]
+    at.text_input(key="own_current").input("staff-pass-1")
+    at.text_input(key="own_new").input("my-own-phrase-7")
+    at.text_input(key="own_again").input("my-own-phrase-7")
+    submit(at, "修改密码")
+    assert not at.exception and "account" in at.session_state
+    assert session_account(bianban, at.session_state["session_token"]) is not None
+    assert session_account(bianban, old) is None
+    elsewhere.run()
+    assert "登录已结束" in said(elsewhere)
+
+
 def _oidc(page, email: str, verified):
     at = page(TODAY)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,

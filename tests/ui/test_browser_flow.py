@@ -173,6 +173,73 @@ def test_a_sign_in_lasts_through_a_reload_and_a_new_tab_until_signing_out(site):
         browser.close()
 
 
+def signed_in_as(page, base: str, username: str) -> bool:
+    """Whether the page, opened afresh, is signed in (else it shows the sign-in form)."""
+    page.goto(base)
+    page.get_by_text(f"已登录：{username}").or_(page.get_by_label("用户名")).first.wait_for(timeout=60_000)
+    return page.get_by_text(f"已登录：{username}").count() > 0
+
+
+def test_a_copied_cookie_is_worth_nothing_after_sign_out_or_a_new_password(site):
+    """A cookie copied from a signed-in browser signs in elsewhere only while its session holds:
+    not after signing out, and not after the office sets a new password, which also ends the
+    session still open in the first browser at its next run."""
+    base, url = site
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        first = browser.new_context()
+        page = first.new_page()
+        sign_in(page, base, "", "staff-05", "staff-pass-1")
+        page.get_by_text("已登录：staff-05").wait_for(timeout=60_000)
+        copied = [c for c in first.cookies() if c["name"] == "abflow_session"]
+        thief = browser.new_context()
+        thief.add_cookies(copied)
+        assert signed_in_as(thief.new_page(), base, "staff-05")          # while it holds, it signs in
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_label("用户名").wait_for(timeout=60_000)
+        replay = browser.new_context()
+        replay.add_cookies(copied)
+        assert not signed_in_as(replay.new_page(), base, "staff-05")     # signed out: the copy is dead
+
+        sign_in(page, base, "", "staff-05", "staff-pass-1")
+        page.get_by_text("已登录：staff-05").wait_for(timeout=60_000)
+        settle(page)
+        copied = [c for c in first.cookies() if c["name"] == "abflow_session"]
+        subprocess.run([ABFLOW, "--db", url, "accounts", "passwd", "staff-05", "--password-stdin"],
+                       input="staff-pass-1\n", check=True, capture_output=True, text=True)  # the office resets it
+        replay = browser.new_context()
+        replay.add_cookies(copied)
+        assert not signed_in_as(replay.new_page(), base, "staff-05")
+        page.get_by_role("link", name="人员与AB角").click()                 # the open session's next run
+        page.get_by_text("登录已结束").wait_for(timeout=60_000)
+        browser.close()
+
+
+def test_a_forwarded_address_counts_only_from_a_trusted_proxy(site):
+    """A client that reaches the app directly cannot name its own address in X-Real-IP (the
+    sign-in throttle keys on the connection's); behind a proxy the installation trusts, the
+    address the proxy reports is the one throttled."""
+    _, url = site
+    from playwright.sync_api import sync_playwright
+    from roles.storage.accounts import audit_trail
+
+    def failed_from(base: str, spoof: str) -> str:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_context(extra_http_headers={"X-Real-IP": spoof}).new_page()
+            sign_in(page, base, "", f"nobody-{spoof}", "wrong-password-1")
+            page.get_by_text("用户名或密码不正确").wait_for(timeout=60_000)
+            browser.close()
+        [row] = [r for r in audit_trail(engine_for(url)) if r.action == "signin.failed" and r.subject == f"nobody-{spoof}"]
+        return row.after["client"]
+
+    with serving(url) as direct:
+        assert failed_from(direct, "203.0.113.41") == "127.0.0.1"
+    with serving(url, env={"ABFLOW_TRUSTED_PROXIES": "127.0.0.1"}) as proxied:
+        assert failed_from(proxied, "203.0.113.42") == "203.0.113.42"
+
+
 def choose(page, label: str, typed: str, entry: str) -> None:
     """Pick from a select box as a user finds one among a city's: type part of an entry (a
     department's name), then click the entry among those left."""

@@ -7,7 +7,7 @@ import streamlit as st
 
 from roles import actions
 from ui.i18n import person_label, t
-from ui.state import account, db, page, plain, show_error
+from ui.state import account, db, page, plain, renew_session, show_error
 
 lg, wb = page("page.accounts", need_data=False)
 me = account()
@@ -43,8 +43,10 @@ if me.username != actions.LOCAL.username:
             if new != again:
                 st.error(plain(t("accounts.mismatch", lg)))
             else:
-                attempt(lambda: actions.set_password(db(), me, username=me.username, password=new, current=current),
-                        t("accounts.password_changed", lg))
+                def change_own() -> None:
+                    actions.set_password(db(), me, username=me.username, password=new, current=current)
+                    renew_session(me)  # every other sign-in of the account ended; this one goes on
+                attempt(change_own, t("accounts.password_changed", lg))
 
 if me.person:
     st.subheader(t("accounts.contacts", lg))
