@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from roles.storage.database import writing
 from sqlmodel import Session, col
 
+from flows.bulk import table_of
 from roles.storage.tables import AccountRow, AuditRow, SessionRow, ThrottleRow
 from flows.errors import BadInput, Conflict, NotFound, Problem
 
@@ -204,7 +205,7 @@ def _reserve(engine: Engine, key: str, limit: int, now: dt.datetime) -> tuple[in
     """Count one attempt of `key` and check it in one statement, so parallel attempts cannot all
     pass the check before any is counted: (attempts in the window, attempts refused during the
     lock just over, the lock this attempt starts) when it may go on, None while `key` is locked."""
-    t: sa.Table = ThrottleRow.__table__  # type: ignore[attr-defined]
+    t = table_of(ThrottleRow)
     c = t.c
     fresh = (c.last_at < now - FAILURE_WINDOW) | c.locked_until.is_not(None)  # the window or the lock is over
     count = sa.case((fresh, 1), else_=c.failures + 1)
@@ -276,7 +277,7 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
     if found is not None:
         _forget(engine, pair)
         with writing(engine) as w:  # a good sign-in is no failure of the address
-            t: sa.Table = ThrottleRow.__table__  # type: ignore[attr-defined]
+            t = table_of(ThrottleRow)
             w.execute(sa.update(t).where((t.c.key == address) & (t.c.failures > 0)).values(failures=t.c.failures - 1))
         record(engine, found, "signin", name, {"client": where})
         return found

@@ -7,6 +7,13 @@ its rows and a SHA-256 of its lines, the audit trail's newest hash, and which se
 the contacts) and a JSON-lines file per table, written and read a batch of rows at a time, so
 memory stays bounded at any size. A restore builds the schema of the backup's revision, loads the
 rows, then migrates them to today's schema, in one transaction: all or nothing.
+
+A backup is trusted no more than an upload. Its manifest carries a MAC made with the
+installation's secret key, and the manifest holds each table's hash, so a file not made here (or
+made here and then edited, its hashes recomputed) is refused by name: no extra office account or
+rewritten audit trail gets in. Its size and packing ratio are bounded before anything is read,
+each value is bounded as it is read, and what it restores passes every reader's checks (the
+workbook's fields, the accounts' names and password hashes) before the transaction commits.
 """
 from __future__ import annotations
 
@@ -22,18 +29,29 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from flows import limits
 from flows.bulk import bulk_insert
 from flows.errors import BadInput, Conflict, Problem
 from flows.wording import Progress, Stage, values
 from roles.storage import vault
 from roles.storage.accounts import Account, audit, username
-from roles.storage.migrate import HEAD, migrating, to_revision
+from roles.storage.migrate import HEAD, ForeignKeysBroken, migrating, to_revision
 
 FORMAT, VERSION = "abflow-backup", 1
 BATCH = 2000
 MAX_LINE = 64 * 1024 * 1024  # one row's line: a process version's steps at the workbook's limits
+#: What a backup may unpack to, and how much more than its packed size each part may be (JSON
+#: lines pack 5 to 20 times; a bomb, a thousand).
+MAX_UNPACKED = 8 * 1024 * 1024 * 1024
+MAX_RATIO, RATIO_FLOOR = 100, 10 * 1024 * 1024
+#: The longest text a column other than a JSON one may hold (the longest we write: a handover's
+#: open items, a sealed contact, a stored job).
+MAX_VALUE = 256 * 1024
+#: The schema revisions a backup may name: those our migrations know.
+REVISIONS = frozenset(p.name[:4] for p in (Path(__file__).parent / "migrations" / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 #: Tables the schema itself fills: a database holding only these is empty.
 SCHEMA_ONLY = {"alembic_version", "data_version"}
 
@@ -128,6 +146,7 @@ def backup(engine: Engine, target: Path, by: Account | str, progress: Progress =
             progress(BackupStage("table", values(table=table.name, rows=n)))
         manifest["audit_head"] = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
         manifest["secret_key"] = _key_id() if manifest["tables"].get("contact", {}).get("rows") else None
+        manifest["mac"] = vault.mac("backup", _canonical(manifest))
         zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     aside.replace(target)
     return BackupSummary(str(target), HEAD, len(manifest["tables"]), rows_total, manifest["audit_head"])
@@ -135,6 +154,24 @@ def backup(engine: Engine, target: Path, by: Account | str, progress: Progress =
 
 def _bad(file: str, entry: str, message: str) -> BadInput:
     return BadInput([Problem(file, entry, None, None, message)])
+
+
+def _canonical(manifest: dict) -> str:
+    """The manifest as its MAC covers it: every key but the MAC, in one order."""
+    return json.dumps({k: v for k, v in manifest.items() if k != "mac"}, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def _bounded(zf: zipfile.ZipFile, name: str) -> None:
+    """Refuse a file that would unpack to more than a backup can be, before reading any of it."""
+    total = 0
+    for item in zf.infolist():
+        total += item.file_size
+        if item.file_size > RATIO_FLOOR and item.file_size > MAX_RATIO * max(item.compress_size, 1):
+            raise _bad(name, item.filename[:64], f"unpacks to {item.file_size:,} bytes, more than {MAX_RATIO} times "
+                                                 "its packed size: no backup packs that tight")
+    if total > MAX_UNPACKED:
+        raise _bad(name, "file", f"unpacks to {total:,} bytes; a backup is at most {MAX_UNPACKED:,}")
 
 
 def _manifest(zf: zipfile.ZipFile, name: str) -> dict:
@@ -146,14 +183,19 @@ def _manifest(zf: zipfile.ZipFile, name: str) -> dict:
         raise _bad(name, "manifest.json", f"not JSON ({e})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("tables"), dict):
         raise _bad(name, "manifest.json", "this is no abflow backup")
+    if not vault.mac_matches("backup", _canonical(manifest), manifest.get("mac")):
+        raise _bad(name, "manifest.json", "not made with this installation's secret key (or changed since): a "
+                                          "backup is restored only where its key is (ABFLOW_SECRET_KEY or its file)")
     revision = str(manifest.get("revision"))
     if manifest.get("version") != VERSION or not re.fullmatch(r"\d{4}", revision) or revision > HEAD:
         raise _bad(name, "manifest.json", f"made by a newer abflow (schema {revision[:8]}, this one reads up to "
                                           f"{HEAD}): restore it with that version or a later one")
+    if revision not in REVISIONS:
+        raise _bad(name, "manifest.json", f"names schema {revision}, which no release of abflow made")
     return manifest
 
 
-def _table_file(zf: zipfile.ZipFile, name: str, table: str, expected: dict) -> tuple[list[str], Iterator[list]]:
+def _table_file(zf: zipfile.ZipFile, name: str, table: str, expected: dict) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """A table's columns, from the first line of its file, and its rows, read once and checked
     against the manifest's count and hash as they are."""
     entry = f"tables/{table}.jsonl"
@@ -170,7 +212,7 @@ def _table_file(zf: zipfile.ZipFile, name: str, table: str, expected: dict) -> t
     return columns, _rows(stream, name, entry, head, expected)
 
 
-def _rows(stream, name: str, entry: str, head: bytes, expected: dict) -> Iterator[list]:
+def _rows(stream, name: str, entry: str, head: bytes, expected: dict) -> Iterator[tuple[int, list]]:
     digest, n = hashlib.sha256(head), 0
     with stream:
         while line := stream.readline(MAX_LINE):
@@ -184,7 +226,7 @@ def _rows(stream, name: str, entry: str, head: bytes, expected: dict) -> Iterato
                 raise _bad(name, f"{entry} row {n}", f"not JSON ({e})") from None
             if not isinstance(row, list):
                 raise _bad(name, f"{entry} row {n}", "not a row")
-            yield row
+            yield n, row
     if n != expected.get("rows") or digest.hexdigest() != expected.get("sha256"):
         raise _bad(name, entry, "damaged: its rows do not match the manifest")
 
@@ -204,61 +246,98 @@ def restore(engine: Engine, source: Path, by: Account | str, progress: Progress 
     except (zipfile.BadZipFile, OSError) as e:
         raise _bad(name, "file", f"not a backup file ({e})") from None
     with zf:
+        _bounded(zf, name)
         manifest = _manifest(zf, name)
         if manifest.get("secret_key") and manifest["secret_key"] != _key_id():
             raise vault.SecretKeyUnusable(
                 f"{name}: its contacts were sealed with another secret key than this process has; give abflow "
                 "the installation's key (ABFLOW_SECRET_KEY or its file) and restore again")
         rows_total = 0
-        with migrating(engine) as conn:
-            if held := _empty(conn):
-                raise Conflict(f"restore goes into an empty database; this one holds data ({', '.join(held[:5])}): "
-                               "make a new database and restore into that")
-            meta = sa.MetaData()
-            meta.reflect(conn)
-            meta.drop_all(conn)
-            to_revision(conn, manifest["revision"])
-            tables = {t.name: t for t in _tables(conn)}
-            unknown = sorted(set(manifest["tables"]) - set(tables))
-            if unknown:
-                raise _bad(name, "manifest.json", f"tables this schema does not have: {', '.join(unknown[:5])}")
-            conn.execute(sa.delete(tables["data_version"]))
-            loading = Session(bind=conn)  # COPY on PostgreSQL, as imports load
-            for table in tables.values():
-                if table.name not in manifest["tables"]:
-                    continue
-                columns, rows = _table_file(zf, name, table.name, manifest["tables"][table.name])
-                if missing := set(columns) - set(table.columns.keys()):
-                    raise _bad(name, f"tables/{table.name}.jsonl", f"columns this schema does not have: "
-                                                                   f"{', '.join(sorted(missing)[:5])}")
-                cols = [table.columns[c] for c in columns]
-                batch: list[dict] = []
-                for row in rows:
-                    if len(row) != len(cols):
-                        raise _bad(name, f"tables/{table.name}.jsonl", f"a row of {len(row)} values, not {len(cols)}")
-                    try:
-                        batch.append({c.name: _decode(c, v) for c, v in zip(cols, row, strict=True)})
-                    except (ValueError, TypeError) as e:
-                        raise _bad(name, f"tables/{table.name}.jsonl", f"a value of the wrong kind ({e})") from None
-                    if len(batch) >= BATCH:
-                        bulk_insert(loading, table, batch)
-                        batch = []
-                bulk_insert(loading, table, batch)
-                rows_total += manifest["tables"][table.name]["rows"]
-                progress(BackupStage("table", values(table=table.name, rows=manifest["tables"][table.name]["rows"])))
-            _reset_sequences(conn, tables.values())
-            progress(BackupStage("migrating"))
-            to_revision(conn, "head")
-            head = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
-            if head != manifest.get("audit_head", head):
-                raise _bad(name, "tables/audit.jsonl", "its newest row is not the one the manifest names")
-            from roles.storage.store import bump
-            with Session(bind=conn) as s:
-                audit(s, by, "restore", name[:64], None, {"made": manifest.get("made"), "by": manifest.get("by"),
-                                                          "rows": rows_total, "revision": manifest["revision"]})
-                bump(s)  # every process's loaded copy is stale now
-                s.flush()
+        try:
+            with migrating(engine) as conn:
+                if held := _empty(conn):
+                    raise Conflict(f"restore goes into an empty database; this one holds data ({', '.join(held[:5])}): "
+                                   "make a new database and restore into that")
+                meta = sa.MetaData()
+                meta.reflect(conn)
+                meta.drop_all(conn)
+                to_revision(conn, manifest["revision"])
+                tables = {t.name: t for t in _tables(conn)}
+                unknown = sorted(set(manifest["tables"]) - set(tables))
+                if unknown:
+                    raise _bad(name, "manifest.json", f"tables this schema does not have: {', '.join(unknown[:5])}")
+                conn.execute(sa.delete(tables["data_version"]))
+                loading = Session(bind=conn)  # COPY on PostgreSQL, as imports load
+                for table in tables.values():
+                    if table.name not in manifest["tables"]:
+                        continue
+                    _load_table(zf, name, table, manifest["tables"][table.name], loading)
+                    rows_total += manifest["tables"][table.name]["rows"]
+                    progress(BackupStage("table", values(table=table.name, rows=manifest["tables"][table.name]["rows"])))
+                _reset_sequences(conn, tables.values())
+                progress(BackupStage("migrating"))
+                to_revision(conn, "head")
+                head = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
+                if head != manifest.get("audit_head", head):
+                    raise _bad(name, "tables/audit.jsonl", "its newest row is not the one the manifest names")
+                _check_restored(conn, name)
+                from roles.storage.store import bump
+                with Session(bind=conn) as s:
+                    audit(s, by, "restore", name[:64], None, {"made": manifest.get("made"), "by": manifest.get("by"),
+                                                              "rows": rows_total, "revision": manifest["revision"]})
+                    bump(s)  # every process's loaded copy is stale now
+                    s.flush()
+        except (IntegrityError, ForeignKeysBroken) as e:
+            raise _bad(name, "tables", "rows refer to rows the backup does not hold (a broken foreign key): "
+                                       f"{limits.short(str(getattr(e, 'orig', e)).splitlines()[0], 120)}") from None
     return BackupSummary(str(source), manifest["revision"], len(manifest["tables"]), rows_total, head)
+
+
+def _load_table(zf: zipfile.ZipFile, name: str, table: sa.Table, expected: dict, loading: Session) -> None:
+    """One table's rows into the restoring transaction, a batch at a time, each value bounded."""
+    columns, rows = _table_file(zf, name, table.name, expected)
+    if missing := set(columns) - set(table.columns.keys()):
+        raise _bad(name, f"tables/{table.name}.jsonl", f"columns this schema does not have: "
+                                                       f"{', '.join(sorted(missing)[:5])}")
+    cols = [table.columns[c] for c in columns]
+    texts = [i for i, c in enumerate(cols) if not isinstance(c.type, sa.JSON)]
+    batch: list[dict] = []
+    for n, row in rows:
+        entry = f"tables/{table.name}.jsonl row {n}"
+        if len(row) != len(cols):
+            raise _bad(name, entry, f"a row of {len(row)} values, not {len(cols)}")
+        for i in texts:
+            if isinstance(row[i], str) and len(row[i]) > MAX_VALUE:
+                raise _bad(name, f"{entry}, {cols[i].name}", f"{len(row[i]):,} characters; at most {MAX_VALUE:,}")
+        try:
+            batch.append({c.name: _decode(c, v) for c, v in zip(cols, row, strict=True)})
+        except (ValueError, TypeError, OverflowError) as e:
+            raise _bad(name, entry, f"a value of the wrong kind ({limits.short(str(e), 80)})") from None
+        if len(batch) >= BATCH:
+            bulk_insert(loading, table, batch)
+            batch = []
+    bulk_insert(loading, table, batch)
+
+
+def _check_restored(conn: Connection, name: str) -> None:
+    """What a restore brings passes the checks its readers make: the data the workbook's (every
+    field of every entry, read back as an import reads it), accounts the account rules (names,
+    roles, password hashes within the policy: a stored hash decides how long a sign-in takes)."""
+    from roles.formats.workbook import parse, to_tree
+    from roles.storage.accounts import ROLES, hash_problem
+    from roles.storage.store import load
+    problems = []
+    for user, role, password_hash in conn.execute(sa.text("SELECT username, role, password_hash FROM account")):
+        entry = f"tables/account.jsonl, account {limits.named(user)}"
+        if not 1 <= len(user) <= 128 or any(ch.isspace() or not ch.isprintable() for ch in user):
+            problems.append(Problem(name, entry, None, "username", "1 to 128 characters, no spaces or control characters"))
+        if role not in ROLES:
+            problems.append(Problem(name, entry, None, "role", f"must be one of {', '.join(ROLES)}"))
+        if why := hash_problem(password_hash):
+            problems.append(Problem(name, entry, None, "password_hash", why))
+    if problems:
+        raise BadInput(problems)
+    parse(to_tree(load(conn)), name)  # type: ignore[arg-type]  # a connection binds a session as an engine does
 
 
 def _reset_sequences(conn: Connection, tables) -> None:

@@ -17,6 +17,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0021"
 
 
+class ForeignKeysBroken(RuntimeError):
+    """Rows that refer to rows not there: the transaction that made them is not committed."""
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
@@ -45,7 +49,7 @@ def migrating(engine: Engine) -> Iterator[Connection]:
             with conn.begin():
                 yield conn
                 if sqlite and (bad := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
-                    raise RuntimeError(f"foreign keys broken: {bad[:3]}")
+                    raise ForeignKeysBroken(f"foreign keys broken: {bad[:3]}")
         finally:
             if sqlite:
                 conn.connection.cursor().execute("PRAGMA foreign_keys=ON")

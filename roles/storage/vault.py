@@ -67,14 +67,24 @@ def _ring(keys: str) -> tuple[MultiFernet, bytes]:
     return MultiFernet(fernets), hashlib.sha256(b"abflow contact ref\n" + first).digest()
 
 
-def _keys() -> tuple[MultiFernet, bytes]:
+@lru_cache(maxsize=4)
+def _mac_keys(keys: str) -> tuple[bytes, ...]:
+    """A key per key of the ring, for authenticating what abflow writes (a backup's manifest)."""
+    return tuple(hashlib.sha256(b"abflow mac\n" + k.strip().encode()).digest() for k in keys.split(",") if k.strip())
+
+
+def _key_text() -> str:
     keys = os.environ.get("ABFLOW_SECRET_KEY")
     if not keys:
         try:
             keys = _made_once(key_file())
         except OSError as e:
             raise SecretKeyUnusable(f"secret key file {key_file()}: {e.strerror or e}") from None
-    return _ring(keys)
+    return keys
+
+
+def _keys() -> tuple[MultiFernet, bytes]:
+    return _ring(_key_text())
 
 
 def new_key() -> str:
@@ -93,9 +103,19 @@ def unseal(sealed: str, what: str) -> str:
                                 f"(ABFLOW_SECRET_KEY, or {key_file()}): give every abflow process the same key") from None
 
 
-def sign(message: str) -> str:
-    """A keyed signature of `message` (a session token's), checkable only with the installation's key."""
-    return hmac.new(_keys()[1], b"session\n" + message.encode(), hashlib.sha256).hexdigest()
+def mac(purpose: str, message: str) -> str:
+    """A keyed digest of `message`, made with the installation's (first) key: only an abflow of
+    this installation can make one that `mac_matches`."""
+    _ring(_key_text())  # a malformed key is refused by name first
+    return hmac.new(_mac_keys(_key_text())[0], f"{purpose}\n{message}".encode(), hashlib.sha256).hexdigest()
+
+
+def mac_matches(purpose: str, message: str, digest: object) -> bool:
+    """Whether `digest` was made by `mac` with any key of the ring (a rotation's old key too)."""
+    _ring(_key_text())
+    return isinstance(digest, str) and any(
+        hmac.compare_digest(hmac.new(k, f"{purpose}\n{message}".encode(), hashlib.sha256).hexdigest(), digest)
+        for k in _mac_keys(_key_text()))
 
 
 def fingerprint(secret: str) -> str:

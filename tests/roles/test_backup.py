@@ -135,10 +135,24 @@ def _rewrite(src, dst, entry: str, change) -> None:
             zout.writestr(item.filename, change(data) if item.filename == entry else data)
 
 
+def _resigned(change):
+    """A change to the manifest, its MAC made again with this installation's key: what a newer
+    release of abflow at the same installation would have written."""
+    from roles.storage.backup import _canonical
+
+    def made(data: bytes) -> bytes:
+        manifest = json.loads(change(data))
+        manifest["mac"] = vault.mac("backup", _canonical(manifest))
+        return json.dumps(manifest).encode()
+    return made
+
+
 @pytest.mark.parametrize("entry,change,says", [
     ("tables/account.jsonl", lambda d: d.replace(b'"head"', b'"office"'), "damaged"),
     ("tables/audit.jsonl", lambda d: b"\n".join(d.split(b"\n")[:-2]) + b"\n", "damaged"),
-    ("manifest.json", lambda d: d.replace(b'"revision": "0', b'"revision": "9'), "newer abflow"),
+    ("manifest.json", _resigned(lambda d: d.replace(b'"revision": "0', b'"revision": "9')), "newer abflow"),
+    ("manifest.json", _resigned(lambda d: d.replace(b'"revision": "0021', b'"revision": "0000')), "no release"),
+    ("manifest.json", lambda d: d.replace(b'"revision": "0', b'"revision": "9'), "not made with this installation"),
     ("manifest.json", lambda d: b"{", "not JSON"),
     ("tables/step.jsonl", lambda d: d[: len(d) // 2], "cut short"),
 ])
@@ -171,7 +185,7 @@ def test_contacts_sealed_with_another_key_are_not_restored_blind(bianban, db_url
     monkeypatch.setenv("ABFLOW_SECRET_KEY", vault.new_key())
     target = f"sqlite:///{tmp_path / 'other.db'}"
     result = cli.__class__(target)("restore", str(file))
-    assert result.exit_code == 3 and "another secret key" in result.stderr
+    assert result.exit_code == 2 and "not made with this installation's secret key" in result.stderr
     assert not inspect(engine_for(target)).get_table_names() or not contents(engine_for(target))["department"]
 
 
@@ -183,3 +197,110 @@ def test_only_the_office_backs_up_and_restores(bianban, db_url, tmp_path):
         actions.restore(db, HEAD_JG, source=tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()
 
+
+
+def _forged(good, bad, table: str, change, key: str | None = None) -> None:
+    """`good` with `table`'s lines changed and the manifest's count and hash of them recomputed,
+    as whoever edits a backup would; its MAC made with `key` (a key of another installation), or
+    with this installation's when None (someone who has the key: the rest must still hold)."""
+    import hashlib
+    import os
+    from roles.storage.backup import _canonical
+    with zipfile.ZipFile(good) as zin:
+        manifest = json.loads(zin.read("manifest.json"))
+        lines = zin.read(f"tables/{table}.jsonl").split(b"\n")[:-1]
+        files = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    head, rows = lines[0], [json.loads(x) for x in lines[1:]]
+    rows = change(json.loads(head)["columns"], rows)
+    data = b"".join(x + b"\n" for x in [head, *(json.dumps(r, ensure_ascii=False).encode() for r in rows)])
+    manifest["tables"][table] = {"rows": len(rows), "sha256": hashlib.sha256(data).hexdigest()}
+    if table == "audit":
+        manifest["audit_head"] = rows[-1][json.loads(head)["columns"].index("hash")]
+    saved = os.environ.get("ABFLOW_SECRET_KEY")
+    os.environ["ABFLOW_SECRET_KEY"] = key or saved or ""
+    try:
+        manifest["mac"] = vault.mac("backup", _canonical(manifest))
+    finally:
+        os.environ["ABFLOW_SECRET_KEY"] = saved or ""
+        if saved is None:
+            del os.environ["ABFLOW_SECRET_KEY"]
+    files[f"tables/{table}.jsonl"], files["manifest.json"] = data, json.dumps(manifest).encode()
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for filename, content in files.items():
+            zout.writestr(filename, content)
+
+
+def _with_row(columns, rows, **values):
+    extra = list(rows[0])
+    for k, v in values.items():
+        extra[columns.index(k)] = v
+    return [*rows, extra]
+
+
+def _refused(cli, tmp_path, bad, says: str) -> str:
+    target = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = cli.__class__(target)("restore", str(bad))
+    assert result.exit_code == 2 and says in result.stderr and bad.name in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not any(rows for t, rows in contents(engine_for(target)).items())  # nothing half-loaded
+    return result.stderr
+
+
+def test_a_backup_edited_and_its_hashes_recomputed_is_refused_by_name(bianban, cli, tmp_path):
+    """An extra office account, or a rewritten audit trail that would pass `audit verify`: the
+    hashes were made again, but not the MAC, which needs the installation's key."""
+    from roles.storage.accounts import chain_hash, hash_password
+    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
+    good = tmp_path / "good.zip"
+    assert cli("backup", str(good)).exit_code == 0
+    intruder = tmp_path / "intruder.zip"
+    _forged(good, intruder, "account",
+            lambda cols, rows: _with_row(cols, rows, username="intruder", role="office", person_id=None,
+                                         password_hash=hash_password("intruder-pass-1")), key=vault.new_key())
+    _refused(cli, tmp_path, intruder, "not made with this installation's secret key")
+
+    def rewrite_trail(cols, rows):
+        at, user, action, subject, before, after, prev, h = (cols.index(c) for c in (
+            "at", "user", "action", "subject", "before", "after", "prev_hash", "hash"))
+        prev_hash = ""
+        for r in rows:
+            r[user] = "nobody"
+            r[prev] = prev_hash
+            r[h] = prev_hash = chain_hash(prev_hash, dt.datetime.fromisoformat(r[at]), r[user], r[action],
+                                          r[subject], r[before], r[after])
+        return rows
+    trail = tmp_path / "trail.zip"
+    _forged(good, trail, "audit", rewrite_trail, key=vault.new_key())
+    _refused(cli, tmp_path, trail, "not made with this installation's secret key")
+
+
+def test_a_bomb_and_values_no_reader_takes_are_refused_even_with_the_key(bianban, cli, tmp_path):
+    from roles.storage.accounts import hash_password
+    good = tmp_path / "good.zip"
+    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
+    assert cli("backup", str(good)).exit_code == 0
+
+    def named(name):
+        return lambda cols, rows: [[*r[:cols.index("name")], name, *r[cols.index("name") + 1:]] for r in rows]
+    bomb = tmp_path / "bomb.zip"  # 40 MB of names packed into well under a megabyte
+    _forged(good, bomb, "department", named("名" * 20_000_000))
+    assert bomb.stat().st_size < 2_000_000
+    _refused(cli, tmp_path, bomb, "more than 100 times its packed size")
+    long_name = tmp_path / "long.zip"
+    _forged(good, long_name, "department", named("部" * 300_000))
+    _refused(cli, tmp_path, long_name, "300,000 characters")
+    reader = tmp_path / "reader.zip"  # short enough to store, longer than any reader takes
+    _forged(good, reader, "department", named("局" * 600))
+    _refused(cli, tmp_path, reader, "at most 500")
+    costly = tmp_path / "costly.zip"  # a hash that would make each sign-in take seconds
+    salt, digest = hash_password("x").split("$")[4:]
+    _forged(good, costly, "account", lambda cols, rows: [
+        [*r[:cols.index("password_hash")], f"scrypt${2**14}$8$200${salt}${digest}", *r[cols.index("password_hash") + 1:]]
+        for r in rows])
+    _refused(cli, tmp_path, costly, "outside the policy")
+    orphan = tmp_path / "orphan.zip"
+    _forged(good, orphan, "person", lambda cols, rows: _with_row(cols, rows, id="ghost", section_id="no-such-section"))
+    _refused(cli, tmp_path, orphan, "no section 'no-such-section'")
+    orphan = tmp_path / "orphan-account.zip"
+    _forged(good, orphan, "account", lambda cols, rows: _with_row(cols, rows, username="ghost-acct", person_id="ghost"))
+    _refused(cli, tmp_path, orphan, "broken foreign key")
