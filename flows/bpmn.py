@@ -24,6 +24,7 @@ import pyexpat
 
 from lxml import etree
 
+from . import limits
 from .errors import BadInput
 from .fields import STEP, VERSION
 from .layout import Box, layout
@@ -184,11 +185,12 @@ def _diagram_of(root: etree._Element) -> _Drawn:
                 if el.tag.endswith("Shape"):
                     b = el.find(f"{{{DC}}}Bounds")
                     if b is not None:
-                        x, y, w, h = (float(b.get(k)) for k in ("x", "y", "width", "height"))
+                        x, y, w, h = (limits.xml_number(b.get(k)) for k in ("x", "y", "width", "height"))
                         if w > 0 and h > 0 and _drawable(x, y, w, h):
                             drawn.bounds.setdefault(ref, (x, y, w, h))
                 else:
-                    points = tuple((float(w.get("x")), float(w.get("y"))) for w in el.iter(f"{{{DI}}}waypoint"))
+                    points = tuple((limits.xml_number(w.get("x")), limits.xml_number(w.get("y")))
+                                   for w in el.iter(f"{{{DI}}}waypoint"))
                     if len(points) >= 2 and _drawable(*(c for pt in points for c in pt)):
                         drawn.waypoints.setdefault(ref, points)
             except (TypeError, ValueError):

@@ -33,6 +33,11 @@ class AbflowError(Exception):
     exit_code = 1
 
 
+class CannotWrite(AbflowError):
+    """A file or folder could not be written (a full disk, no permission); what was half-written
+    is gone and what was there before is unchanged."""
+
+
 class BadInput(AbflowError):
     """A file, an entry or an option that cannot be taken; nothing was changed. Carries every
     problem found (`problems`); a plain message is one problem with no file."""

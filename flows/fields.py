@@ -166,7 +166,7 @@ class FieldSpec:
             return {"true": True, "1": True, "false": False, "0": False}.get(text.strip().lower(), text)
         if self.kind in ("number", "count"):
             try:
-                number = float(text)
+                number = limits.xml_number(text)
             except ValueError:
                 return text
             return int(number) if self.kind == "count" and number.is_integer() else number

@@ -65,6 +65,12 @@ def id_problem(value: str) -> str | None:
     return None
 
 
+#: Characters that reorder or break the text around them: the bidirectional embeddings,
+#: overrides and isolates (a name could show "exe.txt" for "txt.exe"), the marks, and the line
+#: and paragraph separators, which break a line where no reader expects one.
+BIDI_AND_BREAKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
 def text_problem(value: str, limit: int = MAX_TEXT) -> str | None:
     if len(value) > limit:
         return f"is {len(value)} characters long; at most {limit}"
@@ -74,7 +80,23 @@ def text_problem(value: str, limit: int = MAX_TEXT) -> str | None:
             return f"{short(value)} holds a control character ({ch.encode('unicode_escape').decode()})"
         if kind == "Cs":
             return f"{short(value)} holds a lone surrogate, which is no character"
+        if ch in BIDI_AND_BREAKS:
+            return (f"{short(value)} holds U+{ord(ch):04X}, which reorders or breaks the text around it: "
+                    "remove it")
     return None
+
+
+#: A number as XML Schema writes one (xsd:decimal or xsd:double, INF and NaN included, for the
+#: finite check to name): ASCII digits only, no spaces, no `_`, where Python's float() would also
+#: take "１", "1_000" and " 1 ".
+XML_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN")
+
+
+def xml_number(text: object) -> float:
+    """The number an XML attribute writes; ValueError for anything else."""
+    if not isinstance(text, str) or not XML_NUMBER.fullmatch(text):
+        raise ValueError(f"{short(text)} is no number as XML writes one")
+    return float(text)
 
 
 def number_problem(value: float) -> str | None:

@@ -24,7 +24,9 @@ from .render import Labels, layout_size, numbering, render, sheet_dot, to_dot
 PAPERS = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
 MIN_PT = 8.0
 MARGIN = 28.0          # about 10 mm: what office printers leave blank anyway
-BLOCK_H = 80.0         # the band at the foot of each page that the title block may take
+BLOCK_H = 96.0         # the band at the foot of each page that the title block may take: values on two lines
+#: The longest approver typed for the title block: two of its lines.
+MAX_APPROVER = 32
 GAP = 8.0              # between the chart and the title block
 PAPER_SPACING = (0.2, 0.3)  # inches between boxes across and along the flow: closer than on screen
 WRAP = 8               # characters of a step name a line on paper: boxes narrow enough for five lanes across A4
@@ -60,6 +62,12 @@ class TitleBlock:
     page: str = "{n}/{total}"
     #: Legend entries, (kind, words): a kind of `MARKS` is drawn with its mark, any other as words only.
     legend: tuple[tuple[str, str], ...] = ()
+
+
+def approver_problem(text: str) -> str | None:
+    """Why a typed approver cannot go in the title block (None when it can)."""
+    from .limits import text_problem
+    return text_problem(text, MAX_APPROVER)
 
 
 @dataclass(frozen=True)
@@ -175,8 +183,10 @@ def _on_paper(labels: Labels) -> Labels:
 
 
 def _wrap(text: str, width: int = 16) -> str:
-    """A title block value on lines of at most `width` characters (CJK are wide; names rarely exceed it)."""
-    from html import escape
+    """A title block value on lines of `width` characters (CJK are wide; names rarely exceed it),
+    a longer one on two wider lines: the band at the foot holds two."""
+    from .render import escape
+    width = max(width, math.ceil(len(text) / 2))
     return "<BR/>".join(escape(text[i:i + width]) for i in range(0, len(text), width)) or "&#160;"
 
 
@@ -188,7 +198,7 @@ MARKS = {"task": ("□", "#37474F"), "approval": ("■", "#BF360C"), "gateway": 
 def _block_dot(block: TitleBlock, page: str) -> str:
     """The title block: its fields in two rows, the page number, and the legend under them, as one
     table that Graphviz draws in the charts' font."""
-    from html import escape
+    from .render import escape
     from .render import FONT
     half = math.ceil(len(block.fields) / 2)
     rows = [block.fields[:half], block.fields[half:]]

@@ -11,7 +11,7 @@ import unicodedata
 from itertools import pairwise
 
 from dataclasses import dataclass, field
-from html import escape
+import html
 
 from .layout import lanes_of
 from .metrics import step_count
@@ -22,6 +22,12 @@ PAD = 0.3  # inches of blank around a chart, inside its drawing
 FORMATS = ("svg", "png", "pdf", "dot")
 LANE_COLOURS = ("#EEF4FB", "#F3F8EE", "#FBF3EA", "#F4EFF8", "#EEF7F6", "#FAF0F0")
 STATUS_COLOUR = {"A": "#2E7D32", "B": "#B26A00", "up": "#6A1B9A", "gap": "#C62828"}
+
+
+def escape(text: str) -> str:
+    """Text for an HTML-like label: HTML's escapes, and backslashes doubled, since Graphviz
+    expands \\N, \\G and \\L even there (a step named "\\N" would print the node's id)."""
+    return html.escape(text).replace("\\", "\\\\")
 
 
 @dataclass
@@ -113,8 +119,12 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
     if not bands:
         out += ["  " + _node(s, number, labels, prefix) for s in version.steps]
     # A lane title, its post under the name on paper; a caption column's parts on lines of their own.
-    titles = [(title.replace("（", "\n（").replace(" (", "\n(").split("\n") if labels.wrap else [title]) if fill
-              else title.split(" · ") for title, fill, _, _ in bands]
+    def title_lines(title: str) -> list[str]:
+        if not labels.wrap:
+            return [title]
+        return [chunk for line in title.replace("（", "\n（").replace(" (", "\n(").split("\n")
+                for chunk in _chunks(line, labels.wrap + 4)]
+    titles = [title_lines(title) if fill else title.split(" · ") for title, fill, _, _ in bands]
     # Titles are centred on one line across the bands: all as wide as the widest, the bands' edges align.
     width = max((_text_width(line, size) for (_, _, _, size), lines in zip(bands, titles, strict=True)
                  for line in lines), default=0)
@@ -152,6 +162,11 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
     return out, ends
 
 
+def _chunks(text: str, width: int) -> list[str]:
+    """`text` on lines of at most `width` characters (at least one line)."""
+    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+
+
 def _title(labels: Labels, version: Version) -> str:
     parts = [f"<b>{escape(labels.title)}</b>"] if labels.title else []
     line = ([f'{labels.words["steps"]} {step_count(version)}'] if labels.count else []) + \
@@ -173,11 +188,14 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
     if s.kind == "gateway":
         return (f'"{_q(prefix + s.id)}" [shape=diamond, style=filled, fillcolor="#FFF3C4", color="#C9A227", width=0.5,'
                 f' height=0.5, fixedsize=true, label="", xlabel=<{name}>];')
-    holder = lambda pid: escape(labels.person.get(pid) or pid) if pid else f'<font color="#C62828">{w["none"]}</font>'  # noqa: E731
+    def holder(pid: str | None) -> str:  # on paper a long name goes on lines of its own, as a step's does
+        if not pid:
+            return f'<font color="#C62828">{w["none"]}</font>'
+        name = labels.person.get(pid) or pid
+        return "<br/>".join(escape(x) for x in _chunks(name, labels.wrap + 2)) if labels.wrap else escape(name)
     approval = f'<font color="#BF360C">［{w["approval"]}］</font>' if s.kind == "approval" else ""
     if labels.wrap:  # narrow boxes: the name on short lines, each holder on a line of their own
-        text = s.name or ""
-        lines = [escape(text[i:i + labels.wrap]) for i in range(0, len(text), labels.wrap)] or [""]
+        lines = [escape(x) for x in _chunks(s.name or "", labels.wrap)]
         rows = [f"<b>{number[s.id]}. {lines[0]}</b>", *(f"<b>{x}</b>" for x in lines[1:])] + ([approval] if approval else [])
     else:
         rows = [f'<b>{number[s.id]}. {name}</b>' + (f" {approval}" if approval else "")]

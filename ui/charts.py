@@ -6,7 +6,8 @@ import datetime as dt
 
 from flows.metrics import reduction, step_count
 from flows.model import Version
-from flows.printing import Paper, Part, TitleBlock, print_chart, print_sheet
+from flows.errors import BadInput, Problem
+from flows.printing import Paper, Part, TitleBlock, approver_problem, print_chart, print_sheet
 from flows.render import Labels, sheet_dot
 from roles import clock
 from roles.engines.lanes import lane_titles
@@ -71,6 +72,10 @@ def title_block(wb: Workbook, process_id: str, which: str, language: str | None 
     section, department = section_and_department(wb, p.section)
     if approver is None:
         approver = section_head(wb, p.section)
+    elif problem := approver_problem(approver.strip()):
+        raise BadInput([Problem("print", f"process {process_id}", None, "approver", problem)])
+    else:
+        approver = approver.strip()
     version = t("chart.sheet" if which == "sheet" else "version." + which, language)
     revision = p.revisions.get("before" if which == "before" else "after")
     fields = (("unit", department), ("section", section), ("process", p.name),

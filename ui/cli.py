@@ -31,9 +31,13 @@ class ISODate(click.ParamType):
         if len(text) != 10:
             self.fail(f"'{value}' is no date: use YYYY-MM-DD", param, ctx)
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError as e:
             self.fail(f"'{value}' is no date: {e} (use YYYY-MM-DD)", param, ctx)
+        from flows.limits import FIRST_DAY, LAST_DAY
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail(f"{day} is outside {FIRST_DAY.year}–{LAST_DAY.year}", param, ctx)
+        return day
 
 
 DATE = ISODate()

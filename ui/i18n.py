@@ -312,6 +312,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "signin.unknown_email": ("{email} 没有对应的账号，请联系编办开通。", "No account for {email}: ask the reform office."),
     "signin.as": ("已登录：{user}（{role}）", "Signed in: {user} ({role})"),
     "signin.out": ("退出登录", "Sign out"),
+    "db.unavailable": ("数据库暂时无法连接，请稍后再试；如持续出现，请联系系统管理员。",
+                       "The database cannot be reached just now: try again later, and tell the system "
+                       "administrator if it goes on."),
     "role.office": ("编办", "reform office"),
     "role.head": ("科室负责人", "section head"),
     "role.staff": ("工作人员", "staff"),

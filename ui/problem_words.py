@@ -107,6 +107,39 @@ MESSAGES = {
     "'{}': expected 'next step: x y x y …' with two points or more": "'{}'：应为“后续环节: x y x y …”，至少两个点",
     "{}: {} is not a list of numbers": "{}：{} 不是数字列表",
     "{}: {} has a number that is not finite": "{}：{} 含有非有限数字",
+    "{} holds U+{}, which reorders or breaks the text around it: remove it": "{} 含有 U+{}，会打乱或断开其前后的文字，请删除",
+    "is not the whole schedule of {}: it lists {} days off and not {}; the published schedule lists every holiday "
+    "(at least {} days off, New Year's Day and National Day among them)":
+        "不是 {} 年的完整安排：只列出 {} 天休息日，且缺少 {}；国务院公布的安排列出全部节假日（至少 {} 天休息日，含元旦和国庆节）",
+    "is not the whole schedule of {}: it lists {} days off; the published schedule lists every holiday "
+    "(at least {} days off, New Year's Day and National Day among them)":
+        "不是 {} 年的完整安排：只列出 {} 天休息日；国务院公布的安排列出全部节假日（至少 {} 天休息日，含元旦和国庆节）",
+    # refusals: who may, locks, someone else's change
+    "too many failed sign-ins for {} from this address: try again in {} minute(s)":
+        "账号 {} 在此地址登录失败次数过多，请 {} 分钟后再试",
+    "too many failed sign-ins from this address ({}): try again in {} minute(s)":
+        "此地址（{}）登录失败次数过多，请 {} 分钟后再试",
+    "{}: only the reform office may {}": "{}：只有编办可以{}",
+    "{}: may not {} of section {} (the office, or that section's head, may)": "{}：无权{}（科室 {}；编办或该科室负责人可以）",
+    "{}: may not change the absences of {} (only their own, their head's or the office's)":
+        "{}：无权更改 {} 的请假（只能由本人、其科室负责人或编办更改）",
+    "{}: may not write the open items of {}'s handover (they, their head or the office may)":
+        "{}：无权填写 {} 交接单的未结事项（本人、其科室负责人或编办可以）",
+    "{}: did not act for {} in handover {} (those who did: {}, or the office, may report)":
+        "{}：未代 {} 办理交接单 {} 中的事项（代办人 {} 或编办可以填报）",
+    "{}: only {} (or the office) may confirm this handover": "{}：只有 {}（或编办）可以确认此交接单",
+    "{}: may change only their own password": "{}：只能修改自己的密码",
+    "{}: may set only their own contacts": "{}：只能设置自己的通知方式",
+    "handover {} was changed by someone else meanwhile (revision {}, not {}); read it again":
+        "交接单 {} 已被他人修改（现为第 {} 版，不是第 {} 版），请重新读取",
+    "the absence of {} from {} to {} was changed by someone else meanwhile": "{} 自 {} 至 {} 的请假已被他人修改",
+    "process {}, {}: saved as revision {} by someone else since revision {} was read":
+        "流程 {}（{}）：读取第 {} 版后已被他人保存为第 {} 版",
+    "process {}, {}: the draft was saved as revision {} by someone else since revision {} was read":
+        "流程 {}（{}）：读取后草稿已被他人保存为第 {} 版（读取时为第 {} 版）",
+    "another import or change is still being written; nothing was changed, try again when it has finished":
+        "另一项导入或修改正在写入；未做任何更改，请待其完成后再试",
+    "{}: another publish is running; try again when it has finished": "{}：另一次发布正在进行，请待其完成后再试",
     # accounts, contacts and requests
     "must be one of {}": "应为 {} 之一",
     "a {} account names its person": "{}账号须指定对应人员",
@@ -135,7 +168,17 @@ PARTS = {
 }
 
 #: Kinds of value named in "must be …, not {kind}".
-KINDS = {"a mapping": "映射", "a list": "列表", "text": "文本", "true/false": "true/false", "a number": "数字",
+KINDS = {"accept proposals": "采纳方案", "change accounts": "修改账号", "import a workbook": "导入工作簿",
+         "import processes into": "导入流程", "list API clients": "查看接口客户端", "list accounts": "查看账号",
+         "list others' contacts": "查看他人的通知方式", "load a year's calendar": "导入年度日历",
+         "load the demo data": "载入演示数据", "make API clients": "创建接口客户端", "make accounts": "创建账号",
+         "make backups": "备份", "publish the flowchart site": "发布流程图网站", "publish the processes": "发布流程",
+         "read the audit trail": "查看操作记录", "read the record of notices": "查看通知记录",
+         "record exemptions": "登记豁免", "remove accounts": "删除账号", "restore backups": "恢复备份",
+         "revoke API clients": "吊销接口客户端", "run the scheduler": "运行定时任务", "send notices": "发送通知",
+         "send the weekly digest": "发送周报", "verify the audit trail": "校验操作记录",
+         "edit the processes": "编辑流程", "discard drafts": "放弃草稿",
+         "a mapping": "映射", "a list": "列表", "text": "文本", "true/false": "true/false", "a number": "数字",
          "nothing": "空值", "task": "办理", "head": "科长", "staff": "工作人员", "approval": "审批", "person": "人员", "process": "流程",
          "section": "科室", "department": "部门", "function": "职能", "section_before": "改革前科室",
          "letters, digits, '_', '.' and '-', at most 64": "字母、数字、'_'、'.' 和 '-'，最多 64 个",

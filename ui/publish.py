@@ -36,7 +36,7 @@ from pathlib import Path
 
 from flows import bpmn
 from roles import clock
-from flows.errors import Conflict
+from flows.errors import CannotWrite, Conflict
 from flows.fields import has_terms
 from flows.limits import ID
 from flows.diff import diff
@@ -170,6 +170,15 @@ def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda 
             workers: int | None = None, charts: Path | None = None) -> Path:
     """Write the next release of the site into `out` and return its folder. Drawings are kept in
     `charts` (default `out/.charts`) for the next publish to reuse."""
+    try:
+        return _publish(wb, out, language, progress, workers, charts)
+    except OSError as e:
+        raise CannotWrite(f"{out}: the site could not be written ({e.strerror or e}); the releases before it "
+                          "are unchanged") from None
+
+
+def _publish(wb: Workbook, out: Path, language: str, progress: Progress, workers: int | None,
+             charts: Path | None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     with _locked(out):
         numbered = _numbered(out)

@@ -22,10 +22,15 @@ def language() -> str:
 
 
 def db() -> actions.Database:
+    """The database; when it cannot be reached, a page that says so without naming it (its
+    address, user and name are for the administrator, in the server's log)."""
     try:
         return actions.open_database(os.environ.get("ABFLOW_DB"))
     except actions.DatabaseUnavailable as e:
-        st.error(plain(str(e)))
+        import logging
+        from .i18n import t
+        logging.getLogger("abflow.app").error("%s", e)
+        st.error(t("db.unavailable", language()))
         st.stop()
 
 
@@ -50,8 +55,13 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark,
 
 def show_error(e: actions.AbflowError) -> None:
     """An error of the use cases, one message per problem, in plain view, in the page's language."""
-    from .problem_words import problem_lines
-    for line in problem_lines(e, language()) if isinstance(e, actions.BadInput) else [str(e)]:
+    from .problem_words import message_zh, problem_lines
+    lg = language()
+    if isinstance(e, actions.BadInput):
+        lines = problem_lines(e, lg)
+    else:  # a refusal, a lock or someone else's change: one sentence, in Chinese where the phrasebook has it
+        lines = [(lg == "zh" and message_zh(str(e))) or str(e)]
+    for line in lines:
         st.error(plain(line))
 
 

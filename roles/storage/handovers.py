@@ -129,7 +129,17 @@ def handovers(engine: Engine, people: Iterable[str] | None = None, open_only: bo
     return [_of(r) for r in rows if wanted is None or r.person_id in wanted]
 
 
+#: The largest id a handover can have (a 64-bit integer on either database): beyond it, no handover.
+MAX_ID = 2 ** 63 - 1
+
+
+def _known(ident: int) -> None:
+    if not 1 <= ident <= MAX_ID:
+        raise NotFound("handover", str(ident)[:24])
+
+
 def get(engine: Engine, ident: int) -> Handover:
+    _known(ident)
     with Session(engine) as s:
         row = s.get(HandoverRow, ident)
         if row is None:
@@ -140,6 +150,7 @@ def get(engine: Engine, ident: int) -> Handover:
 def change(engine: Engine, ident: int, revision: int, action: str, values: dict, user: Account | str) -> Handover:
     """Set `values` on a handover read at `revision`, audited as `action`; Conflict when someone
     changed it since."""
+    _known(ident)
     with writing(engine) as s:
         row = s.execute(select(HandoverRow).where(col(HandoverRow.id) == ident).with_for_update()).scalar()
         if row is None:

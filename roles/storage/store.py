@@ -598,6 +598,23 @@ def _absence_problems(a: Absence) -> list[tuple[str, str]]:
     return out
 
 
+#: Days off every year's published schedule has since 2000 (New Year's Day, National Day's
+#: first three), and how many days off at the least (the statutory holidays: 10, 11 since 2008,
+#: 13 since 2025): a file with fewer is part of a schedule, which must not make the year official.
+_FIXED_HOLIDAYS, _MIN_DAYS_OFF = ((1, 1), (10, 1), (10, 2), (10, 3)), 10
+
+
+def _whole_year_problem(year: int, days: list[CalendarDay]) -> str | None:
+    off = {c.date for c in days if not c.workday}
+    missing = [dt.date(year, m, d) for m, d in _FIXED_HOLIDAYS if dt.date(year, m, d) not in off]
+    if missing or len(off) < _MIN_DAYS_OFF:
+        return (f"is not the whole schedule of {year}: it lists {len(off)} days off"
+                + (f" and not {', '.join(map(str, missing))}" if missing else "")
+                + f"; the published schedule lists every holiday (at least {_MIN_DAYS_OFF} days off, "
+                  "New Year's Day and National Day among them)")
+    return None
+
+
 def load_calendar_year(engine: Engine, year: int, days: list[CalendarDay], source: str,
                        user: Account | str = "cli") -> int:
     """Make `days` (a published schedule: holidays and adjusted working days) the calendar
@@ -607,6 +624,8 @@ def load_calendar_year(engine: Engine, year: int, days: list[CalendarDay], sourc
                for c in days if c.date.year != year]
     if outside or not days:
         raise BadInput(outside or [Problem(source, "the file", None, "calendar", f"lists no day of {year}")])
+    if problem := _whole_year_problem(year, days):
+        raise BadInput([Problem(source, "the file", None, "calendar", problem)])
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     with writing(engine) as s:
         c = table_of(CalendarRow).c

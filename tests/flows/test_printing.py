@@ -110,3 +110,27 @@ def test_paper_and_fit_refusals():
     wide = Version((Step("s1", "这是一个名字极其冗长以至于无论如何都无法在一页纸上排下的环节" * 30, a="p0", b="p1"),))
     with pytest.raises(BadInput, match="alone does not fit on A4"):
         print_chart(Part("x", wide, LABELS), BLOCK, Paper("A4", False))
+
+
+@pytest.mark.parametrize("paper", [Paper("A4", True), Paper("A3", True), Paper("A4", False)])
+def test_a_sixty_character_holder_and_approver_are_wrapped_not_refused(paper):
+    """A holder's name of 60 characters once made every paper fail while the message advised A3."""
+    long = "长" * 60
+    people = {**PEOPLE, "p1": long}
+    labels = Labels(person=people, lane={k: f"{v}（工作人员）" for k, v in people.items()})
+    block = TitleBlock(tuple((k, long if k == "审核人" else v) for k, v in BLOCK.fields), page=BLOCK.page)
+    read = pages(print_chart(Part("公文办理", chain(6), labels), block, paper))
+    text = "".join(t for _, _, t in read).replace(" ", "")
+    assert text.count("长") >= 60 * 3  # in the lane, in a box, in the title block: all of it
+    for size, chars, _ in read:
+        assert size == pytest.approx(paper.points, abs=0.5) and min(c.size for c in chars) >= MIN_PT - 0.01
+
+
+def test_graphviz_escapes_in_names_are_printed_as_written():
+    """Graphviz expands \\N (the node's id) and \\G even in HTML labels; a name holding them is
+    printed as it is written."""
+    from flows.render import render, to_dot
+    v = Version((Step("s1", r"受理\N审核\G", a="p1", b="p2", next=("s2",)), Step("s2", "办结\\", a="p2", b="p1")))
+    svg = render(to_dot(v, LABELS, "LR"), "svg").decode()
+    assert "受理\\N审核\\G" in svg and "办结\\" in svg
+    assert "受理s1" not in svg

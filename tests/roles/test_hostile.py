@@ -106,6 +106,10 @@ def test_a_spreadsheet_with_thousands_of_bad_rows_lists_a_hundred_and_counts_the
     ('{"version": 1, "departments": [{"id": "d\\u200b", "name": "d"}]}', "is no id"),
     ('{"version": 1, "absences": [{"person": "bb03", "start": "0001-01-01", "end": "9999-12-31"}]}',
      "field 'start': 0001-01-01 is outside 1900–2100"),
+    ('{"version": 1, "departments": [{"id": "d", "name": "gpj.\u202eexe"}]}', "holds U+202E, which reorders"),
+    ('{"version": 1, "departments": [{"id": "d", "name": "\u2066隔离\u2069"}]}', "holds U+2066"),
+    ('{"version": 1, "departments": [{"id": "d", "name": "一行\u2028两行"}]}', "holds U+2028"),
+    ('{"version": 1, "departments": [{"id": "d", "name": "段\u2029落"}]}', "holds U+2029"),
 ])
 def test_json_values_no_reader_lets_in(loaded, tmp_path, text, says):
     path = tmp_path / "bad.json"
@@ -139,6 +143,10 @@ def _bpmn(task: str) -> str:
     ('<task id="t" name="a" abflow:minutes="-5"/>', "step t, field 'minutes': must be 0 or more"),
     ('<task id="t" name="a" abflow:per_month="NaN"/>', "step t, field 'per_month': must be a finite number"),
     ('<task id="t/../x" name="a"/>', "step t/../x, field 'id'"),
+    ('<task id="t" name="a" abflow:minutes="１"/>', "step t, field 'minutes'"),         # a fullwidth digit
+    ('<task id="t" name="a" abflow:minutes="1_000"/>', "step t, field 'minutes'"),
+    ('<task id="t" name="a" abflow:minutes=" 1 "/>', "step t, field 'minutes'"),
+    ('<task id="t" name="a&#x202E;b"/>', "holds U+202E"),
 ])
 def test_bpmn_values_no_reader_lets_in(loaded, tmp_path, task, says):
     path = tmp_path / "bad.bpmn"
@@ -177,6 +185,14 @@ def test_a_stored_value_that_cannot_be_read_is_named_and_everything_else_still_w
 
 def test_options_that_name_nothing_usable(loaded, tmp_path):
     refused(loaded, "roster", "--date", "9999-12-31", says="9999-12-31 is outside 1900–2100")
+    out = str(tmp_path / "x.pdf")
+    refused(loaded, "render", "bb-p1", "-o", str(tmp_path / "x.svg"), "--date", "0001-01-01", says="outside 1900–2100")
+    refused(loaded, "print", "bb-p1", "-o", out, "--date", "2200-01-01", says="outside 1900–2100")
+    refused(loaded, "print", "bb-p1", "-o", out, "--effective", "1899-12-31", says="outside 1900–2100")
+    refused(loaded, "print", "bb-p1", "-o", out, "--approver", "张\x01三", says="field 'approver': '张\\x01三' holds a control")
+    refused(loaded, "print", "bb-p1", "-o", out, "--approver", "审" * 33, says="field 'approver': is 33 characters long")
+    refused(loaded, "print", "bb-p1", "-o", out, "--approver", "李\u202e四", says="holds U+202E")
+    refused(loaded, "handover", "items", "99999999999999999999", "--text", "x", says="no handover")
     refused(loaded, "gaps", "--from", "1000-01-01", "--to", "1000-01-02", says="outside 1900–2100")
     refused(loaded, "scheduler", "--timezone", "Mars/Olympus", says="no time zone 'Mars/Olympus'")
     not_a_db = tmp_path / "notes.txt"

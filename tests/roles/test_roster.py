@@ -77,9 +77,16 @@ def test_spring_festival_2027_is_no_workday_and_says_the_calendar_is_estimated_u
     assert (day["workday"], day["calendar"], day["steps"]) == (False, "estimated", [])
     assert loaded_cli.json("roster", "--date", "2026-11-25")["calendar"] == "official"
     schedule = tmp_path / "2027.yaml"
-    schedule.write_text("version: 1\ncalendar:\n" + "".join(
-        f"  - {{date: 2027-02-{d:02d}, workday: false, note: 春节}}\n" for d in range(5, 12))
-        + "  - {date: 2027-02-20, workday: true, note: 调休上班}\n", encoding="utf-8")
+    part = "version: 1\ncalendar:\n" + "".join(
+        f"  - {{date: 2027-02-{d:02d}, workday: false, note: 春节}}\n" for d in range(5, 12)) \
+        + "  - {date: 2027-02-20, workday: true, note: 调休上班}\n"
+    schedule.write_text(part, encoding="utf-8")
+    partial = loaded_cli("calendar", "import", str(schedule), "--year", "2027")  # a part of it: the year stays estimated
+    assert partial.exit_code == 2 and "not the whole schedule of 2027" in partial.stderr and "2027-01-01" in partial.stderr
+    assert loaded_cli.json("roster", "--date", "2027-02-08")["calendar"] == "estimated"
+    rest = [("01-01", "元旦"), ("10-01", "国庆节"), ("10-02", "国庆节"), ("10-03", "国庆节")]
+    schedule.write_text(part + "".join(f"  - {{date: 2027-{d}, workday: false, note: {n}}}\n" for d, n in rest),
+                        encoding="utf-8")
     assert loaded_cli("calendar", "import", str(schedule), "--year", "2027").exit_code == 0
     saturday = loaded_cli.json("roster", "--date", "2027-02-20")
     assert (saturday["workday"], saturday["calendar"]) == (True, "official") and saturday["steps"]

@@ -255,3 +255,39 @@ def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bi
     assert not at.exception and handover().state == "confirmed"
     trail = [r.action for r in audit_trail(bianban) if r.subject.startswith(f"handover {h.id}:")]
     assert trail == ["handover.confirm", "handover.report", "handover.items", "handover.open"]
+
+
+def test_staff_see_someone_elses_handover_but_are_offered_no_form_for_it(page, bianban, db_url):
+    """bb04 is away and bb03 acts: another staff member (bb06) looking at bb04's day reads the
+    handover, with no box to write in and no button to press."""
+    import datetime as dt
+    from roles import actions, clock
+    from roles.model import Absence
+    from .test_app import signed_in
+    today = clock.today()
+    database = actions.open_database(db_url)
+    actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", today, today + dt.timedelta(days=7), "leave")],
+                            source="test")
+    add_account(bianban, "staff-06", "staff-pass-6", "staff", "bb06")
+    at = signed_in(page(TODAY), "staff-06", "staff-pass-6")
+    at.session_state["person"] = "bb04"
+    at.run()
+    assert not at.exception and any("交接单" in x.label for x in at.expander)
+    assert not [x for x in at.text_area if str(x.key).startswith("handover:")]
+    assert not [b for b in at.button if str(b.key).startswith("handover:")]
+
+
+def test_a_lock_is_said_in_chinese_on_the_chinese_page(page, bianban):
+    from roles.storage import accounts
+    for _ in range(accounts.MAX_FAILURES):
+        assert sign_in(bianban, "staff-zh", "wrong-guess", client="127.0.0.1") is None
+    at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
+    assert "登录失败次数过多" in said(at) and "too many" not in said(at)
+
+
+def test_a_database_out_of_reach_is_said_without_naming_it(monkeypatch):
+    monkeypatch.setenv("ABFLOW_DB", "postgresql+psycopg://abflow_user@127.0.0.1:1/secret_db_name")
+    at = AppTest.from_file(TODAY, default_timeout=60).run()
+    shown = said(at)
+    assert "数据库暂时无法连接" in shown
+    assert "secret_db_name" not in shown and "abflow_user" not in shown and "127.0.0.1" not in shown

@@ -73,3 +73,16 @@ def test_every_import_problem_is_said_in_chinese(engine, tmp_path):
     assert problem_text(Problem("wb.yaml", "process fgw-p1, after, step s1", "line 28", "a",
                                 "no person 'p009' in the workbook or the database"), "zh") == \
         "wb.yaml：流程 fgw-p1，改革后，环节 s1（第 28 行），字段 'a'：工作簿和数据库中都没有人员 'p009'"
+
+
+@pytest.mark.parametrize("english,chinese", [
+    ("too many failed sign-ins for h from this address: try again in 2 minute(s)", "账号 h 在此地址登录失败次数过多，请 2 分钟后再试"),
+    ("too many failed sign-ins from this address (203.0.113.9): try again in 1 minute(s)", "此地址（203.0.113.9）"),
+    ("s1: may not publish the processes of section bb-zh (the office, or that section's head, may)", "s1：无权发布流程"),
+    ("s1: only the reform office may import a workbook", "s1：只有编办可以导入工作簿"),
+    ("handover 3 was changed by someone else meanwhile (revision 4, not 3); read it again", "交接单 3 已被他人修改"),
+    ("'a\u202eb' holds U+202E, which reorders or breaks the text around it: remove it", "含有 U+202E"),
+])
+def test_refusals_and_locks_are_said_in_chinese(english, chinese):
+    from ui.problem_words import message_zh
+    assert chinese in (message_zh(english) or "")

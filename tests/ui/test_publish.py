@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
+
 from flows.bpmn import read
 from roles.storage import store
 
@@ -137,3 +139,23 @@ def test_the_site_shows_four_cuts_and_a_guide_for_each_service_matter(engine, cl
     assert doc.paragraphs[0].text == "特殊工时制度审批 办事指南" and doc.inline_shapes
     root = (rel / "index.html").read_text("utf-8")
     assert "四减" in root and "减跑动" in root
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # the database's files are the server's
+def test_publishing_onto_a_full_disk_is_a_named_refusal_that_leaves_no_half_release(bianban, db_url, tmp_path):
+    """A file-size limit stands in for a full disk: writing the site fails part-way, as on a disk
+    that has run out."""
+    import resource
+    import signal
+    import subprocess
+    from ..browser import ABFLOW
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+    out = tmp_path / "site"
+    result = subprocess.run([ABFLOW, "--db", db_url, "publish", "--out", str(out)], preexec_fn=small_files,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "the site could not be written" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(("r", ".r"))]  # no release, whole or half
