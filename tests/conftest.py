@@ -44,6 +44,28 @@ def undrawn(v: Version) -> Version:
     return Version(tuple(replace(s, shape=None) for s in v.steps))
 
 
+def together(n: int, run, *expected: type[BaseException]) -> list[BaseException]:
+    """Call `run(i)` for i < n in n threads let go at the same moment; the errors they raised,
+    other than the `expected` kinds."""
+    import threading
+    gate, errors = threading.Barrier(n), []
+
+    def one(i: int) -> None:
+        gate.wait()
+        try:
+            run(i)
+        except expected:
+            pass
+        except Exception as e:  # noqa: BLE001 - any other error is the test's failure
+            errors.append(e)
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return errors
+
+
 def require(available: bool, what: str) -> None:
     """Skip where a service is missing on a developer's machine; fail in CI."""
     if not available:

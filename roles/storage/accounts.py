@@ -209,15 +209,17 @@ def _reserve(engine: Engine, key: str, limit: int, now: dt.datetime) -> tuple[in
     c = t.c
     fresh = (c.last_at < now - FAILURE_WINDOW) | c.locked_until.is_not(None)  # the window or the lock is over
     count = sa.case((fresh, 1), else_=c.failures + 1)
-    locks = sa.case((c.last_at < now - LOCK_MEMORY, 0), else_=c.locks)
-    until = sa.case(*[(locks == i, now + dt.timedelta(minutes=m)) for i, m in enumerate(LOCK_MINUTES[:-1])],
+    until = sa.case(*[(c.locks == i, now + dt.timedelta(minutes=m)) for i, m in enumerate(LOCK_MINUTES[:-1])],
                     else_=now + dt.timedelta(minutes=LOCK_MINUTES[-1]))
     locking = count >= limit
     with writing(engine) as s:
+        # Keys quiet for a day are forgotten (locks start again from the first); not those whose
+        # refused attempts are still to be written down.
+        s.execute(sa.delete(t).where((c.last_at < now - LOCK_MEMORY) & (c.refused == 0)))
         _upsert_missing(s, key, now)
         got = s.execute(sa.update(t).where((c.key == key) & (c.locked_until.is_(None) | (c.locked_until <= now)))
                         .values(failures=count, last_at=now, locked_until=sa.case((locking, until), else_=None),
-                                locks=locks + sa.case((locking, 1), else_=0))
+                                locks=c.locks + sa.case((locking, 1), else_=0))
                         .returning(c.failures, c.refused, c.locked_until)).first()
         if got is None:
             s.execute(sa.update(t).where(c.key == key).values(refused=c.refused + 1))

@@ -131,27 +131,14 @@ def test_unknown_names_cost_what_known_ones_do(bianban, monkeypatch):
 
 
 def test_parallel_wrong_passwords_get_five_checks_not_more(bianban, monkeypatch):
-    import threading
     from roles.storage import accounts
+    from ..conftest import together
     add_account(bianban, "h", "head-pass-1", "head", "bb05")
-    checked, errors = [], []
+    checked = []
     real = accounts.check_password
     monkeypatch.setattr(accounts, "check_password", lambda p, h: checked.append(h) or real(p, h))
-    gate = threading.Barrier(30)
-
-    def guess():
-        gate.wait()
-        try:
-            sign_in(bianban, "h", "wrong-guess", client="203.0.113.9")
-        except accounts.TooManyFailures:
-            pass
-        except Exception as e:  # noqa: BLE001 - any other error is the failure
-            errors.append(e)
-    threads = [threading.Thread(target=guess) for _ in range(30)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    errors = together(30, lambda _: sign_in(bianban, "h", "wrong-guess", client="203.0.113.9"),
+                      accounts.TooManyFailures)
     assert errors == [] and len(checked) == accounts.MAX_FAILURES
 
 

@@ -137,26 +137,14 @@ def test_the_share_confirmed_per_section(loaded):
 
 
 def test_callers_racing_to_open_the_same_handover_open_it_once(loaded):
-    import threading
     from sqlalchemy import delete
     from roles.storage.database import writing
     from roles.storage.tables import HandoverRow
     with writing(loaded.engine) as s:  # as before the import opened it
         s.execute(delete(HandoverRow))
     opened_before = sum(r.action == "handover.open" for r in actions.audit_trail(loaded, OFFICE))
-    found, errors = [], []
-
-    def ask():
-        try:
-            actions.open_handovers(loaded, today=TODAY)
-            found.append(actions.handovers(loaded, OFFICE))
-        except Exception as e:  # noqa: BLE001 - any error is the failure
-            errors.append(e)
-    threads = [threading.Thread(target=ask) for _ in range(4)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    from ..conftest import together
+    errors = together(4, lambda _: actions.open_handovers(loaded, today=TODAY))
     assert errors == []
     assert [(h.person, h.start) for h in actions.handovers(loaded, OFFICE)] == [("x", START)]
     opened = [r for r in actions.audit_trail(loaded, OFFICE) if r.action == "handover.open"]
