@@ -20,7 +20,8 @@ def test_what_is_recorded_and_that_a_tampered_row_is_found(bianban, cli, tmp_pat
     assert cli("contacts", "set", "bb05", "mailto://user:secret@smtp.example.gov.cn?to=bb05@example.gov.cn").exit_code == 0
     assert cli("import", str(BIANBAN)).exit_code == 0  # replaces the department: its whole before is kept
     assert list(cli.json("contacts", "list")["contacts"]) == ["bb05"]  # contacts outlive a re-import
-    trail = cli.json("audit", "--limit", "20")["audit"]
+    trail = [r for r in cli.json("audit", "--limit", "40")["audit"]
+             if not r["action"].startswith("handover.")]  # the re-import opened the handovers its absences call for
     actions_done = [r["action"] for r in reversed(trail)]
     assert actions_done == ["import", "account.add", "signin.failed", "signin", "export", "publish",
                             "contacts.set", "import"]
