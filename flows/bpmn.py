@@ -42,7 +42,10 @@ MAX_BYTES = 20 * 1024 * 1024
 
 ACTIVITIES = {"task", "userTask", "serviceTask", "manualTask", "scriptTask", "businessRuleTask", "sendTask",
               "receiveTask", "subProcess", "callActivity", "transaction", "adHocSubProcess"}
-GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
+#: A gateway element's type (flows.model.GATEWAY_TYPES).
+_GATEWAY_TYPE = {"exclusiveGateway": "exclusive", "parallelGateway": "parallel", "inclusiveGateway": "inclusive",
+                 "eventBasedGateway": "event", "complexGateway": "complex"}
+GATEWAYS = frozenset(_GATEWAY_TYPE)
 EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
 FLOW_NODES = ACTIVITIES | GATEWAYS | EVENTS
 #: Parts of BPMN we keep no model of: imported with a note, never silently.
@@ -240,6 +243,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
     counts: Counter[str] = Counter()
     for n in nodes:
         tag, sid = _local(n.tag), n.get("id")
+        extra_type: dict[str, Any] = {}
         if tag in ACTIVITIES:
             kind = "approval" if n.get(f"{{{ABFLOW}}}kind") == "approval" else "task"
             counts["activities"] += 1
@@ -250,6 +254,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         elif tag in GATEWAYS:
             kind = "gateway"
             counts["gateways"] += 1
+            extra_type = {"gateway": _GATEWAY_TYPE[tag]} if tag != "exclusiveGateway" else {}
         else:
             kind = {"startEvent": "start", "endEvent": "end"}.get(tag, "event")
             counts["events"] += 1
@@ -258,7 +263,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
             holders[sid] = (a, b)
         extra: dict[str, Any] = {f.name: f.from_attribute(raw)
                                  for f in STEP if f.bpmn and (raw := n.get(f"{{{ABFLOW}}}{f.name}")) is not None}
-        steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])), **extra,
+        steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])), **extra, **extra_type,
                           branches=tuple(labels[sid].values()),
                           shape=Shape(*drawn.bounds[sid], tuple(routes[sid].items())) if sid in drawn.bounds else None))
     lane_of, lanes = {}, []
@@ -294,6 +299,7 @@ def _terms(proc) -> dict[str, Any]:
 
 _TAG = {"task": "userTask", "approval": "userTask", "gateway": "exclusiveGateway", "start": "startEvent",
         "end": "endEvent", "event": "intermediateThrowEvent"}
+_GATEWAY_TAG = {v: k for k, v in _GATEWAY_TYPE.items()}
 
 
 def write(version: Version, process_id: str, name: str, lane_name: dict[str, str]) -> bytes:
@@ -343,7 +349,8 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
         for f in STEP:
             if f.name in ABFLOW_ATTRS and (text := f.attribute(getattr(s, f.name))) is not None:
                 attrs[f"{{{ABFLOW}}}{f.name}"] = text
-        el = ET.SubElement(proc, m(_TAG[s.kind]), attrs)
+        tag = _GATEWAY_TAG[s.gateway or "exclusive"] if s.kind == "gateway" else _TAG[s.kind]
+        el = ET.SubElement(proc, m(tag), attrs)
         for fid in incoming[s.id]:
             ET.SubElement(el, m("incoming")).text = fid
         for fid in outgoing[s.id]:

@@ -12,6 +12,11 @@ STEP_KINDS = ("task", "approval", "gateway", "start", "end", "event")
 #: Kinds that count as steps of a process (the reform measures these); gateways and events do not.
 #: `event` is an intermediate or boundary event of a BPMN file: it passes the flow on, like a gateway.
 WORK_KINDS = frozenset({"task", "approval"})
+#: What a gateway does with the flows through it (BPMN's gateway types): `exclusive` takes one way
+#: out (the default), `parallel` all of them at once (串联改并联, 会签) and waits for all coming in,
+#: `inclusive` those whose condition holds, `event` the way whose event comes first, `complex` a rule
+#: of its own.
+GATEWAY_TYPES = ("exclusive", "parallel", "inclusive", "event", "complex")
 VERSIONS = ("before", "after")
 #: 即办件 (done the day it arrives) and 承诺件 (done within a promised number of workdays).
 VERSION_KINDS = ("instant", "promised")
@@ -120,6 +125,9 @@ class Step:
     #: that the step goes up to the section's head, then a deputy.
     b_max_days: int | None = field(default=None, metadata=declare("count", bpmn=True))
     b_may_act: bool = field(default=True, metadata=declare("flag", bpmn=True))
+    #: A gateway's type (BPMN's element says it, not an attribute of ours); None on a gateway is
+    #: exclusive, and only a gateway has one.
+    gateway: str | None = field(default=None, metadata=declare("choice", options=GATEWAY_TYPES))
 
     @property
     def is_work(self) -> bool:

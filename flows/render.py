@@ -21,6 +21,8 @@ FONT = "Noto Sans CJK SC"
 PAD = 0.3  # inches of blank around a chart, inside its drawing
 FORMATS = ("svg", "png", "pdf", "dot")
 LANE_COLOURS = ("#EEF4FB", "#F3F8EE", "#FBF3EA", "#F4EFF8", "#EEF7F6", "#FAF0F0")
+#: The marker drawn in a gateway of each type (flows.model.GATEWAY_TYPES), as BPMN draws them.
+GATEWAY_MARKS = {"exclusive": "×", "parallel": "+", "inclusive": "○", "event": "⬠", "complex": "✱"}
 STATUS_COLOUR = {"A": "#2E7D32", "B": "#B26A00", "up": "#6A1B9A", "gap": "#C62828"}
 
 
@@ -185,9 +187,10 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
                  "event": 'shape=circle, width=0.4, fixedsize=true, style=filled, fillcolor="#FFF9C4"'}[s.kind]
         text = name or w.get(s.kind, "")
         return f'"{_q(prefix + s.id)}" [{shape}, label="", xlabel=<{text}>];'
-    if s.kind == "gateway":
+    if s.kind == "gateway":  # BPMN's marker inside: × one way, + all ways at once, ○ some, ⬠ the first event, ✱ a rule
         return (f'"{_q(prefix + s.id)}" [shape=diamond, style=filled, fillcolor="#FFF3C4", color="#C9A227", width=0.5,'
-                f' height=0.5, fixedsize=true, label="", xlabel=<{name}>];')
+                f' height=0.5, fixedsize=true, label=<<font point-size="16" color="#8D6E00"><b>'
+                f'{GATEWAY_MARKS[s.gateway or "exclusive"]}</b></font>>, xlabel=<{name}>];')
     def holder(pid: str | None) -> str:  # on paper a long name goes on lines of its own, as a step's does
         if not pid:
             return f'<font color="#C62828">{w["none"]}</font>'

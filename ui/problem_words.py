@@ -114,6 +114,7 @@ MESSAGES = {
     "is not the whole schedule of {}: it lists {} days off; the published schedule lists every holiday "
     "(at least {} days off, New Year's Day and National Day among them)":
         "不是 {} 年的完整安排：只列出 {} 天休息日；国务院公布的安排列出全部节假日（至少 {} 天休息日，含元旦和国庆节）",
+    "only a gateway has a gateway type; this step is a {}": "只有判断分支才有分支方式；此环节是{}",
     # refusals: who may, locks, someone else's change
     "too many failed sign-ins for {} from this address: try again in {} minute(s)":
         "账号 {} 在此地址登录失败次数过多，请 {} 分钟后再试",
@@ -179,7 +180,8 @@ KINDS = {"accept proposals": "采纳方案", "change accounts": "修改账号", 
          "send the weekly digest": "发送周报", "verify the audit trail": "校验操作记录",
          "edit the processes": "编辑流程", "discard drafts": "放弃草稿",
          "a mapping": "映射", "a list": "列表", "text": "文本", "true/false": "true/false", "a number": "数字",
-         "nothing": "空值", "task": "办理", "head": "科长", "staff": "工作人员", "approval": "审批", "person": "人员", "process": "流程",
+         "nothing": "空值", "task": "办理", "gateway": "判断分支", "start": "开始", "end": "结束",
+         "event": "事件", "head": "科长", "staff": "工作人员", "approval": "审批", "person": "人员", "process": "流程",
          "section": "科室", "department": "部门", "function": "职能", "section_before": "改革前科室",
          "letters, digits, '_', '.' and '-', at most 64": "字母、数字、'_'、'.' 和 '-'，最多 64 个",
          "day is out of range for month": "该月没有这一天", "month must be in 1..12": "月份应在 1–12 之间"}

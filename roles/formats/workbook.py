@@ -534,6 +534,8 @@ def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Pla
         held = [f.name for f in STEP if f.kind == "person" and getattr(s, f.name)]
         if which == "before" and held:
             bad(s, sl, held[0], "steps of the 'before' version carry no holders")
+        if s.gateway is not None and s.kind != "gateway":
+            bad(s, sl, "gateway", f"only a gateway has a gateway type; this step is a {s.kind}")
         for k, b in enumerate(s.branches):
             if b.to not in s.next:
                 bad(s, sl, "branches", f"'{b.to}' is not among this step's next steps", f", branch #{k + 1}")

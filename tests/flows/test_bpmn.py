@@ -59,6 +59,33 @@ def test_every_corpus_file_imports_with_the_counts_of_the_xml_and_round_trips(pa
         assert again.version == bp.version
 
 
+def gateway_types(data: bytes, process_id: str) -> Counter:
+    """The process's own gateways by element (minidom, not our reader)."""
+    doc = minidom.parseString(data)
+    proc = next(p for p in doc.getElementsByTagNameNS("*", "process") if p.getAttribute("id") == process_id)
+    return Counter(c.localName for c in proc.childNodes if c.nodeType == c.ELEMENT_NODE and c.localName in GATEWAYS)
+
+
+WITH_GATEWAYS = [p for p in CORPUS if b"Gateway" in p.read_bytes()]
+
+
+@pytest.mark.parametrize("path", WITH_GATEWAYS, ids=[p.stem for p in WITH_GATEWAYS])
+def test_each_gateway_keeps_its_type_through_import_and_export(path: Path):
+    """Parallel, inclusive, event-based and complex gateways once all became exclusive."""
+    data = path.read_bytes()
+    bp = read(data, path.name)
+    source = gateway_types(data, bp.id)
+    read_as = Counter(f"{s.gateway or 'exclusive'}Gateway".replace("eventGateway", "eventBasedGateway")
+                      for s in bp.version.steps if s.kind == "gateway")
+    assert read_as == source
+    assert gateway_types(write(bp.version, bp.id, bp.name, {}), bp.id) == source
+
+
+def test_the_corpus_has_gateways_of_more_than_one_type():
+    types = sum((gateway_types(p.read_bytes(), read(p.read_bytes(), p.name).id) for p in WITH_GATEWAYS), Counter())
+    assert {"parallelGateway", "exclusiveGateway", "inclusiveGateway", "eventBasedGateway"} <= set(types)
+
+
 def lane_bounds(xml: bytes) -> dict[str, tuple[float, float, float, float]]:
     """Lane name → its drawn bounds, read with minidom (not our reader)."""
     doc = minidom.parseString(xml)

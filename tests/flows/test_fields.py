@@ -14,6 +14,8 @@ from ui.i18n import WORDS
 FULL = Step("s1", "受理", "approval", ("s2", "s3"), "p1", "p2", 12.5, 30.0, "审批",
             (Branch("s2", "通过", "材料齐全"),), Shape(10, 20, 100, 80, (("s2", ((1.0, 2.0), (3.0, 4.0))),)), 2.5, True,
             30, False)
+#: Every field a gateway may have set, its type among them (only a gateway has one).
+GATE = Step("g1", "材料齐全？", "gateway", ("s2", "s3"), gateway="parallel")
 
 
 def test_every_field_has_a_known_kind_and_every_place_has_every_field():
@@ -26,16 +28,17 @@ def test_every_field_has_a_known_kind_and_every_place_has_every_field():
 
 
 def test_a_step_with_every_field_set_survives_the_store_and_the_workbook_tree():
-    assert step_from_stored(stored_step(FULL)) == FULL
+    assert step_from_stored(stored_step(FULL)) == FULL and step_from_stored(stored_step(GATE)) == GATE
     from roles.model import Department, Person, Section, Workbook
     from flows.model import Process, Version
     people = (Person("p1", "甲", "s"), Person("p2", "乙", "s"))
     wb = Workbook(departments=(Department("d", "部门", sections=(Section("s", "科"),)),), people=people,
-                  processes=(Process("p", "s", "流程", after=Version((FULL, Step("s2", "二", a="p1", b="p2"),
+                  processes=(Process("p", "s", "流程", after=Version((FULL, GATE, Step("s2", "二", a="p1", b="p2"),
                                                                          Step("s3", "三", a="p2", b="p1")))),))
     tree = wb_format.to_tree(wb)
-    assert set(tree["processes"][0]["after"]["steps"][0]) == set(STEP_NAMES)
-    assert wb_format.parse(tree, "t.yaml").processes[0].after.steps[0] == FULL
+    full, gate = tree["processes"][0]["after"]["steps"][:2]
+    assert set(full) | set(gate) == set(STEP_NAMES) and gate["gateway"] == "parallel"
+    assert wb_format.parse(tree, "t.yaml").processes[0].after.steps[:2] == (FULL, GATE)
 
 
 def test_the_other_entities_say_the_same_fields_in_the_model_the_reader_the_sheet_and_the_table():

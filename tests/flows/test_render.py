@@ -91,3 +91,16 @@ def test_a_step_shows_its_days_and_a_special_step_says_they_do_not_count():
     svg = render(to_dot(v, LABELS), "svg").decode()
     assert "时限 1.5 个工作日" in svg and "特殊环节 5 个工作日，不计时限" in svg
     assert svg.count("个工作日") == 2  # a step that gives no days says nothing of them
+
+
+def test_each_gateway_is_drawn_with_its_types_marker():
+    from flows.render import GATEWAY_MARKS
+    steps = [Step("s1", "受理", next=("g1",), a="p1", b="p2")]
+    for i, kind in enumerate(GATEWAY_MARKS):
+        steps.append(Step(f"g{i + 1}", f"分支{i}", "gateway", next=(f"g{i + 2}",) if i + 1 < len(GATEWAY_MARKS) else ("s2",),
+                          gateway=None if kind == "exclusive" else kind))
+    steps.append(Step("s2", "办结", a="p2", b="p1"))
+    svg = render(to_dot(Version(tuple(steps)), Labels(), "LR"), "svg").decode()
+    import re
+    drawn = re.findall(r'<text[^>]*font-weight="bold"[^>]*>([^<]*)</text>', svg)
+    assert all(mark in drawn for mark in GATEWAY_MARKS.values()), drawn

@@ -67,3 +67,16 @@ def test_a_version_too_tangled_to_measure_is_a_fault_every_reader_reports(monkey
     ids = [f"s{i}" for i in range(14)]
     v = Version(tuple(S(x, 1, [y for y in ids if y != x] + ["end"]) for x in ids) + (S("end", None, kind="end"),))
     assert faults(v) == [("s0", "its loops have too many routes to measure (more than 500 searched)")]
+
+
+@pytest.mark.parametrize("gateway", ["parallel", "inclusive", "exclusive"])
+def test_a_block_lasts_as_long_as_its_longest_branch_whatever_its_gateway(gateway):
+    """Parallel work (串联改并联) takes as long as its longest branch, not the sum: s2 (3) and s3 (5)
+    side by side after s1 (1), then s4 (2): 1 + 5 + 2 = 8 workdays, where in a row they took 11.
+    An exclusive or inclusive block's worst branch is the same longest one."""
+    g = lambda sid, nxt: Step(sid, sid, "gateway", tuple(nxt), gateway=gateway)  # noqa: E731
+    side_by_side = Version((S("s1", 1, ["g1"]), g("g1", ["s2", "s3"]), S("s2", 3, ["g2"]), S("s3", 5, ["g2"]),
+                            g("g2", ["s4"]), S("s4", 2)))
+    in_a_row = Version((S("s1", 1, ["s2"]), S("s2", 3, ["s3"]), S("s3", 5, ["s4"]), S("s4", 2)))
+    assert longest_route(side_by_side).days == 8 and longest_route(side_by_side).steps[2] == "s3"
+    assert longest_route(in_a_row).days == 11

@@ -123,6 +123,8 @@ def test_json_values_no_reader_lets_in(loaded, tmp_path, text, says):
     ("{id: s1, name: 受理, a: bb03, b: bb04, minutes: -5}", "field 'minutes': must be 0 or more"),
     ('{id: s1, name: "受理\\n审核", a: bb03, b: bb04}', "field 'name': '受理\\n审核' holds a control character"),
     ("{id: s1, name: 受理, a: bb03, b: bb04, shape: 'nan 0 10 10'}", "field 'shape'"),
+    ("{id: s1, name: 受理, a: bb03, b: bb04, gateway: parallel}", "field 'gateway': only a gateway has a gateway type"),
+    ("{id: s1, name: 受理, kind: gateway, gateway: sideways}", "field 'gateway': must be one of exclusive, parallel"),
 ])
 def test_step_values_no_reader_lets_in(loaded, tmp_path, step, says):
     text = BIANBAN.read_text(encoding="utf-8").replace(

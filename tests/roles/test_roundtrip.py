@@ -76,3 +76,43 @@ def test_the_example_exports_as_it_was_written(engine, tmp_path):
     assert exported["processes"][1]["after"] == original["processes"][1]["after"]
     assert exported["absences"] == original["absences"]
     assert exported["calendar"] == original["calendar"]
+
+
+PARALLEL = """version: 1
+departments:
+  - {id: d, name: 部门, sections: [{id: s, name: 综合科}]}
+people:
+  - {id: h, name: 科长, section: s, post: head}
+  - {id: x, name: 甲, section: s}
+  - {id: y, name: 乙, section: s}
+processes:
+  - id: p
+    section: s
+    name: 并联审批
+    after:
+      steps:
+        - {id: s1, name: 受理, next: [g1], a: x, b: y}
+        - {id: g1, name: 同时送审, kind: gateway, gateway: parallel, next: [s2, s3]}
+        - {id: s2, name: 甲科审查, next: [g2], a: x, b: y}
+        - {id: s3, name: 乙科审查, next: [g2], a: y, b: x}
+        - {id: g2, name: 汇总, kind: gateway, gateway: parallel, next: [s4]}
+        - {id: s4, name: 办结, a: h, b: x}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "xlsx"])
+def test_a_parallel_gateway_stays_parallel_through_every_format_and_bpmn(cli, tmp_path, fmt):
+    source = tmp_path / "w.yaml"
+    source.write_text(PARALLEL, encoding="utf-8")
+    assert cli("import", str(source)).exit_code == 0
+    out = tmp_path / f"all.{fmt}"
+    assert cli("export", str(out)).exit_code == 0
+    again = cli.__class__(f"sqlite:///{tmp_path / 'again.db'}")
+    assert again("import", str(out)).exit_code == 0
+    bpmn = tmp_path / "p.bpmn"
+    assert again("bpmn", "export", "p", "-o", str(bpmn)).exit_code == 0
+    xml = bpmn.read_text(encoding="utf-8")
+    assert xml.count("<bpmn:parallelGateway") == 2 and "exclusiveGateway" not in xml
+    assert again("bpmn", "import", str(bpmn), "--process", "p").exit_code == 0
+    steps = {s.id: s for s in store.load(uidb.engine_for(again.url)).process_by_id["p"].after.steps}
+    assert (steps["g1"].gateway, steps["g2"].gateway, steps["s1"].gateway) == ("parallel", "parallel", None)

@@ -69,7 +69,8 @@ def column(f) -> object:
     help_text = t(help_key, lg) if help_key in WORDS else None
     if f.kind in ("choice", "person"):
         # Shown in words (a kind in the user's language, a person by name); the cell keeps the id.
-        shown = (lambda v: t(f"step_kind.{v}", lg)) if f.kind == "choice" else (lambda v: person_label(wb, v))
+        words = {"kind": "step_kind", "gateway": "gateway_type"}.get(f.name)
+        shown = (lambda v: t(f"{words}.{v}", lg)) if f.kind == "choice" else (lambda v: person_label(wb, v))
         return st.column_config.SelectboxColumn(label, options=list(f.options) if f.kind == "choice" else dept_people,
                                                 help=help_text, format_func=shown)
     if f.kind in ("number", "count"):
