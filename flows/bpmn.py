@@ -109,7 +109,17 @@ def parse_xml(data: bytes, source: str) -> etree._Element:
     except etree.XMLSyntaxError as e:
         if _declares_dtd(data):  # libxml2 stopped at an entity: name the cause, not the symptom
             raise BpmnError(_DTD_REFUSED.format(source=source)) from e
-        raise BpmnError(f"{source}: not well-formed XML: {e}") from e
+        log = parser.error_log  # this parse's own (an exception's may hold earlier parses' too)
+        wrong = [x for x in log if not x.type_name.startswith("WAR_NS")]
+        if wrong or not log:
+            said = f"{wrong[0].message}, line {wrong[0].line}, column {wrong[0].column}" if wrong else str(e)
+            raise BpmnError(f"{source}: not well-formed XML: {said}") from e
+        # Only namespace warnings (a URI with a space, as Visual Paradigm writes), which libxml2
+        # reports at error level: the document was read whole, so it is read again, the same way,
+        # taking them as the warnings they are.
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                      huge_tree=False, remove_comments=True, remove_pis=True,
+                                                      recover=True))
     info = root.getroottree().docinfo
     if info.internalDTD is not None or info.doctype or info.system_url:
         raise BpmnError(_DTD_REFUSED.format(source=source))

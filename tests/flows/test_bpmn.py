@@ -184,3 +184,15 @@ def test_hostile_or_broken_files_are_refused_with_the_reason(data, message):
     with pytest.raises(BpmnError, match=message) as info:
         read(data, "evil.bpmn")
     assert str(info.value).startswith("evil.bpmn: ")
+
+
+def test_a_namespace_uri_libxml2_only_warns_about_reads_and_a_broken_file_still_does_not():
+    """Visual Paradigm writes namespace URIs with spaces; libxml2 warns (at error level), the file
+    is well-formed. A malformed file with the same warning is still refused for what is wrong."""
+    xml = (b'<?xml version="1.0"?><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+           b'xmlns:vp="http://www.visual-paradigm.com/ bpmn extension"><process id="p"><startEvent id="a"/>'
+           b'<task id="t" name="x" vp:x="1"/><endEvent id="e"/><sequenceFlow id="f1" sourceRef="a" targetRef="t"/>'
+           b'<sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>')
+    assert counts(read(xml, "vp.bpmn")) == (1, 0, 2, 2)
+    with pytest.raises(BpmnError, match="Opening and ending tag mismatch"):
+        read(xml.replace(b"</process>", b"</proces>"), "broken.bpmn")
