@@ -1,6 +1,8 @@
 """Lint findings, each with its step, and the metrics added for the reform office."""
 from __future__ import annotations
 
+import pytest
+
 from flows.lint import lint
 from flows.metrics import approvals, longest_path
 from flows.model import Step, Version
@@ -93,3 +95,33 @@ def test_branch_names_and_conditions_survive_bpmn_and_the_chart():
     assert "通过" in svg and "材料齐全" in svg and "退回" in svg
     assert Branch.parse("s2=通过[材料齐全]") == Branch("s2", "通过", "材料齐全") and Branch.parse("s3=").name is None
     assert Branch("s2", "通过", "材料齐全").text() == "s2=通过[材料齐全]"
+
+
+def _block(split: str | None, join: str | None, loop: bool = False) -> Version:
+    """s1 → g1 (split) → s2 / s3 → g2 (join) → s4; `loop`: g2 may also send the case back to s1."""
+    return Version((Step("s1", "受理", next=("g1",), a="p1", b="p2"),
+                    Step("g1", "分送", "gateway", ("s2", "s3"), gateway=split),
+                    Step("s2", "甲科审查", next=("g2",), a="p1", b="p2"), Step("s3", "乙科审查", next=("g2",), a="p2", b="p1"),
+                    Step("g2", "汇总", "gateway", ("s4", "s1") if loop else ("s4",), gateway=join),
+                    Step("s4", "办结", a="p1", b="p2")))
+
+
+@pytest.mark.parametrize("split,join,found", [
+    ("parallel", "parallel", []),                     # 并联审批 as drawn: fine
+    (None, None, []),                                 # one way or the other, then on: fine
+    ("inclusive", "inclusive", []),
+    (None, "parallel", ["parallel-deadlock"]),        # waits for a branch that never comes
+    ("event", "parallel", ["parallel-deadlock"]),
+    ("parallel", None, ["parallel-unsynchronised"]),  # what follows would run twice
+    ("parallel", "exclusive", ["parallel-unsynchronised"]),
+])
+def test_a_join_that_does_not_match_its_split_is_found(split, join, found):
+    assert [f.code for f in lint(_block(split, join)) if f.code.startswith("parallel")] == found
+    if found:
+        [f] = [f for f in lint(_block(split, join)) if f.code in found]
+        assert f.step == "g2" and "分送" in f.text("zh")
+
+
+def test_a_rework_loop_joined_by_an_exclusive_gateway_is_no_finding():
+    # the loop back to s1 meets the first arrival at s1, not at a gateway: nothing to say
+    assert [f.code for f in lint(_block("parallel", "parallel", loop=True)) if f.code.startswith("parallel")] == []
