@@ -18,6 +18,7 @@ from roles.storage import vault
 from roles.storage.accounts import add_account, sign_in
 from roles.storage.database import engine_for
 from roles.storage.backup import _encode
+from roles.storage.migrate import HEAD
 
 OFFICE = actions.Account("office", "office")
 HEAD_JG = actions.Account("head-jg", "head", "bb05")
@@ -151,7 +152,8 @@ def _resigned(change):
     ("tables/account.jsonl", lambda d: d.replace(b'"head"', b'"office"'), "damaged"),
     ("tables/audit.jsonl", lambda d: b"\n".join(d.split(b"\n")[:-2]) + b"\n", "damaged"),
     ("manifest.json", _resigned(lambda d: d.replace(b'"revision": "0', b'"revision": "9')), "newer abflow"),
-    ("manifest.json", _resigned(lambda d: d.replace(b'"revision": "0021', b'"revision": "0000')), "no release"),
+    ("manifest.json", _resigned(lambda d: d.replace(f'"revision": "{HEAD}'.encode(), b'"revision": "0000')),
+     "no release"),
     ("manifest.json", lambda d: d.replace(b'"revision": "0', b'"revision": "9'), "not made with this installation"),
     ("manifest.json", lambda d: b"{", "not JSON"),
     ("tables/step.jsonl", lambda d: d[: len(d) // 2], "cut short"),
