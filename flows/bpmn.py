@@ -97,13 +97,18 @@ def _drawable(*numbers: float) -> bool:
     return all(math.isfinite(n) and abs(n) <= 1e7 for n in numbers)
 
 
+def _parser(recover: bool = False) -> etree.XMLParser:
+    """A parser with our refusals: no entities, network, DTD or huge trees. One per call: lxml
+    parsers are not to be shared between threads (the app serves many)."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True, remove_pis=True, recover=recover)
+
+
 def parse_xml(data: bytes, source: str) -> etree._Element:
     if len(data) > MAX_BYTES:
         raise BpmnError(f"{source}: {len(data) // 1_048_576} MB is more than a process model can be "
                         f"({MAX_BYTES // 1_048_576} MB at most)")
-    # A parser per call: lxml parsers are not to be shared between threads (the app serves many).
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
+    parser = _parser()
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
@@ -117,9 +122,7 @@ def parse_xml(data: bytes, source: str) -> etree._Element:
         # Only namespace warnings (a URI with a space, as Visual Paradigm writes), which libxml2
         # reports at error level: the document was read whole, so it is read again, the same way,
         # taking them as the warnings they are.
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                                      huge_tree=False, remove_comments=True, remove_pis=True,
-                                                      recover=True))
+        root = etree.fromstring(data, _parser(recover=True))
     info = root.getroottree().docinfo
     if info.internalDTD is not None or info.doctype or info.system_url:
         raise BpmnError(_DTD_REFUSED.format(source=source))

@@ -185,9 +185,8 @@ def _on_paper(labels: Labels) -> Labels:
 def _wrap(text: str, width: int = 16) -> str:
     """A title block value on lines of `width` characters (CJK are wide; names rarely exceed it),
     a longer one on two wider lines: the band at the foot holds two."""
-    from .render import escape
-    width = max(width, math.ceil(len(text) / 2))
-    return "<BR/>".join(escape(text[i:i + width]) for i in range(0, len(text), width)) or "&#160;"
+    from .render import chunks, escape
+    return "<BR/>".join(escape(x) for x in chunks(text, max(width, math.ceil(len(text) / 2)))) if text else "&#160;"
 
 
 #: The legend's marks, drawn with the charts' own colours.
@@ -199,8 +198,7 @@ MARKS = {"task": ("□", "#37474F"), "approval": ("■", "#BF360C"), "gateway": 
 def _block_dot(block: TitleBlock, page: str) -> str:
     """The title block: its fields in two rows, the page number, and the legend under them, as one
     table that Graphviz draws in the charts' font."""
-    from .render import escape
-    from .render import FONT
+    from .render import FONT, escape
     half = math.ceil(len(block.fields) / 2)
     rows = [block.fields[:half], block.fields[half:]]
     cell = lambda k, v: (f'<TD ALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="8" COLOR="#546E7A">{escape(k)}</FONT>'  # noqa: E731

@@ -125,7 +125,7 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
         if not labels.wrap:
             return [title]
         return [chunk for line in title.replace("（", "\n（").replace(" (", "\n(").split("\n")
-                for chunk in _chunks(line, labels.wrap + 4)]
+                for chunk in chunks(line, labels.wrap + 4)]
     titles = [title_lines(title) if fill else title.split(" · ") for title, fill, _, _ in bands]
     # Titles are centred on one line across the bands: all as wide as the widest, the bands' edges align.
     width = max((_text_width(line, size) for (_, _, _, size), lines in zip(bands, titles, strict=True)
@@ -164,7 +164,7 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
     return out, ends
 
 
-def _chunks(text: str, width: int) -> list[str]:
+def chunks(text: str, width: int) -> list[str]:
     """`text` on lines of at most `width` characters (at least one line)."""
     return [text[i:i + width] for i in range(0, len(text), width)] or [""]
 
@@ -195,10 +195,10 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
         if not pid:
             return f'<font color="#C62828">{w["none"]}</font>'
         name = labels.person.get(pid) or pid
-        return "<br/>".join(escape(x) for x in _chunks(name, labels.wrap + 2)) if labels.wrap else escape(name)
+        return "<br/>".join(escape(x) for x in chunks(name, labels.wrap + 2)) if labels.wrap else escape(name)
     approval = f'<font color="#BF360C">［{w["approval"]}］</font>' if s.kind == "approval" else ""
     if labels.wrap:  # narrow boxes: the name on short lines, each holder on a line of their own
-        lines = [escape(x) for x in _chunks(s.name or "", labels.wrap)]
+        lines = [escape(x) for x in chunks(s.name or "", labels.wrap)]
         rows = [f"<b>{number[s.id]}. {lines[0]}</b>", *(f"<b>{x}</b>" for x in lines[1:])] + ([approval] if approval else [])
     else:
         rows = [f'<b>{number[s.id]}. {name}</b>' + (f" {approval}" if approval else "")]

@@ -82,6 +82,9 @@ class Admission:
         if not self.working.acquire(timeout=self.wait):
             raise HTTPException(503, "busy answering others: ask again shortly", headers={"Retry-After": "5"})
 
+    def leave(self) -> None:
+        self.working.release()
+
 
 def _client(request: Request,
             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> actions.ApiClient:
@@ -100,7 +103,7 @@ def _admitted(request: Request, client: Annotated[actions.ApiClient, Depends(_cl
     try:
         yield client
     finally:
-        admission.working.release()
+        admission.leave()
 
 
 Client = Annotated[actions.ApiClient, Depends(_admitted)]

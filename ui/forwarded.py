@@ -38,10 +38,15 @@ def _header(headers: Mapping, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _connection(peer: object) -> str:
+    """The connection's own address: Streamlit reports loopback as None (a test's page, as no text)."""
+    return peer if isinstance(peer, str) and peer else "127.0.0.1"
+
+
 def client_address(peer: str | None, headers: Mapping, trusted: tuple[Network, ...]) -> str:
-    """The client's address: `peer` (the connection's; None is loopback, as Streamlit reports
-    it), or, when `peer` is a trusted proxy, the address it reports."""
-    peer = peer if isinstance(peer, str) and peer else "127.0.0.1"
+    """The client's address: `peer` (the connection's), or, when `peer` is a trusted proxy, the
+    address it reports."""
+    peer = _connection(peer)
     if not _trusted(peer, trusted):
         return peer
     if real := _header(headers, "X-Real-IP"):  # set, not appended, by the proxy
@@ -55,4 +60,4 @@ def client_address(peer: str | None, headers: Mapping, trusted: tuple[Network, .
 
 def is_https(peer: str | None, headers: Mapping, trusted: tuple[Network, ...]) -> bool:
     """Whether the browser reached a trusted proxy over HTTPS (the cookie is then `Secure`)."""
-    return _trusted(peer if isinstance(peer, str) and peer else "127.0.0.1", trusted) and _header(headers, "X-Forwarded-Proto").lower() == "https"
+    return _trusted(_connection(peer), trusted) and _header(headers, "X-Forwarded-Proto").lower() == "https"

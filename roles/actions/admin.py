@@ -164,9 +164,10 @@ def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, word
     check_day(day)
     if not 0 <= ahead <= 30:
         raise BadInput(f"ahead: {ahead} is not between 0 and 30 workdays")
-    if not retry_only:  # the daily job is what opens the handovers the passing days call for
-        open_handovers(db, today=day)
-    return run_retry(db.engine) if retry_only else run_daily(db.engine, day, ahead, words)
+    if retry_only:
+        return run_retry(db.engine)
+    open_handovers(db, today=day)  # the daily job is what opens the handovers the passing days call for
+    return run_daily(db.engine, day, ahead, words)
 
 
 def send_digest(db: Database, actor: Account, *, day: dt.date, words: DigestWords) -> dispatch.Report:

@@ -121,12 +121,22 @@ def all_accounts(engine: Engine) -> list[tuple[Account, bool]]:
                 for r in s.scalars(select(AccountRow).order_by(col(AccountRow.username)))]
 
 
+def username_problem(username: str) -> str | None:
+    if not 1 <= len(username) <= 128 or any(ch.isspace() or not ch.isprintable() for ch in username):
+        return "1 to 128 characters, no spaces or control characters"
+    return None
+
+
+def role_problem(role: str) -> str | None:
+    return None if role in ROLES else f"must be one of {', '.join(ROLES)}"
+
+
 def _problems(s: Session, username: str, role: str, person: str | None, password: str | None) -> list[Problem]:
     from roles.storage.tables import PersonRow
     entry = f"account {username[:64]}"
     problems = []
-    if role not in ROLES:
-        problems.append(Problem("accounts", entry, None, "role", f"must be one of {', '.join(ROLES)}"))
+    if problem := role_problem(role):
+        problems.append(Problem("accounts", entry, None, "role", problem))
     if role in ("head", "staff") and not person:
         problems.append(Problem("accounts", entry, None, "person", f"a {role} account names its person"))
     if person and s.get(PersonRow, person) is None:
@@ -140,9 +150,8 @@ def add_account(engine: Engine, username: str, password: str, role: str, person:
                 by: Account = LOCAL) -> None:
     with writing(engine) as s:
         problems = _problems(s, username, role, person, password)
-        if not 1 <= len(username) <= 128 or any(ch.isspace() or not ch.isprintable() for ch in username):
-            problems.append(Problem("accounts", "account", None, "username",
-                                    "1 to 128 characters, no spaces or control characters"))
+        if problem := username_problem(username):
+            problems.append(Problem("accounts", "account", None, "username", problem))
         if s.get(AccountRow, username) is not None:
             problems.append(Problem("accounts", f"account {username[:64]}", None, "username", "is taken"))
         if problems:
@@ -201,10 +210,12 @@ def _upsert_missing(s: Session, key: str, now: dt.datetime) -> None:
               .on_conflict_do_nothing(index_elements=["key"]))
 
 
-def _reserve(engine: Engine, key: str, limit: int, now: dt.datetime) -> tuple[int, int, dt.datetime | None] | None:
+def _reserve(engine: Engine, key: str, limit: int, now: dt.datetime,
+             what: str) -> tuple[int, int, dt.datetime | None]:
     """Count one attempt of `key` and check it in one statement, so parallel attempts cannot all
     pass the check before any is counted: (attempts in the window, attempts refused during the
-    lock just over, the lock this attempt starts) when it may go on, None while `key` is locked."""
+    lock just over, the lock this attempt starts); TooManyFailures (`what` names the key) while
+    `key` is locked."""
     t = table_of(ThrottleRow)
     c = t.c
     fresh = (c.last_at < now - FAILURE_WINDOW) | c.locked_until.is_not(None)  # the window or the lock is over
@@ -222,28 +233,23 @@ def _reserve(engine: Engine, key: str, limit: int, now: dt.datetime) -> tuple[in
                                 locks=c.locks + sa.case((locking, 1), else_=0))
                         .returning(c.failures, c.refused, c.locked_until)).first()
         if got is None:
-            s.execute(sa.update(t).where(c.key == key).values(refused=c.refused + 1))
-            return None
-        if got.refused:
+            locked = s.execute(sa.update(t).where(c.key == key).values(refused=c.refused + 1)
+                               .returning(c.locked_until)).scalar()
+        elif got.refused:
             s.execute(sa.update(t).where(c.key == key).values(refused=c.refused - got.refused))
-        return got.failures, got.refused, got.locked_until
+    if got is None:  # outside the transaction, so the refused attempt is counted
+        locked = locked if locked is None or locked.tzinfo else locked.replace(tzinfo=dt.timezone.utc)
+        left = max(1, -(-int((locked - now).total_seconds()) // 60)) if locked else 1
+        raise TooManyFailures(f"too many failed sign-ins {what}: try again in {left} minute(s)")
+    return got.failures, got.refused, got.locked_until
 
 
-def _locked_until(engine: Engine, key: str) -> dt.datetime | None:
-    with Session(engine) as s:
-        until = s.scalar(select(col(ThrottleRow.locked_until)).where(col(ThrottleRow.key) == key))
-    return until if until is None or until.tzinfo else until.replace(tzinfo=dt.timezone.utc)
-
-
-def _forget(engine: Engine, key: str) -> None:
+def _signed_in(engine: Engine, pair: str, address: str) -> None:
+    """A good sign-in: the pair's failures are forgotten, and it is no failure of the address."""
+    t = table_of(ThrottleRow)
     with writing(engine) as s:
-        s.execute(sa.delete(ThrottleRow).where(col(ThrottleRow.key) == key))
-
-
-def _refuse(engine: Engine, key: str, what: str, now: dt.datetime) -> TooManyFailures:
-    until = _locked_until(engine, key)
-    left = max(1, -(-int((until - now).total_seconds()) // 60)) if until else 1
-    return TooManyFailures(f"too many failed sign-ins {what}: try again in {left} minute(s)")
+        s.execute(sa.delete(t).where(t.c.key == pair))
+        s.execute(sa.update(t).where((t.c.key == address) & (t.c.failures > 0)).values(failures=t.c.failures - 1))
 
 
 def sign_in(engine: Engine, username: str, password: str, client: str | None = None,
@@ -258,12 +264,8 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
     dummy = _dummy()  # made before the name is looked at: a process's first sign-in costs the same either way
     now = now or dt.datetime.now(dt.timezone.utc)
     address, pair = f"client:{where}", f"pair:{name}\n{where}"
-    by_address = _reserve(engine, address, MAX_CLIENT_FAILURES, now)
-    if by_address is None:
-        raise _refuse(engine, address, f"from this address ({where})", now)
-    by_pair = _reserve(engine, pair, MAX_FAILURES, now)
-    if by_pair is None:
-        raise _refuse(engine, pair, f"for {name} from this address", now)
+    by_address = _reserve(engine, address, MAX_CLIENT_FAILURES, now, f"from this address ({where})")
+    by_pair = _reserve(engine, pair, MAX_FAILURES, now, f"for {name} from this address")
     refused = by_address[1] + by_pair[1]
     if refused:
         record(engine, name, "signin.refused", name, {"client": where, "attempts": refused})
@@ -277,10 +279,7 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
         with writing(engine) as w:
             _account(w, username).password_hash = hash_password(password)
     if found is not None:
-        _forget(engine, pair)
-        with writing(engine) as w:  # a good sign-in is no failure of the address
-            t = table_of(ThrottleRow)
-            w.execute(sa.update(t).where((t.c.key == address) & (t.c.failures > 0)).values(failures=t.c.failures - 1))
+        _signed_in(engine, pair, address)
         record(engine, found, "signin", name, {"client": where})
         return found
     locked = by_pair[2] or by_address[2]

@@ -38,7 +38,7 @@ from flows.errors import BadInput, Conflict, Problem
 from flows.wording import Progress, Stage, values
 from roles.storage import vault
 from roles.storage.accounts import Account, audit, username
-from roles.storage.migrate import HEAD, ForeignKeysBroken, migrating, to_revision
+from roles.storage.migrate import HEAD, MIGRATIONS, ForeignKeysBroken, migrating, to_revision
 
 FORMAT, VERSION = "abflow-backup", 1
 BATCH = 2000
@@ -51,7 +51,7 @@ MAX_RATIO, RATIO_FLOOR = 100, 10 * 1024 * 1024
 #: open items, a sealed contact, a stored job).
 MAX_VALUE = 256 * 1024
 #: The schema revisions a backup may name: those our migrations know.
-REVISIONS = frozenset(p.name[:4] for p in (Path(__file__).parent / "migrations" / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+REVISIONS = frozenset(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 #: Tables the schema itself fills: a database holding only these is empty.
 SCHEMA_ONLY = {"alembic_version", "data_version"}
 
@@ -324,17 +324,15 @@ def _check_restored(conn: Connection, name: str) -> None:
     field of every entry, read back as an import reads it), accounts the account rules (names,
     roles, password hashes within the policy: a stored hash decides how long a sign-in takes)."""
     from roles.formats.workbook import parse, to_tree
-    from roles.storage.accounts import ROLES, hash_problem
+    from roles.storage.accounts import hash_problem, role_problem, username_problem
     from roles.storage.store import load
     problems = []
     for user, role, password_hash in conn.execute(sa.text("SELECT username, role, password_hash FROM account")):
         entry = f"tables/account.jsonl, account {limits.named(user)}"
-        if not 1 <= len(user) <= 128 or any(ch.isspace() or not ch.isprintable() for ch in user):
-            problems.append(Problem(name, entry, None, "username", "1 to 128 characters, no spaces or control characters"))
-        if role not in ROLES:
-            problems.append(Problem(name, entry, None, "role", f"must be one of {', '.join(ROLES)}"))
-        if why := hash_problem(password_hash):
-            problems.append(Problem(name, entry, None, "password_hash", why))
+        for field, why in (("username", username_problem(user)), ("role", role_problem(role)),
+                           ("password_hash", hash_problem(password_hash))):
+            if why:
+                problems.append(Problem(name, entry, None, field, why))
     if problems:
         raise BadInput(problems)
     parse(to_tree(load(conn)), name)  # type: ignore[arg-type]  # a connection binds a session as an engine does

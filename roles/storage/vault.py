@@ -103,19 +103,26 @@ def unseal(sealed: str, what: str) -> str:
                                 f"(ABFLOW_SECRET_KEY, or {key_file()}): give every abflow process the same key") from None
 
 
+def _mac_ring() -> tuple[bytes, ...]:
+    text = _key_text()
+    _ring(text)  # a malformed key is refused by name first
+    return _mac_keys(text)
+
+
+def _digest(key: bytes, purpose: str, message: str) -> str:
+    return hmac.new(key, f"{purpose}\n{message}".encode(), hashlib.sha256).hexdigest()
+
+
 def mac(purpose: str, message: str) -> str:
     """A keyed digest of `message`, made with the installation's (first) key: only an abflow of
     this installation can make one that `mac_matches`."""
-    _ring(_key_text())  # a malformed key is refused by name first
-    return hmac.new(_mac_keys(_key_text())[0], f"{purpose}\n{message}".encode(), hashlib.sha256).hexdigest()
+    return _digest(_mac_ring()[0], purpose, message)
 
 
 def mac_matches(purpose: str, message: str, digest: object) -> bool:
     """Whether `digest` was made by `mac` with any key of the ring (a rotation's old key too)."""
-    _ring(_key_text())
-    return isinstance(digest, str) and any(
-        hmac.compare_digest(hmac.new(k, f"{purpose}\n{message}".encode(), hashlib.sha256).hexdigest(), digest)
-        for k in _mac_keys(_key_text()))
+    return isinstance(digest, str) and any(hmac.compare_digest(_digest(k, purpose, message), digest)
+                                           for k in _mac_ring())
 
 
 def fingerprint(secret: str) -> str:
