@@ -17,7 +17,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyexpat
@@ -28,7 +28,7 @@ from . import limits
 from .errors import BadInput
 from .fields import STEP, VERSION
 from .layout import Box, layout
-from .model import Branch, Shape, Step, Version
+from .model import SUBPROCESS_TYPES, Branch, Shape, Step, Version
 
 MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -40,8 +40,19 @@ ABFLOW = "https://abflow.example/bpmn"  # our attributes: kind (approval) and AB
 ABFLOW_ATTRS = tuple(f.name for f in STEP if f.kind == "person" or f.bpmn)
 MAX_BYTES = 20 * 1024 * 1024
 
-ACTIVITIES = {"task", "userTask", "serviceTask", "manualTask", "scriptTask", "businessRuleTask", "sendTask",
-              "receiveTask", "subProcess", "callActivity", "transaction", "adHocSubProcess"}
+#: An activity element's type (flows.model.ACTIVITY_TYPES); a userTask is a step's default.
+_ACTIVITY_TYPE = {"userTask": None, "task": "plain", "manualTask": "manual", "serviceTask": "service",
+                  "sendTask": "send", "receiveTask": "receive", "businessRuleTask": "business_rule",
+                  "scriptTask": "script", "callActivity": "call", "subProcess": "subprocess",
+                  "transaction": "transaction", "adHocSubProcess": "adhoc"}
+ACTIVITIES = frozenset(_ACTIVITY_TYPE)
+#: An event definition element's type (flows.model.EVENT_TYPES).
+_EVENT_TYPE = {"timerEventDefinition": "timer", "messageEventDefinition": "message",
+               "signalEventDefinition": "signal", "errorEventDefinition": "error",
+               "escalationEventDefinition": "escalation", "conditionalEventDefinition": "conditional",
+               "terminateEventDefinition": "terminate", "compensateEventDefinition": "compensation",
+               "linkEventDefinition": "link", "cancelEventDefinition": "cancel"}
+_TIMER_PARTS = ("timeDate", "timeDuration", "timeCycle")
 #: A gateway element's type (flows.model.GATEWAY_TYPES).
 _GATEWAY_TYPE = {"exclusiveGateway": "exclusive", "parallelGateway": "parallel", "inclusiveGateway": "inclusive",
                  "eventBasedGateway": "event", "complexGateway": "complex"}
@@ -190,6 +201,7 @@ class _Drawn:
 
     bounds: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     waypoints: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    shapes: dict[str, etree._Element] = field(default_factory=dict)  # the DI element itself, for inner elements
 
 
 def _diagram_of(root: etree._Element) -> _Drawn:
@@ -197,6 +209,7 @@ def _diagram_of(root: etree._Element) -> _Drawn:
     for diagram in root.iter(f"{{{BPMNDI}}}BPMNDiagram"):  # the first diagram that draws an element wins
         for el in diagram.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
             ref = el.get("bpmnElement")
+            drawn.shapes.setdefault(ref, el)
             try:
                 if el.tag.endswith("Shape"):
                     b = el.find(f"{{{DC}}}Bounds")
@@ -227,6 +240,10 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         elif tag in NOT_MODELLED:
             skipped[NOT_MODELLED[tag]] += 1
     notes = [f"{n} {what} not modelled" for what, n in sorted(skipped.items())]
+    # What our export added to make a clean file (flows.bpmn._implied), read as it was before.
+    implied = {n.get("id"): set((n.get(f"{{{ABFLOW}}}implied") or "").split()) for n in nodes}
+    added = {i for i, said in implied.items() if "element" in said}
+    nodes = [n for n in nodes if n.get("id") not in added]
     seen: set[str] = set()
     for n in nodes:
         nid = n.get("id")
@@ -235,21 +252,42 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
                             + (f"id '{nid[:64]}' is used twice" if nid else "has no id"))
         seen.add(nid)
     ids = {n.get("id") for n in nodes}
+    # Some tools write a sub-process's inner flows beside it, in the process: they go inside it.
+    within: dict[str, str] = {d.get("id") or "": n.get("id") or "" for n in nodes
+                              if _local(n.tag) in ("subProcess", "transaction", "adHocSubProcess")
+                              for d in n.iter() if d is not n and isinstance(d.tag, str) and d.get("id")}
+    inner_flows: dict[str, list[etree._Element]] = {}
+    for f in flows:
+        home = within.get(f.get("sourceRef") or "")
+        if home is not None and within.get(f.get("targetRef") or "") == home:
+            inner_flows.setdefault(home, []).append(f)
+    kept_inside = {id(f) for fs in inner_flows.values() for f in fs}
+    flows = [f for f in flows if id(f) not in kept_inside]
     nxt: dict[str, list[str]] = {i: [] for i in ids}
     labels: dict[str, dict[str, Branch]] = {i: {} for i in ids}
     routes: dict[str, dict[str, tuple[tuple[float, float], ...]]] = {i: {} for i in ids}
     kept_flows = 0
-    for f in flows:
+    target_of: dict[str, str] = {}
+    for f in _spliced(flows, added):
         src, tgt = f.get("sourceRef"), f.get("targetRef")
+        if src in added or tgt in added:
+            continue
         if src not in ids or tgt not in ids:
             notes.append(f"sequence flow '{f.get('id')}' from '{src}' to '{tgt}' leaves the process: left out")
             continue
+        if tgt in nxt[src]:
+            notes.append(f"sequence flows '{target_of.get(src + ' ' + tgt)}' and '{f.get('id')}' both lead from "
+                         f"'{src}' to '{tgt}': kept as one")
         nxt[src].append(tgt)
+        target_of[f.get("id") or ""] = tgt
+        target_of.setdefault(src + " " + tgt, f.get("id") or "")
         kept_flows += 1
         if f.get("id") in drawn.waypoints:
             routes[src].setdefault(tgt, drawn.waypoints[f.get("id")])
+        said = set((f.get(f"{{{ABFLOW}}}implied") or "").split())
         cond = f.find(f"{{{MODEL}}}conditionExpression")
-        name, condition = _text(f.get("name")), _text(cond.text) if cond is not None else None
+        name = None if "name" in said else _text(f.get("name"))
+        condition = _text(cond.text) if cond is not None and "condition" not in said else None
         if (name or condition) and tgt not in labels[src]:
             labels[src][tgt] = Branch(tgt, name, condition)
     steps, holders = [], {}
@@ -260,10 +298,18 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         if tag in ACTIVITIES:
             kind = "approval" if n.get(f"{{{ABFLOW}}}kind") == "approval" else "task"
             counts["activities"] += 1
-            inner = sum(1 for c in n if _local(c.tag) in FLOW_NODES)
-            if inner:
-                notes.append(f"sub-process '{_text(n.get('name')) or sid}' with {inner} inner element(s) "
-                             "kept as one step")
+            extra_type = {"activity": "event_subprocess" if n.get("triggeredByEvent") == "true" else _ACTIVITY_TYPE[tag]}
+            inside = (_inside(n, drawn, inner_flows.get(sid, []))
+                      if extra_type["activity"] in SUBPROCESS_TYPES and "inside" not in implied[sid] else None)
+            if inside is not None:
+                inner = sum(1 for c in n if _local(c.tag) in FLOW_NODES)
+                if fragment_problem(inside) is None:
+                    extra_type["inside"] = inside
+                    notes.append(f"sub-process '{_text(n.get('name')) or sid}': its {inner} inner element(s) are "
+                                 "kept as drawn, as one step of the roster")
+                else:
+                    notes.append(f"sub-process '{_text(n.get('name')) or sid}': its {inner} inner element(s) are "
+                                 f"too large to keep (over {MAX_INSIDE:,} characters): left out")
         elif tag in GATEWAYS:
             kind = "gateway"
             counts["gateways"] += 1
@@ -271,12 +317,16 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         else:
             kind = {"startEvent": "start", "endEvent": "end"}.get(tag, "event")
             counts["events"] += 1
+            extra_type = _event_of(n, tag, ids, notes)
+        if (default := target_of.get(n.get("default") or "")) is not None and "otherwise" not in implied[sid]:
+            extra_type["otherwise"] = default
         a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
         if a or b:
             holders[sid] = (a, b)
         extra: dict[str, Any] = {f.name: f.from_attribute(raw)
                                  for f in STEP if f.bpmn and (raw := n.get(f"{{{ABFLOW}}}{f.name}")) is not None}
-        steps.append(Step(sid, _text(n.get("name")), kind, tuple(dict.fromkeys(nxt[sid])), **extra, **extra_type,
+        name = None if "name" in implied[sid] else _text(n.get("name"))
+        steps.append(Step(sid, name, kind, tuple(dict.fromkeys(nxt[sid])), **extra, **extra_type,
                           branches=tuple(labels[sid].values()),
                           shape=Shape(*drawn.bounds[sid], tuple(routes[sid].items())) if sid in drawn.bounds else None))
     lane_of, lanes = {}, []
@@ -292,6 +342,157 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
                        Version(tuple(steps), **_terms(proc)),
                        lane_of, lanes, holders, notes,
                        Counts(counts["activities"], counts["gateways"], counts["events"], kept_flows, len(lanes)))
+
+
+def _event_of(n: etree._Element, tag: str, ids: set[str], notes: list[str]) -> dict[str, Any]:
+    """An event element's definition, timer, and place: on which step a boundary event sits,
+    whether it interrupts, whether an intermediate one catches."""
+    out: dict[str, Any] = {}
+    sid = n.get("id")
+    defined = [c for c in n if _local(c.tag) in _EVENT_TYPE]
+    if defined:
+        out["event"] = _EVENT_TYPE[_local(defined[0].tag)]
+        if len(defined) > 1:
+            notes.append(f"event '{sid}' has {len(defined)} definitions (a multiple event): kept the first, "
+                         f"{out['event']}")
+        for part in defined[0] if out["event"] == "timer" else ():
+            if _local(part.tag) in _TIMER_PARTS and (text := _text(part.text)):
+                out["timer"] = text
+        if out["event"] == "link" and (link := _text(defined[0].get("name"))):
+            out["link"] = link
+    if tag == "intermediateCatchEvent":
+        out["catches"] = True
+    if tag == "boundaryEvent":
+        host = n.get("attachedToRef")
+        if host in ids:
+            out["attached"] = host
+            out["interrupting"] = n.get("cancelActivity") != "false"
+        else:
+            notes.append(f"boundary event '{sid}' sits on '{host}', which is no step of the process: "
+                         "kept as an intermediate event")
+            out["catches"] = True
+    return out
+
+
+#: The inner elements of a sub-process kept with its step: at most this many characters (a
+#: spreadsheet's cell holds 32,767).
+MAX_INSIDE = 32_000
+_SKIP_INSIDE = {"incoming", "outgoing", "extensionElements", "documentation"} | set(_EVENT_TYPE)
+
+
+_PREFIXES = {"abflow": ABFLOW, "bpmn": MODEL, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI}
+
+
+def _inside(n: etree._Element, drawn: _Drawn, beside: list[etree._Element]) -> str | None:
+    """A sub-process's inner elements (with `beside`, its flows a tool wrote outside it), then the
+    diagram's shapes and edges of them, as one XML text: an <abflow:inside> element, written the
+    same way whatever prefixes the file used, so that it reads back to the same text."""
+    inner = [c for c in n if isinstance(c.tag, str) and _local(c.tag) not in _SKIP_INSIDE] + beside
+    if not inner:
+        return None
+    ids = {d.get("id") for c in inner for d in c.iter() if isinstance(d.tag, str) and d.get("id")}
+    parts = inner + [drawn.shapes[i] for i in sorted(ids & drawn.shapes.keys())]
+    ids |= {drawn.shapes[i].get("id") for i in ids & drawn.shapes.keys()}
+    wrapper = _wrapped(parts, ids)
+    for orphan in [a for a in wrapper.iter(f"{{{MODEL}}}dataInputAssociation", f"{{{MODEL}}}dataOutputAssociation")
+                   if a.find(f"{{{MODEL}}}targetRef") is None or a.find(f"{{{MODEL}}}sourceRef") is None]:
+        orphan.getparent().remove(orphan)
+    present = {d.get("id") for d in wrapper.iter() if isinstance(d.tag, str) and d.tag.startswith("{" + MODEL + "}")}
+    for shape in [c for c in wrapper if c.tag.startswith("{" + BPMNDI + "}") and c.get("bpmnElement") not in present]:
+        wrapper.remove(shape)
+    if not any(c.tag.startswith("{" + MODEL + "}") for c in wrapper):
+        return None
+    return etree.tostring(_wrapped(list(wrapper)), encoding="unicode")  # declaring what is left, only
+
+
+def _wrapped(parts: list[etree._Element], ids: set[str | None] | None = None) -> etree._Element:
+    """`parts` copied into an <abflow:inside>, their namespaces declared on it with our prefixes
+    (others ns1, ns2 … in the order they first appear). With `ids`, what points to no element
+    among them (a message, an error, a data object, a label style of the file) is left out: it
+    would name nothing in our export."""
+    prefixes = dict(_PREFIXES)
+    for part in parts:
+        for d in part.iter():
+            if isinstance(d.tag, str):
+                for name in (d.tag, *d.attrib):
+                    uri = name[1:].split("}", 1)[0] if name.startswith("{") else None
+                    if uri and uri not in prefixes.values():
+                        prefixes[f"ns{len(prefixes) - len(_PREFIXES) + 1}"] = uri
+    wrapper = etree.Element(f"{{{ABFLOW}}}inside", nsmap=prefixes)  # type: ignore[arg-type]
+    prefix_of = {uri: p for p, uri in prefixes.items()}
+
+    def copy_into(parent: etree._Element, el: etree._Element) -> None:
+        attrs = {k: v for k, v in el.attrib.items() if ids is None or
+                 not ((k.endswith("Ref") or k in ("labelStyle", "sourceElement", "targetElement")) and v not in ids)}
+        if ids is not None and _local(el.tag).endswith("Ref") and (el.text or "").strip() not in ids:
+            return
+        kind = attrs.get(f"{{{XSI}}}type")
+        if kind:  # a type named by a prefix of the file: named by ours
+            prefix, _, local = kind.rpartition(":")
+            uri = el.nsmap.get(prefix or None)
+            if uri in prefix_of:
+                attrs[f"{{{XSI}}}type"] = f"{prefix_of[uri]}:{local}"
+        made = etree.SubElement(parent, el.tag, attrs)
+        made.text = el.text if el.text and el.text.strip() else None
+        for child in el:
+            if isinstance(child.tag, str):
+                copy_into(made, child)
+
+    for part in parts:
+        copy_into(wrapper, part)
+    return wrapper
+
+
+def _fragment(text: str) -> etree._Element:
+    """Kept inner elements, parsed again under the same refusals as a file (a workbook may carry
+    them too)."""
+    inside = etree.fromstring(text.encode(), _parser())
+    if inside.tag != f"{{{ABFLOW}}}inside" or inside.getroottree().docinfo.doctype:
+        raise ValueError("is no <abflow:inside> element")
+    return inside
+
+
+def fragment_problem(text: str) -> str | None:
+    """What is wrong with a sub-process's kept inner elements, or None."""
+    if len(text) > MAX_INSIDE:
+        return f"is {len(text):,} characters long; at most {MAX_INSIDE:,}"
+    try:
+        inner = _fragment(text)
+    except (etree.XMLSyntaxError, ValueError) as e:
+        return f"is no BPMN elements: {e}"
+    if any(not isinstance(c.tag, str) or not c.tag.startswith(("{" + MODEL + "}", "{" + BPMNDI + "}")) for c in inner):
+        return "holds something other than BPMN elements and their shapes"
+    return None
+
+
+def _spliced(flows: list[etree._Element], added: set[str]) -> list[etree._Element]:
+    """The flows of a file, with each node our export added (an implied start, end or split) taken
+    out again: a flow into an added split goes on to where the split's flows go."""
+    if not added:
+        return flows
+    out_of: dict[str, list[etree._Element]] = {}
+    for f in flows:
+        out_of.setdefault(f.get("sourceRef") or "", []).append(f)
+    out = []
+    for f in flows:
+        if f.get("sourceRef") in added:
+            continue
+        if f.get("targetRef") not in added or not out_of.get(f.get("targetRef") or ""):
+            out.append(f)
+            continue
+        for g in out_of[f.get("targetRef") or ""]:
+            joined = etree.Element(f.tag, dict(g.attrib))
+            joined.set("sourceRef", f.get("sourceRef") or "")
+            for child in g:
+                joined.append(_copy(child))
+            out.append(joined)
+    return out
+
+
+def _copy(el: etree._Element) -> etree._Element:
+    new = etree.Element(el.tag, dict(el.attrib))
+    new.text = el.text
+    return new
 
 
 def _terms(proc) -> dict[str, Any]:
@@ -313,6 +514,144 @@ def _terms(proc) -> dict[str, Any]:
 _TAG = {"task": "userTask", "approval": "userTask", "gateway": "exclusiveGateway", "start": "startEvent",
         "end": "endEvent", "event": "intermediateThrowEvent"}
 _GATEWAY_TAG = {v: k for k, v in _GATEWAY_TYPE.items()}
+_ACTIVITY_TAG = {"plain": "task", "manual": "manualTask", "service": "serviceTask", "send": "sendTask",
+                 "receive": "receiveTask", "business_rule": "businessRuleTask", "script": "scriptTask",
+                 "call": "callActivity", "subprocess": "subProcess", "event_subprocess": "subProcess",
+                 "transaction": "transaction", "adhoc": "adHocSubProcess"}
+_EVENT_TAG = {v: k for k, v in _EVENT_TYPE.items()}
+#: Names our export gives what BPMN checkers want named and the model leaves unnamed (a start, an
+#: end, a gateway that decides), marked implied so that reading the file back leaves them out.
+_IMPLIED_NAMES = {"start": "开始", "end": "结束", "exclusive": "判断", "inclusive": "判断", "complex": "判断",
+                  "timer": "定时", "message": "消息", "signal": "信号", "error": "错误", "escalation": "升级",
+                  "conditional": "条件", "terminate": "终止", "compensation": "补偿", "link": "链接",
+                  "cancel": "取消", None: "事件"}
+
+
+def _tag(s: Step) -> str:
+    if s.kind == "gateway":
+        return _GATEWAY_TAG[s.gateway or "exclusive"]
+    if s.is_work:
+        return _ACTIVITY_TAG.get(s.activity or "", "userTask")
+    if s.kind == "event" and s.attached is not None:
+        return "boundaryEvent"
+    if s.kind == "event" and s.catches:
+        return "intermediateCatchEvent"
+    return _TAG[s.kind]
+
+
+@dataclass
+class _Clean:
+    """A version as our export writes it, with what BPMN checkers (bpmnlint's recommended rules)
+    ask for and the model leaves implicit: a start and an end event, a gateway where a step's
+    several ways out all go at once, names of deciding gateways and events, a condition or default
+    on every way out of a step that decides by conditions. Each addition is marked (`abflow:implied`)
+    and left out when the file is read back, so an export reads back to the version it came from."""
+
+    version: Version
+    nodes: dict[str, set[str]] = field(default_factory=dict)  # step → "element", "name", "otherwise", "inside"
+    flows: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (from, to) → "name", "condition"
+
+
+def _off_the_flow(s: Step) -> bool:
+    """Steps no flow enters or leaves by design: a boundary event (entered from its step), an event
+    sub-process (started by its own event), a link (thrown here, caught elsewhere)."""
+    return s.attached is not None or s.activity == "event_subprocess" or s.event == "link"
+
+
+def _implied(version: Version) -> _Clean:
+    steps = {s.id: s for s in version.steps}
+    if not steps:
+        return _Clean(version)
+    clean = _Clean(version)
+    drawn = all(s.shape is not None for s in steps.values())
+
+    def fresh(base: str) -> str:
+        out, k = base, 1
+        while out in steps:
+            k += 1
+            out = f"{base}_{k}"
+        return out
+
+    def add(step: Step, after: str | None = None) -> None:
+        nonlocal steps
+        steps[step.id] = step
+        clean.nodes[step.id] = {"element"}
+        if after is not None:  # keep the table's order: an added split right after its step
+            order = list(steps)
+            order.insert(order.index(after) + 1, order.pop())
+            steps = {k: steps[k] for k in order}
+
+    targets = {t for s in steps.values() for t in s.next}
+    if not any(s.kind == "start" for s in steps.values()):
+        # where nothing leads, else (a rework loop back to the first step) the table's first step
+        entries = [s for s in steps.values() if s.id not in targets and not _off_the_flow(s)] or list(steps.values())[:1]
+        if entries:
+            first = entries[0].shape
+            shape = Shape(first.x - 96, first.y + first.h / 2 - 18, 36, 36) if drawn and first else None
+            start = Step(fresh("start"), _IMPLIED_NAMES["start"], "start", tuple(e.id for e in entries), shape=shape)
+            add(start)
+            steps = {start.id: start, **{k: v for k, v in steps.items() if k != start.id}}
+    exits = [s for s in steps.values() if not s.next and s.kind != "end" and not _off_the_flow(s)]
+    if exits:
+        right = max((s.shape.x + s.shape.w for s in exits if s.shape), default=0)
+        first = exits[0].shape
+        end = Step(fresh("end"), _IMPLIED_NAMES["end"], "end",
+                   shape=Shape(right + 60, first.y + first.h / 2 - 18, 36, 36) if drawn and first else None)
+        for s in exits:
+            steps[s.id] = replace(s, next=(end.id,))
+        add(end)
+    for s in list(steps.values()):
+        labels = {b.to: b for b in s.branches}
+        if len(s.next) > 1 and (s.otherwise or any(b.condition for b in s.branches)):
+            bare = [t for t in s.next if t != s.otherwise and not (t in labels and labels[t].condition)]
+            if len(bare) == 1 and s.otherwise is None:
+                s = replace(s, otherwise=bare[0])
+                clean.nodes.setdefault(s.id, set()).add("otherwise")
+            else:
+                for t in bare:
+                    said = labels.get(t, Branch(t))
+                    labels[t] = Branch(t, said.name, said.name or steps[t].label)
+                    clean.flows.setdefault((s.id, t), set()).add("condition")
+        for t, b in list(labels.items()):
+            if b.condition and not b.name:
+                labels[t] = replace(b, name=b.condition)
+                clean.flows.setdefault((s.id, t), set()).add("name")
+        s = replace(s, branches=tuple(labels[t] for t in s.next if t in labels))
+        unconditioned = [t for t in s.next if t != s.otherwise and not (t in labels and labels[t].condition)]
+        if s.kind != "gateway" and len(unconditioned) > 1:
+            box = s.shape
+            shape = None if box is None else Shape(box.x + box.w + 12, box.y + box.h / 2 - 25, 50, 50, box.edges)
+            split = Step(fresh(f"{s.id}_split"), None, "gateway", s.next, gateway="parallel", branches=s.branches,
+                         shape=shape)
+            s = replace(s, next=(split.id,), branches=())
+            add(split, after=s.id)
+        steps[s.id] = s
+        forking = s.kind == "gateway" and len(s.next) > 1 and (s.gateway or "exclusive") in ("exclusive", "inclusive",
+                                                                                              "complex")
+        if s.name is None and (forking or s.kind in ("start", "end", "event")) and "element" not in clean.nodes.get(s.id, ()):
+            word = s.gateway or "exclusive" if s.kind == "gateway" else s.kind if s.kind != "event" else s.event
+            steps[s.id] = replace(s, name=_IMPLIED_NAMES.get(word, _IMPLIED_NAMES[s.event]))
+            clean.nodes.setdefault(s.id, set()).add("name")
+        if s.activity in SUBPROCESS_TYPES and s.inside is None and s.activity != "event_subprocess":
+            steps[s.id] = replace(steps[s.id], inside=_empty_inside(_xml_id(s.id)))
+            clean.nodes.setdefault(s.id, set()).add("inside")
+    clean.version = replace(version, steps=tuple(steps.values()))
+    return clean
+
+
+def _empty_inside(sid: str) -> str:
+    """What a sub-process kept without its inner steps holds in our export: a start and an end,
+    drawn on its own diagram, as BPMN checkers ask of every sub-process."""
+    start, end, flow = f"{sid}_inner_start", f"{sid}_inner_end", f"{sid}_inner_flow"
+    return (f'<abflow:inside xmlns:abflow="{ABFLOW}" xmlns:bpmn="{MODEL}" xmlns:bpmndi="{BPMNDI}" xmlns:dc="{DC}" '
+            f'xmlns:di="{DI}"><bpmn:startEvent id="{start}" name="{_IMPLIED_NAMES["start"]}">'
+            f'<bpmn:outgoing>{flow}</bpmn:outgoing></bpmn:startEvent>'
+            f'<bpmn:endEvent id="{end}" name="{_IMPLIED_NAMES["end"]}"><bpmn:incoming>{flow}</bpmn:incoming></bpmn:endEvent>'
+            f'<bpmn:sequenceFlow id="{flow}" sourceRef="{start}" targetRef="{end}"/>'
+            f'<bpmndi:BPMNShape id="{start}_di" bpmnElement="{start}"><dc:Bounds x="100" y="100" width="36" height="36"/>'
+            f'</bpmndi:BPMNShape><bpmndi:BPMNShape id="{end}_di" bpmnElement="{end}"><dc:Bounds x="220" y="100" '
+            f'width="36" height="36"/></bpmndi:BPMNShape><bpmndi:BPMNEdge id="{flow}_di" bpmnElement="{flow}">'
+            f'<di:waypoint x="136" y="118"/><di:waypoint x="220" y="118"/></bpmndi:BPMNEdge></abflow:inside>')
 
 
 def write(version: Version, process_id: str, name: str, lane_name: dict[str, str]) -> bytes:
@@ -337,6 +676,8 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             listed = ET.SubElement(ET.SubElement(proc, m("extensionElements")), f"{{{ABFLOW}}}{f.name}")
             for item in items:
                 ET.SubElement(listed, f"{{{ABFLOW}}}item").text = item
+    clean = _implied(version)
+    version = clean.version
     plan = layout(version)
     sid = {s.id: _xml_id(s.id) for s in version.steps}
     if plan.lanes:
@@ -353,37 +694,88 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
     for fid, src, tgt in flows:
         incoming[tgt].append(fid)
         outgoing[src].append(fid)
+    flow_id = {(src, tgt): fid for fid, src, tgt in flows}
     for s in version.steps:
         attrs = {"id": sid[s.id]}
         if s.name:
             attrs["name"] = s.name
         if s.kind == "approval":
             attrs[f"{{{ABFLOW}}}kind"] = "approval"
+        if s.attached is not None:
+            attrs["attachedToRef"] = sid[s.attached]
+            if not s.interrupting:
+                attrs["cancelActivity"] = "false"
+        if s.otherwise is not None:
+            attrs["default"] = flow_id[s.id, s.otherwise]
+        if s.activity == "event_subprocess":
+            attrs["triggeredByEvent"] = "true"
+        if s.id in clean.nodes:
+            attrs[f"{{{ABFLOW}}}implied"] = " ".join(sorted(clean.nodes[s.id]))
         for f in STEP:
             if f.name in ABFLOW_ATTRS and (text := f.attribute(getattr(s, f.name))) is not None:
                 attrs[f"{{{ABFLOW}}}{f.name}"] = text
-        tag = _GATEWAY_TAG[s.gateway or "exclusive"] if s.kind == "gateway" else _TAG[s.kind]
-        el = ET.SubElement(proc, m(tag), attrs)
+        el = ET.SubElement(proc, m(_tag(s)), attrs)
         for fid in incoming[s.id]:
             ET.SubElement(el, m("incoming")).text = fid
         for fid in outgoing[s.id]:
             ET.SubElement(el, m("outgoing")).text = fid
+        if s.inside is not None:
+            el.extend(_as_written(part) for part in _fragment(s.inside) if part.tag.startswith("{" + MODEL + "}"))
+        if s.event is not None and s.kind in ("start", "end", "event"):
+            defined = ET.SubElement(el, m(_EVENT_TAG[s.event]), {"id": f"{sid[s.id]}_{s.event}"}
+                                    | ({"name": s.link} if s.link else {}))
+            if s.timer:
+                ET.SubElement(defined, m(_timer_part(s.timer)), {f"{{{XSI}}}type": "bpmn:tFormalExpression"}
+                              ).text = s.timer
     label = {(s.id, b.to): b for s in version.steps for b in s.branches}
     for fid, src, tgt in flows:
         branch = label.get((src, tgt))
         attrs = {"id": fid, "sourceRef": sid[src], "targetRef": sid[tgt]}
         if branch is not None and branch.name:
             attrs["name"] = branch.name
+        if (src, tgt) in clean.flows:
+            attrs[f"{{{ABFLOW}}}implied"] = " ".join(sorted(clean.flows[src, tgt]))
         flow = ET.SubElement(proc, m("sequenceFlow"), attrs)
         if branch is not None and branch.condition:
             cond = ET.SubElement(flow, m("conditionExpression"), {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
             cond.text = branch.condition
-    _diagram(root, pid, plan, sid, flows)
+    _diagram(root, pid, plan, sid, flows, version.steps)
+    for s in version.steps:  # a kept sub-process opens on a diagram of its own, as it was drawn
+        if s.inside is not None and (drawings := [p for p in _fragment(s.inside) if p.tag.startswith("{" + BPMNDI + "}")]):
+            diagram = ET.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", {"id": f"diagram_{sid[s.id]}"})
+            plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", {"id": f"plane_{sid[s.id]}", "bpmnElement": sid[s.id]})
+            plane.extend(_as_written(p) for p in drawings)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
-def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows) -> None:
+def _as_written(el: etree._Element) -> ET.Element:
+    """An element lxml read, as the writer's ElementTree element (kept inner elements); an
+    `xsi:type` names its type by the prefix this file gives BPMN's namespace."""
+    attrs = dict(el.attrib)
+    kind = attrs.get(f"{{{XSI}}}type")
+    if kind:
+        prefix, _, local = kind.rpartition(":")
+        if el.nsmap.get(prefix or None) == MODEL:
+            attrs[f"{{{XSI}}}type"] = "bpmn:" + local
+    out = ET.Element(el.tag, attrs)
+    out.text = el.text
+    for child in el:
+        if isinstance(child.tag, str):
+            copied = _as_written(child)
+            copied.tail = child.tail
+            out.append(copied)
+    return out
+
+
+def _timer_part(text: str) -> str:
+    """Which of a timer's three forms ISO-8601 text is: a cycle repeats (R…), a duration is a
+    period (P…), anything else is a date."""
+    head = text.lstrip("+-").upper()
+    return "timeCycle" if head.startswith("R") else "timeDuration" if head.startswith("P") else "timeDate"
+
+
+def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows, plan_steps) -> None:
     d = lambda tag: f"{{{BPMNDI}}}{tag}"  # noqa: E731
     diagram = ET.SubElement(root, d("BPMNDiagram"), {"id": f"diagram_{pid}"})
     plane = ET.SubElement(diagram, d("BPMNPlane"), {"id": f"plane_{pid}", "bpmnElement": f"collab_{pid}"})
@@ -396,8 +788,9 @@ def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows) -> No
     if plan.lanes:  # a version without holders (`before`) has one band in the layout but no lane
         for i, box in enumerate(plan.lane_boxes):
             shape(f"lane_{pid}_{i}", box, isHorizontal="true")
+    kept = {s.id for s in plan_steps if s.inside is not None}
     for step_id, box in plan.boxes.items():
-        shape(sid[step_id], box)
+        shape(sid[step_id], box, **({"isExpanded": "false"} if step_id in kept else {}))
     for fid, src, tgt in flows:
         edge = ET.SubElement(plane, d("BPMNEdge"), {"id": f"{fid}_di", "bpmnElement": fid})
         for x, y in plan.route(src, tgt):
@@ -410,6 +803,8 @@ def _n(v: float) -> str:
 
 
 def _xml_id(value: str) -> str:
-    """An XML NCName: our step ids (s1, g1) are fine; anything else is made so."""
-    value = re.sub(r"[^\w.-]", "_", value)
-    return value if re.match(r"[A-Za-z_]", value) else f"_{value}"
+    """An XML NCName: a step id of any script that starts with a letter is one already (s1, 受理,
+    Activity_0b1x), so a file from another tool gets its own ids back; one that starts with a digit
+    gets a leading `_`."""
+    value = re.sub(r"[^\w.\-\u00b7\u0300-\u036f\u203f\u2040]", "_", value)
+    return value if re.match(r"[^\W\d]", value) else f"_{value}"

@@ -5,7 +5,8 @@ known kind needs no code here.
 
 | kind | value | stored / tree | cell |
 |---|---|---|---|
-| id, text, person | str | str | text |
+| id, text, person, ref | str | str | text |
+| xml | BPMN elements as text, kept as read | str | — |
 | choice | one of `options` | str (tree: the default left out) | text |
 | ids | tuple of str | list | `a, b` |
 | number | float, 0 or more | float (tree: a whole number as int) | number |
@@ -27,9 +28,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import limits
-from .model import Branch, Shape, Step, Version
+from .model import SUBPROCESS_TYPES, Branch, Shape, Step, Version
 
-KINDS = ("id", "text", "choice", "person", "ids", "number", "branches", "shape", "flag", "count", "names")
+KINDS = ("id", "text", "choice", "person", "ref", "xml", "ids", "number", "branches", "shape", "flag", "count", "names")
 _LIST_SPLIT = re.compile(r"\s*[,，]\s*")
 
 
@@ -121,14 +122,19 @@ class FieldSpec:
             return "is required"
         if value is None or value == () or value == "":
             return None
-        if self.kind in ("id", "person"):
+        if self.kind in ("id", "ref"):
+            return limits.step_id_problem(value)
+        if self.kind == "person":
             return limits.id_problem(value)
+        if self.kind == "xml":
+            from .bpmn import fragment_problem  # BPMN's reader knows what XML may be let in
+            return fragment_problem(value)
         if self.kind == "text":
             return limits.text_problem(value)
         if self.kind == "choice":
             return None if value in self.options else f"must be one of {', '.join(self.options)}, not {limits.short(value)}"
         if self.kind == "ids":
-            return next((p for x in value if (p := limits.id_problem(x))), None)
+            return next((p for x in value if (p := limits.step_id_problem(x))), None)
         if self.kind in ("number", "count") and (isinstance(value, bool) or not isinstance(value, (int, float))):
             return f"must be a number, not {limits.short(value)}"
         if self.kind == "number":
@@ -143,7 +149,7 @@ class FieldSpec:
                 return f"lists {len(value):,} names; at most {limits.MAX_ITEMS:,}"
             return next((p for x in value if (p := limits.text_problem(x))), None)
         if self.kind == "branches":
-            return next((p for b in value for p in (limits.id_problem(b.to), limits.text_problem(b.name or ""),
+            return next((p for b in value for p in (limits.step_id_problem(b.to), limits.text_problem(b.name or ""),
                                                      limits.text_problem(b.condition or "")) if p), None)
         if self.kind == "shape":
             numbers = [value.x, value.y, value.w, value.h] + [c for _, pts in value.edges for pt in pts for c in pt]
@@ -214,8 +220,34 @@ def terms_problems(version: Version) -> list[tuple[str, str]]:
 
 
 def step_problems(s: Step) -> list[tuple[str, str]]:
-    """(field, problem) for each value of a step that no reader may let in."""
-    return [(f.name, p) for f in STEP if (p := f.problem(getattr(s, f.name)))]
+    """(field, problem) for each value of a step that no reader may let in, and each field that
+    does not fit the step's kind (a gateway type on a task, a timer on no timer event)."""
+    return [(f.name, p) for f in STEP if (p := f.problem(getattr(s, f.name)))] + _misfits(s)
+
+
+#: Fields only some kinds of step have: the kinds, and what a misplaced one is told.
+_ONLY_ON = {"gateway": (("gateway",), "only a gateway has a gateway type"),
+            "activity": (("task", "approval"), "only a task or approval has an activity type"),
+            "event": (("start", "end", "event"), "only an event has an event type"),
+            "attached": (("event",), "only an intermediate event sits on a step"),
+            "catches": (("event",), "only an intermediate event catches"),
+            "inside": (("task", "approval"), "only a sub-process has inner steps")}
+
+
+def _misfits(s: Step) -> list[tuple[str, str]]:
+    out = [(name, f"{said}; this step is a {s.kind}") for name, (kinds, said) in _ONLY_ON.items()
+           if getattr(s, name) not in (None, False) and s.kind not in kinds]
+    if s.timer is not None and s.event != "timer":
+        out.append(("timer", "only a timer event has a timer"))
+    if s.link is not None and s.event != "link":
+        out.append(("link", "only a link event has a link name"))
+    if s.inside is not None and s.activity not in SUBPROCESS_TYPES:
+        out.append(("inside", "only a sub-process has inner steps"))
+    if not s.interrupting and s.attached is None:
+        out.append(("interrupting", "only a boundary event may be non-interrupting"))
+    if s.otherwise is not None and s.otherwise not in s.next:
+        out.append(("otherwise", f"'{s.otherwise}' is not among this step's next steps"))
+    return out
 
 
 def version_problems(steps) -> list[tuple[str, str, str]]:

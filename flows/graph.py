@@ -12,7 +12,13 @@ from .model import Step, Version
 
 
 def successors(version: Version) -> dict[str, tuple[str, ...]]:
-    return {s.id: s.next for s in version.steps}
+    """Where each step leads: its `next`, and for a work step also the boundary events on it (a
+    timer or an error there starts the exception path), so every walk sees those paths."""
+    on: dict[str, list[str]] = {}
+    for s in version.steps:
+        if s.attached is not None:
+            on.setdefault(s.attached, []).append(s.id)
+    return {s.id: s.next + tuple(on.get(s.id, ())) for s in version.steps}
 
 
 def dangling_edges(version: Version) -> list[tuple[str, str]]:
@@ -32,10 +38,10 @@ def stuck_steps(version: Version) -> list[str]:
     Dangling targets are ignored here (they are reported on their own).
     """
     preds: dict[str, list[str]] = {s.id: [] for s in version.steps}
-    for s in version.steps:
-        for t in s.next:
+    for sid, nexts in successors(version).items():
+        for t in nexts:
             if t in preds:
-                preds[t].append(s.id)
+                preds[t].append(sid)
     reach = {s.id for s in version.steps if is_terminal(s)}
     queue = deque(reach)
     while queue:
@@ -69,6 +75,12 @@ def faults(version: Version) -> list[tuple[str, str]]:
     found = [(sid, f"'{target}' is no step of this version") for sid, target in dangling_edges(version)]
     found += [(s.id, f"branch '{b.text()}' leads to '{b.to}', which is not among its next steps")
               for s in version.steps for b in s.branches if b.to not in s.next]
+    by_id = {s.id: s for s in version.steps}
+    found += [(s.id, f"sits on '{s.attached}', which is no task or approval of this version")
+              for s in version.steps if s.attached is not None and not (s.attached in by_id and by_id[s.attached].is_work)]
+    boundary = {s.id for s in version.steps if s.attached is not None}
+    found += [(s.id, f"leads to '{t}', a boundary event, which is entered only from the step it sits on")
+              for s in version.steps for t in s.next if t in boundary]
     stuck = stuck_steps(version)
     if stuck:
         loop = " → ".join(cycle_through(version, stuck))
@@ -83,21 +95,23 @@ def faults(version: Version) -> list[tuple[str, str]]:
 
 
 def entry_steps(version: Version) -> list[str]:
-    """Steps nothing points to: where the implied start event leads."""
-    targets = {t for s in version.steps for t in s.next}
+    """Steps nothing points to: where the implied start event leads (a boundary event is entered
+    from its step)."""
+    targets = {t for nexts in successors(version).values() for t in nexts}
     return [s.id for s in version.steps if s.id not in targets]
 
 
 def work_successors(version: Version) -> dict[str, set[str]]:
     """For each work step, the work steps that follow it directly, looking through gateways and events."""
     by_id = {s.id: s for s in version.steps}
+    succ = successors(version)
     out: dict[str, set[str]] = {}
     for s in version.steps:
         if not s.is_work:
             continue
         found: set[str] = set()
         seen: set[str] = set()
-        stack = list(s.next)
+        stack = list(succ[s.id])
         while stack:
             t = stack.pop()
             if t in seen or t not in by_id:
@@ -106,7 +120,7 @@ def work_successors(version: Version) -> dict[str, set[str]]:
             if by_id[t].is_work:
                 found.add(t)
             else:
-                stack.extend(by_id[t].next)
+                stack.extend(succ[t])
         out[s.id] = found
     return out
 

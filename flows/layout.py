@@ -62,8 +62,12 @@ class Plan:
 
 
 def layers(version: Version) -> dict[str, int]:
-    """Longest-path depth from the entries, not counting edges that loop back."""
+    """Longest-path depth from the entries, not counting edges that loop back; a boundary event
+    stands in the column of the step it sits on."""
     nxt = {s.id: [t for t in s.next] for s in version.steps}
+    on = {s.id: s.attached for s in version.steps if s.attached in nxt}
+    for event, host in on.items():
+        nxt[host].append(event)
     ids = list(nxt)
     targets = {t for ts in nxt.values() for t in ts}
     order, state, back = [], {}, set()
@@ -91,7 +95,7 @@ def layers(version: Version) -> dict[str, int]:
     for node in reversed(order):  # a topological order of the forward edges
         for t in nxt[node]:
             if t in depth and (node, t) not in back:
-                depth[t] = max(depth[t], depth[node] + 1)
+                depth[t] = max(depth[t], depth[node] + (on.get(t) != node))
     return depth
 
 
@@ -105,8 +109,13 @@ def lanes_of(version: Version, depth: dict[str, int] | None = None) -> tuple[lis
             if t in preds:
                 preds[t].append(s.id)
     lane_of: dict[str, str | None] = {s.id: s.a for s in version.steps if s.is_work and s.a}
-    # Gateways and events sit in the lane of the step before them, else after them.
+    # Gateways and events sit in the lane of the step before them, else after them; a boundary
+    # event in the lane of the step it sits on.
+    by_id = {s.id: s for s in version.steps}
     for s in sorted(version.steps, key=lambda s: depth[s.id]):
+        if s.attached in by_id:
+            host = by_id[s.attached]
+            lane_of[s.id] = host.a if host.is_work and host.a else lane_of.get(host.id)
         if s.id not in lane_of:
             near = [p for p in preds[s.id] if p in lane_of] or [t for t in s.next if t in lane_of]
             lane_of[s.id] = lane_of[near[0]] if near else None
@@ -165,7 +174,10 @@ def layered(version: Version) -> Plan:
     plan = Plan(lanes if any(lanes) else [], lane_of, layer=depth)
     rows: dict[tuple[str | None, int], int] = {}
     slot: dict[str, int] = {}
+    ids = set(by_id)
     for s in version.steps:
+        if s.attached in ids:
+            continue  # drawn on its step's border, below
         key = (lane_of[s.id], depth[s.id])
         slot[s.id] = rows.get(key, 0)
         rows[key] = slot[s.id] + 1
@@ -181,8 +193,18 @@ def layered(version: Version) -> Plan:
         y += h
     plan.pool = Box(0, 0, width, y)
     for s in version.steps:
+        if s.id not in slot:
+            continue
         w, h = SIZE[by_id[s.id].kind]
         cx = POOL_HEAD + LANE_HEAD + depth[s.id] * COL + COL / 2
         cy = lane_top[lane_of[s.id] if lanes else None] + PAD / 2 + slot[s.id] * ROW + ROW / 2
         plan.boxes[s.id] = Box(cx - w / 2, cy - h / 2, w, h)
+    on_border: dict[str, int] = {}
+    for s in version.steps:  # boundary events along the bottom edge of their step, right to left
+        if s.id not in slot:
+            host = plan.boxes[s.attached or ""]
+            host_id = s.attached or ""
+            k = on_border[host_id] = on_border.get(host_id, 0) + 1
+            w, h = SIZE["event"]
+            plan.boxes[s.id] = Box(host.x + host.w - k * (w + 4), host.y + host.h - h / 2, w, h)
     return plan

@@ -17,6 +17,12 @@ import unicodedata
 #: characters: ids become file names, URL parts and keys).
 ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 ID_RULE = "letters, digits, '_', '.' and '-', at most 64"
+#: A step's id may be what BPMN makes it, an XML NCName of any script (开始, 受理,
+#: Activity_0b1x…): letters, digits, marks, `_`, `.`, `-` and `·`, at most 255; no spaces, colons,
+#: control or format characters. Steps are keys within their version, never file names; one that
+#: starts with a digit (a table's 1, 2, 3) is written to BPMN with a leading `_`.
+STEP_ID = re.compile(r"[\w.\-\u00b7\u0300-\u036f\u203f\u2040]{1,255}")
+STEP_ID_RULE = "letters (any script), digits, '_', '.' and '-', at most 255"
 #: Names, notes and reasons: at most this many characters.
 MAX_TEXT = 500
 #: Numbers (minutes, counts per month, staffing, batches): at most this.
@@ -62,6 +68,14 @@ def named(value: object) -> str:
 def id_problem(value: str) -> str | None:
     if not ID.fullmatch(value):
         return f"{short(value)} is no id: use {ID_RULE}"
+    return None
+
+
+def step_id_problem(value: str) -> str | None:
+    if not isinstance(value, str) or not STEP_ID.fullmatch(value):
+        return f"{short(value)} is no step id: use {STEP_ID_RULE}"
+    if any(unicodedata.category(ch) in ("Cf", "Co", "Cn") for ch in value):
+        return f"{short(value)} holds an invisible or unassigned character"
     return None
 
 

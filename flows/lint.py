@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .graph import entry_steps, stuck_steps
+from .graph import entry_steps, stuck_steps, successors
 from .model import Version
 from .wording import Worded, values
 
@@ -54,11 +54,11 @@ def reachable(version: Version) -> set[str]:
     every step, from the first step of the table."""
     starts = ([s.id for s in version.steps if s.kind == "start"] or entry_steps(version)
               or [s.id for s in version.steps[:1]])
-    by_id = {s.id: s for s in version.steps}
+    succ = successors(version)
     seen, queue = set(starts), deque(starts)
     while queue:
-        for t in by_id[queue.popleft()].next:
-            if t in by_id and t not in seen:
+        for t in succ[queue.popleft()]:
+            if t in succ and t not in seen:
                 seen.add(t)
                 queue.append(t)
     return seen

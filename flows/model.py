@@ -17,6 +17,17 @@ WORK_KINDS = frozenset({"task", "approval"})
 #: `inclusive` those whose condition holds, `event` the way whose event comes first, `complex` a rule
 #: of its own.
 GATEWAY_TYPES = ("exclusive", "parallel", "inclusive", "event", "complex")
+#: What kind of work an activity is (BPMN's task types); None is a person's task (userTask), what
+#: a section's step is unless a drawing says otherwise. A sub-process (`subprocess`, `transaction`,
+#: `adhoc`, and `event_subprocess`, started by its own event, not by a flow) is one step whose inner
+#: steps are kept as drawn (`inside`); `call` runs another process; `plain` is BPMN's untyped task.
+ACTIVITY_TYPES = ("user", "manual", "service", "send", "receive", "business_rule", "script", "call", "subprocess",
+                  "event_subprocess", "transaction", "adhoc", "plain")
+SUBPROCESS_TYPES = frozenset({"subprocess", "event_subprocess", "transaction", "adhoc"})
+#: An event's definition (BPMN's event definitions): what it waits for or sends. None is a plain
+#: event (a start or end with no trigger). `timer` carries its ISO-8601 text in `timer`.
+EVENT_TYPES = ("timer", "message", "signal", "error", "escalation", "conditional", "terminate", "compensation",
+               "link", "cancel")
 VERSIONS = ("before", "after")
 #: 即办件 (done the day it arrives) and 承诺件 (done within a promised number of workdays).
 VERSION_KINDS = ("instant", "promised")
@@ -128,6 +139,26 @@ class Step:
     #: A gateway's type (BPMN's element says it, not an attribute of ours); None on a gateway is
     #: exclusive, and only a gateway has one.
     gateway: str | None = field(default=None, metadata=declare("choice", options=GATEWAY_TYPES))
+    #: The next step taken when no condition of the others holds (BPMN's default flow): one of
+    #: `next`, of a gateway or an activity.
+    otherwise: str | None = field(default=None, metadata=declare("ref", editor=False))
+    #: A work step's kind of work; None is a person's task.
+    activity: str | None = field(default=None, metadata=declare("choice", options=ACTIVITY_TYPES))
+    #: A start, end or intermediate event's definition, and a timer's ISO-8601 date (2026-12-31),
+    #: duration (P5D: the deadline of the step a boundary timer sits on) or cycle (R3/PT1H).
+    event: str | None = field(default=None, metadata=declare("choice", options=EVENT_TYPES))
+    timer: str | None = field(default=None, metadata=declare("text"))
+    #: A link event's name: a link thrown goes on at the link caught of the same name.
+    link: str | None = field(default=None, metadata=declare("text", editor=False))
+    #: A boundary event: the work step it sits on, whether it stops that step (interrupting, the
+    #: default) or runs beside it; `next` is the exception path it starts.
+    attached: str | None = field(default=None, metadata=declare("ref", editor=False))
+    interrupting: bool = field(default=True, metadata=declare("flag", editor=False))
+    #: An intermediate event that waits for its trigger (catch) rather than sends it (throw).
+    catches: bool = field(default=False, metadata=declare("flag", editor=False))
+    #: A sub-process's inner elements as the file that drew them had them (BPMN XML): abflow plans
+    #: no holders inside, and gives them back, unchanged, in its export.
+    inside: str | None = field(default=None, metadata=declare("xml", editor=False))
 
     @property
     def is_work(self) -> bool:

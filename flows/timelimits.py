@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .graph import entry_steps, is_terminal
+from .graph import entry_steps, is_terminal, successors
 from .model import Step, Version
 
 #: Search steps before a version's loops are called too tangled to measure.
@@ -37,7 +37,7 @@ def longest_route(version: Version) -> Route:
     by_id = {s.id: s for s in version.steps}
     if not by_id:
         return Route((), 0.0)
-    succ = {s.id: [t for t in s.next if t in by_id] for s in version.steps}
+    succ = {u: [t for t in nexts if t in by_id] for u, nexts in successors(version).items()}
     component = _components(succ)
     memo: dict[tuple[str, frozenset[str]], tuple[float, tuple[str, ...]] | None] = {}
     budget = [BUDGET]

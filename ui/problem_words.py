@@ -115,6 +115,14 @@ MESSAGES = {
     "(at least {} days off, New Year's Day and National Day among them)":
         "不是 {} 年的完整安排：只列出 {} 天休息日；国务院公布的安排列出全部节假日（至少 {} 天休息日，含元旦和国庆节）",
     "only a gateway has a gateway type; this step is a {}": "只有判断分支才有分支方式；此环节是{}",
+    "only a task or approval has an activity type; this step is a {}": "只有办理或审批环节才有任务类型；此环节是{}",
+    "only an event has an event type; this step is a {}": "只有事件才有事件类型；此环节是{}",
+    "only an intermediate event sits on a step; this step is a {}": "只有中间事件可以附着在环节上；此环节是{}",
+    "only an intermediate event catches; this step is a {}": "只有中间事件可以等待触发；此环节是{}",
+    "only a timer event has a timer": "只有定时事件才有定时",
+    "only a boundary event may be non-interrupting": "只有边界事件可以不中断",
+    "only a link event has a link name": "只有链接事件才有链接名",
+    "only a sub-process has inner steps": "只有子流程才有内部环节",
     # refusals: who may, locks, someone else's change
     "too many failed sign-ins for {} from this address: try again in {} minute(s)":
         "账号 {} 在此地址登录失败次数过多，请 {} 分钟后再试",

@@ -352,6 +352,8 @@ _READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
     "id": lambda r, node, f, label: r.text(node, f.name, label),
     "text": lambda r, node, f, label: r.text(node, f.name, label),
     "person": lambda r, node, f, label: r.text(node, f.name, label),
+    "ref": lambda r, node, f, label: r.text(node, f.name, label),
+    "xml": lambda r, node, f, label: _verbatim(r, node, f.name, label),
     "choice": lambda r, node, f, label: r.choice(node, f.name, label, f.options, f.default),
     "flag": lambda r, node, f, label: r.boolean(node, f.name, label, bool(f.default)),
     "count": lambda r, node, f, label: r.integer(node, f.name, label),
@@ -361,6 +363,18 @@ _READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
     "branches": lambda r, node, f, label: _branches(r, node, label),
     "shape": lambda r, node, f, label: _shape(r, node, label),
 }
+
+
+def _verbatim(r: _Reader, node: dict, key: str, label: str) -> str | None:
+    """Text kept exactly as written, line breaks included (a sub-process's inner BPMN); the field's
+    own check says what it may hold."""
+    value = node.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        r.bad(label, node, key, f"must be text, not {_kind(value)}")
+        return None
+    return value
 
 
 def _branches(r: _Reader, sn: dict, label: str) -> tuple[Branch, ...]:
@@ -534,8 +548,6 @@ def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Pla
         held = [f.name for f in STEP if f.kind == "person" and getattr(s, f.name)]
         if which == "before" and held:
             bad(s, sl, held[0], "steps of the 'before' version carry no holders")
-        if s.gateway is not None and s.kind != "gateway":
-            bad(s, sl, "gateway", f"only a gateway has a gateway type; this step is a {s.kind}")
         for k, b in enumerate(s.branches):
             if b.to not in s.next:
                 bad(s, sl, "branches", f"'{b.to}' is not among this step's next steps", f", branch #{k + 1}")

@@ -9,7 +9,7 @@ from xml.dom import minidom
 
 import pytest
 
-from flows.bpmn import ACTIVITIES, EVENTS, GATEWAYS, BpmnError, read, write
+from flows.bpmn import ABFLOW, ACTIVITIES, EVENTS, GATEWAYS, BpmnError, read, write
 from flows.model import Shape, Step, Version
 
 from ..conftest import CORPUS as CORPUS_DIR, undrawn
@@ -60,10 +60,12 @@ def test_every_corpus_file_imports_with_the_counts_of_the_xml_and_round_trips(pa
 
 
 def gateway_types(data: bytes, process_id: str) -> Counter:
-    """The process's own gateways by element (minidom, not our reader)."""
+    """The process's own gateways by element (minidom, not our reader), leaving out those our export
+    adds for a clean file (a split where a step's several ways go at once)."""
     doc = minidom.parseString(data)
     proc = next(p for p in doc.getElementsByTagNameNS("*", "process") if p.getAttribute("id") == process_id)
-    return Counter(c.localName for c in proc.childNodes if c.nodeType == c.ELEMENT_NODE and c.localName in GATEWAYS)
+    return Counter(c.localName for c in proc.childNodes if c.nodeType == c.ELEMENT_NODE and c.localName in GATEWAYS
+                   and "element" not in c.getAttributeNS(ABFLOW, "implied").split())
 
 
 WITH_GATEWAYS = [p for p in CORPUS if b"Gateway" in p.read_bytes()]

@@ -13,9 +13,17 @@ from ui.i18n import WORDS
 
 FULL = Step("s1", "受理", "approval", ("s2", "s3"), "p1", "p2", 12.5, 30.0, "审批",
             (Branch("s2", "通过", "材料齐全"),), Shape(10, 20, 100, 80, (("s2", ((1.0, 2.0), (3.0, 4.0))),)), 2.5, True,
-            30, False)
+            30, False, otherwise="s3", activity="service")
 #: Every field a gateway may have set, its type among them (only a gateway has one).
 GATE = Step("g1", "材料齐全？", "gateway", ("s2", "s3"), gateway="parallel")
+#: Every field an event may have: a boundary timer that runs beside its step, and one that waits.
+TIMER = Step("t1", "超时", "event", ("s3",), event="timer", timer="P5D", attached="s1", interrupting=False)
+CATCH = Step("m1", "收到", "event", ("s3",), event="link", link="转下一页", catches=True)
+#: A sub-process, its inner elements kept as the file had them.
+SUB = Step("sp", "子流程", "task", ("s3",), activity="subprocess",
+           inside='<abflow:inside xmlns:abflow="https://abflow.example/bpmn" '
+                  'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:task id="i1" name="内部"/>'
+                  '</abflow:inside>')
 
 
 def test_every_field_has_a_known_kind_and_every_place_has_every_field():
@@ -28,17 +36,18 @@ def test_every_field_has_a_known_kind_and_every_place_has_every_field():
 
 
 def test_a_step_with_every_field_set_survives_the_store_and_the_workbook_tree():
-    assert step_from_stored(stored_step(FULL)) == FULL and step_from_stored(stored_step(GATE)) == GATE
+    assert all(step_from_stored(stored_step(s)) == s for s in (FULL, GATE, TIMER, CATCH, SUB))
     from roles.model import Department, Person, Section, Workbook
     from flows.model import Process, Version
     people = (Person("p1", "甲", "s"), Person("p2", "乙", "s"))
     wb = Workbook(departments=(Department("d", "部门", sections=(Section("s", "科"),)),), people=people,
-                  processes=(Process("p", "s", "流程", after=Version((FULL, GATE, Step("s2", "二", a="p1", b="p2"),
+                  processes=(Process("p", "s", "流程", after=Version((FULL, GATE, TIMER, CATCH, SUB, Step("s2", "二", a="p1", b="p2"),
                                                                          Step("s3", "三", a="p2", b="p1")))),))
     tree = wb_format.to_tree(wb)
-    full, gate = tree["processes"][0]["after"]["steps"][:2]
-    assert set(full) | set(gate) == set(STEP_NAMES) and gate["gateway"] == "parallel"
-    assert wb_format.parse(tree, "t.yaml").processes[0].after.steps[:2] == (FULL, GATE)
+    full, gate, timer, catch, sub = tree["processes"][0]["after"]["steps"][:5]
+    assert set(full) | set(gate) | set(timer) | set(catch) | set(sub) == set(STEP_NAMES) and gate["gateway"] == "parallel"
+    assert timer["interrupting"] is False and "interrupting" not in catch  # a default is left out
+    assert wb_format.parse(tree, "t.yaml").processes[0].after.steps[:5] == (FULL, GATE, TIMER, CATCH, SUB)
 
 
 def test_the_other_entities_say_the_same_fields_in_the_model_the_reader_the_sheet_and_the_table():

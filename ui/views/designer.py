@@ -5,6 +5,7 @@ nothing, only if nobody published the same version meanwhile; else the other's c
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -48,19 +49,25 @@ def rows_of(version: Version | None) -> list[dict]:
     return [{f.name: f.cell(getattr(s, f.name)) for f in COLUMNS} for s in (version.steps if version else ())]
 
 
-def shapes_of(version: Version | None) -> dict:
-    """Where each step was drawn: the table has no column for it, so the draft carries it by id."""
-    return {s.id: s.shape for s in (version.steps if version else ()) if s.shape}
+#: What the table has no column for (where a step was drawn, what a boundary event sits on, the
+#: default way …): the draft carries it by step id.
+KEPT = tuple(f.name for f in STEP if not f.editor)
 
 
-def version_of(rows: list[dict], shapes: dict, terms: dict) -> Version:
+def kept_of(version: Version | None) -> dict:
+    return {s.id: {name: getattr(s, name) for name in KEPT} for s in (version.steps if version else ())}
+
+
+def version_of(rows: list[dict], kept: dict, terms: dict) -> Version:
     def value(f, raw):
         if f.kind == "flag":
             return bool(raw) if isinstance(raw, bool) else f.from_cell(cells.text(raw), None)
         return f.from_cell(cells.text(raw), cells.number(raw) if f.kind in ("number", "count") else None)
-    return with_terms(Version(tuple(Step(**{f.name: value(f, r.get(f.name)) for f in COLUMNS},
-                                         shape=shapes.get(cells.text(r.get("id")))) for r in rows if cells.text(r.get("id")))),
-                      terms)
+    def step(r: dict) -> Step:
+        s = Step(**{f.name: value(f, r.get(f.name)) for f in COLUMNS}, **kept.get(cells.text(r.get("id")), {}))
+        # a default way the table no longer links to goes with the link
+        return s if s.otherwise is None or s.otherwise in s.next else replace(s, otherwise=None)
+    return with_terms(Version(tuple(step(r) for r in rows if cells.text(r.get("id")))), terms)
 
 
 def column(f) -> object:
@@ -69,7 +76,8 @@ def column(f) -> object:
     help_text = t(help_key, lg) if help_key in WORDS else None
     if f.kind in ("choice", "person"):
         # Shown in words (a kind in the user's language, a person by name); the cell keeps the id.
-        words = {"kind": "step_kind", "gateway": "gateway_type"}.get(f.name)
+        words = {"kind": "step_kind", "gateway": "gateway_type", "activity": "activity_type",
+                 "event": "event_type"}.get(f.name)
         shown = (lambda v: t(f"{words}.{v}", lg)) if f.kind == "choice" else (lambda v: person_label(wb, v))
         return st.column_config.SelectboxColumn(label, options=list(f.options) if f.kind == "choice" else dept_people,
                                                 help=help_text, format_func=shown)
@@ -86,7 +94,7 @@ draft_key = f"draft:{pid}:{which}"
 if draft_key not in st.session_state:
     saved = actions.load_draft(db(), account(), process_id=pid, which=which)
     start = saved.version if saved else proc.version(which)
-    st.session_state[draft_key] = {"rows": rows_of(start), "shapes": shapes_of(start),
+    st.session_state[draft_key] = {"rows": rows_of(start), "kept": kept_of(start),
                                    "terms": terms_of(start or Version()),
                                    "revision": saved.base_revision if saved else proc.revisions.get(which, 0),
                                    "stored": saved.base if saved else (proc.version(which) or Version()),
@@ -108,7 +116,7 @@ def take(xml: bytes, source: str) -> None:
     except actions.AbflowError as e:
         show_error(e)
         return
-    draft["rows"], draft["shapes"], draft["editor"] = rows_of(version), shapes_of(version), draft["editor"] + 1
+    draft["rows"], draft["kept"], draft["editor"] = rows_of(version), kept_of(version), draft["editor"] + 1
     st.rerun()
 
 
@@ -132,7 +140,7 @@ def terms_form() -> None:
 
 with st.expander(t("designer.terms", lg), expanded=bool(any(v is not None for v in draft["terms"].values()))):
     terms_form()
-current = version_of(draft["rows"], draft["shapes"], draft["terms"])
+current = version_of(draft["rows"], draft["kept"], draft["terms"])
 tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing", lg)])
 with tab_table:
     edited = st.data_editor(
@@ -141,9 +149,9 @@ with tab_table:
         key=f"editor:{pid}:{which}:{draft['editor']}",
         column_config={f.name: column(f) for f in COLUMNS})
     rows = edited.to_dict("records")
-    if version_of(rows, draft["shapes"], draft["terms"]) != current:
+    if version_of(rows, draft["kept"], draft["terms"]) != current:
         draft["rows"] = rows
-        current = version_of(rows, draft["shapes"], draft["terms"])
+        current = version_of(rows, draft["kept"], draft["terms"])
 problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(current.steps)
                               if any(o.id == s.id for o in current.steps[:i])]
 lanes = lane_titles(index.people, lg)  # everyone: a holder typed in may be of another department
@@ -200,7 +208,7 @@ with right:
         try:
             current = with_terms(actions.drawing(db(), account(), data=pending.encode("utf-8"), name="bpmn-js",
                                                  section_id=proc.section, which=which).version, draft["terms"])
-            draft["rows"], draft["shapes"] = rows_of(current), shapes_of(current)
+            draft["rows"], draft["kept"] = rows_of(current), kept_of(current)
         except actions.AbflowError as e:
             show_error(e)
             saving = publishing = False
