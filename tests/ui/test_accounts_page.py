@@ -217,6 +217,15 @@ def test_a_head_starts_on_the_sections_day(page, bianban):
     assert (metrics["空缺"], metrics["上报代行"]) == ("0", "2")  # bb03 and bb04 away: up to the head
 
 
+def workdays_around(database, day):
+    """The last workday up to `day` and the first from it (both `day` on a workday): the tests run
+    on any day of the week, in China's time, and the Today page shows handovers on workdays."""
+    import datetime as dt
+    from roles import actions
+    return (actions.workdays(database, actions.LOCAL, start=day - dt.timedelta(days=20), end=day)[-1],
+            actions.workdays(database, actions.LOCAL, start=day, end=day + dt.timedelta(days=20))[0])
+
+
 def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bianban, db_url):
     """bb04 is away from today for a week and bb03 acts for them: bb04 leaves the open items, bb03
     reports on what was done, bb04 confirms, each on their own Today page."""
@@ -224,18 +233,20 @@ def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bi
     from roles import actions, clock
     from roles.model import Absence
     from .test_app import signed_in
-    today = clock.today()
     database = actions.open_database(db_url)
-    actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", today, today + dt.timedelta(days=7), "leave")],
+    start, today = workdays_around(database, clock.today())
+    actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", start, today + dt.timedelta(days=7), "leave")],
                             source="test")  # the use case opens the handover the leave calls for
     add_account(bianban, "staff-zh4", "staff-pass-4", "staff", "bb04")
 
     def handover():
-        [h] = [h for h in actions.handovers(database, actions.LOCAL) if (h.person, h.start) == ("bb04", today)]
+        [h] = [h for h in actions.handovers(database, actions.LOCAL) if (h.person, h.start) == ("bb04", start)]
         return h
 
     h = handover()
     at = signed_in(page(TODAY), "staff-zh4", "staff-pass-4")
+    at.session_state["day"] = today
+    at.run()
     assert not at.exception
     assert any("我的交接单" in x.label for x in at.expander)
     at.text_area(key=f"handover:{h.id}:{h.revision}:items").input("某单位来文待回复")
@@ -244,6 +255,8 @@ def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bi
 
     h = handover()
     at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")   # bb03, who acts for bb04
+    at.session_state["day"] = today
+    at.run()
     assert any("代 李建军 (bb04) 办理" in x.label for x in at.expander)
     at.text_area(key=f"handover:{h.id}:{h.revision}:report").input("已回复来文")
     next(b for b in at.button if b.label == "提交代行情况").click().run()
@@ -251,6 +264,8 @@ def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bi
 
     h = handover()
     at = signed_in(page(TODAY), "staff-zh4", "staff-pass-4")
+    at.session_state["day"] = today
+    at.run()
     next(b for b in at.button if b.label == "确认代行情况").click().run()
     assert not at.exception and handover().state == "confirmed"
     trail = [r.action for r in audit_trail(bianban) if r.subject.startswith(f"handover {h.id}:")]
@@ -264,12 +279,13 @@ def test_staff_see_someone_elses_handover_but_are_offered_no_form_for_it(page, b
     from roles import actions, clock
     from roles.model import Absence
     from .test_app import signed_in
-    today = clock.today()
     database = actions.open_database(db_url)
-    actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", today, today + dt.timedelta(days=7), "leave")],
+    start, today = workdays_around(database, clock.today())
+    actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", start, today + dt.timedelta(days=7), "leave")],
                             source="test")
     add_account(bianban, "staff-06", "staff-pass-6", "staff", "bb06")
     at = signed_in(page(TODAY), "staff-06", "staff-pass-6")
+    at.session_state["day"] = today
     at.session_state["person"] = "bb04"
     at.run()
     assert not at.exception and any("交接单" in x.label for x in at.expander)
