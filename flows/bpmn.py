@@ -231,7 +231,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
     nodes: list[etree._Element] = []
     flows: list[etree._Element] = []
     skipped: Counter[str] = Counter()
-    for child in proc:
+    for child in [*proc, *_hoisted(proc)]:
         tag = _local(child.tag)
         if tag in FLOW_NODES:
             nodes.append(child)
@@ -318,6 +318,8 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
             kind = {"startEvent": "start", "endEvent": "end"}.get(tag, "event")
             counts["events"] += 1
             extra_type = _event_of(n, tag, ids, notes)
+            if "definition" in implied[sid]:
+                extra_type.pop("definition", None)
         if (default := target_of.get(n.get("default") or "")) is not None and "otherwise" not in implied[sid]:
             extra_type["otherwise"] = default
         a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
@@ -338,10 +340,42 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         for ref in lane.iter(f"{{{MODEL}}}flowNodeRef"):
             if ref.text and ref.text.strip() in ids:
                 lane_of[ref.text.strip()] = name
+    # Our export wrote some ids otherwise (for bpmn-js, or a table's 1, 2, 3): the step's own comes back.
+    own = {n.get("id"): n.get(f"{{{ABFLOW}}}id") for n in nodes if n.get(f"{{{ABFLOW}}}id")}
+    if own:
+        steps = [_renamed(s, own) for s in steps]
+        lane_of = {own.get(k, k): v for k, v in lane_of.items()}
+        holders = {own.get(k, k): v for k, v in holders.items()}
     return BpmnProcess(proc.get("id") or "process", _text(proc.get("name")) or proc.get("id") or "",
                        Version(tuple(steps), **_terms(proc)),
                        lane_of, lanes, holders, notes,
                        Counts(counts["activities"], counts["gateways"], counts["events"], kept_flows, len(lanes)))
+
+
+def _renamed(s: Step, own: dict[str, str]) -> Step:
+    """`s` with the step ids of `own` (as written → as the step had it)."""
+    def n(x: str | None) -> str | None:
+        return None if x is None else own.get(x, x)
+    shape = s.shape and replace(s.shape, edges=tuple((own.get(to, to), pts) for to, pts in s.shape.edges))
+    return replace(s, id=own.get(s.id, s.id), next=tuple(own.get(t, t) for t in s.next),
+                   branches=tuple(replace(b, to=own.get(b.to, b.to)) for b in s.branches),
+                   otherwise=n(s.otherwise), attached=n(s.attached), shape=shape)
+
+
+def _hoisted(proc: etree._Element) -> list[etree._Element]:
+    """Boundary events a tool wrote inside the sub-process they sit on (Visual Paradigm does), and
+    the flows out of them: they belong to the process around it, and are taken out to it."""
+    out: list[etree._Element] = []
+    for sub in proc:
+        if _local(sub.tag) not in ("subProcess", "transaction", "adHocSubProcess"):
+            continue
+        events = {c.get("id") for c in sub if _local(c.tag) == "boundaryEvent" and c.get("attachedToRef") == sub.get("id")}
+        moved = [c for c in sub if (_local(c.tag) == "boundaryEvent" and c.get("id") in events)
+                 or (_local(c.tag) == "sequenceFlow" and c.get("sourceRef") in events)]
+        for c in moved:
+            sub.remove(c)
+        out += moved
+    return out
 
 
 def _event_of(n: etree._Element, tag: str, ids: set[str], notes: list[str]) -> dict[str, Any]:
@@ -352,18 +386,23 @@ def _event_of(n: etree._Element, tag: str, ids: set[str], notes: list[str]) -> d
     defined = [c for c in n if _local(c.tag) in _EVENT_TYPE]
     if defined:
         out["event"] = _EVENT_TYPE[_local(defined[0].tag)]
-        if len(defined) > 1:
-            notes.append(f"event '{sid}' has {len(defined)} definitions (a multiple event): kept the first, "
-                         f"{out['event']}")
+        if len(defined) > 1:  # a multiple event: the engines see the first, the export writes them all
+            notes.append(f"event '{sid}' has {len(defined)} definitions (a multiple event): planned as its first, "
+                         f"{out['event']}; all are kept in its export")
+            own = {d.get("id") for c in defined for d in c.iter() if isinstance(d.tag, str) and d.get("id")}
+            out["inside"] = etree.tostring(_wrapped(list(_wrapped(defined, own))), encoding="unicode")
         for part in defined[0] if out["event"] == "timer" else ():
             if _local(part.tag) in _TIMER_PARTS and (text := _text(part.text)):
                 out["timer"] = text
-        if out["event"] == "link" and (link := _text(defined[0].get("name"))):
-            out["link"] = link
+        if out["event"] == "link" and (name := _text(defined[0].get("name"))):
+            out["definition"] = name
+        condition = defined[0].find(f"{{{MODEL}}}condition")
+        if out["event"] == "conditional" and condition is not None and (text := _text(condition.text)):
+            out["definition"] = text
     if tag == "intermediateCatchEvent":
         out["catches"] = True
     if tag == "boundaryEvent":
-        host = n.get("attachedToRef")
+        host = (n.get("attachedToRef") or "").rpartition(":")[2]  # a QName: some tools prefix it
         if host in ids:
             out["attached"] = host
             out["interrupting"] = n.get("cancelActivity") != "false"
@@ -398,6 +437,8 @@ def _inside(n: etree._Element, drawn: _Drawn, beside: list[etree._Element]) -> s
                    if a.find(f"{{{MODEL}}}targetRef") is None or a.find(f"{{{MODEL}}}sourceRef") is None]:
         orphan.getparent().remove(orphan)
     present = {d.get("id") for d in wrapper.iter() if isinstance(d.tag, str) and d.tag.startswith("{" + MODEL + "}")}
+    for ref in [d for d in wrapper.iter(f"{{{MODEL}}}incoming", f"{{{MODEL}}}outgoing") if (d.text or "").strip() not in present]:
+        ref.getparent().remove(ref)  # a flow that led out of the sub-process, left out above
     for shape in [c for c in wrapper if c.tag.startswith("{" + BPMNDI + "}") and c.get("bpmnElement") not in present]:
         wrapper.remove(shape)
     if not any(c.tag.startswith("{" + MODEL + "}") for c in wrapper):
@@ -426,6 +467,8 @@ def _wrapped(parts: list[etree._Element], ids: set[str | None] | None = None) ->
                  not ((k.endswith("Ref") or k in ("labelStyle", "sourceElement", "targetElement")) and v not in ids)}
         if ids is not None and _local(el.tag).endswith("Ref") and (el.text or "").strip() not in ids:
             return
+        if ids is not None and any(el.get(k) not in (None, *ids) for k in ("sourceRef", "targetRef", "attachedToRef")):
+            return  # a flow or event that leads out of the sub-process is no part of its inside
         kind = attrs.get(f"{{{XSI}}}type")
         if kind:  # a type named by a prefix of the file: named by ours
             prefix, _, local = kind.rpartition(":")
@@ -548,7 +591,7 @@ class _Clean:
     and left out when the file is read back, so an export reads back to the version it came from."""
 
     version: Version
-    nodes: dict[str, set[str]] = field(default_factory=dict)  # step → "element", "name", "otherwise", "inside"
+    nodes: dict[str, set[str]] = field(default_factory=dict)  # step → element, name, otherwise, inside, definition
     flows: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (from, to) → "name", "condition"
 
 
@@ -633,8 +676,10 @@ def _implied(version: Version) -> _Clean:
             steps[s.id] = replace(s, name=_IMPLIED_NAMES.get(word, _IMPLIED_NAMES[s.event]))
             clean.nodes.setdefault(s.id, set()).add("name")
         if s.activity in SUBPROCESS_TYPES and s.inside is None and s.activity != "event_subprocess":
-            steps[s.id] = replace(steps[s.id], inside=_empty_inside(_xml_id(s.id)))
+            steps[s.id] = replace(steps[s.id], inside=_empty_inside(_xml_id(s.id, ascii=True)))
             clean.nodes.setdefault(s.id, set()).add("inside")
+        if s.event in ("link", "conditional") and s.definition is None:
+            clean.nodes.setdefault(s.id, set()).add("definition")  # written as its name, which the schema asks for
     clean.version = replace(version, steps=tuple(steps.values()))
     return clean
 
@@ -654,9 +699,12 @@ def _empty_inside(sid: str) -> str:
             f'<di:waypoint x="136" y="118"/><di:waypoint x="220" y="118"/></bpmndi:BPMNEdge></abflow:inside>')
 
 
-def write(version: Version, process_id: str, name: str, lane_name: dict[str, str]) -> bytes:
+def write(version: Version, process_id: str, name: str, lane_name: dict[str, str], ascii_ids: bool = False) -> bytes:
     """BPMN 2.0 XML of one version: a collaboration with one pool, a lane per A holder (named by
-    `lane_name`, person id → label), our holder attributes, and a laid-out diagram."""
+    `lane_name`, person id → label), our holder attributes, and a laid-out diagram. Step ids are
+    written as they are where they are XML names (受理, Activity_0b1x: a file goes back to its tool
+    with its own ids); `ascii_ids` writes them in ASCII, for bpmn-js, which takes no other (the
+    designer). A step whose id had to change keeps it in `abflow:id`, so it reads back the same."""
     ET.register_namespace("bpmn", MODEL)
     ET.register_namespace("bpmndi", BPMNDI)
     ET.register_namespace("dc", DC)
@@ -664,7 +712,7 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
     ET.register_namespace("abflow", ABFLOW)
     ET.register_namespace("xsi", XSI)
     m = lambda tag: f"{{{MODEL}}}{tag}"  # noqa: E731
-    pid = _xml_id(process_id)
+    pid = _xml_id(process_id, ascii_ids)
     root = ET.Element(m("definitions"), {"id": f"defs_{pid}", "targetNamespace": ABFLOW,
                                          "exporter": "abflow", "exporterVersion": "1"})
     collab = ET.SubElement(root, m("collaboration"), {"id": f"collab_{pid}"})
@@ -679,7 +727,7 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
     clean = _implied(version)
     version = clean.version
     plan = layout(version)
-    sid = {s.id: _xml_id(s.id) for s in version.steps}
+    sid = _xml_ids([s.id for s in version.steps], ascii_ids)
     if plan.lanes:
         lane_set = ET.SubElement(proc, m("laneSet"), {"id": f"lanes_{pid}"})
         for i, holder in enumerate(plan.lanes):
@@ -696,7 +744,7 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
         outgoing[src].append(fid)
     flow_id = {(src, tgt): fid for fid, src, tgt in flows}
     for s in version.steps:
-        attrs = {"id": sid[s.id]}
+        attrs = {"id": sid[s.id]} | ({f"{{{ABFLOW}}}id": s.id} if sid[s.id] != s.id else {})
         if s.name:
             attrs["name"] = s.name
         if s.kind == "approval":
@@ -721,9 +769,12 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             ET.SubElement(el, m("outgoing")).text = fid
         if s.inside is not None:
             el.extend(_as_written(part) for part in _fragment(s.inside) if part.tag.startswith("{" + MODEL + "}"))
-        if s.event is not None and s.kind in ("start", "end", "event"):
+        if s.event is not None and s.kind in ("start", "end", "event") and s.inside is None:
+            said = s.definition or s.label  # the schema wants a link named and a condition written
             defined = ET.SubElement(el, m(_EVENT_TAG[s.event]), {"id": f"{sid[s.id]}_{s.event}"}
-                                    | ({"name": s.link} if s.link else {}))
+                                    | ({"name": said} if s.event == "link" else {}))
+            if s.event == "conditional":
+                ET.SubElement(defined, m("condition"), {f"{{{XSI}}}type": "bpmn:tFormalExpression"}).text = said
             if s.timer:
                 ET.SubElement(defined, m(_timer_part(s.timer)), {f"{{{XSI}}}type": "bpmn:tFormalExpression"}
                               ).text = s.timer
@@ -802,9 +853,24 @@ def _n(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def _xml_id(value: str) -> str:
+def _xml_id(value: str, ascii: bool = False) -> str:
     """An XML NCName: a step id of any script that starts with a letter is one already (s1, 受理,
-    Activity_0b1x), so a file from another tool gets its own ids back; one that starts with a digit
-    gets a leading `_`."""
+    Activity_0b1x); one that starts with a digit gets a leading `_`; in `ascii`, a character
+    beyond ASCII is written as its code point (受理 → _u53d7_u7406)."""
     value = re.sub(r"[^\w.\-\u00b7\u0300-\u036f\u203f\u2040]", "_", value)
+    if ascii:
+        value = "".join(ch if ch.isascii() else f"_u{ord(ch):04x}" for ch in value)
     return value if re.match(r"[^\W\d]", value) else f"_{value}"
+
+
+def _xml_ids(ids: list[str], ascii: bool) -> dict[str, str]:
+    """Each step id's XML id, no two alike (an id made so may meet one that was so already)."""
+    out: dict[str, str] = {}
+    taken = {i for i in ids if _xml_id(i, ascii) == i}
+    for i in ids:
+        made = _xml_id(i, ascii)
+        while made != i and made in taken:
+            made += "_"
+        taken.add(made)
+        out[i] = made
+    return out

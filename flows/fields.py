@@ -231,7 +231,7 @@ _ONLY_ON = {"gateway": (("gateway",), "only a gateway has a gateway type"),
             "event": (("start", "end", "event"), "only an event has an event type"),
             "attached": (("event",), "only an intermediate event sits on a step"),
             "catches": (("event",), "only an intermediate event catches"),
-            "inside": (("task", "approval"), "only a sub-process has inner steps")}
+            "inside": (("task", "approval", "start", "end", "event"), "only a sub-process or an event keeps elements as read")}
 
 
 def _misfits(s: Step) -> list[tuple[str, str]]:
@@ -239,9 +239,9 @@ def _misfits(s: Step) -> list[tuple[str, str]]:
            if getattr(s, name) not in (None, False) and s.kind not in kinds]
     if s.timer is not None and s.event != "timer":
         out.append(("timer", "only a timer event has a timer"))
-    if s.link is not None and s.event != "link":
-        out.append(("link", "only a link event has a link name"))
-    if s.inside is not None and s.activity not in SUBPROCESS_TYPES:
+    if s.definition is not None and s.event not in ("link", "conditional"):
+        out.append(("definition", "only a link or conditional event has a definition text"))
+    if s.inside is not None and s.is_work and s.activity not in SUBPROCESS_TYPES:
         out.append(("inside", "only a sub-process has inner steps"))
     if not s.interrupting and s.attached is None:
         out.append(("interrupting", "only a boundary event may be non-interrupting"))

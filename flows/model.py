@@ -148,16 +148,18 @@ class Step:
     #: duration (P5D: the deadline of the step a boundary timer sits on) or cycle (R3/PT1H).
     event: str | None = field(default=None, metadata=declare("choice", options=EVENT_TYPES))
     timer: str | None = field(default=None, metadata=declare("text"))
-    #: A link event's name: a link thrown goes on at the link caught of the same name.
-    link: str | None = field(default=None, metadata=declare("text", editor=False))
+    #: What a link or conditional event's definition says: a link's name (a link thrown goes on at
+    #: the link caught of the same name), a condition's expression.
+    definition: str | None = field(default=None, metadata=declare("text", editor=False))
     #: A boundary event: the work step it sits on, whether it stops that step (interrupting, the
     #: default) or runs beside it; `next` is the exception path it starts.
     attached: str | None = field(default=None, metadata=declare("ref", editor=False))
     interrupting: bool = field(default=True, metadata=declare("flag", editor=False))
     #: An intermediate event that waits for its trigger (catch) rather than sends it (throw).
     catches: bool = field(default=False, metadata=declare("flag", editor=False))
-    #: A sub-process's inner elements as the file that drew them had them (BPMN XML): abflow plans
-    #: no holders inside, and gives them back, unchanged, in its export.
+    #: What the model does not know, kept as the file had it (BPMN XML) and given back unchanged in
+    #: its export: a sub-process's inner elements (abflow plans no holders inside), a multiple
+    #: event's definitions (the engines see the first, `event`).
     inside: str | None = field(default=None, metadata=declare("xml", editor=False))
 
     @property

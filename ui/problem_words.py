@@ -121,8 +121,9 @@ MESSAGES = {
     "only an intermediate event catches; this step is a {}": "只有中间事件可以等待触发；此环节是{}",
     "only a timer event has a timer": "只有定时事件才有定时",
     "only a boundary event may be non-interrupting": "只有边界事件可以不中断",
-    "only a link event has a link name": "只有链接事件才有链接名",
+    "only a link or conditional event has a definition text": "只有链接事件或条件事件才有定义文字",
     "only a sub-process has inner steps": "只有子流程才有内部环节",
+    "only a sub-process or an event keeps elements as read": "只有子流程或事件才保留原样元素",
     # refusals: who may, locks, someone else's change
     "too many failed sign-ins for {} from this address: try again in {} minute(s)":
         "账号 {} 在此地址登录失败次数过多，请 {} 分钟后再试",

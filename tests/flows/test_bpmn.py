@@ -8,6 +8,7 @@ from pathlib import Path
 from xml.dom import minidom
 
 import pytest
+from lxml import etree
 
 from flows.bpmn import ABFLOW, ACTIVITIES, EVENTS, GATEWAYS, BpmnError, read, write
 from flows.model import Shape, Step, Version
@@ -17,23 +18,32 @@ from ..conftest import CORPUS as CORPUS_DIR, undrawn
 CORPUS = sorted(CORPUS_DIR.glob("*.bpmn"))
 
 
+def own_elements(data: bytes, process_id: str) -> list:
+    """The process's own elements, read by lxml's lenient parser, not our reader: its children, and
+    the boundary events (with their flows) some tools write inside the sub-process they sit on."""
+    root = etree.fromstring(data, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    proc = next(p for p in root.iter("{*}process") if p.get("id") == process_id)
+    out = [c for c in proc if isinstance(c.tag, str)]
+    for sub in out[:]:
+        on = {c.get("id") for c in sub if etree.QName(c).localname == "boundaryEvent" and c.get("attachedToRef") == sub.get("id")}
+        out += [c for c in sub if c.get("id") in on or (etree.QName(c).localname == "sequenceFlow" and c.get("sourceRef") in on)]
+    return out
+
+
 def independent_counts(data: bytes, process_id: str) -> tuple[int, int, int, int]:
-    """Counts of the process's own elements by a different parser (minidom), not our reader."""
-    doc = minidom.parseString(data)
-    proc = next(p for p in doc.getElementsByTagNameNS("*", "process") if p.getAttribute("id") == process_id)
-    kinds = Counter()
+    """Counts of the process's own elements (activities, gateways, events, flows between them)."""
+    kinds: Counter = Counter()
     nodes = set()
-    for child in proc.childNodes:
-        if child.nodeType != child.ELEMENT_NODE:
-            continue
-        name = child.localName
+    elements = own_elements(data, process_id)
+    for child in elements:
+        name = etree.QName(child).localname
         kind = ("activities" if name in ACTIVITIES else "gateways" if name in GATEWAYS else
                 "events" if name in EVENTS else None)
-        if kind:
+        if kind and "element" not in (child.get(f"{{{ABFLOW}}}implied") or "").split():
             kinds[kind] += 1
-            nodes.add(child.getAttribute("id"))
-    flows = sum(1 for c in proc.childNodes if c.nodeType == c.ELEMENT_NODE and c.localName == "sequenceFlow"
-                and c.getAttribute("sourceRef") in nodes and c.getAttribute("targetRef") in nodes)
+            nodes.add(child.get("id"))
+    flows = sum(1 for c in elements if etree.QName(c).localname == "sequenceFlow"
+                and c.get("sourceRef") in nodes and c.get("targetRef") in nodes)
     return kinds["activities"], kinds["gateways"], kinds["events"], flows
 
 
@@ -59,16 +69,55 @@ def test_every_corpus_file_imports_with_the_counts_of_the_xml_and_round_trips(pa
         assert again.version == bp.version
 
 
+def semantics(data: bytes, process_id: str) -> Counter:
+    """What a file says of its process's meaning, counted without our reader: gateways by type,
+    activities by type, boundary events by whether they interrupt, events by definition; leaving
+    out what our export adds for a clean file (marked implied)."""
+    found: Counter = Counter()
+    for c in own_elements(data, process_id):
+        name = etree.QName(c).localname
+        if "element" in (c.get(f"{{{ABFLOW}}}implied") or "").split():
+            continue
+        if name in GATEWAYS or name in ACTIVITIES:
+            found[name + ("(event)" if c.get("triggeredByEvent") == "true" else "")] += 1
+        if name == "boundaryEvent":
+            host = (c.get("attachedToRef") or "").rpartition(":")[2]  # a QName
+            found[f"boundary on {host}, interrupting={c.get('cancelActivity') != 'false'}"] += 1
+        if name in EVENTS:
+            found.update(etree.QName(d).localname for d in c if isinstance(d.tag, str)
+                         and etree.QName(d).localname.endswith("EventDefinition"))
+    return found
+
+
 def gateway_types(data: bytes, process_id: str) -> Counter:
-    """The process's own gateways by element (minidom, not our reader), leaving out those our export
-    adds for a clean file (a split where a step's several ways go at once)."""
-    doc = minidom.parseString(data)
-    proc = next(p for p in doc.getElementsByTagNameNS("*", "process") if p.getAttribute("id") == process_id)
-    return Counter(c.localName for c in proc.childNodes if c.nodeType == c.ELEMENT_NODE and c.localName in GATEWAYS
-                   and "element" not in c.getAttributeNS(ABFLOW, "implied").split())
+    return Counter({k: n for k, n in semantics(data, process_id).items() if k in GATEWAYS})
 
 
 WITH_GATEWAYS = [p for p in CORPUS if b"Gateway" in p.read_bytes()]
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_each_file_keeps_its_meaning_through_import_and_export(path: Path):
+    """Gateways and activities by type, boundary events on their step (interrupting or not),
+    event definitions by kind: the same in a file, in what abflow read of it, and in its export.
+    Once, parallel gateways became exclusive, boundary events free events, timers plain events."""
+    data = path.read_bytes()
+    bp = read(data, path.name)
+    source = semantics(data, bp.id)
+    assert semantics(write(bp.version, bp.id, bp.name, {}), bp.id) == source
+
+
+def test_the_corpus_says_what_the_model_knows():
+    """The files above hold each kind of gateway, boundary events both ways, and the event
+    definitions the model names (so the test above tests something)."""
+    found = sum((semantics(p.read_bytes(), read(p.read_bytes(), p.name).id) for p in CORPUS), Counter())
+    kinds = {k.split(",")[-1] if k.startswith("boundary") else k for k in found}
+    assert {"parallelGateway", "exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"} <= kinds
+    assert {" interrupting=True", " interrupting=False"} <= kinds
+    assert {f"{d}EventDefinition" for d in ("timer", "message", "signal", "error", "escalation", "conditional",
+                                             "terminate", "compensate", "link")} <= kinds
+    assert {"subProcess(event)", "callActivity", "serviceTask", "sendTask", "receiveTask", "manualTask",
+            "businessRuleTask", "scriptTask", "task", "userTask"} <= kinds
 
 
 @pytest.mark.parametrize("path", WITH_GATEWAYS, ids=[p.stem for p in WITH_GATEWAYS])
@@ -198,3 +247,29 @@ def test_a_namespace_uri_libxml2_only_warns_about_reads_and_a_broken_file_still_
     assert counts(read(xml, "vp.bpmn")) == (1, 0, 2, 2)
     with pytest.raises(BpmnError, match="Opening and ending tag mismatch"):
         read(xml.replace(b"</process>", b"</proces>"), "broken.bpmn")
+
+
+def test_chinese_and_long_ids_are_the_steps_own_and_come_back():
+    """BPMN ids are XML names of any length and script: 开始/受理/结束 and Aeneis's 70-character ids
+    read as the steps' ids; the export gives them back as they were, and its ASCII form (for
+    bpmn-js) reads back to the same steps."""
+    data = (CORPUS_DIR / "abflow-chinese-ids.bpmn").read_bytes()
+    bp = read(data, "abflow-chinese-ids.bpmn")
+    assert [s.id for s in bp.version.steps][:3] == ["开始", "受理", "受理超时"]
+    timer = bp.version.step("受理超时")
+    assert (timer.attached, timer.event, timer.timer, timer.interrupting) == ("受理", "timer", "P5D", False)
+    assert bp.version.step("并联审批").gateway == "parallel" and bp.version.step("消防审查").activity == "service"
+    own = write(bp.version, bp.id, bp.name, {})
+    assert b'id="\xe5\x8f\x97\xe7\x90\x86"' in own  # 受理, as it was
+    ascii_form = write(bp.version, bp.id, bp.name, {}, ascii_ids=True)
+    assert ascii_form.isascii() is False and b'id="_u53d7_u7406"' in ascii_form  # names stay Chinese; ids do not
+    for xml in (own, ascii_form):
+        assert undrawn(read(xml, "again.bpmn").version) == undrawn(bp.version)
+    long_ids = [s.id for p in CORPUS_DIR.glob("miwg-aeneis-*.bpmn") for s in read(p.read_bytes(), p.name).version.steps]
+    assert max(map(len, long_ids)) > 64
+
+
+def test_a_step_table_numbered_1_2_3_comes_back_with_its_numbers():
+    v = Version((Step("1", "受理", next=("2",)), Step("2", "审核")))
+    xml = write(v, "p", "流程", {})
+    assert b'id="_1"' in xml and undrawn(read(xml, "t.bpmn").version) == v

@@ -18,7 +18,7 @@ FULL = Step("s1", "受理", "approval", ("s2", "s3"), "p1", "p2", 12.5, 30.0, "�
 GATE = Step("g1", "材料齐全？", "gateway", ("s2", "s3"), gateway="parallel")
 #: Every field an event may have: a boundary timer that runs beside its step, and one that waits.
 TIMER = Step("t1", "超时", "event", ("s3",), event="timer", timer="P5D", attached="s1", interrupting=False)
-CATCH = Step("m1", "收到", "event", ("s3",), event="link", link="转下一页", catches=True)
+CATCH = Step("m1", "收到", "event", ("s3",), event="link", definition="转下一页", catches=True)
 #: A sub-process, its inner elements kept as the file had them.
 SUB = Step("sp", "子流程", "task", ("s3",), activity="subprocess",
            inside='<abflow:inside xmlns:abflow="https://abflow.example/bpmn" '

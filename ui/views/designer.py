@@ -159,7 +159,7 @@ with tab_drawing:
     if problems:
         st.info(plain(t("designer.fix_first", lg)))
     else:
-        drawn = modeler(bpmn.write(current, pid, proc.name, lanes).decode("utf-8"), t("designer.apply", lg),
+        drawn = modeler(bpmn.write(current, pid, proc.name, lanes, ascii_ids=True).decode("utf-8"), t("designer.apply", lg),
                         t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}")
         if drawn and drawn.get("at") != draft["modeler_at"]:
             draft["modeler_at"] = drawn["at"]

@@ -1,5 +1,5 @@
 """what BPMN says of a step beyond its gateway type: default way, activity type, event type and
-timer or link name, the step a boundary event sits on, interrupting, catching, a sub-process's
+timer, a link's name or a condition, the step a boundary event sits on, interrupting, catching, a sub-process's
 inner elements as read (issue 25)
 
 Revision ID: 0023
@@ -16,7 +16,7 @@ down_revision = '0022'
 branch_labels = None
 depends_on = None
 
-TEXT = ('otherwise', 'activity', 'event', 'timer', 'link', 'attached', 'inside')
+TEXT = ('otherwise', 'activity', 'event', 'timer', 'definition', 'attached', 'inside')
 
 
 def upgrade() -> None:
