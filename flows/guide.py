@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Version
-from .timelimits import longest_route, step_days
+from .timelimits import deadlines, longest_route, step_days
 
 FONT = "Noto Sans CJK SC"
 #: How long LibreOffice may take to turn one guide into PDF.
@@ -35,6 +35,7 @@ class Guide:
     steps_title: str
     columns: tuple[str, ...]          # 序号, 环节, 主办, 备岗, 时限（工作日）, 说明
     special: str                      # the note on a special step
+    deadline: str                     # the note on a step with a timer on its border: "{days}" in it
     path: str                         # the sentence on the longest path, its days in it
     person: dict[str, str]
     chart_title: str
@@ -76,6 +77,7 @@ def guide_docx(version: Version, guide: Guide) -> bytes:
 
     doc.add_heading(guide.steps_title, level=1)
     on_route = set(longest_route(version).steps)
+    due = deadlines(version)
     table = doc.add_table(rows=1, cols=len(guide.columns))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, guide.columns, strict=True):
@@ -84,8 +86,10 @@ def guide_docx(version: Version, guide: Guide) -> bytes:
     for n, s in enumerate(version.work_steps, start=1):
         cells = table.add_row().cells
         days = "" if s.days is None else f"{s.days:g}"
+        notes = [guide.special] if s.special else []
+        notes += [guide.deadline.format(days=f"{due[s.id]:g}")] if s.id in due else []
         values = (str(n), s.label, guide.person.get(s.a or "", s.a or "—"), guide.person.get(s.b or "", s.b or "—"),
-                  days, guide.special if s.special else "")
+                  days, "；".join(notes))
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
         if s.id in on_route and step_days(s):

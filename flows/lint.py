@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .graph import entry_steps, stuck_steps, successors
+from .timelimits import deadlines
 from .model import Version
 from .wording import Worded, values
 
 CODES = ("unreachable", "dead-end", "no-a", "no-b", "same-ab", "other-department", "one-way-gateway",
-         "parallel-deadlock", "parallel-unsynchronised")
+         "parallel-deadlock", "parallel-unsynchronised", "over-deadline")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class LintFinding(Worded):
                                     "请改为并行汇合",
                                     "{label}: the parallel branches of '{split}' meet at an exclusive gateway, so "
                                     "what follows runs once per branch; make the join parallel"),
+        "over-deadline": ("{label}：办理需 {days} 个工作日，超过其定时期限 {deadline} 个工作日；请缩短时限或放宽定时",
+                          "{label}: takes {days} workdays, beyond its timer's deadline of {deadline}; shorten "
+                          "the step or the deadline"),
         "no-a": ("{label}：没有主办（A角）", "{label}: no A holder (主办)"),
         "no-b": ("{label}：没有备岗（B角）", "{label}: no B holder (备岗)"),
         "same-ab": ("{label}：主办和备岗是同一人（{person}）", "{label}: A and B are the same person ({person})"),
@@ -112,6 +116,10 @@ def lint(version: Version, holders: bool = True, person_department: Mapping[str,
     out += [LintFinding(s.id, "unreachable", values(label=s.label)) for s in version.steps if s.id not in reached]
     out += [LintFinding(sid, "dead-end", values(label=version.step(sid).label)) for sid in stuck_steps(version)]
     out += _joins(version)
+    for sid, deadline in deadlines(version).items():
+        s = version.step(sid)
+        if s.days is not None and s.days > deadline:
+            out.append(LintFinding(sid, "over-deadline", values(label=s.label, days=f"{s.days:g}", deadline=f"{deadline:g}")))
     indegree: dict[str, int] = {s.id: 0 for s in version.steps}
     for s in version.steps:
         for t in s.next:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .graph import entry_steps, is_terminal, successors
+import re
+
+from .graph import entry_steps, is_terminal
 from .model import Step, Version
 
 #: Search steps before a version's loops are called too tangled to measure.
@@ -37,7 +39,8 @@ def longest_route(version: Version) -> Route:
     by_id = {s.id: s for s in version.steps}
     if not by_id:
         return Route((), 0.0)
-    succ = {u: [t for t in nexts if t in by_id] for u, nexts in successors(version).items()}
+    # the route of a case as planned: an exception path (from a boundary event) is no part of it
+    succ = {s.id: [t for t in s.next if t in by_id] for s in version.steps}
     component = _components(succ)
     memo: dict[tuple[str, frozenset[str]], tuple[float, tuple[str, ...]] | None] = {}
     budget = [BUDGET]
@@ -110,6 +113,76 @@ def time_of(version: Version | None) -> float | None:
     if not any(s.days is not None for s in version.work_steps):
         return None
     return path_days(version)
+
+
+#: An ISO-8601 duration as a timer gives one (P5D, PT48H, P1W, P1DT12H): years and months are no
+#: deadline of a step and are not read.
+_DURATION = re.compile(r"P(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?"
+                       r"(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?")
+
+
+def duration_days(text: str | None) -> float | None:
+    """Workdays of an ISO-8601 duration, as a government time limit counts them: a day is a
+    workday, a week five, 24 hours a day; None for anything else (a date, a cycle, an expression)."""
+    found = _DURATION.fullmatch((text or "").strip().upper())
+    if not found or not any(found.groups()):
+        return None
+    w, d, h, m, s = (float(x.replace(",", ".")) if x else 0.0 for x in found.groups())
+    return round(5 * w + d + (h + m / 60 + s / 3600) / 24, 4)
+
+
+def deadlines(version: Version) -> dict[str, float]:
+    """Each step's own deadline in workdays: the duration of the timer on its border (a boundary
+    timer, 超时督办), the earliest where there are several."""
+    out: dict[str, float] = {}
+    for s in version.steps:
+        if s.attached is not None and s.event == "timer" and (days := duration_days(s.timer)) is not None:
+            out[s.attached] = min(days, out.get(s.attached, days))
+    return out
+
+
+def serial_days(version: Version) -> float:
+    """The version's days were its parallel work done one branch after another (串联): each
+    parallel split's branches added up to where they meet again, instead of the longest of them.
+    Beside `longest_route(...).days`, what 串联改并联 saves."""
+    by_id = {s.id: s for s in version.steps}
+    succ = {s.id: [t for t in s.next if t in by_id] for s in version.steps}
+    memo: dict[tuple[str, str | None], float] = {}
+
+    def span(u: str, stop: str | None, path: frozenset[str]) -> float:
+        """Longest days from `u` up to `stop` (not counted), parallel branches summed."""
+        if u == stop or u in path:
+            return 0.0
+        key = (u, stop)
+        if key in memo:
+            return memo[key]
+        here, inside = step_days(by_id[u]), path | {u}
+        nexts = [t for t in succ[u] if t not in inside]
+        join = _join(u, succ, by_id) if by_id[u].gateway in ("parallel", "inclusive") and len(nexts) > 1 else None
+        if join is not None:
+            rest = here + sum(span(t, join, inside) for t in nexts) + span(join, stop, inside)
+        else:
+            rest = here + max((span(t, stop, inside) for t in nexts), default=0.0)
+        memo[key] = rest
+        return rest
+
+    starts = entry_steps(version) or [s.id for s in version.steps[:1]]
+    return max((span(s, None, frozenset()) for s in starts), default=0.0)
+
+
+def _join(split: str, succ: dict[str, list[str]], by_id: dict[str, Step]) -> str | None:
+    """Where a parallel split's branches meet: the nearest step every branch reaches."""
+    reach: list[dict[str, int]] = []
+    for first in succ[split]:
+        seen, frontier, depth = {first: 0}, [first], 0
+        while frontier:
+            depth += 1
+            frontier = [t for u in frontier for t in succ[u] if t not in seen and t != split]
+            for t in frontier:
+                seen.setdefault(t, depth)
+        reach.append(seen)
+    common = set(reach[0]).intersection(*reach[1:])
+    return min(common, key=lambda n: (max(r[n] for r in reach), n)) if common else None
 
 
 def _components(succ: dict[str, list[str]]) -> dict[str, frozenset[str]]:

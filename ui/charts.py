@@ -150,7 +150,7 @@ def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None
         none_listed=t("guide.no_materials", language),
         steps_title=t("guide.steps_title", language),
         columns=tuple(t(f"guide.col.{c}", language) for c in ("n", "step", "a", "b", "days", "note")),
-        special=t("guide.special", language),
+        special=t("guide.special", language), deadline=t("guide.deadline", language),
         path=t("guide.path", language, days=f"{longest_route(v).days:g}"),
         person=labels.person, chart_title=t("guide.chart", language),
         chart_png=chart_png or render(guide_dot(wb, process_id, language), "png"),

@@ -9,7 +9,7 @@ from flows.metrics import approvals, handoffs, longest_path, monthly_minutes, re
 from typing import Any
 
 from flows.model import Version
-from flows.timelimits import path_days, time_of
+from flows.timelimits import longest_route, path_days, serial_days, time_of
 
 from roles.model import Workbook
 
@@ -57,6 +57,14 @@ class _Four:
         return {"four": four_, "four_cut": cut}
 
 
+def _saved(version) -> float | int | None:
+    """Workdays the version's parallel work saves against doing its branches one after another
+    (串联改并联); None without a version or where no step gives its days."""
+    if version is None or not any(s.days is not None for s in version.work_steps):
+        return None
+    return _plain(round(serial_days(version) - longest_route(version).days, 4))
+
+
 def stats(wb: Workbook) -> dict:
     processes = []
     by_section: dict[str, list[int]] = {}
@@ -75,6 +83,7 @@ def stats(wb: Workbook) -> dict:
                           "legal_days": p.after.legal_days if p.after else None,
                           "promised_days": p.after.promised_days if p.after else None,
                           "path_days_before": _plain(path_days(p.before)), "path_days_after": _plain(path_days(p.after)),
+                          "parallel_saved_before": _saved(p.before), "parallel_saved_after": _saved(p.after),
                           "four": row})
         four_of.setdefault(p.section, _Four()).add(row)
         sums = by_section.setdefault(p.section, [0, 0])

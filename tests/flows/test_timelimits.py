@@ -80,3 +80,59 @@ def test_a_block_lasts_as_long_as_its_longest_branch_whatever_its_gateway(gatewa
     in_a_row = Version((S("s1", 1, ["s2"]), S("s2", 3, ["s3"]), S("s3", 5, ["s4"]), S("s4", 2)))
     assert longest_route(side_by_side).days == 8 and longest_route(side_by_side).steps[2] == "s3"
     assert longest_route(in_a_row).days == 11
+
+
+def blocks() -> Version:
+    """受理 (1 day), then a parallel block of 规划 (3) ‖ 消防 (2) ‖ an inclusive block of 环评 (4) or
+    水保 (1), then an exclusive choice of 补正 (2) or nothing, then 办结 (1); 受理 has a timer of
+    P2D on its border, its exception path 督办 (5 days) beside the plan."""
+    return Version((
+        Step("s1", "受理", next=("p",), days=1),
+        Step("t1", "超时", "event", ("s9",), event="timer", timer="P2D", attached="s1", interrupting=False),
+        Step("s9", "督办", next=(), days=5),
+        Step("p", None, "gateway", ("a", "b", "i"), gateway="parallel"),
+        Step("a", "规划", next=("j",), days=3),
+        Step("b", "消防", next=("j",), days=2),
+        Step("i", None, "gateway", ("c", "d"), gateway="inclusive"),
+        Step("c", "环评", next=("k",), days=4),
+        Step("d", "水保", next=("k",), days=1),
+        Step("k", None, "gateway", ("j",), gateway="inclusive"),
+        Step("j", None, "gateway", ("x",), gateway="parallel"),
+        Step("x", "要补正吗？", "gateway", ("f", "e")),
+        Step("f", "补正", next=("e",), days=2),
+        Step("e", "办结", days=1)))
+
+
+def test_a_parallel_block_lasts_its_longest_branch_an_exclusive_one_its_worst():
+    v = blocks()
+    # 受理 1 + max(规划 3, 消防 2, max(环评 4, 水保 1)) + worst of (补正 2, nothing) + 办结 1; the
+    # exception path from the timer is no part of the plan
+    assert longest_route(v).days == 1 + 4 + 2 + 1
+    assert "s9" not in longest_route(v).steps
+
+
+def test_serial_days_add_up_parallel_and_inclusive_branches_and_say_what_parallel_work_saves():
+    from flows.timelimits import serial_days
+    from roles.engines.stats import _saved
+    v = blocks()
+    # one after another: 规划 3 + 消防 2 + (环评 4 + 水保 1), the exclusive choice still its worst
+    assert serial_days(v) == 1 + (3 + 2 + (4 + 1)) + 2 + 1
+    assert _saved(v) == 14 - 8
+
+
+def test_a_boundary_timer_is_its_steps_deadline_and_lint_says_when_the_step_takes_longer():
+    from dataclasses import replace
+
+    from flows.lint import lint
+    from flows.metrics import longest_path
+    from flows.timelimits import deadlines, duration_days
+    v = blocks()
+    assert deadlines(v) == {"s1": 2}
+    assert [duration_days(x) for x in ("P5D", "PT36H", "P1W", "P1DT12H", "R3/PT1H", "2026-12-31")] == \
+        [5, 1.5, 5, 1.5, None, None]
+    assert not [f for f in lint(v, holders=False) if f.code in ("over-deadline", "unreachable")]  # 督办 is reached
+    late = replace(v, steps=tuple(replace(s, days=3) if s.id == "s1" else s for s in v.steps))
+    assert [(f.step, f.code) for f in lint(late, holders=False) if f.code == "over-deadline"] == [("s1", "over-deadline")]
+    # serial stages: 受理, one branch of the parallel block (环评 or 规划 …), 补正, 办结; the exception path
+    # from 受理 (督办) is one stage after it
+    assert longest_path(v) == 4

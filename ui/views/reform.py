@@ -161,7 +161,12 @@ def level(key: str, rows: list[dict], id_key: str, extra: dict) -> None:
 with tab_s:
     level("s_dept", doc["sections"], "section", {"col.department": "department"})
 with tab_p:
-    level("p_dept", doc["processes"], "process", {"col.section": "section", "col.handoffs": "handoffs_after"})
+    # serial stages before → after beside the step counts, and what parallel work saves (串联改并联)
+    processes = [r | {"stages": f"{r['longest_before'] if r['longest_before'] is not None else '—'} → "
+                                f"{r['longest_after'] if r['longest_after'] is not None else '—'}"}
+                 for r in doc["processes"]]
+    level("p_dept", processes, "process", {"col.section": "section", "col.handoffs": "handoffs_after",
+                                          "col.stages": "stages", "col.parallel_saved": "parallel_saved_after"})
 with tab_r:
     cons = actions.consolidation(db(), account())
     city = cons["city"]
