@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= sqlite:///$(CURDIR)/.demo/abflow-demo.db
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := graphviz fonts-noto-cjk chromium libreoffice-calc-nogui libreoffice-writer-nogui
+APT_PACKAGES := graphviz fonts-noto-cjk fonts-dejavu-core chromium libreoffice-calc-nogui libreoffice-writer-nogui
 
 .PHONY: setup system run demo test bench bench-province screens clean
 
@@ -20,12 +20,14 @@ $(MODELER): ui/modeler/package.json ui/modeler/package-lock.json
 	cd ui/modeler && npm ci --no-audit --no-fund
 	@touch $(MODELER)
 
-# Debian packages: Graphviz for flowcharts, a CJK font so Chinese renders in PNG and PDF,
+# Debian packages: Graphviz for flowcharts, a CJK font so Chinese renders in PNG and PDF, DejaVu
+# for the event markers (◷ ✉ ⚡) the CJK font lacks,
 # Chromium for the browser tests (driven by Playwright, which downloads no browser of its own), and
 # LibreOffice Calc, headless, to check that the Excel reports open and print, and Writer, which
 # turns the 办事指南 into PDF.
 system:
-	@if ! command -v dot >/dev/null || ! fc-list :lang=zh | grep -q . || ! command -v chromium >/dev/null || ! command -v soffice >/dev/null \
+	@if ! command -v dot >/dev/null || ! fc-list :lang=zh | grep -q . || ! fc-list :charset=25f7 | grep -q . \
+	    || ! command -v chromium >/dev/null || ! command -v soffice >/dev/null \
 	    || ! dpkg -s libreoffice-writer-nogui >/dev/null 2>&1; then \
 	  echo "installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(APT_PACKAGES); \

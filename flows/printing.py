@@ -192,7 +192,8 @@ def _wrap(text: str, width: int = 16) -> str:
 #: The legend's marks, drawn with the charts' own colours.
 MARKS = {"task": ("□", "#37474F"), "approval": ("■", "#BF360C"), "gateway": ("◇×", "#C9A227"),
          "parallel": ("◇+", "#C9A227"),
-         "start": ("●", "#2E7D32"), "end": ("◎", "#C62828"), "marker": ("○", "#9E9D24")}
+         "start": ("●", "#2E7D32"), "end": ("◎", "#C62828"), "event": ("◷✉", "#8D6E00"), "default": ("⊢→", "#546E7A"),
+         "marker": ("○", "#9E9D24")}
 
 
 def _block_dot(block: TitleBlock, page: str) -> str:

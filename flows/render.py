@@ -16,6 +16,7 @@ import html
 from .layout import lanes_of
 from .metrics import step_count
 from .model import Step, Version
+from .timelimits import duration_days
 
 FONT = "Noto Sans CJK SC"
 PAD = 0.3  # inches of blank around a chart, inside its drawing
@@ -23,6 +24,9 @@ FORMATS = ("svg", "png", "pdf", "dot")
 LANE_COLOURS = ("#EEF4FB", "#F3F8EE", "#FBF3EA", "#F4EFF8", "#EEF7F6", "#FAF0F0")
 #: The marker drawn in a gateway of each type (flows.model.GATEWAY_TYPES), as BPMN draws them.
 GATEWAY_MARKS = {"exclusive": "×", "parallel": "+", "inclusive": "○", "event": "⬠", "complex": "✱"}
+#: The marker drawn in an event of each definition (flows.model.EVENT_TYPES), after BPMN's.
+EVENT_MARKS = {"timer": "◷", "message": "✉", "signal": "△", "error": "⚡", "escalation": "⇧", "conditional": "≡",
+               "terminate": "●", "compensation": "«", "link": "➔", "cancel": "✕"}
 STATUS_COLOUR = {"A": "#2E7D32", "B": "#B26A00", "up": "#6A1B9A", "gap": "#C62828"}
 
 
@@ -57,6 +61,7 @@ class Labels:
                                                                   end="结束", continued="续第{page}页：{step}",
                                                                   days="时限 {n} 个工作日",
                                                                   special="特殊环节 {n} 个工作日，不计时限",
+                                                                  deadline="限 {n} 个工作日", beside="不中断",
                                                                   **{"from": "接第{page}页：{step}"}))
 
 
@@ -106,8 +111,16 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
     w = labels.words
     lanes, lane_of = lanes_of(version)
     number = labels.numbers or numbering(version)
+    # A boundary event is drawn on its step's border, a port of the step's box its flows leave from.
+    works = {s.id for s in version.steps if s.is_work}
+    on: dict[str, list[Step]] = {}
+    for s in version.steps:
+        if s.attached in works:
+            on.setdefault(s.attached, []).append(s)
+    port = {e.id: f'"{_q(prefix + host)}":"b{k}"' for host, events in on.items() for k, e in enumerate(events)}
     q = lambda sid: _q(prefix + sid)  # noqa: E731
-    steps_of = {lane: [s for s in version.steps if lane_of[s.id] == lane] for lane in lanes}
+    source = lambda sid: port.get(sid, f'"{q(sid)}"')  # noqa: E731
+    steps_of = {lane: [s for s in version.steps if lane_of[s.id] == lane and s.id not in port] for lane in lanes}
     # (title, fill, steps, title size) per band
     bands: list[tuple[str, str | None, list[Step], int]]
     if lanes != [None]:
@@ -116,10 +129,10 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
         if caption:
             bands.insert(0, (caption, None, [], 14))
     else:
-        bands = [(caption, "#F5F7F9", list(version.steps), 14)] if caption else []
+        bands = [(caption, "#F5F7F9", [s for s in version.steps if s.id not in port], 14)] if caption else []
     out, ends = [], []
     if not bands:
-        out += ["  " + _node(s, number, labels, prefix) for s in version.steps]
+        out += ["  " + _node(s, number, labels, prefix, on.get(s.id, ())) for s in version.steps if s.id not in port]
     # A lane title, its post under the name on paper; a caption column's parts on lines of their own.
     def title_lines(title: str) -> list[str]:
         if not labels.wrap:
@@ -141,7 +154,7 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
         text = "<br/>".join(escape(x) for x in lines)
         out.append(f'    "{head}" [shape=plaintext, label=<<b>{text}</b>>, fontsize={size}, width={width:.2f}];')
         out.append(f'    "{tail}" [shape=point, style=invis, width=0.01];')
-        out += ["    " + _node(s, number, labels, prefix) for s in members]
+        out += ["    " + _node(s, number, labels, prefix, on.get(s.id, ())) for s in members]
         out.append("  }")
         if members:
             out.append(f'  "{head}" -> "{q(members[0].id)}" [style=invis, weight=0];')
@@ -159,8 +172,10 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
             b = label.get(t)
             text = (escape(b.name or "") + (f'<br/><font point-size="10">［{escape(b.condition)}］</font>'
                                             if b.condition else "")) if b else ""
-            out.append(f'  "{q(s.id)}" -> "{q(t)}"' + (f' [label=<{text}>, fontsize=10, fontcolor="#37474F"]'
-                                                        if text else "") + ";")
+            attrs = ([f'label=<{text}>, fontsize=10, fontcolor="#37474F"'] if text else []) + \
+                (['dir=both, arrowtail=tee'] if t == s.otherwise else []) + \
+                (['style=dashed'] if s.id in port and not s.interrupting else [])  # the default way: BPMN's slash
+            out.append(f'  {source(s.id)} -> "{q(t)}"' + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     return out, ends
 
 
@@ -178,15 +193,15 @@ def _title(labels: Labels, version: Version) -> str:
     return "<br/>".join(parts)
 
 
-def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
+def _node(s, number: dict[str, int], labels: Labels, prefix: str = "", border: tuple[Step, ...] | list[Step] = ()) -> str:
     w = labels.words
     name = escape(s.name or "")
-    if s.kind in ("start", "end", "event"):
+    if s.kind in ("start", "end", "event"):  # BPMN's rings: one thin (start), two (on the way), one thick (end)
         shape = {"start": 'shape=circle, width=0.45, fixedsize=true, style=filled, fillcolor="#C8E6C9"',
-                 "end": 'shape=doublecircle, width=0.38, fixedsize=true, style=filled, fillcolor="#FFCDD2"',
-                 "event": 'shape=circle, width=0.4, fixedsize=true, style=filled, fillcolor="#FFF9C4"'}[s.kind]
+                 "end": 'shape=circle, width=0.42, fixedsize=true, style=filled, fillcolor="#FFCDD2", penwidth=3',
+                 "event": 'shape=doublecircle, width=0.34, fixedsize=true, style=filled, fillcolor="#FFF9C4"'}[s.kind]
         text = name or w.get(s.kind, "")
-        return f'"{_q(prefix + s.id)}" [{shape}, label="", xlabel=<{text}>];'
+        return f'"{_q(prefix + s.id)}" [{shape}, label={_event_mark(s)}, xlabel=<{text}>];'
     if s.kind == "gateway":  # BPMN's marker inside: × one way, + all ways at once, ○ some, ⬠ the first event, ✱ a rule
         return (f'"{_q(prefix + s.id)}" [shape=diamond, style=filled, fillcolor="#FFF3C4", color="#C9A227", width=0.5,'
                 f' height=0.5, fixedsize=true, label=<<font point-size="16" color="#8D6E00"><b>'
@@ -207,6 +222,12 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
         rows += [f'<font point-size="10">{x}</font>' for x in ((a, b) if labels.wrap else (f"{a} · {b}",))]
     if s.days is not None:  # its share of the time limit, or why it has none
         rows.append(f'<font point-size="10" color="#546E7A">{escape(w["special" if s.special else "days"].format(n=f"{s.days:g}"))}</font>')
+    for k, e in enumerate(border):  # its boundary events, each a port its exception path leaves from
+        due = duration_days(e.timer) if e.event == "timer" else None
+        said = " ".join(x for x in (escape(e.name or ""), escape(w["deadline"].format(n=f"{due:g}")) if due else "",
+                                    f'({escape(w["beside"])})' if not e.interrupting else "") if x)
+        mark = EVENT_MARKS.get(e.event or "", "○")
+        rows.append(f'<font point-size="10" color="#8D6E00">{mark} {said}</font>\0b{k}')
     if s.id in labels.today:
         status, acting = labels.today[s.id]
         who = escape(acting) if acting else ""
@@ -215,9 +236,20 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "") -> str:
     style = ('shape=box, style="rounded,filled,bold", fillcolor="#FFE9D6", color="#BF360C"' if s.kind == "approval"
              else 'shape=box, style="rounded,filled", fillcolor="white", color="#37474F"')
     # One table row a line: lines of different sizes joined by <br/> overlap in Graphviz's layout.
-    table = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    table = "".join(f'<TR><TD ALIGN="RIGHT" PORT="{row.split(chr(0))[1]}">{row.split(chr(0))[0]}</TD></TR>' if "\0" in row
+                    else f"<TR><TD>{row}</TD></TR>" for row in rows)
     return (f'"{_q(prefix + s.id)}" [{style}, margin="0.15,0.05", '
             f'label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{table}</TABLE>>];')
+
+
+def _event_mark(s: Step) -> str:
+    """An event's marker: its definition's, filled where the event sends (a throw, an end),
+    outlined where it waits."""
+    if s.event is None:
+        return '""'
+    sends = s.kind == "end" or (s.kind == "event" and not s.catches and s.attached is None)
+    colour = "#263238" if sends else "#607D8B"
+    return f'<<font point-size="12" color="{colour}">{"<b>" if sends else ""}{EVENT_MARKS[s.event]}{"</b>" if sends else ""}</font>>'
 
 
 def _text_width(text: str, size: int) -> float:

@@ -16,8 +16,9 @@ from roles.engines.roster import roster
 
 from .i18n import lang, off_day, person_label, section_and_department, t
 
-WORDS = ("A", "B", "up", "gap", "steps", "approval", "none", "start", "end", "continued", "from", "days", "special")
-LEGEND = ("task", "approval", "gateway", "parallel", "start", "end", "marker", "holders")
+WORDS = ("A", "B", "up", "gap", "steps", "approval", "none", "start", "end", "continued", "from", "days", "special",
+         "deadline", "beside")
+LEGEND = ("task", "approval", "gateway", "parallel", "start", "end", "event", "default", "marker", "holders")
 
 
 def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None = None,

@@ -104,3 +104,22 @@ def test_each_gateway_is_drawn_with_its_types_marker():
     import re
     drawn = re.findall(r'<text[^>]*font-weight="bold"[^>]*>([^<]*)</text>', svg)
     assert all(mark in drawn for mark in GATEWAY_MARKS.values()), drawn
+
+
+def test_events_are_drawn_with_their_markers_boundary_events_on_their_step_and_the_default_way_marked():
+    """BPMN's pictures: a timer on 受理's border (its deadline written beside it) from which the
+    exception path leaves, dashed since it does not interrupt; a message the process waits for; the
+    default way out of a gateway with BPMN's slash (a bar at its tail)."""
+    v = Version((
+        Step("s1", "受理", next=("g",), days=3),
+        Step("t1", "超时", "event", ("s9",), event="timer", timer="P5D", attached="s1", interrupting=False),
+        Step("s9", "督办"),
+        Step("g", "齐全？", "gateway", ("m", "s2"), otherwise="s2"),
+        Step("m", "等待补正", "event", ("s2",), event="message", catches=True),
+        Step("s2", "办结")))
+    dot = to_dot(v, Labels(holders=False))
+    assert 'PORT="b0"' in dot and '"s1":"b0" -> "s9" [style=dashed]' in dot
+    assert '"g" -> "s2" [dir=both, arrowtail=tee]' in dot
+    svg = render(dot, "svg").decode()
+    assert "◷" in svg and "限 5 个工作日" in svg and "✉" in svg
+    assert "<title>t1</title>" not in svg  # no node of its own: it sits on 受理
