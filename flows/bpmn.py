@@ -13,7 +13,8 @@ through it).
 """
 from __future__ import annotations
 
-import math
+import copy
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -38,6 +39,8 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ABFLOW = "https://abflow.example/bpmn"  # our attributes: kind (approval) and ABFLOW_ATTRS
 #: Step fields carried as our attributes: the holders, and each field declared `bpmn=True`.
 ABFLOW_ATTRS = tuple(f.name for f in STEP if f.kind == "person" or f.bpmn)
+_OURS_NS = "{" + ABFLOW + "}"
+_OURS = tuple((f, _OURS_NS + f.name) for f in STEP if f.bpmn)
 MAX_BYTES = 20 * 1024 * 1024
 
 #: An activity element's type (flows.model.ACTIVITY_TYPES); a userTask is a step's default.
@@ -99,13 +102,13 @@ def _local(tag: str) -> str:
 def _text(name: str | None) -> str | None:
     if name is None:
         return None
-    name = re.sub(r"\s+", " ", name).strip()
+    name = " ".join(name.split())
     return name or None
 
 
-def _drawable(*numbers: float) -> bool:
+def _drawable(numbers) -> bool:
     """Coordinates a drawing can use: finite and within bounds (NaN or 1e308 are left to our layout)."""
-    return all(math.isfinite(n) and abs(n) <= 1e7 for n in numbers)
+    return all(-1e7 <= n <= 1e7 for n in numbers)  # NaN compares false, so it fails too
 
 
 def _parser(recover: bool = False) -> etree.XMLParser:
@@ -206,22 +209,29 @@ class _Drawn:
 
 def _diagram_of(root: etree._Element) -> _Drawn:
     drawn = _Drawn()
+    seen: dict[str, float] = {}  # a drawing repeats its numbers (36, 100 …): each is read once
+
+    def number(text) -> float:
+        return seen[text] if text in seen else seen.setdefault(text, limits.xml_number(text))
+
+    shape_tag, bounds_tag, point_tag = f"{{{BPMNDI}}}BPMNShape", f"{{{DC}}}Bounds", f"{{{DI}}}waypoint"
     for diagram in root.iter(f"{{{BPMNDI}}}BPMNDiagram"):  # the first diagram that draws an element wins
-        for el in diagram.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
+        for el in diagram.iter(shape_tag, f"{{{BPMNDI}}}BPMNEdge"):
             ref = el.get("bpmnElement")
-            drawn.shapes.setdefault(ref, el)
+            if ref in drawn.shapes:
+                continue
+            drawn.shapes[ref] = el
             try:
-                if el.tag.endswith("Shape"):
-                    b = el.find(f"{{{DC}}}Bounds")
+                if el.tag == shape_tag:
+                    b = el.find(bounds_tag)
                     if b is not None:
-                        x, y, w, h = (limits.xml_number(b.get(k)) for k in ("x", "y", "width", "height"))
-                        if w > 0 and h > 0 and _drawable(x, y, w, h):
-                            drawn.bounds.setdefault(ref, (x, y, w, h))
+                        box = (number(b.get("x")), number(b.get("y")), number(b.get("width")), number(b.get("height")))
+                        if box[2] > 0 and box[3] > 0 and _drawable(box):
+                            drawn.bounds[ref] = box
                 else:
-                    points = tuple((limits.xml_number(w.get("x")), limits.xml_number(w.get("y")))
-                                   for w in el.iter(f"{{{DI}}}waypoint"))
-                    if len(points) >= 2 and _drawable(*(c for pt in points for c in pt)):
-                        drawn.waypoints.setdefault(ref, points)
+                    points = [(number(w.get("x")), number(w.get("y"))) for w in el.iterchildren(point_tag)]
+                    if len(points) >= 2 and _drawable([c for pt in points for c in pt]):
+                        drawn.waypoints[ref] = tuple(points)
             except (TypeError, ValueError):
                 continue  # a shape without usable numbers is left to our layout
     return drawn
@@ -239,7 +249,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
             flows.append(child)
         elif tag in NOT_MODELLED:
             skipped[NOT_MODELLED[tag]] += 1
-    notes = [f"{n} {what} not modelled" for what, n in sorted(skipped.items())]
+    notes = [f"{n} {what} not modelled" for what, n in sorted(skipped.items())] + _vendor_notes(proc)
     # What our export added to make a clean file (flows.bpmn._implied), read as it was before.
     implied = {n.get("id"): set((n.get(f"{{{ABFLOW}}}implied") or "").split()) for n in nodes}
     added = {i for i, said in implied.items() if "element" in said}
@@ -303,7 +313,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
                       if extra_type["activity"] in SUBPROCESS_TYPES and "inside" not in implied[sid] else None)
             if inside is not None:
                 inner = sum(1 for c in n if _local(c.tag) in FLOW_NODES)
-                if fragment_problem(inside) is None:
+                if len(inside) <= MAX_INSIDE:  # made here, from a file read under our refusals
                     extra_type["inside"] = inside
                     notes.append(f"sub-process '{_text(n.get('name')) or sid}': its {inner} inner element(s) are "
                                  "kept as drawn, as one step of the roster")
@@ -325,8 +335,8 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
         if a or b:
             holders[sid] = (a, b)
-        extra: dict[str, Any] = {f.name: f.from_attribute(raw)
-                                 for f in STEP if f.bpmn and (raw := n.get(f"{{{ABFLOW}}}{f.name}")) is not None}
+        extra: dict[str, Any] = {f.name: f.from_attribute(raw) for f, key in _OURS
+                                 if (raw := n.get(key)) is not None} if any(k.startswith(_OURS_NS) for k in n.attrib) else {}
         name = None if "name" in implied[sid] else _text(n.get("name"))
         steps.append(Step(sid, name, kind, tuple(dict.fromkeys(nxt[sid])), **extra, **extra_type,
                           branches=tuple(labels[sid].values()),
@@ -362,6 +372,31 @@ def _renamed(s: Step, own: dict[str, str]) -> Step:
                    otherwise=n(s.otherwise), attached=n(s.attached), shape=shape)
 
 
+_FOREIGN = etree.XPath("./*/@*[namespace-uri() != '' and namespace-uri() != $ours and namespace-uri() != $xsi]"
+                       " | ./*/b:extensionElements/*", namespaces={"b": MODEL})
+
+
+def _vendor_notes(proc: etree._Element) -> list[str]:
+    """What other tools wrote on the steps and flows in their own namespaces (extension elements,
+    attributes: a Camunda form, a Signavio colour) that an export of ours will not carry: named."""
+    by_uri: Counter[str] = Counter()
+    for found_one in _FOREIGN(proc, ours=ABFLOW, xsi=XSI):
+        name = found_one.attrname if isinstance(found_one, str) else found_one.tag  # type: ignore[attr-defined,union-attr]
+        if isinstance(name, str) and name.startswith("{"):
+            by_uri[name[1:].split("}", 1)[0]] += 1
+    found: Counter[str] = Counter()
+    for uri, n in by_uri.items():
+        if uri not in (ABFLOW, XSI):
+            found[_namespace_word(uri)] += n
+    return [f"{n} {word} extension(s) on steps and flows are not kept" for word, n in sorted(found.items())]
+
+
+def _namespace_word(uri: str) -> str:
+    """A namespace as a reader knows it: camunda.org → camunda, www.signavio.com → signavio."""
+    host = re.sub(r"^[a-z]+://", "", uri).split("/", 1)[0].removeprefix("www.")
+    return host.split(".")[0] or uri
+
+
 def _hoisted(proc: etree._Element) -> list[etree._Element]:
     """Boundary events a tool wrote inside the sub-process they sit on (Visual Paradigm does), and
     the flows out of them: they belong to the process around it, and are taken out to it."""
@@ -389,8 +424,7 @@ def _event_of(n: etree._Element, tag: str, ids: set[str], notes: list[str]) -> d
         if len(defined) > 1:  # a multiple event: the engines see the first, the export writes them all
             notes.append(f"event '{sid}' has {len(defined)} definitions (a multiple event): planned as its first, "
                          f"{out['event']}; all are kept in its export")
-            own = {d.get("id") for c in defined for d in c.iter() if isinstance(d.tag, str) and d.get("id")}
-            out["inside"] = etree.tostring(_wrapped(list(_wrapped(defined, own))), encoding="unicode")
+            out["inside"] = _as_text(defined)
         for part in defined[0] if out["event"] == "timer" else ():
             if _local(part.tag) in _TIMER_PARTS and (text := _text(part.text)):
                 out["timer"] = text
@@ -424,57 +458,80 @@ _PREFIXES = {"abflow": ABFLOW, "bpmn": MODEL, "bpmndi": BPMNDI, "dc": DC, "di": 
 
 def _inside(n: etree._Element, drawn: _Drawn, beside: list[etree._Element]) -> str | None:
     """A sub-process's inner elements (with `beside`, its flows a tool wrote outside it), then the
-    diagram's shapes and edges of them, as one XML text: an <abflow:inside> element, written the
-    same way whatever prefixes the file used, so that it reads back to the same text."""
+    diagram's shapes and edges of them, as one XML text (an <abflow:inside> element), copied as
+    the file has them: what points outside is left out, and prefixes made ours, when it is
+    written (`kept`), so reading stays at the speed of lxml."""
     inner = [c for c in n if isinstance(c.tag, str) and _local(c.tag) not in _SKIP_INSIDE] + beside
     if not inner:
         return None
     ids = {d.get("id") for c in inner for d in c.iter() if isinstance(d.tag, str) and d.get("id")}
-    parts = inner + [drawn.shapes[i] for i in sorted(ids & drawn.shapes.keys())]
-    ids |= {drawn.shapes[i].get("id") for i in ids & drawn.shapes.keys()}
+    return _as_text(inner + [drawn.shapes[i] for i in sorted(ids & drawn.shapes.keys())])
+
+
+def _as_text(parts: list[etree._Element]) -> str:
+    wrapper = etree.Element(f"{{{ABFLOW}}}inside", nsmap={"abflow": ABFLOW})  # type: ignore[dict-item]
+    for part in parts:
+        copied = copy.deepcopy(part)
+        copied.tail = None
+        wrapper.append(copied)
+    return etree.tostring(wrapper, encoding="unicode")
+
+
+def written_inside(text: str) -> etree._Element:
+    """Elements kept as read, as our export writes them: what points to no element among them (a
+    message, an error, a data object of the file, a flow that led out) left out, since it would
+    name nothing there; prefixes ours, whatever the file used."""
+    parts = list(_fragment(text))
+    ids = {d.get("id") for c in parts for d in c.iter() if isinstance(d.tag, str) and d.get("id")}
     wrapper = _wrapped(parts, ids)
     for orphan in [a for a in wrapper.iter(f"{{{MODEL}}}dataInputAssociation", f"{{{MODEL}}}dataOutputAssociation")
                    if a.find(f"{{{MODEL}}}targetRef") is None or a.find(f"{{{MODEL}}}sourceRef") is None]:
         orphan.getparent().remove(orphan)
     present = {d.get("id") for d in wrapper.iter() if isinstance(d.tag, str) and d.tag.startswith("{" + MODEL + "}")}
     for ref in [d for d in wrapper.iter(f"{{{MODEL}}}incoming", f"{{{MODEL}}}outgoing") if (d.text or "").strip() not in present]:
-        ref.getparent().remove(ref)  # a flow that led out of the sub-process, left out above
+        ref.getparent().remove(ref)
     for shape in [c for c in wrapper if c.tag.startswith("{" + BPMNDI + "}") and c.get("bpmnElement") not in present]:
         wrapper.remove(shape)
-    if not any(c.tag.startswith("{" + MODEL + "}") for c in wrapper):
-        return None
-    return etree.tostring(_wrapped(list(wrapper)), encoding="unicode")  # declaring what is left, only
+    etree.cleanup_namespaces(wrapper, keep_ns_prefixes=["xsi"])
+    return wrapper
 
 
 def _wrapped(parts: list[etree._Element], ids: set[str | None] | None = None) -> etree._Element:
     """`parts` copied into an <abflow:inside>, their namespaces declared on it with our prefixes
-    (others ns1, ns2 … in the order they first appear). With `ids`, what points to no element
-    among them (a message, an error, a data object, a label style of the file) is left out: it
-    would name nothing in our export."""
+    (another's made from its URI, so the same whatever else the file holds). With `ids`, what
+    points to no element among them (a message, an error, a data object, a label style of the
+    file) is left out: it would name nothing in our export."""
     prefixes = dict(_PREFIXES)
+    known = set(prefixes.values())
     for part in parts:
         for d in part.iter():
             if isinstance(d.tag, str):
                 for name in (d.tag, *d.attrib):
                     uri = name[1:].split("}", 1)[0] if name.startswith("{") else None
-                    if uri and uri not in prefixes.values():
-                        prefixes[f"ns{len(prefixes) - len(_PREFIXES) + 1}"] = uri
+                    if uri and uri not in known:
+                        known.add(uri)
+                        prefixes["ns" + hashlib.blake2s(uri.encode(), digest_size=4).hexdigest()] = uri
     wrapper = etree.Element(f"{{{ABFLOW}}}inside", nsmap=prefixes)  # type: ignore[arg-type]
     prefix_of = {uri: p for p, uri in prefixes.items()}
 
+    pointers = ("labelStyle", "sourceElement", "targetElement")
+    xsi_type = f"{{{XSI}}}type"
+
     def copy_into(parent: etree._Element, el: etree._Element) -> None:
-        attrs = {k: v for k, v in el.attrib.items() if ids is None or
-                 not ((k.endswith("Ref") or k in ("labelStyle", "sourceElement", "targetElement")) and v not in ids)}
-        if ids is not None and _local(el.tag).endswith("Ref") and (el.text or "").strip() not in ids:
-            return
-        if ids is not None and any(el.get(k) not in (None, *ids) for k in ("sourceRef", "targetRef", "attachedToRef")):
-            return  # a flow or event that leads out of the sub-process is no part of its inside
-        kind = attrs.get(f"{{{XSI}}}type")
+        attrs = dict(el.attrib)
+        if ids is not None:
+            if el.tag.endswith("Ref") and (el.text or "").strip() not in ids:
+                return
+            if any((v := attrs.get(k)) is not None and v not in ids for k in ("sourceRef", "targetRef", "attachedToRef")):
+                return  # a flow or event that leads out of the sub-process is no part of its inside
+            for k in [k for k, v in attrs.items() if (k.endswith("Ref") or k in pointers) and v not in ids]:
+                del attrs[k]
+        kind = attrs.get(xsi_type)
         if kind:  # a type named by a prefix of the file: named by ours
             prefix, _, local = kind.rpartition(":")
             uri = el.nsmap.get(prefix or None)
             if uri in prefix_of:
-                attrs[f"{{{XSI}}}type"] = f"{prefix_of[uri]}:{local}"
+                attrs[xsi_type] = f"{prefix_of[uri]}:{local}"
         made = etree.SubElement(parent, el.tag, attrs)
         made.text = el.text if el.text and el.text.strip() else None
         for child in el:
@@ -484,6 +541,15 @@ def _wrapped(parts: list[etree._Element], ids: set[str | None] | None = None) ->
     for part in parts:
         copy_into(wrapper, part)
     return wrapper
+
+
+def inside_text(text: str | None) -> str | None:
+    """What an export writes of elements kept as read, as text (None: nothing): two steps whose
+    kept elements say the same are written the same."""
+    if text is None:
+        return None
+    written = written_inside(text)
+    return etree.tostring(written, encoding="unicode") if any(c.tag.startswith("{" + MODEL + "}") for c in written) else None
 
 
 def _fragment(text: str) -> etree._Element:
@@ -675,7 +741,7 @@ def _implied(version: Version) -> _Clean:
             word = s.gateway or "exclusive" if s.kind == "gateway" else s.kind if s.kind != "event" else s.event
             steps[s.id] = replace(s, name=_IMPLIED_NAMES.get(word, _IMPLIED_NAMES[s.event]))
             clean.nodes.setdefault(s.id, set()).add("name")
-        if s.activity in SUBPROCESS_TYPES and s.inside is None and s.activity != "event_subprocess":
+        if s.activity in SUBPROCESS_TYPES and inside_text(s.inside) is None and s.activity != "event_subprocess":
             steps[s.id] = replace(steps[s.id], inside=_empty_inside(_xml_id(s.id, ascii=True)))
             clean.nodes.setdefault(s.id, set()).add("inside")
         if s.event in ("link", "conditional") and s.definition is None:
@@ -768,7 +834,7 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
         for fid in outgoing[s.id]:
             ET.SubElement(el, m("outgoing")).text = fid
         if s.inside is not None:
-            el.extend(_as_written(part) for part in _fragment(s.inside) if part.tag.startswith("{" + MODEL + "}"))
+            el.extend(_as_written(part) for part in written_inside(s.inside) if part.tag.startswith("{" + MODEL + "}"))
         if s.event is not None and s.kind in ("start", "end", "event") and s.inside is None:
             said = s.definition or s.label  # the schema wants a link named and a condition written
             defined = ET.SubElement(el, m(_EVENT_TAG[s.event]), {"id": f"{sid[s.id]}_{s.event}"}
@@ -792,7 +858,7 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             cond.text = branch.condition
     _diagram(root, pid, plan, sid, flows, version.steps)
     for s in version.steps:  # a kept sub-process opens on a diagram of its own, as it was drawn
-        if s.inside is not None and (drawings := [p for p in _fragment(s.inside) if p.tag.startswith("{" + BPMNDI + "}")]):
+        if s.inside is not None and (drawings := [p for p in written_inside(s.inside) if p.tag.startswith("{" + BPMNDI + "}")]):
             diagram = ET.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", {"id": f"diagram_{sid[s.id]}"})
             plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", {"id": f"plane_{sid[s.id]}", "bpmnElement": sid[s.id]})
             plane.extend(_as_written(p) for p in drawings)
