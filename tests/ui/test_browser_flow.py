@@ -338,3 +338,71 @@ def test_the_office_sees_departments_under_30_percent_and_filters_findings_to_er
         settle(page)
         page.get_by_text("项错误，0 项提示。").wait_for(timeout=60_000)
         browser.close()
+
+
+DRAW_PARALLEL = """() => {
+  // As a head draws it with bpmn-js's tools: the flows of 公文办理 taken away, then 收文登记 →
+  // a parallel gateway → 拟办并核稿 and 科长审签 at once → a parallel join → 办理归档.
+  const registry = modeler.get('elementRegistry'), modeling = modeler.get('modeling');
+  const [s1, s2, s3, s4] = ['s1', 's2', 's3', 's4'].map(id => registry.get(id));
+  modeling.removeElements(registry.filter(e => e.type === 'bpmn:SequenceFlow'));
+  const parent = s1.parent;
+  const split = modeling.createShape({type: 'bpmn:ParallelGateway'}, {x: s1.x + s1.width + 50, y: s1.y + s1.height / 2}, parent);
+  const join = modeling.createShape({type: 'bpmn:ParallelGateway'}, {x: s4.x - 50, y: s4.y + s4.height / 2}, parent);
+  for (const [a, b] of [[s1, split], [split, s2], [split, s3], [s2, join], [s3, join], [join, s4]]) modeling.connect(a, b);
+  return split.id;
+}"""
+
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory):
+    """A demo of its own: this test redraws a process others read."""
+    require_browser()
+    url = f"sqlite:///{tmp_path_factory.mktemp('drawn') / 'drawn.db'}"
+    demo_with_accounts(url)
+    with serving(url) as base:
+        yield base, url
+
+
+def test_a_parallel_gateway_drawn_in_the_designer_is_still_parallel_when_published_and_reopened(own_site):
+    """串联改并联 in the drawing: a head makes two steps of 公文办理 run at once with bpmn-js's
+    parallel gateway, publishes, and opens it again: the gateways are parallel in the database, in
+    the reopened drawing, and on the flowchart (BPMN's + marker)."""
+    base, url = own_site
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        sign_in(page, base, "designer", "head-zh", "head-pass-1")
+        page.get_by_text("环节表").first.wait_for(timeout=60_000)
+        settle(page)
+        choose(page, "流程", "人力资源和社会保障局", "公文办理")
+
+        def drawing():
+            page.get_by_role("tab", name="图形编辑（BPMN）").click()
+            frame = page.locator("iframe[title*='bpmn_modeler']").element_handle().content_frame()
+            frame.locator("g.djs-element[data-element-id='s1']").first.wait_for(timeout=60_000)
+            return frame
+
+        split = drawing().evaluate(DRAW_PARALLEL)
+        page.mouse.move(5, 5)                           # out of the drawing: the modeler hands its edit over
+        page.get_by_text("尚未应用到环节表").wait_for(timeout=30_000)
+        settle(page)
+        page.get_by_role("button", name="发布", exact=True).click()
+        page.get_by_text("已发布，修订号").wait_for(timeout=30_000)
+        after = store.load(engine_for(url)).process_by_id["rsj-p01"].after
+        gateways = [s for s in after.steps if s.kind == "gateway"]
+        assert [g.gateway for g in gateways] == ["parallel", "parallel"] and after.step(split).next == ("s2", "s3")
+
+        page.reload()
+        page.get_by_text("环节表").first.wait_for(timeout=60_000)
+        settle(page)
+        choose(page, "流程", "人力资源和社会保障局", "公文办理")
+        drawing().wait_for_function("() => modeler.get('elementRegistry').filter(e => e.type === 'bpmn:ParallelGateway')"
+                                    ".length === 2", timeout=60_000)
+        page.get_by_role("link", name="流程图").click()
+        page.locator("img[src^='data:image/svg+xml']").wait_for(timeout=60_000)
+        settle(page)
+        choose(page, "流程", "人力资源和社会保障局", "公文办理")
+        chart_shows(page, ">+</text>")  # the parallel marker, as Graphviz writes it
+        browser.close()
