@@ -210,10 +210,12 @@ def _block_dot(block: TitleBlock, page: str) -> str:
         if i == 0:
             tds += f'<TD ROWSPAN="2" VALIGN="MIDDLE"><FONT POINT-SIZE="10">{escape(page)}</FONT></TD>'
         body.append(f"<TR>{tds}</TR>")
-    if block.legend:
-        marks = "&#160;&#160;".join(f'<FONT COLOR="{MARKS[k][1]}">{MARKS[k][0]}</FONT>&#160;{escape(w)}'
-                                    if k in MARKS else escape(w) for k, w in block.legend)
-        body.append(f'<TR><TD COLSPAN="{half + 1}" ALIGN="LEFT"><FONT POINT-SIZE="8">{marks}</FONT></TD></TR>')
+    if block.legend:  # on two lines, so that the block fits the foot of a portrait A4 page
+        entries = [f'<FONT COLOR="{MARKS[k][1]}">{MARKS[k][0]}</FONT>&#160;{escape(w)}' if k in MARKS else escape(w)
+                   for k, w in block.legend]
+        cut = math.ceil(len(entries) / 2)
+        marks = "<BR ALIGN=\"LEFT\"/>".join("&#160;&#160;".join(line) for line in (entries[:cut], entries[cut:]) if line)
+        body.append(f'<TR><TD COLSPAN="{half + 1}" ALIGN="LEFT"><FONT POINT-SIZE="8">{marks}<BR ALIGN="LEFT"/></FONT></TD></TR>')
     table = f'<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#37474F">{"".join(body)}</TABLE>'
     return (f'digraph block {{ graph [pad=0, margin=0]; node [fontname="{FONT}", fontsize=8]; '
             f"block [shape=plaintext, margin=0, label=<{table}>]; }}")
