@@ -25,4 +25,12 @@ def now() -> dt.datetime:
 
 
 def today() -> dt.date:
+    """The office's day; `ABFLOW_TODAY` (YYYY-MM-DD) fixes it, for a demo or a training session run
+    as of one day (and the browser tests, which must not depend on the day of the week)."""
+    fixed = os.environ.get("ABFLOW_TODAY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise BadInput(f"ABFLOW_TODAY: {fixed[:40]!r} is no date (YYYY-MM-DD)") from None
     return now().date()

@@ -32,6 +32,17 @@ def settle(page) -> None:
     page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
 
 
+def _office_day():
+    """The first workday from today, in China's time: the servers run as of it (ABFLOW_TODAY), so
+    that a staff member has a day's duties on Saturday too."""
+    from roles import clock
+    from roles.engines.calendar import WorkCalendar
+    return WorkCalendar().next_workdays(clock.today(), 1)[0]
+
+
+OFFICE_DAY = _office_day()
+
+
 def start_server(url: str, command: str = "serve", env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
     """`abflow serve` (or `abflow api`) on `url`'s database and a free port, once it answers:
     (its process, port); `env`: variables the server has besides ours."""
@@ -40,7 +51,8 @@ def start_server(url: str, command: str = "serve", env: dict[str, str] | None = 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     health = "/_stcore/health" if command == "serve" else "/openapi.json"
-    proc = subprocess.Popen([ABFLOW, "--db", url, command, "--port", str(port)], env={**os.environ, **(env or {})},
+    proc = subprocess.Popen([ABFLOW, "--db", url, command, "--port", str(port)],
+                            env={**os.environ, "ABFLOW_TODAY": OFFICE_DAY.isoformat(), **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(120):
         try:

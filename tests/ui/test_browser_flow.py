@@ -10,16 +10,15 @@ import subprocess
 
 import pytest
 
-from roles.clock import today
 from roles.storage import store
 from roles.engines.roster import roster
 from roles.storage.database import engine_for
 from roles.storage.store import load_draft
 
-from ..browser import ABFLOW, CHROMIUM, require_browser, serving, settle
+from ..browser import ABFLOW, CHROMIUM, OFFICE_DAY, require_browser, serving, settle
 from ..conftest import ROOT
 SHOTS = ROOT / ".screens"
-TODAY = today()  # the office's day, which the app and `demo --today` use
+TODAY = OFFICE_DAY  # the office's day, which the app (ABFLOW_TODAY) and `demo --today` use
 
 
 def demo_with_accounts(url: str) -> None:

@@ -138,3 +138,7 @@ def test_today_is_the_offices_day_not_the_hosts(loaded):
     assert east > west
     bad = loaded("roster", env={"ABFLOW_TZ": "Mars/Olympus"})
     assert bad.exit_code == 2 and "ABFLOW_TZ: no time zone 'Mars/Olympus'" in bad.stderr
+    # a demo or a training session run as of one day
+    assert loaded.json("roster", env={"ABFLOW_TODAY": "2026-11-25"})["date"] == "2026-11-25"
+    bad = loaded("roster", env={"ABFLOW_TODAY": "next monday"})
+    assert bad.exit_code == 2 and "ABFLOW_TODAY: 'next monday' is no date" in bad.stderr
