@@ -116,7 +116,8 @@ def test_processes_whose_ids_look_alike_keep_their_own_files(cli, tmp_path):
     path.write_text(text.replace("  - id: bb-p3\n", twin + "  - id: bb-p3\n", 1), encoding="utf-8")
     assert cli("import", str(path)).exit_code == 0
     site = tmp_path / "site"
-    assert cli("publish", "--out", str(site)).exit_code == 0
+    done = cli("publish", "--out", str(site))
+    assert done.exit_code == 0, done.output
     r1 = site / "r1"
     assert {f.name for f in (r1 / "sheet").iterdir()} >= {"bb-p2.pdf", "bb-p2-sheet.pdf"}
     assert (r1 / "p-bb-p2-sheet.html").is_file() and (r1 / "p-bb-p2.html").is_file()
