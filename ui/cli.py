@@ -317,7 +317,7 @@ def overrun_json(report) -> dict:
     return {"from": report.start.isoformat(), "to": report.end.isoformat(),
             "processes": [{"process": p.process, "name": p.name, "section": p.section, "department": p.department,
                            "promised_days": p.promised_days, "cases": len(p.cases), "late": len(p.late),
-                           "worst_days": days(p.worst_days),
+                           "worst_days": days(p.worst_days), "overdue_steps": p.overdue,
                            "late_cases": [{"start": c.start.isoformat(), "end": c.end.isoformat(), "days": days(c.days),
                                            "over": days(c.over), "absences": list(c.absences)} for c in p.late]}
                           for p in report.processes],

@@ -6,6 +6,9 @@ step's days pass without a holder. A case is late when its counted workdays (spe
 out) exceed the promise. Each late case names the absences that make it late: those without
 which it would be on time or less late.
 
+A step with a timer on its border (a boundary timer's duration: its own deadline, 超时督办) on which
+a case stays longer, waits for an absent holder included, is overdue in that case.
+
 Time is counted in workdays as a real number from the start of the case's first day, so a step
 of half a day leaves the rest of that day to the next step.
 """
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from flows.model import Process, Step, Version
-from flows.timelimits import longest_route
+from flows.timelimits import deadlines, longest_route
 
 from roles.engines.calendar import WorkCalendar
 from roles.engines.acting import Absences, Away, status_of, up_chain
@@ -39,6 +42,8 @@ class Case:
     days: float           # counted workdays from start to end, special days left out
     over: float           # days beyond the promise (0 when on time)
     absences: tuple[int, ...] = ()  # indexes into OverrunReport.absences: what makes it late
+    #: Steps the case stays on past their own deadline (a boundary timer's, 超时督办), waits included.
+    overdue: tuple[str, ...] = ()
 
     @property
     def late(self) -> bool:
@@ -57,6 +62,11 @@ class ProcessOverrun:
     @cached_property
     def late(self) -> tuple[Case, ...]:
         return tuple(c for c in self.cases if c.late)
+
+    @cached_property
+    def overdue(self) -> dict[str, int]:
+        """Step → the cases that stay on it past its timer's deadline."""
+        return dict(Counter(sid for c in self.cases for sid in c.overdue))
 
     @property
     def worst_days(self) -> float:
@@ -100,13 +110,14 @@ class _Days:
         return self._index[without].away(self.date(i))
 
 
-def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, without: int | None = None
-         ) -> tuple[float, float]:
-    """(where the case ends, its special days) in workday units from day 0 of `days`; `up` is
-    whom the route's steps go up to (acting.up_chain)."""
-    t, special = float(start), 0.0
+def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, without: int | None = None,
+         due: dict[str, float] | None = None) -> tuple[float, float, tuple[str, ...]]:
+    """(where the case ends, its special days, the steps it stays on past their deadline `due`)
+    in workday units from day 0 of `days`; `up` is whom the route's steps go up to
+    (acting.up_chain)."""
+    t, special, overdue = float(start), 0.0, []
     for s in route:
-        need = float(s.days or 0)
+        need, began = float(s.days or 0), t
         if s.special:
             t += need
             special += need
@@ -120,7 +131,9 @@ def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, withou
             use = min(need, d + 1 - t)
             t += use
             need -= use
-    return t, special
+        if due and s.id in due and t - began > due[s.id] + EPS:
+            overdue.append(s.id)
+    return t, special, tuple(overdue)
 
 
 def _end_day(t: float, start: int) -> int:
@@ -146,12 +159,13 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
     out = []
     for p, version, promised in _promising(wb, department):
         route = [s for s in (version.step(sid) for sid in longest_route(version).steps) if s.is_work]
+        due = deadlines(version)
         up = chain.get(p.section, ())
         # Whose absence can hold a case up: the holders, and those the steps go up to.
         holders = {h for s in route if not s.special for h in (s.a, s.b) if h} | set(up)
         cases = []
         for i, day in enumerate(starts):
-            t, special = _run(route, up, i, days)
+            t, special, overdue = _run(route, up, i, days, due=due)
             counted = t - i - special
             over = max(0.0, counted - promised)
             causes: list[int] = []
@@ -160,10 +174,10 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
                 for k in sorted(k for h in holders for k in of_person.get(h, ())):
                     a = absences[k]
                     if a.start <= last and a.end >= day:
-                        t2, _ = _run(route, up, i, days, without=k)
+                        t2, _, _ = _run(route, up, i, days, without=k)
                         if t2 < t - EPS:
                             causes.append(blamed.setdefault(k, len(blamed)))
-            cases.append(Case(day, last, round(counted, 4), round(over, 4), tuple(causes)))
+            cases.append(Case(day, last, round(counted, 4), round(over, 4), tuple(causes), overdue))
         out.append(ProcessOverrun(p.id, p.name, p.section, wb.department_of_section.get(p.section), promised,
                                   tuple(cases)))
     by_report = sorted(blamed.items(), key=lambda kv: kv[1])

@@ -267,3 +267,17 @@ def test_a_step_nobody_holds_stalls_its_cases_instead_of_waiting_forever(cli, tm
 def test_an_overrun_range_of_more_than_a_year_is_refused_at_once(loaded):
     result = loaded("overrun", "--from", "2026-01-01", "--to", "2030-01-01", "--json")
     assert result.exit_code == 2 and "a year at most" in result.output
+
+
+def test_a_boundary_timer_is_a_steps_own_deadline_in_the_overrun(cli, tmp_path):
+    """lic's 受理审核 gets a timer of one workday on its border (超时督办, beside the step). Of the
+    cases above, those started 12-03 (waits #2 and #3, done on #4: 3 workdays on the step) and 12-04
+    (waits #3: 2) stay past it; 11-30 and 12-01 take their one day."""
+    tree = yaml.safe_load(WORKBOOK)
+    tree["processes"][0]["after"]["steps"].append(
+        {"id": "t1", "name": "超时督办", "kind": "event", "event": "timer", "timer": "P1D", "attached": "s1",
+         "interrupting": False})
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    [lic] = cli.json("overrun", "--from", "2026-11-30", "--to", "2026-12-04")["processes"]
+    assert (lic["late"], lic["overdue_steps"]) == (2, {"s1": 2})
