@@ -29,13 +29,18 @@ def demo_with_accounts(url: str) -> None:
     run("accounts", "add", "staff-05", "--role", "staff", "--person", "rs05", "--password-stdin", input="staff-pass-1\n")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def demo_site(tmp_path_factory, name: str):
+    """The app on a demo of its own (with accounts), until the module is done: (address, URL)."""
     require_browser()
-    url = f"sqlite:///{tmp_path_factory.mktemp('flow') / 'flow.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}"
     demo_with_accounts(url)
     with serving(url) as base:
         yield base, url
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    yield from demo_site(tmp_path_factory, "flow")
 
 
 def sign_in(page, base: str, path: str, username: str, password: str) -> None:
@@ -255,6 +260,17 @@ def chart_shows(page, text: str) -> None:
                            arg=text, timeout=60_000)
 
 
+def in_the_designer(p, base: str, process: str):
+    """A browser with head-zh signed in to the designer, on `process` of 人力资源和社会保障局."""
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    sign_in(page, base, "designer", "head-zh", "head-pass-1")
+    page.get_by_text("环节表").first.wait_for(timeout=60_000)
+    settle(page)
+    choose(page, "流程", "人力资源和社会保障局", process)
+    return browser, page
+
+
 def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
     """The section head's whole job in one session: find 信访事项办理 among the department's
     processes, rename its step s3 in the drawing (bpmn-js), save, publish, and print the
@@ -263,12 +279,7 @@ def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
     base, url = site
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        sign_in(page, base, "designer", "head-zh", "head-pass-1")
-        page.get_by_text("环节表").first.wait_for(timeout=60_000)
-        settle(page)
-        choose(page, "流程", "人力资源和社会保障局", "信访事项办理")
+        browser, page = in_the_designer(p, base, "信访事项办理")
         chart_shows(page, "答复并回访")
         page.get_by_role("tab", name="图形编辑（BPMN）").click()
         frame = page.frame_locator("iframe[title*='bpmn_modeler']")
@@ -356,11 +367,7 @@ DRAW_PARALLEL = """() => {
 @pytest.fixture(scope="module")
 def own_site(tmp_path_factory):
     """A demo of its own: this test redraws a process others read."""
-    require_browser()
-    url = f"sqlite:///{tmp_path_factory.mktemp('drawn') / 'drawn.db'}"
-    demo_with_accounts(url)
-    with serving(url) as base:
-        yield base, url
+    yield from demo_site(tmp_path_factory, "drawn")
 
 
 def test_a_parallel_gateway_drawn_in_the_designer_is_still_parallel_when_published_and_reopened(own_site):
@@ -370,12 +377,7 @@ def test_a_parallel_gateway_drawn_in_the_designer_is_still_parallel_when_publish
     base, url = own_site
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        sign_in(page, base, "designer", "head-zh", "head-pass-1")
-        page.get_by_text("环节表").first.wait_for(timeout=60_000)
-        settle(page)
-        choose(page, "流程", "人力资源和社会保障局", "公文办理")
+        browser, page = in_the_designer(p, base, "公文办理")
 
         def drawing():
             page.get_by_role("tab", name="图形编辑（BPMN）").click()
