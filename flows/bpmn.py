@@ -308,7 +308,11 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         if tag in ACTIVITIES:
             kind = "approval" if n.get(f"{{{ABFLOW}}}kind") == "approval" else "task"
             counts["activities"] += 1
-            extra_type = {"activity": "event_subprocess" if n.get("triggeredByEvent") == "true" else _ACTIVITY_TYPE[tag]}
+            extra_type = {"activity": "event_subprocess" if tag == "subProcess" and n.get("triggeredByEvent") == "true"
+                          else _ACTIVITY_TYPE[tag], "compensates": n.get("isForCompensation") == "true"}
+            if tag != "subProcess" and n.get("triggeredByEvent") == "true":
+                notes.append(f"{tag} '{_text(n.get('name')) or sid}' says it is started by an event "
+                             "(triggeredByEvent), which only a sub-process can be: not kept")
             inside = (_inside(n, drawn, inner_flows.get(sid, []))
                       if extra_type["activity"] in SUBPROCESS_TYPES and "inside" not in implied[sid] else None)
             if inside is not None:
@@ -662,9 +666,9 @@ class _Clean:
 
 
 def _off_the_flow(s: Step) -> bool:
-    """Steps no flow enters or leaves by design: a boundary event (entered from its step), an event
-    sub-process (started by its own event), a link (thrown here, caught elsewhere)."""
-    return s.attached is not None or s.activity == "event_subprocess" or s.event == "link"
+    """Steps no flow enters or leaves by design (Step.off_the_flow), and links (thrown here, caught
+    elsewhere)."""
+    return s.off_the_flow or s.event == "link"
 
 
 def _implied(version: Version) -> _Clean:
@@ -741,7 +745,8 @@ def _implied(version: Version) -> _Clean:
             word = s.gateway or "exclusive" if s.kind == "gateway" else s.kind if s.kind != "event" else s.event
             steps[s.id] = replace(s, name=_IMPLIED_NAMES.get(word, _IMPLIED_NAMES[s.event]))
             clean.nodes.setdefault(s.id, set()).add("name")
-        if s.activity in SUBPROCESS_TYPES and inside_text(s.inside) is None and s.activity != "event_subprocess":
+        # (an event sub-process starts by its own event, an ad hoc one has no start or end at all)
+        if s.activity in SUBPROCESS_TYPES - {"event_subprocess", "adhoc"} and inside_text(s.inside) is None:
             steps[s.id] = replace(steps[s.id], inside=_empty_inside(_xml_id(s.id, ascii=True)))
             clean.nodes.setdefault(s.id, set()).add("inside")
         if s.event in ("link", "conditional") and s.definition is None:
@@ -823,6 +828,8 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             attrs["default"] = flow_id[s.id, s.otherwise]
         if s.activity == "event_subprocess":
             attrs["triggeredByEvent"] = "true"
+        if s.compensates:
+            attrs["isForCompensation"] = "true"
         if s.id in clean.nodes:
             attrs[f"{{{ABFLOW}}}implied"] = " ".join(sorted(clean.nodes[s.id]))
         for f in STEP:

@@ -231,6 +231,7 @@ _ONLY_ON = {"gateway": (("gateway",), "only a gateway has a gateway type"),
             "event": (("start", "end", "event"), "only an event has an event type"),
             "attached": (("event",), "only an intermediate event sits on a step"),
             "catches": (("event",), "only an intermediate event catches"),
+            "compensates": (("task", "approval"), "only a task or approval compensates"),
             "inside": (("task", "approval", "start", "end", "event"), "only a sub-process or an event keeps elements as read")}
 
 

@@ -98,7 +98,7 @@ def entry_steps(version: Version) -> list[str]:
     """Steps nothing points to: where the implied start event leads (a boundary event is entered
     from its step)."""
     targets = {t for nexts in successors(version).values() for t in nexts}
-    return [s.id for s in version.steps if s.id not in targets]
+    return [s.id for s in version.steps if s.id not in targets and not s.off_the_flow]
 
 
 def work_successors(version: Version) -> dict[str, set[str]]:

@@ -55,9 +55,10 @@ class LintFinding(Worded):
 def reachable(version: Version) -> set[str]:
     """Steps reached from the start events, or, where there are none, from the steps nothing
     points to (the implied starts of the workbook spec), or, when a rework loop points back to
-    every step, from the first step of the table."""
+    every step, from the first step of the table; and from each step started by its own event."""
     starts = ([s.id for s in version.steps if s.kind == "start"] or entry_steps(version)
               or [s.id for s in version.steps[:1]])
+    starts += [s.id for s in version.steps if s.off_the_flow and s.attached is None]  # started by their own event
     succ = successors(version)
     seen, queue = set(starts), deque(starts)
     while queue:

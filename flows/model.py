@@ -157,6 +157,9 @@ class Step:
     interrupting: bool = field(default=True, metadata=declare("flag", editor=False))
     #: An intermediate event that waits for its trigger (catch) rather than sends it (throw).
     catches: bool = field(default=False, metadata=declare("flag", editor=False))
+    #: A compensation activity: started by a compensation event to undo its step (an association,
+    #: not a flow), so no flow enters or leaves it.
+    compensates: bool = field(default=False, metadata=declare("flag", editor=False))
     #: What the model does not know, kept as the file had it (BPMN XML) and given back unchanged in
     #: its export: a sub-process's inner elements (abflow plans no holders inside), a multiple
     #: event's definitions (the engines see the first, `event`).
@@ -165,6 +168,12 @@ class Step:
     @property
     def is_work(self) -> bool:
         return self.kind in WORK_KINDS
+
+    @property
+    def off_the_flow(self) -> bool:
+        """No flow leads into it by design: an event sub-process (started by its own event), a
+        compensation activity, a boundary event (entered from the step it sits on)."""
+        return self.activity == "event_subprocess" or self.compensates or self.attached is not None
 
     @property
     def label(self) -> str:

@@ -321,6 +321,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.attached": ("附着于", "Attached to"),
     "field.interrupting": ("中断", "Interrupting"),
     "field.catches": ("等待触发", "Catches"),
+    "field.compensates": ("补偿环节", "Compensation"),
     "field.definition": ("事件定义", "Definition"),
     "field.inside": ("子流程内部", "Inside the sub-process"),
     "activity_type.event_subprocess": ("事件子流程", "event sub-process"),

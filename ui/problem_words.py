@@ -119,6 +119,7 @@ MESSAGES = {
     "only an event has an event type; this step is a {}": "只有事件才有事件类型；此环节是{}",
     "only an intermediate event sits on a step; this step is a {}": "只有中间事件可以附着在环节上；此环节是{}",
     "only an intermediate event catches; this step is a {}": "只有中间事件可以等待触发；此环节是{}",
+    "only a task or approval compensates; this step is a {}": "只有办理或审批环节可以作补偿；此环节是{}",
     "only a timer event has a timer": "只有定时事件才有定时",
     "only a boundary event may be non-interrupting": "只有边界事件可以不中断",
     "only a link or conditional event has a definition text": "只有链接事件或条件事件才有定义文字",

@@ -1,5 +1,5 @@
 """what BPMN says of a step beyond its gateway type: default way, activity type, event type and
-timer, a link's name or a condition, the step a boundary event sits on, interrupting, catching, a sub-process's
+timer, a link's name or a condition, the step a boundary event sits on, interrupting, catching, compensating, a sub-process's
 inner elements as read (issue 25)
 
 Revision ID: 0023
@@ -25,9 +25,10 @@ def upgrade() -> None:
             batch.add_column(sa.Column(name, sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch.add_column(sa.Column('interrupting', sa.Boolean(), nullable=False, server_default=sa.true()))
         batch.add_column(sa.Column('catches', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column('compensates', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('step') as batch:
-        for name in ('catches', 'interrupting', *reversed(TEXT)):
+        for name in ('compensates', 'catches', 'interrupting', *reversed(TEXT)):
             batch.drop_column(name)
