@@ -96,7 +96,7 @@ def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path)
     page.locator("img[src^='data:image/svg+xml']").wait_for(timeout=60_000)
     page.get_by_text("改革前后对照").first.click()
     settle(page)  # a click landing during the run the first one started is lost
-    page.get_by_text("纵向").last.click()
+    page.get_by_text("纵向").last.click(timeout=60_000)  # enabled once the sheet's run is over, however busy the machine
     page.get_by_role("radio", name="纵向").last.wait_for(state="attached")
     page.wait_for_function("[...document.querySelectorAll('input[type=radio]')].some(r => r.checked && "
                            "!r.disabled && r.closest('label')?.innerText.includes('纵向'))", timeout=60_000)
