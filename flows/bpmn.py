@@ -49,6 +49,8 @@ _ACTIVITY_TYPE = {"userTask": None, "task": "plain", "manualTask": "manual", "se
                   "scriptTask": "script", "callActivity": "call", "subProcess": "subprocess",
                   "transaction": "transaction", "adHocSubProcess": "adhoc"}
 ACTIVITIES = frozenset(_ACTIVITY_TYPE)
+#: The elements of a sub-process of any kind: they hold inner elements.
+_SUBPROCESS_TAGS = frozenset(tag for tag, kind in _ACTIVITY_TYPE.items() if kind in SUBPROCESS_TYPES)
 #: An event definition element's type (flows.model.EVENT_TYPES).
 _EVENT_TYPE = {"timerEventDefinition": "timer", "messageEventDefinition": "message",
                "signalEventDefinition": "signal", "errorEventDefinition": "error",
@@ -264,7 +266,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
     ids = {n.get("id") for n in nodes}
     # Some tools write a sub-process's inner flows beside it, in the process: they go inside it.
     within: dict[str, str] = {d.get("id") or "": n.get("id") or "" for n in nodes
-                              if _local(n.tag) in ("subProcess", "transaction", "adHocSubProcess")
+                              if _local(n.tag) in _SUBPROCESS_TAGS
                               for d in n.iter() if d is not n and isinstance(d.tag, str) and d.get("id")}
     inner_flows: dict[str, list[etree._Element]] = {}
     for f in flows:
@@ -406,7 +408,7 @@ def _hoisted(proc: etree._Element) -> list[etree._Element]:
     the flows out of them: they belong to the process around it, and are taken out to it."""
     out: list[etree._Element] = []
     for sub in proc:
-        if _local(sub.tag) not in ("subProcess", "transaction", "adHocSubProcess"):
+        if _local(sub.tag) not in _SUBPROCESS_TAGS:
             continue
         events = {c.get("id") for c in sub if _local(c.tag) == "boundaryEvent" and c.get("attachedToRef") == sub.get("id")}
         moved = [c for c in sub if (_local(c.tag) == "boundaryEvent" and c.get("id") in events)
@@ -468,8 +470,13 @@ def _inside(n: etree._Element, drawn: _Drawn, beside: list[etree._Element]) -> s
     inner = [c for c in n if isinstance(c.tag, str) and _local(c.tag) not in _SKIP_INSIDE] + beside
     if not inner:
         return None
-    ids = {d.get("id") for c in inner for d in c.iter() if isinstance(d.tag, str) and d.get("id")}
+    ids = _ids_in(inner)
     return _as_text(inner + [drawn.shapes[i] for i in sorted(ids & drawn.shapes.keys())])
+
+
+def _ids_in(elements: list[etree._Element]) -> set[str]:
+    """The ids of these elements and of all they hold."""
+    return {i for c in elements for d in c.iter() if isinstance(d.tag, str) and (i := d.get("id"))}
 
 
 def _as_text(parts: list[etree._Element]) -> str:
@@ -486,7 +493,7 @@ def written_inside(text: str) -> etree._Element:
     message, an error, a data object of the file, a flow that led out) left out, since it would
     name nothing there; prefixes ours, whatever the file used."""
     parts = list(_fragment(text))
-    ids = {d.get("id") for c in parts for d in c.iter() if isinstance(d.tag, str) and d.get("id")}
+    ids = _ids_in(parts)
     wrapper = _wrapped(parts, ids)
     for orphan in [a for a in wrapper.iter(f"{{{MODEL}}}dataInputAssociation", f"{{{MODEL}}}dataOutputAssociation")
                    if a.find(f"{{{MODEL}}}targetRef") is None or a.find(f"{{{MODEL}}}sourceRef") is None]:
@@ -500,7 +507,7 @@ def written_inside(text: str) -> etree._Element:
     return wrapper
 
 
-def _wrapped(parts: list[etree._Element], ids: set[str | None] | None = None) -> etree._Element:
+def _wrapped(parts: list[etree._Element], ids: set[str] | None = None) -> etree._Element:
     """`parts` copied into an <abflow:inside>, their namespaces declared on it with our prefixes
     (another's made from its URI, so the same whatever else the file holds). With `ids`, what
     points to no element among them (a message, an error, a data object, a label style of the
@@ -596,16 +603,9 @@ def _spliced(flows: list[etree._Element], added: set[str]) -> list[etree._Elemen
         for g in out_of[f.get("targetRef") or ""]:
             joined = etree.Element(f.tag, dict(g.attrib))
             joined.set("sourceRef", f.get("sourceRef") or "")
-            for child in g:
-                joined.append(_copy(child))
+            joined.extend(copy.deepcopy(child) for child in g)
             out.append(joined)
     return out
-
-
-def _copy(el: etree._Element) -> etree._Element:
-    new = etree.Element(el.tag, dict(el.attrib))
-    new.text = el.text
-    return new
 
 
 def _terms(proc) -> dict[str, Any]:
@@ -814,6 +814,8 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
         incoming[tgt].append(fid)
         outgoing[src].append(fid)
     flow_id = {(src, tgt): fid for fid, src, tgt in flows}
+    # elements kept as read, as this export writes them: read once for the process and the diagram
+    kept = {s.id: written_inside(s.inside) for s in version.steps if s.inside is not None}
     for s in version.steps:
         attrs = {"id": sid[s.id]} | ({f"{{{ABFLOW}}}id": s.id} if sid[s.id] != s.id else {})
         if s.name:
@@ -840,8 +842,8 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
             ET.SubElement(el, m("incoming")).text = fid
         for fid in outgoing[s.id]:
             ET.SubElement(el, m("outgoing")).text = fid
-        if s.inside is not None:
-            el.extend(_as_written(part) for part in written_inside(s.inside) if part.tag.startswith("{" + MODEL + "}"))
+        if s.id in kept:
+            el.extend(_as_written(part) for part in kept[s.id] if part.tag.startswith("{" + MODEL + "}"))
         if s.event is not None and s.kind in ("start", "end", "event") and s.inside is None:
             said = s.definition or s.label  # the schema wants a link named and a condition written
             defined = ET.SubElement(el, m(_EVENT_TAG[s.event]), {"id": f"{sid[s.id]}_{s.event}"}
@@ -863,9 +865,9 @@ def write(version: Version, process_id: str, name: str, lane_name: dict[str, str
         if branch is not None and branch.condition:
             cond = ET.SubElement(flow, m("conditionExpression"), {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
             cond.text = branch.condition
-    _diagram(root, pid, plan, sid, flows, version.steps)
+    _diagram(root, pid, plan, sid, flows, set(kept))
     for s in version.steps:  # a kept sub-process opens on a diagram of its own, as it was drawn
-        if s.inside is not None and (drawings := [p for p in written_inside(s.inside) if p.tag.startswith("{" + BPMNDI + "}")]):
+        if s.id in kept and (drawings := [p for p in kept[s.id] if p.tag.startswith("{" + BPMNDI + "}")]):
             diagram = ET.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", {"id": f"diagram_{sid[s.id]}"})
             plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", {"id": f"plane_{sid[s.id]}", "bpmnElement": sid[s.id]})
             plane.extend(_as_written(p) for p in drawings)
@@ -899,7 +901,9 @@ def _timer_part(text: str) -> str:
     return "timeCycle" if head.startswith("R") else "timeDuration" if head.startswith("P") else "timeDate"
 
 
-def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows, plan_steps) -> None:
+def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows, collapsed: set[str]) -> None:
+    """The process's diagram; a step of `collapsed` (a sub-process kept with its inner elements) is
+    drawn collapsed, its inside on a diagram of its own."""
     d = lambda tag: f"{{{BPMNDI}}}{tag}"  # noqa: E731
     diagram = ET.SubElement(root, d("BPMNDiagram"), {"id": f"diagram_{pid}"})
     plane = ET.SubElement(diagram, d("BPMNPlane"), {"id": f"plane_{pid}", "bpmnElement": f"collab_{pid}"})
@@ -912,9 +916,8 @@ def _diagram(root: ET.Element, pid: str, plan, sid: dict[str, str], flows, plan_
     if plan.lanes:  # a version without holders (`before`) has one band in the layout but no lane
         for i, box in enumerate(plan.lane_boxes):
             shape(f"lane_{pid}_{i}", box, isHorizontal="true")
-    kept = {s.id for s in plan_steps if s.inside is not None}
     for step_id, box in plan.boxes.items():
-        shape(sid[step_id], box, **({"isExpanded": "false"} if step_id in kept else {}))
+        shape(sid[step_id], box, **({"isExpanded": "false"} if step_id in collapsed else {}))
     for fid, src, tgt in flows:
         edge = ET.SubElement(plane, d("BPMNEdge"), {"id": f"{fid}_di", "bpmnElement": fid})
         for x, y in plan.route(src, tgt):

@@ -222,12 +222,14 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "", border: t
         rows += [f'<font point-size="10">{x}</font>' for x in ((a, b) if labels.wrap else (f"{a} · {b}",))]
     if s.days is not None:  # its share of the time limit, or why it has none
         rows.append(f'<font point-size="10" color="#546E7A">{escape(w["special" if s.special else "days"].format(n=f"{s.days:g}"))}</font>')
+    ports: dict[int, str] = {}  # row → the port of a boundary event drawn in it
     for k, e in enumerate(border):  # its boundary events, each a port its exception path leaves from
         due = duration_days(e.timer) if e.event == "timer" else None
         said = " ".join(x for x in (escape(e.name or ""), escape(w["deadline"].format(n=f"{due:g}")) if due else "",
                                     f'({escape(w["beside"])})' if not e.interrupting else "") if x)
         mark = EVENT_MARKS.get(e.event or "", "○")
-        rows.append(f'<font point-size="10" color="#8D6E00">{mark} {said}</font>\0b{k}')
+        ports[len(rows)] = f"b{k}"
+        rows.append(f'<font point-size="10" color="#8D6E00">{mark} {said}</font>')
     if s.id in labels.today:
         status, acting = labels.today[s.id]
         who = escape(acting) if acting else ""
@@ -236,8 +238,8 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "", border: t
     style = ('shape=box, style="rounded,filled,bold", fillcolor="#FFE9D6", color="#BF360C"' if s.kind == "approval"
              else 'shape=box, style="rounded,filled", fillcolor="white", color="#37474F"')
     # One table row a line: lines of different sizes joined by <br/> overlap in Graphviz's layout.
-    table = "".join(f'<TR><TD ALIGN="RIGHT" PORT="{row.split(chr(0))[1]}">{row.split(chr(0))[0]}</TD></TR>' if "\0" in row
-                    else f"<TR><TD>{row}</TD></TR>" for row in rows)
+    table = "".join(f'<TR><TD ALIGN="RIGHT" PORT="{ports[i]}">{row}</TD></TR>' if i in ports else f"<TR><TD>{row}</TD></TR>"
+                    for i, row in enumerate(rows))
     return (f'"{_q(prefix + s.id)}" [{style}, margin="0.15,0.05", '
             f'label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{table}</TABLE>>];')
 
