@@ -57,12 +57,14 @@ class _Four:
         return {"four": four_, "four_cut": cut}
 
 
-def _saved(version) -> float | int | None:
+def _saved(version, path: float | None = None) -> float | int | None:
     """Workdays the version's parallel work saves against doing its branches one after another
-    (串联改并联); None without a version or where no step gives its days."""
+    (串联改并联), given its path days where they are known already; None without a version or
+    where no step gives its days."""
     if version is None or not any(s.days is not None for s in version.work_steps):
         return None
-    return _plain(round(serial_days(version) - longest_route(version).days, 4))
+    path = longest_route(version).days if path is None else path
+    return _plain(round(serial_days(version) - path, 4))
 
 
 def stats(wb: Workbook) -> dict:
@@ -73,6 +75,7 @@ def stats(wb: Workbook) -> dict:
         before, after = step_count(p.before), step_count(p.after)
         dept = wb.department_of_section.get(p.section)
         row = four(p.before, p.after)
+        path_before, path_after = path_days(p.before), path_days(p.after)
         processes.append({"process": p.id, "name": p.name, "section": p.section, "department": dept,
                           "before": before, "after": after, "reduction": reduction(before, after),
                           "handoffs_before": handoffs(p.before), "handoffs_after": handoffs(p.after),
@@ -82,8 +85,9 @@ def stats(wb: Workbook) -> dict:
                           "kind": p.after.kind if p.after else None,
                           "legal_days": p.after.legal_days if p.after else None,
                           "promised_days": p.after.promised_days if p.after else None,
-                          "path_days_before": _plain(path_days(p.before)), "path_days_after": _plain(path_days(p.after)),
-                          "parallel_saved_before": _saved(p.before), "parallel_saved_after": _saved(p.after),
+                          "path_days_before": _plain(path_before), "path_days_after": _plain(path_after),
+                          "parallel_saved_before": _saved(p.before, path_before),
+                          "parallel_saved_after": _saved(p.after, path_after),
                           "four": row})
         four_of.setdefault(p.section, _Four()).add(row)
         sums = by_section.setdefault(p.section, [0, 0])
