@@ -3,7 +3,7 @@
 Our own reader (over lxml) and writer (over the standard library's ElementTree). bpmn-python,
 the first choice, reads 60 of the 112 real files of tests/data/bpmn (it fails on lanes,
 collaborations and vendor extensions) and writes neither lanes nor holders; this module reads all
-of them (tests/flows/test_bpmn.py), drawings included, in 2.2× a bare lxml parse (bench/bpmn.py).
+of them (tests/flows/test_bpmn.py), drawings included, in under 3× a bare lxml parse (bench/bpmn.py).
 
 Untrusted files: a size limit first, then libxml2 with entities left unresolved, no network, no DTD
 loading and its default depth and amplification limits, and any DTD at all refused, so a hostile
@@ -41,6 +41,7 @@ ABFLOW = "https://abflow.example/bpmn"  # our attributes: kind (approval) and AB
 ABFLOW_ATTRS = tuple(f.name for f in STEP if f.kind == "person" or f.bpmn)
 _OURS_NS = "{" + ABFLOW + "}"
 _OURS = tuple((f, _OURS_NS + f.name) for f in STEP if f.bpmn)
+_IMPLIED, _KIND, _OWN_ID, _A, _B = (_OURS_NS + name for name in ("implied", "kind", "id", "a", "b"))
 MAX_BYTES = 20 * 1024 * 1024
 
 #: An activity element's type (flows.model.ACTIVITY_TYPES); a userTask is a step's default.
@@ -97,8 +98,18 @@ class BpmnProcess:
     counts: Counts = Counts()
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+class _LocalNames(dict):
+    """Tag → local name: one dict lookup per element instead of a split (BPMN has a few dozen
+    tags; a hostile file's many are answered without being kept)."""
+
+    def __missing__(self, tag: object) -> str:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(self) < 1024:
+            self[tag] = name
+        return name
+
+
+_local = _LocalNames().__getitem__
 
 
 def _text(name: str | None) -> str | None:
@@ -108,9 +119,10 @@ def _text(name: str | None) -> str | None:
     return name or None
 
 
-def _drawable(numbers) -> bool:
-    """Coordinates a drawing can use: finite and within bounds (NaN or 1e308 are left to our layout)."""
-    return all(-1e7 <= n <= 1e7 for n in numbers)  # NaN compares false, so it fails too
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """The first child with this tag: lxml's find() goes through its Python path engine, twice
+    the cost, for every step and flow of a file."""
+    return next(el.iterchildren(tag), None)
 
 
 def _parser(recover: bool = False) -> etree.XMLParser:
@@ -174,10 +186,11 @@ def _declares_dtd(data: bytes) -> bool:
 def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
     """The process `process` (an id or name) of a BPMN file, or its largest process."""
     root = parse_xml(data, source)
-    processes = [p for p in root.iter(f"{{{MODEL}}}process")]
+    processes = list(root.iterchildren(f"{{{MODEL}}}process"))  # root elements, as BPMN places them
     if not processes:
         raise BpmnError(f"{source}: no <process> in the file (a choreography or a bare collaboration?)")
-    size = lambda p: sum(1 for c in p if _local(c.tag) in FLOW_NODES)  # noqa: E731
+    sizes = {p: sum(1 for c in p if _local(c.tag) in FLOW_NODES) for p in processes}
+    size = sizes.__getitem__
     if process is not None:
         chosen = [p for p in processes if process in (p.get("id"), p.get("name"))]
         if not chosen:
@@ -188,62 +201,74 @@ def read(data: bytes, source: str, process: str | None = None) -> BpmnProcess:
         proc = max(processes, key=size)
         if size(proc) == 0:
             raise BpmnError(f"{source}: its processes hold no tasks, gateways or events")
-    result = _read_process(proc, _diagram_of(root), source)
+    result = _read_process(proc, _Drawn(root), source)
     others = [p for p in processes if p is not proc and size(p)]
     if others:
         result.notes.append(f"the file has {len(processes)} processes (pools); imported "
                             f"'{proc.get('name') or proc.get('id')}', left out "
                             + ", ".join(f"'{p.get('name') or p.get('id')}'" for p in others))
-    messages = sum(1 for _ in root.iter(f"{{{MODEL}}}messageFlow"))
+    messages = sum(1 for c in root.iterchildren() for _ in c.iterchildren(f"{{{MODEL}}}messageFlow"))
     if messages:
         result.notes.append(f"{messages} message flow(s) between pools are not modelled")
     return result
 
 
-@dataclass
+class _Numbers(dict):
+    """Coordinates by their text, each distinct one read once; ValueError for one a drawing cannot
+    use (no number as XML writes one, NaN, or out of bounds: such a shape is left to our layout)."""
+
+    def __missing__(self, text: object) -> float:
+        value = limits.xml_number(text)
+        if not -1e7 <= value <= 1e7:  # NaN compares false, so it fails too
+            raise ValueError(f"{text} is no coordinate")
+        self[text] = value
+        return value
+
+
+_SHAPE, _EDGE, _BOUNDS, _POINT = f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge", f"{{{DC}}}Bounds", f"{{{DI}}}waypoint"
+
+
 class _Drawn:
-    """The file's diagram interchange: bounds by element id, waypoints by flow id."""
+    """The file's diagram interchange: its shapes and edges by element id, the first diagram that
+    draws an element winning. Numbers are read only for the elements asked about (a file draws
+    pools, lanes, annotations and other processes too), and each distinct one once."""
 
-    bounds: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
-    waypoints: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
-    shapes: dict[str, etree._Element] = field(default_factory=dict)  # the DI element itself, for inner elements
+    def __init__(self, root: etree._Element) -> None:
+        self.shapes: dict[str, etree._Element] = {}
+        for diagram in root.iterchildren(f"{{{BPMNDI}}}BPMNDiagram"):
+            for el in diagram.iter(_SHAPE, _EDGE):
+                self.shapes.setdefault(el.get("bpmnElement"), el)
+        self._number = _Numbers().__getitem__
 
+    def bounds(self, ref: str | None) -> tuple[float, float, float, float] | None:
+        el = self.shapes.get(ref)  # type: ignore[arg-type]
+        if el is None or el.tag != _SHAPE or (b := _child(el, _BOUNDS)) is None:
+            return None
+        try:
+            n = self._number
+            box = (n(b.get("x")), n(b.get("y")), n(b.get("width")), n(b.get("height")))
+        except ValueError:
+            return None  # a shape without usable numbers is left to our layout
+        return box if box[2] > 0 and box[3] > 0 else None
 
-def _diagram_of(root: etree._Element) -> _Drawn:
-    drawn = _Drawn()
-    seen: dict[str, float] = {}  # a drawing repeats its numbers (36, 100 …): each is read once
-
-    def number(text) -> float:
-        return seen[text] if text in seen else seen.setdefault(text, limits.xml_number(text))
-
-    shape_tag, bounds_tag, point_tag = f"{{{BPMNDI}}}BPMNShape", f"{{{DC}}}Bounds", f"{{{DI}}}waypoint"
-    for diagram in root.iter(f"{{{BPMNDI}}}BPMNDiagram"):  # the first diagram that draws an element wins
-        for el in diagram.iter(shape_tag, f"{{{BPMNDI}}}BPMNEdge"):
-            ref = el.get("bpmnElement")
-            if ref in drawn.shapes:
-                continue
-            drawn.shapes[ref] = el
-            try:
-                if el.tag == shape_tag:
-                    b = el.find(bounds_tag)
-                    if b is not None:
-                        box = (number(b.get("x")), number(b.get("y")), number(b.get("width")), number(b.get("height")))
-                        if box[2] > 0 and box[3] > 0 and _drawable(box):
-                            drawn.bounds[ref] = box
-                else:
-                    points = [(number(w.get("x")), number(w.get("y"))) for w in el.iterchildren(point_tag)]
-                    if len(points) >= 2 and _drawable([c for pt in points for c in pt]):
-                        drawn.waypoints[ref] = tuple(points)
-            except (TypeError, ValueError):
-                continue  # a shape without usable numbers is left to our layout
-    return drawn
+    def waypoints(self, ref: str | None) -> tuple[tuple[float, float], ...] | None:
+        el = self.shapes.get(ref)  # type: ignore[arg-type]
+        if el is None or el.tag != _EDGE:
+            return None
+        try:
+            n = self._number
+            points = tuple([(n(w.get("x")), n(w.get("y"))) for w in el.iterchildren(_POINT)])
+        except ValueError:
+            return None
+        return points if len(points) >= 2 else None
 
 
 def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProcess:
     nodes: list[etree._Element] = []
     flows: list[etree._Element] = []
     skipped: Counter[str] = Counter()
-    for child in [*proc, *_hoisted(proc)]:
+    children = [*proc, *_hoisted(proc)]
+    for child in children:
         tag = _local(child.tag)
         if tag in FLOW_NODES:
             nodes.append(child)
@@ -251,9 +276,11 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
             flows.append(child)
         elif tag in NOT_MODELLED:
             skipped[NOT_MODELLED[tag]] += 1
-    notes = [f"{n} {what} not modelled" for what, n in sorted(skipped.items())] + _vendor_notes(proc)
+    used = _namespaces_used(proc, children)
+    notes = [f"{n} {what} not modelled" for what, n in sorted(skipped.items())] + _vendor_notes(used)
+    ours = ABFLOW in used  # no attribute of ours in a file of another tool: none is looked for
     # What our export added to make a clean file (flows.bpmn._implied), read as it was before.
-    implied = {n.get("id"): set((n.get(f"{{{ABFLOW}}}implied") or "").split()) for n in nodes}
+    implied = {n.get("id"): set((n.get(_IMPLIED) or "").split()) if ours else set() for n in nodes}
     added = {i for i, said in implied.items() if "element" in said}
     nodes = [n for n in nodes if n.get("id") not in added]
     seen: set[str] = set()
@@ -294,10 +321,10 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         target_of[f.get("id") or ""] = tgt
         target_of.setdefault(src + " " + tgt, f.get("id") or "")
         kept_flows += 1
-        if f.get("id") in drawn.waypoints:
-            routes[src].setdefault(tgt, drawn.waypoints[f.get("id")])
-        said = set((f.get(f"{{{ABFLOW}}}implied") or "").split())
-        cond = f.find(f"{{{MODEL}}}conditionExpression")
+        if (points := drawn.waypoints(f.get("id"))) is not None:
+            routes[src].setdefault(tgt, points)
+        said = set((f.get(_IMPLIED) or "").split()) if ours else ()
+        cond = _child(f, f"{{{MODEL}}}conditionExpression")
         name = None if "name" in said else _text(f.get("name"))
         condition = _text(cond.text) if cond is not None and "condition" not in said else None
         if (name or condition) and tgt not in labels[src]:
@@ -308,7 +335,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
         tag, sid = _local(n.tag), n.get("id")
         extra_type: dict[str, Any] = {}
         if tag in ACTIVITIES:
-            kind = "approval" if n.get(f"{{{ABFLOW}}}kind") == "approval" else "task"
+            kind = "approval" if ours and n.get(_KIND) == "approval" else "task"
             counts["activities"] += 1
             extra_type = {"activity": "event_subprocess" if tag == "subProcess" and n.get("triggeredByEvent") == "true"
                           else _ACTIVITY_TYPE[tag], "compensates": n.get("isForCompensation") == "true"}
@@ -338,15 +365,16 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
                 extra_type.pop("definition", None)
         if (default := target_of.get(n.get("default") or "")) is not None and "otherwise" not in implied[sid]:
             extra_type["otherwise"] = default
-        a, b = n.get(f"{{{ABFLOW}}}a"), n.get(f"{{{ABFLOW}}}b")
-        if a or b:
-            holders[sid] = (a, b)
-        extra: dict[str, Any] = {f.name: f.from_attribute(raw) for f, key in _OURS
-                                 if (raw := n.get(key)) is not None} if any(k.startswith(_OURS_NS) for k in n.attrib) else {}
+        extra: dict[str, Any] = {}
+        if ours:
+            a, b = n.get(_A), n.get(_B)
+            if a or b:
+                holders[sid] = (a, b)
+            extra = {f.name: f.from_attribute(raw) for f, key in _OURS if (raw := n.get(key)) is not None}
         name = None if "name" in implied[sid] else _text(n.get("name"))
         steps.append(Step(sid, name, kind, tuple(dict.fromkeys(nxt[sid])), **extra, **extra_type,
                           branches=tuple(labels[sid].values()),
-                          shape=Shape(*drawn.bounds[sid], tuple(routes[sid].items())) if sid in drawn.bounds else None))
+                          shape=Shape(*box, tuple(routes[sid].items())) if (box := drawn.bounds(sid)) else None))
     lane_of, lanes = {}, []
     for lane in proc.iter(f"{{{MODEL}}}lane"):
         if lane.find(f"{{{MODEL}}}childLaneSet") is not None:
@@ -357,7 +385,7 @@ def _read_process(proc: etree._Element, drawn: _Drawn, source: str) -> BpmnProce
             if ref.text and ref.text.strip() in ids:
                 lane_of[ref.text.strip()] = name
     # Our export wrote some ids otherwise (for bpmn-js, or a table's 1, 2, 3): the step's own comes back.
-    own = {n.get("id"): n.get(f"{{{ABFLOW}}}id") for n in nodes if n.get(f"{{{ABFLOW}}}id")}
+    own = {n.get("id"): n.get(_OWN_ID) for n in nodes if n.get(_OWN_ID)} if ours else {}
     if own:
         steps = [_renamed(s, own) for s in steps]
         lane_of = {own.get(k, k): v for k, v in lane_of.items()}
@@ -378,20 +406,28 @@ def _renamed(s: Step, own: dict[str, str]) -> Step:
                    otherwise=n(s.otherwise), attached=n(s.attached), shape=shape)
 
 
-_FOREIGN = etree.XPath("./*/@*[namespace-uri() != '' and namespace-uri() != $ours and namespace-uri() != $xsi]"
-                       " | ./*/b:extensionElements/*", namespaces={"b": MODEL})
+_EXTENSIONS = etree.XPath("./*/b:extensionElements/*", namespaces={"b": MODEL})
 
 
-def _vendor_notes(proc: etree._Element) -> list[str]:
+def _namespaces_used(proc: etree._Element, children: list[etree._Element]) -> Counter[str]:
+    """The namespaces of the attributes on the process's `children` and of the extension elements
+    under them, with how often each is used."""
+    by_uri: Counter[str] = Counter()
+    for child in children:  # attributes by a loop over keys, twice as fast as an XPath over them
+        for key in child.attrib:
+            if key[0] == "{":
+                by_uri[key[1:].split("}", 1)[0]] += 1
+    for element in _EXTENSIONS(proc):
+        if isinstance(element.tag, str) and element.tag[0] == "{":
+            by_uri[element.tag[1:].split("}", 1)[0]] += 1
+    return by_uri
+
+
+def _vendor_notes(used: Counter[str]) -> list[str]:
     """What other tools wrote on the steps and flows in their own namespaces (extension elements,
     attributes: a Camunda form, a Signavio colour) that an export of ours will not carry: named."""
-    by_uri: Counter[str] = Counter()
-    for found_one in _FOREIGN(proc, ours=ABFLOW, xsi=XSI):
-        name = found_one.attrname if isinstance(found_one, str) else found_one.tag  # type: ignore[attr-defined,union-attr]
-        if isinstance(name, str) and name.startswith("{"):
-            by_uri[name[1:].split("}", 1)[0]] += 1
     found: Counter[str] = Counter()
-    for uri, n in by_uri.items():
+    for uri, n in used.items():
         if uri not in (ABFLOW, XSI):
             found[_namespace_word(uri)] += n
     return [f"{n} {word} extension(s) on steps and flows are not kept" for word, n in sorted(found.items())]
@@ -612,12 +648,13 @@ def _terms(proc) -> dict[str, Any]:
     """A version's terms from our attributes on <process>, its materials from our extension
     elements (names may hold commas)."""
     out: dict[str, Any] = {}
+    extensions = _child(proc, f"{{{MODEL}}}extensionElements")
     for f in VERSION:
         if f.kind == "names":
-            found = proc.find(f"{{{MODEL}}}extensionElements/{{{ABFLOW}}}{f.name}")
+            found = None if extensions is None else _child(extensions, _OURS_NS + f.name)
             if found is not None:
                 out[f.name] = tuple(t for item in found if (t := _text(item.text)))
-        elif (raw := proc.get(f"{{{ABFLOW}}}{f.name}")) is not None:
+        elif (raw := proc.get(_OURS_NS + f.name)) is not None:
             out[f.name] = f.from_attribute(raw)
     return out
 
