@@ -12,10 +12,6 @@ from .timelimits import deadlines
 from .model import Version
 from .wording import Worded, values
 
-CODES = ("unreachable", "dead-end", "no-a", "no-b", "same-ab", "other-department", "one-way-gateway",
-         "parallel-deadlock", "parallel-unsynchronised", "over-deadline")
-
-
 @dataclass(frozen=True)
 class LintFinding(Worded):
     step: str

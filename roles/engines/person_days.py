@@ -22,11 +22,6 @@ class PersonDay:
     covered: tuple[StepDay, ...] = ()      # their own A steps that someone else acts on (or nobody)
     stands_in: tuple[StepDay, ...] = ()    # gaps for which they are the suggested stand-in
 
-    @property
-    def notable(self) -> bool:
-        """Anything beyond the routine: cover, a stand-in request, or their own steps left to others."""
-        return bool(self.covers or self.stands_in or self.covered)
-
 
 def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
                 calendar: WorkCalendar | None = None) -> list[PersonDay]:

@@ -34,12 +34,6 @@ class SectionResilience:
     #: Steps nobody holds at all (uncovered even with everyone present).
     unheld: tuple[str, ...] = ()
 
-    @property
-    def pair_share(self) -> float:
-        """Critical pairs over all pairs of people: 0 when no two absences can break a step."""
-        possible = self.people * (self.people - 1) // 2
-        return len(self.critical_pairs) / possible if possible else 0.0
-
 
 def holders(step: Step) -> frozenset[str]:
     return frozenset(h for h in (step.a, step.b) if h)

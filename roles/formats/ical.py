@@ -99,10 +99,6 @@ def _categories(ev) -> str:
     return " ".join(str(c) for item in items for c in getattr(item, "cats", [item]))
 
 
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
 def _person_of(wb: Workbook, ev) -> str | None:
     """The person an event is about: an X-ABFLOW-PERSON id, else an attendee or organizer whose
     name or e-mail user is a person's id or unique name, else a title that starts with one."""
