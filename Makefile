@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-noto-cjk fonts-dejavu-core chromium libreoffice-calc-nogui libreoffice-writer-nogui
 
-.PHONY: setup system run demo test bench bench-province screens clean
+.PHONY: setup system run demo test docs bench bench-province screens clean
 
 MODELER := ui/modeler/node_modules/.package-lock.json
 
@@ -52,6 +52,10 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# docs/cli.md's command reference, made anew from the commands (a test fails while it is stale).
+docs: setup
+	$(BIN)/python -m ui.cli_reference
 
 bench: setup
 	$(BIN)/pip install -q -e '.[dev,bench]'

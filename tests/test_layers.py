@@ -44,6 +44,18 @@ def test_the_front_ends_reach_the_database_only_through_the_use_cases():
     assert bad == {}
 
 
+def test_the_use_cases_are_found_where_their_modules_say():
+    """roles.actions loads a module when one of its names is first asked for (`_WHERE`): each
+    module's __all__ is exactly what `_WHERE` says it holds, and every module is listed there."""
+    import importlib
+
+    from roles.actions import _WHERE
+    modules = {p.stem for p in (ROOT / "roles" / "actions").glob("*.py") if p.stem != "__init__"}
+    assert set(_WHERE) == modules
+    for module, names in _WHERE.items():
+        assert sorted(names) == sorted(importlib.import_module(f"roles.actions.{module}").__all__), module
+
+
 def test_the_repository_stands_alone():
     """A user clones this repository only: no code, test, benchmark, Makefile or README command may
     read a folder beside it."""

@@ -569,6 +569,7 @@ def contacts_set(ctx, person: str, urls: tuple[str, ...]) -> None:
 @click.pass_context
 @guarded
 def contacts_list(ctx, as_json: bool) -> None:
+    """Each person's contacts, their secrets masked."""
     from roles import actions
     found = actions.contacts(*_db(ctx))
     if as_json:
@@ -863,6 +864,7 @@ def accounts_add(ctx, username: str, role: str, person: str | None, password_std
 @click.pass_context
 @guarded
 def accounts_list(ctx, as_json: bool) -> None:
+    """The accounts: role, person, whether switched off (never a password hash)."""
     from roles import actions
     rows = [{"username": a.username, "role": a.role, "person": a.person, "disabled": off}
             for a, off in actions.list_accounts(*_db(ctx))]
@@ -921,6 +923,7 @@ def accounts_disable(ctx, username: str) -> None:
 @click.pass_context
 @guarded
 def accounts_enable(ctx, username: str) -> None:
+    """Switch an account on again."""
     _change_account(ctx, username, disabled=False)
 
 

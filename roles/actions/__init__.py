@@ -31,7 +31,7 @@ _WHERE = {
              "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"),
     "handover": ("Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
                  "handovers", "open_handovers", "report_handover"),
-    "processes": ("BpmnImport", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
+    "processes": ("BpmnImport", "Draft", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
                   "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"),
     "reform": ("check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
                "set_exemptions", "stats"),
@@ -54,7 +54,9 @@ def __getattr__(name: str):
 if TYPE_CHECKING:
     from .access import *  # noqa: F403
     from .admin import *  # noqa: F403
+    from .clients import *  # noqa: F403
     from .coverage import *  # noqa: F403
     from .data import *  # noqa: F403
+    from .handover import *  # noqa: F403
     from .processes import *  # noqa: F403
     from .reform import *  # noqa: F403

@@ -14,8 +14,8 @@ from flows.errors import PermissionDenied
 from roles.model import Workbook
 from roles.storage.accounts import LOCAL, Account
 
-__all__ = ["LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason",
-           "private", "require_absences", "require_office", "require_section", "section_of"]
+# The guards (require_office, …) are the other actions' own, imported by name, not front ends'.
+__all__ = ["LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason"]
 
 
 def cli_account() -> Account:

@@ -24,7 +24,8 @@ from .coverage import check_day, person
 from .handover import handovers, open_handovers
 
 __all__ = ["ROLES", "account_for_email", "account_now", "session_account", "session_token", "sign_out", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
-           "dispatches", "list_accounts", "new_secret_key", "scheduler", "send_notices", "set_contacts", "sign_in"]
+           "change_account", "dispatches", "list_accounts", "new_secret_key", "remove_account", "scheduler", "send_digest",
+           "send_notices", "set_contacts", "set_password", "sign_in", "verify_audit"]
 
 
 def any_accounts(db: Database) -> bool:
