@@ -6,17 +6,20 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from contextlib import contextmanager
+import sqlite3
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
 
 from flows.model import Version
 from roles.storage import store
 from roles.storage import database as uidb
+from roles.storage.migrate import HEAD, upgrade
 from ui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,22 +102,101 @@ def pg_database():
     admin.dispose()
 
 
+class _Migrated:
+    """The schema as the migrations make it, made once a run and then handed to each test anew:
+    on SQLite a copy of a migrated file, on PostgreSQL its tables emptied and the rows the
+    migrations put there put back (one TRUNCATE; migrating again costs a quarter of a second a
+    test, which the suite's 667 database tests paid). A test that leaves another schema behind
+    (an old revision, a restore) gets the next one migrated afresh."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)  # a test may cut connections
+        self._migrate()
+        with self.engine.connect() as c:
+            self.tables = set(inspect(c).get_table_names()) - {"alembic_version"}
+            self.seeded = {t: [dict(r._mapping) for r in c.execute(text(f'SELECT * FROM "{t}"'))] for t in self.tables}
+        self.seeded = {t: rows for t, rows in self.seeded.items() if rows}
+
+    def fresh(self) -> None:
+        with self.engine.connect() as c:
+            same = (set(inspect(c).get_table_names()) - {"alembic_version"} == self.tables
+                    and inspect(c).has_table("alembic_version")
+                    and c.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD)
+            if same:
+                c.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in sorted(self.tables)) + " RESTART IDENTITY CASCADE"))
+                for t, rows in self.seeded.items():
+                    names = list(rows[0])
+                    c.execute(text(f'INSERT INTO "{t}" ({", ".join(names)}) VALUES ({", ".join(":" + n for n in names)})'), rows)
+                return
+        self._migrate()
+
+    def _migrate(self) -> None:
+        _empty(self.engine)
+        engine = create_engine(self.url)  # migrations run in one transaction of their own
+        upgrade(engine)
+        engine.dispose()
+
+
+def _empty(engine) -> None:
+    with engine.connect() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def pg_migrated(pg_database):
+    migrated = _Migrated(pg_database)
+    yield migrated
+    migrated.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_migrated(tmp_path_factory):
+    """A migrated SQLite file, copied page by page (sqlite3's backup, WAL or not) for each test."""
+    path = tmp_path_factory.mktemp("template") / "abflow.db"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    source = sqlite3.connect(path)
+    yield source
+    source.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
-    """URL of an empty database; the schema is made by the code under test on first use."""
+    """URL of a database at the current schema, with no data."""
+    if request.param == "sqlite":
+        path = tmp_path / "abflow.db"
+        with closing(sqlite3.connect(path)) as copy:
+            request.getfixturevalue("sqlite_migrated").backup(copy)
+        url = f"sqlite:///{path}"
+    else:
+        migrated = request.getfixturevalue("pg_migrated")
+        migrated.fresh()
+        url = _distinct(migrated.url)
+    yield url
+    uidb.dispose_all()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """URL of an empty database, no schema: for a test that makes an older one to upgrade."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'abflow.db'}"
     else:
         base = request.getfixturevalue("pg_database")
-        e = create_engine(base, isolation_level="AUTOCOMMIT")
-        with e.connect() as c:
-            c.execute(text("DROP SCHEMA public CASCADE"))
-            c.execute(text("CREATE SCHEMA public"))
-        e.dispose()
-        # A distinct URL per test, so the engine cache of ui.db starts afresh.
-        url = f"{base}?application_name=abflow_test_{next(_counter)}"
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        _empty(engine)
+        engine.dispose()
+        url = _distinct(base)
     yield url
     uidb.dispose_all()
+
+
+def _distinct(url: str) -> str:
+    """A distinct URL per test, so the engine cache of roles.storage.database starts afresh."""
+    return f"{url}?application_name=abflow_test_{next(_counter)}"
 
 
 @pytest.fixture

@@ -27,14 +27,14 @@ def test_migrated_database_matches_the_models(engine):
     assert diff == []
 
 
-def test_upgrading_an_old_database_keeps_the_step_links(db_url):
+def test_upgrading_an_old_database_keeps_the_step_links(empty_db_url):
     """A database made at 0001 (links in step_edge) upgrades to `next` lists, order kept."""
     from sqlalchemy import text
 
     from roles.storage.store import load
     from roles.storage.database import engine_for
 
-    with database_at(db_url, "0001") as conn:
+    with database_at(empty_db_url, "0001") as conn:
         conn.execute(text("INSERT INTO department (id, name, position) VALUES ('d', '部门', 0)"))
         conn.execute(text("INSERT INTO section (id, department_id, name, kind, counterparts, position) "
                           "VALUES ('s', 'd', '科', 'business', '[]', 0)"))
@@ -46,6 +46,6 @@ def test_upgrading_an_old_database_keeps_the_step_links(db_url):
         for src, pos, tgt in (("s1", 0, "g"), ("g", 0, "s3"), ("g", 1, "s2")):
             conn.execute(text("INSERT INTO step_edge (process_id, version, source, position, target) "
                               f"VALUES ('p', 'after', '{src}', {pos}, '{tgt}')"))
-    wb = load(engine_for(db_url))
+    wb = load(engine_for(empty_db_url))
     steps = {s.id: s.next for s in wb.processes[0].after.steps}
     assert steps == {"s1": ("g",), "g": ("s3", "s2"), "s3": (), "s2": ()}

@@ -85,9 +85,9 @@ def test_the_key_file_is_made_once_and_kept_private(tmp_path, monkeypatch):
     assert vault.unseal(sealed, "x") == SECRET and SECRET not in sealed
 
 
-def test_clear_contacts_of_an_older_database_are_sealed_by_the_upgrade(db_url):
+def test_clear_contacts_of_an_older_database_are_sealed_by_the_upgrade(empty_db_url):
     from roles.storage.database import engine_for
-    with database_at(db_url, "0014") as conn:
+    with database_at(empty_db_url, "0014") as conn:
         conn.execute(text("INSERT INTO department (id, name, position) VALUES ('d', '部门', 0)"))
         conn.execute(text("INSERT INTO section (id, department_id, name, kind, counterparts, position, "
                           "staffing, leader_posts) VALUES ('s', 'd', '科', 'business', '[]', 0, 3, 1)"))
@@ -96,6 +96,6 @@ def test_clear_contacts_of_an_older_database_are_sealed_by_the_upgrade(db_url):
         for i, url in enumerate((MAIL, BOT_A)):
             conn.execute(text("INSERT INTO contact (person_id, url, position) VALUES ('p1', :u, :i)"),
                          {"u": url, "i": i})
-    engine = engine_for(db_url)
+    engine = engine_for(empty_db_url)
     assert SECRET not in everything_stored(engine)
     assert [c.url for c in dispatch.contacts(engine)["p1"]] == [MAIL, BOT_A]
