@@ -14,6 +14,14 @@ class Change:
     old: Step | None
     new: Step | None
 
+    @property
+    def latest(self) -> Step:
+        """The step as it is now, or as it was where it was removed (a change has one side or both)."""
+        step = self.new or self.old
+        if step is None:
+            raise ValueError(f"a change of step {self.step} with neither side")
+        return step
+
 
 def diff(old: Version | None, new: Version | None) -> list[Change]:
     """Changes to the work steps, in the new version's order, then the removed ones."""

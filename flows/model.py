@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .errors import NotFound
+
 STEP_KINDS = ("task", "approval", "gateway", "start", "end", "event")
 #: Kinds that count as steps of a process (the reform measures these); gateways and events do not.
 #: `event` is an intermediate or boundary event of a BPMN file: it passes the flow on, like a gateway.
@@ -217,3 +219,11 @@ class Process:
         if which not in VERSIONS:
             raise ValueError(f"version must be one of {', '.join(VERSIONS)}, not {which!r}")
         return self.before if which == "before" else self.after
+
+    def drawn(self, which: str) -> Version:
+        """The version `which`, where the caller needs it (to draw, print or export it): NotFound,
+        naming the process, when it has none."""
+        version = self.version(which)
+        if version is None:
+            raise NotFound("version", which, f"process {self.id}")
+        return version

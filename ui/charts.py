@@ -54,8 +54,8 @@ def sheet_parts(wb: Workbook, process_id: str, language: str, day: dt.date | Non
     p = wb.process_by_id[process_id]
     before, after = step_count(p.before), step_count(p.after)
     cut = reduction(before, after)
-    return [(t("chart.sheet_before", language, n=before), p.before, chart_labels(wb, p.id, "before", language)),
-            (t("chart.sheet_after", language, n=after, cut="—" if cut is None else f"{cut:.0%}"), p.after,
+    return [(t("chart.sheet_before", language, n=before), p.drawn("before"), chart_labels(wb, p.id, "before", language)),
+            (t("chart.sheet_after", language, n=after, cut="—" if cut is None else f"{cut:.0%}"), p.drawn("after"),
              chart_labels(wb, p.id, "after", language, day))]
 
 
@@ -97,7 +97,7 @@ def print_pdf(wb: Workbook, process_id: str, which: str, paper: Paper, language:
         return print_sheet([Part(caption, version, labels) for caption, version, labels
                             in sheet_parts(wb, process_id, language, day)],
                            f"{p.name}（{t('chart.sheet', language)}）", block, paper)
-    version = p.version(which)
+    version = p.drawn(which)
     caption = f"{p.name}（{t('version.' + which, language)} · {step_count(version)} {t('chart.steps', language)}）"
     return print_chart(Part(caption, version, chart_labels(wb, process_id, which, language, day)), block, paper)
 

@@ -10,6 +10,7 @@ import logging
 import sys
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -17,6 +18,9 @@ from flows.wording import Worded
 
 from .i18n import lang, off_day, person_label, t
 from .shapes import gaps_json, handovers_json, roster_json
+
+if TYPE_CHECKING:
+    from roles.actions import Account, Database
 
 EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_DATABASE = 1, 2, 3
 
@@ -63,7 +67,7 @@ def _stdout():
     return Console(soft_wrap=True)
 
 
-def fail(message: str, code: int = EXIT_BAD_INPUT):
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     click.echo(f"abflow: {message}", err=True)
     sys.exit(code)
 
@@ -135,7 +139,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj = db_url
 
 
-def _db(ctx: click.Context):
+def _db(ctx: click.Context) -> tuple[Database, Account]:
     """The database and who acts on it (the office, named by the OS user), for the use cases."""
     from roles import actions
     return actions.open_database(ctx.obj), actions.cli_account()
@@ -144,7 +148,7 @@ def _db(ctx: click.Context):
 def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after")):
     """The data, for names and labels in what a command prints."""
     from roles import actions
-    return actions.workbook(*_db(ctx), versions)
+    return actions.workbook(*_db(ctx), versions=versions)
 
 
 @main.command("import")
@@ -1253,7 +1257,7 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
                               section_id=section, which=which, bpmn_process=bpmn_process, process_name=name)
     revision = got.revision
     wb = _workbook(ctx, ())
-    report = {"file": str(file), "process": process_id, "version": which, "revision": revision,
+    report: dict[str, Any] = {"file": str(file), "process": process_id, "version": which, "revision": revision,
               "bpmn_process": got.bpmn_process, "counts": got.counts.__dict__, "steps": len(got.version.work_steps),
               "lanes_matched": got.lanes_matched, "lanes_unmatched": got.lanes_unmatched, "notes": got.notes}
     if as_json:

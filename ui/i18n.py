@@ -770,7 +770,7 @@ def lang() -> str:
     return "en" if os.environ.get("ABFLOW_LANG", "zh").lower().startswith("en") else "zh"
 
 
-def t(key: str, language: str | None = None, **values) -> str:
+def t(key: str, language: str | None = None, /, **values: object) -> str:
     zh, en = WORDS[key]
     text = en if (language or lang()) == "en" else zh
     return text.format(**values) if values else text

@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class Drawing(Stage):
     @property
     def share(self) -> float:
         given = dict(self.params)
-        return given["n"] / given["total"]
+        return int(str(given["n"])) / int(str(given["total"]))
 
 
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1200px;
@@ -81,7 +82,7 @@ def _page(title: str, body: str, crumbs: str = "") -> str:
             f"<p class=\"crumbs\">{crumbs}</p><h1>{escape(title)}</h1>{body}</body></html>")
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+def _table(headers: list[str], rows: list[list[str]], numeric: AbstractSet[int] = frozenset()) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td class=\"num\">{c}</td>" if i in numeric else f"<td>{c}</td>"
                                     for i, c in enumerate(r)) + "</tr>" for r in rows)
@@ -301,10 +302,10 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                     body.append(f"<p>{escape(w('publish.no_changes'))}</p>")
                 else:
                     body.append(_table([w("col.step"), w("publish.change"), w("col.a"), w("col.b")], [[
-                        escape(f"{c.step} {(c.new or c.old).label}"),
+                        escape(f"{c.step} {c.latest.label}"),
                         f"<span class=\"{c.kind}\">{escape(w('publish.' + c.kind))}</span>",
-                        (f"{who(c.old.a)} → " if c.old and c.new and c.old.a != c.new.a else "") + who((c.new or c.old).a),
-                        (f"{who(c.old.b)} → " if c.old and c.new and c.old.b != c.new.b else "") + who((c.new or c.old).b)]
+                        (f"{who(c.old.a)} → " if c.old and c.new and c.old.a != c.new.a else "") + who(c.latest.a),
+                        (f"{who(c.old.b)} → " if c.old and c.new and c.old.b != c.new.b else "") + who(c.latest.b)]
                         for c in changes]))
         (rel / f"p-{_slug(p.id)}.html").write_text(_page(p.name, "".join(body), crumbs), "utf-8")
     sections_before = sum(r["sections_before"] for r in figures["departments"])

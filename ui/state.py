@@ -10,11 +10,16 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from roles import actions
 from roles.model import Workbook
+
+if TYPE_CHECKING:
+    from .forwarded import Network
 
 
 def language() -> str:
@@ -107,7 +112,7 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _peer() -> tuple[str | None, object, tuple]:
+def _peer() -> tuple[str | None, Mapping[str, str], tuple[Network, ...]]:
     from .forwarded import trusted_proxies
     try:
         return st.context.ip_address, st.context.headers, trusted_proxies()
@@ -247,6 +252,15 @@ def account():
                 st.session_state.pop("signed_out", None)
                 st.rerun()
     st.stop()
+
+
+def choose(where: Any, label: str, names: Mapping[str, str], key: str) -> str:
+    """One of `names` (id → the words a user reads), picked in `where`'s select box (`st` or a
+    column). Never None: `page` stops on an empty database, and an empty list stops here too."""
+    picked: str | None = where.selectbox(label, list(names), key=key, format_func=names.__getitem__)
+    if picked is None:
+        st.stop()
+    return picked
 
 
 def page(title_key: str, need_data: bool = True,

@@ -8,6 +8,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import cast
 
 import streamlit as st
 
@@ -112,7 +113,7 @@ elif job is not None:  # finished: its result moves into this session, and the j
     if job.error:
         st.session_state["site_error"] = job.error
     else:
-        where, data = job.result
+        where, data = cast(tuple[str, bytes | None], job.result)  # what _publishing's work returns
         st.session_state["site_done"] = where
         if data:
             st.session_state["site_zip"] = data

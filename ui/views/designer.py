@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from flows import bpmn
 from flows.diff import diff
@@ -22,14 +24,13 @@ from ui import cells
 from ui.charts import chart_labels, svg_image
 from ui.i18n import WORDS, person_label, process_label, t
 from ui.modeler import modeler
-from ui.state import account, db, department_workbook, page, plain, show_error
+from ui.state import account, choose, db, department_workbook, page, plain, show_error
 
 lg, index = page("page.designer", versions=())  # names for the list; the chosen process's department below
 
 procs = {p.id: p for p in index.processes}
 c1, c2 = st.columns([3, 1])
-labels = {x: process_label(index, x) for x in procs}
-pid = c1.selectbox(t("col.process", lg), list(procs), key="d_process", format_func=labels.get)
+pid = choose(c1, t("col.process", lg), {x: process_label(index, x) for x in procs}, "d_process")
 which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", horizontal=True,
                  format_func=lambda v: t(f"version.{v}", lg))
 wb = department_workbook(index, pid)
@@ -70,7 +71,7 @@ def version_of(rows: list[dict], kept: dict, terms: dict) -> Version:
     return with_terms(Version(tuple(step(r) for r in rows if cells.text(r.get("id")))), terms)
 
 
-def column(f) -> object:
+def column(f) -> ColumnConfig:
     """The data editor's column for a declared step field, labelled in the user's language."""
     label, help_key = t(f"field.{f.name}", lg), f"field.{f.name}.help"
     help_text = t(help_key, lg) if help_key in WORDS else None
@@ -142,10 +143,11 @@ with st.expander(t("designer.terms", lg), expanded=bool(any(v is not None for v 
     terms_form()
 current = version_of(draft["rows"], draft["kept"], draft["terms"])
 tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing", lg)])
+rows_mode: Literal["dynamic", "fixed"] = "dynamic" if editable else "fixed"
 with tab_table:
     edited = st.data_editor(
         pd.DataFrame(draft["rows"], columns=[f.name for f in COLUMNS]), hide_index=True, width="stretch",
-        num_rows="dynamic" if editable else "fixed", disabled=not editable,  # read-only looks read-only
+        num_rows=rows_mode, disabled=not editable,  # read-only looks read-only
         key=f"editor:{pid}:{which}:{draft['editor']}",
         column_config={f.name: column(f) for f in COLUMNS})
     rows = edited.to_dict("records")

@@ -14,13 +14,13 @@ from roles.engines.lanes import lane_titles
 from flows.printing import PAPERS, Paper
 from ui.charts import before_after_sheet, chart_labels, guide_document, print_pdf, section_head, svg_image
 from ui.i18n import process_label, t
-from ui.state import department_workbook, page
+from ui.state import choose, department_workbook, page
 
 lg, index = page("page.flowchart", versions=())  # names for the list; the chosen process's department below
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
 names = {p.id: process_label(index, p.id) for p in index.processes}
-pid = c1.selectbox(t("col.process", lg), list(names), format_func=names.get, key="process")
+pid = choose(c1, t("col.process", lg), names, "process")
 wb = department_workbook(index, pid)
 process = wb.process_by_id[pid]
 versions = [v for v in ("after", "before") if process.version(v)]
@@ -33,7 +33,7 @@ direction = c3.radio(t("chart.direction", lg), ["LR", "TB"], key="direction", di
 show_day = c4.toggle(t("chart.show_today", lg), value=which != "before", key="show_today", disabled=which == "before")
 day = st.date_input(t("col.date", lg), clock.today(), key="chart_day") if show_day and which != "before" else None
 
-version = process.version("after" if which == "sheet" else which)
+version = process.drawn("after" if which == "sheet" else which)
 m = st.columns(4)
 before, after = step_count(process.before), step_count(process.after)
 m[0].metric(t("col.before", lg), "—" if before is None else before)

@@ -11,7 +11,7 @@ from roles.engines.rules import RULES
 from roles.model import Exemption
 from ui import cells
 from ui.i18n import t
-from ui.state import account, db, done_editing, editing, page, plain, refused, show_error, show_refusal
+from ui.state import account, choose, db, done_editing, editing, page, plain, refused, show_error, show_refusal
 
 lg, wb = page("page.reform")
 
@@ -217,12 +217,12 @@ with tab_c:
     f0, f1, f2 = st.columns([1, 2, 2])
     levels = {"error": t("severity.error", lg), "warning": t("severity.warning", lg),
               "exempted": t("reform.exempted_only", lg)}
-    pick_levels = f0.multiselect(t("col.severity", lg), list(levels), key="levels", format_func=levels.get,
+    pick_levels = f0.multiselect(t("col.severity", lg), list(levels), key="levels", format_func=levels.__getitem__,
                                  placeholder=t("pick.any", lg))
     pick_rules = f1.multiselect(t("col.rule", lg), RULES, key="rules", placeholder=t("pick.any", lg),
                                 format_func=lambda r: t(f"rule.{r}", lg))
     names = {d.id: d.name for d in wb.departments}
-    pick_depts = f2.multiselect(t("col.department", lg), list(names), key="depts", format_func=names.get,
+    pick_depts = f2.multiselect(t("col.department", lg), list(names), key="depts", format_func=names.__getitem__,
                                 placeholder=t("pick.any", lg))
     findings = actions.check(db(), account(), rules=tuple(pick_rules), departments=tuple(pick_depts))
     kind = lambda f: "exempted" if f.exemption else f.severity  # noqa: E731
@@ -245,7 +245,7 @@ with tab_c:
     # the reform office records them with their reasons; everyone else reads them.
     st.subheader(t("reform.exemptions", lg))
     office = account().role == "office"
-    dept = st.selectbox(t("col.department", lg), list(names), key="ex_dept", format_func=names.get)
+    dept = choose(st, t("col.department", lg), names, "ex_dept")
     stored = list(next(d for d in wb.departments if d.id == dept).exemptions)
     ex_cols = {"rule": t("col.rule", lg), "subject": t("col.subject", lg), "reason": t("reform.exemption", lg)}
     base, editor_key = editing(f"exemptions:{dept}", stored)
