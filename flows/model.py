@@ -5,6 +5,7 @@ code serves the CLI, the app, the scheduler and the tests.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -227,3 +228,17 @@ class Process:
         if version is None:
             raise NotFound("version", which, f"process {self.id}")
         return version
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A section head's unpublished edit of one version, kept apart from the live one: the
+    version as edited, the live revision and version it started from (publishing checks the one
+    and shows what changed since from the other), and its own revision (two saves cannot cross)."""
+
+    version: Version
+    base_revision: int
+    base: Version
+    revision: int
+    saved_at: dt.datetime | None
+    saved_by: str | None

@@ -7,8 +7,7 @@ from alembic.script import ScriptDirectory
 from alembic.config import Config
 from sqlmodel import SQLModel
 
-import flows.tables  # noqa: F401 - registers the tables
-import roles.storage.tables  # noqa: F401
+import roles.storage.tables  # noqa: F401 - registers the tables
 from roles.storage.migrate import HEAD, MIGRATIONS, current_revision
 
 from .conftest import database_at

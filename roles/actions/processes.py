@@ -10,7 +10,7 @@ from flows.errors import BadInput, NotFound, Problem
 from flows.graph import faults
 from flows.lint import LintFinding, lint
 from flows.model import VERSIONS, Process, Version
-from flows.store import Draft
+from flows.model import Draft
 from roles.engines.lanes import assign_holders
 from roles.engines.proposals import Proposal, accepted_versions, suggest
 from roles.model import Workbook

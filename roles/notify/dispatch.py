@@ -118,7 +118,7 @@ def set_contacts(engine: Engine, person: str, urls: list[str], user="cli") -> No
     """Replace a person's contacts; audited as they are shown, never in the clear."""
     from sqlalchemy import delete
     from roles.storage.accounts import audit
-    from flows.bulk import bulk_insert, table_of
+    from roles.storage.bulk import bulk_insert, table_of
     from roles.storage.store import bump
     from roles.storage.tables import PersonRow
     from flows.errors import Problem, BadInput

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from roles.storage.database import writing
 from sqlmodel import Session, col
 
-from flows.bulk import table_of
+from roles.storage.bulk import table_of
 from roles.storage.tables import AccountRow, AuditRow, SessionRow, ThrottleRow
 from flows.errors import BadInput, Conflict, NotFound, Problem
 

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from flows import limits
-from flows.bulk import bulk_insert
+from roles.storage.bulk import bulk_insert
 from flows.errors import BadInput, Conflict, Problem
 from flows.wording import Progress, Stage, values
 from roles.storage import vault

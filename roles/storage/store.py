@@ -16,23 +16,23 @@ from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from flows import store as flow_store
 from flows import limits
 from flows.fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, terms_problems, version_problems, with_terms
-from flows.bulk import bulk_insert, table_of
 from flows.graph import faults
 from flows.model import VERSIONS, Process, Version
 from flows.errors import Conflict
 from flows.wording import Progress, Stage, values
-from flows.tables import ProcessRow, StepRow, VersionRow
 
+from roles.storage import processes as flow_store
 from roles.storage.accounts import Account, audit, username
+from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.database import writing
 from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from roles.engines.rules import RULES
 from roles.storage.tables import (AccountRow, CalendarYearRow, ContactRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
-                     PowerRow, SectionBeforeRow, SectionFunctionRow, SectionMergeRow, SectionRow)
+                     PowerRow, ProcessRow, SectionBeforeRow, SectionFunctionRow, SectionMergeRow, SectionRow, StepRow,
+                     VersionRow)
 from roles.formats import workbook_files as formats
 from flows.errors import Problem, BadInput
 from roles.formats.workbook import Known, parse, to_tree, validate

@@ -6,7 +6,7 @@ import dataclasses
 
 from flows.fields import KINDS, STEP, STEP_NAMES, step_from_stored, stored_step
 from flows.model import Branch, Shape, Step
-from flows.tables import StepRow
+from roles.storage.tables import StepRow
 from roles.formats import workbook as wb_format
 from roles.formats.workbook_files import SHEETS
 from ui.i18n import WORDS

@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from flows.tables import StepRow
+from roles.storage.tables import StepRow
 from roles.storage import store
 from roles.storage.tables import AbsenceRow, PersonRow
 from flows.errors import BadInput

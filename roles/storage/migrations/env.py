@@ -2,8 +2,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import flows.tables  # noqa: F401 - registers the tables on SQLModel.metadata
-import roles.storage.tables  # noqa: F401
+import roles.storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)

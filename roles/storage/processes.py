@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, true
 from sqlmodel import Session, col
 
+from flows.errors import Conflict
+from flows.fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, with_terms
+from flows.model import VERSIONS, Draft, Process, Step, Version
+
 from .bulk import bulk_insert, table_of
-from .errors import Conflict
-from .fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, with_terms
-from .model import VERSIONS, Process, Step, Version
 from .tables import DraftRow, ProcessRow, StepRow, VersionRow
 
 
@@ -122,16 +122,6 @@ def replace_version(session: Session, process_id: str, which: str, version: Vers
                         .values(revision=revision, updated_at=now, updated_by=user, **terms_of(version)))
     bulk_insert(session, st, [_step_row(process_id, which, j, s) for j, s in enumerate(version.steps)])
     return revision
-
-
-@dataclass(frozen=True)
-class Draft:
-    version: Version
-    base_revision: int
-    base: Version
-    revision: int
-    saved_at: dt.datetime | None
-    saved_by: str | None
 
 
 def read_draft(session: Session, process_id: str, which: str) -> Draft | None:
