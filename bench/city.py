@@ -12,6 +12,10 @@ import random
 from flows.model import Process, Step, Version
 from flows.timelimits import longest_route
 from roles.model import Absence, Department, Function, Person, Section, SectionBefore, Workbook
+from roles.storage.accounts import Account
+
+#: Who loads a generated city, as the audit trail names it.
+BENCH = Account("bench", "office")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力新宇浩晨欣怡雪梅海波俊峰"

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from bench.timing import median
 from rich.table import Table
+from bench.city import BENCH
 
 DAY = dt.date(2026, 11, 25)
 TARGETS = {"import": 5.0, "roster": 0.3, "gaps (2 weeks)": 1.0, "roster ÷ raw floor": 5.0, "overrun (2 weeks)": 2.0,
@@ -51,7 +52,7 @@ def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, floa
     engine = engine_for(url)
     end = DAY + dt.timedelta(days=13)
     wb = store.load(engine, ("after",))
-    return {"import": median(lambda: store.import_file(engine, city.read_bytes(), city.name), runs),
+    return {"import": median(lambda: store.import_file(engine, city.read_bytes(), city.name, user=BENCH), runs),
             "load": median(lambda: store.load(engine, ("after",)), runs),
             "roster": median(lambda: roster(wb, DAY), runs),
             "load one department": median(lambda: store.load(engine, ("after",), frozenset({one_dept})), runs),

@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from flows.model import Version
 from roles.storage import store
 from roles.storage import database as uidb
+from roles.storage.accounts import Account
 from roles.storage.migrate import HEAD, upgrade
 from ui.cli import main
 
@@ -28,6 +29,8 @@ DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "bpmn"
 BIANBAN = ROOT / "examples" / "bianban.yaml"
 REQUIRE = os.environ.get("ABFLOW_REQUIRE_SERVICES") == "1"
+#: Who a test acts as where it calls the storage itself (the audit trail names every actor).
+TESTER = Account("tester", "office")
 PG_URL = os.environ.get("ABFLOW_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/test")
 _counter = itertools.count()
 
@@ -224,7 +227,7 @@ def database_at(db_url: str, revision: str):
 
 def load_file(engine, path: Path, **kw):
     """Import a workbook file as the office would, straight through the store."""
-    return store.import_file(engine, path.read_bytes(), path.name, **kw)
+    return store.import_file(engine, path.read_bytes(), path.name, **{"user": TESTER} | kw)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ until `MAX_ATTEMPTS`, after which it is `gave-up`: reported, never silently drop
 """
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import datetime as dt
 import logging
@@ -24,6 +24,9 @@ from sqlmodel import Session, col
 
 from roles.notify.notices import Notice
 from roles.storage.tables import ContactRow, DispatchRow
+
+if TYPE_CHECKING:
+    from roles.storage.accounts import Account
 
 log = logging.getLogger("abflow.dispatch")
 MAX_ATTEMPTS = 5
@@ -114,7 +117,7 @@ def _shown(s: Session, person: str | None = None) -> dict[str, list[str]]:
     return out
 
 
-def set_contacts(engine: Engine, person: str, urls: list[str], user="cli") -> None:
+def set_contacts(engine: Engine, person: str, urls: list[str], *, user: Account | str) -> None:
     """Replace a person's contacts; audited as they are shown, never in the clear."""
     from sqlalchemy import delete
     from roles.storage.accounts import audit

@@ -178,7 +178,7 @@ def _group(rows, key: str) -> dict[str, list]:
 
 
 def import_file(engine: Engine, data: bytes, name: str, progress: Progress = lambda _: None,
-                user: Account | str = "cli") -> ImportSummary:
+                *, user: Account | str) -> ImportSummary:
     """Read, check and store a workbook file (its bytes, and its name for the format and the
     messages); on any problem raise `BadInput`, storing nothing."""
     progress(ImportStage("reading", values(file=name)))
@@ -202,7 +202,7 @@ def import_file(engine: Engine, data: bytes, name: str, progress: Progress = lam
 
 
 def import_workbook(engine: Engine, wb: Workbook, progress: Progress = lambda _: None,
-                    source: str = "workbook", user: Account | str = "cli") -> ImportSummary:
+                    source: str = "workbook", *, user: Account | str) -> ImportSummary:
     """Store an in-memory workbook (demo data, generated data) with the same checks as a file."""
     with writing(engine, exclusive=True) as s:
         validate(wb, source, _known(s, {d.id for d in wb.departments}))
@@ -337,12 +337,12 @@ def _replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
                          absences=len(wb.absences), calendar=len(wb.calendar))
 
 
-def add_absences(engine: Engine, absences, source: str, user: Account | str = "cli") -> int:
+def add_absences(engine: Engine, absences, source: str, user: Account | str) -> int:
     """Add absences (from a leave file or the app); all or none. Returns how many were new."""
     return change_absences(engine, (), absences, source, user)
 
 
-def change_absences(engine: Engine, removed, added, source: str, user: Account | str = "cli") -> int:
+def change_absences(engine: Engine, removed, added, source: str, user: Account | str) -> int:
     """Remove some absences and add others, together or not at all; returns how many were added.
     Each removed absence must still be stored as it was read (person, dates, reason): if someone
     changed or removed it meanwhile, Conflict, and nothing changes."""
@@ -376,7 +376,7 @@ def change_absences(engine: Engine, removed, added, source: str, user: Account |
         return len(rows)
 
 
-def set_exemptions(engine: Engine, department: str, exemptions, expected, user: Account | str = "cli") -> None:
+def set_exemptions(engine: Engine, department: str, exemptions, expected, user: Account | str) -> None:
     """Replace a department's recorded exemptions, each with its rule and reason. `expected` is
     the list as it was read: if someone changed it meanwhile, Conflict, and nothing changes."""
     exemptions, expected = list(exemptions), list(expected)
@@ -469,11 +469,11 @@ def export_file(engine: Engine, name: str) -> bytes:
 
 def save_version(engine: Engine, process_id: str, which: str, version: Version, source: str,
                  section: str | None = None, name: str | None = None, expected_revision: int | None = None,
-                 user: Account | str = "cli") -> int:
+                 *, user: Account | str) -> int:
     """Store one version of a process (from the editor or a BPMN file), creating the process in
     `section` if it is new. Checked like a workbook import; on a problem nothing changes."""
     with writing(engine) as s:
-        revision = _save_version(s, process_id, which, version, source, section, name, expected_revision, user)
+        revision = _save_version(s, process_id, which, version, source, section, name, expected_revision, user=user)
         bump(s)
         return revision
 
@@ -484,7 +484,7 @@ def load_draft(engine: Engine, process_id: str, which: str) -> flow_store.Draft 
 
 
 def save_draft(engine: Engine, process_id: str, which: str, version: Version, base_revision: int, base: Version,
-               expected_draft: int, user: Account | str = "cli") -> int:
+               expected_draft: int, user: Account | str) -> int:
     """Keep an unfinished edit without touching the live version; it may still have faults.
     Conflict if someone else saved the draft since `expected_draft` was read; BadInput for a value
     no reader lets in (a draft is kept, and read back, like any version)."""
@@ -501,7 +501,7 @@ def save_draft(engine: Engine, process_id: str, which: str, version: Version, ba
 
 
 def publish_draft(engine: Engine, process_id: str, which: str, version: Version, source: str,
-                  expected_revision: int, user: Account | str = "cli") -> int:
+                  expected_revision: int, user: Account | str) -> int:
     """Make the edit the live version (checked like any save) and drop the draft, together."""
     with writing(engine) as s:
         revision = _save_version(s, process_id, which, version, source, expected_revision=expected_revision, user=user)
@@ -510,7 +510,7 @@ def publish_draft(engine: Engine, process_id: str, which: str, version: Version,
         return revision
 
 
-def discard_draft(engine: Engine, process_id: str, which: str, user: Account | str = "cli") -> None:
+def discard_draft(engine: Engine, process_id: str, which: str, user: Account | str) -> None:
     with writing(engine) as s:
         before = flow_store.read_draft(s, process_id, which)
         if before is not None:
@@ -519,7 +519,7 @@ def discard_draft(engine: Engine, process_id: str, which: str, user: Account | s
 
 
 def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | None]], source: str,
-                  user: Account | str = "cli") -> list[int]:
+                  user: Account | str) -> list[int]:
     """Store several versions (process, which, version, expected revision) together or not at all:
     an accepted assignment proposal touches many processes of a section at once."""
     with writing(engine) as s:
@@ -531,7 +531,7 @@ def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | Non
 
 def _save_version(s: Session, process_id: str, which: str, version: Version, source: str,
                   section: str | None = None, name: str | None = None, expected_revision: int | None = None,
-                  user: Account | str = "cli") -> int:
+                  *, user: Account | str) -> int:
     entry = f"process {process_id}, {which}"
     problems = _value_problems(version, source, entry)
     problems += [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
@@ -616,7 +616,7 @@ def _whole_year_problem(year: int, days: list[CalendarDay]) -> str | None:
 
 
 def load_calendar_year(engine: Engine, year: int, days: list[CalendarDay], source: str,
-                       user: Account | str = "cli") -> int:
+                       user: Account | str) -> int:
     """Make `days` (a published schedule: holidays and adjusted working days) the calendar
     overrides of `year`, replacing that year's earlier ones, and mark the year official; together
     or not at all. Returns how many days were set."""

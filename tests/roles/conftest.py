@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from roles.model import Absence
 from roles.notify import dispatch
 from roles.storage import store
+from ..conftest import TESTER
 
 #: The day the notice tests send for: a Wednesday of the example's week of absences.
 DAY = dt.date(2026, 11, 25)
@@ -75,11 +76,11 @@ def mail(box, person):
 @pytest.fixture
 def contacts(bianban, db_url, smtp, webhook, monkeypatch):
     monkeypatch.setenv("ABFLOW_DB", db_url)  # the scheduler's own database, where its jobs run
-    dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")])   # head of bb-zh, with gaps tomorrow
-    dispatch.set_contacts(bianban, "bb06", [webhook.url])           # covers bb07 today
+    dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")], user=TESTER)   # head of bb-zh, with gaps tomorrow
+    dispatch.set_contacts(bianban, "bb06", [webhook.url], user=TESTER)           # covers bb07 today
     # The leaders of bb-zh both away tomorrow: nobody to take their steps up to.
     store.change_absences(bianban, [], [Absence(p, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1), "trip")
-                                        for p in ("bb01", "bb02")], source="test")
+                                        for p in ("bb01", "bb02")], source="test", user=TESTER)
     return bianban
 
 

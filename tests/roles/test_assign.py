@@ -12,6 +12,7 @@ from roles.storage import store
 from roles.engines.proposals import Unassignable, suggest
 from roles.model import Department, Person, Section, Workbook
 from roles.engines.pairing import b_loads, pair_allowed, pairing_issues, section_steps
+from ..conftest import TESTER
 
 POSTS = {"head": 0, "deputy": 1, "staff": 2}
 
@@ -157,8 +158,8 @@ def test_accepting_a_stale_proposal_is_refused_and_changes_nothing(bianban):
     assert edits
     # Another head saves one of the processes after the proposal was made.
     proc, version = edits[0]
-    store.save_version(bianban, proc.id, "after", proc.after, "editor", expected_revision=proc.revisions["after"])
+    store.save_version(bianban, proc.id, "after", proc.after, "editor", expected_revision=proc.revisions["after"], user=TESTER)
     with pytest.raises(Conflict):
-        store.save_versions(bianban, [(p.id, "after", v, p.revisions["after"]) for p, v in edits], "suggest")
+        store.save_versions(bianban, [(p.id, "after", v, p.revisions["after"]) for p, v in edits], "suggest", user=TESTER)
     now = store.load(bianban)
     assert [now.process_by_id[p.id].after for p, _ in edits] == [p.after for p, _ in edits]

@@ -19,6 +19,7 @@ from roles.storage.accounts import add_account, sign_in
 from roles.storage.database import engine_for
 from roles.storage.backup import _encode
 from roles.storage.migrate import HEAD
+from ..conftest import TESTER
 
 OFFICE = actions.Account("office", "office")
 HEAD_JG = actions.Account("head-jg", "head", "bb05")
@@ -181,7 +182,7 @@ def test_not_a_backup_is_refused(engine, cli, tmp_path):
 
 
 def test_contacts_sealed_with_another_key_are_not_restored_blind(bianban, db_url, cli, tmp_path, monkeypatch):
-    dispatch.set_contacts(bianban, "bb05", [MAIL])
+    dispatch.set_contacts(bianban, "bb05", [MAIL], user=TESTER)
     file = tmp_path / "b.zip"
     assert cli("backup", str(file)).exit_code == 0
     monkeypatch.setenv("ABFLOW_SECRET_KEY", vault.new_key())

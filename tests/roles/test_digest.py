@@ -16,6 +16,7 @@ from ui.scheduled import SCHEDULER, digest_words
 
 from .conftest import DAY
 from .test_scheduler import _stored_job, _wait
+from ..conftest import TESTER
 
 
 def send(engine, day, language="zh"):
@@ -34,7 +35,7 @@ def digests(box) -> list[str]:
 def office(contacts, webhook):
     """bb05 also works for the reform office: an office account names them, and their contact."""
     add_account(contacts, "ban-office", "office-pass-1", "office", "bb05")
-    dispatch.set_contacts(contacts, "bb05", [webhook.url])
+    dispatch.set_contacts(contacts, "bb05", [webhook.url], user=TESTER)
 
 
 def test_the_digest_tells_the_head_their_sections_next_ten_workdays(contacts, smtp, webhook, db_url):

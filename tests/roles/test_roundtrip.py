@@ -12,20 +12,20 @@ from roles.storage import store
 from roles.demo import demo_workbook
 from roles.storage import database as uidb
 
-from ..conftest import BIANBAN, load_file
+from ..conftest import BIANBAN, load_file, TESTER
 
 
 @pytest.fixture
 def loaded(engine):
     load_file(engine, BIANBAN)
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     # One process drawn (as a BPMN import or the designer's drawing leaves it): places and waypoints.
     v = store.load(engine).process_by_id["bb-p2"].after
     boxes = layout(v).boxes
     drawn = Version(tuple(replace(s, shape=Shape(boxes[s.id].x + 0.25, boxes[s.id].y, boxes[s.id].w, boxes[s.id].h,
                                                  tuple((t, ((1.5, 2.0), (3.0, 4.75))) for t in s.next[:1])))
                           for s in v.steps))
-    store.save_version(engine, "bb-p2", "after", drawn, "test", expected_revision=None)
+    store.save_version(engine, "bb-p2", "after", drawn, "test", expected_revision=None, user=TESTER)
     assert store.load(engine).process_by_id["bb-p2"].after == drawn
     return engine
 

@@ -15,6 +15,7 @@ from roles.notify.jobs import DAILY, FUNCTIONS, Schedule, install, make_schedule
 from ui.scheduled import notice_words
 
 from .conftest import DAY
+from ..conftest import TESTER
 
 
 def test_the_daily_notices_reach_each_person_once(contacts, smtp, webhook):
@@ -59,7 +60,7 @@ def test_a_failed_send_is_recorded_retried_and_at_last_given_up(contacts, webhoo
     assert len(webhook.received) == 1
     assert dispatch.dispatches(contacts, status="failed") == []
     # A channel that never answers is given up after MAX_ATTEMPTS, and stays on record.
-    dispatch.set_contacts(contacts, "bb06", ["json://127.0.0.1:9/closed"])
+    dispatch.set_contacts(contacts, "bb06", ["json://127.0.0.1:9/closed"], user=TESTER)
     assert run_daily(contacts, DAY + dt.timedelta(days=1), 3, notice_words("zh"), tries=1, pause=0).failed == 1
     for _ in range(dispatch.MAX_ATTEMPTS):
         run_retry(contacts)

@@ -15,6 +15,7 @@ from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import resilience
 from roles.storage import store
+from ..conftest import TESTER
 
 DAY = dt.date(2026, 11, 25)
 OFFICE = actions.Account("office", "office")
@@ -40,7 +41,7 @@ def lent_across_departments(wb, seed: int = 3):
 @pytest.fixture
 def city(engine, db_url):
     wb = lent_across_departments(city_workbook(DAY, seed=11, departments=5, processes=60))
-    store.import_workbook(engine, wb)
+    store.import_workbook(engine, wb, user=TESTER)
     return actions.open_database(db_url), store.load(engine, ("after",))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from roles.notify import dispatch
 from roles.storage import vault
 
-from ..conftest import database_at
+from ..conftest import database_at, TESTER
 
 SECRET = "Sm7p-pa55word"
 MAIL = f"mailto://abflow:{SECRET}@smtp.example.gov.cn?to=bb05@example.gov.cn"
@@ -46,7 +46,7 @@ def test_no_contact_secret_is_readable_in_the_database(bianban, db_url, cli):
 
 def test_two_contacts_that_mask_alike_both_get_the_notice(bianban):
     sent = []
-    dispatch.set_contacts(bianban, "bb06", [BOT_A, BOT_B, BOT_A])  # the repeat is kept once
+    dispatch.set_contacts(bianban, "bb06", [BOT_A, BOT_B, BOT_A], user=TESTER)  # the repeat is kept once
     from roles.notify.jobs import run_daily
     from ui.scheduled import notice_words
     report = run_daily(bianban, dt.date(2026, 11, 25), 3, notice_words("zh"),
@@ -72,7 +72,7 @@ def test_another_key_cannot_open_the_contacts_and_says_so(bianban, db_url, cli, 
 def test_a_rotated_key_still_opens_what_the_old_one_sealed(bianban, monkeypatch):
     old, new = vault.new_key(), vault.new_key()
     monkeypatch.setenv("ABFLOW_SECRET_KEY", old)
-    dispatch.set_contacts(bianban, "bb05", [MAIL])
+    dispatch.set_contacts(bianban, "bb05", [MAIL], user=TESTER)
     monkeypatch.setenv("ABFLOW_SECRET_KEY", f"{new},{old}")
     assert [c.url for c in dispatch.contacts(bianban)["bb05"]] == [MAIL]
 

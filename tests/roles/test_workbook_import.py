@@ -13,7 +13,7 @@ from roles.storage import store
 from roles.storage.tables import AbsenceRow, PersonRow
 from flows.errors import BadInput
 
-from ..conftest import BIANBAN, load_file
+from ..conftest import BIANBAN, load_file, TESTER
 
 BASE = textwrap.dedent("""\
     version: 1
@@ -273,10 +273,10 @@ def test_a_workbook_made_in_memory_is_checked_as_a_file_is(engine):
     bad = dataclasses.replace(good, processes=(dataclasses.replace(p, after=dataclasses.replace(
         p.after, steps=(broken_step, *p.after.steps[1:]))), *good.processes[1:]))
     with pytest.raises(BadInput) as e:
-        store.import_workbook(engine, bad, source="generated")
+        store.import_workbook(engine, bad, source="generated", user=TESTER)
     lines = e.value.lines()
     step = f"generated: process {p.id}, after, step {broken_step.id}"
     assert f"{step}, field 'b': no person 'nobody' in the workbook or the database" in lines
     assert f"{step}, field 'next': 'nowhere' is no step of this version" in lines
     assert store.load(engine).departments == ()
-    assert store.import_workbook(engine, good, source="demo").departments == len(good.departments)
+    assert store.import_workbook(engine, good, source="demo", user=TESTER).departments == len(good.departments)

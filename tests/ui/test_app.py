@@ -11,7 +11,7 @@ from roles.storage import store
 from roles.demo import demo_workbook
 from roles.storage.database import engine_for
 
-from ..conftest import BIANBAN, ROOT, load_file
+from ..conftest import BIANBAN, ROOT, load_file, TESTER
 
 APP = str(ROOT / "ui" / "app.py")
 
@@ -31,7 +31,7 @@ def app(engine, db_url, monkeypatch):
 def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
     from roles.model import Absence
     store.change_absences(bianban, [], [Absence(p, dt.date(2026, 12, 2), dt.date(2026, 12, 2), "trip")
-                                        for p in ("bb01", "bb02")], "test")  # bb-zh's leaders away together
+                                        for p in ("bb01", "bb02")], "test", user=TESTER)  # bb-zh's leaders away together
     at = app()
     at.session_state["day"] = dt.date(2026, 11, 25)
     at.run()
@@ -93,7 +93,7 @@ def test_an_empty_database_says_how_to_begin(engine, app):
 
 def test_the_demo_always_shows_cover_escalation_and_a_gap_today(engine, app):
     from roles.clock import today
-    store.import_workbook(engine, demo_workbook(today()))  # the office's day, as the app shows it
+    store.import_workbook(engine, demo_workbook(today()), user=TESTER)  # the office's day, as the app shows it
     at = app().run()
     metrics = {m.label: int(m.value) for m in at.metric}
     if metrics:  # today may be a holiday or weekend
@@ -128,7 +128,7 @@ def test_flowchart_page_draws_the_chosen_process(bianban, app):
 def test_a_page_about_one_process_or_section_reads_the_steps_of_its_department_only(engine, db_url, app, view,
                                                                                        key, value):
     from roles import actions
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     database = actions.open_database(db_url)
     database._loaded.clear()
     at = app(str(ROOT / "ui" / "views" / f"{view}.py"))
@@ -156,7 +156,7 @@ def test_reform_page_sums_and_checks(bianban, app):
 def test_reform_page_marks_departments_under_the_30_percent_target_and_filters_findings(engine, app):
     from bench.city import city_workbook
     wb = city_workbook(dt.date(2026, 11, 25), seed=3, departments=12, processes=60)
-    store.import_workbook(engine, wb)
+    store.import_workbook(engine, wb, user=TESTER)
     under = {d.name for d in wb.departments if 1 - len(d.sections) / len(d.sections_before) < 0.30}
     assert under and len(under) < 12
     at = app(str(ROOT / "ui" / "views" / "reform.py"))
@@ -261,7 +261,7 @@ def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
 
 
 def test_reform_page_report_exemptions_and_excel(engine, app):
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     at = app()
     at.switch_page("views/reform.py")
     at.session_state["rules"] = ["approval-concentration"]
@@ -285,7 +285,7 @@ def found(at):
 
 
 def test_the_office_records_an_exemption_and_the_finding_shows_it(engine, app):
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)))
+    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     at = app()
     at.switch_page("views/reform.py")
     at.session_state["rules"], at.session_state["depts"], at.session_state["ex_dept"] = \
@@ -309,7 +309,7 @@ def test_the_office_records_an_exemption_and_the_finding_shows_it(engine, app):
     stale.run()
     from roles.model import Exemption
     store.set_exemptions(engine, "scj", [], [Exemption("approval-concentration",
-                                                       "登记与食品许可分属两个审批链，经市编办同意暂不合并")])
+                                                       "登记与食品许可分属两个审批链，经市编办同意暂不合并")], user=TESTER)
     stale.session_state["exemptions:scj:0"] = {"edited_rows": {0: {"reason": "另一理由"}}, "deleted_rows": [],
                                                "added_rows": []}
     stale.run()
@@ -355,7 +355,7 @@ def test_designer_refuses_a_stale_save_and_shows_the_other_change(bianban, desig
     p = store.load(bianban).process_by_id["bb-p2"]
     steps = tuple(dataclasses.replace(s, b="bb09") if s.id == "s5" else s for s in p.after.steps)
     store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "other head",
-                       expected_revision=p.revisions["after"])
+                       expected_revision=p.revisions["after"], user=TESTER)
     _edit_b(at, 3, "bb08")
     at.run()
     at.button(key="d_publish").click().run()
@@ -447,7 +447,7 @@ def test_absences_are_edited_in_the_table_and_a_stale_edit_changes_nothing(bianb
     stale.run()
     from roles.model import Absence
     store.change_absences(bianban, [Absence("bb04", dt.date(2026, 11, 25), dt.date(2026, 11, 26), "sick")], [],
-                          "another head")  # meanwhile
+                          "another head", user=TESTER)  # meanwhile
     before = zh_absences(bianban)
     _edit_absences(stale, {"edited_rows": {0: {"reason": "leave"}}})  # bb04's row, as read before
     stale.run()
@@ -624,7 +624,7 @@ def test_the_reform_page_shows_four_cuts_with_their_reference_lines(engine, app)
     from roles.clock import today
     from roles.engines.stats import stats
     wb = demo_workbook(today())
-    store.import_workbook(engine, wb)
+    store.import_workbook(engine, wb, user=TESTER)
     city = stats(wb)["city"]
     at = app(str(ROOT / "ui" / "views" / "reform.py")).run()
     assert not at.exception
@@ -643,7 +643,7 @@ def test_the_people_page_shows_which_cases_would_run_late(engine, people_page):
     from roles.engines.overrun import overrun
     from roles.engines.roster import calendar_of
     wb = demo_workbook(today())
-    store.import_workbook(engine, wb)
+    store.import_workbook(engine, wb, user=TESTER)
     first = calendar_of(wb).next_workdays(today(), 1)[0]
     expected = overrun(wb, first, first, "scj")
     assert any(p.late for p in expected.processes)
@@ -659,7 +659,7 @@ def test_the_designer_keeps_and_edits_a_versions_terms_and_step_days(engine, des
     """A head opens 特殊工时制度审批 (demo): its terms show in the form; they change the promised
     limit to 8, mark 受理并审查 as taking 2 days, and publish. The store has both, and the terms
     not touched (materials, trips, legal limit) are kept."""
-    store.import_workbook(engine, demo_workbook())
+    store.import_workbook(engine, demo_workbook(), user=TESTER)
     at = designer()
     at.session_state["d_process"] = "rsj-p06"
     at.run()

@@ -16,7 +16,7 @@ from roles.storage.database import engine_for
 from roles.storage.store import load_draft
 
 from ..browser import ABFLOW, CHROMIUM, OFFICE_DAY, require_browser, serving, settle
-from ..conftest import ROOT
+from ..conftest import ROOT, TESTER
 SHOTS = ROOT / ".screens"
 TODAY = OFFICE_DAY  # the office's day, which the app (ABFLOW_TODAY) and `demo --today` use
 
@@ -328,7 +328,7 @@ def test_the_office_sees_departments_under_30_percent_and_filters_findings_to_er
     from bench.city import city_workbook
     url = f"sqlite:///{tmp_path / 'city.db'}"
     wb = city_workbook(dt.date(2026, 11, 25), seed=3, departments=12, processes=60)
-    store.import_workbook(engine_for(url), wb)
+    store.import_workbook(engine_for(url), wb, user=TESTER)
     under = sum(1 - len(d.sections) / len(d.sections_before) < 0.30 for d in wb.departments)
     from playwright.sync_api import sync_playwright
     with serving(url) as base, sync_playwright() as p:

@@ -9,7 +9,7 @@ from flows.model import Step, Version
 from flows.errors import Conflict
 from roles.storage import store
 
-from ..conftest import BIANBAN, CORPUS, undrawn
+from ..conftest import BIANBAN, CORPUS, undrawn, TESTER
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_a_stale_edit_is_refused(bianban):
     p = wb.process_by_id["bb-p3"]
     seen = p.revisions["after"]
     v = Version(p.after.steps[:2] + (Step("s3", "审核确认", "approval", a="bb10", b="bb11"),))
-    assert store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen) == seen + 1
+    assert store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER) == seen + 1
     with pytest.raises(Conflict, match="by someone else"):
-        store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen)
+        store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER)
     assert store.load(bianban).process_by_id["bb-p3"].revisions["after"] == seen + 1

@@ -9,7 +9,7 @@ import pytest
 from flows.bpmn import read
 from roles.storage import store
 
-from ..conftest import BIANBAN
+from ..conftest import BIANBAN, TESTER
 
 
 
@@ -38,7 +38,7 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     s4 = p.after.step("s4")
     steps = tuple(dataclasses.replace(s, b="bb08") if s.id == "s4" else s for s in p.after.steps)
     store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "test",
-                       expected_revision=p.revisions["after"])
+                       expected_revision=p.revisions["after"], user=TESTER)
     assert cli("publish", "--out", str(site)).exit_code == 0
     assert (r1 / "p-bb-p2.html").read_text("utf-8") == page  # the first release is kept as it was
     again = (site / "r2" / "p-bb-p2.html").read_text("utf-8")
@@ -71,7 +71,7 @@ def test_publishing_again_draws_only_the_charts_that_changed(bianban, tmp_path, 
     p = wb.process_by_id["bb-p2"]
     steps = tuple(dataclasses.replace(s, b="bb08") if s.id == "s4" else s for s in p.after.steps)
     store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "test",
-                       expected_revision=p.revisions["after"])
+                       expected_revision=p.revisions["after"], user=TESTER)
     published()
     total = sum(counts[0])
     assert counts[0] == (total, 0) and counts[1] == (0, total)      # first all drawn, then all reused
@@ -129,7 +129,7 @@ def test_the_site_shows_four_cuts_and_a_guide_for_each_service_matter(engine, cl
     import docx
     from roles.demo import demo_workbook
     from roles.storage import store
-    store.import_workbook(engine, demo_workbook())
+    store.import_workbook(engine, demo_workbook(), user=TESTER)
     assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
     rel = tmp_path / "site" / "r1"
     guides = {p.stem for p in (rel / "guide").iterdir()}
