@@ -39,6 +39,17 @@ def test_domain_code_does_not_reach_up(package, forbidden):
     assert bad == {}
 
 
+@pytest.mark.parametrize("package", ["flows", "roles"])
+def test_domain_code_names_no_front_end_in_a_string_either(package):
+    """A module named in text (a stored job's function, a lazy import) is an import all the same."""
+    import re
+    named = re.compile(r"(ui|streamlit|click)(\.\w+)+(:\w+)?")
+    bad = [f"{path.relative_to(ROOT)}: {node.value}" for path in (ROOT / package).rglob("*.py")
+           for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+           if isinstance(node, ast.Constant) and isinstance(node.value, str) and named.fullmatch(node.value)]
+    assert bad == []
+
+
 def test_the_front_ends_reach_the_database_only_through_the_use_cases():
     """The CLI and every page call roles.actions for anything stored: no session, store, table or
     database driver in ui/, so no front end can skip a guard."""

@@ -750,8 +750,8 @@ def digest(ctx, day: dt.date | None, as_json: bool) -> None:
     """Send the week's digest now, as the scheduler would: to each section head and the reform
     office, once per recipient and week."""
     from roles import actions, clock
-    from .scheduled import digest_words
-    report = actions.send_digest(*_db(ctx), day=day or clock.today(), words=digest_words(lang()))
+    from roles.notify.digest import DigestWords
+    report = actions.send_digest(*_db(ctx), day=day or clock.today(), words=DigestWords.of(lang()))
     if as_json:
         emit_json(report.__dict__)
     else:
@@ -809,8 +809,8 @@ def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
 def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> None:
     """Send the day's notices now, as the scheduler would (each notice at most once)."""
     from roles import actions
-    from .scheduled import notice_words
-    report = actions.send_notices(*_db(ctx), day=day, ahead=ahead, words=notice_words(lang()), retry_only=retry_only)
+    from roles.notify.notices import NoticeWords
+    report = actions.send_notices(*_db(ctx), day=day, ahead=ahead, words=NoticeWords.of(lang()), retry_only=retry_only)
     if as_json:
         emit_json(report.__dict__)
     else:

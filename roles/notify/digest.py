@@ -45,6 +45,34 @@ class DigestWords:
     more: str           # {n}
     nobody: str
 
+    @classmethod
+    def of(cls, language: str) -> DigestWords:
+        """The words in `language` ("en", else Chinese)."""
+        return cls(**{k: en if language == "en" else zh for k, (zh, en) in DIGEST_WORDS.items()})
+
+
+#: The digest's words, Chinese and English.
+DIGEST_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("{section} 周报：{start} 至 {end}", "{section} weekly: {start} to {end}"),
+    "office_title": ("AB角周报（全市）：{start} 至 {end}", "A/B weekly (city): {start} to {end}"),
+    "gaps": ("空缺 {n} 处（无人办理）：", "{n} gap(s), nobody to act:"),
+    "gap": ("{date} {step}（主办 {a}、备岗 {b}）", "{date} {step} (A {a}, B {b})"),
+    "ups": ("上报代行 {n} 处：", "{n} step-day(s) gone up to a head or deputy:"),
+    "up": ("{date} {step}：由 {who} 代行", "{date} {step}: {who} acts"),
+    "weak": ("AB角设置薄弱的环节 {n} 个：", "{n} step(s) with a weak A/B pair:"),
+    "same": ("{step}：主办与备岗同为 {who}", "{step}: A and B are both {who}"),
+    "single": ("{step}：只有一名办理人", "{step}: one holder only"),
+    "handovers": ("未完成的交接单 {n} 份：", "{n} handover(s) not yet confirmed:"),
+    "handover": ("{who} {start} 至 {end}（{state}）", "{who} {start} to {end} ({state})"),
+    "department": ("{department}：空缺 {gaps}，上报代行 {ups}，薄弱环节 {weak}，未完成交接单 {handovers}",
+        "{department}: {gaps} gap(s), {ups} gone up, {weak} weak step(s), {handovers} open handover(s)"),
+    "state_open": ("待报告", "open"),
+    "state_reported": ("待确认", "reported"),
+    "none": ("未来十个工作日没有需要关注的事项。", "Nothing needs attention in the next ten workdays."),
+    "more": ("……另有 {n} 项", "… and {n} more"),
+    "nobody": ("无人", "nobody"),
+}
+
 
 def week_of(day: dt.date) -> dt.date:
     """The Monday of `day`'s week: the digest's dispatch day."""

@@ -6,8 +6,8 @@ as JSON: `roles.notify.jobstore`).
 A missed run (the machine was off at 8:00) runs once when the scheduler comes back within the
 grace period (`coalesce`, `misfire_grace_time`); later than that it is skipped and logged. Two
 schedulers on one database may both fire; the dispatch log's unique key lets only one send.
-Jobs name their function by text (`ui.scheduled:daily`), as a stored job must, and that function
-brings the words of the chosen language and calls `run_daily` here.
+Jobs name their function by text (`roles.notify.scheduled:daily`), as a stored job must, and that
+function opens the database and calls the use case, which calls `run_daily` here.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from roles.storage.store import load
 log = logging.getLogger("abflow.jobs")
 DAILY, RETRY, WEEKLY = "daily-notices", "retry-notices", "weekly-digest"
 #: What the stored jobs may run; a row of the job table naming anything else is refused.
-FUNCTIONS = {DAILY: "ui.scheduled:daily", RETRY: "ui.scheduled:retry", WEEKLY: "ui.scheduled:weekly"}
+FUNCTIONS = {DAILY: "roles.notify.scheduled:daily", RETRY: "roles.notify.scheduled:retry",
+             WEEKLY: "roles.notify.scheduled:weekly"}
 
 
 @dataclass(frozen=True)

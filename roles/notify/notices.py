@@ -24,6 +24,28 @@ class NoticeWords:
     nobody: str
     estimated: str      # {year}: the year's published schedule is not loaded; workdays are estimated
 
+    @classmethod
+    def of(cls, language: str) -> NoticeWords:
+        """The words in `language` ("en", else Chinese)."""
+        return cls(**{k: en if language == "en" else zh for k, (zh, en) in NOTICE_WORDS.items()})
+
+
+#: The notices' words, Chinese and English: the scheduler sends them with no UI about.
+NOTICE_WORDS: dict[str, tuple[str, str]] = {
+    "duties_title": ("{date} 今日工作：{name}", "Your duties on {date}, {name}"),
+    "holds": ("主办 {n} 项：{steps}", "A holder of {n}: {steps}"),
+    "covers": ("代岗：{step}（{who} 不在岗）", "Covering: {step} ({who} is away)"),
+    "stands_in": ("请顶岗：{step}（主办 {a}、备岗 {b} 均不在岗）",
+        "Please stand in: {step} (A {a} and B {b} are both away)"),
+    "covered": ("您离岗期间：{step} 由 {who} 办理", "While you are away: {step} is with {who}"),
+    "gaps_title": ("{section}：{start} 至 {end} 有 {n} 处空缺", "{section}: {n} gap(s) from {start} to {end}"),
+    "gap": ("{date} {step}：主办 {a}、备岗 {b} 均不在岗，建议 {who} 顶岗",
+        "{date} {step}: A {a} and B {b} both away; suggested stand-in {who}"),
+    "nobody": ("无人", "nobody"),
+    "estimated": ("【注意】{year} 年节假日安排尚未载入，今天按估算为工作日，如遇调休请以单位通知为准。",
+        "[Note] The {year} holiday schedule is not loaded: today is estimated to be a workday; follow your unit's notice if it was moved."),
+}
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -57,7 +79,7 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
         lines += [words.covered.format(step=label(d), who=name(d.acting)) for d in today.covered]
         if lines:
             out.append(Notice(day, "duties", p.id, words.duties_title.format(date=day, name=p.name),
-                              "\n".join(caveat + lines)))
+        "\n".join(caveat + lines)))
     end = cal.next_workdays(day, ahead + 1)[-1]
     heads = [p for p in wb.people if p.post == "head" and (recipients is None or p.id in recipients)]
     for head in heads:
@@ -67,6 +89,6 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
             out.append(Notice(day, "gaps", head.id,
                               words.gaps_title.format(section=sec.name if sec else head.section, start=day, end=end,
                                                       n=len(found)),
-                              "\n".join(caveat + [words.gap.format(date=g.date, step=label(g), a=name(g.a),
+        "\n".join(caveat + [words.gap.format(date=g.date, step=label(g), a=name(g.a),
                                                                     b=name(g.b), who=name(g.suggested)) for g in found])))
     return out

@@ -37,9 +37,9 @@ def filled(engine, db_url):
     p2 = actions.workbook(db, OFFICE).process_by_id["bb-p2"]
     actions.save_draft(db, HEAD_JG, process_id=p2.id, which="after", version=p2.after,
                        base_revision=p2.revisions["after"], base=p2.after, expected_draft=0)
-    from ui.scheduled import notice_words
+    from roles.notify.notices import NoticeWords
     from roles.notify.jobs import run_daily
-    run_daily(engine, dt.date(2026, 11, 25), 3, notice_words("zh"), send=lambda *_: "down", tries=1, pause=0)
+    run_daily(engine, dt.date(2026, 11, 25), 3, NoticeWords.of("zh"), send=lambda *_: "down", tries=1, pause=0)
     s = make_scheduler(engine, Schedule(), background=True)
     s.start(paused=True)
     install(s, Schedule())

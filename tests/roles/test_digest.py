@@ -12,7 +12,8 @@ from roles import actions
 from roles.notify import dispatch
 from roles.notify.jobs import WEEKLY, Schedule, make_scheduler
 from roles.storage.accounts import add_account
-from ui.scheduled import SCHEDULER, digest_words
+from roles.notify.digest import DigestWords
+from roles.notify.scheduled import SCHEDULER
 
 from .conftest import DAY
 from .test_scheduler import _stored_job, _wait
@@ -21,7 +22,7 @@ from ..conftest import TESTER
 
 def send(engine, day, language="zh"):
     return actions.send_digest(actions.open_database(str(engine.url)), SCHEDULER, day=day,
-                               words=digest_words(language))
+                               words=DigestWords.of(language))
 
 
 def digests(box) -> list[str]:

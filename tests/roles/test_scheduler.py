@@ -12,14 +12,14 @@ import pytest
 
 from roles.notify import dispatch
 from roles.notify.jobs import DAILY, FUNCTIONS, Schedule, install, make_scheduler, run_daily, run_retry
-from ui.scheduled import notice_words
+from roles.notify.notices import NoticeWords
 
 from .conftest import DAY
 from ..conftest import TESTER
 
 
 def test_the_daily_notices_reach_each_person_once(contacts, smtp, webhook):
-    report = run_daily(contacts, DAY, 3, notice_words("zh"))
+    report = run_daily(contacts, DAY, 3, NoticeWords.of("zh"))
     assert report.sent == 3 and report.failed == 0
     subjects = sorted(m for _, m in smtp.messages)
     assert len(subjects) == 2  # bb01: duties and the section's gaps
@@ -27,7 +27,7 @@ def test_the_daily_notices_reach_each_person_once(contacts, smtp, webhook):
     assert [p["title"] for p in webhook.received] == ["2026-11-25 今日工作：吴丽娟"]
     assert "代岗：事业单位登记 · 审核审批（郑浩 不在岗）" in webhook.received[0]["message"]
     # Run again (a second scheduler, a restart): nothing is sent twice.
-    again = run_daily(contacts, DAY, 3, notice_words("zh"))
+    again = run_daily(contacts, DAY, 3, NoticeWords.of("zh"))
     assert (again.sent, again.skipped) == (0, 3)
     assert len(smtp.messages) == 2 and len(webhook.received) == 1
     assert {r.status for r in dispatch.dispatches(contacts)} == {"sent"}
@@ -35,7 +35,7 @@ def test_the_daily_notices_reach_each_person_once(contacts, smtp, webhook):
 
 def test_two_runs_racing_send_each_notice_once(contacts, smtp, webhook):
     reports = []
-    threads = [threading.Thread(target=lambda: reports.append(run_daily(contacts, DAY, 3, notice_words("en"))))
+    threads = [threading.Thread(target=lambda: reports.append(run_daily(contacts, DAY, 3, NoticeWords.of("en"))))
                for _ in range(2)]
     for th in threads:
         th.start()
@@ -46,13 +46,13 @@ def test_two_runs_racing_send_each_notice_once(contacts, smtp, webhook):
 
 
 def test_a_non_workday_sends_nothing(contacts, smtp):
-    assert run_daily(contacts, dt.date(2026, 11, 28), 3, notice_words("zh")).sent == 0
+    assert run_daily(contacts, dt.date(2026, 11, 28), 3, NoticeWords.of("zh")).sent == 0
     assert smtp.messages == []
 
 
 def test_a_failed_send_is_recorded_retried_and_at_last_given_up(contacts, webhook):
     webhook.state["fail_first"] = 1
-    first = run_daily(contacts, DAY, 3, notice_words("zh"), tries=1, pause=0)
+    first = run_daily(contacts, DAY, 3, NoticeWords.of("zh"), tries=1, pause=0)
     assert first.failed == 1
     failed, = dispatch.dispatches(contacts, status="failed")
     assert failed.recipient == "bb06" and failed.attempts == 1 and failed.error
@@ -61,7 +61,7 @@ def test_a_failed_send_is_recorded_retried_and_at_last_given_up(contacts, webhoo
     assert dispatch.dispatches(contacts, status="failed") == []
     # A channel that never answers is given up after MAX_ATTEMPTS, and stays on record.
     dispatch.set_contacts(contacts, "bb06", ["json://127.0.0.1:9/closed"], user=TESTER)
-    assert run_daily(contacts, DAY + dt.timedelta(days=1), 3, notice_words("zh"), tries=1, pause=0).failed == 1
+    assert run_daily(contacts, DAY + dt.timedelta(days=1), 3, NoticeWords.of("zh"), tries=1, pause=0).failed == 1
     for _ in range(dispatch.MAX_ATTEMPTS):
         run_retry(contacts)
     gave_up, = dispatch.dispatches(contacts, status="gave-up")
@@ -141,10 +141,10 @@ def test_a_notice_for_a_day_of_an_estimated_calendar_says_so_first():
     from roles.demo import demo_workbook
     from roles.notify.notices import compose
     day = dt.date(2027, 2, 22)
-    notices = compose(demo_workbook(day), day, 3, notice_words("zh"))
+    notices = compose(demo_workbook(day), day, 3, NoticeWords.of("zh"))
     assert notices and all(n.body.startswith("【注意】2027 年节假日安排尚未载入") for n in notices)
     assert not any("【注意】" in n.body for n in compose(demo_workbook(dt.date(2026, 11, 25)),
-                                                        dt.date(2026, 11, 25), 3, notice_words("zh")))
+                                                        dt.date(2026, 11, 25), 3, NoticeWords.of("zh")))
 
 
 def _installed(engine):
@@ -194,3 +194,19 @@ def test_a_forged_job_row_is_refused_and_dropped_never_run(contacts, tmp_path, f
     assert not marker.exists()
     with contacts.connect() as conn:
         assert sorted(r[0] for r in conn.execute(text("SELECT id FROM apscheduler_jobs"))) == sorted(set(FUNCTIONS) - {DAILY})
+
+
+def test_jobs_stored_by_an_older_abflow_name_their_function_anew_and_run(empty_db_url):
+    """Before 0024 the jobs named ui.scheduled:…; the upgrade renames them where the functions now
+    live, so a scheduler that comes back reads them rather than refusing them as forged."""
+    from sqlalchemy import text
+
+    from roles.storage.database import engine_for
+    from ..conftest import database_at
+    old = {"id": DAILY, "func": "ui.scheduled:daily", "trigger": {"type": "cron"}, "kwargs": {"ahead": 3}}
+    with database_at(empty_db_url, "0023") as conn:
+        conn.execute(text("INSERT INTO apscheduler_jobs (id, next_run_time, job_state) VALUES (:i, 0, :s)"),
+                     {"i": DAILY, "s": json.dumps(old).encode()})
+    with engine_for(empty_db_url).connect() as conn:
+        job = json.loads(bytes(conn.execute(text("SELECT job_state FROM apscheduler_jobs")).scalar()))
+    assert job == old | {"func": FUNCTIONS[DAILY]} and FUNCTIONS[DAILY] == "roles.notify.scheduled:daily"

@@ -48,8 +48,8 @@ def test_two_contacts_that_mask_alike_both_get_the_notice(bianban):
     sent = []
     dispatch.set_contacts(bianban, "bb06", [BOT_A, BOT_B, BOT_A], user=TESTER)  # the repeat is kept once
     from roles.notify.jobs import run_daily
-    from ui.scheduled import notice_words
-    report = run_daily(bianban, dt.date(2026, 11, 25), 3, notice_words("zh"),
+    from roles.notify.notices import NoticeWords
+    report = run_daily(bianban, dt.date(2026, 11, 25), 3, NoticeWords.of("zh"),
                        send=lambda url, title, body: sent.append(url), tries=1, pause=0)
     assert sorted(sent) == sorted([BOT_A, BOT_B]) and report.sent == 2
     targets = [r.target for r in dispatch.dispatches(bianban)]
