@@ -29,7 +29,7 @@ def main() -> None:
     from roles.storage import store
     from roles.formats import workbook_files as formats
     from roles.formats.workbook import to_tree
-    from roles.storage.database import engine_for
+    from roles.storage.engines import engine_for
     err = Console(stderr=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/city.db"

@@ -46,7 +46,7 @@ def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, floa
     from roles.engines.overrun import overrun
     from roles.engines.roster import calendar_of, gaps, roster
     from roles.notify.digest import compose_digest
-    from roles.storage.database import engine_for
+    from roles.storage.engines import engine_for
     from ui.scheduled import digest_words
 
     engine = engine_for(url)
@@ -67,7 +67,7 @@ def raw_floor(url: str, runs: int) -> float:
     steps, a dict pass for each step's status, and the same JSON out, in a warm process."""
     from sqlalchemy import text
 
-    from roles.storage.database import engine_for
+    from roles.storage.engines import engine_for
     engine = engine_for(url)
 
     def run() -> None:

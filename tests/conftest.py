@@ -18,7 +18,8 @@ from sqlalchemy.pool import NullPool
 
 from flows.model import Version
 from roles.storage import store
-from roles.storage import database as uidb
+from roles.storage.database import dispose_all
+from roles.storage.engines import engine_for
 from roles.storage.accounts import Account
 from roles.storage.migrate import HEAD, upgrade
 from ui.cli import main
@@ -179,7 +180,7 @@ def db_url(request, tmp_path):
         migrated.fresh()
         url = _distinct(migrated.url)
     yield url
-    uidb.dispose_all()
+    dispose_all()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -194,17 +195,17 @@ def empty_db_url(request, tmp_path):
         engine.dispose()
         url = _distinct(base)
     yield url
-    uidb.dispose_all()
+    dispose_all()
 
 
 def _distinct(url: str) -> str:
-    """A distinct URL per test, so the engine cache of roles.storage.database starts afresh."""
+    """A distinct URL per test, so the engine cache of roles.storage.engines starts afresh."""
     return f"{url}?application_name=abflow_test_{next(_counter)}"
 
 
 @pytest.fixture
 def engine(db_url):
-    return uidb.engine_for(db_url)
+    return engine_for(db_url)
 
 
 @contextmanager

@@ -31,7 +31,7 @@ def test_upgrading_an_old_database_keeps_the_step_links(empty_db_url):
     from sqlalchemy import text
 
     from roles.storage.store import load
-    from roles.storage.database import engine_for
+    from roles.storage.engines import engine_for
 
     with database_at(empty_db_url, "0001") as conn:
         conn.execute(text("INSERT INTO department (id, name, position) VALUES ('d', '部门', 0)"))

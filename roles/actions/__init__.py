@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, NotFound, PermissionDenied,
                           Problem)
-from roles.storage.database import DATABASE_ERRORS, Database, dispose_all, open_database, resolve_url
+from roles.storage.database import Database, dispose_all, open_database
+from roles.storage.engines import DATABASE_ERRORS, resolve_url
 
 #: Where each use case lives. A module is imported when one of its names is first asked for, so a
 #: command pays only for what it uses: `abflow roster` never loads the solver, Excel or Apprise.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
-from roles.storage.database import writing
+from roles.storage.engines import writing
 from sqlmodel import Session, col
 
 from roles.notify.notices import Notice

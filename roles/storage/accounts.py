@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
-from roles.storage.database import writing
+from roles.storage.engines import writing
 from sqlmodel import Session, col
 
 from roles.storage.bulk import table_of

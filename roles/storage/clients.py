@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from flows.errors import BadInput, NotFound
 from roles.storage.accounts import Account, audit
-from roles.storage.database import writing
+from roles.storage.engines import writing
 from roles.storage.tables import ApiClientRow
 
 #: What a token starts with, so a leaked one is recognisable (secret scanners, logs).

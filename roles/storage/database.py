@@ -1,74 +1,15 @@
-"""The one place a database is opened: which one, its connection settings, its schema, and the
-`Database` handle that every use case takes.
-
-`--db URL`, else `ABFLOW_DB`, else a SQLite file in the user's data folder. The schema is
-created or upgraded on first use.
-"""
+"""The `Database` handle, the one way in that every use case takes: the engine of the database,
+and the data loaded from it, kept until the data changes."""
 from __future__ import annotations
 
-import json
-import os
-import sqlite3
 import threading
-from pathlib import Path
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-from sqlmodel import Session
 
-from flows.errors import Conflict, DatabaseUnavailable
 from flows.model import VERSIONS
 from roles.model import Workbook
-from roles.storage.migrate import upgrade
-
-
-def default_url() -> str:
-    from platformdirs import user_data_dir
-    folder = Path(user_data_dir("abflow", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'abflow.db'}"
-
-
-def resolve_url(url: str | None = None) -> str:
-    url = url or os.environ.get("ABFLOW_DB") or default_url()
-    # Plain postgresql:// would ask SQLAlchemy for psycopg2; we ship psycopg 3.
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    # Let SQLAlchemy, not the sqlite3 module, say when transactions begin: the module's own
-    # handling commits before DDL, and a migration that fails half-way must leave nothing behind.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")  # the app and the scheduler share the file
-    cur.close()
-
-
-def _json_loads(data: str | bytes):
-    """JSON from PostgreSQL, most of it an empty list or null (a step's branches, its drawing):
-    those without the parser, the rest parsed from text (not bytes, which json sniffs first)."""
-    if data in (b"[]", "[]"):
-        return []
-    if data in (b"null", "null"):
-        return None
-    return json.loads(data.decode() if isinstance(data, bytes) else data)
-
-
-def _pg_json(dbapi_conn, _record) -> None:
-    from psycopg.types.json import set_json_loads
-    set_json_loads(_json_loads, dbapi_conn)
-
-
-#: What a database raises mid-way when it fails (a lost connection, a server gone): the front
-#: ends report it as exit 3 without knowing the driver.
-DATABASE_ERRORS = (DBAPIError,)
+from roles.storage import store
+from roles.storage.engines import dispose_engines, engine_for, resolve_url
 
 
 class Database:
@@ -91,28 +32,25 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     def data_version(self) -> int:
-        from .store import data_version
-        return data_version(self.engine)
+        return store.data_version(self.engine)
 
     def workbook(self, versions: tuple[str, ...] = VERSIONS, departments: frozenset[str] | None = None) -> Workbook:
         """Everything stored, with the process versions asked for (the roster needs only `after`);
         or only what a question about `departments` needs (`store.load`). The newest
         KEEP answers are kept while the data does not change."""
-        from .store import load
         version = self.data_version()
         key = (versions, departments)
         with self._lock:
             kept = self._loaded.pop(key, None)
             if kept is None or kept[0] != version:
-                kept = (version, load(self.engine, versions, departments))
+                kept = (version, store.load(self.engine, versions, departments))
             self._loaded[key] = kept  # the newest last
             while len(self._loaded) > self.KEEP:
                 del self._loaded[next(iter(self._loaded))]
             return kept[1]
 
     def departments_of(self, *, section: str | None = None, person: str | None = None) -> frozenset[str]:
-        from .store import departments_of
-        return departments_of(self.engine, section=section, person=person)
+        return store.departments_of(self.engine, section=section, person=person)
 
 
 _databases: dict[str, Database] = {}
@@ -126,77 +64,7 @@ def open_database(url: str | None = None) -> Database:
     return _databases[url]
 
 
-_engines: dict[str, Engine] = {}
-
-
-def _begin(conn) -> None:
-    """A write transaction takes SQLite's write lock at once (IMMEDIATE): a second writer then
-    waits for the first (busy_timeout), instead of failing half-way when it upgrades its read."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("abflow_write") else "BEGIN")
-
-
-@contextmanager
-def writing(engine: Engine, exclusive: bool = False) -> Iterator[Session]:
-    """A session in a write transaction, committed at the end, rolled back on any error.
-    `exclusive` (imports) also waits for any other exclusive writer on PostgreSQL, where row
-    locks alone would let two imports of the same departments collide."""
-    try:
-        with Session(engine.execution_options(abflow_write=True)) as s, s.begin():
-            if exclusive and engine.dialect.name == "postgresql":
-                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
-            yield s
-    except OperationalError as e:
-        if "locked" not in str(e.orig):
-            raise
-        raise Conflict("another import or change is still being written; nothing was changed, "
-                       "try again when it has finished") from None
-
-
-_IMPORT_LOCK = 0x61626677  # "abfw": one number every abflow process agrees on
-
-
-def engine_for(url: str | None = None) -> Engine:
-    """An engine on the current schema, made once per URL and process."""
-    url = resolve_url(url)
-    if url in _engines:
-        return _engines[url]
-    try:
-        if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url)
-            event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _begin)
-            with engine.connect() as conn:  # outside a transaction: the raw cursor does not begin one
-                conn.connection.cursor().execute("PRAGMA journal_mode=WAL")
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
-            event.listen(engine, "connect", _pg_json)
-        upgrade(engine)
-    except (DBAPIError, SQLAlchemyError, sqlite3.Error, OSError, ImportError) as e:
-        raise DatabaseUnavailable(f"database {_safe(url)}: {_first_line(e)}") from e
-    _engines[url] = engine
-    return engine
-
-
 def dispose_all() -> None:
-    """Close every pooled connection (tests, and before a process forks)."""
-    for engine in _engines.values():
-        engine.dispose()
-    _engines.clear()
+    """Close every pooled connection and forget every handle (tests, and before a process forks)."""
+    dispose_engines()
     _databases.clear()
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown as given
-        return url
-
-
-def _first_line(e: Exception) -> str:
-    text = str(getattr(e, "orig", None) or e).strip()
-    return text.splitlines()[0] if text else type(e).__name__

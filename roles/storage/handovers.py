@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from flows.errors import Conflict, NotFound
 from roles.engines.handover import Due
 from roles.storage.accounts import Account, audit
-from roles.storage.database import writing
+from roles.storage.engines import writing
 from roles.storage.tables import HandoverRow
 
 

@@ -26,7 +26,7 @@ from flows.wording import Progress, Stage, values
 from roles.storage import processes as flow_store
 from roles.storage.accounts import Account, audit, username
 from roles.storage.bulk import bulk_insert, table_of
-from roles.storage.database import writing
+from roles.storage.engines import writing
 from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
 from roles.engines.rules import RULES

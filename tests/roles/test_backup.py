@@ -16,7 +16,7 @@ from roles.notify import dispatch
 from roles.notify.jobs import Schedule, install, make_scheduler
 from roles.storage import vault
 from roles.storage.accounts import add_account, sign_in
-from roles.storage.database import engine_for
+from roles.storage.engines import engine_for
 from roles.storage.backup import _encode
 from roles.storage.migrate import HEAD
 from ..conftest import TESTER

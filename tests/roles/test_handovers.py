@@ -138,7 +138,7 @@ def test_the_share_confirmed_per_section(loaded):
 
 def test_callers_racing_to_open_the_same_handover_open_it_once(loaded):
     from sqlalchemy import delete
-    from roles.storage.database import writing
+    from roles.storage.engines import writing
     from roles.storage.tables import HandoverRow
     with writing(loaded.engine) as s:  # as before the import opened it
         s.execute(delete(HandoverRow))

@@ -10,7 +10,7 @@ from flows.layout import layout
 from flows.model import Shape, Version
 from roles.storage import store
 from roles.demo import demo_workbook
-from roles.storage import database as uidb
+from roles.storage.engines import engine_for
 
 from ..conftest import BIANBAN, load_file, TESTER
 
@@ -31,7 +31,7 @@ def loaded(engine):
 
 
 def fresh(tmp_path, name: str):
-    return uidb.engine_for(f"sqlite:///{tmp_path / name}.db")
+    return engine_for(f"sqlite:///{tmp_path / name}.db")
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json", "xlsx"])
@@ -114,5 +114,5 @@ def test_a_parallel_gateway_stays_parallel_through_every_format_and_bpmn(cli, tm
     xml = bpmn.read_text(encoding="utf-8")
     assert xml.count("<bpmn:parallelGateway") == 2 and "exclusiveGateway" not in xml
     assert again("bpmn", "import", str(bpmn), "--process", "p").exit_code == 0
-    steps = {s.id: s for s in store.load(uidb.engine_for(again.url)).process_by_id["p"].after.steps}
+    steps = {s.id: s for s in store.load(engine_for(again.url)).process_by_id["p"].after.steps}
     assert (steps["g1"].gateway, steps["g2"].gateway, steps["s1"].gateway) == ("parallel", "parallel", None)

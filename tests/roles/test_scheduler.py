@@ -201,7 +201,7 @@ def test_jobs_stored_by_an_older_abflow_name_their_function_anew_and_run(empty_d
     live, so a scheduler that comes back reads them rather than refusing them as forged."""
     from sqlalchemy import text
 
-    from roles.storage.database import engine_for
+    from roles.storage.engines import engine_for
     from ..conftest import database_at
     old = {"id": DAILY, "func": "ui.scheduled:daily", "trigger": {"type": "cron"}, "kwargs": {"ahead": 3}}
     with database_at(empty_db_url, "0023") as conn:

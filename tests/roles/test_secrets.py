@@ -86,7 +86,7 @@ def test_the_key_file_is_made_once_and_kept_private(tmp_path, monkeypatch):
 
 
 def test_clear_contacts_of_an_older_database_are_sealed_by_the_upgrade(empty_db_url):
-    from roles.storage.database import engine_for
+    from roles.storage.engines import engine_for
     with database_at(empty_db_url, "0014") as conn:
         conn.execute(text("INSERT INTO department (id, name, position) VALUES ('d', '部门', 0)"))
         conn.execute(text("INSERT INTO section (id, department_id, name, kind, counterparts, position, "

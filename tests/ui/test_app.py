@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from roles.storage import store
 from roles.demo import demo_workbook
-from roles.storage.database import engine_for
+from roles.storage.engines import engine_for
 
 from ..conftest import BIANBAN, ROOT, load_file, TESTER
 

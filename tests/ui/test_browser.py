@@ -127,7 +127,7 @@ def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
 
 def test_a_step_renamed_in_the_drawing_is_saved_without_applying_it_first(server, demo_url, page):
     """A head renames a step in bpmn-js and clicks 保存草稿 straight away: the draft has the new name."""
-    from roles.storage.database import engine_for
+    from roles.storage.engines import engine_for
     from roles.storage.store import load_draft
     page.goto(f"{server}/designer")
     page.get_by_role("tab", name="图形编辑（BPMN）").click()
