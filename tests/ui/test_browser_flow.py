@@ -12,7 +12,7 @@ import pytest
 
 from roles.storage import store
 from roles.engines.roster import roster
-from roles.storage.database import engine_for
+from roles.storage.engines import engine_for
 from roles.storage.store import load_draft
 
 from ..browser import ABFLOW, CHROMIUM, OFFICE_DAY, require_browser, serving, settle
@@ -56,23 +56,51 @@ def mine(url: str, person: str) -> int:
 
 
 def reassign_b(page, base: str) -> None:
-    """As head-zh in the designer: rsj-p01 s1 收文登记's B holder rs04 → rs05, then publish."""
+    """As head-zh in the designer: rsj-p01 s1 收文登记's B holder rs04 → rs05 (唐晓东), then publish."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     sign_in(page, base, "designer", "head-zh", "head-pass-1")
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=60_000)
-    page.wait_for_timeout(1000)
-    # Columns (Step's declared fields): id, step, kind, next, A, B, …
+    settle(page)
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row s1, column 编号
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")               # → 环节, 类型, 下一环节, 主办, 备岗
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
-    page.keyboard.type("rs05")
-    page.keyboard.press("Enter")
-    settle(page)  # the edit reruns the page; publish what it now holds
+    # A click on a grid still being drawn is lost: the edit is made again until the draft's live
+    # chart (the app's own word that it took the edit) shows the new holder on 收文登记.
+    for _ in range(3):
+        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row s1, column 编号
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")               # → 环节, 类型, 下一环节, 主办, 备岗
+        page.keyboard.press("Enter")
+        try:  # the cell's editor has the focus
+            page.wait_for_function("['TEXTAREA', 'INPUT'].includes(document.activeElement?.tagName)", timeout=10_000)
+        except PlaywrightTimeout:
+            continue
+        page.keyboard.type("rs05")
+        page.keyboard.press("Enter")
+        settle(page)  # the edit reruns the page
+        if chart_says(page, "收文登记", "唐晓东", timeout=15_000):
+            break
+    else:
+        raise AssertionError("the designer's chart never showed the edited B holder")
     page.get_by_role("button", name="发布", exact=True).click()
     page.get_by_text("已发布").wait_for(timeout=30_000)
+
+
+#: Whether a flowchart on the page (an SVG image) writes `text` on the step named `step`.
+_CHART_SAYS = """([step, text]) => [...document.querySelectorAll("img[src^='data:image/svg+xml']")].some(img => {
+    const svg = new TextDecoder().decode(Uint8Array.from(atob(img.src.split(",")[1]), c => c.charCodeAt(0)));
+    const at = svg.indexOf(step);
+    return at >= 0 && svg.slice(at, at + 400).includes(text);
+})"""
+
+
+def chart_says(page, step: str, text: str, timeout: float = 60_000) -> bool:
+    """Whether the page's flowchart comes to write `text` on `step` (waiting for it, up to `timeout` ms)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_function(_CHART_SAYS, arg=[step, text], timeout=timeout)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def steps_shown(page) -> int:
@@ -95,12 +123,9 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
 
         # The published flowchart shows the new B holder on 收文登记.
         page.get_by_role("link", name="流程图").click()  # within the signed-in session
-        img = page.locator("img[src^='data:image/svg+xml']")
-        img.wait_for(timeout=60_000)
-        import base64
-        svg = base64.b64decode(img.get_attribute("src").split(",", 1)[1]).decode()
-        step = svg[svg.index("收文登记"):][:400]
-        assert "唐晓东" in step
+        page.wait_for_url("**/flowchart")
+        settle(page)  # the designer's own chart gone, the flowchart page's drawn
+        assert chart_says(page, "收文登记", "唐晓东")
 
         # The new holder signs in: Today opens on their own day, now with one more step.
         page.get_by_role("button", name="退出登录").click()
