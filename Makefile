@@ -47,11 +47,12 @@ demo: setup
 run: demo
 	$(BIN)/abflow --db $(DEMO_DB) serve --port $(PORT)
 
-# Static checks first (seconds), then the suite.
+# Static checks first (seconds), then the suite, a worker per core (pytest-xdist): each worker has
+# its own databases, secret key and servers on free ports, so the tests share nothing.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # docs/cli.md's command reference, made anew from the commands (a test fails while it is stale).
 docs: setup
