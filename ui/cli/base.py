@@ -1,0 +1,172 @@
+"""The root command and what every command shares: dates as options, the one place errors
+become exit codes, JSON and progress output, the database and who acts on it."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from flows.wording import Worded
+
+from ..i18n import lang
+
+if TYPE_CHECKING:
+    from roles.actions import Account, Database
+
+EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_DATABASE = 1, 2, 3
+
+
+class ISODate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        if len(text) != 10:
+            self.fail(f"'{value}' is no date: use YYYY-MM-DD", param, ctx)
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError as e:
+            self.fail(f"'{value}' is no date: {e} (use YYYY-MM-DD)", param, ctx)
+        from flows.limits import FIRST_DAY, LAST_DAY
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail(f"{day} is outside {FIRST_DAY.year}–{LAST_DAY.year}", param, ctx)
+        return day
+
+
+DATE = ISODate()
+
+
+def _today() -> dt.date:
+    """Today where the office works (roles.clock): the default of every --date."""
+    from flows.errors import AbflowError
+    from roles.clock import today
+    try:
+        return today()
+    except AbflowError as e:  # defaults are made before the command runs, outside `guarded`
+        raise click.UsageError(str(e)) from None
+
+
+def _stderr():
+    from rich.console import Console
+    return Console(stderr=True)
+
+
+def _stdout():
+    from rich.console import Console
+    return Console(soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    click.echo(f"abflow: {message}", err=True)
+    sys.exit(code)
+
+
+def guarded(fn):
+    """Turn abflow's errors into the spec's exit codes, with the message on stderr: the one place
+    the CLI knows how an error is said."""
+
+    @wraps(fn)
+    def run(*args, **kw):
+        from roles.actions import DATABASE_ERRORS, AbflowError, BadInput
+        try:
+            return fn(*args, **kw)
+        except BadInput as e:
+            lines = e.lines()
+            if len(lines) == 1 and not e.problems[0].file:
+                fail(lines[0], e.exit_code)
+            for line in lines:
+                click.echo(f"error: {line}", err=True)
+            click.echo(f"abflow: {len(lines)} problem(s); nothing was changed", err=True)
+            sys.exit(e.exit_code)
+        except AbflowError as e:
+            fail(str(e), e.exit_code)
+        except DATABASE_ERRORS as e:
+            fail(f"database error: {str(e.orig or e).strip().splitlines()[0]}", EXIT_DATABASE)
+
+    return run
+
+
+def emit_json(doc) -> None:
+    """Indented for a person at a terminal; compact for a script, where Python's C encoder is
+    several times faster on a city's 12,000 steps."""
+    pretty = sys.stdout.isatty()
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2 if pretty else None, default=str,
+                          separators=None if pretty else (",", ":")))
+
+
+class Progress:
+    """Stage messages on stderr: a spinner in a terminal, nothing when piped."""
+
+    def __init__(self):
+        self.console = _stderr()
+        self.status = self.console.status("") if self.console.is_terminal else None
+
+    def __enter__(self):
+        if self.status:
+            self.status.__enter__()
+        return self
+
+    def __call__(self, message) -> None:
+        """A message: a stage of the engines (in the CLI's language) or words already chosen."""
+        if self.status:
+            self.status.update(message.text(lang()) if isinstance(message, Worded) else message)
+
+    def __exit__(self, *exc):
+        if self.status:
+            self.status.__exit__(*exc)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", envvar="ABFLOW_DB", metavar="URL",
+              help="SQLAlchemy URL (sqlite:///file.db, postgresql+psycopg://...); default: ABFLOW_DB, "
+                   "else a SQLite file in your data folder.")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None) -> None:
+    """abflow: business processes of the big-section reform, with A/B holders who cover each step."""
+    logging.basicConfig(level=logging.WARNING, format="abflow: %(message)s", stream=sys.stderr)
+    logging.getLogger("apprise").propagate = False  # its failures reach us as the dispatch log's errors
+    ctx.obj = db_url
+
+
+def _db(ctx: click.Context) -> tuple[Database, Account]:
+    """The database and who acts on it (the office, named by the OS user), for the use cases."""
+    from roles import actions
+    return actions.open_database(ctx.obj), actions.cli_account()
+
+
+def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after")):
+    """The data, for names and labels in what a command prints."""
+    from roles import actions
+    return actions.workbook(*_db(ctx), versions=versions)
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as e:
+        fail(f"{file}: {e.strerror}")
+
+
+def _write(file: Path, data: bytes) -> None:
+    try:
+        file.write_bytes(data)
+    except OSError as e:
+        fail(f"{file}: {e.strerror}")
+
+
+def _row(table, *cells) -> None:
+    """Add a row of plain text: names from a workbook are never read as rich markup."""
+    from rich.text import Text
+    table.add_row(*(c if isinstance(c, Text) else Text(str(c)) for c in cells))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Commands about processes: lint, BPMN in and out, flowcharts, the print pack, the 办事指南, the published
+site."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..i18n import lang, person_label, t
+from .base import (DATE, EXIT_PROBLEMS, Progress, _db, _read, _row, _stdout, _workbook, _write, emit_json, fail,
+                   guarded, main)
+
+
+@main.command()
+@click.argument("process_ids", nargs=-1, metavar="[PROCESS...]")
+@click.option("--version", "which", type=click.Choice(["before", "after"]), default="after", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def lint(ctx, process_ids: tuple[str, ...], which: str, as_json: bool) -> None:
+    """Check process versions before publishing (all processes when none is named); exit 1 on findings."""
+    from roles import actions
+    found = actions.lint_processes(*_db(ctx), process_ids=process_ids, which=which)
+    if as_json:
+        emit_json({"version": which, "findings": [{"process": p.id, **f.as_json()} for p, f in found]})
+    elif not found:
+        click.echo(t("lint.none"))
+    else:
+        from rich.table import Table
+        table = Table(title=t("lint.title", n=len(found)))
+        for col in ("process", "step", "rule", "message"):
+            table.add_column(t(f"col.{col}"))
+        for p, f in found:
+            _row(table, f"{p.name} ({p.id})", f.step, f.code, f.text(lang()))
+        _stdout().print(table)
+    if found:
+        sys.exit(EXIT_PROBLEMS)
+
+
+VERSION_OPTION = click.option("--version", "which", type=click.Choice(["before", "after"]), default="after",
+                              show_default=True)
+
+
+@main.group()
+def bpmn() -> None:
+    """BPMN 2.0 XML: export a process version, import one drawn in another tool."""
+
+
+@bpmn.command("export")
+@click.argument("process_id", metavar="PROCESS")
+@VERSION_OPTION
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.pass_context
+@guarded
+def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
+    """Write a process version as BPMN 2.0, a lane per A holder, laid out for other tools."""
+    from flows.bpmn import write
+    from roles import actions
+    from roles.engines.lanes import lane_titles
+    wb, p, v = actions.process_version(*_db(ctx), process_id=process_id, which=which)
+    _write(output, write(v, p.id, p.name, lane_titles(wb.people, lang())))
+    click.echo(t("bpmn.exported", file=output, steps=len(v.work_steps)), err=True)
+
+
+@bpmn.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--process", "process_id", required=True, metavar="ID", help="Our process id (new or existing).")
+@click.option("--section", metavar="ID", help="Its section, for a new process.")
+@VERSION_OPTION
+@click.option("--bpmn-process", metavar="ID", help="Which <process> of the file (default: the largest).")
+@click.option("--name", help="The process name (default: the BPMN process's name, for a new process).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: str, bpmn_process: str | None,
+                name: str | None, as_json: bool) -> None:
+    """Read a BPMN 2.0 file as one version of a process; lanes naming people become A holders."""
+    from roles import actions
+    got = actions.import_bpmn(*_db(ctx), data=_read(file), name=file.name, process_id=process_id,
+                              section_id=section, which=which, bpmn_process=bpmn_process, process_name=name)
+    revision = got.revision
+    wb = _workbook(ctx, ())
+    report: dict[str, Any] = {"file": str(file), "process": process_id, "version": which, "revision": revision,
+              "bpmn_process": got.bpmn_process, "counts": got.counts.__dict__, "steps": len(got.version.work_steps),
+              "lanes_matched": got.lanes_matched, "lanes_unmatched": got.lanes_unmatched, "notes": got.notes}
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(t("bpmn.imported", file=file.name, process=process_id, version=t("version." + which), steps=report["steps"],
+                 revision=revision))
+    for lane, pid in report["lanes_matched"].items():
+        click.echo(t("bpmn.lane_matched", lane=lane, person=person_label(wb, pid)))
+    for lane in report["lanes_unmatched"]:
+        click.echo(t("bpmn.lane_unmatched", lane=lane), err=True)
+    for note in report["notes"]:
+        click.echo(t("bpmn.note", note=note), err=True)
+
+
+@main.command()
+@click.argument("process_id", metavar="PROCESS")
+@VERSION_OPTION
+@click.option("--format", "fmt", metavar="svg|png|pdf|dot", default=None,
+              help="Default: from the output file's extension.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
+              help="Left to right, or top down.")
+@click.option("--date", "day", type=DATE, default=None, help="Also show who acts on each step on this day.")
+@click.option("--sheet", is_flag=True,
+              help="Both versions side by side on one before/after sheet, with their step counts (top down).")
+@click.pass_context
+@guarded
+def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, direction: str,
+           day: dt.date | None, sheet: bool) -> None:
+    """Draw the flowchart of a process version (SVG, PNG or PDF), with A/B holders; or, with
+    --sheet, the before/after sheet of the process."""
+    from flows.render import FORMATS, render as draw, to_dot
+    from ..charts import before_after_sheet, chart_labels
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"--format: '{fmt}' is none of {', '.join(FORMATS)}")
+    fmt = fmt or output.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        fail(f"--format: cannot tell the format from '{output.name}': give --format svg|png|pdf")
+    from roles import actions
+    wb, p, v = actions.process_version(*_db(ctx), process_id=process_id, which="after" if sheet else which)
+    if sheet and p.before is None:
+        fail(f"process {p.id} has no 'before' version to set beside the redesign")
+    dot = before_after_sheet(wb, p.id, day=day) if sheet else \
+        to_dot(v, chart_labels(wb, p.id, which, day=day), direction)
+    try:
+        output.write_bytes(draw(dot, fmt))
+    except RuntimeError as e:
+        fail(str(e), EXIT_PROBLEMS)
+    click.echo(t("render.done", file=output), err=True)
+
+
+@main.command("print")
+@click.argument("process_id", metavar="PROCESS")
+@VERSION_OPTION
+@click.option("--sheet", is_flag=True, help="The before/after sheet instead of one version.")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
+@click.option("--portrait", is_flag=True, help="Portrait pages, flows top down (default: landscape, left to right).")
+@click.option("--date", "day", type=DATE, default=None, help="Also show who acts on each step on this day.")
+@click.option("--effective", type=DATE, default=None, help="The effective date in the title block (default: today).")
+@click.option("--approver", default=None, help="The approver in the title block (default: the section's head).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The PDF to write.")
+@click.pass_context
+@guarded
+def print_(ctx, process_id: str, which: str, sheet: bool, paper: str, portrait: bool, day: dt.date | None,
+           effective: dt.date | None, approver: str | None, output: Path) -> None:
+    """The print pack of a process: its flowchart (or before/after sheet) on A4 or A3 pages, text at
+    8 pt or more, long processes wrapped onto further pages, each page with a title block and legend."""
+    from flows.printing import Paper
+    from roles import actions
+    from ..charts import print_pdf
+    wb, p, _ = actions.process_version(*_db(ctx), process_id=process_id, which="after" if sheet else which)
+    if sheet and p.before is None:
+        fail(f"process {p.id} has no 'before' version to set beside the redesign")
+    try:
+        data = print_pdf(wb, p.id, "sheet" if sheet else which, Paper(paper, not portrait), day=day,
+                         effective=effective, approver=approver)
+    except RuntimeError as e:
+        fail(str(e), EXIT_PROBLEMS)
+    _write(output, data)
+    click.echo(t("render.done", file=output), err=True)
+
+
+@main.command()
+@click.argument("process_id", metavar="PROCESS")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="FILE.docx or FILE.pdf (PDF through LibreOffice).")
+@click.pass_context
+@guarded
+def guide(ctx, process_id: str, output: Path) -> None:
+    """The 办事指南 of a process: its kind, time limits, materials, trips, steps with their holders
+    and days, and the flowchart, as a Word document or PDF."""
+    from roles import actions
+    from ..charts import guide_document
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("docx", "pdf"):
+        fail(f"{output}: write a .docx or .pdf file")
+    wb, p, _ = actions.process_version(*_db(ctx), process_id=process_id, which="after")
+    try:
+        data = guide_document(wb, p.id, fmt)
+    except RuntimeError as e:
+        fail(str(e), EXIT_PROBLEMS)
+    _write(output, data)
+    click.echo(t("render.done", file=output), err=True)
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The site's folder.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Charts drawn at once (default: cores).")
+@click.pass_context
+@guarded
+def publish(ctx, out: Path, jobs: int | None) -> None:
+    """Publish every flowchart as a static site (department → section → process); earlier releases are kept."""
+    from roles import actions
+    from ..publish import publish as make_site
+    wb = actions.site_workbook(*_db(ctx))
+    with Progress() as progress:
+        rel = make_site(wb, out, lang(), progress, jobs)
+    click.echo(t("publish.done", path=rel / "index.html"), err=True)

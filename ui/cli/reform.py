@@ -1,0 +1,176 @@
+"""Commands of the reform office: step counts, the reform rules, the consolidation report, saturation,
+the list of powers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..i18n import lang, t
+from .base import EXIT_PROBLEMS, Progress, _db, _row, _stdout, _write, emit_json, fail, guarded, main
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def stats(ctx, as_json: bool) -> None:
+    """Step counts before and after, per process, section and department."""
+    from roles import actions
+    doc = actions.stats(*_db(ctx))
+    if as_json:
+        emit_json(doc)
+        return
+    from rich.table import Table
+    console = _stdout()
+    for level, key in (("processes", "process"), ("sections", "section"), ("departments", "department")):
+        table = Table(title=t(f"stats.{level}"))
+        cols = [key, "before", "after", "reduction"] + (["handoffs"] if level == "processes" else []) \
+            + (["sections"] if level == "departments" else [])
+        for c in cols:
+            table.add_column(t(f"col.{c}"), justify="left" if c == key else "right")
+        for row in doc[level]:
+            cells = [f"{row['name']} ({row[key]})", str(row["before"] if row["before"] is not None else "—"),
+                     str(row["after"]), _pct(row["reduction"])]
+            if level == "processes":
+                cells.append(str(row["handoffs_after"] if row["handoffs_after"] is not None else "—"))
+            if level == "departments":
+                cells.append(f"{row['sections_before']} → {row['sections_after']} ({_pct(row['section_reduction'])})")
+            _row(table, *cells)
+        console.print(table)
+    table = Table(title=t("stats.batches"))
+    for c in ("batch", "before", "after", "reduction", "sections"):
+        table.add_column(t(f"col.{c}"), justify="left" if c == "batch" else "right")
+    for b in doc["batches"]:
+        _row(table, b["batch"] if b["batch"] is not None else "—", b["before"], b["after"], _pct(b["reduction"]),
+             f"{b['sections_before']} → {b['sections_after']} ({_pct(b['section_reduction'])})")
+    console.print(table)
+
+
+@main.command()
+@click.option("--rule", "rules", multiple=True, metavar="ID", help="Only this rule (repeatable).")
+@click.option("--department", metavar="ID", help="Only findings about this department.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) -> None:
+    """Check the reform rules; exit 1 when any finding is an error."""
+    from roles import actions
+    findings = actions.check(*_db(ctx), rules=rules, departments=(department,) if department else ())
+    if as_json:
+        emit_json({"findings": [f.as_json() for f in findings]})
+    elif not findings:
+        click.echo(t("check.none"))
+    else:
+        from rich.table import Table
+        from rich.text import Text
+        table = Table(title=t("check.title", n=len(findings)))
+        for col in ("rule", "severity", "subject", "message"):
+            table.add_column(t(f"col.{col}"))
+        for f in findings:
+            severity = Text(t("severity." + f.severity), style="bold red" if f.blocking else "yellow")
+            if f.exemption:
+                severity = Text(t("severity.exempted", severity=t("severity." + f.severity)), style="dim")
+            _row(table, f.rule, severity, f.subject,
+                 f.text(lang()) + (t("check.exemption", reason=f.exemption) if f.exemption else ""))
+        _stdout().print(table)
+    if any(f.blocking for f in findings):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option("--xlsx", "xlsx", type=click.Path(path_type=Path), default=None,
+              help="Also write the report as an Excel workbook (one sheet per level).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def report(ctx, xlsx: Path | None, as_json: bool) -> None:
+    """The consolidation report: sections before and after per department, batch and city."""
+    from roles import actions
+    db = _db(ctx)
+    doc = actions.consolidation(*db)
+    if xlsx is not None:
+        with Progress() as progress:
+            progress(t("report.writing", file=xlsx))
+            _write(xlsx, actions.report_xlsx(*db))
+        click.echo(t("export.done", file=xlsx), err=True)
+    if as_json:
+        emit_json(doc)
+        return
+    from rich.table import Table
+    console = _stdout()
+    table = Table(title=t("report.title"))
+    for col in ("level", "sections", "reduction", "range", "sizes", "small"):
+        table.add_column(t(f"report.{col}"), justify="left" if col == "level" else "right")
+    rows = [(t("report.city"), doc["city"])] + [(t("report.batch", batch=b["batch"] if b["batch"] is not None else "—"), b)
+                                                for b in doc["batches"]] + [(d["name"], d) for d in doc["departments"]]
+    for name, r in rows:
+        span = f"{_pct(r.get('lowest'))} – {_pct(r.get('highest'))}" if "highest" in r else ""
+        _row(table, name, f"{r['sections_before']} → {r['sections_after']}", _pct(r["reduction"]), span,
+             f"{r['size_smallest']}–{r['size_largest']}", f"{r['one_person']} / {r['two_person']}")
+    console.print(table)
+
+
+@main.command("saturation")
+@click.option("--hours", type=click.FloatRange(1, 400), default=174.0, show_default=True,
+              help="Working hours a person has in a month.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def saturation_(ctx, hours: float, as_json: bool) -> None:
+    """Work saturation (工作饱和度): each section's monthly workload over its people's hours."""
+    from roles import actions
+    doc = actions.saturation(*_db(ctx), hours=hours)
+    if as_json:
+        emit_json(doc)
+        return
+    from rich.table import Table
+    table = Table(title=t("saturation.title", hours=f"{hours:g}"))
+    for col in ("section", "people", "hours", "share", "flag"):
+        table.add_column(t(f"saturation.{col}"), justify="left" if col in ("section", "flag") else "right")
+    for r in doc["sections"]:
+        _row(table, f"{r['name']} ({r['section']})", r["people"], f"{r['minutes'] / 60:.1f}", _pct(r["saturation"]),
+             t(f"saturation.{r['flag'] or 'unknown'}"))
+    _stdout().print(table)
+
+
+@main.group()
+def powers() -> None:
+    """The power and responsibility list (权责清单)."""
+
+
+@powers.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def powers_check(ctx, as_json: bool) -> None:
+    """Every power item has a responsible section, a process and an accountability case; exit 1 if not."""
+    from roles import actions
+    n, found = actions.power_findings(*_db(ctx))
+    if as_json:
+        emit_json({"powers": n, "findings": [f.as_json() for f in found]})
+    elif not found:
+        click.echo(t("powers.ok", n=n))
+    else:
+        for f in found:
+            click.echo(f"{f.power}, {f.field}: {f.text(lang())}")
+    if found:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@powers.command("export")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+@guarded
+def powers_export(ctx, file: Path) -> None:
+    """Write the list as one table in the standard layout (.xlsx)."""
+    from roles import actions
+    if file.suffix.lower() != ".xlsx":
+        fail(f"{file}: the list is written as .xlsx")
+    _write(file, actions.powers_xlsx(*_db(ctx)))
+    click.echo(t("export.done", file=file), err=True)
