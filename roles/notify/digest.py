@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from roles.engines.calendar import WorkCalendar
 from roles.engines.roster import StepDay, calendar_of, gaps
 from roles.model import Workbook
-from roles.notify.notices import Notice
+from roles.notify.notices import Notice, in_language
 from roles.storage.handovers import Handover
 
 #: Workdays ahead the digest looks at.
@@ -47,8 +47,7 @@ class DigestWords:
 
     @classmethod
     def of(cls, language: str) -> DigestWords:
-        """The words in `language` ("en", else Chinese)."""
-        return cls(**{k: en if language == "en" else zh for k, (zh, en) in DIGEST_WORDS.items()})
+        return cls(**in_language(DIGEST_WORDS, language))
 
 
 #: The digest's words, Chinese and English.

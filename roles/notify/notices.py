@@ -26,8 +26,12 @@ class NoticeWords:
 
     @classmethod
     def of(cls, language: str) -> NoticeWords:
-        """The words in `language` ("en", else Chinese)."""
-        return cls(**{k: en if language == "en" else zh for k, (zh, en) in NOTICE_WORDS.items()})
+        return cls(**in_language(NOTICE_WORDS, language))
+
+
+def in_language(catalog: dict[str, tuple[str, str]], language: str) -> dict[str, str]:
+    """A catalog's (Chinese, English) words in `language` ("en", else Chinese)."""
+    return {k: en if language == "en" else zh for k, (zh, en) in catalog.items()}
 
 
 #: The notices' words, Chinese and English: the scheduler sends them with no UI about.
