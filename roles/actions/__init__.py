@@ -25,7 +25,7 @@ _WHERE = {
               "audit_trail", "change_account", "contacts", "dispatches", "list_accounts", "new_secret_key",
               "remove_account", "set_password", "scheduler", "send_digest", "send_notices", "set_contacts", "sign_in",
               "verify_audit"),
-    "clients": ("ApiClient", "add_api_client", "api_client", "api_clients", "in_scope", "revoke_api_client"),
+    "clients": ("ApiClient", "add_api_client", "api_client", "api_clients", "revoke_api_client"),
     "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",

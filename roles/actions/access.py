@@ -2,7 +2,8 @@
 
 The reform office edits everything; a section head edits their own section (its processes, its
 proposals, its people's absences); staff see everything and edit only their own absences. A
-refusal is a `PermissionDenied` that says who was refused what.
+refusal is a `PermissionDenied` that says who was refused what. An account limited to one
+department (an API client's) reads that department only, whatever the use case (`within`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pwd
 from flows.errors import PermissionDenied
 from roles.model import Workbook
 from roles.storage.accounts import LOCAL, Account
+from roles.storage.database import Database
 
 # The guards (require_office, …) are the other actions' own, imported by name, not front ends'.
 __all__ = ["LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason"]
@@ -67,8 +69,32 @@ def private(wb: Workbook, account: Account) -> Workbook:
 
 
 def require_office(actor: Account, what: str) -> None:
-    if actor.role != "office":
+    """The office's own acts; an account limited to one department is not the office."""
+    if actor.role != "office" or actor.department is not None:
         raise PermissionDenied(f"{actor.username}: only the reform office may {what}")
+
+
+def within(db: Database, actor: Account, *, department_id: str | None = None, section_id: str | None = None,
+           person_id: str | None = None) -> str | None:
+    """The department a question of `actor` is about: the one it names, or, for an account
+    limited to one department, that department, and PermissionDenied when the question names a
+    department, section or person outside it. Every use case that reads asks here first, so no
+    caller (a new API route, a page) can read across departments by forgetting to."""
+    if actor.department is None:
+        return department_id
+    wb = db.workbook(())
+    home = wb.person_by_id[person_id].section if person_id in wb.person_by_id else None
+    named = {department_id, wb.department_of_section.get(section_id or ""), wb.department_of_section.get(home or "")}
+    outside = {d for d in named if d is not None} - {actor.department}
+    if outside or (section_id and section_id not in wb.section_by_id) or (person_id and person_id not in wb.person_by_id):
+        raise PermissionDenied(f"{actor.username} may read department {actor.department} only")
+    return actor.department
+
+
+def whole(actor: Account, what: str) -> None:
+    """A question about the whole city, which an account limited to one department may not ask."""
+    if actor.department is not None:
+        raise PermissionDenied(f"{actor.username} may read department {actor.department} only, not {what}")
 
 
 def require_section(wb: Workbook, actor: Account, section: str, what: str) -> None:

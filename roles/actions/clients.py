@@ -15,7 +15,7 @@ from roles.storage.database import Database
 from .access import Account, require_office
 from .coverage import department as known_department, person as known_person
 
-__all__ = ["ApiClient", "add_api_client", "api_client", "api_clients", "in_scope", "revoke_api_client"]
+__all__ = ["ApiClient", "add_api_client", "api_client", "api_clients", "revoke_api_client"]
 
 
 def add_api_client(db: Database, actor: Account, *, name: str, role: str = "office", person_id: str | None = None,
@@ -51,19 +51,3 @@ def api_client(db: Database, *, token: str) -> ApiClient:
     if found is None:
         raise PermissionDenied("unknown or revoked API token")
     return found
-
-
-def in_scope(db: Database, client: ApiClient, *, department_id: str | None = None, section_id: str | None = None,
-             person_id: str | None = None) -> str | None:
-    """The department a client's question is about: its own when it is limited to one (and the
-    question names nothing outside it, else PermissionDenied), else the one asked for."""
-    if client.department is None:
-        return department_id
-    wb = db.workbook(())
-    named = {department_id,
-             wb.department_of_section.get(section_id or ""),
-             wb.department_of_section.get(wb.person_by_id[person_id].section) if person_id in wb.person_by_id else None}
-    outside = {d for d in named if d is not None} - {client.department}
-    if outside or (section_id and section_id not in wb.section_by_id) or (person_id and person_id not in wb.person_by_id):
-        raise PermissionDenied(f"API client {client.name} may read department {client.department} only")
-    return client.department

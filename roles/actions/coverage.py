@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from roles.engines.overrun import Case, OverrunReport, ProcessOverrun
     from roles.formats.ical import Words
 
-from .access import Account
+from .access import Account, within
 
 __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
            "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]
@@ -87,6 +87,7 @@ def scoped(db: Database, department_id: str | None = None, section_id: str | Non
 def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | None = None,
            section_id: str | None = None) -> rosters.Roster:
     check_day(day)
+    department_id = within(db, actor, department_id=department_id, section_id=section_id)
     wb = scoped(db, department_id, section_id)
     return rosters.roster(wb, day, department(wb, department_id), section(wb, section_id))
 
@@ -94,6 +95,7 @@ def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | N
 def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, department_id: str | None = None,
          section_id: str | None = None) -> list[rosters.StepDay]:
     check_range(start, end)
+    department_id = within(db, actor, department_id=department_id, section_id=section_id)
     wb = scoped(db, department_id, section_id)
     return rosters.gaps(wb, start, end, department(wb, department_id), section(wb, section_id))
 
@@ -114,6 +116,7 @@ def workdays(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> l
 def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
     """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
     check_range(start, end)
+    within(db, actor, person_id=person_id)
     return rosters.whatif(scoped(db, person_id=person_id), person_id, start, end)
 
 
@@ -125,6 +128,7 @@ def overrun(db: Database, actor: Account, *, start: dt.date, end: dt.date,
     check_range(start, end)
     if (end - start).days >= MAX_OVERRUN_DAYS:
         raise BadInput(f"the range {start} to {end} starts cases on more than {MAX_OVERRUN_DAYS} days; ask for a year at most")
+    department_id = within(db, actor, department_id=department_id)
     wb = scoped(db, department_id)
     return run(wb, start, end, department(wb, department_id))
 
@@ -145,6 +149,7 @@ def leave_check(db: Database, actor: Account, *, person_id: str, start: dt.date,
     from roles.engines.leaders import added_by_leave
     from roles.engines.overrun import added_by
     check_range(start, end)
+    within(db, actor, person_id=person_id)
     wb = scoped(db, person_id=person_id)
     leave = Absence(person(wb, person_id), start, end, "leave")
     # A leave of over a year: its gaps say more than cases started in it.
@@ -155,6 +160,7 @@ def leave_check(db: Database, actor: Account, *, person_id: str, start: dt.date,
 def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,
                 end: dt.date) -> list[days_of.PersonDay]:
     check_range(start, end)
+    within(db, actor, person_id=person_id)
     return days_of.person_days(scoped(db, person_id=person_id), person_id, start, end)
 
 
@@ -167,7 +173,7 @@ def duty_feed(db: Database, actor: Account, *, person_id: str, start: dt.date, e
 
 
 def resilience(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionResilience]:
-    wb = scoped(db, section_id=section_id)
+    wb = scoped(db, within(db, actor, section_id=section_id), section_id)
     return section_resilience(wb, section(wb, section_id))
 
 
@@ -180,7 +186,7 @@ class SectionPairing:
 
 def pairing(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionPairing]:
     """Per section, where A/B pairs break the pairing rules, and each member's A and B load."""
-    wb = scoped(db, section_id=section_id)
+    wb = scoped(db, within(db, actor, section_id=section_id), section_id)
     ids = [section_id] if section(wb, section_id) and section_id else [s.id for d in wb.departments
                                                                        for s in d.sections]
     out = []

@@ -20,7 +20,7 @@ from roles.storage.database import Database
 from flows.wording import Progress
 from roles.storage.store import ImportSummary
 
-from .access import Account, may_see_reason, private, require_absences, require_office
+from .access import Account, may_see_reason, private, require_absences, require_office, whole, within
 from .handover import open_handovers
 
 __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
@@ -35,7 +35,10 @@ def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS,
              departments: frozenset[str] | None = None) -> Workbook:
     """Everything stored (or what `departments` need: their own, and the people of others who
     hold their steps), for the views that show it; every signed-in account may read it, with the
-    reasons of others' absences withheld where they are not theirs to know."""
+    reasons of others' absences withheld where they are not theirs to know. An account limited to
+    one department reads what that department needs."""
+    if actor.department is not None:
+        departments = frozenset({within(db, actor, department_id=d) or d for d in departments or {actor.department}})
     return private(db.workbook(versions, departments), actor)
 
 
@@ -50,6 +53,7 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
 
 def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
     """The whole database as a workbook file (format by `name`) that imports back unchanged."""
+    whole(actor, "the whole database")
     workbook_files.format_of(name)
     if actor.role == "office":
         data = store.export_file(db.engine, name)
@@ -98,6 +102,8 @@ def change_absences(db: Database, actor: Account, *, removed=(), added=(), sourc
     """Remove some absences and add others together, refused whole (`Conflict`) when one of the
     removed was changed meanwhile; returns how many were added."""
     removed, added = list(removed), list(added)
+    for person_id in {a.person for a in removed + added}:
+        within(db, actor, person_id=person_id)
     require_absences(db.workbook(()), actor, {a.person for a in removed + added})
     count = store.change_absences(db.engine, removed, added, source, user=actor)
     open_handovers(db)

@@ -21,7 +21,7 @@ from roles.storage import handovers as records
 from roles.storage.database import Database
 from roles.storage.handovers import Handover
 
-from .access import Account, may_edit_absence
+from .access import Account, may_edit_absence, whole, within
 from .coverage import department
 
 __all__ = ["Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
@@ -64,6 +64,7 @@ def handovers(db: Database, actor: Account, *, open_only: bool = False, departme
               person_id: str | None = None) -> list[Handover]:
     """Stored handovers, newest absence first: of a department's own people, when given; of those
     `person_id` leaves or acts in, when given; `open_only`: those not confirmed yet. Reads only."""
+    department_id = within(db, actor, department_id=department_id, person_id=person_id)
     people = None
     if department_id is not None:
         wb = db.workbook((), frozenset({department_id}))
@@ -75,11 +76,14 @@ def handovers(db: Database, actor: Account, *, open_only: bool = False, departme
 
 def get_handover(db: Database, actor: Account, *, handover_id: int) -> Handover:
     """One handover as stored (NotFound for an unknown id)."""
-    return records.get(db.engine, handover_id)
+    found = records.get(db.engine, handover_id)
+    within(db, actor, person_id=found.person)
+    return found
 
 
 def handover_shares(db: Database, actor: Account, *, today: dt.date | None = None) -> list[HandoverShare]:
     """Per section, its handovers and the share confirmed of those whose absence is over by `today`."""
+    whole(actor, "every section's handovers")
     day = today or clock.today()
     wb = db.workbook(())
     counts: dict[str, list[int]] = {}

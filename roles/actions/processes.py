@@ -17,7 +17,7 @@ from roles.model import Workbook
 from roles.storage import store
 from roles.storage.database import Database
 
-from .access import Account, require_section
+from .access import Account, require_section, within
 from .coverage import section
 from .handover import open_handovers
 
@@ -43,6 +43,7 @@ def process_version(db: Database, actor: Account, *, process_id: str, which: str
     """The workbook, the process and its version `which`; NotFound when either is missing."""
     wb = db.workbook()
     p = _process(wb, process_id)
+    within(db, actor, section_id=p.section)
     v = p.version(_which(which))
     if v is None:
         raise BadInput(f"process '{process_id}' has no '{which}' version")
@@ -62,10 +63,15 @@ def lint_processes(db: Database, actor: Account, *, process_ids: tuple[str, ...]
     """The findings of every process (or those named), version `which`."""
     wb = db.workbook((_which(which),))
     chosen = [_process(wb, x) for x in process_ids] if process_ids else list(wb.processes)
+    if actor.department is not None:  # all of theirs, and only theirs
+        chosen = [p for p in chosen if within(db, actor, section_id=p.section)] if process_ids else \
+            [p for p in chosen if wb.department_of_section.get(p.section) == actor.department]
     return [(p, f) for p in chosen if (v := p.version(which)) is not None for f in lint_version(wb, p, which, v)]
 
 
 def load_draft(db: Database, actor: Account, *, process_id: str, which: str) -> Draft | None:
+    if actor.department is not None:
+        within(db, actor, section_id=_process(db.workbook(()), process_id).section)
     return store.load_draft(db.engine, process_id, _which(which))
 
 
@@ -124,6 +130,7 @@ def drawing(db: Database, actor: Account, *, data: bytes, name: str, section_id:
     `section_id`, not stored: in an `after` version, lanes naming people of the section become A
     holders; a `before` version carries no holders, so its lanes are only reported."""
     bp = bpmn.read(data, name, bpmn_process)
+    within(db, actor, section_id=section_id)
     wb = db.workbook(())
     if _which(which) == "before":
         return BpmnImport(bp.id, bp.name, bp.version, bp.counts, {}, list(bp.lanes), list(bp.notes))
@@ -159,6 +166,7 @@ def propose(db: Database, actor: Account, *, section_id: str, mode: str = "fill"
         raise BadInput(f"time limit: {time_limit} s is not between 0.1 and 600")
     wb = db.workbook(("after",))
     section(wb, section_id)
+    within(db, actor, section_id=section_id)
     return suggest(wb, section_id, mode, time_limit, progress=progress or (lambda _: None))
 
 

@@ -13,7 +13,7 @@ from roles.storage import store
 from roles.storage.database import Database
 from flows.errors import BadInput
 
-from .access import Account, require_office
+from .access import Account, require_office, whole, within
 from .coverage import department
 
 __all__ = ["check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
@@ -27,6 +27,8 @@ def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departme
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         raise BadInput(f"rule: no rule '{unknown[0]}' (rules: {', '.join(RULES)})")
+    if actor.department is not None:  # the findings about its own department, and only those
+        departments = tuple(within(db, actor, department_id=d) or d for d in departments) or (actor.department,)
     wb = db.workbook()
     for d in departments:
         department(wb, d)
@@ -37,21 +39,25 @@ def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departme
 
 
 def stats(db: Database, actor: Account) -> dict:
+    whole(actor, "the city's step counts")
     return step_stats.stats(db.workbook())
 
 
 def consolidation(db: Database, actor: Account) -> dict:
+    whole(actor, "the city's consolidation")
     return reports.consolidation(db.workbook())
 
 
 def saturation(db: Database, actor: Account, *, hours: float = 174.0) -> dict:
     if not 1 <= hours <= 400:
         raise BadInput(f"hours: {hours} is not between 1 and 400 a month")
+    whole(actor, "the city's saturation")
     return reports.saturation(db.workbook(("after",)), reports.SaturationSettings(hours_per_month=hours))
 
 
 def report_xlsx(db: Database, actor: Account) -> bytes:
     """The consolidation report, saturation and step cuts as an Excel workbook."""
+    whole(actor, "the city's report")
     out = io.BytesIO()
     write_report(db.workbook(), out)
     return out.getvalue()
@@ -59,11 +65,13 @@ def report_xlsx(db: Database, actor: Account) -> bytes:
 
 def power_findings(db: Database, actor: Account) -> tuple[int, list[PowerFinding]]:
     """How many power items there are, and what each lacks."""
+    whole(actor, "the city's list of powers")
     wb = db.workbook(())
     return len(wb.powers), check_powers(wb)
 
 
 def powers_xlsx(db: Database, actor: Account) -> bytes:
+    whole(actor, "the city's list of powers")
     out = io.BytesIO()
     write_powers(db.workbook(()), out)
     return out.getvalue()

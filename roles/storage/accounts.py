@@ -52,6 +52,9 @@ class Account:
     username: str
     role: str
     person: str | None = None
+    #: The one department the account may read, where it is limited to one (an API client's):
+    #: every use case keeps its questions and answers within it (roles.actions.access.within).
+    department: str | None = None
 
 
 #: Who acts when the database has no accounts (a single-user installation).

@@ -35,8 +35,9 @@ class ApiClient:
 
     @property
     def account(self) -> Account:
-        """Who the client reads as: the same permissions as a person signed in with that role."""
-        return Account(f"api:{self.name}", self.role, self.person)
+        """Who the client reads as: the same permissions as a person signed in with that role,
+        within its department when it has one."""
+        return Account(f"api:{self.name}", self.role, self.person, self.department)
 
 
 def _digest(token: str) -> str:

@@ -85,3 +85,39 @@ def test_unknown_ones_are_named(city):
                      (actions.person_days, {"person_id": "nope", "start": DAY, "end": DAY})):
         with pytest.raises(actions.NotFound, match="nope"):
             call(db, OFFICE, **kw)
+
+
+def test_an_account_limited_to_a_department_reads_it_through_every_use_case_and_nothing_else(city):
+    """The scope is the actor's, kept by the use cases themselves: a caller that names nothing
+    gets the department's answer, one that names another department, section or person is
+    refused, and what is about the whole city is refused too, whatever the account's role."""
+    db, wb = city
+    mine, other = wb.departments[0], wb.departments[1]
+    limited = actions.Account("api:board", "office", None, mine.id)
+    assert actions.roster(db, limited, day=DAY) == rosters.roster(wb, DAY, mine.id)
+    end = DAY + dt.timedelta(days=20)
+    assert actions.gaps(db, limited, start=DAY, end=end) == rosters.gaps(wb, DAY, end, mine.id)
+    outsider = next(p for p in wb.people if wb.department_of_section[p.section] == other.id)
+    insider = next(p for p in wb.people if wb.department_of_section[p.section] == mine.id)
+    assert actions.person_days(db, limited, person_id=insider.id, start=DAY, end=DAY)
+    assert {d.id for d in actions.workbook(db, limited, ("after",)).departments} == {mine.id}
+    assert {wb.department_of_section[p.section] for p, _ in actions.lint_processes(db, limited)} <= {mine.id}
+    refused = [
+        lambda: actions.roster(db, limited, day=DAY, department_id=other.id),
+        lambda: actions.roster(db, limited, day=DAY, section_id=other.sections[0].id),
+        lambda: actions.person_days(db, limited, person_id=outsider.id, start=DAY, end=DAY),
+        lambda: actions.whatif(db, limited, person_id=outsider.id, start=DAY, end=DAY),
+        lambda: actions.resilience(db, limited, section_id=other.sections[0].id),
+        lambda: actions.process_version(db, limited, process_id=next(
+            p.id for p in wb.processes if wb.department_of_section[p.section] == other.id)),
+        lambda: actions.workbook(db, limited, ("after",), frozenset({other.id})),
+        lambda: actions.check(db, limited, departments=(other.id,)),
+        lambda: actions.stats(db, limited),
+        lambda: actions.export_workbook(db, limited, name="all.yaml"),
+        lambda: actions.handover_shares(db, limited),
+        lambda: actions.api_clients(db, limited),  # the office's own acts: not for a limited office
+    ]
+    for ask in refused:
+        with pytest.raises(actions.PermissionDenied):
+            ask()
+    assert {f.subject for f in actions.check(db, limited)} <= {f.subject for f in actions.check(db, OFFICE)}
