@@ -378,7 +378,7 @@ def serve(ctx, port: int, address: str, headless: bool) -> None:
     import os
     from roles import actions
     _db(ctx)  # reach and migrate the database first, so a bad URL fails here with exit 3
-    app = Path(__file__).with_name("app.py")
+    app = Path(__file__).resolve().parents[1] / "app.py"  # ui/app.py
     os.environ["ABFLOW_DB"] = actions.resolve_url(ctx.obj)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true" if headless else "false",
