@@ -38,17 +38,21 @@ st.html(f"""<style>
 [data-testid="stStatusWidget"] {{display:none}}
 </style>""")
 PAGES = Path(__file__).with_name("views")
+#: The pages a role finds in the navigation, the rest neither listed nor reachable by address (what
+#: each page then offers is still each use case's to allow): staff edit no process, and the audit
+#: trail is the office's. Before a sign-in every page is listed, and each asks for it.
+HIDDEN_FROM = {"staff": {"designer", "audit"}, "head": {"audit"}}
+hidden = set() if signed is None else HIDDEN_FROM.get(signed.role, set())
 today = st.Page(PAGES / "today.py", title=t("page.today", lg), icon=":material/today:", url_path="home", default=True)
-nav = st.navigation([
+pages = [
     today,
     # Streamlit serves the default page at the root only; a bookmarked /today lands here and goes on there.
     st.Page(lambda: st.switch_page(today), title=t("page.today", lg), url_path="today", visibility="hidden"),
-    st.Page(PAGES / "flowchart.py", title=t("page.flowchart", lg), icon=":material/account_tree:", url_path="flowchart"),
-    st.Page(PAGES / "designer.py", title=t("page.designer", lg), icon=":material/edit_square:", url_path="designer"),
-    st.Page(PAGES / "people.py", title=t("page.people", lg), icon=":material/groups:", url_path="people"),
-    st.Page(PAGES / "reform.py", title=t("page.reform", lg), icon=":material/analytics:", url_path="reform"),
-    st.Page(PAGES / "data.py", title=t("page.data", lg), icon=":material/database:", url_path="data"),
-    st.Page(PAGES / "accounts.py", title=t("page.accounts", lg), icon=":material/manage_accounts:", url_path="accounts"),
-    st.Page(PAGES / "audit.py", title=t("page.audit", lg), icon=":material/history:", url_path="audit"),
-])
-nav.run()
+    *(st.Page(PAGES / f"{name}.py", title=t(f"page.{name}", lg), icon=icon, url_path=name)
+      for name, icon in (("flowchart", ":material/account_tree:"), ("designer", ":material/edit_square:"),
+                         ("people", ":material/groups:"), ("reform", ":material/analytics:"),
+                         ("data", ":material/database:"), ("accounts", ":material/manage_accounts:"),
+                         ("audit", ":material/history:"))
+      if name not in hidden),
+]
+st.navigation(pages).run()

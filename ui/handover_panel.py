@@ -25,7 +25,7 @@ def _may_write(wb: Workbook, h, pid: str) -> bool:
     me = account()
     if h.person == pid:
         return actions.may_edit_absence(wb, me, pid)
-    return me.role == "office" or me.person == pid
+    return actions.is_office(me) or me.person == pid
 
 
 def _pending(h, pid: str, day: dt.date) -> bool:

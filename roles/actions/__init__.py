@@ -19,7 +19,7 @@ from roles.storage.engines import DATABASE_ERRORS, resolve_url
 #: Where each use case lives. A module is imported when one of its names is first asked for, so a
 #: command pays only for what it uses: `abflow roster` never loads the solver, Excel or Apprise.
 _WHERE = {
-    "access": ("LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section",
+    "access": ("LOCAL", "WITHHELD", "Account", "cli_account", "is_office", "may_edit_absence", "may_edit_section",
                "may_see_reason"),
     "admin": ("ROLES", "account_for_email", "account_now", "session_account", "session_token", "sign_out", "backup", "restore", "add_account", "any_accounts",
               "audit_trail", "change_account", "contacts", "dispatches", "list_accounts", "new_secret_key",

@@ -17,7 +17,8 @@ from roles.storage.accounts import LOCAL, Account
 from roles.storage.database import Database
 
 # The guards (require_office, …) are the other actions' own, imported by name, not front ends'.
-__all__ = ["LOCAL", "WITHHELD", "Account", "cli_account", "may_edit_absence", "may_edit_section", "may_see_reason"]
+__all__ = ["LOCAL", "WITHHELD", "Account", "cli_account", "is_office", "may_edit_absence", "may_edit_section",
+           "may_see_reason"]
 
 
 def cli_account() -> Account:
@@ -68,9 +69,14 @@ def private(wb: Workbook, account: Account) -> Workbook:
     return dataclasses.replace(wb, absences=shown) if shown != wb.absences else wb
 
 
+def is_office(actor: Account) -> bool:
+    """Whether `actor` acts as the reform office; an account limited to one department does not."""
+    return actor.role == "office" and actor.department is None
+
+
 def require_office(actor: Account, what: str) -> None:
-    """The office's own acts; an account limited to one department is not the office."""
-    if actor.role != "office" or actor.department is not None:
+    """The office's own acts."""
+    if not is_office(actor):
         raise PermissionDenied(f"{actor.username}: only the reform office may {what}")
 
 

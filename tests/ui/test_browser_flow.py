@@ -136,6 +136,10 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
         after = mine(url, "rs05")
         assert after == before + 1
         assert steps_shown(page) == after
+        # Staff find no designer and no audit trail among their pages; the head found the designer.
+        nav = page.locator("[data-testid='stSidebarNav']")
+        assert nav.get_by_role("link", name="流程图").count() == 1
+        assert nav.get_by_role("link", name="流程设计").count() == 0 and nav.get_by_role("link", name="操作记录").count() == 0
         page.screenshot(path=str(SHOTS / "flow-today-staff.png"), full_page=True)
         browser.close()
 

@@ -58,7 +58,7 @@ if me.person:
             attempt(lambda: actions.set_contacts(db(), me, person_id=me.person, urls=urls.split()),
                     t("accounts.contacts_saved", lg))
 
-if me.role != "office":
+if not actions.is_office(me):
     st.stop()
 
 st.subheader(t("accounts.all", lg))

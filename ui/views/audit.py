@@ -13,7 +13,7 @@ from ui.i18n import WORDS, t
 from ui.state import account, db, page, plain
 
 lg, wb = page("page.audit", need_data=False)
-if account().role != "office":
+if not actions.is_office(account()):
     st.warning(plain(t("audit.office_only", lg)))
     st.stop()
 

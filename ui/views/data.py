@@ -20,7 +20,7 @@ from ui.publish import publish, releases
 from ui.state import account, db, page, plain, show_error
 
 lg, wb = page("page.data", need_data=False)
-office = account().role == "office"
+office = actions.is_office(account())
 if wb.damaged and office:
     st.warning(plain(t("data.damaged", lg, n=len(wb.damaged))))
     st.code("\n".join(wb.damaged[:200]), language=None)

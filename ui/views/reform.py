@@ -244,7 +244,7 @@ with tab_c:
     # Exemptions of one department, as the guidance allows (small departments, special units):
     # the reform office records them with their reasons; everyone else reads them.
     st.subheader(t("reform.exemptions", lg))
-    office = account().role == "office"
+    office = actions.is_office(account())
     dept = choose(st, t("col.department", lg), names, "ex_dept")
     stored = list(next(d for d in wb.departments if d.id == dept).exemptions)
     ex_cols = {"rule": t("col.rule", lg), "subject": t("col.subject", lg), "reason": t("reform.exemption", lg)}
