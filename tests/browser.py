@@ -32,6 +32,25 @@ def settle(page) -> None:
     page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
 
 
+#: Whether a flowchart on the page (an SVG image) writes `text`, on the step named `step` if given.
+_CHART_SAYS = """([step, text]) => [...document.querySelectorAll("img[src^='data:image/svg+xml']")].some(img => {
+    const svg = new TextDecoder().decode(Uint8Array.from(atob(img.src.split(",")[1]), c => c.charCodeAt(0)));
+    const at = step === null ? 0 : svg.indexOf(step);
+    return at >= 0 && (step === null ? svg : svg.slice(at, at + 400)).includes(text);
+})"""
+
+
+def chart_says(page, step: str | None, text: str, timeout: float = 60_000) -> bool:
+    """Whether the page's flowchart comes to write `text` (on `step`), waiting up to `timeout` ms:
+    the app's own word that what was asked of the chart has been drawn."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_function(_CHART_SAYS, arg=[step, text], timeout=timeout)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 def _office_day():
     """The first workday from today, in China's time: the servers run as of it (ABFLOW_TODAY), so
     that a staff member has a day's duties on Saturday too."""

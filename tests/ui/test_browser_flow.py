@@ -15,7 +15,7 @@ from roles.engines.roster import roster
 from roles.storage.engines import engine_for
 from roles.storage.store import load_draft
 
-from ..browser import ABFLOW, CHROMIUM, OFFICE_DAY, require_browser, serving, settle
+from ..browser import ABFLOW, CHROMIUM, OFFICE_DAY, chart_says, require_browser, serving, settle
 from ..conftest import ROOT, TESTER
 SHOTS = ROOT / ".screens"
 TODAY = OFFICE_DAY  # the office's day, which the app (ABFLOW_TODAY) and `demo --today` use
@@ -83,24 +83,6 @@ def reassign_b(page, base: str) -> None:
         raise AssertionError("the designer's chart never showed the edited B holder")
     page.get_by_role("button", name="发布", exact=True).click()
     page.get_by_text("已发布").wait_for(timeout=30_000)
-
-
-#: Whether a flowchart on the page (an SVG image) writes `text` on the step named `step`.
-_CHART_SAYS = """([step, text]) => [...document.querySelectorAll("img[src^='data:image/svg+xml']")].some(img => {
-    const svg = new TextDecoder().decode(Uint8Array.from(atob(img.src.split(",")[1]), c => c.charCodeAt(0)));
-    const at = svg.indexOf(step);
-    return at >= 0 && svg.slice(at, at + 400).includes(text);
-})"""
-
-
-def chart_says(page, step: str, text: str, timeout: float = 60_000) -> bool:
-    """Whether the page's flowchart comes to write `text` on `step` (waiting for it, up to `timeout` ms)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    try:
-        page.wait_for_function(_CHART_SAYS, arg=[step, text], timeout=timeout)
-    except PlaywrightTimeout:
-        return False
-    return True
 
 
 def steps_shown(page) -> int:
