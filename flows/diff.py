@@ -3,14 +3,17 @@ removed, renamed and re-assigned (A or B holder changed). Steps are matched by i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .model import Step, Version
+
+ChangeKind = Literal["added", "removed", "renamed", "reassigned"]
 
 
 @dataclass(frozen=True)
 class Change:
     step: str
-    kind: str  # "added" | "removed" | "renamed" | "reassigned"
+    kind: ChangeKind
     old: Step | None
     new: Step | None
 

@@ -12,6 +12,8 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence, Set as AbstractSet
 
+from typing import Literal, get_args
+
 from flows.model import Step
 
 from roles.engines.calendar import WorkCalendar
@@ -20,7 +22,8 @@ from roles.model import Absence, Workbook
 #: Posts a step goes up to, in order (then by id within a post).
 UP_POSTS = ("head", "deputy")
 #: A step's status on a day, best first: A acts, B acts, a head or deputy acts (up), nobody.
-STATUSES = ("A", "B", "up", "gap")
+Status = Literal["A", "B", "up", "gap"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 class Absences:
@@ -143,7 +146,7 @@ def b_may_act(step: Step, away: Away) -> bool:
     return step.b_may_act and (step.b_max_days is None or away.workday_of(step.a) <= step.b_max_days)
 
 
-def status_of(step: Step, away: AbstractSet[str], up: Sequence[str] = ()) -> tuple[str, str | None]:
+def status_of(step: Step, away: AbstractSet[str], up: Sequence[str] = ()) -> tuple[Status, str | None]:
     """(status, acting) of a step on a day, given who is away (an `Away`, or a plain set: then
     every absence is on its first workday); `up` is the step's section's chain (`up_chain`)."""
     if not isinstance(away, Away):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import chinese_calendar
+from typing import Literal
 
 from roles.model import CalendarDay
 
@@ -50,7 +51,7 @@ def national_workday(day: dt.date) -> bool:
 class OffDay:
     """Why a day is no workday: a calendar override (with its note), a holiday, or a weekend."""
 
-    kind: str  # "override" | "holiday" | "weekend"
+    kind: Literal["override", "holiday", "weekend"]
     note: str | None = None
     holiday_zh: str | None = None
     holiday_en: str | None = None

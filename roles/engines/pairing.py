@@ -7,6 +7,8 @@ Pairs should also be mutual (互为AB角): whoever backs X somewhere is backed b
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from dataclasses import dataclass
 
 from flows.metrics import step_minutes
@@ -23,7 +25,7 @@ def pair_allowed(a_post: str, b_post: str, has_deputy: bool) -> bool:
 
 @dataclass(frozen=True)
 class PairingIssue:
-    kind: str  # "posts" | "one-way"
+    kind: Literal["posts", "one-way"]
     subject: str  # "process/step" or "a/b"
     a: str
     b: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from flows.errors import AbflowError
 from flows.metrics import step_minutes
@@ -62,7 +63,7 @@ class Assignment:
 class Proposal:
     section: str
     mode: str
-    status: str  # "optimal" | "feasible"
+    status: Literal["optimal", "feasible"]
     seconds: float
     assignments: tuple[Assignment, ...]
     #: person → (A minutes, B minutes) a month under the proposal

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from roles.engines.acting import Absences, Away, status_of, up_chain
+from roles.engines.acting import Absences, Away, Status, status_of, up_chain
 from roles.engines.calendar import OffDay, WorkCalendar
 from roles.model import Absence, Workbook
 from roles.engines.standin import suggest_standin
@@ -28,7 +28,7 @@ class StepDay:
     step_name: str
     a: str | None
     b: str | None
-    status: str  # "A" | "B" | "up" | "gap"
+    status: Status
     acting: str | None
     suggested: str | None = None
 

@@ -8,6 +8,8 @@ units).
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -49,7 +51,7 @@ class Settings:
 @dataclass(frozen=True)
 class Finding(Worded):
     rule: str
-    severity: str  # "error" | "warning"
+    severity: Literal["error", "warning"]
     subject: str
     key: str
     params: tuple[tuple[str, object], ...] = ()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from roles.engines.calendar import WorkCalendar
 from roles.engines.roster import StepDay, calendar_of, gaps
 from roles.model import Workbook
-from roles.notify.notices import Notice, in_language
+from roles.notify.notices import Notice, NoticeKind, in_language
 from roles.storage.handovers import Handover
 
 #: Workdays ahead the digest looks at.
@@ -22,7 +22,8 @@ AHEAD = 10
 #: Lines of one kind a digest lists before it says how many more there are.
 MAX_LINES = 15
 #: Dispatch kinds: a head's digest, and the office's (one person may be both).
-KIND, OFFICE_KIND = "digest", "digest-office"
+KIND: NoticeKind = "digest"
+OFFICE_KIND: NoticeKind = "digest-office"
 
 
 @dataclass(frozen=True)

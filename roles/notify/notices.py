@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from roles.engines.calendar import WorkCalendar
 from roles.engines.person_days import person_days
@@ -51,10 +52,14 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: What a notice is: a person's duties, a head's gaps ahead, the weekly digest (a head's, the office's).
+NoticeKind = Literal["duties", "gaps", "digest", "digest-office"]
+
+
 @dataclass(frozen=True)
 class Notice:
     day: dt.date
-    kind: str  # "duties" | "gaps"
+    kind: NoticeKind
     recipient: str
     title: str
     body: str

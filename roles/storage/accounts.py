@@ -13,6 +13,7 @@ import hmac
 import json
 import secrets
 from functools import lru_cache
+from typing import Literal, cast, get_args
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -25,7 +26,17 @@ from roles.storage.bulk import table_of
 from roles.storage.tables import AccountRow, AuditRow, SessionRow, ThrottleRow
 from flows.errors import BadInput, Conflict, NotFound, Problem
 
-ROLES = ("office", "head", "staff")
+#: Who an account is: the reform office, a section head, or staff.
+Role = Literal["office", "head", "staff"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+
+def as_role(text: str) -> Role:
+    """A stored role, as the type names it: every write checks it (`role_problem`), so anything
+    else is a row not written by abflow."""
+    if text not in ROLES:
+        raise ValueError(f"stored role {text!r} is none of {', '.join(ROLES)}")
+    return cast(Role, text)
 #: scrypt at OWASP's cost (N=2^14, r=8, p=5: 16 MiB, as hard as N=2^17 with p=1); a hash made at a
 #: lower cost is made again at this one on the next good sign-in.
 _N, _R, _P = 2 ** 14, 8, 5
@@ -50,7 +61,7 @@ class TooManyFailures(Conflict):
 @dataclass(frozen=True)
 class Account:
     username: str
-    role: str
+    role: Role
     person: str | None = None
     #: The one department the account may read, where it is limited to one (an API client's):
     #: every use case keeps its questions and answers within it (roles.actions.access.within).
@@ -120,7 +131,7 @@ def any_accounts(engine: Engine) -> bool:
 def all_accounts(engine: Engine) -> list[tuple[Account, bool]]:
     """Every account, with whether it is disabled."""
     with Session(engine) as s:
-        return [(Account(r.username, r.role, r.person_id), r.disabled)
+        return [(Account(r.username, as_role(r.role), r.person_id), r.disabled)
                 for r in s.scalars(select(AccountRow).order_by(col(AccountRow.username)))]
 
 
@@ -275,7 +286,7 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
     with Session(engine) as s:
         row = s.get(AccountRow, username)
         good = check_password(password, row.password_hash if row is not None else dummy)
-        found = Account(row.username, row.role, row.person_id) if row is not None and good and not row.disabled \
+        found = Account(row.username, as_role(row.role), row.person_id) if row is not None and good and not row.disabled \
             else None
         stale = found is not None and row is not None and not row.password_hash.startswith(f"scrypt${_N}${_R}${_P}$")
     if stale:  # made at an older, lower cost: made again at today's
@@ -300,7 +311,7 @@ def password_matches(engine: Engine, username: str, password: str) -> bool:
 def account_now(engine: Engine, username: str) -> Account | None:
     with Session(engine) as s:
         row = s.get(AccountRow, username)
-        return Account(row.username, row.role, row.person_id) if row is not None and not row.disabled else None
+        return Account(row.username, as_role(row.role), row.person_id) if row is not None and not row.disabled else None
 
 
 def _token_hash(token: str) -> str:
@@ -335,7 +346,7 @@ def session_account(engine: Engine, token: str) -> tuple[Account, int] | None:
     until = session.expires_at if session.expires_at.tzinfo else session.expires_at.replace(tzinfo=dt.timezone.utc)
     if row.disabled or until <= dt.datetime.now(dt.timezone.utc):
         return None
-    return Account(row.username, row.role, row.person_id), int(until.timestamp())
+    return Account(row.username, as_role(row.role), row.person_id), int(until.timestamp())
 
 
 def end_session(engine: Engine, token: str) -> None:
@@ -354,7 +365,7 @@ def account_for_email(engine: Engine, email: str) -> Account | None:
     with Session(engine) as s:
         row = s.scalars(select(AccountRow).where(func.lower(col(AccountRow.username)) == email.strip().lower())
                         ).first()
-        return Account(row.username, row.role, row.person_id) if row is not None and not row.disabled else None
+        return Account(row.username, as_role(row.role), row.person_id) if row is not None and not row.disabled else None
 
 
 def username(who: Account | str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from flows.errors import BadInput, NotFound
-from roles.storage.accounts import Account, audit
+from roles.storage.accounts import Account, as_role, audit
 from roles.storage.engines import writing
 from roles.storage.tables import ApiClientRow
 
@@ -37,7 +37,7 @@ class ApiClient:
     def account(self) -> Account:
         """Who the client reads as: the same permissions as a person signed in with that role,
         within its department when it has one."""
-        return Account(f"api:{self.name}", self.role, self.person, self.department)
+        return Account(f"api:{self.name}", as_role(self.role), self.person, self.department)
 
 
 def _digest(token: str) -> str:
