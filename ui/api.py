@@ -29,6 +29,7 @@ from pydantic import BeforeValidator
 
 from roles import actions
 
+from . import answers
 from .shapes import gaps_json, handovers_json, person_day_json, roster_json, step_json
 
 _bearer = HTTPBearer(auto_error=False, description="The client's token, made by the office (`abflow api client add`).")
@@ -109,12 +110,20 @@ def _admitted(request: Request, client: Annotated[actions.ApiClient, Depends(_cl
 Client = Annotated[actions.ApiClient, Depends(_admitted)]
 
 
+def _database(request: Request) -> actions.Database:
+    """The app's database, handed to each route (a test or a second app may bring another)."""
+    return request.app.state.database
+
+
+Db = Annotated[actions.Database, Depends(_database)]
+
+
 def create_app(url: str | None = None) -> FastAPI:
     """The API on the database at `url` (else ABFLOW_DB, else the user's own)."""
     from fastapi_offline import FastAPIOffline
     app = FastAPIOffline(title="abflow", version="1", redoc_url=None, responses=_ERRORS,  # type: ignore[arg-type]
                          summary="Who acts on each step of the redesigned processes: read-only, per-client tokens.")
-    database = app.state.database = actions.open_database(url)
+    app.state.database = actions.open_database(url)
     app.state.admission = Admission()
 
     for error, status in ((actions.BadInput, 400), (actions.PermissionDenied, 403), (actions.NotFound, 404),
@@ -123,20 +132,23 @@ def create_app(url: str | None = None) -> FastAPI:
     for failure in actions.DATABASE_ERRORS:  # lost mid-way: said without the driver's words (they name the server)
         app.add_exception_handler(failure, _unavailable)
 
-    @app.get("/v1/roster", summary="Who acts on each redesigned step on a date (as `abflow roster --json`)")
-    def roster(c: Client, date: Day, department: str | None = None) -> dict:
+    @app.get("/v1/roster", summary="Who acts on each redesigned step on a date (as `abflow roster --json`)",
+             response_model=None, responses={200: {"model": answers.Roster}})
+    def roster(c: Client, database: Db, date: Day, department: str | None = None) -> dict:
         return roster_json(actions.roster(database, c.account, day=date, department_id=department), date)
 
-    @app.get("/v1/gaps", summary="Every workday and step in a range that nobody covers (as `abflow gaps --json`)")
-    def gaps(c: Client, start: Annotated[IsoDate, Query(alias="from")], end: Annotated[IsoDate, Query(alias="to")],
+    @app.get("/v1/gaps", summary="Every workday and step in a range that nobody covers (as `abflow gaps --json`)",
+             response_model=None, responses={200: {"model": answers.Gaps}})
+    def gaps(c: Client, database: Db, start: Annotated[IsoDate, Query(alias="from")], end: Annotated[IsoDate, Query(alias="to")],
              department: str | None = None) -> dict:
         if (end - start).days >= MAX_RANGE_DAYS:
             raise actions.BadInput(f"the range {start} to {end} is longer than {MAX_RANGE_DAYS} days; ask a year at a time")
         found = actions.gaps(database, c.account, start=start, end=end, department_id=department)
         return gaps_json(found, start, end, actions.calendar(database, c.account, start=start, end=end))
 
-    @app.get("/v1/steps/{process}/{step}", summary="Who acts on one step on a date (its roster entry)")
-    def step(c: Client, process: str, step: str, date: Day) -> dict:
+    @app.get("/v1/steps/{process}/{step}", summary="Who acts on one step on a date (its roster entry)",
+             response_model=None, responses={200: {"model": answers.StepOnDay}})
+    def step(c: Client, database: Db, process: str, step: str, date: Day) -> dict:
         r = actions.roster(database, c.account, day=date)
         found = next((d for d in r.steps if (d.process, d.step) == (process, step)), None)
         if found is None:
@@ -144,17 +156,20 @@ def create_app(url: str | None = None) -> FastAPI:
                                    f"{process}/{step} on {date}, no workday")
         return {"date": date.isoformat(), **step_json(found)}
 
-    @app.get("/v1/people/{person}", summary="A person's day: what they hold, whom they cover, who acts for them")
-    def person(c: Client, person: str, date: Day) -> dict:
+    @app.get("/v1/people/{person}", summary="A person's day: what they hold, whom they cover, who acts for them",
+             response_model=None, responses={200: {"model": answers.PersonDay}})
+    def person(c: Client, database: Db, person: str, date: Day) -> dict:
         day, = actions.person_days(database, c.account, person_id=person, start=date, end=date)
         return {"person": person, **person_day_json(day)}
 
-    @app.get("/v1/sections/{section}/day", summary="A section's day: its steps and who acts on each")
-    def section_day(c: Client, section: str, date: Day) -> dict:
+    @app.get("/v1/sections/{section}/day", summary="A section's day: its steps and who acts on each",
+             response_model=None, responses={200: {"model": answers.Roster}})
+    def section_day(c: Client, database: Db, section: str, date: Day) -> dict:
         return roster_json(actions.roster(database, c.account, day=date, section_id=section), date)
 
-    @app.get("/v1/handovers", summary="Handovers (交接单), newest first (as `abflow handovers --json`)")
-    def handovers(c: Client, open: bool = False, department: str | None = None) -> dict:
+    @app.get("/v1/handovers", summary="Handovers (交接单), newest first (as `abflow handovers --json`)",
+             response_model=None, responses={200: {"model": answers.Handovers}})
+    def handovers(c: Client, database: Db, open: bool = False, department: str | None = None) -> dict:
         return handovers_json(actions.handovers(database, c.account, open_only=open, department_id=department))
 
     return app

@@ -45,6 +45,31 @@ def test_the_api_answers_as_the_cli_does(api, cli):
     assert {d["section"] for d in section["steps"]} == {"bb-jg"}
 
 
+def test_every_answer_is_the_shape_the_openapi_description_declares(api, cli):
+    """Each route's 200 names its model (ui/answers.py), and real answers hold to it: no key
+    missing, none more, every status and state one of its words."""
+    from ui import answers
+    spec = httpx.get(f"{api}/openapi.json", timeout=30).json()
+    key = token(cli, "shapes-bot")
+    asked = {"/v1/roster": (answers.Roster, {"date": "2026-11-25"}),
+             "/v1/gaps": (answers.Gaps, {"from": "2026-11-23", "to": "2026-12-31"}),
+             "/v1/steps/{process}/{step}": (answers.StepOnDay, {"date": "2026-11-25"}),
+             "/v1/people/{person}": (answers.PersonDay, {"date": "2026-11-25"}),
+             "/v1/sections/{section}/day": (answers.Roster, {"date": "2026-11-25"}),
+             "/v1/handovers": (answers.Handovers, {})}
+    filled = {"{process}": "bb-p1", "{step}": "s1", "{person}": "bb01", "{section}": "bb-jg"}
+    for path, (model, params) in asked.items():
+        declared = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert declared == {"$ref": f"#/components/schemas/{model.__name__}"}, path
+        url = path
+        for hole, value in filled.items():
+            url = url.replace(hole, value)
+        got = get(api, url, key, **params)
+        assert got.status_code == 200, (path, got.text)
+        model.model_validate(got.json())
+    assert answers.Handovers.model_validate(get(api, "/v1/handovers", key).json()).handovers  # the example has some
+
+
 def test_an_unknown_missing_or_revoked_token_gets_401(api, cli):
     assert get(api, "/v1/roster", None, date="2026-11-25").status_code == 401
     assert get(api, "/v1/roster", "abf_not-a-token", date="2026-11-25").status_code == 401
