@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Literal, get_args
 from dataclasses import dataclass, field
 
 from .errors import NotFound
@@ -31,7 +32,9 @@ SUBPROCESS_TYPES = frozenset({"subprocess", "event_subprocess", "transaction", "
 #: event (a start or end with no trigger). `timer` carries its ISO-8601 text in `timer`.
 EVENT_TYPES = ("timer", "message", "signal", "error", "escalation", "conditional", "terminate", "compensation",
                "link", "cancel")
-VERSIONS = ("before", "after")
+#: A process's two versions: as it was before the reform, and as redesigned.
+Which = Literal["before", "after"]
+VERSIONS: tuple[Which, ...] = get_args(Which)
 #: 即办件 (done the day it arrives) and 承诺件 (done within a promised number of workdays).
 VERSION_KINDS = ("instant", "promised")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from flows import bpmn
 from flows.errors import BadInput, NotFound, Problem
 from flows.graph import faults
 from flows.lint import LintFinding, lint
-from flows.model import VERSIONS, Process, Version
-from flows.model import Draft
+from flows.model import VERSIONS, Draft, Process, Version, Which
 from roles.engines.lanes import assign_holders
 from roles.engines.proposals import Proposal, accepted_versions, suggest
 from roles.model import Workbook
@@ -25,10 +25,10 @@ __all__ = ["BpmnImport", "Draft", "accept_proposal", "discard_draft", "drawing",
            "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"]
 
 
-def _which(which: str) -> str:
+def _which(which: str) -> Which:
     if which not in VERSIONS:
         raise BadInput(f"version: '{which}' is neither of {', '.join(VERSIONS)}")
-    return which
+    return cast(Which, which)
 
 
 def _process(wb: Workbook, process_id: str) -> Process:
@@ -99,7 +99,8 @@ def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, 
                     for f in lint_version(wb, p, which, version)]
     if problems:
         raise BadInput(problems)
-    revision = store.publish_draft(db.engine, process_id, which, version, source, expected_revision, user=actor)
+    revision = store.publish_draft(db.engine, process_id, _which(which), version, source, expected_revision,
+                                   user=actor)
     open_handovers(db)
     return revision
 
@@ -151,7 +152,7 @@ def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process
     home = existing.section if existing else section(wb, section_id) or ""
     require_section(wb, actor, home, "import processes into")
     got = drawing(db, actor, data=data, name=name, section_id=home, which=which, bpmn_process=bpmn_process)
-    revision = store.save_version(db.engine, process_id, which, got.version, name, section=section_id,
+    revision = store.save_version(db.engine, process_id, _which(which), got.version, name, section=section_id,
                                   name=process_name or (None if existing else got.name), user=actor)
     open_handovers(db)
     return BpmnImport(**{**got.__dict__, "revision": revision})

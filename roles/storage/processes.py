@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from flows.errors import Conflict
 from flows.fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, with_terms
-from flows.model import VERSIONS, Draft, Process, Step, Version
+from flows.model import VERSIONS, Draft, Process, Step, Version, Which
 
 from .bulk import bulk_insert, table_of
 from .tables import DraftRow, ProcessRow, StepRow, VersionRow
@@ -100,7 +100,7 @@ def max_position(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(col(ProcessRow.position)), -1))) or 0
 
 
-def replace_version(session: Session, process_id: str, which: str, version: Version,
+def replace_version(session: Session, process_id: str, which: Which, version: Version,
                     expected_revision: int | None = None, user: str | None = None) -> int:
     """Store `version` as the process's `which` version and return its new revision. With
     `expected_revision`, refuse (Conflict) when the stored one has moved on since it was read."""
@@ -124,7 +124,7 @@ def replace_version(session: Session, process_id: str, which: str, version: Vers
     return revision
 
 
-def read_draft(session: Session, process_id: str, which: str) -> Draft | None:
+def read_draft(session: Session, process_id: str, which: Which) -> Draft | None:
     row = session.get(DraftRow, (process_id, which))
     if row is None:
         return None
@@ -132,7 +132,7 @@ def read_draft(session: Session, process_id: str, which: str) -> Draft | None:
                  Version(tuple(step_from_stored(f) for f in row.base)), row.revision, row.saved_at, row.saved_by)
 
 
-def write_draft(session: Session, process_id: str, which: str, version: Version, base_revision: int,
+def write_draft(session: Session, process_id: str, which: Which, version: Version, base_revision: int,
                 base: Version, expected_revision: int, user: str | None) -> int:
     """Keep `version` as the draft and return the draft's new revision; `expected_revision` is the
     draft revision the editor started from (0: it started from no draft). Conflict when
@@ -154,7 +154,7 @@ def write_draft(session: Session, process_id: str, which: str, version: Version,
     return revision
 
 
-def delete_draft(session: Session, process_id: str, which: str) -> None:
+def delete_draft(session: Session, process_id: str, which: Which) -> None:
     d = table_of(DraftRow)
     session.execute(delete(d).where((d.c.process_id == process_id) & (d.c.version == which)))
 

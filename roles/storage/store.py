@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from flows import limits
 from flows.fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, terms_problems, version_problems, with_terms
 from flows.graph import faults
-from flows.model import VERSIONS, Process, Version
+from flows.model import VERSIONS, Process, Version, Which
 from flows.errors import Conflict
 from flows.wording import Progress, Stage, values
 
@@ -467,7 +467,7 @@ def export_file(engine: Engine, name: str) -> bytes:
     return formats.write_tree(to_tree(load(engine)), name)
 
 
-def save_version(engine: Engine, process_id: str, which: str, version: Version, source: str,
+def save_version(engine: Engine, process_id: str, which: Which, version: Version, source: str,
                  section: str | None = None, name: str | None = None, expected_revision: int | None = None,
                  *, user: Account | str) -> int:
     """Store one version of a process (from the editor or a BPMN file), creating the process in
@@ -478,12 +478,12 @@ def save_version(engine: Engine, process_id: str, which: str, version: Version, 
         return revision
 
 
-def load_draft(engine: Engine, process_id: str, which: str) -> flow_store.Draft | None:
+def load_draft(engine: Engine, process_id: str, which: Which) -> flow_store.Draft | None:
     with Session(engine) as s:
         return flow_store.read_draft(s, process_id, which)
 
 
-def save_draft(engine: Engine, process_id: str, which: str, version: Version, base_revision: int, base: Version,
+def save_draft(engine: Engine, process_id: str, which: Which, version: Version, base_revision: int, base: Version,
                expected_draft: int, user: Account | str) -> int:
     """Keep an unfinished edit without touching the live version; it may still have faults.
     Conflict if someone else saved the draft since `expected_draft` was read; BadInput for a value
@@ -500,7 +500,7 @@ def save_draft(engine: Engine, process_id: str, which: str, version: Version, ba
         return revision
 
 
-def publish_draft(engine: Engine, process_id: str, which: str, version: Version, source: str,
+def publish_draft(engine: Engine, process_id: str, which: Which, version: Version, source: str,
                   expected_revision: int, user: Account | str) -> int:
     """Make the edit the live version (checked like any save) and drop the draft, together."""
     with writing(engine) as s:
@@ -510,7 +510,7 @@ def publish_draft(engine: Engine, process_id: str, which: str, version: Version,
         return revision
 
 
-def discard_draft(engine: Engine, process_id: str, which: str, user: Account | str) -> None:
+def discard_draft(engine: Engine, process_id: str, which: Which, user: Account | str) -> None:
     with writing(engine) as s:
         before = flow_store.read_draft(s, process_id, which)
         if before is not None:
@@ -518,7 +518,7 @@ def discard_draft(engine: Engine, process_id: str, which: str, user: Account | s
             audit(s, user, "draft.discard", f"{process_id}/{which}", _steps_json(before.version), None)
 
 
-def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | None]], source: str,
+def save_versions(engine: Engine, edits: list[tuple[str, Which, Version, int | None]], source: str,
                   user: Account | str) -> list[int]:
     """Store several versions (process, which, version, expected revision) together or not at all:
     an accepted assignment proposal touches many processes of a section at once."""
@@ -529,7 +529,7 @@ def save_versions(engine: Engine, edits: list[tuple[str, str, Version, int | Non
         return revisions
 
 
-def _save_version(s: Session, process_id: str, which: str, version: Version, source: str,
+def _save_version(s: Session, process_id: str, which: Which, version: Version, source: str,
                   section: str | None = None, name: str | None = None, expected_revision: int | None = None,
                   *, user: Account | str) -> int:
     entry = f"process {process_id}, {which}"
@@ -575,7 +575,7 @@ def _steps_json(version: Version) -> list[dict] | dict:
     return {"terms": terms, "steps": steps} if terms else steps
 
 
-def _stored_version(s: Session, process_id: str, which: str) -> Version:
+def _stored_version(s: Session, process_id: str, which: Which) -> Version:
     c, v = table_of(StepRow).c, table_of(VersionRow).c
     terms = s.execute(select(*(v[f] for f in VERSION_NAMES))
                       .where((v.process_id == process_id) & (v.version == which))).mappings().first()
