@@ -11,7 +11,8 @@ from roles.formats.excel import write_powers, write_report
 from roles.model import Exemption
 from roles.storage import store
 from roles.storage.database import Database
-from flows.errors import BadInput
+from flows import limits
+from flows.errors import BadInput, Problem
 
 from .access import Account, require_office, whole, within
 from .coverage import department
@@ -79,6 +80,17 @@ def powers_xlsx(db: Database, actor: Account) -> bytes:
 
 def set_exemptions(db: Database, actor: Account, *, department_id: str, exemptions: list[Exemption],
                    expected: list[Exemption]) -> None:
-    """Replace a department's exemptions (the office); `Conflict` if they changed since `expected`."""
+    """Replace a department's exemptions (the office); `Conflict` if they changed since `expected`.
+    Each names a reform rule and says why, in text that prints."""
     require_office(actor, "record exemptions")
+    source = f"department {department_id}"
+    problems = [Problem("app", f"{source}, exemption #{i}", None, "rule", f"'{e.rule}' is no reform rule")
+                for i, e in enumerate(exemptions, 1) if e.rule not in RULES]
+    problems += [Problem("app", f"{source}, exemption #{i}", None, "reason", "an exemption needs its reason")
+                 for i, e in enumerate(exemptions, 1) if not (e.reason or "").strip()]
+    problems += [Problem("app", f"{source}, exemption #{i}", None, key, problem)
+                 for i, e in enumerate(exemptions, 1) for key, text in (("reason", e.reason), ("subject", e.subject))
+                 if text and (problem := limits.text_problem(text))]
+    if problems:
+        raise BadInput(problems)
     store.set_exemptions(db.engine, department_id, exemptions, expected, user=actor)

@@ -29,7 +29,6 @@ from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.engines import writing
 from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,
                     Workbook)
-from roles.engines.rules import RULES
 from roles.storage.tables import (AccountRow, CalendarYearRow, ContactRow, AbsenceRow, CalendarRow, DataVersionRow, DepartmentRow, FunctionRow, ExemptionRow, PersonRow,
                      PowerRow, ProcessRow, SectionBeforeRow, SectionFunctionRow, SectionMergeRow, SectionRow, StepRow,
                      VersionRow)
@@ -381,15 +380,6 @@ def set_exemptions(engine: Engine, department: str, exemptions, expected, user: 
     the list as it was read: if someone changed it meanwhile, Conflict, and nothing changes."""
     exemptions, expected = list(exemptions), list(expected)
     source = f"department {department}"
-    problems = [Problem("app", f"{source}, exemption #{i}", None, "rule", f"'{e.rule}' is no reform rule")
-                for i, e in enumerate(exemptions, 1) if e.rule not in RULES]
-    problems += [Problem("app", f"{source}, exemption #{i}", None, "reason", "an exemption needs its reason")
-                 for i, e in enumerate(exemptions, 1) if not (e.reason or "").strip()]
-    problems += [Problem("app", f"{source}, exemption #{i}", None, key, problem)
-                 for i, e in enumerate(exemptions, 1) for key, text in (("reason", e.reason), ("subject", e.subject))
-                 if text and (problem := limits.text_problem(text))]
-    if problems:
-        raise BadInput(problems)
     with writing(engine) as s:
         if s.get(DepartmentRow, department) is None:
             raise BadInput([Problem("app", source, None, "department", f"no department '{department}'")])

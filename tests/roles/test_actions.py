@@ -53,6 +53,19 @@ def test_only_the_office_imports_exports_exemptions_and_demo(db):
     assert actions.import_workbook(db, OFFICE, data=data, name="bianban.yaml").departments == 1
 
 
+def test_an_exemption_names_a_rule_and_says_why_or_nothing_changes(db):
+    before = db.data_version()
+    with pytest.raises(actions.BadInput) as refusal:
+        actions.set_exemptions(db, OFFICE, department_id="bb", expected=[],
+                               exemptions=[Exemption("no-such-rule", "small unit"), Exemption("section-size", "  ")])
+    said = str(refusal.value)
+    assert "exemption #1" in said and "'no-such-rule' is no reform rule" in said
+    assert "exemption #2" in said and "needs its reason" in said
+    assert unchanged(db, before)
+    actions.set_exemptions(db, OFFICE, department_id="bb", expected=[], exemptions=[Exemption("section-size", "small unit")])
+    assert not unchanged(db, before)
+
+
 def test_a_head_edits_their_own_section_only(db):
     wb = actions.workbook(db, OFFICE)
     p1, p2 = wb.process_by_id["bb-p1"], wb.process_by_id["bb-p2"]   # bb-zh and bb-jg
