@@ -26,17 +26,16 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     opts = ap.parse_args()
     from bench.city import city_workbook
-    from roles.storage import store
+    from roles import actions
     from roles.formats import workbook_files as formats
     from roles.formats.workbook import to_tree
-    from roles.storage.engines import engine_for
     err = Console(stderr=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/city.db"
         with err.status("importing the city"):
             city = Path(tmp) / "city.json"
             city.write_bytes(formats.write_tree(to_tree(city_workbook(dt.date(2026, 11, 25))), city.name))
-            store.import_file(engine_for(url), city.read_bytes(), city.name, user=BENCH)
+            actions.import_workbook(actions.open_database(url), BENCH, data=city.read_bytes(), name=city.name)
         os.environ["ABFLOW_DB"] = url
         # What AppTest itself costs on a first run (a fresh runtime, Streamlit's own imports): a page
         # that only writes a line, timed the same way, and subtracted from each first visit.

@@ -47,19 +47,21 @@ def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, floa
     from roles.engines.roster import calendar_of, gaps, roster
     from roles.notify.digest import compose_digest
     from roles.storage.engines import engine_for
-    from ui.scheduled import digest_words
+    from roles.notify.digest import DigestWords
 
     engine = engine_for(url)
     end = DAY + dt.timedelta(days=13)
     wb = store.load(engine, ("after",))
-    return {"import": median(lambda: store.import_file(engine, city.read_bytes(), city.name, user=BENCH), runs),
+    from roles import actions
+    db = actions.open_database(url)
+    return {"import": median(lambda: actions.import_workbook(db, BENCH, data=city.read_bytes(), name=city.name), runs),
             "load": median(lambda: store.load(engine, ("after",)), runs),
             "roster": median(lambda: roster(wb, DAY), runs),
             "load one department": median(lambda: store.load(engine, ("after",), frozenset({one_dept})), runs),
             "gaps (2 weeks)": median(lambda: gaps(wb, DAY, end), runs),
             "overrun (2 weeks)": median(lambda: overrun(wb, DAY, end), runs),
             "handovers due": median(lambda: due(wb, calendar_of(wb), DAY), runs),
-            "digest (compose)": median(lambda: compose_digest(wb, DAY, digest_words("zh"), (), ()), runs)}
+            "digest (compose)": median(lambda: compose_digest(wb, DAY, DigestWords.of("zh"), (), ()), runs)}
 
 
 def raw_floor(url: str, runs: int) -> float:

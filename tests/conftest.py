@@ -17,7 +17,6 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from flows.model import Version
-from roles.storage import store
 from roles.storage.database import dispose_all
 from roles.storage.engines import engine_for
 from roles.storage.accounts import Account
@@ -227,8 +226,10 @@ def database_at(db_url: str, revision: str):
 
 
 def load_file(engine, path: Path, **kw):
-    """Import a workbook file as the office would, straight through the store."""
-    return store.import_file(engine, path.read_bytes(), path.name, **{"user": TESTER} | kw)
+    """Import a workbook file as the office would, through the use case."""
+    from roles import actions
+    db = actions.open_database(engine.url.render_as_string(hide_password=False))
+    return actions.import_workbook(db, TESTER, data=path.read_bytes(), name=path.name, **kw)
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from roles.model import Absence, Workbook
 from roles.storage import store
 from roles.storage.accounts import record
 from roles.storage.database import Database
-from flows.wording import Progress
-from roles.storage.store import ImportSummary
+from flows.wording import Progress, values
+from roles.storage.store import ImportStage, ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office, whole, within
 from .handover import open_handovers
@@ -44,9 +44,24 @@ def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS,
 
 def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
                     progress: Progress = lambda _: None) -> ImportSummary:
-    """Replace the departments a workbook file names, all or nothing (the reform office)."""
+    """Replace the departments a workbook file names, all or nothing (the reform office): read
+    the file, check it against what the database holds outside those departments, and replace
+    them, in one transaction; any problem raises `BadInput` and stores nothing."""
     require_office(actor, "import a workbook")
-    summary = store.import_file(db.engine, data, name, progress, user=actor)
+    progress(ImportStage("reading", values(file=name)))
+    tree = workbook_files.read_tree(data, name, locate=False)
+    with db.write(actor, exclusive=True) as tx:
+        known = tx.known(store.department_ids(tree))
+        progress(ImportStage("checking"))
+        try:
+            wb = parse(tree, name, known)
+        except BadInput:
+            if workbook_files.format_of(name) != "json":
+                raise
+            # JSON was read fast without positions; read again with them, for the messages.
+            parse(workbook_files.read_tree(data, name, locate=True), name, known)
+            raise
+        summary = tx.replace(wb, name, progress)
     open_handovers(db)
     return summary
 

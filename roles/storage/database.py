@@ -3,13 +3,16 @@ and the data loaded from it, kept until the data changes."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
 
 from flows.model import VERSIONS
 from roles.model import Workbook
 from roles.storage import store
-from roles.storage.engines import dispose_engines, engine_for, resolve_url
+from roles.storage.accounts import Account
+from roles.storage.engines import dispose_engines, engine_for, resolve_url, writing
 
 
 class Database:
@@ -48,6 +51,14 @@ class Database:
             while len(self._loaded) > self.KEEP:
                 del self._loaded[next(iter(self._loaded))]
             return kept[1]
+
+    @contextmanager
+    def write(self, actor: Account | str, *, exclusive: bool = False) -> Iterator[store.Writing]:
+        """A unit of work: one transaction in which `actor` reads what it checks and writes, all
+        committed at the end or nothing (any error rolls it back); `exclusive` (imports) waits
+        for any other exclusive writer."""
+        with writing(self.engine, exclusive) as session:
+            yield store.Writing(session, actor)
 
     def departments_of(self, *, section: str | None = None, person: str | None = None) -> frozenset[str]:
         return store.departments_of(self.engine, section=section, person=person)

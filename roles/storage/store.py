@@ -176,27 +176,23 @@ def _group(rows, key: str) -> dict[str, list]:
     return out
 
 
-def import_file(engine: Engine, data: bytes, name: str, progress: Progress = lambda _: None,
-                *, user: Account | str) -> ImportSummary:
-    """Read, check and store a workbook file (its bytes, and its name for the format and the
-    messages); on any problem raise `BadInput`, storing nothing."""
-    progress(ImportStage("reading", values(file=name)))
-    tree = formats.read_tree(data, name, locate=False)
-    with writing(engine, exclusive=True) as s:
-        ids = _department_ids(tree)
-        known = _known(s, ids)
-        progress(ImportStage("checking"))
-        try:
-            wb = parse(tree, name, known)
-        except BadInput:
-            if formats.format_of(name) != "json":
-                raise
-            # JSON was read fast without positions; read again with them, for the messages.
-            parse(formats.read_tree(data, name, locate=True), name, known)
-            raise
-        before = _replaced(s, wb)
-        summary = _replace(s, wb, progress)
-        audit(s, user, "import", name, before, summary.__dict__)
+class Writing:
+    """One transaction of one actor (`Database.write`): what a use case reads to check what it
+    was given, then what it writes, committed together at the end and audited in the actor's name."""
+
+    def __init__(self, session: Session, actor: Account | str):
+        self.session, self.actor = session, actor
+
+    def known(self, replacing: set[str]) -> Known:
+        """What the database holds outside the departments about to be replaced, for the checks."""
+        return _known(self.session, replacing)
+
+    def replace(self, wb: Workbook, source: str, progress: Progress = lambda _: None) -> ImportSummary:
+        """Replace the departments `wb` names (and add its absences and calendar days): an import
+        of `source`, with what it replaced on the audit trail."""
+        before = _replaced(self.session, wb)
+        summary = _replace(self.session, wb, progress)
+        audit(self.session, self.actor, "import", source, before, summary.__dict__)
         return summary
 
 
@@ -204,11 +200,9 @@ def import_workbook(engine: Engine, wb: Workbook, progress: Progress = lambda _:
                     source: str = "workbook", *, user: Account | str) -> ImportSummary:
     """Store an in-memory workbook (demo data, generated data) with the same checks as a file."""
     with writing(engine, exclusive=True) as s:
-        validate(wb, source, _known(s, {d.id for d in wb.departments}))
-        before = _replaced(s, wb)
-        summary = _replace(s, wb, progress)
-        audit(s, user, "import", source, before, summary.__dict__)
-        return summary
+        tx = Writing(s, user)
+        validate(wb, source, tx.known({d.id for d in wb.departments}))
+        return tx.replace(wb, source, progress)
 
 
 def _replaced(s: Session, wb: Workbook) -> dict | None:
@@ -234,7 +228,8 @@ def _json_safe(tree):
     return json.loads(json.dumps(tree, ensure_ascii=False, default=str))
 
 
-def _department_ids(tree) -> set[str]:
+def department_ids(tree) -> set[str]:
+    """The departments a workbook tree names, before it is checked (what an import replaces)."""
     if not isinstance(tree, dict) or not isinstance(tree.get("departments"), list):
         return set()
     return {str(d["id"]) for d in tree["departments"] if isinstance(d, dict) and d.get("id") is not None}
