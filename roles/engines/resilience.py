@@ -69,8 +69,9 @@ def section_resilience(section: str, processes: list[Process], members: list[Per
     else:
         k = _k(covers)
         k_standin = _k([qualified(s, members) for _, s in steps])
+    most_first = sorted(exposure.items(), key=lambda e: (-e[1], e[0]))  # ties by id: a set's order is the hash's
     return SectionResilience(section, len(members), len(steps), k, k_standin, tuple(sorted(pairs)),
-                             dict(sorted(at_risk.items())), dict(exposure.most_common()), tuple(unheld))
+                             dict(sorted(at_risk.items())), dict(most_first), tuple(unheld))
 
 
 def resilience(wb: Workbook, section: str | None = None) -> list[SectionResilience]:
