@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..i18n import lang, t
-from .base import DATE, EXIT_PROBLEMS, _db, _row, _stdout, _today, emit_json, fail, guarded, main
+from .base import DATE, EXIT_PROBLEMS, _db, _row, _stdout, _today, emit_json, fail, guarded, main, new_table
 
 
 @main.group()
@@ -209,10 +209,7 @@ def dispatches(ctx, status: str | None, day: dt.date | None, as_json: bool) -> N
     if as_json:
         emit_json({"dispatches": [{k: getattr(r, k) for k in keys} for r in rows]})
         return
-    from rich.table import Table
-    table = Table()
-    for k in ("id", "day", "kind", "recipient", "status", "attempts", "error"):
-        table.add_column(t(f"dispatch.{k}"))
+    table = new_table(None, ("id", "day", "kind", "recipient", "status", "attempts", "error"), words="dispatch")
     for r in rows:
         _row(table, r.id, r.day, t(f"dispatch.{r.kind}"), r.recipient, t(f"dispatch.{r.status}"),
              r.attempts, (r.error or "")[:80])

@@ -14,7 +14,7 @@ import click
 
 from flows.wording import Worded
 
-from ..i18n import lang
+from ..i18n import lang, t
 
 if TYPE_CHECKING:
     from roles.actions import Account, Database
@@ -160,6 +160,16 @@ def _write(file: Path, data: bytes) -> None:
         file.write_bytes(data)
     except OSError as e:
         fail(f"{file}: {e.strerror}")
+
+
+def new_table(title: str | None, columns: tuple[str, ...], words: str = "col", left: tuple[str, ...] | None = None):
+    """A table for the terminal, its columns headed in the CLI's language (`{words}.{column}`);
+    with `left`, those columns left-aligned and the others (figures) right."""
+    from rich.table import Table
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(t(f"{words}.{c}"), justify="left" if left is None or c in left else "right")
+    return table
 
 
 def _row(table, *cells) -> None:

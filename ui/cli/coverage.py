@@ -10,7 +10,7 @@ import click
 
 from ..i18n import off_day, person_label, t
 from ..shapes import gaps_json, handovers_json, roster_json
-from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _today, _workbook, _write, emit_json, guarded, main
+from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _today, _workbook, _write, emit_json, guarded, main, new_table
 
 
 @main.command()
@@ -31,10 +31,7 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     if not r.workday:
         click.echo(t("not_workday", date=day, why=off_day(r.off)))
         return
-    from rich.table import Table
-    table = Table(title=t("roster.title", date=day))
-    for col in ("process", "step", "a", "b", "status", "acting", "suggested"):
-        table.add_column(t(f"col.{col}"))
+    table = new_table(t("roster.title", date=day), ("process", "step", "a", "b", "status", "acting", "suggested"))
     from rich.text import Text
     from roles.engines.acting import STATUSES
     style = {"A": "", "B": "yellow", "up": "magenta", "gap": "bold red"}
@@ -54,10 +51,7 @@ def _say_estimated(source: str, *years: int) -> None:
 
 
 def _print_gaps(wb, title: str, rows) -> None:
-    from rich.table import Table
-    table = Table(title=title)
-    for col in ("date", "process", "step", "a", "b", "suggested"):
-        table.add_column(t(f"col.{col}"))
+    table = new_table(title, ("date", "process", "step", "a", "b", "suggested"))
     for g in rows:
         _row(table, g.date.isoformat(), f"{g.process_name} ({g.process})", f"{g.step} {g.step_name}",
                       person_label(wb, g.a), person_label(wb, g.b),
@@ -161,19 +155,14 @@ def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: 
     if not late:
         click.echo(t("overrun.none", start=start, end=end, n=len(report.processes)))
         return
-    from rich.table import Table
     wb = _workbook(ctx, ("after",))
-    table = Table(title=t("overrun.title", start=start, end=end))
-    for c in ("process", "promised", "cases", "late", "worst", "late_starts"):
-        table.add_column(t(f"overrun.col.{c}"), justify="left" if c in ("process", "late_starts") else "right")
+    table = new_table(t("overrun.title", start=start, end=end), ("process", "promised", "cases", "late", "worst", "late_starts"), words="overrun.col", left=("process", "late_starts"))
     for p in late:
         _row(table, f"{p.name} ({p.process})", p.promised_days, len(p.cases), len(p.late), f"{p.worst_days:g}",
              ", ".join(c.start.strftime("%m-%d") for c in p.late))
     _stdout().print(table)
     if report.absences:
-        table = Table(title=t("overrun.causes"))
-        for c in ("person", "from", "to", "late"):
-            table.add_column(t(f"overrun.col.{c}"))
+        table = new_table(t("overrun.causes"), ("person", "from", "to", "late"), words="overrun.col")
         for a, n in zip(report.absences, report.late_cases_of(), strict=True):
             _row(table, person_label(wb, a.person), a.start.isoformat(), a.end.isoformat(), n)
         _stdout().print(table)
@@ -197,10 +186,7 @@ def resilience(ctx, section: str | None, as_json: bool) -> None:
                                  "steps_at_risk": r.steps_at_risk, "exposure": r.exposure,
                                  "unheld": list(r.unheld)} for r in found]})
         return
-    from rich.table import Table
-    table = Table(title=t("resilience.title"))
-    for col in ("section", "people", "k", "k_standin", "pairs", "exposed", "at_risk"):
-        table.add_column(t(f"resilience.{col}"), justify="left" if col in ("section", "exposed", "at_risk") else "right")
+    table = new_table(t("resilience.title"), ("section", "people", "k", "k_standin", "pairs", "exposed", "at_risk"), words="resilience", left=("section", "exposed", "at_risk"))
     for r in found:
         sec = wb.section_by_id[r.section]
         name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else pid  # noqa: E731
@@ -251,12 +237,9 @@ def pairing(ctx, section: str | None, as_json: bool) -> None:
         emit_json({"sections": [{"section": sid, "issues": [i.__dict__ for i in issues],
                                  "load": [x.__dict__ for x in loads]} for sid, issues, loads in report]})
     else:
-        from rich.table import Table
         console = _stdout()
         for sid, issues, loads in report:
-            table = Table(title=f"{wb.section_by_id[sid].name} ({sid})")
-            for col in ("person", "a_steps", "a_minutes", "b_steps", "b_minutes"):
-                table.add_column(t(f"pairing.{col}"), justify="left" if col == "person" else "right")
+            table = new_table(f"{wb.section_by_id[sid].name} ({sid})", ("person", "a_steps", "a_minutes", "b_steps", "b_minutes"), words="pairing", left=("person",))
             for x in loads:
                 _row(table, person_label(wb, x.person), x.a_steps, f"{x.a_minutes:.0f}", x.steps, f"{x.minutes:.0f}")
             console.print(table)
@@ -295,12 +278,9 @@ def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_js
                                    for x in found.assignments],
                    "load": [{"person": p, "a_minutes": a, "b_minutes": b} for p, (a, b) in found.loads.items()]})
         return
-    from rich.table import Table
     console = _stdout()
-    table = Table(title=t("suggest.title", section=section, status=t(f"suggest.{found.status}"),
-                          seconds=f"{found.seconds:.1f}"))
-    for col in ("process", "step", "a", "b"):
-        table.add_column(t(f"col.{col}"))
+    table = new_table(t("suggest.title", section=section, status=t(f"suggest.{found.status}"),
+                          seconds=f"{found.seconds:.1f}"), ("process", "step", "a", "b"))
     for x in found.changes:
         _row(table, x.process, x.step, f"{person_label(wb, x.was_a)} → {person_label(wb, x.a)}",
              f"{person_label(wb, x.was_b)} → {person_label(wb, x.b)}")
@@ -327,11 +307,8 @@ def handovers_list(ctx, open_only: bool, department: str | None, refresh: bool, 
     if not found:
         click.echo(t("handover.none"))
         return
-    from rich.table import Table
     wb = _workbook(ctx, ())
-    table = Table(title=t("handover.title"))
-    for c in ("id", "person", "from", "to", "acting", "state"):
-        table.add_column(t(f"handover.col.{c}"))
+    table = new_table(t("handover.title"), ("id", "person", "from", "to", "acting", "state"), words="handover.col")
     for h in found:
         _row(table, h.id, person_label(wb, h.person), h.start.isoformat(), h.end.isoformat(),
              "、".join(person_label(wb, p) for p in h.acting), t(f"handover.state.{h.state}"))

@@ -11,7 +11,7 @@ import click
 
 from ..i18n import lang, person_label, t
 from .base import (DATE, EXIT_PROBLEMS, Progress, _db, _read, _row, _stdout, _workbook, _write, emit_json, fail,
-                   guarded, main)
+                   guarded, main, new_table)
 
 
 @main.command()
@@ -29,10 +29,7 @@ def lint(ctx, process_ids: tuple[str, ...], which: str, as_json: bool) -> None:
     elif not found:
         click.echo(t("lint.none"))
     else:
-        from rich.table import Table
-        table = Table(title=t("lint.title", n=len(found)))
-        for col in ("process", "step", "rule", "message"):
-            table.add_column(t(f"col.{col}"))
+        table = new_table(t("lint.title", n=len(found)), ("process", "step", "rule", "message"))
         for p, f in found:
             _row(table, f"{p.name} ({p.id})", f.step, f.code, f.text(lang()))
         _stdout().print(table)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import lang, t
-from .base import EXIT_PROBLEMS, Progress, _db, _row, _stdout, _write, emit_json, fail, guarded, main
+from .base import EXIT_PROBLEMS, Progress, _db, _row, _stdout, _write, emit_json, fail, guarded, main, new_table
 
 
 def _pct(x: float | None) -> str:
@@ -26,14 +26,11 @@ def stats(ctx, as_json: bool) -> None:
     if as_json:
         emit_json(doc)
         return
-    from rich.table import Table
     console = _stdout()
     for level, key in (("processes", "process"), ("sections", "section"), ("departments", "department")):
-        table = Table(title=t(f"stats.{level}"))
-        cols = [key, "before", "after", "reduction"] + (["handoffs"] if level == "processes" else []) \
-            + (["sections"] if level == "departments" else [])
-        for c in cols:
-            table.add_column(t(f"col.{c}"), justify="left" if c == key else "right")
+        cols = (key, "before", "after", "reduction") + (("handoffs",) if level == "processes" else ()) \
+            + (("sections",) if level == "departments" else ())
+        table = new_table(t(f"stats.{level}"), cols, left=(key,))
         for row in doc[level]:
             cells = [f"{row['name']} ({row[key]})", str(row["before"] if row["before"] is not None else "—"),
                      str(row["after"]), _pct(row["reduction"])]
@@ -43,9 +40,7 @@ def stats(ctx, as_json: bool) -> None:
                 cells.append(f"{row['sections_before']} → {row['sections_after']} ({_pct(row['section_reduction'])})")
             _row(table, *cells)
         console.print(table)
-    table = Table(title=t("stats.batches"))
-    for c in ("batch", "before", "after", "reduction", "sections"):
-        table.add_column(t(f"col.{c}"), justify="left" if c == "batch" else "right")
+    table = new_table(t("stats.batches"), ("batch", "before", "after", "reduction", "sections"), left=("batch",))
     for b in doc["batches"]:
         _row(table, b["batch"] if b["batch"] is not None else "—", b["before"], b["after"], _pct(b["reduction"]),
              f"{b['sections_before']} → {b['sections_after']} ({_pct(b['section_reduction'])})")
@@ -67,11 +62,8 @@ def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) ->
     elif not findings:
         click.echo(t("check.none"))
     else:
-        from rich.table import Table
         from rich.text import Text
-        table = Table(title=t("check.title", n=len(findings)))
-        for col in ("rule", "severity", "subject", "message"):
-            table.add_column(t(f"col.{col}"))
+        table = new_table(t("check.title", n=len(findings)), ("rule", "severity", "subject", "message"))
         for f in findings:
             severity = Text(t("severity." + f.severity), style="bold red" if f.blocking else "yellow")
             if f.exemption:
@@ -102,11 +94,8 @@ def report(ctx, xlsx: Path | None, as_json: bool) -> None:
     if as_json:
         emit_json(doc)
         return
-    from rich.table import Table
     console = _stdout()
-    table = Table(title=t("report.title"))
-    for col in ("level", "sections", "reduction", "range", "sizes", "small"):
-        table.add_column(t(f"report.{col}"), justify="left" if col == "level" else "right")
+    table = new_table(t("report.title"), ("level", "sections", "reduction", "range", "sizes", "small"), words="report", left=("level",))
     rows = [(t("report.city"), doc["city"])] + [(t("report.batch", batch=b["batch"] if b["batch"] is not None else "—"), b)
                                                 for b in doc["batches"]] + [(d["name"], d) for d in doc["departments"]]
     for name, r in rows:
@@ -129,10 +118,7 @@ def saturation_(ctx, hours: float, as_json: bool) -> None:
     if as_json:
         emit_json(doc)
         return
-    from rich.table import Table
-    table = Table(title=t("saturation.title", hours=f"{hours:g}"))
-    for col in ("section", "people", "hours", "share", "flag"):
-        table.add_column(t(f"saturation.{col}"), justify="left" if col in ("section", "flag") else "right")
+    table = new_table(t("saturation.title", hours=f"{hours:g}"), ("section", "people", "hours", "share", "flag"), words="saturation", left=("section", "flag"))
     for r in doc["sections"]:
         _row(table, f"{r['name']} ({r['section']})", r["people"], f"{r['minutes'] / 60:.1f}", _pct(r["saturation"]),
              t(f"saturation.{r['flag'] or 'unknown'}"))
