@@ -1,8 +1,10 @@
-"""The database as a `Workbook`: load it whole, and import a workbook in one transaction.
+"""The database as a `Workbook`: load it (whole, or what some departments need), and replace
+the departments a workbook names inside a use case's unit of work (`Writing`); the other writes
+of the organisation, absences, exemptions, calendar and process versions.
 
-The only module of `roles` that opens sessions. Importing replaces every department the
-workbook names (its sections, duties, people, processes and their people's absences), adds
-absences of other people, and sets calendar overrides: re-import is how users update.
+Replacing takes every department the workbook names (its sections, duties, people, processes and
+their people's absences), adds absences of other people, and sets calendar overrides: re-import
+is how users update.
 """
 from __future__ import annotations
 
