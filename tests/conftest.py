@@ -118,15 +118,13 @@ class _Migrated:
         self._migrate()
         with self.engine.connect() as c:
             self.tables = set(inspect(c).get_table_names()) - {"alembic_version"}
-            self.seeded = {t: [dict(r._mapping) for r in c.execute(text(f'SELECT * FROM "{t}"'))] for t in self.tables}
-        self.seeded = {t: rows for t, rows in self.seeded.items() if rows}
+            rows = {t: [dict(r._mapping) for r in c.execute(text(f'SELECT * FROM "{t}"'))] for t in self.tables}
+        self.seeded = {t: made for t, made in rows.items() if made}
 
     def fresh(self) -> None:
         with self.engine.connect() as c:
-            same = (set(inspect(c).get_table_names()) - {"alembic_version"} == self.tables
-                    and inspect(c).has_table("alembic_version")
-                    and c.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD)
-            if same:
+            if (set(inspect(c).get_table_names()) == self.tables | {"alembic_version"}
+                    and c.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD):
                 c.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in sorted(self.tables)) + " RESTART IDENTITY CASCADE"))
                 for t, rows in self.seeded.items():
                     names = list(rows[0])

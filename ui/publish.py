@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import cast
 
 from flows import bpmn
 from roles import clock
@@ -65,7 +66,7 @@ class Drawing(Stage):
     @property
     def share(self) -> float:
         given = dict(self.params)
-        return int(str(given["n"])) / int(str(given["total"]))
+        return cast(int, given["n"]) / cast(int, given["total"])  # Drawing(params=values(n=…, total=…))
 
 
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1200px;

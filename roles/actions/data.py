@@ -38,7 +38,9 @@ def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS,
     reasons of others' absences withheld where they are not theirs to know. An account limited to
     one department reads what that department needs."""
     if actor.department is not None:
-        departments = frozenset({within(db, actor, department_id=d) or d for d in departments or {actor.department}})
+        for d in departments or ():
+            within(db, actor, department_id=d)
+        departments = frozenset({actor.department})
     return private(db.workbook(versions, departments), actor)
 
 

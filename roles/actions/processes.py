@@ -63,9 +63,10 @@ def lint_processes(db: Database, actor: Account, *, process_ids: tuple[str, ...]
     """The findings of every process (or those named), version `which`."""
     wb = db.workbook((_which(which),))
     chosen = [_process(wb, x) for x in process_ids] if process_ids else list(wb.processes)
-    if actor.department is not None:  # all of theirs, and only theirs
-        chosen = [p for p in chosen if within(db, actor, section_id=p.section)] if process_ids else \
-            [p for p in chosen if wb.department_of_section.get(p.section) == actor.department]
+    if actor.department is not None:  # those named, if theirs; else all of theirs, and only theirs
+        for p in chosen if process_ids else ():
+            within(db, actor, section_id=p.section)
+        chosen = [p for p in chosen if wb.department_of_section.get(p.section) == actor.department]
     return [(p, f) for p in chosen if (v := p.version(which)) is not None for f in lint_version(wb, p, which, v)]
 
 
@@ -92,15 +93,15 @@ def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, 
     wb = db.workbook(())  # who belongs where is all lint needs of the database; the version is given
     p = _process(wb, process_id)
     require_section(wb, actor, p.section, "publish the processes")
-    entry = f"process {process_id}, {_which(which)}"
+    version_name = _which(which)
+    entry = f"process {process_id}, {version_name}"
     problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
     if not problems:
         problems = [Problem(source, f"{entry}, step {f.step}", None, f.code, f.text("en"))
                     for f in lint_version(wb, p, which, version)]
     if problems:
         raise BadInput(problems)
-    revision = store.publish_draft(db.engine, process_id, _which(which), version, source, expected_revision,
-                                   user=actor)
+    revision = store.publish_draft(db.engine, process_id, version_name, version, source, expected_revision, user=actor)
     open_handovers(db)
     return revision
 

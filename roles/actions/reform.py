@@ -29,7 +29,9 @@ def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departme
     if unknown:
         raise BadInput(f"rule: no rule '{unknown[0]}' (rules: {', '.join(RULES)})")
     if actor.department is not None:  # the findings about its own department, and only those
-        departments = tuple(within(db, actor, department_id=d) or d for d in departments) or (actor.department,)
+        for d in departments:
+            within(db, actor, department_id=d)
+        departments = (actor.department,)
     wb = db.workbook()
     for d in departments:
         department(wb, d)
