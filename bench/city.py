@@ -12,7 +12,7 @@ import random
 from flows.model import Process, Step, Version
 from flows.timelimits import longest_route
 from roles.model import Absence, Department, Function, Person, Section, SectionBefore, Workbook
-from roles.storage.accounts import Account
+from roles.actor import Account
 
 #: Who loads a generated city, as the audit trail names it.
 BENCH = Account("bench", "office")

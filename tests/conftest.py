@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 from flows.model import Version
 from roles.storage.database import dispose_all
 from roles.storage.engines import engine_for
-from roles.storage.accounts import Account
+from roles.actor import Account
 from roles.storage.migrate import HEAD, upgrade
 from ui.cli import main
 

@@ -13,7 +13,7 @@ import pwd
 
 from flows.errors import PermissionDenied
 from roles.model import Workbook
-from roles.storage.accounts import LOCAL, Account
+from roles.actor import Account, LOCAL
 from roles.storage.database import Database
 
 # The guards (require_office, …) are the other actions' own, imported by name, not front ends'.

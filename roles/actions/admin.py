@@ -13,9 +13,9 @@ from roles.notify import dispatch
 from roles.notify.digest import DigestWords
 from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry, run_weekly
 from roles.notify.notices import NoticeWords
-from roles.storage import accounts, vault
+from roles.storage import accounts, audit, sessions, vault
 from roles.storage import backup as backups
-from roles.storage.accounts import ROLES
+from roles.actor import ROLES
 from roles.storage.database import Database
 from roles.storage.tables import AuditRow, DispatchRow
 
@@ -40,17 +40,17 @@ def sign_in(db: Database, username: str, password: str, client: str | None = Non
 
 def session_token(db: Database, actor: Account, *, hours: float) -> str:
     """A token that keeps `actor` signed in for `hours`, across reloads, tabs and app servers."""
-    return accounts.session_token(db.engine, actor.username, hours)
+    return sessions.session_token(db.engine, actor.username, hours)
 
 
 def sign_out(db: Database, *, token: str) -> None:
     """End the sign-in `token` makes, for every tab and copy of it."""
-    accounts.end_session(db.engine, token)
+    sessions.end_session(db.engine, token)
 
 
 def session_account(db: Database, token: str) -> tuple[Account, int] | None:
     """Who a session token signs in, and until when; None when it no longer holds."""
-    return accounts.session_account(db.engine, token)
+    return sessions.session_account(db.engine, token)
 
 
 def account_for_email(db: Database, email: str) -> Account | None:
@@ -104,13 +104,13 @@ def remove_account(db: Database, actor: Account, *, username: str) -> None:
 
 def audit_trail(db: Database, actor: Account, *, limit: int = 500) -> list[AuditRow]:
     require_office(actor, "read the audit trail")
-    return accounts.audit_trail(db.engine, limit)
+    return audit.audit_trail(db.engine, limit)
 
 
 def verify_audit(db: Database, actor: Account) -> tuple[int, str, list[str]]:
     """(rows, newest hash, problems): whether any audit row was edited or deleted."""
     require_office(actor, "verify the audit trail")
-    return accounts.verify_trail(db.engine)
+    return audit.verify_trail(db.engine)
 
 
 def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flows import limits
 from flows.errors import BadInput, PermissionDenied
 from roles.storage import clients as store
-from roles.storage.accounts import ROLES
+from roles.actor import ROLES
 from roles.storage.clients import ApiClient
 from roles.storage.database import Database
 

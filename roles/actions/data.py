@@ -15,7 +15,7 @@ from roles.formats.ical import read_absences
 from roles.formats.workbook import parse, to_tree
 from roles.model import Absence, Workbook
 from roles.storage import store
-from roles.storage.accounts import record
+from roles.storage.audit import record
 from roles.storage.database import Database
 from flows.wording import Progress, values
 from roles.storage.store import ImportStage, ImportSummary

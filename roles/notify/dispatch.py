@@ -26,7 +26,7 @@ from roles.notify.notices import Notice
 from roles.storage.tables import ContactRow, DispatchRow
 
 if TYPE_CHECKING:
-    from roles.storage.accounts import Account
+    from roles.actor import Account
 
 log = logging.getLogger("abflow.dispatch")
 MAX_ATTEMPTS = 5
@@ -120,7 +120,7 @@ def _shown(s: Session, person: str | None = None) -> dict[str, list[str]]:
 def set_contacts(engine: Engine, person: str, urls: list[str], *, user: Account | str) -> None:
     """Replace a person's contacts; audited as they are shown, never in the clear."""
     from sqlalchemy import delete
-    from roles.storage.accounts import audit
+    from roles.storage.audit import audit
     from roles.storage.bulk import bulk_insert, table_of
     from roles.storage.store import bump
     from roles.storage.tables import PersonRow

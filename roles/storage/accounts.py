@@ -1,4 +1,4 @@
-"""Accounts and the audit trail in the database. Who may do what is decided in
+"""Accounts in the database: who may sign in, with what password, and how often they may fail. Who may do what is decided in
 `roles.actions.access`, the layer every caller goes through.
 
 Local accounts keep an scrypt hash of the password (the standard library's, with a random salt per
@@ -10,33 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
 from functools import lru_cache
-from typing import Literal, cast, get_args
-from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from roles.storage.engines import writing
 from sqlmodel import Session, col
 
-from roles.storage.bulk import table_of
-from roles.storage.tables import AccountRow, AuditRow, SessionRow, ThrottleRow
 from flows.errors import BadInput, Conflict, NotFound, Problem
+from roles.actor import ROLES, Account, as_role
+from roles.storage.audit import record, audit
+from roles.storage.bulk import table_of
+from roles.storage.engines import writing
+from roles.storage.sessions import end_sessions
+from roles.storage.tables import AccountRow, ThrottleRow
 
-#: Who an account is: the reform office, a section head, or staff.
-Role = Literal["office", "head", "staff"]
-ROLES: tuple[Role, ...] = get_args(Role)
 
-
-def as_role(text: str) -> Role:
-    """A stored role, as the type names it: every write checks it (`role_problem`), so anything
-    else is a row not written by abflow."""
-    if text not in ROLES:
-        raise ValueError(f"stored role {text!r} is none of {', '.join(ROLES)}")
-    return cast(Role, text)
 #: scrypt at OWASP's cost (N=2^14, r=8, p=5: 16 MiB, as hard as N=2^17 with p=1); a hash made at a
 #: lower cost is made again at this one on the next good sign-in.
 _N, _R, _P = 2 ** 14, 8, 5
@@ -56,20 +46,6 @@ abflow12345 abflow2026 password2026 123123123123 987654321 9876543210 asdfghjkl 
 
 class TooManyFailures(Conflict):
     """An account that failed to sign in too often is locked for a while."""
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    role: Role
-    person: str | None = None
-    #: The one department the account may read, where it is limited to one (an API client's):
-    #: every use case keeps its questions and answers within it (roles.actions.access.within).
-    department: str | None = None
-
-
-#: Who acts when the database has no accounts (a single-user installation).
-LOCAL = Account("local", "office")
 
 
 def hash_password(password: str) -> str:
@@ -161,7 +137,7 @@ def _problems(s: Session, username: str, role: str, person: str | None, password
 
 
 def add_account(engine: Engine, username: str, password: str, role: str, person: str | None,
-                by: Account = LOCAL) -> None:
+                *, by: Account) -> None:
     with writing(engine) as s:
         problems = _problems(s, username, role, person, password)
         if problem := username_problem(username):
@@ -197,7 +173,7 @@ def change_account(engine: Engine, username: str, by: Account, *, role: str | No
         if password is not None:
             row.password_hash = hash_password(password)
         if password is not None or row.disabled:  # every sign-in made before ends
-            _end_sessions(s, username)
+            end_sessions(s, username)
         after = {"role": row.role, "person": row.person_id, "disabled": row.disabled} | (
             {"password": "changed"} if password is not None else {})
         audit(s, by, "account.change", username, before, after)
@@ -207,7 +183,7 @@ def remove_account(engine: Engine, username: str, by: Account) -> None:
     with writing(engine) as s:
         row = _account(s, username)
         audit(s, by, "account.remove", username, {"role": row.role, "person": row.person_id}, None)
-        _end_sessions(s, username)
+        end_sessions(s, username)
         s.delete(row)
 
 
@@ -314,51 +290,6 @@ def account_now(engine: Engine, username: str) -> Account | None:
         return Account(row.username, as_role(row.role), row.person_id) if row is not None and not row.disabled else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def session_token(engine: Engine, username: str, hours: float) -> str:
-    """A new sign-in of `username` for `hours`, in any tab or app server of the installation: a
-    random token for the browser, kept here only as its hash, so that it ends when revoked."""
-    now = dt.datetime.now(dt.timezone.utc)
-    token = secrets.token_urlsafe(32)
-    with writing(engine) as s:
-        _account(s, username)
-        s.execute(sa.delete(SessionRow).where(col(SessionRow.expires_at) < now))  # the expired, gone
-        s.add(SessionRow(token_hash=_token_hash(token), username=username, created_at=now,
-                         expires_at=now + dt.timedelta(hours=hours)))
-    return token
-
-
-def session_account(engine: Engine, token: str) -> tuple[Account, int] | None:
-    """The account a session token signs in, with when it expires (epoch seconds); None for a
-    token never made, expired or ended (signed out, a new password, the account switched off or
-    removed)."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 100:
-        return None
-    with Session(engine) as s:
-        found = s.execute(select(SessionRow, AccountRow).join(AccountRow, col(AccountRow.username) == col(
-            SessionRow.username)).where(col(SessionRow.token_hash) == _token_hash(token))).first()
-    if found is None:
-        return None
-    session, row = found
-    until = session.expires_at if session.expires_at.tzinfo else session.expires_at.replace(tzinfo=dt.timezone.utc)
-    if row.disabled or until <= dt.datetime.now(dt.timezone.utc):
-        return None
-    return Account(row.username, as_role(row.role), row.person_id), int(until.timestamp())
-
-
-def end_session(engine: Engine, token: str) -> None:
-    """Sign out: the token signs nobody in from now on, in any tab or copy of the cookie."""
-    with writing(engine) as s:
-        s.execute(sa.delete(SessionRow).where(col(SessionRow.token_hash) == _token_hash(token)))
-
-
-def _end_sessions(s: Session, username: str) -> None:
-    s.execute(sa.delete(SessionRow).where(col(SessionRow.username) == username))
-
-
 def account_for_email(engine: Engine, email: str) -> Account | None:
     """The account an OIDC sign-in maps to: the one whose username is the e-mail address, compared
     without regard to case; None for a disabled account."""
@@ -368,59 +299,3 @@ def account_for_email(engine: Engine, email: str) -> Account | None:
         return Account(row.username, as_role(row.role), row.person_id) if row is not None and not row.disabled else None
 
 
-def username(who: Account | str) -> str:
-    """Who acted, as the records name them: an account's user name, or a tool's name ("cli")."""
-    return who.username if isinstance(who, Account) else who
-
-
-def chain_hash(prev: str, at: dt.datetime, user: str, action: str, subject: str, before, after) -> str:
-    """A row's hash: of the row before's hash and this row's content, in one canonical form, so
-    that editing any field of any row, or deleting one, breaks the chain from there on."""
-    at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)  # SQLite hands back naive UTC
-    content = json.dumps([at.astimezone(dt.timezone.utc).isoformat(), user, action, subject, before, after],
-                         sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{prev}\n{content}".encode()).hexdigest()
-
-
-def audit(s: Session, who: Account | str, action: str, subject: str, before, after) -> None:
-    """Record a change inside the transaction that makes it, so one never exists without the other;
-    chained to the row before (appends wait for each other, so the chain never forks)."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK})
-    prev = s.execute(select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)).scalar() or ""
-    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    user = username(who)
-    s.add(AuditRow(at=at, user=user, action=action, subject=subject, before=before, after=after, prev_hash=prev,
-                   hash=chain_hash(prev, at, user, action, subject, before, after)))
-    s.flush()  # the next row of this transaction chains to this one
-
-
-_AUDIT_LOCK = 0x61626661  # "abfa"
-
-
-def record(engine: Engine, who: Account | str, action: str, subject: str, after=None) -> None:
-    """An audit row for something that changes no data (a sign-in, an export, a publish)."""
-    with writing(engine) as s:
-        audit(s, who, action, subject, None, after)
-
-
-def verify_trail(engine: Engine) -> tuple[int, str, list[str]]:
-    """Check every audit row against the chain: (rows, the newest hash, problems). Keep the newest
-    hash somewhere else (a backup log): a trail cut short at its end shows only against it."""
-    problems: list[str] = []
-    prev, n = "", 0
-    with Session(engine) as s:
-        for r in s.execute(select(AuditRow).order_by(col(AuditRow.id))).scalars():
-            n += 1
-            if r.prev_hash != prev:
-                problems.append(f"row {r.id} ({r.at:%Y-%m-%d %H:%M:%S}, {r.action}): the row before it was "
-                                "deleted or changed")
-            elif r.hash != chain_hash(prev, r.at, r.user, r.action, r.subject, r.before, r.after):
-                problems.append(f"row {r.id} ({r.at:%Y-%m-%d %H:%M:%S}, {r.action}): changed after it was written")
-            prev = r.hash or ""
-    return n, prev, problems
-
-
-def audit_trail(engine: Engine, limit: int = 500) -> list[AuditRow]:
-    with Session(engine) as s:
-        return list(s.scalars(select(AuditRow).order_by(col(AuditRow.id).desc()).limit(limit)))

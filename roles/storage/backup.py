@@ -37,7 +37,8 @@ from roles.storage.bulk import bulk_insert
 from flows.errors import BadInput, Conflict, Problem
 from flows.wording import Progress, Stage, values
 from roles.storage import vault
-from roles.storage.accounts import Account, audit, username
+from roles.actor import Account, username
+from roles.storage.audit import audit
 from roles.storage.migrate import HEAD, MIGRATIONS, ForeignKeysBroken, migrating, to_revision
 
 FORMAT, VERSION = "abflow-backup", 1
@@ -117,7 +118,7 @@ def _key_id() -> str:
 def backup(engine: Engine, target: Path, by: Account | str, progress: Progress = lambda _: None) -> BackupSummary:
     """Write everything to `target` (written aside, then moved into place) from one consistent
     snapshot; recorded on the audit trail, and the record is in the backup."""
-    from roles.storage.accounts import record
+    from roles.storage.audit import record
     record(engine, by, "backup", target.name[:64])
     aside = target.with_name(f".{target.name}.partial")
     manifest: dict = {"format": FORMAT, "version": VERSION, "revision": HEAD, "by": username(by),

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from flows.errors import BadInput, NotFound
-from roles.storage.accounts import Account, as_role, audit
+from roles.actor import Account, as_role
+from roles.storage.audit import audit
 from roles.storage.engines import writing
 from roles.storage.tables import ApiClientRow
 

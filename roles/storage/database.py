@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from flows.model import VERSIONS
 from roles.model import Workbook
 from roles.storage import store
-from roles.storage.accounts import Account
+from roles.actor import Account
 from roles.storage.engines import dispose_engines, engine_for, resolve_url, writing
 
 

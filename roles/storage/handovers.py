@@ -16,7 +16,8 @@ from sqlmodel import Session, col
 
 from flows.errors import Conflict, NotFound
 from roles.engines.handover import Due
-from roles.storage.accounts import Account, audit
+from roles.actor import Account
+from roles.storage.audit import audit
 from roles.storage.engines import writing
 from roles.storage.tables import HandoverRow
 

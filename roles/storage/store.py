@@ -26,7 +26,8 @@ from flows.errors import Conflict
 from flows.wording import Progress, Stage, values
 
 from roles.storage import processes as flow_store
-from roles.storage.accounts import Account, audit, username
+from roles.actor import Account, username
+from roles.storage.audit import audit
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.engines import writing
 from roles.model import (ABSENCE_REASONS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore,

@@ -232,7 +232,7 @@ class AuditRow(SQLModel, table=True):
     subject: str
     before: dict | list | None = Field(default=None, sa_column=Column(JSON))
     after: dict | list | None = Field(default=None, sa_column=Column(JSON))
-    #: The hash of the row before, and of this row with it (roles.storage.accounts.chain_hash).
+    #: The hash of the row before, and of this row with it (roles.storage.audit.chain_hash).
     prev_hash: str | None = None
     hash: str | None = None
 

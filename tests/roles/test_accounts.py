@@ -7,11 +7,11 @@ from sqlmodel import Session, select
 
 from roles.storage import store
 from roles.actions.access import may_edit_absence, may_edit_section
-from roles.storage.accounts import (LOCAL, Account, add_account, any_accounts, check_password,
-                                    hash_password, sign_in)
+from roles.actor import Account, LOCAL
+from roles.storage.accounts import add_account, any_accounts, check_password, hash_password, sign_in
 from roles.storage.tables import AccountRow
 
-from ..conftest import BIANBAN, load_file
+from ..conftest import BIANBAN, load_file, TESTER
 
 
 def test_passwords_are_kept_hashed_and_checked():
@@ -24,8 +24,8 @@ def test_passwords_are_kept_hashed_and_checked():
 
 def test_sign_in_and_permissions(bianban):
     assert not any_accounts(bianban)
-    add_account(bianban, "h", "head-pass-1", "head", "bb05")
-    add_account(bianban, "s", "staff-pass-1", "staff", "bb03")
+    add_account(bianban, "h", "head-pass-1", "head", "bb05", by=TESTER)
+    add_account(bianban, "s", "staff-pass-1", "staff", "bb03", by=TESTER)
     assert any_accounts(bianban)
     assert sign_in(bianban, "h", "nope") is None and sign_in(bianban, "nobody", "x") is None
     head = sign_in(bianban, "h", "head-pass-1")
@@ -39,7 +39,7 @@ def test_sign_in_and_permissions(bianban):
 
 
 def test_accounts_keep_their_person_across_a_reimport(bianban):
-    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    add_account(bianban, "h", "head-pass-1", "head", "bb05", by=TESTER)
     load_file(bianban, BIANBAN)  # replaces the department, people included
     with Session(bianban) as s:
         assert s.exec(select(AccountRow.person_id).where(AccountRow.username == "h")).one() == "bb05"
@@ -94,8 +94,8 @@ def test_a_password_must_be_long_and_not_a_common_one(bianban, cli, password, sa
 
 def test_five_failures_lock_the_account_from_that_address_only_and_locks_grow(bianban, monkeypatch):
     import datetime as dt
-    from roles.storage import accounts
-    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    from roles.storage import accounts, audit
+    add_account(bianban, "h", "head-pass-1", "head", "bb05", by=TESTER)
     t0 = dt.datetime.now(dt.timezone.utc)
     for _ in range(accounts.MAX_FAILURES):
         assert sign_in(bianban, "h", "wrong-guess", client="203.0.113.9", now=t0) is None
@@ -103,14 +103,14 @@ def test_five_failures_lock_the_account_from_that_address_only_and_locks_grow(bi
         with pytest.raises(accounts.TooManyFailures, match="try again in 1 minute"):
             sign_in(bianban, "h", "head-pass-1", client="203.0.113.9", now=t0)  # even the right one, for now
     assert sign_in(bianban, "h", "head-pass-1", client="198.51.100.7", now=t0) is not None  # the owner elsewhere
-    trail = [r for r in accounts.audit_trail(bianban) if r.action.startswith("signin")]
+    trail = [r for r in audit.audit_trail(bianban) if r.action.startswith("signin")]
     assert [r.action for r in trail] == ["signin"] + ["signin.failed"] * accounts.MAX_FAILURES
     assert trail[1].after["locked_until"] and trail[2].after == {"client": "203.0.113.9", "failures": 4}
     # The lock over, the next try goes on, and the 40 refused attempts are one counted row.
     t1 = t0 + dt.timedelta(minutes=1, seconds=1)
     for _ in range(accounts.MAX_FAILURES):
         assert sign_in(bianban, "h", "wrong-guess", client="203.0.113.9", now=t1) is None
-    [refused] = [r for r in accounts.audit_trail(bianban) if r.action == "signin.refused"]
+    [refused] = [r for r in audit.audit_trail(bianban) if r.action == "signin.refused"]
     assert refused.after == {"client": "203.0.113.9", "attempts": 40}
     with pytest.raises(accounts.TooManyFailures, match="try again in 2 minute"):  # the second lock in a row: longer
         sign_in(bianban, "h", "head-pass-1", client="203.0.113.9", now=t1)
@@ -133,7 +133,7 @@ def test_unknown_names_cost_what_known_ones_do(bianban, monkeypatch):
 def test_parallel_wrong_passwords_get_five_checks_not_more(bianban, monkeypatch):
     from roles.storage import accounts
     from ..conftest import together
-    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    add_account(bianban, "h", "head-pass-1", "head", "bb05", by=TESTER)
     checked = []
     real = accounts.check_password
     monkeypatch.setattr(accounts, "check_password", lambda p, h: checked.append(h) or real(p, h))
@@ -145,16 +145,16 @@ def test_parallel_wrong_passwords_get_five_checks_not_more(bianban, monkeypatch)
 def test_one_client_guessing_across_accounts_is_throttled_by_its_address(bianban, monkeypatch):
     """Spreading guesses over many names stays under each account's limit; the address is limited too,
     and only that address: another client still signs in."""
-    from roles.storage import accounts
+    from roles.storage import accounts, audit
     cheap = accounts.hash_password("x")
     monkeypatch.setattr(accounts, "_dummy", lambda: cheap)  # the unknown names' hash (speed only)
-    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    add_account(bianban, "h", "head-pass-1", "head", "bb05", by=TESTER)
     for i in range(accounts.MAX_CLIENT_FAILURES):
         assert sign_in(bianban, f"guess-{i}", "wrong-guess", client="203.0.113.9") is None
     with pytest.raises(accounts.TooManyFailures, match=r"from this address \(203.0.113.9\)"):
         sign_in(bianban, "h", "head-pass-1", client="203.0.113.9")
     assert sign_in(bianban, "h", "head-pass-1", client="198.51.100.7") is not None
-    failed = [r for r in accounts.audit_trail(bianban) if r.action == "signin.failed"]
+    failed = [r for r in audit.audit_trail(bianban) if r.action == "signin.failed"]
     assert len(failed) == accounts.MAX_CLIENT_FAILURES and failed[-1].after == {"client": "203.0.113.9", "failures": 1}
 
 
@@ -177,7 +177,7 @@ def test_a_hash_of_an_older_cost_is_made_again_at_todays_on_a_good_sign_in(bianb
     from roles.storage import accounts
     salt = secrets.token_bytes(16)
     old = f"scrypt${2**14}$8$1${salt.hex()}${hashlib.scrypt(b'old-cost-pass-1', salt=salt, n=2**14, r=8, p=1).hex()}"
-    add_account(bianban, "o", "placeholder-9z", "office", None)
+    add_account(bianban, "o", "placeholder-9z", "office", None, by=TESTER)
     with Session(bianban) as s, s.begin():
         s.get(AccountRow, "o").password_hash = old
     assert sign_in(bianban, "o", "old-cost-pass-1") is not None
@@ -186,8 +186,9 @@ def test_a_hash_of_an_older_cost_is_made_again_at_todays_on_a_good_sign_in(bianb
 
 
 def test_a_session_holds_until_it_expires_or_is_ended_by_sign_out_password_or_switch_off(bianban):
-    from roles.storage.accounts import change_account, end_session, remove_account, session_account, session_token
-    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    from roles.storage.accounts import change_account, remove_account
+    from roles.storage.sessions import end_session, session_account, session_token
+    add_account(bianban, "h", "head-pass-1", "head", "bb05", by=TESTER)
     token = session_token(bianban, "h", hours=10)
     found, until = session_account(bianban, token)
     assert found.username == "h" and found.person == "bb05"

@@ -13,7 +13,7 @@ from roles import actions
 from roles.model import Absence, Exemption
 from roles.storage.accounts import add_account
 
-from ..conftest import BIANBAN, CORPUS
+from ..conftest import BIANBAN, CORPUS, TESTER
 
 OFFICE = actions.Account("office", "office")
 HEAD_JG = actions.Account("head-jg", "head", "bb05")   # head of bb-jg
@@ -24,7 +24,7 @@ D = dt.date
 @pytest.fixture
 def db(bianban):
     for name, role, person in (("head-jg", "head", "bb05"), ("staff", "staff", "bb03")):
-        add_account(bianban, name, f"{name}-password-1", role, person)
+        add_account(bianban, name, f"{name}-password-1", role, person, by=TESTER)
     return actions.open_database(bianban.url.render_as_string(hide_password=False))
 
 

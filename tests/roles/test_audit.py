@@ -7,14 +7,14 @@ from sqlalchemy import text
 from roles import actions
 from roles.storage.accounts import add_account, sign_in
 
-from ..conftest import BIANBAN
+from ..conftest import BIANBAN, TESTER
 
 
 def test_what_is_recorded_and_that_a_tampered_row_is_found(bianban, cli, tmp_path):
     db_ok = cli.json("audit", "verify")
     opened = len(cli.json("handovers")["handovers"])  # the import opened the handovers its absences call for
     assert db_ok["problems"] == [] and db_ok["rows"] == 1 + opened and len(db_ok["head"]) == 64
-    add_account(bianban, "h", "head-pass-1", "head", "bb05")
+    add_account(bianban, "h", "head-pass-1", "head", "bb05", by=TESTER)
     assert sign_in(bianban, "h", "wrong") is None and sign_in(bianban, "h", "head-pass-1") is not None
     assert cli("export", str(tmp_path / "all.yaml")).exit_code == 0
     assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0

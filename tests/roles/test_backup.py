@@ -29,8 +29,8 @@ MAIL = "mailto://abflow:Bk-pa55word@smtp.example.gov.cn?to=bb05@example.gov.cn"
 def filled(engine, db_url):
     """A database with something in every table a backup must carry."""
     db = actions.open_database(db_url)
-    add_account(engine, "office", "office-pass-1", "office", None)
-    add_account(engine, "head-jg", "head-pass-1", "head", "bb05")
+    add_account(engine, "office", "office-pass-1", "office", None, by=TESTER)
+    add_account(engine, "head-jg", "head-pass-1", "head", "bb05", by=TESTER)
     assert sign_in(engine, "head-jg", "wrong-guess", client="203.0.113.9") is None
     dispatch.set_contacts(engine, "bb05", [MAIL, "json://hook:tok3n@127.0.0.1:9/x"], user=OFFICE)
     dispatch.set_contacts(engine, "bb01", ["json://127.0.0.1:9/head"], user=OFFICE)  # has gaps that day
@@ -161,7 +161,7 @@ def _resigned(change):
 ])
 def test_a_damaged_backup_is_refused_naming_what_and_the_database_stays_empty(bianban, db_url, cli, tmp_path,
                                                                            entry, change, says):
-    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
+    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05", by=TESTER)
     good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
     assert cli("backup", str(good)).exit_code == 0
     _rewrite(good, bad, entry, change)
@@ -252,8 +252,9 @@ def _refused(cli, tmp_path, bad, says: str) -> str:
 def test_a_backup_edited_and_its_hashes_recomputed_is_refused_by_name(bianban, cli, tmp_path):
     """An extra office account, or a rewritten audit trail that would pass `audit verify`: the
     hashes were made again, but not the MAC, which needs the installation's key."""
-    from roles.storage.accounts import chain_hash, hash_password
-    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
+    from roles.storage.audit import chain_hash
+    from roles.storage.accounts import hash_password
+    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05", by=TESTER)
     good = tmp_path / "good.zip"
     assert cli("backup", str(good)).exit_code == 0
     intruder = tmp_path / "intruder.zip"
@@ -280,7 +281,7 @@ def test_a_backup_edited_and_its_hashes_recomputed_is_refused_by_name(bianban, c
 def test_a_bomb_and_values_no_reader_takes_are_refused_even_with_the_key(bianban, cli, tmp_path):
     from roles.storage.accounts import hash_password
     good = tmp_path / "good.zip"
-    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
+    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05", by=TESTER)
     assert cli("backup", str(good)).exit_code == 0
 
     def named(name):

@@ -35,7 +35,7 @@ def digests(box) -> list[str]:
 
 def office(contacts, webhook):
     """bb05 also works for the reform office: an office account names them, and their contact."""
-    add_account(contacts, "ban-office", "office-pass-1", "office", "bb05")
+    add_account(contacts, "ban-office", "office-pass-1", "office", "bb05", by=TESTER)
     dispatch.set_contacts(contacts, "bb05", [webhook.url], user=TESTER)
 
 

@@ -11,7 +11,7 @@ import yaml
 from flows.errors import BadInput, Conflict, PermissionDenied
 from roles import actions, clock
 from roles.engines.calendar import WorkCalendar
-from roles.storage.accounts import Account
+from roles.actor import Account
 
 from .test_escalation import WORKBOOK
 

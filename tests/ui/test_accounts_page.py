@@ -9,9 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from roles.notify import dispatch
-from roles.storage.accounts import add_account, all_accounts, audit_trail, sign_in
+from roles.storage.accounts import add_account, all_accounts, sign_in
+from roles.storage.audit import audit_trail
 
-from ..conftest import ROOT
+from ..conftest import ROOT, TESTER
 from .test_app import signed_in
 
 PAGE = str(ROOT / "ui" / "views" / "accounts.py")
@@ -25,8 +26,8 @@ def said(at) -> str:
 @pytest.fixture
 def page(bianban, db_url, monkeypatch):
     monkeypatch.setenv("ABFLOW_DB", db_url)
-    add_account(bianban, "office", "office-pass-1", "office", None)
-    add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03")
+    add_account(bianban, "office", "office-pass-1", "office", None, by=TESTER)
+    add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03", by=TESTER)
     return lambda script=PAGE: AppTest.from_file(script, default_timeout=60)
 
 
@@ -117,7 +118,8 @@ def test_a_session_ends_when_it_is_old_or_its_account_is_switched_off(page, bian
 
 
 def test_a_live_session_ends_when_the_office_resets_the_password_or_it_signs_out_elsewhere(page, bianban):
-    from roles.storage.accounts import change_account, session_account
+    from roles.storage.accounts import change_account
+    from roles.storage.sessions import session_account
     at = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
     token = at.session_state["session_token"]
     assert session_account(bianban, token) is not None
@@ -136,7 +138,7 @@ def test_a_live_session_ends_when_the_office_resets_the_password_or_it_signs_out
 
 
 def test_changing_ones_own_password_keeps_this_sign_in_and_ends_the_others(page, bianban):
-    from roles.storage.accounts import session_account
+    from roles.storage.sessions import session_account
     at = signed_in(page(), "staff-zh", "staff-pass-1")
     elsewhere = signed_in(page(TODAY), "staff-zh", "staff-pass-1")
     old = elsewhere.session_state["session_token"]
@@ -161,7 +163,7 @@ def _oidc(page, email: str, verified):
 
 
 def test_oidc_needs_a_verified_address_matched_without_case_and_is_never_open(page, bianban, engine):
-    add_account(bianban, "Zhao.WJ@Example.gov.cn", "oidc-user-pass-1", "head", "bb01")
+    add_account(bianban, "Zhao.WJ@Example.gov.cn", "oidc-user-pass-1", "head", "bb01", by=TESTER)
     unverified = _oidc(page, "zhao.wj@example.gov.cn", False)
     assert "未确认邮箱" in said(unverified) and "account" not in unverified.session_state
     ok = _oidc(page, "zhao.wj@example.GOV.cn", True)
@@ -205,7 +207,7 @@ def test_today_tells_staff_a_colleague_is_away_but_not_why(page, bianban):
 
 def test_a_head_starts_on_the_sections_day(page, bianban):
     import datetime as dt
-    add_account(bianban, "head-zh", "head-pass-1", "head", "bb01")
+    add_account(bianban, "head-zh", "head-pass-1", "head", "bb01", by=TESTER)
     at = signed_in(page(TODAY), "head-zh", "head-pass-1")
     at.session_state["day"] = dt.date(2026, 11, 25)
     at.run()
@@ -237,7 +239,7 @@ def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bi
     start, today = workdays_around(database, clock.today())
     actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", start, today + dt.timedelta(days=7), "leave")],
                             source="test")  # the use case opens the handover the leave calls for
-    add_account(bianban, "staff-zh4", "staff-pass-4", "staff", "bb04")
+    add_account(bianban, "staff-zh4", "staff-pass-4", "staff", "bb04", by=TESTER)
 
     def handover():
         [h] = [h for h in actions.handovers(database, actions.LOCAL) if (h.person, h.start) == ("bb04", start)]
@@ -283,7 +285,7 @@ def test_staff_see_someone_elses_handover_but_are_offered_no_form_for_it(page, b
     start, today = workdays_around(database, clock.today())
     actions.change_absences(database, actions.LOCAL, added=[Absence("bb04", start, today + dt.timedelta(days=7), "leave")],
                             source="test")
-    add_account(bianban, "staff-06", "staff-pass-6", "staff", "bb06")
+    add_account(bianban, "staff-06", "staff-pass-6", "staff", "bb06", by=TESTER)
     at = signed_in(page(TODAY), "staff-06", "staff-pass-6")
     at.session_state["day"] = today
     at.session_state["person"] = "bb04"

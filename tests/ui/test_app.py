@@ -300,7 +300,7 @@ def test_the_office_records_an_exemption_and_the_finding_shows_it(engine, app):
     assert list(found(at)["级别"]) == ["提示（已豁免）"]
     assert not [b for b in at.button if b.key == "save_exemptions"]
     assert found(at)["豁免理由"].iloc[0].startswith("登记与食品许可")
-    from roles.storage.accounts import audit_trail
+    from roles.storage.audit import audit_trail
     assert audit_trail(engine, 1)[0].action == "exemptions.set"
 
     stale = app()  # read before someone else's change: its save changes nothing
@@ -461,9 +461,9 @@ def test_absences_are_edited_in_the_table_and_a_stale_edit_changes_nothing(bianb
 @pytest.fixture
 def accounts(bianban):
     from roles.storage.accounts import add_account
-    add_account(bianban, "office", "office-pass-1", "office", None)
-    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05")
-    add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03")
+    add_account(bianban, "office", "office-pass-1", "office", None, by=TESTER)
+    add_account(bianban, "head-jg", "head-pass-1", "head", "bb05", by=TESTER)
+    add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03", by=TESTER)
     return bianban
 
 
@@ -541,7 +541,7 @@ def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accou
     audit.multiselect(key="audit_kinds").set_value(["process.save"]).run()            # filtered by kind
     assert set(audit.dataframe[0].value["操作"]) == {"保存流程"}
     assert any("Asia/Shanghai" in shown(c) for c in audit.caption)                    # times in the office's zone
-    from roles.storage.accounts import audit_trail
+    from roles.storage.audit import audit_trail
     last = next(r for r in audit_trail(accounts, 10) if r.subject == "bb-p2/after")
     s4 = lambda steps: next(x for x in steps if x["id"] == "s4")  # noqa: E731
     assert (s4(last.before)["b"], s4(last.after)["b"]) == ("bb06", "bb08")
@@ -584,7 +584,7 @@ def test_the_data_page_opens_on_an_empty_database_and_imports_are_for_the_office
     assert not at.exception and at.get("file_uploader")  # the local user is the office
     from roles.storage.accounts import add_account
     load_file(engine, BIANBAN)
-    add_account(engine, "staff-zh", "staff-pass-1", "staff", "bb03")
+    add_account(engine, "staff-zh", "staff-pass-1", "staff", "bb03", by=TESTER)
     staff = signed_in(app(DATA), "staff-zh", "staff-pass-1")
     assert not staff.get("file_uploader") and staff.button(key="publish").disabled
 

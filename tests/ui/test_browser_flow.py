@@ -237,7 +237,7 @@ def test_a_forwarded_address_counts_only_from_a_trusted_proxy(site):
     address the proxy reports is the one throttled."""
     _, url = site
     from playwright.sync_api import sync_playwright
-    from roles.storage.accounts import audit_trail
+    from roles.storage.audit import audit_trail
 
     def failed_from(base: str, spoof: str) -> str:
         with sync_playwright() as p:

@@ -19,7 +19,7 @@ def upgrade() -> None:
     with op.batch_alter_table('audit') as batch:
         batch.add_column(sa.Column('prev_hash', sa.String(), nullable=True))
         batch.add_column(sa.Column('hash', sa.String(), nullable=True))
-    from roles.storage.accounts import chain_hash  # the one definition of a row's hash
+    from roles.storage.audit import chain_hash  # the one definition of a row's hash
     conn = op.get_bind()
     audit = sa.table('audit', sa.column('id'), sa.column('at'), sa.column('user'), sa.column('action'),
                      sa.column('subject'), sa.column('before', sa.JSON()), sa.column('after', sa.JSON()),
