@@ -51,6 +51,24 @@ def chart_says(page, step: str | None, text: str, timeout: float = 60_000) -> bo
     return True
 
 
+def download(page, button: str, target: Path, tries: int = 3) -> Path:
+    """Click the download button named `button` and save what it sends to `target`. A click that
+    lands while the app reruns (its buttons being replaced) sends nothing: click again, each time
+    waiting for the browser's download event, never for a time."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    for attempt in range(tries):
+        settle(page)
+        try:
+            with page.expect_download(timeout=60_000) as done:
+                page.get_by_role("button", name=button).click()
+            break
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+    done.value.save_as(target)
+    return target
+
+
 def _office_day():
     """The first workday from today, in China's time: the servers run as of it (ABFLOW_TODAY), so
     that a staff member has a day's duties on Saturday too."""

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from ..browser import ABFLOW, CHROMIUM, chart_says, require_browser, serving, settle
+from ..browser import ABFLOW, CHROMIUM, chart_says, download, require_browser, serving, settle
 from ..conftest import ROOT
 
 
@@ -107,10 +107,7 @@ def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path)
     page.wait_for_function("[...document.querySelectorAll('input[type=radio]')].some(r => r.checked && "
                            "!r.disabled && r.closest('label')?.innerText.includes('纵向'))", timeout=60_000)
     settle(page)
-    with page.expect_download(timeout=60_000) as done:
-        page.get_by_role("button", name="下载打印版 PDF").click()
-    pdf = tmp_path / "sheet.pdf"
-    done.value.save_as(pdf)
+    pdf = download(page, "下载打印版 PDF", tmp_path / "sheet.pdf")
     read = pages(pdf.read_bytes())
     sizes = [(round(w), round(h)) for (w, h), _, _ in read]
     chars = [c for _, page_chars, _ in read for c in page_chars]
@@ -134,7 +131,7 @@ def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
 def test_a_step_renamed_in_the_drawing_is_saved_without_applying_it_first(server, demo_url, page):
     """A head renames a step in bpmn-js and clicks 保存草稿 straight away: the draft has the new name."""
     from roles.storage.engines import engine_for
-    from roles.storage.store import load_draft
+    from roles.storage.processes import load_draft
     page.goto(f"{server}/designer")
     page.get_by_role("tab", name="图形编辑（BPMN）").click()
     frame = page.frame_locator("iframe[title*='bpmn_modeler']")

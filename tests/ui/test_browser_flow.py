@@ -10,13 +10,13 @@ import subprocess
 
 import pytest
 
-from roles.storage import store
+from roles.storage import organisation
 from roles.engines.roster import roster
 from roles.storage.engines import engine_for
-from roles.storage.store import load_draft
+from roles.storage.processes import load_draft
 
-from ..browser import ABFLOW, CHROMIUM, OFFICE_DAY, chart_says, require_browser, serving, settle
-from ..conftest import ROOT, TESTER
+from ..browser import ABFLOW, CHROMIUM, OFFICE_DAY, chart_says, download, require_browser, serving, settle
+from ..conftest import ROOT, TESTER, save_workbook
 SHOTS = ROOT / ".screens"
 TODAY = OFFICE_DAY  # the office's day, which the app (ABFLOW_TODAY) and `demo --today` use
 
@@ -51,7 +51,7 @@ def sign_in(page, base: str, path: str, username: str, password: str) -> None:
 
 
 def mine(url: str, person: str) -> int:
-    wb = store.load(engine_for(url))
+    wb = organisation.load(engine_for(url))
     return sum(person in (d.a, d.b, d.acting, d.suggested) for d in roster(wb, TODAY).steps)
 
 
@@ -101,7 +101,7 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         reassign_b(page, base)
         page.screenshot(path=str(SHOTS / "flow-designer-saved.png"), full_page=True)
-        assert store.load(engine_for(url)).process_by_id["rsj-p01"].after.step("s1").b == "rs05"
+        assert organisation.load(engine_for(url)).process_by_id["rsj-p01"].after.step("s1").b == "rs05"
 
         # The published flowchart shows the new B holder on 收文登记.
         page.get_by_role("link", name="流程图").click()  # within the signed-in session
@@ -309,7 +309,7 @@ def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
         settle(page)
         page.get_by_role("button", name="发布", exact=True).click()
         page.get_by_text("已发布，修订号").wait_for(timeout=30_000)
-        assert store.load(engine_for(url)).process_by_id["rsj-p03"].after.step("s3").name == "答复回访并归档"
+        assert organisation.load(engine_for(url)).process_by_id["rsj-p03"].after.step("s3").name == "答复回访并归档"
 
         page.get_by_role("link", name="流程图").click()
         page.locator("img[src^='data:image/svg+xml']").wait_for(timeout=60_000)
@@ -318,10 +318,7 @@ def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
         page.get_by_text("改革前后对照").first.click()
         settle(page)
         chart_shows(page, "答复回访并归档")
-        with page.expect_download(timeout=60_000) as done:
-            page.get_by_role("button", name="下载打印版 PDF").click()
-        pdf = tmp_path / "printed.pdf"
-        done.value.save_as(pdf)
+        pdf = download(page, "下载打印版 PDF", tmp_path / "printed.pdf")
         read = pages(pdf.read_bytes())
         chars = [c for _, page_chars, _ in read for c in page_chars]
         text = "".join(c.get_text() for c in chars)
@@ -339,7 +336,7 @@ def test_the_office_sees_departments_under_30_percent_and_filters_findings_to_er
     from bench.city import city_workbook
     url = f"sqlite:///{tmp_path / 'city.db'}"
     wb = city_workbook(dt.date(2026, 11, 25), seed=3, departments=12, processes=60)
-    store.import_workbook(engine_for(url), wb, user=TESTER)
+    save_workbook(engine_for(url), wb, user=TESTER)
     under = sum(1 - len(d.sections) / len(d.sections_before) < 0.30 for d in wb.departments)
     from playwright.sync_api import sync_playwright
     with serving(url) as base, sync_playwright() as p:
@@ -402,7 +399,7 @@ def test_a_parallel_gateway_drawn_in_the_designer_is_still_parallel_when_publish
         settle(page)
         page.get_by_role("button", name="发布", exact=True).click()
         page.get_by_text("已发布，修订号").wait_for(timeout=30_000)
-        after = store.load(engine_for(url)).process_by_id["rsj-p01"].after
+        after = organisation.load(engine_for(url)).process_by_id["rsj-p01"].after
         gateways = [s for s in after.steps if s.kind == "gateway"]
         assert [g.gateway for g in gateways] == ["parallel", "parallel"] and after.step(split).next == ("s2", "s3")
 
