@@ -41,7 +41,7 @@ def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, floa
     """The same work inside a warm process (libraries imported, connection pooled), as the app and
     the scheduler pay it: loading the workbook once per data change, then each roster or forecast
     from memory. The CLI figures minus these are mostly the import of SQLAlchemy and SQLModel."""
-    from roles.storage import store
+    from roles.storage import organisation
     from roles.engines.handover import due
     from roles.engines.overrun import overrun
     from roles.engines.roster import calendar_of, gaps, roster
@@ -51,13 +51,13 @@ def in_process(url: str, city: Path, runs: int, one_dept: str) -> dict[str, floa
 
     engine = engine_for(url)
     end = DAY + dt.timedelta(days=13)
-    wb = store.load(engine, ("after",))
+    wb = organisation.load(engine, ("after",))
     from roles import actions
     db = actions.open_database(url)
     return {"import": median(lambda: actions.import_workbook(db, BENCH, data=city.read_bytes(), name=city.name), runs),
-            "load": median(lambda: store.load(engine, ("after",)), runs),
+            "load": median(lambda: organisation.load(engine, ("after",)), runs),
             "roster": median(lambda: roster(wb, DAY), runs),
-            "load one department": median(lambda: store.load(engine, ("after",), frozenset({one_dept})), runs),
+            "load one department": median(lambda: organisation.load(engine, ("after",), frozenset({one_dept})), runs),
             "gaps (2 weeks)": median(lambda: gaps(wb, DAY, end), runs),
             "overrun (2 weeks)": median(lambda: overrun(wb, DAY, end), runs),
             "handovers due": median(lambda: due(wb, calendar_of(wb), DAY), runs),

@@ -151,3 +151,36 @@ class Workbook:
 
     def department_of(self, process: Process) -> str:
         return self.department_of_section[process.section]
+
+
+@dataclass
+class Known:
+    """Ids the database already holds outside the departments being replaced, by kind -> id ->
+    department; and who holds steps there, so a replaced department cannot drop them silently."""
+
+    ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: person id -> [(department, process, step)] for steps of departments that are kept
+    holders: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    #: department id -> ids of its people now in the database (for replaced departments)
+    people_of: dict[str, set[str]] = field(default_factory=dict)
+
+    def department_of(self, kind: str, ident: str) -> str | None:
+        return self.ids.get(kind, {}).get(ident)
+
+
+@dataclass(frozen=True)
+class HandoverStep:
+    process: str
+    step: str
+    name: str                # "process · step", as the people concerned know it
+    acting: tuple[str, ...]  # who acts on it over the absence, in the order they start
+
+
+@dataclass(frozen=True)
+class Due:
+    """An absence that needs a handover."""
+
+    person: str
+    start: dt.date
+    end: dt.date
+    steps: tuple[HandoverStep, ...]

@@ -226,8 +226,30 @@ def database_at(db_url: str, revision: str):
 def load_file(engine, path: Path, **kw):
     """Import a workbook file as the office would, through the use case."""
     from roles import actions
-    db = actions.open_database(engine.url.render_as_string(hide_password=False))
-    return actions.import_workbook(db, TESTER, data=path.read_bytes(), name=path.name, **kw)
+    return actions.import_workbook(_database(engine), TESTER, data=path.read_bytes(), name=path.name, **kw)
+
+
+def _database(engine):
+    from roles import actions
+    return actions.open_database(engine.url.render_as_string(hide_password=False))
+
+
+def save_workbook(engine, wb, *, source: str = "workbook", user=TESTER):
+    """Store an in-memory workbook as the office would, through the use case."""
+    from roles import actions
+    return actions.save_workbook(_database(engine), user, workbook=wb, source=source)
+
+
+def stored(engine, write, *args, user=TESTER, **kw):
+    """Run a storage write (`write(tx, *args, **kw)`) in a unit of work of `user`, committed."""
+    with _database(engine).write(user) as tx:
+        return write(tx, *args, **kw)
+
+
+def export_file(engine, name: str) -> bytes:
+    """The whole database as a workbook file, exported as the office would."""
+    from roles import actions
+    return actions.export_workbook(_database(engine), TESTER, name=name)
 
 
 @pytest.fixture

@@ -39,6 +39,23 @@ def test_domain_code_does_not_reach_up(package, forbidden):
     assert bad == {}
 
 
+def test_only_storage_speaks_sql():
+    """One front door: the database's libraries are imported in roles/storage only (its
+    migrations included), nowhere else in roles."""
+    bad = {f: names & DATABASE for f, names in imports_of("roles").items()
+           if names & DATABASE and not f.startswith("roles/storage/")}
+    assert bad == {}
+
+
+def test_storage_reaches_no_reader_engine_use_case_or_notice():
+    """Storage keeps rows and hands back plain data: it parses no file, runs no engine and calls
+    no use case; the use cases put reading, checking and storing together."""
+    above = ("roles.formats", "roles.engines", "roles.actions", "roles.notify", "roles.demo")
+    bad = {f: sorted(n for n in names if n.startswith(above))
+           for f, names in imports_of("roles/storage", depth=9).items() if any(n.startswith(above) for n in names)}
+    assert bad == {}
+
+
 @pytest.mark.parametrize("package", ["flows", "roles"])
 def test_domain_code_names_no_front_end_in_a_string_either(package):
     """A module named in text (a stored job's function, a lazy import) is an import all the same."""

@@ -30,7 +30,7 @@ def test_upgrading_an_old_database_keeps_the_step_links(empty_db_url):
     """A database made at 0001 (links in step_edge) upgrades to `next` lists, order kept."""
     from sqlalchemy import text
 
-    from roles.storage.store import load
+    from roles.storage.organisation import load
     from roles.storage.engines import engine_for
 
     with database_at(empty_db_url, "0001") as conn:

@@ -13,9 +13,11 @@ from roles.notify import dispatch
 from roles.notify.digest import DigestWords
 from roles.notify.jobs import Schedule, install, make_scheduler, run_daily, run_retry, run_weekly
 from roles.notify.notices import NoticeWords
-from roles.storage import accounts, audit, sessions, vault
+from roles.storage import accounts, audit, notices, sessions, vault
 from roles.storage import backup as backups
 from roles.actor import ROLES
+from roles.formats.workbook import parse, to_tree
+from roles.model import Workbook
 from roles.storage.database import Database
 from roles.storage.tables import AuditRow, DispatchRow
 
@@ -119,18 +121,18 @@ def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str
         raise PermissionDenied(f"{actor.username}: may set only their own contacts")
     person(db.workbook(()), person_id)
     import apprise
-    bad = [Problem("contacts", f"person {person_id}", None, "url", f"'{dispatch.masked(u)}' is no notification "
+    bad = [Problem("contacts", f"person {person_id}", None, "url", f"'{notices.masked(u)}' is no notification "
                    "URL Apprise knows") for u in urls if apprise.Apprise.instantiate(u) is None]
     if bad:
         raise BadInput(bad)
-    dispatch.set_contacts(db.engine, person_id, urls, user=actor)
+    notices.set_contacts(db.engine, person_id, urls, user=actor)
 
 
 def contacts(db: Database, actor: Account, *, person_id: str | None = None) -> dict[str, list[str]]:
     """Contacts as they may be shown (masked): everyone's for the office, one's own for anyone."""
     if person_id is None or person_id != actor.person:
         require_office(actor, "list others' contacts")
-    return dispatch.shown_contacts(db.engine, person_id)
+    return notices.shown_contacts(db.engine, person_id)
 
 
 def backup(db: Database, actor: Account, *, target: Path, progress: Progress = lambda _: None
@@ -144,7 +146,12 @@ def restore(db: Database, actor: Account, *, source: Path, progress: Progress = 
             ) -> backups.BackupSummary:
     """A backup loaded into this database, which must be empty; all or nothing (the office's)."""
     require_office(actor, "restore backups")
-    return backups.restore(db.engine, source, actor, progress)
+    return backups.restore(db.engine, source, actor, _readable, progress)
+
+
+def _readable(wb: Workbook, name: str) -> None:
+    """A restored workbook reads back as an import reads it: every field of every entry."""
+    parse(to_tree(wb), name)
 
 
 def new_secret_key() -> str:
@@ -155,7 +162,7 @@ def new_secret_key() -> str:
 def dispatches(db: Database, actor: Account, *, status: str | None = None,
                day: dt.date | None = None) -> list[DispatchRow]:
     require_office(actor, "read the record of notices")
-    return dispatch.dispatches(db.engine, status, day)
+    return notices.dispatches(db.engine, status, day)
 
 
 def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, words: NoticeWords,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import PurePath
 
 from flows.errors import BadInput, Problem
@@ -12,19 +13,19 @@ from roles.demo import demo_workbook
 from roles.formats import workbook_files
 from roles.engines.roster import calendar_of
 from roles.formats.ical import read_absences
-from roles.formats.workbook import parse, to_tree
-from roles.model import Absence, Workbook
-from roles.storage import store
+from roles.formats.workbook import absence_list, department_ids, parse, to_tree, validate
+from roles.model import CalendarDay, Absence, Workbook
+from roles.storage import absences, calendar
 from roles.storage.audit import record
-from roles.storage.database import Database
+from roles.storage.database import Database, Writing
 from flows.wording import Progress, values
-from roles.storage.store import ImportStage, ImportSummary
+from roles.storage.organisation import ImportStage, ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office, whole, within
 from .handover import open_handovers
 
 __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
-           "import_leave", "import_workbook", "load_demo", "read_leave_file", "site_workbook", "workbook"]
+           "import_leave", "import_workbook", "load_demo", "read_leave_file", "save_workbook", "site_workbook", "workbook"]
 
 #: The leave files abflow reads: a leave system's iCalendar export, or a list of absences kept as
 #: a workbook (a spreadsheet's XLSX, YAML or JSON) holding only `absences`.
@@ -53,7 +54,7 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
     progress(ImportStage("reading", values(file=name)))
     tree = workbook_files.read_tree(data, name, locate=False)
     with db.write(actor, exclusive=True) as tx:
-        known = tx.known(store.department_ids(tree))
+        known = tx.known(department_ids(tree))
         progress(ImportStage("checking"))
         try:
             wb = parse(tree, name, known)
@@ -63,28 +64,49 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
             # JSON was read fast without positions; read again with them, for the messages.
             parse(workbook_files.read_tree(data, name, locate=True), name, known)
             raise
-        summary = tx.replace(wb, name, progress)
+        summary = _replace(tx, wb, name, progress)
     open_handovers(db)
     return summary
+
+
+def save_workbook(db: Database, actor: Account, *, workbook: Workbook, source: str = "workbook",
+                  progress: Progress = lambda _: None) -> ImportSummary:
+    """Store an in-memory workbook (the demo, generated data) as an import of a file stores it:
+    checked against the database, then the departments it names replaced, all or nothing."""
+    require_office(actor, "import a workbook")
+    with db.write(actor, exclusive=True) as tx:
+        validate(workbook, source, tx.known({d.id for d in workbook.departments}))
+        return _replace(tx, workbook, source, progress)
+
+
+def _replace(tx: Writing, wb: Workbook, source: str, progress: Progress) -> ImportSummary:
+    """Replace what `wb` names, with what it replaced, whole, on the audit trail."""
+    before = tx.held({d.id for d in wb.departments})
+    summary = tx.replace(wb, progress)
+    tx.record("import", source, _json_safe(to_tree(before)) if before else None, summary.__dict__)
+    return summary
+
+
+def _json_safe(tree):
+    """Dates as ISO text, as the JSON column keeps them (and the audit hash reads them back)."""
+    return json.loads(json.dumps(tree, ensure_ascii=False, default=str))
 
 
 def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
     """The whole database as a workbook file (format by `name`) that imports back unchanged."""
     whole(actor, "the whole database")
     workbook_files.format_of(name)
-    if actor.role == "office":
-        data = store.export_file(db.engine, name)
-    else:  # a workbook that imports back: only the absences whose reasons the reader may know
-        wb = db.workbook()
-        data = workbook_files.write_tree(to_tree(dataclasses.replace(wb, absences=tuple(
-            a for a in wb.absences if may_see_reason(wb, actor, a.person)))), name)
+    wb = db.workbook()
+    if actor.role != "office":  # a workbook that imports back: only the absences whose reasons the reader may know
+        wb = dataclasses.replace(wb, absences=tuple(a for a in wb.absences if may_see_reason(wb, actor, a.person)))
+    data = workbook_files.write_tree(to_tree(wb), name)
     record(db.engine, actor, "export", PurePath(name).name, {"bytes": len(data)})
     return data
 
 
 def load_demo(db: Database, actor: Account, *, today: dt.date) -> ImportSummary:
     require_office(actor, "load the demo data")
-    summary = store.import_workbook(db.engine, demo_workbook(today), source="demo", user=actor)
+    summary = save_workbook(db, actor, workbook=demo_workbook(today), source="demo")
     open_handovers(db, today=today)
     return summary
 
@@ -102,7 +124,7 @@ def read_leave_file(db: Database, actor: Account, *, data: bytes, name: str,
     if person is not None:
         raise BadInput([Problem(name, "the file", None, "person",
                                 "a leave list names the person of each absence; --person is for .ics files")])
-    return store.absence_list(db.engine, workbook_files.read_tree(data, name), PurePath(name).name)
+    return absence_list(workbook_files.read_tree(data, name), PurePath(name).name, db.known())
 
 
 def import_leave(db: Database, actor: Account, *, data: bytes, name: str,
@@ -110,7 +132,8 @@ def import_leave(db: Database, actor: Account, *, data: bytes, name: str,
     """Add the absences of a leave file, all or none and never twice: (read, newly added)."""
     found = read_leave_file(db, actor, data=data, name=name, person=person)
     require_absences(db.workbook(()), actor, {a.person for a in found})
-    added = store.add_absences(db.engine, found, PurePath(name).name, user=actor)
+    with db.write(actor) as tx:
+        added = absences.add_absences(tx, found, PurePath(name).name)
     open_handovers(db)
     return found, added
 
@@ -122,7 +145,8 @@ def change_absences(db: Database, actor: Account, *, removed=(), added=(), sourc
     for person_id in {a.person for a in removed + added}:
         within(db, actor, person_id=person_id)
     require_absences(db.workbook(()), actor, {a.person for a in removed + added})
-    count = store.change_absences(db.engine, removed, added, source, user=actor)
+    with db.write(actor) as tx:
+        count = absences.change_absences(tx, removed, added, source)
     open_handovers(db)
     return count
 
@@ -144,11 +168,36 @@ def load_calendar(db: Database, actor: Account, *, data: bytes, name: str, year:
     if not isinstance(tree, dict) or set(tree) - {"version", "calendar"} or not tree.get("calendar"):
         raise BadInput([Problem(PurePath(name).name, "the file", None, "calendar",
                                 "a year's schedule holds only `calendar`: each holiday and adjusted working day")])
-    days = list(parse(tree, PurePath(name).name).calendar)
-    return store.load_calendar_year(db.engine, year, days, PurePath(name).name, user=actor)
+    source = PurePath(name).name
+    days = list(parse(tree, source).calendar)
+    outside = [Problem(source, f"calendar day {c.date}", None, "date", f"is not in {year}")
+               for c in days if c.date.year != year]
+    if outside or not days:
+        raise BadInput(outside or [Problem(source, "the file", None, "calendar", f"lists no day of {year}")])
+    if problem := _whole_year_problem(year, days):
+        raise BadInput([Problem(source, "the file", None, "calendar", problem)])
+    with db.write(actor) as tx:
+        return calendar.load_calendar_year(tx, year, days, source)
 
 
 def calendar_years(db: Database, actor: Account, *, years: tuple[int, ...]) -> dict[int, str]:
     """Whether each year's calendar is official or estimated."""
     cal = calendar_of(db.workbook(()))
     return {y: cal.source(dt.date(y, 1, 1)) for y in years}
+
+
+#: Days off every year's published schedule has since 2000 (New Year's Day, National Day's
+#: first three), and how many days off at the least (the statutory holidays: 10, 11 since 2008,
+#: 13 since 2025): a file with fewer is part of a schedule, which must not make the year official.
+_FIXED_HOLIDAYS, _MIN_DAYS_OFF = ((1, 1), (10, 1), (10, 2), (10, 3)), 10
+
+
+def _whole_year_problem(year: int, days: list[CalendarDay]) -> str | None:
+    off = {c.date for c in days if not c.workday}
+    missing = [dt.date(year, m, d) for m, d in _FIXED_HOLIDAYS if dt.date(year, m, d) not in off]
+    if missing or len(off) < _MIN_DAYS_OFF:
+        return (f"is not the whole schedule of {year}: it lists {len(off)} days off"
+                + (f" and not {', '.join(map(str, missing))}" if missing else "")
+                + f"; the published schedule lists every holiday (at least {_MIN_DAYS_OFF} days off, "
+                  "New Year's Day and National Day among them)")
+    return None

@@ -14,7 +14,7 @@ from flows.model import VERSIONS, Draft, Process, Version, Which
 from roles.engines.lanes import assign_holders
 from roles.engines.proposals import Proposal, accepted_versions, suggest
 from roles.model import Workbook
-from roles.storage import store
+from roles.storage import processes as store
 from roles.storage.database import Database
 
 from .access import Account, require_section, within
@@ -82,8 +82,8 @@ def save_draft(db: Database, actor: Account, *, process_id: str, which: str, ver
     the draft since `expected_draft` was read."""
     wb = db.workbook(())
     require_section(wb, actor, _process(wb, process_id).section, "edit the processes")
-    return store.save_draft(db.engine, process_id, _which(which), version, base_revision, base, expected_draft,
-                            user=actor)
+    with db.write(actor) as tx:
+        return store.save_draft(tx, process_id, _which(which), version, base_revision, base, expected_draft)
 
 
 def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, version: Version,
@@ -101,7 +101,8 @@ def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, 
                     for f in lint_version(wb, p, which, version)]
     if problems:
         raise BadInput(problems)
-    revision = store.publish_draft(db.engine, process_id, version_name, version, source, expected_revision, user=actor)
+    with db.write(actor) as tx:
+        revision = store.publish_draft(tx, process_id, version_name, version, source, expected_revision)
     open_handovers(db)
     return revision
 
@@ -109,7 +110,8 @@ def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, 
 def discard_draft(db: Database, actor: Account, *, process_id: str, which: str) -> None:
     wb = db.workbook(())
     require_section(wb, actor, _process(wb, process_id).section, "discard drafts")
-    store.discard_draft(db.engine, process_id, _which(which), user=actor)
+    with db.write(actor) as tx:
+        store.discard_draft(tx, process_id, _which(which))
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,9 @@ def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process
     home = existing.section if existing else section(wb, section_id) or ""
     require_section(wb, actor, home, "import processes into")
     got = drawing(db, actor, data=data, name=name, section_id=home, which=which, bpmn_process=bpmn_process)
-    revision = store.save_version(db.engine, process_id, _which(which), got.version, name, section=section_id,
-                                  name=process_name or (None if existing else got.name), user=actor)
+    with db.write(actor) as tx:
+        revision = store.save_version(tx, process_id, _which(which), got.version, name, section=section_id,
+                                      name=process_name or (None if existing else got.name))
     open_handovers(db)
     return BpmnImport(**{**got.__dict__, "revision": revision})
 
@@ -178,7 +181,7 @@ def accept_proposal(db: Database, actor: Account, *, proposal: Proposal, source:
     wb = db.workbook(("after",))
     require_section(wb, actor, proposal.section, "accept proposals")
     edits = accepted_versions(wb, proposal)
-    store.save_versions(db.engine, [(p.id, "after", v, p.revisions.get("after")) for p, v in edits], source,
-                        user=actor)
+    with db.write(actor) as tx:
+        store.save_versions(tx, [(p.id, "after", v, p.revisions.get("after")) for p, v in edits], source)
     open_handovers(db)
     return [p.id for p, _ in edits]

@@ -9,7 +9,7 @@ from roles.engines.powers import PowerFinding, check_powers
 from roles.engines.rules import RULES, Finding, check as run_rules, department_of_subject
 from roles.formats.excel import write_powers, write_report
 from roles.model import Exemption
-from roles.storage import store
+from roles.storage import organisation
 from roles.storage.database import Database
 from flows import limits
 from flows.errors import BadInput, Problem
@@ -95,4 +95,5 @@ def set_exemptions(db: Database, actor: Account, *, department_id: str, exemptio
                  if text and (problem := limits.text_problem(text))]
     if problems:
         raise BadInput(problems)
-    store.set_exemptions(db.engine, department_id, exemptions, expected, user=actor)
+    with db.write(actor) as tx:
+        organisation.set_exemptions(tx, department_id, exemptions, expected)

@@ -9,32 +9,13 @@ recorded in two pieces gets one handover. Pure: the store keeps the records and 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from roles.engines.acting import Absences, status_of, up_chain
 from roles.engines.calendar import WorkCalendar
-from roles.model import Workbook
+from roles.model import Due, HandoverStep, Workbook
 
 #: An absence that ended this many days ago or less still gets its handover: A has just come back.
 RECENT_DAYS = 30
-
-
-@dataclass(frozen=True)
-class HandoverStep:
-    process: str
-    step: str
-    name: str                # "process · step", as the people concerned know it
-    acting: tuple[str, ...]  # who acts on it over the absence, in the order they start
-
-
-@dataclass(frozen=True)
-class Due:
-    """An absence that needs a handover."""
-
-    person: str
-    start: dt.date
-    end: dt.date
-    steps: tuple[HandoverStep, ...]
 
 
 def due(wb: Workbook, calendar: WorkCalendar, today: dt.date) -> list[Due]:

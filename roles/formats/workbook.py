@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
 from flows import graph, limits
 from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES, FieldSpec, step_problems, terms_problems
 from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
-from roles.model import (ABSENCE_REASONS, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
+from roles.model import (ABSENCE_REASONS, Known, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
 from roles.engines.rules import RULES as RULE_IDS
 
@@ -25,21 +25,6 @@ from flows.errors import BadInput, Problem, Problems
 from roles.formats.workbook_files import Entry
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass
-class Known:
-    """Ids the database already holds outside the departments being replaced, by kind -> id ->
-    department; and who holds steps there, so a replaced department cannot drop them silently."""
-
-    ids: dict[str, dict[str, str]] = field(default_factory=dict)
-    #: person id -> [(department, process, step)] for steps of departments that are kept
-    holders: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
-    #: department id -> ids of its people now in the database (for replaced departments)
-    people_of: dict[str, set[str]] = field(default_factory=dict)
-
-    def department_of(self, kind: str, ident: str) -> str | None:
-        return self.ids.get(kind, {}).get(ident)
 
 
 class _Reader:
@@ -615,3 +600,21 @@ def to_tree(wb: Workbook) -> dict:
                              "responsibilities": list(p.responsibilities), "accountability": list(p.accountability)})
                    for p in wb.powers],
     })
+
+
+def department_ids(tree) -> set[str]:
+    """The departments a workbook tree names, before it is checked (what an import replaces)."""
+    if not isinstance(tree, dict) or not isinstance(tree.get("departments"), list):
+        return set()
+    return {str(d["id"]) for d in tree["departments"] if isinstance(d, dict) and d.get("id") is not None}
+
+
+def absence_list(tree, source: str, known: Known) -> list[Absence]:
+    """The absences of a workbook tree that holds nothing else (a leave list kept in a spreadsheet),
+    checked against the people `known` names; BadInput names each bad entry and field."""
+    extra = sorted(k for k, v in tree.items() if k not in ("version", "absences") and v not in (None, [], {})
+                   ) if isinstance(tree, dict) else []
+    if not isinstance(tree, dict) or extra or "absences" not in tree:
+        raise BadInput([Problem(source, "the file", None, ", ".join(extra) or None,
+                                "a leave list holds only absences; a whole workbook goes through import")])
+    return list(parse(tree, source, known).absences)

@@ -1,7 +1,7 @@
 """The recurring jobs: the daily notices at a set time, the weekly digest on the week's first
 workday, and a retry of failed sends, with
 APScheduler keeping its jobs in our database (table `apscheduler_jobs`, made by our migrations,
-as JSON: `roles.notify.jobstore`).
+as JSON: `roles.storage.jobstore`).
 
 A missed run (the machine was off at 8:00) runs once when the scheduler comes back within the
 grace period (`coalesce`, `misfire_grace_time`); later than that it is skipped and logged. Two
@@ -16,14 +16,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
 
-from roles.notify.jobstore import JsonJobStore
-from roles.notify.dispatch import Report, Sender, apprise_send, contacts, deliver, retry
+from roles.storage.jobstore import JsonJobStore
+from roles.notify.dispatch import Report, Sender, apprise_send, deliver, retry
+from roles.storage.notices import contacts
 from roles.notify.digest import DigestWords, compose_digest, week_of
 from roles.notify.notices import NoticeWords, compose
+from roles.storage.engines import Engine
 from roles.storage.handovers import Handover
-from roles.storage.store import load
+from roles.storage.organisation import load
 
 log = logging.getLogger("abflow.jobs")
 DAILY, RETRY, WEEKLY = "daily-notices", "retry-notices", "weekly-digest"

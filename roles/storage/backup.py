@@ -23,7 +23,7 @@ import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,11 @@ from flows.errors import BadInput, Conflict, Problem
 from flows.wording import Progress, Stage, values
 from roles.storage import vault
 from roles.actor import Account, username
-from roles.storage.audit import audit
+from roles.model import Workbook
+from roles.storage.accounts import hash_problem, role_problem, username_problem
+from roles.storage.audit import audit, record
+from roles.storage.changes import bump
+from roles.storage.organisation import load
 from roles.storage.migrate import HEAD, MIGRATIONS, ForeignKeysBroken, migrating, to_revision
 
 FORMAT, VERSION = "abflow-backup", 1
@@ -118,7 +122,6 @@ def _key_id() -> str:
 def backup(engine: Engine, target: Path, by: Account | str, progress: Progress = lambda _: None) -> BackupSummary:
     """Write everything to `target` (written aside, then moved into place) from one consistent
     snapshot; recorded on the audit trail, and the record is in the backup."""
-    from roles.storage.audit import record
     record(engine, by, "backup", target.name[:64])
     aside = target.with_name(f".{target.name}.partial")
     manifest: dict = {"format": FORMAT, "version": VERSION, "revision": HEAD, "by": username(by),
@@ -238,9 +241,11 @@ def _empty(conn: Connection) -> list[str]:
             and conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()]
 
 
-def restore(engine: Engine, source: Path, by: Account | str, progress: Progress = lambda _: None) -> BackupSummary:
-    """Load a backup into an empty database, all or nothing; the trail it brings is checked, and
-    the restore itself is its next row."""
+def restore(engine: Engine, source: Path, by: Account | str, check: Callable[[Workbook, str], None],
+            progress: Progress = lambda _: None) -> BackupSummary:
+    """Load a backup into an empty database, all or nothing; the trail it brings is checked, the
+    data it brings passes `check` (the workbook's readers, raising BadInput), and the restore
+    itself is the trail's next row."""
     name = source.name
     try:
         zf = zipfile.ZipFile(source)
@@ -281,8 +286,8 @@ def restore(engine: Engine, source: Path, by: Account | str, progress: Progress 
                 head = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
                 if head != manifest.get("audit_head", head):
                     raise _bad(name, "tables/audit.jsonl", "its newest row is not the one the manifest names")
-                _check_restored(conn, name)
-                from roles.storage.store import bump
+                _check_accounts(conn, name)
+                check(load(conn), name)  # type: ignore[arg-type]  # a connection binds a session as an engine does
                 with Session(bind=conn) as s:
                     audit(s, by, "restore", name[:64], None, {"made": manifest.get("made"), "by": manifest.get("by"),
                                                               "rows": rows_total, "revision": manifest["revision"]})
@@ -320,13 +325,9 @@ def _load_table(zf: zipfile.ZipFile, name: str, table: sa.Table, expected: dict,
     bulk_insert(loading, table, batch)
 
 
-def _check_restored(conn: Connection, name: str) -> None:
-    """What a restore brings passes the checks its readers make: the data the workbook's (every
-    field of every entry, read back as an import reads it), accounts the account rules (names,
-    roles, password hashes within the policy: a stored hash decides how long a sign-in takes)."""
-    from roles.formats.workbook import parse, to_tree
-    from roles.storage.accounts import hash_problem, role_problem, username_problem
-    from roles.storage.store import load
+def _check_accounts(conn: Connection, name: str) -> None:
+    """The accounts a restore brings pass the account rules: names, roles, password hashes within
+    the policy (a stored hash decides how long a sign-in takes)."""
     problems = []
     for user, role, password_hash in conn.execute(sa.text("SELECT username, role, password_hash FROM account")):
         entry = f"tables/account.jsonl, account {limits.named(user)}"
@@ -336,7 +337,6 @@ def _check_restored(conn: Connection, name: str) -> None:
                 problems.append(Problem(name, entry, None, field, why))
     if problems:
         raise BadInput(problems)
-    parse(to_tree(load(conn)), name)  # type: ignore[arg-type]  # a connection binds a session as an engine does
 
 
 def _reset_sequences(conn: Connection, tables) -> None:

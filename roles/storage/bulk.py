@@ -18,9 +18,12 @@ def table_of(row: type[SQLModel]) -> Table:
     return row.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
+def bulk_insert(session: Session, table: Table | type[SQLModel], rows: list[dict]) -> None:
+    """Insert `rows` into `table` (a Core table, or a table class) in the caller's transaction."""
     if not rows:
         return
+    if not isinstance(table, Table):
+        table = table_of(table)
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         conn.execute(insert(table), rows)

@@ -1,5 +1,6 @@
-"""The `Database` handle, the one way in that every use case takes: the engine of the database,
-and the data loaded from it, kept until the data changes."""
+"""The `Database` handle, the one way in that every use case takes: reads of the data loaded from
+it (kept until the data changes), and writes through a unit of work (`Writing`) that carries the
+actor and writes the audit rows when it commits."""
 from __future__ import annotations
 
 import threading
@@ -7,12 +8,47 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from flows.model import VERSIONS
-from roles.model import Workbook
-from roles.storage import store
+from flows.wording import Progress
 from roles.actor import Account
+from roles.model import Known, Workbook
+from roles.storage import organisation
+from roles.storage.audit import audit
+from roles.storage.changes import data_version
 from roles.storage.engines import dispose_engines, engine_for, resolve_url, writing
+from roles.storage.organisation import ImportSummary
+
+
+class Writing:
+    """One transaction of one actor (`Database.write`): what a use case reads to check what it
+    was given, then what it writes; committed together at the end, with the audit rows `record`
+    asked for written in the actor's name just before."""
+
+    def __init__(self, session: Session, actor: Account | str):
+        self.session, self.actor = session, actor
+        self._records: list[tuple[str, str, object, object]] = []
+
+    def known(self, replacing: set[str]) -> Known:
+        """What the database holds outside the departments about to be replaced, for the checks."""
+        return organisation.known(self.session, replacing)
+
+    def held(self, department_ids: set[str]) -> Workbook | None:
+        """Those of `department_ids` the database holds, whole (what a replace drops); None for none."""
+        return organisation.held(self.session, department_ids)
+
+    def replace(self, wb: Workbook, progress: Progress = lambda _: None) -> ImportSummary:
+        """Replace the departments `wb` names, and add its absences and calendar days."""
+        return organisation.replace(self.session, wb, progress)
+
+    def record(self, action: str, subject: str, before, after) -> None:
+        """An audit row of this unit of work, written when it commits (not at all if it fails)."""
+        self._records.append((action, subject, before, after))
+
+    def _audit(self) -> None:
+        for action, subject, before, after in self._records:
+            audit(self.session, self.actor, action, subject, before, after)
 
 
 class Database:
@@ -35,33 +71,40 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     def data_version(self) -> int:
-        return store.data_version(self.engine)
+        return data_version(self.engine)
 
     def workbook(self, versions: tuple[str, ...] = VERSIONS, departments: frozenset[str] | None = None) -> Workbook:
         """Everything stored, with the process versions asked for (the roster needs only `after`);
-        or only what a question about `departments` needs (`store.load`). The newest
+        or only what a question about `departments` needs (`organisation.load`). The newest
         KEEP answers are kept while the data does not change."""
         version = self.data_version()
         key = (versions, departments)
         with self._lock:
             kept = self._loaded.pop(key, None)
             if kept is None or kept[0] != version:
-                kept = (version, store.load(self.engine, versions, departments))
+                kept = (version, organisation.load(self.engine, versions, departments))
             self._loaded[key] = kept  # the newest last
             while len(self._loaded) > self.KEEP:
                 del self._loaded[next(iter(self._loaded))]
             return kept[1]
 
     @contextmanager
-    def write(self, actor: Account | str, *, exclusive: bool = False) -> Iterator[store.Writing]:
+    def write(self, actor: Account | str, *, exclusive: bool = False) -> Iterator[Writing]:
         """A unit of work: one transaction in which `actor` reads what it checks and writes, all
         committed at the end or nothing (any error rolls it back); `exclusive` (imports) waits
         for any other exclusive writer."""
         with writing(self.engine, exclusive) as session:
-            yield store.Writing(session, actor)
+            tx = Writing(session, actor)
+            yield tx
+            tx._audit()
+
+    def known(self) -> Known:
+        """What the database holds (ids, by kind, with their departments), for a reader's checks."""
+        with Session(self.engine) as s:
+            return organisation.known(s, set())
 
     def departments_of(self, *, section: str | None = None, person: str | None = None) -> frozenset[str]:
-        return store.departments_of(self.engine, section=section, person=person)
+        return organisation.departments_of(self.engine, section=section, person=person)
 
 
 _databases: dict[str, Database] = {}

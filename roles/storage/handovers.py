@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from flows.errors import Conflict, NotFound
-from roles.engines.handover import Due
 from roles.actor import Account
 from roles.storage.audit import audit
 from roles.storage.engines import writing
+from roles.model import Due
 from roles.storage.tables import HandoverRow
 
 

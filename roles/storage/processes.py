@@ -1,23 +1,31 @@
-"""Processes in the database: read them as plain `Process` objects, write and delete them in bulk;
-the designer's drafts beside them.
+"""Processes in the database: read them as plain `Process` objects, write and delete them in bulk,
+save one version (checked as an import checks it, audited); the designer's drafts beside them.
 
-Functions take an open session and never commit: the caller owns the transaction, so a
-workbook import that writes processes among other things stays all-or-nothing.
+Functions that take a session never commit: the caller owns the transaction, so a workbook
+import that writes processes among other things stays all-or-nothing.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, true
+from sqlalchemy import delete, func, select, true, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from flows.errors import Conflict
-from flows.fields import STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, with_terms
+from flows.errors import BadInput, Conflict, Problem
+from flows.fields import (STEP_NAMES, VERSION_NAMES, step_from_stored, stored_step, terms_of, terms_problems, version_problems,
+                          with_terms)
+from flows.graph import faults
 from flows.model import VERSIONS, Draft, Process, Step, Version, Which
+from roles.actor import username
+from roles.storage.bulk import bulk_insert, table_of
+from roles.storage.changes import bump
+from roles.storage.tables import DraftRow, PersonRow, ProcessRow, SectionRow, StepRow, VersionRow
 
-from .bulk import bulk_insert, table_of
-from .tables import DraftRow, ProcessRow, StepRow, VersionRow
+if TYPE_CHECKING:
+    from roles.storage.database import Writing
 
 
 def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
@@ -163,3 +171,119 @@ def drop_orphan_drafts(session: Session) -> None:
     """Drafts of processes an import removed: nothing could publish them any more."""
     d = table_of(DraftRow)
     session.execute(delete(d).where(d.c.process_id.not_in(select(table_of(ProcessRow).c.id))))
+
+
+def save_version(tx: Writing, process_id: str, which: Which, version: Version, source: str,
+                 section: str | None = None, name: str | None = None, expected_revision: int | None = None) -> int:
+    """Store one version of a process (from the editor or a BPMN file), creating the process in
+    `section` if it is new. Checked like a workbook import; on a problem nothing changes."""
+    revision = _save_version(tx, process_id, which, version, source, section, name, expected_revision)
+    bump(tx.session)
+    return revision
+
+
+def save_versions(tx: Writing, edits: list[tuple[str, Which, Version, int | None]], source: str) -> list[int]:
+    """Store several versions (process, which, version, expected revision) in one unit of work:
+    an accepted assignment proposal touches many processes of a section at once."""
+    revisions = [_save_version(tx, pid, which, v, source, expected_revision=rev) for pid, which, v, rev in edits]
+    bump(tx.session)
+    return revisions
+
+
+def load_draft(engine: Engine, process_id: str, which: Which) -> Draft | None:
+    with Session(engine) as s:
+        return read_draft(s, process_id, which)
+
+
+def save_draft(tx: Writing, process_id: str, which: Which, version: Version, base_revision: int, base: Version,
+               expected_draft: int) -> int:
+    """Keep an unfinished edit without touching the live version; it may still have faults.
+    Conflict if someone else saved the draft since `expected_draft` was read; BadInput for a value
+    no reader lets in (a draft is kept, and read back, like any version)."""
+    problems = _value_problems(version, "designer", f"process {process_id}, {which} (draft)")
+    if problems:
+        raise BadInput(problems)
+    before = read_draft(tx.session, process_id, which)
+    revision = write_draft(tx.session, process_id, which, version, base_revision, base, expected_draft,
+                           username(tx.actor))
+    tx.record("draft.save", f"{process_id}/{which}", _steps_json(before.version) if before else None,
+              _steps_json(version))
+    return revision
+
+
+def publish_draft(tx: Writing, process_id: str, which: Which, version: Version, source: str,
+                  expected_revision: int) -> int:
+    """Make the edit the live version (checked like any save) and drop the draft, together."""
+    revision = _save_version(tx, process_id, which, version, source, expected_revision=expected_revision)
+    delete_draft(tx.session, process_id, which)
+    bump(tx.session)
+    return revision
+
+
+def discard_draft(tx: Writing, process_id: str, which: Which) -> None:
+    before = read_draft(tx.session, process_id, which)
+    if before is not None:
+        delete_draft(tx.session, process_id, which)
+        tx.record("draft.discard", f"{process_id}/{which}", _steps_json(before.version), None)
+
+
+def _save_version(tx: Writing, process_id: str, which: Which, version: Version, source: str,
+                  section: str | None = None, name: str | None = None, expected_revision: int | None = None) -> int:
+    s = tx.session
+    entry = f"process {process_id}, {which}"
+    problems = _value_problems(version, source, entry)
+    problems += [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
+    stored = s.execute(select(col(ProcessRow.section_id)).where(col(ProcessRow.id) == process_id)).scalar()
+    exists = stored is not None
+    home = stored if stored is not None else section
+    if home is None or (not exists and s.get(SectionRow, home) is None):
+        raise BadInput([Problem(source, entry, None, "section",
+                                f"no section '{section}'" if section else "a new process needs --section")])
+    dept = s.execute(select(col(SectionRow.department_id)).where(col(SectionRow.id) == home)).scalar()
+    people = set(s.scalars(select(col(PersonRow.id)).join(SectionRow, col(SectionRow.id) == col(PersonRow.section_id))
+                           .where(col(SectionRow.department_id) == dept)))
+    for step in version.steps:
+        if which == "before" and (step.a or step.b):
+            problems.append(Problem(source, f"{entry}, step {step.id}", None, "a",
+                                    "steps of the 'before' version carry no holders"))
+        for key in ("a", "b"):
+            holder = getattr(step, key)
+            if holder and holder not in people:
+                problems.append(Problem(source, f"{entry}, step {step.id}", None, key,
+                                        f"no person '{holder}' in department '{dept}'"))
+    if problems:
+        raise BadInput(problems)
+    if not exists:
+        write_processes(s, [Process(process_id, home, name or process_id)],
+                                   first_position=max_position(s) + 1)
+    elif name:
+        s.execute(update(table_of(ProcessRow)).where(table_of(ProcessRow).c.id == process_id).values(name=name))
+    before = _steps_json(_stored_version(s, process_id, which)) or None if exists else None
+    revision = replace_version(s, process_id, which, version, expected_revision, username(tx.actor))
+    tx.record(f"process.save ({source})", f"{process_id}/{which}", before, _steps_json(version))
+    return revision
+
+
+def _steps_json(version: Version) -> list[dict] | dict:
+    """A version for the audit trail: each step in its stored columns' form, empty fields left out;
+    with its terms beside the steps where it has any."""
+    steps = [{k: v for k, v in stored_step(st).items() if v not in (None, [], False)} | {"next": list(st.next)}
+             for st in version.steps]
+    terms = {k: v for k, v in terms_of(version).items() if v is not None}
+    return {"terms": terms, "steps": steps} if terms else steps
+
+
+def _stored_version(s: Session, process_id: str, which: Which) -> Version:
+    c, v = table_of(StepRow).c, table_of(VersionRow).c
+    terms = s.execute(select(*(v[f] for f in VERSION_NAMES))
+                      .where((v.process_id == process_id) & (v.version == which))).mappings().first()
+    return with_terms(Version(tuple(step_from_stored(r) for r in s.execute(
+        select(*(c[f] for f in STEP_NAMES))
+        .where((c.process_id == process_id) & (c.version == which)).order_by(c.position)).mappings())), terms)
+
+
+def _value_problems(version: Version, source: str, entry: str) -> list[Problem]:
+    """The values of a version's terms and steps that no reader lets in (ids, text, numbers, drawings)."""
+    return [Problem(source, entry, None, key, problem) for key, problem in terms_problems(version)] + \
+        [Problem(source, f"{entry}, step {sid}", None, key, problem)
+         for sid, key, problem in version_problems(version.steps)]

@@ -11,9 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from roles.model import Absence
-from roles.notify import dispatch
-from roles.storage import store
-from ..conftest import TESTER
+from roles.storage import notices as notice_store
+from roles.storage import absences as absence_store
+from ..conftest import TESTER, stored
 
 #: The day the notice tests send for: a Wednesday of the example's week of absences.
 DAY = dt.date(2026, 11, 25)
@@ -76,10 +76,10 @@ def mail(box, person):
 @pytest.fixture
 def contacts(bianban, db_url, smtp, webhook, monkeypatch):
     monkeypatch.setenv("ABFLOW_DB", db_url)  # the scheduler's own database, where its jobs run
-    dispatch.set_contacts(bianban, "bb01", [mail(smtp, "bb01")], user=TESTER)   # head of bb-zh, with gaps tomorrow
-    dispatch.set_contacts(bianban, "bb06", [webhook.url], user=TESTER)           # covers bb07 today
+    notice_store.set_contacts(bianban, "bb01", [mail(smtp, "bb01")], user=TESTER)   # head of bb-zh, with gaps tomorrow
+    notice_store.set_contacts(bianban, "bb06", [webhook.url], user=TESTER)           # covers bb07 today
     # The leaders of bb-zh both away tomorrow: nobody to take their steps up to.
-    store.change_absences(bianban, [], [Absence(p, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1), "trip")
+    stored(bianban, absence_store.change_absences, [], [Absence(p, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1), "trip")
                                         for p in ("bb01", "bb02")], source="test", user=TESTER)
     return bianban
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from roles.storage import store
+from roles.storage import organisation
 from roles.actions.access import may_edit_absence, may_edit_section
 from roles.actor import Account, LOCAL
 from roles.storage.accounts import add_account, any_accounts, check_password, hash_password, sign_in
@@ -30,7 +30,7 @@ def test_sign_in_and_permissions(bianban):
     assert sign_in(bianban, "h", "nope") is None and sign_in(bianban, "nobody", "x") is None
     head = sign_in(bianban, "h", "head-pass-1")
     staff = sign_in(bianban, "s", "staff-pass-1")
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     assert may_edit_section(wb, head, "bb-jg") and not may_edit_section(wb, head, "bb-zh")
     assert not may_edit_section(wb, staff, "bb-zh") and may_edit_section(wb, LOCAL, "bb-zh")
     assert may_edit_absence(wb, head, "bb07") and not may_edit_absence(wb, head, "bb03")

@@ -8,11 +8,12 @@ import random
 import pytest
 
 from flows.model import Process, Step, Version
-from roles.storage import store
+from roles.storage import organisation
+from roles.storage import processes as process_store
 from roles.engines.proposals import Unassignable, suggest
 from roles.model import Department, Person, Section, Workbook
 from roles.engines.pairing import b_loads, pair_allowed, pairing_issues, section_steps
-from ..conftest import TESTER
+from ..conftest import TESTER, stored
 
 POSTS = {"head": 0, "deputy": 1, "staff": 2}
 
@@ -136,11 +137,11 @@ def test_suggest_accept_stores_the_proposal(bianban, cli):
     assert doc["status"] == "optimal" and doc["accepted"] == [] and doc["one_way_pairs"] == 0
     changed = [x for x in doc["assignments"] if x["changed"]]
     assert changed  # the example has one-way pairs to mend
-    before = store.load(bianban)
+    before = organisation.load(bianban)
     assert all(before.process_by_id[x["process"]].after.step(x["step"]).a == x["was_a"] for x in changed)
     assert cli("pairing", "--section", "bb-jg").exit_code == 1
     accepted = cli.json("suggest", "--section", "bb-jg", "--mode", "rebalance", "--accept")
-    after = store.load(bianban)
+    after = organisation.load(bianban)
     for x in changed:
         step = after.process_by_id[x["process"]].after.step(x["step"])
         assert (step.a, step.b) == (x["a"], x["b"])
@@ -152,14 +153,14 @@ def test_suggest_accept_stores_the_proposal(bianban, cli):
 def test_accepting_a_stale_proposal_is_refused_and_changes_nothing(bianban):
     from roles.engines.proposals import accepted_versions
     from flows.errors import Conflict
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     proposal = suggest(wb, "bb-jg", "rebalance")
     edits = accepted_versions(wb, proposal)
     assert edits
     # Another head saves one of the processes after the proposal was made.
     proc, version = edits[0]
-    store.save_version(bianban, proc.id, "after", proc.after, "editor", expected_revision=proc.revisions["after"], user=TESTER)
+    stored(bianban, process_store.save_version, proc.id, "after", proc.after, "editor", expected_revision=proc.revisions["after"], user=TESTER)
     with pytest.raises(Conflict):
-        store.save_versions(bianban, [(p.id, "after", v, p.revisions["after"]) for p, v in edits], "suggest", user=TESTER)
-    now = store.load(bianban)
+        stored(bianban, process_store.save_versions, [(p.id, "after", v, p.revisions["after"]) for p, v in edits], "suggest", user=TESTER)
+    now = organisation.load(bianban)
     assert [now.process_by_id[p.id].after for p, _ in edits] == [p.after for p, _ in edits]

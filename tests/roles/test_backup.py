@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from roles import actions
-from roles.notify import dispatch
+from roles.storage import notices as notice_store
 from roles.notify.jobs import Schedule, install, make_scheduler
 from roles.storage import vault
 from roles.storage.accounts import add_account, sign_in
@@ -32,8 +32,8 @@ def filled(engine, db_url):
     add_account(engine, "office", "office-pass-1", "office", None, by=TESTER)
     add_account(engine, "head-jg", "head-pass-1", "head", "bb05", by=TESTER)
     assert sign_in(engine, "head-jg", "wrong-guess", client="203.0.113.9") is None
-    dispatch.set_contacts(engine, "bb05", [MAIL, "json://hook:tok3n@127.0.0.1:9/x"], user=OFFICE)
-    dispatch.set_contacts(engine, "bb01", ["json://127.0.0.1:9/head"], user=OFFICE)  # has gaps that day
+    notice_store.set_contacts(engine, "bb05", [MAIL, "json://hook:tok3n@127.0.0.1:9/x"], user=OFFICE)
+    notice_store.set_contacts(engine, "bb01", ["json://127.0.0.1:9/head"], user=OFFICE)  # has gaps that day
     p2 = actions.workbook(db, OFFICE).process_by_id["bb-p2"]
     actions.save_draft(db, HEAD_JG, process_id=p2.id, which="after", version=p2.after,
                        base_revision=p2.revisions["after"], base=p2.after, expected_draft=0)
@@ -114,7 +114,7 @@ def test_backup_then_restore_into_an_empty_database_gives_everything_back(bianba
     rows, head, problems = actions.verify_audit(db, OFFICE)
     assert problems == [] and rows == len(before["audit"]) + 1
     assert sign_in(engine, "head-jg", "head-pass-1") is not None               # accounts and their hashes
-    assert [c.url for c in dispatch.contacts(engine)["bb05"]][0] == MAIL       # sealed, and opened again
+    assert [c.url for c in notice_store.contacts(engine)["bb05"]][0] == MAIL       # sealed, and opened again
     assert actions.workbook(db, OFFICE) == actions.workbook(actions.open_database(db_url), OFFICE)
     # New rows after a restore get new ids (PostgreSQL's sequences follow the loaded rows).
     actions.set_contacts(db, OFFICE, person_id="bb01", urls=["json://127.0.0.1:9/y"])
@@ -182,7 +182,7 @@ def test_not_a_backup_is_refused(engine, cli, tmp_path):
 
 
 def test_contacts_sealed_with_another_key_are_not_restored_blind(bianban, db_url, cli, tmp_path, monkeypatch):
-    dispatch.set_contacts(bianban, "bb05", [MAIL], user=TESTER)
+    notice_store.set_contacts(bianban, "bb05", [MAIL], user=TESTER)
     file = tmp_path / "b.zip"
     assert cli("backup", str(file)).exit_code == 0
     monkeypatch.setenv("ABFLOW_SECRET_KEY", vault.new_key())

@@ -9,7 +9,7 @@ import threading
 import time
 
 from roles import actions
-from roles.notify import dispatch
+from roles.storage import notices as notice_store
 from roles.notify.jobs import WEEKLY, Schedule, make_scheduler
 from roles.storage.accounts import add_account
 from roles.notify.digest import DigestWords
@@ -36,7 +36,7 @@ def digests(box) -> list[str]:
 def office(contacts, webhook):
     """bb05 also works for the reform office: an office account names them, and their contact."""
     add_account(contacts, "ban-office", "office-pass-1", "office", "bb05", by=TESTER)
-    dispatch.set_contacts(contacts, "bb05", [webhook.url], user=TESTER)
+    notice_store.set_contacts(contacts, "bb05", [webhook.url], user=TESTER)
 
 
 def test_the_digest_tells_the_head_their_sections_next_ten_workdays(contacts, smtp, webhook, db_url):
@@ -69,7 +69,7 @@ def test_the_digest_goes_once_a_week_however_often_it_is_asked(contacts, smtp, w
     monday = DAY + dt.timedelta(days=5)
     assert send(contacts, monday).sent == 3                   # the next week: again
     assert len(digests(smtp)) == 2
-    rows = [r for r in dispatch.dispatches(contacts) if r.kind.startswith("digest")]
+    rows = [r for r in notice_store.dispatches(contacts) if r.kind.startswith("digest")]
     assert {r.day for r in rows} == {dt.date(2026, 11, 23), monday}  # each week's Monday
 
 

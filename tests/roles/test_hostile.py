@@ -176,7 +176,7 @@ def test_a_stored_value_that_cannot_be_read_is_named_and_everything_else_still_w
         conn.execute(text("UPDATE step SET minutes = 'NaN' WHERE process_id = 'bb-p1' AND id = 's2'")
                      if engine.dialect.name == "postgresql" else
                      text("UPDATE step SET minutes = 9e999 WHERE process_id = 'bb-p1' AND id = 's2'"))
-    from roles.storage.store import load
+    from roles.storage.organisation import load
     wb = load(engine)
     assert any("process bb-p1, after, step s1, field 'shape'" in d for d in wb.damaged)
     assert any("step s2, field 'minutes'" in d for d in wb.damaged)

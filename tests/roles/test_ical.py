@@ -5,7 +5,7 @@ import datetime as dt
 
 from icalendar import Calendar
 
-from roles.storage import store
+from roles.storage import organisation
 
 LEAVE = b"""BEGIN:VCALENDAR
 VERSION:2.0
@@ -67,12 +67,12 @@ def test_absences_import_from_a_leave_file(bianban, cli, tmp_path):
         {"person": "bb04", "start": "2026-12-14", "end": "2026-12-15", "reason": "trip"}]
     assert doc["added"] == 2
     assert cli.json("absences", "import", str(f))["added"] == 0  # importing again adds nothing
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     assert sum(a.person == "bb03" and a.start == dt.date(2026, 12, 7) for a in wb.absences) == 1
 
 
 def test_a_bad_leave_file_names_the_event_and_changes_nothing(bianban, cli, tmp_path):
-    before = store.load(bianban).absences
+    before = organisation.load(bianban).absences
     f = tmp_path / "bad.ics"
     f.write_bytes(LEAVE.replace(b"ATTENDEE;CN=bb04:mailto:someone@example.gov.cn\n", b"")
                   .replace(b"DTEND;VALUE=DATE:20261210", b"DTEND;VALUE=DATE:20261201"))
@@ -80,7 +80,7 @@ def test_a_bad_leave_file_names_the_event_and_changes_nothing(bianban, cli, tmp_
     assert r.exit_code == 2
     assert "bad.ics: event 1 (lv-1), field 'dtend'" in r.stderr
     assert "bad.ics: event 2 (lv-2), field 'attendee'" in r.stderr
-    assert store.load(bianban).absences == before
+    assert organisation.load(bianban).absences == before
     junk = tmp_path / "junk.ics"
     junk.write_text("this is no calendar")
     r = cli("absences", "import", str(junk))
@@ -104,12 +104,12 @@ def test_a_leave_list_in_a_spreadsheet_imports_like_a_calendar(bianban, cli, tmp
                                                          "end": "2026-12-15", "reason": "trip"}
     assert cli.json("absences", "import", str(f))["added"] == 0
 
-    before = store.load(bianban).absences
+    before = organisation.load(bianban).absences
     sheet.append(["ghost", "2026-12-20", "2026-12-19", "leave"])
     book.save(f)
     r = cli("absences", "import", str(f))
     assert r.exit_code == 2 and "请假表.xlsx" in r.stderr and "row 4" in r.stderr and "ghost" in r.stderr
-    assert store.load(bianban).absences == before
+    assert organisation.load(bianban).absences == before
 
 
 def test_a_whole_workbook_is_no_leave_list(bianban, cli):

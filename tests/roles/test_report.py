@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from flows.model import Process, Step, Version
-from roles.storage import store
+
 from roles.demo import demo_workbook
 from roles.formats.excel import write_powers, write_report
 from roles.model import Department, Exemption, Person, Power, Section, SectionBefore, Workbook
@@ -19,7 +19,7 @@ from roles.engines.powers import check_powers
 from roles.engines.report import SaturationSettings, consolidation, saturation
 from roles.engines.rules import check
 
-from ..conftest import REQUIRE, TESTER
+from ..conftest import REQUIRE, TESTER, save_workbook
 
 
 def pilot() -> Workbook:
@@ -94,7 +94,7 @@ def test_an_exemption_marks_the_finding_and_clears_the_error():
 def test_exemptions_through_the_cli(engine, cli, tmp_path):
     from roles.formats import workbook_files as formats
     from roles.formats.workbook import to_tree
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     found = cli.json("check", "--rule", "approval-concentration")["findings"]
     assert {(f["subject"], f["exemption"] is not None) for f in found} == {("scj", False), ("zjj", True)}
     tree = to_tree(demo_workbook(dt.date(2026, 11, 25)))
@@ -110,7 +110,7 @@ def test_powers_are_checked_and_listed(engine, cli, tmp_path):
     assert [(f.power, f.field) for f in check_powers(wb)] == [("scj-q3", "accountability")]
     broken = dataclasses.replace(wb, powers=(Power("x", "scj", "某项", processes=("scj-p05",)),))
     assert {f.field for f in check_powers(broken)} == {"section", "responsibilities", "accountability"}
-    store.import_workbook(engine, wb, user=TESTER)
+    save_workbook(engine, wb, user=TESTER)
     r = cli("powers", "check", "--json")
     assert r.exit_code == 1
     out = tmp_path / "powers.xlsx"
@@ -122,7 +122,7 @@ def test_powers_are_checked_and_listed(engine, cli, tmp_path):
 
 
 def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli, tmp_path):
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     out = tmp_path / "report.xlsx"
     doc = cli.json("report", "--xlsx", str(out))
     assert doc["city"]["sections_before"] == 22 and doc["city"]["sections_after"] == 11

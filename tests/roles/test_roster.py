@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from flows.model import Process, Step, Version
-from roles.storage import store
+from roles.storage import organisation
 from roles.engines.calendar import WorkCalendar
 from roles.model import Absence, CalendarDay, Department, Person, Section, Workbook
 from roles.engines.roster import gaps, roster, status_of, whatif
@@ -24,7 +24,7 @@ def by_step(r):
 
 
 def test_the_example_roster_on_2026_11_25(bianban):
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     r = roster(wb, D(2026, 11, 25))
     assert r.workday
     duties = by_step(r)
@@ -46,7 +46,7 @@ def test_the_example_roster_on_2026_11_25(bianban):
     (D(2026, 11, 27), True),
 ])
 def test_workdays_follow_the_national_calendar_then_the_overrides(bianban, day, workday):
-    r = roster(store.load(bianban), day)
+    r = roster(organisation.load(bianban), day)
     assert r.workday is workday
     if not workday:
         assert r.steps == () and r.off is not None
@@ -115,7 +115,7 @@ def test_status_table_of_the_spec():
 
 
 def test_gaps_over_a_range_skip_weekends(bianban):
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     assert gaps(wb, D(2026, 11, 23), D(2026, 12, 6)) == []  # the heads take what B cannot
     # With the head and the deputy of bb-zh away on Wednesday and Saturday too, nobody is left
     # for bb-p1 on Wednesday (bb03 and bb04 away as well), and Saturday is no workday.
@@ -127,7 +127,7 @@ def test_gaps_over_a_range_skip_weekends(bianban):
 
 
 def test_whatif_lists_only_the_gaps_the_absence_adds(bianban):
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     # bb11 (deputy) is away 12-01..12-04: bb12 away too sends bb-p3 s1 and s2 up to the head bb10.
     assert whatif(wb, "bb12", D(2026, 11, 30), D(2026, 12, 6)) == []
     # The head away as well leaves the approval step s3 (A bb10, B bb11) with no one, on 4 workdays.

@@ -8,25 +8,26 @@ import pytest
 
 from flows.layout import layout
 from flows.model import Shape, Version
-from roles.storage import store
+from roles.storage import organisation
+from roles.storage import processes as process_store
 from roles.demo import demo_workbook
 from roles.storage.engines import engine_for
 
-from ..conftest import BIANBAN, load_file, TESTER
+from ..conftest import BIANBAN, TESTER, export_file, load_file, save_workbook, stored
 
 
 @pytest.fixture
 def loaded(engine):
     load_file(engine, BIANBAN)
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     # One process drawn (as a BPMN import or the designer's drawing leaves it): places and waypoints.
-    v = store.load(engine).process_by_id["bb-p2"].after
+    v = organisation.load(engine).process_by_id["bb-p2"].after
     boxes = layout(v).boxes
     drawn = Version(tuple(replace(s, shape=Shape(boxes[s.id].x + 0.25, boxes[s.id].y, boxes[s.id].w, boxes[s.id].h,
                                                  tuple((t, ((1.5, 2.0), (3.0, 4.75))) for t in s.next[:1])))
                           for s in v.steps))
-    store.save_version(engine, "bb-p2", "after", drawn, "test", expected_revision=None, user=TESTER)
-    assert store.load(engine).process_by_id["bb-p2"].after == drawn
+    stored(engine, process_store.save_version, "bb-p2", "after", drawn, "test", expected_revision=None, user=TESTER)
+    assert organisation.load(engine).process_by_id["bb-p2"].after == drawn
     return engine
 
 
@@ -38,28 +39,28 @@ def fresh(tmp_path, name: str):
 def test_export_import_export_is_unchanged(loaded, tmp_path, fmt):
     first = tmp_path / f"first.{fmt}"
     again = tmp_path / f"again.{fmt}"
-    wb = store.load(loaded)
-    first.write_bytes(store.export_file(loaded, first.name))
+    wb = organisation.load(loaded)
+    first.write_bytes(export_file(loaded, first.name))
     other = fresh(tmp_path, f"other-{fmt}")
     load_file(other, first)
-    assert store.load(other) == wb
-    again.write_bytes(store.export_file(other, again.name))
+    assert organisation.load(other) == wb
+    again.write_bytes(export_file(other, again.name))
     if fmt == "xlsx":  # a zip carries timestamps: compare what it holds
         third = fresh(tmp_path, "third")
         load_file(third, again)
-        assert store.load(third) == wb
+        assert organisation.load(third) == wb
     else:
         assert again.read_bytes() == first.read_bytes()
 
 
 def test_formats_carry_the_same_data(loaded, tmp_path):
-    wb = store.load(loaded)
+    wb = organisation.load(loaded)
     for fmt in ("json", "xlsx", "yaml"):
         path = tmp_path / f"all.{fmt}"
-        path.write_bytes(store.export_file(loaded, path.name))
+        path.write_bytes(export_file(loaded, path.name))
         target = fresh(tmp_path, fmt)
         load_file(target, path)
-        assert store.load(target) == wb, fmt
+        assert organisation.load(target) == wb, fmt
 
 
 def test_the_example_exports_as_it_was_written(engine, tmp_path):
@@ -67,7 +68,7 @@ def test_the_example_exports_as_it_was_written(engine, tmp_path):
     import yaml
     load_file(engine, BIANBAN)
     out = tmp_path / "bb.yaml"
-    out.write_bytes(store.export_file(engine, out.name))
+    out.write_bytes(export_file(engine, out.name))
     original = yaml.safe_load(BIANBAN.read_text(encoding="utf-8"))
     exported = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert exported["departments"][0]["sections"] == original["departments"][0]["sections"]
@@ -114,5 +115,5 @@ def test_a_parallel_gateway_stays_parallel_through_every_format_and_bpmn(cli, tm
     xml = bpmn.read_text(encoding="utf-8")
     assert xml.count("<bpmn:parallelGateway") == 2 and "exclusiveGateway" not in xml
     assert again("bpmn", "import", str(bpmn), "--process", "p").exit_code == 0
-    steps = {s.id: s for s in store.load(engine_for(again.url)).process_by_id["p"].after.steps}
+    steps = {s.id: s for s in organisation.load(engine_for(again.url)).process_by_id["p"].after.steps}
     assert (steps["g1"].gateway, steps["g2"].gateway, steps["s1"].gateway) == ("parallel", "parallel", None)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from roles.notify import dispatch
+from roles.storage import notices as notice_store
 from roles.notify.jobs import DAILY, FUNCTIONS, Schedule, install, make_scheduler, run_daily, run_retry
 from roles.notify.notices import NoticeWords
 
@@ -30,7 +30,7 @@ def test_the_daily_notices_reach_each_person_once(contacts, smtp, webhook):
     again = run_daily(contacts, DAY, 3, NoticeWords.of("zh"))
     assert (again.sent, again.skipped) == (0, 3)
     assert len(smtp.messages) == 2 and len(webhook.received) == 1
-    assert {r.status for r in dispatch.dispatches(contacts)} == {"sent"}
+    assert {r.status for r in notice_store.dispatches(contacts)} == {"sent"}
 
 
 def test_two_runs_racing_send_each_notice_once(contacts, smtp, webhook):
@@ -54,18 +54,18 @@ def test_a_failed_send_is_recorded_retried_and_at_last_given_up(contacts, webhoo
     webhook.state["fail_first"] = 1
     first = run_daily(contacts, DAY, 3, NoticeWords.of("zh"), tries=1, pause=0)
     assert first.failed == 1
-    failed, = dispatch.dispatches(contacts, status="failed")
+    failed, = notice_store.dispatches(contacts, status="failed")
     assert failed.recipient == "bb06" and failed.attempts == 1 and failed.error
     assert run_retry(contacts).sent == 1
     assert len(webhook.received) == 1
-    assert dispatch.dispatches(contacts, status="failed") == []
+    assert notice_store.dispatches(contacts, status="failed") == []
     # A channel that never answers is given up after MAX_ATTEMPTS, and stays on record.
-    dispatch.set_contacts(contacts, "bb06", ["json://127.0.0.1:9/closed"], user=TESTER)
+    notice_store.set_contacts(contacts, "bb06", ["json://127.0.0.1:9/closed"], user=TESTER)
     assert run_daily(contacts, DAY + dt.timedelta(days=1), 3, NoticeWords.of("zh"), tries=1, pause=0).failed == 1
-    for _ in range(dispatch.MAX_ATTEMPTS):
+    for _ in range(notice_store.MAX_ATTEMPTS):
         run_retry(contacts)
-    gave_up, = dispatch.dispatches(contacts, status="gave-up")
-    assert gave_up.attempts >= dispatch.MAX_ATTEMPTS and gave_up.error
+    gave_up, = notice_store.dispatches(contacts, status="gave-up")
+    assert gave_up.attempts >= notice_store.MAX_ATTEMPTS and gave_up.error
 
 
 def _stored_job(engine, next_run, grace, job=DAILY):
@@ -121,7 +121,7 @@ def test_a_run_missed_beyond_the_grace_period_is_skipped(contacts, db_url, smtp)
     finally:
         s.shutdown(wait=True)
         writer.shutdown(wait=True)
-    assert smtp.messages == [] and dispatch.dispatches(contacts) == []
+    assert smtp.messages == [] and notice_store.dispatches(contacts) == []
 
 
 def test_the_cli_sends_once_and_reports(contacts, cli, smtp, webhook):

@@ -1,5 +1,5 @@
 """Questions about one department, section or person read only what they need from the database
-(`store.load(..., departments=...)`), and answer exactly what the whole database answers, on
+(`organisation.load(..., departments=...)`), and answer exactly what the whole database answers, on
 generated data with holders lent across departments, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from roles import actions
 from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import resilience
-from roles.storage import store
-from ..conftest import TESTER
+from roles.storage import organisation
+from ..conftest import TESTER, save_workbook
 
 DAY = dt.date(2026, 11, 25)
 OFFICE = actions.Account("office", "office")
@@ -41,8 +41,8 @@ def lent_across_departments(wb, seed: int = 3):
 @pytest.fixture
 def city(engine, db_url):
     wb = lent_across_departments(city_workbook(DAY, seed=11, departments=5, processes=60))
-    store.import_workbook(engine, wb, user=TESTER)
-    return actions.open_database(db_url), store.load(engine, ("after",))
+    save_workbook(engine, wb, user=TESTER)
+    return actions.open_database(db_url), organisation.load(engine, ("after",))
 
 
 def test_a_department_or_section_is_answered_as_the_whole_database_answers(city):
@@ -50,7 +50,7 @@ def test_a_department_or_section_is_answered_as_the_whole_database_answers(city)
     end = DAY + dt.timedelta(days=20)
     assert len(whole.departments) == 5
     for d in whole.departments:
-        part = store.load(db.engine, ("after",), frozenset({d.id}))
+        part = organisation.load(db.engine, ("after",), frozenset({d.id}))
         assert [x.id for x in part.departments] == [d.id]
         assert len(part.processes) < len(whole.processes)
         assert actions.roster(db, OFFICE, day=DAY, department_id=d.id) == rosters.roster(whole, DAY, d.id)

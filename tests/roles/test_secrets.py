@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import inspect, text
 
-from roles.notify import dispatch
+from roles.storage import notices as notice_store
 from roles.storage import vault
 
 from ..conftest import database_at, TESTER
@@ -39,20 +39,20 @@ def test_no_contact_secret_is_readable_in_the_database(bianban, db_url, cli):
     assert len(shown) == 3 and not any(SECRET in c or "k3y" in c for c in shown)
     # The two bots look the same masked; their fingerprints tell them apart, and both are kept.
     assert shown[1].split(" #")[0] == shown[2].split(" #")[0] and shown[1] != shown[2]
-    assert [c.url for c in dispatch.contacts(bianban)["bb05"]] == [MAIL, BOT_A, BOT_B]
+    assert [c.url for c in notice_store.contacts(bianban)["bb05"]] == [MAIL, BOT_A, BOT_B]
     trail = cli.json("audit")["audit"]
     assert SECRET not in repr(trail) and any(r["action"] == "contacts.set" for r in trail)
 
 
 def test_two_contacts_that_mask_alike_both_get_the_notice(bianban):
     sent = []
-    dispatch.set_contacts(bianban, "bb06", [BOT_A, BOT_B, BOT_A], user=TESTER)  # the repeat is kept once
+    notice_store.set_contacts(bianban, "bb06", [BOT_A, BOT_B, BOT_A], user=TESTER)  # the repeat is kept once
     from roles.notify.jobs import run_daily
     from roles.notify.notices import NoticeWords
     report = run_daily(bianban, dt.date(2026, 11, 25), 3, NoticeWords.of("zh"),
                        send=lambda url, title, body: sent.append(url), tries=1, pause=0)
     assert sorted(sent) == sorted([BOT_A, BOT_B]) and report.sent == 2
-    targets = [r.target for r in dispatch.dispatches(bianban)]
+    targets = [r.target for r in notice_store.dispatches(bianban)]
     assert len(set(targets)) == 2 and not any("k3y" in t for t in targets)
 
 
@@ -60,7 +60,7 @@ def test_another_key_cannot_open_the_contacts_and_says_so(bianban, db_url, cli, 
     assert cli("contacts", "set", "bb05", MAIL).exit_code == 0
     monkeypatch.setenv("ABFLOW_SECRET_KEY", vault.new_key())
     with pytest.raises(vault.SecretKeyUnusable, match="another secret key"):
-        dispatch.contacts(bianban)
+        notice_store.contacts(bianban)
     sent = cli("notify", "--date", "2026-11-25")
     assert sent.exit_code == 3 and "same key" in sent.stderr and "Traceback" not in sent.stderr
     assert "bb05" in cli.json("contacts", "list")["contacts"]  # listing needs no key: it shows the masked form
@@ -72,9 +72,9 @@ def test_another_key_cannot_open_the_contacts_and_says_so(bianban, db_url, cli, 
 def test_a_rotated_key_still_opens_what_the_old_one_sealed(bianban, monkeypatch):
     old, new = vault.new_key(), vault.new_key()
     monkeypatch.setenv("ABFLOW_SECRET_KEY", old)
-    dispatch.set_contacts(bianban, "bb05", [MAIL], user=TESTER)
+    notice_store.set_contacts(bianban, "bb05", [MAIL], user=TESTER)
     monkeypatch.setenv("ABFLOW_SECRET_KEY", f"{new},{old}")
-    assert [c.url for c in dispatch.contacts(bianban)["bb05"]] == [MAIL]
+    assert [c.url for c in notice_store.contacts(bianban)["bb05"]] == [MAIL]
 
 
 def test_the_key_file_is_made_once_and_kept_private(tmp_path, monkeypatch):
@@ -98,4 +98,4 @@ def test_clear_contacts_of_an_older_database_are_sealed_by_the_upgrade(empty_db_
                          {"u": url, "i": i})
     engine = engine_for(empty_db_url)
     assert SECRET not in everything_stored(engine)
-    assert [c.url for c in dispatch.contacts(engine)["p1"]] == [MAIL, BOT_A]
+    assert [c.url for c in notice_store.contacts(engine)["p1"]] == [MAIL, BOT_A]

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from roles.storage.tables import StepRow
-from roles.storage import store
+from roles.storage import organisation
 from roles.storage.tables import AbsenceRow, PersonRow
 from flows.errors import BadInput
 
-from ..conftest import BIANBAN, load_file, TESTER
+from ..conftest import BIANBAN, TESTER, export_file, load_file, save_workbook
 
 BASE = textwrap.dedent("""\
     version: 1
@@ -157,7 +157,7 @@ def test_xlsx_errors_name_sheet_row_and_column(engine, tmp_path):
     from openpyxl import load_workbook
     good = tmp_path / "good.xlsx"
     load_file(engine, write(tmp_path, BASE))
-    good.write_bytes(store.export_file(engine, good.name))
+    good.write_bytes(export_file(engine, good.name))
     book = load_workbook(good)
     book["people"]["C3"] = "fgw-none"      # p002's section
     book["steps"]["D2"] = None              # name of the first step, a task
@@ -181,7 +181,7 @@ def test_reimport_replaces_the_department_in_one_transaction(engine, tmp_path):
         "a: p003, b: p002}", "a: p001, b: p002}").replace("- {person: p003,", "- {person: p002,")
     summary = load_file(engine, write(tmp_path, changed, "v2.yaml"))
     assert summary.replaced == 1
-    wb = store.load(engine)
+    wb = organisation.load(engine)
     assert [p.id for p in wb.people] == ["p001", "p002"]
     assert wb.processes[0].after.steps[0].a == "p001"
     assert [a.person for a in wb.absences] == ["p002"]
@@ -229,13 +229,13 @@ def test_an_absence_list_alone_adds_to_existing_people_once(engine, tmp_path):
     leave = "absences:\n  - {person: p001, start: 2026-12-01, end: 2026-12-02, reason: trip}\n"
     load_file(engine, write(tmp_path, leave, "leave.yaml"))
     load_file(engine, write(tmp_path, leave, "leave.yaml"))
-    assert [(a.person, a.reason) for a in store.load(engine).absences] == [("p003", "leave"), ("p001", "trip")]
+    assert [(a.person, a.reason) for a in organisation.load(engine).absences] == [("p003", "leave"), ("p001", "trip")]
 
 
 def test_calendar_overrides_are_set_by_date(engine, tmp_path):
     load_file(engine, write(tmp_path, "calendar:\n  - {date: 2026-12-31, workday: false, note: 调休}\n"))
     load_file(engine, write(tmp_path, "calendar:\n  - {date: 2026-12-31, workday: true}\n"))
-    cal = store.load(engine).calendar
+    cal = organisation.load(engine).calendar
     assert [(c.date.isoformat(), c.workday, c.note) for c in cal] == [("2026-12-31", True, None)]
 
 
@@ -249,7 +249,7 @@ def test_a_branch_to_no_next_step_is_named(engine, tmp_path):
         load_file(engine, path)
     assert "branches.yaml: process bb-p2, after, step g1, branch #2 (line 237), field 'branches'" in str(e.value)
     assert "'s9' is not among this step's next steps" in str(e.value)
-    assert store.load(engine).processes == ()
+    assert organisation.load(engine).processes == ()
 
 
 def test_an_import_reports_its_stages_in_both_languages(engine):
@@ -273,10 +273,10 @@ def test_a_workbook_made_in_memory_is_checked_as_a_file_is(engine):
     bad = dataclasses.replace(good, processes=(dataclasses.replace(p, after=dataclasses.replace(
         p.after, steps=(broken_step, *p.after.steps[1:]))), *good.processes[1:]))
     with pytest.raises(BadInput) as e:
-        store.import_workbook(engine, bad, source="generated", user=TESTER)
+        save_workbook(engine, bad, source="generated", user=TESTER)
     lines = e.value.lines()
     step = f"generated: process {p.id}, after, step {broken_step.id}"
     assert f"{step}, field 'b': no person 'nobody' in the workbook or the database" in lines
     assert f"{step}, field 'next': 'nowhere' is no step of this version" in lines
-    assert store.load(engine).departments == ()
-    assert store.import_workbook(engine, good, source="demo", user=TESTER).departments == len(good.departments)
+    assert organisation.load(engine).departments == ()
+    assert save_workbook(engine, good, source="demo", user=TESTER).departments == len(good.departments)

@@ -8,7 +8,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from roles.notify import dispatch
+from roles.storage import notices as notice_store
 from roles.storage.accounts import add_account, all_accounts, sign_in
 from roles.storage.audit import audit_trail
 
@@ -97,7 +97,7 @@ def test_staff_set_their_own_contacts_and_see_them_only_masked(page, bianban):
     at = signed_in(page(), "staff-zh", "staff-pass-1")
     at.text_area(key="own_urls").input("mailto://me:Secr3t-pw@smtp.example.gov.cn?to=bb03@example.gov.cn")
     submit(at, "保存通知方式")
-    assert "bb03" in dispatch.contacts(bianban)
+    assert "bb03" in notice_store.contacts(bianban)
     at.run()
     shown = " ".join(c.value for c in at.code)
     assert "smtp.example.gov.cn" in shown and "Secr3t-pw" not in shown

@@ -7,11 +7,13 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from roles.storage import store
+from roles.storage import absences as absence_store
+from roles.storage import organisation
+from roles.storage import processes as process_store
 from roles.demo import demo_workbook
 from roles.storage.engines import engine_for
 
-from ..conftest import BIANBAN, ROOT, load_file, TESTER
+from ..conftest import BIANBAN, ROOT, TESTER, load_file, save_workbook, stored
 
 APP = str(ROOT / "ui" / "app.py")
 
@@ -30,7 +32,7 @@ def app(engine, db_url, monkeypatch):
 
 def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
     from roles.model import Absence
-    store.change_absences(bianban, [], [Absence(p, dt.date(2026, 12, 2), dt.date(2026, 12, 2), "trip")
+    stored(bianban, absence_store.change_absences, [], [Absence(p, dt.date(2026, 12, 2), dt.date(2026, 12, 2), "trip")
                                         for p in ("bb01", "bb02")], "test", user=TESTER)  # bb-zh's leaders away together
     at = app()
     at.session_state["day"] = dt.date(2026, 11, 25)
@@ -93,7 +95,7 @@ def test_an_empty_database_says_how_to_begin(engine, app):
 
 def test_the_demo_always_shows_cover_escalation_and_a_gap_today(engine, app):
     from roles.clock import today
-    store.import_workbook(engine, demo_workbook(today()), user=TESTER)  # the office's day, as the app shows it
+    save_workbook(engine, demo_workbook(today()), user=TESTER)  # the office's day, as the app shows it
     at = app().run()
     metrics = {m.label: int(m.value) for m in at.metric}
     if metrics:  # today may be a holiday or weekend
@@ -128,7 +130,7 @@ def test_flowchart_page_draws_the_chosen_process(bianban, app):
 def test_a_page_about_one_process_or_section_reads_the_steps_of_its_department_only(engine, db_url, app, view,
                                                                                        key, value):
     from roles import actions
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     database = actions.open_database(db_url)
     database._loaded.clear()
     at = app(str(ROOT / "ui" / "views" / f"{view}.py"))
@@ -156,7 +158,7 @@ def test_reform_page_sums_and_checks(bianban, app):
 def test_reform_page_marks_departments_under_the_30_percent_target_and_filters_findings(engine, app):
     from bench.city import city_workbook
     wb = city_workbook(dt.date(2026, 11, 25), seed=3, departments=12, processes=60)
-    store.import_workbook(engine, wb, user=TESTER)
+    save_workbook(engine, wb, user=TESTER)
     under = {d.name for d in wb.departments if 1 - len(d.sections) / len(d.sections_before) < 0.30}
     assert under and len(under) < 12
     at = app(str(ROOT / "ui" / "views" / "reform.py"))
@@ -210,7 +212,7 @@ def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):
     at.button(key="accept").click().run()
     assert not at.exception
     assert any("已采纳" in s.value for s in at.success)
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     from roles.engines.pairing import pairing_issues, processes_of, section_steps
     assert pairing_issues(section_steps(processes_of(wb, "bb-jg")), wb.person_by_id) == []
 
@@ -251,17 +253,17 @@ def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
     added = next(d.value for d in at.dataframe if "建议顶岗" in d.value and "日期" in d.value)
     assert list(added["日期"]) == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
     assert set(added["建议顶岗"]) == {"卫婷 (bb12)"}
-    before = len(store.load(bianban).absences)
+    before = len(organisation.load(bianban).absences)
     at.button(key="wi_record").click().run()
     assert not at.exception
-    absences = store.load(bianban).absences
+    absences = organisation.load(bianban).absences
     assert len(absences) == before + 1
     assert (absences[-1].person, absences[-1].start, absences[-1].end) == ("bb10", dt.date(2026, 12, 1),
                                                                            dt.date(2026, 12, 4))
 
 
 def test_reform_page_report_exemptions_and_excel(engine, app):
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     at = app()
     at.switch_page("views/reform.py")
     at.session_state["rules"] = ["approval-concentration"]
@@ -285,7 +287,7 @@ def found(at):
 
 
 def test_the_office_records_an_exemption_and_the_finding_shows_it(engine, app):
-    store.import_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     at = app()
     at.switch_page("views/reform.py")
     at.session_state["rules"], at.session_state["depts"], at.session_state["ex_dept"] = \
@@ -308,14 +310,14 @@ def test_the_office_records_an_exemption_and_the_finding_shows_it(engine, app):
     stale.session_state["ex_dept"] = "scj"
     stale.run()
     from roles.model import Exemption
-    store.set_exemptions(engine, "scj", [], [Exemption("approval-concentration",
+    stored(engine, organisation.set_exemptions, "scj", [], [Exemption("approval-concentration",
                                                        "登记与食品许可分属两个审批链，经市编办同意暂不合并")], user=TESTER)
     stale.session_state["exemptions:scj:0"] = {"edited_rows": {0: {"reason": "另一理由"}}, "deleted_rows": [],
                                                "added_rows": []}
     stale.run()
     stale.button(key="save_exemptions").click().run()
     assert any("未保存" in e.value for e in stale.error)
-    assert next(d for d in store.load(engine).departments if d.id == "scj").exemptions == ()
+    assert next(d for d in organisation.load(engine).departments if d.id == "scj").exemptions == ()
 
 
 DESIGNER = str(ROOT / "ui" / "views" / "designer.py")
@@ -343,7 +345,7 @@ def test_designer_edits_a_b_holder_and_saves(bianban, designer):
     at.button(key="d_publish").click().run()
     assert not at.exception
     assert any("已发布" in s.value for s in at.success)
-    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb08"
+    assert organisation.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb08"
 
 
 def test_designer_refuses_a_stale_save_and_shows_the_other_change(bianban, designer):
@@ -352,9 +354,9 @@ def test_designer_refuses_a_stale_save_and_shows_the_other_change(bianban, desig
     at.session_state["d_process"] = "bb-p2"
     at.run()
     # Another head saves the same process meanwhile.
-    p = store.load(bianban).process_by_id["bb-p2"]
+    p = organisation.load(bianban).process_by_id["bb-p2"]
     steps = tuple(dataclasses.replace(s, b="bb09") if s.id == "s5" else s for s in p.after.steps)
-    store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "other head",
+    stored(bianban, process_store.save_version, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "other head",
                        expected_revision=p.revisions["after"], user=TESTER)
     _edit_b(at, 3, "bb08")
     at.run()
@@ -362,8 +364,8 @@ def test_designer_refuses_a_stale_save_and_shows_the_other_change(bianban, desig
     assert not at.exception
     assert any("未发布" in e.value for e in at.error)
     assert "s5 制证发证" in list(at.dataframe[-1].value["环节"])
-    stored = store.load(bianban).process_by_id["bb-p2"].after
-    assert stored.step("s4").b == "bb06" and stored.step("s5").b == "bb09"  # theirs kept, ours not written
+    live = organisation.load(bianban).process_by_id["bb-p2"].after
+    assert live.step("s4").b == "bb06" and live.step("s5").b == "bb09"  # theirs kept, ours not written
 
 
 def test_a_draft_is_kept_apart_until_it_is_published(bianban, designer):
@@ -374,8 +376,8 @@ def test_a_draft_is_kept_apart_until_it_is_published(bianban, designer):
     at.run()
     at.button(key="d_draft").click().run()
     assert not at.exception and any("草稿已保存" in s.value for s in at.success)
-    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb06"  # the roster does not see it
-    assert store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"
+    assert organisation.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb06"  # the roster does not see it
+    assert process_store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"
 
     again = designer()  # another sign-in, another day: the draft is where it was left
     again.session_state["d_process"] = "bb-p2"
@@ -383,8 +385,8 @@ def test_a_draft_is_kept_apart_until_it_is_published(bianban, designer):
     assert any("尚未发布" in i.value for i in again.info)
     again.button(key="d_publish").click().run()
     assert any("已发布" in s.value for s in again.success)
-    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb08"
-    assert store.load_draft(bianban, "bb-p2", "after") is None
+    assert organisation.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb08"
+    assert process_store.load_draft(bianban, "bb-p2", "after") is None
 
 
 def test_publishing_waits_for_clean_checks_and_a_draft_does_not(bianban, designer):
@@ -395,10 +397,10 @@ def test_publishing_waits_for_clean_checks_and_a_draft_does_not(bianban, designe
     at.run()
     assert at.warning and at.button(key="d_publish").disabled
     at.button(key="d_draft").click().run()
-    assert store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb07"
+    assert process_store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb07"
     at.button(key="d_discard").click().run()
-    assert store.load_draft(bianban, "bb-p2", "after") is None
-    assert store.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb06"
+    assert process_store.load_draft(bianban, "bb-p2", "after") is None
+    assert organisation.load(bianban).process_by_id["bb-p2"].after.step("s4").b == "bb06"
 
 
 def test_two_heads_saving_one_draft_the_second_is_refused(bianban, designer):
@@ -413,7 +415,7 @@ def test_two_heads_saving_one_draft_the_second_is_refused(bianban, designer):
     second.run()
     second.button(key="d_draft").click().run()
     assert any("草稿未保存" in e.value for e in second.error)
-    assert store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"  # the first kept
+    assert process_store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"  # the first kept
 
 
 def _edit_absences(at, change: dict):
@@ -422,7 +424,7 @@ def _edit_absences(at, change: dict):
 
 
 def zh_absences(engine):
-    return sorted((a.person, a.start.isoformat(), a.end.isoformat(), a.reason) for a in store.load(engine).absences
+    return sorted((a.person, a.start.isoformat(), a.end.isoformat(), a.reason) for a in organisation.load(engine).absences
                   if a.person in ("bb01", "bb02", "bb03", "bb04"))
 
 
@@ -446,7 +448,7 @@ def test_absences_are_edited_in_the_table_and_a_stale_edit_changes_nothing(bianb
     stale.session_state["section"], stale.session_state["show_past"] = "bb-zh", True
     stale.run()
     from roles.model import Absence
-    store.change_absences(bianban, [Absence("bb04", dt.date(2026, 11, 25), dt.date(2026, 11, 26), "sick")], [],
+    stored(bianban, absence_store.change_absences, [Absence("bb04", dt.date(2026, 11, 25), dt.date(2026, 11, 26), "sick")], [],
                           "another head", user=TESTER)  # meanwhile
     before = zh_absences(bianban)
     _edit_absences(stale, {"edited_rows": {0: {"reason": "leave"}}})  # bb04's row, as read before
@@ -493,7 +495,7 @@ def test_staff_cannot_change_processes_or_others_absences(accounts, designer, pe
     _edit_b(at, 3, "bb08")
     at.run()
     assert at.button(key="d_publish").disabled  # AppTest, like a browser, cannot click it
-    assert store.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb06"
+    assert organisation.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb06"
 
     at = signed_in(people_page(), "staff-zh", "staff-pass-1")
     at.session_state["section"] = "bb-zh"
@@ -502,9 +504,9 @@ def test_staff_cannot_change_processes_or_others_absences(accounts, designer, pe
     assert not [b for b in at.button if b.key == "wi_record"]
     at.session_state["wi_person"] = "bb03"  # herself
     at.run()
-    before = len(store.load(accounts).absences)
+    before = len(organisation.load(accounts).absences)
     at.button(key="wi_record").click().run()
-    assert len(store.load(accounts).absences) == before + 1
+    assert len(organisation.load(accounts).absences) == before + 1
 
     # In the absence table: a colleague's row cannot be saved, her own can.
     at = signed_in(people_page(), "staff-zh", "staff-pass-1")
@@ -530,7 +532,7 @@ def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accou
     _edit_b(at, 3, "bb08")
     at.run()
     at.button(key="d_publish").click().run()
-    assert store.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb08"
+    assert organisation.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb08"
 
     audit = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "office", "office-pass-1")
     trail = audit.dataframe[0].value
@@ -565,7 +567,7 @@ def test_the_data_page_exports_the_workbook_and_publishes_the_site(bianban, app,
     (tmp_path / name).write_bytes(data)
     other = engine_for(f"sqlite:///{tmp_path / 'other.db'}")
     load_file(other, tmp_path / name)
-    assert store.load(other) == store.load(bianban)  # the export is the database, whole
+    assert organisation.load(other) == organisation.load(bianban)  # the export is the database, whole
 
     at.button(key="publish").click().run()
     assert not at.exception
@@ -624,7 +626,7 @@ def test_the_reform_page_shows_four_cuts_with_their_reference_lines(engine, app)
     from roles.clock import today
     from roles.engines.stats import stats
     wb = demo_workbook(today())
-    store.import_workbook(engine, wb, user=TESTER)
+    save_workbook(engine, wb, user=TESTER)
     city = stats(wb)["city"]
     at = app(str(ROOT / "ui" / "views" / "reform.py")).run()
     assert not at.exception
@@ -643,7 +645,7 @@ def test_the_people_page_shows_which_cases_would_run_late(engine, people_page):
     from roles.engines.overrun import overrun
     from roles.engines.roster import calendar_of
     wb = demo_workbook(today())
-    store.import_workbook(engine, wb, user=TESTER)
+    save_workbook(engine, wb, user=TESTER)
     first = calendar_of(wb).next_workdays(today(), 1)[0]
     expected = overrun(wb, first, first, "scj")
     assert any(p.late for p in expected.processes)
@@ -659,7 +661,7 @@ def test_the_designer_keeps_and_edits_a_versions_terms_and_step_days(engine, des
     """A head opens 特殊工时制度审批 (demo): its terms show in the form; they change the promised
     limit to 8, mark 受理并审查 as taking 2 days, and publish. The store has both, and the terms
     not touched (materials, trips, legal limit) are kept."""
-    store.import_workbook(engine, demo_workbook(), user=TESTER)
+    save_workbook(engine, demo_workbook(), user=TESTER)
     at = designer()
     at.session_state["d_process"] = "rsj-p06"
     at.run()
@@ -672,7 +674,7 @@ def test_the_designer_keeps_and_edits_a_versions_terms_and_step_days(engine, des
     at.button(key="d_publish").click().run()
     assert not at.exception, at.exception
     assert any("已发布" in s.value for s in at.success)
-    after = store.load(engine).process_by_id["rsj-p06"].after
+    after = organisation.load(engine).process_by_id["rsj-p06"].after
     assert (after.promised_days, after.legal_days, after.trips) == (8, 20, 1)
     assert after.materials == ("申请书", "工时制度实施方案", "职工意见")
     assert after.step("s1").days == 2 and after.step("s2").special

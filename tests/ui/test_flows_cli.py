@@ -7,9 +7,10 @@ import pytest
 
 from flows.model import Step, Version
 from flows.errors import Conflict
-from roles.storage import store
+from roles.storage import organisation
+from roles.storage import processes as process_store
 
-from ..conftest import BIANBAN, CORPUS, undrawn, TESTER
+from ..conftest import BIANBAN, CORPUS, TESTER, stored, undrawn
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def test_bpmn_round_trip_keeps_steps_links_and_holders(loaded, tmp_path, engine)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["lanes_unmatched"] == [] and set(report["lanes_matched"].values()) == {"bb07", "bb08", "bb09"}
-    wb = store.load(engine)
+    wb = organisation.load(engine)
     copy, original = wb.process_by_id["bb-p2-copy"].after, wb.process_by_id["bb-p2"].after
     assert undrawn(copy) == original and all(s.shape for s in copy.steps)  # the file's drawing is kept
     roster = {(s["process"], s["step"]): s["status"] for s in loaded.json("roster", "--date", "2026-11-25")["steps"]}
@@ -117,17 +118,17 @@ def test_print_gives_paper_sized_pages_with_the_title_block(loaded, tmp_path, en
     assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages} == {(842, 1191)}
     text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
     assert "2026-12-01" in text and "王主任" in text and "改革前后对照" in text and "第1/" in text
-    wb = store.load(engine)
+    wb = organisation.load(engine)
     p = wb.process_by_id["bb-p1"]
     assert p.name in text and wb.section_by_id[p.section].name in text
 
 
 def test_a_stale_edit_is_refused(bianban):
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     p = wb.process_by_id["bb-p3"]
     seen = p.revisions["after"]
     v = Version(p.after.steps[:2] + (Step("s3", "审核确认", "approval", a="bb10", b="bb11"),))
-    assert store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER) == seen + 1
+    assert stored(bianban, process_store.save_version, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER) == seen + 1
     with pytest.raises(Conflict, match="by someone else"):
-        store.save_version(bianban, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER)
-    assert store.load(bianban).process_by_id["bb-p3"].revisions["after"] == seen + 1
+        stored(bianban, process_store.save_version, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER)
+    assert organisation.load(bianban).process_by_id["bb-p3"].revisions["after"] == seen + 1

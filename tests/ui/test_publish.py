@@ -7,9 +7,10 @@ import json
 import pytest
 
 from flows.bpmn import read
-from roles.storage import store
+from roles.storage import organisation
+from roles.storage import processes as process_store
 
-from ..conftest import BIANBAN, TESTER
+from ..conftest import BIANBAN, TESTER, save_workbook, stored
 
 
 
@@ -33,11 +34,11 @@ def test_publish_twice_keeps_the_first_and_lists_what_changed(bianban, cli, tmp_
     assert 'href="d-bb.html">' in page                                           # the department in the crumbs
 
     # A head re-assigns a B holder; publishing again keeps release 1 and says what changed.
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     p = wb.process_by_id["bb-p2"]
     s4 = p.after.step("s4")
     steps = tuple(dataclasses.replace(s, b="bb08") if s.id == "s4" else s for s in p.after.steps)
-    store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "test",
+    stored(bianban, process_store.save_version, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "test",
                        expected_revision=p.revisions["after"], user=TESTER)
     assert cli("publish", "--out", str(site)).exit_code == 0
     assert (r1 / "p-bb-p2.html").read_text("utf-8") == page  # the first release is kept as it was
@@ -61,16 +62,16 @@ def test_publishing_again_draws_only_the_charts_that_changed(bianban, tmp_path, 
     def published():
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="abflow.publish"):
-            publish(store.load(bianban), site, "zh")
+            publish(organisation.load(bianban), site, "zh")
         line, = [r.getMessage() for r in caplog.records if "charts drawn" in r.getMessage()]
         counts.append(tuple(int(w) for w in line.replace(",", "").split() if w.isdigit()))  # drawn, reused
 
     published()
     published()
-    wb = store.load(bianban)
+    wb = organisation.load(bianban)
     p = wb.process_by_id["bb-p2"]
     steps = tuple(dataclasses.replace(s, b="bb08") if s.id == "s4" else s for s in p.after.steps)
-    store.save_version(bianban, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "test",
+    stored(bianban, process_store.save_version, "bb-p2", "after", dataclasses.replace(p.after, steps=steps), "test",
                        expected_revision=p.revisions["after"], user=TESTER)
     published()
     total = sum(counts[0])
@@ -128,8 +129,7 @@ def test_the_site_shows_four_cuts_and_a_guide_for_each_service_matter(engine, cl
     in Word, linked from their page with their 四减; the root shows the city's 四减."""
     import docx
     from roles.demo import demo_workbook
-    from roles.storage import store
-    store.import_workbook(engine, demo_workbook(), user=TESTER)
+    save_workbook(engine, demo_workbook(), user=TESTER)
     assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
     rel = tmp_path / "site" / "r1"
     guides = {p.stem for p in (rel / "guide").iterdir()}

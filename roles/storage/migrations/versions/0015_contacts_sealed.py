@@ -29,7 +29,7 @@ def upgrade() -> None:
            sa.Column('sealed', sa.String(), nullable=False),
            sa.UniqueConstraint('person_id', 'ref', name='uq_contact_ref'), key=('person_id', 'position'))
     if old:
-        from roles.notify.dispatch import sealed_rows  # the one way a contact is sealed
+        from roles.storage.notices import sealed_rows  # the one way a contact is sealed
         rows = []
         for person in dict.fromkeys(p for p, _, _ in old):
             rows += sealed_rows(person, [u for p, u, _ in old if p == person])

@@ -1,0 +1,81 @@
+"""Absences in the database: added from a leave file or the app, changed together or not at all,
+never twice."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
+from sqlmodel import Session, col
+
+from flows import limits
+from flows.errors import BadInput, Conflict, Problem
+from roles.model import ABSENCE_REASONS, Absence
+from roles.storage.bulk import bulk_insert, table_of
+from roles.storage.changes import bump
+from roles.storage.tables import AbsenceRow, PersonRow
+
+if TYPE_CHECKING:
+    from roles.storage.database import Writing
+
+
+def add_absences(tx: Writing, absences, source: str) -> int:
+    """Add absences (from a leave file or the app); all or none. Returns how many were new."""
+    return change_absences(tx, (), absences, source)
+
+
+def change_absences(tx: Writing, removed, added, source: str) -> int:
+    """Remove some absences and add others, together or not at all; returns how many were added.
+    Each removed absence must still be stored as it was read (person, dates, reason): if someone
+    changed or removed it meanwhile, Conflict, and nothing changes."""
+    removed, added = list(removed), list(added)
+    s = tx.session
+    people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for a in added}))))
+    problems = [Problem(source, f"absence {i} ({a.person})", None, "person", f"no person '{a.person}'")
+                for i, a in enumerate(added, 1) if a.person not in people]
+    problems += [Problem(source, f"absence {i} ({a.person})", None, "end", f"{a.end} is before the start {a.start}")
+                 for i, a in enumerate(added, 1) if a.end < a.start]
+    problems += [Problem(source, f"absence {i} ({a.person})", None, key, problem)
+                 for i, a in enumerate(added, 1) for key, problem in _absence_problems(a)]
+    if problems:
+        raise BadInput(problems)
+    c = table_of(AbsenceRow).c
+    for a in removed:
+        row = s.execute(select(c.id).where((c.person_id == a.person) & (c.start == a.start) & (c.end == a.end)
+                                           & (c.reason == a.reason)).limit(1).with_for_update()).scalar()
+        if row is None:
+            raise Conflict(f"the absence of {a.person} from {a.start} to {a.end} was changed by someone "
+                                "else meanwhile")
+        s.execute(delete(table_of(AbsenceRow)).where(c.id == row))
+    rows = new_absences(s, added)
+    bulk_insert(s, AbsenceRow, rows)
+    if rows or removed:
+        as_rows = lambda items: [{"person": a.person, "start": str(a.start), "end": str(a.end),  # noqa: E731
+                                  "reason": a.reason} for a in items] or None
+        tx.record("absences.change" if removed else "absences.add", source, as_rows(removed),
+                  [{k: str(v) for k, v in r.items()} for r in rows] or None)
+        bump(s)
+    return len(rows)
+
+
+def new_absences(s: Session, absences) -> list[dict]:
+    """Absence rows to add, leaving out those the database holds already (re-importing a leave
+    list must not double it)."""
+    people = list({a.person for a in absences})
+    have: set[tuple] = set()
+    for start in range(0, len(people), 500):
+        have.update(s.execute(select(col(AbsenceRow.person_id), col(AbsenceRow.start), col(AbsenceRow.end), col(AbsenceRow.reason))
+                              .where(col(AbsenceRow.person_id).in_(people[start:start + 500]))).all())
+    rows, seen = [], set()
+    for a in absences:
+        key = (a.person, a.start, a.end, a.reason)
+        if key not in have and key not in seen:
+            seen.add(key)
+            rows.append({"person_id": a.person, "start": a.start, "end": a.end, "reason": a.reason})
+    return rows
+
+
+def _absence_problems(a: Absence) -> list[tuple[str, str]]:
+    out = [(key, problem) for key, day in (("start", a.start), ("end", a.end)) if (problem := limits.date_problem(day))]
+    if a.reason not in ABSENCE_REASONS:
+        out.append(("reason", f"must be one of {', '.join(ABSENCE_REASONS)}, not {limits.short(a.reason)}"))
+    return out
