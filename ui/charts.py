@@ -13,6 +13,7 @@ from roles import clock
 from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.roster import roster
+from roles.formats.site import SiteWords
 
 from .i18n import lang, off_day, person_label, section_and_department, t
 
@@ -158,3 +159,15 @@ def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None
         footer=t("guide.footer", language, department=department, section=section, date=clock.today().isoformat()))
     doc = guide_docx(v, guide)
     return to_pdf(doc) if fmt == "pdf" else doc
+
+
+def site_words(language: str) -> SiteWords:
+    """What the published site says and draws, in `language`."""
+    return SiteWords(
+        language=language,
+        say=lambda key, **values: t(key, language, **values),
+        person=person_label,
+        labels=lambda wb, pid, which: chart_labels(wb, pid, which, language),
+        sheet=lambda wb, pid: before_after_sheet(wb, pid, language),
+        guide_chart=lambda wb, pid: guide_dot(wb, pid, language),
+        guide=lambda wb, pid, fmt, png: guide_document(wb, pid, fmt, language, png))

@@ -55,14 +55,15 @@ def test_publishing_again_draws_only_the_charts_that_changed(bianban, tmp_path, 
     """Unchanged charts are reused by the hash of their source; one re-assigned B holder redraws
     that process's charts alone; the release's files are links to the kept drawings."""
     import logging
-    from ui.publish import publish
+    from roles.formats.site import publish
+    from ui.charts import site_words
     site = tmp_path / "site"
     counts = []
 
     def published():
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="abflow.publish"):
-            publish(organisation.load(bianban), site, "zh")
+            publish(organisation.load(bianban), site, site_words("zh"))
         line, = [r.getMessage() for r in caplog.records if "charts drawn" in r.getMessage()]
         counts.append(tuple(int(w) for w in line.replace(",", "").split() if w.isdigit()))  # drawn, reused
 

@@ -195,8 +195,9 @@ def guide(ctx, process_id: str, output: Path) -> None:
 def publish(ctx, out: Path, jobs: int | None) -> None:
     """Publish every flowchart as a static site (department → section → process); earlier releases are kept."""
     from roles import actions
-    from ..publish import publish as make_site
+    from roles.formats.site import publish as make_site
+    from ..charts import site_words
     wb = actions.site_workbook(*_db(ctx))
     with Progress() as progress:
-        rel = make_site(wb, out, lang(), progress, jobs)
+        rel = make_site(wb, out, site_words(lang()), progress, jobs)
     click.echo(t("publish.done", path=rel / "index.html"), err=True)

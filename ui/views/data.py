@@ -16,7 +16,8 @@ from roles import actions, clock
 from ui.i18n import t
 from roles.model import Workbook
 from ui import background
-from ui.publish import publish, releases
+from roles.formats.site import publish, releases
+from ui.charts import site_words
 from ui.state import account, db, page, plain, show_error
 
 lg, wb = page("page.data", need_data=False)
@@ -88,9 +89,9 @@ def _publishing(data: Workbook, where: str | None):
     """The publish, as the background job runs it: into the site folder, or a zip to download."""
     def work(progress) -> tuple[str, bytes | None]:
         if where:
-            return str(publish(data, Path(where), lg, progress) / "index.html"), None
+            return str(publish(data, Path(where), site_words(lg), progress) / "index.html"), None
         with tempfile.TemporaryDirectory() as tmp:
-            rel = publish(data, Path(tmp), lg, progress)
+            rel = publish(data, Path(tmp), site_words(lg), progress)
             return "abflow-site.zip", _zipped(rel)
     return work
 

@@ -1,4 +1,4 @@
-"""`abflow publish --out DIR`: the notice a department posts for its staff, as a static site.
+"""The flowchart site (`abflow publish --out DIR`): the notice a department posts for its staff.
 
 Each run writes a new release `DIR/rN/` (department → section → process: every flowchart as an
 SVG the page shows, with its PDF and BPMN to download, the before/after sheet side by side, each section's A/B
@@ -17,6 +17,9 @@ failed or concurrent publish never leaves a half release that later ones trip ov
 folder without its manifest (left by an older version's crash) is skipped and reported. Files
 are named by kind and id (`p-ID.html`, `pdf/ID.pdf`, `sheet/ID.pdf`, `bpmn/ID.bpmn`), and ids
 are safe names, so no two processes' files can collide (`svg/ID.svg`, `svg/ID.before.svg`).
+
+What the site says, and how its charts are labelled, comes from the front end in one language
+(`SiteWords`), so the generator holds no words of its own.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Set as AbstractSet
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,16 +46,32 @@ from flows.fields import has_terms
 from flows.limits import ID
 from flows.diff import diff
 from flows.model import Step, Version
-from flows.render import render, to_dot
+from flows.render import Labels, render, to_dot
 from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.stats import stats
 
-from .charts import before_after_sheet, chart_labels, guide_document, guide_dot
-from .i18n import person_label, t
-
 log = logging.getLogger("abflow.publish")
+
+@dataclass(frozen=True)
+class SiteWords:
+    """The site's words and chart labels in one language, made by the front end."""
+
+    language: str
+    #: say(key, **values): a sentence of the site's catalogue (publish.*, col.*, version.*, …)
+    say: Callable[..., str]
+    #: a person as pages name them
+    person: Callable[[Workbook, str | None], str]
+    #: labels(wb, process, which): a chart's step labels, with its A and B holders
+    labels: Callable[[Workbook, str, str], Labels]
+    #: sheet(wb, process): the Graphviz source of the before/after sheet to print
+    sheet: Callable[[Workbook, str], str]
+    #: guide_chart(wb, process): the Graphviz source of the chart in a 办事指南
+    guide_chart: Callable[[Workbook, str], str]
+    #: guide(wb, process, fmt, chart_png): the 办事指南 document
+    guide: Callable[[Workbook, str, str, bytes], bytes]
+
 
 @dataclass(frozen=True)
 class Drawing(Stage):
@@ -168,18 +187,18 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def publish(wb: Workbook, out: Path, language: str, progress: Progress = lambda _: None,
+def publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress = lambda _: None,
             workers: int | None = None, charts: Path | None = None) -> Path:
     """Write the next release of the site into `out` and return its folder. Drawings are kept in
     `charts` (default `out/.charts`) for the next publish to reuse."""
     try:
-        return _publish(wb, out, language, progress, workers, charts)
+        return _publish(wb, out, words, progress, workers, charts)
     except OSError as e:
         raise CannotWrite(f"{out}: the site could not be written ({e.strerror or e}); the releases before it "
                           "are unchanged") from None
 
 
-def _publish(wb: Workbook, out: Path, language: str, progress: Progress, workers: int | None,
+def _publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress, workers: int | None,
              charts: Path | None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     with _locked(out):
@@ -191,7 +210,7 @@ def _publish(wb: Workbook, out: Path, language: str, progress: Progress, workers
         building = Path(tempfile.mkdtemp(prefix=f".r{number}-", dir=out))
         kept = Charts(charts or out / ".charts")
         try:
-            _write_release(wb, building, number, previous, out, language, progress, workers, kept)
+            _write_release(wb, building, number, previous, out, words, progress, workers, kept)
             rel = out / f"r{number}"
             building.rename(rel)
         except BaseException:
@@ -199,18 +218,18 @@ def _publish(wb: Workbook, out: Path, language: str, progress: Progress, workers
             raise
         kept.prune()
         log.info("release %d: %d charts drawn, %d reused", number, kept.drawn, kept.reused)
-        _write_index(out, [*previous, number], number, language)
+        _write_index(out, [*previous, number], number, words)
         return rel
 
 
-def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, language: str,
+def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, words: SiteWords,
                    progress: Progress, workers: int | None, charts: Charts) -> None:
     for folder in ("pdf", "sheet", "bpmn", "svg", "guide"):
         (rel / folder).mkdir()
     old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
-    w = lambda key, **kw: t(key, language, **kw)  # noqa: E731
-    who = lambda pid: escape(person_label(wb, pid))  # noqa: E731
-    lanes = lane_titles(wb.people, language)
+    w = words.say
+    who = lambda pid: escape(words.person(wb, pid))  # noqa: E731
+    lanes = lane_titles(wb.people, words.language)
 
     # Draw every chart first, in parallel: SVG and PDF of `after`, SVG of `before`.
     jobs = []
@@ -218,12 +237,12 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
         for which in ("after", "before"):
             v = p.version(which)
             if v is not None:
-                dot = to_dot(v, chart_labels(wb, p.id, which, language), "LR")
+                dot = to_dot(v, words.labels(wb, p.id, which), "LR")
                 jobs += [(p.id, which, "svg", dot)] + ([(p.id, which, "pdf", dot)] if which == "after" else [])
         if p.before is not None and p.after is not None:  # the before/after sheet to print
-            jobs.append((p.id, "sheet", "pdf", before_after_sheet(wb, p.id, language)))
+            jobs.append((p.id, "sheet", "pdf", words.sheet(wb, p.id)))
         if has_terms(p.after):  # a service matter: its 办事指南 shows the chart top down
-            jobs.append((p.id, "guide", "png", guide_dot(wb, p.id, language)))
+            jobs.append((p.id, "guide", "png", words.guide_chart(wb, p.id)))
     drawn: dict[tuple[str, str, str], Path] = {}
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         futures = {pool.submit(charts.get, dot, fmt): (pid, which, fmt) for pid, which, fmt, dot in jobs}
@@ -274,7 +293,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
         body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
         if has_terms(p.after):
             (rel / "guide" / f"{_slug(p.id)}.docx").write_bytes(
-                guide_document(wb, p.id, "docx", language, drawn[p.id, "guide", "png"].read_bytes()))
+                words.guide(wb, p.id, "docx", drawn[p.id, "guide", "png"].read_bytes()))
             body.append(_four_table(pf["four"], w) +
                         f"<p><a href=\"guide/{_slug(p.id)}.docx\">{escape(w('guide.download', fmt='Word'))}</a></p>")
         if p.after is not None:
@@ -335,16 +354,16 @@ def _four_table(four: dict, w) -> str:
         [w("four.measure"), w("version.before"), w("version.after"), w("col.reduction")], rows, {1, 2, 3}) if rows else ""
 
 
-def _write_index(out: Path, numbers: list[int], latest: int, language: str) -> None:
+def _write_index(out: Path, numbers: list[int], latest: int, words: SiteWords) -> None:
     """The list of releases, newest first, replaced whole (written aside, then renamed)."""
     def published(n: int) -> str:
         try:
             return " · " + json.loads((out / f"r{n}" / "manifest.json").read_text("utf-8"))["published"][:10]
         except (OSError, ValueError, KeyError, TypeError):
             return ""
-    items = "".join(f"<li><a href=\"r{n}/index.html\">{escape(t('publish.release', language, n=n))}</a>"
-                    f"{escape(published(n))}{' · ' + escape(t('publish.latest', language)) if n == latest else ''}</li>"
+    items = "".join(f"<li><a href=\"r{n}/index.html\">{escape(words.say('publish.release', n=n))}</a>"
+                    f"{escape(published(n))}{' · ' + escape(words.say('publish.latest')) if n == latest else ''}</li>"
                     for n in sorted(numbers, reverse=True))
     aside = out / ".index.html.tmp"
-    aside.write_text(_page(t("publish.releases", language), f"<ul>{items}</ul>"), "utf-8")
+    aside.write_text(_page(words.say("publish.releases"), f"<ul>{items}</ul>"), "utf-8")
     aside.replace(out / "index.html")
