@@ -15,8 +15,11 @@ known kind needs no code here.
 | flag | bool | bool (tree: the default left out) | checkbox |
 | count | int, 0 or more | int | number |
 | names | tuple of text, or None (unknown) | list | `a, b` |
+| texts | tuple of sentences | list | one a line |
+| date | date | date | `YYYY-MM-DD` |
 
-A version's terms (kind, time limits, materials, trips) are declared the same way, on `Version`.
+A version's terms (kind, time limits, materials, trips) are declared the same way, on `Version`,
+and so are the organisation's entities (roles/model.py).
 """
 from __future__ import annotations
 
@@ -30,7 +33,8 @@ from typing import Any
 from . import limits
 from .model import SUBPROCESS_TYPES, Branch, Shape, Step, Version
 
-KINDS = ("id", "text", "choice", "person", "ref", "xml", "ids", "number", "branches", "shape", "flag", "count", "names")
+KINDS = ("id", "text", "choice", "person", "ref", "xml", "ids", "number", "branches", "shape", "flag", "count", "names",
+         "texts", "date")
 _LIST_SPLIT = re.compile(r"\s*[,，]\s*")
 
 
@@ -44,10 +48,21 @@ class FieldSpec:
     bpmn: bool = False
     #: a column of the designer's step table
     editor: bool = True
+    #: its table's column, where that is not its name (a reference: `section_id`)
+    column: str | None = None
+    #: a list kept as rows of a table of its own (a section's `merged_from`), not as a column
+    own_table: bool = False
+    #: no default: every entry gives it
+    required: bool = False
+
+    @property
+    def stored_as(self) -> str | None:
+        """The column of the entity's table that keeps it; None for a list kept in its own table."""
+        return None if self.own_table else self.column or self.name
 
     def stored(self, value) -> Any:
         """The value as a table column or a JSON draft keeps it."""
-        if self.kind == "ids":
+        if self.kind in ("ids", "texts"):
             return list(value)
         if self.kind == "branches":
             return [dataclasses.asdict(b) for b in value] or None
@@ -58,7 +73,7 @@ class FieldSpec:
         return value
 
     def from_stored(self, value) -> Any:
-        if self.kind == "ids":
+        if self.kind in ("ids", "texts"):
             return tuple(value or ())
         if self.kind == "names":
             return None if value is None else tuple(value)
@@ -80,7 +95,7 @@ class FieldSpec:
             return int(value) if value is not None and float(value).is_integer() else value
         if self.kind == "branches":
             return [{k: v for k, v in dataclasses.asdict(b).items() if v is not None} for b in value] or None
-        if self.kind == "ids":
+        if self.kind in ("ids", "texts"):
             return list(value) or None
         if self.kind == "flag":
             return None if bool(value) == bool(self.default) else bool(value)
@@ -186,8 +201,9 @@ def declared(cls) -> tuple[FieldSpec, ...]:
         if "abflow" not in f.metadata:
             continue
         kind, options = f.metadata["abflow"]
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         default = None if f.default is dataclasses.MISSING else f.default
-        out.append(FieldSpec(f.name, kind, default, **options))
+        out.append(FieldSpec(f.name, kind, default, required=required, **options))
     return tuple(out)
 
 

@@ -2,7 +2,10 @@
 absences and calendar overrides, plus `Workbook`, the whole data set that engines work on.
 
 `Workbook` mirrors the interchange format of the spec one to one, so that file, database and
-engines speak the same shape and an export imports back unchanged.
+engines speak the same shape and an export imports back unchanged. Each entity's fields are
+declared here and only here (`declare`, as a step's are): the workbook's keys and sheet columns,
+its reader and writer, and the store's rows follow from the declaration; a new field is one line
+below, its column in roles/storage/tables.py and an Alembic migration.
 """
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from flows.model import Process
+from flows.fields import FieldSpec, declared
+from flows.model import Process, declare
 
 POSTS = ("head", "deputy", "staff")
 POST_ZH = {"head": "负责人", "deputy": "副职", "staff": "工作人员"}
@@ -20,28 +24,28 @@ ABSENCE_REASONS = ("leave", "trip", "training", "sick", "other")
 
 @dataclass(frozen=True)
 class SectionBefore:
-    id: str
-    name: str
-    staff: int | None = None
+    id: str = field(metadata=declare("id"))
+    name: str = field(metadata=declare("text"))
+    staff: int | None = field(default=None, metadata=declare("count"))
 
 
 @dataclass(frozen=True)
 class Function:
-    id: str
-    name: str
-    approval: bool = False
+    id: str = field(metadata=declare("id"))
+    name: str = field(metadata=declare("text"))
+    approval: bool = field(default=False, metadata=declare("flag"))
 
 
 @dataclass(frozen=True)
 class Section:
-    id: str
-    name: str
-    kind: str = "business"
-    merged_from: tuple[str, ...] = ()
-    staffing: int | None = None
-    leader_posts: int | None = None
-    counterparts: tuple[str, ...] = ()
-    functions: tuple[str, ...] = ()
+    id: str = field(metadata=declare("id"))
+    name: str = field(metadata=declare("text"))
+    kind: str = field(default="business", metadata=declare("choice", options=SECTION_KINDS))
+    merged_from: tuple[str, ...] = field(default=(), metadata=declare("ids", own_table=True))
+    staffing: int | None = field(default=None, metadata=declare("count"))
+    leader_posts: int | None = field(default=None, metadata=declare("count"))
+    counterparts: tuple[str, ...] = field(default=(), metadata=declare("ids"))
+    functions: tuple[str, ...] = field(default=(), metadata=declare("ids", own_table=True))
 
 
 @dataclass(frozen=True)
@@ -49,16 +53,16 @@ class Exemption:
     """A recorded exception to a reform rule (the guidance allows them for small departments):
     the rule's findings about the department (or only about `subject`) show as exempted."""
 
-    rule: str
-    reason: str
-    subject: str | None = None
+    rule: str = field(metadata=declare("text"))
+    reason: str = field(metadata=declare("text"))
+    subject: str | None = field(default=None, metadata=declare("text"))
 
 
 @dataclass(frozen=True)
 class Department:
-    id: str
-    name: str
-    batch: int | None = None
+    id: str = field(metadata=declare("id"))
+    name: str = field(metadata=declare("text"))
+    batch: int | None = field(default=None, metadata=declare("count"))
     sections_before: tuple[SectionBefore, ...] = ()
     sections: tuple[Section, ...] = ()
     functions: tuple[Function, ...] = ()
@@ -71,31 +75,31 @@ class Power:
     department, the section that exercises it, the processes it runs through, its responsibility
     items and its accountability cases (追责情形)."""
 
-    id: str
-    department: str
-    name: str
-    kind: str | None = None  # 行政许可, 行政处罚, 行政检查, …
-    section: str | None = None
-    processes: tuple[str, ...] = ()
-    responsibilities: tuple[str, ...] = ()
-    accountability: tuple[str, ...] = ()
+    id: str = field(metadata=declare("id"))
+    department: str = field(metadata=declare("ref", column="department_id"))
+    name: str = field(metadata=declare("text"))
+    kind: str | None = field(default=None, metadata=declare("text"))  # 行政许可, 行政处罚, 行政检查, …
+    section: str | None = field(default=None, metadata=declare("ref", column="section_id"))
+    processes: tuple[str, ...] = field(default=(), metadata=declare("ids"))
+    responsibilities: tuple[str, ...] = field(default=(), metadata=declare("texts"))
+    accountability: tuple[str, ...] = field(default=(), metadata=declare("texts"))
 
 
 @dataclass(frozen=True)
 class Person:
-    id: str
-    name: str
-    section: str
-    post: str = "staff"
-    skills: tuple[str, ...] = ()
+    id: str = field(metadata=declare("id"))
+    name: str = field(metadata=declare("text"))
+    section: str = field(metadata=declare("ref", column="section_id"))
+    post: str = field(default="staff", metadata=declare("choice", options=POSTS))
+    skills: tuple[str, ...] = field(default=(), metadata=declare("ids"))
 
 
 @dataclass(frozen=True)
 class Absence:
-    person: str
-    start: dt.date
-    end: dt.date
-    reason: str = "leave"
+    person: str = field(metadata=declare("ref", column="person_id"))
+    start: dt.date = field(metadata=declare("date"))
+    end: dt.date = field(metadata=declare("date"))
+    reason: str = field(default="leave", metadata=declare("choice", options=ABSENCE_REASONS))
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -103,9 +107,9 @@ class Absence:
 
 @dataclass(frozen=True)
 class CalendarDay:
-    date: dt.date
-    workday: bool
-    note: str | None = None
+    date: dt.date = field(metadata=declare("date"))
+    workday: bool = field(metadata=declare("flag"))
+    note: str | None = field(default=None, metadata=declare("text"))
 
 
 @dataclass(frozen=True)
@@ -184,3 +188,9 @@ class Due:
     start: dt.date
     end: dt.date
     steps: tuple[HandoverStep, ...]
+
+
+#: Each entity's declared fields, in order: what the reader, the writer, the sheets and the store
+#: derive from (a department's nested lists are no fields of its own).
+FIELDS: dict[type, tuple[FieldSpec, ...]] = {cls: declared(cls) for cls in (
+    Department, SectionBefore, Section, Function, Exemption, Person, Absence, CalendarDay, Power)}

@@ -12,12 +12,12 @@ import math
 import re
 from dataclasses import replace
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flows import graph, limits
 from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES, FieldSpec, step_problems, terms_problems
 from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
-from roles.model import (ABSENCE_REASONS, Known, POSTS, SECTION_KINDS, Absence, CalendarDay, Department, Exemption,
+from roles.model import (FIELDS, Known, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
 from roles.engines.rules import RULES as RULE_IDS
 
@@ -178,19 +178,16 @@ def _kind(value: Any) -> str:
 
 
 _TOP = ("version", "departments", "people", "processes", "absences", "calendar", "powers")
-_DEPT = ("id", "name", "batch", "sections_before", "sections", "functions", "exemptions")
-_EXEMPTION = ("rule", "subject", "reason")
-_POWER = ("id", "department", "name", "kind", "section", "processes", "responsibilities", "accountability")
-_SECTION_BEFORE = ("id", "name", "staff")
-_SECTION = ("id", "name", "kind", "merged_from", "staffing", "leader_posts", "counterparts", "functions")
-_FUNCTION = ("id", "name", "approval")
-_PERSON = ("id", "name", "section", "post", "skills")
+#: A department's nested lists, each of an entity of its own, after its own fields.
+#: key: (entity, what an entry is called in messages; None: "exemption #n" of its department).
+NESTED: dict[str, tuple[type, str | None]] = {"sections_before": (SectionBefore, "section_before"),
+                                              "sections": (Section, "section"), "functions": (Function, "function"),
+                                              "exemptions": (Exemption, None)}
+_DEPT = (*(f.name for f in FIELDS[Department]), *NESTED)
 _PROCESS = ("id", "section", "name", "before", "after")
 _VERSION = ("steps", *VERSION_NAMES)
 _STEP = STEP_NAMES
 _BRANCH = ("to", "name", "condition")
-_ABSENCE = ("person", "start", "end", "reason")
-_CALENDAR = ("date", "workday", "note")
 
 
 def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
@@ -246,6 +243,9 @@ class _Places:
         return self._of.get(id(obj), (label, None))
 
 
+T = TypeVar("T")
+
+
 # --- reading: a tree's entries into objects, each field of its type ---------------------------
 
 def _label(kind: str, node: Any, index: int, key: str = "id") -> str:
@@ -253,53 +253,34 @@ def _label(kind: str, node: Any, index: int, key: str = "id") -> str:
     return f"{kind} {limits.named(value)}" if value not in (None, "") else f"{kind} #{index + 1}"
 
 
+def _entity(r: _Reader, at: _Places, cls: type[T], node: Any, label: str, **nested: Callable[[], tuple]) -> T | None:
+    """An entry read into `cls` by its declared fields (roles/model.py), each by its kind's reader;
+    None when an id, reference or date it needs could not be read (the reader said why). A name
+    or reason that could not be read stands empty, so the entry's other problems are found too."""
+    fields = FIELDS[cls]
+    if not r.entry(node, label, (*(f.name for f in fields), *nested), tuple(f.name for f in fields if f.required)):
+        return None
+    lists = {key: read() for key, read in nested.items()}
+    values = {f.name: _READERS[f.kind](r, node, f, label) for f in fields}
+    if any(values[f.name] is None for f in fields if f.required and f.kind in ("id", "ref", "date")):
+        return None
+    values |= {f.name: "" for f in fields if f.required and values[f.name] is None}
+    return at.keep(cls(**values, **lists), label, node)
+
+
 def _department(r: _Reader, at: _Places, node: Any, i: int) -> Department | None:
     label = _label("department", node, i)
-    if not r.entry(node, label, _DEPT, ("id", "name")):
-        return None
-    before = []
-    for j, sb in enumerate(r.items(node, "sections_before", label)):
-        sl = _label("section_before", sb, j)
-        if r.entry(sb, sl, _SECTION_BEFORE, ("id", "name")):
-            before.append(at.keep(SectionBefore(r.text(sb, "id", sl) or "", r.text(sb, "name", sl) or "",
-                                                r.integer(sb, "staff", sl)), sl, sb))
-    functions = []
-    for j, fn in enumerate(r.items(node, "functions", label)):
-        fl = _label("function", fn, j)
-        if r.entry(fn, fl, _FUNCTION, ("id", "name")):
-            functions.append(at.keep(Function(r.text(fn, "id", fl) or "", r.text(fn, "name", fl) or "",
-                                              r.boolean(fn, "approval", fl, False)), fl, fn))
-    exemptions = []
-    for j, ex in enumerate(r.items(node, "exemptions", label)):
-        el = f"{label}, exemption #{j + 1}"
-        if r.entry(ex, el, _EXEMPTION, ("rule", "reason")):
-            exemptions.append(at.keep(Exemption(r.text(ex, "rule", el) or "", r.text(ex, "reason", el) or "",
-                                                r.text(ex, "subject", el)), el, ex))
-    sections = []
-    for j, sn in enumerate(r.items(node, "sections", label)):
-        sl = _label("section", sn, j)
-        if r.entry(sn, sl, _SECTION, ("id", "name")):
-            sections.append(at.keep(Section(
-                id=r.text(sn, "id", sl) or "", name=r.text(sn, "name", sl) or "",
-                kind=r.choice(sn, "kind", sl, SECTION_KINDS, "business"), merged_from=r.texts(sn, "merged_from", sl),
-                staffing=r.integer(sn, "staffing", sl), leader_posts=r.integer(sn, "leader_posts", sl),
-                counterparts=r.texts(sn, "counterparts", sl), functions=r.texts(sn, "functions", sl)), sl, sn))
-    dept_id = r.text(node, "id", label)
-    if dept_id is None:
-        return None
-    return at.keep(Department(id=dept_id, name=r.text(node, "name", label) or "", batch=r.integer(node, "batch", label),
-                              sections_before=tuple(before), sections=tuple(sections), functions=tuple(functions),
-                              exemptions=tuple(exemptions)), label, node)
+
+    def listed(key: str) -> Callable[[], tuple]:
+        cls, kind = NESTED[key]
+        return lambda: tuple(e for j, item in enumerate(r.items(node, key, label))
+                             if (e := _entity(r, at, cls, item, _label(kind, item, j) if kind
+                                              else f"{label}, exemption #{j + 1}")) is not None)
+    return _entity(r, at, Department, node, label, **{key: listed(key) for key in NESTED})
 
 
 def _person(r: _Reader, at: _Places, node: Any, i: int) -> Person | None:
-    label = _label("person", node, i)
-    if not r.entry(node, label, _PERSON, ("id", "name", "section")):
-        return None
-    pid = r.text(node, "id", label)
-    person = Person(id=pid or "", name=r.text(node, "name", label) or "", section=r.text(node, "section", label) or "",
-                    post=r.choice(node, "post", label, POSTS, "staff"), skills=r.texts(node, "skills", label))
-    return at.keep(person, label, node) if pid else None
+    return _entity(r, at, Person, node, _label("person", node, i))
 
 
 def _process(r: _Reader, at: _Places, node: Any, i: int) -> Process | None:
@@ -344,6 +325,8 @@ _READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
     "count": lambda r, node, f, label: r.integer(node, f.name, label),
     "names": lambda r, node, f, label: None if node.get(f.name) is None else r.texts(node, f.name, label),
     "ids": lambda r, node, f, label: r.texts(node, f.name, label),
+    "texts": lambda r, node, f, label: r.texts(node, f.name, label),
+    "date": lambda r, node, f, label: r.date(node, f.name, label),
     "number": lambda r, node, f, label: r.number(node, f.name, label),
     "branches": lambda r, node, f, label: _branches(r, node, label),
     "shape": lambda r, node, f, label: _shape(r, node, label),
@@ -389,35 +372,15 @@ def _shape(r: _Reader, sn: dict, label: str) -> Shape | None:
 
 def _absence(r: _Reader, at: _Places, node: Any, i: int) -> Absence | None:
     label = f"absence #{i + 1}" + (f" (person {limits.named(node.get('person'))})" if isinstance(node, dict) and node.get("person") else "")
-    if not r.entry(node, label, _ABSENCE, ("person", "start", "end")):
-        return None
-    person = r.text(node, "person", label)
-    start, end = r.date(node, "start", label), r.date(node, "end", label)
-    reason = r.choice(node, "reason", label, ABSENCE_REASONS, "leave")
-    if person and start and end:
-        return at.keep(Absence(person, start, end, reason), label, node)
-    return None
+    return _entity(r, at, Absence, node, label)
 
 
 def _calendar_day(r: _Reader, at: _Places, node: Any, i: int) -> CalendarDay | None:
-    label = _label("calendar day", node, i, key="date")
-    if not r.entry(node, label, _CALENDAR, ("date", "workday")):
-        return None
-    day = r.date(node, "date", label)
-    if day is None:
-        return None
-    return at.keep(CalendarDay(day, r.boolean(node, "workday", label, True), r.text(node, "note", label)), label, node)
+    return _entity(r, at, CalendarDay, node, _label("calendar day", node, i, key="date"))
 
 
 def _power(r: _Reader, at: _Places, node: Any, i: int) -> Power | None:
-    label = _label("power", node, i)
-    if not r.entry(node, label, _POWER, ("id", "department", "name")):
-        return None
-    return at.keep(Power(id=r.text(node, "id", label) or "", department=r.text(node, "department", label) or "",
-                         name=r.text(node, "name", label) or "", kind=r.text(node, "kind", label),
-                         section=r.text(node, "section", label), processes=r.texts(node, "processes", label),
-                         responsibilities=r.texts(node, "responsibilities", label),
-                         accountability=r.texts(node, "accountability", label)), label, node)
+    return _entity(r, at, Power, node, _label("power", node, i))
 
 
 # --- checking: ids, references and step graphs, on the objects --------------------------------
@@ -580,26 +543,24 @@ def to_tree(wb: Workbook) -> dict:
 
     return _compact({
         "version": wb.version,
-        "departments": [_compact({
-            "id": d.id, "name": d.name, "batch": d.batch,
-            "sections_before": [_compact({"id": s.id, "name": s.name, "staff": s.staff}) for s in d.sections_before],
-            "sections": [_compact({"id": s.id, "name": s.name, "kind": s.kind, "merged_from": list(s.merged_from),
-                                   "staffing": s.staffing, "leader_posts": s.leader_posts,
-                                   "counterparts": list(s.counterparts), "functions": list(s.functions)})
-                         for s in d.sections],
-            "functions": [_compact({"id": f.id, "name": f.name, "approval": f.approval or None}) for f in d.functions],
-            "exemptions": [_compact({"rule": e.rule, "subject": e.subject, "reason": e.reason}) for e in d.exemptions],
-        }) for d in wb.departments],
-        "people": [_compact({"id": p.id, "name": p.name, "section": p.section, "post": p.post,
-                             "skills": list(p.skills)}) for p in wb.people],
+        "departments": [_compact(_written(d) | {key: [_written(e) for e in getattr(d, key)] for key in NESTED})
+                        for d in wb.departments],
+        "people": [_written(p) for p in wb.people],
         "processes": [process(p) for p in wb.processes],
-        "absences": [{"person": a.person, "start": a.start, "end": a.end, "reason": a.reason} for a in wb.absences],
-        "calendar": [_compact({"date": c.date, "workday": c.workday, "note": c.note}) for c in wb.calendar],
-        "powers": [_compact({"id": p.id, "department": p.department, "name": p.name, "kind": p.kind,
-                             "section": p.section, "processes": list(p.processes),
-                             "responsibilities": list(p.responsibilities), "accountability": list(p.accountability)})
-                   for p in wb.powers],
+        "absences": [_written(a) for a in wb.absences],
+        "calendar": [_written(c) for c in wb.calendar],
+        "powers": [_written(p) for p in wb.powers],
     })
+
+
+def _written(entity) -> dict:
+    """An entity as a tree holds it, by its declared fields: lists as lists, an optional flag only
+    when it is set, empty values left out."""
+    out = {}
+    for f in FIELDS[type(entity)]:
+        value = getattr(entity, f.name)
+        out[f.name] = None if f.kind == "flag" and not f.required and value == f.default else f.stored(value)
+    return _compact(out)
 
 
 def department_ids(tree) -> set[str]:

@@ -19,6 +19,7 @@ import yaml
 
 from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES
 from flows.model import Branch
+from roles.model import FIELDS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore
 
 from flows import limits
 from flows.errors import BadInput, Problem, Problems
@@ -236,25 +237,28 @@ def _load_json(name: str, text: str, locate: bool):
 # --- XLSX -------------------------------------------------------------------------------------
 
 #: Sheet name -> columns, in order. Nested lists of the tree get a column naming their parent.
+def _columns(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in FIELDS[cls])
+
+
 SHEETS: dict[str, tuple[str, ...]] = {
-    "departments": ("id", "name", "batch"),
-    "sections_before": ("department", "id", "name", "staff"),
-    "sections": ("department", "id", "name", "kind", "merged_from", "staffing", "leader_posts",
-                 "counterparts", "functions"),
-    "functions": ("department", "id", "name", "approval"),
-    "people": ("id", "name", "section", "post", "skills"),
+    "departments": _columns(Department),
+    "sections_before": ("department", *_columns(SectionBefore)),
+    "sections": ("department", *_columns(Section)),
+    "functions": ("department", *_columns(Function)),
+    "people": _columns(Person),
     "processes": ("id", "section", "name"),
     "versions": ("process", "version", *VERSION_NAMES),
     "steps": ("process", "version", *STEP_NAMES),
-    "absences": ("person", "start", "end", "reason"),
-    "calendar": ("date", "workday", "note"),
-    "exemptions": ("department", "rule", "subject", "reason"),
-    "powers": ("id", "department", "name", "kind", "section", "processes", "responsibilities", "accountability"),
+    "absences": _columns(Absence),
+    "calendar": _columns(CalendarDay),
+    "exemptions": ("department", *_columns(Exemption)),
+    "powers": _columns(Power),
 }
-LIST_COLUMNS = {"merged_from", "counterparts", "functions", "skills", "processes"} | {
-    f.name for f in (*STEP, *VERSION) if f.kind in ("ids", "names")}
+_DECLARED = (*STEP, *VERSION, *(f for fields in FIELDS.values() for f in fields))
+LIST_COLUMNS = {f.name for f in _DECLARED if f.kind in ("ids", "names")}
 #: Lists of sentences, which have commas of their own: one item per line of the cell.
-LINE_COLUMNS = {"responsibilities", "accountability"} | {f.name for f in STEP if f.kind == "branches"}
+LINE_COLUMNS = {f.name for f in _DECLARED if f.kind in ("texts", "branches")}
 _DEPT_SHEETS = ("sections_before", "sections", "functions", "exemptions")
 _LIST_SPLIT = re.compile(r"\s*[,，]\s*")
 

@@ -12,6 +12,7 @@ from flows.errors import BadInput, Conflict, Problem
 from roles.model import ABSENCE_REASONS, Absence
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.changes import bump
+from roles.storage.rows import row_of
 from roles.storage.tables import AbsenceRow, PersonRow
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def new_absences(s: Session, absences) -> list[dict]:
         key = (a.person, a.start, a.end, a.reason)
         if key not in have and key not in seen:
             seen.add(key)
-            rows.append({"person_id": a.person, "start": a.start, "end": a.end, "reason": a.reason})
+            rows.append(row_of(a))
     return rows
 
 

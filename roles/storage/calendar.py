@@ -11,6 +11,7 @@ from roles.actor import username
 from roles.model import CalendarDay
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.changes import bump
+from roles.storage.rows import row_of
 from roles.storage.tables import CalendarRow, CalendarYearRow
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def load_calendar_year(tx: Writing, year: int, days: list[CalendarDay], source: 
     before = [{"date": str(r.date), "workday": r.workday, "note": r.note} for r in s.execute(
         select(c.date, c.workday, c.note).where((c.date >= first) & (c.date <= last)).order_by(c.date))]
     s.execute(delete(table_of(CalendarRow)).where((c.date >= first) & (c.date <= last)))
-    bulk_insert(s, CalendarRow, [{"date": d.date, "workday": d.workday, "note": d.note} for d in days])
+    bulk_insert(s, CalendarRow, [row_of(d) for d in days])
     s.execute(delete(table_of(CalendarYearRow)).where(table_of(CalendarYearRow).c.year == year))
     bulk_insert(s, CalendarYearRow, [{"year": year, "loaded_at": dt.datetime.now(dt.timezone.utc),
                                   "loaded_by": username(tx.actor), "source": source}])

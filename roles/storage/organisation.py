@@ -26,6 +26,7 @@ from roles.storage import processes as flow_store
 from roles.storage.absences import new_absences
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.changes import bump
+from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import (AbsenceRow, AccountRow, CalendarRow, CalendarYearRow, ContactRow, DepartmentRow, ExemptionRow,
                                   FunctionRow, PersonRow, PowerRow, ProcessRow, SectionBeforeRow, SectionFunctionRow,
                                   SectionMergeRow, SectionRow, StepRow)
@@ -115,16 +116,14 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS, departments: frozens
         secs = sections.get(d["id"], [])
         for j, r in enumerate(secs):
             section_rank[r["id"]] = (i, j)
-        depts.append(Department(
-            id=d["id"], name=d["name"], batch=d["batch"],
-            sections_before=tuple(SectionBefore(r["id"], r["name"], r["staff"]) for r in before.get(d["id"], [])),
-            sections=tuple(Section(
-                id=r["id"], name=r["name"], kind=r["kind"],
-                merged_from=tuple(m["before_id"] for m in merges.get(r["id"], [])),
-                staffing=r["staffing"], leader_posts=r["leader_posts"], counterparts=tuple(r["counterparts"] or ()),
-                functions=tuple(f["function_id"] for f in sect_functions.get(r["id"], []))) for r in secs),
-            functions=tuple(Function(r["id"], r["name"], bool(r["approval"])) for r in functions.get(d["id"], [])),
-            exemptions=tuple(Exemption(r["rule"], r["reason"], r["subject"]) for r in exemptions.get(d["id"], []))))
+        depts.append(entity_of(
+            Department, d,
+            sections_before=tuple(entity_of(SectionBefore, r) for r in before.get(d["id"], [])),
+            sections=tuple(entity_of(Section, r, merged_from=tuple(m["before_id"] for m in merges.get(r["id"], [])),
+                                     functions=tuple(f["function_id"] for f in sect_functions.get(r["id"], [])))
+                           for r in secs),
+            functions=tuple(entity_of(Function, r) for r in functions.get(d["id"], [])),
+            exemptions=tuple(entity_of(Exemption, r) for r in exemptions.get(d["id"], []))))
     processes_in = select(col(ProcessRow.id)).where(in_sections(col(ProcessRow.section_id)))
     damaged: list[str] = []
     processes = sorted(flow_store.read_processes(s, versions, damaged, processes_in if scoped else None),
@@ -139,16 +138,12 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS, departments: frozens
         log.warning("%d stored value(s) could not be read and were left out, e.g. %s", len(damaged), damaged[0])
     return Workbook(
         departments=tuple(depts),
-        people=tuple(Person(r["id"], r["name"], r["section_id"], r["post"], tuple(r["skills"] or ())) for r in people),
+        people=tuple(entity_of(Person, r) for r in people),
         processes=tuple(p for _, p in processes),
-        absences=tuple(Absence(r["person_id"], r["start"], r["end"], r["reason"])
-                       for r in rows(AbsenceRow, col(AbsenceRow.person_id).in_(present) if scoped else true(),
+        absences=tuple(entity_of(Absence, r) for r in rows(AbsenceRow, col(AbsenceRow.person_id).in_(present) if scoped else true(),
                                      col(AbsenceRow.id))),
-        calendar=tuple(CalendarDay(r["date"], bool(r["workday"]), r["note"])
-                       for r in rows(CalendarRow, true(), col(CalendarRow.date))),
-        powers=tuple(Power(r["id"], r["department_id"], r["name"], r["kind"], r["section_id"], tuple(r["processes"]),
-                           tuple(r["responsibilities"]), tuple(r["accountability"]))
-                     for r in sorted(rows(PowerRow, in_depts(col(PowerRow.department_id)), col(PowerRow.position)),
+        calendar=tuple(entity_of(CalendarDay, r) for r in rows(CalendarRow, true(), col(CalendarRow.date))),
+        powers=tuple(entity_of(Power, r) for r in sorted(rows(PowerRow, in_depts(col(PowerRow.department_id)), col(PowerRow.position)),
                                      key=lambda r: dept_pos.get(r["department_id"], 0))),
         damaged=tuple(damaged),
         official_years=tuple(r["year"] for r in rows(CalendarYearRow, true(), col(CalendarYearRow.year))),
@@ -229,17 +224,12 @@ def replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
         pos = old_pos.get(d.id)
         if pos is None:
             pos, next_pos = next_pos, next_pos + 1
-        dept_rows.append({"id": d.id, "name": d.name, "batch": d.batch, "position": pos})
-        before_rows += [{"id": b.id, "department_id": d.id, "name": b.name, "staff": b.staff, "position": i}
-                        for i, b in enumerate(d.sections_before)]
-        function_rows += [{"id": f.id, "department_id": d.id, "name": f.name, "approval": f.approval, "position": i}
-                      for i, f in enumerate(d.functions)]
-        ex_rows += [{"department_id": d.id, "position": i, "rule": e.rule, "subject": e.subject, "reason": e.reason}
-                    for i, e in enumerate(d.exemptions)]
+        dept_rows.append(row_of(d, position=pos))
+        before_rows += [row_of(b, department_id=d.id, position=i) for i, b in enumerate(d.sections_before)]
+        function_rows += [row_of(f, department_id=d.id, position=i) for i, f in enumerate(d.functions)]
+        ex_rows += [row_of(e, department_id=d.id, position=i) for i, e in enumerate(d.exemptions)]
         for i, sec in enumerate(d.sections):
-            section_rows.append({"id": sec.id, "department_id": d.id, "name": sec.name, "kind": sec.kind,
-                                 "staffing": sec.staffing, "leader_posts": sec.leader_posts,
-                                 "counterparts": list(sec.counterparts), "position": i})
+            section_rows.append(row_of(sec, department_id=d.id, position=i))
             merge_rows += [{"section_id": sec.id, "before_id": m, "position": j} for j, m in enumerate(sec.merged_from)]
             sfunction_rows += [{"section_id": sec.id, "function_id": f, "position": j} for j, f in enumerate(sec.functions)]
     for table, rows in ((DepartmentRow, dept_rows), (SectionBeforeRow, before_rows), (FunctionRow, function_rows),
@@ -247,8 +237,7 @@ def replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
                         (ExemptionRow, ex_rows)):
         bulk_insert(s, table, rows)
     person_pos = (s.scalar(select(func.coalesce(func.max(col(PersonRow.position)), -1))) or 0) + 1
-    bulk_insert(s, PersonRow, [{"id": p.id, "section_id": p.section, "name": p.name, "post": p.post,
-                            "skills": list(p.skills), "position": person_pos + i} for i, p in enumerate(wb.people)])
+    bulk_insert(s, PersonRow, [row_of(p, position=person_pos + i) for i, p in enumerate(wb.people)])
     if linked:
         present = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_(set(linked.values())))))
         for username, person in linked.items():
@@ -259,15 +248,12 @@ def replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     progress(ImportStage("processes", values(n=len(wb.processes))))
     flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
     flow_store.drop_orphan_drafts(s)
-    bulk_insert(s, PowerRow, [{"id": p.id, "department_id": p.department, "name": p.name, "kind": p.kind,
-                           "section_id": p.section, "processes": list(p.processes),
-                           "responsibilities": list(p.responsibilities), "accountability": list(p.accountability),
-                           "position": i} for i, p in enumerate(wb.powers)])
+    bulk_insert(s, PowerRow, [row_of(p, position=i) for i, p in enumerate(wb.powers)])
     progress(ImportStage("absences", values(n=len(wb.absences))))
     bulk_insert(s, AbsenceRow, new_absences(s, wb.absences))
     for c in wb.calendar:
         s.execute(delete(CalendarRow).where(col(CalendarRow.date) == c.date))
-    bulk_insert(s, CalendarRow, [{"date": c.date, "workday": c.workday, "note": c.note} for c in wb.calendar])
+    bulk_insert(s, CalendarRow, [row_of(c) for c in wb.calendar])
     bump(s)
     return ImportSummary(departments=len(dept_ids), replaced=len(replaced), people=len(wb.people),
                          processes=len(wb.processes),
@@ -284,14 +270,14 @@ def set_exemptions(tx: Writing, department: str, exemptions, expected) -> None:
     if s.get(DepartmentRow, department) is None:
         raise BadInput([Problem("app", source, None, "department", f"no department '{department}'")])
     c = table_of(ExemptionRow).c
-    stored = [Exemption(r.rule, r.reason, r.subject) for r in s.execute(
+    stored = [entity_of(Exemption, r) for r in s.execute(
         select(c.rule, c.reason, c.subject).where(c.department_id == department).order_by(c.position)
-        .with_for_update())]
+        .with_for_update()).mappings()]
     if stored != expected:
         raise Conflict(f"{source}: its exemptions were changed by someone else meanwhile")
     s.execute(delete(table_of(ExemptionRow)).where(c.department_id == department))
-    bulk_insert(s, ExemptionRow, [{"department_id": department, "position": i, "rule": e.rule, "subject": e.subject,
-                                   "reason": e.reason.strip()} for i, e in enumerate(exemptions)])
+    bulk_insert(s, ExemptionRow, [row_of(e, department_id=department, position=i, reason=e.reason.strip())
+                                  for i, e in enumerate(exemptions)])
     tx.record("exemptions.set", department, [asdict(e) for e in stored] or None,
               [asdict(e) for e in exemptions] or None)
     bump(s)
