@@ -174,7 +174,7 @@ def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, word
         raise BadInput(f"ahead: {ahead} is not between 0 and 30 workdays")
     if retry_only:
         return run_retry(db.engine)
-    open_handovers(db, today=day)  # the daily job is what opens the handovers the passing days call for
+    open_handovers(db, actor, today=day)  # the daily job is what opens the handovers the passing days call for
     return run_daily(db.engine, day, ahead, words)
 
 
@@ -188,7 +188,7 @@ def send_digest(db: Database, actor: Account, *, day: dt.date, words: DigestWord
         return dispatch.Report()
     office = [a.person for a, disabled in accounts.all_accounts(db.engine)
               if a.role == "office" and a.person and not disabled]
-    open_handovers(db, today=day)
+    open_handovers(db, actor, today=day)
     return run_weekly(db.engine, day, words, handovers(db, actor, open_only=True), office)
 
 

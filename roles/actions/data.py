@@ -65,7 +65,7 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
             parse(workbook_files.read_tree(data, name, locate=True), name, known)
             raise
         summary = _replace(tx, wb, name, progress)
-    open_handovers(db)
+    open_handovers(db, actor)
     return summary
 
 
@@ -107,7 +107,7 @@ def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
 def load_demo(db: Database, actor: Account, *, today: dt.date) -> ImportSummary:
     require_office(actor, "load the demo data")
     summary = save_workbook(db, actor, workbook=demo_workbook(today), source="demo")
-    open_handovers(db, today=today)
+    open_handovers(db, actor, today=today)
     return summary
 
 
@@ -134,7 +134,7 @@ def import_leave(db: Database, actor: Account, *, data: bytes, name: str,
     require_absences(db.workbook(()), actor, {a.person for a in found})
     with db.write(actor) as tx:
         added = absences.add_absences(tx, found, PurePath(name).name)
-    open_handovers(db)
+    open_handovers(db, actor)
     return found, added
 
 
@@ -147,7 +147,7 @@ def change_absences(db: Database, actor: Account, *, removed=(), added=(), sourc
     require_absences(db.workbook(()), actor, {a.person for a in removed + added})
     with db.write(actor) as tx:
         count = absences.change_absences(tx, removed, added, source)
-    open_handovers(db)
+    open_handovers(db, actor)
     return count
 
 

@@ -50,10 +50,11 @@ class HandoverShare:
         return self.ended_confirmed / self.ended if self.ended else None
 
 
-def open_handovers(db: Database, actor: Account | None = None, *, today: dt.date | None = None) -> None:
+def open_handovers(db: Database, actor: Account, *, today: dt.date | None = None) -> None:
     """Open the handovers recorded absences call for, and bring the open ones up to date, from the
     whole database: each person's handover lists all their steps, whoever asked. Writes only when
-    something changed; any caller may ask (it changes nothing anyone wrote)."""
+    something changed; any account may ask (it changes nothing anyone wrote, and is recorded as
+    the system's)."""
     day = today or clock.today()
     wb = db.workbook(("after",))
     records.sync(db.engine, due(wb, calendar_of(wb), day), wb.person_by_id, day - dt.timedelta(days=RECENT_DAYS),

@@ -103,7 +103,7 @@ def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, 
         raise BadInput(problems)
     with db.write(actor) as tx:
         revision = store.publish_draft(tx, process_id, version_name, version, source, expected_revision)
-    open_handovers(db)
+    open_handovers(db, actor)
     return revision
 
 
@@ -158,7 +158,7 @@ def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process
     with db.write(actor) as tx:
         revision = store.save_version(tx, process_id, _which(which), got.version, name, section=section_id,
                                       name=process_name or (None if existing else got.name))
-    open_handovers(db)
+    open_handovers(db, actor)
     return BpmnImport(**{**got.__dict__, "revision": revision})
 
 
@@ -183,5 +183,5 @@ def accept_proposal(db: Database, actor: Account, *, proposal: Proposal, source:
     edits = accepted_versions(wb, proposal)
     with db.write(actor) as tx:
         store.save_versions(tx, [(p.id, "after", v, p.revisions.get("after")) for p, v in edits], source)
-    open_handovers(db)
+    open_handovers(db, actor)
     return [p.id for p, _ in edits]

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from flows.model import VERSIONS
 from flows.wording import Progress
-from roles.actor import Account
+from roles.actor import Account, username
 from roles.model import Known, Workbook
 from roles.storage import organisation
 from roles.storage.audit import audit
@@ -40,7 +40,7 @@ class Writing:
 
     def replace(self, wb: Workbook, progress: Progress = lambda _: None) -> ImportSummary:
         """Replace the departments `wb` names, and add its absences and calendar days."""
-        return organisation.replace(self.session, wb, progress)
+        return organisation.replace(self.session, wb, progress, user=username(self.actor))
 
     def record(self, action: str, subject: str, before, after) -> None:
         """An audit row of this unit of work, written when it commits (not at all if it fails)."""

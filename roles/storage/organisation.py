@@ -201,7 +201,7 @@ def known(s: Session, replacing: set[str]) -> Known:
     return known
 
 
-def replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
+def replace(s: Session, wb: Workbook, progress: Progress, *, user: str) -> ImportSummary:
     dept_ids = [d.id for d in wb.departments]
     old_pos = dict(s.execute(select(col(DepartmentRow.id), col(DepartmentRow.position))).all())
     replaced = [d for d in dept_ids if d in old_pos]
@@ -246,7 +246,7 @@ def replace(s: Session, wb: Workbook, progress: Progress) -> ImportSummary:
     staying = {p.id for p in wb.people}
     bulk_insert(s, ContactRow, [c for c in contacts if c["person_id"] in staying])
     progress(ImportStage("processes", values(n=len(wb.processes))))
-    flow_store.write_processes(s, wb.processes, first_position=flow_store.max_position(s) + 1)
+    flow_store.write_processes(s, wb.processes, flow_store.max_position(s) + 1, user=user)
     flow_store.drop_orphan_drafts(s)
     bulk_insert(s, PowerRow, [row_of(p, position=i) for i, p in enumerate(wb.powers)])
     progress(ImportStage("absences", values(n=len(wb.absences))))

@@ -67,8 +67,7 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
     return out
 
 
-def write_processes(session: Session, processes: Iterable[Process], first_position: int = 0,
-                    user: str | None = None) -> None:
+def write_processes(session: Session, processes: Iterable[Process], first_position: int, *, user: str) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     procs: list[dict] = []
     versions: list[dict] = []
@@ -109,7 +108,7 @@ def max_position(session: Session) -> int:
 
 
 def replace_version(session: Session, process_id: str, which: Which, version: Version,
-                    expected_revision: int | None = None, user: str | None = None) -> int:
+                    expected_revision: int | None, *, user: str) -> int:
     """Store `version` as the process's `which` version and return its new revision. With
     `expected_revision`, refuse (Conflict) when the stored one has moved on since it was read."""
     v = table_of(VersionRow)
@@ -254,12 +253,12 @@ def _save_version(tx: Writing, process_id: str, which: Which, version: Version, 
     if problems:
         raise BadInput(problems)
     if not exists:
-        write_processes(s, [Process(process_id, home, name or process_id)],
-                                   first_position=max_position(s) + 1)
+        write_processes(s, [Process(process_id, home, name or process_id)], max_position(s) + 1,
+                        user=username(tx.actor))
     elif name:
         s.execute(update(table_of(ProcessRow)).where(table_of(ProcessRow).c.id == process_id).values(name=name))
     before = _steps_json(_stored_version(s, process_id, which)) or None if exists else None
-    revision = replace_version(s, process_id, which, version, expected_revision, username(tx.actor))
+    revision = replace_version(s, process_id, which, version, expected_revision, user=username(tx.actor))
     tx.record(f"process.save ({source})", f"{process_id}/{which}", before, _steps_json(version))
     return revision
 

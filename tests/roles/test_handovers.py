@@ -13,6 +13,7 @@ from roles import actions, clock
 from roles.engines.calendar import WorkCalendar
 from roles.actor import Account
 
+from ..conftest import TESTER
 from .test_escalation import WORKBOOK
 
 TODAY = clock.today()  # the CLI asks the clock: the absences are set from it
@@ -49,7 +50,7 @@ def test_one_handover_is_opened_for_the_absence_someone_acts_for(loaded):
     # The first day y is away too: the head; then B on s1 and s4; the head on s2, where B may not act.
     assert h.acting == ("h", "y")
     assert {s["step"]: s["acting"] for s in h.steps} == {"s1": ["h", "y"], "s2": ["h"], "s4": ["h", "y"]}
-    actions.open_handovers(loaded, today=TODAY)
+    actions.open_handovers(loaded, TESTER, today=TODAY)
     assert actions.handovers(loaded, OFFICE) == found  # opening again opens nothing more
 
 
@@ -144,7 +145,7 @@ def test_callers_racing_to_open_the_same_handover_open_it_once(loaded):
         s.execute(delete(HandoverRow))
     opened_before = sum(r.action == "handover.open" for r in actions.audit_trail(loaded, OFFICE))
     from ..conftest import together
-    errors = together(4, lambda _: actions.open_handovers(loaded, today=TODAY))
+    errors = together(4, lambda _: actions.open_handovers(loaded, TESTER, today=TODAY))
     assert errors == []
     assert [(h.person, h.start) for h in actions.handovers(loaded, OFFICE)] == [("x", START)]
     opened = [r for r in actions.audit_trail(loaded, OFFICE) if r.action == "handover.open"]
@@ -224,5 +225,5 @@ def test_a_scoped_read_never_writes_nor_cuts_another_departments_handover(cross,
 
 def test_opening_is_over_every_persons_whole_set_of_steps(cross):
     found = actions.handovers(cross, OFFICE)
-    actions.open_handovers(cross, today=TODAY)
+    actions.open_handovers(cross, TESTER, today=TODAY)
     assert actions.handovers(cross, OFFICE) == found
