@@ -1,6 +1,8 @@
 """Benchmark of the A/B engines (`python -m bench.roles`, part of `make bench`): resilience of every
-section of the generated city, and CP-SAT proposals for 9-person sections of 80 steps, solved to a
-proof of optimality. In-process timings (the engines, not the CLI's start-up), median of runs."""
+section of the generated city, CP-SAT proposals for 9-person sections of 80 steps, solved to a
+proof of optimality, and each reform rule on the city and on five cities at once (a rule's cost
+must grow with the data, not faster). In-process timings (the engines, not the CLI's start-up),
+median of runs."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +19,7 @@ from flows.model import Process, Step, Version
 from roles.engines.proposals import suggest
 from roles.model import Department, Person, Section, Workbook
 from roles.engines.resilience import resilience
+from roles.engines.rules import CHECKS, RULES, Settings
 
 
 def nine_by_eighty(seed: int) -> Workbook:
@@ -38,10 +41,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     opts = ap.parse_args()
-    from bench.city import city_workbook
+    from bench.city import city_workbook, province_workbook
     err = Console(stderr=True)
-    with err.status("generating the city"):
+    with err.status("generating the city, and five cities"):
         city = city_workbook(dt.date(2026, 11, 25))
+        five = province_workbook(dt.date(2026, 11, 25), cities=5)
     with err.status("resilience of every section"):
         res = median(lambda: resilience(city), opts.runs)
     solved = []
@@ -57,8 +61,13 @@ def main() -> None:
         "proposal 9×80, slowest": max(s for _, s, _ in solved),
         "proposals optimal": f"{sum(st == 'optimal' for *_, st in solved)} of {len(solved)}",
     }
+    rules = {}
+    for name in RULES:
+        with err.status(f"rule {name}"):
+            rules[name] = [median(lambda wb=wb, rule=CHECKS[name]: sum(1 for _ in rule(wb, Settings())), opts.runs)
+                           for wb in (city, five)]
     if opts.json:
-        print(json.dumps(figures, indent=2))
+        print(json.dumps(figures | {"rules": rules}, indent=2))
         return
     table = Table(title="A/B engines: seconds in a warm process")
     table.add_column("")
@@ -68,6 +77,12 @@ def main() -> None:
     for k, v in figures.items():
         table.add_row(k, f"{v:.2f}" if isinstance(v, float) else str(v), targets.get(k, ""))
     Console().print(table)
+    costs = Table(title="check: each rule's seconds; five cities hold five times the data")
+    for heading in ("rule", "city", "five cities", "ratio (≤ 5 is linear)"):
+        costs.add_column(heading, justify="left" if heading == "rule" else "right")
+    for name, (one, many) in rules.items():
+        costs.add_row(name, f"{one:.3f}", f"{many:.3f}", f"{many / one:.1f}" if one >= 0.005 else "—")
+    Console().print(costs)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,17 @@ class Workbook:
         return {s.id: d.id for d in self.departments for s in d.sections}
 
     @cached_property
+    def processes_by_section(self) -> dict[str, list[Process]]:
+        out: dict[str, list[Process]] = {}
+        for p in self.processes:
+            out.setdefault(p.section, []).append(p)
+        return out
+
+    @cached_property
+    def sections_with_deputy(self) -> frozenset[str]:
+        return frozenset(p.section for p in self.people if p.post == "deputy")
+
+    @cached_property
     def people_by_section(self) -> dict[str, list[Person]]:
         out: dict[str, list[Person]] = {}
         for p in self.people:

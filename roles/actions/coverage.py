@@ -192,6 +192,6 @@ def pairing(db: Database, actor: Account, *, section_id: str | None = None) -> l
     out = []
     for sid in ids:
         steps = section_steps(processes_of(wb, sid))
-        out.append(SectionPairing(sid, pairing_issues(steps, wb.person_by_id),
+        out.append(SectionPairing(sid, pairing_issues(steps, wb.person_by_id, wb.sections_with_deputy),
                                   b_loads(steps, wb.people_by_section.get(sid, []))))
     return out

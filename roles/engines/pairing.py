@@ -7,6 +7,7 @@ Pairs should also be mutual (互为AB角): whoever backs X somewhere is backed b
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Literal
 
 from dataclasses import dataclass
@@ -48,18 +49,17 @@ def section_steps(processes: list[Process]) -> list[tuple[Process, Step]]:
     return [(p, s) for p in processes if p.after is not None for s in p.after.work_steps]
 
 
-def pairing_issues(steps: list[tuple[Process, Step]], people: dict[str, Person]) -> list[PairingIssue]:
-    """Steps whose A and B are posts that should not pair, then pairs that run one way only."""
-    by_section: dict[str, bool] = {}
-    for p in people.values():
-        by_section[p.section] = by_section.get(p.section, False) or p.post == "deputy"
+def pairing_issues(steps: list[tuple[Process, Step]], people: dict[str, Person],
+                   with_deputy: AbstractSet[str]) -> list[PairingIssue]:
+    """Steps whose A and B are posts that should not pair (`with_deputy`: the sections that have
+    a deputy), then pairs that run one way only."""
     out, pairs = [], set()
     for proc, s in steps:
         if not (s.a and s.b) or s.a == s.b:
             continue
         pairs.add((s.a, s.b))
         a, b = people.get(s.a), people.get(s.b)
-        if a and b and not pair_allowed(a.post, b.post, by_section.get(a.section, False)):
+        if a and b and not pair_allowed(a.post, b.post, a.section in with_deputy):
             out.append(PairingIssue("posts", f"{proc.id}/{s.id}", s.a, s.b, proc.id, s.id))
     out += [PairingIssue("one-way", f"{a}/{b}", a, b) for a, b in sorted(pairs) if (b, a) not in pairs]
     return out
@@ -80,4 +80,4 @@ def b_loads(steps: list[tuple[Process, Step]], members: list[Person]) -> list[BL
 
 
 def processes_of(wb: Workbook, section: str) -> list[Process]:
-    return [p for p in wb.processes if p.section == section]
+    return wb.processes_by_section.get(section, [])

@@ -202,7 +202,7 @@ def ab_pairing(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     name = lambda pid: person[pid].name if pid in person else pid  # noqa: E731
     for d in wb.departments:
         steps = [x for s in d.sections for x in section_steps(processes_of(wb, s.id))]
-        for issue in pairing_issues(steps, person):
+        for issue in pairing_issues(steps, person, wb.sections_with_deputy):
             proc = wb.process_by_id.get(issue.process or "")
             if issue.kind == "posts" and proc is not None and proc.after is not None:
                 step = proc.after.step(issue.step or "")

@@ -78,7 +78,7 @@ def test_pairing_issues_and_b_load():
                  [Step("t1", a="h", b="s", minutes=10, per_month=6), Step("t2", a="d", b="h", minutes=30, per_month=2),
                   Step("t3", a="s", b="d", minutes=5, per_month=4)])
     steps = section_steps(list(wb.processes))
-    issues = pairing_issues(steps, wb.person_by_id)
+    issues = pairing_issues(steps, wb.person_by_id, wb.sections_with_deputy)
     assert [(i.kind, i.subject) for i in issues] == [("posts", "p/t1"), ("one-way", "d/h"), ("one-way", "h/s"),
                                                      ("one-way", "s/d")]
     loads = {x.person: (x.steps, x.minutes, x.a_steps, x.a_minutes) for x in b_loads(steps, list(wb.people))}

@@ -60,7 +60,7 @@ def test_a_department_or_section_is_answered_as_the_whole_database_answers(city)
             assert actions.resilience(db, OFFICE, section_id=sec.id) == resilience(whole, sec.id)
             steps = section_steps(processes_of(whole, sec.id))
             got, = actions.pairing(db, OFFICE, section_id=sec.id)
-            assert (got.issues, got.loads) == (pairing_issues(steps, whole.person_by_id),
+            assert (got.issues, got.loads) == (pairing_issues(steps, whole.person_by_id, whole.sections_with_deputy),
                                                b_loads(steps, whole.people_by_section.get(sec.id, [])))
 
 

@@ -214,7 +214,7 @@ def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):
     assert any("已采纳" in s.value for s in at.success)
     wb = organisation.load(bianban)
     from roles.engines.pairing import pairing_issues, processes_of, section_steps
-    assert pairing_issues(section_steps(processes_of(wb, "bb-jg")), wb.person_by_id) == []
+    assert pairing_issues(section_steps(processes_of(wb, "bb-jg")), wb.person_by_id, wb.sections_with_deputy) == []
 
 
 def test_today_checks_a_leave_request_for_the_person_shown(bianban, app):
