@@ -178,11 +178,13 @@ def _load_json(name: str, text: str, locate: bool):
     """Plain `json` is fast but gives no positions; with `locate`, a scanner that notes lines."""
 
     def pairs(items, where=None):
-        entry = Entry(where=where)
-        for k, v in items:
-            if k in entry:
-                raise BadInput([Problem(name, "the file", where, k, "key given twice")])
-            entry[k] = v
+        entry = Entry(items, where=where)  # built in C; a key given twice shows as a shorter mapping
+        if len(entry) != len(items):
+            seen: set[str] = set()
+            for k, _ in items:
+                if k in seen:
+                    raise BadInput([Problem(name, "the file", where, k, "key given twice")])
+                seen.add(k)
         return entry
 
     try:

@@ -13,7 +13,7 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import delete, func, select, text, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -254,6 +254,10 @@ def replace(s: Session, wb: Workbook, progress: Progress, *, user: str) -> Impor
     for c in wb.calendar:
         s.execute(delete(CalendarRow).where(col(CalendarRow.date) == c.date))
     bulk_insert(s, CalendarRow, [row_of(c) for c in wb.calendar])
+    # The planner's statistics, fresh with the data: an import can change a table's size many
+    # times over, and PostgreSQL's autovacuum would catch up only later (a province's step query:
+    # 0.95 s on stale statistics, 0.3 s after).
+    s.execute(text("ANALYZE"))
     bump(s)
     return ImportSummary(departments=len(dept_ids), replaced=len(replaced), people=len(wb.people),
                          processes=len(wb.processes),
