@@ -12,6 +12,7 @@ from roles.model import Exemption
 from roles.storage import organisation
 from roles.storage.database import Database
 from flows import limits
+from flows.model import VERSIONS
 from flows.errors import BadInput, Problem
 
 from .access import Account, require_office, whole, within
@@ -35,7 +36,8 @@ def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departme
     wb = db.workbook()
     for d in departments:
         department(wb, d)
-    findings = run_rules(wb, rules=rules or RULES)
+    asked = tuple(rules) or RULES
+    findings = list(db.derived(("check", asked), VERSIONS, lambda w: run_rules(w, rules=asked)))
     if departments:
         findings = [f for f in findings if department_of_subject(wb, f.subject) in departments]
     return findings
@@ -43,19 +45,20 @@ def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departme
 
 def stats(db: Database, actor: Account) -> dict:
     whole(actor, "the city's step counts")
-    return step_stats.stats(db.workbook())
+    return db.derived(("stats",), VERSIONS, step_stats.stats)
 
 
 def consolidation(db: Database, actor: Account) -> dict:
     whole(actor, "the city's consolidation")
-    return reports.consolidation(db.workbook())
+    return db.derived(("consolidation",), VERSIONS, reports.consolidation)
 
 
 def saturation(db: Database, actor: Account, *, hours: float = 174.0) -> dict:
     if not 1 <= hours <= 400:
         raise BadInput(f"hours: {hours} is not between 1 and 400 a month")
     whole(actor, "the city's saturation")
-    return reports.saturation(db.workbook(("after",)), reports.SaturationSettings(hours_per_month=hours))
+    settings = reports.SaturationSettings(hours_per_month=hours)
+    return db.derived(("saturation", hours), ("after",), lambda wb: reports.saturation(wb, settings))
 
 
 def report_xlsx(db: Database, actor: Account) -> bytes:

@@ -4,8 +4,9 @@ actor and writes the audit rows when it commits."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar, cast
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -19,6 +20,9 @@ from roles.storage.audit import audit
 from roles.storage.changes import data_version
 from roles.storage.engines import dispose_engines, engine_for, resolve_url, writing
 from roles.storage.organisation import ImportSummary
+
+
+T = TypeVar("T")
 
 
 class Writing:
@@ -64,6 +68,7 @@ class Database:
         self.engine = engine
         self._lock = threading.Lock()
         self._loaded: dict[tuple[tuple[str, ...], frozenset[str] | None], tuple[int, Workbook]] = {}
+        self._derived: dict[tuple, tuple[int, object]] = {}
 
     @property
     def url(self) -> str:
@@ -87,6 +92,23 @@ class Database:
             while len(self._loaded) > self.KEEP:
                 del self._loaded[next(iter(self._loaded))]
             return kept[1]
+
+    def derived(self, key: tuple, versions: tuple[str, ...], compute: Callable[[Workbook], T]) -> T:
+        """What `compute` makes of the whole workbook (with `versions`), kept under `key` until the
+        data changes: a report every rerun of a page asks for is computed once per change. The
+        answer is shared: callers read it, never change it."""
+        version = self.data_version()
+        with self._lock:
+            kept = self._derived.get(key)
+        if kept is not None and kept[0] == version:
+            return cast(T, kept[1])
+        value = compute(self.workbook(versions))
+        with self._lock:  # kept under the version read first: a change meanwhile makes the next call compute again
+            self._derived.pop(key, None)
+            self._derived[key] = (version, value)
+            while len(self._derived) > self.KEEP:
+                del self._derived[next(iter(self._derived))]
+        return value
 
     @contextmanager
     def write(self, actor: Account | str, *, exclusive: bool = False) -> Iterator[Writing]:
