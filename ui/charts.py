@@ -7,6 +7,7 @@ import datetime as dt
 from flows.metrics import reduction, step_count
 from flows.model import Version
 from flows.errors import BadInput, Problem
+from flows.guide import Guide
 from flows.printing import Paper, Part, TitleBlock, approver_problem, print_chart, print_sheet
 from flows.render import Labels, sheet_dot
 from roles import clock
@@ -26,9 +27,12 @@ def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None
                  day: dt.date | None = None) -> Labels:
     language = language or lang()
     p = wb.process_by_id[process_id]
+    # The people this process names, not the city's: a site labels thousands of charts.
+    named = {h for v in (p.before, p.after) if v for s in v.steps for h in (s.a, s.b) if h}
+    people = [wb.person_by_id[h] for h in sorted(named) if h in wb.person_by_id]
     labels = Labels(title=f"{p.name}（{t('version.' + which, language)}）",
-                    person={pid: person.name for pid, person in wb.person_by_id.items()},
-                    lane=lane_titles(wb.people, language),
+                    person={person.id: person.name for person in people},
+                    lane=lane_titles(people, language),
                     words={k: t("chart." + k, language) for k in WORDS}, holders=which == "after")
     if day is not None and which == "after":
         r = roster(wb, day, section=p.section)
@@ -128,11 +132,17 @@ def guide_dot(wb: Workbook, process_id: str, language: str) -> str:
 def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None = None,
                    chart_png: bytes | None = None) -> bytes:
     """The 办事指南 of a process's redesigned version as `docx` or `pdf` (flows/guide.py); the
-    chart is drawn here unless given (the published site draws it with the others)."""
-    from flows.guide import Guide, guide_docx, to_pdf
+    chart is drawn here unless given."""
+    from flows.guide import guide_docx, to_pdf
+    doc = guide_docx(*guide_content(wb, process_id, language or lang(), chart_png))
+    return to_pdf(doc) if fmt == "pdf" else doc
+
+
+def guide_content(wb: Workbook, process_id: str, language: str, chart_png: bytes | None = None
+                  ) -> tuple[Version, Guide]:
+    """What the 办事指南 of a process's redesigned version says, in `language`, and its version."""
     from flows.render import render
     from flows.timelimits import longest_route
-    language = language or lang()
     p = wb.process_by_id[process_id]
     v = p.after
     if v is None:
@@ -157,8 +167,7 @@ def guide_document(wb: Workbook, process_id: str, fmt: str, language: str | None
         person=labels.person, chart_title=t("guide.chart", language),
         chart_png=chart_png or render(guide_dot(wb, process_id, language), "png"),
         footer=t("guide.footer", language, department=department, section=section, date=clock.today().isoformat()))
-    doc = guide_docx(v, guide)
-    return to_pdf(doc) if fmt == "pdf" else doc
+    return v, guide
 
 
 def site_words(language: str) -> SiteWords:
@@ -170,4 +179,4 @@ def site_words(language: str) -> SiteWords:
         labels=lambda wb, pid, which: chart_labels(wb, pid, which, language),
         sheet=lambda wb, pid: before_after_sheet(wb, pid, language),
         guide_chart=lambda wb, pid: guide_dot(wb, pid, language),
-        guide=lambda wb, pid, fmt, png: guide_document(wb, pid, fmt, language, png))
+        guide=lambda wb, pid, png: guide_content(wb, pid, language, png))

@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Set as AbstractSet
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -43,16 +44,21 @@ from flows import bpmn
 from roles import clock
 from flows.errors import CannotWrite, Conflict
 from flows.fields import has_terms
+from flows.guide import Guide, guide_docx
+from flows import guide as guide_module
 from flows.limits import ID
 from flows.diff import diff
 from flows.model import Step, Version
-from flows.render import Labels, render, to_dot
+from flows.render import Labels, render_many, to_dot
 from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
 from roles.model import Workbook
 from roles.engines.stats import stats
 
 log = logging.getLogger("abflow.publish")
+#: What makes a guide besides its content: the code that writes it (a kept document made by
+#: other code is made again).
+_GUIDE_CODE = hashlib.sha256(Path(guide_module.__file__).read_bytes()).hexdigest()
 
 @dataclass(frozen=True)
 class SiteWords:
@@ -69,8 +75,8 @@ class SiteWords:
     sheet: Callable[[Workbook, str], str]
     #: guide_chart(wb, process): the Graphviz source of the chart in a 办事指南
     guide_chart: Callable[[Workbook, str], str]
-    #: guide(wb, process, fmt, chart_png): the 办事指南 document
-    guide: Callable[[Workbook, str, str, bytes], bytes]
+    #: guide(wb, process, chart_png): what the 办事指南 says, and the version it is of
+    guide: Callable[[Workbook, str, bytes], tuple[Version, Guide]]
 
 
 @dataclass(frozen=True)
@@ -159,14 +165,50 @@ class Charts:
         key = hashlib.sha256(f"{self.version}\n{fmt}\n{dot}".encode()).hexdigest()
         return self.folder / f"{key}.{fmt}"
 
-    def get(self, dot: str, fmt: str) -> Path:
-        """The drawing's file, drawn now only if no earlier publish drew the same source."""
-        path = self.path(dot, fmt)
+    def get_all(self, jobs: list[tuple[str, str]], workers: int, progress: Callable[[int, int], None]) -> list[Path]:
+        """The drawing of each (dot, fmt), drawn now only where no earlier publish drew the same
+        source: the ones to draw go to `workers` at once in batches, one `dot` run a batch."""
+        paths = [self.path(dot, fmt) for dot, fmt in jobs]
+        todo: dict[Path, tuple[str, str]] = {}
+        for path, job in zip(paths, jobs, strict=True):
+            if not path.is_file():
+                todo.setdefault(path, job)
+        self.reused += len(jobs) - len(todo)
+        self.used.update(paths)
+        by_format: dict[str, list[tuple[Path, str]]] = {}
+        for path, (dot, fmt) in todo.items():
+            by_format.setdefault(fmt, []).append((path, dot))
+        # Enough batches for every worker to stay busy, each still many charts long.
+        size = max(1, min(self.BATCH, -(-len(todo) // (workers * 4)))) if todo else 1
+        batches = [(fmt, items[i:i + size]) for fmt, items in by_format.items() for i in range(0, len(items), size)]
+        done = 0
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for n in pool.map(lambda batch: self._draw(*batch), batches):
+                done += n
+                progress(done, len(todo))
+        self.drawn += len(todo)
+        return paths
+
+    #: The most charts one `dot` run draws.
+    BATCH = 50
+
+    def _draw(self, fmt: str, items: list[tuple[Path, str]]) -> int:
+        for (path, _), data in zip(items, render_many([dot for _, dot in items], fmt), strict=True):
+            aside = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            aside.write_bytes(data)
+            aside.replace(path)
+        return len(items)
+
+    def guide(self, version: Version, content: Guide) -> Path:
+        """The 办事指南 as Word, made only when no earlier publish made the same one (a document
+        costs a tenth of a second, most of a publish that changed little)."""
+        key = hashlib.sha256(f"{_GUIDE_CODE}\n{version!r}\n{content!r}".encode()).hexdigest()
+        path = self.folder / f"{key}.docx"
         if path.is_file():
             self.reused += 1
         else:
-            aside = path.with_name(f".{path.name}.{os.getpid()}")
-            aside.write_bytes(render(dot, fmt))
+            aside = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            aside.write_bytes(guide_docx(version, content))
             aside.replace(path)
             self.drawn += 1
         self.used.add(path)
@@ -243,13 +285,9 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
             jobs.append((p.id, "sheet", "pdf", words.sheet(wb, p.id)))
         if has_terms(p.after):  # a service matter: its 办事指南 shows the chart top down
             jobs.append((p.id, "guide", "png", words.guide_chart(wb, p.id)))
-    drawn: dict[tuple[str, str, str], Path] = {}
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        futures = {pool.submit(charts.get, dot, fmt): (pid, which, fmt) for pid, which, fmt, dot in jobs}
-        for i, (future, key) in enumerate(futures.items(), 1):
-            drawn[key] = future.result()
-            if i % 10 == 0 or i == len(futures):
-                progress(Drawing(params=values(n=i, total=len(futures))))
+    paths = charts.get_all([(dot, fmt) for _, _, fmt, dot in jobs], workers or os.cpu_count() or 2,
+                           lambda n, total: progress(Drawing(params=values(n=n, total=total))))
+    drawn = {(pid, which, fmt): path for (pid, which, fmt, _), path in zip(jobs, paths, strict=True)}
 
     figures = stats(wb)
     proc_fig = {r["process"]: r for r in figures["processes"]}
@@ -292,8 +330,8 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                   f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
         body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
         if has_terms(p.after):
-            (rel / "guide" / f"{_slug(p.id)}.docx").write_bytes(
-                words.guide(wb, p.id, "docx", drawn[p.id, "guide", "png"].read_bytes()))
+            _place(charts.guide(*words.guide(wb, p.id, drawn[p.id, "guide", "png"].read_bytes())),
+                   rel / "guide" / f"{_slug(p.id)}.docx")
             body.append(_four_table(pf["four"], w) +
                         f"<p><a href=\"guide/{_slug(p.id)}.docx\">{escape(w('guide.download', fmt='Word'))}</a></p>")
         if p.after is not None:

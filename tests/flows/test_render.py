@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from flows.render import Labels, numbering, render, sheet_dot, to_dot
+from flows.render import Labels, numbering, render, render_many, sheet_dot, to_dot
 from flows.model import Step, Version
 
 V = Version((Step("s1", "收文登记", next=("g1",), a="p1", b="p2"),
@@ -43,6 +43,18 @@ def test_svg_png_and_pdf_render_with_the_cjk_font():
     assert width > 300 and height > 300
     pdf = render(dot, "pdf")
     assert pdf.startswith(b"%PDF") and re.search(rb"NotoSansCJK", pdf)
+
+
+def test_many_charts_in_one_run_of_dot_are_the_charts_each_run_draws():
+    sources = [to_dot(V, LABELS, d) for d in ("LR", "TB")] + [to_dot(Version((Step("x", "单步"),)), LABELS)]
+    # the same drawing: its lines are those of a run of its own (Graphviz may order the clusters otherwise)
+    assert [sorted(svg.splitlines()) for svg in render_many(sources, "svg")] == \
+        [sorted(render(s, "svg").splitlines()) for s in sources]
+    pngs = render_many(sources, "png")
+    assert [struct.unpack(">II", p[16:24]) for p in pngs] == [struct.unpack(">II", render(s, "png")[16:24]) for s in sources]
+    assert all(p.startswith(b"%PDF") for p in render_many(sources, "pdf"))
+    with pytest.raises(RuntimeError, match="dot failed"):  # one bad source: its own message, from its own run
+        render_many([sources[0], "digraph { a -> }"], "svg")
 
 
 def test_bad_requests():
