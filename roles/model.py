@@ -147,6 +147,10 @@ class Workbook:
         return {s.id: d.id for d in self.departments for s in d.sections}
 
     @cached_property
+    def sections_of_department(self) -> dict[str, tuple[str, ...]]:
+        return {d.id: tuple(s.id for s in d.sections) for d in self.departments}
+
+    @cached_property
     def processes_by_section(self) -> dict[str, list[Process]]:
         out: dict[str, list[Process]] = {}
         for p in self.processes:

@@ -27,9 +27,12 @@ def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None
                  day: dt.date | None = None) -> Labels:
     language = language or lang()
     p = wb.process_by_id[process_id]
-    # The people this process names, not the city's: a site labels thousands of charts.
+    # The people of its department (an edit may name any of them) and whoever else holds one of its
+    # steps; not the city's, which a site would title again for each of its thousands of charts.
+    dept = wb.department_of_section.get(p.section, "")
     named = {h for v in (p.before, p.after) if v for s in v.steps for h in (s.a, s.b) if h}
-    people = [wb.person_by_id[h] for h in sorted(named) if h in wb.person_by_id]
+    people = [x for s in wb.sections_of_department.get(dept, ()) for x in wb.people_by_section.get(s, [])]
+    people += [wb.person_by_id[h] for h in sorted(named - {x.id for x in people}) if h in wb.person_by_id]
     labels = Labels(title=f"{p.name}（{t('version.' + which, language)}）",
                     person={person.id: person.name for person in people},
                     lane=lane_titles(people, language),

@@ -176,3 +176,16 @@ def test_publishing_onto_a_full_disk_is_a_named_refusal_that_leaves_no_half_rele
     assert result.returncode == 1 and "the site could not be written" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(("r", ".r"))]  # no release, whole or half
+
+
+def test_a_chart_names_everyone_an_edit_of_it_may_name(bianban):
+    """The designer draws an edited version with its process's labels: whoever of the department
+    an edit makes a holder is named on the chart, not shown by id."""
+    from ui.charts import chart_labels
+    wb = organisation.load(bianban)
+    p = wb.process_by_id["bb-p2"]
+    department = wb.department_of_section[p.section]
+    everyone = {x.id for s in wb.sections_of_department[department] for x in wb.people_by_section.get(s, [])}
+    labels = chart_labels(wb, "bb-p2", "after", "zh")
+    assert everyone <= set(labels.person) and everyone <= set(labels.lane)
+    assert labels.person["bb08"] == wb.person_by_id["bb08"].name
