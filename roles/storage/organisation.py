@@ -29,7 +29,7 @@ from roles.storage.changes import bump
 from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import (AbsenceRow, AccountRow, CalendarRow, CalendarYearRow, ContactRow, DepartmentRow, ExemptionRow,
                                   FunctionRow, PersonRow, PowerRow, ProcessRow, SectionBeforeRow, SectionFunctionRow,
-                                  SectionMergeRow, SectionRow, StepRow)
+                                  SectionMergeRow, SectionRow, StepRow, VersionRow)
 
 if TYPE_CHECKING:
     from roles.storage.database import Writing
@@ -254,10 +254,7 @@ def replace(s: Session, wb: Workbook, progress: Progress, *, user: str) -> Impor
     for c in wb.calendar:
         s.execute(delete(CalendarRow).where(col(CalendarRow.date) == c.date))
     bulk_insert(s, CalendarRow, [row_of(c) for c in wb.calendar])
-    # The planner's statistics, fresh with the data: an import can change a table's size many
-    # times over, and PostgreSQL's autovacuum would catch up only later (a province's step query:
-    # 0.95 s on stale statistics, 0.3 s after).
-    s.execute(text("ANALYZE"))
+    _analyze(s)
     bump(s)
     return ImportSummary(departments=len(dept_ids), replaced=len(replaced), people=len(wb.people),
                          processes=len(wb.processes),
@@ -285,6 +282,22 @@ def set_exemptions(tx: Writing, department: str, exemptions, expected) -> None:
     tx.record("exemptions.set", department, [asdict(e) for e in stored] or None,
               [asdict(e) for e in exemptions] or None)
     bump(s)
+
+
+#: The tables an import writes.
+_IMPORTED = (DepartmentRow, SectionBeforeRow, FunctionRow, SectionRow, SectionMergeRow, SectionFunctionRow, ExemptionRow,
+             PersonRow, ContactRow, ProcessRow, VersionRow, StepRow, PowerRow, AbsenceRow, CalendarRow)
+
+
+def _analyze(s: Session) -> None:
+    """The planner's statistics of the tables an import wrote, fresh with the data: an import can
+    change a table's size many times over, and PostgreSQL's autovacuum would catch up only later (a
+    province's step query: 0.95 s on stale statistics, 0.3 s after). Only those tables: the whole
+    database's, system catalogs and all, cost 80 ms an import on PostgreSQL."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("ANALYZE " + ", ".join(table_of(t).name for t in _IMPORTED)))
+    else:
+        s.execute(text("ANALYZE main"))
 
 
 def _delete_departments(s: Session, dept_ids: list[str]) -> None:
