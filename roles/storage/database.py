@@ -66,7 +66,7 @@ class Database:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a derived answer loads the workbook while it holds it
         self._loaded: dict[tuple[tuple[str, ...], frozenset[str] | None], tuple[int, Workbook]] = {}
         self._derived: dict[tuple, tuple[int, object]] = {}
 
@@ -82,33 +82,29 @@ class Database:
         """Everything stored, with the process versions asked for (the roster needs only `after`);
         or only what a question about `departments` needs (`organisation.load`). The newest
         KEEP answers are kept while the data does not change."""
-        version = self.data_version()
-        key = (versions, departments)
-        with self._lock:
-            kept = self._loaded.pop(key, None)
-            if kept is None or kept[0] != version:
-                kept = (version, organisation.load(self.engine, versions, departments))
-            self._loaded[key] = kept  # the newest last
-            while len(self._loaded) > self.KEEP:
-                del self._loaded[next(iter(self._loaded))]
-            return kept[1]
+        return self._kept(self._loaded, (versions, departments),
+                          lambda: organisation.load(self.engine, versions, departments))
 
     def derived(self, key: tuple, versions: tuple[str, ...], compute: Callable[[Workbook], T]) -> T:
         """What `compute` makes of the whole workbook (with `versions`), kept under `key` until the
         data changes: a report every rerun of a page asks for is computed once per change. The
         answer is shared: callers read it, never change it."""
+        return self._kept(self._derived, key, lambda: compute(self.workbook(versions)))
+
+    def _kept(self, cache: dict, key, make: Callable[[], T]) -> T:
+        """`make()`'s answer, kept in `cache` under `key` while the data version stays what it was
+        when it was made (read first: a change meanwhile makes the next call make it again); the
+        newest KEEP answers are kept. One answer is made at a time, so sessions asking together
+        wait for one load instead of each making their own."""
         version = self.data_version()
         with self._lock:
-            kept = self._derived.get(key)
-        if kept is not None and kept[0] == version:
+            kept = cache.pop(key, None)
+            if kept is None or kept[0] != version:
+                kept = (version, make())
+            cache[key] = kept  # the newest last
+            while len(cache) > self.KEEP:
+                del cache[next(iter(cache))]
             return cast(T, kept[1])
-        value = compute(self.workbook(versions))
-        with self._lock:  # kept under the version read first: a change meanwhile makes the next call compute again
-            self._derived.pop(key, None)
-            self._derived[key] = (version, value)
-            while len(self._derived) > self.KEEP:
-                del self._derived[next(iter(self._derived))]
-        return value
 
     @contextmanager
     def write(self, actor: Account | str, *, exclusive: bool = False) -> Iterator[Writing]:
