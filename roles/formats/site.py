@@ -24,6 +24,7 @@ What the site says, and how its charts are labelled, comes from the front end in
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -45,7 +46,6 @@ from roles import clock
 from flows.errors import CannotWrite, Conflict
 from flows.fields import has_terms
 from flows.guide import Guide, guide_docx
-from flows import guide as guide_module
 from flows.limits import ID
 from flows.diff import diff
 from flows.model import Step, Version
@@ -56,9 +56,14 @@ from roles.model import Workbook
 from roles.engines.stats import stats
 
 log = logging.getLogger("abflow.publish")
-#: What makes a guide besides its content: the code that writes it (a kept document made by
-#: other code is made again).
-_GUIDE_CODE = hashlib.sha256(Path(guide_module.__file__).read_bytes()).hexdigest()
+
+
+@functools.cache
+def _guide_code() -> str:
+    """What makes a guide besides its content: the code that writes it (a kept document made by
+    other code is made again). Read at the first guide, not when the app imports this module."""
+    return hashlib.sha256(Path(guide_docx.__code__.co_filename).read_bytes()).hexdigest()
+
 
 @dataclass(frozen=True)
 class SiteWords:
@@ -194,22 +199,18 @@ class Charts:
 
     def _draw(self, fmt: str, items: list[tuple[Path, str]]) -> int:
         for (path, _), data in zip(items, render_many([dot for _, dot in items], fmt), strict=True):
-            aside = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            aside.write_bytes(data)
-            aside.replace(path)
+            _keep(path, data)
         return len(items)
 
     def guide(self, version: Version, content: Guide) -> Path:
         """The 办事指南 as Word, made only when no earlier publish made the same one (a document
         costs a tenth of a second, most of a publish that changed little)."""
-        key = hashlib.sha256(f"{_GUIDE_CODE}\n{version!r}\n{content!r}".encode()).hexdigest()
+        key = hashlib.sha256(f"{_guide_code()}\n{version!r}\n{content!r}".encode()).hexdigest()
         path = self.folder / f"{key}.docx"
         if path.is_file():
             self.reused += 1
         else:
-            aside = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            aside.write_bytes(guide_docx(version, content))
-            aside.replace(path)
+            _keep(path, guide_docx(version, content))
             self.drawn += 1
         self.used.add(path)
         return path
@@ -219,6 +220,14 @@ class Charts:
         for path in self.folder.iterdir():
             if path not in self.used and path.is_file():
                 path.unlink(missing_ok=True)
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Write a kept file whole or not at all: aside under a name of this process and thread, then
+    renamed into place, so a publish beside this one never reads half of it."""
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    aside.write_bytes(data)
+    aside.replace(path)
 
 
 def _place(source: Path, target: Path) -> None:
@@ -402,6 +411,4 @@ def _write_index(out: Path, numbers: list[int], latest: int, words: SiteWords) -
     items = "".join(f"<li><a href=\"r{n}/index.html\">{escape(words.say('publish.release', n=n))}</a>"
                     f"{escape(published(n))}{' · ' + escape(words.say('publish.latest')) if n == latest else ''}</li>"
                     for n in sorted(numbers, reverse=True))
-    aside = out / ".index.html.tmp"
-    aside.write_text(_page(words.say("publish.releases"), f"<ul>{items}</ul>"), "utf-8")
-    aside.replace(out / "index.html")
+    _keep(out / "index.html", _page(words.say("publish.releases"), f"<ul>{items}</ul>").encode("utf-8"))
