@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from flows.fields import FieldSpec, declared
 from flows.model import Process, declare
@@ -152,10 +153,7 @@ class Workbook:
 
     @cached_property
     def processes_by_section(self) -> dict[str, list[Process]]:
-        out: dict[str, list[Process]] = {}
-        for p in self.processes:
-            out.setdefault(p.section, []).append(p)
-        return out
+        return _by_section(self.processes)
 
     @cached_property
     def sections_with_deputy(self) -> frozenset[str]:
@@ -163,13 +161,20 @@ class Workbook:
 
     @cached_property
     def people_by_section(self) -> dict[str, list[Person]]:
-        out: dict[str, list[Person]] = {}
-        for p in self.people:
-            out.setdefault(p.section, []).append(p)
-        return out
+        return _by_section(self.people)
 
     def department_of(self, process: Process) -> str:
         return self.department_of_section[process.section]
+
+
+_S = TypeVar("_S", Person, Process)
+
+
+def _by_section(items: tuple[_S, ...]) -> dict[str, list[_S]]:
+    out: dict[str, list[_S]] = {}
+    for x in items:
+        out.setdefault(x.section, []).append(x)
+    return out
 
 
 @dataclass
