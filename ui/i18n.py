@@ -423,6 +423,8 @@ WORDS: dict[str, tuple[str, str]] = {
                       "Workbook file (XLSX, YAML or JSON, as the workbook spec says)"),
     "data.import_button": ("导入", "Import"),
     "data.importing": ("正在导入 {file}…", "Importing {file}…"),
+    "data.ready": ("待导入：{file}（{size}）。导入时整份文件一并检查，有一处问题则什么都不改。",
+                   "Ready to import: {file} ({size}). The whole file is checked when imported; one problem and nothing changes."),
     "data.refused": ("未导入：发现 {n} 个问题，数据库没有任何改动。", "Not imported: {n} problem(s); nothing was changed."),
     "data.export": ("导出工作簿", "Export the workbook"),
     "data.format": ("格式", "Format"),

@@ -152,10 +152,11 @@ def test_a_step_renamed_in_the_drawing_is_saved_without_applying_it_first(server
 
 
 def _upload(page, path) -> None:
-    """Put a file in the workbook uploader (the first; the calendar's follows) and wait until the page
-    shows it there and has finished that run: a click landing in the run is lost."""
+    """Put a file in the workbook uploader (the first; the calendar's follows) and wait until the
+    page's run with it has said it is ready to import, and has ended: a click landing in the run
+    is lost."""
     page.locator("input[type='file']").first.set_input_files(str(path))
-    page.locator("[data-testid='stFileUploader']").first.get_by_text(path.name).first.wait_for(timeout=60_000)
+    page.get_by_text(f"待导入：{path.name}（").first.wait_for(timeout=60_000)
     settle(page)
 
 

@@ -31,6 +31,9 @@ if not office:
     st.caption(plain(t("data.office_only", lg)))
 else:
     upload = st.file_uploader(t("data.workbook", lg), type=["xlsx", "yaml", "yml", "json"], key="wb_upload")
+    if upload is not None:
+        size = f"{upload.size / 1024 ** 2:.1f} MB" if upload.size >= 1024 ** 2 else f"{max(1, round(upload.size / 1024))} KB"
+        st.caption(t("data.ready", lg, file=upload.name, size=size))
     if upload is not None and st.button(t("data.import_button", lg), key="wb_import", type="primary"):
         refusal = None
         with st.status(t("data.importing", lg, file=upload.name)) as status:
