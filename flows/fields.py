@@ -283,12 +283,14 @@ def stored_step(s: Step) -> dict:
     return {f.name: f.stored(getattr(s, f.name)) for f in STEP}
 
 
-def step_from_stored(row, damaged: Callable[[str, str], None] | None = None) -> Step:
-    """A stored step. A value that cannot be read back (written by an older version, or by hand)
-    is reported to `damaged(field, why)` and left at its default, so one bad row never stops the
+def step_from_stored(row, damaged: Callable[[str, str], None] | None = None,
+                     fields: tuple[FieldSpec, ...] = STEP) -> Step:
+    """A stored step (with `fields` only, the rest at their defaults, where a question reads no
+    more). A value that cannot be read back (written by an older version, or by hand) is
+    reported to `damaged(field, why)` and left at its default, so one bad row never stops the
     roster, the pages or the export that would repair it; without `damaged`, it raises."""
     values = {}
-    for f in STEP:
+    for f in fields:
         try:
             value = f.from_stored(row[f.name])
             if f.kind == "number" and value is not None and (problem := limits.number_problem(value)):

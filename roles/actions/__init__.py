@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, NotFound, PermissionDenied,
                           Problem)
+from roles.storage.address import resolve_url
 from roles.storage.database import Database, dispose_all, open_database
-from roles.storage.engines import DATABASE_ERRORS, resolve_url
 
 #: Where each use case lives. A module is imported when one of its names is first asked for, so a
 #: command pays only for what it uses: `abflow roster` never loads the solver, Excel or Apprise.
@@ -44,6 +44,9 @@ __all__ = ["AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFou
 
 
 def __getattr__(name: str):
+    if name == "DATABASE_ERRORS":  # SQLAlchemy's: asked for where it may have been loaded
+        from roles.storage.engines import DATABASE_ERRORS
+        return DATABASE_ERRORS
     if name not in _MODULE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
@@ -53,6 +56,8 @@ def __getattr__(name: str):
 
 
 if TYPE_CHECKING:
+    from roles.storage.engines import DATABASE_ERRORS
+
     from .access import *  # noqa: F403
     from .admin import *  # noqa: F403
     from .clients import *  # noqa: F403

@@ -184,7 +184,7 @@ def send_digest(db: Database, actor: Account, *, day: dt.date, words: DigestWord
     from roles.engines.roster import calendar_of
     require_office(actor, "send the weekly digest")
     check_day(day)
-    if not calendar_of(db.workbook((), frozenset())).is_workday(day):
+    if not calendar_of(db.coverage(frozenset())).is_workday(day):
         return dispatch.Report()
     office = [a.person for a, disabled in accounts.all_accounts(db.engine)
               if a.role == "office" and a.person and not disabled]

@@ -64,24 +64,28 @@ def person(wb: Workbook, ident: str) -> str:
 
 
 def scoped(db: Database, department_id: str | None = None, section_id: str | None = None,
-           person_id: str | None = None) -> Workbook:
+           person_id: str | None = None, *, every_field: bool = False) -> Workbook:
     """The redesigned processes a question needs, read for its department, section or person
-    only (the whole database when it names none); NotFound for an unknown one."""
+    only (the whole database when it names none); NotFound for an unknown one. Who acts needs a
+    step's holders, flow and days only (`Database.coverage`, on the bare driver); `every_field`
+    reads the rest too (a section's loads: minutes and counts)."""
+    def read(departments: frozenset[str] | None) -> Workbook:
+        return db.workbook(("after",), departments) if every_field else db.coverage(departments)
     if section_id is not None:
         found = db.departments_of(section=section_id)
         if not found:
             raise NotFound("section", section_id)
-        return db.workbook(("after",), found)
+        return read(found)
     if person_id is not None:
         found = db.departments_of(person=person_id)
         if not found:
             raise NotFound("person", person_id)
-        return db.workbook(("after",), found)
+        return read(found)
     if department_id is not None:
-        wb = db.workbook(("after",), frozenset({department_id}))
+        wb = read(frozenset({department_id}))
         department(wb, department_id)
         return wb
-    return db.workbook(("after",))
+    return read(None)
 
 
 def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | None = None,
@@ -104,13 +108,13 @@ def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> s
     """Whether the days from `start` to `end` follow published schedules (`official`) or only the
     statutory holidays (`estimated`)."""
     check_range(start, end)
-    return rosters.calendar_source(db.workbook((), frozenset()), start, end)  # the calendar alone
+    return rosters.calendar_source(db.coverage(frozenset()), start, end)  # the calendar alone
 
 
 def workdays(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> list[dt.date]:
     """The workdays from `start` to `end`, on the national calendar with the stored adjustments."""
     check_range(start, end)
-    return list(rosters.calendar_of(db.workbook((), frozenset())).workdays(start, end))
+    return list(rosters.calendar_of(db.coverage(frozenset())).workdays(start, end))
 
 
 def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
@@ -173,7 +177,7 @@ def duty_feed(db: Database, actor: Account, *, person_id: str, start: dt.date, e
 
 
 def resilience(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionResilience]:
-    wb = scoped(db, within(db, actor, section_id=section_id), section_id)
+    wb = scoped(db, within(db, actor, section_id=section_id), section_id, every_field=True)
     return section_resilience(wb, section(wb, section_id))
 
 
@@ -186,7 +190,7 @@ class SectionPairing:
 
 def pairing(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionPairing]:
     """Per section, where A/B pairs break the pairing rules, and each member's A and B load."""
-    wb = scoped(db, within(db, actor, section_id=section_id), section_id)
+    wb = scoped(db, within(db, actor, section_id=section_id), section_id, every_field=True)
     ids = [section_id] if section(wb, section_id) and section_id else [s.id for d in wb.departments
                                                                        for s in d.sections]
     out = []

@@ -6,20 +6,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar, cast
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from flows.model import VERSIONS
 from flows.wording import Progress
 from roles.actor import Account, username
 from roles.model import Known, Workbook
-from roles.storage import organisation
-from roles.storage.audit import audit
-from roles.storage.changes import data_version
-from roles.storage.engines import dispose_engines, engine_for, resolve_url, writing
-from roles.storage.organisation import ImportSummary
+from roles.storage import lean
+from roles.storage.address import resolve_url, safe
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded when something first needs it: a roster never does
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from roles.storage.organisation import ImportSummary
 
 
 T = TypeVar("T")
@@ -36,14 +36,17 @@ class Writing:
 
     def known(self, replacing: set[str]) -> Known:
         """What the database holds outside the departments about to be replaced, for the checks."""
+        from roles.storage import organisation
         return organisation.known(self.session, replacing)
 
     def held(self, department_ids: set[str]) -> Workbook | None:
         """Those of `department_ids` the database holds, whole (what a replace drops); None for none."""
+        from roles.storage import organisation
         return organisation.held(self.session, department_ids)
 
     def replace(self, wb: Workbook, progress: Progress = lambda _: None) -> ImportSummary:
         """Replace the departments `wb` names, and add its absences and calendar days."""
+        from roles.storage import organisation
         return organisation.replace(self.session, wb, progress, user=username(self.actor))
 
     def record(self, action: str, subject: str, before, after) -> None:
@@ -51,39 +54,80 @@ class Writing:
         self._records.append((action, subject, before, after))
 
     def _audit(self) -> None:
+        from roles.storage.audit import audit
         for action, subject, before, after in self._records:
             audit(self.session, self.actor, action, subject, before, after)
 
 
 class Database:
-    """An open database: its engine, and the data loaded from it, kept until the data changes.
+    """An open database, and the data loaded from it, kept until the data changes.
 
     Every write bumps a data version, one indexed read, so a long-running process (the app, the
     scheduler) reloads the workbook only after a change, and every session of the app shares one
-    copy. Made once per URL and process (`open_database`)."""
+    copy. Made once per URL and process (`open_database`). Its SQLAlchemy engine is made when
+    something first needs it: the questions about who acts read on the bare driver (`coverage`),
+    so `abflow roster` never loads SQLAlchemy."""
 
     KEEP = 32
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, url: str):
+        self._url = url
+        self._engine: Engine | None = None
         self._lock = threading.RLock()  # a derived answer loads the workbook while it holds it
         self._loaded: dict[tuple[tuple[str, ...], frozenset[str] | None], tuple[int, Workbook]] = {}
+        self._covered: dict[frozenset[str] | None, tuple[int, Workbook]] = {}
         self._derived: dict[tuple, tuple[int, object]] = {}
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, on the current schema (made, and the schema created or upgraded, at first use)."""
+        if self._engine is None:
+            from roles.storage.engines import engine_for
+            self._engine = engine_for(self._url)
+        return self._engine
 
     @property
     def url(self) -> str:
         """The URL with its password hidden, for messages."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return safe(self._url)
+
+    @contextmanager
+    def _bare(self) -> Iterator[lean.Bare]:
+        """A bare DB-API connection: the engine's pooled one once there is an engine, else one of
+        its own (when the database is already on the current schema, else the engine first)."""
+        if self._engine is None and (own := lean.connect(self._url)) is not None:
+            try:
+                yield own
+            finally:
+                own.conn.close()
+            return
+        pooled = self.engine.raw_connection()
+        try:
+            yield lean.Bare(pooled, self.engine.dialect.name)
+        finally:
+            pooled.close()
 
     def data_version(self) -> int:
-        return data_version(self.engine)
+        with self._bare() as bare:
+            return lean.data_version(bare)
 
     def workbook(self, versions: tuple[str, ...] = VERSIONS, departments: frozenset[str] | None = None) -> Workbook:
         """Everything stored, with the process versions asked for (the roster needs only `after`);
         or only what a question about `departments` needs (`organisation.load`). The newest
         KEEP answers are kept while the data does not change."""
+        from roles.storage import organisation
         return self._kept(self._loaded, (versions, departments),
                           lambda: organisation.load(self.engine, versions, departments))
+
+    def coverage(self, departments: frozenset[str] | None = None) -> Workbook:
+        """What the questions about who acts (and when a case ends) read, of the whole database or
+        of `departments`, on the bare driver (roles.storage.lean): the redesigned steps with their
+        holders, flow and days, the organisation without duties, merges, exemptions or powers.
+        Kept like `workbook`."""
+        def read() -> Workbook:
+            with self._bare() as bare:
+                return lean.coverage(bare, departments)
+        return self._kept(self._covered, departments, read)
 
     def derived(self, key: tuple, versions: tuple[str, ...], compute: Callable[[Workbook], T]) -> T:
         """What `compute` makes of the whole workbook (with `versions`), kept under `key` until the
@@ -111,6 +155,7 @@ class Database:
         """A unit of work: one transaction in which `actor` reads what it checks and writes, all
         committed at the end or nothing (any error rolls it back); `exclusive` (imports) waits
         for any other exclusive writer."""
+        from roles.storage.engines import writing
         with writing(self.engine, exclusive) as session:
             tx = Writing(session, actor)
             yield tx
@@ -118,11 +163,15 @@ class Database:
 
     def known(self) -> Known:
         """What the database holds (ids, by kind, with their departments), for a reader's checks."""
+        from sqlmodel import Session
+
+        from roles.storage import organisation
         with Session(self.engine) as s:
             return organisation.known(s, set())
 
     def departments_of(self, *, section: str | None = None, person: str | None = None) -> frozenset[str]:
-        return organisation.departments_of(self.engine, section=section, person=person)
+        with self._bare() as bare:
+            return lean.departments_of(bare, section=section, person=person)
 
 
 _databases: dict[str, Database] = {}
@@ -132,11 +181,12 @@ def open_database(url: str | None = None) -> Database:
     """The database at `url` (else ABFLOW_DB, else the user's own), on the current schema."""
     url = resolve_url(url)
     if url not in _databases:
-        _databases[url] = Database(engine_for(url))
+        _databases[url] = Database(url)
     return _databases[url]
 
 
 def dispose_all() -> None:
     """Close every pooled connection and forget every handle (tests, and before a process forks)."""
+    from roles.storage.engines import dispose_engines
     dispose_engines()
     _databases.clear()

@@ -1,13 +1,11 @@
-"""How a database is reached: which one, its connection settings, its schema, and the write
+"""How SQLAlchemy reaches a database: its connection settings, its schema, and the write
 transaction every store module shares. The `Database` handle over it is roles.storage.database.
 
-`--db URL`, else `ABFLOW_DB`, else a SQLite file in the user's data folder. The schema is
-created or upgraded on first use.
+The URL comes from roles.storage.address. The schema is created or upgraded on first use.
 """
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from pathlib import Path
 
@@ -20,22 +18,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from flows.errors import Conflict, DatabaseUnavailable
+from roles.storage.address import resolve_url, safe
 from roles.storage.migrate import upgrade
-
-
-def default_url() -> str:
-    from platformdirs import user_data_dir
-    folder = Path(user_data_dir("abflow", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'abflow.db'}"
-
-
-def resolve_url(url: str | None = None) -> str:
-    url = url or os.environ.get("ABFLOW_DB") or default_url()
-    # Plain postgresql:// would ask SQLAlchemy for psycopg2; we ship psycopg 3.
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -117,7 +101,7 @@ def engine_for(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _pg_json)
         upgrade(engine)
     except (DBAPIError, SQLAlchemyError, sqlite3.Error, OSError, ImportError) as e:
-        raise DatabaseUnavailable(f"database {_safe(url)}: {_first_line(e)}") from e
+        raise DatabaseUnavailable(f"database {safe(url)}: {_first_line(e)}") from e
     _engines[url] = engine
     return engine
 
@@ -127,15 +111,6 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown as given
-        return url
 
 
 def _first_line(e: Exception) -> str:

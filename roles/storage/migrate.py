@@ -1,7 +1,8 @@
 """Bring a database to the current schema through Alembic migrations.
 
 Checked on every start, so it must be cheap when nothing is to do: one query of the stored
-revision; Alembic itself is only imported when an upgrade is due.
+revision; Alembic itself is only imported when an upgrade is due. `HEAD` is read without
+SQLAlchemy too: the bare read path (roles.storage.lean) checks the revision with it.
 """
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration's revision id; tests/test_schema.py checks it against the scripts.
@@ -22,6 +25,7 @@ class ForeignKeysBroken(RuntimeError):
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None

@@ -70,23 +70,6 @@ def load(engine: Engine, versions: tuple[str, ...] = VERSIONS, departments: froz
         return _load(s, versions, departments)
 
 
-def departments_of(engine: Engine, *, section: str | None = None, person: str | None = None) -> frozenset[str]:
-    """The departments a question about a section or a person touches: the section's own; the
-    person's own and those where they hold a step. Empty when there is no such section or person."""
-    sc = table_of(SectionRow).c
-    with engine.connect() as conn:
-        if section is not None:
-            return frozenset(conn.execute(select(sc.department_id).where(sc.id == section)).scalars())
-        st, pc, pe = table_of(StepRow).c, table_of(ProcessRow).c, table_of(PersonRow).c
-        own = select(sc.department_id).select_from(table_of(SectionRow)).join(
-            table_of(PersonRow), pe.section_id == sc.id).where(pe.id == person)
-        held = (select(sc.department_id).select_from(table_of(SectionRow)).join(table_of(ProcessRow), pc.section_id == sc.id)
-                .join(table_of(StepRow), st.process_id == pc.id)
-                .where(((st.a == person) | (st.b == person)) & st.version.in_(VERSIONS)))
-        found = frozenset(conn.execute(own).scalars())
-        return found | frozenset(conn.execute(held.distinct()).scalars()) if found else found
-
-
 def _load(s: Session, versions: tuple[str, ...] = VERSIONS, departments: frozenset[str] | None = None) -> Workbook:
     dept_pos = {}
     depts = []

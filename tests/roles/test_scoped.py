@@ -1,6 +1,8 @@
 """Questions about one department, section or person read only what they need from the database
 (`organisation.load(..., departments=...)`), and answer exactly what the whole database answers, on
-generated data with holders lent across departments, on SQLite and PostgreSQL."""
+generated data with holders lent across departments, on SQLite and PostgreSQL. The questions about
+who acts read on the bare driver (`Database.coverage`) and answer as the engines do on the whole
+workbook read through SQLAlchemy."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +15,12 @@ from bench.city import city_workbook
 from roles import actions
 from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
+from roles.engines.leaders import added_by_leave
+from roles.engines.overrun import added_by, overrun
 from roles.engines.resilience import resilience
+from roles.model import Absence
 from roles.storage import organisation
+from roles.storage.database import Database
 from ..conftest import TESTER, save_workbook
 
 DAY = dt.date(2026, 11, 25)
@@ -36,6 +42,33 @@ def lent_across_departments(wb, seed: int = 3):
             steps.append(s)
         processes.append(dataclasses.replace(p, after=dataclasses.replace(p.after, steps=tuple(steps))))
     return dataclasses.replace(wb, processes=tuple(processes))
+
+
+def escalating(wb, seed: int = 5):
+    """The city with what changes who acts: B allowed for a few workdays only or not at all, a
+    skill a stand-in must have, steps with no A or no B, and A holders lent across departments."""
+    rng = random.Random(seed)
+    skills = ("审批", "财务", "法务")
+    people = tuple(dataclasses.replace(p, skills=tuple(rng.sample(skills, rng.randrange(3)))) for p in wb.people)
+    dept_of = {p.id: wb.department_of_section[p.section] for p in people}
+    processes = []
+    for p in wb.processes:
+        steps = []
+        for s in p.after.steps:
+            if s.is_work:
+                s = dataclasses.replace(s, b_max_days=rng.choice((None, None, 1, 2)), b_may_act=rng.random() > 0.1,
+                                        skill=rng.choice((None, None, *skills)))
+                roll = rng.random()
+                if roll < 0.03:
+                    s = dataclasses.replace(s, a=None)
+                elif roll < 0.06:
+                    s = dataclasses.replace(s, b=None)
+                elif roll < 0.1:
+                    s = dataclasses.replace(s, a=rng.choice([q.id for q in people
+                                                            if dept_of[q.id] != wb.department_of_section[p.section]]))
+            steps.append(s)
+        processes.append(dataclasses.replace(p, after=dataclasses.replace(p.after, steps=tuple(steps))))
+    return dataclasses.replace(wb, people=people, processes=tuple(processes))
 
 
 @pytest.fixture
@@ -76,6 +109,36 @@ def test_a_person_is_answered_as_the_whole_database_answers(city):
             days_of.person_days(whole, pid, DAY, end)
         assert actions.whatif(db, OFFICE, person_id=pid, start=DAY, end=DAY + dt.timedelta(days=6)) == \
             rosters.whatif(whole, pid, DAY, DAY + dt.timedelta(days=6))
+
+
+def test_the_bare_driver_answers_who_acts_as_the_whole_workbook_does(engine, db_url):
+    """Roster, gaps, what-if, overrun and a person's days read on the bare driver, for the whole
+    database and each department, equal the engines' answers on everything SQLAlchemy reads."""
+    save_workbook(engine, escalating(lent_across_departments(city_workbook(DAY, seed=13, departments=4, processes=80))),
+                  user=TESTER)
+    db, whole = actions.open_database(db_url), organisation.load(engine)
+    end = DAY + dt.timedelta(days=20)
+    found = rosters.gaps(whole, DAY, end, statuses=("B", "up", "gap"))
+    assert {g.status for g in found} == {"B", "up", "gap"}  # every way of covering is met
+    assert any(s.b_may_act is False for p in whole.processes for s in p.after.steps)
+    assert Database(db_url).coverage() == db.coverage()  # its own connection, as a command's first read, or the pool's
+    for day in (DAY, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=4)):
+        assert actions.roster(db, OFFICE, day=day) == rosters.roster(whole, day)
+    assert actions.gaps(db, OFFICE, start=DAY, end=end) == rosters.gaps(whole, DAY, end)
+    late = overrun(whole, DAY, end)
+    assert any(c.late for p in late.processes for c in p.cases)
+    assert actions.overrun(db, OFFICE, start=DAY, end=end) == late
+    for d in whole.departments:
+        assert actions.gaps(db, OFFICE, start=DAY, end=end, department_id=d.id) == rosters.gaps(whole, DAY, end, d.id)
+        assert actions.overrun(db, OFFICE, start=DAY, end=end, department_id=d.id) == overrun(whole, DAY, end, d.id)
+    for p in whole.people[::15]:
+        assert actions.whatif(db, OFFICE, person_id=p.id, start=DAY, end=DAY + dt.timedelta(days=6)) == \
+            rosters.whatif(whole, p.id, DAY, DAY + dt.timedelta(days=6))
+        assert actions.person_days(db, OFFICE, person_id=p.id, start=DAY, end=DAY + dt.timedelta(days=3)) == \
+            days_of.person_days(whole, p.id, DAY, DAY + dt.timedelta(days=3))
+        leave = Absence(p.id, DAY, DAY + dt.timedelta(days=6), "leave")
+        assert actions.leave_check(db, OFFICE, person_id=p.id, start=leave.start, end=leave.end) == actions.LeaveCheck(
+            rosters.whatif(whole, p.id, leave.start, leave.end), added_by_leave(whole, leave), added_by(whole, leave))
 
 
 def test_unknown_ones_are_named(city):

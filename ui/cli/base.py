@@ -75,7 +75,7 @@ def guarded(fn):
 
     @wraps(fn)
     def run(*args, **kw):
-        from roles.actions import DATABASE_ERRORS, AbflowError, BadInput
+        from roles.actions import AbflowError, BadInput
         try:
             return fn(*args, **kw)
         except BadInput as e:
@@ -88,7 +88,10 @@ def guarded(fn):
             sys.exit(e.exit_code)
         except AbflowError as e:
             fail(str(e), e.exit_code)
-        except DATABASE_ERRORS as e:
+        except Exception as e:
+            from roles.actions import DATABASE_ERRORS  # loads SQLAlchemy: only once something failed
+            if not isinstance(e, DATABASE_ERRORS):
+                raise
             fail(f"database error: {str(e.orig or e).strip().splitlines()[0]}", EXIT_DATABASE)
 
     return run
