@@ -30,7 +30,9 @@ def db() -> actions.Database:
     """The database; when it cannot be reached, a page that says so without naming it (its
     address, user and name are for the administrator, in the server's log)."""
     try:
-        return actions.open_database(os.environ.get("ABFLOW_DB"))
+        database = actions.open_database(os.environ.get("ABFLOW_DB"))
+        database.data_version()  # reached at all: the handle itself connects only when first asked
+        return database
     except actions.DatabaseUnavailable as e:
         import logging
         from .i18n import t

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from flows import limits
 from flows.errors import BadInput, NotFound
@@ -64,28 +64,30 @@ def person(wb: Workbook, ident: str) -> str:
 
 
 def scoped(db: Database, department_id: str | None = None, section_id: str | None = None,
-           person_id: str | None = None, *, every_field: bool = False) -> Workbook:
+           person_id: str | None = None, *, read: Literal["who", "when", "all"] = "who") -> Workbook:
     """The redesigned processes a question needs, read for its department, section or person
-    only (the whole database when it names none); NotFound for an unknown one. Who acts needs a
-    step's holders, flow and days only (`Database.coverage`, on the bare driver); `every_field`
-    reads the rest too (a section's loads: minutes and counts)."""
-    def read(departments: frozenset[str] | None) -> Workbook:
-        return db.workbook(("after",), departments) if every_field else db.coverage(departments)
+    only (the whole database when it names none); NotFound for an unknown one. `read` says what
+    of each step: "who" holds it and its flow (`Database.coverage`, on the bare driver), "when"
+    with its days too (an overrun forecast), "all" its every field (a section's loads)."""
+    def read_of(departments: frozenset[str] | None) -> Workbook:
+        if read == "all":
+            return db.workbook(("after",), departments)
+        return db.coverage(departments, timed=read == "when")
     if section_id is not None:
         found = db.departments_of(section=section_id)
         if not found:
             raise NotFound("section", section_id)
-        return read(found)
+        return read_of(found)
     if person_id is not None:
         found = db.departments_of(person=person_id)
         if not found:
             raise NotFound("person", person_id)
-        return read(found)
+        return read_of(found)
     if department_id is not None:
-        wb = read(frozenset({department_id}))
+        wb = read_of(frozenset({department_id}))
         department(wb, department_id)
         return wb
-    return read(None)
+    return read_of(None)
 
 
 def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | None = None,
@@ -133,7 +135,7 @@ def overrun(db: Database, actor: Account, *, start: dt.date, end: dt.date,
     if (end - start).days >= MAX_OVERRUN_DAYS:
         raise BadInput(f"the range {start} to {end} starts cases on more than {MAX_OVERRUN_DAYS} days; ask for a year at most")
     department_id = within(db, actor, department_id=department_id)
-    wb = scoped(db, department_id)
+    wb = scoped(db, department_id, read="when")
     return run(wb, start, end, department(wb, department_id))
 
 
@@ -154,7 +156,7 @@ def leave_check(db: Database, actor: Account, *, person_id: str, start: dt.date,
     from roles.engines.overrun import added_by
     check_range(start, end)
     within(db, actor, person_id=person_id)
-    wb = scoped(db, person_id=person_id)
+    wb = scoped(db, person_id=person_id, read="when" if cases else "who")
     leave = Absence(person(wb, person_id), start, end, "leave")
     # A leave of over a year: its gaps say more than cases started in it.
     late = added_by(wb, leave) if cases and (end - start).days < MAX_OVERRUN_DAYS else []
@@ -177,7 +179,7 @@ def duty_feed(db: Database, actor: Account, *, person_id: str, start: dt.date, e
 
 
 def resilience(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionResilience]:
-    wb = scoped(db, within(db, actor, section_id=section_id), section_id, every_field=True)
+    wb = scoped(db, within(db, actor, section_id=section_id), section_id, read="all")
     return section_resilience(wb, section(wb, section_id))
 
 
@@ -190,7 +192,7 @@ class SectionPairing:
 
 def pairing(db: Database, actor: Account, *, section_id: str | None = None) -> list[SectionPairing]:
     """Per section, where A/B pairs break the pairing rules, and each member's A and B load."""
-    wb = scoped(db, within(db, actor, section_id=section_id), section_id, every_field=True)
+    wb = scoped(db, within(db, actor, section_id=section_id), section_id, read="all")
     ids = [section_id] if section(wb, section_id) and section_id else [s.id for d in wb.departments
                                                                        for s in d.sections]
     out = []

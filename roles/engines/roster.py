@@ -93,14 +93,16 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
     # Absences ending before the range still count: they may be the start of one that runs on.
     absences = Absences((a for a in (*wb.absences, *extra) if a.start <= end), cal)
     steps, chain = list(_steps(wb, department, section)), up_chain(wb)
+    # Only a step whose A is away (or missing: the spec counts it as away) can become a gap: each
+    # day looks at the steps of those away only, found by their A, in the steps' order.
+    by_a: dict[str | None, list[int]] = {}
+    for i, (_, _, s) in enumerate(steps):
+        by_a.setdefault(s.a or None, []).append(i)
     out: list[StepDay] = []
     for day in cal.workdays(start, end):
         away = absences.away(day)
-        for dept, p, s in steps:
-            # Only a step whose A is away (or missing: the spec counts it as away) can become a
-            # gap; skip the rest cheaply. A step with no holder is a gap on a day nobody is away.
-            if s.a and s.a not in away:
-                continue
+        for i in sorted(i for a in (*away, None) for i in by_a.get(a, ())):
+            dept, p, s = steps[i]
             status, acting = status_of(s, away, chain.get(p.section, ()))
             if status in statuses:
                 out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting,

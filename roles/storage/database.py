@@ -75,7 +75,7 @@ class Database:
         self._engine: Engine | None = None
         self._lock = threading.RLock()  # a derived answer loads the workbook while it holds it
         self._loaded: dict[tuple[tuple[str, ...], frozenset[str] | None], tuple[int, Workbook]] = {}
-        self._covered: dict[frozenset[str] | None, tuple[int, Workbook]] = {}
+        self._covered: dict[tuple[frozenset[str] | None, bool], tuple[int, Workbook]] = {}
         self._derived: dict[tuple, tuple[int, object]] = {}
 
     @property
@@ -119,15 +119,15 @@ class Database:
         return self._kept(self._loaded, (versions, departments),
                           lambda: organisation.load(self.engine, versions, departments))
 
-    def coverage(self, departments: frozenset[str] | None = None) -> Workbook:
+    def coverage(self, departments: frozenset[str] | None = None, *, timed: bool = False) -> Workbook:
         """What the questions about who acts (and when a case ends) read, of the whole database or
         of `departments`, on the bare driver (roles.storage.lean): the redesigned steps with their
-        holders, flow and days, the organisation without duties, merges, exemptions or powers.
-        Kept like `workbook`."""
+        holders and flow (with `timed`, also their days: for an overrun forecast), the
+        organisation without duties, merges, exemptions or powers. Kept like `workbook`."""
         def read() -> Workbook:
             with self._bare() as bare:
-                return lean.coverage(bare, departments)
-        return self._kept(self._covered, departments, read)
+                return lean.coverage(bare, departments, timed)
+        return self._kept(self._covered, (departments, timed), read)
 
     def derived(self, key: tuple, versions: tuple[str, ...], compute: Callable[[Workbook], T]) -> T:
         """What `compute` makes of the whole workbook (with `versions`), kept under `key` until the

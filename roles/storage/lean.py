@@ -29,11 +29,12 @@ from roles.storage.rows import entity_of
 log = logging.getLogger(__name__)
 
 #: A step's fields the who-acts questions read: status (`acting.status_of`), the stand-in's
-#: ranking (`standin.standin_candidates`), the flow to its neighbours (`graph.neighbours`), and a
-#: case's way through it (`overrun`: `timelimits.longest_route` and `deadlines`).
-STEP_FIELDS = tuple(f for f in STEP if f.name in (
-    "id", "name", "kind", "next", "attached", "a", "b", "skill", "b_max_days", "b_may_act",
-    "days", "special", "timer", "event", "gateway", "activity", "compensates"))
+#: ranking (`standin.standin_candidates`) and the flow to its neighbours (`graph.neighbours`).
+WHO = tuple(f for f in STEP if f.name in ("id", "name", "kind", "next", "attached", "a", "b", "skill", "b_max_days",
+                                          "b_may_act"))
+#: And those a case's way through it needs (`overrun`: `timelimits.longest_route`, `deadlines`).
+WHEN = WHO + tuple(f for f in STEP if f.name in ("days", "special", "timer", "event", "gateway", "activity",
+                                                 "compensates"))
 #: Kinds a SQLite column keeps as JSON text, and those it keeps as ISO dates.
 _JSON_KINDS, _DATE_KINDS = ("ids", "texts", "names", "branches"), ("date",)
 
@@ -112,10 +113,11 @@ def departments_of(bare: Bare, *, section: str | None = None, person: str | None
         "JOIN section c ON c.id = p.section_id WHERE s.a = ? OR s.b = ?", (person, person)))
 
 
-def coverage(bare: Bare, departments: frozenset[str] | None = None) -> Workbook:
+def coverage(bare: Bare, departments: frozenset[str] | None = None, timed: bool = False) -> Workbook:
     """What the who-acts questions read of the whole database, or of `departments` (with those who
     hold a step of theirs from another department): departments, sections, people, the redesigned
-    processes' steps, absences and the calendar; the calendar alone for no departments."""
+    processes' steps, absences and the calendar; the calendar alone for no departments. Steps
+    carry the fields of `WHO`, or with `timed` those of `WHEN`, the rest left at their defaults."""
     decode = _decoder(bare.dialect)
     calendar = tuple(_entity(CalendarDay, r, decode) for r in bare.dicts("SELECT * FROM calendar_day ORDER BY date"))
     official = tuple(y for (y,) in bare.rows("SELECT year FROM calendar_year ORDER BY year"))
@@ -139,9 +141,10 @@ def coverage(bare: Bare, departments: frozenset[str] | None = None) -> Workbook:
                           f"{scope} ORDER BY p.position", dept_args)
     steps: dict[str, list[Step]] = {}
     damaged: list[str] = []
-    columns = ", ".join(f"s.{f.stored_as or f.name}" for f in STEP_FIELDS)
+    fields = WHEN if timed else WHO
+    columns = ", ".join(f"s.{f.stored_as or f.name}" for f in fields)
     step_scope = "" if departments is None else f" AND s.process_id IN (SELECT id FROM process WHERE section_id IN ({in_sections}))"
-    step = _step_reader(bare.dialect)
+    step = _step_reader(bare.dialect, fields)
     for row in bare.rows(f"SELECT s.process_id, {columns} FROM step s WHERE s.version = 'after'{step_scope} "
                          "ORDER BY s.process_id, s.position", dept_args):
         steps.setdefault(row[0], []).append(step(row, damaged))
@@ -211,17 +214,16 @@ def _entity(cls: type, row: dict[str, Any], decode: Callable[[str, Any], Any], *
     return entity_of(cls, {f.stored_as: decode(f.kind, row[f.stored_as]) for f in FIELDS[cls] if f.stored_as}, **lists)
 
 
-def _step_reader(dialect: str) -> Callable[[tuple, list[str]], Step]:
+def _step_reader(dialect: str, fields: tuple[FieldSpec, ...]) -> Callable[[tuple, list[str]], Step]:
     """How a step row becomes a `Step`: each field's value as `flows.fields` reads it back, by a
     converter chosen once per field (a city is tens of thousands of rows). A value no converter
     takes goes the careful way, `step_from_stored`, which names it in `damaged` and leaves the
     field at its default."""
     decode = _decoder(dialect)
-    sqlite = dialect == "sqlite"
 
     def convert(f: FieldSpec) -> Callable[[Any], Any] | None:
         if f.kind in ("ids", "texts"):
-            return (lambda v: tuple(json.loads(v)) if v else ()) if sqlite else (lambda v: tuple(v or ()))
+            return _ids if dialect == "sqlite" else lambda v: tuple(v or ())
         default = f.default
         if f.kind == "choice":
             return lambda v: default if v is None else v
@@ -232,18 +234,46 @@ def _step_reader(dialect: str) -> Callable[[tuple, list[str]], Step]:
         if f.kind in ("id", "text", "person", "count", "ref"):
             return None
         return lambda v: f.from_stored(decode(f.kind, v))
-    readers = [(f.name, convert(f)) for f in STEP_FIELDS]
+    names = [f.name for f in fields]
+    converted = [(f.name, i, c) for i, f in enumerate(fields, 1) if (c := convert(f)) is not None]
 
     def read(row: tuple, damaged: list[str]) -> Step:
         try:
-            return Step(**{name: v if conv is None else conv(v)
-                           for (name, conv), v in zip(readers, row[1:], strict=True)})
+            values = dict(zip(names, row[1:], strict=True))  # as stored, then those that need it converted
+            for name, i, conv in converted:
+                values[name] = conv(row[i])
+            return _made(values)
         except (ValueError, TypeError, KeyError):
             def report(field: str, why: str) -> None:
                 damaged.append(f"process {row[0]}, after, step {row[1]}, field '{field}': {why}")
-            return step_from_stored({f.name: decode(f.kind, v) for f, v in zip(STEP_FIELDS, row[1:], strict=True)},
-                                    report, STEP_FIELDS)
+            return step_from_stored({f.name: decode(f.kind, v) for f, v in zip(fields, row[1:], strict=True)},
+                                    report, fields)
     return read
+
+
+def _ids(text: str | None) -> tuple[str, ...]:
+    """A JSON list of ids as SQLite keeps it. Most are empty or one plain id, read without the
+    JSON parser (a call of it per step cost a city's roster a fifth of its time)."""
+    if text is None or text == "[]":
+        return ()
+    if text.startswith('["') and text.endswith('"]') and '"' not in text[2:-2] and "\\" not in text:
+        return (text[2:-2],)
+    return tuple(json.loads(text))
+
+
+#: Every field of a step at its default: what `_made` starts from.
+_DEFAULTS = Step("").__dict__.copy()
+
+
+def _made(values: dict[str, Any]) -> Step:
+    """`Step(**values)` for values already read back, made without the frozen dataclass's
+    `__init__`, which sets each of its 26 fields through `object.__setattr__`: a fifth of the
+    cost (a province reads a quarter of a million steps). Right while Step checks nothing as it
+    is made (no `__post_init__`): tests/roles/test_scoped.py holds it to that."""
+    step = object.__new__(Step)
+    step.__dict__.update(_DEFAULTS)
+    step.__dict__.update(values)
+    return step
 
 
 def _refuse() -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import random
 
 import pytest
@@ -139,6 +140,18 @@ def test_the_bare_driver_answers_who_acts_as_the_whole_workbook_does(engine, db_
         leave = Absence(p.id, DAY, DAY + dt.timedelta(days=6), "leave")
         assert actions.leave_check(db, OFFICE, person_id=p.id, start=leave.start, end=leave.end) == actions.LeaveCheck(
             rosters.whatif(whole, p.id, leave.start, leave.end), added_by_leave(whole, leave), added_by(whole, leave))
+
+
+def test_a_step_the_bare_path_makes_is_the_step_its_class_makes():
+    from flows.model import Step
+    from roles.storage import lean
+    assert "__post_init__" not in vars(Step)  # else the bare path must make steps through Step(...)
+    for p in escalating(city_workbook(DAY, seed=2, departments=2, processes=10)).processes:
+        for s in p.after.steps:
+            made = lean._made({f.name: getattr(s, f.name) for f in dataclasses.fields(Step)})
+            assert made == s and hash(made) == hash(s) and repr(made) == repr(s)
+    for text in (None, "[]", '["s1"]', '["s1", "g2"]', '["a\\"b"]', '["\\u6536"]', '["收文"]', '["a,b"]', '[ "s1" ]'):
+        assert lean._ids(text) == tuple(json.loads(text) if text else ()), text
 
 
 def test_unknown_ones_are_named(city):
