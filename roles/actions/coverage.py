@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from roles.formats.ical import Words
 
 from .access import Account, within
+from .bulk import many_objects
 
 __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
            "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]
@@ -90,6 +91,7 @@ def scoped(db: Database, department_id: str | None = None, section_id: str | Non
     return read_of(None)
 
 
+@many_objects
 def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | None = None,
            section_id: str | None = None) -> rosters.Roster:
     check_day(day)
@@ -98,6 +100,7 @@ def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | N
     return rosters.roster(wb, day, department(wb, department_id), section(wb, section_id))
 
 
+@many_objects
 def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, department_id: str | None = None,
          section_id: str | None = None) -> list[rosters.StepDay]:
     check_range(start, end)
@@ -119,6 +122,7 @@ def workdays(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> l
     return list(rosters.calendar_of(db.coverage(frozenset())).workdays(start, end))
 
 
+@many_objects
 def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
     """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
     check_range(start, end)
@@ -126,6 +130,7 @@ def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end:
     return rosters.whatif(scoped(db, person_id=person_id), person_id, start, end)
 
 
+@many_objects
 def overrun(db: Database, actor: Account, *, start: dt.date, end: dt.date,
             department_id: str | None = None) -> "OverrunReport":
     """Cases of every process with a promised limit started on each workday from `start` to `end`,
@@ -148,6 +153,7 @@ class LeaveCheck:
     late: list[tuple["ProcessOverrun", "Case"]]  # the cases it makes miss their promised limit
 
 
+@many_objects
 def leave_check(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,
                 cases: bool = True) -> LeaveCheck:
     """The three checks of a leave of `person_id` from `start` to `end`, on one read of their
@@ -163,6 +169,7 @@ def leave_check(db: Database, actor: Account, *, person_id: str, start: dt.date,
     return LeaveCheck(rosters.whatif(wb, person_id, start, end), added_by_leave(wb, leave), late)
 
 
+@many_objects
 def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,
                 end: dt.date) -> list[days_of.PersonDay]:
     check_range(start, end)

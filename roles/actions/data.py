@@ -22,6 +22,7 @@ from flows.wording import Progress, values
 from roles.storage.organisation import ImportStage, ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office, whole, within
+from .bulk import many_objects
 from .handover import open_handovers
 
 __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
@@ -45,6 +46,7 @@ def workbook(db: Database, actor: Account, versions: tuple[str, ...] = VERSIONS,
     return private(db.workbook(versions, departments), actor)
 
 
+@many_objects
 def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
                     progress: Progress = lambda _: None) -> ImportSummary:
     """Replace the departments a workbook file names, all or nothing (the reform office): read
@@ -69,6 +71,7 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
     return summary
 
 
+@many_objects
 def save_workbook(db: Database, actor: Account, *, workbook: Workbook, source: str = "workbook",
                   progress: Progress = lambda _: None) -> ImportSummary:
     """Store an in-memory workbook (the demo, generated data) as an import of a file stores it:

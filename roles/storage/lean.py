@@ -118,8 +118,7 @@ def coverage(bare: Bare, departments: frozenset[str] | None = None, timed: bool 
     hold a step of theirs from another department): departments, sections, people, the redesigned
     processes' steps, absences and the calendar; the calendar alone for no departments. Steps
     carry the fields of `WHO`, or with `timed` those of `WHEN`, the rest left at their defaults."""
-    decode = _decoder(bare.dialect)
-    calendar = tuple(_entity(CalendarDay, r, decode) for r in bare.dicts("SELECT * FROM calendar_day ORDER BY date"))
+    calendar = tuple(_entity(CalendarDay, r) for r in bare.dicts("SELECT * FROM calendar_day ORDER BY date"))
     official = tuple(y for (y,) in bare.rows("SELECT year FROM calendar_year ORDER BY year"))
     if departments is not None and not departments:  # the calendar alone
         return Workbook(calendar=calendar, official_years=official)
@@ -142,9 +141,9 @@ def coverage(bare: Bare, departments: frozenset[str] | None = None, timed: bool 
     steps: dict[str, list[Step]] = {}
     damaged: list[str] = []
     fields = WHEN if timed else WHO
-    columns = ", ".join(f"s.{f.stored_as or f.name}" for f in fields)
+    columns = ", ".join(f"CAST(s.{f.stored_as} AS TEXT)" if f.kind in _JSON_KINDS else f"s.{f.stored_as}" for f in fields)
     step_scope = "" if departments is None else f" AND s.process_id IN (SELECT id FROM process WHERE section_id IN ({in_sections}))"
-    step = _step_reader(bare.dialect, fields)
+    step = _step_reader(fields)
     for row in bare.rows(f"SELECT s.process_id, {columns} FROM step s WHERE s.version = 'after'{step_scope} "
                          "ORDER BY s.process_id, s.position", dept_args):
         steps.setdefault(row[0], []).append(step(row, damaged))
@@ -171,12 +170,12 @@ def coverage(bare: Bare, departments: frozenset[str] | None = None, timed: bool 
         log.warning("%d stored value(s) could not be read and were left out, e.g. %s", len(damaged), damaged[0])
     sections: dict[str, list[Section]] = {}
     for r in section_rows:
-        sections.setdefault(r["department_id"], []).append(_entity(Section, r, decode))
+        sections.setdefault(r["department_id"], []).append(_entity(Section, r))
     return Workbook(
-        departments=tuple(_entity(Department, d, decode, sections=tuple(sections.get(d["id"], ()))) for d in dept_rows),
-        people=tuple(_entity(Person, r, decode) for r in people),
+        departments=tuple(_entity(Department, d, sections=tuple(sections.get(d["id"], ()))) for d in dept_rows),
+        people=tuple(_entity(Person, r) for r in people),
         processes=tuple(p for _, p in held),
-        absences=tuple(_entity(Absence, r, decode) for r in absences),
+        absences=tuple(_entity(Absence, r) for r in absences),
         calendar=calendar, damaged=tuple(damaged), official_years=official)
 
 
@@ -193,37 +192,31 @@ def _chunked(bare: Bare, sql: str, ids: list[str], size: int = 500) -> list[dict
     return out
 
 
-def _decoder(dialect: str) -> Callable[[str, Any], Any]:
-    """How a stored value of a declared kind comes back from the bare driver: psycopg already
-    gives JSON and dates as Python values; sqlite3 gives the text SQLAlchemy wrote."""
-    if dialect != "sqlite":
-        return lambda _kind, value: value
-
-    def decode(kind: str, value: Any) -> Any:
-        if value is None or not isinstance(value, str):
-            return value
-        if kind in _JSON_KINDS:
-            return json.loads(value)
-        if kind in _DATE_KINDS:
-            return dt.date.fromisoformat(value)
+def _decode(kind: str, value: Any) -> Any:
+    """A stored value of a declared kind as `flows.fields` reads it back: JSON and dates come as
+    the text SQLAlchemy wrote from sqlite3, and as text from a step's JSON column on either
+    database (read `AS TEXT`: psycopg's parser per value cost a province's roster a second)."""
+    if not isinstance(value, str):
         return value
-    return decode
+    if kind in _JSON_KINDS:
+        return json.loads(value)
+    if kind in _DATE_KINDS:
+        return dt.date.fromisoformat(value)
+    return value
 
 
-def _entity(cls: type, row: dict[str, Any], decode: Callable[[str, Any], Any], **lists: Any):
-    return entity_of(cls, {f.stored_as: decode(f.kind, row[f.stored_as]) for f in FIELDS[cls] if f.stored_as}, **lists)
+def _entity(cls: type, row: dict[str, Any], **lists: Any):
+    return entity_of(cls, {f.stored_as: _decode(f.kind, row[f.stored_as]) for f in FIELDS[cls] if f.stored_as}, **lists)
 
 
-def _step_reader(dialect: str, fields: tuple[FieldSpec, ...]) -> Callable[[tuple, list[str]], Step]:
+def _step_reader(fields: tuple[FieldSpec, ...]) -> Callable[[tuple, list[str]], Step]:
     """How a step row becomes a `Step`: each field's value as `flows.fields` reads it back, by a
     converter chosen once per field (a city is tens of thousands of rows). A value no converter
     takes goes the careful way, `step_from_stored`, which names it in `damaged` and leaves the
     field at its default."""
-    decode = _decoder(dialect)
-
     def convert(f: FieldSpec) -> Callable[[Any], Any] | None:
         if f.kind in ("ids", "texts"):
-            return _ids if dialect == "sqlite" else lambda v: tuple(v or ())
+            return _ids
         default = f.default
         if f.kind == "choice":
             return lambda v: default if v is None else v
@@ -233,7 +226,7 @@ def _step_reader(dialect: str, fields: tuple[FieldSpec, ...]) -> Callable[[tuple
             return lambda v: v if v is None or number_problem(v) is None else _refuse()
         if f.kind in ("id", "text", "person", "count", "ref"):
             return None
-        return lambda v: f.from_stored(decode(f.kind, v))
+        return lambda v: f.from_stored(_decode(f.kind, v))
     names = [f.name for f in fields]
     converted = [(f.name, i, c) for i, f in enumerate(fields, 1) if (c := convert(f)) is not None]
 
@@ -246,13 +239,13 @@ def _step_reader(dialect: str, fields: tuple[FieldSpec, ...]) -> Callable[[tuple
         except (ValueError, TypeError, KeyError):
             def report(field: str, why: str) -> None:
                 damaged.append(f"process {row[0]}, after, step {row[1]}, field '{field}': {why}")
-            return step_from_stored({f.name: decode(f.kind, v) for f, v in zip(fields, row[1:], strict=True)},
+            return step_from_stored({f.name: _decode(f.kind, v) for f, v in zip(fields, row[1:], strict=True)},
                                     report, fields)
     return read
 
 
 def _ids(text: str | None) -> tuple[str, ...]:
-    """A JSON list of ids as SQLite keeps it. Most are empty or one plain id, read without the
+    """A JSON list of ids as its column's text. Most are empty or one plain id, read without the
     JSON parser (a call of it per step cost a city's roster a fifth of its time)."""
     if text is None or text == "[]":
         return ()

@@ -3,6 +3,7 @@ become exit codes, JSON and progress output, the database and who acts on it."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import sys
@@ -127,6 +128,10 @@ class Progress:
             self.status.__exit__(*exc)
 
 
+#: Commands that run until stopped, and so collect their garbage as any long-running process does.
+SERVERS = frozenset({"api", "scheduler", "serve"})
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", envvar="ABFLOW_DB", metavar="URL",
               help="SQLAlchemy URL (sqlite:///file.db, postgresql+psycopg://...); default: ABFLOW_DB, "
@@ -136,6 +141,10 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     """abflow: business processes of the big-section reform, with A/B holders who cover each step."""
     logging.basicConfig(level=logging.WARNING, format="abflow: %(message)s", stream=sys.stderr)
     logging.getLogger("apprise").propagate = False  # its failures reach us as the dispatch log's errors
+    if ctx.invoked_subcommand not in SERVERS:
+        # A command lives for seconds and builds data without reference cycles; the cycle
+        # collector walking a province's million objects again and again cost a third of a roster.
+        gc.disable()
     ctx.obj = db_url
 
 
