@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from roles.formats.ical import Words
 
 from .access import Account, within
-from .bulk import many_objects
+from roles.bulk import many_objects
 
 __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
            "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]

@@ -22,7 +22,7 @@ from flows.wording import Progress, values
 from roles.storage.organisation import ImportStage, ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office, whole, within
-from .bulk import many_objects
+from roles.bulk import many_objects
 from .handover import open_handovers
 
 __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",

@@ -141,10 +141,11 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     """abflow: business processes of the big-section reform, with A/B holders who cover each step."""
     logging.basicConfig(level=logging.WARNING, format="abflow: %(message)s", stream=sys.stderr)
     logging.getLogger("apprise").propagate = False  # its failures reach us as the dispatch log's errors
-    if ctx.invoked_subcommand not in SERVERS:
+    if ctx.invoked_subcommand not in SERVERS and gc.isenabled():
         # A command lives for seconds and builds data without reference cycles; the cycle
         # collector walking a province's million objects again and again cost a third of a roster.
         gc.disable()
+        ctx.call_on_close(gc.enable)  # for a caller that runs commands in its own process (tests)
     ctx.obj = db_url
 
 
