@@ -237,8 +237,11 @@ def terms_problems(version: Version) -> list[tuple[str, str]]:
 
 def step_problems(s: Step) -> list[tuple[str, str]]:
     """(field, problem) for each value of a step that no reader may let in, and each field that
-    does not fit the step's kind (a gateway type on a task, a timer on no timer event)."""
-    return [(f.name, p) for f in STEP if (p := f.problem(getattr(s, f.name)))] + _misfits(s)
+    does not fit the step's kind (a gateway type on a task, a timer on no timer event). A field
+    at its default is fine as it is (tests/flows/test_fields.py): only the others, and the id
+    every step must have, are asked."""
+    return [(f.name, p) for f in STEP if ((v := getattr(s, f.name)) is not f.default or f.kind == "id")
+            and (p := f.problem(v))] + _misfits(s)
 
 
 #: Fields only some kinds of step have: the kinds, and what a misplaced one is told.

@@ -307,8 +307,10 @@ def _version(r: _Reader, at: _Places, proc: dict, which: str, label: str) -> Ver
         sl = f"{label}, " + _label("step", sn, j)
         if not r.entry(sn, sl, _STEP, ("id",)):
             continue
-        values = {f.name: _READERS[f.kind](r, sn, f, sl) for f in STEP}
-        if values["id"] is not None:
+        # A field the entry leaves out is its default (each reader says so for a missing key):
+        # read only those given, a few of a step's 26 (a province has 600,000 steps).
+        values = {f.name: _READERS[f.kind](r, sn, f, sl) for f in STEP if f.name in sn}
+        if values.get("id") is not None:
             steps.append(at.keep(Step(**values), sl, sn))
     return at.keep(Version(tuple(steps), **{f.name: _READERS[f.kind](r, node, f, label) for f in VERSION}), label, node)
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from roles.actor import Account, username
+from roles.storage.bulk import bulk_insert
 from roles.storage.engines import writing
 from roles.storage.tables import AuditRow
 
@@ -25,16 +26,28 @@ def chain_hash(prev: str, at: dt.datetime, user: str, action: str, subject: str,
 
 
 def audit(s: Session, who: Account | str, action: str, subject: str, before, after) -> None:
-    """Record a change inside the transaction that makes it, so one never exists without the other;
-    chained to the row before (appends wait for each other, so the chain never forks)."""
+    """Record a change inside the transaction that makes it, so one never exists without the other."""
+    audit_many(s, who, [(action, subject, before, after)])
+
+
+def audit_many(s: Session, who: Account | str, records: list[tuple[str, str, object, object]]) -> None:
+    """Record changes, each (action, subject, before, after), inside the transaction that makes
+    them, chained to the row before and to each other (appends wait for each other, so the chain
+    never forks), in one insert: opening a province's handovers writes some 16,000 rows."""
+    if not records:
+        return
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK})
     prev = s.execute(select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)).scalar() or ""
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     user = username(who)
-    s.add(AuditRow(at=at, user=user, action=action, subject=subject, before=before, after=after, prev_hash=prev,
-                   hash=chain_hash(prev, at, user, action, subject, before, after)))
-    s.flush()  # the next row of this transaction chains to this one
+    rows = []
+    for action, subject, before, after in records:
+        row_hash = chain_hash(prev, at, user, action, subject, before, after)
+        rows.append({"at": at, "user": user, "action": action, "subject": subject, "before": before, "after": after,
+                     "prev_hash": prev, "hash": row_hash})
+        prev = row_hash
+    bulk_insert(s, AuditRow, rows)  # in order: ids follow the chain
 
 
 _AUDIT_LOCK = 0x61626661  # "abfa"

@@ -54,9 +54,8 @@ class Writing:
         self._records.append((action, subject, before, after))
 
     def _audit(self) -> None:
-        from roles.storage.audit import audit
-        for action, subject, before, after in self._records:
-            audit(self.session, self.actor, action, subject, before, after)
+        from roles.storage.audit import audit_many
+        audit_many(self.session, self.actor, self._records)
 
 
 class Database:

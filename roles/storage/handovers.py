@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from flows.errors import Conflict, NotFound
 from roles.actor import Account
-from roles.storage.audit import audit
+from roles.storage.audit import audit, audit_many
 from roles.storage.engines import writing
 from roles.model import Due
 from roles.storage.tables import HandoverRow
@@ -104,17 +104,19 @@ def sync(engine: Engine, due: Iterable[Due], people: Iterable[str], since: dt.da
     try:
         with writing(engine) as s:
             drop, follow, opening = _changes(_stored(s, people, since, lock=True), wanted, since)
-            for row in drop:
-                audit(s, user, "handover.drop", _subject(row), _of(row).json(), None)
-                s.execute(delete(HandoverRow).where(col(HandoverRow.id) == row.id))
+            records: list[tuple[str, str, object, object]] = [
+                ("handover.drop", _subject(row), _of(row).json(), None) for row in drop]
+            if drop:
+                s.execute(delete(HandoverRow).where(col(HandoverRow.id).in_([row.id for row in drop])))
             for row, d in follow:
                 row.end, row.steps, row.revision = d.end, _steps(d), row.revision + 1
-            for d in opening:
-                row = HandoverRow(person_id=d.person, start=d.start, end=d.end, steps=_steps(d),
-                                  opened_at=dt.datetime.now(dt.timezone.utc))
-                s.add(row)
-                s.flush()
-                audit(s, user, "handover.open", _subject(row), None, _of(row).json())
+            now = dt.datetime.now(dt.timezone.utc)
+            opened = [HandoverRow(person_id=d.person, start=d.start, end=d.end, steps=_steps(d), opened_at=now)
+                      for d in opening]
+            s.add_all(opened)
+            s.flush()  # all at once: their ids name them in the audit
+            records += [("handover.open", _subject(row), None, _of(row).json()) for row in opened]
+            audit_many(s, user, records)
     except (IntegrityError, Conflict):
         pass  # another caller opened the same handover at the same moment, or is writing: next time
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from flows.fields import KINDS, STEP, STEP_NAMES, step_from_stored, stored_step
+from flows.fields import KINDS, STEP, STEP_NAMES, VERSION, step_from_stored, step_problems, stored_step
 from flows.model import Branch, Shape, Step
 from roles.storage.tables import StepRow
 from roles.formats import workbook as wb_format
@@ -33,6 +33,19 @@ def test_every_field_has_a_known_kind_and_every_place_has_every_field():
     assert SHEETS["steps"][2:] == STEP_NAMES
     assert wb_format._STEP == STEP_NAMES
     assert all(f"field.{name}" in WORDS for name in STEP_NAMES)
+
+
+def test_a_field_left_at_its_default_is_read_and_checked_as_nothing_given():
+    """The workbook reader reads only the fields an entry gives, and `step_problems` asks only
+    fields away from their default: sound while a missing key reads as the default, and the
+    default is no problem (an id, which every step must give, aside)."""
+    from roles.formats.workbook import _READERS, _Reader
+    from roles.model import Known
+    r = _Reader("a.yaml", Known())
+    for f in (*STEP, *VERSION):
+        assert _READERS[f.kind](r, {}, f, "step") == f.default and not list(r.problems), f.name
+        assert f.kind == "id" or f.problem(f.default) is None, f.name
+    assert step_problems(Step("")) == [("id", "is required")]
 
 
 def test_a_step_with_every_field_set_survives_the_store_and_the_workbook_tree():
