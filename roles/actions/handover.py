@@ -56,7 +56,7 @@ def open_handovers(db: Database, actor: Account, *, today: dt.date | None = None
     something changed; any account may ask (it changes nothing anyone wrote, and is recorded as
     the system's)."""
     day = today or clock.today()
-    wb = db.workbook(("after",))
+    wb = db.coverage()  # who acts on each step: the holders and the flow, read on the bare driver
     records.sync(db.engine, due(wb, calendar_of(wb), day), wb.person_by_id, day - dt.timedelta(days=RECENT_DAYS),
                  SYSTEM)
 

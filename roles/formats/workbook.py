@@ -506,7 +506,8 @@ def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Pla
                 bad(s, sl, "shape", f"draws a flow to '{to}', which is not among this step's next steps")
     steps = {s.id: s for s in v.steps}
     # Links only: a branch to no next step was named above, with its number.
-    links = Version(tuple(replace(s, branches=tuple(b for b in s.branches if b.to in s.next)) for s in v.steps))
+    links = Version(tuple(s if all(b.to in s.next for b in s.branches)
+                          else replace(s, branches=tuple(b for b in s.branches if b.to in s.next)) for s in v.steps))
     for sid, message in graph.faults(links):
         bad(steps[sid], f"{label}, step {limits.named(sid)}", "next", message)
 
