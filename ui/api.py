@@ -14,12 +14,13 @@ most ABFLOW_API_CONCURRENT answers are worked on at once, and a question that wa
 ABFLOW_API_WAIT seconds for its turn gets 503 with Retry-After: one busy client cannot make the
 others wait without end. A range of gaps is at most a year.
 """
+import asyncio
 import datetime as dt
 import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -57,13 +58,16 @@ _ERRORS = {status: {"description": words, "content": {"application/json": {"exam
 
 
 class Admission:
-    """Per-client token buckets and a bound on answers worked on at once (one per API process)."""
+    """Per-client token buckets and a bound on answers worked on at once (one per API process).
+    A question waiting for its turn waits on the event loop, holding no worker thread: with more
+    waiting than the pool has threads, the answers being worked on found none left to run in, and
+    everyone waited out the timeout (50 clients at once on one worker)."""
 
     def __init__(self) -> None:
         self.rate = float(os.environ.get("ABFLOW_API_RATE", "120")) / 60  # questions a second
         self.burst = float(os.environ.get("ABFLOW_API_BURST", "60"))
         self.wait = float(os.environ.get("ABFLOW_API_WAIT", "10"))
-        self.working = threading.BoundedSemaphore(int(os.environ.get("ABFLOW_API_CONCURRENT", "4")))
+        self.working = asyncio.BoundedSemaphore(int(os.environ.get("ABFLOW_API_CONCURRENT", "4")))
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
@@ -79,9 +83,16 @@ class Admission:
                                     headers={"Retry-After": str(later)})
             self._buckets[client] = (tokens - 1, now)
 
-    def enter(self) -> None:
-        if not self.working.acquire(timeout=self.wait):
-            raise HTTPException(503, "busy answering others: ask again shortly", headers={"Retry-After": "5"})
+    async def enter(self) -> None:
+        try:
+            if not self.working.locked():
+                await self.working.acquire()  # free: taken at once
+            elif self.wait <= 0:
+                raise TimeoutError
+            else:
+                await asyncio.wait_for(self.working.acquire(), timeout=self.wait)
+        except TimeoutError:
+            raise HTTPException(503, "busy answering others: ask again shortly", headers={"Retry-After": "5"}) from None
 
     def leave(self) -> None:
         self.working.release()
@@ -96,11 +107,12 @@ def _client(request: Request,
         raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"}) from None
 
 
-def _admitted(request: Request, client: Annotated[actions.ApiClient, Depends(_client)]) -> Iterator[actions.ApiClient]:
+async def _admitted(request: Request,
+                    client: Annotated[actions.ApiClient, Depends(_client)]) -> AsyncIterator[actions.ApiClient]:
     """The client, once its rate and a turn allow: held until its answer is made."""
     admission: Admission = request.app.state.admission
     admission.take(client.name)
-    admission.enter()
+    await admission.enter()
     try:
         yield client
     finally:

@@ -559,6 +559,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "chart.end": ("结束", "end"),
     "chart.sheet": ("改革前后对照", "before and after"),
     "publish.sheet_pdf": ("前后对照图（PDF，可打印张贴）", "Before/after sheet (PDF, to print and post)"),
+    "publish.documents_coming": ("PDF、前后对照图与办事指南正在生成，稍后刷新本页即可下载。",
+                                 "The PDF, the before/after sheet and the service guide are being drawn; "
+                                 "reload this page shortly to download them."),
     "chart.sheet_before": ("改革前 · {n} 个环节", "Before · {n} steps"),
     "chart.sheet_after": ("改革后 · {n} 个环节 · 压减 {cut}", "After · {n} steps · {cut} fewer"),
     "chart.today": ("{date} 在岗", "on {date}"),

@@ -12,9 +12,12 @@ Graphviz version (`DIR/.charts`), so publishing again after one process changed 
 process's charts alone; a release's files are hard links to the kept drawings where the file
 system allows, and drawings no release of the newest run uses are dropped.
 
-A release is built in a hidden folder and renamed into place when complete, under a lock, so a
-failed or concurrent publish never leaves a half release that later ones trip over; a release
-folder without its manifest (left by an older version's crash) is skipped and reported. Files
+A release is built in a hidden folder and renamed into place when its pages are complete, under
+a lock, so a failed or concurrent publish never leaves a half release that later ones trip over.
+Its documents to download (each PDF, before/after sheet and 办事指南: most of a first publish's
+time) are drawn once it is live, and its process pages written again to link them; a publish
+that fails there takes its release back, so the site is as it was. A release folder without its
+manifest (left by an older version's crash) is skipped and reported. Files
 are named by kind and id (`p-ID.html`, `pdf/ID.pdf`, `sheet/ID.pdf`, `bpmn/ID.bpmn`), and ids
 are safe names, so no two processes' files can collide (`svg/ID.svg`, `svg/ID.before.svg`).
 
@@ -91,12 +94,25 @@ class Drawing(Stage):
     key: str = "drawing"
     params: tuple[tuple[str, object], ...] = ()
 
-    CATALOG = {"drawing": ("正在绘制流程图 {n}/{total}", "Drawing charts {n}/{total}")}
+    CATALOG = {"drawing": ("正在绘制流程图 {n}/{total}", "Drawing charts {n}/{total}"),
+               "documents": ("已上线；正在生成 PDF、对照图与办事指南 {n}/{total}",
+                             "Live; drawing the PDFs, sheets and service guides {n}/{total}")}
 
     @property
     def share(self) -> float:
         given = dict(self.params)
         return cast(int, given["n"]) / cast(int, given["total"])  # Drawing(params=values(n=…, total=…))
+
+
+@dataclass(frozen=True)
+class Live(Stage):
+    """The release's pages are live; its documents follow."""
+
+    key: str = "live"
+    params: tuple[tuple[str, object], ...] = ()
+
+    CATALOG = {"live": ("第 {release} 版已上线；正在生成 PDF、对照图与办事指南",
+                        "Release {release} is live; drawing its PDFs, sheets and service guides")}
 
 
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1200px;
@@ -260,21 +276,89 @@ def _publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress, work
         number = max(numbered, default=0) + 1
         building = Path(tempfile.mkdtemp(prefix=f".r{number}-", dir=out))
         kept = Charts(charts or out / ".charts")
+        workers = workers or os.cpu_count() or 2
         try:
-            _write_release(wb, building, number, previous, out, words, progress, workers, kept)
+            pages = _write_release(wb, building, number, previous, out, words, progress, workers, kept)
             rel = out / f"r{number}"
             building.rename(rel)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
+        pages.rel = rel  # where the pages now are
+        _write_index(out, [*previous, number], number, words)
+        progress(Live(params=values(release=number)))
+        try:
+            _write_documents(wb, rel, pages, progress, workers, kept)
+        except BaseException:  # taken back whole: the site is as it was before this publish
+            rel.rename(building)
+            shutil.rmtree(building, ignore_errors=True)
+            if previous:
+                _write_index(out, previous, previous[-1], words)
+            else:
+                (out / "index.html").unlink(missing_ok=True)
+            raise
         kept.prune()
         log.info("release %d: %d charts drawn, %d reused", number, kept.drawn, kept.reused)
-        _write_index(out, [*previous, number], number, words)
         return rel
 
 
+class _Pages:
+    """A release's process pages: first without their documents (PDF, sheet, 办事指南), which
+    the second pass draws, then again with them."""
+
+    def __init__(self, wb: Workbook, rel: Path, words: SiteWords, figures: dict, old: dict, previous: list[int]):
+        self.wb, self.rel, self.words, self.old, self.previous = wb, rel, words, old, previous
+        self.figures = {r["process"]: r for r in figures["processes"]}
+        self.home = f"<a href=\"../index.html\">{escape(words.say('publish.releases'))}</a> › "
+
+    def write(self, p, documents: bool) -> None:
+        wb, w, slug = self.wb, self.words.say, _slug(p.id)
+        who = lambda pid: escape(self.words.person(wb, pid))  # noqa: E731
+        dept = wb.department_of_section.get(p.section, "")
+        sec = wb.section_by_id.get(p.section)
+        pf = self.figures[p.id]
+        dept_name = next((x.name for x in wb.departments if x.id == dept), dept)
+        crumbs = (self.home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
+                  f"<a href=\"d-{_slug(dept)}.html\">{escape(dept_name)}</a> › "
+                  f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
+        body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
+        coming = f"<p class=\"crumbs\">{escape(w('publish.documents_coming'))}</p>"
+        if has_terms(p.after):
+            body.append(_four_table(pf["four"], w) + (
+                f"<p><a href=\"guide/{slug}.docx\">{escape(w('guide.download', fmt='Word'))}</a></p>" if documents
+                else coming))
+        if p.after is not None:
+            body.append(f"<p><a href=\"pdf/{slug}.pdf\">PDF</a> · <a href=\"bpmn/{slug}.bpmn\">BPMN 2.0</a></p>"
+                        if documents else f"<p><a href=\"bpmn/{slug}.bpmn\">BPMN 2.0</a></p>" + coming)
+            after_svg = _chart(f"svg/{slug}.svg", p.name)
+            body.append(f"<div class=\"chart\">{after_svg}</div>")
+            if p.before is not None:
+                before_svg = _chart(f"svg/{slug}.before.svg", f"{p.name} · {w('version.before')}")
+                sheet = f"<p><a href=\"sheet/{slug}.pdf\">{escape(w('publish.sheet_pdf'))}</a></p>" if documents else ""
+                body.append(f"<h2>{escape(w('publish.before_after'))}</h2>{sheet}"
+                            "<div class=\"pair\">"
+                            f"<div><h3>{escape(w('version.before'))} · {pf['before']}</h3><div class=\"chart\">{before_svg}</div></div>"
+                            f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{after_svg}</div></div></div>")
+            if self.previous:
+                was = self.old.get(p.id)
+                changes = diff(Version(tuple(Step(**s) for s in was["steps"])) if was else None, p.after)
+                body.append(f"<h2>{escape(w('publish.changes', release=self.previous[-1]))}</h2>")
+                if not changes:
+                    body.append(f"<p>{escape(w('publish.no_changes'))}</p>")
+                else:
+                    body.append(_table([w("col.step"), w("publish.change"), w("col.a"), w("col.b")], [[
+                        escape(f"{c.step} {c.latest.label}"),
+                        f"<span class=\"{c.kind}\">{escape(w('publish.' + c.kind))}</span>",
+                        (f"{who(c.old.a)} → " if c.old and c.new and c.old.a != c.new.a else "") + who(c.latest.a),
+                        (f"{who(c.old.b)} → " if c.old and c.new and c.old.b != c.new.b else "") + who(c.latest.b)]
+                        for c in changes]))
+        _keep(self.rel / f"p-{slug}.html", _page(p.name, "".join(body), crumbs).encode("utf-8"))
+
+
 def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, words: SiteWords,
-                   progress: Progress, workers: int | None, charts: Charts) -> None:
+                   progress: Progress, workers: int, charts: Charts) -> _Pages:
+    """Everything a reader browses: the pages, the flowcharts they show (SVG) and the BPMN files.
+    The documents to download follow in `_write_documents`, once the release is live."""
     for folder in ("pdf", "sheet", "bpmn", "svg", "guide"):
         (rel / folder).mkdir()
     old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
@@ -282,27 +366,17 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
     who = lambda pid: escape(words.person(wb, pid))  # noqa: E731
     lanes = lane_titles(wb.people, words.language)
 
-    # Draw every chart first, in parallel: SVG and PDF of `after`, SVG of `before`.
-    jobs = []
-    for p in wb.processes:
-        for which in ("after", "before"):
-            v = p.version(which)
-            if v is not None:
-                dot = to_dot(v, words.labels(wb, p.id, which), "LR")
-                jobs += [(p.id, which, "svg", dot)] + ([(p.id, which, "pdf", dot)] if which == "after" else [])
-        if p.before is not None and p.after is not None:  # the before/after sheet to print
-            jobs.append((p.id, "sheet", "pdf", words.sheet(wb, p.id)))
-        if has_terms(p.after):  # a service matter: its 办事指南 shows the chart top down
-            jobs.append((p.id, "guide", "png", words.guide_chart(wb, p.id)))
-    paths = charts.get_all([(dot, fmt) for _, _, fmt, dot in jobs], workers or os.cpu_count() or 2,
+    # Draw the charts the pages show first, in parallel: SVG of `after` and of `before`.
+    jobs = [(p.id, which, "svg", to_dot(v, words.labels(wb, p.id, which), "LR"))
+            for p in wb.processes for which in ("after", "before") if (v := p.version(which)) is not None]
+    paths = charts.get_all([(dot, fmt) for _, _, fmt, dot in jobs], workers,
                            lambda n, total: progress(Drawing(params=values(n=n, total=total))))
-    drawn = {(pid, which, fmt): path for (pid, which, fmt, _), path in zip(jobs, paths, strict=True)}
+    drawn = {(pid, which): path for (pid, which, _, _), path in zip(jobs, paths, strict=True)}
 
     figures = stats(wb)
-    proc_fig = {r["process"]: r for r in figures["processes"]}
     sec_fig = {r["section"]: r for r in figures["sections"]}
+    pages = _Pages(wb, rel, words, figures, old, previous)
     manifest = {}
-    home = f"<a href=\"../index.html\">{escape(w('publish.releases'))}</a> › "
     dept_rows = []
     for d in wb.departments:
         dfig = next(r for r in figures["departments"] if r["department"] == d.id)
@@ -321,60 +395,23 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
             body.append(f"<p>{escape(w('publish.section_steps', before=sf.get('before', 0), after=sf.get('after', 0), cut=_pct(sf.get('reduction'))))}</p>")
             body.append(_table([w("col.process"), w("col.before"), w("col.after"), w("col.reduction")],
                                [[f"<a href=\"p-{_slug(p.id)}.html\">{escape(p.name)}</a>",
-                                 str(proc_fig[p.id]["before"] if proc_fig[p.id]["before"] is not None else "—"),
-                                 str(proc_fig[p.id]["after"]), _pct(proc_fig[p.id]["reduction"])] for p in procs],
+                                 str(pages.figures[p.id]["before"] if pages.figures[p.id]["before"] is not None else "—"),
+                                 str(pages.figures[p.id]["after"]), _pct(pages.figures[p.id]["reduction"])] for p in procs],
                                {1, 2, 3}))
             ab = [[escape(p.name), escape(f"{st.id} {st.label}"), who(st.a), who(st.b)]
                   for p in procs if p.after for st in p.after.work_steps]
             body.append(f"<h3>{escape(w('publish.ab_table'))}</h3>" + _table(
                 [w("col.process"), w("col.step"), w("col.a"), w("col.b")], ab))
-        (rel / f"d-{_slug(d.id)}.html").write_text(_page(d.name, "".join(body), home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a>"), "utf-8")
+        (rel / f"d-{_slug(d.id)}.html").write_text(_page(d.name, "".join(body), pages.home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a>"), "utf-8")
     for p in wb.processes:
-        dept = wb.department_of_section.get(p.section, "")
-        sec = wb.section_by_id.get(p.section)
-        pf = proc_fig[p.id]
-        dept_name = next((x.name for x in wb.departments if x.id == dept), dept)
-        crumbs = (home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
-                  f"<a href=\"d-{_slug(dept)}.html\">{escape(dept_name)}</a> › "
-                  f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
-        body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
-        if has_terms(p.after):
-            _place(charts.guide(*words.guide(wb, p.id, drawn[p.id, "guide", "png"].read_bytes())),
-                   rel / "guide" / f"{_slug(p.id)}.docx")
-            body.append(_four_table(pf["four"], w) +
-                        f"<p><a href=\"guide/{_slug(p.id)}.docx\">{escape(w('guide.download', fmt='Word'))}</a></p>")
         if p.after is not None:
-            _place(drawn[p.id, "after", "pdf"], rel / "pdf" / f"{_slug(p.id)}.pdf")
             (rel / "bpmn" / f"{_slug(p.id)}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
-            body.append(f"<p><a href=\"pdf/{_slug(p.id)}.pdf\">PDF</a> · <a href=\"bpmn/{_slug(p.id)}.bpmn\">BPMN 2.0</a></p>")
-            _place(drawn[p.id, "after", "svg"], rel / "svg" / f"{_slug(p.id)}.svg")
-            after_svg = _chart(f"svg/{_slug(p.id)}.svg", p.name)
-            body.append(f"<div class=\"chart\">{after_svg}</div>")
+            _place(drawn[p.id, "after"], rel / "svg" / f"{_slug(p.id)}.svg")
             manifest[p.id] = {"name": p.name, "steps": [{"id": s.id, "name": s.name, "kind": s.kind, "a": s.a, "b": s.b}
                                                         for s in p.after.steps]}
             if p.before is not None:
-                _place(drawn[p.id, "sheet", "pdf"], rel / "sheet" / f"{_slug(p.id)}.pdf")
-                _place(drawn[p.id, "before", "svg"], rel / "svg" / f"{_slug(p.id)}.before.svg")
-                before_svg = _chart(f"svg/{_slug(p.id)}.before.svg", f"{p.name} · {w('version.before')}")
-                body.append(f"<h2>{escape(w('publish.before_after'))}</h2>"
-                            f"<p><a href=\"sheet/{_slug(p.id)}.pdf\">{escape(w('publish.sheet_pdf'))}</a></p>"
-                            "<div class=\"pair\">"
-                            f"<div><h3>{escape(w('version.before'))} · {pf['before']}</h3><div class=\"chart\">{before_svg}</div></div>"
-                            f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{after_svg}</div></div></div>")
-            if previous:
-                was = old.get(p.id)
-                changes = diff(Version(tuple(Step(**s) for s in was["steps"])) if was else None, p.after)
-                body.append(f"<h2>{escape(w('publish.changes', release=previous[-1]))}</h2>")
-                if not changes:
-                    body.append(f"<p>{escape(w('publish.no_changes'))}</p>")
-                else:
-                    body.append(_table([w("col.step"), w("publish.change"), w("col.a"), w("col.b")], [[
-                        escape(f"{c.step} {c.latest.label}"),
-                        f"<span class=\"{c.kind}\">{escape(w('publish.' + c.kind))}</span>",
-                        (f"{who(c.old.a)} → " if c.old and c.new and c.old.a != c.new.a else "") + who(c.latest.a),
-                        (f"{who(c.old.b)} → " if c.old and c.new and c.old.b != c.new.b else "") + who(c.latest.b)]
-                        for c in changes]))
-        (rel / f"p-{_slug(p.id)}.html").write_text(_page(p.name, "".join(body), crumbs), "utf-8")
+                _place(drawn[p.id, "before"], rel / "svg" / f"{_slug(p.id)}.before.svg")
+        pages.write(p, documents=False)
     sections_before = sum(r["sections_before"] for r in figures["departments"])
     sections_after = sum(r["sections_after"] for r in figures["departments"])
     steps_before = sum(r["before"] or 0 for r in figures["departments"])
@@ -387,10 +424,39 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
     (rel / "index.html").write_text(_page(w("publish.title"), f"<p>{escape(summary)}</p>" +
                                           _four_table(figures["city"]["four"], w) + _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
-        dept_rows, {1, 2, 3, 4}), home), "utf-8")
+        dept_rows, {1, 2, 3, 4}), pages.home), "utf-8")
     # What was published, for the next release to tell what changed since.
     (rel / "manifest.json").write_text(json.dumps({"release": number, "published": clock.now().isoformat(timespec="seconds"),
                                                    "processes": manifest}, ensure_ascii=False, indent=1), "utf-8")
+    return pages
+
+
+def _write_documents(wb: Workbook, rel: Path, pages: _Pages, progress: Progress, workers: int,
+                     charts: Charts) -> None:
+    """The live release's documents to download: each process's PDF, its before/after sheet to
+    print and its 办事指南 (Word, with its chart), drawn in parallel; then each process page
+    again, now linking them. Most of a first publish's time: the pages did not wait for it."""
+    words = pages.words
+    jobs = []
+    for p in wb.processes:
+        if p.after is not None:
+            jobs.append((p.id, "after", "pdf", to_dot(p.after, words.labels(wb, p.id, "after"), "LR")))
+        if p.before is not None and p.after is not None:  # the before/after sheet to print
+            jobs.append((p.id, "sheet", "pdf", words.sheet(wb, p.id)))
+        if has_terms(p.after):  # a service matter: its 办事指南 shows the chart top down
+            jobs.append((p.id, "guide", "png", words.guide_chart(wb, p.id)))
+    paths = charts.get_all([(dot, fmt) for _, _, fmt, dot in jobs], workers,
+                           lambda n, total: progress(Drawing("documents", values(n=n, total=total))))
+    drawn = {(pid, which): path for (pid, which, _, _), path in zip(jobs, paths, strict=True)}
+    for p in wb.processes:
+        slug = _slug(p.id)
+        if has_terms(p.after):
+            _place(charts.guide(*words.guide(wb, p.id, drawn[p.id, "guide"].read_bytes())), rel / "guide" / f"{slug}.docx")
+        if p.after is not None:
+            _place(drawn[p.id, "after"], rel / "pdf" / f"{slug}.pdf")
+            if p.before is not None:
+                _place(drawn[p.id, "sheet"], rel / "sheet" / f"{slug}.pdf")
+        pages.write(p, documents=True)
 
 
 def _four_table(four: dict, w) -> str:
