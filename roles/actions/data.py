@@ -64,8 +64,10 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
             if workbook_files.format_of(name) != "json":
                 raise
             # JSON was read fast without positions; read again with them, for the messages.
+            del tree
             parse(workbook_files.read_tree(data, name, locate=True), name, known)
             raise
+        del tree  # read: what it held is in `wb` (a province's tree is a gigabyte)
         summary = _replace(tx, wb, name, progress)
     open_handovers(db, actor)
     return summary

@@ -5,7 +5,9 @@ and COPY loads them several times faster in the same transaction. SQLite's execu
 already fast."""
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
@@ -18,17 +20,23 @@ def table_of(row: type[SQLModel]) -> Table:
     return row.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
 
 
-def bulk_insert(session: Session, table: Table | type[SQLModel], rows: list[dict]) -> None:
-    """Insert `rows` into `table` (a Core table, or a table class) in the caller's transaction."""
-    if not rows:
+def bulk_insert(session: Session, table: Table | type[SQLModel], rows: Iterable[dict]) -> None:
+    """Insert `rows` into `table` (a Core table, or a table class) in the caller's transaction.
+    `rows` may be made as they go: they are written a block at a time, so a province's 600,000
+    steps are never all held as rows at once."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
+    rows = itertools.chain((first,), rows)
     if not isinstance(table, Table):
         table = table_of(table)
     conn = session.connection()
     if conn.dialect.name != "postgresql":
-        conn.execute(insert(table), rows)
+        while block := list(itertools.islice(rows, BLOCK)):
+            conn.execute(insert(table), block)
         return
-    columns = [c for c in table.columns if c.name in rows[0]]
+    columns = [c for c in table.columns if c.name in first]
     as_json = [isinstance(c.type, JSON) for c in columns]
     names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in columns)
     quoted = conn.dialect.identifier_preparer.format_table(table)
@@ -37,3 +45,7 @@ def bulk_insert(session: Session, table: Table | type[SQLModel], rows: list[dict
         for r in rows:
             copy.write_row([json.dumps(r[c.name], ensure_ascii=False) if j else r[c.name]
                             for c, j in zip(columns, as_json, strict=True)])
+
+
+#: Rows SQLite is given at a time.
+BLOCK = 5000

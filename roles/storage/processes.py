@@ -69,20 +69,14 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
 
 def write_processes(session: Session, processes: Iterable[Process], first_position: int, *, user: str) -> None:
     now = dt.datetime.now(dt.timezone.utc)
-    procs: list[dict] = []
-    versions: list[dict] = []
-    steps: list[dict] = []
-    for i, p in enumerate(processes):
-        procs.append({"id": p.id, "section_id": p.section, "name": p.name, "position": first_position + i})
-        for which in VERSIONS:
-            v = p.version(which)
-            if v is None:
-                continue
-            versions.append({"process_id": p.id, "version": which, "revision": p.revisions.get(which, 1),
-                             "updated_at": now, "updated_by": user} | terms_of(v))
-            steps.extend(_step_row(p.id, which, j, s) for j, s in enumerate(v.steps))
-    for table, rows in ((ProcessRow, procs), (VersionRow, versions), (StepRow, steps)):
-        bulk_insert(session, table_of(table), rows)
+    processes = list(processes)
+    bulk_insert(session, ProcessRow, ({"id": p.id, "section_id": p.section, "name": p.name, "position": first_position + i}
+                                      for i, p in enumerate(processes)))
+    bulk_insert(session, VersionRow, ({"process_id": p.id, "version": which, "revision": p.revisions.get(which, 1),
+                                       "updated_at": now, "updated_by": user} | terms_of(v)
+                                      for p in processes for which in VERSIONS if (v := p.version(which)) is not None))
+    bulk_insert(session, StepRow, (_step_row(p.id, which, j, s) for p in processes for which in VERSIONS
+                                   if (v := p.version(which)) is not None for j, s in enumerate(v.steps)))
 
 
 def _step_row(process_id: str, version: str, position: int, s: Step) -> dict:
