@@ -61,7 +61,9 @@ def short(value: object, limit: int = 40) -> str:
 
 def named(value: object) -> str:
     """An id as an entry's label shows it: cut to the longest an id may be, no control characters."""
-    text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs") else "?" for ch in str(value)[:65])
+    text = str(value)[:65]
+    if not text.isprintable():  # printable text has no control character (the usual case, at C speed)
+        text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs") else "?" for ch in text)
     return text if len(text) <= 64 else text[:64] + "…"
 
 
@@ -74,7 +76,7 @@ def id_problem(value: str) -> str | None:
 def step_id_problem(value: str) -> str | None:
     if not isinstance(value, str) or not STEP_ID.fullmatch(value):
         return f"{short(value)} is no step id: use {STEP_ID_RULE}"
-    if any(unicodedata.category(ch) in ("Cf", "Co", "Cn") for ch in value):
+    if not value.isprintable() and any(unicodedata.category(ch) in ("Cf", "Co", "Cn") for ch in value):
         return f"{short(value)} holds an invisible or unassigned character"
     return None
 
@@ -88,6 +90,8 @@ BIDI_AND_BREAKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2
 def text_problem(value: str, limit: int = MAX_TEXT) -> str | None:
     if len(value) > limit:
         return f"is {len(value)} characters long; at most {limit}"
+    if value.isprintable():  # no control, surrogate, format or separator character: nothing to look for
+        return None
     for ch in value:
         kind = unicodedata.category(ch)
         if kind == "Cc":

@@ -139,6 +139,17 @@ def _bpmn(task: str) -> str:
             'xmlns:abflow="https://abflow.example/bpmn"><process id="p">' + task + "</process></definitions>")
 
 
+def test_text_taken_as_printable_at_c_speed_holds_no_character_the_checks_refuse():
+    """`text_problem`, `step_id_problem` and `named` pass printable text without looking at each
+    character: sound while no character `str.isprintable` accepts is one they refuse."""
+    import unicodedata
+
+    from flows.limits import BIDI_AND_BREAKS
+    refused = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isprintable()
+               and (unicodedata.category(c) in ("Cc", "Cs", "Cf", "Co", "Cn") or c in BIDI_AND_BREAKS)]
+    assert refused == []
+
+
 @pytest.mark.parametrize("task,says", [
     ('<task name="no id"/>', "task has no id"),
     ('<task id="t" name="a"/><task id="t" name="b"/>', "task id 't' is used twice"),
