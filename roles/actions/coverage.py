@@ -96,8 +96,13 @@ def roster(db: Database, actor: Account, *, day: dt.date, department_id: str | N
            section_id: str | None = None) -> rosters.Roster:
     check_day(day)
     department_id = within(db, actor, department_id=department_id, section_id=section_id)
-    wb = scoped(db, department_id, section_id)
-    return rosters.roster(wb, day, department(wb, department_id), section(wb, section_id))
+
+    def answer() -> rosters.Roster:
+        wb = scoped(db, department_id, section_id)
+        return rosters.roster(wb, day, department(wb, department_id), section(wb, section_id))
+    if department_id is None and section_id is None:
+        return answer()  # the whole database: too large to keep many of
+    return db.answer(("roster", day, department_id, section_id), answer)
 
 
 @many_objects
@@ -174,7 +179,8 @@ def person_days(db: Database, actor: Account, *, person_id: str, start: dt.date,
                 end: dt.date) -> list[days_of.PersonDay]:
     check_range(start, end)
     within(db, actor, person_id=person_id)
-    return days_of.person_days(scoped(db, person_id=person_id), person_id, start, end)
+    return list(db.answer(("person_days", person_id, start, end),
+                          lambda: tuple(days_of.person_days(scoped(db, person_id=person_id), person_id, start, end))))
 
 
 def duty_feed(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,

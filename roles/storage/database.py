@@ -68,6 +68,7 @@ class Database:
     so `abflow roster` never loads SQLAlchemy."""
 
     KEEP = 32
+    ANSWERS = 512
 
     def __init__(self, url: str):
         self._url = url
@@ -76,6 +77,7 @@ class Database:
         self._loaded: dict[tuple[tuple[str, ...], frozenset[str] | None], tuple[int, Workbook]] = {}
         self._covered: dict[tuple[frozenset[str] | None, bool], tuple[int, Workbook]] = {}
         self._derived: dict[tuple, tuple[int, object]] = {}
+        self._answers: dict[tuple, tuple[int, object]] = {}
 
     @property
     def engine(self) -> Engine:
@@ -134,7 +136,14 @@ class Database:
         answer is shared: callers read it, never change it."""
         return self._kept(self._derived, key, lambda: compute(self.workbook(versions)))
 
-    def _kept(self, cache: dict, key, make: Callable[[], T]) -> T:
+    def answer(self, key: tuple, make: Callable[[], T]) -> T:
+        """The answer `make()` gives to a question about part of the data (a section's day, a
+        person's), kept under `key` until the data changes: the same few questions come again and
+        again (each client of the API, each rerun of Today). Small answers only: the newest
+        ANSWERS are kept. Callers read an answer, never change it."""
+        return self._kept(self._answers, key, make, self.ANSWERS)
+
+    def _kept(self, cache: dict, key, make: Callable[[], T], keep: int = KEEP) -> T:
         """`make()`'s answer, kept in `cache` under `key` while the data version stays what it was
         when it was made (read first: a change meanwhile makes the next call make it again); the
         newest KEEP answers are kept. One answer is made at a time, so sessions asking together
@@ -145,7 +154,7 @@ class Database:
             if kept is None or kept[0] != version:
                 kept = (version, make())
             cache[key] = kept  # the newest last
-            while len(cache) > self.KEEP:
+            while len(cache) > keep:
                 del cache[next(iter(cache))]
             return cast(T, kept[1])
 
