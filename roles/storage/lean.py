@@ -1,12 +1,14 @@
-"""The read path of the questions about who acts (roster, gaps, what-if): the columns they need,
-on the bare DB-API driver (sqlite3, psycopg), without SQLAlchemy or SQLModel.
+"""The read path of the questions about who acts (roster, gaps, what-if, overrun, a person's day,
+the handovers due): the columns they need, on the bare DB-API driver (sqlite3, psycopg), without
+SQLAlchemy or SQLModel.
 
 A city's roster asked on the command line spent half its time importing SQLAlchemy and most of
 the rest building every step with all its fields. Here a step carries what `roles.engines.acting`,
-the stand-in suggestion and the overrun forecast read (its holders, B's limits, its skill, its
-flow, its days) and a version its promised limit, nothing more; the organisation comes as `organisation.load` reads it, without the duties,
-merges, exemptions and powers no such question asks about. The engines answer on it byte for
-byte as on the full workbook (tests/roles/test_lean.py compares them on both databases).
+the stand-in suggestion and, when asked, the overrun forecast read (its holders, B's limits, its
+skill, its flow, its days), a version its promised limit, and nothing more. The organisation comes
+as `organisation.load` reads it, without the duties, merges, exemptions and powers no such
+question asks about. The engines answer on it byte for byte as on the full workbook
+(tests/roles/test_scoped.py compares them on both databases).
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ WHO = tuple(f for f in STEP if f.name in ("id", "name", "kind", "next", "attache
 #: And those a case's way through it needs (`overrun`: `timelimits.longest_route`, `deadlines`).
 WHEN = WHO + tuple(f for f in STEP if f.name in ("days", "special", "timer", "event", "gateway", "activity",
                                                  "compensates"))
-#: Kinds a SQLite column keeps as JSON text, and those it keeps as ISO dates.
+#: Kinds kept as JSON (read as text), and those SQLite keeps as ISO dates.
 _JSON_KINDS, _DATE_KINDS = ("ids", "texts", "names", "branches"), ("date",)
 
 
@@ -46,19 +48,17 @@ class Bare:
         self.conn, self.dialect = conn, dialect
 
     def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        cur = self.conn.cursor()
-        try:
-            cur.execute(sql if self.dialect == "sqlite" else sql.replace("?", "%s"), tuple(params))
-            return cur.fetchall()
-        finally:
-            cur.close()
+        return self._fetched(sql, params)[1]
 
     def dicts(self, sql: str, params: Sequence = ()) -> list[dict[str, Any]]:
+        names, rows = self._fetched(sql, params)
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def _fetched(self, sql: str, params: Sequence) -> tuple[list[str], list[tuple]]:
         cur = self.conn.cursor()
         try:
             cur.execute(sql if self.dialect == "sqlite" else sql.replace("?", "%s"), tuple(params))
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+            return [d[0] for d in cur.description], cur.fetchall()
         finally:
             cur.close()
 
