@@ -283,7 +283,13 @@ def version_problems(steps) -> list[tuple[str, str, str]]:
 
 def stored_step(s: Step) -> dict:
     """A step in its stored columns' form (JSON-ready); drafts keep steps the same way."""
-    return {f.name: f.stored(getattr(s, f.name)) for f in STEP}
+    values = s.__dict__
+    return {name: values[name] if convert is None else convert(values[name]) for name, convert in _STORING}
+
+
+#: Per step field, how its value is stored: None where as it is (most of them; an import stores
+#: hundreds of thousands of steps).
+_STORING = [(f.name, None if f.kind not in ("ids", "texts", "branches", "shape", "names") else f.stored) for f in STEP]
 
 
 def step_from_stored(row, damaged: Callable[[str, str], None] | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,10 +42,14 @@ def bulk_insert(session: Session, table: Table | type[SQLModel], rows: Iterable[
     names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in columns)
     quoted = conn.dialect.identifier_preparer.format_table(table)
     raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY is its API, not DB-API's
+    get = operator.itemgetter(*(c.name for c in columns))  # a row's values in column order, at C speed
+    json_at = [i for i, j in enumerate(as_json) if j]
     with raw.cursor() as cur, cur.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
         for r in rows:
-            copy.write_row([json.dumps(r[c.name], ensure_ascii=False) if j else r[c.name]
-                            for c, j in zip(columns, as_json, strict=True)])
+            values = list(get(r)) if len(columns) > 1 else [get(r)]
+            for i in json_at:
+                values[i] = json.dumps(values[i], ensure_ascii=False)
+            copy.write_row(values)
 
 
 #: Rows SQLite is given at a time.
