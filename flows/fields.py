@@ -240,8 +240,14 @@ def step_problems(s: Step) -> list[tuple[str, str]]:
     does not fit the step's kind (a gateway type on a task, a timer on no timer event). A field
     at its default is fine as it is (tests/flows/test_fields.py): only the others, and the id
     every step must have, are asked."""
-    return [(f.name, p) for f in STEP if ((v := getattr(s, f.name)) is not f.default or f.kind == "id")
-            and (p := f.problem(v))] + _misfits(s)
+    values = s.__dict__
+    return [(name, p) for name, f, default in _CHECKED
+            if (f.kind == "id" or not ((v := values[name]) is default or (type(v) is type(default) and v == default)))
+            and (p := f.problem(values[name]))] + _misfits(s)
+
+
+#: Per step field, its name, spec and default, for `step_problems`.
+_CHECKED = [(f.name, f, f.default) for f in STEP]
 
 
 #: Fields only some kinds of step have: the kinds, and what a misplaced one is told.

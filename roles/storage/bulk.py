@@ -48,7 +48,8 @@ def bulk_insert(session: Session, table: Table | type[SQLModel], rows: Iterable[
         for r in rows:
             values = list(get(r)) if len(columns) > 1 else [get(r)]
             for i in json_at:
-                values[i] = json.dumps(values[i], ensure_ascii=False)
+                v = values[i]
+                values[i] = "null" if v is None else "[]" if v == [] else json.dumps(v, ensure_ascii=False)
             copy.write_row(values)
 
 
