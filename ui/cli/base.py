@@ -156,7 +156,8 @@ def _db(ctx: click.Context) -> tuple[Database, Account]:
 
 
 def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after")):
-    """The data, for names and labels in what a command prints."""
+    """The data, for names and labels in what a command prints: `versions=()` the organisation
+    alone (who a person is), without a step of any process."""
     from roles import actions
     return actions.workbook(*_db(ctx), versions=versions)
 

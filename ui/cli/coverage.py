@@ -26,7 +26,7 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     if as_json:  # ids only: no names to look up
         emit_json(roster_json(r, day))
         return
-    wb = _workbook(ctx, ("after",))
+    wb = _workbook(ctx, ())
     _say_estimated(r.calendar, day.year)
     if not r.workday:
         click.echo(t("not_workday", date=day, why=off_day(r.off)))
@@ -84,7 +84,7 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     if not found:
         click.echo(t("gaps.none", start=start, end=end))
     else:
-        _print_gaps(_workbook(ctx, ("after",)), t("gaps.title", start=start, end=end), found)
+        _print_gaps(_workbook(ctx, ()), t("gaps.title", start=start, end=end), found)
 
 
 @main.command()
@@ -109,7 +109,7 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> Non
                                    "over": c.over} for p, c in found.late]})
         return
     _say_estimated(source, start.year, end.year)
-    wb = _workbook(ctx, ("after",))
+    wb = _workbook(ctx, ())
     if found.late:
         click.echo(t("overrun.leave", person=person_label(wb, person), n=len(found.late)))
         for p, c in found.late:
@@ -155,7 +155,7 @@ def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: 
     if not late:
         click.echo(t("overrun.none", start=start, end=end, n=len(report.processes)))
         return
-    wb = _workbook(ctx, ("after",))
+    wb = _workbook(ctx, ())
     table = new_table(t("overrun.title", start=start, end=end), ("process", "promised", "cases", "late", "worst", "late_starts"), words="overrun.col", left=("process", "late_starts"))
     for p in late:
         _row(table, f"{p.name} ({p.process})", p.promised_days, len(p.cases), len(p.late), f"{p.worst_days:g}",
@@ -177,7 +177,7 @@ def resilience(ctx, section: str | None, as_json: bool) -> None:
     """Which people must not be away together; sections weakest first."""
     from roles import actions
     found = actions.resilience(*_db(ctx), section_id=section)
-    wb = _workbook(ctx, ("after",))
+    wb = _workbook(ctx, ())
     if as_json:
         emit_json({"sections": [{"section": r.section, "department": wb.department_of_section.get(r.section),
                                  "people": r.people, "steps": r.steps, "k": r.k,
@@ -232,7 +232,7 @@ def pairing(ctx, section: str | None, as_json: bool) -> None:
     """Where A/B pairs break the reform's pairing rules, and each person's B load."""
     from roles import actions
     report = [(r.section, r.issues, r.loads) for r in actions.pairing(*_db(ctx), section_id=section)]
-    wb = _workbook(ctx, ("after",))
+    wb = _workbook(ctx, ())
     if as_json:
         emit_json({"sections": [{"section": sid, "issues": [i.__dict__ for i in issues],
                                  "load": [x.__dict__ for x in loads]} for sid, issues, loads in report]})
@@ -269,7 +269,7 @@ def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_js
     saved = []
     if accept and found.changes:
         saved = actions.accept_proposal(*db, proposal=found, source=f"suggest --section {section}")
-    wb = _workbook(ctx, ("after",))
+    wb = _workbook(ctx, ())
     if as_json:
         emit_json({"section": section, "mode": mode, "status": found.status, "seconds": round(found.seconds, 3),
                    "one_way_pairs": found.one_way_pairs, "accepted": saved,
