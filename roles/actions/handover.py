@@ -86,16 +86,19 @@ def handover_shares(db: Database, actor: Account, *, today: dt.date | None = Non
     """Per section, its handovers and the share confirmed of those whose absence is over by `today`."""
     whole(actor, "every section's handovers")
     day = today or clock.today()
-    wb = db.workbook(())
-    counts: dict[str, list[int]] = {}
-    for h in records.handovers(db.engine):
-        person = wb.person_by_id.get(h.person)
-        if person is None:
-            continue
-        c = counts.setdefault(person.section, [0, 0, 0, 0])
-        done, over = h.state == "confirmed", h.end < day
-        c[0], c[1], c[2], c[3] = c[0] + 1, c[1] + done, c[2] + over, c[3] + (done and over)
-    return [HandoverShare(sec, wb.department_of_section.get(sec), *c) for sec, c in sorted(counts.items())]
+
+    def shares() -> tuple[HandoverShare, ...]:
+        wb = db.workbook(())
+        counts: dict[str, list[int]] = {}
+        for h in records.handovers(db.engine):
+            person = wb.person_by_id.get(h.person)
+            if person is None:
+                continue
+            c = counts.setdefault(person.section, [0, 0, 0, 0])
+            done, over = h.state == "confirmed", h.end < day
+            c[0], c[1], c[2], c[3] = c[0] + 1, c[1] + done, c[2] + over, c[3] + (done and over)
+        return tuple(HandoverShare(sec, wb.department_of_section.get(sec), *c) for sec, c in sorted(counts.items()))
+    return list(db.answer(("handover_shares", day, records.stamp(db.engine)), shares))
 
 
 def _text(value: str, field: str) -> str:

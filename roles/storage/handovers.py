@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -119,6 +119,15 @@ def sync(engine: Engine, due: Iterable[Due], people: Iterable[str], since: dt.da
             audit_many(s, user, records)
     except (IntegrityError, Conflict):
         pass  # another caller opened the same handover at the same moment, or is writing: next time
+
+
+def stamp(engine: Engine) -> tuple:
+    """What changes whenever any handover does, in one read: how many there are, the newest id
+    and opening, the sum of their revisions (every change adds one) and how many are confirmed.
+    An answer about all of them is kept under it (a rerun of the reform page asks again)."""
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(func.count(), func.max(col(HandoverRow.id)), func.max(col(HandoverRow.opened_at)),
+                                         func.sum(col(HandoverRow.revision)), func.count(col(HandoverRow.confirmed_at)))).one())
 
 
 def handovers(engine: Engine, people: Iterable[str] | None = None, open_only: bool = False) -> list[Handover]:
