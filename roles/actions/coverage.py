@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from flows import limits
 from flows.errors import BadInput, NotFound
+from roles.bulk import many_objects
 from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import SectionResilience, resilience as section_resilience
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from roles.formats.ical import Words
 
 from .access import Account, within
-from roles.bulk import many_objects
 
 __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
            "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]

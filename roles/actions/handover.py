@@ -98,7 +98,7 @@ def handover_shares(db: Database, actor: Account, *, today: dt.date | None = Non
             done, over = h.state == "confirmed", h.end < day
             c[0], c[1], c[2], c[3] = c[0] + 1, c[1] + done, c[2] + over, c[3] + (done and over)
         return tuple(HandoverShare(sec, wb.department_of_section.get(sec), *c) for sec, c in sorted(counts.items()))
-    return list(db.answer(("handover_shares", day, records.stamp(db.engine)), shares))
+    return list(db.answer(("handover_shares", day, records.fingerprint(db.engine)), shares))
 
 
 def _text(value: str, field: str) -> str:

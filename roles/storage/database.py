@@ -146,7 +146,7 @@ class Database:
     def _kept(self, cache: dict, key, make: Callable[[], T], keep: int = KEEP) -> T:
         """`make()`'s answer, kept in `cache` under `key` while the data version stays what it was
         when it was made (read first: a change meanwhile makes the next call make it again); the
-        newest KEEP answers are kept. One answer is made at a time, so sessions asking together
+        newest `keep` answers are kept. One answer is made at a time, so sessions asking together
         wait for one load instead of each making their own."""
         version = self.data_version()
         with self._lock:

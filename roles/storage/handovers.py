@@ -121,7 +121,7 @@ def sync(engine: Engine, due: Iterable[Due], people: Iterable[str], since: dt.da
         pass  # another caller opened the same handover at the same moment, or is writing: next time
 
 
-def stamp(engine: Engine) -> tuple:
+def fingerprint(engine: Engine) -> tuple:
     """What changes whenever any handover does, in one read: how many there are, the newest id
     and opening, the sum of their revisions (every change adds one) and how many are confirmed.
     An answer about all of them is kept under it (a rerun of the reform page asks again)."""
