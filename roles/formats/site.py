@@ -304,16 +304,21 @@ def _publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress, work
 
 class _Pages:
     """A release's process pages: first without their documents (PDF, sheet, 办事指南), which
-    the second pass draws, then again with them."""
+    the second pass draws, then again with them. `after_dots` keeps each redesigned chart's
+    Graphviz source, drawn as SVG for the pages and again as PDF for the documents."""
 
-    def __init__(self, wb: Workbook, rel: Path, words: SiteWords, figures: dict, old: dict, previous: list[int]):
+    def __init__(self, wb: Workbook, rel: Path, words: SiteWords, figures: dict, old: dict, previous: list[int],
+                 after_dots: dict[str, str]):
         self.wb, self.rel, self.words, self.old, self.previous = wb, rel, words, old, previous
+        self.after_dots = after_dots
         self.figures = {r["process"]: r for r in figures["processes"]}
         self.home = f"<a href=\"../index.html\">{escape(words.say('publish.releases'))}</a> › "
 
+    def who(self, person: str | None) -> str:
+        return escape(self.words.person(self.wb, person))
+
     def write(self, p, documents: bool) -> None:
-        wb, w, slug = self.wb, self.words.say, _slug(p.id)
-        who = lambda pid: escape(self.words.person(wb, pid))  # noqa: E731
+        wb, w, slug, who = self.wb, self.words.say, _slug(p.id), self.who
         dept = wb.department_of_section.get(p.section, "")
         sec = wb.section_by_id.get(p.section)
         pf = self.figures[p.id]
@@ -363,7 +368,6 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
         (rel / folder).mkdir()
     old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
     w = words.say
-    who = lambda pid: escape(words.person(wb, pid))  # noqa: E731
     lanes = lane_titles(wb.people, words.language)
 
     # Draw the charts the pages show first, in parallel: SVG of `after` and of `before`.
@@ -375,7 +379,8 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
 
     figures = stats(wb)
     sec_fig = {r["section"]: r for r in figures["sections"]}
-    pages = _Pages(wb, rel, words, figures, old, previous)
+    pages = _Pages(wb, rel, words, figures, old, previous,
+                   {pid: dot for pid, which, _, dot in jobs if which == "after"})
     manifest = {}
     dept_rows = []
     for d in wb.departments:
@@ -398,7 +403,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                                  str(pages.figures[p.id]["before"] if pages.figures[p.id]["before"] is not None else "—"),
                                  str(pages.figures[p.id]["after"]), _pct(pages.figures[p.id]["reduction"])] for p in procs],
                                {1, 2, 3}))
-            ab = [[escape(p.name), escape(f"{st.id} {st.label}"), who(st.a), who(st.b)]
+            ab = [[escape(p.name), escape(f"{st.id} {st.label}"), pages.who(st.a), pages.who(st.b)]
                   for p in procs if p.after for st in p.after.work_steps]
             body.append(f"<h3>{escape(w('publish.ab_table'))}</h3>" + _table(
                 [w("col.process"), w("col.step"), w("col.a"), w("col.b")], ab))
@@ -440,7 +445,7 @@ def _write_documents(wb: Workbook, rel: Path, pages: _Pages, progress: Progress,
     jobs = []
     for p in wb.processes:
         if p.after is not None:
-            jobs.append((p.id, "after", "pdf", to_dot(p.after, words.labels(wb, p.id, "after"), "LR")))
+            jobs.append((p.id, "after", "pdf", pages.after_dots[p.id]))
         if p.before is not None and p.after is not None:  # the before/after sheet to print
             jobs.append((p.id, "sheet", "pdf", words.sheet(wb, p.id)))
         if has_terms(p.after):  # a service matter: its 办事指南 shows the chart top down
