@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +27,19 @@ def language() -> str:
     return st.session_state.get("lang", "zh")
 
 
+#: The handles this process has reached once, as opening one used to connect: a page calls db()
+#: many times a run, and what fails after that is said where it fails.
+_reached: weakref.WeakSet[actions.Database] = weakref.WeakSet()
+
+
 def db() -> actions.Database:
     """The database; when it cannot be reached, a page that says so without naming it (its
     address, user and name are for the administrator, in the server's log)."""
     try:
         database = actions.open_database(os.environ.get("ABFLOW_DB"))
-        database.data_version()  # reached at all: the handle itself connects only when first asked
+        if database not in _reached:  # the handle connects only when first asked: ask once here
+            database.data_version()
+            _reached.add(database)
         return database
     except actions.DatabaseUnavailable as e:
         import logging
