@@ -10,7 +10,8 @@ below, its column in roles/storage/tables.py and an Alembic migration.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TypeVar
 
@@ -190,6 +191,23 @@ class Known:
 
     def department_of(self, kind: str, ident: str) -> str | None:
         return self.ids.get(kind, {}).get(ident)
+
+
+@dataclass
+class Incoming:
+    """A workbook as an import takes it in: its organisation at once, its processes one at a time
+    (a province's do not fit in memory together, read whole), and what follows them once they are
+    through. `rest` gives the whole workbook but its processes, or raises `BadInput` with every
+    problem found, in the processes too: it is asked last, before anything is kept."""
+
+    head: Workbook
+    processes: Iterator[Process]
+    rest: Callable[[], Workbook]
+
+    @classmethod
+    def whole(cls, wb: Workbook) -> Incoming:
+        """A workbook already in memory, checked."""
+        return cls(replace(wb, processes=()), iter(wb.processes), lambda: replace(wb, processes=()))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from roles.demo import demo_workbook
 from roles.formats import workbook_files
 from roles.engines.roster import calendar_of
 from roles.formats.ical import read_absences
-from roles.formats.workbook import absence_list, department_ids, parse, to_tree, validate
-from roles.model import CalendarDay, Absence, Workbook
+from roles.formats.workbook import absence_list, department_ids, parse, read, to_tree, validate
+from roles.model import CalendarDay, Absence, Incoming, Workbook
 from roles.storage import absences, calendar
 from roles.storage.audit import record
 from roles.storage.database import Database, Writing
@@ -51,24 +51,24 @@ def import_workbook(db: Database, actor: Account, *, data: bytes, name: str,
                     progress: Progress = lambda _: None) -> ImportSummary:
     """Replace the departments a workbook file names, all or nothing (the reform office): read
     the file, check it against what the database holds outside those departments, and replace
-    them, in one transaction; any problem raises `BadInput` and stores nothing."""
+    them, in one transaction; any problem raises `BadInput` and stores nothing. A JSON file is
+    read a process at a time as it is written (`open_tree`); one that is refused is read again
+    whole, with positions, for its messages."""
     require_office(actor, "import a workbook")
     progress(ImportStage("reading", values(file=name)))
-    tree = workbook_files.read_tree(data, name, locate=False)
+    known = None
     with db.write(actor, exclusive=True) as tx:
-        known = tx.known(department_ids(tree))
-        progress(ImportStage("checking"))
         try:
-            wb = parse(tree, name, known)
+            tree = workbook_files.open_tree(data, name)
+            known = tx.known(department_ids(tree))
+            progress(ImportStage("checking"))
+            summary = _replace(tx, read(tree, name, known), name, progress)
         except BadInput:
             if workbook_files.format_of(name) != "json":
                 raise
-            # JSON was read fast without positions; read again with them, for the messages.
-            del tree
-            parse(workbook_files.read_tree(data, name, locate=True), name, known)
+            whole = workbook_files.read_tree(data, name, locate=True)
+            parse(whole, name, known or tx.known(department_ids(whole)))
             raise
-        del tree  # read: what it held is in `wb` (a province's tree is a gigabyte)
-        summary = _replace(tx, wb, name, progress)
     open_handovers(db, actor)
     return summary
 
@@ -81,13 +81,13 @@ def save_workbook(db: Database, actor: Account, *, workbook: Workbook, source: s
     require_office(actor, "import a workbook")
     with db.write(actor, exclusive=True) as tx:
         validate(workbook, source, tx.known({d.id for d in workbook.departments}))
-        return _replace(tx, workbook, source, progress)
+        return _replace(tx, Incoming.whole(workbook), source, progress)
 
 
-def _replace(tx: Writing, wb: Workbook, source: str, progress: Progress) -> ImportSummary:
-    """Replace what `wb` names, with what it replaced, whole, on the audit trail."""
-    before = tx.held({d.id for d in wb.departments})
-    summary = tx.replace(wb, progress)
+def _replace(tx: Writing, incoming: Incoming, source: str, progress: Progress) -> ImportSummary:
+    """Replace what `incoming` names, with what it replaced, whole, on the audit trail."""
+    before = tx.held({d.id for d in incoming.head.departments})
+    summary = tx.replace(incoming, progress)
     tx.record("import", source, _json_safe(to_tree(before)) if before else None, summary.__dict__)
     return summary
 

@@ -11,18 +11,19 @@ import datetime as dt
 import math
 import re
 from dataclasses import replace
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, TypeVar
 
 from flows import graph, limits
 from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES, FieldSpec, step_problems, terms_problems
 from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
-from roles.model import (FIELDS, Known, Absence, CalendarDay, Department, Exemption,
+from roles.model import (FIELDS, Known, Incoming, Absence, CalendarDay, Department, Exemption,
                          Function, Person, Power, Section, SectionBefore, Workbook)
 from roles.engines.rules import RULES as RULE_IDS
 
 from flows.errors import BadInput, Problem, Problems
-from roles.formats.workbook_files import Entry
+from roles.formats.workbook_files import Entry, Later
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -58,11 +59,11 @@ class _Reader:
                 self.bad(label, node, key, "is required")
         return True
 
-    def items(self, node: Any, key: str, label: str) -> list:
+    def items(self, node: Any, key: str, label: str) -> list | Later:
         value = node.get(key)
         if value is None:
             return []
-        if not isinstance(value, list):
+        if not isinstance(value, (list, Later)):
             self.bad(label, node, key, f"must be a list, not {_kind(value)}")
             return []
         return value
@@ -192,38 +193,67 @@ _BRANCH = ("to", "name", "condition")
 
 def parse(tree: Any, file: str, known: Known | None = None) -> Workbook:
     """Read a workbook tree into a `Workbook` and check it; raise `BadInput` with all problems."""
+    incoming = read(tree, file, known)
+    processes = tuple(incoming.processes)
+    return replace(incoming.rest(), processes=processes)
+
+
+def read(tree: Any, file: str, known: Known | None = None) -> Incoming:
+    """Read a workbook tree as an import takes it in: its departments and people at once, each
+    process read and checked as it is asked for (one at a time from a streamed tree's `Later`),
+    the rest once they are through, with every problem collected. A process is given only while
+    no problem has been found, so nothing wrong is written before the import is refused."""
     r = _Reader(file, known or Known())
     if not r.entry(tree, "the workbook", _TOP, ()):
         raise r.error()
-    version = tree.get("version", 1)
-    if version != 1:
-        r.bad("the workbook", tree, "version", f"this program reads version 1, not {version!r}")
+    read_keys = set(tree)
     at = _Places()
-    departments = [d for i, node in enumerate(r.items(tree, "departments", "the workbook"))
-                   if (d := _department(r, at, node, i)) is not None]
-    people = [p for i, node in enumerate(r.items(tree, "people", "the workbook"))
-              if (p := _person(r, at, node, i)) is not None]
-    processes = [proc for i, node in enumerate(r.items(tree, "processes", "the workbook"))
-                 if (proc := _process(r, at, node, i)) is not None]
-    absences = [a for i, node in enumerate(r.items(tree, "absences", "the workbook"))
-                if (a := _absence(r, at, node, i)) is not None]
-    calendar = [c for i, node in enumerate(r.items(tree, "calendar", "the workbook"))
-                if (c := _calendar_day(r, at, node, i)) is not None]
-    powers = [power for i, node in enumerate(r.items(tree, "powers", "the workbook"))
-              if (power := _power(r, at, node, i)) is not None]
-    wb = Workbook(departments=tuple(departments), people=tuple(people), processes=tuple(processes),
-                  absences=tuple(absences), calendar=tuple(calendar), powers=tuple(powers), version=1)
-    _check(r, wb, at)
-    if r.problems:
-        raise r.error()
-    return wb
+    departments = tuple(d for i, node in enumerate(r.items(tree, "departments", "the workbook"))
+                        if (d := _department(r, at, node, i)) is not None)
+    people = tuple(p for i, node in enumerate(r.items(tree, "people", "the workbook"))
+                   if (p := _person(r, at, node, i)) is not None)
+    head = Workbook(departments=departments, people=people)
+    checks = _Checks(r)
+    checks.head(head, at)
+
+    def processes() -> Iterator[Process]:
+        for i, node in enumerate(r.items(tree, "processes", "the workbook")):
+            places = _Places()  # this process's own: its objects are let go once it is written
+            if (proc := _process(r, places, node, i)) is not None:
+                checks.process(proc, places)
+                if not r.problems:
+                    yield proc
+
+    def rest() -> Workbook:
+        r.entry(Entry({k: v for k, v in tree.items() if k not in read_keys}), "the workbook", _TOP, ())
+        if (version := tree.get("version", 1)) != 1:
+            r.bad("the workbook", tree, "version", f"this program reads version 1, not {version!r}")
+        wb = replace(head, absences=tuple(a for i, node in enumerate(r.items(tree, "absences", "the workbook"))
+                                          if (a := _absence(r, at, node, i)) is not None),
+                     calendar=tuple(c for i, node in enumerate(r.items(tree, "calendar", "the workbook"))
+                                    if (c := _calendar_day(r, at, node, i)) is not None),
+                     powers=tuple(power for i, node in enumerate(r.items(tree, "powers", "the workbook"))
+                                  if (power := _power(r, at, node, i)) is not None))
+        checks.rest(wb, at)
+        if r.problems:
+            raise r.error()
+        return wb
+    if r.problems:  # nothing may be written: read on only for the problems of the rest
+        for _ in processes():
+            pass
+        rest()
+    return Incoming(head, processes(), rest)
 
 
 def validate(wb: Workbook, file: str, known: Known | None = None) -> None:
     """Check a workbook made in memory (the demo, generated data) as an imported file is checked:
     ids, references, step graphs; `BadInput` with all problems. Its fields are typed already."""
     r = _Reader(file, known or Known())
-    _check(r, wb, _Places())
+    checks, at = _Checks(r), _Places()
+    checks.head(wb, at)
+    for proc in wb.processes:
+        checks.process(proc, at)
+    checks.rest(wb, at)
     if r.problems:
         raise r.error()
 
@@ -387,129 +417,147 @@ def _power(r: _Reader, at: _Places, node: Any, i: int) -> Power | None:
 
 # --- checking: ids, references and step graphs, on the objects --------------------------------
 
-def _check(r: _Reader, wb: Workbook, at: _Places) -> None:
-    """Every rule that spans entries, for a workbook read from a file or made in memory alike."""
-    seen: dict[str, dict[str, str]] = {}  # kind -> id -> label of first use
+class _Checks:
+    """Every rule that spans entries, for a workbook read from a file or made in memory alike: its
+    organisation first, then each process as it comes, then what refers to them all."""
 
-    def bad(obj, label: str, key: str | None, message: str, part: str = "") -> None:
+    def __init__(self, r: _Reader):
+        self.r = r
+        self.seen: dict[str, dict[str, str]] = {}  # kind -> id -> label of first use
+        self.sections: set[str] = set()
+        self.person_ids: set[str] = set()
+        self.process_ids: set[str] = set()
+
+    def bad(self, at: _Places, obj, label: str, key: str | None, message: str, part: str = "") -> None:
         """A problem of `obj` (named `label` when it was made in memory), or of a `part` of it."""
         where_label, node = at(obj, label)
-        r.bad(where_label + part, node, key, message)
+        self.r.bad(where_label + part, node, key, message)
 
-    def ident(obj, kind: str, label: str) -> None:
+    def ident(self, at: _Places, obj, kind: str, label: str) -> None:
         value = obj.id
         if not value:
             return
         label = at(obj, label)[0]
         if problem := limits.id_problem(value):
-            bad(obj, label, "id", problem)
-        first = seen.setdefault(kind, {}).get(value)
+            self.bad(at, obj, label, "id", problem)
+        first = self.seen.setdefault(kind, {}).get(value)
         if first:
-            bad(obj, label, "id", f"{kind} id '{value}' is used twice (also by {first})")
-        other = r.known.department_of(kind, value)
+            self.bad(at, obj, label, "id", f"{kind} id '{value}' is used twice (also by {first})")
+        other = self.r.known.department_of(kind, value)
         if other:
-            bad(obj, label, "id", f"{kind} id '{value}' already belongs to department '{other}' in "
-                                  f"the database; include that department to replace it")
-        seen[kind][value] = label
+            self.bad(at, obj, label, "id", f"{kind} id '{value}' already belongs to department '{other}' in "
+                                           f"the database; include that department to replace it")
+        self.seen[kind][value] = label
 
-    for d in wb.departments:
-        ident(d, "department", f"department {limits.named(d.id)}")
-        for sb in d.sections_before:
-            ident(sb, "section_before", f"section_before {limits.named(sb.id)}")
-        for fn in d.functions:
-            ident(fn, "function", f"function {limits.named(fn.id)}")
-        for j, ex in enumerate(d.exemptions):
-            if ex.rule and ex.rule not in RULE_IDS:
-                bad(ex, f"department {limits.named(d.id)}, exemption #{j + 1}", "rule",
-                    f"'{ex.rule}' is no reform rule ({', '.join(RULE_IDS)})")
-        before_ids, function_ids = {s.id for s in d.sections_before}, {f.id for f in d.functions}
-        for sec in d.sections:
-            label = f"section {limits.named(sec.id)}"
-            for m in sec.merged_from:
-                if m not in before_ids:
-                    bad(sec, label, "merged_from", f"'{m}' is no section of this department's sections_before")
-            for f in sec.functions:
-                if f not in function_ids:
-                    bad(sec, label, "functions", f"'{f}' is no function of this department")
-            ident(sec, "section", label)
-    sections = {s.id for d in wb.departments for s in d.sections}
-    person_ids = {p.id for p in wb.people}
+    def section_ref(self, at: _Places, obj, label: str, sid: str) -> None:
+        if sid and sid not in self.sections and self.r.known.department_of("section", sid) is None:
+            self.bad(at, obj, label, "section", f"no section '{sid}' in the workbook or the database")
 
-    def section_ref(obj, label: str, sid: str) -> None:
-        if sid and sid not in sections and r.known.department_of("section", sid) is None:
-            bad(obj, label, "section", f"no section '{sid}' in the workbook or the database")
+    def person_ref(self, at: _Places, obj, label: str, key: str, pid: str | None) -> None:
+        if pid and pid not in self.person_ids and self.r.known.department_of("person", pid) is None:
+            self.bad(at, obj, label, key, f"no person '{pid}' in the workbook or the database")
 
-    def person_ref(obj, label: str, key: str, pid: str | None) -> None:
-        if pid and pid not in person_ids and r.known.department_of("person", pid) is None:
-            bad(obj, label, key, f"no person '{pid}' in the workbook or the database")
+    def head(self, wb: Workbook, at: _Places) -> None:
+        """The departments, their sections and the people, and none dropped who holds steps elsewhere."""
+        for d in wb.departments:
+            self.ident(at, d, "department", f"department {limits.named(d.id)}")
+            for sb in d.sections_before:
+                self.ident(at, sb, "section_before", f"section_before {limits.named(sb.id)}")
+            for fn in d.functions:
+                self.ident(at, fn, "function", f"function {limits.named(fn.id)}")
+            for j, ex in enumerate(d.exemptions):
+                if ex.rule and ex.rule not in RULE_IDS:
+                    self.bad(at, ex, f"department {limits.named(d.id)}, exemption #{j + 1}", "rule",
+                             f"'{ex.rule}' is no reform rule ({', '.join(RULE_IDS)})")
+            before_ids, function_ids = {s.id for s in d.sections_before}, {f.id for f in d.functions}
+            for sec in d.sections:
+                label = f"section {limits.named(sec.id)}"
+                for m in sec.merged_from:
+                    if m not in before_ids:
+                        self.bad(at, sec, label, "merged_from", f"'{m}' is no section of this department's sections_before")
+                for f in sec.functions:
+                    if f not in function_ids:
+                        self.bad(at, sec, label, "functions", f"'{f}' is no function of this department")
+                self.ident(at, sec, "section", label)
+        self.sections = {s.id for d in wb.departments for s in d.sections}
+        self.person_ids = {p.id for p in wb.people}
+        for p in wb.people:
+            self.ident(at, p, "person", f"person {limits.named(p.id)}")
+            self.section_ref(at, p, f"person {limits.named(p.id)}", p.section)
+        _check_dropped_holders(self.r, wb, self.person_ids)
 
-    for p in wb.people:
-        ident(p, "person", f"person {limits.named(p.id)}")
-        section_ref(p, f"person {limits.named(p.id)}", p.section)
-    for proc in wb.processes:
-        ident(proc, "process", f"process {limits.named(proc.id)}")
-        section_ref(proc, f"process {limits.named(proc.id)}", proc.section)
+    def process(self, proc: Process, at: _Places) -> None:
+        self.process_ids.add(proc.id)
+        self.ident(at, proc, "process", f"process {limits.named(proc.id)}")
+        self.section_ref(at, proc, f"process {limits.named(proc.id)}", proc.section)
         for which in VERSIONS:
             v = proc.version(which)
             if v is not None:
-                _check_version(v, f"process {limits.named(proc.id)}, {which}", which, bad, person_ref, at)
-    for i, a in enumerate(wb.absences):
-        label = f"absence #{i + 1} (person {limits.named(a.person)})"
-        person_ref(a, label, "person", a.person)
-        if a.end < a.start:
-            bad(a, label, "end", f"ends ({a.end}) before it starts ({a.start})")
-    days: set[dt.date] = set()
-    for c in wb.calendar:
-        if c.date in days:
-            bad(c, f"calendar day {c.date}", "date", f"{c.date} is given twice")
-        days.add(c.date)
-    dept_ids = {d.id for d in wb.departments}
-    section_dept = {s.id: d.id for d in wb.departments for s in d.sections}
-    process_ids = {p.id for p in wb.processes}
-    for pw in wb.powers:
-        label = f"power {limits.named(pw.id)}"
-        ident(pw, "power", label)
-        if pw.department and pw.department not in dept_ids:
-            bad(pw, label, "department", f"'{pw.department}' is no department of this workbook")
-        if pw.section is not None and section_dept.get(pw.section) != pw.department:
-            bad(pw, label, "section", f"'{pw.section}' is no section of department '{pw.department or None}'")
-        for x in pw.processes:
-            if x not in process_ids:
-                bad(pw, label, "processes", f"'{x}' is no process of this workbook")
-    _check_dropped_holders(r, wb, person_ids)
+                _check_version(v, f"process {limits.named(proc.id)}, {which}", which,
+                               partial(self.bad, at), partial(self.person_ref, at), at)
+
+    def rest(self, wb: Workbook, at: _Places) -> None:
+        """Absences, the calendar and powers."""
+        for i, a in enumerate(wb.absences):
+            label = f"absence #{i + 1} (person {limits.named(a.person)})"
+            self.person_ref(at, a, label, "person", a.person)
+            if a.end < a.start:
+                self.bad(at, a, label, "end", f"ends ({a.end}) before it starts ({a.start})")
+        days: set[dt.date] = set()
+        for c in wb.calendar:
+            if c.date in days:
+                self.bad(at, c, f"calendar day {c.date}", "date", f"{c.date} is given twice")
+            days.add(c.date)
+        dept_ids = {d.id for d in wb.departments}
+        section_dept = {s.id: d.id for d in wb.departments for s in d.sections}
+        for pw in wb.powers:
+            label = f"power {limits.named(pw.id)}"
+            self.ident(at, pw, "power", label)
+            if pw.department and pw.department not in dept_ids:
+                self.bad(at, pw, label, "department", f"'{pw.department}' is no department of this workbook")
+            if pw.section is not None and section_dept.get(pw.section) != pw.department:
+                self.bad(at, pw, label, "section", f"'{pw.section}' is no section of department '{pw.department or None}'")
+            for x in pw.processes:
+                if x not in self.process_ids:
+                    self.bad(at, pw, label, "processes", f"'{x}' is no process of this workbook")
 
 
 def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Places) -> None:
     for key, problem in terms_problems(v):
         bad(v, label, key, problem)
     ids: set[str] = set()
+
+    def named(s: Step) -> str:  # a step's label, made only for a problem (a province has 600,000 steps)
+        return f"{label}, step {limits.named(s.id)}"
     for s in v.steps:
-        sl = f"{label}, step {limits.named(s.id)}"
         for key, problem in step_problems(s):
-            bad(s, sl, key, problem)
+            bad(s, named(s), key, problem)
         if s.id in ids:
-            bad(s, sl, "id", f"step id '{s.id}' is used twice in this version")
+            bad(s, named(s), "id", f"step id '{s.id}' is used twice in this version")
         ids.add(s.id)
         if s.name is None and s.kind in WORK_KINDS:
-            bad(s, sl, "name", f"a {s.kind} step needs a name")
-        for f in STEP:
-            if f.kind == "person":
-                person_ref(s, sl, f.name, getattr(s, f.name))
-        held = [f.name for f in STEP if f.kind == "person" and getattr(s, f.name)]
+            bad(s, named(s), "name", f"a {s.kind} step needs a name")
+        held = [name for name in _HOLDERS if getattr(s, name)]
+        for name in held:
+            person_ref(s, named(s), name, getattr(s, name))
         if which == "before" and held:
-            bad(s, sl, held[0], "steps of the 'before' version carry no holders")
+            bad(s, named(s), held[0], "steps of the 'before' version carry no holders")
         for k, b in enumerate(s.branches):
             if b.to not in s.next:
-                bad(s, sl, "branches", f"'{b.to}' is not among this step's next steps", f", branch #{k + 1}")
+                bad(s, named(s), "branches", f"'{b.to}' is not among this step's next steps", f", branch #{k + 1}")
         for to, _ in s.shape.edges if s.shape else ():
             if to not in s.next:
-                bad(s, sl, "shape", f"draws a flow to '{to}', which is not among this step's next steps")
+                bad(s, named(s), "shape", f"draws a flow to '{to}', which is not among this step's next steps")
     steps = {s.id: s for s in v.steps}
     # Links only: a branch to no next step was named above, with its number.
     links = Version(tuple(s if all(b.to in s.next for b in s.branches)
                           else replace(s, branches=tuple(b for b in s.branches if b.to in s.next)) for s in v.steps))
     for sid, message in graph.faults(links):
         bad(steps[sid], f"{label}, step {limits.named(sid)}", "next", message)
+
+
+#: A step's fields that name a person who holds it.
+_HOLDERS = tuple(f.name for f in STEP if f.kind == "person")
 
 
 def _check_dropped_holders(r: _Reader, wb: Workbook, person_ids: set[str]) -> None:

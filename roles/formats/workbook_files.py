@@ -6,6 +6,7 @@ are `Entry` dicts that remember where they stood (line, or sheet and row), for e
 from __future__ import annotations
 
 import bisect
+import codecs
 import datetime as dt
 import json
 import json.scanner
@@ -174,8 +175,8 @@ _Dumper.add_representer(str, _str_presenter)
 
 # --- JSON -------------------------------------------------------------------------------------
 
-def _load_json(name: str, text: str, locate: bool):
-    """Plain `json` is fast but gives no positions; with `locate`, a scanner that notes lines."""
+def _pairs(name: str) -> Callable[..., Entry]:
+    """A JSON mapping's pairs as an `Entry`, refusing a key given twice."""
 
     def pairs(items, where=None):
         entry = Entry(items, where=where)  # built in C; a key given twice shows as a shorter mapping
@@ -186,7 +187,12 @@ def _load_json(name: str, text: str, locate: bool):
                     raise BadInput([Problem(name, "the file", where, k, "key given twice")])
                 seen.add(k)
         return entry
+    return pairs
 
+
+def _load_json(name: str, text: str, locate: bool):
+    """Plain `json` is fast but gives no positions; with `locate`, a scanner that notes lines."""
+    pairs = _pairs(name)
     try:
         if not locate:
             return json.loads(text, object_pairs_hook=pairs)
@@ -234,6 +240,162 @@ def _load_json(name: str, text: str, locate: bool):
                                      f"not valid JSON: {e.msg}")]) from None
     except ValueError as e:  # a number of more digits than Python converts
         raise BadInput([Problem(name, "the file", None, None, _digits(e))]) from None
+
+
+def open_tree(data: bytes, name: str) -> Any:
+    """A workbook file's tree for an import. A JSON workbook is streamed: its `processes` are a
+    `Later`, read one process at a time as the import takes them (a province's, read whole, are a
+    gigabyte of objects), and the keys after them are read once they are through. Other formats,
+    and a JSON file that is no mapping, are read whole; no positions either way (a refused file is
+    read again with them, for its messages)."""
+    if format_of(name) != "json" or limits.size_problem(len(data), limits.MAX_WORKBOOK_BYTES):
+        return read_tree(data, name, locate=False)
+    name = PurePath(name).name
+    stream = _JsonStream(name, data)
+    if stream.peek() != "{":
+        return read_tree(data, name, locate=False)
+    tree = Entry()
+    keys = stream.members()
+
+    def read_on() -> None:
+        """The keys after the processes, into the tree."""
+        for key in keys:
+            if key in tree:
+                raise stream.twice(key)
+            tree[key] = stream.value()
+
+    for key in keys:
+        if key in tree:
+            raise stream.twice(key)
+        if key != "processes" or stream.peek() != "[":
+            tree[key] = stream.value()
+        elif "departments" in tree and "people" in tree:
+            tree[key] = Later(stream.elements(), read_on)
+            return tree
+        else:  # processes before what they refer to: the rest first, then the processes again
+            for _ in stream.elements():
+                pass
+            tree[key] = Later(_JsonStream(name, data).values_of("processes"), lambda: None)
+    return tree
+
+
+class Later:
+    """A list of a streamed tree, read as it is iterated, once; `then` reads what follows it."""
+
+    def __init__(self, values, then: Callable[[], None]):
+        self._values, self._then = values, then
+
+    def __iter__(self):
+        values, self._values = self._values, None
+        if values is None:
+            raise RuntimeError("a streamed list is read only once")
+        yield from values
+        self._then()
+
+
+#: Bytes of a streamed JSON workbook decoded at a time.
+WINDOW = 1 << 22
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _JsonStream:
+    """A JSON text read a value at a time from a window of it, with the same decoder (and the
+    same refusals) as a whole file's read: only the value being read, and the window, are held."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data = name, data
+        self.decoder = json.JSONDecoder(object_pairs_hook=_pairs(name))
+        self.utf8 = codecs.getincrementaldecoder("utf-8-sig")()
+        self.fed, self.text, self.at = 0, "", 0
+
+    def _more(self) -> bool:
+        """Decode the next window onto what is not yet read; False at the end of the file."""
+        if self.fed >= len(self.data):
+            return False
+        end = self.fed + WINDOW
+        try:
+            more = self.utf8.decode(self.data[self.fed:end], final=end >= len(self.data))
+        except UnicodeDecodeError as e:
+            raise BadInput([Problem(self.name, "the file", None, None, f"cannot be read as UTF-8: {e}")]) from None
+        self.text, self.at, self.fed = self.text[self.at:] + more, 0, end
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space, not taken; '' at the end."""
+        while True:
+            self.at = _SPACE.match(self.text, self.at).end()  # type: ignore[union-attr]  # matches the empty text
+            if self.at < len(self.text) or not self._more():
+                return self.text[self.at:self.at + 1]
+
+    def _take(self, char: str) -> None:
+        if self.peek() != char:
+            raise self._broken(f"expected '{char}'")
+        self.at += 1
+
+    def value(self) -> Any:
+        """The next whole value. A value cut off by the window's end is read again with more."""
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.text, self.at)
+            except json.JSONDecodeError as e:
+                if self._more():
+                    continue
+                raise self._broken(e.msg) from None
+            except ValueError as e:  # a number of more digits than Python converts
+                raise BadInput([Problem(self.name, "the file", None, None, _digits(e))]) from None
+            except RecursionError:
+                raise BadInput([Problem(self.name, "the file", None, None,
+                                        "is nested too deep to be a workbook")]) from None
+            if end < len(self.text) or not self._more():  # a number at the edge may go on
+                self.at = end
+                return value
+
+    def members(self):
+        """The keys of the top mapping, in order; the caller reads each one's value before the next."""
+        self._take("{")
+        if self.peek() == "}":
+            self.at += 1
+        else:
+            while True:
+                key = self.value()
+                if not isinstance(key, str):
+                    raise self._broken("expected a key")
+                self._take(":")
+                yield key
+                if self.peek() != ",":
+                    break
+                self.at += 1
+            self._take("}")
+        if self.peek():
+            raise self._broken("extra data after the workbook")
+
+    def elements(self):
+        """The values of the list that comes next, one at a time."""
+        self._take("[")
+        if self.peek() == "]":
+            self.at += 1
+            return
+        while True:
+            yield self.value()
+            if self.peek() != ",":
+                break
+            self.at += 1
+        self._take("]")
+
+    def values_of(self, wanted: str):
+        """The values of the top mapping's list under `wanted`, the other keys passed over."""
+        for key in self.members():
+            if key == wanted:
+                yield from self.elements()
+                return
+            self.value()
+
+    def twice(self, key: str) -> BadInput:
+        return BadInput([Problem(self.name, "the file", None, key, "key given twice")])
+
+    def _broken(self, why: str) -> BadInput:
+        return BadInput([Problem(self.name, "the file", None, None, f"not valid JSON: {why}")])
 
 
 # --- XLSX -------------------------------------------------------------------------------------

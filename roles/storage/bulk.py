@@ -8,10 +8,11 @@ from __future__ import annotations
 import itertools
 import json
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import JSON, Table, insert, literal, select, text
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
@@ -49,9 +50,34 @@ def bulk_insert(session: Session, table: Table | type[SQLModel], rows: Iterable[
             values = list(get(r)) if len(columns) > 1 else [get(r)]
             for i in json_at:
                 v = values[i]
-                values[i] = "null" if v is None else "[]" if v == [] else json.dumps(v, ensure_ascii=False)
+                values[i] = "null" if v is None else "[]" if v == [] else _json(v)
             copy.write_row(values)
 
 
+#: One encoder for every JSON value: `json.dumps` with options builds a new one per call.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
 #: Rows SQLite is given at a time.
 BLOCK = 5000
+
+
+@contextmanager
+def checked_after(session: Session, tables: Iterable[type[SQLModel]]) -> Iterator[None]:
+    """A first import into empty `tables` on PostgreSQL: their foreign keys checked once, after
+    the rows are in, by one join each, rather than row by row as COPY goes (a province's steps took
+    15 s with them, 3 s without). The same keys are put back (`pg_get_constraintdef`); a row that
+    breaks one fails the import, and the transaction takes the drop back with everything else.
+    The tables stay locked to others until the import commits: only where they hold nothing yet."""
+    cores = [table_of(t) for t in tables]
+    if session.connection().dialect.name != "postgresql" or any(
+            session.execute(select(literal(1)).select_from(t).limit(1)).first() for t in cores):
+        yield
+        return
+    keys = session.execute(text("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                                "WHERE contype = 'f' AND conrelid = ANY(CAST(:names AS regclass[]))"),
+                           {"names": [t.name for t in cores]}).all()
+    for table, name, _ in keys:
+        session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    yield
+    for table, name, definition in keys:
+        session.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from flows.model import VERSIONS
 from flows.wording import Progress
 from roles.actor import Account, username
-from roles.model import Known, Workbook
+from roles.model import Incoming, Known, Workbook
 from roles.storage import lean
 from roles.storage.address import resolve_url, safe
 
@@ -44,10 +44,10 @@ class Writing:
         from roles.storage import organisation
         return organisation.held(self.session, department_ids)
 
-    def replace(self, wb: Workbook, progress: Progress = lambda _: None) -> ImportSummary:
-        """Replace the departments `wb` names, and add its absences and calendar days."""
+    def replace(self, incoming: Incoming, progress: Progress = lambda _: None) -> ImportSummary:
+        """Replace the departments `incoming` names, and add its absences and calendar days."""
         from roles.storage import organisation
-        return organisation.replace(self.session, wb, progress, user=username(self.actor))
+        return organisation.replace(self.session, incoming, progress, user=username(self.actor))
 
     def record(self, action: str, subject: str, before, after) -> None:
         """An audit row of this unit of work, written when it commits (not at all if it fails)."""

@@ -10,6 +10,7 @@ is how users update. Functions that take a session never commit: the use case's 
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,11 @@ from sqlmodel import Session, col
 from flows.errors import BadInput, Conflict, Problem
 from flows.model import VERSIONS
 from flows.wording import Progress, Stage, values
-from roles.model import (Absence, CalendarDay, Department, Exemption, Function, Known, Person, Power, Section, SectionBefore,
+from roles.model import (Absence, CalendarDay, Department, Exemption, Function, Incoming, Known, Person, Power, Section, SectionBefore,
                          Workbook)
 from roles.storage import processes as flow_store
 from roles.storage.absences import new_absences
-from roles.storage.bulk import bulk_insert, table_of
+from roles.storage.bulk import bulk_insert, checked_after, table_of
 from roles.storage.changes import bump
 from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import (AbsenceRow, AccountRow, CalendarRow, CalendarYearRow, ContactRow, DepartmentRow, ExemptionRow,
@@ -45,7 +46,7 @@ class ImportStage(Stage):
     CATALOG = {"reading": ("正在读取 {file}", "reading {file}"),
                "checking": ("正在检查", "checking"),
                "replacing": ("替换 {replaced} 个部门，新增 {added} 个", "replacing {replaced} department(s), adding {added}"),
-               "processes": ("正在写入 {n} 个流程", "writing {n} processes"),
+               "processes": ("正在检查并写入流程：已 {n} 个", "checking and writing processes: {n} so far"),
                "absences": ("正在写入 {n} 条请假", "writing {n} absences")}
 
 
@@ -184,10 +185,15 @@ def known(s: Session, replacing: set[str]) -> Known:
     return known
 
 
-def replace(s: Session, wb: Workbook, progress: Progress, *, user: str) -> ImportSummary:
+def replace(s: Session, incoming: Incoming, progress: Progress, *, user: str) -> ImportSummary:
+    """Replace the departments `incoming` names: their organisation, then its processes written as
+    they come (so a province's are never all held), then what follows them. Its `rest` raises when
+    the file had a problem anywhere, and the caller's transaction takes everything back."""
+    wb = incoming.head
     dept_ids = [d.id for d in wb.departments]
     old_pos = dict(s.execute(select(col(DepartmentRow.id), col(DepartmentRow.position))).all())
     replaced = [d for d in dept_ids if d in old_pos]
+    first = not replaced  # nothing of the file's is read by anyone yet: its processes' keys may be checked after
     progress(ImportStage("replacing", values(replaced=len(replaced), added=len(dept_ids) - len(replaced))))
     # Accounts outlive a re-import: unlink their people while the departments are replaced, relink after.
     linked = dict(s.execute(select(col(AccountRow.username), col(AccountRow.person_id)).where(col(AccountRow.person_id).is_not(None))).all())
@@ -228,9 +234,11 @@ def replace(s: Session, wb: Workbook, progress: Progress, *, user: str) -> Impor
                 s.execute(update(AccountRow).where(col(AccountRow.username) == username).values(person_id=person))
     staying = {p.id for p in wb.people}
     bulk_insert(s, ContactRow, [c for c in contacts if c["person_id"] in staying])
-    progress(ImportStage("processes", values(n=len(wb.processes))))
-    flow_store.write_processes(s, wb.processes, flow_store.max_position(s) + 1, user=user)
+    with checked_after(s, (ProcessRow, VersionRow, StepRow)) if first else nullcontext():
+        written = flow_store.write_processes(s, incoming.processes, flow_store.max_position(s) + 1, user=user,
+                                             progress=lambda n: progress(ImportStage("processes", values(n=n))))
     flow_store.drop_orphan_drafts(s)
+    wb = incoming.rest()
     bulk_insert(s, PowerRow, [row_of(p, position=i) for i, p in enumerate(wb.powers)])
     progress(ImportStage("absences", values(n=len(wb.absences))))
     bulk_insert(s, AbsenceRow, new_absences(s, wb.absences))
@@ -240,8 +248,7 @@ def replace(s: Session, wb: Workbook, progress: Progress, *, user: str) -> Impor
     _analyze(s)
     bump(s)
     return ImportSummary(departments=len(dept_ids), replaced=len(replaced), people=len(wb.people),
-                         processes=len(wb.processes),
-                         steps=sum(len(v.steps) for p in wb.processes for v in (p.before, p.after) if v),
+                         processes=written.processes, steps=written.steps,
                          absences=len(wb.absences), calendar=len(wb.calendar))
 
 

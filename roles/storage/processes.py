@@ -7,7 +7,9 @@ import that writes processes among other things stays all-or-nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, true, update
@@ -67,16 +69,35 @@ def read_processes(session: Session, versions: tuple[str, ...] = VERSIONS,
     return out
 
 
-def write_processes(session: Session, processes: Iterable[Process], first_position: int, *, user: str) -> None:
+@dataclass(frozen=True)
+class Written:
+    processes: int
+    steps: int
+
+
+def write_processes(session: Session, processes: Iterable[Process], first_position: int, *, user: str,
+                    progress: Callable[[int], None] = lambda _: None) -> Written:
+    """Write `processes` as they come, a block at a time (a province's are never all held); say
+    how many are written after each block."""
     now = dt.datetime.now(dt.timezone.utc)
-    processes = list(processes)
-    bulk_insert(session, ProcessRow, ({"id": p.id, "section_id": p.section, "name": p.name, "position": first_position + i}
-                                      for i, p in enumerate(processes)))
-    bulk_insert(session, VersionRow, ({"process_id": p.id, "version": which, "revision": p.revisions.get(which, 1),
-                                       "updated_at": now, "updated_by": user} | terms_of(v)
-                                      for p in processes for which in VERSIONS if (v := p.version(which)) is not None))
-    bulk_insert(session, StepRow, (_step_row(p.id, which, j, s) for p in processes for which in VERSIONS
-                                   if (v := p.version(which)) is not None for j, s in enumerate(v.steps)))
+    count = steps = 0
+    it = iter(processes)
+    while block := list(itertools.islice(it, PROCESS_BLOCK)):
+        bulk_insert(session, ProcessRow, ({"id": p.id, "section_id": p.section, "name": p.name,
+                                           "position": first_position + count + i} for i, p in enumerate(block)))
+        bulk_insert(session, VersionRow, ({"process_id": p.id, "version": which, "revision": p.revisions.get(which, 1),
+                                           "updated_at": now, "updated_by": user} | terms_of(v)
+                                          for p in block for which in VERSIONS if (v := p.version(which)) is not None))
+        bulk_insert(session, StepRow, (_step_row(p.id, which, j, s) for p in block for which in VERSIONS
+                                       if (v := p.version(which)) is not None for j, s in enumerate(v.steps)))
+        count += len(block)
+        steps += sum(len(v.steps) for p in block for v in (p.before, p.after) if v is not None)
+        progress(count)
+    return Written(count, steps)
+
+
+#: Processes written at a time: some 20,000 steps' rows, and few enough statements.
+PROCESS_BLOCK = 1000
 
 
 def _step_row(process_id: str, version: str, position: int, s: Step) -> dict:

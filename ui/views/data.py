@@ -38,8 +38,9 @@ else:
         refusal = None
         with st.status(t("data.importing", lg, file=upload.name)) as status:
             try:
-                summary = actions.import_workbook(db(), account(), data=upload.getvalue(), name=upload.name,
-                                                  progress=lambda m: status.write(m.text(lg)))
+                summary = actions.import_workbook(  # the count of processes written goes on in the label
+                    db(), account(), data=upload.getvalue(), name=upload.name,
+                    progress=lambda m: status.update(label=m.text(lg)) if m.key == "processes" else status.write(m.text(lg)))
                 status.update(label=t("import.done", lg, file=upload.name, **summary.__dict__), state="complete")
             except actions.AbflowError as e:
                 refusal = e
