@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows import limits
 from flows.errors import BadInput, PermissionDenied
 from roles import clock
-from roles.engines.handover import RECENT_DAYS, due
+from roles.engines.handover import RECENT_DAYS, due_over
 from roles.engines.roster import calendar_of
 from roles.storage import handovers as records
 from roles.storage.database import Database
@@ -56,9 +56,9 @@ def open_handovers(db: Database, actor: Account, *, today: dt.date | None = None
     something changed; any account may ask (it changes nothing anyone wrote, and is recorded as
     the system's)."""
     day = today or clock.today()
-    wb = db.coverage()  # who acts on each step: the holders and the flow, read on the bare driver
-    records.sync(db.engine, due(wb, calendar_of(wb), day), wb.person_by_id, day - dt.timedelta(days=RECENT_DAYS),
-                 SYSTEM)
+    with db.in_parts() as (everyone, parts):  # who acts on each step, a few departments at a time
+        found = due_over(parts, everyone.absences, calendar_of(everyone), day)
+    records.sync(db.engine, found, everyone.person_by_id, day - dt.timedelta(days=RECENT_DAYS), SYSTEM)
 
 
 def handovers(db: Database, actor: Account, *, open_only: bool = False, department_id: str | None = None,

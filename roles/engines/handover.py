@@ -9,10 +9,11 @@ recorded in two pieces gets one handover. Pure: the store keeps the records and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from roles.engines.acting import Absences, status_of, up_chain
 from roles.engines.calendar import WorkCalendar
-from roles.model import Due, HandoverStep, Workbook
+from roles.model import Absence, Due, HandoverStep, Workbook
 
 #: An absence that ended this many days ago or less still gets its handover: A has just come back.
 RECENT_DAYS = 30
@@ -20,24 +21,33 @@ RECENT_DAYS = 30
 
 def due(wb: Workbook, calendar: WorkCalendar, today: dt.date) -> list[Due]:
     """The absences, ended at most RECENT_DAYS ago or still to come, that need a handover."""
-    absences = Absences(wb.absences, calendar)
-    chain = up_chain(wb)
-    held: dict[str, list] = {}
-    for p in wb.processes:
-        if p.after is not None:
+    return due_over((wb,), wb.absences, calendar, today)
+
+
+def due_over(parts: Iterable[Workbook], absences: Iterable[Absence], calendar: WorkCalendar,
+             today: dt.date) -> list[Due]:
+    """`due` for an organisation given in `parts`, each a few departments in their order with
+    their processes, read one after another (a province's steps are never all held), and all its
+    `absences`: the same handovers, their steps in the same order."""
+    away = Absences(absences, calendar)
+    runs = [(person, start, end) for person, start, end in away.runs()
+            if end >= today - dt.timedelta(days=RECENT_DAYS)]
+    days_of = {(person, start): [away.away(d) for d in calendar.workdays(start, end)] for person, start, end in runs}
+    runs_of: dict[str, list[tuple[dt.date, list]]] = {}
+    for person, start, _ in runs:
+        runs_of.setdefault(person, []).append((start, days_of[(person, start)]))
+    steps: dict[tuple[str, dt.date], list[HandoverStep]] = {key: [] for key in days_of}
+    for wb in parts:
+        chain = up_chain(wb)
+        for p in wb.processes:
+            if p.after is None:
+                continue
             for s in p.after.work_steps:
-                if s.a:
-                    held.setdefault(s.a, []).append((p, s))
-    out = []
-    for person, start, end in absences.runs():
-        if end < today - dt.timedelta(days=RECENT_DAYS) or person not in held:
-            continue
-        days = [absences.away(d) for d in calendar.workdays(start, end)]
-        steps = []
-        for p, s in held[person]:
-            acting = dict.fromkeys(who for away in days
-                                   if (who := status_of(s, away, chain.get(p.section, ()))[1]) is not None)
-            steps.append(HandoverStep(p.id, s.id, f"{p.name} · {s.label}", tuple(acting)))
-        if days and any(s.acting for s in steps):
-            out.append(Due(person, start, end, tuple(steps)))
-    return out
+                if (holder := s.a) is None or holder not in runs_of:
+                    continue
+                for start, days in runs_of[holder]:
+                    acting = dict.fromkeys(who for away_then in days
+                                           if (who := status_of(s, away_then, chain.get(p.section, ()))[1]) is not None)
+                    steps[(holder, start)].append(HandoverStep(p.id, s.id, f"{p.name} · {s.label}", tuple(acting)))
+    return [Due(person, start, end, tuple(steps[(person, start)])) for person, start, end in runs
+            if days_of[(person, start)] and any(h.acting for h in steps[(person, start)])]

@@ -130,6 +130,16 @@ class Database:
                 return lean.coverage(bare, departments, timed)
         return self._kept(self._covered, (departments, timed), read)
 
+    @contextmanager
+    def in_parts(self, size: int = 100) -> Iterator[tuple[Workbook, Iterator[Workbook]]]:
+        """The whole database for a pass that needs only a few departments at a time: what every
+        part shares (`lean.everyone`), and `coverage()` of `size` departments after another, in
+        their order, each let go before the next (a province's steps, read whole, are half a
+        gigabyte). Not kept."""
+        with self._bare() as bare:
+            ids = lean.department_ids(bare)
+            yield lean.everyone(bare), (lean.coverage(bare, frozenset(ids[i:i + size])) for i in range(0, len(ids), size))
+
     def derived(self, key: tuple, versions: tuple[str, ...], compute: Callable[[Workbook], T]) -> T:
         """What `compute` makes of the whole workbook (with `versions`), kept under `key` until the
         data changes: a report every rerun of a page asks for is computed once per change. The

@@ -8,8 +8,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -17,6 +18,7 @@ from sqlmodel import Session, col
 from flows.errors import Conflict, NotFound
 from roles.actor import Account
 from roles.storage.audit import audit, audit_many
+from roles.storage.bulk import table_of
 from roles.storage.engines import writing
 from roles.model import Due
 from roles.storage.tables import HandoverRow
@@ -110,15 +112,23 @@ def sync(engine: Engine, due: Iterable[Due], people: Iterable[str], since: dt.da
                 s.execute(delete(HandoverRow).where(col(HandoverRow.id).in_([row.id for row in drop])))
             for row, d in follow:
                 row.end, row.steps, row.revision = d.end, _steps(d), row.revision + 1
-            now = dt.datetime.now(dt.timezone.utc)
-            opened = [HandoverRow(person_id=d.person, start=d.start, end=d.end, steps=_steps(d), opened_at=now)
-                      for d in opening]
-            s.add_all(opened)
-            s.flush()  # all at once: their ids name them in the audit
-            records += [("handover.open", _subject(row), None, _of(row).json()) for row in opened]
+            records += [("handover.open", _subject(row), None, _of(row).json()) for row in _open(s, opening)]
             audit_many(s, user, records)
     except (IntegrityError, Conflict):
         pass  # another caller opened the same handover at the same moment, or is writing: next time
+
+
+def _open(s: Session, opening: list[Due]) -> list[HandoverRow]:
+    """New handovers, written in one statement that gives back their ids (they name them in the
+    audit): a province's first import opens 16,000, which as ORM objects took 5 s to make."""
+    if not opening:
+        return []
+    now = dt.datetime.now(dt.timezone.utc)
+    rows: list[dict[str, Any]] = [{"person_id": d.person, "start": d.start, "end": d.end, "steps": _steps(d),
+                                   "opened_at": now, "revision": 1} for d in opening]
+    table = table_of(HandoverRow)
+    ids = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    return [HandoverRow.model_construct(id=i, **row) for i, row in zip(ids, rows, strict=True)]
 
 
 def fingerprint(engine: Engine) -> tuple:

@@ -12,6 +12,7 @@ question asks about. The engines answer on it byte for byte as on the full workb
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -177,6 +178,19 @@ def coverage(bare: Bare, departments: frozenset[str] | None = None, timed: bool 
         processes=tuple(p for _, p in held),
         absences=tuple(_entity(Absence, r) for r in absences),
         calendar=calendar, damaged=tuple(damaged), official_years=official)
+
+
+def everyone(bare: Bare) -> Workbook:
+    """Every person and absence, and the calendar: what a pass over the database in parts shares."""
+    return dataclasses.replace(
+        coverage(bare, frozenset()),
+        people=tuple(_entity(Person, r) for r in bare.dicts("SELECT * FROM person ORDER BY position")),
+        absences=tuple(_entity(Absence, r) for r in bare.dicts("SELECT * FROM absence ORDER BY id")))
+
+
+def department_ids(bare: Bare) -> list[str]:
+    """Every department, in order."""
+    return [d for (d,) in bare.rows("SELECT id FROM department ORDER BY position")]
 
 
 def _marks(values: Iterable) -> str:

@@ -16,6 +16,7 @@ from bench.city import city_workbook
 from roles import actions
 from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.pairing import b_loads, pairing_issues, processes_of, section_steps
+from roles.engines.handover import due, due_over
 from roles.engines.leaders import added_by_leave
 from roles.engines.overrun import added_by, overrun
 from roles.engines.resilience import resilience
@@ -140,6 +141,12 @@ def test_the_bare_driver_answers_who_acts_as_the_whole_workbook_does(engine, db_
         leave = Absence(p.id, DAY, DAY + dt.timedelta(days=6), "leave")
         assert actions.leave_check(db, OFFICE, person_id=p.id, start=leave.start, end=leave.end) == actions.LeaveCheck(
             rosters.whatif(whole, p.id, leave.start, leave.end), added_by_leave(whole, leave), added_by(whole, leave))
+    wanted = due(whole, rosters.calendar_of(whole), DAY)
+    dept_of = {q.id: whole.department_of_section[q.section] for q in whole.processes}
+    assert any(len({dept_of[h.process] for h in d.steps}) > 1 for d in wanted)  # steps of several parts
+    for size in (1, 3):  # read a few departments at a time, as an import's handovers are opened
+        with db.in_parts(size) as (everyone, parts):
+            assert due_over(parts, everyone.absences, rosters.calendar_of(everyone), DAY) == wanted
 
 
 def test_a_step_the_bare_path_makes_is_the_step_its_class_makes():
