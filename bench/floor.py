@@ -6,6 +6,10 @@ it costs is what the question costs, and bench.run checks its answer equals abfl
 Run as a command, as `abflow` is: `python -m bench.floor URL roster DAY` or
 `python -m bench.floor URL gaps FROM TO`. It knows what the bench city holds (no limits on B, no
 half days); abflow's engines know the rest.
+
+`python -m bench.floor URL import FILE` is an import's floor: the file read whole with `json`, and
+its processes, versions and steps written into empty tables like theirs (their keys, no foreign
+keys) with COPY (executemany on SQLite), nothing checked, then rolled back.
 """
 from __future__ import annotations
 
@@ -100,8 +104,50 @@ class Roster:
         return "gap", None, best[0][0] if best else None
 
 
+#: A step's columns the bench files give, and the defaults of those a step may leave out.
+STEP_COLUMNS = ("id", "name", "kind", "next", "a", "b", "minutes", "per_month", "days", "skill")
+STEP_DEFAULTS = {"kind": "task", "next": []}
+VERSION_COLUMNS = ("kind", "legal_days", "promised_days", "materials", "trips")
+
+
+def load(url: str, path: str) -> None:
+    """The floor of `abflow import`: what any import of the file must do, and nothing more."""
+    tree = json.loads(open(path, "rb").read())
+    conn, mark = connect(url)
+    pg = not url.startswith("sqlite")
+    if pg:
+        conn.autocommit = False
+    for table in ("process", "process_version", "step"):
+        conn.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING INDEXES)" if pg else
+                     f"CREATE TABLE floor_{table} AS SELECT * FROM {table} WHERE 0")
+    processes = [(p["id"], p["section"], p["name"], i) for i, p in enumerate(tree["processes"])]
+    versions = [(p["id"], which, 1, *(_cell(p[which].get(c)) for c in VERSION_COLUMNS))
+                for p in tree["processes"] for which in ("before", "after") if p.get(which)]
+    steps = ((p["id"], which, j, *(_cell(s.get(c, STEP_DEFAULTS.get(c))) for c in STEP_COLUMNS))
+             for p in tree["processes"] for which in ("before", "after") if p.get(which)
+             for j, s in enumerate(p[which]["steps"]))
+    for table, columns, rows in (("process", ("id", "section_id", "name", "position"), processes),
+                                 ("process_version", ("process_id", "version", "revision", *VERSION_COLUMNS), versions),
+                                 ("step", ("process_id", "version", "position", *STEP_COLUMNS), steps)):
+        if pg:
+            with conn.cursor().copy(f"COPY floor_{table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            conn.executemany(f"INSERT INTO floor_{table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                             rows)
+    conn.rollback()
+
+
+def _cell(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
 def main() -> None:
     url, what, *days = sys.argv[1:]
+    if what == "import":
+        load(url, days[0])
+        return
     conn, mark = connect(url)
     steps, people = read(conn, mark)
     r = Roster(steps, people)
