@@ -112,10 +112,16 @@ def sync(engine: Engine, due: Iterable[Due], people: Iterable[str], since: dt.da
                 s.execute(delete(HandoverRow).where(col(HandoverRow.id).in_([row.id for row in drop])))
             for row, d in follow:
                 row.end, row.steps, row.revision = d.end, _steps(d), row.revision + 1
-            records += [("handover.open", _subject(row), None, _of(row).json()) for row in _open(s, opening)]
             audit_many(s, user, records)
+            for i in range(0, len(opening), OPEN_BLOCK):  # a block's rows and audit let go before the next
+                audit_many(s, user, [("handover.open", _subject(row), None, _of(row).json())
+                                     for row in _open(s, opening[i:i + OPEN_BLOCK])])
     except (IntegrityError, Conflict):
         pass  # another caller opened the same handover at the same moment, or is writing: next time
+
+
+#: Handovers opened, and audited, at a time.
+OPEN_BLOCK = 1000
 
 
 def _open(s: Session, opening: list[Due]) -> list[HandoverRow]:

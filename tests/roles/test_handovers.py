@@ -227,3 +227,22 @@ def test_opening_is_over_every_persons_whole_set_of_steps(cross):
     found = actions.handovers(cross, OFFICE)
     actions.open_handovers(cross, TESTER, today=TODAY)
     assert actions.handovers(cross, OFFICE) == found
+
+
+def test_handovers_opened_a_block_at_a_time_are_each_audited_on_one_chain(cross, monkeypatch):
+    """A province's import opens thousands, written and audited a block at a time."""
+    from roles.storage import audit, handovers as records
+    stored = actions.handovers(cross, OFFICE)
+    assert len(stored) == 2
+    from sqlalchemy import delete
+    from roles.storage.tables import HandoverRow
+    with cross.engine.begin() as conn:
+        conn.execute(delete(HandoverRow))
+    monkeypatch.setattr(records, "OPEN_BLOCK", 1)
+    actions.open_handovers(cross, TESTER, today=TODAY)
+    opened = actions.handovers(cross, OFFICE)
+    assert [(h.person, h.start, h.steps) for h in opened] == [(h.person, h.start, h.steps) for h in stored]
+    rows, _, problems = audit.verify_trail(cross.engine)
+    assert problems == []
+    assert {r.subject for r in audit.audit_trail(cross.engine) if r.action == "handover.open"} >= \
+        {f"handover {h.id}: {h.person} {h.start}" for h in opened}
