@@ -117,6 +117,9 @@ def load(url: str, path: str) -> None:
     pg = not url.startswith("sqlite")
     if pg:
         conn.autocommit = False
+    else:  # sqlite3 would commit each CREATE TABLE of its own accord
+        conn.isolation_level = None
+        conn.execute("BEGIN")
     for table in ("process", "process_version", "step"):
         conn.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING INDEXES)" if pg else
                      f"CREATE TABLE floor_{table} AS SELECT * FROM {table} WHERE 0")
