@@ -241,13 +241,17 @@ def step_problems(s: Step) -> list[tuple[str, str]]:
     at its default is fine as it is (tests/flows/test_fields.py): only the others, and the id
     every step must have, are asked."""
     values = s.__dict__
-    return [(name, p) for name, f, default in _CHECKED
-            if (f.kind == "id" or not ((v := values[name]) is default or (type(v) is type(default) and v == default)))
-            and (p := f.problem(values[name]))] + _misfits(s)
+    found = []
+    for name, problem, default, default_type, asked in _CHECKED:
+        v = values[name]
+        if (asked or not (v is default or (type(v) is default_type and v == default))) and (p := problem(v)):
+            found.append((name, p))
+    return found + _misfits(s)
 
 
-#: Per step field, its name, spec and default, for `step_problems`.
-_CHECKED = [(f.name, f, f.default) for f in STEP]
+#: Per step field: its name, its problem check, its default and that default's type, and whether
+#: it is asked even at its default (the id every step must have), for `step_problems`.
+_CHECKED = [(f.name, f.problem, f.default, type(f.default), f.kind == "id") for f in STEP]
 
 
 #: Fields only some kinds of step have: the kinds, and what a misplaced one is told.

@@ -72,6 +72,8 @@ class _Reader:
         value = node.get(key)
         if value is None:
             return None
+        if type(value) is str and len(value) <= limits.MAX_TEXT and (stripped := value.strip()).isprintable():
+            return stripped or None  # the usual text, which limits.text_problem lets in at once
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.bad(label, node, key, f"must be text, not {_kind(value)}")
             return None
