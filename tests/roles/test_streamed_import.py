@@ -4,6 +4,7 @@ ends; a file refused on the way is refused as a whole read refuses it, and nothi
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import yaml
@@ -119,3 +120,34 @@ def test_a_first_import_keeps_every_foreign_key(engine, tmp_path):
     assert keys() == before
     load_file(engine, write(tmp_path, data, "wb.json"))
     assert keys() == before and counts(engine) == (3, 3, 1)
+
+
+def test_a_role_that_may_only_write_rows_imports_with_its_keys_checked_as_it_goes(pg_migrated, tmp_path):
+    """A deployment may give abflow a role that writes rows but does not own the tables: it cannot
+    drop their keys, so its first import checks them row by row, and succeeds."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from roles import actions
+    from roles.storage.database import dispose_all
+    from ..conftest import TESTER
+    pg_migrated.fresh()
+    owner = create_engine(pg_migrated.url, isolation_level="AUTOCOMMIT")
+    role = f"abflow_rows_{uuid.uuid4().hex[:8]}"
+    with owner.connect() as c:
+        c.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        c.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+        c.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        c.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
+    try:
+        keys = inspect(owner).get_foreign_keys("step")
+        url = make_url(pg_migrated.url).set(username=role).render_as_string(hide_password=False)
+        summary = actions.import_workbook(actions.open_database(url), TESTER, name="wb.json",
+                                          data=json.dumps(base(), ensure_ascii=False, default=str).encode())
+        assert (summary.processes, summary.steps) == (2, 3)
+        assert inspect(owner).get_foreign_keys("step") == keys
+    finally:
+        dispose_all()
+        with owner.connect() as c:
+            c.execute(text(f'DROP OWNED BY "{role}"'))
+            c.execute(text(f'DROP ROLE "{role}"'))
+        owner.dispose()
