@@ -207,7 +207,8 @@ class Incoming:
     @classmethod
     def whole(cls, wb: Workbook) -> Incoming:
         """A workbook already in memory, checked."""
-        return cls(replace(wb, processes=()), iter(wb.processes), lambda: replace(wb, processes=()))
+        organisation = replace(wb, processes=())
+        return cls(organisation, iter(wb.processes), lambda: organisation)
 
 
 @dataclass(frozen=True)

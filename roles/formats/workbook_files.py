@@ -258,24 +258,21 @@ def open_tree(data: bytes, name: str) -> Any:
     keys = stream.members()
 
     def read_on() -> None:
-        """The keys after the processes, into the tree."""
+        """The keys into the tree, up to processes that can be streamed (what follows them is read
+        once they are through), or to the end."""
         for key in keys:
             if key in tree:
                 raise stream.twice(key)
-            tree[key] = stream.value()
-
-    for key in keys:
-        if key in tree:
-            raise stream.twice(key)
-        if key != "processes" or stream.peek() != "[":
-            tree[key] = stream.value()
-        elif "departments" in tree and "people" in tree:
-            tree[key] = Later(stream.elements(), read_on)
-            return tree
-        else:  # processes before what they refer to: the rest first, then the processes again
-            for _ in stream.elements():
-                pass
-            tree[key] = Later(_JsonStream(name, data).values_of("processes"), lambda: None)
+            if key != "processes" or stream.peek() != "[":
+                tree[key] = stream.value()
+            elif "departments" in tree and "people" in tree:
+                tree[key] = Later(stream.elements(), read_on)
+                return
+            else:  # processes before what they refer to: the rest first, then the processes again
+                for _ in stream.elements():
+                    pass
+                tree[key] = Later(_JsonStream(name, data).values_of("processes"), lambda: None)
+    read_on()
     return tree
 
 

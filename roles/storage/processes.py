@@ -83,15 +83,15 @@ def write_processes(session: Session, processes: Iterable[Process], first_positi
     count = steps = 0
     it = iter(processes)
     while block := list(itertools.islice(it, PROCESS_BLOCK)):
+        versions = [(p, which, v) for p in block for which in VERSIONS if (v := p.version(which)) is not None]
         bulk_insert(session, ProcessRow, ({"id": p.id, "section_id": p.section, "name": p.name,
                                            "position": first_position + count + i} for i, p in enumerate(block)))
         bulk_insert(session, VersionRow, ({"process_id": p.id, "version": which, "revision": p.revisions.get(which, 1),
-                                           "updated_at": now, "updated_by": user} | terms_of(v)
-                                          for p in block for which in VERSIONS if (v := p.version(which)) is not None))
-        bulk_insert(session, StepRow, (_step_row(p.id, which, j, s) for p in block for which in VERSIONS
-                                       if (v := p.version(which)) is not None for j, s in enumerate(v.steps)))
+                                           "updated_at": now, "updated_by": user} | terms_of(v) for p, which, v in versions))
+        bulk_insert(session, StepRow, (_step_row(p.id, which, j, s) for p, which, v in versions
+                                       for j, s in enumerate(v.steps)))
         count += len(block)
-        steps += sum(len(v.steps) for p in block for v in (p.before, p.after) if v is not None)
+        steps += sum(len(v.steps) for _, _, v in versions)
         progress(count)
     return Written(count, steps)
 
