@@ -976,6 +976,12 @@ def _xml_id(value: str, ascii: bool = False) -> str:
     return value if re.match(r"[^\W\d]", value) else f"_{value}"
 
 
+def element_ids(version: Version, ascii_ids: bool = False) -> dict[str, str]:
+    """Each step's id in a file `write` makes of `version` (the designer marks a drawing's changed
+    steps by them)."""
+    return _xml_ids([s.id for s in version.steps], ascii_ids)
+
+
 def _xml_ids(ids: list[str], ascii: bool) -> dict[str, str]:
     """Each step id's XML id, no two alike (an id made so may meet one that was so already)."""
     out: dict[str, str] = {}

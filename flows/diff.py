@@ -42,3 +42,53 @@ def diff(old: Version | None, new: Version | None) -> list[Change]:
             out.append(Change(sid, "reassigned", o, s))
     out += [Change(sid, "removed", o, None) for sid, o in before.items() if sid not in after]
     return out
+
+
+#: The fields of a step that are its A/B assignment: a draft that changes only these is an A/B
+#: change (reviewed as "holders"), not a redesign of the process.
+HOLDER_FIELDS = frozenset({"a", "b", "b_max_days", "b_may_act"})
+#: Where a step was drawn is not a change of the process.
+_DRAWING = frozenset({"shape"})
+_STEP_FIELDS = tuple(f for f in Step.__dataclass_fields__ if f not in _DRAWING and f != "id")
+_TERMS = tuple(f for f in Version.__dataclass_fields__ if f != "steps")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two versions of a process compared step by step, every field but the drawing: what a
+    reviewer is shown, drawn on the chart (added green, removed red, changed amber)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    #: Step id → the fields that differ, in declaration order.
+    changed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: The version's terms that differ (kind, promised days, materials, …).
+    terms: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.terms)
+
+    @property
+    def holders_only(self) -> bool:
+        """Only A/B assignments changed: an A/B change, not a new process design."""
+        return not (self.added or self.removed or self.terms) and bool(self.changed) and all(
+            set(fields) <= HOLDER_FIELDS for _, fields in self.changed)
+
+    def fields_of(self, step: str) -> tuple[str, ...]:
+        return dict(self.changed).get(step, ())
+
+
+def compare(old: Version | None, new: Version | None) -> Comparison:
+    """Every step of `new` against the step of `old` with its id (gateways and events too: their
+    flows are the process)."""
+    before = {s.id: s for s in (old.steps if old else ())}
+    after = {s.id: s for s in (new.steps if new else ())}
+    changed = []
+    for sid, s in after.items():
+        o = before.get(sid)
+        if o is not None and (fields := tuple(f for f in _STEP_FIELDS if getattr(o, f) != getattr(s, f))):
+            changed.append((sid, fields))
+    terms = tuple(f for f in _TERMS if old is not None and new is not None and getattr(old, f) != getattr(new, f))
+    return Comparison(tuple(sid for sid in after if sid not in before), tuple(sid for sid in before if sid not in after),
+                      tuple(changed), terms)

@@ -13,7 +13,7 @@ from pathlib import Path
 import unicodedata
 from itertools import pairwise
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import html
 
 from .layout import lanes_of
@@ -59,6 +59,8 @@ class Labels:
     wrap: int = 0
     #: Space between boxes across and along the flow, in inches (a printed page packs them closer).
     spacing: tuple[float, float] = (0.35, 0.55)
+    #: Steps marked as a review shows a change: "added", "removed" or "changed" (`diff_dot`).
+    marks: dict[str, str] = field(default_factory=dict)
     words: dict[str, str] = field(default_factory=lambda: dict(A="主办", B="备岗", gap="空缺", steps="环节",
                                                                   approval="审批", none="未定", start="开始",
                                                                   end="结束", continued="续第{page}页：{step}",
@@ -177,7 +179,8 @@ def _body(version: Version, labels: Labels, prefix: str = "", caption: str | Non
                                             if b.condition else "")) if b else ""
             attrs = ([f'label=<{text}>, fontsize=10, fontcolor="#37474F"'] if text else []) + \
                 (['dir=both, arrowtail=tee'] if t == s.otherwise else []) + \
-                (['style=dashed'] if s.id in port and not s.interrupting else [])  # the default way: BPMN's slash
+                (['style=dashed'] if s.id in port and not s.interrupting else []) + \
+                (['style=dashed', f'color="{MARKS["removed"][1]}"'] if labels.marks.get(s.id) == "removed" else [])
             out.append(f'  {source(s.id)} -> "{q(t)}"' + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     return out, ends
 
@@ -196,7 +199,41 @@ def _title(labels: Labels, version: Version) -> str:
     return "<br/>".join(parts)
 
 
+#: How a compared step is drawn (fill, line): added green, removed red and dashed, changed amber.
+MARKS = {"added": ("#E8F5E9", "#2E7D32"), "removed": ("#FFEBEE", "#C62828"), "changed": ("#FFF3E0", "#EF6C00")}
+
+
+def compared(old: Version | None, new: Version) -> tuple[Version, dict[str, str]]:
+    """`new` with `old`'s removed steps drawn in (with their flows to the steps still there), and
+    each step's mark: "added", "removed" or "changed"."""
+    from .diff import compare
+    c = compare(old, new)
+    gone = set(c.removed)
+    kept = {s.id for s in new.steps} | gone
+    removed = tuple(replace(s, next=tuple(n for n in s.next if n in kept), branches=(), otherwise=None)
+                    for s in (old.steps if old else ()) if s.id in gone)
+    marks = {sid: "added" for sid in c.added} | {sid: "changed" for sid, _ in c.changed} | dict.fromkeys(gone, "removed")
+    return replace(new, steps=new.steps + removed), marks
+
+
+def diff_dot(old: Version | None, new: Version, labels: Labels, direction: str = "LR") -> str:
+    """`new` with what changed since `old` marked on it (`compared`): draft against live, release
+    against release. Steps keep `new`'s numbers; a removed one has none."""
+    merged, marks = compared(old, new)
+    return to_dot(merged, replace(labels, marks=marks, numbers=labels.numbers or numbering(new), count=False), direction)
+
+
 def _node(s, number: dict[str, int], labels: Labels, prefix: str = "", border: tuple[Step, ...] | list[Step] = ()) -> str:
+    node = _shape(s, number, labels, prefix, border)
+    if (mark := labels.marks.get(s.id)) is None:
+        return node
+    fill, line = MARKS[mark]  # given last, these win over the shape's own
+    dashed = ', style="rounded,filled,dashed"' if mark == "removed" and s.kind not in ("start", "end", "event", "gateway") \
+        else (', style="filled,dashed"' if mark == "removed" else "")
+    return node[:-2] + f', fillcolor="{fill}", color="{line}", penwidth=2.5{dashed}];'
+
+
+def _shape(s, number: dict[str, int], labels: Labels, prefix: str = "", border: tuple[Step, ...] | list[Step] = ()) -> str:
     w = labels.words
     name = escape(s.name or "")
     if s.kind in ("start", "end", "event"):  # BPMN's rings: one thin (start), two (on the way), one thick (end)
@@ -215,11 +252,12 @@ def _node(s, number: dict[str, int], labels: Labels, prefix: str = "", border: t
         name = labels.person.get(pid) or pid
         return "<br/>".join(escape(x) for x in chunks(name, labels.wrap + 2)) if labels.wrap else escape(name)
     approval = f'<font color="#BF360C">［{w["approval"]}］</font>' if s.kind == "approval" else ""
+    no = f"{number[s.id]}. " if s.id in number else ""  # a removed step, drawn in a comparison, has none
     if labels.wrap:  # narrow boxes: the name on short lines, each holder on a line of their own
         lines = [escape(x) for x in chunks(s.name or "", labels.wrap)]
-        rows = [f"<b>{number[s.id]}. {lines[0]}</b>", *(f"<b>{x}</b>" for x in lines[1:])] + ([approval] if approval else [])
+        rows = [f"<b>{no}{lines[0]}</b>", *(f"<b>{x}</b>" for x in lines[1:])] + ([approval] if approval else [])
     else:
-        rows = [f'<b>{number[s.id]}. {name}</b>' + (f" {approval}" if approval else "")]
+        rows = [f'<b>{no}{name}</b>' + (f" {approval}" if approval else "")]
     if labels.holders:
         a, b = f'{w["A"]} {holder(s.a)}', f'{w["B"]} {holder(s.b)}'
         rows += [f'<font point-size="10">{x}</font>' for x in ((a, b) if labels.wrap else (f"{a} · {b}",))]

@@ -6,8 +6,9 @@ from typing import Literal, cast, get_args
 from dataclasses import dataclass
 
 
-#: Who an account is: the reform office, a section head, or staff.
-Role = Literal["office", "head", "staff"]
+#: Who an account is: the reform office, a section head, the leader in charge of a department
+#: (分管领导, who approves its changes), or staff.
+Role = Literal["office", "head", "leader", "staff"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 
@@ -27,6 +28,15 @@ class Account:
     #: The one department the account may read, where it is limited to one (an API client's):
     #: every use case keeps its questions and answers within it (roles.actions.access.within).
     department: str | None = None
+    #: The department a leader is in charge of: whose drafts and A/B changes they approve.
+    leads: str | None = None
+
+
+def approves(actor: Account, department_id: str | None) -> bool:
+    """Whether `actor` may approve a change of the department (review): the reform office, or the
+    leader in charge of it; never the change's author, which the review's record tells."""
+    return (actor.role == "office" and actor.department is None) or (
+        actor.role == "leader" and actor.leads is not None and actor.leads == department_id)
 
 
 #: Who acts when the database has no accounts (a single-user installation).

@@ -34,3 +34,8 @@ def today() -> dt.date:
         except ValueError:
             raise BadInput(f"ABFLOW_TODAY: {fixed[:40]!r} is no date (YYYY-MM-DD)") from None
     return now().date()
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (UTC) as the office's clock shows it."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(zone())

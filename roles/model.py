@@ -145,6 +145,10 @@ class Workbook:
         return {s.id: s for d in self.departments for s in d.sections}
 
     @cached_property
+    def department_by_id(self) -> dict[str, Department]:
+        return {d.id: d for d in self.departments}
+
+    @cached_property
     def department_of_section(self) -> dict[str, str]:
         return {s.id: d.id for d in self.departments for s in d.sections}
 
@@ -233,3 +237,15 @@ class Due:
 #: derive from (a department's nested lists are no fields of its own).
 FIELDS: dict[type, tuple[FieldSpec, ...]] = {cls: declared(cls) for cls in (
     Department, SectionBefore, Section, Function, Exemption, Person, Absence, CalendarDay, Power)}
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The approval on record of a live version (roles.actions.review): who approved it (their
+    name where their account has a person), when, and the live revision it made. The print pack's
+    title block and the published site show it."""
+
+    approver: str
+    decided: dt.datetime
+    on: dt.date           # the office's day of `decided`
+    revision: int | None

@@ -3,7 +3,10 @@ user's language. Shared so `abflow render` and the app draw the very same pictur
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from flows.diff import Comparison, compare
 from flows.metrics import reduction, step_count
 from flows.model import Version
 from flows.errors import BadInput, Problem
@@ -17,6 +20,9 @@ from roles.engines.roster import roster
 from roles.formats.site import SiteWords
 
 from .i18n import lang, off_day, person_label, section_and_department, t
+
+if TYPE_CHECKING:
+    from roles.model import Approval
 
 WORDS = ("A", "B", "up", "gap", "steps", "approval", "none", "start", "end", "continued", "from", "days", "special",
          "deadline", "beside")
@@ -73,13 +79,21 @@ def section_head(wb: Workbook, section_id: str) -> str:
 
 
 def title_block(wb: Workbook, process_id: str, which: str, language: str | None = None, *,
-                effective: dt.date | None = None, approver: str | None = None) -> TitleBlock:
+                effective: dt.date | None = None, approver: str | None = None,
+                approval: Approval | None = None) -> TitleBlock:
     """The title block of a printed chart: department, section, process, version and revision,
-    effective date (default today) and approver (default the section's head)."""
+    effective date (default today) and approver: the approval on record, with its date, where
+    there is one (a typed one is then refused), else as typed (default the section's head)."""
     language = language or lang()
     p = wb.process_by_id[process_id]
     section, department = section_and_department(wb, p.section)
-    if approver is None:
+    if approval is not None:
+        if approver is not None and approver.strip() != approval.approver:
+            raise BadInput([Problem("print", f"process {process_id}", None, "approver",
+                                    f"the approval on record names {approval.approver} ({approval.on}); "
+                                    "the title block shows that, not a typed approver")])
+        approver = approval.approver
+    elif approver is None:
         approver = section_head(wb, p.section)
     elif problem := approver_problem(approver.strip()):
         raise BadInput([Problem("print", f"process {process_id}", None, "approver", problem)])
@@ -89,18 +103,41 @@ def title_block(wb: Workbook, process_id: str, which: str, language: str | None 
     revision = p.revisions.get("before" if which == "before" else "after")
     fields = (("unit", department), ("section", section), ("process", p.name),
               ("revision", t("print.revision_value", language, version=version, n=revision) if revision else version),
-              ("effective", (effective or clock.today()).isoformat()), ("approver", approver))
+              ("effective", (effective or clock.today()).isoformat()), ("approver", approver)) + (
+        (("approved", str(approval.on)),) if approval is not None and approval.on else ())
     return TitleBlock(tuple((t("print." + k, language), v) for k, v in fields),
                       page=t("print.page", language, n="{n}", total="{total}"),
                       legend=tuple((k, t("print.legend." + k, language)) for k in LEGEND))
 
 
+def changes_parts(wb: Workbook, process_id: str, draft: Version, language: str) -> list[tuple[str, Version, Labels]]:
+    """The live redesign beside its draft, as a review reads them: on the live one the steps the
+    draft removes (red, dashed), on the draft the steps it adds (green) and changes (amber)."""
+    p = wb.process_by_id[process_id]
+    live = p.after or Version()
+    c = compare(live, draft)
+    base = chart_labels(wb, process_id, "after", language)
+    return [(t("chart.changes_live", language, n=step_count(live), removed=len(c.removed)), live,
+             replace(base, marks=dict.fromkeys(c.removed, "removed"))),
+            (t("chart.changes_draft", language, n=step_count(draft), added=len(c.added), changed=len(c.changed)), draft,
+             replace(base, marks={x: "added" for x in c.added} | {x: "changed" for x, _ in c.changed}))]
+
+
 def print_pdf(wb: Workbook, process_id: str, which: str, paper: Paper, language: str | None = None,
-              day: dt.date | None = None, effective: dt.date | None = None, approver: str | None = None) -> bytes:
-    """The print pack of a process: one version (`before`/`after`) or the before/after `sheet`."""
+              day: dt.date | None = None, effective: dt.date | None = None, approver: str | None = None,
+              approval: Approval | None = None, draft: Version | None = None) -> bytes:
+    """The print pack of a process: one version (`before`/`after`), the before/after `sheet`, or
+    the live redesign beside its `draft` (`changes`), what a reviewer signs."""
     language = language or lang()
     p = wb.process_by_id[process_id]
-    block = title_block(wb, process_id, which, language, effective=effective, approver=approver)
+    block = title_block(wb, process_id, "after" if which == "changes" else which, language, effective=effective,
+                        approver=approver, approval=approval)
+    if which == "changes":
+        if draft is None:
+            raise BadInput([Problem("print", f"process {process_id}", None, "draft", "has no draft to set beside it")])
+        return print_sheet([Part(caption, version, labels) for caption, version, labels
+                            in changes_parts(wb, process_id, draft, language)],
+                           f"{p.name}（{t('chart.changes', language)}）", block, paper)
     if which == "sheet":
         return print_sheet([Part(caption, version, labels) for caption, version, labels
                             in sheet_parts(wb, process_id, language, day)],
@@ -183,3 +220,20 @@ def site_words(language: str) -> SiteWords:
         sheet=lambda wb, pid: before_after_sheet(wb, pid, language),
         guide_chart=lambda wb, pid: guide_dot(wb, pid, language),
         guide=lambda wb, pid, png: guide_content(wb, pid, language, png))
+
+
+def change_rows(old: Version | None, new: Version, changes: Comparison, language: str | None = None) -> list[dict]:
+    """What a draft changes, a row a step (added, removed, or the fields changed, in words), then
+    its terms: the list beside a comparison's chart."""
+    from .i18n import WORDS
+    language = language or lang()
+    steps = {s.id: s for v in (old, new) if v for s in v.steps}
+    step, what = t("col.step", language), t("publish.change", language)
+    field = lambda f: t(f"field.{f}", language) if f"field.{f}" in WORDS else f  # noqa: E731
+    rows = [{step: steps[x].label, what: t("review.was_added", language)} for x in changes.added]
+    rows += [{step: steps[x].label, what: t("review.was_removed", language)} for x in changes.removed]
+    rows += [{step: steps[x].label, what: "、".join(field(f) for f in fields)} for x, fields in changes.changed]
+    if changes.terms:
+        rows.append({step: t("review.terms_row", language),
+                     what: "、".join(t(f"terms.{f}", language) for f in changes.terms)})
+    return rows

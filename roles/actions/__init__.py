@@ -34,6 +34,10 @@ _WHERE = {
                  "handovers", "open_handovers", "report_handover"),
     "processes": ("BpmnImport", "Draft", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
                   "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"),
+    "review": ("ABFiling", "Approval", "Comment", "Review", "ab_filing", "ab_list", "approvals", "approve_review",
+               "comment_review", "draft_changes", "latest_review", "may_approve", "resolve_comment",
+               "return_review", "review_policy", "review_required", "reviews", "set_review_policy",
+               "submit_review"),
     "reform": ("check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
                "set_exemptions", "stats"),
 }
@@ -66,3 +70,4 @@ if TYPE_CHECKING:
     from .handover import *  # noqa: F403
     from .processes import *  # noqa: F403
     from .reform import *  # noqa: F403
+    from .review import *  # noqa: F403

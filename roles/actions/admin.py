@@ -60,9 +60,10 @@ def account_for_email(db: Database, email: str) -> Account | None:
 
 
 def add_account(db: Database, actor: Account, *, username: str, password: str, role: str,
-                person_id: str | None = None) -> None:
+                person_id: str | None = None, leads: str | None = None) -> None:
+    """Make an account; a leader's names the department it is in charge of (`leads`)."""
     require_office(actor, "make accounts")
-    accounts.add_account(db.engine, username, password, role, person_id, by=actor)
+    accounts.add_account(db.engine, username, password, role, person_id, by=actor, leads=leads)
 
 
 def list_accounts(db: Database, actor: Account) -> list[tuple[Account, bool]]:
@@ -72,12 +73,12 @@ def list_accounts(db: Database, actor: Account) -> list[tuple[Account, bool]]:
 
 
 def change_account(db: Database, actor: Account, *, username: str, role: str | None = None,
-                   person_id: str | None = None, disabled: bool | None = None) -> None:
+                   person_id: str | None = None, disabled: bool | None = None, leads: str | None = None) -> None:
     """Change an account's role (with its person) or switch it off or on: the office's."""
     require_office(actor, "change accounts")
     if username == actor.username and (disabled or (role and role != "office")):
         raise BadInput("an office account cannot switch itself off or out of the office")
-    accounts.change_account(db.engine, username, actor, role=role, person=person_id, disabled=disabled)
+    accounts.change_account(db.engine, username, actor, role=role, person=person_id, disabled=disabled, leads=leads)
 
 
 def set_password(db: Database, actor: Account, *, username: str, password: str, current: str | None = None) -> None:

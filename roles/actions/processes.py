@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from flows import bpmn
-from flows.errors import BadInput, NotFound, Problem
+from flows.errors import BadInput, Conflict, NotFound, PermissionDenied, Problem
 from flows.graph import faults
 from flows.lint import LintFinding, lint
 from flows.model import VERSIONS, Draft, Process, Version, Which
@@ -15,9 +15,10 @@ from roles.engines.lanes import assign_holders
 from roles.engines.proposals import Proposal, accepted_versions, suggest
 from roles.model import Workbook
 from roles.storage import processes as store
+from roles.storage import reviews as records
 from roles.storage.database import Database
 
-from .access import Account, require_section, within
+from .access import Account, is_office, require_section, within
 from .coverage import section
 from .handover import open_handovers
 
@@ -58,6 +59,17 @@ def lint_version(wb: Workbook, process: Process, which: str, version: Version) -
                 department=wb.department_of_section.get(process.section))
 
 
+def require_clean(wb: Workbook, process: Process, which: Which, version: Version, source: str) -> None:
+    """A version goes live, or to review, only with no faults and nothing lint finds."""
+    entry = f"process {process.id}, {which}"
+    problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
+    if not problems:
+        problems = [Problem(source, f"{entry}, step {f.step}", None, f.code, f.text("en"))
+                    for f in lint_version(wb, process, which, version)]
+    if problems:
+        raise BadInput(problems)
+
+
 def lint_processes(db: Database, actor: Account, *, process_ids: tuple[str, ...] = (),
                    which: str = "after") -> list[tuple[Process, LintFinding]]:
     """The findings of every process (or those named), version `which`."""
@@ -93,18 +105,21 @@ def publish_draft(db: Database, actor: Account, *, process_id: str, which: str, 
     wb = db.workbook(())  # who belongs where is all lint needs of the database; the version is given
     p = _process(wb, process_id)
     require_section(wb, actor, p.section, "publish the processes")
+    _unreviewed(db, wb, p, "published")
     version_name = _which(which)
-    entry = f"process {process_id}, {version_name}"
-    problems = [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
-    if not problems:
-        problems = [Problem(source, f"{entry}, step {f.step}", None, f.code, f.text("en"))
-                    for f in lint_version(wb, p, which, version)]
-    if problems:
-        raise BadInput(problems)
+    require_clean(wb, p, version_name, version, source)
     with db.write(actor) as tx:
         revision = store.publish_draft(tx, process_id, version_name, version, source, expected_revision)
     open_handovers(db, actor)
     return revision
+
+
+def _unreviewed(db: Database, wb: Workbook, p: Process, what: str) -> None:
+    """A change goes live without an approval only where the department's review is switched off."""
+    dept = wb.department_of_section.get(p.section)
+    if records.required_of(db.engine, dept):
+        raise PermissionDenied(f"process {p.id}: department {dept} reviews its changes, so it cannot be {what} "
+                               f"directly: save it as a draft and submit it (abflow review submit {p.id})")
 
 
 def discard_draft(db: Database, actor: Account, *, process_id: str, which: str) -> None:
@@ -145,20 +160,33 @@ def drawing(db: Database, actor: Account, *, data: bytes, name: str, section_id:
 
 def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process_id: str,
                 section_id: str | None = None, which: str = "after", bpmn_process: str | None = None,
-                process_name: str | None = None) -> BpmnImport:
-    """Store a BPMN file as version `which` of a process, new (in `section_id`) or existing."""
-    wb = db.workbook(())
+                process_name: str | None = None, draft: bool = False) -> BpmnImport:
+    """Store a BPMN file as version `which` of a process, new (in `section_id`) or existing; with
+    `draft`, as the process's draft (for review), the live version untouched. A live import is
+    the office's own act, like its workbook import; anyone else's waits for review where the
+    department reviews its changes."""
+    wb = db.workbook((_which(which),))
     existing = wb.process_by_id.get(process_id)
-    if existing is None and section_id is None:
+    if existing is None and (section_id is None or draft):
         raise BadInput([Problem(name, f"process {process_id}, {which}", None, "section",
-                                "a new process needs --section")])
+                                "a draft is of a process that exists" if draft and section_id
+                                else "a new process needs --section")])
     home = existing.section if existing else section(wb, section_id) or ""
     require_section(wb, actor, home, "import processes into")
+    if existing is not None and not draft and not is_office(actor):
+        _unreviewed(db, wb, existing, "replaced by a file")
     got = drawing(db, actor, data=data, name=name, section_id=home, which=which, bpmn_process=bpmn_process)
     with db.write(actor) as tx:
-        revision = store.save_version(tx, process_id, _which(which), got.version, name, section=section_id,
-                                      name=process_name or (None if existing else got.name))
-    open_handovers(db, actor)
+        if draft and existing is not None:
+            live = existing.version(_which(which)) or Version()
+            kept = store.read_draft(tx.session, process_id, _which(which))
+            revision = store.save_draft(tx, process_id, _which(which), got.version, existing.revisions.get(which, 0),
+                                        live, kept.revision if kept else 0)
+        else:
+            revision = store.save_version(tx, process_id, _which(which), got.version, name, section=section_id,
+                                          name=process_name or (None if existing else got.name))
+    if not draft:
+        open_handovers(db, actor)
     return BpmnImport(**{**got.__dict__, "revision": revision})
 
 
@@ -181,7 +209,23 @@ def accept_proposal(db: Database, actor: Account, *, proposal: Proposal, source:
     wb = db.workbook(("after",))
     require_section(wb, actor, proposal.section, "accept proposals")
     edits = accepted_versions(wb, proposal)
+    if records.required_of(db.engine, wb.department_of_section.get(proposal.section)):
+        _submit_holders(db, actor, edits, source)
+        return [p.id for p, _ in edits]
     with db.write(actor) as tx:
         store.save_versions(tx, [(p.id, "after", v, p.revisions.get("after")) for p, v in edits], source)
     open_handovers(db, actor)
     return [p.id for p, _ in edits]
+
+
+def _submit_holders(db: Database, actor: Account, edits: list[tuple[Process, Version]], source: str) -> None:
+    """An accepted proposal where the department reviews its changes: each process's new A and B
+    kept as its draft and submitted, all together; a process with a draft of its own is left to
+    its author (Conflict), not overwritten."""
+    with db.write(actor) as tx:
+        for p, v in edits:
+            if store.read_draft(tx.session, p.id, "after") is not None:
+                raise Conflict(f"process {p.id} has a draft already: publish, submit or discard it, then accept "
+                               "the proposal again")
+            revision = store.save_draft(tx, p.id, "after", v, p.revisions.get("after", 0), p.after or Version(), 0)
+            records.submit(tx, p.id, "after", "holders", revision, source)

@@ -18,7 +18,7 @@ from roles.engines.stats import stats
 PCT = "0.0%"
 
 
-def _sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: Collection[int] = (),
+def add_sheet(book, title: str, headers: list[str], rows: list[list], pct_columns: Collection[int] = (),
            widths: dict[int, int] | None = None, wrap: bool = False):
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -69,9 +69,9 @@ def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
                 r["mean_of_departments"], r["people"], r["size_largest"], r["size_smallest"], r["one_person"],
                 r["two_person"], r["comprehensive"], r["leader_posts"], r["leader_posts_allowed"]]
 
-    _sheet(book, "全市汇总", level, [level_row(city)], {4, 5, 6, 7})
-    _sheet(book, "分批次", ["批次", *level], [[b["batch"], *level_row(b)] for b in cons["batches"]], {5, 6, 7, 8})
-    _sheet(book, "分部门", ["部门", "批次", "改革前科室数", "改革后科室数", "科室压减比例", "人数", "最大科室人数", "最小科室人数",
+    add_sheet(book, "全市汇总", level, [level_row(city)], {4, 5, 6, 7})
+    add_sheet(book, "分批次", ["批次", *level], [[b["batch"], *level_row(b)] for b in cons["batches"]], {5, 6, 7, 8})
+    add_sheet(book, "分部门", ["部门", "批次", "改革前科室数", "改革后科室数", "科室压减比例", "人数", "最大科室人数", "最小科室人数",
                           "平均科室人数", "一人科", "两人科", "综合性科室", "综合性科室占比", "核定领导职数", "按规定可设领导职数",
                           "一对多对口", "多对一对口"],
            [[d["name"], d["batch"], d["sections_before"], d["sections_after"], d["reduction"], d["people"],
@@ -80,18 +80,18 @@ def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
              "；".join(f"{s}→{'、'.join(o)}" for s, o in d["counterparts_1_to_n"].items()),
              "；".join(f"{o}←{'、'.join(s)}" for o, s in d["counterparts_n_to_1"].items())]
             for d in cons["departments"]], {5, 13})
-    _sheet(book, "机构职能变化对比表", ["部门", "改革前科室", "改革后大科室", "承担职能"],
+    add_sheet(book, "机构职能变化对比表", ["部门", "改革前科室", "改革后大科室", "承担职能"],
            [[d["name"], "、".join(m["merged_from"]), m["name"], "、".join(m["duties"])]
             for d in cons["departments"] for m in d["duty_map"]], widths={1: 24, 2: 36, 3: 18, 4: 60}, wrap=True)
     st = stats(wb)
-    _sheet(book, "环节压减（批次）", ["批次", "改革前环节", "改革后环节", "环节压减比例", "改革前科室", "改革后科室", "科室压减比例"],
+    add_sheet(book, "环节压减（批次）", ["批次", "改革前环节", "改革后环节", "环节压减比例", "改革前科室", "改革后科室", "科室压减比例"],
            [[b["batch"], b["before"], b["after"], b["reduction"], b["sections_before"], b["sections_after"],
              b["section_reduction"]] for b in st["batches"]], {4, 7})
-    _sheet(book, "环节压减（部门）", ["部门", "批次", "改革前环节", "改革后环节", "环节压减比例"],
+    add_sheet(book, "环节压减（部门）", ["部门", "批次", "改革前环节", "改革后环节", "环节压减比例"],
            [[d["name"], d["batch"], d["before"], d["after"], d["reduction"]] for d in st["departments"]], {5})
-    _sheet(book, "环节压减（科室）", ["科室", "部门", "改革前环节", "改革后环节", "环节压减比例"],
+    add_sheet(book, "环节压减（科室）", ["科室", "部门", "改革前环节", "改革后环节", "环节压减比例"],
            [[s["name"], s["department"], s["before"], s["after"], s["reduction"]] for s in st["sections"]], {5})
-    _sheet(book, "环节压减（流程）", ["流程", "科室", "部门", "改革前环节", "改革后环节", "环节压减比例", "改革后交接次数"],
+    add_sheet(book, "环节压减（流程）", ["流程", "科室", "部门", "改革前环节", "改革后环节", "环节压减比例", "改革后交接次数"],
            [[p["name"], p["section"], p["department"], p["before"], p["after"], p["reduction"], p["handoffs_after"]]
             for p in st["processes"]], {6})
     measures = (("steps", "环节"), ("materials", "材料"), ("days", "时限（工作日）"), ("trips", "跑动"))
@@ -104,20 +104,20 @@ def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
     def four_proc(p: dict) -> list:
         return [v for k, _ in measures for v in (*p["four"][k], _cut(*p["four"][k]))]
     pct4 = {c for c in range(1, 13) if c % 3 == 0}
-    _sheet(book, "四减（全市、批次）", ["范围", *four_head],
+    add_sheet(book, "四减（全市、批次）", ["范围", *four_head],
            [["全市", *four_row(st["city"])]] + [[f"第 {b['batch']} 批", *four_row(b)] for b in st["batches"]],
            {c + 1 for c in pct4})
-    _sheet(book, "四减（部门）", ["部门", "批次", *four_head],
+    add_sheet(book, "四减（部门）", ["部门", "批次", *four_head],
            [[d["name"], d["batch"], *four_row(d)] for d in st["departments"]], {c + 2 for c in pct4})
-    _sheet(book, "四减（流程）", ["流程", "科室", "部门", "办件类型", "法定时限", "承诺时限", *four_head],
+    add_sheet(book, "四减（流程）", ["流程", "科室", "部门", "办件类型", "法定时限", "承诺时限", *four_head],
            [[p["name"], p["section"], p["department"], {"instant": "即办件", "promised": "承诺件"}.get(p["kind"] or "", ""),
              p["legal_days"], p["promised_days"], *four_proc(p)] for p in st["processes"]], {c + 6 for c in pct4})
     sat = saturation(wb)
     flag = {"over": "超负荷", "under": "不饱和", "ok": "适中", None: "无工时数据"}
-    _sheet(book, "工作饱和度（科室）", ["科室", "部门", "人数", "月工作量（小时）", "饱和度", "判断"],
+    add_sheet(book, "工作饱和度（科室）", ["科室", "部门", "人数", "月工作量（小时）", "饱和度", "判断"],
            [[s["name"], s["department"], s["people"], round(s["minutes"] / 60, 1), s["saturation"], flag[s["flag"]]]
             for s in sat["sections"]], {5})
-    _sheet(book, "工作饱和度（人员）", ["人员", "科室", "主办（小时/月）", "备岗（小时/月）", "预计承担（小时/月）", "饱和度", "判断"],
+    add_sheet(book, "工作饱和度（人员）", ["人员", "科室", "主办（小时/月）", "备岗（小时/月）", "预计承担（小时/月）", "饱和度", "判断"],
            [[p["name"], p["section"], round(p["a_minutes"] / 60, 1), round(p["b_minutes"] / 60, 1),
              round(p["expected_minutes"] / 60, 1), p["saturation"], flag[p["flag"]]] for p in sat["people"]], {6})
     book.save(path)
@@ -127,6 +127,6 @@ def write_powers(wb: Workbook, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook as Book
     book = Book()
     book.remove(book.active)
-    _sheet(book, "权责清单", list(POWER_COLUMNS), [list(r) for r in power_rows(wb)],
+    add_sheet(book, "权责清单", list(POWER_COLUMNS), [list(r) for r in power_rows(wb)],
            widths={1: 6, 2: 20, 3: 10, 4: 22, 5: 14, 6: 22, 7: 60, 8: 50}, wrap=True)
     book.save(path)

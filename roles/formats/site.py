@@ -4,7 +4,8 @@ Each run writes a new release `DIR/rN/` (department → section → process: eve
 SVG the page shows, with its PDF and BPMN to download, the before/after sheet side by side, each section's A/B
 table, the step figures) and keeps the earlier ones; `DIR/index.html` lists the releases, newest
 first. A release's `manifest.json` keeps what was published, so the next release's process pages
-say what changed since: steps added, removed, renamed and re-assigned.
+say what changed since (steps added, removed, renamed and re-assigned) and its front page lists
+the approvals the last one did not show; each process page shows its approval on record.
 
 Flowcharts are drawn by `dot` in a pool as wide as the machine, since each is its own process,
 and only when they changed: each drawing is kept by the hash of its Graphviz source, format and
@@ -36,7 +37,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Set as AbstractSet
+from collections.abc import Callable, Mapping, Set as AbstractSet
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ from flows.model import Step, Version
 from flows.render import Labels, render_many, to_dot
 from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
-from roles.model import Workbook
+from roles.model import Approval, Workbook
 from roles.engines.stats import stats
 
 log = logging.getLogger("abflow.publish")
@@ -255,18 +256,20 @@ def _place(source: Path, target: Path) -> None:
 
 
 def publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress = lambda _: None,
-            workers: int | None = None, charts: Path | None = None) -> Path:
+            workers: int | None = None, charts: Path | None = None,
+            approvals: Mapping[tuple[str, str], Approval] | None = None) -> Path:
     """Write the next release of the site into `out` and return its folder. Drawings are kept in
-    `charts` (default `out/.charts`) for the next publish to reuse."""
+    `charts` (default `out/.charts`) for the next publish to reuse. `approvals`, the approval on
+    record of each live version, is shown on its page; the release lists those since the last."""
     try:
-        return _publish(wb, out, words, progress, workers, charts)
+        return _publish(wb, out, words, progress, workers, charts, approvals or {})
     except OSError as e:
         raise CannotWrite(f"{out}: the site could not be written ({e.strerror or e}); the releases before it "
                           "are unchanged") from None
 
 
 def _publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress, workers: int | None,
-             charts: Path | None) -> Path:
+             charts: Path | None, approvals: Mapping[tuple[str, str], Approval]) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     with _locked(out):
         numbered = _numbered(out)
@@ -278,7 +281,7 @@ def _publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress, work
         kept = Charts(charts or out / ".charts")
         workers = workers or os.cpu_count() or 2
         try:
-            pages = _write_release(wb, building, number, previous, out, words, progress, workers, kept)
+            pages = _write_release(wb, building, number, previous, out, words, progress, workers, kept, approvals)
             rel = out / f"r{number}"
             building.rename(rel)
         except BaseException:
@@ -308,8 +311,9 @@ class _Pages:
     Graphviz source, drawn as SVG for the pages and again as PDF for the documents."""
 
     def __init__(self, wb: Workbook, rel: Path, words: SiteWords, figures: dict, old: dict, previous: list[int],
-                 after_dots: dict[str, str]):
+                 after_dots: dict[str, str], approvals: Mapping[tuple[str, str], Approval]):
         self.wb, self.rel, self.words, self.old, self.previous = wb, rel, words, old, previous
+        self.approvals = approvals
         self.after_dots = after_dots
         self.figures = {r["process"]: r for r in figures["processes"]}
         self.home = f"<a href=\"../index.html\">{escape(words.say('publish.releases'))}</a> › "
@@ -327,6 +331,8 @@ class _Pages:
                   f"<a href=\"d-{_slug(dept)}.html\">{escape(dept_name)}</a> › "
                   f"<a href=\"d-{_slug(dept)}.html#{escape(p.section)}\">{escape(sec.name if sec else p.section)}</a>")
         body = [f"<p>{escape(w('publish.process_steps', before=pf['before'] if pf['before'] is not None else '—', after=pf['after'], cut=_pct(pf['reduction'])))}</p>"]
+        if (ok := self.approvals.get((p.id, "after"))) is not None:
+            body.append(f"<p class=\"approved\">{escape(w('publish.approved', approver=ok.approver, on=ok.on, revision=ok.revision))}</p>")
         coming = f"<p class=\"crumbs\">{escape(w('publish.documents_coming'))}</p>"
         if has_terms(p.after):
             body.append(_four_table(pf["four"], w) + (
@@ -361,12 +367,14 @@ class _Pages:
 
 
 def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, words: SiteWords,
-                   progress: Progress, workers: int, charts: Charts) -> _Pages:
+                   progress: Progress, workers: int, charts: Charts,
+                   approvals: Mapping[tuple[str, str], Approval]) -> _Pages:
     """Everything a reader browses: the pages, the flowcharts they show (SVG) and the BPMN files.
     The documents to download follow in `_write_documents`, once the release is live."""
     for folder in ("pdf", "sheet", "bpmn", "svg", "guide"):
         (rel / folder).mkdir()
-    old = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8"))["processes"] if previous else {}
+    last = json.loads((out / f"r{previous[-1]}" / "manifest.json").read_text("utf-8")) if previous else {}
+    old = last.get("processes", {})
     w = words.say
     lanes = lane_titles(wb.people, words.language)
 
@@ -380,7 +388,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
     figures = stats(wb)
     sec_fig = {r["section"]: r for r in figures["sections"]}
     pages = _Pages(wb, rel, words, figures, old, previous,
-                   {pid: dot for pid, which, _, dot in jobs if which == "after"})
+                   {pid: dot for pid, which, _, dot in jobs if which == "after"}, approvals)
     manifest = {}
     dept_rows = []
     for d in wb.departments:
@@ -427,13 +435,34 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 steps=f"{steps_before:,} → {steps_after:,}",
                 step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
     (rel / "index.html").write_text(_page(w("publish.title"), f"<p>{escape(summary)}</p>" +
+                                          _approved_since(wb, approvals, last.get("approved"), previous, w) +
                                           _four_table(figures["city"]["four"], w) + _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
         dept_rows, {1, 2, 3, 4}), pages.home), "utf-8")
     # What was published, for the next release to tell what changed since.
     (rel / "manifest.json").write_text(json.dumps({"release": number, "published": clock.now().isoformat(timespec="seconds"),
-                                                   "processes": manifest}, ensure_ascii=False, indent=1), "utf-8")
+                                                   "processes": manifest, "approved": _approved(approvals)},
+                                                  ensure_ascii=False, indent=1), "utf-8")
     return pages
+
+
+def _approved(approvals: Mapping[tuple[str, str], Approval]) -> dict[str, str]:
+    """The approvals a release shows, as its manifest keeps them: `process/version` → when."""
+    return {f"{pid}/{which}": ok.decided.isoformat() for (pid, which), ok in approvals.items()}
+
+
+def _approved_since(wb: Workbook, approvals: Mapping[tuple[str, str], Approval], shown: dict[str, str] | None,
+                    previous: list[int], w) -> str:
+    """The release's list of the approvals the release before did not show (all, for the first)."""
+    rows = sorted(((ok.decided, pid, which, ok) for (pid, which), ok in approvals.items()
+                   if pid in wb.process_by_id and (shown or {}).get(f"{pid}/{which}") != ok.decided.isoformat()),
+                  key=lambda r: r[0])
+    title = w("publish.approved_since", release=previous[-1]) if previous else w("publish.approved_all")
+    if not rows:
+        return f"<h2>{escape(title)}</h2><p>{escape(w('publish.approved_none'))}</p>"
+    return f"<h2>{escape(title)}</h2>" + _table([w("col.process"), w("chart.version"), w("col.approver"), w("col.decided")], [
+        [f"<a href=\"p-{_slug(pid)}.html\">{escape(wb.process_by_id[pid].name)}</a>", escape(w(f"version.{which}")),
+         escape(ok.approver), escape(str(ok.on))] for _, pid, which, ok in rows])
 
 
 def _write_documents(wb: Workbook, rel: Path, pages: _Pages, progress: Progress, workers: int,

@@ -19,11 +19,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from flows.errors import BadInput, Conflict, NotFound, Problem
-from roles.actor import ROLES, Account, as_role
+from roles.actor import ROLES, Account
 from roles.storage.audit import record, audit
 from roles.storage.bulk import table_of
 from roles.storage.engines import writing
-from roles.storage.sessions import end_sessions
+from roles.storage.sessions import actor_of, end_sessions
 from roles.storage.tables import AccountRow, ThrottleRow
 
 
@@ -107,7 +107,7 @@ def any_accounts(engine: Engine) -> bool:
 def all_accounts(engine: Engine) -> list[tuple[Account, bool]]:
     """Every account, with whether it is disabled."""
     with Session(engine) as s:
-        return [(Account(r.username, as_role(r.role), r.person_id), r.disabled)
+        return [(actor_of(r), r.disabled)
                 for r in s.scalars(select(AccountRow).order_by(col(AccountRow.username)))]
 
 
@@ -121,14 +121,21 @@ def role_problem(role: str) -> str | None:
     return None if role in ROLES else f"must be one of {', '.join(ROLES)}"
 
 
-def _problems(s: Session, username: str, role: str, person: str | None, password: str | None) -> list[Problem]:
-    from roles.storage.tables import PersonRow
+def _problems(s: Session, username: str, role: str, person: str | None, password: str | None,
+              leads: str | None = None) -> list[Problem]:
+    from roles.storage.tables import DepartmentRow, PersonRow
     entry = f"account {username[:64]}"
     problems = []
     if problem := role_problem(role):
         problems.append(Problem("accounts", entry, None, "role", problem))
     if role in ("head", "staff") and not person:
         problems.append(Problem("accounts", entry, None, "person", f"a {role} account names its person"))
+    if role == "leader" and not leads:
+        problems.append(Problem("accounts", entry, None, "leads", "a leader account names the department it is in charge of"))
+    if role != "leader" and leads:
+        problems.append(Problem("accounts", entry, None, "leads", f"only a leader is in charge of a department, not a {role}"))
+    if leads and s.get(DepartmentRow, leads) is None:
+        problems.append(Problem("accounts", entry, None, "leads", f"no department '{leads[:64]}'"))
     if person and s.get(PersonRow, person) is None:
         problems.append(Problem("accounts", entry, None, "person", f"no person '{person[:64]}'"))
     if password is not None and (problem := password_problem(password, username)):
@@ -137,17 +144,18 @@ def _problems(s: Session, username: str, role: str, person: str | None, password
 
 
 def add_account(engine: Engine, username: str, password: str, role: str, person: str | None,
-                *, by: Account) -> None:
+                *, by: Account, leads: str | None = None) -> None:
     with writing(engine) as s:
-        problems = _problems(s, username, role, person, password)
+        problems = _problems(s, username, role, person, password, leads)
         if problem := username_problem(username):
             problems.append(Problem("accounts", "account", None, "username", problem))
         if s.get(AccountRow, username) is not None:
             problems.append(Problem("accounts", f"account {username[:64]}", None, "username", "is taken"))
         if problems:
             raise BadInput(problems)
-        s.add(AccountRow(username=username, password_hash=hash_password(password), role=role, person_id=person))
-        audit(s, by, "account.add", username, None, {"role": role, "person": person})
+        s.add(AccountRow(username=username, password_hash=hash_password(password), role=role, person_id=person,
+                         leads=leads))
+        audit(s, by, "account.add", username, None, {"role": role, "person": person} | ({"leads": leads} if leads else {}))
 
 
 def _account(s: Session, username: str) -> AccountRow:
@@ -158,23 +166,26 @@ def _account(s: Session, username: str) -> AccountRow:
 
 
 def change_account(engine: Engine, username: str, by: Account, *, role: str | None = None,
-                   person: str | None = None, password: str | None = None, disabled: bool | None = None) -> None:
-    """Change an account's role (and person), password or whether it may sign in; audited."""
+                   person: str | None = None, password: str | None = None, disabled: bool | None = None,
+                   leads: str | None = None) -> None:
+    """Change an account's role (and person, and the department a leader leads), password or
+    whether it may sign in; audited."""
     with writing(engine) as s:
         row = _account(s, username)
-        before = {"role": row.role, "person": row.person_id, "disabled": row.disabled}
+        before = {"role": row.role, "person": row.person_id, "disabled": row.disabled, "leads": row.leads}
         new_role, new_person = role or row.role, person if role else row.person_id
-        problems = _problems(s, username, new_role, new_person, password)
+        new_leads = leads if role else row.leads
+        problems = _problems(s, username, new_role, new_person, password, new_leads)
         if problems:
             raise BadInput(problems)
-        row.role, row.person_id = new_role, new_person
+        row.role, row.person_id, row.leads = new_role, new_person, new_leads
         if disabled is not None:
             row.disabled = disabled
         if password is not None:
             row.password_hash = hash_password(password)
         if password is not None or row.disabled:  # every sign-in made before ends
             end_sessions(s, username)
-        after = {"role": row.role, "person": row.person_id, "disabled": row.disabled} | (
+        after = {"role": row.role, "person": row.person_id, "disabled": row.disabled, "leads": row.leads} | (
             {"password": "changed"} if password is not None else {})
         audit(s, by, "account.change", username, before, after)
 
@@ -262,7 +273,7 @@ def sign_in(engine: Engine, username: str, password: str, client: str | None = N
     with Session(engine) as s:
         row = s.get(AccountRow, username)
         good = check_password(password, row.password_hash if row is not None else dummy)
-        found = Account(row.username, as_role(row.role), row.person_id) if row is not None and good and not row.disabled \
+        found = actor_of(row) if row is not None and good and not row.disabled \
             else None
         stale = found is not None and row is not None and not row.password_hash.startswith(f"scrypt${_N}${_R}${_P}$")
     if stale:  # made at an older, lower cost: made again at today's
@@ -287,7 +298,7 @@ def password_matches(engine: Engine, username: str, password: str) -> bool:
 def account_now(engine: Engine, username: str) -> Account | None:
     with Session(engine) as s:
         row = s.get(AccountRow, username)
-        return Account(row.username, as_role(row.role), row.person_id) if row is not None and not row.disabled else None
+        return actor_of(row) if row is not None and not row.disabled else None
 
 
 def account_for_email(engine: Engine, email: str) -> Account | None:
@@ -296,6 +307,6 @@ def account_for_email(engine: Engine, email: str) -> Account | None:
     with Session(engine) as s:
         row = s.scalars(select(AccountRow).where(func.lower(col(AccountRow.username)) == email.strip().lower())
                         ).first()
-        return Account(row.username, as_role(row.role), row.person_id) if row is not None and not row.disabled else None
+        return actor_of(row) if row is not None and not row.disabled else None
 
 

@@ -22,6 +22,7 @@ from flows.fields import (STEP_NAMES, VERSION_NAMES, step_from_stored, stored_st
 from flows.graph import faults
 from flows.model import VERSIONS, Draft, Process, Step, Version, Which
 from roles.actor import username
+from roles.storage import reviews
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.changes import bump
 from roles.storage.tables import DraftRow, PersonRow, ProcessRow, SectionRow, StepRow, VersionRow
@@ -217,6 +218,7 @@ def save_draft(tx: Writing, process_id: str, which: Which, version: Version, bas
     problems = _value_problems(version, "designer", f"process {process_id}, {which} (draft)")
     if problems:
         raise BadInput(problems)
+    reviews.require_unlocked(tx.session, process_id, which, "changed")
     before = read_draft(tx.session, process_id, which)
     revision = write_draft(tx.session, process_id, which, version, base_revision, base, expected_draft,
                            username(tx.actor))
@@ -235,16 +237,23 @@ def publish_draft(tx: Writing, process_id: str, which: Which, version: Version, 
 
 
 def discard_draft(tx: Writing, process_id: str, which: Which) -> None:
+    reviews.require_unlocked(tx.session, process_id, which, "discarded")
     before = read_draft(tx.session, process_id, which)
     if before is not None:
         delete_draft(tx.session, process_id, which)
         tx.record("draft.discard", f"{process_id}/{which}", _steps_json(before.version), None)
 
 
+#: The source of a version an approval makes live.
+REVIEWED = "review"
+
+
 def _save_version(tx: Writing, process_id: str, which: Which, version: Version, source: str,
                   section: str | None = None, name: str | None = None, expected_revision: int | None = None) -> int:
     s = tx.session
     entry = f"process {process_id}, {which}"
+    if source != REVIEWED:  # the approval of a review is what ends its lock
+        reviews.require_unlocked(s, process_id, which, "saved over")
     problems = _value_problems(version, source, entry)
     problems += [Problem(source, f"{entry}, step {sid}", None, "next", message) for sid, message in faults(version)]
     stored = s.execute(select(col(ProcessRow.section_id)).where(col(ProcessRow.id) == process_id)).scalar()

@@ -17,6 +17,11 @@ from roles.storage.engines import writing
 from roles.storage.tables import AccountRow, SessionRow
 
 
+def actor_of(row: AccountRow) -> Account:
+    """Who a stored account acts as (a sign-in, a session, the account list all ask)."""
+    return Account(row.username, as_role(row.role), row.person_id, leads=row.leads)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -50,7 +55,7 @@ def session_account(engine: Engine, token: str) -> tuple[Account, int] | None:
     until = session.expires_at if session.expires_at.tzinfo else session.expires_at.replace(tzinfo=dt.timezone.utc)
     if row.disabled or until <= dt.datetime.now(dt.timezone.utc):
         return None
-    return Account(row.username, as_role(row.role), row.person_id), int(until.timestamp())
+    return actor_of(row), int(until.timestamp())
 
 
 def end_session(engine: Engine, token: str) -> None:

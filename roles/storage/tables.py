@@ -190,9 +190,12 @@ class AccountRow(SQLModel, table=True):
     __tablename__ = "account"
     username: str = Field(primary_key=True)
     password_hash: str
-    role: str  # "office" | "head" | "staff"
+    role: str  # "office" | "head" | "leader" | "staff"
     person_id: str | None = Field(default=None, foreign_key="person.id", index=True)
     disabled: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    #: The department a leader account is in charge of (分管): whose changes it may approve. No
+    #: foreign key: a re-import of the department keeps its id and the leader.
+    leads: str | None = None
 
 
 class SessionRow(SQLModel, table=True):
@@ -305,6 +308,61 @@ class DraftRow(SQLModel, table=True):
     saved_by: str | None = None
     #: The version's terms (flows.fields.terms_of); None for a draft saved before they existed.
     terms: dict | None = Field(default=None, sa_column=Column("terms", JSON, nullable=True))
+
+
+class ReviewRow(SQLModel, table=True):
+    """One submission of a draft for review (roles.actions.review): who submitted it, and who
+    approved or returned it, when. A process has at most one under review (`state` submitted);
+    the earlier ones stay as its history. `kind` is "holders" when the draft changes only A/B."""
+
+    __tablename__ = "review"
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: str = Field(index=True)
+    version: str
+    kind: str                      # "process" | "holders"
+    state: str                     # "submitted" | "returned" | "approved"
+    author: str
+    submitted_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    draft_revision: int            # the draft revision submitted: what the reviewer saw
+    approver: str | None = None    # whoever approved or returned it
+    decided_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    revision: int | None = None    # the live revision an approval made
+
+
+class CommentRow(SQLModel, table=True):
+    """A comment (征求意见) on a draft, or on one of its steps, open until someone resolves it."""
+
+    __tablename__ = "review_comment"
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: str = Field(index=True)
+    version: str
+    step: str | None = None
+    author: str
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    text: str
+    resolved_by: str | None = None
+    resolved_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class ReviewPolicyRow(SQLModel, table=True):
+    """Whether a department's changes need an approval before they go live; a department with no
+    row needs one (the default)."""
+
+    __tablename__ = "review_policy"
+    department_id: str = Field(primary_key=True)
+    required: bool = True
+
+
+class FilingRow(SQLModel, table=True):
+    """A section's AB list as filed (AB角报备): every step's A and B when it was filed, so the next
+    filing can list what changed since."""
+
+    __tablename__ = "ab_filing"
+    id: int | None = Field(default=None, primary_key=True)
+    section_id: str = Field(index=True)
+    filed_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    filed_by: str
+    entries: list[dict] = Field(default_factory=list, sa_column=Column("entries", JSON, nullable=False))
 
 
 def _column(f: FieldSpec) -> tuple[object, object]:

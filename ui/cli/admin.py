@@ -221,18 +221,24 @@ def accounts() -> None:
     """Local sign-in accounts of the app (reform office, section heads, staff)."""
 
 
+ROLE_CHOICE = click.Choice(["office", "head", "leader", "staff"])
+LEADS_OPTION = click.option("--leads", metavar="DEPARTMENT",
+                            help="The department a leader account is in charge of (分管): whose changes it approves.")
+
+
 @accounts.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["office", "head", "staff"]), required=True)
+@click.option("--role", type=ROLE_CHOICE, required=True)
 @click.option("--person", metavar="ID", help="The person a head or staff account belongs to.")
+@LEADS_OPTION
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @click.pass_context
 @guarded
-def accounts_add(ctx, username: str, role: str, person: str | None, password_stdin: bool) -> None:
+def accounts_add(ctx, username: str, role: str, person: str | None, leads: str | None, password_stdin: bool) -> None:
     """Make an account; the password is asked for (or read with --password-stdin) and kept hashed."""
     from roles import actions
     password = _new_password(password_stdin)
-    actions.add_account(*_db(ctx), username=username, password=password, role=role, person_id=person)
+    actions.add_account(*_db(ctx), username=username, password=password, role=role, person_id=person, leads=leads)
     click.echo(t("accounts.added", username=username, role=role), err=True)
 
 
@@ -243,13 +249,14 @@ def accounts_add(ctx, username: str, role: str, person: str | None, password_std
 def accounts_list(ctx, as_json: bool) -> None:
     """The accounts: role, person, whether switched off (never a password hash)."""
     from roles import actions
-    rows = [{"username": a.username, "role": a.role, "person": a.person, "disabled": off}
+    rows = [{"username": a.username, "role": a.role, "person": a.person, "leads": a.leads, "disabled": off}
             for a, off in actions.list_accounts(*_db(ctx))]
     if as_json:
         emit_json({"accounts": rows})
     else:
         for r in rows:
-            click.echo(f"{r['username']}\t{r['role']}\t{r['person'] or ''}" + ("\tdisabled" if r["disabled"] else ""))
+            click.echo(f"{r['username']}\t{r['role']}\t{r['person'] or r['leads'] or ''}"
+                       + ("\tdisabled" if r["disabled"] else ""))
 
 
 def _new_password(stdin: bool) -> str:
@@ -271,13 +278,14 @@ def accounts_passwd(ctx, username: str, password_stdin: bool) -> None:
 
 @accounts.command("role")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["office", "head", "staff"]), required=True)
+@click.option("--role", type=ROLE_CHOICE, required=True)
 @click.option("--person", metavar="ID", help="The person a head or staff account belongs to.")
+@LEADS_OPTION
 @click.pass_context
 @guarded
-def accounts_role(ctx, username: str, role: str, person: str | None) -> None:
-    """Change an account's role (and its person)."""
-    _change_account(ctx, username, role=role, person_id=person)
+def accounts_role(ctx, username: str, role: str, person: str | None, leads: str | None) -> None:
+    """Change an account's role (and its person, or the department a leader leads)."""
+    _change_account(ctx, username, role=role, person_id=person, leads=leads)
 
 
 def _change_account(ctx, username: str, **change) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import os
 import sys
 from functools import wraps
 from pathlib import Path
@@ -136,8 +137,11 @@ SERVERS = frozenset({"api", "scheduler", "serve"})
 @click.option("--db", "db_url", envvar="ABFLOW_DB", metavar="URL",
               help="SQLAlchemy URL (sqlite:///file.db, postgresql+psycopg://...); default: ABFLOW_DB, "
                    "else a SQLite file in your data folder.")
+@click.option("--as", "as_user", envvar="ABFLOW_AS", metavar="USER",
+              help="Act as this account of the app (a leader approving, a head submitting), signed in with its "
+                   "password: ABFLOW_PASSWORD, else asked for. Default: the reform office, named by your OS user.")
 @click.pass_context
-def main(ctx: click.Context, db_url: str | None) -> None:
+def main(ctx: click.Context, db_url: str | None, as_user: str | None) -> None:
     """abflow: business processes of the big-section reform, with A/B holders who cover each step."""
     logging.basicConfig(level=logging.WARNING, format="abflow: %(message)s", stream=sys.stderr)
     logging.getLogger("apprise").propagate = False  # its failures reach us as the dispatch log's errors
@@ -147,12 +151,23 @@ def main(ctx: click.Context, db_url: str | None) -> None:
         gc.disable()
         ctx.call_on_close(gc.enable)  # for a caller that runs commands in its own process (tests)
     ctx.obj = db_url
+    ctx.meta["as"] = as_user
 
 
 def _db(ctx: click.Context) -> tuple[Database, Account]:
-    """The database and who acts on it (the office, named by the OS user), for the use cases."""
+    """The database and who acts on it: the office, named by the OS user, or the account `--as`
+    names once it signed in (asked once per command)."""
     from roles import actions
-    return actions.open_database(ctx.obj), actions.cli_account()
+    db = actions.open_database(ctx.obj)
+    meta = ctx.find_root().meta
+    if not meta.get("as"):
+        return db, actions.cli_account()
+    if "actor" not in meta:
+        name = meta["as"]
+        password = os.environ.get("ABFLOW_PASSWORD") or click.prompt(f"password of {name}", hide_input=True, err=True)
+        meta["actor"] = actions.sign_in(db, name, password, client="cli") or fail(
+            f"cannot sign in as {name}: unknown account, wrong password, switched off or locked", EXIT_BAD_INPUT)
+    return db, meta["actor"]
 
 
 def _workbook(ctx: click.Context, versions: tuple[str, ...] = ("before", "after")):

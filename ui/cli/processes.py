@@ -69,25 +69,29 @@ def bpmn_export(ctx, process_id: str, which: str, output: Path) -> None:
 @VERSION_OPTION
 @click.option("--bpmn-process", metavar="ID", help="Which <process> of the file (default: the largest).")
 @click.option("--name", help="The process name (default: the BPMN process's name, for a new process).")
+@click.option("--draft", is_flag=True,
+              help="Keep it as the process's draft, for review (abflow review submit), the live version unchanged.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @guarded
 def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: str, bpmn_process: str | None,
-                name: str | None, as_json: bool) -> None:
+                name: str | None, draft: bool, as_json: bool) -> None:
     """Read a BPMN 2.0 file as one version of a process; lanes naming people become A holders."""
     from roles import actions
     got = actions.import_bpmn(*_db(ctx), data=_read(file), name=file.name, process_id=process_id,
-                              section_id=section, which=which, bpmn_process=bpmn_process, process_name=name)
+                              section_id=section, which=which, bpmn_process=bpmn_process, process_name=name,
+                              draft=draft)
     revision = got.revision
     wb = _workbook(ctx, ())
     report: dict[str, Any] = {"file": str(file), "process": process_id, "version": which, "revision": revision,
-              "bpmn_process": got.bpmn_process, "counts": got.counts.__dict__, "steps": len(got.version.work_steps),
-              "lanes_matched": got.lanes_matched, "lanes_unmatched": got.lanes_unmatched, "notes": got.notes}
+              "draft": draft, "bpmn_process": got.bpmn_process, "counts": got.counts.__dict__,
+              "steps": len(got.version.work_steps), "lanes_matched": got.lanes_matched,
+              "lanes_unmatched": got.lanes_unmatched, "notes": got.notes}
     if as_json:
         emit_json(report)
         return
-    click.echo(t("bpmn.imported", file=file.name, process=process_id, version=t("version." + which), steps=report["steps"],
-                 revision=revision))
+    click.echo(t("bpmn.drafted" if draft else "bpmn.imported", file=file.name, process=process_id,
+                 version=t("version." + which), steps=report["steps"], revision=revision))
     for lane, pid in report["lanes_matched"].items():
         click.echo(t("bpmn.lane_matched", lane=lane, person=person_label(wb, pid)))
     for lane in report["lanes_unmatched"]:
@@ -137,16 +141,19 @@ def render(ctx, process_id: str, which: str, fmt: str | None, output: Path, dire
 @click.argument("process_id", metavar="PROCESS")
 @VERSION_OPTION
 @click.option("--sheet", is_flag=True, help="The before/after sheet instead of one version.")
+@click.option("--changes", is_flag=True,
+              help="The live redesign beside its draft: steps added green, removed red, changed amber.")
 @click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
 @click.option("--portrait", is_flag=True, help="Portrait pages, flows top down (default: landscape, left to right).")
 @click.option("--date", "day", type=DATE, default=None, help="Also show who acts on each step on this day.")
 @click.option("--effective", type=DATE, default=None, help="The effective date in the title block (default: today).")
-@click.option("--approver", default=None, help="The approver in the title block (default: the section's head).")
+@click.option("--approver", default=None,
+              help="The approver in the title block where no approval is on record (default: the section's head).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The PDF to write.")
 @click.pass_context
 @guarded
-def print_(ctx, process_id: str, which: str, sheet: bool, paper: str, portrait: bool, day: dt.date | None,
-           effective: dt.date | None, approver: str | None, output: Path) -> None:
+def print_(ctx, process_id: str, which: str, sheet: bool, changes: bool, paper: str, portrait: bool,
+           day: dt.date | None, effective: dt.date | None, approver: str | None, output: Path) -> None:
     """The print pack of a process: its flowchart (or before/after sheet) on A4 or A3 pages, text at
     8 pt or more, long processes wrapped onto further pages, each page with a title block and legend."""
     from flows.printing import Paper
@@ -155,9 +162,14 @@ def print_(ctx, process_id: str, which: str, sheet: bool, paper: str, portrait: 
     wb, p, _ = actions.process_version(*_db(ctx), process_id=process_id, which="after" if sheet else which)
     if sheet and p.before is None:
         fail(f"process {p.id} has no 'before' version to set beside the redesign")
+    approval = actions.approvals(*_db(ctx)).get((p.id, "after" if sheet or changes else which))
+    draft = actions.load_draft(*_db(ctx), process_id=p.id, which="after") if changes else None
+    if changes and draft is None:
+        fail(f"process {p.id} has no draft to set beside its live version")
     try:
-        data = print_pdf(wb, p.id, "sheet" if sheet else which, Paper(paper, not portrait), day=day,
-                         effective=effective, approver=approver)
+        data = print_pdf(wb, p.id, "changes" if changes else "sheet" if sheet else which, Paper(paper, not portrait),
+                         day=day, effective=effective, approver=approver, approval=approval,
+                         draft=draft.version if draft else None)
     except RuntimeError as e:
         fail(str(e), EXIT_PROBLEMS)
     _write(output, data)
@@ -198,6 +210,7 @@ def publish(ctx, out: Path, jobs: int | None) -> None:
     from roles.formats.site import publish as make_site
     from ..charts import site_words
     wb = actions.site_workbook(*_db(ctx))
+    approvals = actions.approvals(*_db(ctx))
     with Progress() as progress:
-        rel = make_site(wb, out, site_words(lang()), progress, jobs)
+        rel = make_site(wb, out, site_words(lang()), progress, jobs, approvals=approvals)
     click.echo(t("publish.done", path=rel / "index.html"), err=True)
