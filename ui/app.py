@@ -50,7 +50,8 @@ pages = [
     st.Page(lambda: st.switch_page(today), title=t("page.today", lg), url_path="today", visibility="hidden"),
     *(st.Page(PAGES / f"{name}.py", title=t(f"page.{name}", lg), icon=icon, url_path=name)
       for name, icon in (("flowchart", ":material/account_tree:"), ("designer", ":material/edit_square:"),
-                         ("people", ":material/groups:"), ("reform", ":material/analytics:"),
+                         ("review", ":material/fact_check:"), ("people", ":material/groups:"),
+                         ("reform", ":material/analytics:"),
                          ("data", ":material/database:"), ("accounts", ":material/manage_accounts:"),
                          ("audit", ":material/history:"))
       if name not in hidden),

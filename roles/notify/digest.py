@@ -8,7 +8,7 @@ sends it and however often.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from roles.engines.calendar import WorkCalendar
@@ -45,6 +45,7 @@ class DigestWords:
     none: str           # nothing to report
     more: str           # {n}
     nobody: str
+    reviews: str        # {n}
 
     @classmethod
     def of(cls, language: str) -> DigestWords:
@@ -71,6 +72,7 @@ DIGEST_WORDS: dict[str, tuple[str, str]] = {
     "none": ("未来十个工作日没有需要关注的事项。", "Nothing needs attention in the next ten workdays."),
     "more": ("……另有 {n} 项", "… and {n} more"),
     "nobody": ("无人", "nobody"),
+    "reviews": ("待您审核的修改 {n} 项（见“审核”页）", "{n} change(s) wait for your review (the Review page)"),
 }
 
 
@@ -109,9 +111,12 @@ def _block(heading: str, lines: list[str], words: DigestWords) -> list[str]:
 
 def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: Iterable[Handover],
                    office: Iterable[str], recipients: set[str] | None = None,
-                   calendar: WorkCalendar | None = None) -> list[Notice]:
+                   calendar: WorkCalendar | None = None, reviews_waiting: Mapping[str, int] | None = None
+                   ) -> list[Notice]:
     """The digests of `day`'s week to each section head and each person of `office`, those of
-    `recipients` only when given."""
+    `recipients` only when given; a reviewer's says how many changes wait for them."""
+    waiting = reviews_waiting or {}
+    said = lambda pid: [words.reviews.format(n=waiting[pid])] if waiting.get(pid) else []  # noqa: E731
     cal = calendar or calendar_of(wb)
     days = cal.next_workdays(day, AHEAD)
     if not days:
@@ -145,7 +150,7 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
         sec = head.section
         title = words.title.format(section=wb.section_by_id[sec].name if sec in wb.section_by_id else sec,
                                    start=start, end=end)
-        out.append(Notice(week, KIND, head.id, title, "\n".join(body(
+        out.append(Notice(week, KIND, head.id, title, "\n".join(said(head.id) + body(
             [d for d in found if d.section == sec], [w for w in weak if w.section == sec],
             [h for h in pending if section_of(h.person) == sec]))))
     readers = [p for p in dict.fromkeys(office) if recipients is None or p in recipients]
@@ -159,6 +164,6 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
                 ups=sum(d.status == "up" for d in here), weak=sum(w.section in secs for w in weak),
                 handovers=sum(section_of(h.person) in secs for h in pending)))
         text = "\n".join(lines + holes(found))
-        out += [Notice(week, OFFICE_KIND, pid, words.office_title.format(start=start, end=end), text)
-                for pid in readers]
+        out += [Notice(week, OFFICE_KIND, pid, words.office_title.format(start=start, end=end),
+                       "\n".join(said(pid) + [text])) for pid in readers]
     return out

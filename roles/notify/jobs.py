@@ -24,7 +24,10 @@ from roles.notify.digest import DigestWords, compose_digest, week_of
 from roles.notify.notices import NoticeWords, compose
 from roles.storage.engines import Engine
 from roles.storage.handovers import Handover
+from roles.notify.review_notices import compose_reviews, waiting_for
+from roles.storage.accounts import all_accounts
 from roles.storage.organisation import load
+from roles.storage.reviews import reviews
 
 log = logging.getLogger("abflow.jobs")
 DAILY, RETRY, WEEKLY = "daily-notices", "retry-notices", "weekly-digest"
@@ -47,10 +50,29 @@ def run_daily(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send
               tries: int = 3, pause: float = 2.0) -> Report:
     """Compose and send the day's notices to everyone with a contact."""
     who = contacts(engine)
-    notices = compose(load(engine, ("after",)), day, ahead, words, recipients=set(who))
+    wb = load(engine, ("after",))
+    notices = compose(wb, day, ahead, words, recipients=set(who)) + _review_notices(engine, wb, day, words, set(who))
     report = deliver(engine, notices, who, send, tries, pause)
     log.info("notices for %s: %s", day, report)
     return report
+
+
+def _review_notices(engine: Engine, wb, day: dt.date, words: NoticeWords, recipients: set[str]) -> list:
+    """What waits for each reviewer, and what was decided of each author's since the last workday."""
+    from roles.clock import local
+    from roles.engines.roster import calendar_of
+    cal = calendar_of(wb)
+    since = day - dt.timedelta(days=1)
+    while not cal.is_workday(since) and since > day - dt.timedelta(days=30):
+        since -= dt.timedelta(days=1)
+    people = [a for a, off in all_accounts(engine) if not off]
+    return compose_reviews(day, since, reviews(engine), people, wb, words, local, recipients)
+
+
+def waiting_reviews(engine: Engine, wb) -> dict[str, int]:
+    """Each reviewer (person): how many submissions wait for them; the weekly digest counts them."""
+    return {p: len(r) for p, r in waiting_for(reviews(engine), [a for a, off in all_accounts(engine) if not off],
+                                             wb).items()}
 
 
 def run_weekly(engine: Engine, day: dt.date, words: DigestWords, handovers: Iterable[Handover],
@@ -58,7 +80,9 @@ def run_weekly(engine: Engine, day: dt.date, words: DigestWords, handovers: Iter
     """Compose and send the week's digest (of `day`'s week) to the heads and `office` with a
     contact; each gets it once a week, however many runs ask."""
     who = contacts(engine)
-    notices = compose_digest(load(engine, ("after",)), day, words, handovers, office, recipients=set(who))
+    wb = load(engine, ("after",))
+    notices = compose_digest(wb, day, words, handovers, office, recipients=set(who),
+                             reviews_waiting=waiting_reviews(engine, wb))
     report = deliver(engine, notices, who, send, tries, pause)
     log.info("digest for the week of %s: %s", week_of(day), report)
     return report

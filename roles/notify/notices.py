@@ -24,6 +24,14 @@ class NoticeWords:
     gap: str            # {date} {step} {a} {b} {who}
     nobody: str
     estimated: str      # {year}: the year's published schedule is not loaded; workdays are estimated
+    review_title: str     # {n}
+    review_waiting: str   # {n}
+    review_item: str      # {process} {kind} {author} {at}
+    review_decided: str   # {n}
+    review_approved: str  # {process} {approver} {at}
+    review_returned: str  # {process} {approver} {at} {said}
+    review_holders: str
+    review_process: str
 
     @classmethod
     def of(cls, language: str) -> NoticeWords:
@@ -49,11 +57,20 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
     "nobody": ("无人", "nobody"),
     "estimated": ("【注意】{year} 年节假日安排尚未载入，今天按估算为工作日，如遇调休请以单位通知为准。",
         "[Note] The {year} holiday schedule is not loaded: today is estimated to be a workday; follow your unit's notice if it was moved."),
+    "review_title": ("审核事项 {n} 项", "{n} review item(s)"),
+    "review_waiting": ("待您审核 {n} 项：", "{n} change(s) wait for your review:"),
+    "review_item": ("{process}（{kind}，{author} 提交于 {at}）", "{process} ({kind}, submitted by {author} at {at})"),
+    "review_decided": ("您提交的 {n} 项已有结果：", "{n} of your submissions were decided:"),
+    "review_approved": ("{process}：{approver} 已批准（{at}），已生效", "{process}: approved by {approver} ({at}); live now"),
+    "review_returned": ("{process}：{approver} 退回（{at}）：{said}", "{process}: returned by {approver} ({at}): {said}"),
+    "review_holders": ("AB角调整", "A/B change"),
+    "review_process": ("流程再造", "redesign"),
 }
 
 
-#: What a notice is: a person's duties, a head's gaps ahead, the weekly digest (a head's, the office's).
-NoticeKind = Literal["duties", "gaps", "digest", "digest-office"]
+#: What a notice is: a person's duties, a head's gaps ahead, the weekly digest (a head's, the office's),
+#: what waits for a person's review and what of theirs was decided.
+NoticeKind = Literal["duties", "gaps", "digest", "digest-office", "review"]
 
 
 @dataclass(frozen=True)

@@ -466,6 +466,7 @@ def accounts(bianban):
     add_account(bianban, "office", "office-pass-1", "office", None, by=TESTER)
     add_account(bianban, "head-jg", "head-pass-1", "head", "bb05", by=TESTER)
     add_account(bianban, "staff-zh", "staff-pass-1", "staff", "bb03", by=TESTER)
+    add_account(bianban, "leader-bb", "leader-pass-1", "leader", None, by=TESTER, leads="bb")
     return bianban
 
 
@@ -521,30 +522,45 @@ def test_staff_cannot_change_processes_or_others_absences(accounts, designer, pe
     assert zh_absences(accounts) == rows
 
 
-def test_a_head_edits_their_own_section_only_and_the_office_sees_the_audit(accounts, designer, app):
+def test_a_head_submits_in_their_own_section_a_leader_approves_and_the_office_sees_the_audit(accounts, designer, app):
     at = signed_in(designer(), "head-jg", "head-pass-1")
     at.session_state["d_process"] = "bb-p1"  # 综合科, not theirs
     at.run()
     assert at.button(key="d_publish").disabled
     at.session_state["d_process"] = "bb-p2"  # 机构编制科, theirs
     at.run()
-    assert not at.button(key="d_publish").disabled
+    assert not at.button(key="d_publish").disabled and at.button(key="d_publish").label == "提交审核"
     _edit_b(at, 3, "bb08")
     at.run()
+    at.text_input(key="d_submit_comment").input("s4 备岗改为王芳")
     at.button(key="d_publish").click().run()
+    assert not at.exception and any("已提交审核" in s.value for s in at.success)
+    assert organisation.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb06"  # live until approved
+    again = signed_in(designer(), "head-jg", "head-pass-1")
+    again.session_state["d_process"] = "bb-p2"
+    again.run()
+    assert any("审批前锁定" in w.value for w in again.warning) and again.button(key="d_publish").disabled
+
+    review = signed_in(app(str(ROOT / "ui" / "views" / "review.py")), "leader-bb", "leader-pass-1")
+    assert not review.exception and review.radio(key="r_view").value == "waiting"
+    assert any("s4 备岗改为王芳" in t.value for t in review.text)              # the comment beside the drawing
+    assert "审核审批" in list(review.dataframe[-1].value["环节"])               # the change listed
+    review.button(key="r_approve").click().run()
+    assert not review.exception and any("已批准" in s.value for s in review.success)
     assert organisation.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb08"
 
     audit = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "office", "office-pass-1")
     trail = audit.dataframe[0].value
-    saves = trail[trail["对象"] == "bb-p2/after"]  # newer rows: the office's own sign-in
-    assert saves["操作人"].iloc[0] == "head-jg" and saves["操作"].iloc[0] == "保存流程"   # in words
-    assert saves["改动"].iloc[0] == "修改 s4"                                            # what changed
+    rows = trail[trail["对象"] == "bb-p2/after"]  # newest first
+    assert list(rows["操作"])[:5] == ["批准", "保存流程", "提交审核", "提出意见", "保存草稿"]  # in words
+    assert list(rows["操作人"])[:5] == ["leader-bb", "leader-bb", "head-jg", "head-jg", "head-jg"]
+    assert rows["改动"].iloc[1] == "修改 s4"                                               # what changed
     assert "登录" in set(trail[trail["操作人"] == "office"]["操作"])
     audit.multiselect(key="audit_kinds").set_value(["process.save"]).run()            # filtered by kind
     assert set(audit.dataframe[0].value["操作"]) == {"保存流程"}
     assert any("Asia/Shanghai" in shown(c) for c in audit.caption)                    # times in the office's zone
     from roles.storage.audit import audit_trail
-    last = next(r for r in audit_trail(accounts, 10) if r.subject == "bb-p2/after")
+    last = next(r for r in audit_trail(accounts, 10) if r.subject == "bb-p2/after" and r.action.startswith("process.save"))
     s4 = lambda steps: next(x for x in steps if x["id"] == "s4")  # noqa: E731
     assert (s4(last.before)["b"], s4(last.after)["b"]) == ("bb06", "bb08")
     staff = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "staff-zh", "staff-pass-1")

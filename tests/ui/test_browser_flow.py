@@ -1,5 +1,6 @@
 """Each user's journey in a real browser, as the issue that asked for them names them: a head
-reassigns a B holder and the new holder finds the step on Today; a head finds a process by its
+reassigns a B holder and submits it, the leader in charge approves it, the chart shows who
+approved it and the new holder finds the step on Today; a head finds a process by its
 department, renames a step in the drawing, saves, publishes and prints it; a staff member stays
 signed in through reloads and reads their day in a sentence, on a phone too; the office sees the
 departments under 30% and narrows the rule check to errors; two servers on one PostgreSQL see
@@ -22,11 +23,14 @@ TODAY = OFFICE_DAY  # the office's day, which the app (ABFLOW_TODAY) and `demo -
 
 
 def demo_with_accounts(url: str) -> None:
-    """The demo, with a section head (rs01) and a staff member (rs05) who sign in."""
+    """The demo, with a section head (rs01), a staff member (rs05) and the leader in charge of
+    人社局 (rsj), who sign in."""
     run = lambda *a, **kw: subprocess.run([ABFLOW, "--db", url, *a], check=True, capture_output=True, text=True, **kw)  # noqa: E731
     run("demo", "--today", TODAY.isoformat())
     run("accounts", "add", "head-zh", "--role", "head", "--person", "rs01", "--password-stdin", input="head-pass-1\n")
     run("accounts", "add", "staff-05", "--role", "staff", "--person", "rs05", "--password-stdin", input="staff-pass-1\n")
+    run("accounts", "add", "leader-rs", "--role", "leader", "--leads", "rsj", "--password-stdin",
+        input="leader-pass-1\n")
 
 
 def demo_site(tmp_path_factory, name: str):
@@ -56,7 +60,8 @@ def mine(url: str, person: str) -> int:
 
 
 def reassign_b(page, base: str) -> None:
-    """As head-zh in the designer: rsj-p01 s1 收文登记's B holder rs04 → rs05 (唐晓东), then publish."""
+    """As head-zh in the designer: rsj-p01 s1 收文登记's B holder rs04 → rs05 (唐晓东), submitted
+    for review; then, as the leader in charge of 人社局, approved on the review page."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     sign_in(page, base, "designer", "head-zh", "head-pass-1")
     grid = page.locator("[data-testid='stDataFrame']").first
@@ -81,8 +86,20 @@ def reassign_b(page, base: str) -> None:
             break
     else:
         raise AssertionError("the designer's chart never showed the edited B holder")
-    page.get_by_role("button", name="发布", exact=True).click()
-    page.get_by_text("已发布").wait_for(timeout=30_000)
+    page.get_by_label("送审说明").fill("收文登记备岗改为唐晓东")
+    page.get_by_role("button", name="提交审核", exact=True).click()
+    page.get_by_text("已提交审核").wait_for(timeout=30_000)
+    settle(page)
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+    settle(page)
+    sign_in(page, base, "review", "leader-rs", "leader-pass-1")
+    page.get_by_text("收文登记备岗改为唐晓东").wait_for(timeout=60_000)  # the author's note beside the drawing
+    assert chart_says(page, "收文登记", "唐晓东")                     # the draft drawn, the change marked
+    settle(page)
+    page.get_by_role("button", name="批准生效").click()
+    page.get_by_text("已批准").first.wait_for(timeout=30_000)
+    settle(page)
 
 
 def steps_shown(page) -> int:
@@ -103,11 +120,12 @@ def test_a_head_reassigns_a_b_holder_and_the_new_holder_sees_it(site):
         page.screenshot(path=str(SHOTS / "flow-designer-saved.png"), full_page=True)
         assert organisation.load(engine_for(url)).process_by_id["rsj-p01"].after.step("s1").b == "rs05"
 
-        # The published flowchart shows the new B holder on 收文登记.
+        # The published flowchart shows the new B holder on 收文登记, and who approved it.
         page.get_by_role("link", name="流程图").click()  # within the signed-in session
         page.wait_for_url("**/flowchart")
-        settle(page)  # the designer's own chart gone, the flowchart page's drawn
+        settle(page)  # the review page's chart gone, the flowchart page's drawn
         assert chart_says(page, "收文登记", "唐晓东")
+        page.get_by_text("审批记录：leader-rs").wait_for(timeout=60_000)
 
         # The new holder signs in: Today opens on their own day, now with one more step.
         page.get_by_role("button", name="退出登录").click()
@@ -282,6 +300,14 @@ def in_the_designer(p, base: str, process: str):
     return browser, page
 
 
+def submitted_and_approved(page, url: str, process: str) -> None:
+    """The designer's draft submitted for review, and approved by the reform office (the CLI)."""
+    page.get_by_role("button", name="提交审核", exact=True).click()
+    page.get_by_text("已提交审核").wait_for(timeout=30_000)
+    settle(page)
+    subprocess.run([ABFLOW, "--db", url, "review", "approve", process], check=True, capture_output=True, text=True)
+
+
 def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
     """The section head's whole job in one session: find 信访事项办理 among the department's
     processes, rename its step s3 in the drawing (bpmn-js), save, publish, and print the
@@ -307,8 +333,7 @@ def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
         page.get_by_text("草稿已保存").wait_for(timeout=30_000)
         assert load_draft(engine_for(url), "rsj-p03", "after").version.step("s3").name == "答复回访并归档"
         settle(page)
-        page.get_by_role("button", name="发布", exact=True).click()
-        page.get_by_text("已发布，修订号").wait_for(timeout=30_000)
+        submitted_and_approved(page, url, "rsj-p03")
         assert organisation.load(engine_for(url)).process_by_id["rsj-p03"].after.step("s3").name == "答复回访并归档"
 
         page.get_by_role("link", name="流程图").click()
@@ -397,8 +422,7 @@ def test_a_parallel_gateway_drawn_in_the_designer_is_still_parallel_when_publish
         page.mouse.move(5, 5)                           # out of the drawing: the modeler hands its edit over
         page.get_by_text("尚未应用到环节表").wait_for(timeout=30_000)
         settle(page)
-        page.get_by_role("button", name="发布", exact=True).click()
-        page.get_by_text("已发布，修订号").wait_for(timeout=30_000)
+        submitted_and_approved(page, url, "rsj-p01")
         after = organisation.load(engine_for(url)).process_by_id["rsj-p01"].after
         gateways = [s for s in after.steps if s.kind == "gateway"]
         assert [g.gateway for g in gateways] == ["parallel", "parallel"] and after.step(split).next == ("s2", "s3")

@@ -10,7 +10,9 @@ import streamlit.components.v1 as components
 _modeler = components.declare_component("bpmn_modeler", path=str(Path(__file__).parent))
 
 
-def modeler(xml: str, apply: str, hint: str = "", key: str | None = None) -> dict | None:
+def modeler(xml: str, apply: str, hint: str = "", key: str | None = None,
+            marks: dict[str, str] | None = None) -> dict | None:
     """The drawing last sent as {"xml", "at", "pending"}: pending when it was only edited, not
-    applied (None until the first edit)."""
-    return _modeler(xml=xml, apply=apply, hint=hint, key=key, default=None)
+    applied (None until the first edit). `marks` colours elements by id as a review shows a
+    change: "added" green, "changed" amber."""
+    return _modeler(xml=xml, apply=apply, hint=hint, marks=marks or {}, key=key, default=None)

@@ -13,15 +13,15 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from flows import bpmn
-from flows.diff import diff
+from flows.diff import compare, diff
 from flows.graph import faults
 from flows.fields import STEP, VERSION, terms_of, with_terms
 from flows.model import Step, Version
-from flows.render import render, to_dot
-from roles import actions
+from flows.render import diff_dot, render, to_dot
+from roles import actions, clock
 from roles.engines.lanes import lane_titles
 from ui import cells
-from ui.charts import chart_labels, svg_image
+from ui.charts import change_rows, chart_labels, svg_image
 from ui.i18n import WORDS, person_label, process_label, t
 from ui.modeler import modeler
 from ui.state import account, choose, db, department_workbook, page, plain, show_error
@@ -36,9 +36,18 @@ which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", hor
 wb = department_workbook(index, pid)
 proc = wb.process_by_id[pid]
 editable = actions.may_edit_section(wb, account(), proc.section)
-if not editable:
-    st.info(plain(t("readonly", lg)))
 dept = wb.department_of_section.get(proc.section)
+needs_review = actions.review_required(db(), dept)
+last_review = actions.latest_review(db(), account(), process_id=pid, which=which)
+if last_review is not None and last_review.state == "submitted":  # locked while someone reads it
+    editable = False
+    st.warning(plain(t("designer.under_review", lg, author=last_review.author,
+                       at=f"{clock.local(last_review.submitted):%Y-%m-%d %H:%M}")))
+elif not editable:
+    st.info(plain(t("readonly", lg)))
+elif last_review is not None and last_review.state == "returned":
+    said = [c.text for c in last_review.comments if c.at >= (last_review.decided or last_review.submitted)]
+    st.warning(plain(t("designer.returned", lg, approver=last_review.approver or "—", said="；".join(said) or "—")))
 dept_people = [p.id for p in wb.people if wb.department_of_section.get(p.section) == dept]
 #: The step table's columns: every field declared on Step that a head edits in a table.
 COLUMNS = tuple(f for f in STEP if f.editor)
@@ -105,7 +114,7 @@ if draft_key not in st.session_state:
 draft = st.session_state[draft_key]
 if draft["saved"]:
     by, at = draft["saved"]
-    st.info(plain(t("designer.draft_from", lg, who=by or "—", at=f"{at:%Y-%m-%d %H:%M}" if at else "—",
+    st.info(plain(t("designer.draft_from", lg, who=by or "—", at=f"{clock.local(at):%Y-%m-%d %H:%M}" if at else "—",
               revision=draft["revision"])))
 
 
@@ -156,13 +165,16 @@ with tab_table:
         current = version_of(rows, draft["kept"], draft["terms"])
 problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(current.steps)
                               if any(o.id == s.id for o in current.steps[:i])]
+changes = compare(proc.version(which), current)  # what this draft changes of the live version
 lanes = lane_titles(index.people, lg)  # everyone: a holder typed in may be of another department
 with tab_drawing:
     if problems:
         st.info(plain(t("designer.fix_first", lg)))
     else:
+        ids = bpmn.element_ids(current, ascii_ids=True)
         drawn = modeler(bpmn.write(current, pid, proc.name, lanes, ascii_ids=True).decode("utf-8"), t("designer.apply", lg),
-                        t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}")
+                        t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}",
+                        marks={ids[x]: "added" for x in changes.added} | {ids[x]: "changed" for x, _ in changes.changed})
         if drawn and drawn.get("at") != draft["modeler_at"]:
             draft["modeler_at"] = drawn["at"]
             if drawn.get("pending"):
@@ -177,7 +189,12 @@ left, right = st.columns([3, 2])
 with left:
     if not problems and current.steps:
         labels = chart_labels(index, pid, which, lg)
-        st.html(svg_image(render(to_dot(current, labels, "LR"), "svg"), proc.name))
+        live = proc.version(which)
+        dot = diff_dot(live, current, labels, "LR") if live is not None and not changes.empty else \
+            to_dot(current, labels, "LR")
+        st.html(svg_image(render(dot, "svg"), proc.name))
+        if live is not None and not changes.empty:
+            st.caption(plain(t("review.legend", lg)))
 with right:
     findings = actions.lint_version(index, proc, which, current)  # as publishing checks it, against everyone
     for sid, message in problems:
@@ -188,6 +205,10 @@ with right:
                                    for f in findings]), hide_index=True, width="stretch")
     elif not problems:
         st.success(plain(t("lint.none", lg)))
+    if not changes.empty and proc.version(which) is not None:
+        st.markdown(f"**{t('designer.changes', lg)}**")
+        st.dataframe(pd.DataFrame(change_rows(proc.version(which), current, changes, lg)), hide_index=True,
+                     width="stretch")
 
     if not problems:
         st.download_button(t("designer.download", lg), bpmn.write(current, pid, proc.name, lanes),
@@ -197,11 +218,14 @@ with right:
     if upload is not None and st.button(t("designer.use_upload", lg), key="d_use_upload"):
         take(upload.getvalue(), upload.name)
 
+    if needs_review and editable:
+        st.text_input(t("designer.submit_comment", lg), key="d_submit_comment", max_chars=2000)
     # Both the disabled buttons and the conditions: a click that reaches a read-only session saves nothing.
     b1, b2, b3 = st.columns(3)
     saving = b1.button(t("designer.save_draft", lg), key="d_draft", disabled=not editable) and editable
     clean = not problems and not findings
-    publishing = b2.button(t("designer.publish", lg), key="d_publish", type="primary",
+    publishing = b2.button(t("designer.submit" if needs_review else "designer.publish", lg), key="d_publish",
+                           type="primary",
                            disabled=not (clean or draft.get("pending")) or not editable,
                            help=None if clean else t("designer.publish_when_clean", lg)) \
         and editable and (clean or bool(draft.get("pending")))
@@ -226,7 +250,22 @@ with right:
             draft["stale_draft"] = True
         except actions.AbflowError as e:
             show_error(e)
-    if publishing:  # the use case checks the version as it now is, faults and lint
+    if publishing and needs_review:  # kept as the draft, then submitted: it goes live once someone approves it
+        try:
+            draft["draft_revision"] = actions.save_draft(
+                db(), account(), process_id=pid, which=which, version=current, base_revision=draft["revision"],
+                base=draft["stored"], expected_draft=draft["draft_revision"])
+            actions.submit_review(db(), account(), process_id=pid, which=which,
+                                  comment=st.session_state.get("d_submit_comment"))
+            del st.session_state[draft_key]
+            st.session_state["d_flash"] = t("designer.submitted", lg)
+            st.rerun()
+        except actions.Conflict:
+            st.error(plain(t("designer.draft_conflict", lg)))
+            draft["stale_draft"] = True
+        except actions.AbflowError as e:
+            show_error(e)
+    elif publishing:  # the use case checks the version as it now is, faults and lint
         try:
             revision = actions.publish_draft(db(), account(), process_id=pid, which=which, version=current,
                                              expected_revision=draft["revision"], source="app: designer")

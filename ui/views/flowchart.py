@@ -9,12 +9,13 @@ from roles import clock
 
 from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
-from flows.render import render, to_dot
+from flows.render import render, sheet_dot, to_dot
 from roles.engines.lanes import lane_titles
 from flows.printing import PAPERS, Paper
-from ui.charts import before_after_sheet, chart_labels, guide_document, print_pdf, section_head, svg_image
+from ui.charts import before_after_sheet, changes_parts, chart_labels, guide_document, print_pdf, section_head, svg_image
 from ui.i18n import process_label, t
-from ui.state import choose, department_workbook, page
+from roles import actions
+from ui.state import account, choose, db, department_workbook, page, plain
 
 lg, index = page("page.flowchart", versions=())  # names for the list; the chosen process's department below
 
@@ -26,14 +27,17 @@ process = wb.process_by_id[pid]
 versions = [v for v in ("after", "before") if process.version(v)]
 if len(versions) == 2:
     versions.append("sheet")  # both versions side by side, the sheet a section pins on the wall
+draft = actions.load_draft(db(), account(), process_id=pid, which="after")
+if draft is not None and process.after is not None:
+    versions.append("changes")  # the draft beside the live redesign, what it adds, removes and changes
 which = c2.radio(t("chart.version", lg), versions, key="which",
-                 format_func=lambda v: t("chart.sheet", lg) if v == "sheet" else t("version." + v, lg))
+                 format_func=lambda v: t(f"chart.{v}", lg) if v in ("sheet", "changes") else t("version." + v, lg))
 direction = c3.radio(t("chart.direction", lg), ["LR", "TB"], key="direction", disabled=which == "sheet",
                      format_func=lambda d: t("chart." + d, lg))
 show_day = c4.toggle(t("chart.show_today", lg), value=which != "before", key="show_today", disabled=which == "before")
 day = st.date_input(t("col.date", lg), clock.today(), key="chart_day") if show_day and which != "before" else None
 
-version = process.drawn("after" if which == "sheet" else which)
+version = process.drawn("after" if which in ("sheet", "changes") else which)
 m = st.columns(4)
 before, after = step_count(process.before), step_count(process.after)
 m[0].metric(t("col.before", lg), "—" if before is None else before)
@@ -50,13 +54,19 @@ def draw(dot: str, fmt: str) -> bytes:
     return render(dot, fmt)
 
 
-dot = before_after_sheet(wb, pid, lg, day) if which == "sheet" else \
-    to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
+if which == "changes" and draft is not None:
+    dot = sheet_dot(changes_parts(wb, pid, draft.version, lg), f"{process.name}（{t('chart.changes', lg)}）")
+else:
+    dot = before_after_sheet(wb, pid, lg, day) if which == "sheet" else \
+        to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
 with st.spinner(t("chart.drawing", lg)):
     svg = draw(dot, "svg")
 zoom = st.select_slider(t("chart.zoom", lg), [0.5, 0.75, 1.0, 1.25, 1.5, 2.0], 1.0, key="zoom",
                         format_func=lambda z: f"{z:.0%}")
 st.html(svg_image(svg, process.name, zoom))
+approval = actions.approvals(db(), account()).get((pid, "after" if which in ("sheet", "changes") else which))
+if approval is not None:
+    st.caption(plain(t("print.on_record", lg, approver=approval.approver, on=approval.on, revision=approval.revision)))
 d = st.columns(4)
 stem = f"{pid}-{which}"
 # PNG, PDF and BPMN are made when their button is clicked (on a thread of their own), not on every run.
@@ -64,7 +74,7 @@ d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")
 d[1].download_button("PNG", lambda: draw(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
 d[2].download_button("PDF", lambda: draw(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
 d[3].download_button("BPMN", lambda: bpmn_xml(version, pid, process.name, lane_titles(wb.people, lg)),
-                     f"{pid}-{'after' if which == 'sheet' else which}.bpmn", "application/xml", key="dl_bpmn")
+                     f"{pid}-{'after' if which in ('sheet', 'changes') else which}.bpmn", "application/xml", key="dl_bpmn")
 
 st.subheader(t("print.title", lg))
 p = st.columns([1, 1, 1, 2])
@@ -72,10 +82,17 @@ size = p[0].radio(t("print.paper", lg), list(PAPERS), horizontal=True, key="pape
 landscape = p[1].radio(t("print.paper", lg), [True, False], horizontal=True, key="landscape",
                        label_visibility="hidden", format_func=lambda x: t("print.landscape" if x else "print.portrait", lg))
 effective = p[2].date_input(t("print.effective", lg), clock.today(), key="effective")
-approver = p[3].text_input(t("print.approver", lg), section_head(wb, process.section), key="approver")
+approver: str | None
+if approval is None:
+    approver = p[3].text_input(t("print.approver", lg), section_head(wb, process.section), key="approver")
+else:  # the record says who approved it: nobody types it over
+    approver = None
+    p[3].text_input(t("print.approver", lg), approval.approver, key="approver_on_record", disabled=True,
+                    help=t("print.on_record", lg, approver=approval.approver, on=approval.on, revision=approval.revision))
 paper = Paper(size, landscape)
 st.download_button(t("print.download", lg, paper=f"{size} {t('print.landscape' if landscape else 'print.portrait', lg)}"),
-                   lambda: print_pdf(wb, pid, which, paper, lg, day, effective, approver),
+                   lambda: print_pdf(wb, pid, which, paper, lg, day, effective, approver, approval,
+                                     draft.version if draft else None),
                    f"{stem}-{size}.pdf", "application/pdf", key="dl_print", icon=":material/print:")
 
 if process.after is not None:  # the 办事指南 of the redesigned process, made when clicked

@@ -49,6 +49,28 @@ def calendar(absences: list[Absence], today: dt.date) -> None:
     st.altair_chart((bars + rule).properties(height=alt.Step(26)), width="stretch")
 
 
+def filing_form() -> None:
+    """The section's AB filing form (AB角报备表), made when asked for; filing it is its head's act."""
+    from roles.formats.filing import FORMATS
+    f = st.columns([1, 1, 3])
+    fmt = f[0].selectbox(t("filing.format", lg), FORMATS, key="filing_fmt", format_func=str.upper)
+    record = actions.may_edit_section(wb, account(), sid)
+    if f[1].button(t("filing.make", lg), key="filing_make", help=t("filing.make_help" if record else "filing.preview_help", lg)):
+        with st.spinner(t("filing.making", lg)):
+            try:
+                form = actions.ab_filing(db(), account(), section_id=sid, fmt=fmt, language=lg, record=record)
+                st.session_state["filing"] = (sid, fmt, form.data, len(form.changes))
+            except actions.AbflowError as e:
+                show_error(e)
+    made = st.session_state.get("filing")
+    if made and made[0] == sid:
+        mime = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "pdf": "application/pdf"}[made[1]]
+        f[2].download_button(t("filing.download", lg, changes=made[3]), made[2], f"{sid}-AB-filing.{made[1]}", mime,
+                             key="filing_download", icon=":material/download:")
+
+
 tab_ab, tab_res, tab_suggest, tab_leave = st.tabs([t("people.ab", lg), t("people.resilience", lg),
                                                    t("people.suggest", lg), t("people.absences", lg)])
 
@@ -58,6 +80,7 @@ with tab_ab:
         t("col.a", lg): who(s.a), t("col.b", lg): who(s.b),
         t("people.minutes", lg): (s.minutes or 0) * (s.per_month or 0)} for p, s in steps]),
         hide_index=True, width="stretch")
+    filing_form()
     st.subheader(t("people.load", lg))
     paired = actions.pairing(db(), account(), section_id=sid)[0]
     st.dataframe(pd.DataFrame([{
@@ -126,9 +149,11 @@ with tab_suggest:
                 st.info(plain(t("readonly", lg)))
             elif st.button(t("people.accept", lg, n=len(changes)), key="accept", type="primary"):
                 try:
+                    reviewed = actions.review_required(db(), wb.department_of_section.get(sid))
                     saved = actions.accept_proposal(db(), account(), proposal=proposal, source="app: suggestion")
                     st.session_state.pop("proposal")
-                    st.session_state["flash"] = t("suggest.accepted", lg, n=len(saved))
+                    st.session_state["flash"] = t("suggest.submitted" if reviewed else "suggest.accepted", lg,
+                                                  n=len(saved))
                     st.rerun()
                 except actions.Conflict as e:
                     st.error(plain(t("people.conflict", lg, why=str(e))))
