@@ -147,16 +147,17 @@ def print_pdf(wb: Workbook, process_id: str, which: str, paper: Paper, language:
     return print_chart(Part(caption, version, chart_labels(wb, process_id, which, language, day)), block, paper)
 
 
-def svg_image(svg: bytes, alt: str, zoom: float = 1.0) -> str:
+def svg_image(svg: bytes, alt: str, zoom: float = 1.0, fit: bool = False) -> str:
     """HTML for a chart in a page: drawn at `zoom` times its natural size (1.0 sets its text at the
     size it has on paper), in a box that scrolls both ways, so a long chart is panned rather than
-    shrunk to illegible. As an <img>: Streamlit's HTML element sanitises inline SVG away, an image
-    data URI it keeps."""
+    shrunk to illegible; with `fit`, as wide as its column (a reviewer sees the whole change at
+    once). As an <img>: Streamlit's HTML element sanitises inline SVG away, an image data URI it
+    keeps."""
     import base64
     import re
     from html import escape
     m = re.search(rb'<svg[^>]*?width="([\d.]+)pt"', svg)
-    width = f"{float(m.group(1)) * 4 / 3 * zoom:.0f}px" if m else "100%"  # points to CSS pixels
+    width = "100%" if fit or not m else f"{float(m.group(1)) * 4 / 3 * zoom:.0f}px"  # points to CSS pixels
     return ('<div style="overflow:auto;max-height:75vh;border:1px solid #E0E0E0;border-radius:4px">'
             f'<img alt="{escape(alt)}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" '
             f'style="width:{width};max-width:none;height:auto;display:block"/></div>')
@@ -229,7 +230,9 @@ def change_rows(old: Version | None, new: Version, changes: Comparison, language
     language = language or lang()
     steps = {s.id: s for v in (old, new) if v for s in v.steps}
     step, what = t("col.step", language), t("publish.change", language)
-    field = lambda f: t(f"field.{f}", language) if f"field.{f}" in WORDS else f  # noqa: E731
+    def field(f: str) -> str:  # a step's name is its name here, not "the step"
+        key = next((k for k in (f"review.field.{f}", f"field.{f}") if k in WORDS), None)
+        return t(key, language) if key else f
     rows = [{step: steps[x].label, what: t("review.was_added", language)} for x in changes.added]
     rows += [{step: steps[x].label, what: t("review.was_removed", language)} for x in changes.removed]
     rows += [{step: steps[x].label, what: "、".join(field(f) for f in fields)} for x, fields in changes.changed]

@@ -559,8 +559,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "review.view.mine": ("我提交的（{n}）", "Submitted by me ({n})"),
     "review.view.all": ("全部（{n}）", "All ({n})"),
     "review.pick": ("查看送审内容", "Open a review"),
-    "review.record": ("{state} · 提交人 {author}（{submitted}）· 审批人 {approver}（{decided}）",
-                      "{state} · submitted by {author} ({submitted}) · decided by {approver} ({decided})"),
+    "review.record": ("{state} · 提交人 {author}（{submitted}）", "{state} · submitted by {author} ({submitted})"),
+    "review.record_decided": (" · 审批人 {approver}（{decided}）", " · decided by {approver} ({decided})"),
+    "review.field.name": ("名称", "name"),
+    "review.field.next": ("流向", "flows"),
     "review.chart_title": ("{name}：草稿与现行版本对比", "{name}: the draft against the live version"),
     "review.legend": ("绿色：新增环节；红色虚线：删除环节；橙色：修改的环节（名称、AB角、类型、时限或流向）。",
                       "Green: added steps; red, dashed: removed steps; amber: changed steps (name, holders, kind, days "

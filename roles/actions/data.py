@@ -113,7 +113,26 @@ def load_demo(db: Database, actor: Account, *, today: dt.date) -> ImportSummary:
     require_office(actor, "load the demo data")
     summary = save_workbook(db, actor, workbook=demo_workbook(today), source="demo")
     open_handovers(db, actor, today=today)
+    _demo_review(db, actor)
     return summary
+
+
+def _demo_review(db: Database, actor: Account) -> None:
+    """A redesign of 企业设立登记 waiting for review, so the demo's 审核 page, its flowchart's
+    comparison and its notices have one to show: its last step renamed, with another B holder."""
+    from .processes import process_version, save_draft
+    from .review import submit_review
+    _, p, live = process_version(db, actor, process_id=DEMO_REVIEW)
+    draft = dataclasses.replace(live, steps=tuple(
+        dataclasses.replace(s, name="电子营业执照发放并归集信用信息", b="sc06") if s.id == "s3" else s
+        for s in live.steps))
+    save_draft(db, actor, process_id=DEMO_REVIEW, which="after", version=draft, base_revision=p.revisions["after"],
+               base=live, expected_draft=0)
+    submit_review(db, actor, process_id=DEMO_REVIEW, comment="发照改为电子营业执照；发照环节备岗调整为潘婷。")
+
+
+#: The demo's process with a draft under review.
+DEMO_REVIEW = "scj-p03"
 
 
 def read_leave_file(db: Database, actor: Account, *, data: bytes, name: str,

@@ -44,6 +44,7 @@ def page(server):
     ("audit", "操作记录", "操作记录"),
     ("flowchart", "流程图", "改革前环节"),
     ("designer", "流程设计", "环节表"),
+    ("review", "审核", "发照改为电子营业执照"),  # the demo's redesign waiting for review, its note shown
     ("people", "人员与AB角", "AB角表"),
     ("reform", "改革成效", "科室压减"),
     ("data", "数据导入导出", "导入工作簿"),
@@ -61,7 +62,7 @@ def test_main_pages_render_without_errors(server, page, path, title, expect):
 
 
 @pytest.mark.parametrize("path,title", [("today", "今日在岗"), ("flowchart", "流程图"), ("designer", "流程设计"),
-                                        ("people", "人员与AB角"), ("reform", "改革成效"), ("data", "数据导入导出"),
+                                        ("review", "审核"), ("people", "人员与AB角"), ("reform", "改革成效"), ("data", "数据导入导出"),
                                         ("accounts", "账号"), ("audit", "操作记录")])
 def test_each_page_on_a_phone(server, page, path, title):
     """At 390×844 each page opens without error and nothing is wider than the screen but what

@@ -32,6 +32,28 @@ def stamp(moment) -> str:
     return f"{clock.local(moment):%Y-%m-%d %H:%M}" if moment else ""
 
 
+def decide(pid: str, name: str, review) -> None:
+    """Approve or return, with a comment (required to return); never one's own submission."""
+    if review.author == me.username:
+        st.info(plain(t("review.own", lg)))
+        return
+    st.markdown(f"**{t('review.decide', lg)}**")
+    said = st.text_area(t("review.decision_comment", lg), key=f"r_said_{pid}", max_chars=2000)
+    a, b = st.columns(2)
+    try:
+        if a.button(t("review.approve", lg), type="primary", key="r_approve"):
+            done = actions.approve_review(db(), me, process_id=pid, comment=said)
+            st.session_state["r_flash"] = t("review.approved", lg, process=name, revision=done.revision,
+                                            approver=done.approver)
+            st.rerun()
+        if b.button(t("review.return", lg), key="r_return"):
+            actions.return_review(db(), me, process_id=pid, comment=said)
+            st.session_state["r_flash"] = t("review.returned", lg, process=name)
+            st.rerun()
+    except actions.AbflowError as e:
+        show_error(e)
+
+
 if not shown:
     st.info(plain(t("review.none", lg)))
 else:
@@ -49,25 +71,28 @@ else:
         changes = actions.draft_changes(db(), me, process_id=pid)
         review = changes.review
         if review is not None:
-            st.caption(plain(t("review.record", lg, state=t(f"review.state.{review.state}", lg), author=review.author,
-                               submitted=stamp(review.submitted), approver=review.approver or "—",
-                               decided=stamp(review.decided) or "—")))
-        left, right = st.columns([3, 2])
+            said = t("review.record", lg, state=t(f"review.state.{review.state}", lg), author=review.author,
+                     submitted=stamp(review.submitted))
+            if review.decided:
+                said += t("review.record_decided", lg, approver=review.approver or "—", decided=stamp(review.decided))
+            st.caption(plain(said))
+        if changes.draft is not None:  # the whole change at once, as wide as the page
+            labels = chart_labels(wb, pid, "after", lg)
+            labels.title = t("review.chart_title", lg, name=proc.name)
+            st.html(svg_image(render(diff_dot(changes.live, changes.draft.version, labels), "svg"), proc.name, fit=True))
+            st.caption(plain(t("review.legend", lg)))
+        else:
+            st.info(plain(t("review.no_draft", lg, process=proc.name)))
+        steps = {s.id: s for v in (changes.live, changes.draft.version if changes.draft else None) if v
+                 for s in v.steps}
+        left, right = st.columns(2)
         with left:
-            if changes.draft is not None:
-                labels = chart_labels(wb, pid, "after", lg)
-                labels.title = t("review.chart_title", lg, name=proc.name)
-                st.html(svg_image(render(diff_dot(changes.live, changes.draft.version, labels), "svg"), proc.name))
-                st.caption(plain(t("review.legend", lg)))
-            else:
-                st.info(plain(t("review.no_draft", lg, process=proc.name)))
-        with right:
-            c = changes.changes
-            steps = {s.id: s for v in (changes.live, changes.draft.version if changes.draft else None) if v
-                     for s in v.steps}
-            rows = change_rows(changes.live, changes.draft.version, c, lg) if changes.draft else []
+            rows = change_rows(changes.live, changes.draft.version, changes.changes, lg) if changes.draft else []
             if rows:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            if review is not None and review.state == "submitted" and actions.may_approve(wb, me, proc):
+                decide(pid, proc.name, review)
+        with right:
             st.markdown(f"**{t('review.comments', lg)}**")
             for note in review.comments if review else ():
                 where = f" · {steps[note.step].label if note.step in steps else note.step}" if note.step else ""
@@ -93,25 +118,6 @@ else:
                             st.rerun()
                         except actions.AbflowError as e:
                             show_error(e)
-        if review is not None and review.state == "submitted" and actions.may_approve(wb, me, proc):
-            if review.author == me.username:
-                st.info(plain(t("review.own", lg)))
-            else:
-                st.subheader(t("review.decide", lg))
-                said = st.text_area(t("review.decision_comment", lg), key=f"r_said_{pid}", max_chars=2000)
-                a, b = st.columns(2)
-                try:
-                    if a.button(t("review.approve", lg), type="primary", key="r_approve"):
-                        done = actions.approve_review(db(), me, process_id=pid, comment=said)
-                        st.session_state["r_flash"] = t("review.approved", lg, process=proc.name,
-                                                        revision=done.revision, approver=done.approver)
-                        st.rerun()
-                    if b.button(t("review.return", lg), key="r_return"):
-                        actions.return_review(db(), me, process_id=pid, comment=said)
-                        st.session_state["r_flash"] = t("review.returned", lg, process=proc.name)
-                        st.rerun()
-                except actions.AbflowError as e:
-                    show_error(e)
 
 if actions.is_office(me):
     with st.expander(t("review.policy", lg)):
