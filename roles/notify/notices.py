@@ -32,6 +32,8 @@ class NoticeWords:
     review_returned: str  # {process} {approver} {at} {said}
     review_holders: str
     review_process: str
+    review_comments: str  # {n}
+    review_comment: str   # {who} {process} {text}
 
     @classmethod
     def of(cls, language: str) -> NoticeWords:
@@ -65,6 +67,8 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
     "review_returned": ("{process}：{approver} 退回（{at}）：{said}", "{process}: returned by {approver} ({at}): {said}"),
     "review_holders": ("AB角调整", "A/B change"),
     "review_process": ("流程再造", "redesign"),
+    "review_comments": ("您的草稿收到 {n} 条意见：", "{n} comment(s) on your drafts:"),
+    "review_comment": ("{who} 对 {process}：{text}", "{who} on {process}: {text}"),
 }
 
 

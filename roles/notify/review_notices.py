@@ -1,5 +1,5 @@
 """Review notices: to whoever may approve, what waits for their decision; to an author, what was
-decided of theirs since the last workday. Sent with the daily notices, to the person an account
+decided of theirs and what others said on their drafts (征求意见) since the last workday. Sent with the daily notices, to the person an account
 belongs to, and counted in the weekly digest."""
 from __future__ import annotations
 
@@ -55,5 +55,17 @@ def compose_reviews(day: dt.date, since: dt.date, reviews: list[Review], account
             words.review_returned.format(process=name(r.process), approver=r.approver, at=at(r.decided), said=said)))
     for person, told in decided.items():
         lines.setdefault(person, []).extend([words.review_decided.format(n=len(told)), *told])
+    heard: dict[str, list[str]] = {}  # comments others made on an author's drafts
+    for r in reviews:
+        author = person_of.get(r.author)
+        if author is None:
+            continue
+        for c in r.comments:
+            said_deciding = r.decided is not None and c.author == r.approver and c.at >= r.decided
+            if c.author != r.author and not said_deciding and since <= local(c.at).date() < day and c.at >= r.submitted:
+                heard.setdefault(author, []).append("  " + words.review_comment.format(
+                    who=c.author, process=name(r.process) + (f" · {c.step}" if c.step else ""), text=c.text))
+    for person, told in heard.items():
+        lines.setdefault(person, []).extend([words.review_comments.format(n=len(told)), *told])
     return [Notice(day, KIND, person, words.review_title.format(n=sum(x.startswith("  ") for x in body)),
                    "\n".join(body)) for person, body in lines.items() if recipients is None or person in recipients]

@@ -1,5 +1,6 @@
 """Review notices through a real channel: the leader is told what waits for their review in the
-daily notice, the author what became of theirs, and the weekly digest counts what waits."""
+daily notice, the author what became of theirs and what others said on it, and the weekly digest
+counts what waits."""
 from __future__ import annotations
 
 import dataclasses
@@ -45,6 +46,8 @@ def test_the_leader_is_told_in_the_daily_notice_what_waits_for_review(contacts, 
 
 def test_the_author_is_told_what_was_decided_since_the_last_workday(contacts):
     db = _submitted(contacts)
+    actions.comment_review(db, actions.Account("staff", "staff", "bb03"), process_id="bb-p1", step="s1",
+                           text="周三我不在")
     actions.return_review(db, LEADER, process_id="bb-p1", comment="s1 备岗请再斟酌")
     wb = load(contacts, ("after",))
     people = [a for a, off in all_accounts(contacts) if not off]
@@ -53,6 +56,8 @@ def test_the_author_is_told_what_was_decided_since_the_last_workday(contacts):
                             clock.local)
     [to_author] = [n for n in after if n.recipient == "bb01"]
     assert "公文办理：leader-bb 退回" in to_author.body and "s1 备岗请再斟酌" in to_author.body
+    assert "staff 对 公文办理 · s1：周三我不在" in to_author.body  # what others said, told too
+    assert to_author.body.count("s1 备岗请再斟酌") == 1  # the reason for the return, once
     assert not [n for n in after if n.recipient == "bb06"]  # nothing waits any more
     later = compose_reviews(today + dt.timedelta(days=3), today + dt.timedelta(days=2), reviews(contacts), people, wb,
                             NoticeWords.of("zh"), clock.local)
