@@ -249,3 +249,25 @@ class Approval:
     decided: dt.datetime
     on: dt.date           # the office's day of `decided`
     revision: int | None
+
+
+@dataclass(frozen=True)
+class FilingChange:
+    """A step whose A and B differ from a section's last AB filing: (A, B) then and now, (None,
+    None) where the step was not there."""
+
+    process: str
+    step: str
+    was: tuple[str | None, str | None]
+    now: tuple[str | None, str | None]
+
+
+@dataclass(frozen=True)
+class FiledList:
+    """A section's last AB filing as the published site shows it: the office's day it was filed,
+    by whom, and what it changed of the filing before (every step, for a first filing)."""
+
+    filed: dt.date
+    by: str
+    changes: tuple[FilingChange, ...]
+    first: bool = False   # the section's first filing: nothing before it to change

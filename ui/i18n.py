@@ -227,6 +227,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "publish.approved_since": ("第 {release} 版以来批准的修改", "Approved since release {release}"),
     "publish.approved_all": ("已批准的修改", "Approved changes"),
     "publish.approved_none": ("无", "none"),
+    "publish.filed": ("AB角报备：{date}（{by}），较上次报备变化 {n} 处", "AB list filed on {date} by {by}: {n} change(s) from the filing before"),
+    "publish.filed_first": ("AB角报备：{date}（{by}），首次报备", "AB list filed on {date} by {by}: its first filing"),
+    "publish.filed_was": ("上次报备（主办 / 备岗）", "Filed before (A / B)"),
+    "publish.filed_now": ("本次报备（主办 / 备岗）", "Filed now (A / B)"),
     "publish.no_changes": ("无变化。", "No changes."),
     "publish.change": ("变化", "Change"),
     "publish.added": ("新增", "added"),
@@ -633,6 +637,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "filing.written": ("已写出 {file}：{section} 的AB角报备表，{steps} 个环节，自上次报备以来 {changes} 处变化。",
                        "Wrote {file}: the AB filing of {section}, {steps} steps, {changes} change(s) since the "
                        "last filing."),
+    "filing.not_due": ("今天不是工作日，或本半年各科室均已报备：未生成。", "Not due: today is no workday, or every section "
+                       "was filed this half-year already; nothing made."),
+    "filing.progress": ("正在生成报备表：{n}/{total}", "Making the forms: {n}/{total}"),
+    "filing.all_written": ("已写出 {sections} 个科室的AB角报备表到 {folder}，自上次报备以来共 {changes} 处变化；均已记为报备。",
+                           "Wrote the AB filing forms of {sections} sections to {folder}, {changes} change(s) since "
+                           "their last filings; all are recorded as filed."),
     "filing.change": ("  {process} · {step}：{was} → {now}", "  {process} · {step}: {was} → {now}"),
     "col.severity": ("级别", "Severity"),
     "col.subject": ("对象", "Subject"),

@@ -8,13 +8,14 @@ off; under review the draft is locked and the live version unchanged (roles.stor
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flows.diff import Comparison, compare
 from flows.errors import BadInput, Conflict, NotFound, PermissionDenied, Problem
 from flows.limits import short
 from flows.model import Draft, Process, Version
-from roles.model import Approval, Workbook
+from roles.model import Approval, FiledList, FilingChange, Workbook
 from roles.storage import processes as store
 from roles.storage import reviews as records
 from roles.storage.database import Database
@@ -26,9 +27,10 @@ from .access import Account, require_office, require_section, within
 from .handover import open_handovers
 from .processes import _process, _which, require_clean
 
-__all__ = ["ABFiling", "Approval", "Comment", "Review", "ab_filing", "ab_list", "approvals", "approve_review",
-           "comment_review", "draft_changes", "latest_review", "may_approve", "resolve_comment", "return_review", "review_policy",
-           "review_required", "reviews", "set_review_policy", "submit_review"]
+__all__ = ["ABFiling", "Approval", "Comment", "FiledList", "Review", "ab_filing", "ab_filing_all", "ab_list",
+           "approvals", "approve_review", "comment_review", "draft_changes", "filed_lists", "latest_review",
+           "may_approve", "resolve_comment", "return_review", "review_policy", "review_required", "reviews",
+           "set_review_policy", "submit_review"]
 
 #: The most a comment may say.
 COMMENT_CHARS = 2000
@@ -216,14 +218,6 @@ def resolve_comment(db: Database, actor: Account, *, comment_id: int) -> Comment
 
 
 @dataclass(frozen=True)
-class FilingChange:
-    process: str
-    step: str
-    was: tuple[str | None, str | None]
-    now: tuple[str | None, str | None]
-
-
-@dataclass(frozen=True)
 class ABFiling:
     """A section's AB list as filed: its rows (each step's A and B, ids), what changed since the
     last filing, and the form written."""
@@ -257,18 +251,75 @@ def ab_filing(db: Database, actor: Account, *, section_id: str, fmt: str, langua
     """The section's AB filing form (xlsx, docx or pdf), with the approvals on record and what
     changed since its last filing; `record` keeps it as the section's filing (its head's or the
     office's act), so the next one lists changes since this."""
-    from roles import clock
-    from roles.formats import filing
-
-    if fmt not in filing.FORMATS:
-        raise BadInput(f"form: '{fmt}' is none of {', '.join(filing.FORMATS)} (say it with the file's extension)")
+    _form_format(fmt)
     wb = db.workbook(("after",))
-    sec = wb.section_by_id.get(section_id)
-    if sec is None:
+    if section_id not in wb.section_by_id:
         raise NotFound("section", section_id)
     within(db, actor, section_id=section_id)
     if record:
         require_section(wb, actor, section_id, "file the AB list")
+    made = _filing(db, wb, section_id, fmt, language, day, approvals(db, actor))
+    if record:
+        with db.write(actor) as tx:
+            records.add_filing(tx, section_id, list(made.rows))
+    return made
+
+
+def ab_filing_all(db: Database, actor: Account, *, fmt: str, language: str = "zh", day=None, if_due: bool = False,
+                  progress: Callable[[int, int], None] = lambda done, total: None) -> list[ABFiling]:
+    """Every section's AB filing form, all filed together (the half-yearly publication of the AB
+    lists, the office's act): nothing is recorded unless every form was made. `if_due`: only on
+    a workday, and only if some section has not been filed since its half-year began (a timer
+    may ask every morning of the first week); else nothing, and an empty list."""
+    from roles import clock
+    from roles.engines.roster import calendar_of
+    require_office(actor, "file every section's AB list")
+    _form_format(fmt)
+    wb = db.workbook(("after",))
+    sections = [s.id for d in wb.departments for s in d.sections]
+    today = day or clock.today()
+    if if_due:
+        half = today.replace(month=1 if today.month <= 6 else 7, day=1)
+        filed = records.last_two_filings(db.engine)
+        if not calendar_of(wb).is_workday(today) or all(
+                sec in filed and clock.local(filed[sec][0].filed_at).date() >= half for sec in sections):
+            return []
+    ok = approvals(db, actor)
+    made = []
+    for n, section_id in enumerate(sections, 1):
+        made.append(_filing(db, wb, section_id, fmt, language, day, ok))
+        progress(n, len(sections))
+    with db.write(actor) as tx:
+        for f in made:
+            records.add_filing(tx, f.section, list(f.rows))
+    return made
+
+
+def filed_lists(db: Database, actor: Account) -> dict[str, FiledList]:
+    """Each filed section's last AB filing and what it changed of the one before."""
+    from roles import clock
+    out = {}
+    for section, (last, before) in records.last_two_filings(db.engine).items():
+        if actor.department is not None and db.workbook(()).department_of_section.get(section) != actor.department:
+            continue
+        out[section] = FiledList(clock.local(last.filed_at).date(), last.filed_by,
+                                 _filing_changes(before.entries, list(last.entries)) if before else (),
+                                 first=before is None)
+    return out
+
+
+def _form_format(fmt: str) -> None:
+    from roles.formats.filing import FORMATS
+    if fmt not in FORMATS:
+        raise BadInput(f"form: '{fmt}' is none of {', '.join(FORMATS)} (say it with the file's extension)")
+
+
+def _filing(db: Database, wb: Workbook, section_id: str, fmt: str, language: str, day,
+            approved: dict[tuple[str, str], Approval]) -> ABFiling:
+    """One section's form, against its last filing; nothing is recorded here."""
+    from roles import clock
+    from roles.formats import filing
+    sec = wb.section_by_id[section_id]
     rows = ab_list(wb, section_id)
     last = records.last_filing(db.engine, section_id)
     changes = _filing_changes(last.entries if last else (), rows)
@@ -284,18 +335,17 @@ def ab_filing(db: Database, actor: Account, *, section_id: str, fmt: str, langua
             return w["b_no"]
         return w["b_days"].format(n=e["b_max_days"]) if e["b_max_days"] is not None else w["b_yes"]
 
-    people = [p for p in wb.people if p.section == section_id]
-    approved = records.last_approved(db.engine)
     dept = wb.department_by_id.get(wb.department_of_section[section_id])
     form = filing.Form(
         department=dept.name if dept else "",
-        section=sec.name, date=day or clock.today(), last=last.filed_at.date() if last else None,
+        section=sec.name, date=day or clock.today(), last=clock.local(last.filed_at).date() if last else None,
         steps=tuple(filing.FormStep(names[e["process"]], step_names.get((e["process"], e["step"]), e["step"]),
                                     name(e["a"]), name(e["b"]) if e["b"] else "—", b_acts(e)) for e in rows),
         people=tuple(filing.FormPerson(p.name, POST_WORDS[p.post][lg == "en"], sum(e["a"] == p.id for e in rows),
-                                       sum(e["b"] == p.id for e in rows)) for p in people),
-        approvals=tuple((names[pid], r.approver or "", f"{r.decided:%Y-%m-%d}" if r.decided else "")
-                        for (pid, which), r in approved.items() if which == "after" and pid in names),
+                                       sum(e["b"] == p.id for e in rows))
+                     for p in wb.people_by_section.get(section_id, [])),
+        approvals=tuple((names[pid], ok.approver, str(ok.on)) for (pid, which), ok in approved.items()
+                        if which == "after" and pid in names),
         changes=tuple(filing.FormChange(names.get(c.process, c.process),
                                         step_names.get((c.process, c.step), c.step),
                                         " / ".join(name(x) for x in c.was if x) or "—",
@@ -304,9 +354,6 @@ def ab_filing(db: Database, actor: Account, *, section_id: str, fmt: str, langua
         data = filing.write(form, fmt, lg)
     except RuntimeError as e:  # no LibreOffice for the PDF
         raise BadInput(f"form: {e}") from None
-    if record:
-        with db.write(actor) as tx:
-            records.add_filing(tx, section_id, rows)
     return ABFiling(section_id, tuple(rows), changes, data)
 
 

@@ -56,7 +56,7 @@ from flows.model import Step, Version
 from flows.render import Labels, render_many, to_dot
 from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
-from roles.model import Approval, Workbook
+from roles.model import Approval, FiledList, Workbook
 from roles.engines.stats import stats
 
 log = logging.getLogger("abflow.publish")
@@ -257,19 +257,22 @@ def _place(source: Path, target: Path) -> None:
 
 def publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress = lambda _: None,
             workers: int | None = None, charts: Path | None = None,
-            approvals: Mapping[tuple[str, str], Approval] | None = None) -> Path:
+            approvals: Mapping[tuple[str, str], Approval] | None = None,
+            filed: Mapping[str, FiledList] | None = None) -> Path:
     """Write the next release of the site into `out` and return its folder. Drawings are kept in
     `charts` (default `out/.charts`) for the next publish to reuse. `approvals`, the approval on
-    record of each live version, is shown on its page; the release lists those since the last."""
+    record of each live version, is shown on its page; the release lists those since the last.
+    `filed`, each section's last AB filing, is shown under its A/B table with what it changed."""
     try:
-        return _publish(wb, out, words, progress, workers, charts, approvals or {})
+        return _publish(wb, out, words, progress, workers, charts, approvals or {}, filed or {})
     except OSError as e:
         raise CannotWrite(f"{out}: the site could not be written ({e.strerror or e}); the releases before it "
                           "are unchanged") from None
 
 
 def _publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress, workers: int | None,
-             charts: Path | None, approvals: Mapping[tuple[str, str], Approval]) -> Path:
+             charts: Path | None, approvals: Mapping[tuple[str, str], Approval],
+             filed: Mapping[str, FiledList]) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     with _locked(out):
         numbered = _numbered(out)
@@ -281,7 +284,8 @@ def _publish(wb: Workbook, out: Path, words: SiteWords, progress: Progress, work
         kept = Charts(charts or out / ".charts")
         workers = workers or os.cpu_count() or 2
         try:
-            pages = _write_release(wb, building, number, previous, out, words, progress, workers, kept, approvals)
+            pages = _write_release(wb, building, number, previous, out, words, progress, workers, kept, approvals,
+                                   filed)
             rel = out / f"r{number}"
             building.rename(rel)
         except BaseException:
@@ -368,7 +372,7 @@ class _Pages:
 
 def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], out: Path, words: SiteWords,
                    progress: Progress, workers: int, charts: Charts,
-                   approvals: Mapping[tuple[str, str], Approval]) -> _Pages:
+                   approvals: Mapping[tuple[str, str], Approval], filed: Mapping[str, FiledList]) -> _Pages:
     """Everything a reader browses: the pages, the flowcharts they show (SVG) and the BPMN files.
     The documents to download follow in `_write_documents`, once the release is live."""
     for folder in ("pdf", "sheet", "bpmn", "svg", "guide"):
@@ -415,6 +419,8 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                   for p in procs if p.after for st in p.after.work_steps]
             body.append(f"<h3>{escape(w('publish.ab_table'))}</h3>" + _table(
                 [w("col.process"), w("col.step"), w("col.a"), w("col.b")], ab))
+            if (f := filed.get(s.id)) is not None:
+                body.append(_filed(wb, f, pages, w))
         (rel / f"d-{_slug(d.id)}.html").write_text(_page(d.name, "".join(body), pages.home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a>"), "utf-8")
     for p in wb.processes:
         if p.after is not None:
@@ -444,6 +450,19 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                                                    "processes": manifest, "approved": _approved(approvals)},
                                                   ensure_ascii=False, indent=1), "utf-8")
     return pages
+
+
+def _filed(wb: Workbook, f: FiledList, pages: _Pages, w) -> str:
+    """A section's last AB filing (AB角报备) and the A/B changes it made of the one before."""
+    steps = {(p.id, st.id): f"{p.name} · {st.label}" for p in wb.processes if p.after for st in p.after.steps}
+    pair = lambda ab: " / ".join(pages.who(x) for x in ab if x) or "—"  # noqa: E731
+    said = w("publish.filed_first" if f.first else "publish.filed", date=f.filed, by=f.by, n=len(f.changes))
+    head = f"<p class=\"crumbs\">{escape(said)}</p>"
+    if not f.changes:
+        return head
+    return head + _table([w("col.step"), w("publish.filed_was"), w("publish.filed_now")], [
+        [escape(steps.get((c.process, c.step), f"{c.process} · {c.step}")), pair(c.was), pair(c.now)]
+        for c in f.changes])
 
 
 def _approved(approvals: Mapping[tuple[str, str], Approval]) -> dict[str, str]:

@@ -260,6 +260,17 @@ def last_filing(engine: Engine, section_id: str) -> Filing | None:
     return Filing(_key(row.id), row.section_id, _utc(row.filed_at), row.filed_by, tuple(row.entries))
 
 
+def last_two_filings(engine: Engine) -> dict[str, tuple[Filing, Filing | None]]:
+    """Each filed section's last filing and the one before it (None for a first filing)."""
+    out: dict[str, list[Filing]] = {}
+    with Session(engine) as s:
+        for row in s.scalars(select(FilingRow).order_by(col(FilingRow.id).desc())):
+            kept = out.setdefault(row.section_id, [])
+            if len(kept) < 2:
+                kept.append(Filing(_key(row.id), row.section_id, _utc(row.filed_at), row.filed_by, tuple(row.entries)))
+    return {sec: (pair[0], pair[1] if len(pair) > 1 else None) for sec, pair in out.items()}
+
+
 def add_filing(tx: Writing, section_id: str, entries: list[dict]) -> Filing:
     row = FilingRow(section_id=section_id, filed_at=_now(), filed_by=username(tx.actor), entries=entries)
     tx.session.add(row)

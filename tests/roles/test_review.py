@@ -288,3 +288,39 @@ def test_the_print_pack_and_the_site_show_the_approval_on_record(cli, bianban, d
     assert "公文办理" in since.split("</table>")[0] and "office" in since.split("</table>")[0]
     assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
     assert "第 2 版以来批准的修改</h2><p>无</p>" in (tmp_path / "site" / "r3" / "index.html").read_text("utf-8")
+
+
+def test_every_sections_ab_list_is_filed_together_and_published(cli, bianban, db, tmp_path):
+    with pytest.raises(actions.PermissionDenied):
+        actions.ab_filing_all(db, HEAD_ZH, fmt="xlsx")
+    done = cli("ab-filing", "--all", "-o", str(tmp_path / "forms"), "--format", "xlsx",
+               "--publish", str(tmp_path / "site"))
+    assert done.exit_code == 0, done.output
+    assert sorted(f.name for f in (tmp_path / "forms").iterdir()) == ["bb-jd.xlsx", "bb-jg.xlsx", "bb-zh.xlsx"]
+    page = (tmp_path / "site" / "r1" / "d-bb.html").read_text("utf-8")
+    assert page.count("首次报备") == 3
+    drafted(db)
+    actions.submit_review(db, HEAD_ZH, process_id="bb-p1")
+    actions.approve_review(db, LEADER, process_id="bb-p1")
+    assert cli("ab-filing", "bb-zh", "-o", str(tmp_path / "zh.xlsx")).exit_code == 0
+    assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
+    page = (tmp_path / "site" / "r2" / "d-bb.html").read_text("utf-8")
+    assert "较上次报备变化 1 处" in page and "公文办理 · 收文登记" in page
+    assert "孙晓燕" in page.split("较上次报备变化 1 处")[1] and "钱立新" in page.split("较上次报备变化 1 处")[1]
+    assert cli("ab-filing", "bb-zh", "--all", "-o", str(tmp_path / "x")).exit_code == 2  # one or all, not both
+
+
+def test_the_half_yearly_filing_is_made_once_on_a_workday_of_its_half_year(db):
+    import datetime as dt
+    from roles import clock
+    from roles.engines.roster import calendar_of
+    cal, day = calendar_of(db.workbook(())), dt.timedelta(days=1)
+    workday = rest = clock.today()  # the half-year the filings are recorded in (they are stamped now)
+    while not cal.is_workday(workday):
+        workday -= day
+    while cal.is_workday(rest):
+        rest -= day
+    assert actions.ab_filing_all(db, OFFICE, fmt="xlsx", if_due=True, day=rest) == []        # no workday
+    assert len(actions.ab_filing_all(db, OFFICE, fmt="xlsx", if_due=True, day=workday)) == 3  # due: filed
+    assert actions.ab_filing_all(db, OFFICE, fmt="xlsx", if_due=True, day=workday) == []     # filed this half-year
+    assert len(actions.ab_filing_all(db, OFFICE, fmt="xlsx", day=workday)) == 3              # unless asked outright

@@ -567,6 +567,45 @@ def test_a_head_submits_in_their_own_section_a_leader_approves_and_the_office_se
     assert not staff.dataframe and any("仅编办" in w.value for w in staff.warning)
 
 
+REVIEW = str(ROOT / "ui" / "views" / "review.py")
+
+
+def test_staff_comment_on_a_step_and_the_leader_returns_the_draft_with_why(accounts, app, designer):
+    import dataclasses
+    from roles import actions
+    db = actions.open_database(accounts.url.render_as_string(hide_password=False))
+    head = actions.Account("head-jg", "head", "bb05")
+    _, p, v = actions.process_version(db, head, process_id="bb-p2")
+    draft = dataclasses.replace(v, steps=tuple(dataclasses.replace(s, b="bb08") if s.id == "s4" else s for s in v.steps))
+    actions.save_draft(db, head, process_id="bb-p2", which="after", version=draft, base_revision=1, base=v,
+                       expected_draft=0)
+    actions.submit_review(db, head, process_id="bb-p2")
+
+    staff = signed_in(app(REVIEW), "staff-zh", "staff-pass-1")
+    assert not staff.exception and staff.radio(key="r_view").value == "all"  # nothing waits for staff
+    assert not [b for b in staff.button if b.key == "r_approve"]            # nor may they decide
+    staff.text_area(key="r_comment_text").input("审核审批的备岗王芳尚未取得资格")
+    staff.selectbox(key="r_comment_step").select("s4")
+    next(b for b in staff.button if b.label == "提交意见").click().run()
+    [review] = actions.reviews(db, head)
+    assert [(c.author, c.step, c.open) for c in review.comments] == [("staff-zh", "s4", True)]
+
+    leader = signed_in(app(REVIEW), "leader-bb", "leader-pass-1")
+    assert any("王芳尚未取得资格" in x.value for x in leader.text)  # beside the drawing
+    leader.button(key="r_return").click().run()                     # no reason given: refused
+    assert leader.error and actions.reviews(db, head)[0].state == "submitted"
+    leader.text_area(key="r_said_bb-p2").input("请改由冯磊备岗")
+    leader.button(key="r_return").click().run()
+    assert not leader.exception and any("已退回" in x.value for x in leader.success)
+    assert organisation.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb06"  # never went live
+
+    author = signed_in(designer(), "head-jg", "head-pass-1")
+    author.session_state["d_process"] = "bb-p2"
+    author.run()
+    assert any("leader-bb 退回：请改由冯磊备岗" in shown(w) for w in author.warning)
+    assert not author.button(key="d_publish").disabled  # a draft again, to edit and submit
+
+
 DATA = str(ROOT / "ui" / "views" / "data.py")
 
 

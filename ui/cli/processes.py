@@ -210,7 +210,7 @@ def publish(ctx, out: Path, jobs: int | None) -> None:
     from roles.formats.site import publish as make_site
     from ..charts import site_words
     wb = actions.site_workbook(*_db(ctx))
-    approvals = actions.approvals(*_db(ctx))
+    approvals, filed = actions.approvals(*_db(ctx)), actions.filed_lists(*_db(ctx))
     with Progress() as progress:
-        rel = make_site(wb, out, site_words(lang()), progress, jobs, approvals=approvals)
+        rel = make_site(wb, out, site_words(lang()), progress, jobs, approvals=approvals, filed=filed)
     click.echo(t("publish.done", path=rel / "index.html"), err=True)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import person_label, t
-from .base import _db, _row, _stdout, _workbook, _write, emit_json, guarded, main, new_table
+from ..i18n import lang, person_label, t
+from .base import Progress, _db, _row, _stdout, _workbook, _write, emit_json, fail, guarded, main, new_table
 
 VERSION = click.option("--version", "which", type=click.Choice(["before", "after"]), default="after",
                        show_default=True)
@@ -169,21 +169,55 @@ def review_policy(ctx, department_id: str | None, required: bool | None, as_json
 
 
 @main.command("ab-filing")
-@click.argument("section_id", metavar="SECTION")
+@click.argument("section_id", metavar="[SECTION]", required=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="The form: .xlsx, .docx or .pdf, by its extension.")
+              help="The form (.xlsx, .docx or .pdf, by its extension); with --all, the folder for every form.")
+@click.option("--all", "every", is_flag=True, help="Every section's form, filed together (the half-yearly filing).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "pdf"]), default="docx", show_default=True,
+              help="With --all, the forms' format.")
 @click.option("--record/--no-record", default=True, show_default=True,
               help="Keep this filing, so the next one lists what changed since.")
+@click.option("--publish", "site", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="With --all, then publish a release of the flowchart site in DIR, showing the filings.")
+@click.option("--if-due", is_flag=True,
+              help="With --all, only on a workday when some section is not yet filed this half-year (for a timer).")
 @click.pass_context
 @guarded
-def ab_filing(ctx, section_id: str, output: Path, record: bool) -> None:
+def ab_filing(ctx, section_id: str | None, output: Path, every: bool, fmt: str, record: bool,
+              site: Path | None, if_due: bool) -> None:
     """The section's AB list as a filing form (AB角报备): each step's A and B, each person's roles,
-    the approvals on record and what changed since the last filing."""
+    the approvals on record and what changed since the last filing; with --all, every section's."""
     from roles import actions
-    form = actions.ab_filing(*_db(ctx), section_id=section_id, fmt=output.suffix.lstrip(".").lower(), record=record)
-    _write(output, form.data)
+    if every == (section_id is not None):
+        raise click.UsageError("name one SECTION, or --all")
+    if site is not None and not every:
+        raise click.UsageError("--publish goes with --all: the half-yearly publication of every section's list")
     wb = _workbook(ctx, ())
-    click.echo(t("filing.written", file=output, section=wb.section_by_id[section_id].name, steps=len(form.rows),
+    if every:
+        if not record:
+            raise click.UsageError("--all files every section's list: it is always recorded")
+        with Progress() as progress:
+            made = actions.ab_filing_all(*_db(ctx), fmt=fmt, language=lang(), if_due=if_due,
+                                         progress=lambda n, total: progress(t("filing.progress", n=n, total=total)))
+        if not made:
+            click.echo(t("filing.not_due"), err=True)
+            return
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            fail(f"{output}: {e.strerror}")
+        for form in made:
+            _write(output / f"{form.section}.{fmt}", form.data)
+        click.echo(t("filing.all_written", folder=output, sections=len(made),
+                     changes=sum(len(f.changes) for f in made)), err=True)
+        if site is not None:
+            from .processes import publish
+            ctx.invoke(publish, out=site, jobs=None)
+        return
+    form = actions.ab_filing(*_db(ctx), section_id=section_id or "", fmt=output.suffix.lstrip(".").lower(),
+                             language=lang(), record=record)
+    _write(output, form.data)
+    click.echo(t("filing.written", file=output, section=wb.section_by_id[form.section].name, steps=len(form.rows),
                  changes=len(form.changes)), err=True)
     for change in form.changes:
         click.echo(t("filing.change", process=change.process, step=change.step, was=", ".join(

@@ -89,13 +89,14 @@ def _zipped(rel: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _publishing(data: Workbook, approvals: dict, where: str | None):
+def _publishing(data: Workbook, approvals: dict, filed: dict, where: str | None):
     """The publish, as the background job runs it: into the site folder, or a zip to download."""
     def work(progress) -> tuple[str, bytes | None]:
         if where:
-            return str(publish(data, Path(where), site_words(lg), progress, approvals=approvals) / "index.html"), None
+            return str(publish(data, Path(where), site_words(lg), progress, approvals=approvals, filed=filed)
+                       / "index.html"), None
         with tempfile.TemporaryDirectory() as tmp:
-            rel = publish(data, Path(tmp), site_words(lg), progress, approvals=approvals)
+            rel = publish(data, Path(tmp), site_words(lg), progress, approvals=approvals, filed=filed)
             return "abflow-site.zip", _zipped(rel)
     return work
 
@@ -104,7 +105,7 @@ job = background.get(key)
 running = job is not None and not job.done
 if wb.processes and st.button(t("data.publish_button", lg), key="publish", disabled=not office or running):
     background.start(key, _publishing(actions.site_workbook(db(), account()), actions.approvals(db(), account()),
-                                      site))  # read (and checked) here
+                                      actions.filed_lists(db(), account()), site))  # read (and checked) here
     job, running = background.get(key), True
 if running:
     @st.fragment(run_every=1.0)
