@@ -48,12 +48,12 @@ from typing import cast
 from flows import bpmn
 from roles import clock
 from flows.errors import CannotWrite, Conflict
-from flows.fields import has_terms
+from flows.fields import has_terms, step_from_stored, stored_step
 from flows.guide import Guide, guide_docx
 from flows.limits import ID
-from flows.diff import diff
-from flows.model import Step, Version
-from flows.render import Labels, render_many, to_dot
+from flows.diff import compare, diff
+from flows.model import Version
+from flows.render import Labels, diff_dot, render_many, to_dot
 from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
 from roles.model import Approval, FiledList, Workbook
@@ -325,6 +325,10 @@ class _Pages:
     def who(self, person: str | None) -> str:
         return escape(self.words.person(self.wb, person))
 
+    def changed(self, process_id: str) -> bool:
+        """Whether this release draws what changed in the process since the release before."""
+        return (self.rel / "svg" / f"{_slug(process_id)}.changes.svg").exists()
+
     def write(self, p, documents: bool) -> None:
         wb, w, slug, who = self.wb, self.words.say, _slug(p.id), self.who
         dept = wb.department_of_section.get(p.section, "")
@@ -356,8 +360,12 @@ class _Pages:
                             f"<div><h3>{escape(w('version.after'))} · {pf['after']}</h3><div class=\"chart\">{after_svg}</div></div></div>")
             if self.previous:
                 was = self.old.get(p.id)
-                changes = diff(Version(tuple(Step(**s) for s in was["steps"])) if was else None, p.after)
+                changes = diff(Version(tuple(step_from_stored(s, _ignore) for s in was["steps"])) if was else None,
+                               p.after)
                 body.append(f"<h2>{escape(w('publish.changes', release=self.previous[-1]))}</h2>")
+                if self.changed(p.id):
+                    body.append(f"<div class=\"chart\">{_chart(f'svg/{slug}.changes.svg', p.name)}</div>"
+                                f"<p class=\"crumbs\">{escape(w('review.legend'))}</p>")
                 if not changes:
                     body.append(f"<p>{escape(w('publish.no_changes'))}</p>")
                 else:
@@ -382,9 +390,16 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
     w = words.say
     lanes = lane_titles(wb.people, words.language)
 
-    # Draw the charts the pages show first, in parallel: SVG of `after` and of `before`.
+    # Draw the charts the pages show first, in parallel: SVG of `after` and of `before`, and of
+    # what changed in `after` since the release before, where it changed.
     jobs = [(p.id, which, "svg", to_dot(v, words.labels(wb, p.id, which), "LR"))
             for p in wb.processes for which in ("after", "before") if (v := p.version(which)) is not None]
+    for p in wb.processes:
+        was = _published(old.get(p.id))
+        if p.after is not None and was is not None and _steps_changed(compare(was, p.after)):
+            labels = words.labels(wb, p.id, "after")
+            labels.title = w("publish.changes_chart", name=p.name, release=previous[-1])
+            jobs.append((p.id, "changes", "svg", diff_dot(was, p.after, labels, "LR")))
     paths = charts.get_all([(dot, fmt) for _, _, fmt, dot in jobs], workers,
                            lambda n, total: progress(Drawing(params=values(n=n, total=total))))
     drawn = {(pid, which): path for (pid, which, _, _), path in zip(jobs, paths, strict=True)}
@@ -426,8 +441,9 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
         if p.after is not None:
             (rel / "bpmn" / f"{_slug(p.id)}.bpmn").write_bytes(bpmn.write(p.after, p.id, p.name, lanes))
             _place(drawn[p.id, "after"], rel / "svg" / f"{_slug(p.id)}.svg")
-            manifest[p.id] = {"name": p.name, "steps": [{"id": s.id, "name": s.name, "kind": s.kind, "a": s.a, "b": s.b}
-                                                        for s in p.after.steps]}
+            manifest[p.id] = {"name": p.name, "steps": [stored_step(s) for s in p.after.steps]}
+            if (p.id, "changes") in drawn:
+                _place(drawn[p.id, "changes"], rel / "svg" / f"{_slug(p.id)}.changes.svg")
             if p.before is not None:
                 _place(drawn[p.id, "before"], rel / "svg" / f"{_slug(p.id)}.before.svg")
         pages.write(p, documents=False)
@@ -450,6 +466,23 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                                                    "processes": manifest, "approved": _approved(approvals)},
                                                   ensure_ascii=False, indent=1), "utf-8")
     return pages
+
+
+def _ignore(field: str, why: str) -> None:
+    """A field a release's manifest does not keep (an older release kept fewer) is left at its default."""
+
+
+def _steps_changed(c) -> bool:
+    """A manifest keeps the steps, not the terms: only the steps' changes are drawn."""
+    return bool(c.added or c.removed or c.changed)
+
+
+def _published(entry: dict | None) -> Version | None:
+    """A process as a release before published it, where its manifest kept the whole of each step
+    (releases of older versions kept the names and holders only: no drawing of their changes)."""
+    if entry is None or not entry["steps"] or "next" not in entry["steps"][0]:
+        return None
+    return Version(tuple(step_from_stored(s, _ignore) for s in entry["steps"]))
 
 
 def _filed(wb: Workbook, f: FiledList, pages: _Pages, w) -> str:

@@ -284,6 +284,10 @@ def test_the_print_pack_and_the_site_show_the_approval_on_record(cli, bianban, d
     actions.submit_review(db, HEAD_ZH, process_id="bb-p1")
     actions.approve_review(db, OFFICE, process_id="bb-p1")
     assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
+    drawn = (tmp_path / "site" / "r2" / "svg" / "bb-p1.changes.svg").read_text("utf-8").lower()
+    assert "#ef6c00" in drawn and "与第 1 版相比" in drawn  # what changed since release 1, drawn amber
+    assert 'svg/bb-p1.changes.svg' in (tmp_path / "site" / "r2" / "p-bb-p1.html").read_text("utf-8")
+    assert not (tmp_path / "site" / "r2" / "svg" / "bb-p2.changes.svg").exists()  # unchanged: no drawing
     since = (tmp_path / "site" / "r2" / "index.html").read_text("utf-8").split("第 1 版以来批准的修改")[1]
     assert "公文办理" in since.split("</table>")[0] and "office" in since.split("</table>")[0]
     assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
