@@ -233,6 +233,14 @@ def test_the_ab_filing_form_lists_holders_approvals_and_changes_since_the_last(d
     pdf = actions.ab_filing(db, OFFICE, section_id="bb-zh", fmt="pdf", record=False)
     text = "".join(c.get_text() for _, chars, _ in pages(pdf.data) for c in chars).replace(" ", "")
     assert "AB角报备表" in text and "收文登记" in text and "leader-bb" in text
+    import subprocess  # and LibreOffice opens the Excel form too: its first sheet, read back as text
+    (tmp_path / "form.xlsx").write_bytes(actions.ab_filing(db, OFFICE, section_id="bb-zh", fmt="xlsx",
+                                                           record=False).data)
+    subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
+                    str(tmp_path / "form.xlsx")],
+                   check=True, capture_output=True, timeout=120)
+    assert "综合科 AB角报备表" in (tmp_path / "form.csv").read_text("utf-8")
 
 
 def test_the_cli_refuses_an_approval_by_its_author_with_exit_2(cli, bianban, tmp_path):

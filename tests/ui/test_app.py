@@ -606,6 +606,22 @@ def test_staff_comment_on_a_step_and_the_leader_returns_the_draft_with_why(accou
     assert not author.button(key="d_publish").disabled  # a draft again, to edit and submit
 
 
+def test_the_office_never_approves_its_own_submission_in_the_app(accounts, app, designer):
+    at = signed_in(designer(), "office", "office-pass-1")
+    at.session_state["d_process"] = "bb-p2"
+    at.run()
+    _edit_b(at, 3, "bb08")
+    at.run()
+    at.button(key="d_publish").click().run()
+    assert any("已提交审核" in s.value for s in at.success)
+    review = signed_in(app(REVIEW), "office", "office-pass-1")
+    assert review.radio(key="r_view").value == "all"                      # nothing waits for its author
+    review.radio(key="r_view").set_value("mine").run()
+    assert any("须由他人审批" in i.value for i in review.info)
+    assert not [b for b in review.button if b.key == "r_approve"]
+    assert organisation.load(accounts).process_by_id["bb-p2"].after.step("s4").b == "bb06"
+
+
 DATA = str(ROOT / "ui" / "views" / "data.py")
 
 
