@@ -5,6 +5,7 @@ layout all need the same few walks, and they must agree on what "reaches an end"
 """
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Iterable
 
@@ -115,6 +116,52 @@ def _acyclic(version: Version) -> bool:
                 if into[t] == 0:
                     ready.append(t)
     return taken == len(into)
+
+
+def flow_order(version: Version) -> tuple[Step, ...]:
+    """The steps in the order the work flows: a step comes after every step that leads to it
+    (a loop back for rework does not count, a boundary event comes after its step), and ties in
+    the order of the table. Numbers on charts, in prints and in the guide follow it, so a step
+    moved in a drawing (and so written last in its file) keeps its place in the flow."""
+    index = {s.id: i for i, s in enumerate(version.steps)}
+    succ = {sid: [t for t in nexts if t in index] for sid, nexts in successors(version).items()}
+    # Back edges, found by walking from where work starts (then from anything left), are the loops.
+    back: set[tuple[str, str]] = set()
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    roots = entry_steps(version) + [s.id for s in version.steps]
+    for root in roots:
+        if root in state:
+            continue
+        stack = [(root, iter(succ[root]))]
+        state[root] = 1
+        while stack:
+            sid, it = stack[-1]
+            t = next(it, None)
+            if t is None:
+                state[sid] = 2
+                stack.pop()
+            elif state.get(t) == 1:
+                back.add((sid, t))
+            elif t not in state:
+                state[t] = 1
+                stack.append((t, iter(succ[t])))
+    into = dict.fromkeys(index, 0)
+    for sid, nexts in succ.items():
+        for t in nexts:
+            if (sid, t) not in back:
+                into[t] += 1
+    ready = [(index[sid], sid) for sid, n in into.items() if n == 0]
+    heapq.heapify(ready)
+    by_id, out = {s.id: s for s in version.steps}, []
+    while ready:
+        _, sid = heapq.heappop(ready)
+        out.append(by_id[sid])
+        for t in succ[sid]:
+            if (sid, t) not in back:
+                into[t] -= 1
+                if into[t] == 0:
+                    heapq.heappush(ready, (index[t], t))
+    return tuple(out)
 
 
 def entry_steps(version: Version) -> list[str]:

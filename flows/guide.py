@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .graph import flow_order
 from .model import Version
 from .timelimits import deadlines, longest_route, step_days
 
@@ -83,7 +84,7 @@ def guide_docx(version: Version, guide: Guide) -> bytes:
     for cell, text in zip(table.rows[0].cells, guide.columns, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
-    for n, s in enumerate(version.work_steps, start=1):
+    for n, s in enumerate((s for s in flow_order(version) if s.is_work), start=1):  # numbered as charts are
         cells = table.add_row().cells
         days = "" if s.days is None else f"{s.days:g}"
         notes = [guide.special] if s.special else []

@@ -18,6 +18,7 @@ from io import BytesIO
 
 from .errors import BadInput
 from .model import Step, Version
+from .graph import flow_order
 from .render import Labels, layout_size, numbering, render, sheet_dot, to_dot
 
 #: Paper in PDF points (1/72 inch), portrait.
@@ -117,7 +118,7 @@ def _pages(part: Part, paper: Paper) -> list[str]:
     """The DOT of each page: the version's steps cut, in order, into the longest runs that fit at
     8 pt (each run's length found by bisection, Graphviz laying out each candidate)."""
     area = _area(paper)
-    steps = part.version.steps
+    steps = flow_order(part.version)  # pages follow the flow, as the numbers do
     number = part.labels.numbers or numbering(part.version)
     whole = _page_dot(part, steps, {}, number, paper, None)
     if _fits(whole, area):

@@ -16,6 +16,7 @@ from itertools import pairwise
 from dataclasses import dataclass, field, replace
 import html
 
+from .graph import flow_order
 from .layout import lanes_of
 from .metrics import step_count
 from .model import Step, Version
@@ -71,8 +72,9 @@ class Labels:
 
 
 def numbering(version: Version) -> dict[str, int]:
-    """Work steps numbered 1, 2, … in the order they are given (the order of the step table)."""
-    return {s.id: i for i, s in enumerate(version.work_steps, 1)}
+    """Work steps numbered 1, 2, … in the order the work flows (`flow_order`), whatever the order
+    of the step table or of the file they came from."""
+    return {s.id: i for i, s in enumerate((s for s in flow_order(version) if s.is_work), 1)}
 
 
 def to_dot(version: Version, labels: Labels, direction: str = "LR") -> str:

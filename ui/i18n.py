@@ -331,6 +331,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "designer.download": ("下载 BPMN", "Download BPMN"),
     "designer.upload": ("上传 BPMN 文件", "Upload a BPMN file"),
     "designer.use_upload": ("用上传的文件替换草稿", "Replace the draft with the upload"),
+    "designer.read_upload": ("读取上传的文件", "Read the upload"),
+    "designer.keep_draft": ("保留当前草稿", "Keep the draft"),
+    "designer.upload_holds": ("{file} 含 {steps} 个办理环节（共 {all} 个元素），当前草稿有 {now} 个办理环节；"
+                              "{lanes} 条泳道对上了本科室人员，未对上的泳道：{unmatched}。替换后当前草稿的内容将被覆盖。",
+                              "{file} holds {steps} work steps ({all} elements in all); the draft now has {now}. "
+                              "{lanes} lane(s) name people of the section; lanes naming nobody: {unmatched}. "
+                              "Replacing overwrites the draft."),
     "designer.save_draft": ("保存草稿", "Save draft"),
     "designer.pending": ("图中有尚未应用到环节表的修改：保存草稿或发布时一并保存。",
                          "The drawing has edits not yet applied to the step table: saving or publishing takes them too."),
@@ -338,6 +345,11 @@ WORDS: dict[str, tuple[str, str]] = {
                              "Draft saved; the roster and the published charts see it only once it is published."),
     "designer.draft_from": ("这是 {who} 于 {at} 保存的草稿，基于第 {revision} 版，尚未发布。",
                             "This is a draft saved by {who} at {at}, based on revision {revision}; not yet published."),
+    "designer.draft_behind": ("注意：此草稿基于第 {revision} 版，现行版本已是第 {live} 版（之后有人发布过）。"
+                              "提交或发布会被拒绝，并列出对方的改动；请对照后重做。",
+                              "Note: this draft is based on revision {revision}, and the live version is revision "
+                              "{live} (someone published since). Submitting or publishing will be refused, showing "
+                              "their changes: compare and redo the edit."),
     "designer.draft_conflict": ("草稿未保存：有人在您打开之后保存了此流程的草稿。请重新载入后再改。",
                                 "Draft not saved: someone saved a draft of this process after you opened it. Reload, then edit again."),
     "designer.discard": ("放弃草稿", "Discard draft"),

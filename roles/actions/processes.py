@@ -3,12 +3,12 @@ discard), a BPMN file taken in as a version, and solver proposals of A and B acc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from flows import bpmn
 from flows.errors import BadInput, Conflict, NotFound, PermissionDenied, Problem
-from flows.graph import faults
+from flows.graph import faults, flow_order
 from flows.lint import LintFinding, lint
 from flows.model import VERSIONS, Draft, Process, Version, Which
 from roles.engines.lanes import assign_holders
@@ -152,10 +152,16 @@ def drawing(db: Database, actor: Account, *, data: bytes, name: str, section_id:
     within(db, actor, section_id=section_id)
     wb = db.workbook(())
     if _which(which) == "before":
-        return BpmnImport(bp.id, bp.name, bp.version, bp.counts, {}, list(bp.lanes), list(bp.notes))
+        return BpmnImport(bp.id, bp.name, _in_flow_order(bp.version), bp.counts, {}, list(bp.lanes), list(bp.notes))
     got = assign_holders(bp, wb.people_by_section.get(section_id, []))
-    return BpmnImport(bp.id, bp.name, got.version, bp.counts, got.matched, got.unmatched,
+    return BpmnImport(bp.id, bp.name, _in_flow_order(got.version), bp.counts, got.matched, got.unmatched,
                       bp.notes + [f"holder attribute names nobody of the section: {h}" for h in got.ignored_holders])
+
+
+def _in_flow_order(version: Version) -> Version:
+    """A drawing's steps in the order the work flows, as the step table lists them: a file writes
+    a step moved in the drawing last."""
+    return replace(version, steps=flow_order(version))
 
 
 def import_bpmn(db: Database, actor: Account, *, data: bytes, name: str, process_id: str,

@@ -43,7 +43,9 @@ class Assigned:
 
 
 def assign_holders(bp: BpmnProcess, people: list[Person]) -> Assigned:
-    """The version with A (and B) holders from our own attributes, else A from lane names."""
+    """The version with its A holders from the lanes that name a person of the section (the lane
+    is what the drawing shows: a step moved into another lane changes hands), else from our own
+    attributes; B from the attributes. A step moved into its B holder's lane swaps the two."""
     ids = {p.id for p in people}
     matched, unmatched = {}, []
     for lane in bp.lanes:
@@ -60,8 +62,9 @@ def assign_holders(bp: BpmnProcess, people: list[Person]) -> Assigned:
                 ignored.append(f"{s.id}: {h}")
         a = a if a in ids else None
         b = b if b in ids else None
-        if a is None and s.is_work:
-            a = matched.get(bp.lane_of.get(s.id, ""))
+        drawn_in = matched.get(bp.lane_of.get(s.id, "")) if s.is_work else None
+        if drawn_in is not None and drawn_in != a:
+            a, b = drawn_in, (a if b == drawn_in else b)  # into B's lane: A and B trade places
         if b == a:
             b = None
         steps.append(dataclasses.replace(s, a=a, b=b))

@@ -613,11 +613,17 @@ def _item_text(item) -> str:
 
 def append_text_row(ws, values: list) -> None:
     """Append a row in which text stays text: openpyxl would store a name such as
-    `=HYPERLINK("http://…")` as a live formula, which a spreadsheet runs when it is opened."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"
+    `=HYPERLINK("http://…")` as a live formula, which a spreadsheet runs when it is opened. Only
+    such a value is made a cell of its own here; looking the row up after appending it (`ws[n]`)
+    rescans the sheet, which made a city's export take minutes."""
+    ws.append([_as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in values])
+
+
+def _as_text(ws, value: str):
+    from openpyxl.cell.cell import Cell
+    cell = Cell(ws, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _dump_xlsx(tree: dict) -> bytes:

@@ -50,3 +50,14 @@ def test_structure_checks():
     assert cycle_through(broken, stuck) in (["s2", "s3", "s2"], ["s3", "s2", "s3"])
     loop_with_exit = Version((Step("s1", "a", next=("s2",)), Step("s2", "b", next=("s1", "s3")), Step("s3", "c")))
     assert stuck_steps(loop_with_exit) == []
+
+
+def test_steps_are_numbered_in_the_order_the_work_flows_whatever_the_table_order():
+    """A step the table lists last (a drawing wrote it last) is numbered where the flow reaches it;
+    a loop back for rework does not count, and a join comes after every branch into it."""
+    from flows.graph import flow_order
+    from flows.render import numbering
+    v = Version((Step("s1", next=("g",)), Step("s4", next=("s1",)), Step("g", kind="gateway", next=("s3", "s2")),
+                 Step("s2", next=("j",)), Step("s3", next=("j",)), Step("j", kind="gateway", next=("s4",))))
+    assert [s.id for s in flow_order(v)] == ["s1", "g", "s2", "s3", "j", "s4"]
+    assert numbering(v) == {"s1": 1, "s2": 2, "s3": 3, "s4": 4}

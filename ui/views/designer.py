@@ -116,6 +116,8 @@ if draft["saved"]:
     by, at = draft["saved"]
     st.info(plain(t("designer.draft_from", lg, who=by or "—", at=f"{clock.local(at):%Y-%m-%d %H:%M}" if at else "—",
               revision=draft["revision"])))
+    if draft["revision"] < proc.revisions.get(which, 0):  # published again since the draft began
+        st.warning(plain(t("designer.draft_behind", lg, revision=draft["revision"], live=proc.revisions[which])))
 
 
 def take(xml: bytes, source: str) -> None:
@@ -215,8 +217,31 @@ with right:
                            f"{pid}-{which}.bpmn", mime="application/xml", key="d_download")
     upload = st.file_uploader(t("designer.upload", lg), type=["bpmn", "xml"], key=f"d_upload:{pid}:{which}",
                               disabled=not editable)
-    if upload is not None and st.button(t("designer.use_upload", lg), key="d_use_upload"):
-        take(upload.getvalue(), upload.name)
+    if upload is not None and st.button(t("designer.read_upload", lg), key="d_use_upload"):
+        try:  # read first: say what the file holds and what it drops, and replace only when asked
+            got = actions.drawing(db(), account(), data=upload.getvalue(), name=upload.name, section_id=proc.section,
+                                  which=which)
+            st.session_state["d_upload_read"] = (pid, which, upload.name, upload.getvalue(), got)
+        except actions.AbflowError as e:
+            show_error(e)
+    read = st.session_state.get("d_upload_read")
+    if read is not None and read[:2] == (pid, which):
+        _, _, name, data, got = read
+        holds = faults(got.version)
+        st.warning(plain(t("designer.upload_holds", lg, file=name, steps=len(got.version.work_steps),
+                           all=len(got.version.steps), now=len(current.work_steps),
+                           lanes=len(got.lanes_matched), unmatched="、".join(got.lanes_unmatched) or "—")))
+        for note in got.notes[:10]:
+            st.caption(plain(note))
+        for sid, message in holds[:10]:
+            st.error(plain(f"{sid}: {message}"))
+        u1, u2 = st.columns(2)
+        if u1.button(t("designer.use_upload", lg), key="d_upload_yes", disabled=not editable):
+            del st.session_state["d_upload_read"]
+            take(data, name)
+        if u2.button(t("designer.keep_draft", lg), key="d_upload_no"):
+            del st.session_state["d_upload_read"]
+            st.rerun()
 
     if needs_review and editable:
         st.text_input(t("designer.submit_comment", lg), key="d_submit_comment", max_chars=2000)
