@@ -452,6 +452,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "data.format": ("格式", "Format"),
     "data.export_button": ("生成导出文件", "Make the file"),
     "data.exporting": ("正在导出…", "Exporting…"),
+    "data.exported": ("已生成 {file}", "{file} is ready"),
     "data.download": ("下载 {file}", "Download {file}"),
     "data.publish": ("发布流程图网站", "Publish the flowchart site"),
     "data.site_kept": ("发布到 {path}（已有 {n} 个版本，旧版本保留）。", "Publishing to {path} ({n} releases kept)."),

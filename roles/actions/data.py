@@ -18,7 +18,7 @@ from roles.model import CalendarDay, Absence, Incoming, Workbook
 from roles.storage import absences, calendar
 from roles.storage.audit import record
 from roles.storage.database import Database, Writing
-from flows.wording import Progress, values
+from flows.wording import Progress, Stage, values
 from roles.storage.organisation import ImportStage, ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office, whole, within
@@ -97,14 +97,27 @@ def _json_safe(tree):
     return json.loads(json.dumps(tree, ensure_ascii=False, default=str))
 
 
-def export_workbook(db: Database, actor: Account, *, name: str) -> bytes:
+@dataclasses.dataclass(frozen=True)
+class ExportStage(Stage):
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    CATALOG = {"reading": ("正在读取数据库", "reading the database"),
+               "writing": ("正在写出 {file}", "writing {file}"),
+               "sheet": ("正在写出工作表 {sheet}（{n}/{total}）", "writing sheet {sheet} ({n}/{total})")}
+
+
+def export_workbook(db: Database, actor: Account, *, name: str, progress: Progress = lambda _: None) -> bytes:
     """The whole database as a workbook file (format by `name`) that imports back unchanged."""
     whole(actor, "the whole database")
     workbook_files.format_of(name)
+    progress(ExportStage("reading"))
     wb = db.workbook()
     if actor.role != "office":  # a workbook that imports back: only the absences whose reasons the reader may know
         wb = dataclasses.replace(wb, absences=tuple(a for a in wb.absences if may_see_reason(wb, actor, a.person)))
-    data = workbook_files.write_tree(to_tree(wb), name)
+    progress(ExportStage("writing", values(file=PurePath(name).name)))
+    data = workbook_files.write_tree(to_tree(wb), name, lambda sheet, n, total: progress(
+        ExportStage("sheet", values(sheet=sheet, n=n, total=total))))
     record(db.engine, actor, "export", PurePath(name).name, {"bytes": len(data)})
     return data
 

@@ -68,9 +68,11 @@ def read_tree(data: bytes, name: str, locate: bool = True) -> Any:
                                 "is nested too deep to be a workbook")]) from None
 
 
-def write_tree(tree: dict, name: str) -> bytes:
-    """The tree as a file of the format `name` asks for."""
-    return WRITERS[format_of(name)](tree)
+def write_tree(tree: dict, name: str, progress: Callable[[str, int, int], None] | None = None) -> bytes:
+    """The tree as a file of the format `name` asks for; an XLSX file says which sheet it writes
+    (`progress(sheet, n, total)`)."""
+    fmt = format_of(name)
+    return _dump_xlsx(tree, progress) if fmt == "xlsx" and progress is not None else WRITERS[fmt](tree)
 
 
 def _text(name: str, data: bytes) -> str:
@@ -620,13 +622,22 @@ def append_text_row(ws, values: list) -> None:
 
 
 def _as_text(ws, value: str):
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import Cell
-    cell = Cell(ws, value=value)
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    cell = WriteOnlyCell(ws, value=value) if isinstance(ws, WriteOnlyWorksheet) else Cell(ws, value=value)
     cell.data_type = "s"
     return cell
 
 
-def _dump_xlsx(tree: dict) -> bytes:
+def _styled(ws, value: str, font):
+    from openpyxl.cell import WriteOnlyCell
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = font
+    return cell
+
+
+def _dump_xlsx(tree: dict, progress: Callable[[str, int, int], None] = lambda sheet, n, total: None) -> bytes:
     from openpyxl import Workbook as XlsxBook
     from openpyxl.styles import Font
 
@@ -649,18 +660,17 @@ def _dump_xlsx(tree: dict) -> bytes:
     flat["calendar"] = tree.get("calendar", [])
     flat["powers"] = tree.get("powers", [])
 
-    book = XlsxBook()
-    book.remove(book.active)
-    for sheet, columns in SHEETS.items():
+    book = XlsxBook(write_only=True)  # rows streamed out, not kept as cells: a city's export in seconds
+    bold = Font(bold=True)
+    for n, (sheet, columns) in enumerate(SHEETS.items(), 1):
+        progress(sheet, n, len(SHEETS))
         ws = book.create_sheet(sheet)
-        ws.append(list(columns))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        ws.append([_styled(ws, c, bold) for c in columns])
         for row in flat[sheet]:
             append_text_row(ws, [("\n" if c in LINE_COLUMNS else ", ").join(_item_text(x) for x in v)
                                  if isinstance(v, list) else (v.isoformat() if isinstance(v, dt.date) else v)
                                  for c, v in ((c, row.get(c)) for c in columns)])
-        ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -35,7 +35,9 @@ def import_(ctx, file: Path, as_json: bool) -> None:
 def export(ctx, file: Path) -> None:
     """Write the whole database as a workbook (format by extension) that imports back unchanged."""
     from roles import actions
-    _write(file, actions.export_workbook(*_db(ctx), name=file.name))
+    with Progress() as progress:
+        data = actions.export_workbook(*_db(ctx), name=file.name, progress=progress)
+    _write(file, data)
     click.echo(t("export.done", file=file), err=True)
 
 

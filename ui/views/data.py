@@ -65,9 +65,11 @@ if office:
 st.subheader(t("data.export", lg))
 fmt = st.radio(t("data.format", lg), ["xlsx", "yaml", "json"], horizontal=True, key="wb_format")
 if st.button(t("data.export_button", lg), key="wb_export"):
-    with st.spinner(t("data.exporting", lg)):
+    with st.status(t("data.exporting", lg)) as status:  # each stage said as it comes: a city's takes seconds
         name = f"abflow.{fmt}"
-        st.session_state["wb_file"] = (name, actions.export_workbook(db(), account(), name=name))
+        st.session_state["wb_file"] = (name, actions.export_workbook(
+            db(), account(), name=name, progress=lambda stage: status.update(label=stage.text(lg))))
+        status.update(label=t("data.exported", lg, file=name), state="complete")
 if "wb_file" in st.session_state:
     name, data = st.session_state["wb_file"]
     st.download_button(t("data.download", lg, file=name), data, name, key="wb_download")
