@@ -273,6 +273,47 @@ def choose(where: Any, label: str, names: Mapping[str, str], key: str) -> str:
     return picked
 
 
+#: Where a list starts: the signed-in person's own section, their department, or everything.
+SCOPES = ("mine", "department", "all")
+
+
+def choose_scoped(where: Any, label: str, names: Mapping[str, str], key: str, wb: Workbook,
+                  section_of: Mapping[str, str]) -> str:
+    """One of `names` as `choose` picks it, from a city's thousands: the list starts on the
+    signed-in person's own section (我的科室), or their department (本部门), or everything (全部),
+    and narrows to the entries whose words hold every word typed in the search box (name, id,
+    section, department, in any order). `section_of` gives each entry's section. An entry already
+    chosen (a link, a return to the page) widens the scope to include it."""
+    from .i18n import t
+    lg = language()
+    me = wb.person_by_id.get(account().person or "")
+    dept_of = wb.department_of_section
+    scopes = SCOPES if me is not None else ("all",)
+
+    def within(scope: str, ident: str) -> bool:
+        sec = section_of.get(ident, "")
+        return scope == "all" or (me is not None and (
+            sec == me.section if scope == "mine" else dept_of.get(sec) == dept_of.get(me.section)))
+    scope_key, search_key = f"{key}_scope", f"{key}_search"
+    chosen = str(st.session_state.get(key) or "")
+    if scope_key not in st.session_state or (chosen in names and not within(st.session_state[scope_key], chosen)):
+        fits = [sc for sc in scopes if any(within(sc, x) for x in names) and (chosen not in names or within(sc, chosen))]
+        st.session_state[scope_key] = fits[0] if fits else "all"
+    if st.session_state[scope_key] not in scopes:
+        st.session_state[scope_key] = "all"
+    c1, c2 = where.columns([2, 3])
+    scope = c1.radio(t("scope.title", lg), scopes, key=scope_key, horizontal=True,
+                     format_func=lambda sc: t(f"scope.{sc}", lg))
+    words = c2.text_input(t("scope.search", lg), key=search_key, placeholder=t("scope.search_hint", lg)).lower().split()
+    shown = {x: n for x, n in names.items() if within(scope, x) and all(w in n.lower() for w in words)}
+    if not shown:
+        where.info(plain(t("scope.none", lg, words=" ".join(words))))
+        st.stop()
+    if st.session_state.get(key) not in shown:
+        st.session_state.pop(key, None)
+    return choose(where, label, shown, key)
+
+
 def page(title_key: str, need_data: bool = True,
          versions: tuple[str, ...] = ("before", "after")) -> tuple[str, Workbook]:
     """Start a page: its title, and the language and workbook; the sign-in form when one is needed;

@@ -487,6 +487,8 @@ def test_a_wrong_password_is_refused(accounts, designer):
 
 def test_staff_cannot_change_processes_or_others_absences(accounts, designer, people_page):
     at = signed_in(designer(), "staff-zh", "staff-pass-1")
+    assert at.selectbox(key="d_process").value == "bb-p1"  # her own section's process first
+    at.radio(key="d_process_scope").set_value("department").run()
     at.session_state["d_process"] = "bb-p2"
     at.run()
     assert any("只读" in i.value for i in at.info)
@@ -524,6 +526,8 @@ def test_staff_cannot_change_processes_or_others_absences(accounts, designer, pe
 
 def test_a_head_submits_in_their_own_section_a_leader_approves_and_the_office_sees_the_audit(accounts, designer, app):
     at = signed_in(designer(), "head-jg", "head-pass-1")
+    assert (at.radio(key="d_process_scope").value, at.selectbox(key="d_process").value) == ("mine", "bb-p2")
+    at.radio(key="d_process_scope").set_value("department").run()
     at.session_state["d_process"] = "bb-p1"  # 综合科, not theirs
     at.run()
     assert at.button(key="d_publish").disabled
@@ -565,6 +569,23 @@ def test_a_head_submits_in_their_own_section_a_leader_approves_and_the_office_se
     assert (s4(last.before)["b"], s4(last.after)["b"]) == ("bb06", "bb08")
     staff = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "staff-zh", "staff-pass-1")
     assert not staff.dataframe and any("仅编办" in w.value for w in staff.warning)
+
+
+def test_lists_start_on_ones_own_section_and_search_by_several_words(accounts, app, designer):
+    """A head lands on their own section's process; 本部门 and 全部 widen the list; the search box
+    keeps the entries that hold every word typed, in any order, and says so in words when none does."""
+    at = signed_in(designer(), "head-jg", "head-pass-1")
+    assert at.selectbox(key="d_process").options == ["事业单位登记（bb-p2）· 机构编制科 · 市委机构编制委员会办公室"]
+    at.radio(key="d_process_scope").set_value("all").run()
+    assert len(at.selectbox(key="d_process").options) == 3
+    at.text_input(key="d_process_search").input("机构编制委员会 公文").run()  # every word, in any order
+    assert at.selectbox(key="d_process").options == ["公文办理（bb-p1）· 综合科 · 市委机构编制委员会办公室"]
+    at.text_input(key="d_process_search").input("bb-p3").run()                # an id too
+    assert at.selectbox(key="d_process").value == "bb-p3"
+    at.text_input(key="d_process_search").input("统战部 行政许可").run()
+    assert any("没有符合“统战部 行政许可”的项" in i.value for i in at.info)
+    people = signed_in(app(str(ROOT / "ui" / "views" / "people.py")), "staff-zh", "staff-pass-1")
+    assert people.selectbox(key="section").value == "bb-zh"                # her own section
 
 
 REVIEW = str(ROOT / "ui" / "views" / "review.py")

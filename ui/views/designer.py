@@ -24,13 +24,14 @@ from ui import cells
 from ui.charts import change_rows, chart_labels, svg_image
 from ui.i18n import WORDS, person_label, process_label, t
 from ui.modeler import modeler
-from ui.state import account, choose, db, department_workbook, page, plain, show_error
+from ui.state import account, choose_scoped, db, department_workbook, page, plain, show_error
 
 lg, index = page("page.designer", versions=())  # names for the list; the chosen process's department below
 
 procs = {p.id: p for p in index.processes}
 c1, c2 = st.columns([3, 1])
-pid = choose(c1, t("col.process", lg), {x: process_label(index, x) for x in procs}, "d_process")
+pid = choose_scoped(c1, t("col.process", lg), {x: process_label(index, x) for x in procs}, "d_process", index,
+                    {x: p.section for x, p in procs.items()})
 which = c2.radio(t("chart.version", lg), ["after", "before"], key="d_which", horizontal=True,
                  format_func=lambda v: t(f"version.{v}", lg))
 wb = department_workbook(index, pid)

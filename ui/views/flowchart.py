@@ -15,13 +15,13 @@ from flows.printing import PAPERS, Paper
 from ui.charts import before_after_sheet, changes_parts, chart_labels, guide_document, print_pdf, section_head, svg_image
 from ui.i18n import process_label, t
 from roles import actions
-from ui.state import account, choose, db, department_workbook, page, plain
+from ui.state import account, choose_scoped, db, department_workbook, page, plain
 
 lg, index = page("page.flowchart", versions=())  # names for the list; the chosen process's department below
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
 names = {p.id: process_label(index, p.id) for p in index.processes}
-pid = choose(c1, t("col.process", lg), names, "process")
+pid = choose_scoped(c1, t("col.process", lg), names, "process", index, {p.id: p.section for p in index.processes})
 wb = department_workbook(index, pid)
 process = wb.process_by_id[pid]
 versions = [v for v in ("after", "before") if process.version(v)]

@@ -14,14 +14,14 @@ from roles.model import ABSENCE_REASONS, Absence
 from ui import cells
 from ui.i18n import person_label, section_label, t
 from ui.leave_request import leave_request, overrun_rows
-from ui.state import (account, choose, db, done_editing, editing, page, plain, refused, show_error, show_refusal,
+from ui.state import (account, choose_scoped, db, done_editing, editing, page, plain, refused, show_error, show_refusal,
                       workbook)
 
 lg, index = page("page.people", versions=())  # the sections for the list; the chosen one's department below
 
 sections = {s.id: s for d in index.departments for s in d.sections}
 names = {s: section_label(index, s) for s in sections}
-sid = choose(st, t("col.section", lg), names, "section")
+sid = choose_scoped(st, t("col.section", lg), names, "section", index, {x: x for x in names})
 wb = workbook(departments=frozenset({index.department_of_section[sid]}))
 members = wb.people_by_section.get(sid, [])
 steps = section_steps(processes_of(wb, sid))
