@@ -19,7 +19,7 @@ from roles.model import Workbook
 from roles.engines.roster import roster
 from roles.formats.site import SiteWords
 
-from .i18n import lang, off_day, person_label, section_and_department, t
+from .i18n import lang, off_day, person_name, section_and_department, t
 
 if TYPE_CHECKING:
     from roles.model import Approval
@@ -47,8 +47,8 @@ def chart_labels(wb: Workbook, process_id: str, which: str, language: str | None
         r = roster(wb, day, section=p.section)
         labels.today_title = (t("chart.today", language, date=day) if r.workday
                               else t("not_workday", language, date=day, why=off_day(r.off, language)))
-        labels.today = {d.step: (d.status, person_label(wb, d.acting) if d.acting else
-                                 (f"{t('col.suggested', language)} {person_label(wb, d.suggested)}" if d.suggested else None))
+        labels.today = {d.step: (d.status, person_name(wb, d.acting) if d.acting else
+                                 (f"{t('col.suggested', language)} {person_name(wb, d.suggested)}" if d.suggested else None))
                         for d in r.steps if d.process == p.id}
     return labels
 
@@ -216,7 +216,7 @@ def site_words(language: str) -> SiteWords:
     return SiteWords(
         language=language,
         say=lambda key, **values: t(key, language, **values),
-        person=person_label,
+        person=person_name,
         labels=lambda wb, pid, which: chart_labels(wb, pid, which, language),
         sheet=lambda wb, pid: before_after_sheet(wb, pid, language),
         guide_chart=lambda wb, pid: guide_dot(wb, pid, language),

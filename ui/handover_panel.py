@@ -10,13 +10,13 @@ import streamlit as st
 from roles import actions
 from roles.model import Workbook
 
-from .i18n import person_label, t
+from .i18n import person_name, t
 from .state import account, db, plain, show_error
 
 
 def _steps(wb: Workbook, h) -> str:
     return "；".join(f"{s.get('name') or s['process'] + ' · ' + s['step']}"
-                    f"（{'、'.join(person_label(wb, x) for x in s['acting'])}）" for s in h.steps)
+                    f"（{'、'.join(person_name(wb, x) for x in s['acting'])}）" for s in h.steps)
 
 
 def _may_write(wb: Workbook, h, pid: str) -> bool:
@@ -43,7 +43,7 @@ def handover_panel(wb: Workbook, lg: str, pid: str, day: dt.date) -> None:
     for h in mine:
         key = f"handover:{h.id}:{h.revision}"
         leaving = h.person == pid
-        head = t("handover.mine" if leaving else "handover.theirs", lg, who=person_label(wb, h.person),
+        head = t("handover.mine" if leaving else "handover.theirs", lg, who=person_name(wb, h.person),
                  start=h.start, end=h.end, state=t(f"handover.state.{h.state}", lg))
         with st.expander(head, expanded=True):
             st.markdown(plain(t("handover.col.steps", lg) + "：" + _steps(wb, h)))

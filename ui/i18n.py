@@ -853,6 +853,57 @@ def person_label(wb, pid: str | None) -> str:
     return f"{p.name} ({pid})" if p else pid
 
 
+def person_name(wb, pid: str | None) -> str:
+    """A person as pages, prints, the site and the guide name them: by name, with their section
+    where someone else in the data has the same name (two 叶斌 apart); never an id, which is the
+    administrator's (the CLI, the accounts page). The bare id for someone unknown, a dash for nobody."""
+    if not pid:
+        return "—"
+    p = wb.person_by_id.get(pid)
+    if p is None:
+        return pid
+    if _namesakes(wb).get(p.name, 0) > 1:
+        sec = wb.section_by_id.get(p.section)
+        return f"{p.name}（{sec.name if sec else p.section}）"
+    return p.name
+
+
+def _namesakes(wb) -> dict[str, int]:
+    """How many people bear each name, counted once per data set (kept on the workbook)."""
+    found = wb.__dict__.get("_namesakes")
+    if found is None:
+        found = {}
+        for x in wb.people:
+            found[x.name] = found.get(x.name, 0) + 1
+        wb.__dict__["_namesakes"] = found
+    return found
+
+
+def subject_name(wb, subject: str) -> str:
+    """What a rule finding is about, in names: a department, a section with its department, a
+    duty, a process or one of its steps, or two people (`a/b`); the id itself where it names
+    nothing of the data."""
+    depts = {d.id: d for d in wb.departments}
+    if subject in depts:
+        return depts[subject].name
+    if subject in wb.section_by_id:
+        return " · ".join(section_and_department(wb, subject)[::-1])
+    if subject in wb.process_by_id:
+        p = wb.process_by_id[subject]
+        return f"{p.name}（{' · '.join(section_and_department(wb, p.section)[::-1])}）"
+    duty = next((f.name for d in wb.departments for f in d.functions if f.id == subject), None)
+    if duty is not None:
+        return duty
+    first, _, second = subject.partition("/")
+    if first in wb.process_by_id and second:
+        p = wb.process_by_id[first]
+        step = p.after.step(second) if p.after is not None and any(x.id == second for x in p.after.steps) else None
+        return f"{p.name} · {step.label if step else second}"
+    if first in wb.person_by_id and second in wb.person_by_id:
+        return f"{person_name(wb, first)} / {person_name(wb, second)}"
+    return subject
+
+
 def section_and_department(wb, sid: str) -> tuple[str, str]:
     """A section's name and its department's, for labels that must tell sections apart."""
     sec = wb.section_by_id.get(sid)

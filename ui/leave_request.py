@@ -11,7 +11,7 @@ import streamlit as st
 from roles import actions, clock
 from roles.model import ABSENCE_REASONS, Absence, Workbook
 
-from .i18n import person_label, t
+from .i18n import person_name, t
 from .state import account, db, plain, show_error
 
 
@@ -24,7 +24,7 @@ def overrun_rows(late, lg: str) -> pd.DataFrame:
 
 def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.date | None = None) -> None:
     """The form and its answer; `key` keeps two pages' forms apart, `start` is the first day offered."""
-    who = lambda pid: person_label(wb, pid)  # noqa: E731
+    who = lambda pid: person_name(wb, pid)  # noqa: E731
     first = start or clock.today()
     c = st.columns(3)
     person = c[0].selectbox(t("today.person", lg), people, key=f"{key}_person", format_func=who)

@@ -41,8 +41,8 @@ def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"环节": "11", "主办在岗": "8", "备岗代办": "1", "上报代行": "2", "空缺": "0"}
     covered = at.dataframe[0].value  # bb07's step by B; bb03's and bb04's gone up to their head
-    assert list(covered["环节"]) == ["s1 收文登记", "s4 办理归档", "s4 审核审批"]
-    assert list(covered["今日办理人"]) == ["赵文静（bb01）", "赵文静（bb01）", "吴丽娟（bb06）"]
+    assert list(covered["环节"]) == ["收文登记", "办理归档", "审核审批"]
+    assert list(covered["今日办理人"]) == ["赵文静", "赵文静", "吴丽娟"]
     # Gaps ahead: a bar for every workday of the two weeks, those with no gap at 0.
     import pyarrow as pa
     chart, = at.get("vega_lite_chart")
@@ -65,11 +65,11 @@ def test_today_in_english_and_for_one_person(bianban, app):
 
 
 @pytest.mark.parametrize("person,says", [
-    ("bb07", ["郑浩（bb07）今天不在岗（出差，至 2026-11-26）。", "吴丽娟（bb06）代办其 1 个环节：事业单位登记 · 审核审批。"]),
-    ("bb06", ["吴丽娟（bb06）今天在岗，主办 0 个环节。", "今天替郑浩（bb07）办理：事业单位登记 · 审核审批。"]),
-    ("bb04", ["李建军（bb04）今天不在岗（病假，至 2026-11-25）。", "赵文静（bb01）代办其 1 个环节：公文办理 · 办理归档。"]),
-    ("bb01", ["赵文静（bb01）今天在岗，主办 1 个环节。",
-              "今天替孙晓燕（bb03）办理：公文办理 · 收文登记。", "今天替李建军（bb04）办理：公文办理 · 办理归档。"]),
+    ("bb07", ["郑浩今天不在岗（出差，至 2026-11-26）。", "吴丽娟代办其 1 个环节：事业单位登记 · 审核审批。"]),
+    ("bb06", ["吴丽娟今天在岗，主办 0 个环节。", "今天替郑浩办理：事业单位登记 · 审核审批。"]),
+    ("bb04", ["李建军今天不在岗（病假，至 2026-11-25）。", "赵文静代办其 1 个环节：公文办理 · 办理归档。"]),
+    ("bb01", ["赵文静今天在岗，主办 1 个环节。",
+              "今天替孙晓燕办理：公文办理 · 收文登记。", "今天替李建军办理：公文办理 · 办理归档。"]),
 ])
 def test_today_says_a_persons_day_in_a_sentence_each(bianban, app, person, says):
     at = app()
@@ -155,6 +155,25 @@ def test_reform_page_sums_and_checks(bianban, app):
     assert metrics["环节数"] == "14 → 8"
 
 
+def test_the_offices_tables_speak_in_names_not_ids(engine, app):
+    """On a generated city every department has a 综合保障科: each table names the department beside
+    the section, and no cell of any table on the reform page is an id of the data."""
+    from bench.city import city_workbook
+    wb = city_workbook(dt.date(2026, 11, 25), seed=3, departments=6, processes=30)
+    save_workbook(engine, wb, user=TESTER)
+    ids = {d.id for d in wb.departments} | {s.id for d in wb.departments for s in d.sections} | \
+        {p.id for p in wb.processes} | {p.id for p in wb.people}
+    at = app(str(ROOT / "ui" / "views" / "reform.py"))
+    at.run()
+    assert not at.exception
+    for frame in (d.value for d in at.dataframe):
+        cells = {str(v) for col in frame.columns for v in frame[col]}
+        spotted = {c for c in cells if ids & set(re.split(r"[（）()/\s·、，,]+", c))}
+        assert not spotted, (list(frame.columns), sorted(spotted)[:5])
+    saturation = next(d.value for d in at.dataframe if "饱和度" in " ".join(d.value.columns))
+    assert "部门" in saturation.columns
+
+
 def test_reform_page_marks_departments_under_the_30_percent_target_and_filters_findings(engine, app):
     from bench.city import city_workbook
     wb = city_workbook(dt.date(2026, 11, 25), seed=3, departments=12, processes=60)
@@ -230,14 +249,14 @@ def test_today_checks_a_leave_request_for_the_person_shown(bianban, app):
     # The same answer as the People page and `abflow whatif`.
     added = next(d.value for d in at.dataframe if "建议顶岗" in d.value and "日期" in d.value
                  and list(d.value["日期"]) == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
-    assert set(added["建议顶岗"]) == {"卫婷 (bb12)"}
+    assert set(added["建议顶岗"]) == {"卫婷"}
 
     at.selectbox(key="person").set_value("bb06").run()        # another person chosen above: the check follows
     assert at.selectbox(key="today_wi_person").value == "bb06"
     at.selectbox(key="today_wi_person").set_value("bb10").run()
     at.button(key="today_wi_record").click().run()             # recorded: said with what it leaves uncovered
     said = " ".join(shown(x) for x in at.success)
-    assert "已登记 陈晨 (bb10)" in said and "4 个环节·日无人办理" in said and "已读取" not in said
+    assert "已登记 陈晨 2026-12-01" in said and "4 个环节·日无人办理" in said and "已读取" not in said
     assert "不会新增空缺" not in said and any("已登记请假" in shown(x) for x in at.info)
 
 
@@ -252,7 +271,7 @@ def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
     # Same answer as `abflow whatif`: s3 of bb-p3 on the four days bb11, the deputy, is away too.
     added = next(d.value for d in at.dataframe if "建议顶岗" in d.value and "日期" in d.value)
     assert list(added["日期"]) == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
-    assert set(added["建议顶岗"]) == {"卫婷 (bb12)"}
+    assert set(added["建议顶岗"]) == {"卫婷"}
     before = len(organisation.load(bianban).absences)
     at.button(key="wi_record").click().run()
     assert not at.exception
@@ -270,12 +289,12 @@ def test_reform_page_report_exemptions_and_excel(engine, app):
     at.run()
     assert not at.exception
     findings = found(at)
-    assert list(findings["对象"]) == ["scj", "zjj"]
+    assert list(findings["对象"]) == ["市市场监督管理局", "市住房和城乡建设局"]  # names, not ids
     assert list(findings["级别"]) == ["提示", "提示（已豁免）"]
     assert findings["豁免理由"].iloc[1].startswith("施工许可")
     at.session_state["depts"] = ["zjj"]
     at.run()
-    assert list(found(at)["对象"]) == ["zjj"]
+    assert list(found(at)["对象"]) == ["市住房和城乡建设局"]
     at.button(key="make_xlsx").click().run()
     assert not at.exception
     assert at.session_state["report_xlsx"][:2] == b"PK"  # the xlsx (a zip) to download

@@ -186,14 +186,14 @@ def test_a_sign_in_lasts_through_a_reload_and_a_new_tab_until_signing_out(site):
         settle(page)
         page.reload()                                              # a reload: still signed in
         page.get_by_text("已登录：staff-05").wait_for(timeout=60_000)
-        page.get_by_text("唐晓东（rs05）今天").wait_for(timeout=60_000)  # and their own day, in a sentence
+        page.get_by_text("唐晓东今天").wait_for(timeout=60_000)  # and their own day, in a sentence
         other = context.new_page()                                 # a new tab: signed in too
         other.goto(f"{base}/people")
         other.get_by_text("已登录：staff-05").wait_for(timeout=60_000)
         phone = context.new_page()                                 # the same person on a phone's width
         phone.set_viewport_size({"width": 390, "height": 844})
         phone.goto(base)
-        phone.get_by_text("唐晓东（rs05）今天").wait_for(timeout=60_000)
+        phone.get_by_text("唐晓东今天").wait_for(timeout=60_000)
         phone.close()
         cookie = next(c for c in context.cookies() if c["name"] == "abflow_session")
         assert cookie["sameSite"] == "Strict" and "staff-05" not in cookie["value"]  # signed, not a name in clear

@@ -22,7 +22,7 @@ from roles import actions, clock
 from roles.engines.lanes import lane_titles
 from ui import cells
 from ui.charts import change_rows, chart_labels, svg_image
-from ui.i18n import WORDS, person_label, process_label, t
+from ui.i18n import WORDS, person_name, process_label, t
 from ui.modeler import modeler
 from ui.state import account, choose_scoped, db, department_workbook, page, plain, show_error
 
@@ -89,7 +89,7 @@ def column(f) -> ColumnConfig:
         # Shown in words (a kind in the user's language, a person by name); the cell keeps the id.
         words = {"kind": "step_kind", "gateway": "gateway_type", "activity": "activity_type",
                  "event": "event_type"}.get(f.name)
-        shown = (lambda v: t(f"{words}.{v}", lg)) if f.kind == "choice" else (lambda v: person_label(wb, v))
+        shown = (lambda v: t(f"{words}.{v}", lg)) if f.kind == "choice" else (lambda v: person_name(wb, v))
         return st.column_config.SelectboxColumn(label, options=list(f.options) if f.kind == "choice" else dept_people,
                                                 help=help_text, format_func=shown)
     if f.kind in ("number", "count"):
@@ -317,7 +317,7 @@ with right:
         if draft["conflict"]:
             st.dataframe(pd.DataFrame([{
                 t("col.step", lg): f"{c.step} {(c.new or c.old).label}", t("publish.change", lg): t(f"publish.{c.kind}", lg),
-                t("col.a", lg): person_label(index, (c.new or c.old).a), t("col.b", lg): person_label(index, (c.new or c.old).b)}
+                t("col.a", lg): person_name(index, (c.new or c.old).a), t("col.b", lg): person_name(index, (c.new or c.old).b)}
                 for c in draft["conflict"]]), hide_index=True, width="stretch")
         if st.button(t("designer.reload", lg), key="d_reload"):
             del st.session_state[draft_key]

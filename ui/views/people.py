@@ -12,7 +12,7 @@ from roles import actions, clock
 from roles.engines.pairing import processes_of, section_steps
 from roles.model import ABSENCE_REASONS, Absence
 from ui import cells
-from ui.i18n import person_label, section_label, t
+from ui.i18n import person_name, section_label, t
 from ui.leave_request import leave_request, overrun_rows
 from ui.state import (account, choose_scoped, db, done_editing, editing, page, plain, refused, show_error, show_refusal,
                       workbook)
@@ -25,7 +25,7 @@ sid = choose_scoped(st, t("col.section", lg), names, "section", index, {x: x for
 wb = workbook(departments=frozenset({index.department_of_section[sid]}))
 members = wb.people_by_section.get(sid, [])
 steps = section_steps(processes_of(wb, sid))
-who = lambda pid: person_label(wb, pid)  # noqa: E731
+who = lambda pid: person_name(wb, pid)  # noqa: E731
 
 
 
@@ -76,7 +76,7 @@ tab_ab, tab_res, tab_suggest, tab_leave = st.tabs([t("people.ab", lg), t("people
 
 with tab_ab:
     st.dataframe(pd.DataFrame([{
-        t("col.process", lg): f"{p.name}（{p.id}）", t("col.step", lg): f"{s.id} {s.label}",
+        t("col.process", lg): p.name, t("col.step", lg): s.label,
         t("col.a", lg): who(s.a), t("col.b", lg): who(s.b),
         t("people.minutes", lg): (s.minutes or 0) * (s.per_month or 0)} for p, s in steps]),
         hide_index=True, width="stretch")
@@ -181,7 +181,7 @@ with tab_leave:
                                start=report.start, end=report.end)))
             st.dataframe(overrun_rows(late, lg), hide_index=True, width="stretch")
             st.caption(plain(t("overrun.because", lg) + "；".join(
-                f"{person_label(wb, a.person)} {a.start:%m-%d}–{a.end:%m-%d}" for a in report.absences)))
+                f"{person_name(wb, a.person)} {a.start:%m-%d}–{a.end:%m-%d}" for a in report.absences)))
     st.subheader(t("people.whatif", lg))
     leave_request(wb, lg, ids, "wi")
     if flash := st.session_state.pop("flash_leave", None):

@@ -10,7 +10,7 @@ from roles import actions
 from roles.engines.rules import RULES
 from roles.model import Exemption
 from ui import cells
-from ui.i18n import t
+from ui.i18n import subject_name, t
 from ui.state import account, choose, db, done_editing, editing, page, plain, refused, show_error, show_refusal
 
 lg, wb = page("page.reform")
@@ -148,8 +148,10 @@ def level(key: str, rows: list[dict], id_key: str, extra: dict) -> None:
                            format_func=lambda d: t("pick.any", lg) if d is None else names[d])
     shown = [r for r in rows if in_dept in (None, r["department"])]
     title = t(f"col.{id_key}", lg)
+    named = {"department": lambda d: names.get(d, d),  # names in the table: every department has a 综合科
+             "section": lambda sid: wb.section_by_id[sid].name if sid in wb.section_by_id else sid}
     st.dataframe(pd.DataFrame([{
-        title: r["name"], **{t(k, lg): r[field] for k, field in extra.items()},
+        title: r["name"], **{t(k, lg): named.get(field, lambda v: v)(r[field]) for k, field in extra.items()},
         t("col.before", lg): r["before"], t("col.after", lg): r["after"],
         t("col.reduction", lg) + " %": pct(r["reduction"])} for r in shown]), hide_index=True, width="stretch")
     if len(shown) <= CHART_ROWS:  # ids in the labels keep processes of one name apart
@@ -165,7 +167,8 @@ with tab_p:
     processes = [r | {"stages": f"{r['longest_before'] if r['longest_before'] is not None else '—'} → "
                                 f"{r['longest_after'] if r['longest_after'] is not None else '—'}"}
                  for r in doc["processes"]]
-    level("p_dept", processes, "process", {"col.section": "section", "col.handoffs": "handoffs_after",
+    level("p_dept", processes, "process", {"col.department": "department", "col.section": "section",
+                                          "col.handoffs": "handoffs_after",
                                           "col.stages": "stages", "col.parallel_saved": "parallel_saved_after"})
 with tab_r:
     cons = actions.consolidation(db(), account())
@@ -195,7 +198,8 @@ with tab_r:
 with tab_sat:
     sat = actions.saturation(db(), account())
     st.dataframe(pd.DataFrame([{
-        t("saturation.section", lg): f"{r['name']}（{r['section']}）", t("saturation.people", lg): r["people"],
+        t("col.department", lg): names_of.get(wb.department_of_section.get(r["section"], ""), ""),
+        t("saturation.section", lg): r["name"], t("saturation.people", lg): r["people"],
         t("saturation.hours", lg): round(r["minutes"] / 60, 1), t("saturation.share", lg) + " %": pct(r["saturation"]),
         t("saturation.flag", lg): t(f"saturation.{r['flag'] or 'unknown'}", lg)} for r in sat["sections"]]),
         hide_index=True, width="stretch")
@@ -207,8 +211,8 @@ with tab_h:
         st.info(t("handover.none", lg))
     else:
         st.dataframe(pd.DataFrame([{
-            t("handover.col.section", lg): f"{wb.section_by_id[h.section].name}（{h.section}）"
-            if h.section in wb.section_by_id else h.section,
+            t("handover.col.section", lg): wb.section_by_id[h.section].name if h.section in wb.section_by_id
+            else h.section,
             t("col.department", lg): names_of.get(h.department or "", h.department),
             t("handover.col.all", lg): h.handovers, t("handover.col.confirmed", lg): h.confirmed,
             t("handover.col.ended", lg): h.ended, t("handover.col.share", lg) + " %": pct(h.share)}
@@ -238,7 +242,7 @@ with tab_c:
             t("col.rule", lg): t(f"rule.{f.rule}", lg),
             t("col.severity", lg): t("severity.exempted", lg, severity=t("severity." + f.severity, lg))
             if f.exemption else t("severity." + f.severity, lg),
-            t("col.subject", lg): f.subject, t("col.message", lg): f.text(lg),
+            t("col.subject", lg): subject_name(wb, f.subject), t("col.message", lg): f.text(lg),
             t("reform.exemption", lg): f.exemption or ""} for f in findings]), hide_index=True, width="stretch")
 
     # Exemptions of one department, as the guidance allows (small departments, special units):

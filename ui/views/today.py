@@ -10,7 +10,7 @@ import streamlit as st
 
 from roles import actions, clock
 from roles.engines.acting import STATUSES
-from ui.i18n import off_day, person_choice, t
+from ui.i18n import off_day, person_choice, person_name, section_and_department, t
 from ui.handover_panel import handover_panel
 from ui.leave_request import leave_request
 from ui.state import account, db, page, plain
@@ -19,10 +19,7 @@ lg, wb = page("page.today", versions=())  # the steps come scoped from the use c
 
 
 def who(pid: str | None) -> str:
-    if not pid:
-        return ""
-    p = wb.person_by_id.get(pid)
-    return f"{p.name}（{pid}）" if p else pid
+    return person_name(wb, pid) if pid else ""
 
 
 def steps_named(rows) -> str:
@@ -68,7 +65,7 @@ if signed is not None and "dept" not in st.session_state:  # a signed-in person 
     else:                         # anyone else on their own
         st.session_state["person"] = me
 dept = c2.selectbox(t("col.department", lg), [None, *depts], key="dept",
-                    format_func=lambda d: t("all", lg) if d is None else f"{depts[d]}（{d}）")
+                    format_func=lambda d: t("all", lg) if d is None else depts[d])
 sections = [s.id for d in wb.departments if dept in (None, d.id) for s in d.sections]
 if st.session_state.get("today_section") not in (None, *sections):
     st.session_state["today_section"] = None  # of another department
@@ -102,14 +99,14 @@ else:
         """The answer first (step, who acts, who could stand in), then its context: on a phone the
         first columns are the ones on screen."""
         return pd.DataFrame([{
-            t("col.step", lg): f"{d.step} {d.step_name}",
+            t("col.step", lg): d.step_name,
             **({t("col.status", lg): t("status." + d.status, lg)} if with_status else {}),
             t("col.acting", lg): who(d.acting),
             t("col.suggested", lg): who(d.suggested),
             t("col.a", lg): who(d.a),
             t("col.b", lg): who(d.b),
-            t("col.process", lg): f"{d.process_name}（{d.process}）",
-            t("col.section", lg): wb.section_by_id[d.section].name if d.section in wb.section_by_id else d.section,
+            t("col.process", lg): d.process_name,
+            t("col.section", lg): " · ".join(section_and_department(wb, d.section)[::-1]),
         } for d in rows])
 
     gap_rows = [d for d in duties if d.status == "gap"]
@@ -150,7 +147,7 @@ else:
                               index=[d.isoformat() for d in every]))
     st.dataframe(pd.DataFrame([{
         t("col.date", lg): g.date.isoformat(),
-        t("col.process", lg): f"{g.process_name}（{g.process}）",
-        t("col.step", lg): f"{g.step} {g.step_name}",
+        t("col.process", lg): g.process_name,
+        t("col.step", lg): g.step_name,
         t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
         t("col.suggested", lg): who(g.suggested)} for g in coming]), hide_index=True, width="stretch")
