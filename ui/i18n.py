@@ -610,6 +610,7 @@ WORDS: dict[str, tuple[str, str]] = {
                            "No accounts yet: a single-user installation has nobody else to approve, so changes go "
                            "live directly."),
     "designer.submit": ("提交审核", "Submit for review"),
+    "designer.fit": ("适应窗口", "Zoom to fit"),
     "designer.changes": ("与现行版本相比", "Against the live version"),
     "designer.submit_comment": ("送审说明", "Note for the reviewer"),
     "designer.submitted": ("已提交审核：分管领导或编办批准后生效，此前现行版本不变。",

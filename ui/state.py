@@ -301,9 +301,12 @@ def choose_scoped(where: Any, label: str, names: Mapping[str, str], key: str, wb
         st.session_state[scope_key] = fits[0] if fits else "all"
     if st.session_state[scope_key] not in scopes:
         st.session_state[scope_key] = "all"
-    c1, c2 = where.columns([2, 3])
-    scope = c1.radio(t("scope.title", lg), scopes, key=scope_key, horizontal=True,
-                     format_func=lambda sc: t(f"scope.{sc}", lg))
+    if len(scopes) > 1:
+        c1, c2 = where.columns([2, 3])
+        scope = c1.radio(t("scope.title", lg), scopes, key=scope_key, horizontal=True,
+                         format_func=lambda sc: t(f"scope.{sc}", lg))
+    else:  # nobody signed in with a section of their own: the whole list, and its search
+        scope, c2 = "all", where
     words = c2.text_input(t("scope.search", lg), key=search_key, placeholder=t("scope.search_hint", lg)).lower().split()
     shown = {x: n for x, n in names.items() if within(scope, x) and all(w in n.lower() for w in words)}
     if not shown:

@@ -125,6 +125,22 @@ def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
     frame.locator(".djs-container").wait_for(timeout=60_000)
     # The process drawn from our export: its tasks are shapes of the modeler's canvas.
     frame.locator("g.djs-element[data-element-id='s1']").first.wait_for(timeout=30_000)
+    # Fitted when its tab shows (it was imported while hidden): every shape inside the canvas,
+    # none under the palette on the right.
+    handle = page.locator("iframe[title*='bpmn_modeler']").element_handle().content_frame()
+    handle.wait_for_function("""() => {
+        const box = document.getElementById('canvas').getBoundingClientRect();
+        const palette = document.querySelector('.djs-palette').getBoundingClientRect();
+        const shapes = [...document.querySelectorAll('g.djs-element.djs-shape')].map(e => e.getBoundingClientRect())
+            .filter(r => r.width > 0);
+        return shapes.length > 0 && shapes.every(r => r.left >= box.left && r.right <= palette.left
+                                                  && r.top >= box.top && r.bottom <= box.bottom);
+    }""", timeout=30_000)
+    # bpmn-js's own words in Chinese: its palette, and the pad of a step.
+    assert frame.locator(".djs-palette [aria-label='创建环节']").count() == 1
+    frame.locator("g.djs-element[data-element-id='s1']").first.click()
+    frame.locator(".djs-context-pad [aria-label='追加环节'], .djs-context-pad [title='追加环节']").first.wait_for(timeout=10_000)
+    frame.get_by_role("button", name="适应窗口").wait_for(timeout=10_000)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "designer-bpmn.png"), full_page=True)
 

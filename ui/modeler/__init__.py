@@ -11,8 +11,10 @@ _modeler = components.declare_component("bpmn_modeler", path=str(Path(__file__).
 
 
 def modeler(xml: str, apply: str, hint: str = "", key: str | None = None,
-            marks: dict[str, str] | None = None) -> dict | None:
+            marks: dict[str, str] | None = None, fit: str = "Fit", lang: str = "zh") -> dict | None:
     """The drawing last sent as {"xml", "at", "pending"}: pending when it was only edited, not
     applied (None until the first edit). `marks` colours elements by id as a review shows a
-    change: "added" green, "changed" amber."""
-    return _modeler(xml=xml, apply=apply, hint=hint, marks=marks or {}, key=key, default=None)
+    change: "added" green, "changed" amber. `fit` labels the zoom-to-fit button; `lang` is the
+    language of bpmn-js's own words (its palette, menus and pads: Chinese, or English)."""
+    return _modeler(xml=xml, apply=apply, hint=hint, marks=marks or {}, fit_label=fit, lang=lang, key=key,
+                    default=None)

@@ -177,7 +177,8 @@ with tab_drawing:
         ids = bpmn.element_ids(current, ascii_ids=True)
         drawn = modeler(bpmn.write(current, pid, proc.name, lanes, ascii_ids=True).decode("utf-8"), t("designer.apply", lg),
                         t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}",
-                        marks={ids[x]: "added" for x in changes.added} | {ids[x]: "changed" for x, _ in changes.changed})
+                        marks={ids[x]: "added" for x in changes.added} | {ids[x]: "changed" for x, _ in changes.changed},
+                        fit=t("designer.fit", lg), lang=lg)
         if drawn and drawn.get("at") != draft["modeler_at"]:
             draft["modeler_at"] = drawn["at"]
             if drawn.get("pending"):
