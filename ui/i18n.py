@@ -324,8 +324,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "activity_type.event_subprocess": ("事件子流程", "event sub-process"),
     "activity_type.transaction": ("事务子流程", "transaction"),
     "activity_type.adhoc": ("自由子流程", "ad-hoc sub-process"),
-    "designer.apply": ("应用到环节表", "Apply to the table"),
-    "designer.apply_hint": ("在图中修改后点此同步；泳道名即主办人。", "Edit the drawing, then apply; lane names are A holders."),
+    "designer.apply_hint": ("图中的修改随即成为草稿：环节表、流程图和检查跟着变；泳道名即主办人。",
+                            "Every edit of the drawing is the draft at once: the table, the chart and the checks follow; "
+                            "lane names are A holders."),
+    "designer.drawn_unread": ("图中尚有未画完之处，暂不能成为草稿（保存与提交已停用）：{why}",
+                              "The drawing cannot be read as a draft yet (saving is off until it can): {why}"),
     "designer.fix_first": ("请先在环节表中改正下方列出的问题，再用图形编辑。", "Fix the problems listed below in the table first."),
     "designer.duplicate": ("编号重复", "id used twice"),
     "designer.download": ("下载 BPMN", "Download BPMN"),
@@ -339,8 +342,6 @@ WORDS: dict[str, tuple[str, str]] = {
                               "{lanes} lane(s) name people of the section; lanes naming nobody: {unmatched}. "
                               "Replacing overwrites the draft."),
     "designer.save_draft": ("保存草稿", "Save draft"),
-    "designer.pending": ("图中有尚未应用到环节表的修改：保存草稿或发布时一并保存。",
-                         "The drawing has edits not yet applied to the step table: saving or publishing takes them too."),
     "designer.draft_saved": ("草稿已保存；发布前，排班和已发布的流程图不受影响。",
                              "Draft saved; the roster and the published charts see it only once it is published."),
     "designer.draft_from": ("这是 {who} 于 {at} 保存的草稿，基于第 {revision} 版，尚未发布。",

@@ -327,7 +327,7 @@ def test_a_head_finds_renames_publishes_and_prints_a_process(site, tmp_path):
         page.keyboard.press("Control+A")
         page.keyboard.insert_text("答复回访并归档")
         page.mouse.move(5, 5)                           # out of the drawing: the modeler hands its edit over
-        page.get_by_text("尚未应用到环节表").wait_for(timeout=30_000)
+        chart_shows(page, "答复回访并归档")               # the draft took it: the page's chart says so
         settle(page)
         page.get_by_role("button", name="保存草稿").click()
         page.get_by_text("草稿已保存").wait_for(timeout=30_000)
@@ -420,7 +420,7 @@ def test_a_parallel_gateway_drawn_in_the_designer_is_still_parallel_when_publish
 
         split = drawing().evaluate(DRAW_PARALLEL)
         page.mouse.move(5, 5)                           # out of the drawing: the modeler hands its edit over
-        page.get_by_text("尚未应用到环节表").wait_for(timeout=30_000)
+        chart_shows(page, ">+</text>")                  # the draft took it: its chart has the parallel marker
         settle(page)
         submitted_and_approved(page, url, "rsj-p01")
         after = organisation.load(engine_for(url)).process_by_id["rsj-p01"].after

@@ -121,16 +121,22 @@ if draft["saved"]:
         st.warning(plain(t("designer.draft_behind", lg, revision=draft["revision"], live=proc.revisions[which])))
 
 
-def take(xml: bytes, source: str) -> None:
+def take(xml: bytes, source: str, quiet: bool = False) -> bool:
     """Make a BPMN drawing (the modeler's or an uploaded file) the draft: steps, holders by lane
-    for the `after` version, and where each step was drawn."""
+    for the `after` version, and where each step was drawn. A drawing still being drawn that
+    cannot be read yet (`quiet`) is said beside it, and saving waits for it."""
     try:
         version = actions.drawing(db(), account(), data=xml, name=source, section_id=proc.section, which=which).version
     except actions.AbflowError as e:
-        show_error(e)
-        return
+        if quiet:
+            draft["drawn_error"] = str(e)
+        else:
+            show_error(e)
+        return False
     draft["rows"], draft["kept"], draft["editor"] = rows_of(version), kept_of(version), draft["editor"] + 1
-    st.rerun()
+    draft["drawn_xml"] = xml.decode("utf-8") if source == "bpmn-js" else None  # shown back as drawn, not redrawn
+    draft.pop("drawn_error", None)
+    return True
 
 
 def terms_form() -> None:
@@ -165,29 +171,38 @@ with tab_table:
     rows = edited.to_dict("records")
     if version_of(rows, draft["kept"], draft["terms"]) != current:
         draft["rows"] = rows
+        draft.pop("drawn_xml", None)  # the table changed it: the drawing is drawn from the table again
         current = version_of(rows, draft["kept"], draft["terms"])
-problems = faults(current) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(current.steps)
-                              if any(o.id == s.id for o in current.steps[:i])]
+def faults_of(version: Version) -> list[tuple[str, str]]:
+    """What keeps a version from being drawn or saved live: its graph's faults and repeated ids."""
+    return faults(version) + [(s.id, t("designer.duplicate", lg)) for i, s in enumerate(version.steps)
+                              if any(o.id == s.id for o in version.steps[:i])]
+
+
+problems = faults_of(current)
 changes = compare(proc.version(which), current)  # what this draft changes of the live version
 lanes = lane_titles(index.people, lg)  # everyone: a holder typed in may be of another department
+taken = False  # whether this run took an edit of the drawing into the draft
 with tab_drawing:
     if problems:
         st.info(plain(t("designer.fix_first", lg)))
     else:
         ids = bpmn.element_ids(current, ascii_ids=True)
-        drawn = modeler(bpmn.write(current, pid, proc.name, lanes, ascii_ids=True).decode("utf-8"), t("designer.apply", lg),
-                        t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}",
+        xml = draft.get("drawn_xml") or bpmn.write(current, pid, proc.name, lanes, ascii_ids=True).decode("utf-8")
+        drawn = modeler(xml, t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}",
                         marks={ids[x]: "added" for x in changes.added} | {ids[x]: "changed" for x, _ in changes.changed},
                         fit=t("designer.fit", lg), lang=lg)
-        if drawn and drawn.get("at") != draft["modeler_at"]:
+        if drawn and drawn.get("at") != draft["modeler_at"] and editable:
+            # Every edit of the drawing is the draft at once: the table, the chart and lint follow it,
+            # and what a save stores is what the page shows.
             draft["modeler_at"] = drawn["at"]
-            if drawn.get("pending"):
-                draft["pending"] = drawn["xml"]  # taken by the next save or publish
-            else:
-                draft.pop("pending", None)
-                take(drawn["xml"].encode("utf-8"), "bpmn-js")
-        if draft.get("pending"):
-            st.caption(plain(t("designer.pending", lg)))
+            taken = take(drawn["xml"].encode("utf-8"), "bpmn-js", quiet=True)
+            if taken:
+                current = version_of(draft["rows"], draft["kept"], draft["terms"])
+                problems = faults_of(current)
+                changes = compare(proc.version(which), current)
+        if draft.get("drawn_error"):
+            st.warning(plain(t("designer.drawn_unread", lg, why=draft["drawn_error"])))
 
 left, right = st.columns([3, 2])
 with left:
@@ -240,7 +255,8 @@ with right:
         u1, u2 = st.columns(2)
         if u1.button(t("designer.use_upload", lg), key="d_upload_yes", disabled=not editable):
             del st.session_state["d_upload_read"]
-            take(data, name)
+            if take(data, name):
+                st.rerun()
         if u2.button(t("designer.keep_draft", lg), key="d_upload_no"):
             del st.session_state["d_upload_read"]
             st.rerun()
@@ -249,22 +265,13 @@ with right:
         st.text_input(t("designer.submit_comment", lg), key="d_submit_comment", max_chars=2000)
     # Both the disabled buttons and the conditions: a click that reaches a read-only session saves nothing.
     b1, b2, b3 = st.columns(3)
-    saving = b1.button(t("designer.save_draft", lg), key="d_draft", disabled=not editable) and editable
-    clean = not problems and not findings
+    unread = bool(draft.get("drawn_error"))  # the drawing is not the draft until it can be read
+    saving = b1.button(t("designer.save_draft", lg), key="d_draft", disabled=not editable or unread) \
+        and editable and not unread
+    clean = not problems and not findings and not unread
     publishing = b2.button(t("designer.submit" if needs_review else "designer.publish", lg), key="d_publish",
-                           type="primary",
-                           disabled=not (clean or draft.get("pending")) or not editable,
-                           help=None if clean else t("designer.publish_when_clean", lg)) \
-        and editable and (clean or bool(draft.get("pending")))
-    if (saving or publishing) and draft.get("pending"):  # the drawing's edits not yet applied go in too
-        pending = draft.pop("pending")
-        try:
-            current = with_terms(actions.drawing(db(), account(), data=pending.encode("utf-8"), name="bpmn-js",
-                                                 section_id=proc.section, which=which).version, draft["terms"])
-            draft["rows"], draft["kept"] = rows_of(current), kept_of(current)
-        except actions.AbflowError as e:
-            show_error(e)
-            saving = publishing = False
+                           type="primary", disabled=not clean or not editable,
+                           help=None if clean else t("designer.publish_when_clean", lg)) and editable and clean
     if saving:
         try:
             draft["draft_revision"] = actions.save_draft(
@@ -325,3 +332,5 @@ with right:
             st.rerun()
     if flash := st.session_state.pop("d_flash", None):
         st.success(plain(flash))
+if taken and not (saving or publishing):  # the table above was drawn before the drawing's edit came in
+    st.rerun()
