@@ -44,6 +44,19 @@ class Guide:
     footer: str
 
 
+def a4(section, landscape: bool = False) -> None:
+    """A Word section on A4 (python-docx starts on US Letter) with the margins of GB/T 9704, the
+    layout of official documents: 37 mm top, 35 mm bottom, 28 mm left, 26 mm right."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    if landscape:  # a wide table's form: the same margins, turned with the page
+        section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(28), Mm(26), Mm(37), Mm(35)
+    else:
+        section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+
+
 def guide_docx(version: Version, guide: Guide) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -51,8 +64,7 @@ def guide_docx(version: Version, guide: Guide) -> bytes:
     from docx.shared import Cm, Pt
 
     doc = Document()
-    section = doc.sections[0]
-    section.left_margin = section.right_margin = Cm(2)
+    a4(doc.sections[0])
     style = doc.styles["Normal"]
     style.font.name, style.font.size = FONT, Pt(11)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)  # Chinese text takes the East Asian font
@@ -67,7 +79,7 @@ def guide_docx(version: Version, guide: Guide) -> bytes:
         cells = facts.add_row().cells
         cells[0].text, cells[1].text = label, value
         cells[0].paragraphs[0].runs[0].bold = True
-        cells[0].width, cells[1].width = Cm(4), Cm(13)
+        cells[0].width, cells[1].width = Cm(3.6), Cm(12)  # within A4 between GB/T 9704 margins: 15.6 cm
 
     doc.add_heading(guide.materials_title, level=1)
     if guide.materials:
@@ -99,7 +111,7 @@ def guide_docx(version: Version, guide: Guide) -> bytes:
 
     if guide.chart_png:
         doc.add_heading(guide.chart_title, level=1)
-        doc.add_picture(io.BytesIO(guide.chart_png), width=Cm(17))
+        doc.add_picture(io.BytesIO(guide.chart_png), width=Cm(15.5))
     doc.add_paragraph(guide.footer).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     out = io.BytesIO()
     doc.save(out)

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from flows.guide import FONT, to_pdf
+from flows.guide import FONT, a4, to_pdf
 
 #: The forms a filing is written as.
 FORMATS = ("xlsx", "docx", "pdf")
@@ -140,16 +140,12 @@ def _xlsx(form: Form, w: dict[str, str]) -> bytes:
 
 def _docx(form: Form, w: dict[str, str]) -> bytes:
     from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
     doc = Document()
-    page = doc.sections[0]
-    page.orientation = WD_ORIENT.LANDSCAPE
-    page.page_width, page.page_height = page.page_height, page.page_width
-    page.left_margin = page.right_margin = Cm(1.8)
+    a4(doc.sections[0], landscape=True)
     style = doc.styles["Normal"]
     style.font.name, style.font.size = FONT, Pt(10.5)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)

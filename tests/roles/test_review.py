@@ -223,6 +223,7 @@ def test_the_ab_filing_form_lists_holders_approvals_and_changes_since_the_last(d
     assert [(c.process, c.step, c.was, c.now) for c in second.changes] == [("bb-p1", "s1", ("bb03", "bb04"),
                                                                              ("bb03", "bb02"))]
     doc = docx.Document(io.BytesIO(second.data))
+    assert [round(x.mm) for x in (doc.sections[0].page_width, doc.sections[0].page_height)] == [297, 210]  # A4
     cells = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
     assert any(r[:2] == ["公文办理", "leader-bb"] for r in cells)  # the approval on record
     assert ["公文办理", "收文登记", "孙晓燕 / 李建军", "孙晓燕 / 钱立新"] in cells

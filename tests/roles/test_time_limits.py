@@ -242,9 +242,14 @@ def test_the_service_guide_as_word_and_as_pdf(loaded, tmp_path):
     assert ["2", "公示", "王三", "李二", "2", "特殊环节，不计入办理时限"] in cells
     assert "共需 2 个工作日" in text
     assert doc.inline_shapes and doc.inline_shapes[0].width > 0  # the flowchart
+    page = doc.sections[0]                                      # A4, with the margins of GB/T 9704
+    assert [round(x.mm) for x in (page.page_width, page.page_height, page.top_margin, page.left_margin)] == \
+        [210, 297, 37, 28]
     require(shutil.which("soffice") is not None, "LibreOffice")
     assert loaded("guide", "lic", "-o", str(tmp_path / "g.pdf")).exit_code == 0
-    pdf_text = "".join(c.get_text() for _, chars, _ in pages((tmp_path / "g.pdf").read_bytes()) for c in chars)
+    read = pages((tmp_path / "g.pdf").read_bytes())
+    assert {(round(w), round(h)) for (w, h), _, _ in read} == {(595, 842)}  # A4 portrait
+    pdf_text = "".join(c.get_text() for _, chars, _ in read for c in chars)
     assert "许可办理办事指南" in pdf_text.replace(" ", "") and "营业执照" in pdf_text
     assert loaded("guide", "lic", "-o", str(tmp_path / "g.txt")).exit_code == 2
 
