@@ -14,9 +14,11 @@ from .i18n import person_name, t
 from .state import account, db, plain, show_error
 
 
-def _steps(wb: Workbook, h) -> str:
-    return "；".join(f"{s.get('name') or s['process'] + ' · ' + s['step']}"
-                    f"（{'、'.join(person_name(wb, x) for x in s['acting'])}）" for s in h.steps)
+def _steps(wb: Workbook, h, lg: str) -> str:
+    """A line a step, each with who acts on it (or that nobody does): a list a phone can read."""
+    def acting(s) -> str:
+        return "、".join(person_name(wb, x) for x in s["acting"]) or t("handover.nobody", lg)
+    return "\n".join(f"- {s.get('name') or s['process'] + ' · ' + s['step']}：{acting(s)}" for s in h.steps)
 
 
 def _may_write(wb: Workbook, h, pid: str) -> bool:
@@ -36,6 +38,8 @@ def _pending(h, pid: str, day: dt.date) -> bool:
 
 def handover_panel(wb: Workbook, lg: str, pid: str, day: dt.date) -> None:
     """The handovers waiting on `pid`, with what they may write or confirm."""
+    if flash := st.session_state.pop("handover_flash", None):  # what was just done, said once
+        st.success(plain(flash))
     mine = [h for h in actions.handovers(db(), account(), open_only=True, person_id=pid) if _pending(h, pid, day)]
     if not mine:
         return
@@ -46,7 +50,7 @@ def handover_panel(wb: Workbook, lg: str, pid: str, day: dt.date) -> None:
         head = t("handover.mine" if leaving else "handover.theirs", lg, who=person_name(wb, h.person),
                  start=h.start, end=h.end, state=t(f"handover.state.{h.state}", lg))
         with st.expander(head, expanded=True):
-            st.markdown(plain(t("handover.col.steps", lg) + "：" + _steps(wb, h)))
+            st.markdown(plain(t("handover.col.steps", lg) + "：") + "\n\n" + plain(_steps(wb, h, lg)))
             if h.items:
                 st.markdown(plain(t("handover.col.items", lg) + "：" + h.items))
             if h.report:
@@ -58,15 +62,18 @@ def handover_panel(wb: Workbook, lg: str, pid: str, day: dt.date) -> None:
                     text = st.text_area(t("handover.col.items", lg), value=h.items or "", key=f"{key}:items")
                     if st.button(t("handover.save_items", lg), key=f"{key}:save"):
                         actions.handover_items(db(), account(), handover_id=h.id, revision=h.revision, items=text)
+                        st.session_state["handover_flash"] = t("handover.saved_items", lg)
                         st.rerun()
                 elif leaving:
                     if st.button(t("handover.confirm", lg), key=f"{key}:confirm"):
                         actions.confirm_handover(db(), account(), handover_id=h.id, revision=h.revision)
+                        st.session_state["handover_flash"] = t("handover.confirmed", lg)
                         st.rerun()
                 else:
                     text = st.text_area(t("handover.col.report", lg), key=f"{key}:report")
                     if st.button(t("handover.report", lg), key=f"{key}:send"):
                         actions.report_handover(db(), account(), handover_id=h.id, revision=h.revision, report=text)
+                        st.session_state["handover_flash"] = t("handover.reported", lg)
                         st.rerun()
             except actions.AbflowError as e:
                 show_error(e)

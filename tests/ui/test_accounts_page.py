@@ -262,9 +262,12 @@ def test_a_handover_is_written_reported_and_confirmed_on_the_today_page(page, bi
     at.session_state["day"] = today
     at.run()
     assert any("代 李建军 办理" in x.label for x in at.expander)
+    steps = next(m.value for m in at.markdown if "办理归档" in m.value)
+    assert "\n- " in steps and "（）" not in steps  # a line a step, with who acts
     at.text_area(key=f"handover:{h.id}:{h.revision}:report").input("已回复来文")
     next(b for b in at.button if b.label == "提交代行情况").click().run()
     assert not at.exception and (handover().state, handover().reported_by) == ("reported", "bb03")
+    assert any("代行情况已提交" in x.value for x in at.success)  # said, not only done
 
     h = handover()
     at = signed_in(page(TODAY), "staff-zh4", "staff-pass-4")

@@ -34,7 +34,7 @@ which = c2.radio(t("chart.version", lg), versions, key="which",
                  format_func=lambda v: t(f"chart.{v}", lg) if v in ("sheet", "changes") else t("version." + v, lg))
 direction = c3.radio(t("chart.direction", lg), ["LR", "TB"], key="direction", disabled=which == "sheet",
                      format_func=lambda d: t("chart." + d, lg))
-show_day = c4.toggle(t("chart.show_today", lg), value=which != "before", key="show_today", disabled=which == "before")
+show_day = c4.toggle(t("chart.show_today", lg), value=False, key="show_today", disabled=which == "before")  # a wall chart: standing A/B
 day = st.date_input(t("col.date", lg), clock.today(), key="chart_day") if show_day and which != "before" else None
 
 version = process.drawn("after" if which in ("sheet", "changes") else which)
