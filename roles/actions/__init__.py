@@ -30,7 +30,7 @@ _WHERE = {
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
              "import_leave", "import_workbook", "load_demo", "read_leave_file", "save_workbook", "site_workbook", "workbook"),
-    "handover": ("Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
+    "handover": ("SYSTEM", "Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
                  "handovers", "open_handovers", "report_handover"),
     "processes": ("BpmnImport", "Draft", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
                   "lint_version", "load_draft", "process_version", "propose", "publish_draft", "save_draft"),

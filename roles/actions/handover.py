@@ -24,7 +24,7 @@ from roles.storage.handovers import Handover
 from .access import Account, may_edit_absence, whole, within
 from .coverage import department
 
-__all__ = ["Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
+__all__ = ["SYSTEM", "Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
            "handovers", "open_handovers", "report_handover"]
 
 #: The longest open items or report a handover takes: a page of text.

@@ -574,13 +574,13 @@ def test_a_head_submits_in_their_own_section_a_leader_approves_and_the_office_se
 
     audit = signed_in(app(str(ROOT / "ui" / "views" / "audit.py")), "office", "office-pass-1")
     trail = audit.dataframe[0].value
-    rows = trail[trail["对象"] == "bb-p2/after"]  # newest first
-    assert list(rows["操作"])[:5] == ["批准", "保存流程", "提交审核", "提出意见", "保存草稿"]  # in words
+    rows = trail[trail["对象"] == "事业单位登记（改革后）"]  # newest first; what it is about, in names
+    assert list(rows["操作"])[:5] == ["批准", "保存流程（审批生效）", "提交审核", "提出意见", "保存草稿"]  # in words
     assert list(rows["操作人"])[:5] == ["leader-bb", "leader-bb", "head-jg", "head-jg", "head-jg"]
     assert rows["改动"].iloc[1] == "修改 s4"                                               # what changed
     assert "登录" in set(trail[trail["操作人"] == "office"]["操作"])
     audit.multiselect(key="audit_kinds").set_value(["process.save"]).run()            # filtered by kind
-    assert set(audit.dataframe[0].value["操作"]) == {"保存流程"}
+    assert set(audit.dataframe[0].value["操作"]) == {"保存流程（审批生效）"}
     assert any("Asia/Shanghai" in shown(c) for c in audit.caption)                    # times in the office's zone
     from roles.storage.audit import audit_trail
     last = next(r for r in audit_trail(accounts, 10) if r.subject == "bb-p2/after" and r.action.startswith("process.save"))
@@ -605,6 +605,18 @@ def test_lists_start_on_ones_own_section_and_search_by_several_words(accounts, a
     assert any("没有符合“统战部 行政许可”的项" in i.value for i in at.info)
     people = signed_in(app(str(ROOT / "ui" / "views" / "people.py")), "staff-zh", "staff-pass-1")
     assert people.selectbox(key="section").value == "bb-zh"                # her own section
+
+
+def test_the_audit_trail_groups_the_systems_runs_and_speaks_in_words(bianban, app):
+    """The import opened four handovers (abflow's own acts): one row counts them; every action is
+    in words, and what an entry is about is named."""
+    at = app(str(ROOT / "ui" / "views" / "audit.py"))
+    at.run()
+    assert not at.exception
+    trail = at.dataframe[0].value
+    opened = trail[trail["操作"] == "生成交接单"]
+    assert len(opened) == 1 and "生成交接单 4 条" in opened["改动"].iloc[0]
+    assert not [a for a in trail["操作"] if "." in a]  # no action left as its code
 
 
 REVIEW = str(ROOT / "ui" / "views" / "review.py")

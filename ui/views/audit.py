@@ -3,13 +3,12 @@ time zone), what changed, in words; filtered by kind and person; one entry opene
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pandas as pd
 import streamlit as st
 
 from roles import actions, clock
-from ui.i18n import WORDS, t
+from ui.i18n import WORDS, subject_name, t
 from ui.state import account, db, page, plain
 
 lg, wb = page("page.audit", need_data=False)
@@ -24,12 +23,39 @@ def kind(action: str) -> str:
 
 
 def named(action: str) -> str:
+    """An action in words, with where a saved version came from: approved, the designer, a file."""
     key = f"audit.kind.{kind(action)}"
-    return t(key, lg) if key in WORDS else action
+    said = t(key, lg) if key in WORDS else action
+    source = action[len(kind(action)) + 2:-1] if action.endswith(")") and " (" in action else ""
+    return f"{said}（{source_words(source)}）" if source else said
+
+
+def source_words(source: str) -> str:
+    if source == "review":
+        return t("audit.source.review", lg)
+    if "designer" in source:
+        return t("audit.source.designer", lg)
+    if source.lower().endswith((".bpmn", ".xml")):
+        return t("audit.source.bpmn", lg, file=source)
+    if "suggest" in source:
+        return t("audit.source.suggestion", lg)
+    return source
+
+
+def subject_words(subject: str) -> str:
+    """What an entry is about, in names: `rsj-p01/after` is 公文办理（改革后）."""
+    pid, _, which = subject.partition("/")
+    if which in ("before", "after") and pid in wb.process_by_id:
+        return f"{wb.process_by_id[pid].name}（{t('version.' + which, lg)}）"
+    return subject_name(wb, subject)
 
 
 def short(value) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """A value in a line: a list or a record counted, not printed as JSON (the entry, opened
+    below, shows it whole)."""
+    if isinstance(value, (list, dict)):
+        return t("audit.items", lg, n=len(value))
+    text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"
 
 
@@ -66,11 +92,36 @@ def local(at: dt.datetime) -> str:
     return (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def grouped(entries: list) -> list[dict]:
+    """The table's rows: a person's entries one by one; the system's many alike in a run (the
+    handovers a day opens, hundreds at a city's scale) as one row that counts them."""
+    out: list[dict] = []
+    run: list = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            out.append({"#": run[0].id, t("audit.at", lg): local(run[0].at), t("audit.user", lg): run[0].user,
+                        t("audit.action", lg): named(run[0].action), t("audit.subject", lg): "",
+                        t("audit.change", lg): t("audit.grouped", lg, what=named(run[0].action), n=len(run),
+                                                 first=local(run[-1].at), last=local(run[0].at))})
+        elif run:
+            out.append(row(run[0]))
+        run.clear()
+    for r in entries:
+        if run and not (r.user == run[0].user == actions.SYSTEM and kind(r.action) == kind(run[0].action)):
+            flush()
+        run.append(r)
+    flush()
+    return out
+
+
+def row(r) -> dict:
+    return {"#": r.id, t("audit.at", lg): local(r.at), t("audit.user", lg): r.user, t("audit.action", lg): named(r.action),
+            t("audit.subject", lg): subject_words(r.subject), t("audit.change", lg): changed(r.before, r.after)}
+
+
 st.caption(plain(t("audit.zone", lg, zone=zone.key, n=len(shown))))
-st.dataframe(pd.DataFrame([{
-    "#": r.id, t("audit.at", lg): local(r.at), t("audit.user", lg): r.user, t("audit.action", lg): named(r.action),
-    t("audit.subject", lg): r.subject, t("audit.change", lg): changed(r.before, r.after)}
-    for r in shown]), hide_index=True, width="stretch")
+st.dataframe(pd.DataFrame(grouped(shown)), hide_index=True, width="stretch")
 
 if shown:
     entry = st.selectbox(t("audit.open", lg), [r.id for r in shown], key="audit_entry",
