@@ -120,7 +120,7 @@ CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin
 padding:0 1rem;color:#222}a{color:#1a5fb4}table{border-collapse:collapse;margin:1rem 0;width:100%}
 th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#eef4fb}
 .num{text-align:right}.chart{overflow-x:auto;border:1px solid #ddd;padding:.5rem;margin:1rem 0}
-.chart img{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+.chart img{max-width:none;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 .crumbs{color:#666}.added{color:#2e7d32}.removed{color:#c62828}.reassigned,.renamed{color:#b26a00}"""
 
 

@@ -81,12 +81,23 @@ def test_each_page_on_a_phone(server, page, path, title):
         phone.close()
 
 
-def test_the_flowchart_is_drawn_in_the_page(server, page):
+def test_the_flowchart_is_drawn_in_the_page_whole_on_a_desktop_and_a_phone(server, page):
+    """At first the chart is as wide as its box, its last step in view, at 1400 and at 390 pixels."""
     page.goto(f"{server}/flowchart")
     img = page.locator("img[src^='data:image/svg+xml']")
     img.wait_for(timeout=60_000)
     box = img.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 100
+    phone = page.context.browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        for p in (page, phone):
+            p.goto(f"{server}/flowchart")
+            p.locator("img[src^='data:image/svg+xml']").first.wait_for(timeout=60_000)
+            settle(p)
+            assert p.evaluate("""() => { const img = document.querySelector("img[src^='data:image/svg+xml']");
+                                         return img.getBoundingClientRect().width <= img.parentElement.clientWidth + 1; }""")
+    finally:
+        phone.close()
 
 
 def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path):

@@ -211,7 +211,7 @@ with left:
         live = proc.version(which)
         dot = diff_dot(live, current, labels, "LR") if live is not None and not changes.empty else \
             to_dot(current, labels, "LR")
-        st.html(svg_image(render(dot, "svg"), proc.name))
+        st.html(svg_image(render(dot, "svg"), proc.name, fit=True))  # the whole draft in view
         if live is not None and not changes.empty:
             st.caption(plain(t("review.legend", lg)))
 with right:

@@ -61,9 +61,10 @@ else:
         to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
 with st.spinner(t("chart.drawing", lg)):
     svg = draw(dot, "svg")
-zoom = st.select_slider(t("chart.zoom", lg), [0.5, 0.75, 1.0, 1.25, 1.5, 2.0], 1.0, key="zoom",
-                        format_func=lambda z: f"{z:.0%}")
-st.html(svg_image(svg, process.name, zoom))
+# As wide as the page at first (the whole chart in view, on a phone too); then larger, panned by scrolling.
+zoom = st.select_slider(t("chart.zoom", lg), [0.0, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0], 0.0, key="zoom",
+                        format_func=lambda z: t("chart.fit", lg) if z == 0 else f"{z:.0%}")
+st.html(svg_image(svg, process.name, zoom or 1.0, fit=zoom == 0))
 approval = actions.approvals(db(), account()).get((pid, "after" if which in ("sheet", "changes") else which))
 if approval is not None:
     st.caption(plain(t("print.on_record", lg, approver=approval.approver, on=approval.on, revision=approval.revision)))
