@@ -142,6 +142,10 @@ def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli
     assert [four.cell(1, c).value for c in (5, 6, 7)] == ["改革前材料", "改革后材料", "材料压减比例"]
     assert [four.cell(2, c).value for c in (5, 6, 7)] == [*city4["four"]["materials"], city4["four_cut"]["materials"]]
     assert four.cell(2, 7).number_format == "0.0%"
+    sections = book["环节压减（科室）"]
+    assert sections["B2"].value == "市人力资源和社会保障局"                  # the department by name
+    marked = {str(r.sqref) for r in book["分部门"].conditional_formatting}
+    assert marked == {"E2:E4"}                                          # cuts under 30% marked red
 
 
 @pytest.mark.slow
@@ -162,3 +166,12 @@ def test_libreoffice_opens_and_prints_the_reports(tmp_path):
         pdf = (tmp_path / name).read_bytes()
         assert pdf.startswith(b"%PDF") and len(pdf) > 5000
         assert b"/NotoSansCJK" in pdf or b"Noto" in pdf  # the Chinese headers are set in a CJK font
+    from ..flows.test_printing import pages
+    read = pages((tmp_path / "report.pdf").read_bytes())
+    sizes = [c.size for _, chars, _ in read for c in chars if c.get_text().strip()]
+    assert min(sizes) >= 7.99                                           # readable: nothing shrunk under 8 pt
+    assert {(round(w), round(h)) for (w, h), _, _ in read} == {(842, 595)}  # A4 landscape
+    text = "".join(t for _, _, t in read)
+    assert "大科室改革成效报告" in text and "第 1 页" in text              # a header naming it, pages numbered
+    ids = {p.id for p in wb.processes} | {s.id for d in wb.departments for s in d.sections}
+    assert not [i for i in ids if i in text]                            # names, not ids
