@@ -550,6 +550,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "reform.step_cut": ("环节压减", "Steps cut"),
     "reform.target": ("30% 目标", "30% target"),
     "reform.under_target": ("未达 30%", "under 30%"),
+    "reform.under_line": ("未达 {pct}", "under {pct}"),
+    "reform.on_line": ("达到 {pct}", "{pct} or more"),
     "reform.on_target": ("达标", "on target"),
     "reform.target_summary": ("{total} 个部门中 {n} 个科室压减未达 {target}（表中排在前面，图中为红色）。",
                               "{n} of {total} departments cut their sections by less than {target} (first in the "

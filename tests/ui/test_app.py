@@ -758,6 +758,11 @@ def test_the_reform_page_shows_four_cuts_with_their_reference_lines(engine, app)
         b, a = city["four"][key]
         assert metrics[label] == f"{b:,g} → {a:,g}"
     assert city["four"]["materials"][0] > city["four"]["materials"][1] > 0  # the demo has real numbers
+    import json
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    specs = json.dumps([json.loads(c.proto.spec) for c in charts], ensure_ascii=False)
+    for reference in ("30%", "66%", "53%", "50%"):  # each chart says its own line, not the sections' 30%
+        assert f"未达 {reference}" in specs
 
 
 def test_the_people_page_shows_which_cases_would_run_late(engine, people_page):
