@@ -219,6 +219,8 @@ def test_a_head_starts_on_the_sections_day(page, bianban):
     assert len(shown) == 4 and set(shown["科室"]) == {"市委机构编制委员会办公室 · 综合科"}  # bb-p1, not bb-jg's bb-p2
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["空缺"], metrics["上报代行"]) == ("0", "2")  # bb03 and bb04 away: up to the head
+    said = "\n".join(m.value for m in at.markdown)
+    assert "赵文静今天在岗" in said and "孙晓燕" in said and "李建军" in said  # and the head's own day: theirs to act on
 
 
 def workdays_around(database, day):

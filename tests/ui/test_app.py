@@ -210,7 +210,7 @@ def test_people_page_shows_the_ab_table_pairing_and_resilience(bianban, people_p
     assert len(notes) == 1 and "AB角搭配问题" in notes[0]        # one note for the section, the findings below
     issues = next(d.value for d in at.dataframe if "问题" in d.value)
     assert len(issues) >= 1 and any("应互为AB角" in m for m in issues["说明"])
-    assert {m.label: m.value for m in at.metric} == {"可离岗k": "1", "含顶岗k": "4", "关键组合": "3"}
+    assert {m.label: m.value for m in at.metric} == {"可同时离岗人数": "1", "含顶岗可同时离岗人数": "4", "关键组合": "3"}
 
 
 def test_people_page_proposes_and_accepts_an_assignment(bianban, people_page):

@@ -220,7 +220,8 @@ with right:
         st.error(plain(f"{sid}: {message}"))
     if findings:
         st.warning(plain(t("lint.title", lg, n=len(findings))))
-        st.dataframe(pd.DataFrame([{t("col.step", lg): f.step, t("col.rule", lg): f.code, t("col.message", lg): f.text(lg)}
+        st.dataframe(pd.DataFrame([{t("col.rule", lg): t(f"lint.kind.{f.code}", lg) if f"lint.kind.{f.code}" in WORDS
+                                    else f.code, t("col.message", lg): f.text(lg)}
                                    for f in findings]), hide_index=True, width="stretch")
     elif not problems:
         st.success(plain(t("lint.none", lg)))

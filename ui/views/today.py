@@ -87,6 +87,8 @@ else:
     if person is not None:
         my_day(person)
         handover_panel(wb, lg, person, day)
+    elif signed is not None and section in (None, signed.section) and dept == wb.department_of_section.get(signed.section):
+        my_day(me)  # a head on the section's day reads their own first: the steps gone up to them, too
     duties = [d for d in r.steps if (person is None or person in (d.a, d.b, d.acting, d.suggested))
               and section in (None, d.section)]
     counts = {k: sum(d.status == k for d in duties) for k in STATUSES}
