@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from bench.city import BENCH
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("today", "flowchart", "designer", "people", "reform", "data", "audit")
+PAGES = ("today", "flowchart", "designer", "review", "people", "reform", "data", "audit")
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"环节": "11", "主办在岗": "8", "备岗代办": "1", "上报代行": "2", "空缺": "0"}
+    assert shown(at.caption[0]).startswith("共 11 个环节：主办在岗 8")  # the figures in a line, above the lists
     covered = at.dataframe[0].value  # bb07's step by B; bb03's and bb04's gone up to their head
     assert list(covered["环节"]) == ["收文登记", "办理归档", "审核审批"]
     assert list(covered["今日办理人"]) == ["赵文静", "赵文静", "吴丽娟"]

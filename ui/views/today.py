@@ -92,10 +92,9 @@ else:
     duties = [d for d in r.steps if (person is None or person in (d.a, d.b, d.acting, d.suggested))
               and section in (None, d.section)]
     counts = {k: sum(d.status == k for d in duties) for k in STATUSES}
-    m = st.columns(1 + len(STATUSES))
-    m[0].metric(t("today.steps", lg), len(duties))
-    for column, k in zip(m[1:], STATUSES, strict=True):
-        column.metric(t(f"status.{k}", lg), counts[k])
+    # The figures in a line first (five cards filled a phone's screen before the answer), as cards
+    # below the lists, for a desktop's glance.
+    st.caption(plain(t("roster.summary", lg, total=len(duties), **counts)))
 
     def table(rows, with_status=True):
         """The answer first (step, who acts, who could stand in), then its context: on a phone the
@@ -125,6 +124,10 @@ else:
     with st.expander(t("today.all", lg, n=len(duties)), expanded=person is not None):
         if duties:
             st.dataframe(table(duties), hide_index=True, width="stretch")
+    m = st.columns(1 + len(STATUSES))
+    m[0].metric(t("today.steps", lg), len(duties))
+    for column, k in zip(m[1:], STATUSES, strict=True):
+        column.metric(t(f"status.{k}", lg), counts[k])
 
 # A leave request checked before it is approved, for the person shown (or oneself) from this day.
 with st.expander(t("people.whatif", lg)):
