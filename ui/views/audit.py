@@ -73,6 +73,9 @@ def changed(before, after) -> str:
         edited = [k for k in now if k in was and now[k] != was[k]]
         parts += [t("audit.edited", lg, ids="、".join(edited))] if edited else []
         return "; ".join(parts)
+    if before is None and isinstance(after, dict):  # a record made: its plain values in a line
+        plain_values = [f"{k}: {short(v)}" for k, v in after.items() if not isinstance(v, (list, dict)) and v is not None]
+        return "; ".join(plain_values) or short(after)
     if before is None:
         return short(after) if after is not None else ""
     return t("audit.was", lg, value=short(before)) + ("" if after is None else f" → {short(after)}")
@@ -125,7 +128,7 @@ st.dataframe(pd.DataFrame(grouped(shown)), hide_index=True, width="stretch")
 
 if shown:
     entry = st.selectbox(t("audit.open", lg), [r.id for r in shown], key="audit_entry",
-                         format_func=lambda i: next(f"#{r.id} {local(r.at)} {named(r.action)} {r.subject}"
+                         format_func=lambda i: next(f"#{r.id} {local(r.at)} {named(r.action)} {subject_words(r.subject)}"
                                                     for r in shown if r.id == i))
     opened = next(r for r in shown if r.id == entry)
     c1, c2 = st.columns(2)
