@@ -86,7 +86,12 @@ class NotFound(BadInput):
 
 
 class Conflict(AbflowError):
-    """Someone changed the data after it was read: reload and redo, nothing was lost."""
+    """Someone changed the data after it was read: reload and redo, nothing was lost. `by` names
+    who, where the record says (a page tells the user whose change to look at)."""
+
+    def __init__(self, message: str, by: str | None = None):
+        super().__init__(message)
+        self.by = by
 
 
 class PermissionDenied(AbflowError):

@@ -358,6 +358,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "designer.publish_when_clean": ("流程检查有问题时不能发布；可先保存草稿。",
                                     "Publishing waits until the checks find nothing; save a draft meanwhile."),
     "designer.published": ("已发布，修订号 {revision}。", "Published as revision {revision}."),
+    "designer.conflict_by": ("（修改人：{who}）", " (by {who})"),
     "designer.conflict": ("未发布：有人在您打开之后发布了此流程。以下是对方的修改；请重新载入后再改。",
                           "Not published: someone published this process after you opened it. Their changes are below; reload, then edit again."),
     "designer.reload": ("重新载入", "Reload"),

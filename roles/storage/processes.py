@@ -128,11 +128,13 @@ def replace_version(session: Session, process_id: str, which: Which, version: Ve
     """Store `version` as the process's `which` version and return its new revision. With
     `expected_revision`, refuse (Conflict) when the stored one has moved on since it was read."""
     v = table_of(VersionRow)
-    current = session.execute(select(v.c.revision).where((v.c.process_id == process_id) & (v.c.version == which))
-                              .with_for_update()).scalar()
+    found = session.execute(select(v.c.revision, v.c.updated_by).where((v.c.process_id == process_id) & (v.c.version == which))
+                            .with_for_update()).first()
+    current = found[0] if found else None
     if expected_revision is not None and (current or 0) != expected_revision:
-        raise Conflict(f"process {process_id}, {which}: saved as revision {current} by someone else since "
-                            f"revision {expected_revision} was read")
+        by = found[1] if found else None
+        raise Conflict(f"process {process_id}, {which}: saved as revision {current} by {by or 'someone else'} since "
+                       f"revision {expected_revision} was read", by=by)
     st = table_of(StepRow)
     session.execute(delete(st).where((st.c.process_id == process_id) & (st.c.version == which)))
     revision = (current or 0) + 1
@@ -162,10 +164,12 @@ def write_draft(session: Session, process_id: str, which: Which, version: Versio
     another save of the draft came in between."""
     d = table_of(DraftRow)
     key = (d.c.process_id == process_id) & (d.c.version == which)
-    current = session.execute(select(d.c.revision).where(key).with_for_update()).scalar()
+    found = session.execute(select(d.c.revision, d.c.saved_by).where(key).with_for_update()).first()
+    current = found[0] if found else None
     if (current or 0) != expected_revision:
-        raise Conflict(f"process {process_id}, {which}: the draft was saved as revision {current} by someone "
-                            f"else since revision {expected_revision} was read")
+        by = found[1] if found else None
+        raise Conflict(f"process {process_id}, {which}: the draft was saved as revision {current} by "
+                       f"{by or 'someone else'} since revision {expected_revision} was read", by=by)
     revision = (current or 0) + 1
     values = {"steps": [stored_step(s) for s in version.steps], "terms": terms_of(version), "base_revision": base_revision,
               "base": [stored_step(s) for s in base.steps],

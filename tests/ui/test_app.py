@@ -382,7 +382,7 @@ def test_designer_refuses_a_stale_save_and_shows_the_other_change(bianban, desig
     at.run()
     at.button(key="d_publish").click().run()
     assert not at.exception
-    assert any("未发布" in e.value for e in at.error)
+    assert any("未发布" in e.value and "修改人：tester" in e.value for e in at.error)  # whose change, named
     assert "s5 制证发证" in list(at.dataframe[-1].value["环节"])
     live = organisation.load(bianban).process_by_id["bb-p2"].after
     assert live.step("s4").b == "bb06" and live.step("s5").b == "bb09"  # theirs kept, ours not written
@@ -434,7 +434,7 @@ def test_two_heads_saving_one_draft_the_second_is_refused(bianban, designer):
     _edit_b(second, 3, "bb09")
     second.run()
     second.button(key="d_draft").click().run()
-    assert any("草稿未保存" in e.value for e in second.error)
+    assert any("草稿未保存" in e.value and "修改人：" in e.value for e in second.error)
     assert process_store.load_draft(bianban, "bb-p2", "after").version.step("s4").b == "bb08"  # the first kept
 
 

@@ -280,8 +280,8 @@ with right:
                 base=draft["stored"], expected_draft=draft["draft_revision"])
             draft["saved"] = (account().username, dt.datetime.now(dt.timezone.utc))
             st.success(plain(t("designer.draft_saved", lg)))
-        except actions.Conflict:
-            st.error(plain(t("designer.draft_conflict", lg)))
+        except actions.Conflict as e:
+            st.error(plain(t("designer.draft_conflict", lg) + (t("designer.conflict_by", lg, who=e.by) if e.by else "")))
             draft["stale_draft"] = True
         except actions.AbflowError as e:
             show_error(e)
@@ -295,8 +295,8 @@ with right:
             del st.session_state[draft_key]
             st.session_state["d_flash"] = t("designer.submitted", lg)
             st.rerun()
-        except actions.Conflict:
-            st.error(plain(t("designer.draft_conflict", lg)))
+        except actions.Conflict as e:
+            st.error(plain(t("designer.draft_conflict", lg) + (t("designer.conflict_by", lg, who=e.by) if e.by else "")))
             draft["stale_draft"] = True
         except actions.AbflowError as e:
             show_error(e)
@@ -307,9 +307,10 @@ with right:
             del st.session_state[draft_key]
             st.session_state["d_flash"] = t("designer.published", lg, revision=revision)
             st.rerun()
-        except actions.Conflict:
+        except actions.Conflict as e:
             theirs = actions.process_version(db(), account(), process_id=pid, which=which)[2]
             draft["conflict"] = diff(draft["stored"], theirs)
+            draft["conflict_by"] = e.by
         except actions.AbflowError as e:
             show_error(e)
     if draft["draft_revision"] and b3.button(t("designer.discard", lg), key="d_discard", disabled=not editable) \
@@ -322,7 +323,8 @@ with right:
         st.rerun()
     if "conflict" in draft:
         # Someone saved this version after the draft was read: show their change; nothing was overwritten.
-        st.error(plain(t("designer.conflict", lg)))
+        st.error(plain(t("designer.conflict", lg) + (t("designer.conflict_by", lg, who=draft["conflict_by"])
+                                                    if draft.get("conflict_by") else "")))
         if draft["conflict"]:
             st.dataframe(pd.DataFrame([{
                 t("col.step", lg): f"{c.step} {(c.new or c.old).label}", t("publish.change", lg): t(f"publish.{c.kind}", lg),
