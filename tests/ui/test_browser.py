@@ -174,8 +174,13 @@ def test_a_step_renamed_in_the_drawing_is_saved_without_applying_it_first(server
     page.mouse.move(5, 5)                                   # out of the drawing, towards the page's buttons
     assert chart_says(page, None, "收文登记并分办")           # the draft took it: its chart says so
     settle(page)
+    asks = """() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);
+                      return e.defaultPrevented; }"""
+    page.wait_for_function(asks, timeout=30_000)            # not saved yet: a reload would be asked about
     page.get_by_role("button", name="保存草稿").click()
     page.get_by_text("草稿已保存").wait_for(timeout=30_000)
+    settle(page)
+    page.wait_for_function(f"() => !({asks})()", timeout=30_000)  # saved: nothing to lose
     draft = load_draft(engine_for(demo_url), "rsj-p01", "after")
     assert draft is not None and draft.version.step("s1").name == "收文登记并分办"
 

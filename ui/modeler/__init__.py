@@ -10,9 +10,11 @@ _modeler = components.declare_component("bpmn_modeler", path=str(Path(__file__).
 
 
 def modeler(xml: str, hint: str = "", key: str | None = None, marks: dict[str, str] | None = None,
-            fit: str = "Fit", lang: str = "zh") -> dict | None:
+            fit: str = "Fit", lang: str = "zh", unsaved: bool = False) -> dict | None:
     """The drawing last sent as {"xml", "at"} (None until the first edit); `xml` given back as it
     was sent is shown as it is, not imported again. `marks` colours elements by id as a review
     shows a change: "added" green, "changed" amber. `fit` labels the zoom-to-fit button; `lang` is
-    the language of bpmn-js's own words (its palette, menus and pads: Chinese, or English)."""
-    return _modeler(xml=xml, hint=hint, marks=marks or {}, fit_label=fit, lang=lang, key=key, default=None)
+    the language of bpmn-js's own words (its palette, menus and pads: Chinese, or English).
+    `unsaved`: the page holds edits not yet saved, and the browser asks before a reload loses them."""
+    return _modeler(xml=xml, hint=hint, marks=marks or {}, fit_label=fit, lang=lang, unsaved=unsaved, key=key,
+                    default=None)

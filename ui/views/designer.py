@@ -111,7 +111,10 @@ if draft_key not in st.session_state:
                                    "stored": saved.base if saved else (proc.version(which) or Version()),
                                    "draft_revision": saved.revision if saved else 0,
                                    "saved": (saved.saved_by, saved.saved_at) if saved else None,
-                                   "modeler_at": None, "editor": 0}
+                                   "modeler_at": None, "editor": 0,
+                                   # what is stored (the draft, or the live version): the page warns
+                                   # before a reload or a close would lose what differs from it
+                                   "kept_version": version_of(rows_of(start), kept_of(start), terms_of(start or Version()))}
 draft = st.session_state[draft_key]
 if draft["saved"]:
     by, at = draft["saved"]
@@ -191,7 +194,7 @@ with tab_drawing:
         xml = draft.get("drawn_xml") or bpmn.write(current, pid, proc.name, lanes, ascii_ids=True).decode("utf-8")
         drawn = modeler(xml, t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}",
                         marks={ids[x]: "added" for x in changes.added} | {ids[x]: "changed" for x, _ in changes.changed},
-                        fit=t("designer.fit", lg), lang=lg)
+                        fit=t("designer.fit", lg), lang=lg, unsaved=current != draft["kept_version"] and editable)
         if drawn and drawn.get("at") != draft["modeler_at"] and editable:
             # Every edit of the drawing is the draft at once: the table, the chart and lint follow it,
             # and what a save stores is what the page shows.
@@ -279,7 +282,9 @@ with right:
                 db(), account(), process_id=pid, which=which, version=current, base_revision=draft["revision"],
                 base=draft["stored"], expected_draft=draft["draft_revision"])
             draft["saved"] = (account().username, dt.datetime.now(dt.timezone.utc))
-            st.success(plain(t("designer.draft_saved", lg)))
+            draft["kept_version"] = current
+            st.session_state["d_flash"] = t("designer.draft_saved", lg)
+            st.rerun()  # drawn again as saved: nothing left for a reload to lose
         except actions.Conflict as e:
             st.error(plain(t("designer.draft_conflict", lg) + (t("designer.conflict_by", lg, who=e.by) if e.by else "")))
             draft["stale_draft"] = True
