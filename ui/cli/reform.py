@@ -64,11 +64,12 @@ def check(ctx, rules: tuple[str, ...], department: str | None, as_json: bool) ->
     else:
         from rich.text import Text
         table = new_table(t("check.title", n=len(findings)), ("rule", "severity", "subject", "message"))
-        for f in findings:
+        rank = {"error": 0, "warning": 1}  # errors first, then warnings, the exempted last
+        for f in sorted(findings, key=lambda f: (f.exemption is not None, rank.get(f.severity, 2))):
             severity = Text(t("severity." + f.severity), style="bold red" if f.blocking else "yellow")
             if f.exemption:
                 severity = Text(t("severity.exempted", severity=t("severity." + f.severity)), style="dim")
-            _row(table, f.rule, severity, f.subject,
+            _row(table, t(f"rule.{f.rule}"), severity, f.subject,
                  f.text(lang()) + (t("check.exemption", reason=f.exemption) if f.exemption else ""))
         _stdout().print(table)
     if any(f.blocking for f in findings):
