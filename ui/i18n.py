@@ -223,6 +223,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "publish.ab_table": ("AB角表", "A/B table"),
     "publish.before_after": ("改革前后对照", "Before and after"),
     "publish.changes": ("与第 {release} 版相比的变化", "Changes since release {release}"),
+    "publish.search": ("搜索流程或科室（可输入多个词：名称、科室、部门）", "Find a process or section (several words: name, section, department)"),
+    "publish.search_none": ("没有找到", "nothing found"),
     "publish.changes_chart": ("{name}：与第 {release} 版相比", "{name}: against release {release}"),
     "publish.approved": ("审批：{approver}，{on}（修订 {revision}）", "Approved by {approver} on {on} (revision {revision})"),
     "publish.approved_since": ("第 {release} 版以来批准的修改", "Approved since release {release}"),

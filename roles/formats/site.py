@@ -124,6 +124,24 @@ th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:
 .crumbs{color:#666}.added{color:#2e7d32}.removed{color:#c62828}.reassigned,.renamed{color:#b26a00}"""
 
 
+#: The release's search: every process and section, found by every word typed (name, section,
+#: department), in the reader's browser from `search.json`; no server needed, as the site is files.
+SEARCH = """<p><input id="q" type="search" placeholder="{hint}" style="width:100%;padding:.5rem;font-size:1rem"
+aria-label="{hint}"></p><ul id="hits"></ul><script>
+let index = null;
+const q = document.getElementById("q"), hits = document.getElementById("hits");
+q.addEventListener("input", async () => {{
+  if (index === null) index = await (await fetch("search.json")).json();
+  const words = q.value.toLowerCase().split(/\\s+/).filter(Boolean);
+  hits.replaceChildren(...(words.length ? index.filter(e => words.every(w => e.text.toLowerCase().includes(w)))
+                                            .slice(0, 50) : []).map(e => {{
+    const li = document.createElement("li"), a = document.createElement("a");
+    a.href = e.href; a.textContent = e.text; li.append(a); return li; }}));
+  if (words.length && !hits.children.length) hits.textContent = "{none}";
+}});
+</script>"""
+
+
 def _page(title: str, body: str, crumbs: str = "") -> str:
     return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{escape(title)}</title>"
             f"<meta name=\"viewport\" content=\"width=device-width\"><style>{CSS}</style></head><body>"
@@ -456,7 +474,13 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 section_cut=_pct((sections_before - sections_after) / sections_before if sections_before else None),
                 steps=f"{steps_before:,} → {steps_after:,}",
                 step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
-    (rel / "index.html").write_text(_page(w("publish.title"), f"<p>{escape(summary)}</p>" +
+    entries = [{"text": f"{p.name} · {' · '.join(section_and_department(wb, p.section))}", "href": f"p-{_slug(p.id)}.html"}
+               for p in wb.processes]
+    entries += [{"text": f"{s.name} · {d.name}", "href": f"d-{_slug(d.id)}.html#{s.id}"}
+                for d in wb.departments for s in d.sections]
+    (rel / "search.json").write_text(json.dumps(entries, ensure_ascii=False), "utf-8")
+    search = SEARCH.format(hint=escape(w("publish.search")), none=escape(w("publish.search_none")))
+    (rel / "index.html").write_text(_page(w("publish.title"), search + f"<p>{escape(summary)}</p>" +
                                           _approved_since(wb, approvals, last.get("approved"), previous, w) +
                                           _four_table(figures["city"]["four"], w) + _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
@@ -496,6 +520,13 @@ def _filed(wb: Workbook, f: FiledList, pages: _Pages, w) -> str:
     return head + _table([w("col.step"), w("publish.filed_was"), w("publish.filed_now")], [
         [escape(steps.get((c.process, c.step), f"{c.process} · {c.step}")), pair(c.was), pair(c.now)]
         for c in f.changes])
+
+
+def section_and_department(wb: Workbook, section_id: str) -> tuple[str, str]:
+    """A section's name and its department's: every department has a 综合科."""
+    sec = wb.section_by_id.get(section_id)
+    dept = wb.department_by_id.get(wb.department_of_section.get(section_id, ""))
+    return (sec.name if sec else section_id), (dept.name if dept else "")
 
 
 def _approved(approvals: Mapping[tuple[str, str], Approval]) -> dict[str, str]:
