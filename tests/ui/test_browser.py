@@ -222,33 +222,30 @@ def test_a_workbook_uploaded_in_the_browser_imports_all_or_nothing(server, page,
     page.get_by_text("改革前环节").first.wait_for(timeout=60_000)
 
 
-def test_the_published_site_finds_a_process_by_several_words(demo_url, tmp_path):
+def test_the_published_site_finds_a_process_by_several_words(demo_url, page, tmp_path):
     """The site is files (served by the proxy): its front page searches every process and section
     in the reader's browser, by every word typed, and says when nothing is found."""
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-    from playwright.sync_api import sync_playwright
     subprocess.run([ABFLOW, "--db", demo_url, "publish", "--out", str(tmp_path / "site")], check=True,
                    capture_output=True)
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
     handler.log_message = lambda *a: None  # type: ignore[method-assign]
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    reader = page.context.browser.new_page()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/r1/index.html")
-            page.get_by_role("searchbox").fill("市场 食品")
-            page.locator("#hits a").filter(has_text="食品生产许可").first.wait_for(timeout=30_000)
-            assert all("食品" in x and "市场" in x for x in page.locator("#hits a").all_inner_texts())
-            page.locator("#hits a").filter(has_text="食品生产许可").first.click()
-            page.wait_for_url("**/p-scj-p05.html")
-            page.go_back()
-            page.get_by_role("searchbox").fill("没有这个词")
-            page.get_by_text("没有找到").wait_for(timeout=30_000)
-            browser.close()
+        reader.goto(f"http://127.0.0.1:{server.server_address[1]}/r1/index.html")
+        reader.get_by_role("searchbox").fill("市场 食品")
+        reader.locator("#hits a").filter(has_text="食品生产许可").first.wait_for(timeout=30_000)
+        assert all("食品" in x and "市场" in x for x in reader.locator("#hits a").all_inner_texts())
+        reader.locator("#hits a").filter(has_text="食品生产许可").first.click()
+        reader.wait_for_url("**/p-scj-p05.html")
+        reader.go_back()
+        reader.get_by_role("searchbox").fill("没有这个词")
+        reader.get_by_text("没有找到").wait_for(timeout=30_000)
     finally:
+        reader.close()
         server.shutdown()
         server.server_close()
