@@ -144,10 +144,23 @@ MESSAGES = {
     "handover {} was changed by someone else meanwhile (revision {}, not {}); read it again":
         "交接单 {} 已被他人修改（现为第 {} 版，不是第 {} 版），请重新读取",
     "the absence of {} from {} to {} was changed by someone else meanwhile": "{} 自 {} 至 {} 的请假已被他人修改",
-    "process {}, {}: saved as revision {} by someone else since revision {} was read":
-        "流程 {}（{}）：读取第 {} 版后已被他人保存为第 {} 版",
-    "process {}, {}: the draft was saved as revision {} by someone else since revision {} was read":
-        "流程 {}（{}）：读取后草稿已被他人保存为第 {} 版（读取时为第 {} 版）",
+    "process {}, {}: saved as revision {} by {} since revision {} was read":
+        "流程 {}（{}）：已被保存为第 {} 版，保存人 {}（您读取的是第 {} 版）",
+    "process {}, {}: the draft was saved as revision {} by {} since revision {} was read":
+        "流程 {}（{}）：草稿已被保存为第 {} 版，保存人 {}（您读取的是第 {} 版）",
+    # review before publishing
+    "the draft changes nothing of the live version": "草稿与现行版本相同，没有可送审的修改",
+    "is not waiting for review": "不在待审核状态",
+    "is not waiting for review (its last review was {})": "不在待审核状态（上次审核结果：{}）",
+    "{}: only the reform office or the leader in charge of department {} may approve or return process {}":
+        "{}：只有编办或部门 {} 的分管领导可以批准或退回流程 {}",
+    "{}: submitted process {} for review, and so may not approve or return it: someone else reviews a change":
+        "{}：流程 {} 是您提交送审的，不能由您本人批准或退回，须由他人审核",
+    "a return says why: give a comment": "退回须说明理由，请填写审批意见",
+    "a comment is printable text of at most {} characters": "意见须为可显示的文字，最多 {} 个字",
+    "process {}, {}: the live version became revision {} after the draft was started from revision {}; "
+    "open the draft again and redo the edit on it":
+        "流程 {}（{}）：现行版本已是第 {} 版，而草稿基于第 {} 版；请重新打开草稿，在其上重做修改",
     "another import or change is still being written; nothing was changed, try again when it has finished":
         "另一项导入或修改正在写入；未做任何更改，请待其完成后再试",
     "{}: another publish is running; try again when it has finished": "{}：另一次发布正在进行，请待其完成后再试",

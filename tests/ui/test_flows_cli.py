@@ -129,6 +129,7 @@ def test_a_stale_edit_is_refused(bianban):
     seen = p.revisions["after"]
     v = Version(p.after.steps[:2] + (Step("s3", "审核确认", "approval", a="bb10", b="bb11"),))
     assert stored(bianban, process_store.save_version, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER) == seen + 1
-    with pytest.raises(Conflict, match="by someone else"):
+    with pytest.raises(Conflict, match="saved as revision 2 by tester since revision 1") as refused:
         stored(bianban, process_store.save_version, "bb-p3", "after", v, "editor", expected_revision=seen, user=TESTER)
+    assert refused.value.by == "tester"  # whose change it met, for a page to name
     assert organisation.load(bianban).process_by_id["bb-p3"].revisions["after"] == seen + 1
