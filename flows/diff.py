@@ -66,8 +66,18 @@ class Comparison:
     terms: tuple[str, ...] = ()
 
     @property
+    def steps_changed(self) -> bool:
+        """Whether any step was added, removed or changed (the terms aside)."""
+        return bool(self.added or self.removed or self.changed)
+
+    @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.terms)
+        return not (self.steps_changed or self.terms)
+
+    def marks(self) -> dict[str, str]:
+        """Each step a chart marks, and how: "added", "changed" or "removed"."""
+        return ({sid: "added" for sid in self.added} | {sid: "changed" for sid, _ in self.changed}
+                | dict.fromkeys(self.removed, "removed"))
 
     @property
     def holders_only(self) -> bool:

@@ -214,8 +214,7 @@ def compared(old: Version | None, new: Version) -> tuple[Version, dict[str, str]
     kept = {s.id for s in new.steps} | gone
     removed = tuple(replace(s, next=tuple(n for n in s.next if n in kept), branches=(), otherwise=None)
                     for s in (old.steps if old else ()) if s.id in gone)
-    marks = {sid: "added" for sid in c.added} | {sid: "changed" for sid, _ in c.changed} | dict.fromkeys(gone, "removed")
-    return replace(new, steps=new.steps + removed), marks
+    return replace(new, steps=new.steps + removed), c.marks()
 
 
 def diff_dot(old: Version | None, new: Version, labels: Labels, direction: str = "LR") -> str:

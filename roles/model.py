@@ -149,6 +149,21 @@ class Workbook:
         return {d.id: d for d in self.departments}
 
     @cached_property
+    def namesakes(self) -> dict[str, int]:
+        """How many people bear each name: two 叶斌 are told apart by their section."""
+        counted: dict[str, int] = {}
+        for p in self.people:
+            counted[p.name] = counted.get(p.name, 0) + 1
+        return counted
+
+    def section_names(self, section_id: str) -> tuple[str, str]:
+        """A section's name and its department's (every department has a 综合科); the id for a
+        section the data lacks."""
+        sec = self.section_by_id.get(section_id)
+        dept = self.department_by_id.get(self.department_of_section.get(section_id, ""))
+        return (sec.name if sec else section_id), (dept.name if dept else "")
+
+    @cached_property
     def department_of_section(self) -> dict[str, str]:
         return {s.id: d.id for d in self.departments for s in d.sections}
 

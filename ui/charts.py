@@ -116,11 +116,12 @@ def changes_parts(wb: Workbook, process_id: str, draft: Version, language: str) 
     p = wb.process_by_id[process_id]
     live = p.after or Version()
     c = compare(live, draft)
+    marks = c.marks()
     base = chart_labels(wb, process_id, "after", language)
     return [(t("chart.changes_live", language, n=step_count(live), removed=len(c.removed)), live,
-             replace(base, marks=dict.fromkeys(c.removed, "removed"))),
+             replace(base, marks={x: m for x, m in marks.items() if m == "removed"})),
             (t("chart.changes_draft", language, n=step_count(draft), added=len(c.added), changed=len(c.changed)), draft,
-             replace(base, marks={x: "added" for x in c.added} | {x: "changed" for x, _ in c.changed}))]
+             replace(base, marks={x: m for x, m in marks.items() if m != "removed"}))]
 
 
 def print_pdf(wb: Workbook, process_id: str, which: str, paper: Paper, language: str | None = None,

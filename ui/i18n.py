@@ -899,21 +899,10 @@ def person_name(wb, pid: str | None) -> str:
     p = wb.person_by_id.get(pid)
     if p is None:
         return pid
-    if _namesakes(wb).get(p.name, 0) > 1:
+    if wb.namesakes.get(p.name, 0) > 1:
         sec = wb.section_by_id.get(p.section)
         return f"{p.name}（{sec.name if sec else p.section}）"
     return p.name
-
-
-def _namesakes(wb) -> dict[str, int]:
-    """How many people bear each name, counted once per data set (kept on the workbook)."""
-    found = wb.__dict__.get("_namesakes")
-    if found is None:
-        found = {}
-        for x in wb.people:
-            found[x.name] = found.get(x.name, 0) + 1
-        wb.__dict__["_namesakes"] = found
-    return found
 
 
 def subject_name(wb, subject: str) -> str:
@@ -943,9 +932,7 @@ def subject_name(wb, subject: str) -> str:
 
 def section_and_department(wb, sid: str) -> tuple[str, str]:
     """A section's name and its department's, for labels that must tell sections apart."""
-    sec = wb.section_by_id.get(sid)
-    dept = next((d.name for d in wb.departments if d.id == wb.department_of_section.get(sid)), "")
-    return (sec.name if sec else sid), dept
+    return wb.section_names(sid)
 
 
 def section_label(wb, sid: str) -> str:

@@ -258,7 +258,8 @@ def ab_filing(db: Database, actor: Account, *, section_id: str, fmt: str, langua
     within(db, actor, section_id=section_id)
     if record:
         require_section(wb, actor, section_id, "file the AB list")
-    made = _filing(db, wb, section_id, fmt, language, day, approvals(db, actor))
+    made = _filing(wb, section_id, records.last_filing(db.engine, section_id), fmt, language, day,
+                   approvals(db, actor))
     if record:
         with db.write(actor) as tx:
             records.add_filing(tx, section_id, list(made.rows))
@@ -278,16 +279,17 @@ def ab_filing_all(db: Database, actor: Account, *, fmt: str, language: str = "zh
     wb = db.workbook(("after",))
     sections = [s.id for d in wb.departments for s in d.sections]
     today = day or clock.today()
+    filed = records.last_two_filings(db.engine)  # each section's last filing, read once for all of them
     if if_due:
         half = today.replace(month=1 if today.month <= 6 else 7, day=1)
-        filed = records.last_two_filings(db.engine)
         if not calendar_of(wb).is_workday(today) or all(
                 sec in filed and clock.local(filed[sec][0].filed_at).date() >= half for sec in sections):
             return []
     ok = approvals(db, actor)
     made = []
     for n, section_id in enumerate(sections, 1):
-        made.append(_filing(db, wb, section_id, fmt, language, day, ok))
+        made.append(_filing(wb, section_id, filed[section_id][0] if section_id in filed else None, fmt, language,
+                            day, ok))
         progress(n, len(sections))
     with db.write(actor) as tx:
         for f in made:
@@ -299,8 +301,9 @@ def filed_lists(db: Database, actor: Account) -> dict[str, FiledList]:
     """Each filed section's last AB filing and what it changed of the one before."""
     from roles import clock
     out = {}
+    dept_of = db.workbook(()).department_of_section if actor.department is not None else {}
     for section, (last, before) in records.last_two_filings(db.engine).items():
-        if actor.department is not None and db.workbook(()).department_of_section.get(section) != actor.department:
+        if actor.department is not None and dept_of.get(section) != actor.department:
             continue
         out[section] = FiledList(clock.local(last.filed_at).date(), last.filed_by,
                                  _filing_changes(before.entries, list(last.entries)) if before else (),
@@ -314,14 +317,13 @@ def _form_format(fmt: str) -> None:
         raise BadInput(f"form: '{fmt}' is none of {', '.join(FORMATS)} (say it with the file's extension)")
 
 
-def _filing(db: Database, wb: Workbook, section_id: str, fmt: str, language: str, day,
+def _filing(wb: Workbook, section_id: str, last: records.Filing | None, fmt: str, language: str, day,
             approved: dict[tuple[str, str], Approval]) -> ABFiling:
-    """One section's form, against its last filing; nothing is recorded here."""
+    """One section's form, against its `last` filing; nothing is recorded here."""
     from roles import clock
     from roles.formats import filing
     sec = wb.section_by_id[section_id]
     rows = ab_list(wb, section_id)
-    last = records.last_filing(db.engine, section_id)
     changes = _filing_changes(last.entries if last else (), rows)
     lg = "en" if language == "en" else "zh"
     w = filing.words_in(lg)

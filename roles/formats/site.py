@@ -414,7 +414,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
             for p in wb.processes for which in ("after", "before") if (v := p.version(which)) is not None]
     for p in wb.processes:
         was = _published(old.get(p.id))
-        if p.after is not None and was is not None and _steps_changed(compare(was, p.after)):
+        if p.after is not None and was is not None and compare(was, p.after).steps_changed:  # a manifest keeps no terms
             labels = words.labels(wb, p.id, "after")
             labels.title = w("publish.changes_chart", name=p.name, release=previous[-1])
             jobs.append((p.id, "changes", "svg", diff_dot(was, p.after, labels, "LR")))
@@ -474,7 +474,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 section_cut=_pct((sections_before - sections_after) / sections_before if sections_before else None),
                 steps=f"{steps_before:,} → {steps_after:,}",
                 step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
-    entries = [{"text": f"{p.name} · {' · '.join(section_and_department(wb, p.section))}", "href": f"p-{_slug(p.id)}.html"}
+    entries = [{"text": f"{p.name} · {' · '.join(wb.section_names(p.section))}", "href": f"p-{_slug(p.id)}.html"}
                for p in wb.processes]
     entries += [{"text": f"{s.name} · {d.name}", "href": f"d-{_slug(d.id)}.html#{s.id}"}
                 for d in wb.departments for s in d.sections]
@@ -496,11 +496,6 @@ def _ignore(field: str, why: str) -> None:
     """A field a release's manifest does not keep (an older release kept fewer) is left at its default."""
 
 
-def _steps_changed(c) -> bool:
-    """A manifest keeps the steps, not the terms: only the steps' changes are drawn."""
-    return bool(c.added or c.removed or c.changed)
-
-
 def _published(entry: dict | None) -> Version | None:
     """A process as a release before published it, where its manifest kept the whole of each step
     (releases of older versions kept the names and holders only: no drawing of their changes)."""
@@ -520,13 +515,6 @@ def _filed(wb: Workbook, f: FiledList, pages: _Pages, w) -> str:
     return head + _table([w("col.step"), w("publish.filed_was"), w("publish.filed_now")], [
         [escape(steps.get((c.process, c.step), f"{c.process} · {c.step}")), pair(c.was), pair(c.now)]
         for c in f.changes])
-
-
-def section_and_department(wb: Workbook, section_id: str) -> tuple[str, str]:
-    """A section's name and its department's: every department has a 综合科."""
-    sec = wb.section_by_id.get(section_id)
-    dept = wb.department_by_id.get(wb.department_of_section.get(section_id, ""))
-    return (sec.name if sec else section_id), (dept.name if dept else "")
 
 
 def _approved(approvals: Mapping[tuple[str, str], Approval]) -> dict[str, str]:

@@ -179,15 +179,6 @@ def reviews(engine: Engine, process_ids: Iterable[str] | None = None, *, every: 
     return out
 
 
-def approved_since(engine: Engine, since: dt.datetime | None) -> list[Review]:
-    """What was approved after `since` (everything, with None): a release lists them."""
-    with Session(engine) as s:
-        query = select(ReviewRow).where(col(ReviewRow.state) == "approved").order_by(col(ReviewRow.decided_at))
-        if since is not None:
-            query = query.where(col(ReviewRow.decided_at) > since)
-        return [_review(r) for r in s.scalars(query)]
-
-
 def last_approved(engine: Engine) -> dict[tuple[str, str], Review]:
     """Each process version's last approval: the record a chart's title block shows."""
     with Session(engine) as s:

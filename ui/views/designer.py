@@ -193,7 +193,7 @@ with tab_drawing:
         ids = bpmn.element_ids(current, ascii_ids=True)
         xml = draft.get("drawn_xml") or bpmn.write(current, pid, proc.name, lanes, ascii_ids=True).decode("utf-8")
         drawn = modeler(xml, t("designer.apply_hint", lg), key=f"modeler:{pid}:{which}",
-                        marks={ids[x]: "added" for x in changes.added} | {ids[x]: "changed" for x, _ in changes.changed},
+                        marks={ids[x]: m for x, m in changes.marks().items() if x in ids},
                         fit=t("designer.fit", lg), lang=lg, unsaved=current != draft["kept_version"] and editable)
         if drawn and drawn.get("at") != draft["modeler_at"] and editable:
             # Every edit of the drawing is the draft at once: the table, the chart and lint follow it,
