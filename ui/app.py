@@ -27,14 +27,16 @@ with st.sidebar:
     keep_session()
 
 lg = language()
-# Streamlit's own words are English: the uploader's instructions and button are said in the page's
-# language instead (with our size limit), and the top-right "Running… Stop" is left out (each long
-# task shows its own progress).
+# Streamlit's own words are English: the uploader's instructions and button, and a select box's "No
+# results" when what is typed matches no option, are said in the page's language instead (with our
+# size limit), and the top-right "Running… Stop" is left out (each long task shows its own progress).
 st.html(f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span, [data-testid="stFileUploaderDropzoneInstructions"] > div > small {{display:none}}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content:"{t("upload.instructions", lg)}"; font-size:0.9rem}}
 [data-testid="stFileUploaderDropzone"] button p {{font-size:0}}
 [data-testid="stFileUploaderDropzone"] button p::after {{content:"{t("upload.browse", lg)}"; font-size:0.9rem}}
+[role="listbox"][data-empty="true"] span {{font-size:0}}
+[role="listbox"][data-empty="true"] span::after {{content:"{t("select.none", lg)}"; font-size:0.875rem}}
 [data-testid="stStatusWidget"] {{display:none}}
 </style>""")
 PAGES = Path(__file__).with_name("views")

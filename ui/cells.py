@@ -1,10 +1,19 @@
-"""Cells of an edited table (st.data_editor): an empty cell comes back as None, NaN or NaT, and an
-edited date as ISO text. Every page that edits a table reads its cells through here."""
+"""Cells of the pages' tables. Shown, an empty cell is blank (Streamlit would write "None"); read back
+from an edited table (st.data_editor), an empty cell comes as None, NaN or NaT and an edited date as
+ISO text. Every page shows and reads its tables through here."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
+
+
+def show_table(where: Any, data: Any, **options: Any) -> Any:
+    """A read-only table of rows (or a frame) in `where`: without pandas' index, as wide as the
+    page, empty cells blank."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    return where.dataframe(frame, **{"hide_index": True, "width": "stretch", "placeholder": "", **options})
 
 
 def text(x) -> str | None:

@@ -545,6 +545,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "chart.drawing": ("正在绘制流程图…", "Drawing the flowchart…"),
     "upload.instructions": ("或把文件拖放到此处（最大 20 MB）", "or drop a file here (at most 20 MB)"),
     "upload.browse": ("选择文件", "Choose file"),
+    "select.none": ("没有匹配的选项", "No matching option"),
     "chart.fit": ("适应宽度", "fit"),
     "chart.zoom": ("缩放（100% 为印刷字号，拖动滚动条平移）", "Zoom (100% is the printed size; scroll to pan)"),
     "reform.sections": ("科室数", "Sections"),

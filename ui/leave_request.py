@@ -11,6 +11,7 @@ import streamlit as st
 from roles import actions, clock
 from roles.model import ABSENCE_REASONS, Absence, Workbook
 
+from .cells import show_table
 from .i18n import person_name, t
 from .state import account, db, plain, show_error
 
@@ -43,16 +44,16 @@ def leave_request(wb: Workbook, lg: str, people: list[str], key: str, start: dt.
         st.success(plain(t("whatif.none", lg, person=who(person), start=begin, end=end)))
     else:
         st.error(plain(t("whatif.title", lg, person=who(person), start=begin, end=end) + f"：{len(added)}"))
-        st.dataframe(pd.DataFrame([{
+        show_table(st, [{
             t("col.date", lg): g.date.isoformat(), t("col.process", lg): g.process_name,
             t("col.step", lg): f"{g.step} {g.step_name}", t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
-            t("col.suggested", lg): who(g.suggested)} for g in added]), hide_index=True, width="stretch")
+            t("col.suggested", lg): who(g.suggested)} for g in added])
     for x in found.leaders_apart:
         st.error(plain(t("leaders.together", lg, date=x.date, head=who(x.head), deputy=who(x.deputy))))
     late = found.late
     if late:  # the time limits the leave would break, beside the steps it would leave uncovered
         st.warning(plain(t("overrun.leave", lg, person=who(person), n=len(late))))
-        st.dataframe(overrun_rows(late, lg), hide_index=True, width="stretch")
+        show_table(st, overrun_rows(late, lg))
     reason = st.selectbox(t("people.reason", lg), ABSENCE_REASONS, key=f"{key}_reason",
                           format_func=lambda r: t(f"reason.{r}", lg))
     if not actions.may_edit_absence(wb, account(), person):

@@ -807,3 +807,17 @@ def test_the_designer_keeps_and_edits_a_versions_terms_and_step_days(engine, des
     assert (after.promised_days, after.legal_days, after.trips) == (8, 20, 1)
     assert after.materials == ("申请书", "工时制度实施方案", "职工意见")
     assert after.step("s1").days == 2 and after.step("s2").special
+
+
+@pytest.mark.parametrize("view", ["today", "flowchart", "designer", "review", "people", "reform", "audit"])
+def test_no_table_writes_none_in_an_empty_cell(engine, app, view):
+    """Streamlit writes "None" in a table's empty cell unless told otherwise: every table of every
+    page, read-only or edited, leaves it blank (the demo's tables have empty cells: a step with no B,
+    an absence with no note)."""
+    from roles.clock import today
+    save_workbook(engine, demo_workbook(today()), user=TESTER)
+    at = app(str(ROOT / "ui" / "views" / f"{view}.py")).run()
+    assert not at.exception
+    assert len(at.dataframe) or view in ("flowchart", "review")  # data editors among them
+    for table in at.dataframe:
+        assert table.proto.HasField("placeholder") and table.proto.placeholder == "", view

@@ -129,6 +129,21 @@ def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path)
     assert "公文办理" in text and "审核人" in text and "改革前" in text
 
 
+def test_a_select_box_that_matches_nothing_says_so_in_chinese(server, page):
+    """Typed into a process list, words that match nothing are answered in the page's language, not
+    with Streamlit's own "No results"."""
+    page.goto(f"{server}/flowchart")
+    page.locator("[data-testid='stSelectbox']").first.wait_for(timeout=60_000)
+    settle(page)
+    page.locator("[data-testid='stSelectbox']").first.click()
+    page.keyboard.type("统战部 行政许可 不存在")
+    empty = page.locator("[role='listbox'][data-empty='true'] span").first
+    empty.wait_for(timeout=30_000)
+    said = empty.evaluate("e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content]")
+    assert said == ["0px", '"没有匹配的选项"']
+    page.keyboard.press("Escape")
+
+
 def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
     page.goto(f"{server}/designer")
     page.get_by_role("tab", name="图形编辑（BPMN）").click()

@@ -2,10 +2,10 @@
 (make one, change its role, switch it off or on, set a new password, remove it)."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from roles import actions
+from ui.cells import show_table
 from ui.i18n import person_label, t
 from ui.state import account, db, page, plain, renew_session, show_error
 
@@ -66,11 +66,10 @@ listed = actions.list_accounts(db(), me)
 if not listed:
     st.info(plain(t("accounts.none_yet", lg)))
 else:
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("signin.username", lg): a.username, t("accounts.role", lg): t(f"role.{a.role}", lg),
         t("today.person", lg): person_label(wb, a.person) if a.person else "",
-        t("accounts.state", lg): t("accounts.off" if off else "accounts.on", lg)} for a, off in listed]),
-        hide_index=True, width="stretch")
+        t("accounts.state", lg): t("accounts.off" if off else "accounts.on", lg)} for a, off in listed])
 role_name = lambda r: t(f"role.{r}", lg)  # noqa: E731
 who = lambda p: person_label(wb, p) if p else "—"  # noqa: E731
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from roles import actions, clock
+from ui.cells import show_table
 from ui.i18n import WORDS, subject_name, t
 from ui.state import account, db, page, plain
 
@@ -124,7 +124,7 @@ def row(r) -> dict:
 
 
 st.caption(plain(t("audit.zone", lg, zone=zone.key, n=len(shown))))
-st.dataframe(pd.DataFrame(grouped(shown)), hide_index=True, width="stretch")
+show_table(st, grouped(shown))
 
 if shown:
     entry = st.selectbox(t("audit.open", lg), [r.id for r in shown], key="audit_entry",

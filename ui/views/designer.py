@@ -21,6 +21,7 @@ from flows.render import diff_dot, render, to_dot
 from roles import actions, clock
 from roles.engines.lanes import lane_titles
 from ui import cells
+from ui.cells import show_table
 from ui.charts import change_rows, chart_labels, svg_image
 from ui.i18n import WORDS, person_name, process_label, t
 from ui.modeler import modeler
@@ -167,7 +168,7 @@ tab_table, tab_drawing = st.tabs([t("designer.table", lg), t("designer.drawing",
 rows_mode: Literal["dynamic", "fixed"] = "dynamic" if editable else "fixed"
 with tab_table:
     edited = st.data_editor(
-        pd.DataFrame(draft["rows"], columns=[f.name for f in COLUMNS]), hide_index=True, width="stretch",
+        pd.DataFrame(draft["rows"], columns=[f.name for f in COLUMNS]), hide_index=True, width="stretch", placeholder="",
         num_rows=rows_mode, disabled=not editable,  # read-only looks read-only
         key=f"editor:{pid}:{which}:{draft['editor']}",
         column_config={f.name: column(f) for f in COLUMNS})
@@ -223,15 +224,13 @@ with right:
         st.error(plain(f"{sid}: {message}"))
     if findings:
         st.warning(plain(t("lint.title", lg, n=len(findings))))
-        st.dataframe(pd.DataFrame([{t("col.rule", lg): t(f"lint.kind.{f.code}", lg) if f"lint.kind.{f.code}" in WORDS
-                                    else f.code, t("col.message", lg): f.text(lg)}
-                                   for f in findings]), hide_index=True, width="stretch")
+        show_table(st, [{t("col.rule", lg): t(f"lint.kind.{f.code}", lg) if f"lint.kind.{f.code}" in WORDS
+                         else f.code, t("col.message", lg): f.text(lg)} for f in findings])
     elif not problems:
         st.success(plain(t("lint.none", lg)))
     if not changes.empty and proc.version(which) is not None:
         st.markdown(f"**{t('designer.changes', lg)}**")
-        st.dataframe(pd.DataFrame(change_rows(proc.version(which), current, changes, lg)), hide_index=True,
-                     width="stretch")
+        show_table(st, change_rows(proc.version(which), current, changes, lg))
 
     if not problems:
         st.download_button(t("designer.download", lg), bpmn.write(current, pid, proc.name, lanes),
@@ -331,10 +330,10 @@ with right:
         st.error(plain(t("designer.conflict", lg) + (t("designer.conflict_by", lg, who=draft["conflict_by"])
                                                     if draft.get("conflict_by") else "")))
         if draft["conflict"]:
-            st.dataframe(pd.DataFrame([{
+            show_table(st, [{
                 t("col.step", lg): f"{c.step} {(c.new or c.old).label}", t("publish.change", lg): t(f"publish.{c.kind}", lg),
                 t("col.a", lg): person_name(index, (c.new or c.old).a), t("col.b", lg): person_name(index, (c.new or c.old).b)}
-                for c in draft["conflict"]]), hide_index=True, width="stretch")
+                for c in draft["conflict"]])
         if st.button(t("designer.reload", lg), key="d_reload"):
             del st.session_state[draft_key]
             st.rerun()

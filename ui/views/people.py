@@ -12,6 +12,7 @@ from roles import actions, clock
 from roles.engines.pairing import processes_of, section_steps
 from roles.model import ABSENCE_REASONS, Absence
 from ui import cells
+from ui.cells import show_table
 from ui.i18n import person_name, section_label, t
 from ui.leave_request import leave_request, overrun_rows
 from ui.state import (account, choose_scoped, db, done_editing, editing, page, plain, refused, show_error, show_refusal,
@@ -75,24 +76,23 @@ tab_ab, tab_res, tab_suggest, tab_leave = st.tabs([t("people.ab", lg), t("people
                                                    t("people.suggest", lg), t("people.absences", lg)])
 
 with tab_ab:
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("col.process", lg): p.name, t("col.step", lg): s.label,
         t("col.a", lg): who(s.a), t("col.b", lg): who(s.b),
-        t("people.minutes", lg): (s.minutes or 0) * (s.per_month or 0)} for p, s in steps]),
-        hide_index=True, width="stretch")
+        t("people.minutes", lg): (s.minutes or 0) * (s.per_month or 0)} for p, s in steps])
     filing_form()
     st.subheader(t("people.load", lg))
     paired = actions.pairing(db(), account(), section_id=sid)[0]
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("pairing.person", lg): who(x.person), t("pairing.a_steps", lg): x.a_steps,
         t("pairing.a_minutes", lg): x.a_minutes, t("pairing.b_steps", lg): x.steps,
-        t("pairing.b_minutes", lg): x.minutes} for x in paired.loads]), hide_index=True, width="stretch")
+        t("pairing.b_minutes", lg): x.minutes} for x in paired.loads])
     if paired.issues:  # one note and one table for the section, not a box per finding
         st.warning(plain(t("people.pairing_issues", lg, n=len(paired.issues))))
-        st.dataframe(pd.DataFrame([{
+        show_table(st, [{
             t("pairing.kind", lg): t(f"pairing.kind_{i.kind}", lg), t("col.a", lg): who(i.a), t("col.b", lg): who(i.b),
             t("col.message", lg): t(f"pairing.{i.kind}", lg, subject=i.subject, a=who(i.a), b=who(i.b))}
-            for i in sorted(paired.issues, key=lambda i: (i.kind, i.a, i.b))]), hide_index=True, width="stretch")
+            for i in sorted(paired.issues, key=lambda i: (i.kind, i.a, i.b))])
     else:
         st.success(plain(t("people.pairing_ok", lg)))
 
@@ -104,8 +104,7 @@ with tab_res:
     m[2].metric(t("resilience.pairs", lg), len(r.critical_pairs))
     st.caption(plain(t("resilience.note", lg)))
     if r.critical_pairs:
-        st.dataframe(pd.DataFrame([{t("people.pair", lg): f"{who(a)} + {who(b)}"} for a, b in r.critical_pairs]),
-                     hide_index=True, width="stretch")
+        show_table(st, [{t("people.pair", lg): f"{who(a)} + {who(b)}"} for a, b in r.critical_pairs])
     for pid, n in r.steps_at_risk.items():
         st.error(plain(t("people.alone", lg, who=who(pid), n=n)))
 
@@ -139,12 +138,12 @@ with tab_suggest:
                 s = p.after.step(x.step) if p is not None and p.after is not None else None
                 return f"{x.step} {s.label}" if s is not None else x.step
 
-            st.dataframe(pd.DataFrame([{
+            show_table(st, [{
                 t("col.process", lg): f"{wb.process_by_id[x.process].name}（{x.process}）"
                 if x.process in wb.process_by_id else x.process,
                 t("col.step", lg): step_of(x),
                 t("col.a", lg): holder(x.was_a, x.a), t("col.b", lg): holder(x.was_b, x.b)}
-                for x in changes]), hide_index=True, width="stretch")
+                for x in changes])
             if not actions.may_edit_section(wb, account(), sid):
                 st.info(plain(t("readonly", lg)))
             elif st.button(t("people.accept", lg, n=len(changes)), key="accept", type="primary"):
@@ -179,7 +178,7 @@ with tab_leave:
         else:
             st.warning(plain(t("overrun.summary", lg, n=len(late), processes=len({p.process for p, _ in late}),
                                start=report.start, end=report.end)))
-            st.dataframe(overrun_rows(late, lg), hide_index=True, width="stretch")
+            show_table(st, overrun_rows(late, lg))
             st.caption(plain(t("overrun.because", lg) + "；".join(
                 f"{person_name(wb, a.person)} {a.start:%m-%d}–{a.end:%m-%d}" for a in report.absences)))
     st.subheader(t("people.whatif", lg))
@@ -212,7 +211,7 @@ with tab_leave:
     edited = st.data_editor(
         pd.DataFrame([{"person": a.person, "start": a.start, "end": a.end, "reason": a.reason} for a in base],
                      columns=list(cols)),
-        num_rows="dynamic", hide_index=True, width="stretch", key=editor_key,
+        num_rows="dynamic", hide_index=True, width="stretch", placeholder="", key=editor_key,
         column_config={
             "person": st.column_config.SelectboxColumn(cols["person"], options=ids, required=True, format_func=who),
             "start": st.column_config.DateColumn(cols["start"], required=True, format="YYYY-MM-DD"),

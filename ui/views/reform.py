@@ -10,6 +10,7 @@ from roles import actions
 from roles.engines.rules import RULES
 from roles.model import Exemption
 from ui import cells
+from ui.cells import show_table
 from ui.i18n import subject_name, t
 from ui.state import account, choose, db, done_editing, editing, page, plain, refused, show_error, show_refusal
 
@@ -90,24 +91,23 @@ with tab_d:
     under = [d for d in depts if (d["section_reduction"] or 0) < TARGET]
     (st.warning if under else st.success)(plain(t("reform.target_summary", lg, n=len(under), total=len(depts),
                                                   target=f"{TARGET:.0%}")))
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("col.department", lg): d["name"], t("col.batch", lg): d["batch"],
         t("col.sections", lg): f"{d['sections_before']} → {d['sections_after']}",
         t("reform.section_cut", lg) + " %": pct(d["section_reduction"]),
         t("reform.target", lg): t("reform.under_target" if d in under else "reform.on_target", lg),
         t("col.before", lg): d["before"], t("col.after", lg): d["after"],
-        t("col.reduction", lg) + " %": pct(d["reduction"])} for d in sorted(depts, key=lambda d: d not in under)]),
-        hide_index=True, width="stretch")
+        t("col.reduction", lg) + " %": pct(d["reduction"])} for d in sorted(depts, key=lambda d: d not in under)])
     cut_chart(depts, "reform.section_cut", "section_reduction")
     before_after_chart([{"label": d["name"], **d} for d in depts], t("col.department", lg))
     st.subheader(t("stats.batches", lg))
     batches = [{"label": t("report.batch", lg, batch=b["batch"] if b["batch"] is not None else "—"), **b}
                for b in doc["batches"]]
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("col.batch", lg): b["label"], t("col.sections", lg): f"{b['sections_before']} → {b['sections_after']}",
         t("reform.section_cut", lg) + " %": pct(b["section_reduction"]),
         t("col.before", lg): b["before"], t("col.after", lg): b["after"],
-        t("col.reduction", lg) + " %": pct(b["reduction"])} for b in batches]), hide_index=True, width="stretch")
+        t("col.reduction", lg) + " %": pct(b["reduction"])} for b in batches])
     before_after_chart(batches, t("col.batch", lg))
 
 
@@ -131,9 +131,9 @@ with tab_4:
         col.metric(t(f"four.{k}", lg), "—" if b is None else f"{b:,g} → {a:,g}",
                    None if city["four_cut"][k] is None else f"-{pct(city['four_cut'][k])}%", delta_color="inverse")
     st.caption(plain(t("four.how", lg)))
-    st.dataframe(pd.DataFrame([{t("col.department", lg): d["name"], t("col.batch", lg): d["batch"],
-                                **{t(f"four.{k}", lg): four_cell(d["four"][k], d["four_cut"][k]) for k in FOUR_REFERENCE}}
-                               for d in depts]), hide_index=True, width="stretch")
+    show_table(st, [{t("col.department", lg): d["name"], t("col.batch", lg): d["batch"],
+                     **{t(f"four.{k}", lg): four_cell(d["four"][k], d["four_cut"][k]) for k in FOUR_REFERENCE}}
+                    for d in depts])
     for k, reference in FOUR_REFERENCE.items():
         st.markdown(f"**{t(f'four.{k}', lg)}** · {t('four.reference', lg, pct=f'{reference:.0%}')}")
         cut_chart(depts, f"four.{k}", k, reference, value=lambda r, k=k: r["four_cut"][k])
@@ -151,10 +151,10 @@ def level(key: str, rows: list[dict], id_key: str, extra: dict) -> None:
     title = t(f"col.{id_key}", lg)
     named = {"department": lambda d: names.get(d, d),  # names in the table: every department has a 综合科
              "section": lambda sid: wb.section_by_id[sid].name if sid in wb.section_by_id else sid}
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         title: r["name"], **{t(k, lg): named.get(field, lambda v: v)(r[field]) for k, field in extra.items()},
         t("col.before", lg): r["before"], t("col.after", lg): r["after"],
-        t("col.reduction", lg) + " %": pct(r["reduction"])} for r in shown]), hide_index=True, width="stretch")
+        t("col.reduction", lg) + " %": pct(r["reduction"])} for r in shown])
     if len(shown) <= CHART_ROWS:  # ids in the labels keep processes of one name apart
         before_after_chart([{"label": f"{r['name']}（{r[id_key]}）", **r} for r in shown], title)
     else:
@@ -179,17 +179,16 @@ with tab_r:
     c[1].metric(t("report.reduction", lg), f"{pct(city['reduction'])}%")
     c[2].metric(t("report.range", lg), f"{pct(city['lowest'])}% – {pct(city['highest'])}%")
     c[3].metric(t("report.small", lg), f"{city['one_person']} / {city['two_person']}")
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("report.level", lg): t("report.batch", lg, batch=b["batch"] if b["batch"] is not None else "—"),
         t("report.sections", lg): f"{b['sections_before']} → {b['sections_after']}",
         t("report.reduction", lg) + " %": pct(b["reduction"]),
-        t("report.sizes", lg): f"{b['size_smallest']}–{b['size_largest']}"} for b in cons["batches"]]),
-        hide_index=True, width="stretch")
+        t("report.sizes", lg): f"{b['size_smallest']}–{b['size_largest']}"} for b in cons["batches"]])
     st.subheader(t("reform.duty_map", lg))
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("col.department", lg): d["name"], t("reform.merged_from", lg): "、".join(m["merged_from"]),
         t("col.section", lg): m["name"], t("reform.duties", lg): "、".join(m["duties"])}
-        for d in cons["departments"] for m in d["duty_map"]]), hide_index=True, width="stretch")
+        for d in cons["departments"] for m in d["duty_map"]])
     if st.button(t("reform.make_xlsx", lg), key="make_xlsx"):
         with st.spinner(t("report.writing", lg, file="abflow-report.xlsx")):
             st.session_state["report_xlsx"] = actions.report_xlsx(db(), account())
@@ -198,12 +197,11 @@ with tab_r:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
 with tab_sat:
     sat = actions.saturation(db(), account())
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("col.department", lg): names_of.get(wb.department_of_section.get(r["section"], ""), ""),
         t("saturation.section", lg): r["name"], t("saturation.people", lg): r["people"],
         t("saturation.hours", lg): round(r["minutes"] / 60, 1), t("saturation.share", lg) + " %": pct(r["saturation"]),
-        t("saturation.flag", lg): t(f"saturation.{r['flag'] or 'unknown'}", lg)} for r in sat["sections"]]),
-        hide_index=True, width="stretch")
+        t("saturation.flag", lg): t(f"saturation.{r['flag'] or 'unknown'}", lg)} for r in sat["sections"]])
 with tab_h:
     # The share of handovers confirmed once the absence is over: how far A/B handovers are practised.
     st.caption(t("handover.share", lg))
@@ -211,13 +209,13 @@ with tab_h:
     if not shares:
         st.info(t("handover.none", lg))
     else:
-        st.dataframe(pd.DataFrame([{
+        show_table(st, [{
             t("handover.col.section", lg): wb.section_by_id[h.section].name if h.section in wb.section_by_id
             else h.section,
             t("col.department", lg): names_of.get(h.department or "", h.department),
             t("handover.col.all", lg): h.handovers, t("handover.col.confirmed", lg): h.confirmed,
             t("handover.col.ended", lg): h.ended, t("handover.col.share", lg) + " %": pct(h.share)}
-            for h in shares]), hide_index=True, width="stretch")
+            for h in shares])
 with tab_c:
     f0, f1, f2 = st.columns([1, 2, 2])
     levels = {"error": t("severity.error", lg), "warning": t("severity.warning", lg),
@@ -239,12 +237,12 @@ with tab_c:
                                            warnings=len(findings) - errors - exempted) +
                                          (t("reform.exempted", lg, n=exempted) if exempted else ""))
     if findings:
-        st.dataframe(pd.DataFrame([{
+        show_table(st, [{
             t("col.rule", lg): t(f"rule.{f.rule}", lg),
             t("col.severity", lg): t("severity.exempted", lg, severity=t("severity." + f.severity, lg))
             if f.exemption else t("severity." + f.severity, lg),
             t("col.subject", lg): subject_name(wb, f.subject), t("col.message", lg): f.text(lg),
-            t("reform.exemption", lg): f.exemption or ""} for f in findings]), hide_index=True, width="stretch")
+            t("reform.exemption", lg): f.exemption or ""} for f in findings])
 
     # Exemptions of one department, as the guidance allows (small departments, special units):
     # the reform office records them with their reasons; everyone else reads them.
@@ -256,7 +254,7 @@ with tab_c:
     base, editor_key = editing(f"exemptions:{dept}", stored)
     edited = st.data_editor(
         pd.DataFrame([{"rule": e.rule, "subject": e.subject, "reason": e.reason} for e in base], columns=list(ex_cols)),
-        num_rows="dynamic" if office else "fixed", disabled=not office, hide_index=True, width="stretch",
+        num_rows="dynamic" if office else "fixed", disabled=not office, hide_index=True, width="stretch", placeholder="",
         key=editor_key,
         column_config={
             "rule": st.column_config.SelectboxColumn(ex_cols["rule"], options=list(RULES), required=True,

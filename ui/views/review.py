@@ -9,6 +9,7 @@ import streamlit as st
 
 from flows.render import diff_dot, render
 from roles import actions, clock
+from ui.cells import show_table
 from ui.charts import change_rows, chart_labels, svg_image
 from ui.i18n import process_label, t
 from ui.state import account, db, department_workbook, page, plain, show_error
@@ -57,12 +58,12 @@ def decide(pid: str, name: str, review) -> None:
 if not shown:
     st.info(plain(t("review.none", lg)))
 else:
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("col.process", lg): process_label(index, r.process), t("col.review_kind", lg): t(f"review.kind.{r.kind}", lg),
         t("col.review_state", lg): t(f"review.state.{r.state}", lg), t("col.author", lg): r.author,
         t("col.submitted", lg): stamp(r.submitted), t("col.approver", lg): r.approver or "",
         t("col.decided", lg): stamp(r.decided), t("col.open_comments", lg): sum(c.open for c in r.comments)}
-        for r in shown]), hide_index=True, width="stretch")
+        for r in shown])
     pid = st.selectbox(t("review.pick", lg), [r.process for r in shown if r.process in index.process_by_id],
                        format_func=lambda x: process_label(index, x), key="r_pick")
     if pid is not None:
@@ -89,7 +90,7 @@ else:
         with left:
             rows = change_rows(changes.live, changes.draft.version, changes.changes, lg) if changes.draft else []
             if rows:
-                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+                show_table(st, rows)
             if review is not None and review.state == "submitted" and actions.may_approve(wb, me, proc):
                 decide(pid, proc.name, review)
         with right:
@@ -126,7 +127,7 @@ if actions.is_office(me):
         edited = st.data_editor(pd.DataFrame([{"id": d, t("col.department", lg): names.get(d, d),
                                                t("review.policy.required", lg): r} for d, r in policy.items()]),
                                 hide_index=True, disabled=["id", t("col.department", lg)], key="r_policy",
-                                column_config={"id": None}, width="stretch")
+                                column_config={"id": None}, width="stretch", placeholder="")
         if st.button(t("review.policy.save", lg), key="r_policy_save"):
             for row in edited.to_dict("records"):
                 if bool(row[t("review.policy.required", lg)]) != policy[row["id"]]:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from roles import actions, clock
 from roles.engines.acting import STATUSES
+from ui.cells import show_table
 from ui.i18n import off_day, person_choice, person_name, section_and_department, t
 from ui.handover_panel import handover_panel
 from ui.leave_request import leave_request
@@ -114,16 +115,16 @@ else:
     if gap_rows:
         st.subheader(t("today.gaps", lg))
         st.error(plain(t("today.gaps_hint", lg, n=len(gap_rows))))
-        st.dataframe(table(gap_rows, False), hide_index=True, width="stretch")
+        show_table(st, table(gap_rows, False))
     else:
         st.success(plain(t("today.no_gaps", lg)))
     b_rows = [d for d in duties if d.status in ("B", "up")]
     if b_rows:
         st.subheader(t("today.covered", lg))
-        st.dataframe(table(b_rows), hide_index=True, width="stretch")
+        show_table(st, table(b_rows))
     with st.expander(t("today.all", lg, n=len(duties)), expanded=person is not None):
         if duties:
-            st.dataframe(table(duties), hide_index=True, width="stretch")
+            show_table(st, table(duties))
     m = st.columns(1 + len(STATUSES))
     m[0].metric(t("today.steps", lg), len(duties))
     for column, k in zip(m[1:], STATUSES, strict=True):
@@ -150,9 +151,9 @@ else:
     every = actions.workdays(db(), account(), start=day, end=end)  # the days with no gap too, at 0
     st.bar_chart(pd.DataFrame({t("status.gap", lg): [int(per_day.get(d, 0)) for d in every]},
                               index=[d.isoformat() for d in every]))
-    st.dataframe(pd.DataFrame([{
+    show_table(st, [{
         t("col.date", lg): g.date.isoformat(),
         t("col.process", lg): g.process_name,
         t("col.step", lg): g.step_name,
         t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
-        t("col.suggested", lg): who(g.suggested)} for g in coming]), hide_index=True, width="stretch")
+        t("col.suggested", lg): who(g.suggested)} for g in coming])
