@@ -39,6 +39,26 @@ st.html(f"""<style>
 [role="listbox"][data-empty="true"] span::after {{content:"{t("select.none", lg)}"; font-size:0.875rem}}
 [data-testid="stStatusWidget"] {{display:none}}
 </style>""")
+# A date typed into a date field reaches the app only when the field loses focus; Enter, which does
+# nothing there, hands it over too, so that what depends on the date (a leave check) follows at once.
+st.html("""<script>
+if (!window.abflowDateEnter) {
+  window.abflowDateEnter = true;
+  document.addEventListener("keydown", e => {
+    if (e.key === "Enter" && e.target.closest && e.target.closest('[data-testid="stDateInputField"]')) {
+      e.preventDefault();
+      // focus moved to an element outside the field, as a click elsewhere does (a bare blur has
+      // nowhere to go and is ignored while the field's calendar is open)
+      let away = document.getElementById("abflow-date-away");
+      if (!away) {
+        away = Object.assign(document.createElement("span"), {id: "abflow-date-away", tabIndex: -1});
+        document.body.appendChild(away);
+      }
+      away.focus();
+    }
+  }, true);
+}
+</script>""", unsafe_allow_javascript=True)
 PAGES = Path(__file__).with_name("views")
 #: The pages a role finds in the navigation, the rest neither listed nor reachable by address (what
 #: each page then offers is still each use case's to allow): staff edit no process, and the audit

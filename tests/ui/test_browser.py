@@ -144,6 +144,26 @@ def test_a_select_box_that_matches_nothing_says_so_in_chinese(server, page):
     page.keyboard.press("Escape")
 
 
+def test_a_date_typed_in_the_leave_check_counts_on_enter(server, page):
+    """A head types the last day of a leave and presses Enter: the check answers for the new dates
+    at once, without first clicking elsewhere (Streamlit takes a typed date only when its field
+    loses focus)."""
+    page.goto(f"{server}/people")
+    page.wait_for_selector("h1", timeout=60_000)
+    settle(page)
+    page.get_by_role("tab", name="请假").click()
+    end = page.locator("[data-testid='stDateInput']").filter(has_text="结束").first
+    end.wait_for(timeout=30_000)
+    before = end.locator("[role=group]").inner_text().replace("\n", "")
+    day = end.locator("[data-type='day']")
+    day.click()
+    new_day = "27" if not before.endswith("27") else "26"
+    page.keyboard.type(new_day)
+    page.keyboard.press("Enter")
+    wanted = f"{before[:8].replace('/', '-')}{new_day} 请假"
+    page.get_by_text(wanted).first.wait_for(timeout=30_000)
+
+
 def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
     page.goto(f"{server}/designer")
     page.get_by_role("tab", name="图形编辑（BPMN）").click()
