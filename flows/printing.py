@@ -82,17 +82,29 @@ class Part:
 
 def print_chart(part: Part, block: TitleBlock, paper: Paper = Paper()) -> bytes:
     """A PDF of one version on as many pages of `paper` as keep its text at 8 pt or more."""
-    return _pdf(_pages(part, paper), block, paper)
+    return _pdf([(dot,) for dot in _pages(part, paper)], block, paper)
 
 
 def print_sheet(parts: list[Part], title: str, block: TitleBlock, paper: Paper = Paper()) -> bytes:
-    """The before/after sheet: both versions side by side on one page when that keeps 8 pt,
-    else each version on pages of its own, captioned."""
+    """The before/after sheet: both versions on one page when that keeps 8 pt, else each version
+    on pages of its own, captioned."""
+    page = sheet_page(parts, title, paper)
+    if page is not None:
+        return _pdf([page], block, paper)
+    return _pdf([(dot,) for part in parts for dot in _pages(part, paper)], block, paper)
+
+
+def sheet_page(parts: list[Part], title: str, paper: Paper) -> tuple[str, ...] | None:
+    """The drawings of a sheet that holds every version on one page of `paper` at 8 pt or more:
+    side by side (lanes as columns) or one above the other (lanes as rows), whichever sets the
+    larger text; None when neither does (a long process on paper turned the other way may)."""
     parts = [replace(p, labels=_on_paper(p.labels)) for p in parts]
-    dot = sheet_dot([(p.caption, p.version, p.labels) for p in parts], title, PAPER_SPACING)
-    if _fits(dot, _area(paper)):
-        return _pdf([dot], block, paper)
-    return _pdf([page for part in parts for page in _pages(part, paper)], block, paper)
+    beside = (sheet_dot([(p.caption, p.version, p.labels) for p in parts], title, PAPER_SPACING),)
+    stacked = (_title_dot(title), *(to_dot(p.version, replace(p.labels, title=p.caption, count=False), "LR")
+                                    for p in parts))
+    area = _area(paper)
+    best = max((beside, stacked), key=lambda dots: _text_pt(dots, area))
+    return best if _text_pt(best, area) >= MIN_PT - 1e-6 else None
 
 
 def smallest_font(dot: str) -> float:
@@ -110,8 +122,24 @@ def _scale(size: tuple[float, float], area: tuple[float, float]) -> float:
     return min(1.0, area[0] / size[0], area[1] / size[1])
 
 
+def _stack_size(sizes: list[tuple[float, float]]) -> tuple[float, float]:
+    """Drawings one above the other, GAP apart: as wide as the widest."""
+    return max(w for w, _ in sizes), sum(h for _, h in sizes) + GAP * (len(sizes) - 1)
+
+
+def _text_pt(dots: tuple[str, ...], area: tuple[float, float]) -> float:
+    """The smallest text, in points on paper, of drawings stacked to fit `area`."""
+    return _scale(_stack_size([layout_size(d) for d in dots]), area) * min(map(smallest_font, dots))
+
+
 def _fits(dot: str, area: tuple[float, float]) -> bool:
-    return _scale(layout_size(dot), area) * smallest_font(dot) >= MIN_PT - 1e-6
+    return _text_pt((dot,), area) >= MIN_PT - 1e-6
+
+
+def _title_dot(title: str) -> str:
+    """A sheet's title, drawn on its own above drawings that each carry their caption."""
+    from .render import FONT, escape
+    return f'digraph title {{ graph [fontname="{FONT}", fontsize=16, pad=0.1, label=<<b>{escape(title)}</b>>]; }}'
 
 
 def _pages(part: Part, paper: Paper) -> list[str]:
@@ -227,21 +255,24 @@ def _unmargined(dot: str) -> str:
     return dot.replace("graph [", "graph [margin=0, ", 1)
 
 
-def _pdf(dots: list[str], block: TitleBlock, paper: Paper) -> bytes:
-    """The pages on paper: each drawing scaled to fit (never up) at the top of the chart area,
-    centred across it, the title block in the bottom right corner."""
+def _pdf(pages: list[tuple[str, ...]], block: TitleBlock, paper: Paper) -> bytes:
+    """The pages on paper: each page's drawings one above the other, scaled together to fit (never
+    up) at the top of the chart area, centred across it, the title block in the bottom right corner."""
     from pypdf import PageObject, PdfReader, PdfWriter, Transformation
     w, h = paper.points
     area = _area(paper)
     out = PdfWriter()
-    for n, dot in enumerate(dots, 1):
+    for n, dots in enumerate(pages, 1):
         sheet = PageObject.create_blank_page(width=w, height=h)
-        chart = PdfReader(BytesIO(render(_unmargined(dot), "pdf"))).pages[0]
-        cw, ch = float(chart.mediabox.width), float(chart.mediabox.height)
-        s = _scale((cw, ch), area)
-        sheet.merge_transformed_page(chart, Transformation().scale(s).translate(
-            MARGIN + (area[0] - cw * s) / 2, h - MARGIN - ch * s))
-        foot = PdfReader(BytesIO(render(_block_dot(block, block.page.format(n=n, total=len(dots))), "pdf"))).pages[0]
+        charts = [PdfReader(BytesIO(render(_unmargined(dot), "pdf"))).pages[0] for dot in dots]
+        sizes = [(float(c.mediabox.width), float(c.mediabox.height)) for c in charts]
+        s = _scale(_stack_size(sizes), area)
+        top = h - MARGIN
+        for chart, (cw, ch) in zip(charts, sizes, strict=True):
+            sheet.merge_transformed_page(chart, Transformation().scale(s).translate(
+                MARGIN + (area[0] - cw * s) / 2, top - ch * s))
+            top -= (ch + GAP) * s
+        foot = PdfReader(BytesIO(render(_block_dot(block, block.page.format(n=n, total=len(pages))), "pdf"))).pages[0]
         fw, fh = float(foot.mediabox.width), float(foot.mediabox.height)
         if fw > w - 2 * MARGIN or fh > BLOCK_H:
             raise BadInput(f"the title block ({fw:.0f} × {fh:.0f} pt) does not fit the foot of {paper.size}; "

@@ -11,7 +11,7 @@ from flows.metrics import reduction, step_count
 from flows.model import Version
 from flows.errors import BadInput, Problem
 from flows.guide import Guide
-from flows.printing import Paper, Part, TitleBlock, approver_problem, print_chart, print_sheet
+from flows.printing import Paper, Part, TitleBlock, approver_problem, print_chart, print_sheet, sheet_page
 from flows.render import Labels, sheet_dot
 from roles import clock
 from roles.engines.lanes import lane_titles
@@ -133,19 +133,35 @@ def print_pdf(wb: Workbook, process_id: str, which: str, paper: Paper, language:
     p = wb.process_by_id[process_id]
     block = title_block(wb, process_id, "after" if which == "changes" else which, language, effective=effective,
                         approver=approver, approval=approval)
-    if which == "changes":
-        if draft is None:
-            raise BadInput([Problem("print", f"process {process_id}", None, "draft", "has no draft to set beside it")])
-        return print_sheet([Part(caption, version, labels) for caption, version, labels
-                            in changes_parts(wb, process_id, draft, language)],
-                           f"{p.name}（{t('chart.changes', language)}）", block, paper)
-    if which == "sheet":
-        return print_sheet([Part(caption, version, labels) for caption, version, labels
-                            in sheet_parts(wb, process_id, language, day)],
-                           f"{p.name}（{t('chart.sheet', language)}）", block, paper)
+    if which in ("sheet", "changes"):
+        return print_sheet(*_sheet(wb, process_id, which, language, day, draft), block, paper)
     version = p.drawn(which)
     caption = f"{p.name}（{t('version.' + which, language)} · {step_count(version)} {t('chart.steps', language)}）"
     return print_chart(Part(caption, version, chart_labels(wb, process_id, which, language, day)), block, paper)
+
+
+def turn_the_paper(wb: Workbook, process_id: str, which: str, paper: Paper, language: str | None = None,
+                   day: dt.date | None = None, draft: Version | None = None) -> bool:
+    """Whether a sheet (`sheet` or `changes`) that spills over pages of `paper` would hold on one
+    page turned the other way: what a head is told before printing."""
+    if which not in ("sheet", "changes"):
+        return False
+    parts, title = _sheet(wb, process_id, which, language or lang(), day, draft)
+    return sheet_page(parts, title, paper) is None and \
+        sheet_page(parts, title, replace(paper, landscape=not paper.landscape)) is not None
+
+
+def _sheet(wb: Workbook, process_id: str, which: str, language: str, day: dt.date | None,
+           draft: Version | None) -> tuple[list[Part], str]:
+    """The versions a sheet sets beside each other, and its title."""
+    name = wb.process_by_id[process_id].name
+    if which == "changes":
+        if draft is None:
+            raise BadInput([Problem("print", f"process {process_id}", None, "draft", "has no draft to set beside it")])
+        parts = changes_parts(wb, process_id, draft, language)
+    else:
+        parts = sheet_parts(wb, process_id, language, day)
+    return [Part(*x) for x in parts], f"{name}（{t('chart.' + which, language)}）"
 
 
 def svg_image(svg: bytes, alt: str, zoom: float = 1.0, fit: bool = False) -> str:

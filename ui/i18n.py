@@ -788,6 +788,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "print.approver": ("审核人", "Approved by"),
     "print.approved": ("审批日期", "Approved on"),
     "print.on_record": ("审批记录：{approver}，{on}（修订 {revision}）", "On record: approved by {approver} on {on} (revision {revision})"),
+    "print.turn": ("对照表在{paper}{now}纸上要分页印；改为{other}可印在一页上。",
+                   "The sheet spills over several {paper} {now} pages; {other}, it fits on one."),
     "print.page": ("第 {n}/{total} 页", "page {n} of {total}"),
     "print.legend.task": ("环节", "step"),
     "print.legend.approval": ("审批环节", "approval"),

@@ -11,7 +11,7 @@ from pdfminer.layout import LTChar, LTPage
 
 from flows.errors import BadInput
 from flows.model import Branch, Step, Version
-from flows.printing import MIN_PT, PAPERS, Paper, Part, TitleBlock, print_chart, print_sheet
+from flows.printing import MIN_PT, PAPERS, Paper, Part, TitleBlock, print_chart, print_sheet, sheet_page
 from flows.render import Labels
 
 PEOPLE = {f"p{i}": name for i, name in enumerate(["张伟", "李娜", "王芳", "刘洋", "陈静"])}
@@ -134,3 +134,30 @@ def test_graphviz_escapes_in_names_are_printed_as_written():
     svg = render(to_dot(v, LABELS, "LR"), "svg").decode()
     assert "受理\\N审核\\G" in svg and "办结\\" in svg
     assert "受理s1" not in svg
+
+
+def plain(n: int) -> Version:
+    """n steps in a row with no holders: a process as it was before the reform."""
+    return Version(tuple(Step(f"b{i}", f"旧环节{i}", next=(f"b{i + 1}",) if i < n else ()) for i in range(1, n + 1)))
+
+
+def test_a_thirteen_step_sheet_is_one_a3_page_the_versions_one_above_the_other():
+    """Thirteen steps beside eight in five lanes do not stand side by side on landscape A3 at 8 pt;
+    one above the other they do: one page, not a page or two of each version."""
+    read = pages(print_sheet([Part("改革前 · 13 个环节", plain(13), Labels(holders=False)),
+                              Part("改革后 · 8 个环节", chain(8), LABELS)], "公文办理（改革前后对照）", BLOCK,
+                             Paper("A3", True)))
+    assert len(read) == 1
+    size, chars, text = read[0]
+    assert size == pytest.approx(Paper("A3", True).points, abs=0.5) and min(c.size for c in chars) >= MIN_PT - 0.01
+    text = text.replace(" ", "")
+    assert "公文办理（改革前后对照）" in text and "改革前·13个环节" in text and "改革后·8个环节" in text
+    assert "旧环节13" in text and "8.办理事项第8步" in text
+    assert text.index("改革前·13个环节") < text.index("改革后·8个环节")  # before above after
+
+
+def test_a_sheet_that_fits_only_on_paper_turned_the_other_way():
+    parts = [Part("改革前 · 16 个环节", plain(16), Labels(holders=False)), Part("改革后 · 4 个环节", chain(4), LABELS)]
+    assert sheet_page(parts, "对照", Paper("A3", True)) is None
+    assert sheet_page(parts, "对照", Paper("A3", False)) is not None
+    assert len(pages(print_sheet(parts, "对照", BLOCK, Paper("A3", True)))) > 1

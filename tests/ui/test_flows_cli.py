@@ -123,6 +123,26 @@ def test_print_gives_paper_sized_pages_with_the_title_block(loaded, tmp_path, en
     assert p.name in text and wb.section_by_id[p.section].name in text
 
 
+def test_print_says_when_a_sheet_would_fit_one_page_turned(loaded, tmp_path, engine):
+    """A sixteen-step process before beside four steps over four holders spills over landscape A3
+    pages, and fits one portrait page: the command says so, and portrait prints one page."""
+    from pypdf import PdfReader
+    p = organisation.load(engine).process_by_id["bb-p1"]
+    before = Version(tuple(Step(f"b{i}", f"旧环节{i}", next=(f"b{i + 1}",) if i < 16 else ()) for i in range(1, 17)))
+    holders = [x.id for x in organisation.load(engine).people_by_section[p.section]][:4]
+    after = Version(tuple(Step(f"s{i}", f"新环节{i}", next=(f"s{i + 1}",) if i < 4 else (), a=a, b=holders[i % 4])
+                          for i, a in enumerate(holders, 1)))
+    for which, version in (("before", before), ("after", after)):
+        stored(engine, process_store.save_version, "bb-p1", which, version, "editor",
+               expected_revision=organisation.load(engine).process_by_id["bb-p1"].revisions[which], user=TESTER)
+    result = loaded("print", "bb-p1", "--sheet", "--paper", "A3", "-o", str(tmp_path / "l.pdf"))
+    assert result.exit_code == 0 and "改为纵向可印在一页上" in result.stderr, result.output
+    assert len(PdfReader(tmp_path / "l.pdf").pages) > 1
+    result = loaded("print", "bb-p1", "--sheet", "--paper", "A3", "--portrait", "-o", str(tmp_path / "p.pdf"))
+    assert result.exit_code == 0 and "一页" not in result.stderr
+    assert len(PdfReader(tmp_path / "p.pdf").pages) == 1
+
+
 def test_a_stale_edit_is_refused(bianban):
     wb = organisation.load(bianban)
     p = wb.process_by_id["bb-p3"]

@@ -158,7 +158,7 @@ def print_(ctx, process_id: str, which: str, sheet: bool, changes: bool, paper: 
     8 pt or more, long processes wrapped onto further pages, each page with a title block and legend."""
     from flows.printing import Paper
     from roles import actions
-    from ..charts import print_pdf
+    from ..charts import print_pdf, turn_the_paper
     wb, p, _ = actions.process_version(*_db(ctx), process_id=process_id, which="after" if sheet else which)
     if sheet and p.before is None:
         fail(f"process {p.id} has no 'before' version to set beside the redesign")
@@ -166,14 +166,17 @@ def print_(ctx, process_id: str, which: str, sheet: bool, changes: bool, paper: 
     draft = actions.load_draft(*_db(ctx), process_id=p.id, which="after") if changes else None
     if changes and draft is None:
         fail(f"process {p.id} has no draft to set beside its live version")
+    kind, on = "changes" if changes else "sheet" if sheet else which, Paper(paper, not portrait)
     try:
-        data = print_pdf(wb, p.id, "changes" if changes else "sheet" if sheet else which, Paper(paper, not portrait),
-                         day=day, effective=effective, approver=approver, approval=approval,
+        data = print_pdf(wb, p.id, kind, on, day=day, effective=effective, approver=approver, approval=approval,
                          draft=draft.version if draft else None)
     except RuntimeError as e:
         fail(str(e), EXIT_PROBLEMS)
     _write(output, data)
     click.echo(t("render.done", file=output), err=True)
+    if turn_the_paper(wb, p.id, kind, on, day=day, draft=draft.version if draft else None):
+        click.echo(t("print.turn", paper=paper, now=t("print.portrait" if portrait else "print.landscape"),
+                     other=t("print.landscape" if portrait else "print.portrait")), err=True)
 
 
 @main.command()

@@ -12,7 +12,8 @@ from flows.metrics import handoffs, reduction, step_count
 from flows.render import render, sheet_dot, to_dot
 from roles.engines.lanes import lane_titles
 from flows.printing import PAPERS, Paper
-from ui.charts import before_after_sheet, changes_parts, chart_labels, guide_document, print_pdf, section_head, svg_image
+from ui.charts import (before_after_sheet, changes_parts, chart_labels, guide_document, print_pdf, section_head, svg_image,
+                       turn_the_paper)
 from ui.i18n import process_label, t
 from roles import actions
 from ui.state import account, choose_scoped, db, department_workbook, page, plain
@@ -91,6 +92,9 @@ else:  # the record says who approved it: nobody types it over
     p[3].text_input(t("print.approver", lg), approval.approver, key="approver_on_record", disabled=True,
                     help=t("print.on_record", lg, approver=approval.approver, on=approval.on, revision=approval.revision))
 paper = Paper(size, landscape)
+if turn_the_paper(wb, pid, which, paper, lg, day, draft.version if draft else None):
+    st.info(plain(t("print.turn", lg, paper=size, now=t("print.landscape" if landscape else "print.portrait", lg),
+                    other=t("print.portrait" if landscape else "print.landscape", lg))))
 st.download_button(t("print.download", lg, paper=f"{size} {t('print.landscape' if landscape else 'print.portrait', lg)}"),
                    lambda: print_pdf(wb, pid, which, paper, lg, day, effective, approver, approval,
                                      draft.version if draft else None),
