@@ -66,6 +66,7 @@ bench: setup
 	$(BIN)/python -m bench.bpmn
 	$(BIN)/python -m bench.bpmn_python
 	$(BIN)/python -m bench.app
+	$(BIN)/python -m bench.browser
 
 # A province (20 generated cities, 260,000 redesigned steps) on both databases, and its API under
 # the load of 50 clients at once: some fifteen minutes.

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from .conftest import require
+from bench import serving as serving_
+from bench.serving import ABFLOW as ABFLOW, CHROMIUM as CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ABFLOW = str(Path(sys.executable).with_name("abflow"))
+from .conftest import require
 
 
 def require_browser() -> None:
@@ -81,33 +76,12 @@ OFFICE_DAY = _office_day()
 
 
 def start_server(url: str, command: str = "serve", env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
-    """`abflow serve` (or `abflow api`) on `url`'s database and a free port, once it answers:
-    (its process, port); `env`: variables the server has besides ours."""
-    import os
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    health = "/_stcore/health" if command == "serve" else "/openapi.json"
-    proc = subprocess.Popen([ABFLOW, "--db", url, command, "--port", str(port)],
-                            env={**os.environ, "ABFLOW_TODAY": OFFICE_DAY.isoformat(), **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=1)
-            return proc, port
-        except OSError:
-            time.sleep(0.25)
-    proc.kill()
-    proc.wait(timeout=10)
-    raise AssertionError(f"abflow {command} did not come up")
+    """The server as of the office's day (ABFLOW_TODAY), `env` besides."""
+    return serving_.start_server(url, command, {"ABFLOW_TODAY": OFFICE_DAY.isoformat(), **(env or {})})
 
 
 @contextlib.contextmanager
 def serving(url: str, command: str = "serve", env: dict[str, str] | None = None) -> Iterator[str]:
-    """The app (or the API) on `url`'s database, on a free port, until the block ends; yields its address."""
-    proc, port = start_server(url, command, env)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    """The app (or the API) as of the office's day, on a free port, until the block ends; yields its address."""
+    with serving_.serving(url, command, {"ABFLOW_TODAY": OFFICE_DAY.isoformat(), **(env or {})}) as base:
+        yield base

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from ui.i18n import t
-from ui.state import keep_session, language, plain, restore_session, sign_out
+from ui.state import keep_session, language, plain, restore_session, run_drawn, sign_out
 
 st.set_page_config(page_title="abflow", page_icon=":material/account_tree:", layout="wide")
 
@@ -78,4 +79,13 @@ pages = [
                          ("audit", ":material/history:"))
       if name not in hidden),
 ]
-st.navigation(pages).run()
+
+
+try:
+    st.navigation(pages).run()
+except (RerunException, StopException):  # a run follows at once, or the page stopped and said so (state.stop)
+    raise
+except BaseException:  # an error shown: the page is drawn as it stays
+    run_drawn()
+    raise
+run_drawn()

@@ -12,7 +12,7 @@ import re
 import time
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import streamlit as st
 
@@ -46,7 +46,7 @@ def db() -> actions.Database:
         from .i18n import t
         logging.getLogger("abflow.app").error("%s", e)
         st.error(t("db.unavailable", language()))
-        st.stop()
+        stop()
 
 
 def workbook(versions: tuple[str, ...] = ("before", "after"), departments: frozenset[str] | None = None) -> Workbook:
@@ -128,7 +128,7 @@ def _peer() -> tuple[str | None, Mapping[str, str], tuple[Network, ...]]:
         return st.context.ip_address, st.context.headers, trusted_proxies()
     except ValueError as e:  # the installation's setting is wrong: say so, sign nobody in on a guess
         st.error(plain(str(e)))
-        st.stop()
+        stop()
 
 
 def client_address() -> str:
@@ -228,15 +228,15 @@ def account():
     if _oidc_configured():
         if not st.user.is_logged_in:
             st.button(t("signin.oidc", lg), on_click=st.login, key="oidc_login")
-            st.stop()
+            stop()
         email = str(st.user.get("email") or "")
         if st.user.get("email_verified") is not True:
             st.error(plain(t("signin.unverified", lg, email=email)))
-            st.stop()
+            stop()
         found = actions.account_for_email(e, email)
         if found is None:
             st.error(plain(t("signin.unknown_email", lg, email=email)))
-            st.stop()
+            stop()
         st.session_state["account"], st.session_state["signed_at"] = found, time.time()
         return found
     if not actions.any_accounts(e):
@@ -252,7 +252,7 @@ def account():
                 found = actions.sign_in(e, username.strip(), password, client_address())
             except actions.AbflowError as err:  # locked after too many failures
                 show_error(err)
-                st.stop()
+                stop()
             if found is None:
                 st.error(plain(t("signin.failed", lg)))
             else:
@@ -261,7 +261,21 @@ def account():
                 st.session_state[COOKIE] = st.session_state[SESSION] = actions.session_token(e, found, hours=SESSION_HOURS)
                 st.session_state.pop("signed_out", None)
                 st.rerun()
+    stop()
+
+
+def run_drawn() -> None:
+    """The run's last word, after everything it drew: the number of runs this session has made,
+    which a browser (the tests, the benchmark) waits for to know that the page is drawn whole."""
+    ran = st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    st.sidebar.html(f'<span data-testid="abflow-ran" data-run="{ran}" hidden></span>')
+
+
+def stop() -> NoReturn:
+    """Stop the page here (st.stop), saying so to the browser as a run's end does."""
+    run_drawn()
     st.stop()
+    raise AssertionError("st.stop returned")  # it raises at its yield point; never reached
 
 
 def choose(where: Any, label: str, names: Mapping[str, str], key: str) -> str:
@@ -269,7 +283,7 @@ def choose(where: Any, label: str, names: Mapping[str, str], key: str) -> str:
     column). Never None: `page` stops on an empty database, and an empty list stops here too."""
     picked: str | None = where.selectbox(label, list(names), key=key, format_func=names.__getitem__)
     if picked is None:
-        st.stop()
+        stop()
     return picked
 
 
@@ -311,7 +325,7 @@ def choose_scoped(where: Any, label: str, names: Mapping[str, str], key: str, wb
     shown = {x: n for x, n in names.items() if within(scope, x) and all(w in n.lower() for w in words)}
     if not shown:
         where.info(plain(t("scope.none", lg, words=" ".join(words))))
-        st.stop()
+        stop()
     if st.session_state.get(key) not in shown:
         st.session_state.pop(key, None)
     return choose(where, label, shown, key)
@@ -330,5 +344,5 @@ def page(title_key: str, need_data: bool = True,
     wb = workbook(versions)
     if need_data and (not wb.departments or not wb.processes):
         st.info(plain(t("today.empty", lg)))
-        st.stop()
+        stop()
     return lg, wb

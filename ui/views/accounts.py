@@ -7,7 +7,7 @@ import streamlit as st
 from roles import actions
 from ui.cells import show_table
 from ui.i18n import person_label, t
-from ui.state import account, db, page, plain, renew_session, show_error
+from ui.state import account, db, page, plain, renew_session, show_error, stop
 
 lg, wb = page("page.accounts", need_data=False)
 me = account()
@@ -59,7 +59,7 @@ if me.person:
                     t("accounts.contacts_saved", lg))
 
 if not actions.is_office(me):
-    st.stop()
+    stop()
 
 st.subheader(t("accounts.all", lg))
 listed = actions.list_accounts(db(), me)

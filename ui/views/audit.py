@@ -9,12 +9,12 @@ import streamlit as st
 from roles import actions, clock
 from ui.cells import show_table
 from ui.i18n import WORDS, subject_name, t
-from ui.state import account, db, page, plain
+from ui.state import account, db, page, plain, stop
 
 lg, wb = page("page.audit", need_data=False)
 if not actions.is_office(account()):
     st.warning(plain(t("audit.office_only", lg)))
-    st.stop()
+    stop()
 
 
 def kind(action: str) -> str:
