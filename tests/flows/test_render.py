@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import io
 import re
 import struct
 
@@ -41,6 +42,10 @@ def test_svg_png_and_pdf_render_with_the_cjk_font():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert width > 300 and height > 300
+    assert png[25] == 3  # colour type 3: a palette of 256 colours, a quarter of the bytes of Graphviz's RGBA
+    from PIL import Image
+    drawn = Image.open(io.BytesIO(png)).convert("RGB")
+    assert len(set(drawn.getdata())) > 8  # the lanes' fills, the boxes' colours and the text's edges are kept
     pdf = render(dot, "pdf")
     assert pdf.startswith(b"%PDF") and re.search(rb"NotoSansCJK", pdf)
 
@@ -51,6 +56,7 @@ def test_many_charts_in_one_run_of_dot_are_the_charts_each_run_draws():
     assert [sorted(svg.splitlines()) for svg in render_many(sources, "svg")] == \
         [sorted(render(s, "svg").splitlines()) for s in sources]
     pngs = render_many(sources, "png")
+    assert all(p[25] == 3 for p in pngs)
     assert [struct.unpack(">II", p[16:24]) for p in pngs] == [struct.unpack(">II", render(s, "png")[16:24]) for s in sources]
     assert all(p.startswith(b"%PDF") for p in render_many(sources, "pdf"))
     with pytest.raises(RuntimeError, match="dot failed"):  # one bad source: its own message, from its own run
