@@ -331,14 +331,15 @@ def _for_format(dot: str, fmt: str) -> str:
 
 def _shrunk(data: bytes, fmt: str) -> bytes:
     """A PNG in 256 colours: a chart's few colours and their anti-aliasing look the same, in a
-    quarter of the bytes (a city's 办事指南 each carry one, and a site keeps them all)."""
+    third of the bytes (a city's 办事指南 each carry one, and a site keeps them all). Without
+    zlib's slowest search, which saves another eighth at twice the time."""
     if fmt != "png":
         return data
     from io import BytesIO
 
     from PIL import Image
     out = BytesIO()
-    Image.open(BytesIO(data)).quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "PNG", optimize=True)
+    Image.open(BytesIO(data)).quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
     return out.getvalue()
 
 
