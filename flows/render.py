@@ -31,7 +31,7 @@ GATEWAY_MARKS = {"exclusive": "×", "parallel": "+", "inclusive": "○", "event"
 #: The marker drawn in an event of each definition (flows.model.EVENT_TYPES), after BPMN's.
 EVENT_MARKS = {"timer": "◷", "message": "✉", "signal": "△", "error": "⚡", "escalation": "⇧", "conditional": "≡",
                "terminate": "●", "compensation": "«", "link": "➔", "cancel": "✕"}
-STATUS_COLOUR = {"A": "#2E7D32", "B": "#B26A00", "up": "#6A1B9A", "gap": "#C62828"}
+STATUS_COLOUR = {"A": "#2E7D32", "named": "#00838F", "B": "#B26A00", "up": "#6A1B9A", "gap": "#C62828"}
 
 
 def escape(text: str) -> str:

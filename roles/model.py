@@ -107,6 +107,32 @@ class Absence:
         return self.start <= day <= self.end
 
 
+#: A named stand-in's states: waiting for the named person's answer, agreed, refused.
+STANDIN_STATES = ("asked", "accepted", "declined")
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A named stand-in (指定代岗): `standin` acts for the absent `person` from `start` to `end`, on
+    the steps listed (`PROCESS:STEP`) or, with none listed, on every step `person` holds as A.
+    Only once the named person has accepted does it change who acts; kept in the database only
+    (not in workbook files), by id."""
+
+    id: int
+    person: str
+    standin: str
+    start: dt.date
+    end: dt.date
+    steps: tuple[str, ...] = ()
+    state: str = "asked"
+    named_by: str = ""
+
+    def covers(self, process: str | None, step: str, day: dt.date) -> bool:
+        """Whether it is agreed and applies to this step of `person`'s on this day."""
+        return self.state == "accepted" and self.start <= day <= self.end and \
+            (not self.steps or f"{process}:{step}" in self.steps)
+
+
 @dataclass(frozen=True)
 class CalendarDay:
     date: dt.date = field(metadata=declare("date"))
@@ -129,6 +155,8 @@ class Workbook:
     #: Years whose published schedule the office loaded (their calendar is official); kept in
     #: the database, not in workbook files.
     official_years: tuple[int, ...] = field(default=(), compare=False)
+    #: Named stand-ins (kept in the database, not in workbook files).
+    standins: tuple[StandIn, ...] = field(default=(), compare=False)
 
     # Look-ups built once per data set (frozen dataclasses allow cached_property to fill __dict__).
 

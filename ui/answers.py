@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["A", "B", "up", "gap"]
+Status = Literal["A", "named", "B", "up", "gap"]
 
 
 class _Answer(BaseModel):
@@ -21,7 +21,7 @@ class Entry(_Answer):
     a: str | None
     b: str | None
     acting: str | None = Field(description="null exactly when status is gap")
-    status: Status = Field(description="A acts, B acts, a head or deputy acts (up), or nobody (gap)")
+    status: Status = Field(description="A acts, the stand-in named for A acts (named), B acts, a head or deputy acts (up), or nobody (gap)")
     suggested: str | None = Field(description="for a gap, a present person of the section who could stand in")
     department: str
     section: str

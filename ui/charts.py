@@ -24,7 +24,7 @@ from .i18n import lang, off_day, person_name, section_and_department, t
 if TYPE_CHECKING:
     from roles.model import Approval
 
-WORDS = ("A", "B", "up", "gap", "steps", "approval", "none", "start", "end", "continued", "from", "days", "special",
+WORDS = ("A", "named", "B", "up", "gap", "steps", "approval", "none", "start", "end", "continued", "from", "days", "special",
          "deadline", "beside")
 LEGEND = ("task", "approval", "gateway", "parallel", "start", "end", "event", "default", "marker", "holders")
 

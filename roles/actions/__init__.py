@@ -38,6 +38,7 @@ _WHERE = {
                "approvals", "approve_review", "comment_review", "draft_changes", "filed_lists", "latest_review",
                "may_approve", "resolve_comment", "return_review", "review_policy", "review_required", "reviews",
                "set_review_policy", "submit_review"),
+    "standin": ("add_standin", "answer_standin", "standins"),
     "reform": ("check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
                "set_exemptions", "stats"),
 }

@@ -57,7 +57,7 @@ def open_handovers(db: Database, actor: Account, *, today: dt.date | None = None
     the system's)."""
     day = today or clock.today()
     with db.in_parts() as (everyone, parts):  # who acts on each step, a few departments at a time
-        found = due_over(parts, everyone.absences, calendar_of(everyone), day)
+        found = due_over(parts, everyone.absences, calendar_of(everyone), day, everyone.standins)
     records.sync(db.engine, found, everyone.person_by_id, day - dt.timedelta(days=RECENT_DAYS), SYSTEM)
 
 

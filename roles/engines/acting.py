@@ -1,5 +1,6 @@
 """Who acts on a step on a day (workbook spec "Who covers a step on a date" and "Escalation and
-handover"): A; with A away, B if present and allowed (`b_may_act`, and no further than the
+handover"): A; with A away, the stand-in named for A and agreed (`named`), if present; else B if
+present and allowed (`b_may_act`, and no further than the
 `b_max_days`-th workday of A's current absence); else the step goes up to the first present head
 of the step's section, then deputy (by id), never the absent A; else nobody acts (a gap).
 
@@ -17,12 +18,13 @@ from typing import Literal, get_args
 from flows.model import Step
 
 from roles.engines.calendar import WorkCalendar
-from roles.model import Absence, Workbook
+from roles.model import Absence, StandIn, Workbook
 
 #: Posts a step goes up to, in order (then by id within a post).
 UP_POSTS = ("head", "deputy")
-#: A step's status on a day, best first: A acts, B acts, a head or deputy acts (up), nobody.
-Status = Literal["A", "B", "up", "gap"]
+#: A step's status on a day, best first: A acts, a named stand-in acts, B acts, a head or deputy
+#: acts (up), nobody.
+Status = Literal["A", "named", "B", "up", "gap"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 
 
@@ -31,8 +33,12 @@ class Absences:
     workday of their current absence it is. Absences that overlap, or follow on with only days
     off between them, are one absence: splitting a long leave in two does not restart B's days."""
 
-    def __init__(self, absences: Iterable[Absence], calendar: WorkCalendar):
+    def __init__(self, absences: Iterable[Absence], calendar: WorkCalendar, standins: Iterable[StandIn] = ()):
         self.calendar = calendar
+        self._named: dict[str, list[StandIn]] = {}
+        for x in standins:
+            if x.state == "accepted":
+                self._named.setdefault(x.person, []).append(x)
         spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
         self._given: dict[str, list[Absence]] = {}
         for a in sorted(absences, key=lambda a: (a.person, a.start)):
@@ -70,6 +76,11 @@ class Absences:
     def is_away(self, person: str, day: dt.date) -> bool:
         return self._run(person, day) is not None
 
+    def named(self, person: str, process: str | None, step: str, day: dt.date) -> str | None:
+        """Who stands in for `person` on this step and day by an agreed naming, if they are in."""
+        return next((x.standin for x in self._named.get(person, ())
+                     if x.covers(process, step, day) and x.standin != person and not self.is_away(x.standin, day)), None)
+
     def away(self, day: dt.date) -> Away:
         if day not in self._away:
             self._away[day] = Away((p for p in self._runs if self._run(p, day)), day, self)
@@ -97,6 +108,7 @@ class _Without(Absences):
 
     def __init__(self, parent: Absences, absence: Absence):
         self.calendar, self._parent, self._person = parent.calendar, parent, absence.person
+        self._named = parent._named
         given = list(parent._given.get(absence.person, ()))
         if absence in given:
             given.remove(absence)  # that one absence: another the same stays
@@ -146,13 +158,18 @@ def b_may_act(step: Step, away: Away) -> bool:
     return step.b_may_act and (step.b_max_days is None or away.workday_of(step.a) <= step.b_max_days)
 
 
-def status_of(step: Step, away: AbstractSet[str], up: Sequence[str] = ()) -> tuple[Status, str | None]:
-    """(status, acting) of a step on a day, given who is away (an `Away`, or a plain set: then
-    every absence is on its first workday); `up` is the step's section's chain (`up_chain`)."""
+def status_of(step: Step, away: AbstractSet[str], up: Sequence[str] = (),
+              process: str | None = None) -> tuple[Status, str | None]:
+    """(status, acting) of a step of `process` on a day, given who is away (an `Away`, or a plain
+    set: then every absence is on its first workday, and no stand-in is named); `up` is the step's
+    section's chain (`up_chain`)."""
     if not isinstance(away, Away):
         away = Away(away)
     if step.a and step.a not in away:
         return "A", step.a
+    if step.a and away.absences is not None and away.day is not None and \
+            (named := away.absences.named(step.a, process, step.id, away.day)) is not None:
+        return "named", named
     if step.b and step.b not in away and b_may_act(step, away):
         return "B", step.b
     for person in up:

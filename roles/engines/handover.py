@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from roles.engines.acting import Absences, status_of, up_chain
 from roles.engines.calendar import WorkCalendar
-from roles.model import Absence, Due, HandoverStep, Workbook
+from roles.model import Absence, Due, HandoverStep, StandIn, Workbook
 
 #: An absence that ended this many days ago or less still gets its handover: A has just come back.
 RECENT_DAYS = 30
@@ -21,15 +21,15 @@ RECENT_DAYS = 30
 
 def due(wb: Workbook, calendar: WorkCalendar, today: dt.date) -> list[Due]:
     """The absences, ended at most RECENT_DAYS ago or still to come, that need a handover."""
-    return due_over((wb,), wb.absences, calendar, today)
+    return due_over((wb,), wb.absences, calendar, today, wb.standins)
 
 
 def due_over(parts: Iterable[Workbook], absences: Iterable[Absence], calendar: WorkCalendar,
-             today: dt.date) -> list[Due]:
+             today: dt.date, standins: Iterable[StandIn] = ()) -> list[Due]:
     """`due` for an organisation given in `parts`, each a few departments in their order with
     their processes, read one after another (a province's steps are never all held), and all its
     `absences`: the same handovers, their steps in the same order."""
-    away = Absences(absences, calendar)
+    away = Absences(absences, calendar, standins)
     runs = [(person, start, end) for person, start, end in away.runs()
             if end >= today - dt.timedelta(days=RECENT_DAYS)]
     days_of = {(person, start): [away.away(d) for d in calendar.workdays(start, end)] for person, start, end in runs}
@@ -47,7 +47,7 @@ def due_over(parts: Iterable[Workbook], absences: Iterable[Absence], calendar: W
                     continue
                 for start, days in runs_of[holder]:
                     acting = dict.fromkeys(who for away_then in days
-                                           if (who := status_of(s, away_then, chain.get(p.section, ()))[1]) is not None)
+                                           if (who := status_of(s, away_then, chain.get(p.section, ()), p.id)[1]) is not None)
                     steps[(holder, start)].append(HandoverStep(p.id, s.id, f"{p.name} · {s.label}", tuple(acting)))
     return [Due(person, start, end, tuple(steps[(person, start)])) for person, start, end in runs
             if days_of[(person, start)] and any(h.acting for h in steps[(person, start)])]

@@ -27,7 +27,7 @@ from flows.timelimits import deadlines, longest_route
 from roles.engines.calendar import WorkCalendar
 from roles.engines.acting import Absences, Away, status_of, up_chain
 from roles.engines.roster import calendar_of
-from roles.model import Absence, Workbook
+from roles.model import Absence, StandIn, Workbook
 
 EPS = 1e-9
 #: Workdays a case waits on one step before it is called stalled (a step nobody holds, or whose
@@ -90,10 +90,10 @@ class _Days:
     """Workdays from a first one onwards, by index, extended as far as a case runs, with who is
     away on each (the absences given), and who would be with one absence taken back."""
 
-    def __init__(self, cal: WorkCalendar, first: dt.date, absences: Iterable[Absence]):
+    def __init__(self, cal: WorkCalendar, first: dt.date, absences: Iterable[Absence], standins: Iterable[StandIn] = ()):
         self.cal, self.days = cal, [first]
         self.absences = list(absences)
-        self._index: dict[int | None, Absences] = {None: Absences(self.absences, cal)}
+        self._index: dict[int | None, Absences] = {None: Absences(self.absences, cal, standins)}
 
     def date(self, i: int) -> dt.date:
         while len(self.days) <= i:
@@ -111,7 +111,7 @@ class _Days:
 
 
 def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, without: int | None = None,
-         due: dict[str, float] | None = None) -> tuple[float, float, tuple[str, ...]]:
+         due: dict[str, float] | None = None, process: str | None = None) -> tuple[float, float, tuple[str, ...]]:
     """(where the case ends, its special days, the steps it stays on past their deadline `due`)
     in workday units from day 0 of `days`; `up` is whom the route's steps go up to
     (acting.up_chain)."""
@@ -125,7 +125,7 @@ def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, withou
         waited = 0
         while need > EPS and waited < MAX_WAIT:
             d = math.floor(t + EPS)
-            if status_of(s, days.away(d, without), up)[0] == "gap":
+            if status_of(s, days.away(d, without), up, process)[0] == "gap":
                 t, waited = d + 1.0, waited + 1
                 continue
             use = min(need, d + 1 - t)
@@ -149,7 +149,7 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
     if not starts:
         return OverrunReport(start, end, ())
     absences = [*wb.absences, *extra]
-    days = _Days(cal, starts[0], absences)  # starts[k] is its workday k
+    days = _Days(cal, starts[0], absences, wb.standins)  # starts[k] is its workday k
     of_person: dict[str, list[int]] = {}
     for k, a in enumerate(absences):
         if a.end >= start:  # an absence over before the range makes no case late
@@ -165,7 +165,7 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
         holders = {h for s in route if not s.special for h in (s.a, s.b) if h} | set(up)
         cases = []
         for i, day in enumerate(starts):
-            t, special, overdue = _run(route, up, i, days, due=due)
+            t, special, overdue = _run(route, up, i, days, due=due, process=p.id)
             counted = t - i - special
             over = max(0.0, counted - promised)
             causes: list[int] = []
@@ -174,7 +174,7 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
                 for k in sorted(k for h in holders for k in of_person.get(h, ())):
                     a = absences[k]
                     if a.start <= last and a.end >= day:
-                        t2, _, _ = _run(route, up, i, days, without=k)
+                        t2, _, _ = _run(route, up, i, days, without=k, process=p.id)
                         if t2 < t - EPS:
                             causes.append(blamed.setdefault(k, len(blamed)))
             cases.append(Case(day, last, round(counted, 4), round(over, 4), tuple(causes), overdue))

@@ -29,7 +29,7 @@ def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
     department's roster is computed: holders come from the same department (rule `step-holders`)."""
     cal = calendar or calendar_of(wb)
     department = wb.department_of_section.get(wb.person_by_id[person].section)
-    out, absences = [], Absences(wb.absences, cal)
+    out, absences = [], Absences(wb.absences, cal, wb.standins)
     day = start
     while day <= end:
         r = roster(wb, day, department, calendar=cal, absences=absences)
@@ -41,7 +41,7 @@ def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
             out.append(PersonDay(
                 day, True, away,
                 holds=tuple(x for x in d if x.status == "A" and x.a == person),
-                covers=tuple(x for x in d if x.status in ("B", "up") and x.acting == person),
+                covers=tuple(x for x in d if x.status in ("named", "B", "up") and x.acting == person),
                 covered=tuple(x for x in d if x.a == person and x.status != "A"),
                 stands_in=tuple(x for x in d if x.status == "gap" and x.suggested == person)))
         day += dt.timedelta(days=1)

@@ -59,7 +59,7 @@ def _step_days(wb: Workbook, day: dt.date, away: Away, department: str | None,
                section: str | None = None, suggest: bool = True) -> list[StepDay]:
     out, chain = [], up_chain(wb)
     for dept, p, s in _steps(wb, department, section):
-        status, acting = status_of(s, away, chain.get(p.section, ()))
+        status, acting = status_of(s, away, chain.get(p.section, ()), p.id)
         suggested = suggest_standin(wb, p, s, away) if (status == "gap" and suggest) else None
         out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting, suggested))
     return out
@@ -75,7 +75,7 @@ def roster(wb: Workbook, day: dt.date, department: str | None = None, section: s
     cal = calendar or calendar_of(wb)
     if not cal.is_workday(day):
         return Roster(day, False, (), cal.why_not_workday(day), cal.source(day))
-    away = (absences or Absences(wb.absences, cal)).away(day)
+    away = (absences or Absences(wb.absences, cal, wb.standins)).away(day)
     return Roster(day, True, tuple(_step_days(wb, day, away, department, section)), calendar=cal.source(day))
 
 
@@ -91,7 +91,7 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
     `statuses`, whose status is one of those: ("up", "gap") for every step its holders left)."""
     cal = calendar or calendar_of(wb)
     # Absences ending before the range still count: they may be the start of one that runs on.
-    absences = Absences((a for a in (*wb.absences, *extra) if a.start <= end), cal)
+    absences = Absences((a for a in (*wb.absences, *extra) if a.start <= end), cal, wb.standins)
     steps, chain = list(_steps(wb, department, section)), up_chain(wb)
     # Only a step whose A is away (or missing: the spec counts it as away) can become a gap: each
     # day looks at the steps of those away only, found by their A, in the steps' order.
@@ -103,7 +103,7 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
         away = absences.away(day)
         for i in sorted(i for a in (*away, None) for i in by_a.get(a, ())):
             dept, p, s = steps[i]
-            status, acting = status_of(s, away, chain.get(p.section, ()))
+            status, acting = status_of(s, away, chain.get(p.section, ()), p.id)
             if status in statuses:
                 out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting,
                                    suggest_standin(wb, p, s, away) if suggest and status == "gap" else None))

@@ -109,6 +109,9 @@ class Finding(Worded):
         "leaders-away": ("{date}：{head}（负责人）与 {deputy}（副职）互为AB角，同日不在岗；至少一人应在岗",
                          "{date}: {head} (head) and {deputy} (deputy), A and B of each other, are both away; "
                          "one of them should be in"),
+        "standin-authority": ("{person} 离岗期间指定 {standin}（{post}）代岗，其中审批环节 {steps} 应由负责人或副职代行",
+                              "{standin} ({post}), named to stand in for {person}, would act on the approval step(s) "
+                              "{steps}, which a head or deputy should"),
         "holders-other-department": ("{process}，环节 {step}（{label}）：{role}角 {person} 属于其他部门",
                                      "{process}, step {step} ({label}): {role} holder {person} is of another department"),
     }
@@ -295,6 +298,23 @@ def leaders_apart(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
     for x in leaders_away(wb):
         yield Finding("leaders-apart", "error", f"{x.head}/{x.deputy}", "leaders-away",
                       values(date=x.date.isoformat(), head=name(x.head), deputy=name(x.deputy)))
+
+
+@rule("standin-authority")
+def standin_authority(wb: Workbook, cfg: Settings) -> Iterator[Finding]:
+    """A named stand-in (asked or accepted) who is staff, on a step that needs approval authority."""
+    person = wb.person_by_id
+    for x in wb.standins:
+        if x.state == "declined" or x.standin not in person or person[x.standin].post in ("head", "deputy"):
+            continue
+        approvals = [f"{p.name} · {s.label}" for p in wb.processes if p.after for s in p.after.work_steps
+                     if s.a == x.person and s.kind == "approval" and (not x.steps or f"{p.id}:{s.id}" in x.steps)]
+        if approvals:
+            post = person[x.standin].post
+            yield Finding("standin-authority", "warning", f"{x.person}/{x.standin}", "standin-authority",
+                          values(person=person[x.person].name if x.person in person else x.person,
+                                 standin=person[x.standin].name, post=post, post_zh=POST_ZH.get(post, post),
+                                 steps="、".join(approvals)))
 
 
 #: Every rule id, in the order the checks are listed.

@@ -34,6 +34,10 @@ class NoticeWords:
     review_process: str
     review_comments: str  # {n}
     review_comment: str   # {who} {process} {text}
+    standin_asked: str    # {person} {start} {end} {by} {id}
+    standin_risk: str     # {person} {start} {end} {by} {state}
+    standin_state_asked: str
+    standin_state_declined: str
 
     @classmethod
     def of(cls, language: str) -> NoticeWords:
@@ -69,7 +73,14 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
     "review_process": ("流程再造", "redesign"),
     "review_comments": ("您的草稿收到 {n} 条意见：", "{n} comment(s) on your drafts:"),
     "review_comment": ("{who} 对 {process}：{text}", "{who} on {process}: {text}"),
+    "standin_asked": ("{by} 请您在 {person} 离岗期间（{start} 至 {end}）代岗，请在“今日在岗”页接受或拒绝（编号 {id}）",
+                      "{by} asks you to stand in for {person} from {start} to {end}: accept or decline on Today (id {id})"),
+    "standin_risk": ("{person} 离岗期间（{start} 至 {end}）指定的代岗人 {by} {state}，请另行安排或催办",
+                     "{by}, named to stand in for {person} from {start} to {end}, {state}: name someone else or ask again"),
+    "standin_state_asked": ("尚未确认", "has not answered"),
+    "standin_state_declined": ("已拒绝", "declined"),
 }
+
 
 
 #: What a notice is: a person's duties, a head's gaps ahead, the weekly digest (a head's, the office's),
@@ -107,6 +118,8 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
         lines += [words.covers.format(step=label(d), who=name(d.a)) for d in today.covers]
         lines += [words.stands_in.format(step=label(d), a=name(d.a), b=name(d.b)) for d in today.stands_in]
         lines += [words.covered.format(step=label(d), who=name(d.acting)) for d in today.covered]
+        lines += [words.standin_asked.format(by=x.named_by, person=name(x.person), start=x.start, end=x.end, id=x.id)
+                  for x in wb.standins if x.standin == p.id and x.state == "asked" and x.end >= day]
         if lines:
             out.append(Notice(day, "duties", p.id, words.duties_title.format(date=day, name=p.name),
         "\n".join(caveat + lines)))
@@ -114,11 +127,17 @@ def compose(wb: Workbook, day: dt.date, ahead: int, words: NoticeWords, recipien
     heads = [p for p in wb.people if p.post == "head" and (recipients is None or p.id in recipients)]
     for head in heads:
         found: list[StepDay] = gaps(wb, day, end, section=head.section, calendar=cal)
-        if found:
+        # The stand-ins named for the section's people and not agreed, still ahead: a risk.
+        unsure = [words.standin_risk.format(person=name(x.person), by=name(x.standin), start=x.start, end=x.end,
+                                            state=getattr(words, f"standin_state_{x.state}"))
+                  for x in wb.standins if x.state != "accepted" and x.end >= day and x.person != head.id
+                  and x.person in wb.person_by_id and wb.person_by_id[x.person].section == head.section]
+        if found or unsure:
             sec = wb.section_by_id.get(head.section)
             out.append(Notice(day, "gaps", head.id,
                               words.gaps_title.format(section=sec.name if sec else head.section, start=day, end=end,
                                                       n=len(found)),
         "\n".join(caveat + [words.gap.format(date=g.date, step=label(g), a=name(g.a),
-                                                                    b=name(g.b), who=name(g.suggested)) for g in found])))
+                                                                    b=name(g.b), who=name(g.suggested)) for g in found]
+                  + unsure)))
     return out

@@ -27,7 +27,7 @@ from flows.model import Process, Step, Version
 from roles.model import FIELDS, Absence, CalendarDay, Department, Person, Section, Workbook
 from roles.storage.address import dialect as dialect_of, libpq, safe, sqlite_path
 from roles.storage.migrate import HEAD
-from roles.storage.rows import entity_of
+from roles.storage.rows import entity_of, standin_of
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,9 @@ def coverage(bare: Bare, departments: frozenset[str] | None = None, timed: bool 
     absences = (bare.dicts('SELECT * FROM absence ORDER BY id') if departments is None
                 else sorted(_chunked(bare, 'SELECT * FROM absence WHERE person_id IN ({}) ORDER BY id', present),
                             key=lambda r: r["id"]))
+    standins = (bare.dicts('SELECT * FROM standin ORDER BY id') if departments is None
+                else sorted(_chunked(bare, 'SELECT * FROM standin WHERE person_id IN ({}) ORDER BY id', present),
+                            key=lambda r: r["id"]))
     if damaged:
         log.warning("%d stored value(s) could not be read and were left out, e.g. %s", len(damaged), damaged[0])
     sections: dict[str, list[Section]] = {}
@@ -177,7 +180,8 @@ def coverage(bare: Bare, departments: frozenset[str] | None = None, timed: bool 
         people=tuple(_entity(Person, r) for r in people),
         processes=tuple(p for _, p in held),
         absences=tuple(_entity(Absence, r) for r in absences),
-        calendar=calendar, damaged=tuple(damaged), official_years=official)
+        calendar=calendar, damaged=tuple(damaged), official_years=official,
+        standins=tuple(standin_of(r) for r in standins))
 
 
 def everyone(bare: Bare) -> Workbook:
@@ -185,7 +189,8 @@ def everyone(bare: Bare) -> Workbook:
     return dataclasses.replace(
         coverage(bare, frozenset()),
         people=tuple(_entity(Person, r) for r in bare.dicts("SELECT * FROM person ORDER BY position")),
-        absences=tuple(_entity(Absence, r) for r in bare.dicts("SELECT * FROM absence ORDER BY id")))
+        absences=tuple(_entity(Absence, r) for r in bare.dicts("SELECT * FROM absence ORDER BY id")),
+        standins=tuple(standin_of(r) for r in bare.dicts("SELECT * FROM standin ORDER BY id")))
 
 
 def department_ids(bare: Bare) -> list[str]:

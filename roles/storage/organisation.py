@@ -27,10 +27,10 @@ from roles.storage import processes as flow_store
 from roles.storage.absences import new_absences
 from roles.storage.bulk import bulk_insert, checked_after, table_of
 from roles.storage.changes import bump
-from roles.storage.rows import entity_of, row_of
+from roles.storage.rows import entity_of, row_of, standin_of
 from roles.storage.tables import (AbsenceRow, AccountRow, CalendarRow, CalendarYearRow, ContactRow, DepartmentRow, ExemptionRow,
                                   FunctionRow, PersonRow, PowerRow, ProcessRow, SectionBeforeRow, SectionFunctionRow,
-                                  SectionMergeRow, SectionRow, StepRow, VersionRow)
+                                  SectionMergeRow, SectionRow, StandInRow, StepRow, VersionRow)
 
 if TYPE_CHECKING:
     from roles.storage.database import Writing
@@ -131,6 +131,8 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS, departments: frozens
                                      key=lambda r: dept_pos.get(r["department_id"], 0))),
         damaged=tuple(damaged),
         official_years=tuple(r["year"] for r in rows(CalendarYearRow, true(), col(CalendarYearRow.year))),
+        standins=tuple(standin_of(r) for r in rows(StandInRow, col(StandInRow.person_id).in_(present) if scoped else true(),
+                                                   col(StandInRow.id))),
     )
 
 

@@ -90,6 +90,23 @@ class AbsenceRow(SQLModel, table=True):
     reason: str = "leave"
 
 
+class StandInRow(SQLModel, table=True):
+    """A named stand-in (roles.model.StandIn) and who named it when; people by id, no foreign key
+    (a workbook import replaces a department's people)."""
+
+    __tablename__ = "standin"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(index=True)
+    standin_id: str = Field(index=True)
+    start: dt.date
+    end: dt.date
+    steps: list[str] = Field(default_factory=list, sa_column=Column("steps", JSON, nullable=False))
+    state: str = "asked"
+    named_by: str
+    named_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    decided_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
 class CalendarRow(SQLModel, table=True):
     __tablename__ = "calendar_day"
     date: dt.date = Field(primary_key=True)

@@ -88,7 +88,8 @@ def test_step_holders_both_distinct_and_of_the_department():
 def test_every_rule_of_the_spec_is_checked():
     assert set(RULES) == {"reduction-ratio", "section-size", "leader-posts", "comprehensive-share",
                           "function-coverage", "approval-concentration", "ab-pairing", "step-holders",
-                          "promised-within-legal", "path-within-promised", "instant-same-day", "leaders-apart"}
+                          "promised-within-legal", "path-within-promised", "instant-same-day", "leaders-apart",
+                          "standin-authority"}
 
 
 def test_check_cli_json_and_exit_code(cli):

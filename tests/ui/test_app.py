@@ -39,7 +39,7 @@ def test_today_shows_gaps_cover_and_stand_ins(bianban, app):
     at.run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"环节": "11", "主办在岗": "8", "备岗代办": "1", "上报代行": "2", "空缺": "0"}
+    assert metrics == {"环节": "11", "主办在岗": "8", "指定代岗": "0", "备岗代办": "1", "上报代行": "2", "空缺": "0"}
     assert shown(at.caption[0]).startswith("共 11 个环节：主办在岗 8")  # the figures in a line, above the lists
     covered = at.dataframe[0].value  # bb07's step by B; bb03's and bb04's gone up to their head
     assert list(covered["环节"]) == ["收文登记", "办理归档", "审核审批"]
@@ -60,8 +60,8 @@ def test_today_in_english_and_for_one_person(bianban, app):
     at.session_state["person"] = "bb06"
     at.run()
     assert not at.exception
-    assert {m.label: m.value for m in at.metric} == {"Steps": "1", "A acts": "0", "B covers": "1",
-                                                    "up: head acts": "0", "gap": "0"}
+    assert {m.label: m.value for m in at.metric} == {"Steps": "1", "A acts": "0", "named stand-in": "0",
+                                                    "B covers": "1", "up: head acts": "0", "gap": "0"}
     assert "Covered: the A holder is away" in [s.value for s in at.subheader]
 
 
@@ -821,3 +821,42 @@ def test_no_table_writes_none_in_an_empty_cell(engine, app, view):
     assert len(at.dataframe) or view in ("flowchart", "review")  # data editors among them
     for table in at.dataframe:
         assert table.proto.HasField("placeholder") and table.proto.placeholder == "", view
+
+
+def test_a_gap_is_given_to_a_stand_in_from_today_and_the_named_person_takes_one(engine, app, monkeypatch):
+    """The office asks the suggested person to stand in for a gap (安排顶岗): asked, not yet acting,
+    and shown as a risk; the named person signs in, accepts on Today, and acts. Another gap is taken
+    by a member of the section with one click (我来顶岗)."""
+    from roles import actions
+    from roles.storage.accounts import add_account
+    day = dt.date(2026, 11, 25)
+    monkeypatch.setenv("ABFLOW_TODAY", day.isoformat())
+    save_workbook(engine, demo_workbook(day), user=TESTER)
+    db = actions.open_database(engine.url.render_as_string(hide_password=False))
+    gaps = [d for d in actions.roster(db, TESTER, day=day).steps if d.status == "gap"]
+    assert gaps and gaps[0].suggested
+    first = gaps[0]
+    at = app(str(ROOT / "ui" / "views" / "today.py")).run()
+    assert not at.exception and at.selectbox(key="standin_gap").value == first
+    assert at.selectbox(key="standin_who").value == first.suggested  # the suggested stand-in first
+    at.button(key="standin_ask").click().run()
+    assert not at.exception and any("待其确认后生效" in s.value for s in at.success)
+    assert any("尚未确认" in w.value for w in at.warning)
+    assert [d.status for d in actions.roster(db, TESTER, day=day).steps
+            if (d.process, d.step) == (first.process, first.step)] == ["gap"]
+
+    add_account(engine, "standin", "standin-pass-1", "staff", first.suggested, by=TESTER)
+    mine = signed_in(app(str(ROOT / "ui" / "views" / "today.py")), "standin", "standin-pass-1")
+    accept = next(b for b in mine.button if b.label == "接受代岗")
+    accept.click().run()
+    assert not mine.exception and any("已接受代岗" in s.value for s in mine.success)
+    assert [(d.status, d.acting) for d in actions.roster(db, TESTER, day=day).steps
+            if (d.process, d.step) == (first.process, first.step)] == [("named", first.suggested)]
+    rest = [d for d in actions.roster(db, TESTER, day=day).steps if d.status == "gap" and d.a != first.suggested
+            and d.section == first.section]
+    assert rest  # the demo's second gap, in the same section: the one who just accepted takes it themselves
+    mine.selectbox(key="standin_gap").set_value(rest[0]).run()
+    mine.button(key="standin_mine").click().run()
+    assert not mine.exception and any("即日生效" in s.value for s in mine.success)
+    assert [d.status for d in actions.roster(db, TESTER, day=day).steps
+            if (d.process, d.step) == (rest[0].process, rest[0].step)] == ["named"]

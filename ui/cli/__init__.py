@@ -6,7 +6,7 @@ The root command and what commands share are in `base`; the commands, by what th
 in `data`, `coverage`, `reform`, `processes` and `admin`, each adding its own to the root."""
 from __future__ import annotations
 
-from . import admin, coverage, data, processes, reform, review  # noqa: F401 - importing them adds their commands
+from . import admin, coverage, data, processes, reform, review, standin  # noqa: F401 - importing them adds their commands
 from .base import main
 
 __all__ = ["main"]

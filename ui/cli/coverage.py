@@ -34,7 +34,7 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     table = new_table(t("roster.title", date=day), ("process", "step", "a", "b", "status", "acting", "suggested"))
     from rich.text import Text
     from roles.engines.acting import STATUSES
-    style = {"A": "", "B": "yellow", "up": "magenta", "gap": "bold red"}
+    style = {"A": "", "named": "cyan", "B": "yellow", "up": "magenta", "gap": "bold red"}
     for d in r.steps:
         _row(table, f"{d.process_name} ({d.process})", f"{d.step} {d.step_name}", person_label(wb, d.a),
              person_label(wb, d.b), Text(t("status." + d.status), style=style[d.status]),

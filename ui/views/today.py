@@ -14,6 +14,7 @@ from ui.cells import show_table
 from ui.i18n import off_day, person_choice, person_name, section_and_department, t
 from ui.handover_panel import handover_panel
 from ui.leave_request import leave_request
+from ui.standin_panel import asked_of_me, flash, gap_cover, risks
 from ui.state import account, db, page, plain
 
 lg, wb = page("page.today", versions=())  # the steps come scoped from the use cases below
@@ -111,14 +112,18 @@ else:
             t("col.section", lg): " · ".join(section_and_department(wb, d.section)[::-1]),
         } for d in rows])
 
+    flash()
+    asked_of_me(wb, lg, day)
+    risks(wb, lg, section, day)
     gap_rows = [d for d in duties if d.status == "gap"]
     if gap_rows:
         st.subheader(t("today.gaps", lg))
         st.error(plain(t("today.gaps_hint", lg, n=len(gap_rows))))
         show_table(st, table(gap_rows, False))
+        gap_cover(wb, lg, gap_rows, day)
     else:
         st.success(plain(t("today.no_gaps", lg)))
-    b_rows = [d for d in duties if d.status in ("B", "up")]
+    b_rows = [d for d in duties if d.status in ("named", "B", "up")]
     if b_rows:
         st.subheader(t("today.covered", lg))
         show_table(st, table(b_rows))
