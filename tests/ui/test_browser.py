@@ -164,6 +164,31 @@ def test_a_date_typed_in_the_leave_check_counts_on_enter(server, page):
     page.get_by_text(wanted).first.wait_for(timeout=30_000)
 
 
+def test_a_gap_is_given_to_a_stand_in_on_a_phone(server, page):
+    """On a phone, the office opens Today on the demo's day of gaps (the date typed, then Enter),
+    and asks the suggested person to stand in (安排顶岗): the page says it waits for their answer,
+    and names it as a risk."""
+    phone = page.context.browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    try:
+        phone.goto(f"{server}/today")
+        field = phone.locator("[data-testid='stDateInput']").filter(has_text="日期").first
+        field.locator("[data-type='year']").wait_for(timeout=60_000)
+        settle(phone)
+        field.locator("[data-type='year']").click()
+        phone.keyboard.type("20261125")
+        phone.keyboard.press("Enter")
+        phone.get_by_role("button", name="安排顶岗").wait_for(timeout=60_000)
+        settle(phone)
+        phone.get_by_role("button", name="安排顶岗").click()
+        phone.get_by_text("待其确认后生效").first.wait_for(timeout=60_000)
+        phone.get_by_text("尚未确认").first.wait_for(timeout=60_000)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+        SHOTS.mkdir(exist_ok=True)
+        phone.screenshot(path=str(SHOTS / "today-gap-390.png"), full_page=True)
+    finally:
+        phone.close()
+
+
 def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
     page.goto(f"{server}/designer")
     page.get_by_role("tab", name="图形编辑（BPMN）").click()
