@@ -3,12 +3,13 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements/lock.txt
 DEMO_DB ?= sqlite:///$(CURDIR)/.demo/abflow-demo.db
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-noto-cjk fonts-dejavu-core chromium libreoffice-calc-nogui libreoffice-writer-nogui
 
-.PHONY: setup system run demo test docs bench bench-province screens clean
+.PHONY: setup system run demo test docs bench bench-province screens lock clean
 
 MODELER := ui/modeler/node_modules/.package-lock.json
 
@@ -33,12 +34,21 @@ system:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(APT_PACKAGES); \
 	fi
 
-$(STAMP): pyproject.toml
+# Every Python package at the version and hashes requirements/lock.txt pins (nothing resolved at
+# install time: two installs a month apart are the same), then abflow itself, without dependencies.
+$(STAMP): pyproject.toml $(LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $(STAMP)
+
+# The lock anew: the newest release of each package within pyproject.toml's ranges, with the
+# hashes of its files. Review the diff, run `make test`, commit both.
+lock: setup
+	$(BIN)/pip-compile -q --generate-hashes --extra dev --strip-extras --allow-unsafe --no-emit-find-links \
+	  --no-emit-index-url --upgrade -o $(LOCK) pyproject.toml
 
 demo: setup
 	@mkdir -p .demo

@@ -27,7 +27,15 @@ from .handover import handovers, open_handovers
 
 __all__ = ["ROLES", "account_for_email", "account_now", "session_account", "session_token", "sign_out", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
            "change_account", "dispatches", "list_accounts", "new_secret_key", "remove_account", "scheduler", "send_digest",
-           "send_notices", "set_contacts", "set_password", "sign_in", "verify_audit"]
+           "send_notices", "set_contacts", "set_password", "sign_in", "verify_audit", "release"]
+
+
+def release() -> tuple[str, str]:
+    """(this release's version, the database schema it migrates to): what an upgrade brings."""
+    from importlib.metadata import version
+
+    from roles.storage.migrate import HEAD
+    return version("abflow"), HEAD
 
 
 def any_accounts(db: Database) -> bool:

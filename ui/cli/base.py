@@ -133,7 +133,20 @@ class Progress:
 SERVERS = frozenset({"api", "scheduler", "serve"})
 
 
+def _version(ctx: click.Context, _param, value: bool) -> None:
+    """`abflow --version`: the release, and the database schema it reads and writes (what an
+    upgrade migrates to)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from roles import actions
+    version, schema = actions.release()
+    click.echo(f"abflow {version} (database schema {schema})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="The release and its database schema, then exit.")
 @click.option("--db", "db_url", envvar="ABFLOW_DB", metavar="URL",
               help="SQLAlchemy URL (sqlite:///file.db, postgresql+psycopg://...); default: ABFLOW_DB, "
                    "else a SQLite file in your data folder.")
