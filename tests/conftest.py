@@ -41,6 +41,8 @@ def secret_key_file(tmp_path_factory):
     every process it starts (CLI runs, app servers, schedulers)."""
     path = tmp_path_factory.mktemp("key") / "secret.key"
     os.environ["ABFLOW_SECRET_KEY_FILE"] = str(path)
+    # and its own folder for the backups taken before an upgrade of a PostgreSQL database
+    os.environ["ABFLOW_BACKUPS"] = str(tmp_path_factory.mktemp("backups"))
     os.environ.pop("ABFLOW_SECRET_KEY", None)
     return path
 

@@ -119,12 +119,16 @@ def _key_id() -> str:
     return vault.fingerprint("abflow backup key id")[:8]
 
 
-def backup(engine: Engine, target: Path, by: Account | str, progress: Progress = lambda _: None) -> BackupSummary:
+def backup(engine: Engine, target: Path, by: Account | str, progress: Progress = lambda _: None,
+           revision: str = HEAD) -> BackupSummary:
     """Write everything to `target` (written aside, then moved into place) from one consistent
-    snapshot; recorded on the audit trail, and the record is in the backup."""
-    record(engine, by, "backup", target.name[:64])
+    snapshot; recorded on the audit trail, and the record is in the backup. `revision`: the
+    schema the database is on; an older one's (just before its upgrade) is copied as it is, and
+    its upgrade records the backup once the trail is of this release's shape."""
+    if revision == HEAD:
+        record(engine, by, "backup", target.name[:64])
     aside = target.with_name(f".{target.name}.partial")
-    manifest: dict = {"format": FORMAT, "version": VERSION, "revision": HEAD, "by": username(by),
+    manifest: dict = {"format": FORMAT, "version": VERSION, "revision": revision, "by": username(by),
                       "made": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                       "source": engine.dialect.name, "tables": {}}
     rows_total = 0
@@ -148,12 +152,13 @@ def backup(engine: Engine, target: Path, by: Account | str, progress: Progress =
             manifest["tables"][table.name] = {"rows": n, "sha256": digest.hexdigest()}
             rows_total += n
             progress(BackupStage("table", values(table=table.name, rows=n)))
-        manifest["audit_head"] = conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar() or ""
+        manifest["audit_head"] = (conn.execute(sa.text("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")).scalar()
+                                  if sa.inspect(conn).has_table("audit") else None) or ""
         manifest["secret_key"] = _key_id() if manifest["tables"].get("contact", {}).get("rows") else None
         manifest["mac"] = vault.mac("backup", _canonical(manifest))
         zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     aside.replace(target)
-    return BackupSummary(str(target), HEAD, len(manifest["tables"]), rows_total, manifest["audit_head"])
+    return BackupSummary(str(target), revision, len(manifest["tables"]), rows_total, manifest["audit_head"])
 
 
 def _bad(file: str, entry: str, message: str) -> BadInput:

@@ -33,10 +33,42 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    if current_revision(engine) == HEAD:
+    """Bring the schema to HEAD; a database that holds an older one is backed up first
+    (`backup_before`), and a migration that fails commits nothing."""
+    current = current_revision(engine)
+    if current == HEAD:
         return
+    kept = backup_before(engine, current) if current is not None else None
     with migrating(engine) as conn:
         to_revision(conn, "head")
+    if kept is not None:
+        from roles.storage.audit import record
+        record(engine, "system:upgrade", "upgrade", f"schema {current} to {HEAD}", {"backup": str(kept)})
+
+
+def backup_before(engine: Engine, current: str) -> Path:
+    """A backup of a database about to be upgraded from schema `current`: beside its file for
+    SQLite, else in ABFLOW_BACKUPS (default: the user's data folder), named by both schemas and
+    the time. `abflow restore` brings it back into an empty database of this release."""
+    import datetime as dt
+    import logging
+    import os
+
+    from roles.storage.address import sqlite_path
+    from roles.storage.backup import backup
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    db_file = sqlite_path(engine.url.render_as_string(hide_password=False)) if engine.dialect.name == "sqlite" else None
+    if db_file is not None:
+        target = db_file.with_name(f"{db_file.name}.schema-{current}-to-{HEAD}.{stamp}.backup")
+    else:
+        from platformdirs import user_data_dir
+        folder = Path(os.environ.get("ABFLOW_BACKUPS") or Path(user_data_dir("abflow", appauthor=False)) / "backups")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{engine.url.database or 'abflow'}.schema-{current}-to-{HEAD}.{stamp}.backup"
+    backup(engine, target, "system:upgrade", revision=current)
+    logging.getLogger(__name__).warning("database on schema %s backed up to %s before its upgrade to %s",
+                                        current, target, HEAD)
+    return target
 
 
 @contextmanager
