@@ -9,7 +9,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-noto-cjk fonts-dejavu-core chromium libreoffice-calc-nogui libreoffice-writer-nogui
 
-.PHONY: setup system run demo test docs bench bench-province screens lock clean
+.PHONY: setup system run demo test docs bench bench-province screens lock bundle clean
 
 MODELER := ui/modeler/node_modules/.package-lock.json
 
@@ -43,6 +43,22 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
 	$(BIN)/pip install -q --no-deps -e .
 	@touch $(STAMP)
+
+# The offline bundle: dist/abflow-VERSION.tar.gz holds the wheel of every locked package for this
+# platform, abflow's own (the migrations and the built bpmn-js modeler in it), the CJK fonts and
+# deploy/install.sh, which installs all of it with no network (docs/deploy.md).
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+DIST   ?= dist
+BUNDLE  = $(DIST)/abflow-$(VERSION)
+bundle: setup
+	rm -rf $(BUNDLE) && mkdir -p $(BUNDLE)/wheels $(BUNDLE)/fonts $(BUNDLE)/requirements
+	$(BIN)/pip download -q --isolated --require-hashes --no-deps --only-binary=:all: -r $(LOCK) -d $(BUNDLE)/wheels
+	$(BIN)/pip wheel -q --isolated --no-deps --no-build-isolation -w $(BUNDLE)/wheels .
+	cp $(LOCK) $(BUNDLE)/requirements/ && cp deploy/install.sh $(BUNDLE)/
+	cp "$$(fc-match -f '%{file}' 'Noto Sans CJK SC:style=Regular')" "$$(fc-match -f '%{file}' 'Noto Sans CJK SC:style=Bold')" \
+	  "$$(fc-match -f '%{file}' 'DejaVu Sans')" $(BUNDLE)/fonts/
+	tar -C $(DIST) -czf $(BUNDLE).tar.gz abflow-$(VERSION)
+	@echo "$(BUNDLE).tar.gz"
 
 # The lock anew: the newest release of each package within pyproject.toml's ranges, with the
 # hashes of its files. Review the diff, run `make test`, commit both.

@@ -13,7 +13,9 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Stop
 from ui.i18n import t
 from ui.state import keep_session, language, plain, restore_session, run_drawn, sign_out
 
-st.set_page_config(page_title="abflow", page_icon=":material/account_tree:", layout="wide")
+# The tab's icon from this folder: a Material icon name would be fetched from Google's servers,
+# which a government intranet does not reach.
+st.set_page_config(page_title="abflow", page_icon=str(Path(__file__).with_name("favicon.png")), layout="wide")
 
 restore_session()  # before the sidebar, which says who is signed in
 with st.sidebar:

@@ -1,0 +1,105 @@
+"""Run inside a network namespace with only a loopback interface (tests/test_bundle.py): the
+abflow installed from the offline bundle serves its pages and the API's docs in Chromium,
+publishes the site, prints a chart and sends a notice to an SMTP server on loopback. Every
+request the browser makes is recorded; prints a JSON report. `python offline_check.py PREFIX WORK`."""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+prefix, work = Path(sys.argv[1]), Path(sys.argv[2])
+ABFLOW = str(prefix / "venv" / "bin" / "abflow")
+DB = f"sqlite:///{work / 'demo.db'}"
+DAY = "2026-11-25"
+report: dict = {"outside": [], "pages": {}, "errors": []}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([ABFLOW, "--db", DB, *args], capture_output=True, text=True, timeout=600,
+                          env={"ABFLOW_TODAY": DAY, "PATH": "/usr/bin:/bin", "HOME": str(work)})
+    if done.returncode != 0:
+        report["errors"].append(f"abflow {' '.join(args)}: {done.stderr[-500:]}")
+    return done
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def started(command: str, health: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([ABFLOW, "--db", DB, command, "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={"ABFLOW_TODAY": DAY, "PATH": "/usr/bin:/bin",
+                                                            "HOME": str(work)})
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=1)
+            return proc, port
+        except OSError:
+            time.sleep(0.25)
+    raise SystemExit(f"abflow {command} did not come up")
+
+
+run("demo", "--today", DAY)
+pid = json.loads(run("stats", "--json").stdout)["processes"][0]["process"]
+run("publish", "--out", str(work / "site"))
+report["published"] = (work / "site" / "r1" / "index.html").is_file()
+run("print", pid, "-o", str(work / "chart.pdf"))
+report["printed"] = (work / "chart.pdf").read_bytes()[:4] == b"%PDF"
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+
+class Box:
+    messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.rcpt_tos)
+        return "250 OK"
+
+
+smtp_port = free_port()
+mailbox = Controller(Box(), hostname="127.0.0.1", port=smtp_port)
+mailbox.start()
+roster = json.loads(run("roster", "--date", DAY, "--json").stdout)["steps"]
+someone = roster[0]["acting"]
+run("contacts", "set", someone, f"mailto://127.0.0.1:{smtp_port}?from=abflow@example.org&to=x@example.gov.cn&secure=no")
+run("notify", "--date", DAY)
+mailbox.stop()
+report["mailed"] = len(Box.messages)
+
+app, app_port = started("serve", "/_stcore/health")
+api, api_port = started("api", "/openapi.json")
+try:
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("request", lambda r: urlsplit(r.url).hostname not in ("127.0.0.1", "localhost", None)
+                and not r.url.startswith(("data:", "blob:")) and report["outside"].append(r.url))
+        for path, title in (("today", "今日在岗"), ("flowchart", "流程图"), ("designer", "流程设计"), ("reform", "改革成效")):
+            page.goto(f"http://127.0.0.1:{app_port}/{path}")
+            page.wait_for_function("t => document.querySelector('h1')?.innerText === t", arg=title, timeout=60_000)
+            page.wait_for_function("() => document.querySelector(\"[data-testid='abflow-ran']\")", timeout=60_000)
+            report["pages"][path] = page.locator("[data-testid='stException']").count() == 0
+        page.goto(f"http://127.0.0.1:{app_port}/designer")
+        page.get_by_role("tab", name="图形编辑（BPMN）").click()
+        page.frame_locator("iframe[title*='bpmn_modeler']").locator(".djs-container").wait_for(timeout=60_000)
+        report["pages"]["bpmn-js"] = True
+        page.goto(f"http://127.0.0.1:{api_port}/docs")
+        page.locator(".swagger-ui .info").wait_for(timeout=60_000)
+        report["pages"]["api-docs"] = True
+        browser.close()
+finally:
+    for proc in (app, api):
+        proc.terminate()
+        proc.wait(timeout=10)
+print(json.dumps(report))
