@@ -106,3 +106,31 @@ def test_a_database_of_the_release_before_upgrades_with_its_data(old_release, em
     done = new_cli("--db", restored, "restore", kept[0].after["backup"])
     assert done.returncode == 0, done.stderr[-2000:]
     assert _answers(new_cli, restored)["roster"] == before["roster"]
+
+
+def test_a_migration_that_fails_leaves_the_database_as_it_was(empty_db_url):
+    """A database at 0025 holding a table the next migration would make (a hand-made one, say)
+    cannot be upgraded: the error names the database, and its schema and rows are as they were,
+    the backup taken before the attempt beside them."""
+    from sqlalchemy import create_engine, text
+
+    from roles import actions
+    from roles.storage.migrate import current_revision
+
+    from .conftest import database_at
+    with database_at(empty_db_url, "0025") as conn:
+        conn.execute(text("INSERT INTO department (id, name, position) VALUES ('d', '部门', 0)"))
+        conn.execute(text("CREATE TABLE standin (id INTEGER PRIMARY KEY, note VARCHAR)"))
+    with pytest.raises(actions.DatabaseUnavailable, match="standin"):
+        actions.open_database(empty_db_url).workbook(())
+    old = create_engine(empty_db_url)
+    try:
+        assert current_revision(old) == "0025"
+        with old.connect() as c:
+            assert c.execute(text("SELECT name FROM department")).scalars().all() == ["部门"]
+            assert c.execute(text("SELECT count(*) FROM audit WHERE action = 'upgrade'")).scalar() == 0
+    finally:
+        old.dispose()
+    kept = Path(empty_db_url.split("///", 1)[1]).parent if empty_db_url.startswith("sqlite") \
+        else Path(os.environ["ABFLOW_BACKUPS"])
+    assert list(kept.glob("*.schema-0025-to-0026.*.backup"))
