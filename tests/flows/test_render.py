@@ -44,7 +44,7 @@ def test_svg_png_and_pdf_render_with_the_cjk_font():
     assert width > 300 and height > 300
     assert png[25] == 3  # colour type 3: a palette of 256 colours, a quarter of the bytes of Graphviz's RGBA
     from PIL import Image
-    drawn = Image.open(io.BytesIO(png)).convert("RGB")
+    drawn = Image.open(io.BytesIO(png)).convert("RGBA")
     assert len(drawn.getcolors(maxcolors=1 << 16) or ()) > 8  # the lanes' fills, the boxes' colours and the text's edges are kept
     pdf = render(dot, "pdf")
     assert pdf.startswith(b"%PDF") and re.search(rb"NotoSansCJK", pdf)
