@@ -115,7 +115,7 @@ def test_a_migration_that_fails_leaves_the_database_as_it_was(empty_db_url):
     from sqlalchemy import create_engine, text
 
     from roles import actions
-    from roles.storage.migrate import current_revision
+    from roles.storage.migrate import HEAD, current_revision
 
     from .conftest import database_at
     with database_at(empty_db_url, "0025") as conn:
@@ -133,4 +133,4 @@ def test_a_migration_that_fails_leaves_the_database_as_it_was(empty_db_url):
         old.dispose()
     kept = Path(empty_db_url.split("///", 1)[1]).parent if empty_db_url.startswith("sqlite") \
         else Path(os.environ["ABFLOW_BACKUPS"])
-    assert list(kept.glob("*.schema-0025-to-0026.*.backup"))
+    assert list(kept.glob(f"*.schema-0025-to-{HEAD}.*.backup"))

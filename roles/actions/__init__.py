@@ -24,7 +24,7 @@ _WHERE = {
     "admin": ("ROLES", "account_for_email", "account_now", "session_account", "session_token", "sign_out", "backup", "restore", "add_account", "any_accounts",
               "audit_trail", "change_account", "contacts", "dispatches", "list_accounts", "new_secret_key",
               "remove_account", "set_password", "scheduler", "send_digest", "send_notices", "set_contacts", "sign_in",
-              "verify_audit", "release"),
+              "verify_audit", "release", "send_duty_changes"),
     "clients": ("ApiClient", "add_api_client", "api_client", "api_clients", "revoke_api_client"),
     "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),

@@ -27,7 +27,7 @@ from .handover import handovers, open_handovers
 
 __all__ = ["ROLES", "account_for_email", "account_now", "session_account", "session_token", "sign_out", "backup", "restore", "add_account", "any_accounts", "audit_trail", "contacts",
            "change_account", "dispatches", "list_accounts", "new_secret_key", "remove_account", "scheduler", "send_digest",
-           "send_notices", "set_contacts", "set_password", "sign_in", "verify_audit", "release"]
+           "send_notices", "set_contacts", "set_password", "sign_in", "verify_audit", "release", "send_duty_changes"]
 
 
 def release() -> tuple[str, str]:
@@ -185,6 +185,17 @@ def send_notices(db: Database, actor: Account, *, day: dt.date, ahead: int, word
         return run_retry(db.engine)
     open_handovers(db, actor, today=day)  # the daily job is what opens the handovers the passing days call for
     return run_daily(db.engine, day, ahead, words)
+
+
+def send_duty_changes(db: Database, actor: Account, *, day: dt.date, ahead: int, words: NoticeWords) -> dispatch.Report:
+    """Tell each person, once, of a change to what they act on over the next `ahead` workdays
+    since the last time this ran (the first run records what everyone does)."""
+    from roles.notify.jobs import run_changes
+    require_office(actor, "send notices")
+    check_day(day)
+    if not 1 <= ahead <= 30:
+        raise BadInput(f"ahead: {ahead} is not between 1 and 30 workdays")
+    return run_changes(db.engine, day, ahead, words)
 
 
 def send_digest(db: Database, actor: Account, *, day: dt.date, words: DigestWords) -> dispatch.Report:

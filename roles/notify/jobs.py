@@ -21,7 +21,7 @@ from roles.storage.jobstore import JsonJobStore
 from roles.notify.dispatch import Report, Sender, apprise_send, deliver, retry
 from roles.storage.notices import contacts
 from roles.notify.digest import DigestWords, compose_digest, week_of
-from roles.notify.notices import NoticeWords, compose
+from roles.notify.notices import Notice, NoticeWords, compose
 from roles.storage.engines import Engine
 from roles.storage.handovers import Handover
 from roles.notify.review_notices import compose_reviews, waiting_for
@@ -30,10 +30,10 @@ from roles.storage.organisation import load
 from roles.storage.reviews import reviews
 
 log = logging.getLogger("abflow.jobs")
-DAILY, RETRY, WEEKLY = "daily-notices", "retry-notices", "weekly-digest"
+DAILY, RETRY, WEEKLY, CHANGES = "daily-notices", "retry-notices", "weekly-digest", "duty-changes"
 #: What the stored jobs may run; a row of the job table naming anything else is refused.
 FUNCTIONS = {DAILY: "roles.notify.scheduled:daily", RETRY: "roles.notify.scheduled:retry",
-             WEEKLY: "roles.notify.scheduled:weekly"}
+             WEEKLY: "roles.notify.scheduled:weekly", CHANGES: "roles.notify.scheduled:changes"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,42 @@ def run_weekly(engine: Engine, day: dt.date, words: DigestWords, handovers: Iter
     return report
 
 
+def run_changes(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send: Sender = apprise_send,
+                tries: int = 3, pause: float = 2.0) -> Report:
+    """Tell each person with a contact, once, how what they act on over the next `ahead` workdays
+    changed since the last run (an absence, a stand-in, an A/B change); the first run only
+    records what everyone does."""
+    import hashlib
+
+    from roles.engines.duty_changes import change, views, workdays_ahead
+    from roles.storage import duty_views
+    wb = load(engine, ("after",))
+    days = [d.isoformat() for d in workdays_ahead(wb, day, ahead)]
+    now, before, who = views(wb, map(dt.date.fromisoformat, days)), duty_views.stored(engine), contacts(engine)
+    name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else pid  # noqa: E731
+    label = {(p.id, s.id): f"{p.name} · {s.label}" for p in wb.processes if p.after for s in p.after.work_steps}
+    how = lambda e: getattr(words, f"change_how_{e[3]}").format(who=name(e[4]))  # noqa: E731
+    notices = []
+    for person, entries in now.items():
+        if person not in who or person not in before:
+            continue
+        found = change(*before[person], days, entries)
+        if not found:
+            continue
+        lines = [words.change_added.format(date=e[0], step=label.get((e[1], e[2]), f"{e[1]} {e[2]}"), how=how(e))
+                 for e in found.added]
+        lines += [words.change_removed.format(date=e[0], step=label.get((e[1], e[2]), f"{e[1]} {e[2]}"))
+                  for e in found.removed]
+        fingerprint = hashlib.sha256(repr((found.added, found.removed)).encode()).hexdigest()[:16]
+        notices.append(Notice(day, f"change:{fingerprint}", person,
+                              words.change_title.format(name=name(person), start=days[0], end=days[-1]),
+                              "\n".join(lines)))
+    report = deliver(engine, notices, who, send, tries, pause) if notices else Report()
+    duty_views.keep(engine, days, now)
+    log.info("duty changes for %s: %s", day, report)
+    return report
+
+
 def run_retry(engine: Engine, send: Sender = apprise_send) -> Report:
     return retry(engine, contacts(engine), send)
 
@@ -114,6 +150,10 @@ def install(scheduler, schedule: Schedule) -> None:
                               "timezone": schedule.timezone})
     scheduler.add_job(FUNCTIONS[RETRY], IntervalTrigger(minutes=schedule.retry_minutes), id=RETRY,
                       replace_existing=True)
+    # A change to someone's next workdays is told within the quarter hour, once.
+    scheduler.add_job(FUNCTIONS[CHANGES], IntervalTrigger(minutes=schedule.retry_minutes), id=CHANGES,
+                      replace_existing=True, kwargs={"ahead": schedule.ahead, "language": schedule.language,
+                                                     "timezone": schedule.timezone})
     # Every weekday at the same time: the first workday of the week sends the digest, the dispatch
     # log's unique key (the week's Monday) makes the others send nothing.
     scheduler.add_job(FUNCTIONS[WEEKLY], CronTrigger(day_of_week="mon-fri", hour=schedule.at.hour,

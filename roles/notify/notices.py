@@ -38,6 +38,13 @@ class NoticeWords:
     standin_risk: str     # {person} {start} {end} {by} {state}
     standin_state_asked: str
     standin_state_declined: str
+    change_title: str     # {name} {start} {end}
+    change_added: str     # {date} {step} {how}
+    change_removed: str   # {date} {step}
+    change_how_A: str
+    change_how_named: str  # {who}
+    change_how_B: str      # {who}
+    change_how_up: str     # {who}
 
     @classmethod
     def of(cls, language: str) -> NoticeWords:
@@ -77,6 +84,13 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
                       "{by} asks you to stand in for {person} from {start} to {end}: accept or decline on Today (id {id})"),
     "standin_risk": ("{person} 离岗期间（{start} 至 {end}）指定的代岗人 {by} {state}，请另行安排或催办",
                      "{by}, named to stand in for {person} from {start} to {end}, {state}: name someone else or ask again"),
+    "change_title": ("{name}：{start} 至 {end} 的工作有变化", "{name}: your duties from {start} to {end} changed"),
+    "change_added": ("新增 {date} {step}（{how}）", "New on {date}: {step} ({how})"),
+    "change_removed": ("不再办理 {date} {step}", "No longer yours on {date}: {step}"),
+    "change_how_A": ("主办", "as A"),
+    "change_how_named": ("代 {who} 指定代岗", "standing in for {who}"),
+    "change_how_B": ("代 {who} 备岗代办", "as B for {who}"),
+    "change_how_up": ("{who} 的环节上报由您代行", "gone up to you from {who}"),
     "standin_state_asked": ("尚未确认", "has not answered"),
     "standin_state_declined": ("已拒绝", "declined"),
 }
@@ -84,8 +98,9 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
 
 
 #: What a notice is: a person's duties, a head's gaps ahead, the weekly digest (a head's, the office's),
-#: what waits for a person's review and what of theirs was decided.
-NoticeKind = Literal["duties", "gaps", "digest", "digest-office", "review"]
+#: what waits for a person's review and what of theirs was decided, a change to what they do
+#: ("change:" and the change's fingerprint, so that each change is told once and a second one too).
+NoticeKind = Literal["duties", "gaps", "digest", "digest-office", "review"] | str
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ def daily(ahead: int, language: str, timezone: str, day: str | None = None):
                                 words=NoticeWords.of(language))
 
 
+def changes(ahead: int, language: str, timezone: str, day: str | None = None):
+    """Tell each person of a change to what they do over the next workdays, once."""
+    today = dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
+    return actions.send_duty_changes(actions.open_database(), SCHEDULER, day=today, ahead=ahead,
+                                     words=NoticeWords.of(language))
+
+
 def retry():
     return actions.send_notices(actions.open_database(), SCHEDULER, day=clock.today(), ahead=0,
                                 words=NoticeWords.of("zh"), retry_only=True)

@@ -107,6 +107,17 @@ class StandInRow(SQLModel, table=True):
     decided_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
+class DutyViewRow(SQLModel, table=True):
+    """What a person was last known to act on over the next workdays (roles.engines.duty_changes):
+    the days looked at (ISO dates) and an entry per step and day; by person id, no foreign key."""
+
+    __tablename__ = "duty_view"
+    person_id: str = Field(primary_key=True)
+    days: list[str] = Field(default_factory=list, sa_column=Column("days", JSON, nullable=False))
+    entries: list[list[str]] = Field(default_factory=list, sa_column=Column("entries", JSON, nullable=False))
+    updated: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 class CalendarRow(SQLModel, table=True):
     __tablename__ = "calendar_day"
     date: dt.date = Field(primary_key=True)

@@ -179,14 +179,21 @@ def scheduler(ctx, at: str, ahead: int, tz: str, grace: int) -> None:
 @click.option("--date", "day", type=DATE, default=_today, show_default="today")
 @click.option("--ahead", type=click.IntRange(0, 30), default=3, show_default=True)
 @click.option("--retry", "retry_only", is_flag=True, help="Only send again what failed before.")
+@click.option("--changes", is_flag=True,
+              help="Instead, tell each person, once, how what they do over the next --ahead workdays changed "
+                   "since the last time (the scheduler does this every quarter hour).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @guarded
-def notify(ctx, day: dt.date, ahead: int, retry_only: bool, as_json: bool) -> None:
+def notify(ctx, day: dt.date, ahead: int, retry_only: bool, changes: bool, as_json: bool) -> None:
     """Send the day's notices now, as the scheduler would (each notice at most once)."""
     from roles import actions
     from roles.notify.notices import NoticeWords
-    report = actions.send_notices(*_db(ctx), day=day, ahead=ahead, words=NoticeWords.of(lang()), retry_only=retry_only)
+    if changes:
+        report = actions.send_duty_changes(*_db(ctx), day=day, ahead=ahead, words=NoticeWords.of(lang()))
+    else:
+        report = actions.send_notices(*_db(ctx), day=day, ahead=ahead, words=NoticeWords.of(lang()),
+                                      retry_only=retry_only)
     if as_json:
         emit_json(report.__dict__)
     else:
