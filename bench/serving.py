@@ -17,14 +17,16 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ABFLOW = str(Path(sys.executable).with_name("abflow"))
 
 
-def start_server(url: str, command: str = "serve", env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
+def start_server(url: str, command: str = "serve", env: dict[str, str] | None = None,
+                 program: str = ABFLOW) -> tuple[subprocess.Popen, int]:
     """`abflow serve` (or `abflow api`) on `url`'s database and a free port, once it answers:
-    (its process, port); `env`: variables the server has besides ours."""
+    (its process, port); `env`: variables the server has besides ours; `program`: another
+    installation's `abflow`."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     health = "/_stcore/health" if command == "serve" else "/openapi.json"
-    proc = subprocess.Popen([ABFLOW, "--db", url, command, "--port", str(port)], env={**os.environ, **(env or {})},
+    proc = subprocess.Popen([program, "--db", url, command, "--port", str(port)], env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(120):
         try:
@@ -38,9 +40,10 @@ def start_server(url: str, command: str = "serve", env: dict[str, str] | None = 
 
 
 @contextlib.contextmanager
-def serving(url: str, command: str = "serve", env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(url: str, command: str = "serve", env: dict[str, str] | None = None,
+            program: str = ABFLOW) -> Iterator[str]:
     """The app (or the API) on `url`'s database, on a free port, until the block ends; yields its address."""
-    proc, port = start_server(url, command, env)
+    proc, port = start_server(url, command, env, program)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -55,7 +55,7 @@ def download(page, button: str, target: Path, tries: int = 3) -> Path:
         settle(page)
         try:
             with page.expect_download(timeout=60_000) as done:
-                page.get_by_role("button", name=button).click()
+                page.get_by_role("button", name=button).click(timeout=60_000)  # enabled once its run is over, however busy
             break
         except PlaywrightTimeout:
             if attempt == tries - 1:

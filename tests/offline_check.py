@@ -5,24 +5,26 @@ request the browser makes is recorded; prints a JSON report. `python offline_che
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's bench.serving
+from bench.serving import serving
 
 prefix, work = Path(sys.argv[1]), Path(sys.argv[2])
 ABFLOW = str(prefix / "venv" / "bin" / "abflow")
 DB = f"sqlite:///{work / 'demo.db'}"
 DAY = "2026-11-25"
+ENV = {"ABFLOW_TODAY": DAY, "HOME": str(work)}
 report: dict = {"outside": [], "pages": {}, "errors": []}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([ABFLOW, "--db", DB, *args], capture_output=True, text=True, timeout=600,
-                          env={"ABFLOW_TODAY": DAY, "PATH": "/usr/bin:/bin", "HOME": str(work)})
+    done = subprocess.run([ABFLOW, "--db", DB, *args], capture_output=True, text=True, timeout=600, env={**os.environ, **ENV})
     if done.returncode != 0:
         report["errors"].append(f"abflow {' '.join(args)}: {done.stderr[-500:]}")
     return done
@@ -32,20 +34,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def started(command: str, health: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    proc = subprocess.Popen([ABFLOW, "--db", DB, command, "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={"ABFLOW_TODAY": DAY, "PATH": "/usr/bin:/bin",
-                                                            "HOME": str(work)})
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=1)
-            return proc, port
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit(f"abflow {command} did not come up")
 
 
 run("demo", "--today", DAY)
@@ -76,9 +64,7 @@ run("notify", "--date", DAY)
 mailbox.stop()
 report["mailed"] = len(Box.messages)
 
-app, app_port = started("serve", "/_stcore/health")
-api, api_port = started("api", "/openapi.json")
-try:
+with serving(DB, "serve", ENV, ABFLOW) as app_url, serving(DB, "api", ENV, ABFLOW) as api_url:
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -86,20 +72,16 @@ try:
         page.on("request", lambda r: urlsplit(r.url).hostname not in ("127.0.0.1", "localhost", None)
                 and not r.url.startswith(("data:", "blob:")) and report["outside"].append(r.url))
         for path, title in (("today", "今日在岗"), ("flowchart", "流程图"), ("designer", "流程设计"), ("reform", "改革成效")):
-            page.goto(f"http://127.0.0.1:{app_port}/{path}")
+            page.goto(f"{app_url}/{path}")
             page.wait_for_function("t => document.querySelector('h1')?.innerText === t", arg=title, timeout=60_000)
             page.wait_for_function("() => document.querySelector(\"[data-testid='abflow-ran']\")", timeout=60_000)
             report["pages"][path] = page.locator("[data-testid='stException']").count() == 0
-        page.goto(f"http://127.0.0.1:{app_port}/designer")
+        page.goto(f"{app_url}/designer")
         page.get_by_role("tab", name="图形编辑（BPMN）").click()
         page.frame_locator("iframe[title*='bpmn_modeler']").locator(".djs-container").wait_for(timeout=60_000)
         report["pages"]["bpmn-js"] = True
-        page.goto(f"http://127.0.0.1:{api_port}/docs")
+        page.goto(f"{api_url}/docs")
         page.locator(".swagger-ui .info").wait_for(timeout=60_000)
         report["pages"]["api-docs"] = True
         browser.close()
-finally:
-    for proc in (app, api):
-        proc.terminate()
-        proc.wait(timeout=10)
 print(json.dumps(report))
