@@ -10,6 +10,7 @@ from flows import limits
 from flows.errors import BadInput, NotFound
 from roles.bulk import many_objects
 from roles.engines import person_days as days_of, roster as rosters
+from roles.engines.load import DayLoad, daily_load
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import SectionResilience, resilience as section_resilience
 from roles.model import Absence, Workbook
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 
 from .access import Account, within
 
-__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "overrun",
-           "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]
+__all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "load",
+           "overrun", "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
 MAX_DAYS = 3660
@@ -112,6 +113,16 @@ def gaps(db: Database, actor: Account, *, start: dt.date, end: dt.date, departme
     department_id = within(db, actor, department_id=department_id, section_id=section_id)
     wb = scoped(db, department_id, section_id)
     return rosters.gaps(wb, start, end, department(wb, department_id), section(wb, section_id))
+
+
+def load(db: Database, actor: Account, *, start: dt.date, end: dt.date,
+         department_id: str | None = None) -> list[DayLoad]:
+    """Each workday's minutes per person who acts (A, named, B or up), from the steps' minutes and
+    monthly counts: what covering costs whoever covers."""
+    check_range(start, end)
+    department_id = within(db, actor, department_id=department_id)
+    wb = scoped(db, department_id, read="all")
+    return daily_load(wb, start, end, department(wb, department_id))
 
 
 def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> str:

@@ -87,6 +87,26 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
         _print_gaps(_workbook(ctx, ()), t("gaps.title", start=start, end=end), found)
 
 
+@_range_command
+def load(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
+    """The load on whoever acts: each workday's minutes per person (A, stand-in, B or up), from the
+    steps' minutes and monthly counts; 100% is a working day of 480 minutes."""
+    from roles import actions
+    days = actions.load(*_db(ctx), start=start, end=end, department_id=department)
+    if as_json:
+        emit_json({"from": start.isoformat(), "to": end.isoformat(),
+                   "days": [{"date": d.date.isoformat(),
+                             "people": [{"person": x.person, "minutes": round(x.minutes, 2), "load": round(x.load, 4)}
+                                        for x in d.people]} for d in days]})
+        return
+    wb = _workbook(ctx, ())
+    table = new_table(t("load.title", start=start, end=end), ("date", "person", "minutes", "load"))
+    for d in days:
+        for x in d.people:
+            _row(table, d.date.isoformat(), person_label(wb, x.person), f"{x.minutes:.0f}", f"{x.load:.0%}")
+    _stdout().print(table)
+
+
 @main.command()
 @click.option("--person", required=True, metavar="ID")
 @click.option("--from", "start", type=DATE, required=True)
