@@ -103,8 +103,8 @@ def sheet_page(parts: list[Part], title: str, paper: Paper) -> tuple[str, ...] |
     stacked = (_title_dot(title), *(to_dot(p.version, replace(p.labels, title=p.caption, count=False), "LR")
                                     for p in parts))
     area = _area(paper)
-    best = max((beside, stacked), key=lambda dots: _text_pt(dots, area))
-    return best if _text_pt(best, area) >= MIN_PT - 1e-6 else None
+    pt, best = max(((_text_pt(dots, area), dots) for dots in (beside, stacked)), key=lambda scored: scored[0])
+    return best if pt >= MIN_PT - 1e-6 else None
 
 
 def smallest_font(dot: str) -> float:

@@ -7,6 +7,7 @@ Pure: the caller passes display names; this module knows processes, not people o
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -307,8 +308,10 @@ def _q(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
+@functools.lru_cache(maxsize=64)
 def layout_size(dot: str) -> tuple[float, float]:
-    """A drawing's width and height in points, from Graphviz's layout alone (nothing drawn)."""
+    """A drawing's width and height in points, from Graphviz's layout alone (nothing drawn); kept
+    for the same source, which a sheet asks about for both papers and again when it prints."""
     head = _dot(dot, "plain").split(b"\n", 1)[0].split()  # graph scale width height (inches)
     pad = 2 * PAD * 72  # which the plain format leaves out
     return float(head[2]) * 72 + pad, float(head[3]) * 72 + pad
