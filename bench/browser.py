@@ -1,9 +1,10 @@
 """App pages in a real browser at city scale (`python -m bench.browser`, part of `make bench`):
 `abflow serve` on the generated city (SQLite), Debian's Chromium through Playwright. The reform
-office, then a section head, signs in and lands on Today (target ≤ 2 s from the click to the page drawn whole), then
-opens each page from the sidebar twice: the first visit, and again as every later visit is
-(target ≤ 1 s). A page counts as drawn when its title is the page's, the app's running
-indicator is gone and no element is still a placeholder: the app's own signals, no fixed waits."""
+office, then a section head, signs in and lands on Today (target ≤ 2 s from the click to the page
+drawn whole), then opens each page from the sidebar twice: the first visit, and again as every
+later visit is (target ≤ 1 s). A page counts as drawn when its title is the page's and the app has
+marked the end of a run begun after the click (ui.state.run_drawn, drawn after everything else):
+the app's own signal, no fixed waits."""
 from __future__ import annotations
 
 import argparse
@@ -25,14 +26,13 @@ PAGES = {"流程图": "flowchart", "流程设计": "designer", "审核": "review
 #: Who signs in: the reform office (the whole city on every page) and a section head (their own section first).
 USERS = ("office", "head")
 PASSWORD = "bench-pass-1"  # noqa: S105 - an account of a throwaway database
-#: The page's title is `title` and the app has said a run ended after the `before`-th: its last
-#: element, drawn after everything else (ui/app.py).
-DRAWN = """([title, before]) => document.querySelector("h1")?.innerText === title
-    && Math.max(0, ...[...document.querySelectorAll("[data-testid='abflow-ran']")].map(e => +e.dataset.run)) > before"""
+#: How many runs the app has said it finished in this session (ui.state.run_drawn's mark).
+RUNS = """() => Math.max(0, ...[...document.querySelectorAll("[data-testid='abflow-ran']")].map(e => +e.dataset.run))"""
+#: The page's title is `title` and a run after the `before`-th has finished.
+DRAWN = f"""([title, before]) => document.querySelector("h1")?.innerText === title && ({RUNS})() > before"""
 #: Drawn, and signed in: the sidebar offers to sign out.
 SIGNED_IN = f"""([title, before]) => ({DRAWN})([title, before])
     && [...document.querySelectorAll("button")].some(b => b.innerText.trim() === "退出登录")"""
-RUNS = """() => Math.max(0, ...[...document.querySelectorAll("[data-testid='abflow-ran']")].map(e => +e.dataset.run))"""
 
 
 def _city(tmp: Path) -> str:

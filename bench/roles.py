@@ -1,8 +1,8 @@
 """Benchmark of the A/B engines (`python -m bench.roles`, part of `make bench`): resilience of every
 section of the generated city, the load on whoever acts over two weeks of the city, CP-SAT
-proposals for 9-person sections of 80 steps, solved to a proof of optimality, and each reform rule on the city and on five cities at once (a rule's cost
-must grow with the data, not faster). In-process timings (the engines, not the CLI's start-up),
-median of runs."""
+proposals for 9-person sections of 80 steps, solved to a proof of optimality, and each reform rule
+on the city and on five cities at once (a rule's cost must grow with the data, not faster).
+In-process timings (the engines, not the CLI's start-up), median of runs."""
 from __future__ import annotations
 
 import argparse
@@ -77,7 +77,8 @@ def main() -> None:
     table.add_column("")
     table.add_column("figure", justify="right")
     table.add_column("target", justify="right")
-    targets = {"resilience, all sections": "≤ 10", "load, two weeks of the city": "≤ 2", "proposal 9×80, slowest": "≤ 5", "proposals optimal": "all"}
+    targets = {"resilience, all sections": "≤ 10", "load, two weeks of the city": "≤ 2",
+               "proposal 9×80, slowest": "≤ 5", "proposals optimal": "all"}
     for k, v in figures.items():
         table.add_row(k, f"{v:.2f}" if isinstance(v, float) else str(v), targets.get(k, ""))
     Console().print(table)
