@@ -107,10 +107,6 @@ class Absence:
         return self.start <= day <= self.end
 
 
-#: A named stand-in's states: waiting for the named person's answer, agreed, refused.
-STANDIN_STATES = ("asked", "accepted", "declined")
-
-
 @dataclass(frozen=True)
 class StandIn:
     """A named stand-in (指定代岗): `standin` acts for the absent `person` from `start` to `end`, on
@@ -124,7 +120,7 @@ class StandIn:
     start: dt.date
     end: dt.date
     steps: tuple[str, ...] = ()
-    state: str = "asked"
+    state: str = "asked"  # waiting for the named person's answer, or "accepted", or "declined"
     named_by: str = ""
 
     def covers(self, process: str | None, step: str, day: dt.date) -> bool:
@@ -183,6 +179,11 @@ class Workbook:
         for p in self.people:
             counted[p.name] = counted.get(p.name, 0) + 1
         return counted
+
+    def department_of_person(self, person_id: str) -> str | None:
+        """The department of a person's section; None for someone the data lacks."""
+        p = self.person_by_id.get(person_id)
+        return self.department_of_section.get(p.section) if p else None
 
     def section_names(self, section_id: str) -> tuple[str, str]:
         """A section's name and its department's (every department has a 综合科); the id for a

@@ -48,8 +48,7 @@ def gap_cover(wb: Workbook, lg: str, gaps: list, day: dt.date) -> None:
         return
     step = [f"{gap.process}:{gap.step}"]
     if me.person is not None and me.person != gap.a and \
-            wb.department_of_section.get(wb.person_by_id[me.person].section if me.person in wb.person_by_id else "") \
-            == wb.department_of_section.get(gap.section):
+            wb.department_of_person(me.person) == wb.department_of_section.get(gap.section):
         if c[2].button(t("standin.mine", lg), key="standin_mine", type="primary"):
             _name(wb, lg, gap.a, me.person, day, step)
     if actions.may_edit_absence(wb, me, gap.a):

@@ -59,8 +59,7 @@ def standins(db: Database, actor: Account, *, department_id: str | None = None,
     wb = db.workbook(())
     return [x for x in wb.standins
             if (person_id is None or person_id in (x.person, x.standin))
-            and (department is None or wb.department_of_section.get(
-                wb.person_by_id[x.person].section if x.person in wb.person_by_id else "") == department)]
+            and (department is None or wb.department_of_person(x.person) == department)]
 
 
 def _check(wb: Workbook, person: str, standin: str, start: dt.date, end: dt.date, steps: list[str]) -> None:
@@ -69,8 +68,7 @@ def _check(wb: Workbook, person: str, standin: str, start: dt.date, end: dt.date
                 for key, pid in (("for", person), ("by", standin)) if pid not in wb.person_by_id]
     if not problems and person == standin:
         problems.append(Problem(SOURCE, where, None, "by", "a person cannot stand in for themselves"))
-    if not problems and wb.department_of_section.get(wb.person_by_id[person].section) != \
-            wb.department_of_section.get(wb.person_by_id[standin].section):
+    if not problems and wb.department_of_person(person) != wb.department_of_person(standin):
         problems.append(Problem(SOURCE, where, None, "by", f"{standin} is of another department than {person}"))
     problems += [Problem(SOURCE, where, None, key, p) for key, day in (("from", start), ("to", end))
                  if (p := limits.date_problem(day))]

@@ -15,12 +15,6 @@ from roles.model import Workbook
 Entry = tuple[str, ...]
 
 
-def workdays_ahead(wb: Workbook, day: dt.date, n: int, calendar: WorkCalendar | None = None) -> list[dt.date]:
-    """`day` (when it is a workday) and the workdays after it, `n` in all."""
-    cal = calendar or calendar_of(wb)
-    return cal.next_workdays(day, n)
-
-
 def views(wb: Workbook, days: Iterable[dt.date], calendar: WorkCalendar | None = None) -> dict[str, frozenset[Entry]]:
     """Per person, every step they act on (as A, named stand-in, B or gone up to them) on `days`:
     one roster of the whole organisation a day, not one per person."""

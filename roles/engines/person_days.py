@@ -28,7 +28,7 @@ def person_days(wb: Workbook, person: str, start: dt.date, end: dt.date,
     """Every day from `start` to `end`; non-workdays carry no duties. Only the person's
     department's roster is computed: holders come from the same department (rule `step-holders`)."""
     cal = calendar or calendar_of(wb)
-    department = wb.department_of_section.get(wb.person_by_id[person].section)
+    department = wb.department_of_person(person)
     out, absences = [], Absences(wb.absences, cal, wb.standins)
     day = start
     while day <= end:

@@ -335,9 +335,7 @@ def department_of_subject(wb: Workbook, subject: str) -> str | None:
     head = subject.split("/", 1)[0]
     if head in wb.process_by_id:
         return wb.department_of_section.get(wb.process_by_id[head].section)
-    if head in wb.person_by_id:
-        return wb.department_of_section.get(wb.person_by_id[head].section)
-    return None
+    return wb.department_of_person(head)
 
 
 def check(wb: Workbook, cfg: Settings | None = None, rules: tuple[str, ...] = RULES) -> list[Finding]:

@@ -95,10 +95,11 @@ def run_changes(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, se
     records what everyone does."""
     import hashlib
 
-    from roles.engines.duty_changes import change, views, workdays_ahead
+    from roles.engines.duty_changes import change, views
+    from roles.engines.roster import calendar_of
     from roles.storage import duty_views
     wb = load(engine, ("after",))
-    days = [d.isoformat() for d in workdays_ahead(wb, day, ahead)]
+    days = [d.isoformat() for d in calendar_of(wb).next_workdays(day, ahead)]  # `day` first, when it is one
     now, before, who = views(wb, map(dt.date.fromisoformat, days)), duty_views.stored(engine), contacts(engine)
     name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else pid  # noqa: E731
     label = {(p.id, s.id): f"{p.name} · {s.label}" for p in wb.processes if p.after for s in p.after.work_steps}
