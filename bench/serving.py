@@ -17,14 +17,19 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ABFLOW = str(Path(sys.executable).with_name("abflow"))
 
 
+def free_port() -> int:
+    """A port of this machine's loopback nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start_server(url: str, command: str = "serve", env: dict[str, str] | None = None,
                  program: str = ABFLOW) -> tuple[subprocess.Popen, int]:
     """`abflow serve` (or `abflow api`) on `url`'s database and a free port, once it answers:
     (its process, port); `env`: variables the server has besides ours; `program`: another
     installation's `abflow`."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     health = "/_stcore/health" if command == "serve" else "/openapi.json"
     proc = subprocess.Popen([program, "--db", url, command, "--port", str(port)], env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

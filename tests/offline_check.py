@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this repository's bench.serving
-from bench.serving import serving
+from bench.serving import free_port, serving
 
 prefix, work = Path(sys.argv[1]), Path(sys.argv[2])
 ABFLOW = str(prefix / "venv" / "bin" / "abflow")
@@ -28,12 +27,6 @@ def run(*args: str) -> subprocess.CompletedProcess:
     if done.returncode != 0:
         report["errors"].append(f"abflow {' '.join(args)}: {done.stderr[-500:]}")
     return done
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 run("demo", "--today", DAY)
