@@ -22,6 +22,9 @@ POSTS = ("head", "deputy", "staff")
 POST_ZH = {"head": "负责人", "deputy": "副职", "staff": "工作人员"}
 SECTION_KINDS = ("comprehensive", "business")
 ABSENCE_REASONS = ("leave", "trip", "training", "sick", "other")
+#: The halves of a workday: leave is counted in half days (请假以半天计), so an absence may begin
+#: or end at noon.
+HALVES = ("am", "pm")
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,46 @@ class Person:
 
 @dataclass(frozen=True)
 class Absence:
+    """Away from `start` to `end`: from the morning of `start`, or from noon with `start_half`
+    "pm"; to the evening of `end`, or to noon with `end_half` "am"."""
+
     person: str = field(metadata=declare("ref", column="person_id"))
     start: dt.date = field(metadata=declare("date"))
     end: dt.date = field(metadata=declare("date"))
     reason: str = field(default="leave", metadata=declare("choice", options=ABSENCE_REASONS))
+    start_half: str | None = field(default=None, metadata=declare("choice", options=HALVES))
+    end_half: str | None = field(default=None, metadata=declare("choice", options=HALVES))
 
     def covers(self, day: dt.date) -> bool:
+        """Whether the person is away for some of `day`."""
         return self.start <= day <= self.end
+
+    def halves(self, day: dt.date) -> tuple[str, ...]:
+        """The halves of `day` the person is away: both inside the absence, one on a day it
+        begins or ends at noon, none outside it."""
+        if not self.covers(day):
+            return ()
+        return tuple(h for h in HALVES if not (h == "am" and day == self.start and self.start_half == "pm")
+                     and not (h == "pm" and day == self.end and self.end_half == "am"))
+
+    @property
+    def partial_days(self) -> tuple[dt.date, ...]:
+        """The days this absence takes only half of."""
+        return tuple(sorted({d for d, half in ((self.start, self.start_half == "pm"), (self.end, self.end_half == "am"))
+                             if half}))
+
+    @property
+    def half_days(self) -> float:
+        """Its length in half days' worth of calendar days (a noon start or end takes half a day off)."""
+        return (self.end - self.start).days + 1 - 0.5 * ((self.start_half == "pm") + (self.end_half == "am"))
+
+    def problem(self) -> tuple[str, str] | None:
+        """(field, what is wrong) when its end is before its start, halves counted."""
+        if self.end < self.start:
+            return "end", f"ends ({self.end}) before it starts ({self.start})"
+        if self.end == self.start and not self.halves(self.start):
+            return "end_half", f"begins at noon and ends at noon on the same day ({self.start})"
+        return None
 
 
 @dataclass(frozen=True)

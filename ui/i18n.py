@@ -44,6 +44,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.B": ("备岗代办", "B covers"),
     "status.up": ("上报代行", "up: head acts"),
     "status.gap": ("空缺", "gap"),
+    "half.am": ("上午", "morning"),
+    "people.start_half": ("开始于", "Begins"),
+    "people.end_half": ("结束于", "Ends"),
+    "people.half.whole_start": ("开始日全天", "the whole first day"),
+    "people.half.pm": ("开始日下午（中午起）", "at noon on the first day"),
+    "people.half.whole_end": ("结束日全天", "the whole last day"),
+    "people.half.am": ("结束日上午（中午止）", "at noon on the last day"),
+    "people.bad_halves": ("同一天不能既从下午开始又在上午结束。", "A one-day leave cannot begin and end at noon."),
+    "half.pm": ("下午", "afternoon"),
     "col.department": ("部门", "Department"),
     "col.section": ("科室", "Section"),
     "col.process": ("流程", "Process"),
@@ -923,6 +932,11 @@ def off_day(off, language: str | None = None) -> str:
     if off.kind == "holiday" and (off.holiday_en or off.holiday_zh):
         return (off.holiday_en if en else off.holiday_zh) or ""
     return t("off." + off.kind, language)
+
+
+def when(day, half: str | None = None, language: str | None = None) -> str:
+    """A day as tables show it, with the half (上午, 下午) when an answer holds for one half only."""
+    return day.isoformat() + (f" {t('half.' + half, language)}" if half else "")
 
 
 def person_label(wb, pid: str | None) -> str:

@@ -82,6 +82,7 @@ MESSAGES = {
     "no person {} in the database": "数据库中没有人员 {}",
     "no {} {} in the database": "数据库中没有{} {}",
     "ends ({}) before it starts ({})": "结束日期（{}）早于开始日期（{}）",
+    "begins at noon and ends at noon on the same day ({})": "同一天（{}）不能既从下午开始又在上午结束",
     "{} is given twice": "{} 出现了两次",
     "{} is no department of this workbook": "{} 不是本工作簿的部门",
     "{} is no section of department {}": "{} 不是部门 {} 的科室",

@@ -6,12 +6,15 @@ import datetime as dt
 
 
 def step_json(d, with_date: bool = False) -> dict:
-    """A roster entry (with `with_date`: a gap entry) of the cli spec, with department, section and name."""
+    """A roster entry (with `with_date`: a gap entry) of the cli spec, with department, section and
+    name, and `half` on a day whose morning and afternoon differ."""
     out = {"date": d.date.isoformat()} if with_date else {}
     out.update({"process": d.process, "step": d.step, "a": d.a, "b": d.b})
     if not with_date:
         out.update({"acting": d.acting, "status": d.status, "suggested": d.suggested})
     out.update({"department": d.department, "section": d.section, "name": d.step_name})
+    if d.half:  # the answer holds for this half of the day only
+        out["half"] = d.half
     return out
 
 

@@ -13,7 +13,7 @@ from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.load import DayLoad, daily_load
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import SectionResilience, resilience as section_resilience
-from roles.model import Absence, Workbook
+from roles.model import HALVES, Absence, Workbook
 from roles.storage.database import Database
 
 if TYPE_CHECKING:
@@ -139,11 +139,24 @@ def workdays(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> l
 
 
 @many_objects
-def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date) -> list[rosters.StepDay]:
-    """The gaps a leave of `person_id` from `start` to `end` would add to those expected."""
-    check_range(start, end)
+def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,
+           start_half: str | None = None, end_half: str | None = None) -> list[rosters.StepDay]:
+    """The gaps a leave of `person_id` from `start` to `end` (halves as in `Absence`) would add to
+    those expected."""
+    _check_leave(start, end, start_half, end_half)
     within(db, actor, person_id=person_id)
-    return rosters.whatif(scoped(db, person_id=person_id), person_id, start, end)
+    return rosters.whatif(scoped(db, person_id=person_id), person_id, start, end, start_half=start_half,
+                          end_half=end_half)
+
+
+def _check_leave(start: dt.date, end: dt.date, start_half: str | None, end_half: str | None) -> None:
+    """A proposed leave's dates and halves, refused as a stored one would be."""
+    check_range(start, end)
+    for key, half in (("start_half", start_half), ("end_half", end_half)):
+        if half not in (None, *HALVES):
+            raise BadInput(f"{key}: must be one of {', '.join(HALVES)}, not {limits.short(str(half))}")
+    if (problem := Absence("", start, end, "leave", start_half, end_half).problem()) is not None:
+        raise BadInput(f"{problem[0]}: {problem[1]}")
 
 
 @many_objects
@@ -171,18 +184,19 @@ class LeaveCheck:
 
 @many_objects
 def leave_check(db: Database, actor: Account, *, person_id: str, start: dt.date, end: dt.date,
-                cases: bool = True) -> LeaveCheck:
-    """The three checks of a leave of `person_id` from `start` to `end`, on one read of their
-    department; `cases=False` leaves out the overrun forecast (the costliest)."""
+                cases: bool = True, start_half: str | None = None, end_half: str | None = None) -> LeaveCheck:
+    """The three checks of a leave of `person_id` from `start` to `end` (halves as in `Absence`),
+    on one read of their department; `cases=False` leaves out the overrun forecast (the costliest)."""
     from roles.engines.leaders import added_by_leave
     from roles.engines.overrun import added_by
-    check_range(start, end)
+    _check_leave(start, end, start_half, end_half)
     within(db, actor, person_id=person_id)
     wb = scoped(db, person_id=person_id, read="when" if cases else "who")
-    leave = Absence(person(wb, person_id), start, end, "leave")
+    leave = Absence(person(wb, person_id), start, end, "leave", start_half, end_half)
     # A leave of over a year: its gaps say more than cases started in it.
     late = added_by(wb, leave) if cases and (end - start).days < MAX_OVERRUN_DAYS else []
-    return LeaveCheck(rosters.whatif(wb, person_id, start, end), added_by_leave(wb, leave), late)
+    return LeaveCheck(rosters.whatif(wb, person_id, start, end, start_half=start_half, end_half=end_half),
+                      added_by_leave(wb, leave), late)
 
 
 @many_objects

@@ -29,9 +29,10 @@ STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 class Absences:
-    """The absences of a data set by person, with the calendar: who is away on a day, and which
-    workday of their current absence it is. Absences that overlap, or follow on with only days
-    off between them, are one absence: splitting a long leave in two does not restart B's days."""
+    """The absences of a data set by person, with the calendar: who is away on a day (or on one
+    half of it), and which workday of their current absence it is. Absences that overlap, or
+    follow on with only days off between them, are one absence: splitting a long leave in two
+    does not restart B's days, and a day someone is away half of counts as a day of it."""
 
     def __init__(self, absences: Iterable[Absence], calendar: WorkCalendar, standins: Iterable[StandIn] = ()):
         self.calendar = calendar
@@ -51,7 +52,14 @@ class Absences:
         self._runs = spans
         self._starts = {p: [r[0] for r in runs] for p, runs in spans.items()}
         self._ordinal: dict[tuple[dt.date, dt.date], int] = {}
-        self._away: dict[dt.date, Away] = {}
+        self._away: dict[tuple[dt.date, str | None], Away] = {}
+        self._partial: dict[dt.date, set[str]] = {}  # day -> who is away only half of it
+        for a in self._given_all():
+            for day in a.partial_days:
+                self._partial.setdefault(day, set()).add(a.person)
+
+    def _given_all(self) -> Iterator[Absence]:
+        return (a for given in self._given.values() for a in given)
 
     def _joined(self, end: dt.date, start: dt.date) -> bool:
         """Whether an absence starting on `start` follows on from one ending on `end`."""
@@ -73,18 +81,28 @@ class Absences:
         absences are joined again, and each day's answer is derived from this one's."""
         return _Without(self, absence)
 
-    def is_away(self, person: str, day: dt.date) -> bool:
-        return self._run(person, day) is not None
+    def is_away(self, person: str, day: dt.date, half: str | None = None) -> bool:
+        """Whether `person` is away on `day` (for some of it), or on its `half` ("am", "pm")."""
+        if self._run(person, day) is None:
+            return False
+        return half is None or person not in self._partial.get(day, ()) or \
+            any(half in a.halves(day) for a in self._given.get(person, ()))
 
-    def named(self, person: str, process: str | None, step: str, day: dt.date) -> str | None:
-        """Who stands in for `person` on this step and day by an agreed naming, if they are in."""
+    def split(self, day: dt.date) -> bool:
+        """Whether someone is away only half of `day`, so its morning and afternoon may differ."""
+        return bool(self._partial.get(day))
+
+    def named(self, person: str, process: str | None, step: str, day: dt.date, half: str | None = None) -> str | None:
+        """Who stands in for `person` on this step and day (or half day) by an agreed naming, if they are in."""
         return next((x.standin for x in self._named.get(person, ())
-                     if x.covers(process, step, day) and x.standin != person and not self.is_away(x.standin, day)), None)
+                     if x.covers(process, step, day) and x.standin != person
+                     and not self.is_away(x.standin, day, half)), None)
 
-    def away(self, day: dt.date) -> Away:
-        if day not in self._away:
-            self._away[day] = Away((p for p in self._runs if self._run(p, day)), day, self)
-        return self._away[day]
+    def away(self, day: dt.date, half: str | None = None) -> Away:
+        """Who is away on `day`: for some of it, or (with `half`) on that half."""
+        if (day, half) not in self._away:
+            self._away[day, half] = Away((p for p in self._runs if self.is_away(p, day, half)), day, self, half)
+        return self._away[day, half]
 
     def runs(self) -> Iterator[tuple[str, dt.date, dt.date]]:
         """(person, first day, last day) of each absence, absences that follow on joined."""
@@ -116,25 +134,30 @@ class _Without(Absences):
         self._given = {**parent._given, absence.person: given}
         self._runs = {**parent._runs, absence.person: rest._runs.get(absence.person, [])}
         self._starts = {**parent._starts, absence.person: rest._starts.get(absence.person, [])}
+        self._partial = {day: {p for p in people if p != self._person} | (
+            {self._person} if self._person in rest._partial.get(day, ()) else set())
+            for day, people in parent._partial.items()}
         self._ordinal, self._away = {}, {}
 
-    def away(self, day: dt.date) -> Away:
-        if day not in self._away:
-            base = self._parent.away(day)
-            people = base if self.is_away(self._person, day) else base - {self._person}
-            self._away[day] = Away(people, day, self)
-        return self._away[day]
+    def away(self, day: dt.date, half: str | None = None) -> Away:
+        if (day, half) not in self._away:
+            base = self._parent.away(day, half)
+            people = base | {self._person} if self.is_away(self._person, day, half) else base - {self._person}
+            self._away[day, half] = Away(people, day, self, half)
+        return self._away[day, half]
 
 
 class Away(frozenset[str]):
-    """Who is away on one day (a set of person ids), able to tell since when."""
+    """Who is away on one day or half day (a set of person ids), able to tell since when."""
 
     day: dt.date | None
     absences: Absences | None
+    half: str | None
 
-    def __new__(cls, people: Iterable[str], day: dt.date | None = None, absences: Absences | None = None):
+    def __new__(cls, people: Iterable[str], day: dt.date | None = None, absences: Absences | None = None,
+                half: str | None = None):
         self = super().__new__(cls, people)
-        self.day, self.absences = day, absences
+        self.day, self.absences, self.half = day, absences, half
         return self
 
     def workday_of(self, person: str | None) -> int:
@@ -168,7 +191,7 @@ def status_of(step: Step, away: AbstractSet[str], up: Sequence[str] = (),
     if step.a and step.a not in away:
         return "A", step.a
     if step.a and away.absences is not None and away.day is not None and \
-            (named := away.absences.named(step.a, process, step.id, away.day)) is not None:
+            (named := away.absences.named(step.a, process, step.id, away.day, away.half)) is not None:
         return "named", named
     if step.b and step.b not in away and b_may_act(step, away):
         return "B", step.b

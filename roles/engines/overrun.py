@@ -10,7 +10,8 @@ A step with a timer on its border (a boundary timer's duration: its own deadline
 a case stays longer, waits for an absent holder included, is overdue in that case.
 
 Time is counted in workdays as a real number from the start of the case's first day, so a step
-of half a day leaves the rest of that day to the next step.
+of half a day leaves the rest of that day to the next step; a step waits in half days, since
+leave begins and ends at noon as well.
 """
 from __future__ import annotations
 
@@ -103,11 +104,13 @@ class _Days:
             self.days.append(d)
         return self.days[i]
 
-    def away(self, i: int, without: int | None = None) -> Away:
-        """Who is away on workday `i` (each Absences keeps its days' answers)."""
+    def away(self, i: int, without: int | None = None, half: str | None = None) -> Away:
+        """Who is away on workday `i`, or its `half` where someone is away half of it (each
+        Absences keeps its days' answers)."""
         if without is not None and without not in self._index:
             self._index[without] = self._index[None].without(self.absences[without])
-        return self._index[without].away(self.date(i))
+        absences, day = self._index[without], self.date(i)
+        return absences.away(day, half if absences.split(day) else None)
 
 
 def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, without: int | None = None,
@@ -122,13 +125,15 @@ def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, withou
             t += need
             special += need
             continue
-        waited = 0
-        while need > EPS and waited < MAX_WAIT:
+        waited = 0.0
+        while need > EPS and waited < MAX_WAIT:  # half a day at a time: leave is taken in half days
             d = math.floor(t + EPS)
-            if status_of(s, days.away(d, without), up, process)[0] == "gap":
-                t, waited = d + 1.0, waited + 1
+            pm = t + EPS >= d + 0.5
+            end = d + (1.0 if pm else 0.5)
+            if status_of(s, days.away(d, without, "pm" if pm else "am"), up, process)[0] == "gap":
+                t, waited = end, waited + 0.5
                 continue
-            use = min(need, d + 1 - t)
+            use = min(need, end - t)
             t += use
             need -= use
         if due and s.id in due and t - began > due[s.id] + EPS:

@@ -31,6 +31,7 @@ class StepDay:
     status: Status
     acting: str | None
     suggested: str | None = None
+    half: str | None = None  # "am" or "pm" when this answer holds for that half of the day only
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,28 @@ def _steps(wb: Workbook, department: str | None, section: str | None = None):
             yield dept, p, s
 
 
-def _step_days(wb: Workbook, day: dt.date, away: Away, department: str | None,
-               section: str | None = None, suggest: bool = True) -> list[StepDay]:
-    out, chain = [], up_chain(wb)
-    for dept, p, s in _steps(wb, department, section):
-        status, acting = status_of(s, away, chain.get(p.section, ()), p.id)
-        suggested = suggest_standin(wb, p, s, away) if (status == "gap" and suggest) else None
-        out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting, suggested))
-    return out
+def _halves(absences: Absences, day: dt.date) -> tuple[Away, ...]:
+    """Who is away on `day`: once for the whole day, or for the morning and the afternoon when
+    someone is away only half of it."""
+    return (absences.away(day, "am"), absences.away(day, "pm")) if absences.split(day) else (absences.away(day),)
+
+
+def _answers(wb: Workbook, day: dt.date, dept: str, p, s, aways: tuple[Away, ...], up: tuple[str, ...],
+             suggest: bool) -> list[StepDay]:
+    """A step's answer for the day, or one for each half when its halves differ."""
+    found = [status_of(s, away, up, p.id) for away in aways]
+    split = len(set(found)) > 1
+    return [StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting,
+                    suggest_standin(wb, p, s, away) if status == "gap" and suggest else None,
+                    away.half if split else None)
+            for away, (status, acting) in zip(aways, found) if split or away is aways[0]]
+
+
+def _step_days(wb: Workbook, day: dt.date, aways: tuple[Away, ...], department: str | None,
+               section: str | None = None) -> list[StepDay]:
+    chain = up_chain(wb)
+    return [d for dept, p, s in _steps(wb, department, section)
+            for d in _answers(wb, day, dept, p, s, aways, chain.get(p.section, ()), True)]
 
 
 def calendar_of(wb: Workbook) -> WorkCalendar:
@@ -75,8 +90,8 @@ def roster(wb: Workbook, day: dt.date, department: str | None = None, section: s
     cal = calendar or calendar_of(wb)
     if not cal.is_workday(day):
         return Roster(day, False, (), cal.why_not_workday(day), cal.source(day))
-    away = (absences or Absences(wb.absences, cal, wb.standins)).away(day)
-    return Roster(day, True, tuple(_step_days(wb, day, away, department, section)), calendar=cal.source(day))
+    aways = _halves(absences or Absences(wb.absences, cal, wb.standins), day)
+    return Roster(day, True, tuple(_step_days(wb, day, aways, department, section)), calendar=cal.source(day))
 
 
 def calendar_source(wb: Workbook, start: dt.date, end: dt.date) -> str:
@@ -100,22 +115,23 @@ def gaps(wb: Workbook, start: dt.date, end: dt.date, department: str | None = No
         by_a.setdefault(s.a or None, []).append(i)
     out: list[StepDay] = []
     for day in cal.workdays(start, end):
-        away = absences.away(day)
-        for i in sorted(i for a in (*away, None) for i in by_a.get(a, ())):
+        aways = _halves(absences, day)
+        for i in sorted({i for away in aways for a in (*away, None) for i in by_a.get(a, ())}):
             dept, p, s = steps[i]
-            status, acting = status_of(s, away, chain.get(p.section, ()), p.id)
-            if status in statuses:
-                out.append(StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting,
-                                   suggest_standin(wb, p, s, away) if suggest and status == "gap" else None))
+            out += [d for d in _answers(wb, day, dept, p, s, aways, chain.get(p.section, ()), suggest)
+                    if d.status in statuses]
     return out
 
 
 def whatif(wb: Workbook, person: str, start: dt.date, end: dt.date,
-           calendar: WorkCalendar | None = None) -> list[StepDay]:
-    """The gaps that an absence of `person` from `start` to `end` would add to those expected."""
+           calendar: WorkCalendar | None = None, start_half: str | None = None,
+           end_half: str | None = None) -> list[StepDay]:
+    """The gaps that an absence of `person` from `start` to `end` (from noon with `start_half`
+    "pm", to noon with `end_half` "am") would add to those expected."""
     cal = calendar or calendar_of(wb)
-    before = {(g.date, g.process, g.step) for g in gaps(wb, start, end, calendar=cal, suggest=False)}
-    proposed = Absence(person, start, end, "leave")
+    before = {(g.date, g.process, g.step, half) for g in gaps(wb, start, end, calendar=cal, suggest=False)
+              for half in ((g.half,) if g.half else (None, "am", "pm"))}
+    proposed = Absence(person, start, end, "leave", start_half, end_half)
     return [g for g in gaps(wb, start, end, calendar=cal, extra=[proposed])
-            if (g.date, g.process, g.step) not in before]
+            if (g.date, g.process, g.step, g.half) not in before]
 

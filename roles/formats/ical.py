@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from icalendar import Calendar, Event
 
 from roles.engines.person_days import PersonDay
+from roles import clock
 from roles.model import Absence, Workbook
 from flows import limits
 from flows.errors import BadInput, Problem, Problems
@@ -133,6 +134,8 @@ def _person_of(wb: Workbook, ev) -> str | None:
     return None
 
 
+#: Where the morning ends: a leave from noon on is an afternoon's, one ending by noon a morning's.
+NOON = dt.time(12, 0)
 #: At most this many days a repeating leave may expand to, and this far ahead of its first day.
 MAX_REPEATS = 366
 REPEAT_HORIZON = dt.timedelta(days=2 * 366)
@@ -168,7 +171,7 @@ def read_absences(data: bytes, source: str, wb: Workbook, person: str | None = N
             problems.append(Problem(source, entry, None, e.field, e.message))
             continue
         reason = _reason(f"{_categories(ev)} {ev.get('summary') or ''}")
-        out += [Absence(who, start, end, reason) for start, end in days]
+        out += [Absence(who, start, end, reason, first[2], first[3]) for start, end in days]
     if problems:
         raise problems.error()
     return out
@@ -192,8 +195,15 @@ def _day(prop, field: str) -> dt.date | dt.datetime:
     return value
 
 
-def _span(ev) -> tuple[dt.date, dt.date]:
-    """The first (or only) occurrence of an event, as its first and last day of absence."""
+def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+    """A time of day in the office's zone (one with a zone is moved into it; one without is local)."""
+    return clock.local(value).replace(tzinfo=None) if isinstance(value, dt.datetime) and value.tzinfo else value
+
+
+def _span(ev) -> tuple[dt.date, dt.date, str | None, str | None]:
+    """The first (or only) occurrence of an event, as its first and last day of absence and its
+    halves: a start at noon or later begins in the afternoon ("pm"), an end by noon ends the
+    absence at noon ("am")."""
     start_prop, end_prop, duration = ev.get("dtstart"), ev.get("dtend"), ev.get("duration")
     if start_prop is None:
         raise _Refused("dtstart", "missing")
@@ -206,10 +216,15 @@ def _span(ev) -> tuple[dt.date, dt.date]:
         end_raw = start_raw + duration.dt
     else:
         end_raw, end_prop = start_raw, None
+    start_raw, end_raw = _local(start_raw), _local(end_raw)
     start = start_raw.date() if isinstance(start_raw, dt.datetime) else start_raw
+    start_half = "pm" if isinstance(start_raw, dt.datetime) and start_raw.time() >= NOON else None
+    end_half = None
     if isinstance(end_raw, dt.datetime):
         end = end_raw.date() if end_raw.time() != dt.time(0) or end_raw.date() == start else \
             end_raw.date() - dt.timedelta(days=1)
+        if end == end_raw.date() and dt.time(0) < end_raw.time() <= NOON:
+            end_half = "am"
     elif (end_prop is not None or duration is not None) and end_raw > start:
         end = end_raw - dt.timedelta(days=1)
     else:
@@ -218,17 +233,19 @@ def _span(ev) -> tuple[dt.date, dt.date]:
         raise _Refused("dtend", f"{end} is before the start {start}")
     if problem := limits.date_problem(end):
         raise _Refused("dtend", problem)
-    return start, end
+    if end == start and start_half == "pm" and end_half == "am":
+        raise _Refused("dtend", f"{end_raw:%H:%M} ends the leave before its afternoon starts")
+    return start, end, start_half, end_half
 
 
-def _repeats(ev, first: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:
+def _repeats(ev, first: tuple) -> list[tuple[dt.date, dt.date]]:
     """Every occurrence of a repeating event (RRULE, less EXDATE), each as long as the first;
     at most MAX_REPEATS within REPEAT_HORIZON, else refused with the reason."""
     rule = ev.get("rrule")
     if rule is None:
-        return [first]
+        return [first[:2]]
     from dateutil.rrule import rrulestr
-    start, end = first
+    start, end = first[:2]
     try:
         dates = rrulestr(rule.to_ical().decode(), dtstart=dt.datetime.combine(start, dt.time()))
     except (ValueError, TypeError) as e:

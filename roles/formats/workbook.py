@@ -503,8 +503,8 @@ class _Checks:
         for i, a in enumerate(wb.absences):
             label = f"absence #{i + 1} (person {limits.named(a.person)})"
             self.person_ref(at, a, label, "person", a.person)
-            if a.end < a.start:
-                self.bad(at, a, label, "end", f"ends ({a.end}) before it starts ({a.start})")
+            if (problem := a.problem()) is not None:
+                self.bad(at, a, label, *problem)
         days: set[dt.date] = set()
         for c in wb.calendar:
             if c.date in days:

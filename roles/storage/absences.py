@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 
 from flows import limits
 from flows.errors import BadInput, Conflict, Problem
-from roles.model import ABSENCE_REASONS, Absence
+from roles.model import ABSENCE_REASONS, HALVES, Absence
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.changes import bump
 from roles.storage.rows import row_of
@@ -33,8 +33,8 @@ def change_absences(tx: Writing, removed, added, source: str) -> int:
     people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for a in added}))))
     problems = [Problem(source, f"absence {i} ({a.person})", None, "person", f"no person '{a.person}'")
                 for i, a in enumerate(added, 1) if a.person not in people]
-    problems += [Problem(source, f"absence {i} ({a.person})", None, "end", f"{a.end} is before the start {a.start}")
-                 for i, a in enumerate(added, 1) if a.end < a.start]
+    problems += [Problem(source, f"absence {i} ({a.person})", None, *problem)
+                 for i, a in enumerate(added, 1) if (problem := a.problem()) is not None]
     problems += [Problem(source, f"absence {i} ({a.person})", None, key, problem)
                  for i, a in enumerate(added, 1) for key, problem in _absence_problems(a)]
     if problems:
@@ -42,7 +42,8 @@ def change_absences(tx: Writing, removed, added, source: str) -> int:
     c = table_of(AbsenceRow).c
     for a in removed:
         row = s.execute(select(c.id).where((c.person_id == a.person) & (c.start == a.start) & (c.end == a.end)
-                                           & (c.reason == a.reason)).limit(1).with_for_update()).scalar()
+                                           & (c.reason == a.reason) & _is(c.start_half, a.start_half)
+                                           & _is(c.end_half, a.end_half)).limit(1).with_for_update()).scalar()
         if row is None:
             raise Conflict(f"the absence of {a.person} from {a.start} to {a.end} was changed by someone "
                                 "else meanwhile")
@@ -50,10 +51,10 @@ def change_absences(tx: Writing, removed, added, source: str) -> int:
     rows = new_absences(s, added)
     bulk_insert(s, AbsenceRow, rows)
     if rows or removed:
-        as_rows = lambda items: [{"person": a.person, "start": str(a.start), "end": str(a.end),  # noqa: E731
-                                  "reason": a.reason} for a in items] or None
+        as_rows = lambda items: [{k: str(v) for k, v in row_of(a).items() if v is not None}  # noqa: E731
+                                 for a in items] or None
         tx.record("absences.change" if removed else "absences.add", source, as_rows(removed),
-                  [{k: str(v) for k, v in r.items()} for r in rows] or None)
+                  [{k: str(v) for k, v in r.items() if v is not None} for r in rows] or None)
         bump(s)
     return len(rows)
 
@@ -64,19 +65,27 @@ def new_absences(s: Session, absences) -> list[dict]:
     people = list({a.person for a in absences})
     have: set[tuple] = set()
     for start in range(0, len(people), 500):
-        have.update(s.execute(select(col(AbsenceRow.person_id), col(AbsenceRow.start), col(AbsenceRow.end), col(AbsenceRow.reason))
+        have.update(s.execute(select(col(AbsenceRow.person_id), col(AbsenceRow.start), col(AbsenceRow.end),
+                                     col(AbsenceRow.reason), col(AbsenceRow.start_half), col(AbsenceRow.end_half))
                               .where(col(AbsenceRow.person_id).in_(people[start:start + 500]))).all())
     rows, seen = [], set()
     for a in absences:
-        key = (a.person, a.start, a.end, a.reason)
+        key = (a.person, a.start, a.end, a.reason, a.start_half, a.end_half)
         if key not in have and key not in seen:
             seen.add(key)
             rows.append(row_of(a))
     return rows
 
 
+def _is(column, value):
+    """`column` holds `value`, None included (SQL's = never matches NULL)."""
+    return column.is_(None) if value is None else column == value
+
+
 def _absence_problems(a: Absence) -> list[tuple[str, str]]:
     out = [(key, problem) for key, day in (("start", a.start), ("end", a.end)) if (problem := limits.date_problem(day))]
     if a.reason not in ABSENCE_REASONS:
         out.append(("reason", f"must be one of {', '.join(ABSENCE_REASONS)}, not {limits.short(a.reason)}"))
+    out += [(key, f"must be one of {', '.join(HALVES)}, not {limits.short(half)}")
+            for key, half in (("start_half", a.start_half), ("end_half", a.end_half)) if half not in (None, *HALVES)]
     return out

@@ -88,6 +88,8 @@ class AbsenceRow(SQLModel, table=True):
     start: dt.date = Field(index=True)
     end: dt.date = Field(index=True)
     reason: str = "leave"
+    start_half: str | None = None  # "pm": begins at noon
+    end_half: str | None = None    # "am": ends at noon
 
 
 class StandInRow(SQLModel, table=True):

@@ -282,6 +282,33 @@ def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
                                                                            dt.date(2026, 12, 4))
 
 
+def test_a_leave_from_noon_to_noon_is_checked_and_recorded_in_half_days(bianban, people_page):
+    """bb10 asks from noon on 12-01 to noon on 12-04: the approval step bb11 backs has nobody on the
+    afternoon of the 1st, the 2nd and 3rd whole, and the morning of the 4th."""
+    at = people_page()
+    at.session_state["section"] = "bb-jd"
+    at.session_state["wi_person"] = "bb10"
+    at.session_state["wi_from"] = dt.date(2026, 12, 1)
+    at.session_state["wi_to"] = dt.date(2026, 12, 4)
+    at.session_state["wi_start_half"] = "pm"
+    at.session_state["wi_end_half"] = "am"
+    at.run()
+    assert not at.exception
+    added = next(d.value for d in at.dataframe if "建议顶岗" in d.value and "日期" in d.value)
+    assert list(added["日期"]) == ["2026-12-01 下午", "2026-12-02", "2026-12-03", "2026-12-04 上午"]
+    at.button(key="wi_record").click().run()
+    assert not at.exception
+    last = organisation.load(bianban).absences[-1]
+    assert (last.person, last.start, last.start_half, last.end, last.end_half) == (
+        "bb10", dt.date(2026, 12, 1), "pm", dt.date(2026, 12, 4), "am")
+    assert any("2026-12-01 下午" in shown(x) and "2026-12-04 上午" in shown(x) for x in at.success)
+    at.session_state["wi_end_half"] = "am"
+    at.session_state["wi_start_half"] = "pm"
+    at.session_state["wi_to"] = dt.date(2026, 12, 1)
+    at.run()                                                   # one day from noon to noon: no such leave
+    assert any("不能既从下午开始又在上午结束" in shown(x) for x in at.error)
+
+
 def test_reform_page_report_exemptions_and_excel(engine, app):
     save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
     at = app()

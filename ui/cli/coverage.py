@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..i18n import off_day, person_label, t
+from roles.model import HALVES
+
+from ..i18n import off_day, person_label, t, when
 from ..shapes import gaps_json, handovers_json, roster_json
 from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _today, _workbook, _write, emit_json, guarded, main, new_table
 
@@ -36,7 +38,8 @@ def roster(ctx, day: dt.date, department: str | None, as_json: bool) -> None:
     from roles.engines.acting import STATUSES
     style = {"A": "", "named": "cyan", "B": "yellow", "up": "magenta", "gap": "bold red"}
     for d in r.steps:
-        _row(table, f"{d.process_name} ({d.process})", f"{d.step} {d.step_name}", person_label(wb, d.a),
+        _row(table, f"{d.process_name} ({d.process})",
+             f"{d.step} {d.step_name}" + (f" ({t('half.' + d.half)})" if d.half else ""), person_label(wb, d.a),
              person_label(wb, d.b), Text(t("status." + d.status), style=style[d.status]),
              person_label(wb, d.acting), person_label(wb, d.suggested) if d.suggested else "")
     console = _stdout()
@@ -53,7 +56,7 @@ def _say_estimated(source: str, *years: int) -> None:
 def _print_gaps(wb, title: str, rows) -> None:
     table = new_table(title, ("date", "process", "step", "a", "b", "suggested"))
     for g in rows:
-        _row(table, g.date.isoformat(), f"{g.process_name} ({g.process})", f"{g.step} {g.step_name}",
+        _row(table, when(g.date, g.half), f"{g.process_name} ({g.process})", f"{g.step} {g.step_name}",
                       person_label(wb, g.a), person_label(wb, g.b),
                       person_label(wb, g.suggested) if g.suggested else "")
     _stdout().print(table)
@@ -111,14 +114,18 @@ def load(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
 @click.option("--person", required=True, metavar="ID")
 @click.option("--from", "start", type=DATE, required=True)
 @click.option("--to", "end", type=DATE, required=True)
+@click.option("--start-half", type=click.Choice(HALVES), help="pm: the leave begins at noon")
+@click.option("--end-half", type=click.Choice(HALVES), help="am: the leave ends at noon")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @guarded
-def whatif(ctx, person: str, start: dt.date, end: dt.date, as_json: bool) -> None:
+def whatif(ctx, person: str, start: dt.date, end: dt.date, start_half: str | None, end_half: str | None,
+           as_json: bool) -> None:
     """The gaps a proposed absence would add, before the leave is approved; and whether it puts a
     head and their paired deputy away together, and which cases it would make late."""
     from roles import actions
-    found = actions.leave_check(*_db(ctx), person_id=person, start=start, end=end)
+    found = actions.leave_check(*_db(ctx), person_id=person, start=start, end=end, start_half=start_half,
+                                end_half=end_half)
     added = found.gaps
     source = actions.calendar(*_db(ctx), start=start, end=end)
     if as_json:

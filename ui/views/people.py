@@ -10,10 +10,10 @@ import streamlit as st
 
 from roles import actions, clock
 from roles.engines.pairing import processes_of, section_steps
-from roles.model import ABSENCE_REASONS, Absence
+from roles.model import ABSENCE_REASONS, HALVES, Absence
 from ui import cells
 from ui.cells import show_table
-from ui.i18n import person_name, section_label, t
+from ui.i18n import person_name, section_label, t, when
 from ui.leave_request import leave_request, overrun_rows
 from ui.state import (account, choose_scoped, db, done_editing, editing, page, plain, refused, show_error, show_refusal,
                       workbook)
@@ -30,14 +30,22 @@ who = lambda pid: person_name(wb, pid)  # noqa: E731
 
 
 
+def half(cell) -> str | None:
+    """A half-day cell of the absence table: "am", "pm", or None for a whole day (an empty cell)."""
+    return cell if cell in HALVES else None
+
+
 def calendar(absences: list[Absence], today: dt.date) -> None:
     """Who is away when: a bar per absence on a line per person, today marked."""
     if not absences:
         return
     import altair as alt
     person, start, end, reason = t("today.person", lg), t("people.from", lg), t("people.to", lg), t("people.reason", lg)
-    frame = pd.DataFrame([{person: who(a.person), start: pd.Timestamp(a.start), "until": pd.Timestamp(a.end + dt.timedelta(days=1)),
-                           end: a.end.isoformat(), reason: t(f"reason.{a.reason}", lg)} for a in absences])
+    noon = pd.Timedelta(hours=12)  # a leave from noon, or until noon, fills half its day
+    frame = pd.DataFrame([{person: who(a.person),
+                           start: pd.Timestamp(a.start) + (noon if a.start_half == "pm" else pd.Timedelta(0)),
+                           "until": pd.Timestamp(a.end + dt.timedelta(days=1)) - (noon if a.end_half == "am" else pd.Timedelta(0)),
+                           end: when(a.end, a.end_half, lg), reason: t(f"reason.{a.reason}", lg)} for a in absences])
     bars = alt.Chart(frame).mark_bar(cornerRadius=3).encode(
         y=alt.Y(f"{person}:N", title=None, sort=None),
         x=alt.X(f"{start}:T", title=None, axis=alt.Axis(format="%m-%d"),  # four weeks ahead at least
@@ -45,7 +53,7 @@ def calendar(absences: list[Absence], today: dt.date) -> None:
                                         pd.Timestamp(max(max(a.end for a in absences) + dt.timedelta(days=1),
                                                          today + dt.timedelta(days=28))).isoformat()])),
         x2="until:T", color=alt.Color(f"{reason}:N", legend=alt.Legend(orient="top", title=None)),
-        tooltip=[person, alt.Tooltip(f"{start}:T", format="%Y-%m-%d"), end, reason])
+        tooltip=[person, alt.Tooltip(f"{start}:T", format="%Y-%m-%d %H:%M"), end, reason])
     rule = alt.Chart(pd.DataFrame({"d": [pd.Timestamp(today)]})).mark_rule(color="#c62828").encode(x="d:T")
     st.altair_chart((bars + rule).properties(height=alt.Step(26)), width="stretch")
 
@@ -206,20 +214,26 @@ with tab_leave:
     # and adds the new ones, refused whole when someone changed one of them meanwhile.
     snap_key = f"absences:{sid}:{show_past}"
     base, editor_key = editing(snap_key, shown)
-    cols = {"person": t("today.person", lg), "start": t("people.from", lg), "end": t("people.to", lg),
-            "reason": t("people.reason", lg)}
+    cols = {"person": t("today.person", lg), "start": t("people.from", lg), "start_half": t("people.start_half", lg),
+            "end": t("people.to", lg), "end_half": t("people.end_half", lg), "reason": t("people.reason", lg)}
     edited = st.data_editor(
-        pd.DataFrame([{"person": a.person, "start": a.start, "end": a.end, "reason": a.reason} for a in base],
-                     columns=list(cols)),
+        pd.DataFrame([{"person": a.person, "start": a.start, "start_half": a.start_half, "end": a.end,
+                       "end_half": a.end_half, "reason": a.reason} for a in base], columns=list(cols)),
         num_rows="dynamic", hide_index=True, width="stretch", placeholder="", key=editor_key,
         column_config={
             "person": st.column_config.SelectboxColumn(cols["person"], options=ids, required=True, format_func=who),
             "start": st.column_config.DateColumn(cols["start"], required=True, format="YYYY-MM-DD"),
             "end": st.column_config.DateColumn(cols["end"], required=True, format="YYYY-MM-DD"),
+            # empty: the whole day; "pm": from noon on the first day; "am": until noon on the last
+            "start_half": st.column_config.SelectboxColumn(cols["start_half"], options=["pm"],
+                                                           format_func=lambda x: t("people.half.pm", lg)),
+            "end_half": st.column_config.SelectboxColumn(cols["end_half"], options=["am"],
+                                                         format_func=lambda x: t("people.half.am", lg)),
             "reason": st.column_config.SelectboxColumn(cols["reason"], options=[*ABSENCE_REASONS, actions.WITHHELD],
                                                        required=True,
                                                        default="leave", format_func=lambda r: t(f"reason.{r}", lg))})
-    rows = [Absence(r["person"], start, end, r["reason"] or "leave") for r in edited.to_dict("records")
+    rows = [Absence(r["person"], start, end, r["reason"] or "leave", half(r.get("start_half")), half(r.get("end_half")))
+            for r in edited.to_dict("records")
             if r.get("person") and (start := cells.date(r.get("start"))) and (end := cells.date(r.get("end")))]
     removed = [a for a in base if a not in rows]
     added = [a for a in rows if a not in base]

@@ -11,7 +11,7 @@ import streamlit as st
 from roles import actions, clock
 from roles.engines.acting import STATUSES
 from ui.cells import show_table
-from ui.i18n import off_day, person_choice, person_name, section_and_department, t
+from ui.i18n import off_day, person_choice, person_name, section_and_department, t, when
 from ui.handover_panel import handover_panel
 from ui.leave_request import leave_request
 from ui.standin_panel import asked_of_me, flash, gap_cover, risks
@@ -102,7 +102,7 @@ else:
         """The answer first (step, who acts, who could stand in), then its context: on a phone the
         first columns are the ones on screen."""
         return pd.DataFrame([{
-            t("col.step", lg): d.step_name,
+            t("col.step", lg): d.step_name + (f"（{t('half.' + d.half, lg)}）" if d.half else ""),
             **({t("col.status", lg): t("status." + d.status, lg)} if with_status else {}),
             t("col.acting", lg): who(d.acting),
             t("col.suggested", lg): who(d.suggested),
@@ -157,7 +157,7 @@ else:
     st.bar_chart(pd.DataFrame({t("status.gap", lg): [int(per_day.get(d, 0)) for d in every]},
                               index=[d.isoformat() for d in every]))
     show_table(st, [{
-        t("col.date", lg): g.date.isoformat(),
+        t("col.date", lg): when(g.date, g.half, lg),
         t("col.process", lg): g.process_name,
         t("col.step", lg): g.step_name,
         t("col.a", lg): who(g.a), t("col.b", lg): who(g.b),
