@@ -20,8 +20,9 @@ pip() { "$prefix/venv/bin/pip" --isolated --disable-pip-version-check "$@"; }
 pip install -q --no-index --find-links "$here/wheels" --require-hashes --no-deps -r "$here/requirements/lock.txt"
 pip install -q --no-index --no-deps "$here"/wheels/abflow-*.whl
 
-# Chinese on flowcharts, PNG and PDF: the bundle's Noto Sans CJK where the system has no CJK font.
-if ! fc-list :lang=zh | grep -q .; then
+# Chinese on flowcharts, PNG and PDF: the bundle's fonts where the system lacks WenQuanYi Micro Hei
+# (small PDFs) or any CJK font.
+if ! fc-list | grep -qi "WenQuanYi Micro Hei" || ! fc-list :lang=zh | grep -q .; then
     fonts=${FONT_DIR:-/usr/local/share/fonts/abflow}
     mkdir -p "$fonts" && cp "$here"/fonts/* "$fonts"/ && fc-cache -f "$fonts" >/dev/null
 fi

@@ -278,7 +278,8 @@ def _pdf(pages: list[tuple[str, ...]], block: TitleBlock, paper: Paper) -> bytes
             raise BadInput(f"the title block ({fw:.0f} × {fh:.0f} pt) does not fit the foot of {paper.size}; "
                            "shorten its values")
         sheet.merge_transformed_page(foot, Transformation().translate(w - MARGIN - fw, MARGIN))
-        out.add_page(sheet)
+        out.add_page(sheet).compress_content_streams()  # merged pages' drawing is left uncompressed
+    out.compress_identical_objects()  # a font subset two pages' title blocks both embed, once
     buf = BytesIO()
     out.write(buf)
     return buf.getvalue()

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from flows.guide import FONT, a4, to_pdf
+from flows.guide import a4_document, to_pdf
 
 #: The forms a filing is written as.
 FORMATS = ("xlsx", "docx", "pdf")
@@ -139,19 +139,9 @@ def _xlsx(form: Form, w: dict[str, str]) -> bytes:
 
 
 def _docx(form: Form, w: dict[str, str]) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
-    doc = Document()
-    a4(doc.sections[0], landscape=True)
-    style = doc.styles["Normal"]
-    style.font.name, style.font.size = FONT, Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    for name in ("Title", "Heading 1"):
-        doc.styles[name].font.name = FONT
-        doc.styles[name].element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    doc = a4_document(10.5, landscape=True)
     doc.add_heading(w["title"].format(section=form.section), level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     facts = doc.add_table(rows=0, cols=4)
     facts.style = "Table Grid"

@@ -169,7 +169,7 @@ def test_publishing_onto_a_full_disk_is_a_named_refusal_that_leaves_no_half_rele
 
     def small_files():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
-        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (15_000, 15_000))
     out = tmp_path / "site"
     result = subprocess.run([ABFLOW, "--db", db_url, "publish", "--out", str(out)], preexec_fn=small_files,
                             capture_output=True, text=True, timeout=300)
