@@ -169,6 +169,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "dispatch.gaps": ("空缺提醒", "gaps"),
     "dispatch.sending": ("发送中", "sending"),
     "dispatch.sent": ("已发送", "sent"),
+    "dispatch.delivered": ("已送达", "delivered"),
+    "dispatch.read": ("已读", "read"),
     "dispatch.failed": ("失败待重试", "failed, to retry"),
     "dispatch.gave-up": ("已放弃", "gave up"),
     "page.people": ("人员与AB角", "People and A/B"),

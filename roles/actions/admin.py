@@ -125,13 +125,17 @@ def verify_audit(db: Database, actor: Account) -> tuple[int, str, list[str]]:
 
 
 def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str]) -> None:
-    """Replace where a person's notices go (Apprise URLs); the office, or the person."""
+    """Replace where a person's notices go (Apprise URLs, or their DingTalk or WeCom user for work
+    notices); the office, or the person."""
     if actor.role != "office" and actor.person != person_id:
         raise PermissionDenied(f"{actor.username}: may set only their own contacts")
     person(db.workbook(()), person_id)
     import apprise
+
+    from roles.notify import work
     bad = [Problem("contacts", f"person {person_id}", None, "url", f"'{notices.masked(u)}' is no notification "
-                   "URL Apprise knows") for u in urls if apprise.Apprise.instantiate(u) is None]
+                   "URL Apprise knows, nor a work-notice user (dingtalk-user://ID, wecom-user://ID)")
+           for u in urls if work.user_of(u) is None and apprise.Apprise.instantiate(u) is None]
     if bad:
         raise BadInput(bad)
     notices.set_contacts(db.engine, person_id, urls, user=actor)

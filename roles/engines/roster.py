@@ -70,7 +70,7 @@ def _answers(wb: Workbook, day: dt.date, dept: str, p, s, aways: tuple[Away, ...
     return [StepDay(day, dept, p.section, p.id, p.name, s.id, s.label, s.a, s.b, status, acting,
                     suggest_standin(wb, p, s, away) if status == "gap" and suggest else None,
                     away.half if split else None)
-            for away, (status, acting) in zip(aways, found) if split or away is aways[0]]
+            for away, (status, acting) in zip(aways, found, strict=True) if split or away is aways[0]]
 
 
 def _step_days(wb: Workbook, day: dt.date, aways: tuple[Away, ...], department: str | None,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 
 from roles.storage.jobstore import JsonJobStore
-from roles.notify.dispatch import Report, Sender, apprise_send, deliver, retry
+from roles.notify.dispatch import Report, Sender, deliver, follow, retry, send_any
 from roles.storage.notices import contacts
 from roles.notify.digest import DigestWords, compose_digest, week_of
 from roles.notify.notices import Notice, NoticeWords, compose
@@ -46,7 +46,7 @@ class Schedule:
     language: str = "zh"
 
 
-def run_daily(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send: Sender = apprise_send,
+def run_daily(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send: Sender = send_any,
               tries: int = 3, pause: float = 2.0) -> Report:
     """Compose and send the day's notices to everyone with a contact."""
     who = contacts(engine)
@@ -76,7 +76,7 @@ def waiting_reviews(engine: Engine, wb) -> dict[str, int]:
 
 
 def run_weekly(engine: Engine, day: dt.date, words: DigestWords, handovers: Iterable[Handover],
-               office: Iterable[str], send: Sender = apprise_send, tries: int = 3, pause: float = 2.0) -> Report:
+               office: Iterable[str], send: Sender = send_any, tries: int = 3, pause: float = 2.0) -> Report:
     """Compose and send the week's digest (of `day`'s week) to the heads and `office` with a
     contact; each gets it once a week, however many runs ask."""
     who = contacts(engine)
@@ -88,7 +88,7 @@ def run_weekly(engine: Engine, day: dt.date, words: DigestWords, handovers: Iter
     return report
 
 
-def run_changes(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send: Sender = apprise_send,
+def run_changes(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, send: Sender = send_any,
                 tries: int = 3, pause: float = 2.0) -> Report:
     """Tell each person with a contact, once, how what they act on over the next `ahead` workdays
     changed since the last run (an absence, a stand-in, an A/B change); the first run only
@@ -125,8 +125,12 @@ def run_changes(engine: Engine, day: dt.date, ahead: int, words: NoticeWords, se
     return report
 
 
-def run_retry(engine: Engine, send: Sender = apprise_send) -> Report:
-    return retry(engine, contacts(engine), send)
+def run_retry(engine: Engine, send: Sender = send_any) -> Report:
+    """Send again what failed, and ask the platforms what became of the work notices sent."""
+    report = retry(engine, contacts(engine), send)
+    if changed := follow(engine):
+        log.info("%d work notices delivered or read since the last run", changed)
+    return report
 
 
 def make_scheduler(engine: Engine, schedule: Schedule, background: bool = False):

@@ -90,8 +90,12 @@ def set_contacts(engine: Engine, person: str, urls: list[str], *, user: Account 
 
 
 def masked(url: str) -> str:
-    """The URL as logs and the dispatch table show it: passwords and tokens hidden."""
+    """The URL as logs and the dispatch table show it: passwords, tokens and user ids hidden."""
     import apprise
+
+    from roles.notify import work
+    if work.user_of(url) is not None:
+        return work.masked(url)
     plugin = apprise.Apprise.instantiate(url)
     return plugin.url(privacy=True) if plugin else url.split("?", 1)[0]
 
@@ -120,15 +124,40 @@ def claim(engine: Engine, day: dt.date, kind: str, recipient: str, target: str, 
         return None
 
 
-def finish(engine: Engine, row_id: int, error: str | None, attempts: int) -> str:
-    """Record how a send ended: `sent`, `failed` (to retry) or, after MAX_ATTEMPTS, `gave-up`."""
+def finish(engine: Engine, row_id: int, error: str | None, attempts: int, receipt: str | None = None) -> str:
+    """Record how a send ended: `sent` (with the platform's `receipt` of a work notice, to ask
+    about later), `failed` (to retry) or, after MAX_ATTEMPTS, `gave-up`."""
     status = "sent" if error is None else "gave-up" if attempts >= MAX_ATTEMPTS else "failed"
     with writing(engine) as s:
         s.execute(update(DispatchRow).where(col(DispatchRow.id) == row_id)
-                  .values(status=status, attempts=attempts, error=error, updated=_now()))
+                  .values(status=status, attempts=attempts, error=error, receipt=receipt, updated=_now()))
     if error:
         log.warning("notice %s not delivered (attempt %d): %s", row_id, attempts, error)
     return status
+
+
+#: How long a work notice's record is followed: read after a week is no longer news.
+FOLLOWED = dt.timedelta(days=7)
+
+
+def following(engine: Engine) -> list[tuple[int, str, str]]:
+    """(id, receipt, status) of the work notices of the last FOLLOWED days not yet read."""
+    with Session(engine) as s:
+        return [(r.id, r.receipt, r.status) for r in s.execute(
+            select(col(DispatchRow.id), col(DispatchRow.receipt), col(DispatchRow.status))
+            .where(col(DispatchRow.receipt).is_not(None) & col(DispatchRow.status).in_(("sent", "delivered"))
+                   & (col(DispatchRow.updated) >= _now() - FOLLOWED)).order_by(col(DispatchRow.id)))]
+
+
+def followed(engine: Engine, row_id: int, was: str, now: str) -> bool:
+    """Record what became of a work notice (`delivered`, `read`, or `failed: why`), unless
+    another run recorded it first."""
+    status, _, why = now.partition(": ")
+    with writing(engine) as s:
+        return cast(CursorResult, s.execute(
+            update(DispatchRow).where((col(DispatchRow.id) == row_id) & (col(DispatchRow.status) == was))
+            .values(status="gave-up" if status == "failed" else status, error=why or None,
+                    updated=_now()))).rowcount == 1
 
 
 def unfinished(engine: Engine, stale: dt.timedelta) -> list:

@@ -174,9 +174,10 @@ class DispatchRow(SQLModel, table=True):
     target: str  # the contact: its masked URL and its fingerprint (dispatch.Contact.target)
     title: str
     body: str
-    status: str = "sending"  # sending | sent | failed | gave-up
+    status: str = "sending"  # sending | sent | delivered | read | failed | gave-up
     attempts: int = 0
     error: str | None = None
+    receipt: str | None = None  # a work notice's platform reference: what became of it is asked later
     updated: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 

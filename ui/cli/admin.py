@@ -203,7 +203,7 @@ def notify(ctx, day: dt.date, ahead: int, retry_only: bool, changes: bool, as_js
 
 
 @main.command()
-@click.option("--status", type=click.Choice(["sending", "sent", "failed", "gave-up"]), default=None)
+@click.option("--status", type=click.Choice(["sending", "sent", "delivered", "read", "failed", "gave-up"]), default=None)
 @click.option("--date", "day", type=DATE, default=None)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
