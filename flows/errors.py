@@ -100,6 +100,11 @@ class PermissionDenied(AbflowError):
     exit_code = 2
 
 
+class Unreachable(AbflowError):
+    """An outside service (the OA, DingTalk, WeCom) could not be reached or refused the call;
+    nothing was changed."""
+
+
 class DatabaseUnavailable(AbflowError):
     """The database could not be reached or brought to the current schema."""
 

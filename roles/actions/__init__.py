@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flows.errors import (AbflowError, BadInput, Conflict, DatabaseUnavailable, NotFound, PermissionDenied,
-                          Problem)
+                          Problem, Unreachable)
 from roles.storage.address import resolve_url
 from roles.storage.database import Database, dispose_all, open_database
 
@@ -30,7 +30,8 @@ _WHERE = {
                  "overrun",
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
-             "import_leave", "import_workbook", "load_demo", "read_leave_file", "save_workbook", "site_workbook", "workbook"),
+             "import_leave", "import_workbook", "LeavePull", "load_demo", "pull_leave", "read_leave_file", "save_workbook",
+             "site_workbook", "workbook"),
     "handover": ("SYSTEM", "Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
                  "handovers", "open_handovers", "report_handover"),
     "processes": ("BpmnImport", "Draft", "accept_proposal", "discard_draft", "drawing", "import_bpmn", "lint_processes",
@@ -46,6 +47,7 @@ _WHERE = {
 _MODULE = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = ["AbflowError", "BadInput", "Conflict", "DatabaseUnavailable", "NotFound", "PermissionDenied", "Problem",
+           "Unreachable",
            "DATABASE_ERRORS", "Database", "dispose_all", "open_database", "resolve_url", *_MODULE]
 
 

@@ -132,10 +132,10 @@ def set_contacts(db: Database, actor: Account, *, person_id: str, urls: list[str
     person(db.workbook(()), person_id)
     import apprise
 
-    from roles.notify import work
+    from roles.platforms import user_of
     bad = [Problem("contacts", f"person {person_id}", None, "url", f"'{notices.masked(u)}' is no notification "
                    "URL Apprise knows, nor a work-notice user (dingtalk-user://ID, wecom-user://ID)")
-           for u in urls if work.user_of(u) is None and apprise.Apprise.instantiate(u) is None]
+           for u in urls if user_of(u) is None and apprise.Apprise.instantiate(u) is None]
     if bad:
         raise BadInput(bad)
     notices.set_contacts(db.engine, person_id, urls, user=actor)

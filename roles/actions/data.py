@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import PurePath
 
-from flows.errors import BadInput, Problem
+from flows.errors import BadInput, Problem, Unreachable
 from flows.model import VERSIONS
 from roles.demo import demo_workbook
 from roles.formats import workbook_files
@@ -23,10 +23,12 @@ from roles.storage.organisation import ImportStage, ImportSummary
 
 from .access import Account, may_see_reason, private, require_absences, require_office, whole, within
 from roles.bulk import many_objects
+from .coverage import check_day
 from .handover import open_handovers
 
 __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
-           "import_leave", "import_workbook", "load_demo", "read_leave_file", "save_workbook", "site_workbook", "workbook"]
+           "import_leave", "import_workbook", "load_demo", "pull_leave", "LeavePull", "read_leave_file", "save_workbook",
+           "site_workbook", "workbook"]
 
 #: The leave files abflow reads: a leave system's iCalendar export, or a list of absences kept as
 #: a workbook (a spreadsheet's XLSX, YAML or JSON) holding only `absences`.
@@ -162,6 +164,60 @@ def read_leave_file(db: Database, actor: Account, *, data: bytes, name: str,
         raise BadInput([Problem(name, "the file", None, "person",
                                 "a leave list names the person of each absence; --person is for .ics files")])
     return absence_list(workbook_files.read_tree(data, name), PurePath(name).name, db.known())
+
+
+@dataclasses.dataclass(frozen=True)
+class LeavePull:
+    """What a pull of approved leave from the OA did (cli spec `leave pull --json`)."""
+
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    unmapped: list[dict]     # approved leave of a user no person has as a contact: {"instance", "user"}
+    unreadable: list[str]    # approvals that could not be read, each with why
+
+    def json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def pull_leave(db: Database, actor: Account, *, since: dt.date) -> LeavePull:
+    """Approved leave from the OA (DingTalk, WeCom, as set up) decided since `since`, stored by the
+    OA's approval id: a pull again changes nothing, a cancelled approval removes its absence.
+    People are found by their DingTalk or WeCom user (their work-notice contact); approvals of
+    users no one has are listed for the office. All or none, audited."""
+    from roles import clock, oa_leave
+    from roles.platforms import PlatformError, user_of
+    from roles.storage import notices
+    require_office(actor, "pull leave from the OA")
+    check_day(since)
+    names = oa_leave.configured()
+    if not names:
+        raise BadInput("no OA is set up for leave: set ABFLOW_DINGTALK_LEAVE_PROCESS_CODE or "
+                       "ABFLOW_WECOM_LEAVE_TEMPLATE_ID (docs/deploy.md)")
+    users = {found: person for person, cs in notices.contacts(db.engine).items() for c in cs
+             if (found := user_of(c.url)) is not None}
+    start = dt.datetime.combine(since, dt.time(), tzinfo=clock.zone())
+    held: dict[str, Absence | None] = {}
+    unmapped: list[dict] = []
+    unreadable: list[str] = []
+    for name in names:
+        try:
+            leaves, bad = oa_leave.pull(name, start, clock.now())
+        except PlatformError as e:
+            raise Unreachable(f"leave could not be pulled from {name}: {e}; nothing was changed") from None
+        unreadable += bad
+        for leave in leaves:
+            person = users.get((name, leave.user))
+            if leave.approved and person is None:
+                unmapped.append({"instance": leave.instance, "user": leave.user})
+                continue
+            held[leave.instance] = Absence(person, leave.start, leave.end, leave.reason, leave.start_half,
+                                           leave.end_half) if person and leave.start and leave.end else None
+    with db.write(actor) as tx:
+        synced = absences.sync_pulled(tx, held, "OA")
+    open_handovers(db, actor)
+    return LeavePull(synced.added, synced.changed, synced.removed, synced.unchanged, unmapped, unreadable)
 
 
 def import_leave(db: Database, actor: Account, *, data: bytes, name: str,

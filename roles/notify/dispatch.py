@@ -53,11 +53,12 @@ def apprise_send(url: str, title: str, body: str) -> str | None:
 def send_any(url: str, title: str, body: str) -> str | Receipt | None:
     """A work notice to a person's DingTalk or WeCom user, anything else through Apprise."""
     from roles.notify import work
+    from roles.platforms import PlatformError
     if work.user_of(url) is None:
         return apprise_send(url, title, body)
     try:
         return Receipt(work.send(url, title, body))
-    except work.NotSent as e:
+    except PlatformError as e:
         return (Final if e.final else str)(str(e)[:500])
 
 
@@ -130,12 +131,13 @@ def follow(engine: Engine, status_of: Callable[[str], str | None] | None = None)
     """Ask the platforms what became of the work notices sent in the last days (delivered,
     read, or failed after all) and record it; returns how many records changed."""
     from roles.notify import work
+    from roles.platforms import PlatformError
     status_of = status_of or work.status
     changed = 0
     for row_id, receipt, was in store.following(engine):
         try:
             now = status_of(receipt)
-        except work.NotSent as e:
+        except PlatformError as e:
             log.warning("could not ask about notice %s: %s", row_id, e)
             continue
         if now is not None and now != was and store.followed(engine, row_id, was, now):

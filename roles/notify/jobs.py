@@ -30,10 +30,11 @@ from roles.storage.organisation import load
 from roles.storage.reviews import reviews
 
 log = logging.getLogger("abflow.jobs")
-DAILY, RETRY, WEEKLY, CHANGES = "daily-notices", "retry-notices", "weekly-digest", "duty-changes"
+DAILY, RETRY, WEEKLY, CHANGES, LEAVE = "daily-notices", "retry-notices", "weekly-digest", "duty-changes", "leave-pull"
 #: What the stored jobs may run; a row of the job table naming anything else is refused.
 FUNCTIONS = {DAILY: "roles.notify.scheduled:daily", RETRY: "roles.notify.scheduled:retry",
-             WEEKLY: "roles.notify.scheduled:weekly", CHANGES: "roles.notify.scheduled:changes"}
+             WEEKLY: "roles.notify.scheduled:weekly", CHANGES: "roles.notify.scheduled:changes",
+             LEAVE: "roles.notify.scheduled:leave"}
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def make_scheduler(engine: Engine, schedule: Schedule, background: bool = False)
 
 
 def install(scheduler, schedule: Schedule) -> None:
-    """Put (or replace) the three jobs in the store; a changed time takes effect at once. The jobs
+    """Put (or replace) the jobs in the store; a changed time takes effect at once. The jobs
     name no database: they run on the scheduler's own (ABFLOW_DB), so no URL, and no password
     in it, is ever written into the job table."""
     from apscheduler.triggers.cron import CronTrigger
@@ -159,6 +160,8 @@ def install(scheduler, schedule: Schedule) -> None:
     scheduler.add_job(FUNCTIONS[CHANGES], IntervalTrigger(minutes=schedule.retry_minutes), id=CHANGES,
                       replace_existing=True, kwargs={"ahead": schedule.ahead, "language": schedule.language,
                                                      "timezone": schedule.timezone})
+    # Approved leave from the OA, where one is set up, every hour (a pull again changes nothing).
+    scheduler.add_job(FUNCTIONS[LEAVE], IntervalTrigger(minutes=60), id=LEAVE, replace_existing=True)
     # Every weekday at the same time: the first workday of the week sends the digest, the dispatch
     # log's unique key (the week's Monday) makes the others send nothing.
     scheduler.add_job(FUNCTIONS[WEEKLY], CronTrigger(day_of_week="mon-fri", hour=schedule.at.hour,

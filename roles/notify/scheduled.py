@@ -36,3 +36,11 @@ def weekly(language: str, timezone: str, day: str | None = None):
     """The week's digest, sent by the first run of the week on a workday."""
     today = dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
     return actions.send_digest(actions.open_database(), SCHEDULER, day=today, words=DigestWords.of(language))
+
+
+def leave():
+    """Approved leave of the last 30 days from the OA, when one is set up (else nothing to do)."""
+    from roles import oa_leave
+    if not oa_leave.configured():
+        return None
+    return actions.pull_leave(actions.open_database(), SCHEDULER, since=clock.today() - dt.timedelta(days=30))

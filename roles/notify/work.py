@@ -1,172 +1,35 @@
 """Work notices to one person through the organisation's own platforms, beside Apprise's group
 robots: DingTalk's corp conversation (`asyncsend_v2`, then `getsendresult` for delivered and
-read) and WeCom's application message (`message/send` to a `userid`). Their government editions
-(浙政钉, 政务微信) speak the same open APIs at their own addresses, so each platform's base URL is
-a setting, and a city with its own gateway, or a test with a local server, points it elsewhere.
+read) and WeCom's application message (`message/send` to a `userid`), through roles.platforms.
 
 A person's contact is `dingtalk-user://USERID` or `wecom-user://USERID`, sealed like every other
-contact. The application's credentials are the installation's settings (docs/deploy.md). An
-access token is fetched once and kept until shortly before it expires, or until the platform
-says it is no longer valid; a platform's rate-limit and busy codes are waited out with growing
-pauses before the send is called failed (and left to the retry job).
+contact; the same user ids map the OA's approved leave to people (roles.oa_leave).
 """
 from __future__ import annotations
 
-import json
-import os
-import threading
-import time
-from dataclasses import dataclass
+from roles.platforms import Platform, PlatformError, call, masked, user_of
 
-SCHEMES = ("dingtalk-user", "wecom-user")
-#: How long before its stated expiry a token is fetched again.
-EARLY = 300
-#: Codes that mean the token is no longer good: fetch a new one and send again.
-STALE_TOKEN = {40001, 40014, 42001}
-#: Codes that mean "too many calls, or busy: try again shortly".
-BUSY = {-1, 45009, 45033, 90002, 90018, 90006}
-
-
-class NotSent(Exception):
-    """The platform refused or could not be reached; the message says why, in its words. A
-    `final` refusal (an unknown user, settings missing) is not worth trying again at once."""
-
-    def __init__(self, message: str, final: bool = True):
-        super().__init__(message)
-        self.final = final
-
-
-@dataclass(frozen=True)
-class Platform:
-    """One platform's address and this installation's application on it."""
-
-    name: str           # "dingtalk" | "wecom"
-    base: str
-    key: str            # DingTalk AppKey | WeCom corp id
-    secret: str
-    agent: str          # the application's agent id
-
-    @classmethod
-    def of(cls, name: str) -> Platform:
-        prefix = f"ABFLOW_{name.upper()}_"
-        default = {"dingtalk": "https://oapi.dingtalk.com", "wecom": "https://qyapi.weixin.qq.com"}[name]
-        need = {"dingtalk": ("APP_KEY", "APP_SECRET", "AGENT_ID"), "wecom": ("CORP_ID", "SECRET", "AGENT_ID")}[name]
-        values = [os.environ.get(prefix + k, "") for k in need]
-        if missing := [prefix + k for k, v in zip(need, values, strict=True) if not v]:
-            raise NotSent(f"{name} work notices are not set up: {', '.join(missing)} not set (docs/deploy.md)")
-        return cls(name, os.environ.get(prefix + "URL", default).rstrip("/"), *values)
-
-
-def user_of(url: str) -> tuple[str, str] | None:
-    """(platform, user id) of a work-notice contact, or None for any other URL."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme not in SCHEMES or not rest.strip("/"):
-        return None
-    return scheme.removesuffix("-user"), rest.strip("/")
-
-
-def masked(url: str) -> str:
-    """A work-notice contact as it may be shown: the user id's first two characters."""
-    platform, user = user_of(url) or ("", "")
-    return f"{platform}-user://{user[:2]}…"
-
-
-class _Tokens:
-    """Access tokens by platform and application, kept until shortly before they expire."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kept: dict[tuple[str, str], tuple[str, float]] = {}
-        self.fetched = 0  # how many times a token was asked for (what a test counts)
-
-    def get(self, p: Platform, session, fresh: bool = False) -> str:
-        with self._lock:
-            kept = self._kept.get((p.base, p.key))
-            if kept and not fresh and kept[1] > time.monotonic():
-                return kept[0]
-            params = {"appkey": p.key, "appsecret": p.secret} if p.name == "dingtalk" else \
-                {"corpid": p.key, "corpsecret": p.secret}
-            answer = _json(session.get(f"{p.base}/gettoken", params=params, timeout=10))
-            if answer.get("errcode", 0) != 0 or not answer.get("access_token"):
-                raise NotSent(f"{p.name} gave no access token: {_said(answer)}")
-            self.fetched += 1
-            life = float(answer.get("expires_in") or 7200)
-            self._kept[p.base, p.key] = (answer["access_token"], time.monotonic() + max(life - EARLY, life / 2))
-            return answer["access_token"]
-
-
-TOKENS = _Tokens()
-
-
-def _json(response) -> dict:
-    if response.status_code in (429, 502, 503):
-        return {"errcode": -1, "errmsg": f"HTTP {response.status_code}"}
-    if response.status_code != 200:
-        raise NotSent(f"HTTP {response.status_code} from {response.url.split('?')[0]}", final=False)
-    try:
-        answer = response.json()
-    except ValueError:
-        raise NotSent(f"no JSON from {response.url.split('?')[0]}") from None
-    if not isinstance(answer, dict):
-        raise NotSent(f"unexpected answer from {response.url.split('?')[0]}")
-    return answer
-
-
-def _said(answer: dict) -> str:
-    return f"{answer.get('errcode')} {str(answer.get('errmsg', ''))[:200]}".strip()
-
-
-def _call(p: Platform, path: str, body: dict, tries: int = 5, pause: float = 1.0) -> dict:
-    """POST `body` to the platform with the kept token: a stale token is renewed once, a busy or
-    rate-limited answer waited out (pause, 2 × pause, …)."""
-    import requests
-    with requests.Session() as session:
-        try:
-            return _calls(p, path, body, tries, pause, session)
-        except requests.RequestException as e:
-            raise NotSent(f"{p.name} could not be reached: {type(e).__name__}", final=False) from None
-
-
-def _calls(p: Platform, path: str, body: dict, tries: int, pause: float, session) -> dict:
-    renewed = False
-    for attempt in range(tries):
-        token = TOKENS.get(p, session, fresh=False)
-        answer = _json(session.post(f"{p.base}{path}", params={"access_token": token},
-                                    data=json.dumps(body, ensure_ascii=False).encode(),
-                                    headers={"Content-Type": "application/json"}, timeout=15))
-        code = answer.get("errcode", 0)
-        if code == 0:
-            return answer
-        if code in STALE_TOKEN and not renewed:
-            renewed = True
-            TOKENS.get(p, session, fresh=True)
-            continue
-        if code in BUSY and attempt + 1 < tries:
-            time.sleep(pause * 2 ** attempt)
-            continue
-        raise NotSent(f"{p.name} refused: {_said(answer)}", final=code not in BUSY)
-    raise NotSent(f"{p.name} stayed busy after {tries} tries", final=False)
-
+__all__ = ["masked", "send", "status", "user_of"]
 
 def send(url: str, title: str, body: str, pause: float = 1.0) -> str:
     """Send a work notice to the contact's user; returns the receipt to ask about it later
-    (`dingtalk:TASK:USER`, `wecom:MSGID:USER`), or raises NotSent."""
+    (`dingtalk:TASK:USER`, `wecom:MSGID:USER`), or raises PlatformError."""
     found = user_of(url)
     if found is None:
-        raise NotSent("not a work-notice contact")
+        raise PlatformError("not a work-notice contact")
     name, user = found
     p = Platform.of(name)
     text = f"{title}\n\n{body}"
     if name == "dingtalk":
-        answer = _call(p, "/topapi/message/corpconversation/asyncsend_v2",
+        answer = call(p, "/topapi/message/corpconversation/asyncsend_v2",
                        {"agent_id": int(p.agent) if p.agent.isdigit() else p.agent, "userid_list": user,
                         "msg": {"msgtype": "text", "text": {"content": text}}}, pause=pause)
         return f"dingtalk:{answer.get('task_id')}:{user}"
-    answer = _call(p, "/cgi-bin/message/send",
+    answer = call(p, "/cgi-bin/message/send",
                    {"touser": user, "msgtype": "text", "agentid": int(p.agent) if p.agent.isdigit() else p.agent,
                     "text": {"content": text}, "enable_duplicate_check": 1}, pause=pause)
     if user.lower() in str(answer.get("invaliduser", "")).lower().split("|"):
-        raise NotSent(f"wecom: no such user or not allowed: {user}")
+        raise PlatformError(f"wecom: no such user or not allowed: {user}")
     return f"wecom:{answer.get('msgid')}:{user}"
 
 
@@ -181,7 +44,7 @@ def status(receipt: str) -> str | None:
     if name != "dingtalk":
         return None
     p = Platform.of(name)
-    answer = _call(p, "/topapi/message/corpconversation/getsendresult",
+    answer = call(p, "/topapi/message/corpconversation/getsendresult",
                    {"agent_id": int(p.agent) if p.agent.isdigit() else p.agent, "task_id": int(task) if task.isdigit() else task})
     result = answer.get("send_result") or {}
     listed = lambda key: user in (result.get(key) or [])  # noqa: E731

@@ -2,7 +2,8 @@
 never twice."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
@@ -89,3 +90,70 @@ def _absence_problems(a: Absence) -> list[tuple[str, str]]:
     out += [(key, f"must be one of {', '.join(HALVES)}, not {limits.short(half)}")
             for key, half in (("start_half", a.start_half), ("end_half", a.end_half)) if half not in (None, *HALVES)]
     return out
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What a pull from the OA changed: counts of absences added, changed, removed, as they were."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+def sync_pulled(tx: Writing, held: dict[str, Absence | None], source: str) -> Synced:
+    """Store leave pulled from the OA by its instance id (`held`: id -> the absence it approves,
+    or None for one cancelled, refused or withdrawn there): a new one added, or an identical
+    absence already held (typed in, or imported) taken as it; a changed one replaced; a withdrawn
+    one removed. A pull repeated changes nothing. All or none, audited."""
+    s = tx.session
+    c = table_of(AbsenceRow).c
+    new = {ext: a for ext, a in held.items() if a is not None}
+    people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for a in new.values()}))))
+    problems = [Problem(source, f"approval {ext}", None, "person", f"no person '{a.person}'")
+                for ext, a in new.items() if a.person not in people]
+    for ext, a in new.items():
+        found = _absence_problems(a) + ([p] if (p := a.problem()) is not None else [])
+        problems += [Problem(source, f"approval {ext}", None, key, problem) for key, problem in found]
+    if problems:
+        raise BadInput(problems)
+    ids = list(held)
+    rows: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        rows.update({r.external_id: r for r in s.execute(select(table_of(AbsenceRow)).where(c.external_id.in_(ids[start:start + 500])))})
+    count = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
+    before: list[dict] = []
+    after: list[dict] = []
+    for ext, absence in held.items():
+        row = rows.get(ext)
+        was = None if row is None else _absence_of(row)
+        if was == absence:
+            count["unchanged"] += absence is not None
+            continue
+        if row is not None:
+            s.execute(delete(table_of(AbsenceRow)).where(c.id == row.id))
+            before.append(_audited(was, ext))
+        if absence is not None:
+            same = s.execute(select(c.id).where(
+                (c.person_id == absence.person) & (c.start == absence.start) & (c.end == absence.end)
+                & (c.reason == absence.reason) & _is(c.start_half, absence.start_half)
+                & _is(c.end_half, absence.end_half) & c.external_id.is_(None)).limit(1)).scalar()
+            if same is not None:  # held already, typed in or imported: this approval is it
+                s.execute(table_of(AbsenceRow).update().where(c.id == same).values(external_id=ext))
+            else:
+                bulk_insert(s, AbsenceRow, [row_of(absence, external_id=ext)])
+            after.append(_audited(absence, ext))
+        count["added" if row is None else "removed" if absence is None else "changed"] += 1
+    if before or after:
+        tx.record("absences.pull", source, before or None, after or None)
+        bump(s)
+    return Synced(**count)
+
+
+def _absence_of(row) -> Absence:
+    return Absence(row.person_id, row.start, row.end, row.reason, row.start_half, row.end_half)
+
+
+def _audited(a: Absence | None, ext: str) -> dict:
+    return {k: str(v) for k, v in row_of(a, external_id=ext).items() if v is not None} if a else {"external_id": ext}

@@ -93,9 +93,9 @@ def masked(url: str) -> str:
     """The URL as logs and the dispatch table show it: passwords, tokens and user ids hidden."""
     import apprise
 
-    from roles.notify import work
-    if work.user_of(url) is not None:
-        return work.masked(url)
+    from roles import platforms
+    if platforms.user_of(url) is not None:
+        return platforms.masked(url)
     plugin = apprise.Apprise.instantiate(url)
     return plugin.url(privacy=True) if plugin else url.split("?", 1)[0]
 

@@ -83,6 +83,7 @@ class PersonRow(SQLModel, table=True):
 
 class AbsenceRow(SQLModel, table=True):
     __tablename__ = "absence"
+    __table_args__ = (UniqueConstraint("external_id", name="uq_absence_external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(foreign_key="person.id", index=True)
     start: dt.date = Field(index=True)
@@ -90,6 +91,8 @@ class AbsenceRow(SQLModel, table=True):
     reason: str = "leave"
     start_half: str | None = None  # "pm": begins at noon
     end_half: str | None = None    # "am": ends at noon
+    # the OA's approval it came from ("dingtalk:ID", "wecom:SP_NO"): a pull again finds it
+    external_id: str | None = None
 
 
 class StandInRow(SQLModel, table=True):

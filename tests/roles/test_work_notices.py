@@ -5,11 +5,6 @@ platform calls it stale; a rate-limited answer is waited out; the dispatch recor
 delivered and read; the user id is kept sealed."""
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 from sqlalchemy import text
 
@@ -20,98 +15,6 @@ from ..conftest import TESTER
 from .conftest import DAY
 
 WORDS = NoticeWords.of("zh")
-USERS = {"ding-bb01", "ding-bb06", "wx-bb06", "wx-bb01"}
-
-
-class Platforms:
-    """What a DingTalk and a WeCom server hold and are asked: users, tokens, messages, and the
-    error codes to answer next (rate limit, stale token)."""
-
-    def __init__(self):
-        self.tokens: set[str] = set()
-        self.token_calls = {"dingtalk": 0, "wecom": 0}
-        self.sent: list[tuple[str, str, str]] = []   # (platform, user, text)
-        self.tasks: dict[int, str] = {}               # DingTalk task id -> user
-        self.read: set[str] = set()
-        self.next_errors: list[int] = []             # errcodes answered before the next sends
-
-    def token(self, platform: str, query: dict) -> dict:
-        good = (query.get("appkey"), query.get("appsecret")) == (["key"], ["secret"]) if platform == "dingtalk" else \
-            (query.get("corpid"), query.get("corpsecret")) == (["corp"], ["secret"])
-        if not good:
-            return {"errcode": 40089 if platform == "dingtalk" else 40013, "errmsg": "invalid credentials"}
-        self.token_calls[platform] += 1
-        token = f"{platform}-token-{self.token_calls[platform]}"
-        self.tokens.add(token)
-        return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
-
-    def call(self, path: str, token: str, body: dict) -> dict:
-        if token not in self.tokens:
-            return {"errcode": 42001, "errmsg": "access_token expired"}
-        if self.next_errors and path.endswith(("asyncsend_v2", "message/send")):
-            code = self.next_errors.pop(0)
-            return {"errcode": code, "errmsg": "api freq out of limit" if code in (90018, 45009) else "error"}
-        if path.endswith("asyncsend_v2"):
-            user = body["userid_list"]
-            task = len(self.tasks) + 1
-            self.tasks[task] = user
-            self.sent.append(("dingtalk", user, body["msg"]["text"]["content"]))
-            return {"errcode": 0, "task_id": task, "request_id": "r"}
-        if path.endswith("getsendresult"):
-            user = self.tasks[body["task_id"]]
-            known = user in USERS
-            return {"errcode": 0, "send_result": {
-                "read_user_id_list": [user] if known and user in self.read else [],
-                "unread_user_id_list": [user] if known and user not in self.read else [],
-                "invalid_user_id_list": [] if known else [user]}}
-        if path.endswith("message/send"):
-            user = body["touser"]
-            if user not in USERS:
-                return {"errcode": 81013, "errmsg": "user & party & tag all invalid", "invaliduser": user}
-            self.sent.append(("wecom", user, body["text"]["content"]))
-            return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg-{len(self.sent)}"}
-        return {"errcode": 404, "errmsg": "no such api"}
-
-
-@pytest.fixture
-def platforms(monkeypatch):
-    state = Platforms()
-
-    class Handler(BaseHTTPRequestHandler):
-        def answer(self, doc: dict) -> None:
-            data = json.dumps(doc).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self):
-            url = urlparse(self.path)
-            platform, _, path = url.path.strip("/").partition("/")
-            self.answer(state.token(platform, parse_qs(url.query)) if path.endswith("gettoken") else {"errcode": 404})
-
-        def do_POST(self):
-            url = urlparse(self.path)
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            self.answer(state.call(url.path, parse_qs(url.query).get("access_token", [""])[0], body))
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    # Each platform under its own path, as a city's gateway might put them.
-    for key, value in {"DINGTALK_URL": f"{base}/dingtalk", "DINGTALK_APP_KEY": "key", "DINGTALK_APP_SECRET": "secret",
-                       "DINGTALK_AGENT_ID": "2001", "WECOM_URL": f"{base}/wecom", "WECOM_CORP_ID": "corp",
-                       "WECOM_SECRET": "secret", "WECOM_AGENT_ID": "1000002"}.items():
-        monkeypatch.setenv(f"ABFLOW_{key}", value)
-    yield state
-    server.shutdown()
-    server.server_close()
-
-
 def test_work_notices_are_sent_delivered_and_read_once_each(contacts, platforms):
     db = actions.open_database(contacts.url.render_as_string(hide_password=False))
     actions.set_contacts(db, TESTER, person_id="bb01", urls=["dingtalk-user://ding-bb01"])

@@ -99,6 +99,33 @@ def absences_import(ctx, file: Path, person: str | None, as_json: bool) -> None:
         click.echo(t("absences.imported", file=file.name, n=len(found), added=added))
 
 
+@main.group()
+def leave() -> None:
+    """Leave from the OA system: approved leave pulled from DingTalk or WeCom."""
+
+
+@leave.command("pull")
+@click.option("--since", type=DATE, default=None, help="Approvals decided since this day (default: 30 days ago).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def leave_pull(ctx, since: dt.date | None, as_json: bool) -> None:
+    """Pull approved leave from the OA (as docs/deploy.md sets it up), kept by the OA's approval
+    id: a pull again changes nothing, a cancelled approval removes its absence; approvals of users
+    no person has as a contact are listed."""
+    from roles import actions
+    found = actions.pull_leave(*_db(ctx), since=since or _today() - dt.timedelta(days=30))
+    if as_json:
+        emit_json(found.json())
+        return
+    click.echo(t("leave.pulled", added=found.added, changed=found.changed, removed=found.removed,
+                 unchanged=found.unchanged))
+    for x in found.unmapped:
+        click.echo(t("leave.unmapped", instance=x["instance"], user=x["user"]), err=True)
+    for why in found.unreadable:
+        click.echo(t("leave.unreadable", why=why), err=True)
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
