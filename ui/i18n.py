@@ -471,8 +471,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "accounts.contacts": ("我的通知方式", "Where my notices go"),
     "accounts.contacts_new": ("新的通知地址（每行一个；保存后替换现有的全部地址，留空则删除）",
                               "New notice addresses (one a line; saving replaces all those above, empty removes them)"),
-    "accounts.contacts_help": ("Apprise 地址，如 mailto://…、wecombot://…、dingtalk://…；密码加密保存，只显示遮盖后的形式",
-                               "Apprise URLs such as mailto://…, wecombot://…, dingtalk://…; kept sealed, shown masked"),
+    "accounts.contacts_help": ("每行一个：钉钉或企业微信的工作通知 dingtalk-user://用户ID、wecom-user://用户ID（可查看送达、已读），"
+                               "或 Apprise 地址，如 mailto://…、wecombot://…、dingtalk://…；加密保存，只显示遮盖后的形式",
+                               "One a line: a DingTalk or WeCom work notice, dingtalk-user://USERID or wecom-user://USERID "
+                               "(delivered and read are shown), or Apprise URLs such as mailto://…, wecombot://…, dingtalk://…; "
+                               "kept sealed, shown masked"),
     "accounts.contacts_save": ("保存通知方式", "Save addresses"),
     "accounts.contacts_saved": ("通知方式已保存", "Addresses saved"),
     "accounts.all": ("全部账号", "All accounts"),

@@ -1,7 +1,8 @@
 """The load on whoever acts (issue 31): each workday, the minutes of the steps a person acts on
 that day, as A, named stand-in, B or gone up to them. A step's minutes on workday D are
-`minutes × per_month ÷ (workdays in D's calendar month)`; a load of 1.0 is a working day of 480
-minutes. Covering is no longer free in the figures: it lands on whoever covers."""
+`minutes × per_month ÷ (workdays in D's calendar month)`, half of it to each half of a day whose
+morning and afternoon differ; a load of 1.0 is a working day of 480 minutes. Covering is no
+longer free in the figures: it lands on whoever covers."""
 from __future__ import annotations
 
 import datetime as dt
@@ -54,7 +55,8 @@ def daily_load(wb: Workbook, start: dt.date, end: dt.date, department: str | Non
         acc: dict[str, float] = {}
         for d in roster(wb, day, department, calendar=cal, absences=absences).steps:
             if d.acting is not None and (d.process, d.step) in monthly:
-                acc[d.acting] = acc.get(d.acting, 0.0) + monthly[(d.process, d.step)] / n
+                share = 0.5 if d.half else 1.0  # a step acted on by one person in the morning, another after
+                acc[d.acting] = acc.get(d.acting, 0.0) + share * monthly[(d.process, d.step)] / n
         out.append(DayLoad(day, tuple(PersonLoad(p, m) for p, m in
                                       sorted(acc.items(), key=lambda x: order.get(x[0], len(order))))))
     return out

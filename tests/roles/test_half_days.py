@@ -163,3 +163,17 @@ def test_the_command_line_shows_and_asks_for_halves(db, cli):
     assert doc["person"] == "bb03"
     refused = cli("whatif", "--person", "bb03", "--from", "2026-12-03", "--to", "2026-12-03", "--start-half", "noon")
     assert refused.exit_code == 2
+
+
+def test_the_load_splits_a_step_between_its_morning_and_afternoon_holders(db):
+    """bb-p1 s2 (拟办并核稿: 15 minutes × 160 a month, A bb02, B bb01) on Wed 12-02, 22 workdays in
+    December: 109.09 minutes a day; bb01 acts in the morning (bb02 away), bb02 after: half each."""
+    [day] = actions.load(db, TESTER, start=WED, end=WED)
+    minutes = {x.person: x.minutes for x in day.people}
+    whole = 15 * 160 / 22
+    s2 = [d for d in actions.roster(db, TESTER, day=WED).steps if (d.process, d.step) == ("bb-p1", "s2")]
+    assert [d.half for d in s2] == ["am", "pm"]
+    [thu] = actions.load(db, TESTER, start=THU, end=THU)
+    on_thu = {x.person: x.minutes for x in thu.people}
+    assert minutes["bb01"] == pytest.approx(on_thu["bb01"] + whole / 2)
+    assert minutes["bb02"] == pytest.approx(on_thu["bb02"] - whole / 2)
