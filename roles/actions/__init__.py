@@ -26,7 +26,7 @@ _WHERE = {
               "remove_account", "set_password", "scheduler", "send_digest", "send_notices", "set_contacts", "sign_in",
               "verify_audit", "release", "send_duty_changes"),
     "clients": ("ApiClient", "add_api_client", "api_client", "api_clients", "revoke_api_client"),
-    "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "load",
+    "coverage": ("SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "load", "load_summary",
                  "overrun",
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",

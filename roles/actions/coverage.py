@@ -10,7 +10,7 @@ from flows import limits
 from flows.errors import BadInput, NotFound
 from roles.bulk import many_objects
 from roles.engines import person_days as days_of, roster as rosters
-from roles.engines.load import DayLoad, daily_load
+from roles.engines.load import DayLoad, PersonSummary, SectionPeak, daily_load, summary as summarise_load
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import SectionResilience, resilience as section_resilience
 from roles.model import HALVES, Absence, Workbook
@@ -123,6 +123,15 @@ def load(db: Database, actor: Account, *, start: dt.date, end: dt.date,
     department_id = within(db, actor, department_id=department_id)
     wb = scoped(db, department_id, read="all")
     return daily_load(wb, start, end, department(wb, department_id))
+
+
+def load_summary(db: Database, actor: Account, *, start: dt.date, end: dt.date,
+                 department_id: str | None = None) -> tuple[list[PersonSummary], list[SectionPeak]]:
+    """Per person, the days over 100 % and 120 % and how much of their work is cover; per section,
+    the peak load and who carries it."""
+    days = load(db, actor, start=start, end=end, department_id=department_id)
+    department_id = within(db, actor, department_id=department_id)
+    return summarise_load(scoped(db, department_id, read="who"), days)
 
 
 def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> str:

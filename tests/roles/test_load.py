@@ -28,3 +28,32 @@ def test_the_load_of_one_department_and_refusals(cli, bianban):
     assert one["days"][0]["people"]
     bad = cli("load", "--from", "2026-12-02", "--to", "2026-12-01")
     assert bad.exit_code != 0 and "2026-12-01" in bad.output
+
+
+def test_the_summary_counts_days_over_a_full_day_and_the_share_that_is_cover(cli, bianban):
+    """11-25, November's 21 workdays: bb01 acts on s3 as A (10 × 60) and on s1 (5 × 160) and s4
+    (20 × 160) gone up to them: 4,600 ÷ 21 minutes, of which 4,000 ÷ 21 is cover; under a full day."""
+    doc = cli.json("load", "--from", "2026-11-25", "--to", "2026-11-25", "--summary")
+    bb01 = next(p for p in doc["people"] if p["person"] == "bb01")
+    assert (bb01["days"], bb01["over_100"], bb01["over_120"], bb01["peak_date"]) == (1, 0, 0, "2026-11-25")
+    assert bb01["peak"] == pytest.approx(4600 / 21 / 480, abs=1e-4)
+    assert bb01["cover_share"] == pytest.approx(4000 / 4600, abs=1e-4)
+    zh = next(s for s in doc["sections"] if s["section"] == "bb-zh")
+    assert zh["person"] == "bb01" and zh["load"] == pytest.approx(bb01["peak"], abs=1e-4)
+
+
+def test_a_day_over_a_fifth_more_than_a_full_day_is_counted():
+    """One person holding 700 minutes a day of steps (a month of 20 workdays): 146 %, over both lines."""
+    import datetime as dt
+
+    from flows.model import Process, Step, Version
+    from roles.engines.load import daily_load, summary
+    from roles.model import Department, Person, Section, Workbook
+    steps = (Step("s1", "受理", a="p1", b="p2", minutes=35, per_month=400),)
+    wb = Workbook(departments=(Department("d", "局", sections=(Section("sx", "科"),)),),
+                  people=(Person("p1", "甲", "sx", "head"), Person("p2", "乙", "sx")),
+                  processes=(Process("x", "sx", "事项", after=Version(steps)),))
+    days = daily_load(wb, dt.date(2027, 3, 1), dt.date(2027, 3, 1))     # March 2027: 23 workdays
+    [person], [peak] = summary(wb, days)
+    assert person.peak == pytest.approx(35 * 400 / 23 / 480) and person.over_full == person.over == 1
+    assert (peak.section, peak.person) == ("sx", "p1")

@@ -282,6 +282,32 @@ def test_people_page_what_if_and_recording_an_absence(bianban, people_page):
                                                                            dt.date(2026, 12, 4))
 
 
+def test_the_people_page_shows_each_persons_load_and_who_goes_over(bianban, people_page, monkeypatch):
+    """The week of 11-23 in 综合科, with bb03 and bb04 away on the 25th: their steps go up to bb01.
+    Their steps made heavier (× 6), bb01 carries more than 120 % that day, and the page says so."""
+    from roles import actions
+    from roles.model import Absence
+    monkeypatch.setenv("ABFLOW_TODAY", "2026-11-23")
+    at = people_page()
+    at.session_state["section"] = "bb-zh"
+    at.run()
+    assert not at.exception
+    assert any("每人负荷" in h.value for h in at.subheader)
+    assert not any("超过 120%" in shown(w) for w in at.warning)
+    db = actions.open_database(bianban.url.render_as_string(hide_password=False))
+    wb = actions.workbook(db, TESTER)
+    import dataclasses
+    p = wb.process_by_id["bb-p1"]
+    heavy = dataclasses.replace(p.after, steps=tuple(dataclasses.replace(s, minutes=(s.minutes or 0) * 6)
+                                                     for s in p.after.steps))
+    actions.save_workbook(db, TESTER, workbook=dataclasses.replace(
+        wb, processes=tuple(dataclasses.replace(x, after=heavy) if x is p else x for x in wb.processes)))
+    actions.change_absences(db, TESTER, added=[Absence("bb02", dt.date(2026, 11, 25), dt.date(2026, 11, 25))],
+                            source="test")
+    at.run()
+    assert any("超过 120%" in shown(w) and "赵文静" in shown(w) for w in at.warning)
+
+
 def test_a_leave_from_noon_to_noon_is_checked_and_recorded_in_half_days(bianban, people_page):
     """bb10 asks from noon on 12-01 to noon on 12-04: the approval step bb11 backs has nobody on the
     afternoon of the 1st, the 2nd and 3rd whole, and the morning of the 4th."""

@@ -90,11 +90,16 @@ def gaps(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
         _print_gaps(_workbook(ctx, ()), t("gaps.title", start=start, end=end), found)
 
 
+@click.option("--summary", is_flag=True, help="Per person: days over 100 % and 120 %, the peak and how much is "
+                                                 "cover; per section: the peak and who carries it.")
 @_range_command
-def load(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
+def load(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool, summary: bool = False) -> None:
     """The load on whoever acts: each workday's minutes per person (A, stand-in, B or up), from the
     steps' minutes and monthly counts; 100% is a working day of 480 minutes."""
     from roles import actions
+    if summary:
+        _load_summary(ctx, start, end, department, as_json)
+        return
     days = actions.load(*_db(ctx), start=start, end=end, department_id=department)
     if as_json:
         emit_json({"from": start.isoformat(), "to": end.isoformat(),
@@ -107,6 +112,26 @@ def load(ctx, start: dt.date, end: dt.date, department: str | None, as_json: boo
     for d in days:
         for x in d.people:
             _row(table, d.date.isoformat(), person_label(wb, x.person), f"{x.minutes:.0f}", f"{x.load:.0%}")
+    _stdout().print(table)
+
+
+def _load_summary(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
+    from roles import actions
+    people, sections = actions.load_summary(*_db(ctx), start=start, end=end, department_id=department)
+    if as_json:
+        emit_json({"from": start.isoformat(), "to": end.isoformat(),
+                   "people": [{"person": x.person, "days": x.days, "over_100": x.over_full, "over_120": x.over,
+                               "peak": round(x.peak, 4), "peak_date": x.peak_date.isoformat(),
+                               "cover_share": round(x.cover_share, 4)} for x in people],
+                   "sections": [{"section": x.section, "person": x.person, "date": x.date.isoformat(),
+                                 "load": round(x.load, 4)} for x in sections]})
+        return
+    wb = _workbook(ctx, ())
+    table = new_table(t("load.summary", start=start, end=end), ("person", "days", "over_100", "over_120", "peak",
+                                                               "cover_share"), words="load", left=("person",))
+    for x in people:
+        _row(table, person_label(wb, x.person), x.days, x.over_full, x.over, f"{x.peak:.0%} ({x.peak_date:%m-%d})",
+             f"{x.cover_share:.0%}")
     _stdout().print(table)
 
 

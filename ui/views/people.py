@@ -58,6 +58,33 @@ def calendar(absences: list[Absence], today: dt.date) -> None:
     st.altair_chart((bars + rule).properties(height=alt.Step(26)), width="stretch")
 
 
+def daily_load() -> None:
+    """The section's people × the next two weeks' workdays, coloured by load (100 % is 480 minutes
+    a day), cover included: who will carry too much while others are away."""
+    import altair as alt
+    start = clock.today()
+    days = actions.load(db(), account(), start=start, end=start + dt.timedelta(days=13),
+                        department_id=index.department_of_section[sid])
+    ids = {p.id for p in members}
+    rows = [{"who": who(x.person), "day": d.date.strftime("%m-%d"), "load": round(x.load * 100),
+             "cover": round(x.cover / 4.8)} for d in days for x in d.people if x.person in ids]
+    st.subheader(t("people.daily_load", lg, n=len(days)))
+    if not rows:
+        st.caption(plain(t("people.no_load", lg)))
+        return
+    heat = alt.Chart(pd.DataFrame(rows)).mark_rect().encode(
+        x=alt.X("day:O", title=None), y=alt.Y("who:N", title=None, sort=[who(p.id) for p in members]),
+        color=alt.Color("load:Q", title="%", scale=alt.Scale(domain=[0, 60, 100, 120, 160],
+                                                               range=["#f1f8e9", "#c5e1a5", "#ffe082", "#ef6c00", "#b71c1c"])),
+        tooltip=[alt.Tooltip("who:N", title=t("today.person", lg)), alt.Tooltip("day:O", title=t("col.date", lg)),
+                 alt.Tooltip("load:Q", title=t("people.load_pct", lg)),
+                 alt.Tooltip("cover:Q", title=t("people.cover_pct", lg))])
+    st.altair_chart(heat.properties(height=alt.Step(24)), width="stretch")
+    over = sorted({r["who"] for r in rows if r["load"] > 120})
+    if over:
+        st.warning(plain(t("people.over_120", lg, who="、".join(over))))
+
+
 def filing_form() -> None:
     """The section's AB filing form (AB角报备表), made when asked for; filing it is its head's act."""
     from roles.formats.filing import FORMATS
@@ -103,6 +130,7 @@ with tab_ab:
             for i in sorted(paired.issues, key=lambda i: (i.kind, i.a, i.b))])
     else:
         st.success(plain(t("people.pairing_ok", lg)))
+    daily_load()
 
 with tab_res:
     r = actions.resilience(db(), account(), section_id=sid)[0]
