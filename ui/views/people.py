@@ -80,7 +80,7 @@ def daily_load() -> None:
                  alt.Tooltip("load:Q", title=t("people.load_pct", lg)),
                  alt.Tooltip("cover:Q", title=t("people.cover_pct", lg))])
     st.altair_chart(heat.properties(height=alt.Step(24)), width="stretch")
-    over = sorted({str(r["who"]) for r in rows if int(r["load"]) > 120})
+    over = sorted({who(x.person) for d in days for x in d.people if x.person in ids and x.load > 1.2})
     if over:
         st.warning(plain(t("people.over_120", lg, who="、".join(over))))
 
