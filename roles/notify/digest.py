@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from roles.engines.calendar import WorkCalendar
 from roles.engines.roster import StepDay, calendar_of, gaps
+from roles.engines.load import PersonSummary, daily_load, summary
 from roles.model import Workbook
 from roles.notify.notices import Notice, NoticeKind, in_language
 from roles.storage.handovers import Handover
@@ -46,6 +47,8 @@ class DigestWords:
     more: str           # {n}
     nobody: str
     reviews: str        # {n}
+    overloaded: str     # {n}: people over 120 % on some day
+    overload: str       # {who} {days} {peak} {date} {cover}
 
     @classmethod
     def of(cls, language: str) -> DigestWords:
@@ -73,6 +76,9 @@ DIGEST_WORDS: dict[str, tuple[str, str]] = {
     "more": ("……另有 {n} 项", "… and {n} more"),
     "nobody": ("无人", "nobody"),
     "reviews": ("待您审核的修改 {n} 项（见“审核”页）", "{n} change(s) wait for your review (the Review page)"),
+    "overloaded": ("负荷超过 120% 的人员 {n} 名：", "{n} person(s) over 120 % on some day:"),
+    "overload": ("{who}：{days} 天超过 120%，峰值 {peak}（{date}），其中代岗占 {cover}",
+                 "{who}: {days} day(s) over 120 %, peak {peak} ({date}), {cover} of it cover"),
 }
 
 
@@ -125,6 +131,7 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
     name = lambda pid: wb.person_by_id[pid].name if pid in wb.person_by_id else (pid or words.nobody)  # noqa: E731
     label = lambda d: f"{d.process_name} · {d.step_name}"  # noqa: E731
     found = gaps(wb, start, end, suggest=False, statuses=("up", "gap"))
+    over = [x for x in summary(wb, daily_load(wb, start, end, calendar=cal))[0] if x.over]
     weak = _weak_steps(wb)
     pending = [h for h in handovers if h.state != "confirmed" and h.person in wb.person_by_id]
     section_of = lambda pid: wb.person_by_id[pid].section  # noqa: E731
@@ -134,9 +141,16 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
         return _block(words.gaps, [words.gap.format(date=d.date, step=label(d), a=name(d.a), b=name(d.b))
                                    for d in steps if d.status == "gap"], words)
 
-    def body(steps: list[StepDay], weak_here: list[_Weak], handovers_here: list[Handover]) -> list[str]:
+    def heavy(people: list[PersonSummary]) -> list[str]:
+        return _block(words.overloaded, [words.overload.format(who=name(x.person), days=x.over, peak=f"{x.peak:.0%}",
+                                                               date=x.peak_date, cover=f"{x.cover_share:.0%}")
+                                         for x in people], words)
+
+    def body(steps: list[StepDay], weak_here: list[_Weak], handovers_here: list[Handover],
+             over_here: list[PersonSummary]) -> list[str]:
         lines = holes(steps) + _block(words.ups, [words.up.format(date=d.date, step=label(d), who=name(d.acting))
                                                   for d in steps if d.status == "up"], words)
+        lines += heavy(over_here)
         lines += _block(words.weak, [words.same.format(step=w.label, who=name(w.holder)) if w.same
                                      else words.single.format(step=w.label) for w in weak_here], words)
         lines += _block(words.handovers, [words.handover.format(who=name(h.person), start=h.start, end=h.end,
@@ -152,7 +166,8 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
                                    start=start, end=end)
         out.append(Notice(week, KIND, head.id, title, "\n".join(said(head.id) + body(
             [d for d in found if d.section == sec], [w for w in weak if w.section == sec],
-            [h for h in pending if section_of(h.person) == sec]))))
+            [h for h in pending if section_of(h.person) == sec],
+            [x for x in over if x.person in wb.person_by_id and section_of(x.person) == sec]))))
     readers = [p for p in dict.fromkeys(office) if recipients is None or p in recipients]
     if readers:
         lines = []
@@ -163,7 +178,7 @@ def compose_digest(wb: Workbook, day: dt.date, words: DigestWords, handovers: It
                 department=dept.name, gaps=sum(d.status == "gap" for d in here),
                 ups=sum(d.status == "up" for d in here), weak=sum(w.section in secs for w in weak),
                 handovers=sum(section_of(h.person) in secs for h in pending)))
-        text = "\n".join(lines + holes(found))
+        text = "\n".join(lines + holes(found) + heavy(over))
         out += [Notice(week, OFFICE_KIND, pid, words.office_title.format(start=start, end=end),
                        "\n".join(said(pid) + [text])) for pid in readers]
     return out
