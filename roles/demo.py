@@ -1,6 +1,7 @@
 """The demo data set: three pilot departments (roles/data/demo.yaml) and absences placed around
 a given day, so that day always shows B coverage, steps gone up to a head (B's days over, and
-both holders away), a gap, and a handover; and the days ahead show more."""
+both holders away), a gap, and a handover; and the days ahead show more, a person covering
+past 120 % of a working day among them."""
 from __future__ import annotations
 
 import dataclasses
@@ -34,6 +35,7 @@ def demo_workbook(today: dt.date | None = None) -> Workbook:
         Absence("zj06", wd[3], wd[4], "training"),                          # 邹晓: with 熊斌, a gap ahead
         Absence("rs11", wd[6], wd[9], "leave"),                             # 沈玉兰: next week
         Absence("sc10", wd[8], wd[8], "other"),
+        Absence("sc12", wd[2], wd[2], "leave"),                             # 田甜: 汪洋 covers, over 120 % that day
     )
     return dataclasses.replace(wb, absences=absences)
 

@@ -57,3 +57,18 @@ def test_a_day_over_a_fifth_more_than_a_full_day_is_counted():
     [person], [peak] = summary(wb, days)
     assert person.peak == pytest.approx(35 * 400 / 23 / 480) and person.over_full == person.over == 1
     assert (peak.section, peak.person) == ("sx", "p1")
+
+
+def test_the_demo_has_someone_covering_past_120_percent_on_one_day():
+    """汪洋 (sc11) covers 田甜's three steps on the demo's third workday: (60×20 + 10×20 + 40×30)
+    on top of their own (240×20 + 180×30), over December's 22 workdays: 121 %."""
+    import datetime as dt
+
+    from roles.demo import demo_workbook
+    from roles.engines.load import daily_load, summary
+    wb = demo_workbook(dt.date(2026, 12, 7))
+    people, sections = summary(wb, daily_load(wb, dt.date(2026, 12, 7), dt.date(2026, 12, 18)))
+    over = [(x.person, x.over, x.peak_date) for x in people if x.over]
+    assert over == [("sc11", 1, dt.date(2026, 12, 9))]
+    sc11 = next(x for x in people if x.person == "sc11")
+    assert sc11.peak == pytest.approx((240 * 20 + 180 * 30 + 60 * 20 + 10 * 20 + 40 * 30) / 22 / 480)
