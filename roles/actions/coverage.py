@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from .access import Account, within
 
 __all__ = ["SectionPairing", "calendar", "check_range", "duty_feed", "gaps", "LeaveCheck", "leave_check", "load",
+           "load_summary",
            "overrun", "pairing", "person_days", "resilience", "roster", "whatif", "workdays"]
 
 #: The longest range a question may span: ten years of days is already more than anyone plans.
