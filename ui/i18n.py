@@ -15,6 +15,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "col.person": ("人员", "Person"),
     "col.minutes": ("分钟", "Minutes"),
     "col.load": ("负荷", "Load"),
+    "suggest.peak_cover": ("未来三个月已登记的请假期间，代岗负荷最高的一天：现在 {before}，采纳后 {after}（一个工作日为 100%）。",
+                           "On the worst day of the recorded leave of the next three months, the heaviest cover: "
+                           "{before} now, {after} with the proposal (a working day is 100%)."),
     "load.summary": ("{start} 至 {end} 工作负荷汇总", "Load from {start} to {end}, per person"),
     "load.person": ("人员", "Person"),
     "load.days": ("有工作日数", "Days with work"),

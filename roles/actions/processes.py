@@ -11,6 +11,7 @@ from flows.errors import BadInput, Conflict, NotFound, PermissionDenied, Problem
 from flows.graph import faults, flow_order
 from flows.lint import LintFinding, lint
 from flows.model import VERSIONS, Draft, Process, Version, Which
+from roles import clock
 from roles.engines.lanes import assign_holders
 from roles.engines.proposals import Proposal, accepted_versions, suggest
 from roles.model import Workbook
@@ -206,7 +207,8 @@ def propose(db: Database, actor: Account, *, section_id: str, mode: str = "fill"
     wb = db.workbook(("after",))
     section(wb, section_id)
     within(db, actor, section_id=section_id)
-    return suggest(wb, section_id, mode, time_limit, progress=progress or (lambda _: None))
+    return suggest(wb, section_id, mode, time_limit, progress=progress or (lambda _: None),
+                   absences_from=clock.today())
 
 
 def accept_proposal(db: Database, actor: Account, *, proposal: Proposal, source: str) -> list[str]:

@@ -3,12 +3,16 @@
 Hard rules: one A and one B per step, A ≠ B, both members of the section, both with the step's
 skill, and no pair of posts the pairing rules exclude. Among the assignments that keep them, the
 solver prefers, in this order: mutual pairs (互为AB角), the lightest heaviest A workload, the
-lightest heaviest B load, and (when re-balancing) the fewest changes to today's holders.
+lightest heaviest B load, the lightest peak of cover while the recorded and planned absences of
+the coming months keep people away (who backs whom when it matters), and (when re-balancing) the
+fewest changes to today's holders. The proposal says the peak cover load before and after, as
+the load engine counts it.
 
 A proposal is only a proposal: nothing is stored until the section head accepts it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -38,7 +42,9 @@ class SolverStage(Stage):
 
 #: The goals, in the order they are solved, in both languages.
 GOALS = {"one-way pairs": "单向AB角对数", "heaviest A": "最重主办负担", "heaviest B": "最重备岗负担",
-         "changes": "变更数"}
+         "peak cover": "请假期间代岗负荷峰值", "changes": "变更数"}
+#: How far ahead of the day asked the recorded and planned absences count for the peak cover.
+HORIZON = dt.timedelta(days=92)
 
 
 class Unassignable(AbflowError):
@@ -69,6 +75,9 @@ class Proposal:
     #: person → (A minutes, B minutes) a month under the proposal
     loads: dict[str, tuple[float, float]] = field(default_factory=dict)
     one_way_pairs: int = 0
+    #: the highest day's cover load of a member (1.0: a working day) over the absences ahead, with
+    #: today's holders and with the proposal's; None when nobody of the section is to be away
+    peak_cover: tuple[float, float] | None = None
 
     @property
     def changes(self) -> tuple[Assignment, ...]:
@@ -85,8 +94,36 @@ def _weights(steps: list[Step]) -> list[int]:
     return [round((step_minutes(s) or default) / 60) for s in steps]
 
 
+def _away_together(wb: Workbook, ids: list[str], start: dt.date | None) -> list[frozenset[str]]:
+    """The different sets of the section's members away together on a workday from `start` to
+    HORIZON ahead, by the recorded and planned absences."""
+    if start is None:
+        return []
+    from roles.engines.acting import Absences
+    from roles.engines.roster import calendar_of
+    members = set(ids)
+    mine = [a for a in wb.absences if a.person in members and a.end >= start and a.start <= start + HORIZON]
+    if not mine:
+        return []
+    cal = calendar_of(wb)
+    absences = Absences(mine, cal)
+    found = {frozenset(absences.away(d)) & members for d in cal.workdays(start, start + HORIZON)}
+    return sorted((x for x in found if x), key=sorted)
+
+
+def peak_cover(wb: Workbook, section: str, start: dt.date) -> float:
+    """The highest cover load (1.0: a working day) of a member of `section` on a workday from
+    `start` to HORIZON ahead: what covering for the absent costs whoever covers most."""
+    from roles.engines.load import DAY_MINUTES, daily_load
+    members = {p.id for p in wb.people_by_section.get(section, [])}
+    days = daily_load(wb, start, start + HORIZON, wb.department_of_section.get(section))
+    return max((x.cover / DAY_MINUTES for d in days for x in d.people if x.person in members), default=0.0)
+
+
 def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 5.0, workers: int = 2,
-            progress: Callable[[Stage], None] = lambda _: None) -> Proposal:
+            progress: Callable[[Stage], None] = lambda _: None, absences_from: dt.date | None = None) -> Proposal:
+    """`absences_from`: the day from which the recorded and planned absences count for the peak
+    cover (none: that goal is left out)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     members: list[Person] = wb.people_by_section.get(section, [])
@@ -149,6 +186,24 @@ def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 
     for p in ids:
         m.add(sum(w[i] * x[i, p] for i in range(len(steps))) <= max_a)
         m.add(sum(w[i] * y[i, p] for i in range(len(steps))) <= max_b)
+    # Peak cover: on each set of members away together, B of each step whose A is away carries it.
+    covering: dict[tuple[int, str, str], cp_model.IntVar] = {}
+    peak = m.new_int_var(0, total, "peak_cover")
+    away_sets = _away_together(wb, ids, absences_from)
+    for gone in away_sets:
+        for p in ids:
+            if p in gone:
+                continue
+            terms = []
+            for i in range(len(steps)):
+                for q in gone:
+                    if (i, q, p) not in covering:
+                        both = covering[i, q, p] = m.new_bool_var(f"c{i}_{q}_{p}")
+                        m.add_bool_or([x[i, q].Not(), y[i, p].Not(), both])  # both == A q and B p
+                        m.add_implication(both, x[i, q])
+                        m.add_implication(both, y[i, p])
+                    terms.append(w[i] * covering[i, q, p])
+            m.add(sum(terms) <= peak)
     changes = []
     if mode == "rebalance":
         for i, s in enumerate(steps):
@@ -159,8 +214,10 @@ def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 
     # Lexicographic, one stage per term: each stage proves its term's best and fixes it before the
     # next. One weighted sum would ask the solver to prove all terms at once, which takes it minutes
     # where the stages take a second or two.
+    # Peak cover comes after the balance: put first, it would take every A step from whoever has
+    # leave planned, loading the rest for the whole year to spare them a few days.
     stages = [("one-way pairs", sum(one_way)), ("heaviest A", max_a), ("heaviest B", max_b),
-              ("changes", sum(changes))]
+              *([("peak cover", peak)] if away_sets else []), ("changes", sum(changes))]
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     started = time.perf_counter()
@@ -194,8 +251,15 @@ def suggest(wb: Workbook, section: str, mode: str = "fill", time_limit: float = 
         loads[a][0] += step_minutes(s)
         loads[b][1] += step_minutes(s)
         out.append(Assignment(proc.id, s.id, a, b, s.a, s.b))
-    return Proposal(section, mode, "optimal" if proven else "feasible", seconds, tuple(out),
-                    {p: (a, b) for p, (a, b) in loads.items()}, sum(int(solver.value(v)) for v in one_way))
+    proposal = Proposal(section, mode, "optimal" if proven else "feasible", seconds, tuple(out),
+                        {p: (a, b) for p, (a, b) in loads.items()}, sum(int(solver.value(v)) for v in one_way))
+    if away_sets and absences_from is not None:
+        changed = {proc.id: v for proc, v in accepted_versions(wb, proposal)}
+        proposed = replace(wb, processes=tuple(replace(p, after=changed[p.id]) if p.id in changed else p
+                                               for p in wb.processes))
+        proposal = replace(proposal, peak_cover=(peak_cover(wb, section, absences_from),
+                                                 peak_cover(proposed, section, absences_from)))
+    return proposal
 
 
 def accepted_versions(wb: Workbook, proposal: Proposal) -> list[tuple[Process, Version]]:

@@ -164,3 +164,27 @@ def test_accepting_a_stale_proposal_is_refused_and_changes_nothing(bianban):
         stored(bianban, process_store.save_versions, [(p.id, "after", v, p.revisions["after"]) for p, v in edits], "suggest", user=TESTER)
     now = organisation.load(bianban)
     assert [now.process_by_id[p.id].after for p, _ in edits] == [p.after for p, _ in edits]
+
+
+def test_the_proposal_lowers_the_peak_cover_of_the_absences_ahead_and_says_by_how_much():
+    """The demo's 综合科 (rsj-zh), re-balanced as of 12-08 with 何俊 away to 12-11: among the
+    assignments equally balanced, the one chosen leaves whoever covers most that week a lighter
+    day than the solver's choice without the goal; the proposal gives today's peak and its own,
+    as the load engine counts them."""
+    import dataclasses
+    import datetime as dt
+
+    from roles.demo import demo_workbook
+    from roles.engines.proposals import accepted_versions, peak_cover, suggest
+    day = dt.date(2026, 12, 8)
+    wb = demo_workbook(day)
+    plain = suggest(wb, "rsj-zh", "rebalance")
+    assert plain.peak_cover is None                                 # no day asked: no such goal
+    changed = {p.id: v for p, v in accepted_versions(wb, plain)}
+    without = peak_cover(dataclasses.replace(wb, processes=tuple(
+        dataclasses.replace(p, after=changed[p.id]) if p.id in changed else p for p in wb.processes)), "rsj-zh", day)
+    goal = suggest(wb, "rsj-zh", "rebalance", absences_from=day)
+    assert goal.peak_cover is not None
+    now, after = goal.peak_cover
+    assert now == peak_cover(wb, "rsj-zh", day) and after < without and after < now
+    assert goal.loads and max(a for a, _ in goal.loads.values()) == max(a for a, _ in plain.loads.values())

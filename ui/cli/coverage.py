@@ -328,7 +328,9 @@ def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_js
                    "assignments": [{"process": x.process, "step": x.step, "a": x.a, "b": x.b,
                                     "was_a": x.was_a, "was_b": x.was_b, "changed": x.changed}
                                    for x in found.assignments],
-                   "load": [{"person": p, "a_minutes": a, "b_minutes": b} for p, (a, b) in found.loads.items()]})
+                   "load": [{"person": p, "a_minutes": a, "b_minutes": b} for p, (a, b) in found.loads.items()],
+                   "peak_cover": None if found.peak_cover is None else
+                   {"before": round(found.peak_cover[0], 4), "after": round(found.peak_cover[1], 4)}})
         return
     console = _stdout()
     table = new_table(t("suggest.title", section=section, status=t(f"suggest.{found.status}"),
@@ -337,6 +339,8 @@ def suggest(ctx, section: str, mode: str, time_limit: float, accept: bool, as_js
         _row(table, x.process, x.step, f"{person_label(wb, x.was_a)} → {person_label(wb, x.a)}",
              f"{person_label(wb, x.was_b)} → {person_label(wb, x.b)}")
     console.print(table)
+    if found.peak_cover is not None:
+        console.print(t("suggest.peak_cover", before=f"{found.peak_cover[0]:.0%}", after=f"{found.peak_cover[1]:.0%}"))
     console.print(t("suggest.accepted", n=len(saved)) if accept else t("suggest.how_to_accept", n=len(found.changes)))
 
 

@@ -161,6 +161,10 @@ with tab_suggest:
     if proposal is not None and proposal.section == sid:
         st.info(plain(t("suggest.title", lg, section=sections[sid].name, status=t(f"suggest.{proposal.status}", lg),
                   seconds=f"{proposal.seconds:.1f}")))
+        if proposal.peak_cover is not None:
+            before, after = proposal.peak_cover
+            (st.success if after < before else st.warning if after > before else st.caption)(
+                plain(t("suggest.peak_cover", lg, before=f"{before:.0%}", after=f"{after:.0%}")))
         changes = proposal.changes
         if not changes:
             st.success(plain(t("people.no_changes", lg)))
