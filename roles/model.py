@@ -88,6 +88,10 @@ class Power:
     processes: tuple[str, ...] = field(default=(), metadata=declare("ids"))
     responsibilities: tuple[str, ...] = field(default=(), metadata=declare("texts"))
     accountability: tuple[str, ...] = field(default=(), metadata=declare("texts"))
+    #: its legal basis, a law and article a line (《中华人民共和国行政许可法》第十二条)
+    basis: tuple[str, ...] = field(default=(), metadata=declare("texts"))
+    #: the steps that exercise it, `PROCESS:STEP` (its decision among them: an approval step)
+    steps: tuple[str, ...] = field(default=(), metadata=declare("ids"))
 
 
 @dataclass(frozen=True)

@@ -262,7 +262,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "saturation.under": ("不饱和", "under-loaded"),
     "saturation.ok": ("适中", "fine"),
     "saturation.unknown": ("无工时数据", "no figures"),
-    "powers.ok": ("{n} 项权力事项均有承办科室、办理流程和追责情形。", "All {n} power items have a section, a process and an accountability case."),
+    "powers.ok": ("{n} 项权力事项均有承办科室、办理流程、设定依据和追责情形，决定环节由有权限者办理。",
+                  "All {n} power items have a section, a process, a legal basis and an accountability case, "
+                  "and their decisions are taken by those with authority."),
     "reform.duty_map": ("机构职能变化对比表", "Duties: old sections → big section"),
     "reform.merged_from": ("改革前科室", "Sections before"),
     "reform.duties": ("承担职能", "Duties"),

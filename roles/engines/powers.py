@@ -24,14 +24,30 @@ class PowerFinding(Worded):
                           "{name}: process {process} belongs to section {other}, not to the responsible section {section}"),
         "no-responsibility": ("{name}：没有责任事项", "{name}: no responsibility items"),
         "no-accountability": ("{name}：没有追责情形", "{name}: no accountability case (追责情形)"),
+        "no-basis": ("{name}：没有设定依据（法律法规及条款）", "{name}: no legal basis (law and article)"),
+        "unknown-step": ("{name}：环节 {step} 不是其办理流程改革后的环节", "{name}: {step} is no step of its processes' redesign"),
+        "no-decision": ("{name}：{kind}须有作出决定的审批环节，所列环节中没有", "{name}: a {kind} needs an approval step to decide it; none is listed"),
+        "no-authority": ("{name}：决定环节 {step} 的{role} {who} 不是科室负责人或副职，无权作出决定",
+                         "{name}: {role} {who} of the deciding step {step} is neither head nor deputy, so has no authority to decide"),
     }
 
 
+#: Kinds of power whose exercise ends in a decision someone with authority must take (the
+#: section's head or deputy, 科室负责人审批): their steps must hold an approval step so held.
+DECIDING = ("行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政裁决", "行政确认")
+#: Who may take a deciding step, A or B.
+AUTHORITY = ("head", "deputy")
+
+
 def check_powers(wb: Workbook) -> list[PowerFinding]:
-    """Each power needs a responsible section, a process that exercises it (of that section), and at
-    least one accountability case; a department with approval duties but no power listed is noted."""
+    """Each power needs a responsible section, a process that exercises it (of that section), its
+    legal basis and at least one accountability case; the steps it lists must be steps of its
+    processes' redesign, and a deciding power's approval steps must be held by a head or deputy."""
     out = []
     for p in wb.powers:
+        if not p.basis:
+            out.append(PowerFinding(p.id, "basis", "no-basis", values(name=p.name)))
+        out += _step_findings(wb, p)
         if not p.section:
             out.append(PowerFinding(p.id, "section", "no-section", values(name=p.name)))
         if not p.processes:
@@ -49,7 +65,7 @@ def check_powers(wb: Workbook) -> list[PowerFinding]:
 
 
 #: The standard layout's columns, Chinese headers first.
-COLUMNS = ("序号", "部门", "权力类型", "权力事项名称", "承办科室", "办理流程", "责任事项", "追责情形")
+COLUMNS = ("序号", "部门", "权力类型", "权力事项名称", "设定依据", "承办科室", "办理流程及行使环节", "责任事项", "追责情形")
 
 
 def power_rows(wb: Workbook) -> list[tuple]:
@@ -57,8 +73,42 @@ def power_rows(wb: Workbook) -> list[tuple]:
     sections = wb.section_by_id
     out = []
     for i, p in enumerate(wb.powers, 1):
-        procs = "\n".join(f"{wb.process_by_id[x].name}（{x}）" if x in wb.process_by_id else x for x in p.processes)
-        out.append((i, depts.get(p.department, p.department), p.kind or "", p.name,
-                    sections[p.section].name if p.section in sections else (p.section or ""), procs,
+        out.append((i, depts.get(p.department, p.department), p.kind or "", p.name, "\n".join(p.basis),
+                    sections[p.section].name if p.section in sections else (p.section or ""),
+                    "\n".join(_process_line(wb, p, x) for x in p.processes),
                     "\n".join(p.responsibilities), "\n".join(p.accountability)))
+    return out
+
+
+def _process_line(wb: Workbook, power, process_id: str) -> str:
+    """A process of a power, with the steps of it that exercise the power: 食品生产许可（scj-p05）：受理并审查材料、科长审批."""
+    proc = wb.process_by_id.get(process_id)
+    if proc is None:
+        return process_id
+    labels = {s.id: s.label for s in proc.after.work_steps} if proc.after else {}
+    steps = [labels.get(ref.partition(":")[2], ref) for ref in power.steps if ref.partition(":")[0] == process_id]
+    return f"{proc.name}（{process_id}）" + (f"：{'、'.join(steps)}" if steps else "")
+
+
+def _step_findings(wb: Workbook, power) -> list[PowerFinding]:
+    """The steps a power lists: each a redesigned step of one of its processes; for a deciding
+    kind, an approval step among them, held A and B by a head or deputy."""
+    out, approvals = [], []
+    for ref in power.steps:
+        process_id, _, step_id = ref.partition(":")
+        proc = wb.process_by_id.get(process_id)
+        step = next((s for s in proc.after.work_steps if s.id == step_id), None) \
+            if proc is not None and proc.after is not None and process_id in power.processes else None
+        if step is None:
+            out.append(PowerFinding(power.id, "steps", "unknown-step", values(name=power.name, step=ref)))
+        elif step.kind == "approval":
+            approvals.append((ref, step))
+    if power.steps and (power.kind or "") in DECIDING and not approvals:
+        out.append(PowerFinding(power.id, "steps", "no-decision", values(name=power.name, kind=power.kind)))
+    for ref, step in approvals:
+        for role, holder in (("A", step.a), ("B", step.b)):
+            person = wb.person_by_id.get(holder) if holder else None
+            if person is not None and person.post not in AUTHORITY:
+                out.append(PowerFinding(power.id, "steps", "no-authority",
+                                        values(name=power.name, step=ref, role=role, who=person.name)))
     return out

@@ -215,6 +215,8 @@ class PowerRow(SQLModel, table=True):
     processes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     responsibilities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     accountability: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    basis: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    steps: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     position: int = 0
 
 

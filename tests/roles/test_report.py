@@ -109,16 +109,39 @@ def test_powers_are_checked_and_listed(engine, cli, tmp_path):
     wb = demo_workbook(dt.date(2026, 11, 25))
     assert [(f.power, f.field) for f in check_powers(wb)] == [("scj-q3", "accountability")]
     broken = dataclasses.replace(wb, powers=(Power("x", "scj", "某项", processes=("scj-p05",)),))
-    assert {f.field for f in check_powers(broken)} == {"section", "responsibilities", "accountability"}
+    assert {f.field for f in check_powers(broken)} == {"section", "responsibilities", "accountability", "basis"}
     save_workbook(engine, wb, user=TESTER)
     r = cli("powers", "check", "--json")
     assert r.exit_code == 1
     out = tmp_path / "powers.xlsx"
     assert cli("powers", "export", str(out)).exit_code == 0
     ws = load_workbook(out)["权责清单"]
-    assert [c.value for c in ws[1]] == ["序号", "部门", "权力类型", "权力事项名称", "承办科室", "办理流程", "责任事项", "追责情形"]
-    assert ws["D2"].value == "食品生产许可" and ws["E2"].value == "食品安全科"
-    assert ws["G2"].value.count("\n") == 4  # five responsibility items, one per line
+    assert [c.value for c in ws[1]] == ["序号", "部门", "权力类型", "权力事项名称", "设定依据", "承办科室",
+                                        "办理流程及行使环节", "责任事项", "追责情形"]
+    assert ws["D2"].value == "食品生产许可" and ws["F2"].value == "食品安全科"
+    assert ws["E2"].value == "《中华人民共和国食品安全法》第三十五条\n《食品生产许可管理办法》第二条"
+    assert ws["G2"].value == "食品生产许可（scj-p05）：受理并审查材料、科长审批"
+    assert ws["H2"].value.count("\n") == 4  # five responsibility items, one per line
+
+
+def test_a_powers_steps_are_its_processes_and_its_decision_is_taken_with_authority():
+    """食品生产许可 (a licence: it decides) lists scj-p05's steps. Its 科长审批 is held by the head
+    and deputy: nothing to say. Listing a step of another process, or none that decides, or the
+    decision's B made a member of staff, is each found."""
+    wb = demo_workbook(dt.date(2026, 11, 25))
+    q1 = wb.powers[0]
+    found = lambda power: [(f.key, f.text("zh")) for f in check_powers(dataclasses.replace(wb, powers=(power,)))]  # noqa: E731
+    assert found(q1) == []
+    assert found(dataclasses.replace(q1, steps=("scj-p05:s1", "scj-p06:s2"))) == [
+        ("unknown-step", "食品生产许可：环节 scj-p06:s2 不是其办理流程改革后的环节"),
+        ("no-decision", "食品生产许可：行政许可须有作出决定的审批环节，所列环节中没有")]
+    p5 = wb.process_by_id["scj-p05"]
+    staffed = dataclasses.replace(p5.after, steps=tuple(dataclasses.replace(s, b="sc12") if s.id == "s3" else s
+                                                        for s in p5.after.steps))
+    moved = dataclasses.replace(wb, processes=tuple(dataclasses.replace(p, after=staffed) if p is p5 else p
+                                                    for p in wb.processes), powers=(q1,))
+    assert [(f.key, f.text("zh")) for f in check_powers(moved)] == [
+        ("no-authority", "食品生产许可：决定环节 scj-p05:s3 的B 田甜 不是科室负责人或副职，无权作出决定")]
 
 
 def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli, tmp_path):
