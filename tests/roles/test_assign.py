@@ -178,13 +178,13 @@ def test_the_proposal_lowers_the_peak_cover_of_the_absences_ahead_and_says_by_ho
     from roles.engines.proposals import accepted_versions, peak_cover, suggest
     day = dt.date(2026, 12, 8)
     wb = demo_workbook(day)
-    plain = suggest(wb, "rsj-zh", "rebalance")
+    plain = suggest(wb, "rsj-zh", "rebalance", time_limit=60, workers=1)   # one worker: the same answer every run
     assert plain.peak_cover is None                                 # no day asked: no such goal
     changed = {p.id: v for p, v in accepted_versions(wb, plain)}
     without = peak_cover(dataclasses.replace(wb, processes=tuple(
         dataclasses.replace(p, after=changed[p.id]) if p.id in changed else p for p in wb.processes)), "rsj-zh", day)
-    goal = suggest(wb, "rsj-zh", "rebalance", absences_from=day)
+    goal = suggest(wb, "rsj-zh", "rebalance", time_limit=60, workers=1, absences_from=day)
     assert goal.peak_cover is not None
     now, after = goal.peak_cover
     assert now == peak_cover(wb, "rsj-zh", day) and after < without and after < now
-    assert goal.loads and max(a for a, _ in goal.loads.values()) == max(a for a, _ in plain.loads.values())
+    assert goal.one_way_pairs == plain.one_way_pairs                 # the goals before it kept
