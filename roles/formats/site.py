@@ -2,7 +2,7 @@
 
 Each run writes a new release `DIR/rN/` (department → section → process: every flowchart as an
 SVG the page shows, with its PDF and BPMN to download, the before/after sheet side by side, each section's A/B
-table, the step figures) and keeps the earlier ones; `DIR/index.html` lists the releases, newest
+table, the step figures; and the 权责清单, a page per power with the charts of its processes) and keeps the earlier ones; `DIR/index.html` lists the releases, newest
 first. A release's `manifest.json` keeps what was published, so the next release's process pages
 say what changed since (steps added, removed, renamed and re-assigned) and its front page lists
 the approvals the last one did not show; each process page shows its approval on record.
@@ -474,14 +474,19 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 section_cut=_pct((sections_before - sections_after) / sections_before if sections_before else None),
                 steps=f"{steps_before:,} → {steps_after:,}",
                 step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
+    _write_powers(wb, rel, pages, w)
     entries = [{"text": f"{p.name} · {' · '.join(wb.section_names(p.section))}", "href": f"p-{_slug(p.id)}.html"}
                for p in wb.processes]
+    entries += [{"text": f"{q.name} · {q.kind or ''} · {' · '.join(wb.section_names(q.section or ''))}",
+                 "href": f"q-{_slug(q.id)}.html"} for q in wb.powers]
     entries += [{"text": f"{s.name} · {d.name}", "href": f"d-{_slug(d.id)}.html#{s.id}"}
                 for d in wb.departments for s in d.sections]
     (rel / "search.json").write_text(json.dumps(entries, ensure_ascii=False), "utf-8")
     search = SEARCH.format(hint=escape(w("publish.search")), none=escape(w("publish.search_none")))
     (rel / "index.html").write_text(_page(w("publish.title"), search + f"<p>{escape(summary)}</p>" +
                                           _approved_since(wb, approvals, last.get("approved"), previous, w) +
+                                          (f"<p><a href=\"powers.html\">{escape(w('publish.powers', n=len(wb.powers)))}</a></p>"
+                                           if wb.powers else "") +
                                           _four_table(figures["city"]["four"], w) + _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
         dept_rows, {1, 2, 3, 4}), pages.home), "utf-8")
@@ -490,6 +495,40 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                                                    "processes": manifest, "approved": _approved(approvals)},
                                                   ensure_ascii=False, indent=1), "utf-8")
     return pages
+
+
+def _write_powers(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str]) -> None:
+    """The power and responsibility list (权责清单): a page listing the powers, and one per power
+    with its legal basis, its duties and, for each process that exercises it, that process's
+    chart and the steps that do."""
+    if not wb.powers:
+        return
+    crumbs = pages.home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
+    lines = lambda items: "<br>".join(escape(x) for x in items) or "—"  # noqa: E731
+    rows = [[f"<a href=\"q-{_slug(q.id)}.html\">{escape(q.name)}</a>", escape(q.kind or ""), lines(q.basis),
+             escape(" · ".join(wb.section_names(q.section)) if q.section else "—")] for q in wb.powers]
+    (rel / "powers.html").write_text(_page(w("publish.powers_title"), _table(
+        [w("col.power"), w("col.power_kind"), w("col.basis"), w("col.section")], rows), crumbs), "utf-8")
+    for q in wb.powers:
+        body = [_table([w("col.power_kind"), w("col.basis"), w("col.section")],
+                       [[escape(q.kind or ""), lines(q.basis),
+                         escape(" · ".join(wb.section_names(q.section)) if q.section else "—")]])]
+        for process_id in q.processes:
+            proc = wb.process_by_id.get(process_id)
+            if proc is None or proc.after is None:
+                continue
+            labels = {s.id: s.label for s in proc.after.work_steps}
+            steps = [labels[r.partition(":")[2]] for r in q.steps
+                     if r.partition(":")[0] == process_id and r.partition(":")[2] in labels]
+            body.append(f"<h2><a href=\"p-{_slug(proc.id)}.html\">{escape(proc.name)}</a></h2>")
+            if steps:
+                body.append(f"<p>{escape(w('publish.power_steps', steps='、'.join(steps)))}</p>")
+            body.append(_chart(f"svg/{_slug(proc.id)}.svg", proc.name))
+        body.append(f"<h2>{escape(w('col.responsibilities'))}</h2><p>{lines(q.responsibilities)}</p>")
+        body.append(f"<h2>{escape(w('col.accountability'))}</h2><p>{lines(q.accountability)}</p>")
+        (rel / f"q-{_slug(q.id)}.html").write_text(
+            _page(q.name, "".join(body), crumbs + f"<a href=\"powers.html\">{escape(w('publish.powers_title'))}</a>"),
+            "utf-8")
 
 
 def _ignore(field: str, why: str) -> None:

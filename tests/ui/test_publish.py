@@ -141,6 +141,16 @@ def test_the_site_shows_four_cuts_and_a_guide_for_each_service_matter(engine, cl
     assert doc.paragraphs[0].text == "特殊工时制度审批 办事指南" and doc.inline_shapes
     root = (rel / "index.html").read_text("utf-8")
     assert "四减" in root and "减跑动" in root
+    # The 权责清单: linked from the front page, a page per power with its basis and its charts.
+    assert 'href="powers.html"' in root and "3 项权力事项" in root
+    listed = (rel / "powers.html").read_text("utf-8")
+    assert 'href="q-scj-q1.html"' in listed and "《中华人民共和国产品质量法》第十五条" in listed
+    power = (rel / "q-scj-q1.html").read_text("utf-8")
+    assert "《食品生产许可管理办法》第二条" in power and 'href="p-scj-p05.html"' in power
+    assert 'src="svg/scj-p05.svg"' in power and (rel / "svg" / "scj-p05.svg").exists()
+    assert "行使该事项的环节：受理并审查材料、科长审批" in power and "追责情形" in power
+    found = json.loads((rel / "search.json").read_text("utf-8"))
+    assert {"text": "食品生产许可 · 行政许可 · 食品安全科 · 市市场监督管理局", "href": "q-scj-q1.html"} in found
 
 
 def test_a_guide_is_made_again_only_when_what_it_says_changed(tmp_path, caplog):
