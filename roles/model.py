@@ -147,6 +147,27 @@ class Absence:
         return None
 
 
+#: How the power list changes (权责清单动态调整): a power added, cancelled, devolved to a lower
+#: level, or changed (its name, basis, section or processes).
+POWER_CHANGES = ("added", "cancelled", "devolved", "changed")
+
+
+@dataclass(frozen=True)
+class PowerChange:
+    """One change to the power list, by the document that made it (文件依据) and its date. A
+    cancelled or devolved power leaves the current list; the change keeps what it was. Kept in
+    the database only (not in workbook files), by id."""
+
+    id: int
+    power: str
+    name: str               # the power's name when the change was made
+    kind: str               # one of POWER_CHANGES
+    document: str
+    date: dt.date
+    note: str = ""
+    recorded_by: str = ""
+
+
 @dataclass(frozen=True)
 class StandIn:
     """A named stand-in (指定代岗): `standin` acts for the absent `person` from `start` to `end`, on

@@ -262,6 +262,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "saturation.under": ("不饱和", "under-loaded"),
     "saturation.ok": ("适中", "fine"),
     "saturation.unknown": ("无工时数据", "no figures"),
+    "powers.changed": ("已登记：{kind} {name}，依据 {document}（{date}）。", "Recorded: {name} {kind}, by {document} ({date})."),
+    "powers.kind.added": ("新增", "added"),
+    "powers.kind.cancelled": ("取消", "cancelled"),
+    "powers.kind.devolved": ("下放", "devolved"),
+    "powers.kind.changed": ("调整", "changed"),
     "powers.ok": ("{n} 项权力事项均有承办科室、办理流程、设定依据和追责情形，决定环节由有权限者办理。",
                   "All {n} power items have a section, a process, a legal basis and an accountability case, "
                   "and their decisions are taken by those with authority."),

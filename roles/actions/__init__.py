@@ -41,7 +41,8 @@ _WHERE = {
                "may_approve", "resolve_comment", "return_review", "review_policy", "review_required", "reviews",
                "set_review_policy", "submit_review"),
     "standin": ("add_standin", "answer_standin", "standins"),
-    "reform": ("check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
+    "reform": ("change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx", "report_xlsx",
+               "saturation",
                "set_exemptions", "stats"),
 }
 _MODULE = {name: module for module, names in _WHERE.items() for name in names}

@@ -2,14 +2,15 @@
 report, work saturation, the power list, the Excel reports; and the exemptions it records."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from roles.engines import report as reports, stats as step_stats
 from roles.engines.powers import PowerFinding, check_powers
 from roles.engines.rules import RULES, Finding, check as run_rules, department_of_subject
 from roles.formats.excel import write_powers, write_report
-from roles.model import Exemption
-from roles.storage import organisation
+from roles.model import POWER_CHANGES, Exemption, PowerChange
+from roles.storage import organisation, power_changes as power_history
 from roles.storage.database import Database
 from flows import limits
 from flows.model import VERSIONS
@@ -18,8 +19,8 @@ from flows.errors import BadInput, Problem
 from .access import Account, require_office, whole, within
 from .coverage import department
 
-__all__ = ["check", "consolidation", "power_findings", "powers_xlsx", "report_xlsx", "saturation",
-           "set_exemptions", "stats"]
+__all__ = ["change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx", "report_xlsx",
+           "saturation", "set_exemptions", "stats"]
 
 
 def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departments: tuple[str, ...] = ()
@@ -76,11 +77,34 @@ def power_findings(db: Database, actor: Account) -> tuple[int, list[PowerFinding
     return len(wb.powers), check_powers(wb)
 
 
-def powers_xlsx(db: Database, actor: Account) -> bytes:
+def powers_xlsx(db: Database, actor: Account, *, since: dt.date | None = None) -> bytes:
+    """The list as it stands (一表), with the names of the steps that exercise each power; with
+    `since`, a second sheet of the changes made since that day (两单's 动态调整)."""
     whole(actor, "the city's list of powers")
     out = io.BytesIO()
-    write_powers(db.workbook(("after",)), out)  # with the names of the steps that exercise each power
+    write_powers(db.workbook(("after",)), out, None if since is None else power_changes(db, actor, since=since))
     return out.getvalue()
+
+
+def change_power(db: Database, actor: Account, *, power_id: str, kind: str, document: str, date: dt.date,
+                 note: str = "") -> PowerChange:
+    """Record a change to the power list by the document that made it (the office's): a power
+    added, cancelled, devolved (下放) or changed; a cancelled or devolved one leaves the list."""
+    require_office(actor, "change the list of powers")
+    if kind not in POWER_CHANGES:
+        raise BadInput(f"kind: must be one of {', '.join(POWER_CHANGES)}, not {limits.short(kind)}")
+    if not document.strip():
+        raise BadInput("document: the document that makes the change (文件依据) is required")
+    if problem := limits.date_problem(date):
+        raise BadInput(f"date: {problem}")
+    with db.write(actor) as tx:
+        return power_history.record(tx, power_id, kind, document.strip()[:200], date, note.strip()[:500])
+
+
+def power_changes(db: Database, actor: Account, *, since: dt.date | None = None) -> list[PowerChange]:
+    """The list's changes, oldest first (since a day, when given)."""
+    whole(actor, "the city's list of powers")
+    return power_history.changes(db.engine, since)
 
 
 def set_exemptions(db: Database, actor: Account, *, department_id: str, exemptions: list[Exemption],

@@ -158,10 +158,19 @@ def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
     book.save(path)
 
 
-def write_powers(wb: Workbook, path: Path | BinaryIO) -> None:
+#: The kinds of change as the list's second sheet names them.
+CHANGE_WORDS = {"added": "新增", "cancelled": "取消", "devolved": "下放", "changed": "调整"}
+
+
+def write_powers(wb: Workbook, path: Path | BinaryIO, changes=None) -> None:
+    """The list (sheet 权责清单); with `changes` (PowerChange), those too (sheet 动态调整)."""
     from openpyxl import Workbook as Book
     book = Book()
     book.remove(book.active)
     add_sheet(book, "权责清单", list(POWER_COLUMNS), [list(r) for r in power_rows(wb)],
-           widths={1: 6, 2: 20, 3: 10, 4: 22, 5: 14, 6: 22, 7: 60, 8: 50}, wrap=True)
+              widths={1: 6, 2: 20, 3: 10, 4: 22, 5: 30, 6: 14, 7: 30, 8: 60, 9: 50}, wrap=True)
+    if changes is not None:
+        add_sheet(book, "动态调整", ["序号", "权力事项名称", "调整类型", "文件依据", "日期", "说明"],
+                  [[i, c.name, CHANGE_WORDS.get(c.kind, c.kind), c.document, c.date.isoformat(), c.note]
+                   for i, c in enumerate(changes, 1)], widths={1: 6, 2: 24, 3: 10, 4: 36, 5: 12, 6: 40}, wrap=True)
     book.save(path)

@@ -95,6 +95,23 @@ class AbsenceRow(SQLModel, table=True):
     external_id: str | None = None
 
 
+class PowerChangeRow(SQLModel, table=True):
+    """A change to the power list (roles.model.PowerChange); by power id, no foreign key, since a
+    cancelled power's row is gone. `was` keeps the power as it stood before the change."""
+
+    __tablename__ = "power_change"
+    id: int | None = Field(default=None, primary_key=True)
+    power_id: str = Field(index=True)
+    name: str
+    kind: str
+    document: str
+    date: dt.date = Field(index=True)
+    note: str = ""
+    was: dict | None = Field(default=None, sa_column=Column(JSON))
+    recorded_by: str
+    recorded_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 class StandInRow(SQLModel, table=True):
     """A named stand-in (roles.model.StandIn) and who named it when; people by id, no foreign key
     (a workbook import replaces a department's people)."""

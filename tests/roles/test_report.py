@@ -198,3 +198,32 @@ def test_libreoffice_opens_and_prints_the_reports(tmp_path):
     assert "大科室改革成效报告" in text and "第 1 页" in text              # a header naming it, pages numbered
     ids = {p.id for p in wb.processes} | {s.id for d in wb.departments for s in d.sections}
     assert not [i for i in ids if i in text]                            # names, not ids
+
+
+def test_the_power_list_keeps_its_changes_and_exports_them_since_a_day(engine, cli, tmp_path):
+    """The office records 产品质量监督抽查 devolved and 食品生产许可 changed, each by its document:
+    the devolved power leaves the list, the history keeps both, audited; the export since a day
+    has them on a second sheet, an earlier day's change left out."""
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    ok = cli("powers", "change", "scj-q1", "--kind", "changed", "--document", "市政府令第 3 号", "--date", "2026-10-01")
+    assert ok.exit_code == 0 and "调整 食品生产许可" in ok.output
+    assert cli("powers", "change", "scj-q3", "--kind", "devolved", "--document", "市编委〔2026〕12 号",
+               "--date", "2026-12-01", "--note", "下放至区级").exit_code == 0
+    history = cli.json("powers", "history")["changes"]
+    assert [(c["power"], c["kind"], c["document"]) for c in history] == [
+        ("scj-q1", "changed", "市政府令第 3 号"), ("scj-q3", "devolved", "市编委〔2026〕12 号")]
+    assert [c["power"] for c in cli.json("powers", "history", "--since", "2026-11-01")["changes"]] == ["scj-q3"]
+    out = tmp_path / "powers.xlsx"
+    assert cli("powers", "export", str(out), "--since", "2026-11-01").exit_code == 0
+    book = load_workbook(out)
+    names = [r[3].value for r in book["权责清单"].iter_rows(min_row=2)]
+    assert "产品质量监督抽查" not in names and "食品生产许可" in names      # devolved: off the list
+    assert [[c.value for c in r] for r in book["动态调整"].iter_rows(min_row=2)] == [
+        [1, "产品质量监督抽查", "下放", "市编委〔2026〕12 号", "2026-12-01", "下放至区级"]]
+    refused = [cli("powers", "change", "scj-q3", "--kind", "cancelled", "--document", "x", "--date", "2026-12-02"),
+               cli("powers", "change", "scj-q1", "--kind", "changed", "--document", " ", "--date", "2026-12-02")]
+    assert [r.exit_code for r in refused] == [2, 2]                      # gone already; no document
+    assert "scj-q3" in refused[0].output and "document" in refused[1].output
+    with engine.connect() as c:
+        from sqlalchemy import text
+        assert c.execute(text("SELECT count(*) FROM audit WHERE action = 'powers.devolved'")).scalar() == 1

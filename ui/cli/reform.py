@@ -2,13 +2,14 @@
 the list of powers."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
 from ..i18n import lang, t
-from .base import EXIT_PROBLEMS, Progress, _db, _row, _stdout, _write, emit_json, fail, guarded, main, new_table
+from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _write, emit_json, fail, guarded, main, new_table
 
 
 def _pct(x: float | None) -> str:
@@ -152,12 +153,48 @@ def powers_check(ctx, as_json: bool) -> None:
 
 @powers.command("export")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--since", type=DATE, default=None, help="Also a sheet of the changes made since this day.")
 @click.pass_context
 @guarded
-def powers_export(ctx, file: Path) -> None:
-    """Write the list as one table in the standard layout (.xlsx)."""
+def powers_export(ctx, file: Path, since: dt.date | None) -> None:
+    """Write the list as one table in the standard layout (.xlsx), and with --since its changes."""
     from roles import actions
     if file.suffix.lower() != ".xlsx":
         fail(f"{file}: the list is written as .xlsx")
-    _write(file, actions.powers_xlsx(*_db(ctx)))
+    _write(file, actions.powers_xlsx(*_db(ctx), since=since))
     click.echo(t("export.done", file=file), err=True)
+
+
+@powers.command("change")
+@click.argument("power")
+@click.option("--kind", type=click.Choice(["added", "cancelled", "devolved", "changed"]), required=True,
+              help="cancelled or devolved (下放) takes the power off the list; its history keeps it.")
+@click.option("--document", required=True, help="The document that makes the change (文件依据).")
+@click.option("--date", "day", type=DATE, required=True)
+@click.option("--note", default="")
+@click.pass_context
+@guarded
+def powers_change(ctx, power: str, kind: str, document: str, day: dt.date, note: str) -> None:
+    """Record a change to the power list by its document and date (the office's)."""
+    from roles import actions
+    made = actions.change_power(*_db(ctx), power_id=power, kind=kind, document=document, date=day, note=note)
+    click.echo(t("powers.changed", name=made.name, kind=t(f"powers.kind.{kind}"), document=made.document,
+                 date=made.date))
+
+
+@powers.command("history")
+@click.option("--since", type=DATE, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def powers_history(ctx, since: dt.date | None, as_json: bool) -> None:
+    """The list's changes, oldest first: what, by which document, when."""
+    from roles import actions
+    found = actions.power_changes(*_db(ctx), since=since)
+    if as_json:
+        emit_json({"changes": [{"id": c.id, "power": c.power, "name": c.name, "kind": c.kind, "document": c.document,
+                                "date": c.date.isoformat(), "note": c.note, "recorded_by": c.recorded_by}
+                               for c in found]})
+        return
+    for c in found:
+        click.echo(f"{c.date} {t(f'powers.kind.{c.kind}')} {c.name}（{c.power}）：{c.document}" + (f"；{c.note}" if c.note else ""))
