@@ -55,6 +55,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.up": ("上报代行", "up: head acts"),
     "status.gap": ("空缺", "gap"),
     "half.am": ("上午", "morning"),
+    "people.pull_leave": ("从 {sources} 同步已批准的请假（近 30 天）", "Pull approved leave from {sources} (last 30 days)"),
+    "people.pulling": ("正在从 OA 同步请假……", "Pulling leave from the OA…"),
     "leave.pulled": ("已从 OA 同步请假：新增 {added}，变更 {changed}，撤销 {removed}，未变 {unchanged}。",
                      "Leave pulled from the OA: {added} added, {changed} changed, {removed} removed, {unchanged} unchanged."),
     "leave.unmapped": ("未能对应到人员：{instance}（用户 {user}），请在其联系方式中登记该用户。",
@@ -507,6 +509,12 @@ WORDS: dict[str, tuple[str, str]] = {
                                "One a line: a DingTalk or WeCom work notice, dingtalk-user://USERID or wecom-user://USERID "
                                "(delivered and read are shown), or Apprise URLs such as mailto://…, wecombot://…, dingtalk://…; "
                                "kept sealed, shown masked"),
+    "accounts.dispatches": ("通知记录（近 7 天）", "Notices sent (last 7 days)"),
+    "accounts.no_dispatches": ("近 7 天没有发送通知。", "No notice was sent in the last 7 days."),
+    "accounts.dispatch_counts": ("已发送 {sent}，已送达 {delivered}，已读 {read}，失败待重试 {failed}，已放弃 {gave_up}。",
+                                 "{sent} sent, {delivered} delivered, {read} read, {failed} to retry, {gave_up} given up."),
+    "accounts.channel": ("通知方式", "Channel"),
+    "accounts.notice": ("通知", "Notice"),
     "accounts.contacts_save": ("保存通知方式", "Save addresses"),
     "accounts.contacts_saved": ("通知方式已保存", "Addresses saved"),
     "accounts.all": ("全部账号", "All accounts"),

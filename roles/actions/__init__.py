@@ -30,7 +30,7 @@ _WHERE = {
                  "load_summary", "overrun",
                  "pairing", "person_days", "resilience", "roster", "whatif", "workdays"),
     "data": ("LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
-             "import_leave", "import_workbook", "LeavePull", "load_demo", "pull_leave", "read_leave_file", "save_workbook",
+             "import_leave", "import_workbook", "LeavePull", "leave_sources", "load_demo", "pull_leave", "read_leave_file", "save_workbook",
              "site_workbook", "workbook"),
     "handover": ("SYSTEM", "Handover", "HandoverShare", "confirm_handover", "get_handover", "handover_items", "handover_shares",
                  "handovers", "open_handovers", "report_handover"),

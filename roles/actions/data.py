@@ -27,7 +27,7 @@ from .coverage import check_day
 from .handover import open_handovers
 
 __all__ = ["LEAVE_SUFFIXES", "calendar_years", "change_absences", "load_calendar", "export_workbook",
-           "import_leave", "import_workbook", "load_demo", "pull_leave", "LeavePull", "read_leave_file", "save_workbook",
+           "import_leave", "import_workbook", "leave_sources", "load_demo", "pull_leave", "LeavePull", "read_leave_file", "save_workbook",
            "site_workbook", "workbook"]
 
 #: The leave files abflow reads: a leave system's iCalendar export, or a list of absences kept as
@@ -179,6 +179,12 @@ class LeavePull:
 
     def json(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def leave_sources() -> list[str]:
+    """The OA platforms set up for leave ("dingtalk", "wecom"): where `pull_leave` reads."""
+    from roles import oa_leave
+    return oa_leave.configured()
 
 
 def pull_leave(db: Database, actor: Account, *, since: dt.date) -> LeavePull:

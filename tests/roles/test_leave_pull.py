@@ -111,3 +111,22 @@ def test_the_command_line_pulls_and_says_what_it_did(oa, cli):
     assert (doc["added"], doc["unmapped"][0]["user"]) == (3, "ding-stranger")
     said = cli("leave", "pull", "--since", "2026-11-20")
     assert said.exit_code == 0 and "未变 3" in said.output and "ding-stranger" in said.output
+
+
+def test_the_office_pulls_leave_from_the_people_page(oa, db_url, monkeypatch):
+    """The button appears where an OA is set up, pulls, says what it did and lists who it could
+    not place."""
+    from streamlit.testing.v1 import AppTest
+
+    from ..conftest import ROOT
+    monkeypatch.setenv("ABFLOW_DB", db_url)
+    monkeypatch.setenv("ABFLOW_TODAY", "2026-12-07")
+    at = AppTest.from_file(str(ROOT / "ui" / "views" / "people.py"), default_timeout=60)
+    at.session_state["section"] = "bb-zh"
+    at.run()
+    assert not at.exception
+    at.button(key="pull_leave").click().run()
+    assert not at.exception
+    assert any("新增 3" in s.value for s in at.success), [s.value for s in [*at.success, *at.warning, *at.error]]
+    assert any("ding-stranger" in w.value.replace("\\", "") for w in at.warning)
+    assert Absence("bb03", dt.date(2026, 12, 8), dt.date(2026, 12, 9), "leave", "pm", "am") in pulled(oa)

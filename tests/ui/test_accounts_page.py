@@ -316,3 +316,24 @@ def test_a_database_out_of_reach_is_said_without_naming_it(monkeypatch):
     shown = said(at)
     assert "数据库暂时无法连接" in shown
     assert "secret_db_name" not in shown and "abflow_user" not in shown and "127.0.0.1" not in shown
+
+
+def test_the_office_reads_what_became_of_the_notices(page, bianban, monkeypatch):
+    """A failed send and a work notice read on DingTalk, as the dispatch record keeps them: the
+    page counts them and lists each with its channel masked, in words."""
+    import datetime as dt
+
+    from roles.storage import notices
+    monkeypatch.setenv("ABFLOW_TODAY", "2026-11-25")
+    day = dt.date(2026, 11, 25)
+    read = notices.claim(bianban, day, "duties", "bb01", "dingtalk-user://di… #abc", "今日工作", "…")
+    notices.finish(bianban, read, None, 1, "dingtalk:7:ding-bb01")
+    assert notices.followed(bianban, read, "sent", "read")
+    failed = notices.claim(bianban, day, "gaps", "bb05", "mailto://… #def", "空缺提醒", "…")
+    notices.finish(bianban, failed, "connection refused", 1)
+    at = signed_in(page(), "office", "office-pass-1")
+    assert not at.exception
+    assert "已发送 0，已送达 0，已读 1，失败待重试 1，已放弃 0" in " ".join(c.value for c in at.caption)
+    table = at.dataframe[-1].value
+    assert list(table["状态"]) == ["失败待重试", "已读"] and list(table["通知方式"]) == ["mailto://…", "dingtalk-user://di…"]
+    assert "connection refused" in list(table["原因"])

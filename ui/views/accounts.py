@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from roles import actions
+from roles import actions, clock
 from ui.cells import show_table
 from ui.i18n import person_label, t
 from ui.state import account, db, page, plain, renew_session, show_error, stop
@@ -111,3 +111,18 @@ if listed:
     if st.button(t("accounts.remove", lg), key=f"acc_remove:{acc.username}", disabled=not sure):
         attempt(lambda: actions.remove_account(db(), me, username=acc.username),
                 t("accounts.removed", lg, username=acc.username))
+
+# What became of the notices: every send of the last week, a work notice's delivered and read too.
+st.subheader(t("accounts.dispatches", lg))
+recent = [r for r in actions.dispatches(db(), me) if (clock.today() - r.day).days <= 7][::-1]
+if not recent:
+    st.caption(plain(t("accounts.no_dispatches", lg)))
+else:
+    counts = {s.replace("-", "_"): sum(r.status == s for r in recent)
+              for s in ("sent", "delivered", "read", "failed", "gave-up")}
+    st.caption(plain(t("accounts.dispatch_counts", lg, **counts)))
+    show_table(st, [{
+        t("dispatch.day", lg): r.day.isoformat(), t("dispatch.recipient", lg): who(r.recipient),
+        t("accounts.channel", lg): r.target.split(" #")[0], t("accounts.notice", lg): r.title,
+        t("dispatch.status", lg): t(f"dispatch.{r.status}", lg), t("dispatch.error", lg): r.error or ""}
+        for r in recent[:200]])
