@@ -248,6 +248,18 @@ def stored(engine, write, *args, user=TESTER, **kw):
         return write(tx, *args, **kw)
 
 
+def heavier(db, process_id: str, times: int) -> None:
+    """The redesigned steps of a process take `times` as many minutes (the load tests' lever)."""
+    import dataclasses
+    from roles import actions
+    wb = actions.workbook(db, TESTER)
+    p = wb.process_by_id[process_id]
+    heavy = dataclasses.replace(p.after, steps=tuple(dataclasses.replace(s, minutes=(s.minutes or 0) * times)
+                                                     for s in p.after.steps))
+    actions.save_workbook(db, TESTER, workbook=dataclasses.replace(
+        wb, processes=tuple(dataclasses.replace(x, after=heavy) if x is p else x for x in wb.processes)))
+
+
 def export_file(engine, name: str) -> bytes:
     """The whole database as a workbook file, exported as the office would."""
     from roles import actions

@@ -17,7 +17,7 @@ from roles.notify.scheduled import SCHEDULER
 
 from .conftest import DAY
 from .test_scheduler import _stored_job, _wait
-from ..conftest import TESTER
+from ..conftest import TESTER, heavier
 
 
 def send(engine, day, language="zh"):
@@ -99,14 +99,7 @@ def test_the_cli_sends_the_digest(contacts, cli, smtp):
 def test_the_digest_names_whoever_will_carry_over_120_percent(contacts, smtp):
     """公文办理's steps made six times heavier: on 11-25 bb01 acts on its s1, s3 and s4 (bb03 and
     bb04 away), (10×60 + 5×160 + 20×160) × 6 ÷ 21 = 1,314 minutes, 274 %, all but s3 as cover."""
-    import dataclasses
-    db = actions.open_database(str(contacts.url))
-    wb = actions.workbook(db, TESTER)
-    p = wb.process_by_id["bb-p1"]
-    heavy = dataclasses.replace(p.after, steps=tuple(dataclasses.replace(s, minutes=(s.minutes or 0) * 6)
-                                                     for s in p.after.steps))
-    actions.save_workbook(db, TESTER, workbook=dataclasses.replace(
-        wb, processes=tuple(dataclasses.replace(x, after=heavy) if x is p else x for x in wb.processes)))
+    heavier(actions.open_database(str(contacts.url)), "bb-p1", 6)
     send(contacts, DAY)
     [mail_text] = digests(smtp)
     assert "负荷超过 120% 的人员" in mail_text

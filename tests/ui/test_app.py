@@ -13,7 +13,7 @@ from roles.storage import processes as process_store
 from roles.demo import demo_workbook
 from roles.storage.engines import engine_for
 
-from ..conftest import BIANBAN, ROOT, TESTER, load_file, save_workbook, stored
+from ..conftest import BIANBAN, ROOT, TESTER, heavier, load_file, save_workbook, stored
 
 APP = str(ROOT / "ui" / "app.py")
 
@@ -295,13 +295,7 @@ def test_the_people_page_shows_each_persons_load_and_who_goes_over(bianban, peop
     assert any("每人负荷" in h.value for h in at.subheader)
     assert not any("超过 120%" in shown(w) for w in at.warning)
     db = actions.open_database(bianban.url.render_as_string(hide_password=False))
-    wb = actions.workbook(db, TESTER)
-    import dataclasses
-    p = wb.process_by_id["bb-p1"]
-    heavy = dataclasses.replace(p.after, steps=tuple(dataclasses.replace(s, minutes=(s.minutes or 0) * 6)
-                                                     for s in p.after.steps))
-    actions.save_workbook(db, TESTER, workbook=dataclasses.replace(
-        wb, processes=tuple(dataclasses.replace(x, after=heavy) if x is p else x for x in wb.processes)))
+    heavier(db, "bb-p1", 6)
     actions.change_absences(db, TESTER, added=[Absence("bb02", dt.date(2026, 11, 25), dt.date(2026, 11, 25))],
                             source="test")
     at.run()

@@ -25,7 +25,8 @@ def who(pid: str | None) -> str:
 
 
 def steps_named(rows) -> str:
-    return ("、" if lg == "zh" else ", ").join(f"{d.process_name} · {d.step_name}" for d in rows)
+    return ("、" if lg == "zh" else ", ").join(f"{d.process_name} · {d.step_name}"
+                                              + (f"（{t('half.' + d.half, lg)}）" if d.half else "") for d in rows)
 
 
 def my_day(pid: str) -> None:
@@ -37,7 +38,8 @@ def my_day(pid: str) -> None:
         leave = next((a for a in wb.absences if a.person == pid and a.start <= day <= a.end), None)
         why = t("today.reason_withheld", lg) if leave is None or leave.reason == actions.WITHHELD \
             else t(f"reason.{leave.reason}", lg)
-        lines.append(t("today.my_away", lg, person=who(pid), why=why, end=leave.end if leave else day))
+        lines.append(t("today.my_away", lg, person=who(pid), why=why,
+                       end=when(leave.end, leave.end_half, lg) if leave else day))
         by: dict[str | None, list] = {}
         for d in mine.covered:
             by.setdefault(d.acting, []).append(d)
