@@ -72,6 +72,11 @@ class Platform:
             raise PlatformError(f"{name} is not set up: {', '.join(missing)} not set (docs/deploy.md)")
         return cls(name, os.environ.get(prefix + "URL", default).rstrip("/"), *values)
 
+    @property
+    def agent_id(self) -> int | str:
+        """The agent id as the APIs take it: a number (a city gateway's may be otherwise)."""
+        return int(self.agent) if self.agent.isdigit() else self.agent
+
 
 class _Tokens:
     """Access tokens by platform and application, kept until shortly before they expire."""

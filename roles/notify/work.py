@@ -11,6 +11,7 @@ from roles.platforms import Platform, PlatformError, call, masked, user_of
 
 __all__ = ["masked", "send", "status", "user_of"]
 
+
 def send(url: str, title: str, body: str, pause: float = 1.0) -> str:
     """Send a work notice to the contact's user; returns the receipt to ask about it later
     (`dingtalk:TASK:USER`, `wecom:MSGID:USER`), or raises PlatformError."""
@@ -22,12 +23,12 @@ def send(url: str, title: str, body: str, pause: float = 1.0) -> str:
     text = f"{title}\n\n{body}"
     if name == "dingtalk":
         answer = call(p, "/topapi/message/corpconversation/asyncsend_v2",
-                       {"agent_id": int(p.agent) if p.agent.isdigit() else p.agent, "userid_list": user,
-                        "msg": {"msgtype": "text", "text": {"content": text}}}, pause=pause)
+                      {"agent_id": p.agent_id, "userid_list": user, "msg": {"msgtype": "text", "text": {"content": text}}},
+                      pause=pause)
         return f"dingtalk:{answer.get('task_id')}:{user}"
     answer = call(p, "/cgi-bin/message/send",
-                   {"touser": user, "msgtype": "text", "agentid": int(p.agent) if p.agent.isdigit() else p.agent,
-                    "text": {"content": text}, "enable_duplicate_check": 1}, pause=pause)
+                  {"touser": user, "msgtype": "text", "agentid": p.agent_id, "text": {"content": text},
+                   "enable_duplicate_check": 1}, pause=pause)
     if user.lower() in str(answer.get("invaliduser", "")).lower().split("|"):
         raise PlatformError(f"wecom: no such user or not allowed: {user}")
     return f"wecom:{answer.get('msgid')}:{user}"
@@ -45,7 +46,7 @@ def status(receipt: str) -> str | None:
         return None
     p = Platform.of(name)
     answer = call(p, "/topapi/message/corpconversation/getsendresult",
-                   {"agent_id": int(p.agent) if p.agent.isdigit() else p.agent, "task_id": int(task) if task.isdigit() else task})
+                  {"agent_id": p.agent_id, "task_id": int(task) if task.isdigit() else task})
     result = answer.get("send_result") or {}
     listed = lambda key: user in (result.get(key) or [])  # noqa: E731
     if listed("read_user_id_list"):
