@@ -25,6 +25,17 @@ ABSENCE_REASONS = ("leave", "trip", "training", "sick", "other")
 #: The halves of a workday: leave is counted in half days (请假以半天计), so an absence may begin
 #: or end at noon.
 HALVES = ("am", "pm")
+#: Where the morning ends.
+NOON = dt.time(12, 0)
+
+
+def half_at(moment: dt.time, starts: bool) -> str | None:
+    """The half of its day a leave starting (`starts`) or ending at this time of day takes: a
+    start at noon or later is an afternoon's ("pm"), an end after midnight and by noon a
+    morning's ("am"); anything else takes the whole day (None)."""
+    if starts:
+        return "pm" if moment >= NOON else None
+    return "am" if dt.time(0) < moment <= NOON else None
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from roles import clock
-from roles.model import ABSENCE_REASONS
+from roles.model import ABSENCE_REASONS, NOON, half_at
 from roles.platforms import Platform, PlatformError, call
 
-NOON = dt.time(12, 0)
 #: Words of the OA's leave types for the absence reasons abflow counts (else "leave").
 REASON_WORDS = {"sick": ("病",), "trip": ("出差", "公出", "外出"), "training": ("培训", "学习", "进修")}
 #: The longest window each platform lists instances for in one call.
@@ -127,14 +126,8 @@ def _ding_time(text: str, starts: bool) -> tuple[dt.date, str | None]:
         return day, "pm" if starts else None
     if rest:
         at = dt.time.fromisoformat(rest)
-        return day, _half(at, starts)
+        return day, half_at(at, starts)
     return day, None
-
-
-def _half(at: dt.time, starts: bool) -> str | None:
-    if starts:
-        return "pm" if at >= NOON else None
-    return "am" if dt.time(0) < at <= NOON else None
 
 
 def _wecom(since: dt.datetime, until: dt.datetime) -> Iterator[OaLeave | str | None]:
@@ -178,7 +171,7 @@ def _wecom_one(p: Platform, sp_no: str) -> OaLeave | str | None:
             start_half, end_half = ("pm" if begin.time() >= NOON else None), ("am" if end.time() < NOON else None)
             last = end.date()
         elif kind == "hour":
-            start_half, end_half = _half(begin.time(), True), _half(end.time(), False)
+            start_half, end_half = half_at(begin.time(), True), half_at(end.time(), False)
             last = end.date() - dt.timedelta(days=1) if end.time() == dt.time(0) and end.date() > begin.date() \
                 else end.date()
         else:

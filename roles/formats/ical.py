@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from roles.engines.person_days import PersonDay
 from roles import clock
-from roles.model import Absence, Workbook
+from roles.model import Absence, Workbook, half_at
 from flows import limits
 from flows.errors import BadInput, Problem, Problems
 
@@ -134,8 +134,6 @@ def _person_of(wb: Workbook, ev) -> str | None:
     return None
 
 
-#: Where the morning ends: a leave from noon on is an afternoon's, one ending by noon a morning's.
-NOON = dt.time(12, 0)
 #: At most this many days a repeating leave may expand to, and this far ahead of its first day.
 MAX_REPEATS = 366
 REPEAT_HORIZON = dt.timedelta(days=2 * 366)
@@ -218,13 +216,13 @@ def _span(ev) -> tuple[dt.date, dt.date, str | None, str | None]:
         end_raw, end_prop = start_raw, None
     start_raw, end_raw = _local(start_raw), _local(end_raw)
     start = start_raw.date() if isinstance(start_raw, dt.datetime) else start_raw
-    start_half = "pm" if isinstance(start_raw, dt.datetime) and start_raw.time() >= NOON else None
+    start_half = half_at(start_raw.time(), starts=True) if isinstance(start_raw, dt.datetime) else None
     end_half = None
     if isinstance(end_raw, dt.datetime):
         end = end_raw.date() if end_raw.time() != dt.time(0) or end_raw.date() == start else \
             end_raw.date() - dt.timedelta(days=1)
-        if end == end_raw.date() and dt.time(0) < end_raw.time() <= NOON:
-            end_half = "am"
+        if end == end_raw.date():
+            end_half = half_at(end_raw.time(), starts=False)
     elif (end_prop is not None or duration is not None) and end_raw > start:
         end = end_raw - dt.timedelta(days=1)
     else:
