@@ -13,7 +13,7 @@ from flows.errors import BadInput, Conflict, Problem
 from roles.model import ABSENCE_REASONS, HALVES, Absence
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.changes import bump
-from roles.storage.rows import row_of
+from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import AbsenceRow, PersonRow
 
 if TYPE_CHECKING:
@@ -31,20 +31,10 @@ def change_absences(tx: Writing, removed, added, source: str) -> int:
     changed or removed it meanwhile, Conflict, and nothing changes."""
     removed, added = list(removed), list(added)
     s = tx.session
-    people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for a in added}))))
-    problems = [Problem(source, f"absence {i} ({a.person})", None, "person", f"no person '{a.person}'")
-                for i, a in enumerate(added, 1) if a.person not in people]
-    problems += [Problem(source, f"absence {i} ({a.person})", None, *problem)
-                 for i, a in enumerate(added, 1) if (problem := a.problem()) is not None]
-    problems += [Problem(source, f"absence {i} ({a.person})", None, key, problem)
-                 for i, a in enumerate(added, 1) for key, problem in _absence_problems(a)]
-    if problems:
-        raise BadInput(problems)
+    _check(s, [(f"absence {i} ({a.person})", a) for i, a in enumerate(added, 1)], source)
     c = table_of(AbsenceRow).c
     for a in removed:
-        row = s.execute(select(c.id).where((c.person_id == a.person) & (c.start == a.start) & (c.end == a.end)
-                                           & (c.reason == a.reason) & _is(c.start_half, a.start_half)
-                                           & _is(c.end_half, a.end_half)).limit(1).with_for_update()).scalar()
+        row = s.execute(select(c.id).where(_same(c, a)).limit(1).with_for_update()).scalar()
         if row is None:
             raise Conflict(f"the absence of {a.person} from {a.start} to {a.end} was changed by someone "
                                 "else meanwhile")
@@ -52,10 +42,8 @@ def change_absences(tx: Writing, removed, added, source: str) -> int:
     rows = new_absences(s, added)
     bulk_insert(s, AbsenceRow, rows)
     if rows or removed:
-        as_rows = lambda items: [{k: str(v) for k, v in row_of(a).items() if v is not None}  # noqa: E731
-                                 for a in items] or None
-        tx.record("absences.change" if removed else "absences.add", source, as_rows(removed),
-                  [{k: str(v) for k, v in r.items() if v is not None} for r in rows] or None)
+        tx.record("absences.change" if removed else "absences.add", source, [_audited(row_of(a)) for a in removed] or None,
+                  [_audited(r) for r in rows] or None)
         bump(s)
     return len(rows)
 
@@ -78,9 +66,34 @@ def new_absences(s: Session, absences) -> list[dict]:
     return rows
 
 
+def _check(s: Session, labelled: list[tuple[str, Absence]], source: str) -> None:
+    """Refuse (BadInput, every problem named) absences of unknown people, with a bad date, reason or
+    half, or ending before they start."""
+    people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for _, a in labelled}))))
+    problems = [Problem(source, label, None, "person", f"no person '{a.person}'")
+                for label, a in labelled if a.person not in people]
+    problems += [Problem(source, label, None, *problem)
+                 for label, a in labelled if (problem := a.problem()) is not None]
+    problems += [Problem(source, label, None, key, problem)
+                 for label, a in labelled for key, problem in _absence_problems(a)]
+    if problems:
+        raise BadInput(problems)
+
+
+def _same(c, a: Absence):
+    """The condition on `c` (the absence table's columns) of rows holding absence `a` as it is."""
+    return (c.person_id == a.person) & (c.start == a.start) & (c.end == a.end) & (c.reason == a.reason) \
+        & _is(c.start_half, a.start_half) & _is(c.end_half, a.end_half)
+
+
 def _is(column, value):
     """`column` holds `value`, None included (SQL's = never matches NULL)."""
     return column.is_(None) if value is None else column == value
+
+
+def _audited(row: dict) -> dict:
+    """A row as the audit keeps it: its values as text, the empty ones left out."""
+    return {k: str(v) for k, v in row.items() if v is not None}
 
 
 def _absence_problems(a: Absence) -> list[tuple[str, str]]:
@@ -109,15 +122,7 @@ def sync_pulled(tx: Writing, held: dict[str, Absence | None], source: str) -> Sy
     one removed. A pull repeated changes nothing. All or none, audited."""
     s = tx.session
     c = table_of(AbsenceRow).c
-    new = {ext: a for ext, a in held.items() if a is not None}
-    people = set(s.scalars(select(col(PersonRow.id)).where(col(PersonRow.id).in_({a.person for a in new.values()}))))
-    problems = [Problem(source, f"approval {ext}", None, "person", f"no person '{a.person}'")
-                for ext, a in new.items() if a.person not in people]
-    for ext, a in new.items():
-        found = _absence_problems(a) + ([p] if (p := a.problem()) is not None else [])
-        problems += [Problem(source, f"approval {ext}", None, key, problem) for key, problem in found]
-    if problems:
-        raise BadInput(problems)
+    _check(s, [(f"approval {ext}", a) for ext, a in held.items() if a is not None], source)
     ids = list(held)
     rows: dict[str, Any] = {}
     for start in range(0, len(ids), 500):
@@ -127,33 +132,22 @@ def sync_pulled(tx: Writing, held: dict[str, Absence | None], source: str) -> Sy
     after: list[dict] = []
     for ext, absence in held.items():
         row = rows.get(ext)
-        was = None if row is None else _absence_of(row)
+        was = None if row is None else entity_of(Absence, row._mapping)
         if was == absence:
             count["unchanged"] += absence is not None
             continue
         if row is not None:
             s.execute(delete(table_of(AbsenceRow)).where(c.id == row.id))
-            before.append(_audited(was, ext))
+            before.append(_audited(row_of(was, external_id=ext)))
         if absence is not None:
-            same = s.execute(select(c.id).where(
-                (c.person_id == absence.person) & (c.start == absence.start) & (c.end == absence.end)
-                & (c.reason == absence.reason) & _is(c.start_half, absence.start_half)
-                & _is(c.end_half, absence.end_half) & c.external_id.is_(None)).limit(1)).scalar()
+            same = s.execute(select(c.id).where(_same(c, absence) & c.external_id.is_(None)).limit(1)).scalar()
             if same is not None:  # held already, typed in or imported: this approval is it
                 s.execute(table_of(AbsenceRow).update().where(c.id == same).values(external_id=ext))
             else:
                 bulk_insert(s, AbsenceRow, [row_of(absence, external_id=ext)])
-            after.append(_audited(absence, ext))
+            after.append(_audited(row_of(absence, external_id=ext)))
         count["added" if row is None else "removed" if absence is None else "changed"] += 1
     if before or after:
         tx.record("absences.pull", source, before or None, after or None)
         bump(s)
     return Synced(**count)
-
-
-def _absence_of(row) -> Absence:
-    return Absence(row.person_id, row.start, row.end, row.reason, row.start_half, row.end_half)
-
-
-def _audited(a: Absence | None, ext: str) -> dict:
-    return {k: str(v) for k, v in row_of(a, external_id=ext).items() if v is not None} if a else {"external_id": ext}
