@@ -144,11 +144,6 @@ class Absence:
         return tuple(sorted({d for d, half in ((self.start, self.start_half == "pm"), (self.end, self.end_half == "am"))
                              if half}))
 
-    @property
-    def half_days(self) -> float:
-        """Its length in half days' worth of calendar days (a noon start or end takes half a day off)."""
-        return (self.end - self.start).days + 1 - 0.5 * ((self.start_half == "pm") + (self.end_half == "am"))
-
     def problem(self) -> tuple[str, str] | None:
         """(field, what is wrong) when its end is before its start, halves counted."""
         if self.end < self.start:

@@ -54,12 +54,10 @@ class Absences:
         self._ordinal: dict[tuple[dt.date, dt.date], int] = {}
         self._away: dict[tuple[dt.date, str | None], Away] = {}
         self._partial: dict[dt.date, set[str]] = {}  # day -> who is away only half of it
-        for a in self._given_all():
-            for day in a.partial_days:
-                self._partial.setdefault(day, set()).add(a.person)
-
-    def _given_all(self) -> Iterator[Absence]:
-        return (a for given in self._given.values() for a in given)
+        for given in self._given.values():
+            for a in given:
+                for day in a.partial_days:
+                    self._partial.setdefault(day, set()).add(a.person)
 
     def _joined(self, end: dt.date, start: dt.date) -> bool:
         """Whether an absence starting on `start` follows on from one ending on `end`."""
@@ -134,9 +132,8 @@ class _Without(Absences):
         self._given = {**parent._given, absence.person: given}
         self._runs = {**parent._runs, absence.person: rest._runs.get(absence.person, [])}
         self._starts = {**parent._starts, absence.person: rest._starts.get(absence.person, [])}
-        self._partial = {day: {p for p in people if p != self._person} | (
-            {self._person} if self._person in rest._partial.get(day, ()) else set())
-            for day, people in parent._partial.items()}
+        self._partial = {day: (people - {self._person}) | (rest._partial.get(day, set()) & {self._person})
+                         for day, people in parent._partial.items()}
         self._ordinal, self._away = {}, {}
 
     def away(self, day: dt.date, half: str | None = None) -> Away:

@@ -163,13 +163,13 @@ def read_absences(data: bytes, source: str, wb: Workbook, person: str | None = N
                                     "or a title starting with the person's name or id)"))
             continue
         try:
-            first = _span(ev)
-            days = _repeats(ev, first)
+            start, end, start_half, end_half = _span(ev)
+            days = _repeats(ev, (start, end))
         except _Refused as e:
             problems.append(Problem(source, entry, None, e.field, e.message))
             continue
         reason = _reason(f"{_categories(ev)} {ev.get('summary') or ''}")
-        out += [Absence(who, start, end, reason, first[2], first[3]) for start, end in days]
+        out += [Absence(who, first, last, reason, start_half, end_half) for first, last in days]
     if problems:
         raise problems.error()
     return out
@@ -231,19 +231,19 @@ def _span(ev) -> tuple[dt.date, dt.date, str | None, str | None]:
         raise _Refused("dtend", f"{end} is before the start {start}")
     if problem := limits.date_problem(end):
         raise _Refused("dtend", problem)
-    if end == start and start_half == "pm" and end_half == "am":
-        raise _Refused("dtend", f"{end_raw:%H:%M} ends the leave before its afternoon starts")
+    if (wrong := Absence("", start, end, "leave", start_half, end_half).problem()) is not None:
+        raise _Refused("dtend", wrong[1])  # from noon to noon of one day
     return start, end, start_half, end_half
 
 
-def _repeats(ev, first: tuple) -> list[tuple[dt.date, dt.date]]:
+def _repeats(ev, first: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Every occurrence of a repeating event (RRULE, less EXDATE), each as long as the first;
     at most MAX_REPEATS within REPEAT_HORIZON, else refused with the reason."""
     rule = ev.get("rrule")
     if rule is None:
-        return [first[:2]]
+        return [first]
     from dateutil.rrule import rrulestr
-    start, end = first[:2]
+    start, end = first
     try:
         dates = rrulestr(rule.to_ical().decode(), dtstart=dt.datetime.combine(start, dt.time()))
     except (ValueError, TypeError) as e:
