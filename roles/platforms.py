@@ -84,7 +84,6 @@ class _Tokens:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: dict[tuple[str, str, str], tuple[str, float]] = {}  # by base, key and secret
-        self.fetched = 0  # how many times a token was asked for (what a test counts)
 
     def get(self, p: Platform, session, fresh: bool = False) -> str:
         with self._lock:
@@ -96,7 +95,6 @@ class _Tokens:
             answer = _json(session.get(f"{p.base}/gettoken", params=params, timeout=10))
             if answer.get("errcode", 0) != 0 or not answer.get("access_token"):
                 raise PlatformError(f"{p.name} gave no access token: {_said(answer)}")
-            self.fetched += 1
             life = float(answer.get("expires_in") or 7200)
             self._kept[p.base, p.key, p.secret] = (answer["access_token"], time.monotonic() + max(life - EARLY, life / 2))
             return answer["access_token"]

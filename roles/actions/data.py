@@ -187,16 +187,21 @@ def leave_sources() -> list[str]:
     return oa_leave.configured()
 
 
-def pull_leave(db: Database, actor: Account, *, since: dt.date) -> LeavePull:
-    """Approved leave from the OA (DingTalk, WeCom, as set up) decided since `since`, stored by the
-    OA's approval id: a pull again changes nothing, a cancelled approval removes its absence.
-    People are found by their DingTalk or WeCom user (their work-notice contact); approvals of
-    users no one has are listed for the office. All or none, audited."""
+#: How far back a pull asks the OA for decided leave, when not told.
+PULL_DAYS = 30
+
+
+def pull_leave(db: Database, actor: Account, *, since: dt.date | None = None) -> LeavePull:
+    """Approved leave from the OA (DingTalk, WeCom, as set up) decided since `since` (default
+    PULL_DAYS ago), stored by the OA's approval id: a pull again changes nothing, a cancelled
+    approval removes its absence. People are found by their DingTalk or WeCom user (their
+    work-notice contact); approvals of users no one has are listed for the office. All or none,
+    audited."""
     from roles import clock, oa_leave
     from roles.platforms import PlatformError, user_of
     from roles.storage import notices
     require_office(actor, "pull leave from the OA")
-    check_day(since)
+    since = check_day(since or clock.today() - dt.timedelta(days=PULL_DAYS))
     names = oa_leave.configured()
     if not names:
         raise BadInput("no OA is set up for leave: set ABFLOW_DINGTALK_LEAVE_PROCESS_CODE or "

@@ -22,7 +22,6 @@ log = logging.getLogger("abflow.dispatch")
 STALE = dt.timedelta(minutes=30)
 
 
-
 class Final(str):
     """Why a send failed, where trying again at once would not change it (an unknown user, a
     platform not set up): the retry job tries it later, after someone fixed it."""
@@ -53,8 +52,8 @@ def apprise_send(url: str, title: str, body: str) -> str | None:
 def send_any(url: str, title: str, body: str) -> str | Receipt | None:
     """A work notice to a person's DingTalk or WeCom user, anything else through Apprise."""
     from roles.notify import work
-    from roles.platforms import PlatformError
-    if work.user_of(url) is None:
+    from roles.platforms import PlatformError, user_of
+    if user_of(url) is None:
         return apprise_send(url, title, body)
     try:
         return Receipt(work.send(url, title, body))

@@ -13,17 +13,20 @@ from roles.notify.notices import NoticeWords
 SCHEDULER = actions.Account("scheduler", "office")
 
 
+def _today(day: str | None, timezone: str) -> dt.date:
+    """The day a job runs for: the one it names, else today in the scheduler's zone."""
+    return dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
+
+
 def daily(ahead: int, language: str, timezone: str, day: str | None = None):
     """The day's notices, on the scheduler process's database (ABFLOW_DB): a stored job names none."""
-    today = dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
-    return actions.send_notices(actions.open_database(), SCHEDULER, day=today, ahead=ahead,
+    return actions.send_notices(actions.open_database(), SCHEDULER, day=_today(day, timezone), ahead=ahead,
                                 words=NoticeWords.of(language))
 
 
 def changes(ahead: int, language: str, timezone: str, day: str | None = None):
     """Tell each person of a change to what they do over the next workdays, once."""
-    today = dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
-    return actions.send_duty_changes(actions.open_database(), SCHEDULER, day=today, ahead=ahead,
+    return actions.send_duty_changes(actions.open_database(), SCHEDULER, day=_today(day, timezone), ahead=ahead,
                                      words=NoticeWords.of(language))
 
 
@@ -34,13 +37,12 @@ def retry():
 
 def weekly(language: str, timezone: str, day: str | None = None):
     """The week's digest, sent by the first run of the week on a workday."""
-    today = dt.date.fromisoformat(day) if day else dt.datetime.now(ZoneInfo(timezone)).date()
-    return actions.send_digest(actions.open_database(), SCHEDULER, day=today, words=DigestWords.of(language))
+    return actions.send_digest(actions.open_database(), SCHEDULER, day=_today(day, timezone),
+                               words=DigestWords.of(language))
 
 
 def leave():
-    """Approved leave of the last 30 days from the OA, when one is set up (else nothing to do)."""
-    from roles import oa_leave
-    if not oa_leave.configured():
+    """Approved leave from the OA, when one is set up (else nothing to do)."""
+    if not actions.leave_sources():
         return None
-    return actions.pull_leave(actions.open_database(), SCHEDULER, since=clock.today() - dt.timedelta(days=30))
+    return actions.pull_leave(actions.open_database(), SCHEDULER)

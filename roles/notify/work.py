@@ -7,9 +7,7 @@ contact; the same user ids map the OA's approved leave to people (roles.oa_leave
 """
 from __future__ import annotations
 
-from roles.platforms import Platform, PlatformError, call, masked, user_of
-
-__all__ = ["masked", "send", "status", "user_of"]
+from roles.platforms import Platform, PlatformError, call, user_of
 
 
 def send(url: str, title: str, body: str, pause: float = 1.0) -> str:

@@ -114,7 +114,7 @@ def leave_pull(ctx, since: dt.date | None, as_json: bool) -> None:
     id: a pull again changes nothing, a cancelled approval removes its absence; approvals of users
     no person has as a contact are listed."""
     from roles import actions
-    found = actions.pull_leave(*_db(ctx), since=since or _today() - dt.timedelta(days=30))
+    found = actions.pull_leave(*_db(ctx), since=since)
     if as_json:
         emit_json(found.json())
         return

@@ -233,11 +233,12 @@ with tab_leave:
             st.rerun()
         except actions.AbflowError as e:
             show_error(e)
-    if actions.is_office(account()) and actions.leave_sources():  # approved leave from the OA, at once
-        if st.button(t("people.pull_leave", lg, sources="、".join(actions.leave_sources())), key="pull_leave"):
+    sources = actions.leave_sources() if actions.is_office(account()) else []
+    if sources:  # approved leave from the OA, at once
+        if st.button(t("people.pull_leave", lg, sources="、".join(sources)), key="pull_leave"):
             try:
                 with st.spinner(t("people.pulling", lg)):
-                    got = actions.pull_leave(db(), account(), since=clock.today() - dt.timedelta(days=30))
+                    got = actions.pull_leave(db(), account())
                 st.session_state["flash_leave"] = t("leave.pulled", lg, added=got.added, changed=got.changed,
                                                     removed=got.removed, unchanged=got.unchanged)
                 st.session_state["pulled_unmapped"] = [t("leave.unmapped", lg, **x) for x in got.unmapped] + \
