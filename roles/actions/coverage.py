@@ -120,19 +120,23 @@ def load(db: Database, actor: Account, *, start: dt.date, end: dt.date,
          department_id: str | None = None) -> list[DayLoad]:
     """Each workday's minutes per person who acts (A, named, B or up), from the steps' minutes and
     monthly counts: what covering costs whoever covers."""
-    check_range(start, end)
-    department_id = within(db, actor, department_id=department_id)
-    wb = scoped(db, department_id, read="all")
-    return daily_load(wb, start, end, department(wb, department_id))
+    return _loads(db, actor, start, end, department_id)[1]
 
 
 def load_summary(db: Database, actor: Account, *, start: dt.date, end: dt.date,
                  department_id: str | None = None) -> tuple[list[PersonSummary], list[SectionPeak]]:
     """Per person, the days over 100 % and 120 % and how much of their work is cover; per section,
     the peak load and who carries it."""
-    days = load(db, actor, start=start, end=end, department_id=department_id)
+    return summarise_load(*_loads(db, actor, start, end, department_id))
+
+
+def _loads(db: Database, actor: Account, start: dt.date, end: dt.date,
+           department_id: str | None) -> tuple[Workbook, list[DayLoad]]:
+    """The data read for the loads, and the loads: the summary names people from the same read."""
+    check_range(start, end)
     department_id = within(db, actor, department_id=department_id)
-    return summarise_load(scoped(db, department_id, read="who"), days)
+    wb = scoped(db, department_id, read="all")
+    return wb, daily_load(wb, start, end, department(wb, department_id))
 
 
 def calendar(db: Database, actor: Account, *, start: dt.date, end: dt.date) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from roles import actions, clock
+from roles.engines.load import DAY_MINUTES, OVER
 from roles.engines.pairing import processes_of, section_steps
 from roles.model import ABSENCE_REASONS, HALVES, Absence
 from ui import cells
@@ -67,7 +68,7 @@ def daily_load() -> None:
                         department_id=index.department_of_section[sid])
     ids = {p.id for p in members}
     rows = [{"who": who(x.person), "day": d.date.strftime("%m-%d"), "load": round(x.load * 100),
-             "cover": round(x.cover / 4.8)} for d in days for x in d.people if x.person in ids]
+             "cover": round(100 * x.cover / DAY_MINUTES)} for d in days for x in d.people if x.person in ids]
     st.subheader(t("people.daily_load", lg, n=len(days)))
     if not rows:
         st.caption(plain(t("people.no_load", lg)))
@@ -80,7 +81,7 @@ def daily_load() -> None:
                  alt.Tooltip("load:Q", title=t("people.load_pct", lg)),
                  alt.Tooltip("cover:Q", title=t("people.cover_pct", lg))])
     st.altair_chart(heat.properties(height=alt.Step(24)), width="stretch")
-    over = sorted({who(x.person) for d in days for x in d.people if x.person in ids and x.load > 1.2})
+    over = sorted({who(x.person) for d in days for x in d.people if x.person in ids and x.load > OVER})
     if over:
         st.warning(plain(t("people.over_120", lg, who="、".join(over))))
 

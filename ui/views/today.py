@@ -25,8 +25,12 @@ def who(pid: str | None) -> str:
 
 
 def steps_named(rows) -> str:
-    return ("、" if lg == "zh" else ", ").join(f"{d.process_name} · {d.step_name}"
-                                              + (f"（{t('half.' + d.half, lg)}）" if d.half else "") for d in rows)
+    return ("、" if lg == "zh" else ", ").join(f"{d.process_name} · {step_name(d)}" for d in rows)
+
+
+def step_name(d) -> str:
+    """A step as a row of the day names it, with the half of the day the row holds for."""
+    return d.step_name + (f"（{t('half.' + d.half, lg)}）" if d.half else "")
 
 
 def my_day(pid: str) -> None:
@@ -104,7 +108,7 @@ else:
         """The answer first (step, who acts, who could stand in), then its context: on a phone the
         first columns are the ones on screen."""
         return pd.DataFrame([{
-            t("col.step", lg): d.step_name + (f"（{t('half.' + d.half, lg)}）" if d.half else ""),
+            t("col.step", lg): step_name(d),
             **({t("col.status", lg): t("status." + d.status, lg)} if with_status else {}),
             t("col.acting", lg): who(d.acting),
             t("col.suggested", lg): who(d.suggested),
