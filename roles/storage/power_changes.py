@@ -33,7 +33,7 @@ def record(tx: Writing, power_id: str, kind: str, document: str, date: dt.date, 
     if row is None:
         raise NotFound("power", power_id, "the list of powers")
     power = entity_of(Power, {c: getattr(row, c) for c in table_of(PowerRow).c.keys()})
-    was = {k: (list(v) if isinstance(v, tuple) else v) for k, v in row_of(power).items()}
+    was = row_of(power)  # its columns, lists as lists: JSON as it stands
     change = PowerChangeRow(power_id=power_id, name=power.name, kind=kind, document=document, date=date, note=note,
                             was=was, recorded_by=username(tx.actor), recorded_at=dt.datetime.now(dt.timezone.utc))
     s.add(change)
@@ -41,7 +41,7 @@ def record(tx: Writing, power_id: str, kind: str, document: str, date: dt.date, 
         s.execute(delete(PowerRow).where(col(PowerRow.id) == power_id))
     s.flush()
     tx.record(f"powers.{kind}", power_id, was if kind in LEAVING else None,
-              {"document": document, "date": str(date), "note": note} if note else {"document": document, "date": str(date)})
+              {"document": document, "date": str(date)} | ({"note": note} if note else {}))
     bump(s)
     return _change(change)
 
