@@ -17,6 +17,7 @@ known kind needs no code here.
 | names | tuple of text, or None (unknown) | list | `a, b` |
 | texts | tuple of sentences | list | one a line |
 | date | date | date | `YYYY-MM-DD` |
+| stages | tuple of stages, each a tuple of ids run together | list of lists (tree: one id alone as itself) | `a, b + c` |
 
 A version's terms (kind, time limits, materials, trips) are declared the same way, on `Version`,
 and so are the organisation's entities (roles/model.py).
@@ -34,8 +35,19 @@ from . import limits
 from .model import SUBPROCESS_TYPES, Branch, Shape, Step, Version
 
 KINDS = ("id", "text", "choice", "person", "ref", "xml", "ids", "number", "branches", "shape", "flag", "count", "names",
-         "texts", "date")
+         "texts", "date", "stages")
 _LIST_SPLIT = re.compile(r"\s*[,，]\s*")
+#: What joins the parts of a stage that run together (`scj-p1 + wsj-p2`); no id holds it.
+TOGETHER = "+"
+
+
+def stage_of(text: str) -> tuple[str, ...]:
+    """A stage written as one text: its ids joined by `+`."""
+    return tuple(x.strip() for x in text.split(TOGETHER) if x.strip())
+
+
+def stage_text(stage: tuple[str, ...]) -> str:
+    return f" {TOGETHER} ".join(stage)
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class FieldSpec:
         """The value as a table column or a JSON draft keeps it."""
         if self.kind in ("ids", "texts"):
             return list(value)
+        if self.kind == "stages":
+            return [list(stage) for stage in value]
         if self.kind == "branches":
             return [dataclasses.asdict(b) for b in value] or None
         if self.kind == "shape":
@@ -75,6 +89,8 @@ class FieldSpec:
     def from_stored(self, value) -> Any:
         if self.kind in ("ids", "texts"):
             return tuple(value or ())
+        if self.kind == "stages":
+            return tuple(tuple(stage) for stage in value or ())
         if self.kind == "names":
             return None if value is None else tuple(value)
         if self.kind == "flag":
@@ -97,6 +113,8 @@ class FieldSpec:
             return [{k: v for k, v in dataclasses.asdict(b).items() if v is not None} for b in value] or None
         if self.kind in ("ids", "texts"):
             return list(value) or None
+        if self.kind == "stages":
+            return [stage[0] if len(stage) == 1 else list(stage) for stage in value] or None
         if self.kind == "flag":
             return None if bool(value) == bool(self.default) else bool(value)
         return self.stored(value)
@@ -105,6 +123,8 @@ class FieldSpec:
         """The value in an edited table's cell."""
         if self.kind == "ids":
             return ", ".join(value)
+        if self.kind == "stages":
+            return ", ".join(stage_text(stage) for stage in value)
         if self.kind == "names":
             return "" if value is None else ", ".join(value)
         if self.kind == "branches":
@@ -117,6 +137,8 @@ class FieldSpec:
         """The value of an edited cell, given as its stripped text (None: empty) and its number."""
         if self.kind == "ids":
             return tuple(x for x in _LIST_SPLIT.split(text or "") if x)
+        if self.kind == "stages":
+            return tuple(stage for x in _LIST_SPLIT.split(text or "") if (stage := stage_of(x)))
         if self.kind == "names":
             return None if text is None else tuple(x for x in _LIST_SPLIT.split(text) if x)
         if self.kind == "flag":
@@ -150,6 +172,8 @@ class FieldSpec:
             return None if value in self.options else f"must be one of {', '.join(self.options)}, not {limits.short(value)}"
         if self.kind == "ids":
             return next((p for x in value if (p := limits.step_id_problem(x))), None)
+        if self.kind == "stages":
+            return next((p for stage in value for x in stage if (p := limits.id_problem(x))), None)
         if self.kind in ("number", "count") and (isinstance(value, bool) or not isinstance(value, (int, float))):
             return f"must be a number, not {limits.short(value)}"
         if self.kind == "number":

@@ -106,6 +106,39 @@ class Power:
 
 
 @dataclass(frozen=True)
+class Matter:
+    """A matter done once (一件事一次办): what a citizen or business sees as one thing (opening a
+    restaurant) runs through processes of several departments, under one lead department that
+    receives it and answers for its promise. Its parts run in stages, one after another; the
+    parts of one stage run together (串联改并联). It has its own promise, materials (asked once
+    for all parts) and trips, before the reform and after, so its 四减 compares the two."""
+
+    id: str = field(metadata=declare("id"))
+    name: str = field(metadata=declare("text"))
+    lead: str = field(metadata=declare("ref", column="lead_id"))
+    stages: tuple[tuple[str, ...], ...] = field(default=(), metadata=declare("stages"))
+    promised_days: int | None = field(default=None, metadata=declare("count"))
+    materials: tuple[str, ...] | None = field(default=None, metadata=declare("names"))
+    trips: int | None = field(default=None, metadata=declare("count"))
+    #: As it ran before the reform (the processes' `before` versions): empty stages are unknown.
+    before_stages: tuple[tuple[str, ...], ...] = field(default=(), metadata=declare("stages"))
+    before_promised_days: int | None = field(default=None, metadata=declare("count"))
+    before_materials: tuple[str, ...] | None = field(default=None, metadata=declare("names"))
+    before_trips: int | None = field(default=None, metadata=declare("count"))
+
+    def terms(self, which: str) -> tuple[tuple[tuple[str, ...], ...], int | None, tuple[str, ...] | None, int | None]:
+        """(stages, promised days, materials, trips) of the matter as it runs `which` version."""
+        if which == "before":
+            return self.before_stages, self.before_promised_days, self.before_materials, self.before_trips
+        return self.stages, self.promised_days, self.materials, self.trips
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Every process it runs through, before or after, each once, in order."""
+        return tuple(dict.fromkeys(p for stages in (self.stages, self.before_stages) for stage in stages for p in stage))
+
+
+@dataclass(frozen=True)
 class Person:
     id: str = field(metadata=declare("id"))
     name: str = field(metadata=declare("text"))
@@ -211,6 +244,7 @@ class Workbook:
     absences: tuple[Absence, ...] = ()
     calendar: tuple[CalendarDay, ...] = ()
     powers: tuple[Power, ...] = ()
+    matters: tuple[Matter, ...] = ()
     version: int = 1
     #: Stored values that could not be read back, each named (process, step, field): left at their
     #: defaults so everything else works, and shown to the office to repair.
@@ -234,6 +268,10 @@ class Workbook:
     @cached_property
     def section_by_id(self) -> dict[str, Section]:
         return {s.id: s for d in self.departments for s in d.sections}
+
+    @cached_property
+    def matter_by_id(self) -> dict[str, Matter]:
+        return {m.id: m for m in self.matters}
 
     @cached_property
     def department_by_id(self) -> dict[str, Department]:
@@ -347,7 +385,7 @@ class Due:
 #: Each entity's declared fields, in order: what the reader, the writer, the sheets and the store
 #: derive from (a department's nested lists are no fields of its own).
 FIELDS: dict[type, tuple[FieldSpec, ...]] = {cls: declared(cls) for cls in (
-    Department, SectionBefore, Section, Function, Exemption, Person, Absence, CalendarDay, Power)}
+    Department, SectionBefore, Section, Function, Exemption, Person, Absence, CalendarDay, Power, Matter)}
 
 
 @dataclass(frozen=True)

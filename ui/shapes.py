@@ -40,3 +40,25 @@ def person_day_json(day) -> dict:
     return {"date": day.date.isoformat(), "workday": day.workday, "away": day.away,
             "holds": [step_json(d) for d in day.holds], "covers": [step_json(d) for d in day.covers],
             "covered": [step_json(d) for d in day.covered], "stands_in": [step_json(d) for d in day.stands_in]}
+
+
+def _number(x):
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def matter_json(f) -> dict:
+    """A matter done once (`abflow matters --json`, `abflow matter M --json`): its departments,
+    stages before and after with each part's department, steps and days, 四减 and findings."""
+    def run(r) -> dict | None:
+        if r is None:
+            return None
+        return {"stages": [[{"process": p.process, "name": p.name, "department": p.department, "section": p.section,
+                             "steps": p.steps, "days": _number(p.days)} for p in stage] for stage in r.stages],
+                "promised_days": r.promised_days, "path": _number(r.path), "serial": _number(r.serial),
+                "steps": r.steps, "materials": None if r.materials is None else list(r.materials), "trips": r.trips}
+    before, after = run(f.before), run(f.after)
+    return {"matter": f.matter.id, "name": f.matter.name, "lead": f.matter.lead, "departments": list(f.departments),
+            "stages": [len(f.before.stages) if f.before else None, len(f.after.stages)],
+            "path": [before and before["path"], after["path"]],
+            "four": f.four(), "four_cut": f.cuts(), "before": before, "after": after,
+            "findings": [x.as_json() for x in f.findings]}

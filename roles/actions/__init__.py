@@ -41,6 +41,7 @@ _WHERE = {
                "may_approve", "resolve_comment", "return_review", "review_policy", "review_required", "reviews",
                "set_review_policy", "submit_review"),
     "standin": ("add_standin", "answer_standin", "standins"),
+    "matters": ("MatterFigures", "matter", "matter_overrun", "matters"),
     "reform": ("change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx", "report_xlsx",
                "saturation",
                "set_exemptions", "stats"),
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from .coverage import *  # noqa: F403
     from .data import *  # noqa: F403
     from .handover import *  # noqa: F403
+    from .matters import *  # noqa: F403
     from .processes import *  # noqa: F403
     from .reform import *  # noqa: F403
     from .review import *  # noqa: F403

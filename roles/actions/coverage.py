@@ -173,15 +173,20 @@ def _check_leave(start: dt.date, end: dt.date, start_half: str | None, end_half:
         raise BadInput(f"{problem[0]}: {problem[1]}")
 
 
+def check_overrun_range(start: dt.date, end: dt.date) -> None:
+    """A range to start cases on: a year at most, each case being a walk through the calendar."""
+    check_range(start, end)
+    if (end - start).days >= MAX_OVERRUN_DAYS:
+        raise BadInput(f"the range {start} to {end} starts cases on more than {MAX_OVERRUN_DAYS} days; ask for a year at most")
+
+
 @many_objects
 def overrun(db: Database, actor: Account, *, start: dt.date, end: dt.date,
             department_id: str | None = None) -> "OverrunReport":
     """Cases of every process with a promised limit started on each workday from `start` to `end`,
     moved along their longest route through who is away: which run late, and by which absence."""
     from roles.engines.overrun import overrun as run
-    check_range(start, end)
-    if (end - start).days >= MAX_OVERRUN_DAYS:
-        raise BadInput(f"the range {start} to {end} starts cases on more than {MAX_OVERRUN_DAYS} days; ask for a year at most")
+    check_overrun_range(start, end)
     department_id = within(db, actor, department_id=department_id)
     wb = scoped(db, department_id, read="when")
     return run(wb, start, end, department(wb, department_id))

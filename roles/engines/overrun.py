@@ -28,7 +28,7 @@ from flows.timelimits import deadlines, longest_route
 from roles.engines.calendar import WorkCalendar
 from roles.engines.acting import Absences, Away, status_of, up_chain
 from roles.engines.roster import calendar_of
-from roles.model import Absence, StandIn, Workbook
+from roles.model import Absence, Matter, StandIn, Workbook
 
 EPS = 1e-9
 #: Workdays a case waits on one step before it is called stalled (a step nobody holds, or whose
@@ -113,7 +113,7 @@ class _Days:
         return absences.away(day, half if absences.split(day) else None)
 
 
-def _run(route: list[Step], up: tuple[str, ...], start: int, days: _Days, without: int | None = None,
+def _run(route: list[Step], up: tuple[str, ...], start: float, days: _Days, without: int | None = None,
          due: dict[str, float] | None = None, process: str | None = None) -> tuple[float, float, tuple[str, ...]]:
     """(where the case ends, its special days, the steps it stays on past their deadline `due`)
     in workday units from day 0 of `days`; `up` is whom the route's steps go up to
@@ -149,44 +149,112 @@ def overrun(wb: Workbook, start: dt.date, end: dt.date, department: str | None =
             calendar: WorkCalendar | None = None, extra: Iterable[Absence] = ()) -> OverrunReport:
     """Cases started on each workday from `start` to `end` of every process with a promised limit
     (of `department` only, when given); `extra` adds proposed absences (a leave request)."""
-    cal = calendar or calendar_of(wb)
-    starts = list(cal.workdays(start, end))
-    if not starts:
+    cases = _Cases(wb, start, end, calendar, extra)
+    if not cases.starts:
         return OverrunReport(start, end, ())
-    absences = [*wb.absences, *extra]
-    days = _Days(cal, starts[0], absences, wb.standins)  # starts[k] is its workday k
-    of_person: dict[str, list[int]] = {}
-    for k, a in enumerate(absences):
-        if a.end >= start:  # an absence over before the range makes no case late
-            of_person.setdefault(a.person, []).append(k)
     chain = up_chain(wb)
-    blamed: dict[int, int] = {}  # index into absences -> index into the report's absences
     out = []
     for p, version, promised in _promising(wb, department):
-        route = [s for s in (version.step(sid) for sid in longest_route(version).steps) if s.is_work]
-        due = deadlines(version)
+        leg = _Leg.of(p, version, chain)
+        out.append(ProcessOverrun(p.id, p.name, p.section, wb.department_of_section.get(p.section), promised,
+                                  cases.run([[leg]], promised)))
+    return cases.report(out)
+
+
+def matter_overrun(wb: Workbook, matter: Matter, start: dt.date, end: dt.date,
+                   calendar: WorkCalendar | None = None) -> OverrunReport:
+    """Cases of a matter done once (一件事) started on each workday from `start` to `end`: each
+    stage starts when the one before it ends, its parts run together, each in its own department
+    with its own holders and their absences, and the stage ends when its last part does. Late
+    against the matter's promise, else against its parts' promises end to end; parts that are not
+    in the data or not redesigned take no time (`abflow matter` names them). One entry, the matter."""
+    from roles.engines.matters import figures
+    promised = matter.promised_days
+    if promised is None:
+        path = figures(wb, matter).after.path
+        promised = None if path is None else math.ceil(path - EPS)
+    cases = _Cases(wb, start, end, calendar)
+    if not cases.starts or promised is None:
+        return OverrunReport(start, end, ())
+    chain = up_chain(wb)
+    stages = [[_Leg.of(p, p.after, chain) for pid in stage
+               if (p := wb.process_by_id.get(pid)) is not None and p.after is not None] for stage in matter.stages]
+    entry = ProcessOverrun(matter.id, matter.name, "", matter.lead, promised, cases.run(stages, promised))
+    return cases.report([entry])
+
+
+@dataclass(frozen=True)
+class _Leg:
+    """One process's part of a case: its route of work steps, whom they go up to, its steps' own
+    deadlines, and whose absence can hold it up."""
+
+    process: str
+    route: tuple[Step, ...]
+    up: tuple[str, ...]
+    due: dict[str, float]
+    holders: frozenset[str]
+
+    @classmethod
+    def of(cls, p: Process, version: Version, chain: dict[str, tuple[str, ...]]) -> "_Leg":
+        route = tuple(s for s in (version.step(sid) for sid in longest_route(version).steps) if s.is_work)
         up = chain.get(p.section, ())
-        # Whose absence can hold a case up: the holders, and those the steps go up to.
-        holders = {h for s in route if not s.special for h in (s.a, s.b) if h} | set(up)
-        cases = []
-        for i, day in enumerate(starts):
-            t, special, overdue = _run(route, up, i, days, due=due, process=p.id)
+        return cls(p.id, route, up, deadlines(version),
+                   frozenset({h for s in route if not s.special for h in (s.a, s.b) if h} | set(up)))
+
+
+class _Cases:
+    """Cases started on each workday of a range, over who is away (the workbook's absences and
+    any proposed), and the absences found to make some case late."""
+
+    def __init__(self, wb: Workbook, start: dt.date, end: dt.date, calendar: WorkCalendar | None = None,
+                 extra: Iterable[Absence] = ()):
+        cal = calendar or calendar_of(wb)
+        self.start, self.end = start, end
+        self.starts = list(cal.workdays(start, end))
+        self.absences = [*wb.absences, *extra]
+        self.days = _Days(cal, self.starts[0] if self.starts else start, self.absences, wb.standins)
+        self.of_person: dict[str, list[int]] = {}
+        for k, a in enumerate(self.absences):
+            if a.end >= start:  # an absence over before the range makes no case late
+                self.of_person.setdefault(a.person, []).append(k)
+        self.blamed: dict[int, int] = {}  # index into absences -> index into the report's absences
+
+    def _walk(self, stages: list[list[_Leg]], i: int, without: int | None = None) -> tuple[float, float, list[str]]:
+        """(where a case started on workday `i` ends, its special days, its overdue steps): each
+        stage's parts from the stage's start, the stage over when its slowest part is; the special
+        days counted are those of the slowest part of each stage."""
+        t, special, overdue, many = float(i), 0.0, [], sum(len(s) for s in stages) > 1
+        for stage in stages:
+            ends = []
+            for leg in stage:
+                end, sp, late_steps = _run(list(leg.route), leg.up, t, self.days, without, leg.due, leg.process)
+                ends.append((end, sp))
+                overdue += [f"{leg.process}:{sid}" if many else sid for sid in late_steps]
+            if ends:
+                t, sp = max(ends)
+                special += sp
+        return t, special, overdue
+
+    def run(self, stages: list[list[_Leg]], promised: int) -> tuple[Case, ...]:
+        holders = {h for stage in stages for leg in stage for h in leg.holders}
+        out = []
+        for i, day in enumerate(self.starts):
+            t, special, overdue = self._walk(stages, i)
             counted = t - i - special
             over = max(0.0, counted - promised)
             causes: list[int] = []
-            last = days.date(_end_day(t, i))
+            last = self.days.date(_end_day(t, i))
             if over > EPS:
-                for k in sorted(k for h in holders for k in of_person.get(h, ())):
-                    a = absences[k]
-                    if a.start <= last and a.end >= day:
-                        t2, _, _ = _run(route, up, i, days, without=k, process=p.id)
-                        if t2 < t - EPS:
-                            causes.append(blamed.setdefault(k, len(blamed)))
-            cases.append(Case(day, last, round(counted, 4), round(over, 4), tuple(causes), overdue))
-        out.append(ProcessOverrun(p.id, p.name, p.section, wb.department_of_section.get(p.section), promised,
-                                  tuple(cases)))
-    by_report = sorted(blamed.items(), key=lambda kv: kv[1])
-    return OverrunReport(start, end, tuple(out), tuple(absences[k] for k, _ in by_report))
+                for k in sorted(k for h in holders for k in self.of_person.get(h, ())):
+                    a = self.absences[k]
+                    if a.start <= last and a.end >= day and self._walk(stages, i, without=k)[0] < t - EPS:
+                        causes.append(self.blamed.setdefault(k, len(self.blamed)))
+            out.append(Case(day, last, round(counted, 4), round(over, 4), tuple(causes), tuple(overdue)))
+        return tuple(out)
+
+    def report(self, entries: list[ProcessOverrun]) -> OverrunReport:
+        by_report = sorted(self.blamed.items(), key=lambda kv: kv[1])
+        return OverrunReport(self.start, self.end, tuple(entries), tuple(self.absences[k] for k, _ in by_report))
 
 
 def _promising(wb: Workbook, department: str | None) -> Iterable[tuple[Process, Version, int]]:

@@ -16,10 +16,10 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flows import graph, limits
-from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES, FieldSpec, step_problems, terms_problems
+from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES, FieldSpec, stage_of, step_problems, terms_problems
 from flows.model import VERSIONS, WORK_KINDS, Branch, Process, Shape, Step, Version
 from roles.model import (FIELDS, Known, Incoming, Absence, CalendarDay, Department, Exemption,
-                         Function, Person, Power, Section, SectionBefore, Workbook)
+                         Function, Matter, Person, Power, Section, SectionBefore, Workbook)
 from roles.engines.rules import RULES as RULE_IDS
 
 from flows.errors import BadInput, Problem, Problems
@@ -180,7 +180,7 @@ def _kind(value: Any) -> str:
             int: "a number", float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
-_TOP = ("version", "departments", "people", "processes", "absences", "calendar", "powers")
+_TOP = ("version", "departments", "people", "processes", "absences", "calendar", "powers", "matters")
 #: A department's nested lists, each of an entity of its own, after its own fields.
 #: key: (entity, what an entry is called in messages; None: "exemption #n" of its department).
 NESTED: dict[str, tuple[type, str | None]] = {"sections_before": (SectionBefore, "section_before"),
@@ -235,7 +235,9 @@ def read(tree: Any, file: str, known: Known | None = None) -> Incoming:
                      calendar=tuple(c for i, node in enumerate(r.items(tree, "calendar", "the workbook"))
                                     if (c := _calendar_day(r, at, node, i)) is not None),
                      powers=tuple(power for i, node in enumerate(r.items(tree, "powers", "the workbook"))
-                                  if (power := _power(r, at, node, i)) is not None))
+                                  if (power := _power(r, at, node, i)) is not None),
+                     matters=tuple(m for i, node in enumerate(r.items(tree, "matters", "the workbook"))
+                                   if (m := _entity(r, at, Matter, node, _label("matter", node, i))) is not None))
         checks.rest(wb, at)
         if r.problems:
             raise r.error()
@@ -364,7 +366,29 @@ _READERS: dict[str, Callable[[_Reader, dict, FieldSpec, str], Any]] = {
     "number": lambda r, node, f, label: r.number(node, f.name, label),
     "branches": lambda r, node, f, label: _branches(r, node, label),
     "shape": lambda r, node, f, label: _shape(r, node, label),
+    "stages": lambda r, node, f, label: _stages(r, node, f.name, label),
 }
+
+
+def _stages(r: _Reader, node: dict, key: str, label: str) -> tuple[tuple[str, ...], ...]:
+    """A matter's stages: each an id, several run together as a list of ids or, in a sheet's
+    cell, joined by `+` (`scj-p1, wsj-p2 + xf-p3`)."""
+    out = []
+    for k, item in enumerate(r.items(node, key, label)):
+        if isinstance(item, str):
+            stage = stage_of(item)
+        elif isinstance(item, list) and all(isinstance(x, str) for x in item):
+            stage = tuple(x.strip() for x in item if x.strip())
+        else:
+            r.bad(f"{label}, stage #{k + 1}", node, key, f"must be a process id or a list of them, not {_kind(item)}")
+            continue
+        if not stage:
+            r.bad(f"{label}, stage #{k + 1}", node, key, "names no process")
+        elif problem := next((p for x in stage if (p := limits.id_problem(x))), None):
+            r.bad(f"{label}, stage #{k + 1}", node, key, problem)
+        else:
+            out.append(stage)
+    return tuple(out)
 
 
 def _verbatim(r: _Reader, node: dict, key: str, label: str) -> str | None:
@@ -522,6 +546,27 @@ class _Checks:
             for x in pw.processes:
                 if x not in self.process_ids:
                     self.bad(at, pw, label, "processes", f"'{x}' is no process of this workbook")
+        for m in wb.matters:
+            self.matter(m, at, dept_ids)
+
+    def matter(self, m: Matter, at: _Places, dept_ids: set[str]) -> None:
+        """Its lead is a department, and each of its parts a process, of the workbook or the
+        database; no process runs twice in one version of it."""
+        label = f"matter {limits.named(m.id)}"
+        self.ident(at, m, "matter", label)
+        if m.lead and m.lead not in dept_ids and self.r.known.department_of("department", m.lead) is None:
+            self.bad(at, m, label, "lead", f"no department '{m.lead}' in the workbook or the database")
+        for key in ("before_stages", "stages"):
+            seen: set[str] = set()
+            for stage in getattr(m, key):
+                for x in stage:
+                    if x not in self.process_ids and self.r.known.department_of("process", x) is None:
+                        self.bad(at, m, label, key, f"no process '{x}' in the workbook or the database")
+                    elif x in seen:
+                        self.bad(at, m, label, key, f"process '{x}' runs twice")
+                    seen.add(x)
+        if not m.stages:
+            self.bad(at, m, label, "stages", "a matter needs at least one process")
 
 
 def _check_version(v: Version, label: str, which: str, bad, person_ref, at: _Places) -> None:
@@ -603,6 +648,7 @@ def to_tree(wb: Workbook) -> dict:
         "absences": [_written(a) for a in wb.absences],
         "calendar": [_written(c) for c in wb.calendar],
         "powers": [_written(p) for p in wb.powers],
+        "matters": [_written(m) for m in wb.matters],
     })
 
 
@@ -612,8 +658,12 @@ def _written(entity) -> dict:
     out = {}
     for f in FIELDS[type(entity)]:
         value = getattr(entity, f.name)
-        out[f.name] = None if f.kind == "flag" and not f.required and value == f.default else f.stored(value)
-    return _compact(out)
+        if f.kind == "flag" and not f.required and value == f.default:
+            continue
+        written = f.tree(value) if f.kind == "stages" else f.stored(value)
+        if written not in (None, [], ()) or (f.kind == "names" and value is not None):  # none needed is no unknown
+            out[f.name] = written
+    return out
 
 
 def department_ids(tree) -> set[str]:

@@ -18,9 +18,10 @@ from typing import Any
 
 import yaml
 
-from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES
+from flows.fields import STEP, STEP_NAMES, VERSION, VERSION_NAMES, stage_text
 from flows.model import Branch
-from roles.model import FIELDS, Absence, CalendarDay, Department, Exemption, Function, Person, Power, Section, SectionBefore
+from roles.model import (FIELDS, Absence, CalendarDay, Department, Exemption, Function, Matter, Person, Power, Section,
+                         SectionBefore)
 
 from flows import limits
 from flows.errors import BadInput, Problem, Problems
@@ -417,9 +418,10 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "calendar": _columns(CalendarDay),
     "exemptions": ("department", *_columns(Exemption)),
     "powers": _columns(Power),
+    "matters": _columns(Matter),
 }
 _DECLARED = (*STEP, *VERSION, *(f for fields in FIELDS.values() for f in fields))
-LIST_COLUMNS = {f.name for f in _DECLARED if f.kind in ("ids", "names")}
+LIST_COLUMNS = {f.name for f in _DECLARED if f.kind in ("ids", "names", "stages")}
 #: Lists of sentences, which have commas of their own: one item per line of the cell.
 LINE_COLUMNS = {f.name for f in _DECLARED if f.kind in ("texts", "branches")}
 _DEPT_SHEETS = ("sections_before", "sections", "functions", "exemptions")
@@ -601,8 +603,9 @@ def _nest_sheets(name: str, rows: dict[str, list[Entry]], problems: list[Problem
         entry.key_where.update(row.key_where)
     tree["absences"] = Items(rows.get("absences", []))
     tree["calendar"] = Items(rows.get("calendar", []))
-    if rows.get("powers"):
-        tree["powers"] = Items(rows["powers"])
+    for sheet in ("powers", "matters"):
+        if rows.get(sheet):
+            tree[sheet] = Items(rows[sheet])
     return tree
 
 
@@ -610,6 +613,8 @@ def _item_text(item) -> str:
     """A list item as a cell shows it; a branch {to, name, condition} as `to=name[condition]`."""
     if isinstance(item, dict):
         return Branch(**item).text()
+    if isinstance(item, list):  # a stage of a matter: processes run together
+        return stage_text(tuple(item))
     return str(item)
 
 
@@ -659,6 +664,7 @@ def _dump_xlsx(tree: dict, progress: Callable[[str, int, int], None] = lambda sh
     flat["absences"] = tree.get("absences", [])
     flat["calendar"] = tree.get("calendar", [])
     flat["powers"] = tree.get("powers", [])
+    flat["matters"] = tree.get("matters", [])
 
     book = XlsxBook(write_only=True)  # rows streamed out, not kept as cells: a city's export in seconds
     bold = Font(bold=True)

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from flows.errors import BadInput, Conflict, Problem
 from flows.model import VERSIONS
 from flows.wording import Progress, Stage, values
-from roles.model import (Absence, CalendarDay, Department, Exemption, Function, Incoming, Known, Person, Power, Section, SectionBefore,
+from roles.model import (Absence, CalendarDay, Department, Exemption, Function, Incoming, Known, Matter, Person, Power, Section, SectionBefore,
                          Workbook)
 from roles.storage import processes as flow_store
 from roles.storage.absences import new_absences
@@ -29,7 +29,7 @@ from roles.storage.bulk import bulk_insert, checked_after, table_of
 from roles.storage.changes import bump
 from roles.storage.rows import entity_of, row_of, standin_of
 from roles.storage.tables import (AbsenceRow, AccountRow, CalendarRow, CalendarYearRow, ContactRow, DepartmentRow, ExemptionRow,
-                                  FunctionRow, PersonRow, PowerRow, ProcessRow, SectionBeforeRow, SectionFunctionRow,
+                                  FunctionRow, MatterRow, PersonRow, PowerRow, ProcessRow, SectionBeforeRow, SectionFunctionRow,
                                   SectionMergeRow, SectionRow, StandInRow, StepRow, VersionRow)
 
 if TYPE_CHECKING:
@@ -129,6 +129,8 @@ def _load(s: Session, versions: tuple[str, ...] = VERSIONS, departments: frozens
         calendar=tuple(entity_of(CalendarDay, r) for r in rows(CalendarRow, true(), col(CalendarRow.date))),
         powers=tuple(entity_of(Power, r) for r in sorted(rows(PowerRow, in_depts(col(PowerRow.department_id)), col(PowerRow.position)),
                                      key=lambda r: dept_pos.get(r["department_id"], 0))),
+        matters=tuple(entity_of(Matter, r) for r in sorted(rows(MatterRow, in_depts(col(MatterRow.lead_id)), col(MatterRow.position)),
+                                      key=lambda r: dept_pos.get(r["lead_id"], 0))),
         damaged=tuple(damaged),
         official_years=tuple(r["year"] for r in rows(CalendarYearRow, true(), col(CalendarYearRow.year))),
         standins=tuple(standin_of(r) for r in rows(StandInRow, col(StandInRow.person_id).in_(present) if scoped else true(),
@@ -157,7 +159,8 @@ def held(s: Session, department_ids: set[str]) -> Workbook | None:
                     people=tuple(p for p in now.people if p.id in people),
                     processes=tuple(p for p in now.processes if p.section in sections),
                     absences=tuple(a for a in now.absences if a.person in people),
-                    powers=tuple(p for p in now.powers if p.department in held))
+                    powers=tuple(p for p in now.powers if p.department in held),
+                    matters=tuple(m for m in now.matters if m.lead in held))
 
 
 def known(s: Session, replacing: set[str]) -> Known:
@@ -166,9 +169,11 @@ def known(s: Session, replacing: set[str]) -> Known:
     sec_dept = dict(s.execute(select(col(SectionRow.id), col(SectionRow.department_id))).all())
     known.ids["department"] = {d: d for d in s.scalars(select(col(DepartmentRow.id))) if d not in replacing}
     known.ids["section"] = {k: d for k, d in sec_dept.items() if d not in replacing}
-    for kind, table in (("section_before", SectionBeforeRow), ("function", FunctionRow), ("power", PowerRow)):
+    for kind, table in (("section_before", SectionBeforeRow), ("function", FunctionRow), ("power", PowerRow),
+                        ("matter", MatterRow)):
         c = table_of(table).c
-        known.ids[kind] = {k: d for k, d in s.execute(select(c.id, c.department_id)) if d not in replacing}
+        lead = c.lead_id if table is MatterRow else c.department_id
+        known.ids[kind] = {k: d for k, d in s.execute(select(c.id, lead)) if d not in replacing}
     person_dept = {p: sec_dept[sid] for p, sid in s.execute(select(col(PersonRow.id), col(PersonRow.section_id)))}
     known.ids["person"] = {p: d for p, d in person_dept.items() if d not in replacing}
     proc_dept = {p: sec_dept[sid] for p, sid in s.execute(select(col(ProcessRow.id), col(ProcessRow.section_id)))}
@@ -242,6 +247,7 @@ def replace(s: Session, incoming: Incoming, progress: Progress, *, user: str) ->
     flow_store.drop_orphan_drafts(s)
     wb = incoming.rest()
     bulk_insert(s, PowerRow, [row_of(p, position=i) for i, p in enumerate(wb.powers)])
+    bulk_insert(s, MatterRow, [row_of(m, position=i) for i, m in enumerate(wb.matters)])
     progress(ImportStage("absences", values(n=len(wb.absences))))
     bulk_insert(s, AbsenceRow, new_absences(s, wb.absences))
     for c in wb.calendar:
@@ -278,7 +284,7 @@ def set_exemptions(tx: Writing, department: str, exemptions, expected) -> None:
 
 #: The tables an import writes.
 _IMPORTED = (DepartmentRow, SectionBeforeRow, FunctionRow, SectionRow, SectionMergeRow, SectionFunctionRow, ExemptionRow,
-             PersonRow, ContactRow, ProcessRow, VersionRow, StepRow, PowerRow, AbsenceRow, CalendarRow)
+             PersonRow, ContactRow, ProcessRow, VersionRow, StepRow, PowerRow, MatterRow, AbsenceRow, CalendarRow)
 
 
 def _analyze(s: Session) -> None:
@@ -302,6 +308,7 @@ def _delete_departments(s: Session, dept_ids: list[str]) -> None:
     for of_section in (PersonRow, SectionMergeRow, SectionFunctionRow):
         _delete(s, of_section, "section_id", sections)
     _delete(s, PowerRow, "department_id", dept_ids)
+    _delete(s, MatterRow, "lead_id", dept_ids)
     for of_department in (SectionRow, SectionBeforeRow, FunctionRow, ExemptionRow):
         _delete(s, of_department, "department_id", dept_ids)
     _delete(s, DepartmentRow, "id", dept_ids)

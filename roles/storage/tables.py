@@ -237,6 +237,26 @@ class PowerRow(SQLModel, table=True):
     position: int = 0
 
 
+class MatterRow(SQLModel, table=True):
+    """A matter done once (一件事一次办), kept with its lead department: its parts may be processes
+    of any department, and are named, not referenced, so that replacing one department's data
+    leaves the matters of others whole (a part no longer there is reported, not lost)."""
+
+    __tablename__ = "matter"
+    id: str = Field(primary_key=True)
+    lead_id: str = Field(foreign_key="department.id", index=True)
+    name: str
+    stages: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    promised_days: int | None = None
+    materials: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    trips: int | None = None
+    before_stages: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    before_promised_days: int | None = None
+    before_materials: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before_trips: int | None = None
+    position: int = 0
+
+
 class AccountRow(SQLModel, table=True):
     """A local sign-in: the password is kept as an scrypt hash, never as itself."""
 

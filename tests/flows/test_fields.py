@@ -72,7 +72,7 @@ def test_the_organisations_fields_are_declared_once_and_every_table_keeps_them()
     tables_of = {model.Person: tables.PersonRow, model.Absence: tables.AbsenceRow, model.CalendarDay: tables.CalendarRow,
                  model.SectionBefore: tables.SectionBeforeRow, model.Function: tables.FunctionRow,
                  model.Exemption: tables.ExemptionRow, model.Section: tables.SectionRow, model.Power: tables.PowerRow,
-                 model.Department: tables.DepartmentRow}
+                 model.Department: tables.DepartmentRow, model.Matter: tables.MatterRow}
     assert set(tables_of) == set(model.FIELDS)
     for cls, row in tables_of.items():
         declared = model.FIELDS[cls]
@@ -95,12 +95,13 @@ def test_an_entity_with_every_field_set_survives_the_store_and_the_workbook_tree
             model.Exemption("section-size", "经同意", "s1"), model.Person("p1", "甲", "s1", "head", ("法律", "财务")),
             model.Absence("p1", dt.date(2026, 12, 1), dt.date(2026, 12, 2), "trip"),
             model.CalendarDay(dt.date(2026, 12, 5), True, "调休"),
-            model.Power("q1", "d", "许可", "行政许可", "s1", ("pr",), ("受理，审查",), ("不依法受理",))]
+            model.Power("q1", "d", "许可", "行政许可", "s1", ("pr",), ("受理，审查",), ("不依法受理",)),
+            model.Matter("m1", "一件事", "d", (("pr",),), 3, ("申请书",), 1, (("pr",),), 9, (), 2)]
     for entity in full:
         assert entity_of(type(entity), row_of(entity)) == entity
     section = model.Section("s1", "科", "comprehensive", ("b1",), 5, 1, ("上级",), ("f1",))
     assert entity_of(model.Section, row_of(section), merged_from=("b1",), functions=("f1",)) == section
     wb = model.Workbook(departments=(model.Department("d", "部门", 1, (full[0],), (section,), (full[1],), (full[2],)),),
                         people=(full[3],), processes=(Process("pr", "s1", "流程", after=Version((Step("s", "一"),))),),
-                        absences=(full[4],), calendar=(full[5],), powers=(full[6],))
+                        absences=(full[4],), calendar=(full[5],), powers=(full[6],), matters=(full[7],))
     assert wb_format.parse(wb_format.to_tree(wb), "t.yaml") == wb

@@ -12,7 +12,8 @@ from roles.model import HALVES
 
 from ..i18n import off_day, person_label, t, when
 from ..shapes import gaps_json, handovers_json, roster_json
-from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _today, _workbook, _write, emit_json, guarded, main, new_table
+from .base import (DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _today, _workbook, _write, emit_json, fail, guarded,
+                   main, new_table)
 
 
 @main.command()
@@ -191,21 +192,29 @@ def overrun_json(report) -> dict:
 
 
 @_range_command
-def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool) -> None:
+@click.option("--matter", "matter_id", metavar="M", help="A matter done once (一件事) across departments, not processes.")
+def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: bool, matter_id: str | None) -> None:
     """Which processes would miss their promised time limit because of who is away: a case started
-    on each workday of the range, moved along the process's longest route."""
+    on each workday of the range, moved along the process's longest route; with --matter, cases
+    of that matter, its parts in their own departments."""
     from roles import actions
-    report = actions.overrun(*_db(ctx), start=start, end=end, department_id=department)
+    if matter_id is not None and department is not None:
+        fail("--matter and --department: a matter spans its departments; give one of them")
+    if matter_id is None:
+        report = actions.overrun(*_db(ctx), start=start, end=end, department_id=department)
+    else:
+        report = actions.matter_overrun(*_db(ctx), matter_id=matter_id, start=start, end=end)
     if as_json:
-        emit_json(overrun_json(report))
+        emit_json(overrun_json(report) | ({"matter": matter_id} if matter_id else {}))
         return
     _say_estimated(actions.calendar(*_db(ctx), start=start, end=end), start.year, end.year)
     late = sorted((p for p in report.processes if p.late), key=lambda p: (-len(p.late), -p.worst_days))
     if not report.processes:
-        click.echo(t("overrun.no_limits"))
+        click.echo(t("matter.no_limit" if matter_id else "overrun.no_limits"))
         return
     if not late:
-        click.echo(t("overrun.none", start=start, end=end, n=len(report.processes)))
+        click.echo(t("matter.on_time", start=start, end=end, promised=report.processes[0].promised_days) if matter_id
+                   else t("overrun.none", start=start, end=end, n=len(report.processes)))
         return
     wb = _workbook(ctx, ())
     table = new_table(t("overrun.title", start=start, end=end), ("process", "promised", "cases", "late", "worst", "late_starts"), words="overrun.col", left=("process", "late_starts"))

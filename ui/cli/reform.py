@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..i18n import lang, t
-from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _write, emit_json, fail, guarded, main, new_table
+from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _workbook, _write, emit_json, fail, guarded, main, new_table
 
 
 def _pct(x: float | None) -> str:
@@ -198,3 +198,87 @@ def powers_history(ctx, since: dt.date | None, as_json: bool) -> None:
         return
     for c in found:
         click.echo(f"{c.date} {t(f'powers.kind.{c.kind}')} {c.name}（{c.power}）：{c.document}" + (f"；{c.note}" if c.note else ""))
+
+
+def _was_now(pair: list, unit: str = "") -> str:
+    """`before → after` of a measure, — where unknown."""
+    b, a = ("—" if x is None else f"{x:g}{unit}" for x in pair)
+    return f"{b} → {a}"
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def matters(ctx, as_json: bool) -> None:
+    """Matters done once (一件事一次办) across departments: their departments, serial stages and
+    四减 before and after."""
+    from roles import actions
+    from ..shapes import matter_json
+    found = actions.matters(*_db(ctx))
+    if as_json:
+        emit_json({"matters": [matter_json(f) for f in found]})
+        return
+    if not found:
+        click.echo(t("matters.none"))
+        return
+    wb = _workbook(ctx, ())
+    table = new_table(t("matters.title", n=len(found)), ("matter", "lead", "departments", "stages", "steps", "days",
+                                                          "materials", "trips"),
+                      words="matters.col", left=("matter", "lead", "departments"))
+    for f in found:
+        four = f.four()
+        _row(table, f"{f.matter.name} ({f.matter.id})", _department_name(wb, f.matter.lead),
+             "、".join(_department_name(wb, d) for d in f.departments[1:]) or "—",
+             _was_now([len(f.before.stages) if f.before else None, len(f.after.stages)]),
+             *(_was_now(four[k]) for k in ("steps", "days", "materials", "trips")))
+    _stdout().print(table)
+    for f in found:
+        for x in f.findings:
+            click.echo(("✗ " if x.error else "! ") + f"{f.matter.name} ({f.matter.id})：" + x.text(lang()))
+
+
+def _department_name(wb, dept: str | None) -> str:
+    d = wb.department_by_id.get(dept or "")
+    return d.name if d else (dept or "—")
+
+
+@main.command()
+@click.argument("matter_id", metavar="M")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def matter(ctx, matter_id: str, as_json: bool) -> None:
+    """One matter done once: its parts by stage and department, its end-to-end limit and 四减;
+    exit 1 when its check finds an error."""
+    from roles import actions
+    from ..shapes import matter_json
+    f = actions.matter(*_db(ctx), matter_id=matter_id)
+    if as_json:
+        emit_json(matter_json(f))
+    else:
+        wb = _workbook(ctx, ())
+        click.echo(t("matter.head", name=f.matter.name, id=f.matter.id, lead=_department_name(wb, f.matter.lead)))
+        for which, run in (("before", f.before), ("after", f.after)):
+            if run is None:
+                continue
+            table = new_table(t(f"matter.{which}", n=len(run.stages)), ("stage", "process", "department", "steps", "days"),
+                              words="matters.col", left=("process", "department"))
+            for i, stage in enumerate(run.stages, 1):
+                for j, p in enumerate(stage):
+                    _row(table, str(i) if j == 0 else t("matter.together"), f"{p.name} ({p.process})",
+                         _department_name(wb, p.department), "—" if p.steps is None else p.steps,
+                         "—" if p.days is None else f"{p.days:g}")
+            _stdout().print(table)
+            if run.path is not None:
+                click.echo(t("matter.path", path=f"{run.path:g}", serial=f"{run.serial:g}",
+                             promised="—" if run.promised_days is None else run.promised_days))
+        table = new_table(t("matter.four"), ("measure", "before", "after", "cut"), words="matters.col", left=("measure",))
+        cuts = f.cuts()
+        for k, (b, a) in f.four().items():
+            _row(table, t(f"matters.col.{k}"), "—" if b is None else f"{b:g}", "—" if a is None else f"{a:g}", _pct(cuts[k]))
+        _stdout().print(table)
+        for x in f.findings:
+            click.echo(("✗ " if x.error else "! ") + x.text(lang()))
+    if any(x.error for x in f.findings):
+        sys.exit(EXIT_PROBLEMS)

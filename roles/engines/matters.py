@@ -1,0 +1,171 @@
+"""Matters done once (一件事一次办) across departments: each as it ran before the reform and as it
+runs now, with its parts in stages (one after another; the parts of a stage together), its step
+count, 四减, serial stages and end-to-end time, and what is wrong with it.
+
+A part's time is its process version's time (its promise, else its longest route). A stage takes
+as long as its longest part, and the matter's path is the sum of its stages: what a citizen waits
+when every department keeps its promise. The matter's time is its own promise where it gives one,
+else that path. Its materials are its own list (asked once for all parts), else the parts' lists
+merged, each material once; its trips its own, else the parts' added up.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from flows.metrics import reduction, step_count
+from flows.timelimits import time_of
+from flows.wording import Worded, values
+
+from roles.model import Matter, Workbook
+
+#: What a matter's check finds: its rule id and whether it is an error (else a warning).
+RULES = {"matter-part-missing": True, "matter-part-unredesigned": True, "matter-within-promised": True,
+         "matter-lead-part": False}
+#: The four measures of 四减, as for a process (roles.engines.stats.FOUR).
+MEASURES = ("steps", "materials", "days", "trips")
+
+
+@dataclass(frozen=True)
+class Part:
+    process: str
+    name: str
+    section: str | None      # None: no process of that id in the data
+    department: str | None
+    steps: int | None        # its version's step count; None where it has no such version
+    days: float | None       # its version's time (promise, else path)
+
+
+@dataclass(frozen=True)
+class MatterRun:
+    """A matter as it runs in one version (before or after the reform)."""
+
+    stages: tuple[tuple[Part, ...], ...]
+    promised_days: int | None
+    materials: tuple[str, ...] | None
+    trips: int | None
+
+    @cached_property
+    def parts(self) -> tuple[Part, ...]:
+        return tuple(p for stage in self.stages for p in stage)
+
+    @property
+    def steps(self) -> int | None:
+        counts = [p.steps for p in self.parts]
+        return None if not counts or None in counts else sum(counts)  # type: ignore[arg-type]
+
+    @property
+    def path(self) -> float | None:
+        """Workdays end to end when each part takes its time: the longest part of each stage, added up."""
+        if not self.stages or any(p.days is None for p in self.parts):
+            return None
+        return round(sum(max(p.days for p in stage) for stage in self.stages), 4)  # type: ignore[type-var]
+
+    @property
+    def serial(self) -> float | None:
+        """Workdays were every part done one after another: what running parts together saves."""
+        return None if self.path is None else round(sum(p.days for p in self.parts), 4)  # type: ignore[misc]
+
+    @property
+    def days(self) -> float | None:
+        return float(self.promised_days) if self.promised_days is not None else self.path
+
+    def measure(self, name: str) -> float | int | None:
+        return {"steps": self.steps, "materials": None if self.materials is None else len(self.materials),
+                "days": self.days, "trips": self.trips}[name]
+
+
+@dataclass(frozen=True)
+class Finding(Worded):
+    rule: str
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+    process: str | None = None
+
+    CATALOG = {
+        "part-missing": ("环节流程 {process} 在数据中不存在", "part {process} names no process in the data"),
+        "part-unredesigned": ("环节流程 {name}（{process}）尚无改革后的流程", "part {process} ({name}) has no redesigned version"),
+        "beyond-promised": ("各部门按承诺时限办理，全程需 {path} 个工作日，超过承诺的 {promised} 个工作日",
+                            "its parts take {path} workdays end to end, beyond its promise of {promised}"),
+        "lead-no-part": ("牵头部门 {lead} 不办理其中任何环节", "its lead department {lead} runs none of its parts"),
+    }
+
+    @property
+    def error(self) -> bool:
+        return RULES[self.rule]
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "error": self.error, "message": self.message, "process": self.process}
+
+
+@dataclass(frozen=True)
+class MatterFigures:
+    matter: Matter
+    departments: tuple[str, ...]   # the lead first, then those of the parts, in order
+    before: MatterRun | None       # None where the matter does not say how it ran before
+    after: MatterRun
+    findings: tuple[Finding, ...]
+
+    def four(self) -> dict[str, list]:
+        """四减: each measure as [before, after], None where unknown."""
+        return {k: [_plain(self.before.measure(k)) if self.before else None, _plain(self.after.measure(k))]
+                for k in MEASURES}
+
+    def cuts(self) -> dict[str, float | None]:
+        return {k: None if b is None or a is None or b == 0 else round((b - a) / b, 4)
+                for k, (b, a) in self.four().items()}
+
+    @property
+    def step_reduction(self) -> float | None:
+        return reduction(self.before.steps if self.before else None, self.after.steps)
+
+
+def _plain(x):
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def figures(wb: Workbook, matter: Matter) -> MatterFigures:
+    after = _run(wb, matter, "after")
+    before = _run(wb, matter, "before") if matter.before_stages else None
+    departments = tuple(dict.fromkeys([matter.lead, *(p.department for run in (after, before) if run
+                                                     for p in run.parts if p.department)]))
+    return MatterFigures(matter, departments, before, after, tuple(_findings(matter, after, before)))
+
+
+def all_figures(wb: Workbook) -> list[MatterFigures]:
+    return [figures(wb, m) for m in wb.matters]
+
+
+def _run(wb: Workbook, matter: Matter, which: str) -> MatterRun:
+    stages, promised, materials, trips = matter.terms(which)
+    parts = tuple(tuple(_part(wb, pid, which) for pid in stage) for stage in stages)
+    versions = [v for stage in stages for pid in stage
+                if (p := wb.process_by_id.get(pid)) is not None for v in (p.version(which),)]
+    complete = len(versions) == sum(len(s) for s in stages) and all(v is not None for v in versions)
+    if materials is None and complete and all(v.materials is not None for v in versions):  # type: ignore[union-attr]
+        materials = tuple(dict.fromkeys(m for v in versions for m in v.materials))  # type: ignore[union-attr]
+    if trips is None and complete and all(v.trips is not None for v in versions):  # type: ignore[union-attr]
+        trips = sum(v.trips for v in versions)  # type: ignore[union-attr, misc]
+    return MatterRun(parts, promised, materials, trips)
+
+
+def _part(wb: Workbook, pid: str, which: str) -> Part:
+    p = wb.process_by_id.get(pid)
+    if p is None:
+        return Part(pid, pid, None, None, None, None)
+    v = p.version(which)
+    return Part(pid, p.name, p.section, wb.department_of_section.get(p.section), step_count(v), time_of(v))
+
+
+def _findings(matter: Matter, after: MatterRun, before: MatterRun | None):
+    for pid in dict.fromkeys(p.process for run in (after, before) if run for p in run.parts if p.section is None):
+        yield Finding("matter-part-missing", "part-missing", values(process=pid), pid)
+    for p in after.parts:
+        if p.section is not None and p.steps is None:
+            yield Finding("matter-part-unredesigned", "part-unredesigned", values(process=p.process, name=p.name),
+                          p.process)
+    if after.promised_days is not None and after.path is not None and after.path > after.promised_days:
+        yield Finding("matter-within-promised", "beyond-promised", values(path=f"{after.path:g}",
+                                                                          promised=after.promised_days))
+    if after.parts and all(p.department not in (None, matter.lead) for p in after.parts):
+        yield Finding("matter-lead-part", "lead-no-part", values(lead=matter.lead))
