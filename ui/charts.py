@@ -237,7 +237,8 @@ def site_words(language: str) -> SiteWords:
         labels=lambda wb, pid, which: chart_labels(wb, pid, which, language),
         sheet=lambda wb, pid: before_after_sheet(wb, pid, language),
         guide_chart=lambda wb, pid: guide_dot(wb, pid, language),
-        guide=lambda wb, pid, png: guide_content(wb, pid, language, png))
+        guide=lambda wb, pid, png: guide_content(wb, pid, language, png),
+        matter_chart=lambda wb, figures, which: matter_dot(wb, figures, which, language))
 
 
 def change_rows(old: Version | None, new: Version, changes: Comparison, language: str | None = None) -> list[dict]:
@@ -257,3 +258,21 @@ def change_rows(old: Version | None, new: Version, changes: Comparison, language
         rows.append({step: t("review.terms_row", language),
                      what: "、".join(t(f"terms.{f}", language) for f in changes.terms)})
     return rows
+
+
+def matter_dot(wb: Workbook, figures, which: str, language: str | None = None) -> str:
+    """The Graphviz source of a matter done once (一件事): a lane per department, a box per part
+    process with its time, the parts of a stage between a parallel split and join."""
+    from flows.render import to_dot
+    from roles.engines.matters import drawn
+    language = language or lang()
+    run = figures.after if which == "after" else figures.before
+    if run is None:
+        raise BadInput(f"matter {figures.matter.id} does not say how it ran before the reform")
+    names = {d.id: d.name for d in wb.departments}
+    labels = Labels(title=t("matter.chart_title", language, name=figures.matter.name,
+                            version=t("version." + which, language), stages=len(run.stages),
+                            steps="—" if run.steps is None else run.steps),
+                    lane={d: names.get(d, d) for d in figures.departments},
+                    words={k: t("chart." + k, language) for k in WORDS}, holders=False, count=False)
+    return to_dot(drawn(run), labels)

@@ -59,6 +59,6 @@ def matter_json(f) -> dict:
     before, after = run(f.before), run(f.after)
     return {"matter": f.matter.id, "name": f.matter.name, "lead": f.matter.lead, "departments": list(f.departments),
             "stages": [len(f.before.stages) if f.before else None, len(f.after.stages)],
-            "path": [before and before["path"], after["path"]],
+            "path": [f.before and _number(f.before.path), _number(f.after.path)],
             "four": f.four(), "four_cut": f.cuts(), "before": before, "after": after,
             "findings": [x.as_json() for x in f.findings]}

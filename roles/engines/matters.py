@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flows.metrics import reduction, step_count
+from flows.model import Step, Version
 from flows.timelimits import time_of
 from flows.wording import Worded, values
 
@@ -52,19 +53,25 @@ class MatterRun:
     @property
     def steps(self) -> int | None:
         counts = [p.steps for p in self.parts]
-        return None if not counts or None in counts else sum(counts)  # type: ignore[arg-type]
+        return sum(c for c in counts if c is not None) if counts and None not in counts else None
+
+    @cached_property
+    def _days(self) -> list[list[float]] | None:
+        """Each stage's parts' days; None where a part's are unknown."""
+        days = [[p.days for p in stage] for stage in self.stages]
+        if not days or any(d is None for stage in days for d in stage):
+            return None
+        return [[d for d in stage if d is not None] for stage in days]
 
     @property
     def path(self) -> float | None:
         """Workdays end to end when each part takes its time: the longest part of each stage, added up."""
-        if not self.stages or any(p.days is None for p in self.parts):
-            return None
-        return round(sum(max(p.days for p in stage) for stage in self.stages), 4)  # type: ignore[type-var]
+        return None if self._days is None else round(sum(max(stage) for stage in self._days), 4)
 
     @property
     def serial(self) -> float | None:
         """Workdays were every part done one after another: what running parts together saves."""
-        return None if self.path is None else round(sum(p.days for p in self.parts), 4)  # type: ignore[misc]
+        return None if self._days is None else round(sum(sum(stage) for stage in self._days), 4)
 
     @property
     def days(self) -> float | None:
@@ -120,6 +127,28 @@ class MatterFigures:
         return reduction(self.before.steps if self.before else None, self.after.steps)
 
 
+def drawn(run: MatterRun) -> Version:
+    """The matter as a process to draw: a step per part, whose A holder is the part's department
+    (so a chart's lanes are the departments), running its part's process (`call`) in its time;
+    the parts of a stage between a parallel split and join."""
+    firsts = [f"·split·{i}" if len(stage) > 1 else stage[0].process for i, stage in enumerate(run.stages, 1)]
+    steps = [Step("start", kind="start", next=(firsts[0] if firsts else "end",))]
+    for i, (stage, first, then) in enumerate(zip(run.stages, firsts, [*firsts[1:], "end"], strict=True), 1):
+        if len(stage) > 1:
+            join = f"·join·{i}"
+            steps.append(Step(first, kind="gateway", gateway="parallel", next=tuple(p.process for p in stage)))
+            steps += [_drawn_part(p, join) for p in stage]
+            steps.append(Step(join, kind="gateway", gateway="parallel", next=(then,)))
+        else:
+            steps.append(_drawn_part(stage[0], then))
+    steps.append(Step("end", kind="end"))
+    return Version(tuple(steps), promised_days=run.promised_days, materials=run.materials, trips=run.trips)
+
+
+def _drawn_part(p: Part, then: str) -> Step:
+    return Step(p.process, name=p.name, next=(then,), a=p.department or "?", activity="call", days=p.days)
+
+
 def _plain(x):
     return int(x) if isinstance(x, float) and x.is_integer() else x
 
@@ -139,13 +168,13 @@ def all_figures(wb: Workbook) -> list[MatterFigures]:
 def _run(wb: Workbook, matter: Matter, which: str) -> MatterRun:
     stages, promised, materials, trips = matter.terms(which)
     parts = tuple(tuple(_part(wb, pid, which) for pid in stage) for stage in stages)
-    versions = [v for stage in stages for pid in stage
-                if (p := wb.process_by_id.get(pid)) is not None for v in (p.version(which),)]
-    complete = len(versions) == sum(len(s) for s in stages) and all(v is not None for v in versions)
-    if materials is None and complete and all(v.materials is not None for v in versions):  # type: ignore[union-attr]
-        materials = tuple(dict.fromkeys(m for v in versions for m in v.materials))  # type: ignore[union-attr]
-    if trips is None and complete and all(v.trips is not None for v in versions):  # type: ignore[union-attr]
-        trips = sum(v.trips for v in versions)  # type: ignore[union-attr, misc]
+    found = [wb.process_by_id.get(pid) for stage in stages for pid in stage]
+    versions = [v for p in found if p is not None and (v := p.version(which)) is not None]
+    if len(versions) == len(found):  # every part known: what the matter leaves unsaid, its parts say
+        if materials is None and all(v.materials is not None for v in versions):
+            materials = tuple(dict.fromkeys(m for v in versions for m in v.materials or ()))
+        if trips is None and all(v.trips is not None for v in versions):
+            trips = sum(v.trips or 0 for v in versions)
     return MatterRun(parts, promised, materials, trips)
 
 

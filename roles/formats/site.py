@@ -57,6 +57,7 @@ from flows.render import Labels, diff_dot, render_many, to_dot
 from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
 from roles.model import Approval, FiledList, Workbook
+from roles.engines.matters import MatterFigures, all_figures
 from roles.engines.stats import stats
 
 log = logging.getLogger("abflow.publish")
@@ -86,6 +87,8 @@ class SiteWords:
     guide_chart: Callable[[Workbook, str], str]
     #: guide(wb, process, chart_png): what the 办事指南 says, and the version it is of
     guide: Callable[[Workbook, str, bytes], tuple[Version, Guide]]
+    #: matter_chart(wb, figures, which): the Graphviz source of a matter's chart, a lane per department
+    matter_chart: Callable[[Workbook, MatterFigures, str], str]
 
 
 @dataclass(frozen=True)
@@ -418,6 +421,9 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
             labels = words.labels(wb, p.id, "after")
             labels.title = w("publish.changes_chart", name=p.name, release=previous[-1])
             jobs.append((p.id, "changes", "svg", diff_dot(was, p.after, labels, "LR")))
+    matters = all_figures(wb)
+    jobs += [(f"m:{f.matter.id}", which, "svg", words.matter_chart(wb, f, which))
+             for f in matters for which in ("after", "before") if which == "after" or f.before is not None]
     paths = charts.get_all([(dot, fmt) for _, _, fmt, dot in jobs], workers,
                            lambda n, total: progress(Drawing(params=values(n=n, total=total))))
     drawn = {(pid, which): path for (pid, which, _, _), path in zip(jobs, paths, strict=True)}
@@ -475,10 +481,13 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 steps=f"{steps_before:,} → {steps_after:,}",
                 step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
     _write_powers(wb, rel, pages, w)
+    _write_matters(wb, rel, pages, w, matters, drawn)
     entries = [{"text": f"{p.name} · {' · '.join(wb.section_names(p.section))}", "href": f"p-{_slug(p.id)}.html"}
                for p in wb.processes]
     entries += [{"text": f"{q.name} · {q.kind or ''} · {' · '.join(wb.section_names(q.section or ''))}",
                  "href": f"q-{_slug(q.id)}.html"} for q in wb.powers]
+    entries += [{"text": f"{f.matter.name} · {' · '.join(_department(wb, d) for d in f.departments)}",
+                 "href": f"m-{_slug(f.matter.id)}.html"} for f in matters]
     entries += [{"text": f"{s.name} · {d.name}", "href": f"d-{_slug(d.id)}.html#{s.id}"}
                 for d in wb.departments for s in d.sections]
     (rel / "search.json").write_text(json.dumps(entries, ensure_ascii=False), "utf-8")
@@ -487,6 +496,8 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                                           _approved_since(wb, approvals, last.get("approved"), previous, w) +
                                           (f"<p><a href=\"powers.html\">{escape(w('publish.powers', n=len(wb.powers)))}</a></p>"
                                            if wb.powers else "") +
+                                          (f"<p><a href=\"matters.html\">{escape(w('publish.matters', n=len(matters)))}</a></p>"
+                                           if matters else "") +
                                           _four_table(figures["city"]["four"], w) + _table(
         [w("col.department"), w("col.sections"), w("reform.section_cut"), w("reform.steps"), w("reform.step_cut")],
         dept_rows, {1, 2, 3, 4}), pages.home), "utf-8")
@@ -529,6 +540,55 @@ def _write_powers(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str])
         (rel / f"q-{_slug(q.id)}.html").write_text(
             _page(q.name, "".join(body), crumbs + f"<a href=\"powers.html\">{escape(w('publish.powers_title'))}</a>"),
             "utf-8")
+
+
+def _department(wb: Workbook, dept: str | None) -> str:
+    d = wb.department_by_id.get(dept or "")
+    return d.name if d else (dept or "—")
+
+
+def _write_matters(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str], matters: list[MatterFigures],
+                   drawn: Mapping[tuple[str, str], Path]) -> None:
+    """Matters done once (一件事一次办): a page listing them, and one per matter with its parts by
+    stage and department (each a link to its process), its 四减, its materials asked once, and its
+    charts after and before, a lane per department."""
+    if not matters:
+        return
+    crumbs = pages.home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
+    was_now = lambda pair: " → ".join("—" if x is None else f"{x:g}" for x in pair)  # noqa: E731
+    rows = [[f"<a href=\"m-{_slug(f.matter.id)}.html\">{escape(f.matter.name)}</a>", escape(_department(wb, f.matter.lead)),
+             escape("、".join(_department(wb, d) for d in f.departments[1:]) or "—"),
+             was_now([len(f.before.stages) if f.before else None, len(f.after.stages)]),
+             was_now(f.four()["steps"]), was_now(f.four()["days"])] for f in matters]
+    title = w("publish.matters_title")
+    (rel / "matters.html").write_text(_page(title, _table(
+        [w("matters.col.matter"), w("matters.col.lead"), w("matters.col.departments"), w("matters.col.stages"),
+         w("matters.col.steps"), w("matters.col.days")], rows, {3, 4, 5}), crumbs), "utf-8")
+    for f in matters:
+        slug = _slug(f.matter.id)
+        body = [f"<p>{escape(w('publish.matter_lead', lead=_department(wb, f.matter.lead)))}</p>"]
+        for which, run in (("after", f.after), ("before", f.before)):
+            if run is None:
+                continue
+            _place(drawn[f"m:{f.matter.id}", which], rel / "svg" / f"m-{slug}{'' if which == 'after' else '.before'}.svg")
+            body.append(f"<h2>{escape(w('version.' + which))}</h2>")
+            body.append(_table([w("matters.col.stage"), w("matters.col.process"), w("matters.col.department"),
+                                w("matters.col.steps"), w("matters.col.days")],
+                               [[str(i) if j == 0 else escape(w("matter.together")),
+                                 f"<a href=\"p-{_slug(p.process)}.html\">{escape(p.name)}</a>" if p.section else escape(p.process),
+                                 escape(_department(wb, p.department)), "—" if p.steps is None else str(p.steps),
+                                 "—" if p.days is None else f"{p.days:g}"]
+                                for i, stage in enumerate(run.stages, 1) for j, p in enumerate(stage)], {3, 4}))
+            if run.path is not None:
+                said = w("matter.path" if run.promised_days is not None else "matter.path_only", path=f"{run.path:g}",
+                         serial=f"{run.serial:g}", promised=run.promised_days)
+                body.append(f"<p>{escape(said)}</p>")
+            body.append(_chart(f"svg/m-{slug}{'' if which == 'after' else '.before'}.svg", f.matter.name))
+        body.insert(1, _four_table(f.four(), w))
+        if f.after.materials:
+            body.insert(2, f"<h3>{escape(w('publish.matter_materials'))}</h3><p>{'、'.join(escape(m) for m in f.after.materials)}</p>")
+        (rel / f"m-{slug}.html").write_text(
+            _page(f.matter.name, "".join(body), crumbs + f"<a href=\"matters.html\">{escape(title)}</a>"), "utf-8")
 
 
 def _ignore(field: str, why: str) -> None:
@@ -589,6 +649,9 @@ def _write_documents(wb: Workbook, rel: Path, pages: _Pages, progress: Progress,
             jobs.append((p.id, "sheet", "pdf", words.sheet(wb, p.id)))
         if has_terms(p.after):  # a service matter: its 办事指南 shows the chart top down
             jobs.append((p.id, "guide", "png", words.guide_chart(wb, p.id)))
+    matters = all_figures(wb)
+    jobs += [(f"m:{f.matter.id}", which, "svg", words.matter_chart(wb, f, which))
+             for f in matters for which in ("after", "before") if which == "after" or f.before is not None]
     paths = charts.get_all([(dot, fmt) for _, _, fmt, dot in jobs], workers,
                            lambda n, total: progress(Drawing("documents", values(n=n, total=total))))
     drawn = {(pid, which): path for (pid, which, _, _), path in zip(jobs, paths, strict=True)}

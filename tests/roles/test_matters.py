@@ -270,3 +270,21 @@ def test_a_matter_may_name_processes_the_database_holds(cli, tmp_path):
 def _day(text: str):
     import datetime as dt
     return dt.date.fromisoformat(text)
+
+
+def test_the_published_site_has_a_page_per_matter_with_its_charts(cli, tmp_path):
+    """The matters list, and the matter's page: its parts linked to their processes, 四减, and its
+    charts with a lane per department, the parallel stage between a split and a join."""
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(_tree(), allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    assert cli("publish", "--out", str(tmp_path / "site")).exit_code == 0
+    rel = tmp_path / "site" / "r1"
+    assert 'href="matters.html"' in (rel / "index.html").read_text("utf-8")
+    assert 'href="m-m1.html">开办一件事</a>' in (rel / "matters.html").read_text("utf-8")
+    page = (rel / "m-m1.html").read_text("utf-8")
+    assert all(f'href="p-{p}.html"' in page for p in ("reg", "lic", "fil"))
+    assert "全程 5 个工作日（逐个办理需 8 个）；承诺 6 个工作日" in page and "未另行承诺时限" in page
+    svg = (rel / "svg" / "m-m1.svg").read_text("utf-8")
+    assert "市甲局" in svg and "市乙局" in svg and svg.count("+</text>") == 2  # the split and the join
+    assert "市乙局" in (rel / "svg" / "m-m1.before.svg").read_text("utf-8")
+    assert "开办一件事" in json.dumps(json.loads((rel / "search.json").read_text("utf-8")), ensure_ascii=False)

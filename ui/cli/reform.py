@@ -271,8 +271,8 @@ def matter(ctx, matter_id: str, as_json: bool) -> None:
                          "—" if p.days is None else f"{p.days:g}")
             _stdout().print(table)
             if run.path is not None:
-                click.echo(t("matter.path", path=f"{run.path:g}", serial=f"{run.serial:g}",
-                             promised="—" if run.promised_days is None else run.promised_days))
+                click.echo(t("matter.path" if run.promised_days is not None else "matter.path_only", path=f"{run.path:g}",
+                             serial=f"{run.serial:g}", promised=run.promised_days))
         table = new_table(t("matter.four"), ("measure", "before", "after", "cut"), words="matters.col", left=("measure",))
         cuts = f.cuts()
         for k, (b, a) in f.four().items():
