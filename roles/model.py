@@ -207,6 +207,27 @@ class PowerChange:
     recorded_by: str = ""
 
 
+#: A proposed change's states: waiting for a decision, sent back to its author, live.
+CHANGE_STATES = ("submitted", "returned", "approved")
+
+
+@dataclass(frozen=True)
+class MatterChange:
+    """A change to a matter done once, as proposed: the matter as it would be, and as it stood
+    when the change was made (None: a new matter). It goes live when the leader in charge of the
+    lead department (or the office) approves it, never its author; kept in the database only."""
+
+    id: int
+    proposed: Matter
+    base: Matter | None
+    author: str
+    submitted_at: dt.datetime
+    state: str = "submitted"
+    decider: str | None = None
+    decided_at: dt.datetime | None = None
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class StandIn:
     """A named stand-in (指定代岗): `standin` acts for the absent `person` from `start` to `end`, on

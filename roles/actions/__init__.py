@@ -41,7 +41,9 @@ _WHERE = {
                "may_approve", "resolve_comment", "return_review", "review_policy", "review_required", "reviews",
                "set_review_policy", "submit_review"),
     "standin": ("add_standin", "answer_standin", "standins"),
-    "matters": ("MatterFigures", "matter", "matter_overrun", "matters"),
+    "one_thing": ("MatterChange", "MatterFigures", "decide_matter_change", "import_matter_bpmn", "matter", "matter_bpmn",
+                "matter_changes", "matter_overrun", "matters", "may_change_matter", "may_decide_matter",
+                "propose_matter"),
     "reform": ("change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx", "report_xlsx",
                "saturation",
                "set_exemptions", "stats"),
@@ -74,7 +76,7 @@ if TYPE_CHECKING:
     from .coverage import *  # noqa: F403
     from .data import *  # noqa: F403
     from .handover import *  # noqa: F403
-    from .matters import *  # noqa: F403
+    from .one_thing import *  # noqa: F403
     from .processes import *  # noqa: F403
     from .reform import *  # noqa: F403
     from .review import *  # noqa: F403

@@ -58,6 +58,7 @@ from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
 from roles.model import Approval, FiledList, Workbook
 from roles.engines.matters import MatterFigures, all_figures
+from roles.formats import matter_bpmn
 from roles.engines.stats import stats
 
 log = logging.getLogger("abflow.publish")
@@ -566,7 +567,10 @@ def _write_matters(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str]
          w("matters.col.steps"), w("matters.col.days")], rows, {3, 4, 5}), crumbs), "utf-8")
     for f in matters:
         slug = _slug(f.matter.id)
-        body = [f"<p>{escape(w('publish.matter_lead', lead=_department(wb, f.matter.lead)))}</p>"]
+        (rel / "bpmn" / f"m-{slug}.bpmn").write_bytes(
+            matter_bpmn.write(wb, f.matter, {k: w(f"chart.{k}") for k in ("start", "end")}))
+        body = [f"<p>{escape(w('publish.matter_lead', lead=_department(wb, f.matter.lead)))} "
+                f"<a href=\"bpmn/m-{slug}.bpmn\">BPMN 2.0</a></p>"]
         for which, run in (("after", f.after), ("before", f.before)):
             if run is None:
                 continue

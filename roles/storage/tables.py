@@ -257,6 +257,25 @@ class MatterRow(SQLModel, table=True):
     position: int = 0
 
 
+class MatterChangeRow(SQLModel, table=True):
+    """A change to a matter done once, proposed for review (roles.actions.one_thing): the matter as
+    proposed and as it stood when the change was made (None: a new matter), its author, and who
+    approved or returned it, when. A matter has at most one change waiting (`state` submitted)."""
+
+    __tablename__ = "matter_change"
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: str = Field(index=True)
+    lead_id: str                   # the department whose leader decides: the proposed lead's
+    proposed: dict = Field(sa_column=Column(JSON, nullable=False))
+    base: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    author: str
+    submitted_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    state: str                     # "submitted" | "returned" | "approved"
+    decider: str | None = None
+    decided_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    note: str | None = None
+
+
 class AccountRow(SQLModel, table=True):
     """A local sign-in: the password is kept as an scrypt hash, never as itself."""
 

@@ -18,6 +18,7 @@ from lxml import etree
 from flows import bpmn
 from roles.demo import demo_workbook
 from roles.engines.lanes import lane_titles
+from roles.formats import matter_bpmn
 
 from ..conftest import CORPUS, DATA, ROOT, require
 
@@ -39,7 +40,8 @@ def demo_exports(ascii_ids: bool = False) -> dict[str, bytes]:
     wb = demo_workbook()
     lanes = lane_titles(wb.people, "zh")
     return {f"{p.id}-{which}.bpmn": bpmn.write(v, p.id, p.name, lanes, ascii_ids=ascii_ids)
-            for p in wb.processes for which in ("before", "after") if (v := p.version(which))}
+            for p in wb.processes for which in ("before", "after") if (v := p.version(which))} | {
+        f"{m.id}-matter.bpmn": matter_bpmn.write(wb, m, {"start": "开始", "end": "结束"}) for m in wb.matters}
 
 
 def corpus_exports(ascii_ids: bool = False) -> dict[str, bytes]:
@@ -75,7 +77,7 @@ def test_bpmnlint_finds_no_error_in_any_export_of_the_demo(tmp_path):
     for name, xml in demo_exports().items():
         (tmp_path / name).write_bytes(xml)
     found = bpmnlint(sorted(tmp_path.iterdir()))
-    assert len(found) == 42 and {name: c for name, c in found.items() if c} == {}
+    assert len(found) == 44 and {name: c for name, c in found.items() if c} == {}  # the matter's collaboration too
 
 
 def test_bpmnlint_finds_no_error_our_export_added_to_a_file_of_another_tool(tmp_path):

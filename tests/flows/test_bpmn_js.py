@@ -84,3 +84,22 @@ def test_a_kept_drawing_opens_without_warnings(viewer):
         assert "error" not in got and got["warnings"] == [], (path.name, got)
         checked += 1
     assert checked >= 100
+
+
+def test_a_matter_across_departments_opens_as_pools_with_message_flows(viewer):
+    """The demo's matter: a pool per department, a call activity per part, the work passed on by
+    message flows; bpmn-js reads it with no warning."""
+    from roles.formats import matter_bpmn
+    wb = demo_workbook(dt.date(2026, 11, 25))
+    xml = matter_bpmn.write(wb, wb.matters[0], {"start": "开始", "end": "结束"}).decode("utf-8")
+    got = viewer.evaluate("""async (xml) => {
+      const viewer = new BpmnJS({container: '#c'});
+      try {
+        const {warnings} = await viewer.importXML(xml);
+        const registry = viewer.get('elementRegistry');
+        const count = (t) => registry.filter(e => e.type === t).length;
+        return {warnings: warnings.map(w => w.message), pools: count('bpmn:Participant'),
+                calls: count('bpmn:CallActivity'), messages: count('bpmn:MessageFlow')};
+      } catch (e) { return {error: String(e)}; } finally { viewer.destroy(); }
+    }""", xml)
+    assert got == {"warnings": [], "pools": 2, "calls": 3, "messages": 1}

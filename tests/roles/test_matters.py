@@ -4,12 +4,15 @@ in both departments, its findings, and the matter kept through every workbook fo
 database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 import yaml
 
+from roles.actor import Account
 from roles.engines.matters import figures
+from roles.model import Matter
 from roles.engines.overrun import matter_overrun
 from roles.formats import workbook as workbook_format
 from roles.formats.workbook_files import read_tree, write_tree
@@ -283,8 +286,125 @@ def test_the_published_site_has_a_page_per_matter_with_its_charts(cli, tmp_path)
     assert 'href="m-m1.html">开办一件事</a>' in (rel / "matters.html").read_text("utf-8")
     page = (rel / "m-m1.html").read_text("utf-8")
     assert all(f'href="p-{p}.html"' in page for p in ("reg", "lic", "fil"))
+    assert 'href="bpmn/m-m1.bpmn"' in page and 'calledElement="fil"' in (rel / "bpmn" / "m-m1.bpmn").read_text("utf-8")
     assert "全程 5 个工作日（逐个办理需 8 个）；承诺 6 个工作日" in page and "未另行承诺时限" in page
     svg = (rel / "svg" / "m-m1.svg").read_text("utf-8")
     assert "市甲局" in svg and "市乙局" in svg and svg.count("+</text>") == 2  # the split and the join
     assert "市乙局" in (rel / "svg" / "m-m1.before.svg").read_text("utf-8")
     assert "开办一件事" in json.dumps(json.loads((rel / "search.json").read_text("utf-8")), ensure_ascii=False)
+
+
+HEAD_D1 = Account("head-d1", "head", "p1")        # head of s1, of d1: the lead department
+HEAD_D2 = Account("head-d2", "head", "q1")        # head of s2, of d2: takes part, does not lead
+LEADER_D1 = Account("leader-d1", "leader", leads="d1")
+LEADER_D2 = Account("leader-d2", "leader", leads="d2")
+
+
+@pytest.fixture
+def reviewed(cli, tmp_path, engine):
+    """The workbook imported, with accounts: changes of d1 and d2 are reviewed."""
+    from roles.storage.accounts import add_account
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(_tree(), allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    for name, role, person in (("head-d1", "head", "p1"), ("head-d2", "head", "q1")):
+        add_account(engine, name, f"{name}-password-1", role, person, by=TESTER)
+    for name, dept in (("leader-d1", "d1"), ("leader-d2", "d2")):
+        add_account(engine, name, f"{name}-password-1", "leader", None, by=TESTER, leads=dept)
+    return _database(engine)
+
+
+def test_a_matters_change_goes_live_when_the_lead_departments_leader_approves_it(reviewed):
+    from roles import actions
+    db = reviewed
+    live = actions.matter(db, TESTER, matter_id="m1").matter
+    faster = dataclasses.replace(live, promised_days=5, stages=(("reg", "lic", "fil"),))
+    with pytest.raises(actions.PermissionDenied):  # d2 takes part, but does not lead it
+        actions.propose_matter(db, HEAD_D2, matter=faster, expected=live)
+    change = actions.propose_matter(db, HEAD_D1, matter=faster, expected=live)
+    assert (change.state, change.author, change.base) == ("submitted", "head-d1", live)
+    assert actions.matter(db, TESTER, matter_id="m1").matter == live  # nothing live until approved
+    with pytest.raises(actions.Conflict):  # one change waits at a time
+        actions.propose_matter(db, HEAD_D1, matter=faster, expected=live)
+    for who in (HEAD_D1, HEAD_D2, LEADER_D2):
+        assert not actions.may_decide_matter(who, change)
+        with pytest.raises(actions.PermissionDenied):
+            actions.decide_matter_change(db, who, change_id=change.id, approve=True)
+    done = actions.decide_matter_change(db, LEADER_D1, change_id=change.id, approve=True, note="同意")
+    assert (done.state, done.decider) == ("approved", "leader-d1")
+    f = actions.matter(db, TESTER, matter_id="m1")
+    assert f.matter == faster and (f.after.path, len(f.after.stages)) == (4.0, 1)  # all together: max(1, 4, 3)
+    trail = [(a.action, a.user) for a in actions.audit_trail(db, TESTER)]
+    assert ("matters.propose", "head-d1") in trail and ("matters.approve", "leader-d1") in trail
+
+
+def test_a_returned_change_says_why_and_a_stale_one_is_refused(reviewed):
+    from roles import actions
+    db = reviewed
+    live = actions.matter(db, TESTER, matter_id="m1").matter
+    change = actions.propose_matter(db, HEAD_D1, matter=dataclasses.replace(live, trips=0), expected=live)
+    with pytest.raises(actions.BadInput):
+        actions.decide_matter_change(db, LEADER_D1, change_id=change.id, approve=False)
+    back = actions.decide_matter_change(db, LEADER_D1, change_id=change.id, approve=False, note="跑动次数有误")
+    assert (back.state, back.note) == ("returned", "跑动次数有误")
+    assert actions.matter(db, TESTER, matter_id="m1").matter == live
+    # Two heads' changes from the same matter: the second is made from a matter that is no more.
+    first = actions.propose_matter(db, HEAD_D1, matter=dataclasses.replace(live, trips=2), expected=live)
+    actions.decide_matter_change(db, TESTER, change_id=first.id, approve=True)
+    with pytest.raises(actions.Conflict):
+        actions.propose_matter(db, HEAD_D1, matter=dataclasses.replace(live, name="新名"), expected=live)
+    assert [c.state for c in actions.matter_changes(db, TESTER, matter_id="m1")] == ["approved", "returned"]
+
+
+@pytest.mark.parametrize("change, field", [({"stages": (("reg", "zzz"),)}, "stages"),
+                                           ({"lead": "d9"}, "lead"), ({"name": ""}, "name"),
+                                           ({"promised_days": -2}, "promised_days")])
+def test_a_proposed_matter_is_checked_as_an_import_checks_it(reviewed, change, field):
+    from roles import actions
+    live = actions.matter(reviewed, TESTER, matter_id="m1").matter
+    with pytest.raises(actions.BadInput) as e:
+        actions.propose_matter(reviewed, TESTER, matter=dataclasses.replace(live, **change), expected=live)
+    assert [p.field for p in e.value.problems] == [field] and e.value.problems[0].entry == "matter m1"
+    assert actions.matter(reviewed, TESTER, matter_id="m1").matter == live
+
+
+def test_a_new_matter_where_changes_are_not_reviewed_goes_live_at_once(cli, tmp_path):
+    """Without accounts (one user) nobody else could approve: the change is live as it is made."""
+    from roles import actions
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(_tree(), allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    db = actions.open_database(cli.url)
+    new = Matter("m2", "备案一件事", "d2", (("fil",),))
+    assert actions.propose_matter(db, TESTER, matter=new, expected=None).state == "approved"
+    assert [m["matter"] for m in cli.json("matters")["matters"]] == ["m1", "m2"]
+    with pytest.raises(actions.Conflict):  # made again from nothing: it is there already
+        actions.propose_matter(db, TESTER, matter=new, expected=None)
+
+
+def test_a_matter_goes_out_as_bpmn_and_comes_back_as_a_proposed_change(cli, tmp_path):
+    """Exported, its stages changed in the file (备案 after 许可, no longer beside it), imported:
+    the change is the matter's; a file from another tool that names no lead is asked for one."""
+    import re
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(_tree(), allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    out = tmp_path / "m1.bpmn"
+    assert cli("bpmn", "export-matter", "m1", "-o", str(out)).exit_code == 0
+    xml = out.read_text("utf-8")
+    assert 'calledElement="fil"' in xml and "市乙局" in xml
+    unchanged = cli("bpmn", "import-matter", str(out))
+    assert unchanged.exit_code == 2 and "nothing to change" in unchanged.stderr
+    # 许可 hands its work to 备案 instead of both starting after 登记
+    xml = xml.replace('sourceRef="part_reg" targetRef="part_fil"', 'sourceRef="part_lic" targetRef="part_fil"')
+    out.write_text(xml, "utf-8")
+    late = cli("bpmn", "import-matter", str(out))  # 1 + 4 + 3 = 8 workdays: beyond its promise of 6
+    assert late.exit_code == 2 and "promised_days" in late.stderr and "beyond its promise of 6" in late.stderr
+    xml = xml.replace('abflow:promised_days="6"', 'abflow:promised_days="8"')
+    out.write_text(xml, "utf-8")
+    got = cli.json("bpmn", "import-matter", str(out))
+    assert (got["matter"], got["state"], got["stages"]) == ("m1", "approved", [["reg"], ["lic"], ["fil"]])
+    assert cli.json("matter", "m1")["path"] == [18, 8]  # 1 + 4 + 3, one after another now
+    foreign = re.sub(r' abflow:[a-z_]+="[^"]*"', "", xml)
+    (tmp_path / "other.bpmn").write_text(foreign, "utf-8")
+    asked = cli("bpmn", "import-matter", str(tmp_path / "other.bpmn"), "--matter", "m9")
+    assert asked.exit_code == 2 and "lead" in asked.stderr
+    got = cli.json("bpmn", "import-matter", str(tmp_path / "other.bpmn"), "--matter", "m9", "--lead", "d2")
+    assert (got["matter"], got["lead"]) == ("m9", "d2")

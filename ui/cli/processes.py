@@ -100,6 +100,40 @@ def bpmn_import(ctx, file: Path, process_id: str, section: str | None, which: st
         click.echo(t("bpmn.note", note=note), err=True)
 
 
+@bpmn.command("export-matter")
+@click.argument("matter_id", metavar="M")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.pass_context
+@guarded
+def bpmn_export_matter(ctx, matter_id: str, output: Path) -> None:
+    """Write a matter done once (一件事) as a BPMN 2.0 collaboration: a pool per department, each
+    part a call activity of its process, message flows where the work passes between departments."""
+    from roles import actions
+    data = actions.matter_bpmn(*_db(ctx), matter_id=matter_id, words={k: t(f"chart.{k}") for k in ("start", "end")})
+    _write(output, data)
+    click.echo(t("bpmn.matter_exported", file=output), err=True)
+
+
+@bpmn.command("import-matter")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--matter", "matter_id", metavar="ID", help="Our matter id (default: the file's).")
+@click.option("--lead", metavar="ID", help="Its lead department (default: the file's, else its first pool's).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@guarded
+def bpmn_import_matter(ctx, file: Path, matter_id: str | None, lead: str | None, as_json: bool) -> None:
+    """Read a BPMN 2.0 collaboration as a matter done once: its parts are the processes its pools
+    call, in stages by its flows; proposed as a change, reviewed where the lead department's are."""
+    from roles import actions
+    change = actions.import_matter_bpmn(*_db(ctx), data=_read(file), name=file.name, matter_id=matter_id, lead=lead)
+    m = change.proposed
+    if as_json:
+        emit_json({"file": str(file), "matter": m.id, "change": change.id, "state": change.state, "lead": m.lead,
+                   "stages": [list(s) for s in m.stages]})
+        return
+    click.echo(t("matters.live" if change.state == "approved" else "matters.submitted", name=f"{m.name}（{m.id}）"))
+
+
 @main.command()
 @click.argument("process_id", metavar="PROCESS")
 @VERSION_OPTION

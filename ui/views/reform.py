@@ -9,7 +9,7 @@ import streamlit as st
 from roles import actions
 from roles.engines.rules import RULES
 from roles.model import Exemption
-from ui import cells
+from ui import cells, matters_panel
 from ui.cells import show_table
 from ui.i18n import subject_name, t
 from ui.state import account, choose, db, done_editing, editing, page, plain, refused, show_error, show_refusal
@@ -34,9 +34,9 @@ def pct(x):
 
 
 names_of = {d.id: d.name for d in wb.departments}
-tab_d, tab_4, tab_s, tab_p, tab_r, tab_sat, tab_h, tab_c = st.tabs([
+tab_d, tab_4, tab_s, tab_p, tab_m, tab_r, tab_sat, tab_h, tab_c = st.tabs([
     t("stats.departments", lg), t("four.title", lg), t("stats.sections", lg), t("stats.processes", lg),
-    t("report.title", lg), t("saturation.share", lg), t("handover.title", lg), t("reform.check", lg)])
+    t("matters.tab", lg), t("report.title", lg), t("saturation.share", lg), t("handover.title", lg), t("reform.check", lg)])
 
 
 def before_after_chart(rows: list[dict], label: str) -> None:
@@ -171,6 +171,8 @@ with tab_p:
     level("p_dept", processes, "process", {"col.department": "department", "col.section": "section",
                                           "col.handoffs": "handoffs_after",
                                           "col.stages": "stages", "col.parallel_saved": "parallel_saved_after"})
+with tab_m:
+    matters_panel.show(wb, lg)
 with tab_r:
     cons = actions.consolidation(db(), account())
     city = cons["city"]
