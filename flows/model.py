@@ -197,6 +197,10 @@ class Version:
     promised_days: int | None = field(default=None, metadata=declare("count"))
     materials: tuple[str, ...] | None = field(default=None, metadata=declare("names"))
     trips: int | None = field(default=None, metadata=declare("count"))
+    #: A `before` version's: the section before the reform that ran it (one of its department's
+    #: `sections_before`), whose people could act on its steps then; resilience before vs after
+    #: compares them with the big section's.
+    section_before: str | None = field(default=None, metadata=declare("ref"))
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:

@@ -145,6 +145,9 @@ class Person:
     section: str = field(metadata=declare("ref", column="section_id"))
     post: str = field(default="staff", metadata=declare("choice", options=POSTS))
     skills: tuple[str, ...] = field(default=(), metadata=declare("ids"))
+    #: The section before the reform the person worked in (one of the department's
+    #: `sections_before`), where it is known: resilience before vs after counts them there.
+    section_before: str | None = field(default=None, metadata=declare("ref", column="section_before_id"))
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,26 @@ WORDS: dict[str, tuple[str, str]] = {
                        "{total} steps: {A} by A, {named} by a named stand-in, {B} by B, {up} gone up to a head or "
                        "deputy, {gap} gaps."),
     "gaps.none": ("{start} 至 {end} 没有空缺。", "No gaps from {start} to {end}."),
+    "reform_resilience.title": ("改革前后的抗缺岗能力（{start} 至 {end}，{n} 个工作日的请假记录）",
+                                "Resilience before → after the reform ({start} to {end}, {n} workdays of recorded leave)"),
+    "reform_resilience.heading": ("改革前后的抗缺岗能力", "Resilience before and after the reform"),
+    "reform_resilience.how": ("按 {start} 至 {end} 的请假记录（{n} 个工作日）：改革前按原科室、改革后按大科室，"
+                              "看每个环节是否每个工作日都有两名能办的人在岗（一人办理、一人备岗），以及科室最多可同时缺几人而不出现无人可办的环节。",
+                              "Over the leave recorded from {start} to {end} ({n} workdays), the sections before the reform "
+                              "against the big sections: whether each step had two people able to do it at work every "
+                              "workday (one to act, one to back them), and how many people a section can lose at once "
+                              "with every step still done."),
+    "reform_resilience.none": ("尚未记录人员和流程在改革前所属的科室（人员的 section_before、改革前流程的 section_before），无法比较。",
+                               "No section before the reform is recorded for the people and the processes (section_before), "
+                               "so nothing can be compared."),
+    "reform_resilience.level": ("范围", "Level"),
+    "reform_resilience.sections": ("科室数", "Sections"),
+    "reform_resilience.share": ("每个工作日都有两人可办的环节", "Steps two people could do every workday"),
+    "reform_resilience.k_min": ("最弱科室可同时缺岗人数", "People the weakest section can lose"),
+    "reform_resilience.k_mean": ("平均可同时缺岗人数", "People a section can lose, on average"),
+    "reform_resilience.unknown": ("{n} 个部门未记录人员和流程在改革前所属的科室，未计入：{names}",
+                                  "{n} departments record no section before the reform for their people and processes, "
+                                  "left out: {names}"),
     "matters.none": ("尚未登记跨部门的“一件事”。", "No matter done once (一件事) is recorded."),
     "matters.title": ("一件事一次办（{n} 件）", "Matters done once ({n})"),
     "matters.col.matter": ("一件事", "Matter"),

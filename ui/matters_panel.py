@@ -57,7 +57,7 @@ def _one(wb: Workbook, lg: str, f) -> None:
     cut = f.cuts()
     cols = st.columns(4)
     for col, (k, pair) in zip(cols, f.four().items(), strict=True):
-        col.metric(t(f"four.{k}", lg), _was_now(pair),
+        col.metric(t(f"matters.col.{k}", lg), _was_now(pair),
                    None if cut[k] is None else f"-{cut[k]:.1%}", delta_color="inverse")
     for x in f.findings:
         (st.error if x.error else st.warning)(plain(x.text(lg)))

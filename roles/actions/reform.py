@@ -6,7 +6,9 @@ import datetime as dt
 import io
 
 from roles.engines import report as reports, stats as step_stats
+from roles import clock
 from roles.engines.powers import PowerFinding, check_powers
+from roles.engines.reform_resilience import before_after
 from roles.engines.rules import RULES, Finding, check as run_rules, department_of_subject
 from roles.formats.excel import write_powers, write_report
 from roles.model import POWER_CHANGES, Exemption, PowerChange
@@ -17,10 +19,10 @@ from flows.model import VERSIONS
 from flows.errors import BadInput, Problem
 
 from .access import Account, require_office, whole, within
-from .coverage import department
+from .coverage import check_range, department
 
-__all__ = ["change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx", "report_xlsx",
-           "saturation", "set_exemptions", "stats"]
+__all__ = ["change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx", "reform_resilience",
+           "report_xlsx", "saturation", "set_exemptions", "stats"]
 
 
 def check(db: Database, actor: Account, *, rules: tuple[str, ...] = (), departments: tuple[str, ...] = ()
@@ -52,6 +54,17 @@ def stats(db: Database, actor: Account) -> dict:
 def consolidation(db: Database, actor: Account) -> dict:
     whole(actor, "the city's consolidation")
     return db.derived(("consolidation",), VERSIONS, reports.consolidation)
+
+
+def reform_resilience(db: Database, actor: Account, *, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """Resilience before vs after the reform over the recorded absences from `start` to `end` (by
+    default the year up to today): per section, department and city, the share of steps two able
+    people cover every workday, and how many people a section can lose with no step uncovered."""
+    whole(actor, "the city's resilience")
+    end = end or clock.today()
+    start = start or (end - dt.timedelta(days=365) + dt.timedelta(days=1))
+    check_range(start, end)
+    return db.derived(("reform_resilience", start, end), VERSIONS, lambda wb: before_after(wb, start, end))
 
 
 def saturation(db: Database, actor: Account, *, hours: float = 174.0) -> dict:

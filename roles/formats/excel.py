@@ -4,6 +4,7 @@ saturation) and the power and responsibility list. Chinese headers, percentages 
 percentages, one sheet per level."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from functools import partial
 
@@ -13,6 +14,7 @@ from typing import BinaryIO
 from roles.formats.workbook_files import append_text_row
 from roles.model import Workbook
 from roles.engines.powers import COLUMNS as POWER_COLUMNS, power_rows
+from roles.engines.reform_resilience import before_after
 from roles.engines.report import consolidation, saturation
 from roles.engines.stats import stats
 
@@ -147,6 +149,16 @@ def write_report(wb: Workbook, path: Path | BinaryIO) -> None:
     sheet(book, "四减（流程）", ["流程", "科室", "部门", "办件类型", "法定时限", "承诺时限", *four_head],
            [[p["name"], section_name.get(p["section"], p["section"]), dept_name.get(p["department"], p["department"]), {"instant": "即办件", "promised": "承诺件"}.get(p["kind"] or "", ""),
              p["legal_days"], p["promised_days"], *four_proc(p)] for p in st["processes"]], {c + 6 for c in pct4})
+    today = clock.today()
+    res = before_after(wb, today - dt.timedelta(days=364), today)
+    level_res = ["改革前科室数", "改革后科室数", "改革前两人可办环节占比", "改革后两人可办环节占比",
+                 "改革前最弱科室可缺岗人数", "改革后最弱科室可缺岗人数", "改革前平均可缺岗人数", "改革后平均可缺岗人数"]
+
+    def res_row(r: dict) -> list:
+        return [(r[v] or {}).get(k) for k in ("sections", "share", "k_min", "k_mean") for v in ("before", "after")]
+    sheet(book, "改革前后抗缺岗能力", ["范围", *level_res],
+          [["全市（可比部门）", *res_row(res["city"])]] + [[d["name"], *res_row(d)] for d in res["departments"] if d["known"]],
+          {4, 5})
     sat = saturation(wb)
     flag = {"over": "超负荷", "under": "不饱和", "ok": "适中", None: "无工时数据"}
     sheet(book, "工作饱和度（科室）", ["科室", "部门", "人数", "月工作量（小时）", "饱和度", "判断"],

@@ -451,6 +451,8 @@ class _Checks:
         self.r = r
         self.seen: dict[str, dict[str, str]] = {}  # kind -> id -> label of first use
         self.sections: set[str] = set()
+        self.department_of: dict[str, str] = {}  # section -> department, of the workbook
+        self.before_of: dict[str, str] = {}      # section before the reform -> department
         self.person_ids: set[str] = set()
         self.process_ids: set[str] = set()
 
@@ -479,6 +481,12 @@ class _Checks:
         if sid and sid not in self.sections and self.r.known.department_of("section", sid) is None:
             self.bad(at, obj, label, "section", f"no section '{sid}' in the workbook or the database")
 
+    def before_ref(self, at: _Places, obj, label: str, key: str, section: str, before: str) -> None:
+        """`before` is a section before the reform of the department of `section`."""
+        dept = self.department_of.get(section) or self.r.known.department_of("section", section)
+        if (self.before_of.get(before) or self.r.known.department_of("section_before", before)) != dept:
+            self.bad(at, obj, label, key, f"'{before}' is no section before the reform of department '{dept}'")
+
     def person_ref(self, at: _Places, obj, label: str, key: str, pid: str | None) -> None:
         if pid and pid not in self.person_ids and self.r.known.department_of("person", pid) is None:
             self.bad(at, obj, label, key, f"no person '{pid}' in the workbook or the database")
@@ -506,10 +514,14 @@ class _Checks:
                         self.bad(at, sec, label, "functions", f"'{f}' is no function of this department")
                 self.ident(at, sec, "section", label)
         self.sections = {s.id for d in wb.departments for s in d.sections}
+        self.department_of = {s.id: d.id for d in wb.departments for s in d.sections}
+        self.before_of = {sb.id: d.id for d in wb.departments for sb in d.sections_before}
         self.person_ids = {p.id for p in wb.people}
         for p in wb.people:
             self.ident(at, p, "person", f"person {limits.named(p.id)}")
             self.section_ref(at, p, f"person {limits.named(p.id)}", p.section)
+            if p.section_before is not None:
+                self.before_ref(at, p, f"person {limits.named(p.id)}", "section_before", p.section, p.section_before)
         _check_dropped_holders(self.r, wb, self.person_ids)
 
     def process(self, proc: Process, at: _Places) -> None:
@@ -519,8 +531,12 @@ class _Checks:
         for which in VERSIONS:
             v = proc.version(which)
             if v is not None:
-                _check_version(v, f"process {limits.named(proc.id)}, {which}", which,
-                               partial(self.bad, at), partial(self.person_ref, at), at)
+                label = f"process {limits.named(proc.id)}, {which}"
+                _check_version(v, label, which, partial(self.bad, at), partial(self.person_ref, at), at)
+                if v.section_before is not None and which == "after":
+                    self.bad(at, v, label, "section_before", "only a 'before' version names the section that ran it")
+                elif v.section_before is not None:
+                    self.before_ref(at, v, label, "section_before", proc.section, v.section_before)
 
     def rest(self, wb: Workbook, at: _Places) -> None:
         """Absences, the calendar and powers."""

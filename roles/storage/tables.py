@@ -78,6 +78,7 @@ class PersonRow(SQLModel, table=True):
     name: str
     post: str = "staff"
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    section_before_id: str | None = None
     position: int = 0
 
 

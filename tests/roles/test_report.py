@@ -151,8 +151,11 @@ def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli
     assert doc["city"]["sections_before"] == 22 and doc["city"]["sections_after"] == 11
     book = load_workbook(out)
     assert book.sheetnames == ["全市汇总", "分批次", "分部门", "机构职能变化对比表", "环节压减（批次）", "环节压减（部门）", "环节压减（科室）",
-                               "环节压减（流程）", "四减（全市、批次）", "四减（部门）", "四减（流程）", "工作饱和度（科室）",
-                               "工作饱和度（人员）"]
+                               "环节压减（流程）", "四减（全市、批次）", "四减（部门）", "四减（流程）", "改革前后抗缺岗能力",
+                               "工作饱和度（科室）", "工作饱和度（人员）"]
+    resilience = book["改革前后抗缺岗能力"]  # as `report --json` has it: the city's share before and after
+    assert [resilience.cell(2, c).value for c in (4, 5)] == [doc["resilience"]["city"][v]["share"] for v in ("before", "after")]
+    assert resilience.cell(2, 4).number_format == "0.0%"
     city = book["全市汇总"]
     assert city["D1"].value == "科室压减比例" and city["D2"].value == 0.5 and city["D2"].number_format == "0.0%"
     assert book["分部门"]["A2"].value == "市人力资源和社会保障局"

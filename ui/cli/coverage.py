@@ -231,12 +231,27 @@ def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: 
 
 @main.command()
 @click.option("--section", metavar="ID", help="Only this section.")
+@click.option("--reform", is_flag=True, help="Sections before the reform against the big sections.")
+@click.option("--from", "start", type=DATE, default=None, help="With --reform: from this day (default: a year ago).")
+@click.option("--to", "end", type=DATE, default=None, help="With --reform: to this day (default: today).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @guarded
-def resilience(ctx, section: str | None, as_json: bool) -> None:
-    """Which people must not be away together; sections weakest first."""
+def resilience(ctx, section: str | None, as_json: bool, reform: bool, start: dt.date | None, end: dt.date | None) -> None:
+    """Which people must not be away together; sections weakest first. With --reform, the sections
+    before the reform against the big sections, over a year of recorded absences."""
     from roles import actions
+    if reform:
+        if section is not None:
+            fail("--reform and --section: the comparison is of every section before and after; give one of them")
+        doc = actions.reform_resilience(*_db(ctx), start=start, end=end)
+        if as_json:
+            emit_json(doc)
+        else:
+            print_reform_resilience(doc)
+        return
+    if start is not None or end is not None:
+        fail("--from and --to go with --reform")
     found = actions.resilience(*_db(ctx), section_id=section)
     wb = _workbook(ctx, ())
     if as_json:
@@ -258,6 +273,23 @@ def resilience(ctx, section: str | None, as_json: bool) -> None:
     console = _stdout()
     console.print(table)
     console.print(t("resilience.note"))
+
+
+def print_reform_resilience(doc: dict) -> None:
+    """Per department and for the city: two able people on every step every workday, and how many
+    a section can lose, before → after."""
+    def pair(r: dict, key: str) -> str:
+        b, a = (r[v][key] if r[v] else None for v in ("before", "after"))
+        shown = [("—" if x is None else f"{x:.1%}" if key == "share" else f"{x:g}") for x in (b, a)]
+        return " → ".join(shown)
+    table = new_table(t("reform_resilience.title", start=doc["from"], end=doc["to"], n=doc["workdays"]),
+                      ("level", "sections", "share", "k_min", "k_mean"), words="reform_resilience", left=("level",))
+    for name, r in [(t("report.city"), doc["city"])] + [(d["name"], d) for d in doc["departments"] if d["known"]]:
+        _row(table, name, pair(r, "sections"), pair(r, "share"), pair(r, "k_min"), pair(r, "k_mean"))
+    _stdout().print(table)
+    unknown = [d["name"] for d in doc["departments"] if not d["known"]]
+    if unknown:
+        click.echo(t("reform_resilience.unknown", n=len(unknown), names="、".join(unknown[:5])))
 
 
 @main.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..i18n import lang, t
+from .coverage import print_reform_resilience
 from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _workbook, _write, emit_json, fail, guarded, main, new_table
 
 
@@ -87,7 +88,7 @@ def report(ctx, xlsx: Path | None, as_json: bool) -> None:
     """The consolidation report: sections before and after per department, batch and city."""
     from roles import actions
     db = _db(ctx)
-    doc = actions.consolidation(*db)
+    doc = actions.consolidation(*db) | {"resilience": actions.reform_resilience(*db)}
     if xlsx is not None:
         with Progress() as progress:
             progress(t("report.writing", file=xlsx))
@@ -105,6 +106,7 @@ def report(ctx, xlsx: Path | None, as_json: bool) -> None:
         _row(table, name, f"{r['sections_before']} → {r['sections_after']}", _pct(r["reduction"]), span,
              f"{r['size_smallest']}–{r['size_largest']}", f"{r['one_person']} / {r['two_person']}")
     console.print(table)
+    print_reform_resilience(doc["resilience"])
 
 
 @main.command("saturation")

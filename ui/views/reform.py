@@ -186,6 +186,22 @@ with tab_r:
         t("report.sections", lg): f"{b['sections_before']} → {b['sections_after']}",
         t("report.reduction", lg) + " %": pct(b["reduction"]),
         t("report.sizes", lg): f"{b['size_smallest']}–{b['size_largest']}"} for b in cons["batches"]])
+    # Why the big sections were worth it: two able people on every step, whoever of a year's leave is away.
+    res = actions.reform_resilience(db(), account())
+    st.subheader(t("reform_resilience.heading", lg))
+    st.caption(plain(t("reform_resilience.how", lg, start=res["from"], end=res["to"], n=res["workdays"])))
+    if res["city"]["before"] is None:
+        st.info(plain(t("reform_resilience.none", lg)))
+    else:
+        for col, key in zip(st.columns(3), ("share", "k_min", "k_mean"), strict=True):
+            b, a = res["city"]["before"][key], res["city"]["after"][key]
+            shown = (lambda x: f"{pct(x)}%") if key == "share" else (lambda x: f"{x:g}")
+            col.metric(t(f"reform_resilience.{key}", lg), f"{shown(b)} → {shown(a)}")
+        show_table(st, [{t("col.department", lg): d["name"],
+                         **{t(f"reform_resilience.{key}", lg): " → ".join(
+                             "—" if d[v] is None else (f"{pct(d[v][key])}%" if key == "share" else f"{d[v][key]:g}")
+                             for v in ("before", "after")) for key in ("sections", "share", "k_min", "k_mean")}}
+                        for d in res["departments"] if d["known"]])
     st.subheader(t("reform.duty_map", lg))
     show_table(st, [{
         t("col.department", lg): d["name"], t("reform.merged_from", lg): "、".join(m["merged_from"]),
