@@ -15,6 +15,7 @@ from flows.printing import Paper, Part, TitleBlock, approver_problem, print_char
 from flows.render import Labels, sheet_dot
 from roles import clock
 from roles.engines.lanes import lane_titles
+from roles.engines.matters import MatterFigures, drawn
 from roles.model import Workbook
 from roles.engines.roster import roster
 from roles.formats.site import SiteWords
@@ -238,7 +239,8 @@ def site_words(language: str) -> SiteWords:
         sheet=lambda wb, pid: before_after_sheet(wb, pid, language),
         guide_chart=lambda wb, pid: guide_dot(wb, pid, language),
         guide=lambda wb, pid, png: guide_content(wb, pid, language, png),
-        matter_chart=lambda wb, figures, which: matter_dot(wb, figures, which, language))
+        matter_chart=lambda wb, figures, which: matter_dot(wb, figures, which, language),
+        matter_guide=lambda wb, figures, png: matter_guide(wb, figures, language, png))
 
 
 def change_rows(old: Version | None, new: Version, changes: Comparison, language: str | None = None) -> list[dict]:
@@ -260,12 +262,15 @@ def change_rows(old: Version | None, new: Version, changes: Comparison, language
     return rows
 
 
-def matter_dot(wb: Workbook, figures, which: str, language: str | None = None) -> str:
+def matter_dot(wb: Workbook, figures: MatterFigures, which: str, language: str | None = None) -> str:
     """The Graphviz source of a matter done once (一件事): a lane per department, a box per part
     process with its time, the parts of a stage between a parallel split and join."""
     from flows.render import to_dot
-    from roles.engines.matters import drawn
-    language = language or lang()
+    return to_dot(*_matter_part(wb, figures, which, language or lang()))
+
+
+def _matter_part(wb: Workbook, figures: MatterFigures, which: str, language: str) -> tuple[Version, Labels]:
+    """A matter's version drawn as a process (roles.engines.matters.drawn) and its chart's labels."""
     run = figures.after if which == "after" else figures.before
     if run is None:
         raise BadInput(f"matter {figures.matter.id} does not say how it ran before the reform")
@@ -275,4 +280,59 @@ def matter_dot(wb: Workbook, figures, which: str, language: str | None = None) -
                             steps="—" if run.steps is None else run.steps),
                     lane={d: names.get(d, d) for d in figures.departments},
                     words={k: t("chart." + k, language) for k in WORDS}, holders=False, count=False)
-    return to_dot(drawn(run), labels)
+    return drawn(run), labels
+
+
+def matter_print(wb: Workbook, figures: MatterFigures, paper: Paper, language: str | None = None,
+                 effective: dt.date | None = None) -> bytes:
+    """The print pack of a matter: its charts before and after on one sheet where they hold at 8 pt,
+    else each on pages of its own, each page with a title block naming the lead department."""
+    language = language or lang()
+    parts = [Part(labels.title, version, labels) for which in ("before", "after")
+             if (figures.before if which == "before" else figures.after) is not None
+             for version, labels in (_matter_part(wb, figures, which, language),)]
+    lead = wb.department_by_id.get(figures.matter.lead)
+    fields = (("unit", lead.name if lead else figures.matter.lead),
+              ("departments", "、".join(wb.department_by_id[d].name for d in figures.departments[1:]
+                                       if d in wb.department_by_id) or "—"),
+              ("matter", figures.matter.name), ("effective", (effective or clock.today()).isoformat()))
+    block = TitleBlock(tuple((t("print." + k, language), v) for k, v in fields),
+                       page=t("print.page", language, n="{n}", total="{total}"),
+                       legend=tuple((k, t("print.legend." + k, language)) for k in ("task", "parallel", "start", "end")))
+    return print_sheet(parts, figures.matter.name, block, paper)
+
+
+def matter_guide(wb: Workbook, figures: MatterFigures, language: str, chart_png: bytes | None = None
+                 ) -> tuple[Version, Guide]:
+    """What the 办事指南 of a matter done once says: its lead and other departments, promise,
+    materials asked once and trips; its parts as the steps, each with its department and stage."""
+    from flows.render import render
+    run = figures.after
+    version, _ = _matter_part(wb, figures, "after", language)
+    stage_of = {p.process: i for i, stage in enumerate(run.stages, 1) for p in stage}
+    version = replace(version, steps=tuple(replace(s, b=f"stage:{stage_of[s.id]}") if s.id in stage_of else s
+                                           for s in version.steps))
+    names = {d.id: d.name for d in wb.departments}
+    days = lambda n: "—" if n is None else t("guide.days", language, n=n)  # noqa: E731
+    rows = (("name", figures.matter.name), ("lead", names.get(figures.matter.lead, figures.matter.lead)),
+            ("departments", "、".join(names.get(d, d) for d in figures.departments[1:]) or "—"),
+            ("promised", days(run.promised_days)),
+            ("trips", "—" if run.trips is None else t("guide.trips_value", language, n=run.trips)),
+            ("stages", t("guide.stages_value", language, stages=len(run.stages), parts=len(run.parts))))
+    person = names | {f"stage:{i}": t("guide.stage_value", language, n=i) + (t("guide.together", language) if len(stage) > 1 else "")
+                      for i, stage in enumerate(run.stages, 1)}
+    lead = names.get(figures.matter.lead, figures.matter.lead)
+    return version, Guide(
+        title=t("guide.title", language, name=figures.matter.name),
+        rows=tuple((t(f"guide.{k}", language), value) for k, value in rows),
+        materials_title=t("guide.materials", language), materials=run.materials,
+        none_listed=t("guide.no_materials", language),
+        steps_title=t("guide.parts_title", language),
+        columns=tuple(t(f"guide.col.{c}", language) for c in ("n", "part", "department", "stage", "days", "note")),
+        special=t("guide.special", language), deadline=t("guide.deadline", language),
+        path=t("matter.path_only" if run.promised_days is None else "matter.path", language,
+               path=f"{run.path:g}" if run.path is not None else "—", serial=f"{run.serial:g}" if run.serial is not None else "—",
+               promised=run.promised_days),
+        person=person, chart_title=t("guide.chart", language),
+        chart_png=chart_png or render(matter_dot(wb, figures, "after", language), "png"),
+        footer=t("guide.footer_matter", language, department=lead, date=clock.today().isoformat()))

@@ -90,6 +90,8 @@ class SiteWords:
     guide: Callable[[Workbook, str, bytes], tuple[Version, Guide]]
     #: matter_chart(wb, figures, which): the Graphviz source of a matter's chart, a lane per department
     matter_chart: Callable[[Workbook, MatterFigures, str], str]
+    #: matter_guide(wb, figures, chart_png): what a matter's 办事指南 says, and its version drawn as steps
+    matter_guide: Callable[[Workbook, MatterFigures, bytes | None], tuple[Version, Guide]]
 
 
 @dataclass(frozen=True)
@@ -482,7 +484,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                 steps=f"{steps_before:,} → {steps_after:,}",
                 step_cut=_pct((steps_before - steps_after) / steps_before if steps_before else None))
     _write_powers(wb, rel, pages, w)
-    _write_matters(wb, rel, pages, w, matters, drawn)
+    _write_matters(wb, rel, pages, words, matters, drawn)
     entries = [{"text": f"{p.name} · {' · '.join(wb.section_names(p.section))}", "href": f"p-{_slug(p.id)}.html"}
                for p in wb.processes]
     entries += [{"text": f"{q.name} · {q.kind or ''} · {' · '.join(wb.section_names(q.section or ''))}",
@@ -548,13 +550,14 @@ def _department(wb: Workbook, dept: str | None) -> str:
     return d.name if d else (dept or "—")
 
 
-def _write_matters(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str], matters: list[MatterFigures],
+def _write_matters(wb: Workbook, rel: Path, pages: _Pages, words: SiteWords, matters: list[MatterFigures],
                    drawn: Mapping[tuple[str, str], Path]) -> None:
     """Matters done once (一件事一次办): a page listing them, and one per matter with its parts by
     stage and department (each a link to its process), its 四减, its materials asked once, and its
     charts after and before, a lane per department."""
     if not matters:
         return
+    w = words.say
     crumbs = pages.home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
     was_now = lambda pair: " → ".join("—" if x is None else f"{x:g}" for x in pair)  # noqa: E731
     rows = [[f"<a href=\"m-{_slug(f.matter.id)}.html\">{escape(f.matter.name)}</a>", escape(_department(wb, f.matter.lead)),
@@ -569,8 +572,10 @@ def _write_matters(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str]
         slug = _slug(f.matter.id)
         (rel / "bpmn" / f"m-{slug}.bpmn").write_bytes(
             matter_bpmn.write(wb, f.matter, {k: w(f"chart.{k}") for k in ("start", "end")}))
+        (rel / "guide" / f"m-{slug}.docx").write_bytes(guide_docx(*words.matter_guide(wb, f, None)))
         body = [f"<p>{escape(w('publish.matter_lead', lead=_department(wb, f.matter.lead)))} "
-                f"<a href=\"bpmn/m-{slug}.bpmn\">BPMN 2.0</a></p>"]
+                f"<a href=\"bpmn/m-{slug}.bpmn\">BPMN 2.0</a> · "
+                f"<a href=\"guide/m-{slug}.docx\">{escape(w('guide.download', fmt='Word'))}</a></p>"]
         for which, run in (("after", f.after), ("before", f.before)):
             if run is None:
                 continue

@@ -286,6 +286,7 @@ def test_the_published_site_has_a_page_per_matter_with_its_charts(cli, tmp_path)
     assert 'href="m-m1.html">开办一件事</a>' in (rel / "matters.html").read_text("utf-8")
     page = (rel / "m-m1.html").read_text("utf-8")
     assert all(f'href="p-{p}.html"' in page for p in ("reg", "lic", "fil"))
+    assert 'href="guide/m-m1.docx"' in page and (rel / "guide" / "m-m1.docx").stat().st_size > 10_000
     assert 'href="bpmn/m-m1.bpmn"' in page and 'calledElement="fil"' in (rel / "bpmn" / "m-m1.bpmn").read_text("utf-8")
     assert "全程 5 个工作日（逐个办理需 8 个）；承诺 6 个工作日" in page and "未另行承诺时限" in page
     svg = (rel / "svg" / "m-m1.svg").read_text("utf-8")
@@ -408,3 +409,36 @@ def test_a_matter_goes_out_as_bpmn_and_comes_back_as_a_proposed_change(cli, tmp_
     assert asked.exit_code == 2 and "lead" in asked.stderr
     got = cli.json("bpmn", "import-matter", str(tmp_path / "other.bpmn"), "--matter", "m9", "--lead", "d2")
     assert (got["matter"], got["lead"]) == ("m9", "d2")
+
+
+def test_a_matters_guide_and_print_pack(cli, tmp_path):
+    """The 办事指南: its lead and other departments, materials asked once, a row per part with its
+    department and stage; the print pack: both charts on one A4 page, text at 8 pt or more."""
+    import io
+
+    from docx import Document
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTPage
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(_tree(), allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    guide, pack = tmp_path / "g.docx", tmp_path / "p.pdf"
+    assert cli("matter", "m1", "--guide", str(guide), "--print", str(pack)).exit_code == 0
+    doc = Document(io.BytesIO(guide.read_bytes()))
+    facts = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
+    assert facts["牵头部门"] == "市甲局" and facts["协同部门"] == "市乙局" and facts["承诺时限"] == "6 个工作日"
+    parts = [[c.text for c in r.cells[1:4]] for r in doc.tables[1].rows[1:]]
+    assert parts == [["登记", "市甲局", "第 1 阶段"], ["许可", "市甲局", "第 2 阶段（并联）"], ["备案", "市乙局", "第 2 阶段（并联）"]]
+    assert [p.text for p in doc.paragraphs if p.style.name == "List Number"] == ["申请书", "身份证", "平面图"]
+    pages = [p for p in extract_pages(str(pack)) if isinstance(p, LTPage)]
+    chars = [c for p in pages for c in _walk(p) if isinstance(c, LTChar)]
+    text = "".join(c.get_text() for c in chars)
+    assert len(pages) == 1 and "改革前" in text and "改革后" in text and "市乙局" in text
+    assert min(c.size for c in chars) >= 8 - 0.01
+    assert cli("matter", "m1", "--guide", str(tmp_path / "g.txt")).exit_code == 2
+
+
+def _walk(node):
+    for x in node:
+        yield x
+        if hasattr(x, "__iter__"):
+            yield from _walk(x)

@@ -247,15 +247,24 @@ def _department_name(wb, dept: str | None) -> str:
 
 @main.command()
 @click.argument("matter_id", metavar="M")
+@click.option("--guide", type=click.Path(path_type=Path), default=None,
+              help="Also write its 办事指南, FILE.docx or FILE.pdf (PDF through LibreOffice).")
+@click.option("--print", "print_to", type=click.Path(path_type=Path), default=None,
+              help="Also write its print pack, FILE.pdf: its charts before and after with a title block.")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
+@click.option("--portrait", is_flag=True, help="Portrait pages for --print (default: landscape).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @guarded
-def matter(ctx, matter_id: str, as_json: bool) -> None:
+def matter(ctx, matter_id: str, guide: Path | None, print_to: Path | None, paper: str, portrait: bool,
+           as_json: bool) -> None:
     """One matter done once: its parts by stage and department, its end-to-end limit and 四减;
     exit 1 when its check finds an error."""
     from roles import actions
     from ..shapes import matter_json
     f = actions.matter(*_db(ctx), matter_id=matter_id)
+    if guide is not None or print_to is not None:
+        _matter_documents(ctx, f, guide, print_to, paper, portrait)
     if as_json:
         emit_json(matter_json(f))
     else:
@@ -284,3 +293,23 @@ def matter(ctx, matter_id: str, as_json: bool) -> None:
             click.echo(("✗ " if x.error else "! ") + x.text(lang()))
     if any(x.error for x in f.findings):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _matter_documents(ctx, f, guide: Path | None, print_to: Path | None, paper: str, portrait: bool) -> None:
+    from flows.guide import guide_docx, to_pdf
+    from flows.printing import Paper
+    from ..charts import matter_guide, matter_print
+    wb = _workbook(ctx, ())
+    if guide is not None:
+        fmt = guide.suffix.lower().lstrip(".")
+        if fmt not in ("docx", "pdf"):
+            fail(f"{guide}: write a .docx or .pdf file")
+        doc = guide_docx(*matter_guide(wb, f, lang()))
+        try:
+            _write(guide, to_pdf(doc) if fmt == "pdf" else doc)
+        except RuntimeError as e:
+            fail(str(e), EXIT_PROBLEMS)
+        click.echo(t("render.done", file=guide), err=True)
+    if print_to is not None:
+        _write(print_to, matter_print(wb, f, Paper(paper, not portrait)))
+        click.echo(t("render.done", file=print_to), err=True)
