@@ -170,6 +170,9 @@ class Step:
     #: its export: a sub-process's inner elements (abflow plans no holders inside), a multiple
     #: event's definitions (the engines see the first, `event`).
     inside: str | None = field(default=None, metadata=declare("xml", editor=False))
+    #: The responsibility item (责任事项) of a power this step carries, by its name (受理责任,
+    #: 审查责任, 决定责任 …): the power list (权责清单) answers who does each duty through it.
+    duty: str | None = field(default=None, metadata=declare("text", bpmn=True))
 
     @property
     def is_work(self) -> bool:

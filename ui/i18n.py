@@ -433,6 +433,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.minutes": ("每次分钟", "Minutes"),
     "field.per_month": ("每月次数", "Per month"),
     "field.skill": ("所需技能", "Skill"),
+    "field.duty": ("承担的责任事项", "Duty of a power"),
     "field.days": ("办理天数", "Workdays"),
     "field.days.help": ("本环节用时（工作日）；特殊环节不计入办理时限", "Workdays the step takes; special steps do not count"),
     "field.special": ("特殊环节", "Special"),

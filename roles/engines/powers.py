@@ -3,6 +3,7 @@ answered for, and its rows in the standard layout (one power per row, its respon
 accountability cases as the two lists)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flows.wording import Worded, values
@@ -29,6 +30,10 @@ class PowerFinding(Worded):
         "no-decision": ("{name}：{kind}须有作出决定的审批环节，所列环节中没有", "{name}: a {kind} needs an approval step to decide it; none is listed"),
         "no-authority": ("{name}：决定环节 {step} 的{role} {who} 不是科室负责人或副职，无权作出决定",
                          "{name}: {role} {who} of the deciding step {step} is neither head nor deputy, so has no authority to decide"),
+        "duty-unassigned": ("{name}：责任事项“{duty}”没有落实到其办理流程的任何环节",
+                            "{name}: its responsibility item '{duty}' is carried by no step of its processes"),
+        "unknown-duty": ("{name}：环节 {step} 承担的“{duty}”不是该事项的责任事项",
+                         "{name}: step {step} carries '{duty}', which is no responsibility item of it"),
     }
 
 
@@ -59,6 +64,7 @@ def check_powers(wb: Workbook) -> list[PowerFinding]:
                                         values(name=p.name, process=proc, other=other.section, section=p.section)))
         if not p.responsibilities:
             out.append(PowerFinding(p.id, "responsibilities", "no-responsibility", values(name=p.name)))
+        out += _duty_findings(wb, p)
         if not p.accountability:
             out.append(PowerFinding(p.id, "accountability", "no-accountability", values(name=p.name)))
     return out
@@ -81,13 +87,45 @@ def power_rows(wb: Workbook) -> list[tuple]:
 
 
 def _process_line(wb: Workbook, power, process_id: str) -> str:
-    """A process of a power, with the steps of it that exercise the power: 食品生产许可（scj-p05）：受理并审查材料、科长审批."""
+    """A process of a power, with the steps of it that exercise the power, each with the duty it
+    carries: 食品生产许可（scj-p05）：受理并审查材料（受理责任）、科长审批（决定责任）."""
     proc = wb.process_by_id.get(process_id)
     if proc is None:
         return process_id
-    labels = {s.id: s.label for s in proc.after.work_steps} if proc.after else {}
-    steps = [labels.get(ref.partition(":")[2], ref) for ref in power.steps if ref.partition(":")[0] == process_id]
+    steps = exercising(wb, power, process_id)
     return f"{proc.name}（{process_id}）" + (f"：{'、'.join(steps)}" if steps else "")
+
+
+def exercising(wb: Workbook, power, process_id: str) -> list[str]:
+    """The steps of a process that exercise a power, by name, each with the duty it carries:
+    受理并审查材料（受理责任）. A listed step the redesign lacks is named by its reference."""
+    proc = wb.process_by_id.get(process_id)
+    work = proc.after.work_steps if proc is not None and proc.after is not None else ()
+    labels = {s.id: s.label + (f"（{s.duty}）" if s.duty else "") for s in work}
+    return [labels.get(ref.partition(":")[2], ref) for ref in power.steps if ref.partition(":")[0] == process_id]
+
+
+def duty_name(item: str) -> str:
+    """A responsibility item's name, the words before its colon: 受理责任 of 受理责任：一次性告知…"""
+    return re.split(r"[：:]", item, maxsplit=1)[0].strip()
+
+
+def _duty_findings(wb: Workbook, power) -> list[PowerFinding]:
+    """Once any step of its processes carries one of its duties, each of its responsibility items
+    must be carried by some step, and each duty carried must be one of its items."""
+    steps = [(f"{pid}:{s.id}", s) for pid in power.processes if (proc := wb.process_by_id.get(pid)) and proc.after
+             for s in proc.after.work_steps if s.duty]
+    items = [duty_name(r) for r in power.responsibilities]
+    mine = [(ref, s) for ref, s in steps if s.duty in items]
+    if not mine:
+        return []
+    out = [PowerFinding(power.id, "responsibilities", "duty-unassigned", values(name=power.name, duty=item))
+           for item in items if item not in {s.duty for _, s in mine}]
+    # a duty of no item of this power, on a process that exercises no other power whose item it is
+    others = {duty_name(r) for q in wb.powers if q.id != power.id for r in q.responsibilities}
+    out += [PowerFinding(power.id, "steps", "unknown-duty", values(name=power.name, step=ref, duty=s.duty))
+            for ref, s in steps if s.duty not in items and s.duty not in others]
+    return out
 
 
 def _step_findings(wb: Workbook, power) -> list[PowerFinding]:

@@ -58,6 +58,7 @@ from flows.wording import Progress, Stage, values
 from roles.engines.lanes import lane_titles
 from roles.model import Approval, FiledList, Workbook
 from roles.engines.matters import MatterFigures, all_figures
+from roles.engines.powers import exercising
 from roles.formats import matter_bpmn
 from roles.engines.stats import stats
 
@@ -531,9 +532,7 @@ def _write_powers(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str])
             proc = wb.process_by_id.get(process_id)
             if proc is None or proc.after is None:
                 continue
-            labels = {s.id: s.label for s in proc.after.work_steps}
-            steps = [labels[r.partition(":")[2]] for r in q.steps
-                     if r.partition(":")[0] == process_id and r.partition(":")[2] in labels]
+            steps = exercising(wb, q, process_id)
             body.append(f"<h2><a href=\"p-{_slug(proc.id)}.html\">{escape(proc.name)}</a></h2>")
             if steps:
                 body.append(f"<p>{escape(w('publish.power_steps', steps='、'.join(steps)))}</p>")

@@ -13,7 +13,7 @@ from ui.i18n import WORDS
 
 FULL = Step("s1", "受理", "approval", ("s2", "s3"), "p1", "p2", 12.5, 30.0, "审批",
             (Branch("s2", "通过", "材料齐全"),), Shape(10, 20, 100, 80, (("s2", ((1.0, 2.0), (3.0, 4.0))),)), 2.5, True,
-            30, False, otherwise="s3", activity="service", compensates=True)
+            30, False, otherwise="s3", activity="service", compensates=True, duty="受理责任")
 #: Every field a gateway may have set, its type among them (only a gateway has one).
 GATE = Step("g1", "材料齐全？", "gateway", ("s2", "s3"), gateway="parallel")
 #: Every field an event may have: a boundary timer that runs beside its step, and one that waits.

@@ -120,7 +120,8 @@ def test_powers_are_checked_and_listed(engine, cli, tmp_path):
                                         "办理流程及行使环节", "责任事项", "追责情形"]
     assert ws["D2"].value == "食品生产许可" and ws["F2"].value == "食品安全科"
     assert ws["E2"].value == "《中华人民共和国食品安全法》第三十五条\n《食品生产许可管理办法》第二条"
-    assert ws["G2"].value == "食品生产许可（scj-p05）：受理并审查材料、科长审批"
+    assert ws["G2"].value == ("食品生产许可（scj-p05）：受理并审查材料（受理责任）、现场核查（审查责任）、科长审批（决定责任）、"
+                              "发证（送达责任）\n食品经营监督检查（scj-p06）：现场检查（事后监管责任）")
     assert ws["H2"].value.count("\n") == 4  # five responsibility items, one per line
 
 
@@ -132,8 +133,8 @@ def test_a_powers_steps_are_its_processes_and_its_decision_is_taken_with_authori
     q1 = wb.powers[0]
     found = lambda power: [(f.key, f.text("zh")) for f in check_powers(dataclasses.replace(wb, powers=(power,)))]  # noqa: E731
     assert found(q1) == []
-    assert found(dataclasses.replace(q1, steps=("scj-p05:s1", "scj-p06:s2"))) == [
-        ("unknown-step", "食品生产许可：环节 scj-p06:s2 不是其办理流程改革后的环节"),
+    assert found(dataclasses.replace(q1, steps=("scj-p05:s1", "scj-p07:s1"))) == [
+        ("unknown-step", "食品生产许可：环节 scj-p07:s1 不是其办理流程改革后的环节"),
         ("no-decision", "食品生产许可：行政许可须有作出决定的审批环节，所列环节中没有")]
     p5 = wb.process_by_id["scj-p05"]
     staffed = dataclasses.replace(p5.after, steps=tuple(dataclasses.replace(s, b="sc12") if s.id == "s3" else s
@@ -142,6 +143,27 @@ def test_a_powers_steps_are_its_processes_and_its_decision_is_taken_with_authori
                                                     for p in wb.processes), powers=(q1,))
     assert [(f.key, f.text("zh")) for f in check_powers(moved)] == [
         ("no-authority", "食品生产许可：决定环节 scj-p05:s3 的B 田甜 不是科室负责人或副职，无权作出决定")]
+
+
+def test_each_responsibility_item_of_a_power_is_carried_by_a_step():
+    """食品生产许可's five items are each carried by a step of scj-p05 or scj-p06 (受理, 审查, 决定,
+    送达; 事后监管 by the inspection): nothing to say. A step that no longer carries 事后监管责任
+    leaves that item to nobody; a duty named wrong is no item of the power."""
+    wb = demo_workbook(dt.date(2026, 11, 25))
+    q1 = wb.powers[0]
+
+    def with_duty(step: str, duty: str | None) -> list[tuple[str, str]]:
+        p6 = wb.process_by_id["scj-p06"]
+        after = dataclasses.replace(p6.after, steps=tuple(dataclasses.replace(s, duty=duty) if s.id == step else s
+                                                          for s in p6.after.steps))
+        changed = dataclasses.replace(wb, processes=tuple(dataclasses.replace(p, after=after) if p is p6 else p
+                                                          for p in wb.processes), powers=(q1,))
+        return [(f.key, f.text("zh")) for f in check_powers(changed)]
+    assert with_duty("s2", "事后监管责任") == []
+    assert with_duty("s2", None) == [("duty-unassigned", "食品生产许可：责任事项“事后监管责任”没有落实到其办理流程的任何环节")]
+    assert with_duty("s2", "监管责任") == [
+        ("duty-unassigned", "食品生产许可：责任事项“事后监管责任”没有落实到其办理流程的任何环节"),
+        ("unknown-duty", "食品生产许可：环节 scj-p06:s2 承担的“监管责任”不是该事项的责任事项")]
 
 
 def test_the_excel_report_has_a_sheet_per_level_with_chinese_headers(engine, cli, tmp_path):

@@ -148,7 +148,8 @@ def test_the_site_shows_four_cuts_and_a_guide_for_each_service_matter(engine, cl
     power = (rel / "q-scj-q1.html").read_text("utf-8")
     assert "《食品生产许可管理办法》第二条" in power and 'href="p-scj-p05.html"' in power
     assert 'src="svg/scj-p05.svg"' in power and (rel / "svg" / "scj-p05.svg").exists()
-    assert "行使该事项的环节：受理并审查材料、科长审批" in power and "追责情形" in power
+    assert "行使该事项的环节：受理并审查材料（受理责任）、现场核查（审查责任）、科长审批（决定责任）、发证（送达责任）" in power \
+        and "追责情形" in power
     found = json.loads((rel / "search.json").read_text("utf-8"))
     assert {"text": "食品生产许可 · 行政许可 · 食品安全科 · 市市场监督管理局", "href": "q-scj-q1.html"} in found
 
