@@ -197,8 +197,9 @@ POWER_CHANGES = ("added", "cancelled", "devolved", "changed")
 @dataclass(frozen=True)
 class PowerChange:
     """One change to the power list, by the document that made it (文件依据) and its date. A
-    cancelled or devolved power leaves the current list; the change keeps what it was. Kept in
-    the database only (not in workbook files), by id."""
+    cancelled or devolved power leaves the current list; the change keeps what it was. Where the
+    department's changes are reviewed it waits for the office or the department's leader (never
+    its author) before it is made. Kept in the database only (not in workbook files), by id."""
 
     id: int
     power: str
@@ -208,9 +209,13 @@ class PowerChange:
     date: dt.date
     note: str = ""
     recorded_by: str = ""
+    #: One of CHANGE_STATES: a change waiting for review leaves the list as it was.
+    state: str = "approved"
+    decider: str | None = None
+    decision: str | None = None   # the reviewer's note
 
 
-#: A proposed change's states: waiting for a decision, sent back to its author, live.
+#: A proposed change's states: waiting for a decision, sent back to its author, made.
 CHANGE_STATES = ("submitted", "returned", "approved")
 
 

@@ -355,6 +355,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "saturation.ok": ("适中", "fine"),
     "saturation.unknown": ("无工时数据", "no figures"),
     "powers.changed": ("已登记：{kind} {name}，依据 {document}（{date}）。", "Recorded: {name} {kind}, by {document} ({date})."),
+    "powers.submitted": ("已提交审核（#{id}）：{kind} {name}，依据 {document}（{date}）。部门分管领导或编办另一人批准后生效。",
+                         "Submitted (#{id}): {name} {kind}, by {document} ({date}). It is made once the department's "
+                         "leader or another of the office approves it."),
+    "powers.returned": ("已退回 #{id}：{name}。", "Returned #{id}: {name}."),
+    "powers.state.submitted": ("待审核", "waiting for review"),
+    "powers.state.returned": ("已退回", "returned"),
     "powers.kind.added": ("新增", "added"),
     "powers.kind.cancelled": ("取消", "cancelled"),
     "powers.kind.devolved": ("下放", "devolved"),

@@ -44,7 +44,7 @@ _WHERE = {
     "one_thing": ("MatterChange", "MatterFigures", "decide_matter_change", "import_matter_bpmn", "matter", "matter_bpmn",
                 "matter_changes", "matter_overrun", "matters", "may_change_matter", "may_decide_matter",
                 "propose_matter"),
-    "reform": ("change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx",
+    "reform": ("change_power", "check", "consolidation", "decide_power_change", "power_changes", "power_findings", "powers_xlsx",
                "reform_resilience", "report_xlsx",
                "saturation",
                "set_exemptions", "stats"),

@@ -16,12 +16,15 @@ from roles.storage import organisation, power_changes as power_history
 from roles.storage.database import Database
 from flows import limits
 from flows.model import VERSIONS
-from flows.errors import BadInput, Problem
+from flows.errors import BadInput, PermissionDenied, Problem
+
+from roles.actor import approves
 
 from .access import Account, require_office, whole, within
+from .review import COMMENT_CHARS, review_required
 from .coverage import check_range, department
 
-__all__ = ["change_power", "check", "consolidation", "power_changes", "power_findings", "powers_xlsx", "reform_resilience",
+__all__ = ["change_power", "check", "consolidation", "decide_power_change", "power_changes", "power_findings", "powers_xlsx", "reform_resilience",
            "report_xlsx", "saturation", "set_exemptions", "stats"]
 
 
@@ -95,14 +98,17 @@ def powers_xlsx(db: Database, actor: Account, *, since: dt.date | None = None) -
     `since`, a second sheet of the changes made since that day (两单's 动态调整)."""
     whole(actor, "the city's list of powers")
     out = io.BytesIO()
-    write_powers(db.workbook(("after",)), out, None if since is None else power_changes(db, actor, since=since))
+    made = None if since is None else [c for c in power_changes(db, actor, since=since) if c.state == "approved"]
+    write_powers(db.workbook(("after",)), out, made)
     return out.getvalue()
 
 
 def change_power(db: Database, actor: Account, *, power_id: str, kind: str, document: str, date: dt.date,
                  note: str = "") -> PowerChange:
     """Record a change to the power list by the document that made it (the office's): a power
-    added, cancelled, devolved (下放) or changed; a cancelled or devolved one leaves the list."""
+    added, cancelled, devolved (下放) or changed; a cancelled or devolved one leaves the list. Where
+    the power's department reviews its changes it waits for the leader in charge of it or another
+    of the office (`decide_power_change`), the list as it was."""
     require_office(actor, "change the list of powers")
     if kind not in POWER_CHANGES:
         raise BadInput(f"kind: must be one of {', '.join(POWER_CHANGES)}, not {limits.short(kind)}")
@@ -110,12 +116,32 @@ def change_power(db: Database, actor: Account, *, power_id: str, kind: str, docu
         raise BadInput("document: the document that makes the change (文件依据) is required")
     if problem := limits.date_problem(date):
         raise BadInput(f"date: {problem}")
+    power = next((p for p in db.workbook(()).powers if p.id == power_id), None)
+    live = power is None or not review_required(db, power.department)  # no power: record says NotFound
     with db.write(actor) as tx:
-        return power_history.record(tx, power_id, kind, document.strip()[:200], date, note.strip()[:500])
+        return power_history.record(tx, power_id, kind, document.strip()[:200], date, note.strip()[:500], live)
+
+
+def decide_power_change(db: Database, actor: Account, *, change_id: int, approve: bool, note: str = "") -> PowerChange:
+    """Approve a change of the power list waiting for review (it is made) or return it with a note:
+    the office or the leader in charge of the power's department, never the change's author."""
+    change = power_history.change_of(db.engine, change_id)
+    power = next((p for p in db.workbook(()).powers if p.id == change.power), None)
+    if change.recorded_by == actor.username or not approves(actor, power.department if power else None):
+        raise PermissionDenied(f"{actor.username}: only the office or the leader in charge of the power's department "
+                               "decides a change of the list, and never its author")
+    note = note.strip()
+    if not approve and not note:
+        raise BadInput([Problem("review", "note", None, "note", "a return says why: give a note")])
+    if problem := limits.text_problem(note, COMMENT_CHARS):
+        raise BadInput([Problem("review", "note", None, "note", problem)])
+    with db.write(actor) as tx:
+        return power_history.decide(tx, change_id, approve, note or None)
 
 
 def power_changes(db: Database, actor: Account, *, since: dt.date | None = None) -> list[PowerChange]:
-    """The list's changes, oldest first (since a day, when given)."""
+    """The list's changes, oldest first (since a day, when given), those waiting for review and
+    returned among them."""
     whole(actor, "the city's list of powers")
     return power_history.changes(db.engine, since)
 

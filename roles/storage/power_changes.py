@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
-from flows.errors import NotFound
+from flows.errors import Conflict, NotFound
 from roles.actor import username
 from roles.model import Power, PowerChange
 from roles.storage.bulk import table_of
@@ -25,25 +25,68 @@ if TYPE_CHECKING:
 LEAVING = ("cancelled", "devolved")
 
 
-def record(tx: Writing, power_id: str, kind: str, document: str, date: dt.date, note: str) -> PowerChange:
-    """Record a change of the power `power_id` (on the list now); a cancelled or devolved one is
-    taken off the list in the same unit of work."""
+def record(tx: Writing, power_id: str, kind: str, document: str, date: dt.date, note: str, live: bool = True
+           ) -> PowerChange:
+    """Record a change of the power `power_id` (on the list now). `live` makes it at once (a
+    cancelled or devolved power taken off the list in the same unit of work); else it waits for
+    review, the list as it was. Conflict while another change of the power waits."""
     s = tx.session
     row = s.get(PowerRow, power_id)
     if row is None:
         raise NotFound("power", power_id, "the list of powers")
+    if s.scalar(select(func.count()).select_from(PowerChangeRow).where(
+            col(PowerChangeRow.power_id) == power_id, col(PowerChangeRow.state) == "submitted")):
+        raise Conflict(f"power {power_id}: a change of it waits for review already")
     power = entity_of(Power, {c: getattr(row, c) for c in table_of(PowerRow).c.keys()})
     was = row_of(power)  # its columns, lists as lists: JSON as it stands
+    now = dt.datetime.now(dt.timezone.utc)
     change = PowerChangeRow(power_id=power_id, name=power.name, kind=kind, document=document, date=date, note=note,
-                            was=was, recorded_by=username(tx.actor), recorded_at=dt.datetime.now(dt.timezone.utc))
+                            was=was, recorded_by=username(tx.actor), recorded_at=now,
+                            state="approved" if live else "submitted", decided_at=now if live else None)
     s.add(change)
-    if kind in LEAVING:
-        s.execute(delete(PowerRow).where(col(PowerRow.id) == power_id))
+    if live:
+        _make(s, change)
     s.flush()
-    tx.record(f"powers.{kind}", power_id, was if kind in LEAVING else None,
-              {"document": document, "date": str(date)} | ({"note": note} if note else {}))
+    tx.record(f"powers.{kind}" if live else "powers.propose", power_id, was if live and kind in LEAVING else None,
+              {"document": document, "date": str(date)} | ({"note": note} if note else {}) | ({} if live else {"kind": kind}))
     bump(s)
     return _change(change)
+
+
+def decide(tx: Writing, change_id: int, approve: bool, note: str | None) -> PowerChange:
+    """Approve a change waiting for review (it is made now) or return it to its author."""
+    s = tx.session
+    change = s.get(PowerChangeRow, change_id, with_for_update=True)
+    if change is None:
+        raise NotFound("change", str(change_id), "the changes of the power list")
+    if change.state != "submitted":
+        raise Conflict(f"change {change_id} of power {change.power_id} was {change.state} already")
+    if approve:
+        if s.get(PowerRow, change.power_id) is None:
+            raise Conflict(f"power {change.power_id} is no longer on the list: return the change")
+        _make(s, change)
+    change.state, change.decider, change.decision = ("approved" if approve else "returned"), username(tx.actor), note
+    change.decided_at = dt.datetime.now(dt.timezone.utc)
+    s.add(change)
+    s.flush()
+    tx.record(f"powers.{change.kind}" if approve else "powers.return", change.power_id,
+              change.was if approve and change.kind in LEAVING else None,
+              {"change": change_id} | ({"note": note} if note else {}))
+    bump(s)
+    return _change(change)
+
+
+def _make(s: Session, change: PowerChangeRow) -> None:
+    if change.kind in LEAVING:
+        s.execute(delete(PowerRow).where(col(PowerRow.id) == change.power_id))
+
+
+def change_of(engine: Engine, change_id: int) -> PowerChange:
+    with Session(engine) as s:
+        row = s.get(PowerChangeRow, change_id)
+        if row is None:
+            raise NotFound("change", str(change_id), "the changes of the power list")
+        return _change(row)
 
 
 def changes(engine: Engine, since: dt.date | None = None) -> list[PowerChange]:
@@ -56,4 +99,5 @@ def changes(engine: Engine, since: dt.date | None = None) -> list[PowerChange]:
 
 
 def _change(r: PowerChangeRow) -> PowerChange:
-    return PowerChange(int(r.id or 0), r.power_id, r.name, r.kind, r.document, r.date, r.note, r.recorded_by)
+    return PowerChange(int(r.id or 0), r.power_id, r.name, r.kind, r.document, r.date, r.note, r.recorded_by,
+                       r.state, r.decider, r.decision)

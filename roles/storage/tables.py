@@ -111,6 +111,11 @@ class PowerChangeRow(SQLModel, table=True):
     was: dict | None = Field(default=None, sa_column=Column(JSON))
     recorded_by: str
     recorded_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    #: "submitted" (waiting for review: the list as it was), "approved" (on the list) or "returned"
+    state: str = "approved"
+    decider: str | None = None
+    decided_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    decision: str | None = None    # the reviewer's note
 
 
 class StandInRow(SQLModel, table=True):

@@ -252,3 +252,39 @@ def test_the_power_list_keeps_its_changes_and_exports_them_since_a_day(engine, c
     with engine.connect() as c:
         from sqlalchemy import text
         assert c.execute(text("SELECT count(*) FROM audit WHERE action = 'powers.devolved'")).scalar() == 1
+
+
+def test_a_change_of_the_power_list_waits_for_review_where_the_department_reviews_its_changes(engine, cli, tmp_path):
+    """With accounts, 市场监管局's changes are reviewed: the office records 产品质量监督抽查 devolved,
+    it stays on the list until the department's leader approves it; the office's author may not
+    approve it; a returned change says why and changes nothing."""
+    from roles import actions
+    from roles.actor import Account
+    from roles.storage.accounts import add_account
+    from ..conftest import _database
+    save_workbook(engine, demo_workbook(dt.date(2026, 11, 25)), user=TESTER)
+    add_account(engine, "leader-scj", "leader-password-1", "leader", None, by=TESTER, leads="scj")
+    db = _database(engine)
+    leader = Account("leader-scj", "leader", leads="scj")
+    on_list = lambda: [p.id for p in actions.workbook(db, TESTER, versions=()).powers]  # noqa: E731
+    made = actions.change_power(db, TESTER, power_id="scj-q3", kind="devolved", document="市编委〔2026〕12 号",
+                                date=dt.date(2026, 12, 1))
+    assert made.state == "submitted" and "scj-q3" in on_list()
+    with pytest.raises(actions.Conflict):  # one change of a power waits at a time
+        actions.change_power(db, TESTER, power_id="scj-q3", kind="cancelled", document="x", date=dt.date(2026, 12, 2))
+    for who in (TESTER, Account("leader-rsj", "leader", leads="rsj")):
+        with pytest.raises(actions.PermissionDenied):
+            actions.decide_power_change(db, who, change_id=made.id, approve=True)
+    assert cli("powers", "export", str(tmp_path / "p.xlsx"), "--since", "2026-11-01").exit_code == 0
+    assert load_workbook(tmp_path / "p.xlsx")["动态调整"].max_row == 1  # waiting: not a change of the list yet
+    done = actions.decide_power_change(db, leader, change_id=made.id, approve=True, note="同意")
+    assert (done.state, done.decider, done.decision) == ("approved", "leader-scj", "同意") and "scj-q3" not in on_list()
+    back = actions.change_power(db, TESTER, power_id="scj-q1", kind="changed", document="市政府令第 3 号",
+                                date=dt.date(2026, 12, 3))
+    with pytest.raises(actions.BadInput):
+        actions.decide_power_change(db, leader, change_id=back.id, approve=False)
+    assert actions.decide_power_change(db, leader, change_id=back.id, approve=False, note="文号有误").state == "returned"
+    history = cli.json("powers", "history")["changes"]
+    assert [(c["power"], c["state"], c["decider"]) for c in history] == [
+        ("scj-q3", "approved", "leader-scj"), ("scj-q1", "returned", "leader-scj")]
+    assert "［已退回］" in cli("powers", "history").output

@@ -180,8 +180,34 @@ def powers_change(ctx, power: str, kind: str, document: str, day: dt.date, note:
     """Record a change to the power list by its document and date (the office's)."""
     from roles import actions
     made = actions.change_power(*_db(ctx), power_id=power, kind=kind, document=document, date=day, note=note)
-    click.echo(t("powers.changed", name=made.name, kind=t(f"powers.kind.{kind}"), document=made.document,
-                 date=made.date))
+    click.echo(t("powers.changed" if made.state == "approved" else "powers.submitted", name=made.name,
+                 kind=t(f"powers.kind.{kind}"), document=made.document, date=made.date, id=made.id))
+
+
+@powers.command("approve")
+@click.argument("change_id", metavar="ID", type=int)
+@click.option("--note", default="")
+@click.pass_context
+@guarded
+def powers_approve(ctx, change_id: int, note: str) -> None:
+    """Approve a change of the list waiting for review: it is made (the office or the leader in
+    charge of the power's department, never its author)."""
+    from roles import actions
+    done = actions.decide_power_change(*_db(ctx), change_id=change_id, approve=True, note=note)
+    click.echo(t("powers.changed", name=done.name, kind=t(f"powers.kind.{done.kind}"), document=done.document,
+                 date=done.date))
+
+
+@powers.command("return")
+@click.argument("change_id", metavar="ID", type=int)
+@click.option("--note", required=True, help="Why it goes back to its author.")
+@click.pass_context
+@guarded
+def powers_return(ctx, change_id: int, note: str) -> None:
+    """Return a change of the list waiting for review to its author, saying why."""
+    from roles import actions
+    done = actions.decide_power_change(*_db(ctx), change_id=change_id, approve=False, note=note)
+    click.echo(t("powers.returned", name=done.name, id=done.id))
 
 
 @powers.command("history")
@@ -195,11 +221,13 @@ def powers_history(ctx, since: dt.date | None, as_json: bool) -> None:
     found = actions.power_changes(*_db(ctx), since=since)
     if as_json:
         emit_json({"changes": [{"id": c.id, "power": c.power, "name": c.name, "kind": c.kind, "document": c.document,
-                                "date": c.date.isoformat(), "note": c.note, "recorded_by": c.recorded_by}
-                               for c in found]})
+                                "date": c.date.isoformat(), "note": c.note, "recorded_by": c.recorded_by,
+                                "state": c.state, "decider": c.decider, "decision": c.decision} for c in found]})
         return
     for c in found:
-        click.echo(f"{c.date} {t(f'powers.kind.{c.kind}')} {c.name}（{c.power}）：{c.document}" + (f"；{c.note}" if c.note else ""))
+        state = "" if c.state == "approved" else f"［{t('powers.state.' + c.state)}］"
+        click.echo(f"#{c.id} {c.date} {t(f'powers.kind.{c.kind}')} {c.name}（{c.power}）：{c.document}"
+                   + (f"；{c.note}" if c.note else "") + state)
 
 
 def _was_now(pair: list, unit: str = "") -> str:
