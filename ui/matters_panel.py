@@ -32,7 +32,7 @@ def show(wb: Workbook, lg: str) -> None:
     if flash := st.session_state.pop("m_flash", None):
         st.success(plain(flash))
     found = actions.matters(db(), account())
-    _decisions(wb, lg)
+    decisions(wb, lg)
     if not found:
         st.info(plain(t("matters.none", lg)))
     else:
@@ -132,7 +132,7 @@ def _form(wb: Workbook, lg: str, live: Matter | None) -> None:
     st.rerun()
 
 
-def _decisions(wb: Workbook, lg: str) -> None:
+def decisions(wb: Workbook, lg: str) -> None:
     """Changes of matters waiting for the signed-in person's decision: approve, or return with a note."""
     me = account()
     waiting = [c for c in actions.matter_changes(db(), me) if c.state == "submitted" and actions.may_decide_matter(me, c)]

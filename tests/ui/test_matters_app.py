@@ -41,6 +41,9 @@ def test_a_head_changes_a_matter_and_the_leader_approves_it(cli, engine, db_url,
     assert actions.matter(db, TESTER, matter_id="m1").matter.promised_days == 6  # not live yet
     assert any("正在审核" in shown(i) for i in at.info)
 
+    review = signed_in(AppTest.from_file(APP, default_timeout=60), "leader-d1", "leader-d1-password-1")
+    review.switch_page("views/review.py").run()  # the leader finds it with the other changes to decide
+    assert not review.exception and any("待您审核：开办一件事（m1）" in m.value for m in review.markdown)
     at = _reform(monkeypatch, db_url, "leader-d1")
     assert any("待您审核" in m.value for m in at.markdown)
     next(b for b in at.button if b.label == "批准生效").click().run()

@@ -9,6 +9,7 @@ import streamlit as st
 
 from flows.render import diff_dot, render
 from roles import actions, clock
+from ui import matters_panel
 from ui.cells import show_table
 from ui.charts import change_rows, chart_labels, svg_image
 from ui.i18n import process_label, t
@@ -27,6 +28,10 @@ view = st.radio(t("review.view", lg), list(views), format_func=views.__getitem__
 shown = {"waiting": waiting, "mine": mine, "all": found}[view]
 if flash := st.session_state.pop("r_flash", None):
     st.success(plain(flash))
+# Changes of matters done once wait here too, whatever the view, for the lead department's leader.
+if flash := st.session_state.pop("m_flash", None):
+    st.success(plain(flash))
+matters_panel.decisions(index, lg)
 
 
 def stamp(moment) -> str:
