@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,7 +25,8 @@ from roles.notify.digest import DigestWords, compose_digest, week_of
 from roles.notify.notices import Notice, NoticeWords, compose
 from roles.storage.engines import Engine
 from roles.storage.handovers import Handover
-from roles.notify.review_notices import compose_reviews, waiting_for
+from roles.notify.review_notices import compose_reviews, matters_waiting_for, waiting_for
+from roles.storage.matters import changes as matter_changes
 from roles.storage.accounts import all_accounts
 from roles.storage.organisation import load
 from roles.storage.reviews import reviews
@@ -67,13 +69,17 @@ def _review_notices(engine: Engine, wb, day: dt.date, words: NoticeWords, recipi
     while not cal.is_workday(since) and since > day - dt.timedelta(days=30):
         since -= dt.timedelta(days=1)
     people = [a for a, off in all_accounts(engine) if not off]
-    return compose_reviews(day, since, reviews(engine), people, wb, words, local, recipients)
+    return compose_reviews(day, since, reviews(engine), people, wb, words, local, recipients,
+                           matters=matter_changes(engine))
 
 
 def waiting_reviews(engine: Engine, wb) -> dict[str, int]:
-    """Each reviewer (person): how many submissions wait for them; the weekly digest counts them."""
-    return {p: len(r) for p, r in waiting_for(reviews(engine), [a for a, off in all_accounts(engine) if not off],
-                                             wb).items()}
+    """Each reviewer (person): how many submissions wait for them, of processes and of matters done
+    once; the weekly digest counts them."""
+    people = [a for a, off in all_accounts(engine) if not off]
+    counted = Counter({p: len(r) for p, r in waiting_for(reviews(engine), people, wb).items()})
+    counted.update({p: len(c) for p, c in matters_waiting_for(matter_changes(engine), people).items()})
+    return dict(counted)
 
 
 def run_weekly(engine: Engine, day: dt.date, words: DigestWords, handovers: Iterable[Handover],

@@ -32,6 +32,7 @@ class NoticeWords:
     review_returned: str  # {process} {approver} {at} {said}
     review_holders: str
     review_process: str
+    review_matter: str
     review_comments: str  # {n}
     review_comment: str   # {who} {process} {text}
     standin_asked: str    # {person} {start} {end} {by} {id}
@@ -78,6 +79,7 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
     "review_returned": ("{process}：{approver} 退回（{at}）：{said}", "{process}: returned by {approver} ({at}): {said}"),
     "review_holders": ("AB角调整", "A/B change"),
     "review_process": ("流程再造", "redesign"),
+    "review_matter": ("一件事", "matter done once"),
     "review_comments": ("您的草稿收到 {n} 条意见：", "{n} comment(s) on your drafts:"),
     "review_comment": ("{who} 对 {process}：{text}", "{who} on {process}: {text}"),
     "standin_asked": ("{by} 请您在 {person} 离岗期间（{start} 至 {end}）代岗，请在“今日在岗”页接受或拒绝（编号 {id}）",

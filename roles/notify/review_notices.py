@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from roles.actor import Account, approves
-from roles.model import Workbook
+from roles.model import MatterChange, Workbook
 from roles.notify.notices import Notice, NoticeKind, NoticeWords
 from roles.storage.reviews import Review
 
@@ -28,18 +28,34 @@ def waiting_for(reviews: Iterable[Review], accounts: Iterable[Account], wb: Work
     return out
 
 
+def matters_waiting_for(changes: Iterable[MatterChange], accounts: Iterable[Account]) -> dict[str, list[MatterChange]]:
+    """Each person whose account may decide a change of a matter done once: those waiting, not their own."""
+    pending = [c for c in changes if c.state == "submitted"]
+    out: dict[str, list[MatterChange]] = {}
+    for acc in accounts:
+        mine = [c for c in pending if acc.person and c.author != acc.username and approves(acc, c.proposed.lead)]
+        if mine:
+            out.setdefault(acc.person or "", []).extend(mine)
+    return out
+
+
 def compose_reviews(day: dt.date, since: dt.date, reviews: list[Review], accounts: list[Account], wb: Workbook,
-                    words: NoticeWords, local, recipients: set[str] | None = None) -> list[Notice]:
-    """One notice per person: what waits for their review, and what of theirs was decided on or
-    after `since` (the last workday) and before `day`. `local` turns a stored moment into the
-    office's time."""
+                    words: NoticeWords, local, recipients: set[str] | None = None,
+                    matters: Iterable[MatterChange] = ()) -> list[Notice]:
+    """One notice per person: what waits for their review (changes of processes and of matters done
+    once), and what of theirs was decided on or after `since` (the last workday) and before `day`.
+    `local` turns a stored moment into the office's time."""
     name = lambda pid: wb.process_by_id[pid].name if pid in wb.process_by_id else pid  # noqa: E731
     at = lambda moment: f"{local(moment):%m-%d %H:%M}"  # noqa: E731
-    lines: dict[str, list[str]] = {}
+    items: dict[str, list[str]] = {}
     for person, waiting in waiting_for(reviews, accounts, wb).items():
-        lines[person] = [words.review_waiting.format(n=len(waiting))] + [
-            "  " + words.review_item.format(process=name(r.process), kind=getattr(words, f"review_{r.kind}"),
-                                            author=r.author, at=at(r.submitted)) for r in waiting]
+        items[person] = ["  " + words.review_item.format(process=name(r.process), kind=getattr(words, f"review_{r.kind}"),
+                                                         author=r.author, at=at(r.submitted)) for r in waiting]
+    for person, changes in matters_waiting_for(matters, accounts).items():
+        items.setdefault(person, []).extend(
+            "  " + words.review_item.format(process=c.proposed.name, kind=words.review_matter, author=c.author,
+                                            at=at(c.submitted_at)) for c in changes)
+    lines: dict[str, list[str]] = {person: [words.review_waiting.format(n=len(told)), *told] for person, told in items.items()}
     person_of = {a.username: p for a in accounts if (p := a.person)}
     decided: dict[str, list[str]] = {}
     for r in reviews:

@@ -72,3 +72,15 @@ def test_the_weekly_digest_counts_what_waits(contacts):
     [head] = [n for n in compose_digest(wb, DAY, DigestWords.of("zh"), [], ["bb06"], reviews_waiting=waiting)
               if n.recipient == "bb06"]
     assert head.body.startswith("待您审核的修改 1 项")
+
+
+def test_a_change_of_a_matter_waits_in_the_same_notice_and_digest(contacts, webhook):
+    """A new matter led by bb, proposed by the office: the department's leader is told beside the
+    process review, and the digest counts both."""
+    from roles.model import Matter
+    db = _submitted(contacts)
+    actions.propose_matter(db, TESTER, matter=Matter("m1", "编办一件事", "bb", (("bb-p1",),)), expected=None)
+    run_daily(contacts, DAY, 3, NoticeWords.of("zh"))
+    [told] = [p for p in webhook.received if p["title"] == "审核事项 2 项"]
+    assert "待您审核 2 项" in told["message"] and "编办一件事（一件事，tester 提交" in told["message"]
+    assert waiting_reviews(contacts, load(contacts, ("after",))) == {"bb06": 2}
