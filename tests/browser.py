@@ -18,13 +18,36 @@ def require_browser() -> None:
     require(CHROMIUM is not None and importlib.util.find_spec("playwright") is not None, "Chromium and Playwright")
 
 
-def settle(page) -> None:
-    """Wait until the app has finished the run a widget started (its running indicator is gone):
-    a click that lands during that run is lost, or acts on the page as it was."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000)
-    # and every element drawn: a screenshot or a check taken earlier sees grey placeholders
-    page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
+#: The app's own word that a run is over (ui.state.run_drawn writes it last, numbered): a run the
+#: page has not seen settle yet, drawn whole, no element of it stale, the running indicator gone.
+_SETTLED = """(started) => {
+    const mark = document.querySelector("[data-testid='abflow-ran']");
+    if (!mark || mark.closest("[data-stale='true']") || document.querySelector("[data-testid='stStatusWidget']")
+        || document.querySelector("[data-testid='stSkeleton']")) return false;
+    const run = mark.dataset.run;
+    if (started && window.__abflowSettled === run) return false;
+    window.__abflowSettled = run;
+    return true;
+}"""
+
+
+def settle(page, started: bool = True) -> None:
+    """Wait until the app has finished the run the last action started: a click that lands during
+    that run is lost, or acts on the page as it was. It waits for a run newer than the one the last
+    settle saw (a new page load starts counting afresh); with `started` false, for the page to be
+    drawn whole, when no action started a run. It waits for the app, never for time."""
+    page.wait_for_function(_SETTLED, arg=started, timeout=60_000)
+
+
+def pick(page, label: str) -> None:
+    """Choose the radio option `label` (the last of that name on the page) and wait for the run the
+    choice starts; an option chosen already starts none, and is left as it is."""
+    radio = page.get_by_role("radio", name=label, exact=True).last
+    radio.wait_for(state="attached", timeout=60_000)
+    if radio.is_checked():
+        return
+    page.get_by_text(label, exact=True).last.click(timeout=60_000)
+    settle(page)
 
 
 #: Whether a flowchart on the page (an SVG image) writes `text`, on the step named `step` if given.
@@ -52,7 +75,7 @@ def download(page, button: str, target: Path, tries: int = 3) -> Path:
     waiting for the browser's download event, never for a time."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     for attempt in range(tries):
-        settle(page)
+        settle(page, started=False)  # drawn whole: the button a click needs is the one that stays
         try:
             with page.expect_download(timeout=60_000) as done:
                 page.get_by_role("button", name=button).click(timeout=60_000)  # enabled once its run is over, however busy

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from ..browser import ABFLOW, CHROMIUM, chart_says, download, require_browser, serving, settle
+from ..browser import ABFLOW, CHROMIUM, chart_says, download, pick, require_browser, serving, settle
 from ..conftest import ROOT
 
 
@@ -107,18 +107,9 @@ def test_a_printed_sheet_is_a4_with_text_at_8_pt_or_more(server, page, tmp_path)
     page.goto(f"{server}/flowchart")
     page.locator("img[src^='data:image/svg+xml']").wait_for(timeout=60_000)
     settle(page)
-    for _ in range(3):  # a click landing during a run is lost: made again until the sheet is drawn
-        page.get_by_text("改革前后对照").first.click()
-        if chart_says(page, None, "改革前 ·", timeout=30_000):
-            break
-    else:
-        raise AssertionError("the before/after sheet was never drawn")
-    settle(page)
-    page.get_by_text("纵向").last.click(timeout=60_000)  # enabled once the sheet's run is over, however busy the machine
-    page.get_by_role("radio", name="纵向").last.wait_for(state="attached")
-    page.wait_for_function("[...document.querySelectorAll('input[type=radio]')].some(r => r.checked && "
-                           "!r.disabled && r.closest('label')?.innerText.includes('纵向'))", timeout=60_000)
-    settle(page)
+    pick(page, "改革前后对照")
+    assert chart_says(page, None, "改革前 ·")
+    pick(page, "纵向")
     pdf = download(page, "下载打印版 PDF", tmp_path / "sheet.pdf")
     read = pages(pdf.read_bytes())
     sizes = [(round(w), round(h)) for (w, h), _, _ in read]
