@@ -213,6 +213,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "overrun.col.worst": ("最多超期（工作日）", "Worst (workdays)"),
     "overrun.col.late_starts": ("超期案件的受理日", "Late cases started"),
     "overrun.col.person": ("人员", "Person"),
+    "overrun.col.department": ("部门", "Department"),
     "overrun.col.from": ("自", "From"),
     "overrun.col.to": ("至", "To"),
     "gaps.title": ("{start} 至 {end} 的空缺", "Gaps from {start} to {end}"),

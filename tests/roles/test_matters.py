@@ -233,7 +233,8 @@ def test_matters_are_kept_by_the_database_and_replaced_with_their_lead(cli, tmp_
     assert late["matter"] == "m1"
     (entry,) = late["processes"]
     assert [(c["start"], c["over"]) for c in entry["late_cases"]] == [("2026-11-30", 1)]
-    assert [a["person"] for a in late["absences"]] == ["q1", "q2", "q3"]
+    assert [(a["person"], a["department"]) for a in late["absences"]] == [("q1", "d2"), ("q2", "d2"), ("q3", "d2")]
+    assert "市乙局" in cli("overrun", "--from", "2026-11-30", "--to", "2026-12-04", "--matter", "m1").output
     text = cli("matter", "m1").output
     assert "开办一件事（m1），牵头部门：市甲局" in text and "并联" in text
     # d2 again, without 备案: d1's matter stays, and names the part it lost.

@@ -175,8 +175,9 @@ def whatif(ctx, person: str, start: dt.date, end: dt.date, start_half: str | Non
         _print_gaps(wb, t("whatif.title", person=person_label(wb, person), start=start, end=end), added)
 
 
-def overrun_json(report) -> dict:
-    """`abflow overrun --json` (cli spec), with each late case and the absences that cause it."""
+def overrun_json(report, wb=None) -> dict:
+    """`abflow overrun --json` (cli spec), with each late case and the absences that cause it (and,
+    with the workbook `wb`, each absent person's department: a matter's run through several)."""
     def days(x: float):
         return int(x) if float(x).is_integer() else x
     return {"from": report.start.isoformat(), "to": report.end.isoformat(),
@@ -188,6 +189,7 @@ def overrun_json(report) -> dict:
                           for p in report.processes],
             "absences": [{"person": a.person, "start": a.start.isoformat(), "end": a.end.isoformat(),
                           "reason": a.reason, "late_cases": n}
+                         | ({"department": wb.department_of_person(a.person)} if wb is not None else {})
                          for a, n in zip(report.absences, report.late_cases_of(), strict=True)]}
 
 
@@ -205,7 +207,7 @@ def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: 
     else:
         report = actions.matter_overrun(*_db(ctx), matter_id=matter_id, start=start, end=end)
     if as_json:
-        emit_json(overrun_json(report) | ({"matter": matter_id} if matter_id else {}))
+        emit_json(overrun_json(report, _workbook(ctx, ())) | ({"matter": matter_id} if matter_id else {}))
         return
     _say_estimated(actions.calendar(*_db(ctx), start=start, end=end), start.year, end.year)
     late = sorted((p for p in report.processes if p.late), key=lambda p: (-len(p.late), -p.worst_days))
@@ -223,9 +225,10 @@ def overrun(ctx, start: dt.date, end: dt.date, department: str | None, as_json: 
              ", ".join(c.start.strftime("%m-%d") for c in p.late))
     _stdout().print(table)
     if report.absences:
-        table = new_table(t("overrun.causes"), ("person", "from", "to", "late"), words="overrun.col")
+        table = new_table(t("overrun.causes"), ("person", "department", "from", "to", "late"), words="overrun.col")
         for a, n in zip(report.absences, report.late_cases_of(), strict=True):
-            _row(table, person_label(wb, a.person), a.start.isoformat(), a.end.isoformat(), n)
+            dept = wb.department_by_id.get(wb.department_of_person(a.person) or "")
+            _row(table, person_label(wb, a.person), dept.name if dept else "—", a.start.isoformat(), a.end.isoformat(), n)
         _stdout().print(table)
 
 
