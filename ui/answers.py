@@ -96,3 +96,54 @@ class Handover(_Answer):
 
 class Handovers(_Answer):
     handovers: list[Handover]
+
+
+class MatterPart(_Answer):
+    """A part of a matter done once: a process of some department, in its version's terms."""
+
+    process: str
+    name: str
+    department: str | None = Field(description="null where no process of that id is in the data")
+    section: str | None
+    steps: int | None = Field(description="its version's step count; null where it has no such version")
+    days: float | None = Field(description="its version's time in workdays: its promise, else its longest route")
+
+
+class MatterRun(_Answer):
+    """A matter as it runs before or after the reform: its stages one after another, the parts of
+    a stage together."""
+
+    stages: list[list[MatterPart]]
+    promised_days: int | None
+    path: float | None = Field(description="workdays end to end, each stage as long as its slowest part")
+    serial: float | None = Field(description="workdays were every part done one after another")
+    steps: int | None
+    materials: list[str] | None
+    trips: int | None
+
+
+class MatterFinding(_Answer):
+    rule: str
+    error: bool
+    message: str
+    process: str | None
+
+
+class Matter(_Answer):
+    """A matter done once (一件事一次办) across departments (as `abflow matter M --json`)."""
+
+    matter: str
+    name: str
+    lead: str = Field(description="the lead department (牵头部门)")
+    departments: list[str] = Field(description="the lead first, then the others its parts are in")
+    stages: list[int | None] = Field(description="serial stages [before, after]")
+    path: list[float | None] = Field(description="workdays end to end [before, after]")
+    four: dict[str, list[float | None]] = Field(description="四减: steps, materials, days, trips as [before, after]")
+    four_cut: dict[str, float | None]
+    before: MatterRun | None
+    after: MatterRun
+    findings: list[MatterFinding]
+
+
+class Matters(_Answer):
+    matters: list[Matter]

@@ -31,7 +31,7 @@ from pydantic import BeforeValidator
 from roles import actions
 
 from . import answers
-from .shapes import gaps_json, handovers_json, person_day_json, roster_json, step_json
+from .shapes import gaps_json, handovers_json, matter_json, person_day_json, roster_json, step_json
 
 _bearer = HTTPBearer(auto_error=False, description="The client's token, made by the office (`abflow api client add`).")
 
@@ -183,6 +183,16 @@ def create_app(url: str | None = None) -> FastAPI:
              response_model=None, responses={200: {"model": answers.Handovers}})
     def handovers(c: Client, database: Db, open: bool = False, department: str | None = None) -> dict:
         return handovers_json(actions.handovers(database, c.account, open_only=open, department_id=department))
+
+    @app.get("/v1/matters", summary="Matters done once across departments (as `abflow matters --json`)",
+             response_model=None, responses={200: {"model": answers.Matters}})
+    def matters(c: Client, database: Db) -> dict:
+        return {"matters": [matter_json(f) for f in actions.matters(database, c.account)]}
+
+    @app.get("/v1/matters/{matter}", summary="One matter done once: its parts by stage and department, its limit "
+             "end to end and 四减 (as `abflow matter M --json`)", response_model=None, responses={200: {"model": answers.Matter}})
+    def matter(c: Client, database: Db, matter: str) -> dict:
+        return matter_json(actions.matter(database, c.account, matter_id=matter))
 
     return app
 

@@ -443,3 +443,15 @@ def _walk(node):
         yield x
         if hasattr(x, "__iter__"):
             yield from _walk(x)
+
+
+def test_an_account_limited_to_a_department_sees_the_matters_it_takes_part_in(cli, tmp_path):
+    from roles import actions
+    (tmp_path / "w.yaml").write_text(yaml.safe_dump(_tree(), allow_unicode=True), encoding="utf-8")
+    assert cli("import", str(tmp_path / "w.yaml")).exit_code == 0
+    db = actions.open_database(cli.url)
+    d2, other = Account("bot-d2", "office", department="d2"), Account("bot-d9", "office", department="d9")
+    assert [f.matter.id for f in actions.matters(db, d2)] == ["m1"] and actions.matters(db, other) == []
+    assert actions.matter(db, d2, matter_id="m1").matter.lead == "d1"
+    with pytest.raises(actions.PermissionDenied):
+        actions.matter(db, other, matter_id="m1")

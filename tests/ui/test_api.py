@@ -13,7 +13,12 @@ httpx = pytest.importorskip("httpx")
 
 @pytest.fixture
 def api(cli, db_url):
+    from roles import actions
+    from roles.model import Matter
     assert cli("import", str(BIANBAN)).exit_code == 0
+    db = actions.open_database(db_url)  # a matter done once, of the example's two processes
+    actions.propose_matter(db, actions.Account("tester", "office"), expected=None,
+                           matter=Matter("bb-m1", "编办一件事", "bb", (("bb-p1",), ("bb-p2",))))
     with serving(db_url, "api") as base:
         yield base
 
@@ -43,6 +48,9 @@ def test_the_api_answers_as_the_cli_does(api, cli):
     assert day["away"] is False and {(d["process"], d["step"]) for d in day["covers"]} == {("bb-p1", "s1"), ("bb-p1", "s4")}
     section = get(api, "/v1/sections/bb-jg/day", key, date="2026-11-25").json()
     assert {d["section"] for d in section["steps"]} == {"bb-jg"}
+    assert get(api, "/v1/matters", key).json() == cli.json("matters")
+    assert get(api, "/v1/matters/bb-m1", key).json() == cli.json("matter", "bb-m1")
+    assert get(api, "/v1/matters/nope", key).status_code == 404
 
 
 def test_every_answer_is_the_shape_the_openapi_description_declares(api, cli):
@@ -56,8 +64,9 @@ def test_every_answer_is_the_shape_the_openapi_description_declares(api, cli):
              "/v1/steps/{process}/{step}": (answers.StepOnDay, {"date": "2026-11-25"}),
              "/v1/people/{person}": (answers.PersonDay, {"date": "2026-11-25"}),
              "/v1/sections/{section}/day": (answers.Roster, {"date": "2026-11-25"}),
-             "/v1/handovers": (answers.Handovers, {})}
-    filled = {"{process}": "bb-p1", "{step}": "s1", "{person}": "bb01", "{section}": "bb-jg"}
+             "/v1/handovers": (answers.Handovers, {}),
+             "/v1/matters": (answers.Matters, {}), "/v1/matters/{matter}": (answers.Matter, {})}
+    filled = {"{process}": "bb-p1", "{step}": "s1", "{person}": "bb01", "{section}": "bb-jg", "{matter}": "bb-m1"}
     for path, (model, params) in asked.items():
         declared = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert declared == {"$ref": f"#/components/schemas/{model.__name__}"}, path
