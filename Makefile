@@ -105,7 +105,7 @@ bench-province: setup
 
 # Pictures of every page at 1400 and 390 pixels wide, taken by the browser tests, kept in docs/screens.
 screens: setup
-	$(BIN)/pytest -q tests/ui/test_browser.py -k "main_pages or phone"
+	$(BIN)/pytest -q tests/ui/test_browser.py -k "main_pages or phone or matter_across"
 	mkdir -p docs/screens && cp .screens/*-1400.png .screens/*-390.png docs/screens/
 
 clean:

@@ -180,6 +180,19 @@ def test_a_gap_is_given_to_a_stand_in_on_a_phone(server, page):
         phone.close()
 
 
+def test_a_matter_across_departments_is_drawn_on_the_reform_page(server, page):
+    """The reform page's 一件事一次办 tab: the demo's matter with its 四减 and its chart, a lane per
+    department (the lead, 市场监管局, and 人社局), the stage they share between a split and a join."""
+    page.goto(f"{server}/reform")
+    page.get_by_role("tab", name="一件事一次办").wait_for(timeout=60_000)
+    settle(page)
+    page.get_by_role("tab", name="一件事一次办").click()
+    assert chart_says(page, None, "市人力资源和社会保障局") and chart_says(page, "劳动合同备案", "时限 1 个工作日")
+    page.get_by_text("30 → 12").first.wait_for(timeout=60_000)  # 减时限: 30 workdays one after another, 12 promised
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reform-matters-1400.png"), full_page=True)
+
+
 def test_the_designer_embeds_the_bpmn_js_modeler(server, page):
     page.goto(f"{server}/designer")
     page.get_by_role("tab", name="图形编辑（BPMN）").click()
