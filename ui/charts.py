@@ -207,26 +207,37 @@ def guide_content(wb: Workbook, process_id: str, language: str, chart_png: bytes
     if v is None:
         raise ValueError(f"process {process_id} has no redesigned version")
     section, department = section_and_department(wb, p.section)
-    days = lambda n: "—" if n is None else t("guide.days", language, n=n)  # noqa: E731
     rows = (("name", p.name), ("section", f"{section} · {department}"),
             ("kind", t(f"version_kind.{v.kind}", language) if v.kind else "—"),
-            ("legal", days(v.legal_days)), ("promised", days(v.promised_days)),
-            ("trips", "—" if v.trips is None else t("guide.trips_value", language, n=v.trips)),
-            ("steps", str(step_count(v))))
-    labels = chart_labels(wb, process_id, "after", language)
-    guide = Guide(
-        title=t("guide.title", language, name=p.name),
-        rows=tuple((t(f"guide.{k}", language), value) for k, value in rows),
-        materials_title=t("guide.materials", language), materials=v.materials,
+            ("legal", _days(v.legal_days, language)), ("promised", _days(v.promised_days, language)),
+            ("trips", _trips(v.trips, language)), ("steps", str(step_count(v))))
+    return v, _guide(language, p.name, rows, v.materials, False, t("guide.path", language, days=f"{longest_route(v).days:g}"),
+                     chart_labels(wb, process_id, "after", language).person,
+                     chart_png or render(guide_dot(wb, process_id, language), "png"),
+                     t("guide.footer", language, department=department, section=section, date=clock.today().isoformat()))
+
+
+def _days(n: int | None, language: str) -> str:
+    return "—" if n is None else t("guide.days", language, n=n)
+
+
+def _trips(n: int | None, language: str) -> str:
+    return "—" if n is None else t("guide.trips_value", language, n=n)
+
+
+def _guide(language: str, name: str, rows, materials: tuple[str, ...] | None, parts: bool, path: str,
+           person: dict[str, str], chart_png: bytes, footer: str) -> Guide:
+    """A 办事指南 in `language`: the words every guide has, and what this one says; `parts` heads
+    its table for a matter's parts (department, stage) rather than a process's steps (A, B)."""
+    columns = ("n", "part", "department", "stage", "days", "note") if parts else ("n", "step", "a", "b", "days", "note")
+    return Guide(
+        title=t("guide.title", language, name=name), rows=tuple((t(f"guide.{k}", language), value) for k, value in rows),
+        materials_title=t("guide.materials", language), materials=materials,
         none_listed=t("guide.no_materials", language),
-        steps_title=t("guide.steps_title", language),
-        columns=tuple(t(f"guide.col.{c}", language) for c in ("n", "step", "a", "b", "days", "note")),
-        special=t("guide.special", language), deadline=t("guide.deadline", language),
-        path=t("guide.path", language, days=f"{longest_route(v).days:g}"),
-        person=labels.person, chart_title=t("guide.chart", language),
-        chart_png=chart_png or render(guide_dot(wb, process_id, language), "png"),
-        footer=t("guide.footer", language, department=department, section=section, date=clock.today().isoformat()))
-    return v, guide
+        steps_title=t("guide.parts_title" if parts else "guide.steps_title", language),
+        columns=tuple(t(f"guide.col.{c}", language) for c in columns),
+        special=t("guide.special", language), deadline=t("guide.deadline", language), path=path, person=person,
+        chart_title=t("guide.chart", language), chart_png=chart_png, footer=footer)
 
 
 def site_words(language: str) -> SiteWords:
@@ -313,26 +324,16 @@ def matter_guide(wb: Workbook, figures: MatterFigures, language: str, chart_png:
     version = replace(version, steps=tuple(replace(s, b=f"stage:{stage_of[s.id]}") if s.id in stage_of else s
                                            for s in version.steps))
     names = {d.id: d.name for d in wb.departments}
-    days = lambda n: "—" if n is None else t("guide.days", language, n=n)  # noqa: E731
     rows = (("name", figures.matter.name), ("lead", names.get(figures.matter.lead, figures.matter.lead)),
             ("departments", "、".join(names.get(d, d) for d in figures.departments[1:]) or "—"),
-            ("promised", days(run.promised_days)),
-            ("trips", "—" if run.trips is None else t("guide.trips_value", language, n=run.trips)),
+            ("promised", _days(run.promised_days, language)), ("trips", _trips(run.trips, language)),
             ("stages", t("guide.stages_value", language, stages=len(run.stages), parts=len(run.parts))))
     person = names | {f"stage:{i}": t("guide.stage_value", language, n=i) + (t("guide.together", language) if len(stage) > 1 else "")
                       for i, stage in enumerate(run.stages, 1)}
     lead = names.get(figures.matter.lead, figures.matter.lead)
-    return version, Guide(
-        title=t("guide.title", language, name=figures.matter.name),
-        rows=tuple((t(f"guide.{k}", language), value) for k, value in rows),
-        materials_title=t("guide.materials", language), materials=run.materials,
-        none_listed=t("guide.no_materials", language),
-        steps_title=t("guide.parts_title", language),
-        columns=tuple(t(f"guide.col.{c}", language) for c in ("n", "part", "department", "stage", "days", "note")),
-        special=t("guide.special", language), deadline=t("guide.deadline", language),
-        path=t("matter.path_only" if run.promised_days is None else "matter.path", language,
-               path=f"{run.path:g}" if run.path is not None else "—", serial=f"{run.serial:g}" if run.serial is not None else "—",
-               promised=run.promised_days),
-        person=person, chart_title=t("guide.chart", language),
-        chart_png=chart_png or render(matter_dot(wb, figures, "after", language), "png"),
-        footer=t("guide.footer_matter", language, department=lead, date=clock.today().isoformat()))
+    path = t("matter.path_only" if run.promised_days is None else "matter.path", language,
+             path="—" if run.path is None else f"{run.path:g}", serial="—" if run.serial is None else f"{run.serial:g}",
+             promised=run.promised_days)
+    return version, _guide(language, figures.matter.name, rows, run.materials, True, path, person,
+                           chart_png or render(matter_dot(wb, figures, "after", language), "png"),
+                           t("guide.footer_matter", language, department=lead, date=clock.today().isoformat()))

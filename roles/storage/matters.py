@@ -17,6 +17,7 @@ from roles.storage.changes import bump
 from roles.storage.engines import Engine
 from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import MatterChangeRow, MatterRow
+from roles.storage.waiting import decided, none_waiting, waiting
 
 if TYPE_CHECKING:
     from roles.storage.database import Writing
@@ -38,10 +39,7 @@ def propose(tx: Writing, matter: Matter, base: Matter | None, live: bool) -> Mat
     if now != base:
         raise Conflict(f"matter {matter.id}: " + ("it exists already" if base is None and now is not None else
                                                   "it was changed by someone else meanwhile"))
-    waiting = s.scalar(select(func.count()).select_from(MatterChangeRow)
-                       .where(col(MatterChangeRow.matter_id) == matter.id, col(MatterChangeRow.state) == "submitted"))
-    if waiting:
-        raise Conflict(f"matter {matter.id}: a change of it waits for review already")
+    none_waiting(s, MatterChangeRow, col(MatterChangeRow.matter_id), matter.id, "matter")
     at = dt.datetime.now(dt.timezone.utc)
     row = MatterChangeRow(matter_id=matter.id, lead_id=matter.lead, proposed=row_of(matter),
                           base=None if base is None else row_of(base), author=username(tx.actor), submitted_at=at,
@@ -58,11 +56,7 @@ def propose(tx: Writing, matter: Matter, base: Matter | None, live: bool) -> Mat
 def decide(tx: Writing, change_id: int, approve: bool, note: str | None) -> MatterChange:
     """Approve (the matter replaced by the change, Conflict if it changed since) or return."""
     s = tx.session
-    row = s.get(MatterChangeRow, change_id, with_for_update=True)
-    if row is None:
-        raise NotFound("change", str(change_id), "the changes of matters")
-    if row.state != "submitted":
-        raise Conflict(f"change {change_id} of matter {row.matter_id} was {row.state} already")
+    row = waiting(s, MatterChangeRow, change_id, "the changes of matters")
     change = _change(row)
     if approve:
         now, _ = _live(s, row.matter_id)
@@ -70,10 +64,7 @@ def decide(tx: Writing, change_id: int, approve: bool, note: str | None) -> Matt
             raise Conflict(f"matter {row.matter_id} was changed since this change was proposed; "
                            "return it, and propose it again from the matter as it stands")
         _apply(tx, change.proposed)
-    row.state, row.decider, row.note = ("approved" if approve else "returned"), username(tx.actor), note
-    row.decided_at = dt.datetime.now(dt.timezone.utc)
-    s.add(row)
-    s.flush()
+    decided(s, row, approve, username(tx.actor), note=note)
     tx.record("matters.approve" if approve else "matters.return", row.matter_id, None, {"change": change_id}
               | ({"note": note} if note else {}))
     bump(s)

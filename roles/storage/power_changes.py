@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
 from flows.errors import Conflict, NotFound
@@ -17,6 +17,7 @@ from roles.storage.changes import bump
 from roles.storage.engines import Engine
 from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import PowerChangeRow, PowerRow
+from roles.storage.waiting import decided, none_waiting, waiting
 
 if TYPE_CHECKING:
     from roles.storage.database import Writing
@@ -34,9 +35,7 @@ def record(tx: Writing, power_id: str, kind: str, document: str, date: dt.date, 
     row = s.get(PowerRow, power_id)
     if row is None:
         raise NotFound("power", power_id, "the list of powers")
-    if s.scalar(select(func.count()).select_from(PowerChangeRow).where(
-            col(PowerChangeRow.power_id) == power_id, col(PowerChangeRow.state) == "submitted")):
-        raise Conflict(f"power {power_id}: a change of it waits for review already")
+    none_waiting(s, PowerChangeRow, col(PowerChangeRow.power_id), power_id, "power")
     power = entity_of(Power, {c: getattr(row, c) for c in table_of(PowerRow).c.keys()})
     was = row_of(power)  # its columns, lists as lists: JSON as it stands
     now = dt.datetime.now(dt.timezone.utc)
@@ -56,19 +55,12 @@ def record(tx: Writing, power_id: str, kind: str, document: str, date: dt.date, 
 def decide(tx: Writing, change_id: int, approve: bool, note: str | None) -> PowerChange:
     """Approve a change waiting for review (it is made now) or return it to its author."""
     s = tx.session
-    change = s.get(PowerChangeRow, change_id, with_for_update=True)
-    if change is None:
-        raise NotFound("change", str(change_id), "the changes of the power list")
-    if change.state != "submitted":
-        raise Conflict(f"change {change_id} of power {change.power_id} was {change.state} already")
+    change = waiting(s, PowerChangeRow, change_id, "the changes of the power list")
     if approve:
         if s.get(PowerRow, change.power_id) is None:
             raise Conflict(f"power {change.power_id} is no longer on the list: return the change")
         _make(s, change)
-    change.state, change.decider, change.decision = ("approved" if approve else "returned"), username(tx.actor), note
-    change.decided_at = dt.datetime.now(dt.timezone.utc)
-    s.add(change)
-    s.flush()
+    decided(s, change, approve, username(tx.actor), decision=note)
     tx.record(f"powers.{change.kind}" if approve else "powers.return", change.power_id,
               change.was if approve and change.kind in LEAVING else None,
               {"change": change_id} | ({"note": note} if note else {}))
