@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
-from flows.errors import Conflict, NotFound
+from flows.errors import Conflict
 from roles.actor import username
 from roles.model import Matter, MatterChange
 from roles.storage.bulk import table_of
@@ -17,7 +17,7 @@ from roles.storage.changes import bump
 from roles.storage.engines import Engine
 from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import MatterChangeRow, MatterRow
-from roles.storage.waiting import decided, none_waiting, waiting
+from roles.storage.waiting import decided, none_waiting, one, waiting
 
 if TYPE_CHECKING:
     from roles.storage.database import Writing
@@ -90,11 +90,7 @@ def changes(engine: Engine, matter_id: str | None = None) -> list[MatterChange]:
 
 
 def change(engine: Engine, change_id: int) -> MatterChange:
-    with Session(engine) as s:
-        row = s.get(MatterChangeRow, change_id)
-        if row is None:
-            raise NotFound("change", str(change_id), "the changes of matters")
-        return _change(row)
+    return one(engine, MatterChangeRow, change_id, "the changes of matters", _change)
 
 
 def _utc(t: dt.datetime) -> dt.datetime:

@@ -17,7 +17,7 @@ from roles.storage.changes import bump
 from roles.storage.engines import Engine
 from roles.storage.rows import entity_of, row_of
 from roles.storage.tables import PowerChangeRow, PowerRow
-from roles.storage.waiting import decided, none_waiting, waiting
+from roles.storage.waiting import decided, none_waiting, one, waiting
 
 if TYPE_CHECKING:
     from roles.storage.database import Writing
@@ -74,11 +74,7 @@ def _make(s: Session, change: PowerChangeRow) -> None:
 
 
 def change_of(engine: Engine, change_id: int) -> PowerChange:
-    with Session(engine) as s:
-        row = s.get(PowerChangeRow, change_id)
-        if row is None:
-            raise NotFound("change", str(change_id), "the changes of the power list")
-        return _change(row)
+    return one(engine, PowerChangeRow, change_id, "the changes of the power list", _change)
 
 
 def changes(engine: Engine, since: dt.date | None = None) -> list[PowerChange]:

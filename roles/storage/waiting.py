@@ -4,11 +4,25 @@ who took it and when. What a change does when approved is its own module's."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from flows.errors import Conflict, NotFound
+
+T = TypeVar("T")
+
+
+def one(engine: Engine, table, change_id: int, where: str, change: Callable[..., T]) -> T:
+    """The change `change_id` of `table`, as `change` makes it of its row; NotFound naming `where`."""
+    with Session(engine) as s:
+        row = s.get(table, change_id)
+        if row is None:
+            raise NotFound("change", str(change_id), where)
+        return change(row)
 
 
 def none_waiting(s: Session, table, column, subject: str, what: str) -> None:
