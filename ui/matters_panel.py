@@ -9,14 +9,13 @@ from typing import Any
 import streamlit as st
 
 from flows.fields import stage_of, stage_text
-from flows.render import render
 from roles import actions, clock
 from roles.model import Matter, Workbook
 
 from .cells import show_table
 from .charts import matter_dot, svg_image
 from .i18n import t
-from .state import account, db, plain, show_error
+from .state import account, db, drawn, plain, show_error
 
 
 def _dept(wb: Workbook, dept: str | None) -> str:
@@ -73,7 +72,7 @@ def _one(wb: Workbook, lg: str, f) -> None:
         if run.path is not None:
             st.caption(plain(t("matter.path" if run.promised_days is not None else "matter.path_only", lg,
                                path=f"{run.path:g}", serial=f"{run.serial:g}", promised=run.promised_days)))
-        st.html(svg_image(render(matter_dot(wb, f, which, lg), "svg"), f.matter.name))
+        st.html(svg_image(drawn(matter_dot(wb, f, which, lg), "svg"), f.matter.name))
     waiting = [c for c in actions.matter_changes(db(), account(), matter_id=f.matter.id) if c.state == "submitted"]
     if waiting:
         st.info(plain(t("matters.waiting", lg, author=waiting[0].author,

@@ -264,6 +264,13 @@ def account():
     stop()
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def drawn(dot: str, fmt: str) -> bytes:
+    """A chart drawn by Graphviz, kept for its source: a page's reruns draw it once."""
+    from flows.render import render
+    return render(dot, fmt)
+
+
 def run_drawn() -> None:
     """The run's last word, after everything it drew: the number of runs this session has made,
     which a browser (the tests, the benchmark) waits for to know that the page is drawn whole."""

@@ -9,14 +9,14 @@ from roles import clock
 
 from flows.bpmn import write as bpmn_xml
 from flows.metrics import handoffs, reduction, step_count
-from flows.render import render, sheet_dot, to_dot
+from flows.render import sheet_dot, to_dot
 from roles.engines.lanes import lane_titles
 from flows.printing import PAPERS, Paper
 from ui.charts import (before_after_sheet, changes_parts, chart_labels, guide_document, print_pdf, section_head, svg_image,
                        turn_the_paper)
 from ui.i18n import process_label, t
 from roles import actions
-from ui.state import account, choose_scoped, db, department_workbook, page, plain
+from ui.state import account, choose_scoped, db, department_workbook, drawn, page, plain
 
 lg, index = page("page.flowchart", versions=())  # names for the list; the chosen process's department below
 
@@ -50,18 +50,13 @@ h = handoffs(process.after)
 m[3].metric(t("col.handoffs", lg), "—" if h is None else h)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def draw(dot: str, fmt: str) -> bytes:
-    return render(dot, fmt)
-
-
 if which == "changes" and draft is not None:
     dot = sheet_dot(changes_parts(wb, pid, draft.version, lg), f"{process.name}（{t('chart.changes', lg)}）")
 else:
     dot = before_after_sheet(wb, pid, lg, day) if which == "sheet" else \
         to_dot(version, chart_labels(wb, pid, which, lg, day), direction)
 with st.spinner(t("chart.drawing", lg)):
-    svg = draw(dot, "svg")
+    svg = drawn(dot, "svg")
 # As wide as the page at first (the whole chart in view, on a phone too); then larger, panned by scrolling.
 zoom = st.select_slider(t("chart.zoom", lg), [0.0, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0], 0.0, key="zoom",
                         format_func=lambda z: t("chart.fit", lg) if z == 0 else f"{z:.0%}")
@@ -73,8 +68,8 @@ d = st.columns(4)
 stem = f"{pid}-{which}"
 # PNG, PDF and BPMN are made when their button is clicked (on a thread of their own), not on every run.
 d[0].download_button("SVG", svg, f"{stem}.svg", "image/svg+xml", key="dl_svg")
-d[1].download_button("PNG", lambda: draw(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
-d[2].download_button("PDF", lambda: draw(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
+d[1].download_button("PNG", lambda: drawn(dot, "png"), f"{stem}.png", "image/png", key="dl_png")
+d[2].download_button("PDF", lambda: drawn(dot, "pdf"), f"{stem}.pdf", "application/pdf", key="dl_pdf")
 d[3].download_button("BPMN", lambda: bpmn_xml(version, pid, process.name, lane_titles(wb.people, lg)),
                      f"{pid}-{'after' if which in ('sheet', 'changes') else which}.bpmn", "application/xml", key="dl_bpmn")
 
