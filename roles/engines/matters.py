@@ -132,8 +132,10 @@ def drawn(run: MatterRun) -> Version:
     (so a chart's lanes are the departments), running its part's process (`call`) in its time;
     the parts of a stage between a parallel split and join."""
     firsts = [f"·split·{i}" if len(stage) > 1 else stage[0].process for i, stage in enumerate(run.stages, 1)]
-    steps = [Step("start", kind="start", next=(firsts[0] if firsts else "end",))]
-    for i, (stage, first, then) in enumerate(zip(run.stages, firsts, [*firsts[1:], "end"], strict=True), 1):
+    # ids no process has (a process id is letters, digits, '_', '.' and '-'): a part may be "start"
+    start, end = "·start", "·end"
+    steps = [Step(start, kind="start", next=(firsts[0] if firsts else end,))]
+    for i, (stage, first, then) in enumerate(zip(run.stages, firsts, [*firsts[1:], end], strict=True), 1):
         if len(stage) > 1:
             join = f"·join·{i}"
             steps.append(Step(first, kind="gateway", gateway="parallel", next=tuple(p.process for p in stage)))
@@ -141,7 +143,7 @@ def drawn(run: MatterRun) -> Version:
             steps.append(Step(join, kind="gateway", gateway="parallel", next=(then,)))
         else:
             steps.append(_drawn_part(stage[0], then))
-    steps.append(Step("end", kind="end"))
+    steps.append(Step(end, kind="end"))
     return Version(tuple(steps), promised_days=run.promised_days, materials=run.materials, trips=run.trips)
 
 
