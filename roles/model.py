@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TypeVar
 
+from flows import limits
 from flows.fields import FieldSpec, declared
 from flows.model import Process, declare
 
@@ -179,6 +180,17 @@ class Absence:
         """The days this absence takes only half of."""
         return tuple(sorted({d for d, half in ((self.start, self.start_half == "pm"), (self.end, self.end_half == "am"))
                              if half}))
+
+    def value_problems(self) -> list[tuple[str, str]]:
+        """(field, what is wrong) of each value no store takes: a date out of range, a reason or a
+        half not among the words for them."""
+        out = [(key, problem) for key, day in (("start", self.start), ("end", self.end))
+               if (problem := limits.date_problem(day))]
+        if self.reason not in ABSENCE_REASONS:
+            out.append(("reason", f"must be one of {', '.join(ABSENCE_REASONS)}, not {limits.short(self.reason)}"))
+        return out + [(key, f"must be one of {', '.join(HALVES)}, not {limits.short(str(half))}")
+                      for key, half in (("start_half", self.start_half), ("end_half", self.end_half))
+                      if half not in (None, *HALVES)]
 
     def problem(self) -> tuple[str, str] | None:
         """(field, what is wrong) when its end is before its start, halves counted."""

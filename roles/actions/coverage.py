@@ -13,7 +13,7 @@ from roles.engines import person_days as days_of, roster as rosters
 from roles.engines.load import DayLoad, PersonSummary, SectionPeak, daily_load, summary as summarise_load
 from roles.engines.pairing import BLoad, PairingIssue, b_loads, pairing_issues, processes_of, section_steps
 from roles.engines.resilience import SectionResilience, resilience as section_resilience
-from roles.model import HALVES, Absence, Workbook
+from roles.model import Absence, Workbook
 from roles.storage.database import Database
 
 if TYPE_CHECKING:
@@ -166,10 +166,8 @@ def whatif(db: Database, actor: Account, *, person_id: str, start: dt.date, end:
 def _check_leave(start: dt.date, end: dt.date, start_half: str | None, end_half: str | None) -> None:
     """A proposed leave's dates and halves, refused as a stored one would be."""
     check_range(start, end)
-    for key, half in (("start_half", start_half), ("end_half", end_half)):
-        if half not in (None, *HALVES):
-            raise BadInput(f"{key}: must be one of {', '.join(HALVES)}, not {limits.short(str(half))}")
-    if (problem := Absence("", start, end, "leave", start_half, end_half).problem()) is not None:
+    leave = Absence("", start, end, "leave", start_half, end_half)
+    if (problem := next(iter(leave.value_problems()), None) or leave.problem()) is not None:
         raise BadInput(f"{problem[0]}: {problem[1]}")
 
 

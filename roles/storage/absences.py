@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
-from flows import limits
 from flows.errors import BadInput, Conflict, Problem
-from roles.model import ABSENCE_REASONS, HALVES, Absence
+from roles.model import Absence
 from roles.storage.bulk import bulk_insert, table_of
 from roles.storage.changes import bump
 from roles.storage.rows import entity_of, row_of
@@ -75,7 +74,7 @@ def _check(s: Session, labelled: list[tuple[str, Absence]], source: str) -> None
     problems += [Problem(source, label, None, *problem)
                  for label, a in labelled if (problem := a.problem()) is not None]
     problems += [Problem(source, label, None, key, problem)
-                 for label, a in labelled for key, problem in _absence_problems(a)]
+                 for label, a in labelled for key, problem in a.value_problems()]
     if problems:
         raise BadInput(problems)
 
@@ -94,15 +93,6 @@ def _is(column, value):
 def _audited(row: dict) -> dict:
     """A row as the audit keeps it: its values as text, the empty ones left out."""
     return {k: str(v) for k, v in row.items() if v is not None}
-
-
-def _absence_problems(a: Absence) -> list[tuple[str, str]]:
-    out = [(key, problem) for key, day in (("start", a.start), ("end", a.end)) if (problem := limits.date_problem(day))]
-    if a.reason not in ABSENCE_REASONS:
-        out.append(("reason", f"must be one of {', '.join(ABSENCE_REASONS)}, not {limits.short(a.reason)}"))
-    out += [(key, f"must be one of {', '.join(HALVES)}, not {limits.short(half)}")
-            for key, half in (("start_half", a.start_half), ("end_half", a.end_half)) if half not in (None, *HALVES)]
-    return out
 
 
 @dataclass(frozen=True)
