@@ -44,6 +44,11 @@ class Stage(Worded):
 Progress = Callable[[Stage], None]
 
 
+def before_after(pair) -> str:
+    """`before → after` of a figure, — where it is unknown."""
+    return " → ".join("—" if x is None else f"{x:g}" for x in pair)
+
+
 def values(**kw) -> tuple[tuple[str, object], ...]:
     """A finding's values, hashable so the finding can stay frozen."""
     return tuple(kw.items())

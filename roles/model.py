@@ -133,11 +133,6 @@ class Matter:
             return self.before_stages, self.before_promised_days, self.before_materials, self.before_trips
         return self.stages, self.promised_days, self.materials, self.trips
 
-    @property
-    def parts(self) -> tuple[str, ...]:
-        """Every process it runs through, before or after, each once, in order."""
-        return tuple(dict.fromkeys(p for stages in (self.stages, self.before_stages) for stage in stages for p in stage))
-
 
 @dataclass(frozen=True)
 class Person:
@@ -330,6 +325,11 @@ class Workbook:
         """The department of a person's section; None for someone the data lacks."""
         p = self.person_by_id.get(person_id)
         return self.department_of_section.get(p.section) if p else None
+
+    def department_name(self, department_id: str | None) -> str:
+        """A department's name; its id for one the data lacks, — for none."""
+        d = self.department_by_id.get(department_id or "")
+        return d.name if d else (department_id or "—")
 
     def section_names(self, section_id: str) -> tuple[str, str]:
         """A section's name and its department's (every department has a 综合科); the id for a

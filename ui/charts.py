@@ -285,11 +285,10 @@ def _matter_part(wb: Workbook, figures: MatterFigures, which: str, language: str
     run = figures.after if which == "after" else figures.before
     if run is None:
         raise BadInput(f"matter {figures.matter.id} does not say how it ran before the reform")
-    names = {d.id: d.name for d in wb.departments}
     labels = Labels(title=t("matter.chart_title", language, name=figures.matter.name,
                             version=t("version." + which, language), stages=len(run.stages),
                             steps="—" if run.steps is None else run.steps),
-                    lane={d: names.get(d, d) for d in figures.departments},
+                    lane={d: wb.department_name(d) for d in figures.departments},
                     words={k: t("chart." + k, language) for k in WORDS}, holders=False, count=False)
     return drawn(run), labels
 
@@ -302,10 +301,8 @@ def matter_print(wb: Workbook, figures: MatterFigures, paper: Paper, language: s
     parts = [Part(labels.title, version, labels) for which in ("before", "after")
              if (figures.before if which == "before" else figures.after) is not None
              for version, labels in (_matter_part(wb, figures, which, language),)]
-    lead = wb.department_by_id.get(figures.matter.lead)
-    fields = (("unit", lead.name if lead else figures.matter.lead),
-              ("departments", "、".join(wb.department_by_id[d].name for d in figures.departments[1:]
-                                       if d in wb.department_by_id) or "—"),
+    fields = (("unit", wb.department_name(figures.matter.lead)),
+              ("departments", "、".join(wb.department_name(d) for d in figures.departments[1:]) or "—"),
               ("matter", figures.matter.name), ("effective", (effective or clock.today()).isoformat()))
     block = TitleBlock(tuple((t("print." + k, language), v) for k, v in fields),
                        page=t("print.page", language, n="{n}", total="{total}"),
@@ -323,14 +320,13 @@ def matter_guide(wb: Workbook, figures: MatterFigures, language: str, chart_png:
     stage_of = {p.process: i for i, stage in enumerate(run.stages, 1) for p in stage}
     version = replace(version, steps=tuple(replace(s, b=f"stage:{stage_of[s.id]}") if s.id in stage_of else s
                                            for s in version.steps))
-    names = {d.id: d.name for d in wb.departments}
-    rows = (("name", figures.matter.name), ("lead", names.get(figures.matter.lead, figures.matter.lead)),
-            ("departments", "、".join(names.get(d, d) for d in figures.departments[1:]) or "—"),
+    lead = wb.department_name(figures.matter.lead)
+    rows = (("name", figures.matter.name), ("lead", lead),
+            ("departments", "、".join(wb.department_name(d) for d in figures.departments[1:]) or "—"),
             ("promised", _days(run.promised_days, language)), ("trips", _trips(run.trips, language)),
             ("stages", t("guide.stages_value", language, stages=len(run.stages), parts=len(run.parts))))
-    person = names | {f"stage:{i}": t("guide.stage_value", language, n=i) + (t("guide.together", language) if len(stage) > 1 else "")
+    person = {d: wb.department_name(d) for d in figures.departments} | {f"stage:{i}": t("guide.stage_value", language, n=i) + (t("guide.together", language) if len(stage) > 1 else "")
                       for i, stage in enumerate(run.stages, 1)}
-    lead = names.get(figures.matter.lead, figures.matter.lead)
     path = t("matter.path_only" if run.promised_days is None else "matter.path", language,
              path="—" if run.path is None else f"{run.path:g}", serial="—" if run.serial is None else f"{run.serial:g}",
              promised=run.promised_days)

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from flows.fields import stage_of, stage_text
+from flows.wording import before_after
 from roles import actions, clock
 from roles.model import Matter, Workbook
 
@@ -16,15 +17,6 @@ from .cells import show_table
 from .charts import matter_dot, svg_image
 from .i18n import t
 from .state import account, db, drawn, plain, show_error
-
-
-def _dept(wb: Workbook, dept: str | None) -> str:
-    d = wb.department_by_id.get(dept or "")
-    return d.name if d else (dept or "—")
-
-
-def _was_now(pair: list) -> str:
-    return " → ".join("—" if x is None else f"{x:g}" for x in pair)
 
 
 def show(wb: Workbook, lg: str) -> None:
@@ -37,10 +29,10 @@ def show(wb: Workbook, lg: str) -> None:
     else:
         show_table(st, [{
             t("matters.col.matter", lg): f"{f.matter.name}（{f.matter.id}）",
-            t("matters.col.lead", lg): _dept(wb, f.matter.lead),
-            t("matters.col.departments", lg): "、".join(_dept(wb, d) for d in f.departments[1:]),
-            t("matters.col.stages", lg): _was_now([len(f.before.stages) if f.before else None, len(f.after.stages)]),
-            **{t(f"matters.col.{k}", lg): _was_now(f.four()[k]) for k in ("steps", "days", "materials", "trips")},
+            t("matters.col.lead", lg): wb.department_name(f.matter.lead),
+            t("matters.col.departments", lg): "、".join(wb.department_name(d) for d in f.departments[1:]),
+            t("matters.col.stages", lg): before_after(f.stage_counts),
+            **{t(f"matters.col.{k}", lg): before_after(f.four[k]) for k in ("steps", "days", "materials", "trips")},
             t("matters.col.findings", lg): len(f.findings)} for f in found])
         by_id = {f.matter.id: f for f in found}
         picked = st.selectbox(t("matters.col.matter", lg), list(by_id), key="m_pick",
@@ -53,11 +45,9 @@ def show(wb: Workbook, lg: str) -> None:
 
 
 def _one(wb: Workbook, lg: str, f) -> None:
-    cut = f.cuts()
-    cols = st.columns(4)
-    for col, (k, pair) in zip(cols, f.four().items(), strict=True):
-        col.metric(t(f"matters.col.{k}", lg), _was_now(pair),
-                   None if cut[k] is None else f"-{cut[k]:.1%}", delta_color="inverse")
+    for col, (k, pair) in zip(st.columns(4), f.four.items(), strict=True):
+        col.metric(t(f"matters.col.{k}", lg), before_after(pair),
+                   None if f.cuts[k] is None else f"-{f.cuts[k]:.1%}", delta_color="inverse")
     for x in f.findings:
         (st.error if x.error else st.warning)(plain(x.text(lg)))
     for which, run in (("after", f.after), ("before", f.before)):
@@ -66,7 +56,7 @@ def _one(wb: Workbook, lg: str, f) -> None:
         st.markdown(f"**{t('version.' + which, lg)}**")
         show_table(st, [{t("matters.col.stage", lg): str(i) if j == 0 else t("matter.together", lg),
                          t("matters.col.process", lg): f"{p.name}（{p.process}）",
-                         t("matters.col.department", lg): _dept(wb, p.department),
+                         t("matters.col.department", lg): wb.department_name(p.department),
                          t("matters.col.steps", lg): p.steps, t("matters.col.days", lg): p.days}
                         for i, stage in enumerate(run.stages, 1) for j, p in enumerate(stage)])
         if run.path is not None:
@@ -87,7 +77,7 @@ def _form(wb: Workbook, lg: str, live: Matter | None) -> None:
     key = f"m_form_{live.id if live else 'new'}"
     depts = {d.id: d.name for d in wb.departments if actions.may_change_matter(wb, account(), d.id)}
     if live is not None and live.lead not in depts:
-        depts[live.lead] = _dept(wb, live.lead)
+        depts[live.lead] = wb.department_name(live.lead)
     with st.form(key):
         ident = live.id if live else st.text_input(t("matters.field.id", lg), key=f"{key}_id")
         name = st.text_input(t("matters.field.name", lg), live.name if live else "", key=f"{key}_name")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from roles.engines.stats import plain
+
 
 def step_json(d, with_date: bool = False) -> dict:
     """A roster entry (with `with_date`: a gap entry) of the cli spec, with department, section and
@@ -42,10 +44,6 @@ def person_day_json(day) -> dict:
             "covered": [step_json(d) for d in day.covered], "stands_in": [step_json(d) for d in day.stands_in]}
 
 
-def _number(x):
-    return int(x) if isinstance(x, float) and x.is_integer() else x
-
-
 def matter_json(f) -> dict:
     """A matter done once (`abflow matters --json`, `abflow matter M --json`): its departments,
     stages before and after with each part's department, steps and days, 四减 and findings."""
@@ -53,12 +51,11 @@ def matter_json(f) -> dict:
         if r is None:
             return None
         return {"stages": [[{"process": p.process, "name": p.name, "department": p.department, "section": p.section,
-                             "steps": p.steps, "days": _number(p.days)} for p in stage] for stage in r.stages],
-                "promised_days": r.promised_days, "path": _number(r.path), "serial": _number(r.serial),
+                             "steps": p.steps, "days": plain(p.days)} for p in stage] for stage in r.stages],
+                "promised_days": r.promised_days, "path": plain(r.path), "serial": plain(r.serial),
                 "steps": r.steps, "materials": None if r.materials is None else list(r.materials), "trips": r.trips}
     before, after = run(f.before), run(f.after)
     return {"matter": f.matter.id, "name": f.matter.name, "lead": f.matter.lead, "departments": list(f.departments),
-            "stages": [len(f.before.stages) if f.before else None, len(f.after.stages)],
-            "path": [f.before and _number(f.before.path), _number(f.after.path)],
-            "four": f.four(), "four_cut": f.cuts(), "before": before, "after": after,
+            "stages": f.stage_counts, "path": [f.before and plain(f.before.path), plain(f.after.path)],
+            "four": f.four, "four_cut": f.cuts, "before": before, "after": after,
             "findings": [x.as_json() for x in f.findings]}

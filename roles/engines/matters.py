@@ -18,6 +18,7 @@ from flows.model import Step, Version
 from flows.timelimits import time_of
 from flows.wording import Worded, values
 
+from roles.engines.stats import plain
 from roles.model import Matter, Workbook
 
 #: What a matter's check finds: its rule id and whether it is an error (else a warning).
@@ -113,18 +114,20 @@ class MatterFigures:
     after: MatterRun
     findings: tuple[Finding, ...]
 
+    @cached_property
     def four(self) -> dict[str, list]:
         """四减: each measure as [before, after], None where unknown."""
-        return {k: [_plain(self.before.measure(k)) if self.before else None, _plain(self.after.measure(k))]
+        return {k: [plain(self.before.measure(k)) if self.before else None, plain(self.after.measure(k))]
                 for k in MEASURES}
 
+    @cached_property
     def cuts(self) -> dict[str, float | None]:
-        return {k: None if b is None or a is None or b == 0 else round((b - a) / b, 4)
-                for k, (b, a) in self.four().items()}
+        return {k: reduction(b, a) for k, (b, a) in self.four.items()}
 
     @property
-    def step_reduction(self) -> float | None:
-        return reduction(self.before.steps if self.before else None, self.after.steps)
+    def stage_counts(self) -> list[int | None]:
+        """Serial stages [before, after]; None where it does not say how it ran before."""
+        return [len(self.before.stages) if self.before else None, len(self.after.stages)]
 
 
 def drawn(run: MatterRun) -> Version:
@@ -149,10 +152,6 @@ def drawn(run: MatterRun) -> Version:
 
 def _drawn_part(p: Part, then: str) -> Step:
     return Step(p.process, name=p.name, next=(then,), a=p.department or "?", activity="call", days=p.days)
-
-
-def _plain(x):
-    return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
 def figures(wb: Workbook, matter: Matter) -> MatterFigures:

@@ -23,10 +23,11 @@ FOUR = {"steps": step_count,
 
 def four(before: Version | None, after: Version | None) -> dict[str, list]:
     """A process's 四减: each measure as [before, after], None where unknown."""
-    return {k: [_plain(measure(before)), _plain(measure(after))] for k, measure in FOUR.items()}
+    return {k: [plain(measure(before)), plain(measure(after))] for k, measure in FOUR.items()}
 
 
-def _plain(x):
+def plain(x):
+    """A figure as JSON carries it: a whole float as an int."""
     return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
@@ -51,9 +52,9 @@ class _Four:
             self.counted[k] += other.counted[k]
 
     def out(self) -> dict:
-        four_ = {k: [_plain(round(b, 4)), _plain(round(a, 4))] if self.counted[k] else [None, None]
+        four_ = {k: [plain(round(b, 4)), plain(round(a, 4))] if self.counted[k] else [None, None]
                  for k, (b, a) in self.sums.items()}
-        cut = {k: None if b in (None, 0) else round((b - a) / b, 4) for k, (b, a) in four_.items()}
+        cut = {k: reduction(b, a) for k, (b, a) in four_.items()}
         return {"four": four_, "four_cut": cut}
 
 
@@ -64,7 +65,7 @@ def _saved(version, path: float | None = None) -> float | int | None:
     if version is None or not any(s.days is not None for s in version.work_steps):
         return None
     path = longest_route(version).days if path is None else path
-    return _plain(round(serial_days(version) - path, 4))
+    return plain(round(serial_days(version) - path, 4))
 
 
 def stats(wb: Workbook) -> dict:
@@ -85,7 +86,7 @@ def stats(wb: Workbook) -> dict:
                           "kind": p.after.kind if p.after else None,
                           "legal_days": p.after.legal_days if p.after else None,
                           "promised_days": p.after.promised_days if p.after else None,
-                          "path_days_before": _plain(path_before), "path_days_after": _plain(path_after),
+                          "path_days_before": plain(path_before), "path_days_after": plain(path_after),
                           "parallel_saved_before": _saved(p.before, path_before),
                           "parallel_saved_after": _saved(p.after, path_after),
                           "four": row})

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 
 from flows import collaboration
 from flows.errors import BadInput, Problem
+from roles.engines.matters import figures
 from roles.formats.workbook import parse
 from roles.model import FIELDS, Known, Matter, Workbook
 
@@ -17,12 +18,9 @@ _OWN = ("id", "name", "stages")
 def write(wb: Workbook, matter: Matter, words: Mapping[str, str]) -> bytes:
     """The matter's redesigned stages as pools of departments (the lead first); the rest of its
     fields (the version before included) as our attributes; `words` names the pools' start and end."""
-    process = wb.process_by_id
-    stages = tuple(tuple(collaboration.Part(pid, process[pid].name if pid in process else pid,
-                                            wb.department_of_section.get(process[pid].section, "?") if pid in process
-                                            else "?") for pid in stage) for stage in matter.stages)
-    order = dict.fromkeys([matter.lead, *(p.department for stage in stages for p in stage)])
-    names = {d: (wb.department_by_id[d].name if d in wb.department_by_id else d) for d in order}
+    stages = tuple(tuple(collaboration.Part(p.process, p.name, p.department or "?") for p in stage)
+                   for stage in figures(wb, matter).after.stages)
+    names = {d: wb.department_name(d) for d in dict.fromkeys([matter.lead, *(p.department for stage in stages for p in stage)])}
     attributes, lists = {}, {}
     for f in FIELDS[Matter]:
         value = getattr(matter, f.name)

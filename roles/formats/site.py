@@ -54,7 +54,7 @@ from flows.limits import ID
 from flows.diff import compare, diff
 from flows.model import Version
 from flows.render import Labels, diff_dot, render_many, to_dot
-from flows.wording import Progress, Stage, values
+from flows.wording import Progress, Stage, before_after, values
 from roles.engines.lanes import lane_titles
 from roles.model import Approval, FiledList, Workbook
 from roles.engines.matters import MatterFigures, all_figures
@@ -490,7 +490,7 @@ def _write_release(wb: Workbook, rel: Path, number: int, previous: list[int], ou
                for p in wb.processes]
     entries += [{"text": f"{q.name} · {q.kind or ''} · {' · '.join(wb.section_names(q.section or ''))}",
                  "href": f"q-{_slug(q.id)}.html"} for q in wb.powers]
-    entries += [{"text": f"{f.matter.name} · {' · '.join(_department(wb, d) for d in f.departments)}",
+    entries += [{"text": f"{f.matter.name} · {' · '.join(wb.department_name(d) for d in f.departments)}",
                  "href": f"m-{_slug(f.matter.id)}.html"} for f in matters]
     entries += [{"text": f"{s.name} · {d.name}", "href": f"d-{_slug(d.id)}.html#{s.id}"}
                 for d in wb.departments for s in d.sections]
@@ -544,11 +544,6 @@ def _write_powers(wb: Workbook, rel: Path, pages: _Pages, w: Callable[..., str])
             "utf-8")
 
 
-def _department(wb: Workbook, dept: str | None) -> str:
-    d = wb.department_by_id.get(dept or "")
-    return d.name if d else (dept or "—")
-
-
 def _write_matters(wb: Workbook, rel: Path, pages: _Pages, words: SiteWords, matters: list[MatterFigures],
                    drawn: Mapping[tuple[str, str], Path]) -> None:
     """Matters done once (一件事一次办): a page listing them, and one per matter with its parts by
@@ -558,11 +553,10 @@ def _write_matters(wb: Workbook, rel: Path, pages: _Pages, words: SiteWords, mat
         return
     w = words.say
     crumbs = pages.home + f"<a href=\"index.html\">{escape(w('publish.title'))}</a> › "
-    was_now = lambda pair: " → ".join("—" if x is None else f"{x:g}" for x in pair)  # noqa: E731
-    rows = [[f"<a href=\"m-{_slug(f.matter.id)}.html\">{escape(f.matter.name)}</a>", escape(_department(wb, f.matter.lead)),
-             escape("、".join(_department(wb, d) for d in f.departments[1:]) or "—"),
-             was_now([len(f.before.stages) if f.before else None, len(f.after.stages)]),
-             was_now(f.four()["steps"]), was_now(f.four()["days"])] for f in matters]
+    rows = [[f"<a href=\"m-{_slug(f.matter.id)}.html\">{escape(f.matter.name)}</a>",
+             escape(wb.department_name(f.matter.lead)),
+             escape("、".join(wb.department_name(d) for d in f.departments[1:]) or "—"),
+             before_after(f.stage_counts), before_after(f.four["steps"]), before_after(f.four["days"])] for f in matters]
     title = w("publish.matters_title")
     (rel / "matters.html").write_text(_page(title, _table(
         [w("matters.col.matter"), w("matters.col.lead"), w("matters.col.departments"), w("matters.col.stages"),
@@ -572,7 +566,7 @@ def _write_matters(wb: Workbook, rel: Path, pages: _Pages, words: SiteWords, mat
         (rel / "bpmn" / f"m-{slug}.bpmn").write_bytes(
             matter_bpmn.write(wb, f.matter, {k: w(f"chart.{k}") for k in ("start", "end")}))
         (rel / "guide" / f"m-{slug}.docx").write_bytes(guide_docx(*words.matter_guide(wb, f, None)))
-        body = [f"<p>{escape(w('publish.matter_lead', lead=_department(wb, f.matter.lead)))} "
+        body = [f"<p>{escape(w('publish.matter_lead', lead=wb.department_name(f.matter.lead)))} "
                 f"<a href=\"bpmn/m-{slug}.bpmn\">BPMN 2.0</a> · "
                 f"<a href=\"guide/m-{slug}.docx\">{escape(w('guide.download', fmt='Word'))}</a></p>"]
         for which, run in (("after", f.after), ("before", f.before)):
@@ -584,7 +578,7 @@ def _write_matters(wb: Workbook, rel: Path, pages: _Pages, words: SiteWords, mat
                                 w("matters.col.steps"), w("matters.col.days")],
                                [[str(i) if j == 0 else escape(w("matter.together")),
                                  f"<a href=\"p-{_slug(p.process)}.html\">{escape(p.name)}</a>" if p.section else escape(p.process),
-                                 escape(_department(wb, p.department)), "—" if p.steps is None else str(p.steps),
+                                 escape(wb.department_name(p.department)), "—" if p.steps is None else str(p.steps),
                                  "—" if p.days is None else f"{p.days:g}"]
                                 for i, stage in enumerate(run.stages, 1) for j, p in enumerate(stage)], {3, 4}))
             if run.path is not None:
@@ -592,7 +586,7 @@ def _write_matters(wb: Workbook, rel: Path, pages: _Pages, words: SiteWords, mat
                          serial=f"{run.serial:g}", promised=run.promised_days)
                 body.append(f"<p>{escape(said)}</p>")
             body.append(_chart(f"svg/m-{slug}{'' if which == 'after' else '.before'}.svg", f.matter.name))
-        body.insert(1, _four_table(f.four(), w))
+        body.insert(1, _four_table(f.four, w))
         if f.after.materials:
             body.insert(2, f"<h3>{escape(w('publish.matter_materials'))}</h3><p>{'、'.join(escape(m) for m in f.after.materials)}</p>")
         (rel / f"m-{slug}.html").write_text(

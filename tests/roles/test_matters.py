@@ -125,8 +125,8 @@ def test_the_figures_of_a_matter_with_a_parallel_part():
     assert [[p.process for p in stage] for stage in f.after.stages] == [["reg"], ["lic", "fil"]]
     assert [p.department for p in f.after.parts] == ["d1", "d1", "d2"]
     assert (f.after.path, f.after.serial, f.before.path) == (5.0, 8.0, 18.0)
-    assert f.four() == {"steps": [7, 4], "materials": [4, 3], "days": [18, 6], "trips": [5, 1]}
-    assert f.cuts() == {"steps": 0.4286, "materials": 0.25, "days": 0.6667, "trips": 0.8}
+    assert f.four == {"steps": [7, 4], "materials": [4, 3], "days": [18, 6], "trips": [5, 1]}
+    assert f.cuts == {"steps": 0.4286, "materials": 0.25, "days": 0.6667, "trips": 0.8}
     assert f.findings == ()
 
 

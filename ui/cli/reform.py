@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from flows.wording import before_after
+
 from ..i18n import lang, t
 from .coverage import print_reform_resilience
 from .base import DATE, EXIT_PROBLEMS, Progress, _db, _row, _stdout, _workbook, _write, emit_json, fail, guarded, main, new_table
@@ -230,12 +232,6 @@ def powers_history(ctx, since: dt.date | None, as_json: bool) -> None:
                    + (f"；{c.note}" if c.note else "") + state)
 
 
-def _was_now(pair: list, unit: str = "") -> str:
-    """`before → after` of a measure, — where unknown."""
-    b, a = ("—" if x is None else f"{x:g}{unit}" for x in pair)
-    return f"{b} → {a}"
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -257,20 +253,13 @@ def matters(ctx, as_json: bool) -> None:
                                                           "materials", "trips"),
                       words="matters.col", left=("matter", "lead", "departments"))
     for f in found:
-        four = f.four()
-        _row(table, f"{f.matter.name} ({f.matter.id})", _department_name(wb, f.matter.lead),
-             "、".join(_department_name(wb, d) for d in f.departments[1:]) or "—",
-             _was_now([len(f.before.stages) if f.before else None, len(f.after.stages)]),
-             *(_was_now(four[k]) for k in ("steps", "days", "materials", "trips")))
+        _row(table, f"{f.matter.name} ({f.matter.id})", wb.department_name(f.matter.lead),
+             "、".join(wb.department_name(d) for d in f.departments[1:]) or "—", before_after(f.stage_counts),
+             *(before_after(f.four[k]) for k in ("steps", "days", "materials", "trips")))
     _stdout().print(table)
     for f in found:
         for x in f.findings:
             click.echo(("✗ " if x.error else "! ") + f"{f.matter.name} ({f.matter.id})：" + x.text(lang()))
-
-
-def _department_name(wb, dept: str | None) -> str:
-    d = wb.department_by_id.get(dept or "")
-    return d.name if d else (dept or "—")
 
 
 @main.command()
@@ -297,7 +286,7 @@ def matter(ctx, matter_id: str, guide: Path | None, print_to: Path | None, paper
         emit_json(matter_json(f))
     else:
         wb = _workbook(ctx, ())
-        click.echo(t("matter.head", name=f.matter.name, id=f.matter.id, lead=_department_name(wb, f.matter.lead)))
+        click.echo(t("matter.head", name=f.matter.name, id=f.matter.id, lead=wb.department_name(f.matter.lead)))
         for which, run in (("before", f.before), ("after", f.after)):
             if run is None:
                 continue
@@ -306,16 +295,15 @@ def matter(ctx, matter_id: str, guide: Path | None, print_to: Path | None, paper
             for i, stage in enumerate(run.stages, 1):
                 for j, p in enumerate(stage):
                     _row(table, str(i) if j == 0 else t("matter.together"), f"{p.name} ({p.process})",
-                         _department_name(wb, p.department), "—" if p.steps is None else p.steps,
+                         wb.department_name(p.department), "—" if p.steps is None else p.steps,
                          "—" if p.days is None else f"{p.days:g}")
             _stdout().print(table)
             if run.path is not None:
                 click.echo(t("matter.path" if run.promised_days is not None else "matter.path_only", path=f"{run.path:g}",
                              serial=f"{run.serial:g}", promised=run.promised_days))
         table = new_table(t("matter.four"), ("measure", "before", "after", "cut"), words="matters.col", left=("measure",))
-        cuts = f.cuts()
-        for k, (b, a) in f.four().items():
-            _row(table, t(f"matters.col.{k}"), "—" if b is None else f"{b:g}", "—" if a is None else f"{a:g}", _pct(cuts[k]))
+        for k, (b, a) in f.four.items():
+            _row(table, t(f"matters.col.{k}"), "—" if b is None else f"{b:g}", "—" if a is None else f"{a:g}", _pct(f.cuts[k]))
         _stdout().print(table)
         for x in f.findings:
             click.echo(("✗ " if x.error else "! ") + x.text(lang()))
