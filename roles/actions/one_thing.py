@@ -20,7 +20,7 @@ from roles.storage.database import Database
 
 from .access import Account, is_office, section_of
 from .coverage import check_overrun_range
-from .review import COMMENT_CHARS, review_required
+from .review import comment_text, review_required
 
 __all__ = ["MatterChange", "MatterFigures", "decide_matter_change", "import_matter_bpmn", "matter", "matter_bpmn",
            "matter_changes", "matter_overrun", "matters", "may_change_matter", "may_decide_matter", "propose_matter"]
@@ -99,14 +99,9 @@ def decide_matter_change(db: Database, actor: Account, *, change_id: int, approv
     if not may_decide_matter(actor, change):
         raise PermissionDenied(f"{actor.username}: only the office or the leader in charge of department "
                                f"{change.proposed.lead} decides this change, and never its author")
-    note = note.strip()
-    if not approve and not note:
-        raise BadInput([Problem("review", "note", None, "note", "a return says why: give a note")])
-    if len(note) > COMMENT_CHARS or any(not ch.isprintable() and ch not in "\n\t" for ch in note):
-        raise BadInput([Problem("review", "note", None, "note",
-                                f"a note is printable text of at most {COMMENT_CHARS} characters")])
+    said = comment_text(note, "note", needed=not approve)
     with db.write(actor) as tx:
-        return store.decide(tx, change_id, approve, note or None)
+        return store.decide(tx, change_id, approve, said)
 
 
 def matter_changes(db: Database, actor: Account, *, matter_id: str | None = None) -> list[MatterChange]:

@@ -21,7 +21,7 @@ from flows.errors import BadInput, PermissionDenied, Problem
 from roles.actor import approves
 
 from .access import Account, require_office, whole, within
-from .review import COMMENT_CHARS, review_required
+from .review import comment_text, review_required
 from .coverage import check_range, department
 
 __all__ = ["change_power", "check", "consolidation", "decide_power_change", "power_changes", "power_findings", "powers_xlsx", "reform_resilience",
@@ -130,13 +130,9 @@ def decide_power_change(db: Database, actor: Account, *, change_id: int, approve
     if change.recorded_by == actor.username or not approves(actor, power.department if power else None):
         raise PermissionDenied(f"{actor.username}: only the office or the leader in charge of the power's department "
                                "decides a change of the list, and never its author")
-    note = note.strip()
-    if not approve and not note:
-        raise BadInput([Problem("review", "note", None, "note", "a return says why: give a note")])
-    if problem := limits.text_problem(note, COMMENT_CHARS):
-        raise BadInput([Problem("review", "note", None, "note", problem)])
+    said = comment_text(note, "note", needed=not approve)
     with db.write(actor) as tx:
-        return power_history.decide(tx, change_id, approve, note or None)
+        return power_history.decide(tx, change_id, approve, said)
 
 
 def power_changes(db: Database, actor: Account, *, since: dt.date | None = None) -> list[PowerChange]:

@@ -65,7 +65,9 @@ def may_approve(wb: Workbook, actor: Account, process: Process) -> bool:
     return approves(actor, wb.department_of_section.get(process.section))
 
 
-def _text(text: str | None, field: str, needed: bool = False) -> str | None:
+def comment_text(text: str | None, field: str, needed: bool = False) -> str | None:
+    """A reviewer's or author's words as kept: stripped, printable, of bounded length; `needed`
+    where a decision must say why (a return). None for none."""
     text = (text or "").strip()
     if needed and not text:
         raise BadInput([Problem("review", "comment", None, field, "a return says why: give a comment")])
@@ -116,7 +118,7 @@ def latest_review(db: Database, actor: Account, *, process_id: str, which: str =
 def submit_review(db: Database, actor: Account, *, process_id: str, which: str = "after",
                   comment: str | None = None) -> Review:
     """Submit the process's draft for review, once lint finds nothing in it."""
-    text = _text(comment, "comment")
+    text = comment_text(comment, "comment")
     wb = db.workbook((_which(which),))
     p = _process(wb, process_id)
     require_section(wb, actor, p.section, "submit the processes")
@@ -156,7 +158,7 @@ def _decidable(db: Database, actor: Account, process_id: str, which: str) -> tup
 def approve_review(db: Database, actor: Account, *, process_id: str, which: str = "after",
                    comment: str | None = None) -> Review:
     """Make the submitted draft the live version, in the approver's name."""
-    text = _text(comment, "comment")
+    text = comment_text(comment, "comment")
     wb, p, review = _decidable(db, actor, process_id, which)
     draft = _draft(db, process_id, which)
     if draft.revision != review.draft_revision:  # the lock makes this a damaged record, but say so
@@ -173,7 +175,7 @@ def approve_review(db: Database, actor: Account, *, process_id: str, which: str 
 
 def return_review(db: Database, actor: Account, *, process_id: str, which: str = "after", comment: str) -> Review:
     """Send the draft back to its author, with why: it is a draft again, unlocked."""
-    text = _text(comment, "comment", needed=True)
+    text = comment_text(comment, "comment", needed=True)
     _, _, review = _decidable(db, actor, process_id, which)
     with db.write(actor) as tx:
         return records.decide(tx, review, "returned", None, text)
@@ -194,7 +196,7 @@ def reviews(db: Database, actor: Account, *, every: bool = False, state: str | N
 def comment_review(db: Database, actor: Account, *, process_id: str, which: str = "after", step: str | None = None,
                    text: str) -> Comment:
     """Anyone signed in comments on a draft (征求意见), or on one of its steps."""
-    body = _text(text, "text", needed=True)
+    body = comment_text(text, "text", needed=True)
     wb = db.workbook(())
     p = _process(wb, process_id)
     within(db, actor, section_id=p.section)
