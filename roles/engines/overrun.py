@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -113,7 +113,7 @@ class _Days:
         return absences.away(day, half if absences.split(day) else None)
 
 
-def _run(route: list[Step], up: tuple[str, ...], start: float, days: _Days, without: int | None = None,
+def _run(route: Sequence[Step], up: tuple[str, ...], start: float, days: _Days, without: int | None = None,
          due: dict[str, float] | None = None, process: str | None = None) -> tuple[float, float, tuple[str, ...]]:
     """(where the case ends, its special days, the steps it stays on past their deadline `due`)
     in workday units from day 0 of `days`; `up` is whom the route's steps go up to
@@ -227,7 +227,7 @@ class _Cases:
         for stage in stages:
             ends = []
             for leg in stage:
-                end, sp, late_steps = _run(list(leg.route), leg.up, t, self.days, without, leg.due, leg.process)
+                end, sp, late_steps = _run(leg.route, leg.up, t, self.days, without, leg.due, leg.process)
                 ends.append((end, sp))
                 overdue += [f"{leg.process}:{sid}" if many else sid for sid in late_steps]
             if ends:
